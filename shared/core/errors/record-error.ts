@@ -1,0 +1,31 @@
+import { messageFor, type Detail, type FileCode, type RecordCode } from './codes.js';
+
+/** An error of one record: it reaches the receipt as it is. */
+export interface RecordError {
+  readonly code: RecordCode;
+  readonly line: number;
+  readonly club?: string;
+  readonly record?: string;
+  readonly message: string;
+}
+
+/** An error that rejects the whole file. */
+export interface FileError {
+  readonly code: FileCode;
+  readonly line: number;
+  readonly message: string;
+}
+
+export function recordError(code: RecordCode, line: number, where: { club?: string; record?: string }, detail?: Detail): RecordError {
+  return {
+    code,
+    line,
+    ...(where.club !== undefined ? { club: where.club } : {}),
+    ...(where.record !== undefined ? { record: where.record } : {}),
+    message: messageFor(code, detail),
+  };
+}
+
+export function fileError(code: FileCode, line: number, detail?: Detail): FileError {
+  return { code, line, message: messageFor(code, detail) };
+}

@@ -1,0 +1,84 @@
+/** The records of Importer XML v1 once read and validated: what the rest of the core works with. */
+
+export const IMPORT_NAMESPACE = 'urn:lok-importer:import:1';
+
+export type ImportMode = 'delta' | 'full';
+export type Gender = 'F' | 'M' | 'X';
+export const ACTIVITY_TYPES = ['training', 'competition', 'camp', 'other', 'meeting', 'education'] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+
+export interface ImportHeader {
+  readonly vendor: string;
+  /** ISO 8601 with offset, as sent. */
+  readonly created: string;
+  readonly mode: ImportMode;
+}
+
+export interface Membership {
+  /** YYYY-MM-DD, inclusive. */
+  readonly from: string;
+  /** YYYY-MM-DD, inclusive; open-ended when absent. */
+  readonly to?: string;
+}
+
+/** How the person is identified, which decides whether and how they can be counted. */
+export type PersonIdentity =
+  | { readonly kind: 'personnummer'; readonly personnummer: string; readonly birthDate: string; readonly coordination: boolean }
+  | { readonly kind: 'birthdate'; readonly birthDate: string; readonly nationality: string }
+  | { readonly kind: 'none' };
+
+export interface PersonRecord {
+  readonly club: string;
+  /** The vendor's own stable id. */
+  readonly id: string;
+  readonly line: number;
+  readonly identity: PersonIdentity;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly gender?: Gender;
+  readonly email?: string;
+  readonly memberNumber?: string;
+  readonly memberships: readonly Membership[];
+}
+
+export interface PersonRef {
+  readonly ref: string;
+  readonly line: number;
+}
+
+export interface ParticipantRef extends PersonRef {
+  readonly disability: boolean;
+}
+
+export interface AnonymousParticipants {
+  readonly birthYear: number;
+  readonly gender: Gender;
+  readonly count: number;
+  readonly line: number;
+}
+
+export interface ActivityRecord {
+  readonly club: string;
+  readonly id: string;
+  readonly line: number;
+  /** Absent fields are judged (MISSING_REQUIRED_DATA), not refused: the activity is stored and rejected. */
+  readonly date?: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly sport?: string;
+  readonly place?: string;
+  readonly type: ActivityType;
+  readonly group?: { readonly id: string; readonly name: string };
+  readonly dropIn: boolean;
+  readonly remote: boolean;
+  readonly tryOut: boolean;
+  readonly leaders: readonly PersonRef[];
+  readonly participants: readonly ParticipantRef[];
+  readonly anonymous: readonly AnonymousParticipants[];
+}
+
+export interface DeleteRecord {
+  readonly club: string;
+  readonly id: string;
+  readonly line: number;
+}

@@ -1,0 +1,77 @@
+import type { ActivityType, Gender, Membership } from '../format/records.js';
+
+/**
+ * What the rules need to know, with references already resolved to national person keys. Persons are one
+ * register across clubs; memberships are per club.
+ */
+export interface JudgedPerson {
+  readonly key: string;
+  /**
+   * `personnummer`: counted on the birth date; `foreign`: a foreign national known by birth date, counted;
+   * `swedish-without-personnummer`: a Swedish national known only by birth date, never counted;
+   * `none`: no birth date known.
+   */
+  readonly identity: 'personnummer' | 'foreign' | 'swedish-without-personnummer' | 'none';
+  readonly birthDate?: string;
+  /** Club id → that club's memberships of the person. */
+  readonly memberships: ReadonlyMap<string, readonly Membership[]>;
+}
+
+export interface JudgedPersonRef {
+  /** The vendor's person id, as sent: the receipt speaks of it. */
+  readonly ref: string;
+  readonly person: string;
+}
+
+export interface JudgedParticipant extends JudgedPersonRef {
+  readonly disability: boolean;
+}
+
+export interface JudgedAnonymous {
+  readonly birthYear: number;
+  readonly gender: Gender;
+  readonly count: number;
+}
+
+export interface JudgedActivity {
+  readonly club: string;
+  readonly id: string;
+  readonly date?: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly sport?: string;
+  readonly place?: string;
+  readonly type: ActivityType;
+  readonly group?: string;
+  readonly dropIn: boolean;
+  readonly remote: boolean;
+  readonly tryOut: boolean;
+  /** Distinct by person; unknown refs are already left out (and reported as errors). */
+  readonly leaders: readonly JudgedPersonRef[];
+  readonly participants: readonly JudgedParticipant[];
+  readonly anonymous: readonly JudgedAnonymous[];
+  /** Date the activity first reached the importer (REGISTERED_LATE). */
+  readonly receivedOn: string;
+  /** Local date of the creation time of the file that brought it (ACTIVITY_IN_FUTURE). */
+  readonly createdOn: string;
+  /** Vendor that sent it: totals are broken down per source system. */
+  readonly vendor: string;
+}
+
+export interface ClubFacts {
+  /** Parasport and deaf-sport clubs count every participant as marked with a disability. */
+  readonly countsEveryoneAsDisabled: boolean;
+  /** Periods (`2026-1`) whose application the club has submitted. */
+  readonly submittedPeriods: ReadonlySet<string>;
+}
+
+export interface JudgeContext {
+  /** Evaluation date, `YYYY-MM-DD` in Europe/Stockholm. */
+  readonly today: string;
+  readonly person: (key: string) => JudgedPerson | undefined;
+  readonly club: (id: string) => ClubFacts;
+}
+
+export function activityKey(activity: { readonly club: string; readonly id: string }): string {
+  return `${activity.club}\u0000${activity.id}`;
+}

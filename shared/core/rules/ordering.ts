@@ -1,0 +1,19 @@
+import type { JudgedActivity } from './judge-input.js';
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The one ordering of all activities (every club): date and start, then end, then club id, then activity id,
+ * by code-unit string order. Judging follows it, so the first activity always wins whatever arrived first.
+ */
+export function compareActivities(a: JudgedActivity, b: JudgedActivity): number {
+  return compareStrings(a.date ?? '', b.date ?? '')
+    || compareStrings(a.start ?? '', b.start ?? '')
+    || compareStrings(a.end ?? '', b.end ?? '')
+    || compareStrings(a.club, b.club)
+    || compareStrings(a.id, b.id);
+}
+
+export { compareStrings };

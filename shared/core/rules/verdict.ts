@@ -1,0 +1,44 @@
+import type { ActivityCode, LeaderCode, ParticipantCode, PaymentCode, WarningCode } from '../errors/codes.js';
+import type { Gender } from '../format/records.js';
+
+export interface LeaderVerdict {
+  readonly ref: string;
+  readonly valid: boolean;
+  readonly reasons: readonly LeaderCode[];
+}
+
+/** A participant that was not counted or carries a code (the others are counted and need no line). */
+export interface ParticipantVerdict {
+  readonly ref: string;
+  readonly counted: boolean;
+  readonly reasons: readonly (ParticipantCode | PaymentCode)[];
+}
+
+export interface AnonymousVerdict {
+  readonly anonymous: { readonly birthYear: number; readonly gender: Gender };
+  readonly count: number;
+  readonly counted: boolean;
+  readonly reasons: readonly (ParticipantCode | PaymentCode)[];
+}
+
+export interface Payment {
+  readonly paidParticipants: number;
+  readonly reducedParticipants: number;
+  readonly unpaidParticipants: number;
+  readonly extraLeaderSupport: boolean;
+  readonly amountSek: number;
+  readonly codes: readonly PaymentCode[];
+}
+
+export interface ActivityVerdict {
+  readonly club: string;
+  readonly id: string;
+  readonly verdict: 'approved' | 'rejected';
+  readonly reasons: readonly ActivityCode[];
+  readonly countedParticipants: number;
+  readonly leaders: readonly LeaderVerdict[];
+  readonly participants: readonly (ParticipantVerdict | AnonymousVerdict)[];
+  readonly warnings: readonly WarningCode[];
+  /** Only for approved activities. */
+  readonly payment?: Payment;
+}

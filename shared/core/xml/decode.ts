@@ -1,0 +1,78 @@
+import { fileError, type FileError } from '../errors/record-error.js';
+
+/**
+ * Turns the bytes of a file into text, as XML 1.0 reads an encoding: a UTF-8 BOM or the declaration's
+ * `encoding` decides; only UTF-8 and ISO-8859-1 are accepted. Decoding is streamed, one chunk at a time.
+ */
+
+export type Encoding = 'utf-8' | 'iso-8859-1';
+
+export class DecodeFailure extends Error {
+  constructor(readonly fileError: FileError) {
+    super(fileError.message);
+  }
+}
+
+const DECLARED = /^<\?xml\s[^?]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+const UTF8_NAMES = new Set(['utf-8', 'utf8']);
+const LATIN1_NAMES = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', 'latin1', 'latin-1', 'l1']);
+/** Enough bytes to hold any sensible XML declaration. */
+const SNIFF_BYTES = 256;
+
+function sniff(head: Uint8Array): { encoding: Encoding; skip: number } {
+  const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  const utf16 = head.length >= 2 && ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xff && head[1] === 0xfe));
+  if (utf16) throw new DecodeFailure(fileError('XML_UNSUPPORTED_ENCODING', 1, 'UTF-16'));
+  const ascii = String.fromCharCode(...head.subarray(bom ? 3 : 0, Math.min(head.length, SNIFF_BYTES)));
+  const declared = DECLARED.exec(ascii)?.[1]?.toLowerCase();
+  if (declared === undefined || UTF8_NAMES.has(declared)) return { encoding: 'utf-8', skip: bom ? 3 : 0 };
+  if (LATIN1_NAMES.has(declared) && !bom) return { encoding: 'iso-8859-1', skip: 0 };
+  throw new DecodeFailure(fileError('XML_UNSUPPORTED_ENCODING', 1, bom ? `UTF-8 BOM + ${declared}` : declared));
+}
+
+function latin1(bytes: Uint8Array): string {
+  // ISO-8859-1 maps each byte to the code point of the same value (TextDecoder's 'latin1' is windows-1252).
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 8192)));
+  }
+  return out;
+}
+
+/** Yields text chunks; throws DecodeFailure for an encoding we do not accept or bytes invalid in it. */
+export async function* decodeXml(source: AsyncIterable<Uint8Array>, onEncoding?: (encoding: Encoding) => void): AsyncGenerator<string> {
+  let head = new Uint8Array(0);
+  let encoding: Encoding | undefined;
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const decode = (bytes: Uint8Array, stream: boolean): string => {
+    if (encoding === 'iso-8859-1') return latin1(bytes);
+    try {
+      return utf8.decode(bytes, { stream });
+    } catch {
+      throw new DecodeFailure(fileError('XML_INVALID_ENCODING', 0, 'UTF-8'));
+    }
+  };
+  for await (const chunk of source) {
+    if (encoding === undefined) {
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      head = joined;
+      if (head.length < SNIFF_BYTES) continue;
+      const sniffed = sniff(head);
+      encoding = sniffed.encoding;
+      onEncoding?.(encoding);
+      yield decode(head.subarray(sniffed.skip), true);
+      continue;
+    }
+    yield decode(chunk, true);
+  }
+  if (encoding === undefined) {
+    const sniffed = sniff(head);
+    encoding = sniffed.encoding;
+    onEncoding?.(encoding);
+    yield decode(head.subarray(sniffed.skip), false);
+  } else {
+    yield decode(new Uint8Array(0), false);
+  }
+}
