@@ -50,6 +50,12 @@ export function luhnValid(tenDigits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** The check digit that makes nine digits (YYMMDDNNN) Luhn-valid. */
+export function checkDigitFor(nineDigits: string): number {
+  for (let d = 0; d <= 9; d++) if (luhnValid(nineDigits + d)) return d;
+  throw new Error('unreachable: one digit always completes a Luhn sum');
+}
+
 /**
  * Parse a personnummer or samordningsnummer against an evaluation date (`YYYY-MM-DD`, Europe/Stockholm).
  * For 10 digits the century follows the calendar-year rule: `-` or none = born in Y−99…Y, `+` = Y−199…Y−100.

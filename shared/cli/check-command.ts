@@ -1,0 +1,62 @@
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stockholmDate } from '../adapters/clock/stockholm-date.js';
+import { fileSource } from '../adapters/local-disk/file-source.js';
+import { parseDate } from '../core/calendar/dates.js';
+import { checkImport } from '../core/check/check-import.js';
+import { receiptText } from '../core/receipt/receipt-text.js';
+import { ProgressLine } from './progress-line.js';
+import { UsageError } from './usage-error.js';
+
+export const CHECK_HELP = `Usage: lok-importer check FILE [--json] [--today YYYY-MM-DD]
+
+Judges an Importer XML v1 file exactly as the importer would on an empty register in which the file's vendor
+is activated for every club in the file. Stores nothing.
+
+  --json              print the receipt as JSON on standard output (the human form otherwise)
+  --today YYYY-MM-DD  the evaluation date (period closing, personnummer century, "not in the future");
+                      default: today in Europe/Stockholm. Fix it in CI for reproducible results.
+  -h, --help          this text
+
+Exit codes: 0 applied or partially_applied, 1 rejected, 2 usage error (no such file, bad flags).
+`;
+
+export async function checkCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: { json: { type: 'boolean' }, today: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(CHECK_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('check takes exactly one FILE');
+  const path = positionals[0]!;
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${path}`);
+  if (values.today !== undefined && parseDate(values.today) === undefined) throw new UsageError(`--today must be a real date YYYY-MM-DD, got ${values.today}`);
+  const today = values.today ?? stockholmDate();
+
+  const size = statSync(path).size;
+  const progress = new ProgressLine();
+  let bytes = 0;
+  const started = Date.now();
+  const line = (records: number) => () => {
+    const seconds = (Date.now() - started) / 1000;
+    return `checking ${path}: ${(bytes / 1e6).toFixed(0)} / ${(size / 1e6).toFixed(0)} MB, ${records} records, ${(bytes / 1e6 / Math.max(seconds, 0.001)).toFixed(0)} MB/s`;
+  };
+  let records = 0;
+  const receipt = await checkImport(fileSource(path, (b) => {
+    bytes = b;
+    progress.update(line(records));
+  }), {
+    today,
+    now: () => new Date().toISOString(),
+    onProgress: (p) => {
+      records = p.records;
+      if (p.phase === 'judge') progress.update(() => `judging ${p.records} activities…`);
+    },
+  });
+  progress.done();
+  process.stdout.write(values.json ? `${JSON.stringify(receipt, null, 2)}\n` : receiptText(receipt));
+  return receipt.status === 'rejected' ? 1 : 0;
+}

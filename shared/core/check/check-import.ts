@@ -1,0 +1,93 @@
+import type { RecordError } from '../errors/record-error.js';
+import { readImport } from '../format/read-import.js';
+import { emptyCounts, type Receipt } from '../receipt/receipt.js';
+import { findDuplicateIds, recordKey } from '../register/duplicate-ids.js';
+import { matchInFile } from '../register/match-in-file.js';
+import { resolveActivity } from '../register/resolve-activity.js';
+import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';
+import { judgeActivities } from '../rules/judge-activities.js';
+import { activityKey, type ClubFacts, type JudgeContext, type JudgedActivity } from '../rules/judge-input.js';
+import { periodTotals } from '../rules/period-totals.js';
+import type { ActivityVerdict } from '../rules/verdict.js';
+import { gatherFile } from './file-contents.js';
+import type { FileSource } from './file-source.js';
+
+export interface CheckOptions {
+  /** Evaluation date `YYYY-MM-DD` (Europe/Stockholm). */
+  readonly today: string;
+  /** Clock for receivedAt / completedAt (ISO 8601). */
+  readonly now: () => string;
+  readonly amounts?: AmountsByYear;
+  readonly maxBytes?: number;
+  readonly onProgress?: (progress: { readonly phase: 'read' | 'judge'; readonly records: number }) => void;
+}
+
+const NO_FACTS: ClubFacts = { countsEveryoneAsDisabled: false, submittedPeriods: new Set() };
+
+function byLine(a: { line: number; code: string }, b: { line: number; code: string }): number {
+  return a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+/**
+ * `check`: judges a file exactly as the importer would on an empty register in which the file's vendor is
+ * activated for every club in the file. Stores nothing.
+ */
+export async function checkImport(source: FileSource, options: CheckOptions): Promise<Receipt> {
+  const receivedAt = options.now();
+  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: options.today, ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}) }),
+    (records) => options.onProgress?.({ phase: 'read', records }));
+  const base = { file: source.name, sha256: await source.sha256(), receivedAt };
+  if (!gathered.ok) {
+    return { ...base, vendor: gathered.vendor ?? '', status: 'rejected', completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
+  }
+  const file = gathered.contents;
+  const errors: RecordError[] = [...file.errors];
+  const counts = emptyCounts();
+  for (const r of file.refused) {
+    errors.push(...r.errors);
+    counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
+  }
+
+  const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...file.refused.filter((r) => r.entity === 'person' && r.id !== undefined).map((r) => ({ club: r.club, id: r.id!, line: r.errors[0]?.line ?? 0 }))]);
+  const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...file.refused.filter((r) => r.entity === 'activity' && r.id !== undefined).map((r) => ({ club: r.club, id: r.id!, line: r.errors[0]?.line ?? 0 }))]);
+  errors.push(...personIds.errors, ...activityIds.errors);
+  const persons = file.persons.filter((p) => !personIds.duplicates.has(recordKey(p)));
+  counts.persons.refused += file.persons.length - persons.length;
+  const match = matchInFile(persons);
+  errors.push(...match.errors);
+  counts.persons.refused += match.refused.size;
+  counts.persons.created = persons.length - match.refused.size;
+
+  const origin = { vendor: file.header.vendor, receivedOn: options.today, createdOn: file.header.created.slice(0, 10) };
+  const judged: JudgedActivity[] = [];
+  const lines = new Map<string, number>();
+  for (const record of file.activities) {
+    if (activityIds.duplicates.has(recordKey(record))) {
+      counts.activities.refused++;
+      continue;
+    }
+    const resolved = resolveActivity(record, (club, ref) => match.links.get(`${club}\u0000${ref}`), origin);
+    errors.push(...resolved.errors);
+    judged.push(resolved.activity);
+    lines.set(activityKey(record), record.line);
+  }
+  counts.activities.created = judged.length;
+
+  options.onProgress?.({ phase: 'judge', records: judged.length });
+  const context: JudgeContext = { today: options.today, person: (key) => match.persons.get(key), club: () => NO_FACTS };
+  const verdicts = judgeActivities(judged, context, options.amounts ?? defaultAmountsByYear);
+  const activities: ActivityVerdict[] = [...verdicts.values()].sort((a, b) => (lines.get(activityKey(a)) ?? 0) - (lines.get(activityKey(b)) ?? 0));
+  for (const v of activities) counts.activities[v.verdict]++;
+  errors.sort(byLine);
+
+  return {
+    ...base,
+    vendor: file.header.vendor,
+    status: errors.length > 0 ? 'partially_applied' : 'applied',
+    completedAt: options.now(),
+    counts,
+    errors,
+    activities,
+    totals: periodTotals(judged, verdicts),
+  };
+}

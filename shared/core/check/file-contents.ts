@@ -1,0 +1,48 @@
+import type { FileError, RecordError } from '../errors/record-error.js';
+import type { ImportEvent } from '../format/import-event.js';
+import type { ActivityRecord, DeleteRecord, ImportHeader, PersonRecord } from '../format/records.js';
+
+/** Everything a well-formed file holds, gathered from the reader's events; nothing is used before the end. */
+export interface FileContents {
+  readonly header: ImportHeader;
+  readonly clubs: readonly string[];
+  readonly persons: readonly PersonRecord[];
+  readonly activities: readonly ActivityRecord[];
+  readonly deletedPersons: readonly DeleteRecord[];
+  readonly deletedActivities: readonly DeleteRecord[];
+  /** Refused records: entity, club and id (when it had one), with their errors. */
+  readonly refused: readonly { readonly entity: 'person' | 'activity'; readonly club: string; readonly id?: string; readonly errors: readonly RecordError[] }[];
+  readonly errors: readonly RecordError[];
+}
+
+export type GatherResult = { readonly ok: true; readonly contents: FileContents } | { readonly ok: false; readonly error: FileError; readonly vendor?: string };
+
+/** Gathers a whole file; a `rejected` event anywhere discards everything read before it. */
+export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>, onRecord?: (records: number) => void): Promise<GatherResult> {
+  let header: ImportHeader | undefined;
+  const clubs = new Set<string>();
+  const persons: PersonRecord[] = [];
+  const activities: ActivityRecord[] = [];
+  const deletedPersons: DeleteRecord[] = [];
+  const deletedActivities: DeleteRecord[] = [];
+  const refused: FileContents['refused'][number][] = [];
+  const errors: RecordError[] = [];
+  let records = 0;
+  for await (const batch of batches) for (const event of batch) {
+    switch (event.kind) {
+      case 'header': header = event.header; break;
+      case 'club': clubs.add(event.club); break;
+      case 'person': persons.push(event.record); break;
+      case 'activity': activities.push(event.record); break;
+      case 'delete-person': deletedPersons.push(event.record); break;
+      case 'delete-activity': deletedActivities.push(event.record); break;
+      case 'refused': refused.push(event); break;
+      case 'error': errors.push(event.error); break;
+      case 'rejected': return { ok: false, error: event.error, ...(header ? { vendor: header.vendor } : {}) };
+    }
+    if (event.kind !== 'header' && event.kind !== 'club' && ++records % 10_000 === 0) onRecord?.(records);
+  }
+  onRecord?.(records);
+  if (!header) throw new Error('reader ended without a header or a rejection');
+  return { ok: true, contents: { header, clubs: [...clubs], persons, activities, deletedPersons, deletedActivities, refused, errors } };
+}

@@ -1,0 +1,167 @@
+import { recordError, type RecordError } from '../errors/record-error.js';
+import { IMPORT_NAMESPACE } from './records.js';
+
+/**
+ * A record element (Person, Activity, …) gathered field by field as the tokenizer streams past, without a DOM:
+ * the schema says which children a record may have, and every unknown element or attribute, every field given
+ * twice and every misplaced text is reported as it is seen. The record parsers then read the finished draft.
+ */
+
+export interface ChildSchema {
+  readonly multiple: boolean;
+  /** Attributes the child may carry. */
+  readonly attributes: readonly string[];
+  /** Whether the child holds text (otherwise it must be empty). */
+  readonly text: boolean;
+}
+
+export type RecordSchema = ReadonlyMap<string, ChildSchema>;
+
+export interface DraftChild {
+  text: string;
+  readonly line: number;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface RecordDraft {
+  readonly element: string;
+  readonly club: string;
+  readonly id: string | undefined;
+  readonly line: number;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly single: Map<string, DraftChild>;
+  readonly multiple: Map<string, DraftChild[]>;
+  readonly errors: RecordError[];
+}
+
+function schema(children: Record<string, ChildSchema>): RecordSchema {
+  return new Map(Object.entries(children));
+}
+
+const TEXT = { multiple: false, attributes: [], text: true } as const;
+const MARKER = { multiple: false, attributes: [], text: false } as const;
+
+export const SCHEMAS: Readonly<Record<string, RecordSchema>> = {
+  Person: schema({
+    PersonalNumber: TEXT, BirthDate: TEXT, Nationality: TEXT, FirstName: TEXT, LastName: TEXT, Gender: TEXT, Email: TEXT, MemberNumber: TEXT,
+    Membership: { multiple: true, attributes: ['from', 'to'], text: false },
+  }),
+  Activity: schema({
+    Date: TEXT, Start: TEXT, End: TEXT, Sport: TEXT, Type: TEXT, Place: TEXT,
+    Group: { multiple: false, attributes: ['id'], text: true },
+    DropIn: MARKER, Remote: MARKER, TryOut: MARKER,
+    Leader: { multiple: true, attributes: ['ref'], text: false },
+    Participant: { multiple: true, attributes: ['ref', 'disability'], text: false },
+    AnonymousParticipants: { multiple: true, attributes: ['birthYear', 'gender', 'count'], text: false },
+  }),
+  DeletePerson: schema({}),
+  DeleteActivity: schema({}),
+};
+
+const NON_SPACE = /\S/;
+
+/** A declaration of the import namespace on an inner element is harmless; any other attribute is checked. */
+function isImportNamespaceDeclaration(name: string, value: string): boolean {
+  return name.charCodeAt(0) === 120 && (name === 'xmlns' || name.startsWith('xmlns:')) && value === IMPORT_NAMESPACE;
+}
+
+/**
+ * The attributes of an element outside `allowed`, or undefined when there are none (the usual case).
+ * `count` is how many attributes the element has: when every one of them is an allowed name, the answer
+ * needs no walk over the attribute object (a dictionary, slow to enumerate: this runs for every element).
+ */
+export function unknownAttributes(attributes: Readonly<Record<string, string>>, allowed: readonly string[], count: number): string[] | undefined {
+  if (count === 0) return undefined;
+  let known = 0;
+  for (let i = 0; i < allowed.length; i++) if (attributes[allowed[i]!] !== undefined) known++;
+  if (known === count) return undefined;
+  let unknown: string[] | undefined;
+  for (const name in attributes) {
+    if (!allowed.includes(name) && !isImportNamespaceDeclaration(name, attributes[name]!)) (unknown ??= []).push(name);
+  }
+  return unknown;
+}
+
+/** Builds one record draft from the tokenizer's events for the record element and everything inside it. */
+export class DraftBuilder {
+  readonly draft: RecordDraft;
+  private readonly schema: RecordSchema;
+  // The open child, kept in plain fields: this runs for every element of the file.
+  private childName = '';
+  private childValue: DraftChild | undefined;
+  private childText = false;
+  /** Depth of elements nested inside a child (always an error), 0 when none. */
+  private nested = 0;
+
+  constructor(element: string, club: string, attributes: Record<string, string>, attributeCount: number, line: number) {
+    this.schema = SCHEMAS[element] ?? new Map();
+    const id = attributes.id?.trim() || undefined;
+    this.draft = { element, club, id, line, attributes, single: new Map(), multiple: new Map(), errors: [] };
+    for (const name of unknownAttributes(attributes, ['id'], attributeCount) ?? []) this.error('UNKNOWN_ATTRIBUTE', line, `${element}@${name}`);
+  }
+
+  private error(code: 'UNKNOWN_ELEMENT' | 'UNKNOWN_ATTRIBUTE' | 'REPEATED_FIELD' | 'INVALID_VALUE', line: number, detail: string): void {
+    const { club, id } = this.draft;
+    this.draft.errors.push(recordError(code, line, id === undefined ? { club } : { club, record: id }, detail));
+  }
+
+  open(name: string, attributes: Record<string, string>, attributeCount: number, line: number): void {
+    if (this.nested > 0) {
+      this.nested++;
+      return;
+    }
+    if (this.childValue !== undefined) {
+      this.error('UNKNOWN_ELEMENT', line, `${this.childName}/${name}`);
+      this.childText = false;
+      this.nested = 1;
+      return;
+    }
+    const schema = this.schema.get(name);
+    if (schema === undefined) {
+      this.error('UNKNOWN_ELEMENT', line, name);
+      this.nested = 1;
+      return;
+    }
+    const unknown = unknownAttributes(attributes, schema.attributes, attributeCount);
+    if (unknown) for (const attribute of unknown) this.error('UNKNOWN_ATTRIBUTE', line, `${name}@${attribute}`);
+    const value: DraftChild = { text: '', line, attributes };
+    if (schema.multiple) {
+      const list = this.draft.multiple.get(name);
+      if (list) list.push(value);
+      else this.draft.multiple.set(name, [value]);
+    } else if (this.draft.single.has(name)) this.error('REPEATED_FIELD', line, name);
+    else this.draft.single.set(name, value);
+    this.childName = name;
+    this.childValue = value;
+    this.childText = schema.text;
+  }
+
+  text(text: string, line: number): void {
+    if (this.childText) this.childValue!.text += text;
+    else if (this.nested === 0 && NON_SPACE.test(text)) this.error('INVALID_VALUE', line, this.childValue ? `${this.childName}: text` : `${this.draft.element}: text`);
+  }
+
+  /** Closes the innermost open element; true when that was the record element itself. */
+  close(): boolean {
+    if (this.nested > 0) {
+      this.nested--;
+      return false;
+    }
+    if (this.childValue !== undefined) {
+      this.childValue = undefined;
+      this.childText = false;
+      return false;
+    }
+    return true;
+  }
+}
+
+/** The trimmed text of a single field, or undefined when absent or empty. */
+export function fieldText(draft: RecordDraft, name: string): string | undefined {
+  const text = draft.single.get(name)?.text.trim();
+  return text === '' ? undefined : text;
+}
+
+export function fieldLine(draft: RecordDraft, name: string): number {
+  return draft.single.get(name)?.line ?? draft.line;
+}

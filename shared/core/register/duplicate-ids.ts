@@ -1,0 +1,29 @@
+import { recordError, type RecordError } from '../errors/record-error.js';
+
+interface Identified {
+  readonly club: string;
+  readonly id: string;
+  readonly line: number;
+}
+
+/**
+ * Record ids given more than once for the same club in one file (a Person and a DeletePerson of one id count
+ * too). Every occurrence is refused: which one was meant cannot be known, and picking the first or the last
+ * would make the outcome depend on the order of the file.
+ */
+export function findDuplicateIds(records: readonly Identified[]): { duplicates: ReadonlySet<string>; errors: RecordError[] } {
+  const seen = new Map<string, number>();
+  for (const r of records) {
+    const key = `${r.club}\u0000${r.id}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const duplicates = new Set([...seen].filter(([, n]) => n > 1).map(([key]) => key));
+  const errors = records
+    .filter((r) => duplicates.has(`${r.club}\u0000${r.id}`))
+    .map((r) => recordError('DUPLICATE_RECORD_ID', r.line, { club: r.club, record: r.id }));
+  return { duplicates, errors };
+}
+
+export function recordKey(record: { readonly club: string; readonly id: string }): string {
+  return `${record.club}\u0000${record.id}`;
+}

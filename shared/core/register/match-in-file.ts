@@ -1,0 +1,52 @@
+import { recordError, type RecordError } from '../errors/record-error.js';
+import type { PersonRecord } from '../format/records.js';
+import type { JudgedPerson } from '../rules/judge-input.js';
+import { recordKey } from './duplicate-ids.js';
+import { judgedPerson } from './judged-person.js';
+
+export interface FileMatch {
+  /** `club \0 vendor person id` → national person key, for every accepted person. */
+  readonly links: ReadonlyMap<string, string>;
+  readonly persons: ReadonlyMap<string, JudgedPerson>;
+  /** Person records refused here, by record key. */
+  readonly refused: ReadonlySet<string>;
+  readonly errors: readonly RecordError[];
+}
+
+/**
+ * Matches the persons of one file against an empty register: the same personnummer is the same person in
+ * every club (also on first sight within the file); persons without one are their own. Two person ids of one
+ * club with the same personnummer are both refused (DUPLICATE_PERSON_IDENTITY): never merged silently.
+ */
+export function matchInFile(records: readonly PersonRecord[]): FileMatch {
+  const byNumber = new Map<string, PersonRecord[]>();
+  const links = new Map<string, string>();
+  const refused = new Set<string>();
+  const errors: RecordError[] = [];
+  const groups = new Map<string, PersonRecord[]>();
+  for (const record of records) {
+    const key = record.identity.kind === 'personnummer' ? `pnr:${record.identity.personnummer}` : `local:${recordKey(record)}`;
+    const list = byNumber.get(key);
+    if (list) list.push(record);
+    else byNumber.set(key, [record]);
+  }
+  for (const [key, list] of byNumber) {
+    const perClub = new Map<string, PersonRecord[]>();
+    for (const record of list) perClub.set(record.club, [...(perClub.get(record.club) ?? []), record]);
+    const accepted: PersonRecord[] = [];
+    for (const clubRecords of perClub.values()) {
+      if (clubRecords.length > 1) {
+        for (const record of clubRecords) {
+          refused.add(recordKey(record));
+          errors.push(recordError('DUPLICATE_PERSON_IDENTITY', record.line, { club: record.club, record: record.id }, clubRecords.filter((r) => r !== record).map((r) => r.id).join(', ')));
+        }
+      } else accepted.push(...clubRecords);
+    }
+    if (accepted.length === 0) continue;
+    groups.set(key, accepted);
+    for (const record of accepted) links.set(recordKey(record), key);
+  }
+  const persons = new Map<string, JudgedPerson>();
+  for (const [key, list] of groups) persons.set(key, judgedPerson(key, list));
+  return { links, persons, refused, errors };
+}
