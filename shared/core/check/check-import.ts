@@ -1,4 +1,5 @@
 import type { RecordError } from '../errors/record-error.js';
+import type { ActivityRecord, PersonRecord } from '../format/records.js';
 import { readImport } from '../format/read-import.js';
 import { emptyCounts, type Receipt } from '../receipt/receipt.js';
 import { findDuplicateIds, recordKey } from '../register/duplicate-ids.js';
@@ -9,7 +10,7 @@ import { judgeActivities } from '../rules/judge-activities.js';
 import { activityKey, type ClubFacts, type JudgeContext, type JudgedActivity } from '../rules/judge-input.js';
 import { periodTotals } from '../rules/period-totals.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
-import { gatherFile } from './file-contents.js';
+import { gatherFile, type FileContents } from './file-contents.js';
 import type { FileSource } from './file-source.js';
 
 export interface CheckOptions {
@@ -28,6 +29,69 @@ function byLine(a: { line: number; code: string }, b: { line: number; code: stri
   return a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
+/** Takes the items out of a list one by one, so that each can be freed as soon as it has been used. */
+function* drain<T>(items: readonly T[]): Generator<T> {
+  const list = items as (T | undefined)[];
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i] as T;
+    list[i] = undefined;
+    yield item;
+  }
+  list.length = 0;
+}
+
+interface Prepared {
+  readonly judged: JudgedActivity[];
+  readonly lines: Map<string, number>;
+  readonly errors: RecordError[];
+  readonly counts: ReturnType<typeof emptyCounts>;
+}
+
+/**
+ * Everything the empty register makes of a file's records: duplicates and identity conflicts refused, persons
+ * matched, refs resolved. The records are consumed: only what judging needs stays in memory.
+ */
+function prepare(file: FileContents, today: string): Prepared {
+  const errors: RecordError[] = [...file.errors];
+  const counts = emptyCounts();
+  const refusedIds = (entity: 'person' | 'activity') => file.refused
+    .filter((r) => r.entity === entity && r.id !== undefined)
+    .map((r) => ({ club: r.club, id: r.id!, line: r.errors[0]?.line ?? 0 }));
+  for (const r of file.refused) {
+    errors.push(...r.errors);
+    counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
+  }
+
+  const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...refusedIds('person')]);
+  const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...refusedIds('activity')]);
+  errors.push(...personIds.errors, ...activityIds.errors);
+  const persons: PersonRecord[] = [];
+  for (const person of drain(file.persons)) {
+    if (personIds.duplicates.has(recordKey(person))) counts.persons.refused++;
+    else persons.push(person);
+  }
+  const match = matchInFile(persons);
+  errors.push(...match.errors);
+  counts.persons.refused += match.refused.size;
+  counts.persons.created = persons.length - match.refused.size;
+
+  const origin = { vendor: file.header.vendor, receivedOn: today, createdOn: file.header.created.slice(0, 10) };
+  const judged: JudgedActivity[] = [];
+  const lines = new Map<string, number>();
+  for (const record of drain<ActivityRecord>(file.activities)) {
+    if (activityIds.duplicates.has(recordKey(record))) {
+      counts.activities.refused++;
+      continue;
+    }
+    const resolved = resolveActivity(record, (club, ref) => match.links.get(club)?.get(ref), origin);
+    errors.push(...resolved.errors);
+    judged.push(resolved.activity);
+    lines.set(activityKey(record), record.line);
+  }
+  counts.activities.created = judged.length;
+  return { judged, lines, errors, counts };
+}
+
 /**
  * `check`: judges a file exactly as the importer would on an empty register in which the file's vendor is
  * activated for every club in the file. Stores nothing.
@@ -40,41 +104,11 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
   if (!gathered.ok) {
     return { ...base, vendor: gathered.vendor ?? '', status: 'rejected', completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
   }
-  const file = gathered.contents;
-  const errors: RecordError[] = [...file.errors];
-  const counts = emptyCounts();
-  for (const r of file.refused) {
-    errors.push(...r.errors);
-    counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
-  }
-
-  const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...file.refused.filter((r) => r.entity === 'person' && r.id !== undefined).map((r) => ({ club: r.club, id: r.id!, line: r.errors[0]?.line ?? 0 }))]);
-  const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...file.refused.filter((r) => r.entity === 'activity' && r.id !== undefined).map((r) => ({ club: r.club, id: r.id!, line: r.errors[0]?.line ?? 0 }))]);
-  errors.push(...personIds.errors, ...activityIds.errors);
-  const persons = file.persons.filter((p) => !personIds.duplicates.has(recordKey(p)));
-  counts.persons.refused += file.persons.length - persons.length;
-  const match = matchInFile(persons);
-  errors.push(...match.errors);
-  counts.persons.refused += match.refused.size;
-  counts.persons.created = persons.length - match.refused.size;
-
-  const origin = { vendor: file.header.vendor, receivedOn: options.today, createdOn: file.header.created.slice(0, 10) };
-  const judged: JudgedActivity[] = [];
-  const lines = new Map<string, number>();
-  for (const record of file.activities) {
-    if (activityIds.duplicates.has(recordKey(record))) {
-      counts.activities.refused++;
-      continue;
-    }
-    const resolved = resolveActivity(record, (club, ref) => match.links.get(`${club}\u0000${ref}`), origin);
-    errors.push(...resolved.errors);
-    judged.push(resolved.activity);
-    lines.set(activityKey(record), record.line);
-  }
-  counts.activities.created = judged.length;
+  const { header } = gathered.contents;
+  const { judged, lines, errors, counts } = prepare(gathered.contents, options.today);
 
   options.onProgress?.({ phase: 'judge', records: judged.length });
-  const context: JudgeContext = { today: options.today, person: (key) => match.persons.get(key), club: () => NO_FACTS };
+  const context: JudgeContext = { today: options.today, club: () => NO_FACTS };
   const verdicts = judgeActivities(judged, context, options.amounts ?? defaultAmountsByYear);
   const activities: ActivityVerdict[] = [...verdicts.values()].sort((a, b) => (lines.get(activityKey(a)) ?? 0) - (lines.get(activityKey(b)) ?? 0));
   for (const v of activities) counts.activities[v.verdict]++;
@@ -82,7 +116,7 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
 
   return {
     ...base,
-    vendor: file.header.vendor,
+    vendor: header.vendor,
     status: errors.length > 0 ? 'partially_applied' : 'applied',
     completedAt: options.now(),
     counts,

@@ -1,15 +1,13 @@
 import { parseDate, parseTime } from '../calendar/dates.js';
 import { recordError, type RecordError } from '../errors/record-error.js';
 import type { Parsed } from './parsed.js';
-import { fieldLine, fieldText, type RecordDraft } from './record-draft.js';
+import { attributeText, fieldLine, fieldText, type RecordDraft } from './record-draft.js';
 import { ACTIVITY_TYPES, type ActivityRecord, type ActivityType, type AnonymousParticipants, type Gender, type ParticipantRef, type PersonRef } from './records.js';
 
 const GENDERS: readonly string[] = ['F', 'M', 'X'];
 const BOOLEAN: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
 const BIRTH_YEAR = /^\d{4}$/;
 const COUNT = /^[1-9]\d{0,3}$/;
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * An Activity draft → an activity record. A missing Date/Start/End/Sport/Place keeps the activity (it is
@@ -35,15 +33,15 @@ export function parseActivity(draft: RecordDraft, id: string): Parsed<ActivityRe
   let group: ActivityRecord['group'];
   const groupElement = draft.single.get('Group');
   if (groupElement) {
-    const groupId = groupElement.attributes.id?.trim();
-    if (!groupId) errors.push(recordError('MISSING_ID', groupElement.line, where, 'Group@id'));
-    else group = { id: groupId, name: groupElement.text.trim() };
+    const groupId = attributeText(groupElement.attributes, 'id');
+    if (groupId === undefined) errors.push(recordError('MISSING_ID', groupElement.line, where, 'Group@id'));
+    else group = { id: groupId, name: fieldText(draft, 'Group') ?? '' };
   }
 
   const refOf = (element: { readonly attributes: Readonly<Record<string, string>>; readonly line: number }, name: string): string | undefined => {
-    const ref = element.attributes.ref?.trim();
-    if (!ref) errors.push(recordError('MISSING_ID', element.line, where, `${name}@ref`));
-    return ref || undefined;
+    const ref = attributeText(element.attributes, 'ref');
+    if (ref === undefined) errors.push(recordError('MISSING_ID', element.line, where, `${name}@ref`));
+    return ref;
   };
   const leaders: PersonRef[] = [];
   for (const element of draft.multiple.get('Leader') ?? []) {
@@ -68,18 +66,13 @@ export function parseActivity(draft: RecordDraft, id: string): Parsed<ActivityRe
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  const record: Mutable<ActivityRecord> = {
-    club, id, line: draft.line, type,
+  // One shape for every record (absent fields are undefined): a file holds many, and V8 keeps them compact.
+  const record: ActivityRecord = {
+    club, id, line: draft.line, date, start, end, sport, place, type, group,
     dropIn: draft.single.has('DropIn'),
     remote: draft.single.has('Remote'),
     tryOut: draft.single.has('TryOut'),
     leaders, participants, anonymous,
   };
-  if (date !== undefined) record.date = date;
-  if (start !== undefined) record.start = start;
-  if (end !== undefined) record.end = end;
-  if (sport !== undefined) record.sport = sport;
-  if (place !== undefined) record.place = place;
-  if (group !== undefined) record.group = group;
   return { ok: true, record };
 }

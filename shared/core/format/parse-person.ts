@@ -62,11 +62,8 @@ export function parsePerson(draft: RecordDraft, id: string, evaluationDate: stri
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  const record: { -readonly [K in keyof PersonRecord]: PersonRecord[K] } = {
-    club, id, line: draft.line, identity, firstName: firstName!, lastName: lastName!, memberships,
+  return {
+    ok: true,
+    record: { club, id, line: draft.line, identity, firstName: firstName!, lastName: lastName!, gender: gender as Gender | undefined, email, memberNumber, memberships },
   };
-  if (gender !== undefined) record.gender = gender as Gender;
-  if (email !== undefined) record.email = email;
-  if (memberNumber !== undefined) record.memberNumber = memberNumber;
-  return { ok: true, record };
 }

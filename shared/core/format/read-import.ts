@@ -4,7 +4,8 @@ import { decodeXml, DecodeFailure, type Encoding } from '../xml/decode.js';
 import type { ImportEvent } from './import-event.js';
 import { parseActivity } from './parse-activity.js';
 import { parsePerson } from './parse-person.js';
-import { DraftBuilder, unknownAttributes, type RecordDraft } from './record-draft.js';
+import { detach } from '../xml/detach.js';
+import { attributeText, DraftBuilder, unknownAttributes, type RecordDraft } from './record-draft.js';
 import { IMPORT_NAMESPACE, type ImportMode } from './records.js';
 
 export interface ReadOptions {
@@ -116,12 +117,12 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
         if (mode !== 'delta' && mode !== 'full') reject(fileError('INVALID_HEADER', line, 'mode'));
         const unknown = unknownAttributes(attributes, ['vendor', 'created', 'mode'], count);
         if (unknown) reject(fileError('INVALID_HEADER', line, unknown.join(', ')));
-        pending.push({ kind: 'header', header: { vendor: (vendor ?? '').trim(), created: (created ?? '').trim(), mode: mode as ImportMode }, line });
+        pending.push({ kind: 'header', header: { vendor: detach((vendor ?? '').trim()), created: detach((created ?? '').trim()), mode: mode as ImportMode }, line });
         path.push('Import');
         return;
       }
       case 1: {
-        const id = attributes.id?.trim();
+        const id = attributeText(attributes, 'id');
         if (name !== 'Club') {
           outside('UNKNOWN_ELEMENT', line, name);
           skip = 1;

@@ -1,4 +1,5 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
+import { detach } from '../xml/detach.js';
 import { IMPORT_NAMESPACE } from './records.js';
 
 /**
@@ -95,7 +96,7 @@ export class DraftBuilder {
 
   constructor(element: string, club: string, attributes: Record<string, string>, attributeCount: number, line: number) {
     this.schema = SCHEMAS[element] ?? new Map();
-    const id = attributes.id?.trim() || undefined;
+    const id = attributeText(attributes, 'id');
     this.draft = { element, club, id, line, attributes, single: new Map(), multiple: new Map(), errors: [] };
     for (const name of unknownAttributes(attributes, ['id'], attributeCount) ?? []) this.error('UNKNOWN_ATTRIBUTE', line, `${element}@${name}`);
   }
@@ -159,7 +160,13 @@ export class DraftBuilder {
 /** The trimmed text of a single field, or undefined when absent or empty. */
 export function fieldText(draft: RecordDraft, name: string): string | undefined {
   const text = draft.single.get(name)?.text.trim();
-  return text === '' ? undefined : text;
+  return text === '' || text === undefined ? undefined : detach(text);
+}
+
+/** The trimmed value of an attribute, detached from the chunk it was read from; undefined when absent or empty. */
+export function attributeText(attributes: Readonly<Record<string, string>>, name: string): string | undefined {
+  const text = attributes[name]?.trim();
+  return text === '' || text === undefined ? undefined : detach(text);
 }
 
 export function fieldLine(draft: RecordDraft, name: string): number {

@@ -4,9 +4,15 @@ import type { JudgedPerson } from '../rules/judge-input.js';
 import { recordKey } from './duplicate-ids.js';
 import { judgedPerson } from './judged-person.js';
 
+/** A vendor's person id in a club, linked to a register person; `ref` is the id string, kept once. */
+export interface PersonLink {
+  readonly person: JudgedPerson;
+  readonly ref: string;
+}
+
 export interface FileMatch {
-  /** `club \0 vendor person id` → national person key, for every accepted person. */
-  readonly links: ReadonlyMap<string, string>;
+  /** Club → vendor person id → link, for every accepted person. */
+  readonly links: ReadonlyMap<string, ReadonlyMap<string, PersonLink>>;
   readonly persons: ReadonlyMap<string, JudgedPerson>;
   /** Person records refused here, by record key. */
   readonly refused: ReadonlySet<string>;
@@ -20,10 +26,10 @@ export interface FileMatch {
  */
 export function matchInFile(records: readonly PersonRecord[]): FileMatch {
   const byNumber = new Map<string, PersonRecord[]>();
-  const links = new Map<string, string>();
+  const links = new Map<string, Map<string, PersonLink>>();
   const refused = new Set<string>();
   const errors: RecordError[] = [];
-  const groups = new Map<string, PersonRecord[]>();
+  const persons = new Map<string, JudgedPerson>();
   for (const record of records) {
     const key = record.identity.kind === 'personnummer' ? `pnr:${record.identity.personnummer}` : `local:${recordKey(record)}`;
     const list = byNumber.get(key);
@@ -43,10 +49,13 @@ export function matchInFile(records: readonly PersonRecord[]): FileMatch {
       } else accepted.push(...clubRecords);
     }
     if (accepted.length === 0) continue;
-    groups.set(key, accepted);
-    for (const record of accepted) links.set(recordKey(record), key);
+    const person = judgedPerson(key, accepted);
+    persons.set(key, person);
+    for (const record of accepted) {
+      let club = links.get(record.club);
+      if (!club) links.set(record.club, (club = new Map()));
+      club.set(record.id, { person, ref: record.id });
+    }
   }
-  const persons = new Map<string, JudgedPerson>();
-  for (const [key, list] of groups) persons.set(key, judgedPerson(key, list));
   return { links, persons, refused, errors };
 }

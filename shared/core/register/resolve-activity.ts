@@ -1,6 +1,7 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
-import type { ActivityRecord, PersonRef } from '../format/records.js';
-import type { JudgedActivity, JudgedParticipant, JudgedPersonRef } from '../rules/judge-input.js';
+import type { ActivityRecord, ParticipantRef, PersonRef } from '../format/records.js';
+import type { PersonLink } from './match-in-file.js';
+import type { JudgedActivity, JudgedParticipant, JudgedPerson, JudgedPersonRef } from '../rules/judge-input.js';
 
 export interface ActivityOrigin {
   readonly vendor: string;
@@ -13,41 +14,36 @@ export interface ActivityOrigin {
  * person is UNKNOWN_PERSON_REF and left out; a person given twice in the same role is counted once.
  */
 export function resolveActivity(
-  record: ActivityRecord, personOf: (club: string, ref: string) => string | undefined, origin: ActivityOrigin,
+  record: ActivityRecord, linkOf: (club: string, ref: string) => PersonLink | undefined, origin: ActivityOrigin,
 ): { activity: JudgedActivity; errors: RecordError[] } {
   const errors: RecordError[] = [];
   const where = { club: record.club, record: record.id };
-  function resolve<R extends PersonRef>(refs: readonly R[]): (R & { person: string })[] {
-    const seen = new Set<string>();
-    const out: (R & { person: string })[] = [];
+  // Refs are replaced by the link's own id string: a file repeats each id many times, memory keeps it once.
+  function resolve<R extends PersonRef, J>(refs: readonly R[], judged: (link: PersonLink, ref: R) => J): J[] {
+    const seen = new Set<JudgedPerson>();
+    const out: J[] = [];
     for (const ref of refs) {
-      const person = personOf(record.club, ref.ref);
-      if (person === undefined) errors.push(recordError('UNKNOWN_PERSON_REF', ref.line, where, ref.ref));
-      else if (seen.has(person)) errors.push(recordError('DUPLICATE_PERSON_REF', ref.line, where, ref.ref));
+      const link = linkOf(record.club, ref.ref);
+      if (link === undefined) errors.push(recordError('UNKNOWN_PERSON_REF', ref.line, where, ref.ref));
+      else if (seen.has(link.person)) errors.push(recordError('DUPLICATE_PERSON_REF', ref.line, where, ref.ref));
       else {
-        seen.add(person);
-        out.push({ ...ref, person });
+        seen.add(link.person);
+        out.push(judged(link, ref));
       }
     }
     return out;
   }
-  const leaders: JudgedPersonRef[] = resolve(record.leaders).map(({ ref, person }) => ({ ref, person }));
-  const participants: JudgedParticipant[] = resolve(record.participants).map(({ ref, person, disability }) => ({ ref, person, disability }));
+  const leaders = resolve<PersonRef, JudgedPersonRef>(record.leaders, (link) => link);
+  const participants = resolve<ParticipantRef, JudgedParticipant>(record.participants, (link, ref) => ({ ref: link.ref, person: link.person, disability: ref.disability }));
   const { date, start, end, sport, place, group } = record;
   return {
     errors,
     activity: {
-      club: record.club, id: record.id,
-      ...(date !== undefined ? { date } : {}),
-      ...(start !== undefined ? { start } : {}),
-      ...(end !== undefined ? { end } : {}),
-      ...(sport !== undefined ? { sport } : {}),
-      ...(place !== undefined ? { place } : {}),
-      ...(group !== undefined ? { group: group.id } : {}),
+      club: record.club, id: record.id, date, start, end, sport, place, group: group?.id,
       type: record.type, dropIn: record.dropIn, remote: record.remote, tryOut: record.tryOut,
       leaders, participants,
       anonymous: record.anonymous.map(({ birthYear, gender, count }) => ({ birthYear, gender, count })),
-      ...origin,
+      vendor: origin.vendor, receivedOn: origin.receivedOn, createdOn: origin.createdOn,
     },
   };
 }

@@ -35,10 +35,10 @@ function warningsOf(activity: JudgedActivity): WarningCode[] {
 export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear): ActivityVerdict[] {
   const days: DayJudgement[] = [];
   for (const day of groupBy(activities, (a) => a.date ?? '').values()) days.push(...judgeDay(day, context));
-  const { payments, participantCodes } = payWeek(days.filter((d) => d.approved), context, amounts);
+  const payments = payWeek(days.filter((d) => d.approved), context, amounts);
   return days.map((day) => {
-    const key = activityKey(day.activity);
-    const paymentCodes = participantCodes.get(key);
+    const paid = payments.get(day);
+    const paymentCodes = paid?.participantCodes;
     const participants: (ParticipantVerdict | AnonymousVerdict)[] = [];
     for (const { participant, reasons } of day.participants) {
       const codes = [...reasons, ...(paymentCodes?.get(participant.ref) ?? [])];
@@ -47,7 +47,7 @@ export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeC
     for (const { group, reasons } of day.anonymous) {
       if (reasons.length > 0) participants.push({ anonymous: { birthYear: group.birthYear, gender: group.gender }, count: group.count, counted: false, reasons });
     }
-    const payment = payments.get(key);
+    const payment = paid?.payment;
     return {
       club: day.activity.club,
       id: day.activity.id,

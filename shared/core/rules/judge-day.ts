@@ -27,9 +27,10 @@ interface Interval {
 
 /** What earlier approved activities of the day hold: only they can block a later one. */
 class DayState {
-  readonly countedIn = new Map<string, Interval[]>();
-  readonly countedSports = new Set<string>();
-  readonly leadingIn = new Map<string, Interval[]>();
+  readonly countedIn = new Map<JudgedPerson, Interval[]>();
+  /** Person → sports they were counted in today. */
+  readonly countedSports = new Map<JudgedPerson, Set<string>>();
+  readonly leadingIn = new Map<JudgedPerson, Interval[]>();
   readonly groupEvents = new Set<string>();
 }
 
@@ -38,7 +39,7 @@ function overlaps(intervals: readonly Interval[] | undefined, time: Interval | u
   return intervals.some((i) => i.start < time.end && time.start < i.end);
 }
 
-function add(map: Map<string, Interval[]>, key: string, interval: Interval): void {
+function add(map: Map<JudgedPerson, Interval[]>, key: JudgedPerson, interval: Interval): void {
   const list = map.get(key);
   if (list) list.push(interval);
   else map.set(key, [interval]);
@@ -49,9 +50,9 @@ function isMember(person: JudgedPerson, club: string, date: string): boolean {
   return memberships.some((m) => m.from <= date && (m.to === undefined || date <= m.to));
 }
 
-/** Sports are compared as the same sport whatever their case or surrounding space ("Fotboll", "fotboll "). */
-export function sportKey(person: string, sport: string): string {
-  return `${person}\u0000${sport.trim().toLowerCase()}`;
+/** Sports are the same sport whatever their case or surrounding space ("Fotboll", "fotboll "). */
+export function sameSportKey(sport: string | undefined): string {
+  return (sport ?? '').trim().toLowerCase();
 }
 
 /**
@@ -82,19 +83,20 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
   const leaderKeys = new Set(activity.leaders.map((l) => l.person));
   const leaders: LeaderVerdict[] = [...activity.leaders].sort((a, b) => compareStrings(a.ref, b.ref)).map((leader) => {
     const codes: LeaderCode[] = [];
-    const person = context.person(leader.person);
+    const { person } = leader;
     if (date === undefined) return { ref: leader.ref, valid: false, reasons: codes };
-    if (person?.birthDate === undefined) codes.push('LEADER_IDENTITY_MISSING');
+    if (person.birthDate === undefined) codes.push('LEADER_IDENTITY_MISSING');
     else if (ageOn(person.birthDate, date) < LEADER_MIN_AGE) codes.push('LEADER_TOO_YOUNG');
-    if (!person || !isMember(person, activity.club, date)) codes.push('LEADER_NOT_MEMBER');
+    if (!isMember(person, activity.club, date)) codes.push('LEADER_NOT_MEMBER');
     if (overlaps(state.leadingIn.get(leader.person), time)) codes.push('LEADER_OVERLAPPING_ACTIVITY');
     return { ref: leader.ref, valid: codes.length === 0, reasons: codes };
   });
   const validLeaderKeys = activity.leaders.filter((l) => leaders.find((v) => v.ref === l.ref)?.valid).map((l) => l.person);
 
+  const sportKey = sameSportKey(sport);
   const participants = [...activity.participants].sort((a, b) => compareStrings(a.ref, b.ref)).map((participant) => ({
     participant,
-    reasons: date === undefined ? [] : participantCodes(participant, activity, date, time, leaderKeys, state, context, clubFacts.countsEveryoneAsDisabled),
+    reasons: date === undefined ? [] : participantCodes(participant, activity, date, time, sportKey, leaderKeys, state, clubFacts.countsEveryoneAsDisabled),
   }));
   const anonymous = [...activity.anonymous]
     .sort((a, b) => a.birthYear - b.birthYear || compareStrings(a.gender, b.gender) || a.count - b.count)
@@ -116,9 +118,12 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
 
   const approved = reasons.length === 0;
   if (approved && time && sport !== undefined) {
+    const sportKey = sameSportKey(sport);
     for (const { participant } of countedPersons) {
       add(state.countedIn, participant.person, time);
-      state.countedSports.add(sportKey(participant.person, sport));
+      const sports = state.countedSports.get(participant.person);
+      if (sports) sports.add(sportKey);
+      else state.countedSports.set(participant.person, new Set([sportKey]));
     }
     for (const key of validLeaderKeys) add(state.leadingIn, key, time);
     if (groupEvent !== undefined) state.groupEvents.add(groupEvent);
@@ -134,20 +139,20 @@ function ageCodes(age: number, disabled: boolean): ParticipantCode[] {
 }
 
 function participantCodes(
-  participant: JudgedParticipant, activity: JudgedActivity, date: string, time: Interval | undefined,
-  leaderKeys: ReadonlySet<string>, state: DayState, context: JudgeContext, everyoneDisabled: boolean,
+  participant: JudgedParticipant, activity: JudgedActivity, date: string, time: Interval | undefined, sportKey: string,
+  leaderKeys: ReadonlySet<JudgedPerson>, state: DayState, everyoneDisabled: boolean,
 ): ParticipantCode[] {
-  const person = context.person(participant.person);
+  const { person } = participant;
   const codes: ParticipantCode[] = [];
-  if (!person || person.identity === 'none' || person.birthDate === undefined) codes.push('PARTICIPANT_IDENTITY_MISSING');
+  if (person.identity === 'none' || person.birthDate === undefined) codes.push('PARTICIPANT_IDENTITY_MISSING');
   else {
     if (person.identity === 'swedish-without-personnummer') codes.push('PARTICIPANT_INCOMPLETE_PERSONNUMMER');
     codes.push(...ageCodes(yearOf(date) - yearOf(person.birthDate), participant.disability || everyoneDisabled));
   }
-  if (!activity.tryOut && (!person || !isMember(person, activity.club, date))) codes.push('PARTICIPANT_NOT_MEMBER');
+  if (!activity.tryOut && !isMember(person, activity.club, date)) codes.push('PARTICIPANT_NOT_MEMBER');
   if (leaderKeys.has(participant.person)) codes.push('PARTICIPANT_IS_LEADER');
   if (overlaps(state.countedIn.get(participant.person), time)) codes.push('PARTICIPANT_OVERLAPPING_ACTIVITY');
-  if (activity.sport !== undefined && state.countedSports.has(sportKey(participant.person, activity.sport))) codes.push('PARTICIPANT_ALREADY_COUNTED_TODAY');
+  if (activity.sport !== undefined && state.countedSports.get(participant.person)?.has(sportKey)) codes.push('PARTICIPANT_ALREADY_COUNTED_TODAY');
   return codes;
 }
 

@@ -20,7 +20,8 @@ export interface JudgedPerson {
 export interface JudgedPersonRef {
   /** The vendor's person id, as sent: the receipt speaks of it. */
   readonly ref: string;
-  readonly person: string;
+  /** The register person the ref resolved to: one object per person, compared by identity. */
+  readonly person: JudgedPerson;
 }
 
 export interface JudgedParticipant extends JudgedPersonRef {
@@ -68,7 +69,6 @@ export interface ClubFacts {
 export interface JudgeContext {
   /** Evaluation date, `YYYY-MM-DD` in Europe/Stockholm. */
   readonly today: string;
-  readonly person: (key: string) => JudgedPerson | undefined;
   readonly club: (id: string) => ClubFacts;
 }
 
