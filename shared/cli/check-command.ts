@@ -4,7 +4,9 @@ import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import { parseDate } from '../core/calendar/dates.js';
 import { checkImport } from '../core/check/check-import.js';
+import { receiptJson } from '../core/receipt/receipt-json.js';
 import { receiptText } from '../core/receipt/receipt-text.js';
+import { writeAll } from './write-all.js';
 import { ProgressLine } from './progress-line.js';
 import { UsageError } from './usage-error.js';
 
@@ -57,6 +59,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     },
   });
   progress.done();
-  process.stdout.write(values.json ? `${JSON.stringify(receipt, null, 2)}\n` : receiptText(receipt));
+  if (values.json) await writeAll(process.stdout, receiptJson(receipt));
+  else process.stdout.write(receiptText(receipt));
   return receipt.status === 'rejected' ? 1 : 0;
 }

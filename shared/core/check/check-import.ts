@@ -100,9 +100,10 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
   const receivedAt = options.now();
   const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: options.today, ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}) }),
     (records) => options.onProgress?.({ phase: 'read', records }));
-  const base = { file: source.name, sha256: await source.sha256(), receivedAt };
+  const file = source.name;
+  const sha256 = await source.sha256();
   if (!gathered.ok) {
-    return { ...base, vendor: gathered.vendor ?? '', status: 'rejected', completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
+    return { file, sha256, vendor: gathered.vendor ?? '', status: 'rejected', receivedAt, completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
   }
   const { header } = gathered.contents;
   const { judged, lines, errors, counts } = prepare(gathered.contents, options.today);
@@ -115,9 +116,11 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
   errors.sort(byLine);
 
   return {
-    ...base,
+    file,
+    sha256,
     vendor: header.vendor,
     status: errors.length > 0 ? 'partially_applied' : 'applied',
+    receivedAt,
     completedAt: options.now(),
     counts,
     errors,

@@ -1,0 +1,380 @@
+/**
+ * `npm run bench [-- --sizes 1,10,100] [-- --runs 3]`: how fast the reader and `check` go, next to a plain read
+ * of the same file. See bench/README.md. Timings are reported, never asserted.
+ *
+ * Every measurement runs in its own child process so that its peak RSS (`process.resourceUsage().maxRSS`) is its
+ * own: the plain read and the reader in the workers next to this file, `check` as the real CLI
+ * (`node bin/lok-importer.js check FILE --json --today …`, stdout to /dev/null) with a preload that reports the
+ * peak RSS on file descriptor 3 when the process exits.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, platform, arch, release, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3]
+
+  --sizes LIST  file sizes in MB to measure, from 1, 10, 100 (default: all three)
+  --runs N      runs per cell; the median is reported (default 3)
+  -h, --help    this text
+
+Writes bench/results.json and prints a table; progress goes to stderr.
+`;
+
+/** The evaluation date of every measurement: fixed, so that runs are comparable. */
+const EVALUATION_DATE = '2026-11-25';
+const SEED = 'bench';
+const MB = 1e6;
+
+/** Generator parameters for each size, tuned so that the file lands near that many MB (1 MB = 10^6 bytes). */
+const SIZES: Readonly<Record<number, { clubs: number; persons: number; activities: number }>> = {
+  1: { clubs: 2, persons: 770, activities: 960 },
+  10: { clubs: 8, persons: 7900, activities: 9400 },
+  100: { clubs: 60, persons: 75600, activities: 94500 },
+};
+
+const TARGETS = {
+  readerMBps: 50,
+  readerRatio: 0.1,
+  readerRssMB: 150,
+  checkSeconds100: 15,
+  checkRssMB100: 400,
+} as const;
+
+/** Reports the peak RSS of the `check` process on fd 3 as it exits; stdout stays the CLI's own. */
+const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
+  "import { writeSync } from 'node:fs';" +
+  "process.on('exit', () => { writeSync(3, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }) + '\\n'); });",
+)}`;
+
+type Kind = 'plain' | 'reader' | 'check';
+const KINDS: readonly Kind[] = ['plain', 'reader', 'check'];
+const LABELS: Record<Kind, string> = { plain: 'plain read', reader: 'reader', check: 'check (CLI)' };
+
+interface Sample {
+  readonly seconds: number;
+  readonly maxRssKiB: number;
+}
+
+interface Cell {
+  readonly medianSeconds: number;
+  readonly mbPerSecond: number;
+  readonly recordsPerSecond: number;
+  /** This cell's speed divided by the plain read's speed for the same file in this run of the bench. */
+  readonly ratioToPlain: number;
+  /** The highest peak RSS over the runs, MB (10^6 bytes). */
+  readonly peakRssMB: number;
+  readonly runs: readonly { readonly seconds: number; readonly peakRssMB: number }[];
+}
+
+interface SizeResult {
+  readonly sizeMB: number;
+  readonly file: string;
+  readonly generator: { clubs: number; persons: number; activities: number; seed: string };
+  readonly bytes: number;
+  readonly records: number;
+  readonly plain: Cell;
+  readonly reader: Cell;
+  readonly check: Cell;
+}
+
+interface Target {
+  readonly what: string;
+  readonly sizeMB: number;
+  readonly value: number;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'lok-importer') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the lok-importer repository root above the bench script');
+    dir = parent;
+  }
+}
+
+const ROOT = findRoot();
+const DATA = join(ROOT, 'bench', 'data');
+const BIN = join(ROOT, 'bin', 'lok-importer.js');
+const PLAIN_WORKER = fileURLToPath(new URL('./plain-read-worker.js', import.meta.url));
+const READER_WORKER = fileURLToPath(new URL('./reader-worker.js', import.meta.url));
+
+function progress(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+interface Finished {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly fd3: string;
+  readonly seconds: number;
+}
+
+/** Runs `node ARGS` to its end; stdout is collected unless `stdoutFd` is given (then it goes there). */
+function runNode(args: readonly string[], options: { stdoutFd?: number; fd3?: boolean } = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', options.stdoutFd ?? 'pipe', 'pipe'];
+    if (options.fd3) stdio.push('pipe');
+    const started = performance.now();
+    const child = spawn(process.execPath, [...args], { cwd: ROOT, stdio });
+    const collect = (index: number): (() => string) => {
+      const parts: Buffer[] = [];
+      child.stdio[index]?.on('data', (chunk: Buffer) => parts.push(chunk));
+      return () => Buffer.concat(parts).toString('utf8');
+    };
+    const stdout = collect(1);
+    const stderr = collect(2);
+    const fd3 = collect(3);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const seconds = (performance.now() - started) / 1000;
+      resolve({ code, signal, stdout: stdout(), stderr: stderr(), fd3: fd3(), seconds });
+    });
+  });
+}
+
+function failed(what: string, finished: Finished): Error {
+  const how = finished.signal ? `signal ${finished.signal}` : `exit code ${finished.code}`;
+  return new Error(`${what} failed (${how})${finished.stderr ? `:\n${finished.stderr.trim()}` : ''}`);
+}
+
+function lastJsonLine<T>(what: string, text: string): T {
+  const line = text.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    throw new Error(`${what} printed no JSON result: ${JSON.stringify(text.slice(-500))}`);
+  }
+}
+
+/** The file for a size, generated unless it is already there with the same parameters and byte count. */
+async function ensureFile(sizeMB: number): Promise<{ file: string; bytes: number; generator: SizeResult['generator'] }> {
+  const params = SIZES[sizeMB]!;
+  const generator = { ...params, seed: SEED };
+  const file = join(DATA, `bench-${sizeMB}mb.xml`);
+  const sidecar = join(DATA, `bench-${sizeMB}mb.params.json`);
+  if (existsSync(file) && existsSync(sidecar)) {
+    try {
+      const recorded = JSON.parse(readFileSync(sidecar, 'utf8')) as { generator?: unknown; bytes?: number };
+      const bytes = statSync(file).size;
+      if (JSON.stringify(recorded.generator) === JSON.stringify(generator) && recorded.bytes === bytes) {
+        progress(`[${sizeMB} MB] reusing ${relative(ROOT, file)} (${bytes} bytes)`);
+        return { file, bytes, generator };
+      }
+    } catch {
+      // An unreadable sidecar: generate again.
+    }
+  }
+  mkdirSync(DATA, { recursive: true });
+  rmSync(sidecar, { force: true });
+  const partial = `${file}.partial`;
+  progress(`[${sizeMB} MB] generating ${relative(ROOT, file)} (--clubs ${params.clubs} --persons ${params.persons} --activities ${params.activities} --seed ${SEED})…`);
+  const finished = await runNode([
+    BIN, 'generate', '--clubs', String(params.clubs), '--persons', String(params.persons),
+    '--activities', String(params.activities), '--seed', SEED, '--out', partial,
+  ]);
+  if (finished.code !== 0) throw failed(`generating ${file}`, finished);
+  renameSync(partial, file);
+  const bytes = statSync(file).size;
+  writeFileSync(sidecar, `${JSON.stringify({ generator, bytes }, null, 2)}\n`);
+  progress(`[${sizeMB} MB] generated ${bytes} bytes in ${finished.seconds.toFixed(1)} s`);
+  return { file, bytes, generator };
+}
+
+interface ReaderOutput extends Sample {
+  readonly bytes: number;
+  readonly records: number;
+  readonly events: number;
+  readonly rejected?: string;
+}
+
+async function measure(kind: Kind, file: string): Promise<Sample & { records?: number }> {
+  switch (kind) {
+    case 'plain': {
+      const finished = await runNode([PLAIN_WORKER, file]);
+      if (finished.code !== 0) throw failed(`plain read of ${file}`, finished);
+      return lastJsonLine<Sample>('plain-read-worker', finished.stdout);
+    }
+    case 'reader': {
+      const finished = await runNode([READER_WORKER, file, EVALUATION_DATE]);
+      if (finished.code !== 0) throw failed(`reader on ${file}`, finished);
+      const output = lastJsonLine<ReaderOutput>('reader-worker', finished.stdout);
+      if (output.rejected) throw new Error(`the reader rejected ${file}: ${output.rejected}`);
+      return output;
+    }
+    case 'check': {
+      const devNull = openSync('/dev/null', 'w');
+      try {
+        const finished = await runNode(['--import', RSS_PRELOAD, BIN, 'check', file, '--json', '--today', EVALUATION_DATE], { stdoutFd: devNull, fd3: true });
+        if (finished.code !== 0) throw failed(`check of ${file}`, finished);
+        const { maxRssKiB } = lastJsonLine<{ maxRssKiB: number }>('check (RSS preload)', finished.fd3);
+        // Wall time of the whole process, Node's start-up included: check end to end, as a user runs it.
+        return { seconds: finished.seconds, maxRssKiB };
+      } finally {
+        closeSync(devNull);
+      }
+    }
+  }
+}
+
+const rssMB = (kib: number): number => (kib * 1024) / MB;
+
+function cell(samples: readonly Sample[], bytes: number, records: number, plainSeconds: number): Cell {
+  const medianSeconds = median(samples.map((s) => s.seconds));
+  return {
+    medianSeconds,
+    mbPerSecond: bytes / MB / medianSeconds,
+    recordsPerSecond: records / medianSeconds,
+    ratioToPlain: plainSeconds / medianSeconds,
+    peakRssMB: Math.max(...samples.map((s) => rssMB(s.maxRssKiB))),
+    runs: samples.map((s) => ({ seconds: s.seconds, peakRssMB: rssMB(s.maxRssKiB) })),
+  };
+}
+
+function targetsOf(results: readonly SizeResult[]): Target[] {
+  const targets: Target[] = [];
+  for (const r of results) {
+    targets.push(
+      { what: 'reader MB/s', sizeMB: r.sizeMB, value: r.reader.mbPerSecond, target: `>= ${TARGETS.readerMBps} MB/s`, met: r.reader.mbPerSecond >= TARGETS.readerMBps },
+      { what: 'reader speed / plain read', sizeMB: r.sizeMB, value: r.reader.ratioToPlain, target: `>= ${TARGETS.readerRatio}`, met: r.reader.ratioToPlain >= TARGETS.readerRatio },
+      { what: 'reader peak RSS MB', sizeMB: r.sizeMB, value: r.reader.peakRssMB, target: `< ${TARGETS.readerRssMB} MB`, met: r.reader.peakRssMB < TARGETS.readerRssMB },
+    );
+    if (r.sizeMB === 100) {
+      targets.push(
+        { what: 'check seconds', sizeMB: 100, value: r.check.medianSeconds, target: `< ${TARGETS.checkSeconds100} s`, met: r.check.medianSeconds < TARGETS.checkSeconds100 },
+        { what: 'check peak RSS MB', sizeMB: 100, value: r.check.peakRssMB, target: `< ${TARGETS.checkRssMB100} MB`, met: r.check.peakRssMB < TARGETS.checkRssMB100 },
+      );
+    }
+  }
+  return targets;
+}
+
+function table(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: readonly string[]) => row.map((text, i) => (rightAligned[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function report(results: readonly SizeResult[], targets: readonly Target[], runs: number): string {
+  const rows: string[][] = [['file', 'measurement', 'median s', 'MB/s', 'records/s', 'x plain', 'peak RSS MB']];
+  for (const r of results) {
+    for (const kind of KINDS) {
+      const c = r[kind];
+      rows.push([
+        kind === 'plain' ? `${r.sizeMB} MB (${(r.bytes / MB).toFixed(2)} MB, ${whole(r.records)} records)` : '',
+        LABELS[kind], c.medianSeconds.toFixed(3), c.mbPerSecond.toFixed(1), whole(c.recordsPerSecond), c.ratioToPlain.toFixed(3), c.peakRssMB.toFixed(0),
+      ]);
+    }
+  }
+  const targetRows: string[][] = [['file', 'what', 'value', 'target', 'met']];
+  for (const t of targets) {
+    const value = t.what.includes('/ plain') ? t.value.toFixed(3) : t.value.toFixed(1);
+    targetRows.push([`${t.sizeMB} MB`, t.what, value, t.target, t.met ? 'yes' : 'NO']);
+  }
+  if (!results.some((r) => r.sizeMB === 100)) targetRows.push(['100 MB', 'check seconds, check peak RSS MB', '-', '< 15 s, < 400 MB', 'not measured']);
+  return [
+    `lok-importer bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, median of ${runs} run(s), evaluation date ${EVALUATION_DATE}`,
+    '',
+    table(rows, [false, false, true, true, true, true, true]),
+    '',
+    'Targets',
+    table(targetRows, [false, false, true, false, false]),
+    '',
+  ].join('\n');
+}
+
+function options(): { sizes: number[]; runs: number } | undefined {
+  const { values } = parseArgs({
+    args: process.argv.slice(2), strict: true, allowPositionals: false,
+    options: { sizes: { type: 'string', default: '1,10,100' }, runs: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return undefined;
+  }
+  const sizes = values.sizes!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const unknown = sizes.filter((s) => !(s in SIZES));
+  if (sizes.length === 0 || unknown.length > 0) throw new Error(`--sizes takes a list from ${Object.keys(SIZES).join(', ')}, got ${values.sizes}`);
+  if (!/^[1-9]\d*$/.test(values.runs!)) throw new Error(`--runs must be a whole number of at least 1, got ${values.runs}`);
+  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), runs: Number(values.runs) };
+}
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof options>;
+  try {
+    parsed = options();
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!parsed) return 0;
+  const { sizes, runs } = parsed;
+
+  const results: SizeResult[] = [];
+  for (const sizeMB of sizes) {
+    const { file, bytes, generator } = await ensureFile(sizeMB);
+    const samples: Record<Kind, Sample[]> = { plain: [], reader: [], check: [] };
+    let records: number | undefined;
+    for (let run = 1; run <= runs; run++) {
+      // The three measurements of a run follow one another, so that all see the same state of the machine.
+      for (const kind of KINDS) {
+        process.stderr.write(`[${sizeMB} MB] run ${run}/${runs}: ${LABELS[kind]}… `);
+        const sample = await measure(kind, file);
+        if (sample.records !== undefined) {
+          if (records !== undefined && records !== sample.records) throw new Error(`the reader counted ${sample.records} records in ${file}, before ${records}`);
+          records = sample.records;
+        }
+        samples[kind].push({ seconds: sample.seconds, maxRssKiB: sample.maxRssKiB });
+        process.stderr.write(`${sample.seconds.toFixed(3)} s, ${rssMB(sample.maxRssKiB).toFixed(0)} MB RSS\n`);
+      }
+    }
+    const plainSeconds = median(samples.plain.map((s) => s.seconds));
+    const count = records ?? 0;
+    results.push({
+      sizeMB, file: relative(ROOT, file), generator, bytes, records: count,
+      plain: cell(samples.plain, bytes, count, plainSeconds),
+      reader: cell(samples.reader, bytes, count, plainSeconds),
+      check: cell(samples.check, bytes, count, plainSeconds),
+    });
+  }
+
+  const targets = targetsOf(results);
+  const cpuList = cpus();
+  const output = {
+    machine: {
+      node: process.version, platform: platform(), arch: arch(), osRelease: release(),
+      cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? 'unknown', totalMemoryMB: Math.round(totalmem() / MB),
+      date: new Date().toISOString(),
+    },
+    settings: {
+      runs, evaluationDate: EVALUATION_DATE, chunkBytes: 64 * 1024,
+      units: 'MB = 10^6 bytes; seconds are medians over the runs; peakRssMB is the highest over the runs; ratioToPlain = speed / plain read speed of the same file in this run',
+    },
+    sizes: results,
+    targets,
+  };
+  const resultsFile = join(ROOT, 'bench', 'results.json');
+  writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
+  process.stdout.write(report(results, targets, runs));
+  progress(`wrote ${relative(ROOT, resultsFile)}`);
+  return 0;
+}
+
+process.exitCode = await main();

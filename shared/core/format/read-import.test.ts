@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { importFile, readEvents, utf8 } from '../../../test/support/read-events.js';
+import type { ImportEvent } from './import-event.js';
+
+const PERSON = `<Persons>
+<Person id="P-1">
+  <PersonalNumber>201003151238</PersonalNumber>
+  <FirstName>Åsa</FirstName><LastName>Öberg</LastName>
+  <Membership from="2024-01-01"/>
+</Person>
+</Persons>`;
+
+function kinds(events: ImportEvent[]): string[] {
+  return events.map((e) => e.kind);
+}
+
+function rejection(events: ImportEvent[]) {
+  const last = events[events.length - 1];
+  return last?.kind === 'rejected' ? last.error : undefined;
+}
+
+describe('readImport', () => {
+  it('reads the header, clubs and records in file order', async () => {
+    const events = await readEvents(importFile(`${PERSON}<Activities><DeleteActivity id="A-1"/></Activities>`));
+    expect(kinds(events)).toEqual(['header', 'club', 'person', 'delete-activity']);
+    const [header, , person] = events;
+    expect(header).toMatchObject({ kind: 'header', header: { vendor: 'demo-vendor', mode: 'delta' }, line: 2 });
+    expect(person).toMatchObject({ kind: 'person', record: { id: 'P-1', club: '100042', line: 5, firstName: 'Åsa', lastName: 'Öberg', identity: { kind: 'personnummer', personnummer: '201003151238', birthDate: '2010-03-15' } } });
+  });
+
+  it('yields the same events whatever the chunk boundaries (one byte at a time)', async () => {
+    const file = readFileSync(new URL('../../../samples/club-errors.xml', import.meta.url));
+    const whole = await readEvents(file);
+    expect(await readEvents(file, 1)).toEqual(whole);
+    expect(await readEvents(file, 7)).toEqual(whole);
+  });
+
+  it('accepts a UTF-8 byte order mark', async () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(importFile(PERSON))]);
+    const events = await readEvents(bom, 2);
+    expect(events[2]).toMatchObject({ kind: 'person', record: { firstName: 'Åsa', lastName: 'Öberg' } });
+  });
+
+  it('decodes declared ISO-8859-1 so that åäö come through right', async () => {
+    const text = importFile(`<Persons><Person id="P-1"><PersonalNumber>201003151238</PersonalNumber><FirstName>Åsa Märta</FirstName><LastName>Öström</LastName></Person></Persons>`)
+      .replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    const latin1 = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    expect(latin1.length).toBe(text.length);
+    const events = await readEvents(latin1, 3);
+    expect(events[2]).toMatchObject({ kind: 'person', record: { firstName: 'Åsa Märta', lastName: 'Öström' } });
+  });
+
+  it('rejects bytes that are not UTF-8 in a UTF-8 file', async () => {
+    const text = utf8(importFile(PERSON));
+    const broken = Uint8Array.from(text);
+    broken[text.indexOf(0xc3)] = 0xff;
+    expect(rejection(await readEvents(broken))?.code).toBe('XML_INVALID_ENCODING');
+  });
+
+  it.each([
+    ['UTF-16', 'XML_UNSUPPORTED_ENCODING'],
+    ['windows-1252', 'XML_UNSUPPORTED_ENCODING'],
+  ])('rejects the declared encoding %s', async (encoding, code) => {
+    const events = await readEvents(importFile(PERSON).replace('UTF-8', encoding));
+    expect(rejection(events)?.code).toBe(code);
+  });
+
+  it.each([
+    ['an internal DOCTYPE', '<!DOCTYPE Import>'],
+    ['an entity declaration', '<!DOCTYPE Import [ <!ENTITY x "y"> ]>'],
+    ['an external reference', '<!DOCTYPE Import SYSTEM "http://example.com/evil.dtd">'],
+  ])('rejects %s with XML_DOCTYPE_FORBIDDEN before any record', async (_, doctype) => {
+    const text = importFile(PERSON).replace('?>\n', `?>\n${doctype}\n`);
+    const events = await readEvents(text);
+    expect(kinds(events)).toEqual(['rejected']);
+    expect(rejection(events)).toMatchObject({ code: 'XML_DOCTYPE_FORBIDDEN', line: 2 });
+  });
+
+  it('hands out no record of a file that is cut off: the last event says rejected', async () => {
+    const text = importFile(PERSON);
+    const events = await readEvents(text.slice(0, text.length - 20));
+    expect(rejection(events)?.code).toBe('XML_NOT_WELL_FORMED');
+    expect(events.filter((e) => e.kind === 'rejected')).toHaveLength(1);
+  });
+
+  it.each([
+    ['an empty file', '', 'XML_NOT_WELL_FORMED'],
+    ['not XML', 'PersonalNumber;Name\n201003151238;Åsa', 'XML_NOT_WELL_FORMED'],
+    ['a wrong root', '<?xml version="1.0"?><Export xmlns="urn:lok-importer:import:1"/>', 'XML_WRONG_ROOT'],
+    ['no namespace', '<?xml version="1.0"?><Import vendor="v" created="2026-11-20T02:00:00+01:00"/>', 'XML_WRONG_NAMESPACE'],
+    ['another namespace', '<?xml version="1.0"?><Import xmlns="urn:other" vendor="v" created="2026-11-20T02:00:00+01:00"/>', 'XML_WRONG_NAMESPACE'],
+    ['no vendor', '<?xml version="1.0"?><Import xmlns="urn:lok-importer:import:1" created="2026-11-20T02:00:00+01:00"/>', 'INVALID_HEADER'],
+    ['a created time without offset', '<?xml version="1.0"?><Import xmlns="urn:lok-importer:import:1" vendor="v" created="2026-11-20T02:00:00"/>', 'INVALID_HEADER'],
+    ['an unknown mode', '<?xml version="1.0"?><Import xmlns="urn:lok-importer:import:1" vendor="v" created="2026-11-20T02:00:00Z" mode="all"/>', 'INVALID_HEADER'],
+    ['an undefined entity', importFile('<Persons><Person id="&nbsp;"/></Persons>'), 'XML_NOT_WELL_FORMED'],
+  ])('rejects %s', async (_, text, code) => {
+    expect(rejection(await readEvents(text))?.code).toBe(code);
+  });
+
+  it('accepts the import namespace bound to a prefix', async () => {
+    const text = `<?xml version="1.0"?>\n<i:Import xmlns:i="urn:lok-importer:import:1" vendor="v" created="2026-11-20T02:00:00Z"><i:Club id="1"><i:Activities><i:DeleteActivity id="A-1"/></i:Activities></i:Club></i:Import>`;
+    expect(kinds(await readEvents(text))).toEqual(['header', 'club', 'delete-activity']);
+  });
+
+  it('reports elements of another namespace as unknown', async () => {
+    const text = importFile('<Persons><x:Person xmlns:x="urn:x" id="P-1"/></Persons>');
+    const error = (await readEvents(text)).find((e) => e.kind === 'error');
+    expect(error).toMatchObject({ kind: 'error', error: { code: 'UNKNOWN_ELEMENT', club: '100042' } });
+  });
+
+  it('refuses a record with every reason and its line, and reads on', async () => {
+    const text = importFile(`<Persons>
+<Person id="P-1" nick="x">
+  <PersonalNumber>201003151239</PersonalNumber>
+  <FirstName>A</FirstName><FirstName>B</FirstName>
+  <Shoe>38</Shoe>
+</Person>
+<Person id="P-2"><PersonalNumber>201003151238</PersonalNumber><FirstName>Åsa</FirstName><LastName>Öberg</LastName></Person>
+</Persons>`);
+    const events = await readEvents(text);
+    const refused = events.find((e) => e.kind === 'refused');
+    expect(refused).toMatchObject({ kind: 'refused', entity: 'person', club: '100042', id: 'P-1' });
+    const errors = refused?.kind === 'refused' ? refused.errors.map((e) => [e.code, e.line]) : [];
+    expect(errors).toEqual(expect.arrayContaining([
+      ['UNKNOWN_ATTRIBUTE', 5], ['INVALID_PERSONNUMMER', 6], ['REPEATED_FIELD', 7], ['UNKNOWN_ELEMENT', 8], ['MISSING_REQUIRED_FIELD', 5],
+    ]));
+    expect(events.some((e) => e.kind === 'person' && e.record.id === 'P-2')).toBe(true);
+  });
+
+  it('never echoes a personnummer in an error message', async () => {
+    const events = await readEvents(importFile('<Persons><Person id="P-1"><PersonalNumber>201003151239</PersonalNumber><FirstName>A</FirstName><LastName>B</LastName></Person></Persons>'));
+    const refused = events.find((e) => e.kind === 'refused');
+    expect(JSON.stringify(refused)).not.toContain('201003151239');
+    expect(JSON.stringify(refused)).not.toContain('1003151239');
+  });
+
+  it('keeps an activity with missing fields for judging, and refuses one with malformed values', async () => {
+    const text = importFile(`<Activities>
+<Activity id="A-1"><Date>2026-11-18</Date><Sport>Fotboll</Sport></Activity>
+<Activity id="A-2"><Date>2026-02-30</Date><Start>24:00</Start><End>19:00</End><Type>party</Type><Participant ref="P-1" disability="yes"/></Activity>
+</Activities>`);
+    const events = await readEvents(text);
+    expect(events.find((e) => e.kind === 'activity')).toMatchObject({ record: { id: 'A-1', date: '2026-11-18', start: undefined, type: 'training' } });
+    const refused = events.find((e) => e.kind === 'refused');
+    expect(refused?.kind === 'refused' && refused.errors.map((e) => e.message.split(' / ')[1])).toEqual([
+      'invalid value: Date', 'invalid value: Start', 'invalid value: Type', 'invalid value: Participant@disability',
+    ]);
+  });
+
+  it('reads markers, groups, leaders, participants and anonymous participants', async () => {
+    const text = importFile(`<Activities><Activity id="A-1">
+<Date>2026-11-18</Date><Start>18:00</Start><End>19:30</End><Sport>Fotboll</Sport><Type>camp</Type>
+<Group id="G-12">P12 Blå</Group><Place>Exempelvallen</Place><DropIn/><Remote/><TryOut/>
+<Leader ref="P-2"/><Participant ref="P-1"/><Participant ref="P-3" disability="true"/>
+<AnonymousParticipants birthYear="2012" gender="F" count="2"/>
+</Activity></Activities>`);
+    const activity = (await readEvents(text)).find((e) => e.kind === 'activity');
+    expect(activity).toMatchObject({
+      record: {
+        type: 'camp', group: { id: 'G-12', name: 'P12 Blå' }, dropIn: true, remote: true, tryOut: true,
+        leaders: [{ ref: 'P-2' }], participants: [{ ref: 'P-1', disability: false }, { ref: 'P-3', disability: true }],
+        anonymous: [{ birthYear: 2012, gender: 'F', count: 2 }],
+      },
+    });
+  });
+
+  it('reports unknown elements between records and in the structure, with their lines', async () => {
+    const text = importFile(`<Persons>
+<Persn id="P-1"/>
+</Persons>
+<Members/>`);
+    const errors = (await readEvents(text)).filter((e) => e.kind === 'error').map((e) => e.kind === 'error' && [e.error.code, e.error.line]);
+    expect(errors).toEqual([['UNKNOWN_ELEMENT', 5], ['UNKNOWN_ELEMENT', 7]]);
+  });
+
+  it('rejects a file over the size limit', async () => {
+    const { readImport } = await import('./read-import.js');
+    const events: ImportEvent[] = [];
+    async function* source() {
+      yield utf8(importFile(PERSON));
+    }
+    for await (const batch of readImport(source(), { evaluationDate: '2026-11-25', maxBytes: 100 })) events.push(...batch);
+    expect(rejection(events)?.code).toBe('FILE_TOO_LARGE');
+  });
+});
