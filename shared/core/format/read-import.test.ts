@@ -165,6 +165,12 @@ describe('readImport', () => {
     });
   });
 
+  it('reports text in a marker, which must be empty', async () => {
+    const text = importFile('<Activities><Activity id="A-1"><Date>2026-11-18</Date><DropIn>yes</DropIn></Activity></Activities>');
+    const refused = (await readEvents(text)).find((e) => e.kind === 'refused');
+    expect(refused).toMatchObject({ errors: [{ code: 'INVALID_VALUE', message: expect.stringContaining('DropIn: text') }] });
+  });
+
   it('reports unknown elements between records and in the structure, with their lines', async () => {
     const text = importFile(`<Persons>
 <Persn id="P-1"/>

@@ -24,7 +24,6 @@ const SECTIONS: Readonly<Record<string, readonly string[]>> = {
   Persons: ['Person', 'DeletePerson'],
   Activities: ['Activity', 'DeleteActivity'],
 };
-const NON_SPACE = /\S/;
 
 class Rejection extends Error {
   constructor(readonly fileError: FileError) {
@@ -86,10 +85,17 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     attributeCount++;
   });
   const onText = (text: string): void => {
-    if (record) record.text(text, parser.line);
-    else if (skip === 0 && path.length > 0 && NON_SPACE.test(text)) outside('INVALID_VALUE', parser.line, 'text outside a record');
+    record?.text(text, parser.line);
   };
-  parser.on('text', onText);
+  // Text is asked for only inside a record's single fields (see DraftBuilder.wantsText).
+  let textOn = false;
+  const syncText = (): void => {
+    const wanted = record?.wantsText === true;
+    if (wanted === textOn) return;
+    textOn = wanted;
+    if (wanted) parser.on('text', onText);
+    else parser.off('text');
+  };
   parser.on('cdata', onText);
   parser.on('opentag', (tag) => {
     const line = parser.line;
@@ -105,6 +111,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     const attributes = raw;
     if (record) {
       record.open(name, attributes, count, line);
+      syncText();
       return;
     }
     switch (path.length) {
@@ -164,6 +171,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
         pending.push(recordEvent(record.draft, options.evaluationDate));
         record = undefined;
       }
+      syncText();
     } else if (path.pop() === 'Club') club = undefined;
   });
 
