@@ -1,13 +1,16 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
 import type { PersonRecord } from '../format/records.js';
-import type { JudgedPerson } from '../rules/judge-input.js';
+import type { JudgedParticipant, JudgedPerson } from '../rules/judge-input.js';
 import { recordKey } from './duplicate-ids.js';
 import { judgedPerson } from './judged-person.js';
 
-/** A vendor's person id in a club, linked to a register person; `ref` is the id string, kept once. */
-export interface PersonLink {
-  readonly person: JudgedPerson;
-  readonly ref: string;
+/**
+ * A vendor's person id in a club, linked to a register person. It has the shape of a judged participant
+ * without a disability mark, so every activity that names the person shares this one object: a file of
+ * 100 000 activities holds a million participations, and one object each would be most of `check`'s memory.
+ */
+export interface PersonLink extends JudgedParticipant {
+  readonly disability: false;
 }
 
 export interface FileMatch {
@@ -54,7 +57,7 @@ export function matchInFile(records: readonly PersonRecord[]): FileMatch {
     for (const record of accepted) {
       let club = links.get(record.club);
       if (!club) links.set(record.club, (club = new Map()));
-      club.set(record.id, { person, ref: record.id });
+      club.set(record.id, { ref: record.id, person, disability: false });
     }
   }
   return { links, persons, refused, errors };

@@ -3,6 +3,8 @@ import type { ActivityRecord, ParticipantRef, PersonRef } from '../format/record
 import type { PersonLink } from './match-in-file.js';
 import type { JudgedActivity, JudgedParticipant, JudgedPerson, JudgedPersonRef } from '../rules/judge-input.js';
 
+const NONE: readonly never[] = Object.freeze([]);
+
 export interface ActivityOrigin {
   readonly vendor: string;
   readonly receivedOn: string;
@@ -34,7 +36,7 @@ export function resolveActivity(
     return out;
   }
   const leaders = resolve<PersonRef, JudgedPersonRef>(record.leaders, (link) => link);
-  const participants = resolve<ParticipantRef, JudgedParticipant>(record.participants, (link, ref) => ({ ref: link.ref, person: link.person, disability: ref.disability }));
+  const participants = resolve<ParticipantRef, JudgedParticipant>(record.participants, (link, ref) => (ref.disability ? { ...link, disability: true } : link));
   const { date, start, end, sport, place, group } = record;
   return {
     errors,
@@ -42,7 +44,7 @@ export function resolveActivity(
       club: record.club, id: record.id, date, start, end, sport, place, group: group?.id,
       type: record.type, dropIn: record.dropIn, remote: record.remote, tryOut: record.tryOut,
       leaders, participants,
-      anonymous: record.anonymous.map(({ birthYear, gender, count }) => ({ birthYear, gender, count })),
+      anonymous: record.anonymous.length === 0 ? NONE : record.anonymous.map(({ birthYear, gender, count }) => ({ birthYear, gender, count })),
       vendor: origin.vendor, receivedOn: origin.receivedOn, createdOn: origin.createdOn,
     },
   };

@@ -171,5 +171,5 @@ export function leaderLine(verdict: ActivityVerdict, who: JudgedPerson | string)
   const ref = typeof who === 'string' ? who : who.key;
   const line = verdict.leaders.find((l) => l.ref === ref);
   if (!line) throw new Error(`no leader ${ref}`);
-  return line;
+  return { valid: line.valid, reasons: line.reasons };
 }
