@@ -6,9 +6,9 @@ import { findDuplicateIds, recordKey } from '../register/duplicate-ids.js';
 import { matchInFile } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
 import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';
-import { judgeActivities } from '../rules/judge-activities.js';
-import { activityKey, type ClubFacts, type JudgeContext, type JudgedActivity } from '../rules/judge-input.js';
-import { periodTotals } from '../rules/period-totals.js';
+import { judgeWeeks } from '../rules/judge-activities.js';
+import { type ClubFacts, type JudgeContext, type JudgedActivity } from '../rules/judge-input.js';
+import { PeriodTotalsAccumulator } from '../rules/period-totals.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
 import { gatherFile, type FileContents } from './file-contents.js';
 import type { FileSource } from './file-source.js';
@@ -42,7 +42,8 @@ function* drain<T>(items: readonly T[]): Generator<T> {
 
 interface Prepared {
   readonly judged: JudgedActivity[];
-  readonly lines: Map<string, number>;
+  /** The line of each activity in the file: the receipt lists activities in file order. */
+  readonly lines: Map<JudgedActivity, number>;
   readonly errors: RecordError[];
   readonly counts: ReturnType<typeof emptyCounts>;
 }
@@ -77,7 +78,7 @@ function prepare(file: FileContents, today: string): Prepared {
 
   const origin = { vendor: file.header.vendor, receivedOn: today, createdOn: file.header.created.slice(0, 10) };
   const judged: JudgedActivity[] = [];
-  const lines = new Map<string, number>();
+  const lines = new Map<JudgedActivity, number>();
   for (const record of drain<ActivityRecord>(file.activities)) {
     if (activityIds.duplicates.has(recordKey(record))) {
       counts.activities.refused++;
@@ -86,7 +87,7 @@ function prepare(file: FileContents, today: string): Prepared {
     const resolved = resolveActivity(record, (club, ref) => match.links.get(club)?.get(ref), origin);
     errors.push(...resolved.errors);
     judged.push(resolved.activity);
-    lines.set(activityKey(record), record.line);
+    lines.set(resolved.activity, record.line);
   }
   counts.activities.created = judged.length;
   return { judged, lines, errors, counts };
@@ -110,9 +111,16 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
 
   options.onProgress?.({ phase: 'judge', records: judged.length });
   const context: JudgeContext = { today: options.today, club: () => NO_FACTS };
-  const verdicts = judgeActivities(judged, context, options.amounts ?? defaultAmountsByYear);
-  const activities: ActivityVerdict[] = [...verdicts.values()].sort((a, b) => (lines.get(activityKey(a)) ?? 0) - (lines.get(activityKey(b)) ?? 0));
-  for (const v of activities) counts.activities[v.verdict]++;
+  const inFileOrder: { readonly line: number; readonly verdict: ActivityVerdict }[] = [];
+  const totals = new PeriodTotalsAccumulator();
+  for (const week of judgeWeeks(drain(judged), context, options.amounts ?? defaultAmountsByYear)) {
+    for (const { activity, verdict } of week) {
+      totals.add(activity, verdict);
+      inFileOrder.push({ line: lines.get(activity) ?? 0, verdict });
+      counts.activities[verdict.verdict]++;
+    }
+  }
+  const activities = inFileOrder.sort((a, b) => a.line - b.line).map((entry) => entry.verdict);
   errors.sort(byLine);
 
   return {
@@ -125,6 +133,6 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
     counts,
     errors,
     activities,
-    totals: periodTotals(judged, verdicts),
+    totals: totals.totals(),
   };
 }

@@ -18,7 +18,7 @@ export function parseActivity(draft: RecordDraft, id: string): Parsed<ActivityRe
   const where = { club, record: id };
   const errors: RecordError[] = draft.errors;
   const checked = (name: string, valid: (value: string) => boolean): string | undefined => {
-    const value = fieldText(draft, name);
+    const value = fieldText(draft, name, true);
     if (value !== undefined && !valid(value)) errors.push(recordError('INVALID_VALUE', fieldLine(draft, name), where, name));
     return value;
   };
@@ -26,20 +26,20 @@ export function parseActivity(draft: RecordDraft, id: string): Parsed<ActivityRe
   const date = checked('Date', (v) => parseDate(v) !== undefined);
   const start = checked('Start', (v) => parseTime(v) !== undefined);
   const end = checked('End', (v) => parseTime(v) !== undefined);
-  const sport = fieldText(draft, 'Sport');
-  const place = fieldText(draft, 'Place');
+  const sport = fieldText(draft, 'Sport', true);
+  const place = fieldText(draft, 'Place', true);
   const type = (checked('Type', (v) => (ACTIVITY_TYPES as readonly string[]).includes(v)) ?? 'training') as ActivityType;
 
   let group: ActivityRecord['group'];
   const groupElement = draft.single.get('Group');
   if (groupElement) {
-    const groupId = attributeText(groupElement.attributes, 'id');
+    const groupId = attributeText(groupElement.attributes, 'id', draft.pool);
     if (groupId === undefined) errors.push(recordError('MISSING_ID', groupElement.line, where, 'Group@id'));
-    else group = { id: groupId, name: fieldText(draft, 'Group') ?? '' };
+    else group = { id: groupId, name: fieldText(draft, 'Group', true) ?? '' };
   }
 
   const refOf = (element: { readonly attributes: Readonly<Record<string, string>>; readonly line: number }, name: string): string | undefined => {
-    const ref = attributeText(element.attributes, 'ref');
+    const ref = attributeText(element.attributes, 'ref', draft.pool);
     if (ref === undefined) errors.push(recordError('MISSING_ID', element.line, where, `${name}@ref`));
     return ref;
   };

@@ -2,7 +2,7 @@ import { parseDate } from '../calendar/dates.js';
 import { recordError, type RecordError } from '../errors/record-error.js';
 import { parsePersonnummer } from '../personnummer/personnummer.js';
 import type { Parsed } from './parsed.js';
-import { fieldLine, fieldText, type RecordDraft } from './record-draft.js';
+import { attributeText, fieldLine, fieldText, type RecordDraft } from './record-draft.js';
 import type { Gender, Membership, PersonIdentity, PersonRecord } from './records.js';
 
 const GENDERS: readonly string[] = ['F', 'M', 'X'];
@@ -20,7 +20,7 @@ export function parsePerson(draft: RecordDraft, id: string, evaluationDate: stri
 
   const personalNumber = fieldText(draft, 'PersonalNumber');
   const birthDateText = fieldText(draft, 'BirthDate');
-  const nationality = fieldText(draft, 'Nationality');
+  const nationality = fieldText(draft, 'Nationality', true);
   let identity: PersonIdentity = { kind: 'none' };
   if (personalNumber !== undefined && birthDateText !== undefined) {
     errors.push(recordError('INVALID_VALUE', fieldLine(draft, 'BirthDate'), where, 'PersonalNumber + BirthDate'));
@@ -45,7 +45,7 @@ export function parsePerson(draft: RecordDraft, id: string, evaluationDate: stri
   const lastName = fieldText(draft, 'LastName');
   if (firstName === undefined) errors.push(recordError('MISSING_REQUIRED_FIELD', draft.line, where, 'FirstName'));
   if (lastName === undefined) errors.push(recordError('MISSING_REQUIRED_FIELD', draft.line, where, 'LastName'));
-  const gender = fieldText(draft, 'Gender');
+  const gender = fieldText(draft, 'Gender', true);
   if (gender !== undefined && !GENDERS.includes(gender)) invalid('Gender');
   const email = fieldText(draft, 'Email');
   if (email !== undefined && !EMAIL.test(email)) invalid('Email');
@@ -53,9 +53,9 @@ export function parsePerson(draft: RecordDraft, id: string, evaluationDate: stri
 
   const memberships: Membership[] = [];
   for (const element of draft.multiple.get('Membership') ?? []) {
-    const from = parseDate(element.attributes.from ?? '');
+    const from = parseDate(attributeText(element.attributes, 'from', draft.pool) ?? '');
     const toText = element.attributes.to;
-    const to = toText === undefined ? undefined : parseDate(toText);
+    const to = toText === undefined ? undefined : parseDate(draft.pool.intern(toText.trim()));
     if (from === undefined) errors.push(recordError('INVALID_VALUE', element.line, where, 'Membership@from'));
     else if (toText !== undefined && (to === undefined || to < from)) errors.push(recordError('INVALID_VALUE', element.line, where, 'Membership@to'));
     else memberships.push(to === undefined ? { from } : { from, to });

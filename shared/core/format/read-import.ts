@@ -1,6 +1,7 @@
 import { SaxesParser } from 'saxes';
 import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
 import { decodeXml, DecodeFailure, type Encoding } from '../xml/decode.js';
+import { StringPool } from '../xml/string-pool.js';
 import type { ImportEvent } from './import-event.js';
 import { parseActivity } from './parse-activity.js';
 import { parsePerson } from './parse-person.js';
@@ -70,6 +71,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   const path: string[] = [];
   let club: string | undefined;
   let record: DraftBuilder | undefined;
+  const pool = new StringPool();
   /** Depth of an unknown or invalid subtree being skipped, 0 when none. */
   let skip = 0;
   let sawRoot = false;
@@ -156,7 +158,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
       }
       default: {
         const section = path[2] ?? '';
-        if (SECTIONS[section]?.includes(name)) record = new DraftBuilder(name, club ?? '', attributes, count, line);
+        if (SECTIONS[section]?.includes(name)) record = new DraftBuilder(name, club ?? '', attributes, count, line, pool);
         else {
           outside('UNKNOWN_ELEMENT', line, `${section}/${name}`);
           skip = 1;

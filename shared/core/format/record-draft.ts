@@ -1,5 +1,6 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
 import { detach } from '../xml/detach.js';
+import type { StringPool } from '../xml/string-pool.js';
 import { IMPORT_NAMESPACE } from './records.js';
 
 /**
@@ -33,6 +34,8 @@ export interface RecordDraft {
   readonly single: Map<string, DraftChild>;
   readonly multiple: Map<string, DraftChild[]>;
   readonly errors: RecordError[];
+  /** Where values that a file repeats are kept once. */
+  readonly pool: StringPool;
 }
 
 function schema(children: Record<string, ChildSchema>): RecordSchema {
@@ -95,10 +98,10 @@ export class DraftBuilder {
   /** Depth of elements nested inside a child (always an error), 0 when none. */
   private nested = 0;
 
-  constructor(element: string, club: string, attributes: Record<string, string>, attributeCount: number, line: number) {
+  constructor(element: string, club: string, attributes: Record<string, string>, attributeCount: number, line: number, pool: StringPool) {
     this.schema = SCHEMAS[element] ?? new Map();
     const id = attributeText(attributes, 'id');
-    this.draft = { element, club, id, line, attributes, single: new Map(), multiple: new Map(), errors: [] };
+    this.draft = { element, club, id, line, attributes, single: new Map(), multiple: new Map(), errors: [], pool };
     for (const name of unknownAttributes(attributes, ['id'], attributeCount) ?? []) this.error('UNKNOWN_ATTRIBUTE', line, `${element}@${name}`);
   }
 
@@ -168,16 +171,21 @@ export class DraftBuilder {
   }
 }
 
-/** The trimmed text of a single field, or undefined when absent or empty. */
-export function fieldText(draft: RecordDraft, name: string): string | undefined {
+/**
+ * The trimmed text of a single field, or undefined when absent or empty. A value that files repeat (dates,
+ * sports, places) is taken from the pool; one of its own (a name, an e-mail) is only detached.
+ */
+export function fieldText(draft: RecordDraft, name: string, repeated = false): string | undefined {
   const text = draft.single.get(name)?.text.trim();
-  return text === '' || text === undefined ? undefined : detach(text);
+  if (text === '' || text === undefined) return undefined;
+  return repeated ? draft.pool.intern(text) : detach(text);
 }
 
-/** The trimmed value of an attribute, detached from the chunk it was read from; undefined when absent or empty. */
-export function attributeText(attributes: Readonly<Record<string, string>>, name: string): string | undefined {
+/** The trimmed value of an attribute, or undefined when absent or empty; from `pool` when one is given. */
+export function attributeText(attributes: Readonly<Record<string, string>>, name: string, pool?: StringPool): string | undefined {
   const text = attributes[name]?.trim();
-  return text === '' || text === undefined ? undefined : detach(text);
+  if (text === '' || text === undefined) return undefined;
+  return pool ? pool.intern(text) : detach(text);
 }
 
 export function fieldLine(draft: RecordDraft, name: string): number {

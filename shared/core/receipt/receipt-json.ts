@@ -1,7 +1,9 @@
 import type { Receipt } from './receipt.js';
 
+const INDENTS = ['\n', '\n  ', '\n    '];
+
 function indented(value: unknown, depth: number): string {
-  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+  return JSON.stringify(value, null, 2).replaceAll('\n', INDENTS[depth]!);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { isoWeek } from '../calendar/dates.js';
 import type { WarningCode } from '../errors/codes.js';
 import { defaultAmountsByYear, type AmountsByYear } from './amounts.js';
+import { orNone } from './empty-list.js';
+import { compareStrings } from './ordering.js';
 import { judgeDay, type DayJudgement } from './judge-day.js';
 import { activityKey, type JudgeContext, type JudgedActivity } from './judge-input.js';
 import { payWeek } from './pay-week.js';
@@ -23,16 +25,27 @@ function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string,
   return groups;
 }
 
-function warningsOf(activity: JudgedActivity): WarningCode[] {
+function byParticipant(a: ParticipantVerdict | AnonymousVerdict, b: ParticipantVerdict | AnonymousVerdict): number {
+  if ('ref' in a) return 'ref' in b ? compareStrings(a.ref, b.ref) : -1;
+  if ('ref' in b) return 1;
+  return a.anonymous.birthYear - b.anonymous.birthYear || compareStrings(a.anonymous.gender, b.anonymous.gender) || a.count - b.count;
+}
+
+function warningsOf(activity: JudgedActivity): readonly WarningCode[] {
   const warnings: WarningCode[] = [];
-  if (activity.date === undefined) return warnings;
+  if (activity.date === undefined) return orNone(warnings);
   if (activity.receivedOn > applicationDeadlineOf(periodOf(activity.date))) warnings.push('REGISTERED_LATE');
   if (activity.date > activity.createdOn) warnings.push('ACTIVITY_IN_FUTURE');
-  return warnings;
+  return orNone(warnings);
+}
+
+export interface Judged {
+  readonly activity: JudgedActivity;
+  readonly verdict: ActivityVerdict;
 }
 
 /** Judges the activities of one ISO week (or the undated ones): verdicts day by day, then payments. */
-export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear): ActivityVerdict[] {
+export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear): Judged[] {
   const days: DayJudgement[] = [];
   for (const day of groupBy(activities, (a) => a.date ?? '').values()) days.push(...judgeDay(day, context));
   const payments = payWeek(days.filter((d) => d.approved), context, amounts);
@@ -40,25 +53,29 @@ export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeC
     const paid = payments.get(day);
     const paymentCodes = paid?.participantCodes;
     const participants: (ParticipantVerdict | AnonymousVerdict)[] = [];
-    for (const { participant, reasons } of day.participants) {
-      const codes = [...reasons, ...(paymentCodes?.get(participant.ref) ?? [])];
-      if (reasons.length > 0 || codes.length > 0) participants.push({ ref: participant.ref, counted: reasons.length === 0, reasons: codes });
-    }
-    for (const { group, reasons } of day.anonymous) {
+    day.participants.forEach(({ ref }, i) => {
+      const reasons = day.participantReasons[i]!;
+      const payment = paymentCodes?.get(ref);
+      if (reasons.length > 0 || payment) participants.push({ ref, counted: reasons.length === 0, reasons: payment ? [...reasons, ...payment] : reasons });
+    });
+    day.anonymous.forEach((group, i) => {
+      const reasons = day.anonymousReasons[i]!;
       if (reasons.length > 0) participants.push({ anonymous: { birthYear: group.birthYear, gender: group.gender }, count: group.count, counted: false, reasons });
-    }
+    });
     const payment = paid?.payment;
-    return {
+    const verdict: ActivityVerdict = {
       club: day.activity.club,
       id: day.activity.id,
       verdict: day.approved ? 'approved' : 'rejected',
       reasons: day.reasons,
       countedParticipants: day.countedParticipants,
       leaders: day.leaders,
-      participants,
+      // Listed in the order of the vendor's person ids, whatever order the file gave them in.
+      participants: orNone(participants.sort(byParticipant)),
       warnings: warningsOf(day.activity),
       ...(payment ? { payment } : {}),
     };
+    return { activity: day.activity, verdict };
   });
 }
 
@@ -68,10 +85,25 @@ export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeC
  */
 export function judgeActivities(activities: readonly JudgedActivity[], context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear): Map<string, ActivityVerdict> {
   const verdicts = new Map<string, ActivityVerdict>();
-  for (const week of groupBy(activities, weekOf).values()) {
-    for (const verdict of judgeWeek(week, context, amounts)) verdicts.set(activityKey(verdict), verdict);
+  for (const week of judgeWeeks(activities, context, amounts)) {
+    for (const { verdict } of week) verdicts.set(activityKey(verdict), verdict);
   }
   return verdicts;
+}
+
+/**
+ * The same judging, handed out week by week: once a week is handed out, its activities are no longer held
+ * here, so a caller that keeps only what it needs of each week (check keeps verdicts and running totals) never
+ * holds every activity and every verdict at once. `activities` may be a one-shot iterable.
+ */
+export function* judgeWeeks(
+  activities: Iterable<JudgedActivity>, context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear,
+): Generator<readonly Judged[]> {
+  const weeks = groupBy(activities, weekOf);
+  for (const [key, week] of weeks) {
+    weeks.delete(key);
+    yield judgeWeek(week, context, amounts);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { ageOn, parseTime, yearOf } from '../calendar/dates.js';
 import type { ActivityCode, LeaderCode, ParticipantCode } from '../errors/codes.js';
 import type { Membership } from '../format/records.js';
 import type { JudgeContext, JudgedActivity, JudgedAnonymous, JudgedParticipant, JudgedPerson } from './judge-input.js';
+import { none, orNone } from './empty-list.js';
 import { compareActivities, compareStrings } from './ordering.js';
 import { isPeriodClosed, periodOf } from './periods.js';
 import { LEADER_MIN_AGE, MIN_COUNTED_PARTICIPANTS, PARTICIPANT_AGE, ruleSetFor } from './rule-sets.js';
@@ -13,12 +14,23 @@ export interface DayJudgement {
   readonly approved: boolean;
   readonly reasons: readonly ActivityCode[];
   readonly leaders: readonly LeaderVerdict[];
-  /** Every named participant, sorted by ref, with the codes that kept them from being counted. */
-  readonly participants: readonly { readonly participant: JudgedParticipant; readonly reasons: readonly ParticipantCode[] }[];
-  readonly anonymous: readonly { readonly group: JudgedAnonymous; readonly reasons: readonly ParticipantCode[] }[];
+  /**
+   * Every named participant, in the order given (no rule depends on it: a participant is judged against earlier
+   * activities and the leaders, never against the other participants); `participantReasons[i]` kept
+   * `participants[i]` from being counted.
+   */
+  readonly participants: readonly JudgedParticipant[];
+  readonly participantReasons: readonly (readonly ParticipantCode[])[];
+  readonly anonymous: readonly JudgedAnonymous[];
+  readonly anonymousReasons: readonly (readonly ParticipantCode[])[];
+  /** Named and anonymous participants that pass every participant rule. */
   readonly countedParticipants: number;
+  readonly countedAnonymous: number;
   readonly validLeaders: number;
 }
+
+/** The codes of a participant who is counted: none (nearly everyone: a million in a big file). */
+export const COUNTED = none<ParticipantCode>();
 
 interface Interval {
   readonly start: number;
@@ -27,9 +39,8 @@ interface Interval {
 
 /** What earlier approved activities of the day hold: only they can block a later one. */
 class DayState {
-  readonly countedIn = new Map<JudgedPerson, Interval[]>();
-  /** Person → sports they were counted in today. */
-  readonly countedSports = new Map<JudgedPerson, Set<string>>();
+  /** Where each person was counted today: times and sports (plain arrays: a person has one or two a day). */
+  readonly counted = new Map<JudgedPerson, { readonly times: Interval[]; readonly sports: string[] }>();
   readonly leadingIn = new Map<JudgedPerson, Interval[]>();
   readonly groupEvents = new Set<string>();
 }
@@ -84,27 +95,33 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
   const leaders: LeaderVerdict[] = [...activity.leaders].sort((a, b) => compareStrings(a.ref, b.ref)).map((leader) => {
     const codes: LeaderCode[] = [];
     const { person } = leader;
-    if (date === undefined) return { ref: leader.ref, valid: false, reasons: codes };
+    if (date === undefined) return { ref: leader.ref, valid: false, reasons: none<LeaderCode>() };
     if (person.birthDate === undefined) codes.push('LEADER_IDENTITY_MISSING');
     else if (ageOn(person.birthDate, date) < LEADER_MIN_AGE) codes.push('LEADER_TOO_YOUNG');
     if (!isMember(person, activity.club, date)) codes.push('LEADER_NOT_MEMBER');
     if (overlaps(state.leadingIn.get(leader.person), time)) codes.push('LEADER_OVERLAPPING_ACTIVITY');
-    return { ref: leader.ref, valid: codes.length === 0, reasons: codes };
+    return { ref: leader.ref, valid: codes.length === 0, reasons: orNone(codes) };
   });
   const validLeaderKeys = activity.leaders.filter((l) => leaders.find((v) => v.ref === l.ref)?.valid).map((l) => l.person);
 
   const sportKey = sameSportKey(sport);
-  const participants = [...activity.participants].sort((a, b) => compareStrings(a.ref, b.ref)).map((participant) => ({
-    participant,
-    reasons: date === undefined ? [] : participantCodes(participant, activity, date, time, sportKey, leaderKeys, state, clubFacts.countsEveryoneAsDisabled),
-  }));
-  const anonymous = [...activity.anonymous]
-    .sort((a, b) => a.birthYear - b.birthYear || compareStrings(a.gender, b.gender) || a.count - b.count)
-    .map((group) => ({ group, reasons: date === undefined ? [] : anonymousCodes(group, date, clubFacts.countsEveryoneAsDisabled) }));
+  const everyoneDisabled = clubFacts.countsEveryoneAsDisabled;
+  const participants = activity.participants;
+  const participantReasons = participants.map((participant) =>
+    date === undefined ? COUNTED : participantCodes(participant, activity, date, time, sportKey, leaderKeys, state, everyoneDisabled));
+  const anonymous = [...activity.anonymous].sort((a, b) => a.birthYear - b.birthYear || compareStrings(a.gender, b.gender) || a.count - b.count);
+  const anonymousReasons = anonymous.map((group) => (date === undefined ? COUNTED : anonymousCodes(group, date, everyoneDisabled)));
 
-  const countedPersons = date === undefined ? [] : participants.filter((p) => p.reasons.length === 0);
-  const countedAnonymous = date === undefined ? 0 : anonymous.filter((a) => a.reasons.length === 0).reduce((n, a) => n + a.group.count, 0);
-  const countedParticipants = countedPersons.length + countedAnonymous;
+  // An undated activity is judged on nothing but its missing date: nobody is counted.
+  let countedPersons = 0;
+  let countedAnonymous = 0;
+  if (date !== undefined) {
+    for (const codes of participantReasons) if (codes.length === 0) countedPersons++;
+    anonymousReasons.forEach((codes, i) => {
+      if (codes.length === 0) countedAnonymous += anonymous[i]!.count;
+    });
+  }
+  const countedParticipants = countedPersons + countedAnonymous;
 
   if (activity.leaders.length === 0) reasons.push('NO_LEADER');
   else if (validLeaderKeys.length === 0) reasons.push('NO_VALID_LEADER');
@@ -118,45 +135,56 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
 
   const approved = reasons.length === 0;
   if (approved && time && sport !== undefined) {
-    const sportKey = sameSportKey(sport);
-    for (const { participant } of countedPersons) {
-      add(state.countedIn, participant.person, time);
-      const sports = state.countedSports.get(participant.person);
-      if (sports) sports.add(sportKey);
-      else state.countedSports.set(participant.person, new Set([sportKey]));
-    }
+    participants.forEach(({ person }, i) => {
+      if (participantReasons[i]!.length > 0) return;
+      const day = state.counted.get(person);
+      if (!day) state.counted.set(person, { times: [time], sports: [sportKey] });
+      else {
+        day.times.push(time);
+        if (!day.sports.includes(sportKey)) day.sports.push(sportKey);
+      }
+    });
     for (const key of validLeaderKeys) add(state.leadingIn, key, time);
     if (groupEvent !== undefined) state.groupEvents.add(groupEvent);
   }
-  return { activity, approved, reasons, leaders, participants, anonymous, countedParticipants, validLeaders: validLeaderKeys.length };
+  return {
+    activity, approved, reasons: orNone(reasons), leaders, participants, participantReasons, anonymous, anonymousReasons,
+    countedParticipants, countedAnonymous, validLeaders: validLeaderKeys.length,
+  };
 }
 
-function ageCodes(age: number, disabled: boolean): ParticipantCode[] {
-  const codes: ParticipantCode[] = [];
-  if (age < PARTICIPANT_AGE.min) codes.push('PARTICIPANT_TOO_YOUNG');
-  if (age > PARTICIPANT_AGE.max && !disabled) codes.push('PARTICIPANT_TOO_OLD');
-  return codes;
+function ageCode(age: number, disabled: boolean): ParticipantCode | undefined {
+  if (age < PARTICIPANT_AGE.min) return 'PARTICIPANT_TOO_YOUNG';
+  if (age > PARTICIPANT_AGE.max && !disabled) return 'PARTICIPANT_TOO_OLD';
+  return undefined;
 }
 
 function participantCodes(
   participant: JudgedParticipant, activity: JudgedActivity, date: string, time: Interval | undefined, sportKey: string,
   leaderKeys: ReadonlySet<JudgedPerson>, state: DayState, everyoneDisabled: boolean,
-): ParticipantCode[] {
+): readonly ParticipantCode[] {
   const { person } = participant;
-  const codes: ParticipantCode[] = [];
-  if (person.identity === 'none' || person.birthDate === undefined) codes.push('PARTICIPANT_IDENTITY_MISSING');
+  let codes: ParticipantCode[] | undefined;
+  const add = (code: ParticipantCode | undefined): void => {
+    if (code !== undefined) (codes ??= []).push(code);
+  };
+  if (person.identity === 'none' || person.birthDate === undefined) add('PARTICIPANT_IDENTITY_MISSING');
   else {
-    if (person.identity === 'swedish-without-personnummer') codes.push('PARTICIPANT_INCOMPLETE_PERSONNUMMER');
-    codes.push(...ageCodes(yearOf(date) - yearOf(person.birthDate), participant.disability || everyoneDisabled));
+    if (person.identity === 'swedish-without-personnummer') add('PARTICIPANT_INCOMPLETE_PERSONNUMMER');
+    add(ageCode(yearOf(date) - yearOf(person.birthDate), participant.disability || everyoneDisabled));
   }
-  if (!activity.tryOut && !isMember(person, activity.club, date)) codes.push('PARTICIPANT_NOT_MEMBER');
-  if (leaderKeys.has(participant.person)) codes.push('PARTICIPANT_IS_LEADER');
-  if (overlaps(state.countedIn.get(participant.person), time)) codes.push('PARTICIPANT_OVERLAPPING_ACTIVITY');
-  if (activity.sport !== undefined && state.countedSports.get(participant.person)?.has(sportKey)) codes.push('PARTICIPANT_ALREADY_COUNTED_TODAY');
-  return codes;
+  if (!activity.tryOut && !isMember(person, activity.club, date)) add('PARTICIPANT_NOT_MEMBER');
+  if (leaderKeys.has(person)) add('PARTICIPANT_IS_LEADER');
+  const today = state.counted.get(person);
+  if (today) {
+    if (overlaps(today.times, time)) add('PARTICIPANT_OVERLAPPING_ACTIVITY');
+    if (activity.sport !== undefined && today.sports.includes(sportKey)) add('PARTICIPANT_ALREADY_COUNTED_TODAY');
+  }
+  return codes ?? COUNTED;
 }
 
 /** Protected identities: judged on birth year alone, taken as members, outside the overlap and once-a-day rules. */
-function anonymousCodes(group: JudgedAnonymous, date: string, everyoneDisabled: boolean): ParticipantCode[] {
-  return ageCodes(yearOf(date) - group.birthYear, everyoneDisabled);
+function anonymousCodes(group: JudgedAnonymous, date: string, everyoneDisabled: boolean): readonly ParticipantCode[] {
+  const code = ageCode(yearOf(date) - group.birthYear, everyoneDisabled);
+  return code === undefined ? COUNTED : [code];
 }

@@ -39,22 +39,24 @@ function addTo(map: Record<string, Breakdown>, key: string, participations: numb
   entry.forecastSek = round(entry.forecastSek + sek);
 }
 
-/** Totals per club and period, from the activities and their verdicts; sorted by club, then period. */
-export function periodTotals(activities: readonly JudgedActivity[], verdicts: ReadonlyMap<string, ActivityVerdict>): PeriodTotals[] {
-  const totals = new Map<string, {
-    club: string; period: string; approvedActivities: number; participations: number; forecastSek: number;
-    paidParticipants: number; reducedParticipants: number; unpaidParticipants: number; extraLeaderSupportActivities: number;
-    other: number; bySport: Record<string, Breakdown>; byVendor: Record<string, Breakdown>;
-  }>();
-  for (const activity of activities) {
-    const verdict = verdicts.get(activityKey(activity));
-    if (!verdict?.payment || activity.date === undefined) continue;
+interface Running {
+  club: string; period: string; approvedActivities: number; participations: number; forecastSek: number;
+  paidParticipants: number; reducedParticipants: number; unpaidParticipants: number; extraLeaderSupportActivities: number;
+  other: number; bySport: Record<string, Breakdown>; byVendor: Record<string, Breakdown>;
+}
+
+/** Period totals added up one judged activity at a time, so that the activities need not all be kept. */
+export class PeriodTotalsAccumulator {
+  private readonly running = new Map<string, Running>();
+
+  add(activity: JudgedActivity, verdict: ActivityVerdict): void {
+    if (!verdict.payment || activity.date === undefined) return;
     const period = periodOf(activity.date);
     const key = `${activity.club}\u0000${period}`;
-    let t = totals.get(key);
+    let t = this.running.get(key);
     if (!t) {
       t = { club: activity.club, period, approvedActivities: 0, participations: 0, forecastSek: 0, paidParticipants: 0, reducedParticipants: 0, unpaidParticipants: 0, extraLeaderSupportActivities: 0, other: 0, bySport: {}, byVendor: {} };
-      totals.set(key, t);
+      this.running.set(key, t);
     }
     const { payment } = verdict;
     t.approvedActivities++;
@@ -68,7 +70,21 @@ export function periodTotals(activities: readonly JudgedActivity[], verdicts: Re
     addTo(t.bySport, activity.sport ?? '', verdict.countedParticipants, payment.amountSek);
     addTo(t.byVendor, activity.vendor, verdict.countedParticipants, payment.amountSek);
   }
-  return [...totals.values()]
-    .sort((a, b) => compareStrings(a.club, b.club) || compareStrings(a.period, b.period))
-    .map(({ other, ...t }) => ({ ...t, warnings: other > MAX_OTHER_SHARE * t.approvedActivities ? ['OTHER_SHARE_OVER_25'] : [] }));
+
+  /** Sorted by club, then period. */
+  totals(): PeriodTotals[] {
+    return [...this.running.values()]
+      .sort((a, b) => compareStrings(a.club, b.club) || compareStrings(a.period, b.period))
+      .map(({ other, ...t }) => ({ ...t, warnings: other > MAX_OTHER_SHARE * t.approvedActivities ? ['OTHER_SHARE_OVER_25'] : [] }));
+  }
+}
+
+/** Totals per club and period, from the activities and their verdicts; sorted by club, then period. */
+export function periodTotals(activities: readonly JudgedActivity[], verdicts: ReadonlyMap<string, ActivityVerdict>): PeriodTotals[] {
+  const accumulator = new PeriodTotalsAccumulator();
+  for (const activity of activities) {
+    const verdict = verdicts.get(activityKey(activity));
+    if (verdict) accumulator.add(activity, verdict);
+  }
+  return accumulator.totals();
 }
