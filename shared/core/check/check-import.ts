@@ -75,6 +75,7 @@ function prepare(file: FileContents, today: string): Prepared {
   errors.push(...match.errors);
   counts.persons.refused += match.refused.size;
   counts.persons.created = persons.length - match.refused.size;
+  persons.length = 0; // matched: the records' names and e-mails are not needed to judge
 
   const origin = { vendor: file.header.vendor, receivedOn: today, createdOn: file.header.created.slice(0, 10) };
   const judged: JudgedActivity[] = [];
@@ -117,6 +118,7 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
     for (const { activity, verdict } of week) {
       totals.add(activity, verdict);
       inFileOrder.push({ line: lines.get(activity) ?? 0, verdict });
+      lines.delete(activity); // so that the judged activity can go
       counts.activities[verdict.verdict]++;
     }
   }

@@ -43,19 +43,15 @@ export function parseActivity(draft: RecordDraft, id: string): Parsed<ActivityRe
     if (ref === undefined) errors.push(recordError('MISSING_ID', element.line, where, `${name}@ref`));
     return ref;
   };
-  const leaders: PersonRef[] = [];
-  for (const element of draft.multiple.get('Leader') ?? []) {
-    const ref = refOf(element, 'Leader');
-    if (ref !== undefined) leaders.push({ ref, line: element.line });
-  }
-  const participants: ParticipantRef[] = [];
-  for (const element of draft.multiple.get('Participant') ?? []) {
-    const ref = refOf(element, 'Participant');
+  // Mapped, not pushed: a record is refused if any ref is missing, and exact-length lists keep memory down.
+  const leaders: PersonRef[] = (draft.multiple.get('Leader') ?? []).map((element) => ({ ref: refOf(element, 'Leader') ?? '', line: element.line }));
+  const participants: ParticipantRef[] = (draft.multiple.get('Participant') ?? []).map((element) => {
+    const ref = refOf(element, 'Participant') ?? '';
     const flag = element.attributes.disability;
     const disability = flag === undefined ? false : BOOLEAN[flag.trim()];
     if (disability === undefined) errors.push(recordError('INVALID_VALUE', element.line, where, 'Participant@disability'));
-    if (ref !== undefined) participants.push({ ref, line: element.line, disability: disability ?? false });
-  }
+    return { ref, line: element.line, disability: disability ?? false };
+  });
   const anonymous: AnonymousParticipants[] = [];
   for (const element of draft.multiple.get('AnonymousParticipants') ?? []) {
     const birthYear = element.attributes.birthYear?.trim() ?? '';

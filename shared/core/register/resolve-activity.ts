@@ -23,17 +23,18 @@ export function resolveActivity(
   // Refs are replaced by the link's own id string: a file repeats each id many times, memory keeps it once.
   function resolve<R extends PersonRef, J>(refs: readonly R[], judged: (link: PersonLink, ref: R) => J): J[] {
     const seen = new Set<JudgedPerson>();
-    const out: J[] = [];
-    for (const ref of refs) {
+    const out: (J | undefined)[] = refs.map((ref) => {
       const link = linkOf(record.club, ref.ref);
       if (link === undefined) errors.push(recordError('UNKNOWN_PERSON_REF', ref.line, where, ref.ref));
       else if (seen.has(link.person)) errors.push(recordError('DUPLICATE_PERSON_REF', ref.line, where, ref.ref));
       else {
         seen.add(link.person);
-        out.push(judged(link, ref));
+        return judged(link, ref);
       }
-    }
-    return out;
+      return undefined;
+    });
+    // Exact-length lists: a big file holds a hundred thousand of them.
+    return out.length === seen.size ? (out as J[]) : out.filter((j): j is J => j !== undefined);
   }
   const leaders = resolve<PersonRef, JudgedPersonRef>(record.leaders, (link) => link);
   const participants = resolve<ParticipantRef, JudgedParticipant>(record.participants, (link, ref) => (ref.disability ? { ...link, disability: true } : link));
