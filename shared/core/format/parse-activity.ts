@@ -2,7 +2,7 @@ import { parseDate, parseTime } from '../calendar/dates.js';
 import { recordError, type RecordError } from '../errors/record-error.js';
 import type { Parsed } from './parsed.js';
 import { attributeText, fieldLine, fieldText, type RecordDraft } from './record-draft.js';
-import { ACTIVITY_TYPES, type ActivityRecord, type ActivityType, type AnonymousParticipants, type Gender, type ParticipantRef, type PersonRef } from './records.js';
+import { ACTIVITY_TYPES, type ActivityRecord, type ActivityType, type AnonymousParticipants, type Gender, type ParticipantList, type PersonRef } from './records.js';
 
 const GENDERS: readonly string[] = ['F', 'M', 'X'];
 const BOOLEAN: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
@@ -45,13 +45,19 @@ export function parseActivity(draft: RecordDraft, id: string): Parsed<ActivityRe
   };
   // Mapped, not pushed: a record is refused if any ref is missing, and exact-length lists keep memory down.
   const leaders: PersonRef[] = (draft.multiple.get('Leader') ?? []).map((element) => ({ ref: refOf(element, 'Leader') ?? '', line: element.line }));
-  const participants: ParticipantRef[] = (draft.multiple.get('Participant') ?? []).map((element) => {
-    const ref = refOf(element, 'Participant') ?? '';
-    const flag = element.attributes.disability;
-    const disability = flag === undefined ? false : BOOLEAN[flag.trim()];
-    if (disability === undefined) errors.push(recordError('INVALID_VALUE', element.line, where, 'Participant@disability'));
-    return { ref, line: element.line, disability: disability ?? false };
-  });
+  const participantElements = draft.multiple.get('Participant') ?? [];
+  const disabled: number[] = [];
+  const participants: ParticipantList = {
+    refs: participantElements.map((element, i) => {
+      const flag = element.attributes.disability;
+      const disability = flag === undefined ? false : BOOLEAN[flag.trim()];
+      if (disability === undefined) errors.push(recordError('INVALID_VALUE', element.line, where, 'Participant@disability'));
+      if (disability) disabled.push(i);
+      return refOf(element, 'Participant') ?? '';
+    }),
+    lines: participantElements.map((element) => element.line),
+    disabled,
+  };
   const anonymous: AnonymousParticipants[] = [];
   for (const element of draft.multiple.get('AnonymousParticipants') ?? []) {
     const birthYear = element.attributes.birthYear?.trim() ?? '';

@@ -159,7 +159,7 @@ describe('readImport', () => {
     expect(activity).toMatchObject({
       record: {
         type: 'camp', group: { id: 'G-12', name: 'P12 Blå' }, dropIn: true, remote: true, tryOut: true,
-        leaders: [{ ref: 'P-2' }], participants: [{ ref: 'P-1', disability: false }, { ref: 'P-3', disability: true }],
+        leaders: [{ ref: 'P-2' }], participants: { refs: ['P-1', 'P-3'], lines: [7, 7], disabled: [1] },
         anonymous: [{ birthYear: 2012, gender: 'F', count: 2 }],
       },
     });

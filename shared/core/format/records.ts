@@ -46,8 +46,17 @@ export interface PersonRef {
   readonly line: number;
 }
 
-export interface ParticipantRef extends PersonRef {
-  readonly disability: boolean;
+/**
+ * The participants of an activity, in file order, as parallel lists rather than an object each: a file of
+ * 100 000 activities names a million participants, and an object per mention was a third of what `check`
+ * holds while it reads (refs are shared strings, lines small integers).
+ */
+export interface ParticipantList {
+  readonly refs: readonly string[];
+  /** The line of each ref, for the errors that name it. */
+  readonly lines: readonly number[];
+  /** Indexes into `refs` of the participants marked with a disability (funktionsnedsättning) on this activity. */
+  readonly disabled: readonly number[];
 }
 
 export interface AnonymousParticipants {
@@ -73,7 +82,7 @@ export interface ActivityRecord {
   readonly remote: boolean;
   readonly tryOut: boolean;
   readonly leaders: readonly PersonRef[];
-  readonly participants: readonly ParticipantRef[];
+  readonly participants: ParticipantList;
   readonly anonymous: readonly AnonymousParticipants[];
 }
 

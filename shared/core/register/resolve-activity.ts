@@ -1,9 +1,8 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
-import type { ActivityRecord, ParticipantRef, PersonRef } from '../format/records.js';
-import type { PersonLink } from './match-in-file.js';
+import type { ActivityRecord } from '../format/records.js';
 import type { JudgedActivity, JudgedParticipant, JudgedPerson, JudgedPersonRef } from '../rules/judge-input.js';
-
-const NONE: readonly never[] = Object.freeze([]);
+import { none } from '../rules/empty-list.js';
+import type { PersonLink } from './match-in-file.js';
 
 export interface ActivityOrigin {
   readonly vendor: string;
@@ -12,32 +11,40 @@ export interface ActivityOrigin {
 }
 
 /**
- * An activity record with its refs resolved to person keys, for judging. A ref to an unknown or refused
- * person is UNKNOWN_PERSON_REF and left out; a person given twice in the same role is counted once.
+ * An activity record with its refs resolved to persons, for judging. A ref to an unknown or refused person is
+ * UNKNOWN_PERSON_REF and left out; a person given twice in the same role is counted once (DUPLICATE_PERSON_REF).
  */
 export function resolveActivity(
   record: ActivityRecord, linkOf: (club: string, ref: string) => PersonLink | undefined, origin: ActivityOrigin,
 ): { activity: JudgedActivity; errors: RecordError[] } {
   const errors: RecordError[] = [];
   const where = { club: record.club, record: record.id };
-  // Refs are replaced by the link's own id string: a file repeats each id many times, memory keeps it once.
-  function resolve<R extends PersonRef, J>(refs: readonly R[], judged: (link: PersonLink, ref: R) => J): J[] {
+  /** Resolves `count` refs; `judged` makes the judged entry of the i-th from its link. */
+  function resolve<J>(count: number, refAt: (i: number) => string, lineAt: (i: number) => number, judged: (link: PersonLink, i: number) => J): J[] {
     const seen = new Set<JudgedPerson>();
-    const out: (J | undefined)[] = refs.map((ref) => {
-      const link = linkOf(record.club, ref.ref);
-      if (link === undefined) errors.push(recordError('UNKNOWN_PERSON_REF', ref.line, where, ref.ref));
-      else if (seen.has(link.person)) errors.push(recordError('DUPLICATE_PERSON_REF', ref.line, where, ref.ref));
+    const out: J[] = new Array<J>(count);
+    let resolved = 0;
+    for (let i = 0; i < count; i++) {
+      const ref = refAt(i);
+      const link = linkOf(record.club, ref);
+      if (link === undefined) errors.push(recordError('UNKNOWN_PERSON_REF', lineAt(i), where, ref));
+      else if (seen.has(link.person)) errors.push(recordError('DUPLICATE_PERSON_REF', lineAt(i), where, ref));
       else {
         seen.add(link.person);
-        return judged(link, ref);
+        out[resolved++] = judged(link, i);
       }
-      return undefined;
-    });
+    }
     // Exact-length lists: a big file holds a hundred thousand of them.
-    return out.length === seen.size ? (out as J[]) : out.filter((j): j is J => j !== undefined);
+    out.length = resolved;
+    return out;
   }
-  const leaders = resolve<PersonRef, JudgedPersonRef>(record.leaders, (link) => link);
-  const participants = resolve<ParticipantRef, JudgedParticipant>(record.participants, (link, ref) => (ref.disability ? { ...link, disability: true } : link));
+  const { leaders: leaderRefs } = record;
+  // Refs are replaced by the link's own id string, and a participant without a disability mark by the link
+  // itself: a file repeats each person many times, memory keeps them once.
+  const leaders = resolve<JudgedPersonRef>(leaderRefs.length, (i) => leaderRefs[i]!.ref, (i) => leaderRefs[i]!.line, (link) => link);
+  const { refs, lines, disabled } = record.participants;
+  const participants = resolve<JudgedParticipant>(refs.length, (i) => refs[i]!, (i) => lines[i]!,
+    (link, i) => (disabled.length > 0 && disabled.includes(i) ? { ...link, disability: true } : link));
   const { date, start, end, sport, place, group } = record;
   return {
     errors,
@@ -45,7 +52,7 @@ export function resolveActivity(
       club: record.club, id: record.id, date, start, end, sport, place, group: group?.id,
       type: record.type, dropIn: record.dropIn, remote: record.remote, tryOut: record.tryOut,
       leaders, participants,
-      anonymous: record.anonymous.length === 0 ? NONE : record.anonymous.map(({ birthYear, gender, count }) => ({ birthYear, gender, count })),
+      anonymous: record.anonymous.length === 0 ? none() : record.anonymous.map(({ birthYear, gender, count }) => ({ birthYear, gender, count })),
       vendor: origin.vendor, receivedOn: origin.receivedOn, createdOn: origin.createdOn,
     },
   };
