@@ -71,7 +71,8 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   const path: string[] = [];
   let club: string | undefined;
   let record: DraftBuilder | undefined;
-  const pool = new StringPool();
+  // One pool per club: refs point within a club, and a small pool is a fast one.
+  let pool = new StringPool();
   /** Depth of an unknown or invalid subtree being skipped, 0 when none. */
   let skip = 0;
   let sawRoot = false;
@@ -140,6 +141,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
           skip = 1;
         } else {
           club = id;
+          pool = new StringPool();
           path.push('Club');
           pending.push({ kind: 'club', club: id, line });
           for (const attribute of unknownAttributes(attributes, ['id'], count) ?? []) outside('UNKNOWN_ATTRIBUTE', line, `Club@${attribute}`);
