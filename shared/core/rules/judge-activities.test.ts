@@ -64,6 +64,9 @@ describe('MISSING_REQUIRED_DATA', () => {
     // nobody is counted and no leader is valid (without leader codes), so these two codes follow.
     expect(verdict.countedParticipants).toBe(0);
     expect(verdict.reasons).toEqual(['MISSING_REQUIRED_DATA', 'NO_VALID_LEADER', 'TOO_FEW_PARTICIPANTS']);
+    // The receipt lists every participant who was not counted: here, all of them.
+    expect(verdict.participants.length).toBeGreaterThan(0);
+    expect(verdict.participants.every((p) => !p.counted && p.reasons.length === 0)).toBe(true);
   });
 
   it('a free-text place is enough', () => {

@@ -53,10 +53,14 @@ export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeC
     const paid = payments.get(day);
     const paymentCodes = paid?.participantCodes;
     const participants: (ParticipantVerdict | AnonymousVerdict)[] = [];
+    // Without a date nobody can be judged, so nobody is counted: every participant is listed, without codes
+    // of their own (the activity's MISSING_REQUIRED_DATA says why).
+    const dated = day.activity.date !== undefined;
     day.participants.forEach(({ ref }, i) => {
       const reasons = day.participantReasons[i]!;
       const payment = paymentCodes?.get(ref);
-      if (reasons.length > 0 || payment) participants.push({ ref, counted: reasons.length === 0, reasons: payment ? [...reasons, ...payment] : reasons });
+      const counted = dated && reasons.length === 0;
+      if (!counted || payment) participants.push({ ref, counted, reasons: payment ? [...reasons, ...payment] : reasons });
     });
     day.anonymous.forEach((group, i) => {
       const reasons = day.anonymousReasons[i]!;
