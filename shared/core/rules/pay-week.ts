@@ -24,6 +24,10 @@ interface Series {
   readonly next: Series | undefined;
 }
 
+type Rate = 'full' | 'reduced' | 'unpaid';
+
+const NO_CODES: ReadonlyMap<string, readonly PaymentCode[]> = new Map();
+
 function round(amount: number): number {
   return Math.round(amount * 100) / 100;
 }
@@ -66,35 +70,44 @@ export function payWeek(approved: readonly DayJudgement[], context: JudgeContext
     const { activity } = judgement;
     const date = activity.date ?? '';
     const rules = ruleSetFor(date);
-    const codes = new Map<string, PaymentCode[]>();
+    // Made only when a participant gets a code: most activities have none, and a week has thousands.
+    let codes: Map<string, PaymentCode[]> | undefined;
     const codeFor = (ref: string, code: PaymentCode): void => {
+      codes ??= new Map();
       const list = codes.get(ref);
       if (list) list.push(code);
       else codes.set(ref, [code]);
     };
 
     // Weekly cap: the n-th counted activity of a person in a sport this week, in the ordering.
-    const unpaid = new Set<string>();
-    const reduced = new Set<string>();
     const slots = seriesOfParticipants.get(judgement)!;
     const counted: JudgedParticipant[] = [];
+    const rates: Rate[] = [];
+    let reducedCount = 0;
+    let unpaidCount = 0;
     for (let i = 0; i < slots.length; i++) {
       const one = slots[i];
       if (!one) continue;
-      const { person, ref } = judgement.participants[i]!;
-      counted.push(judgement.participants[i]!);
+      const participant = judgement.participants[i]!;
       const n = ++one.seen;
       const cap = rules.weeklyCap;
-      if (!cap) continue;
-      const age = person.birthDate === undefined ? 0 : yearOf(date) - yearOf(person.birthDate);
-      const max = one.marked || age >= 10 ? cap.maxAged10up : cap.maxAged7to9;
-      if (n > max) {
-        unpaid.add(ref);
-        codeFor(ref, 'WEEKLY_CAP_REACHED');
-      } else if (n >= cap.reducedFrom) {
-        reduced.add(ref);
-        codeFor(ref, 'WEEKLY_CAP_REDUCED');
+      let rate: Rate = 'full';
+      if (cap) {
+        const { birthDate } = participant.person;
+        const age = birthDate === undefined ? 0 : yearOf(date) - yearOf(birthDate);
+        const max = one.marked || age >= 10 ? cap.maxAged10up : cap.maxAged7to9;
+        if (n > max) rate = 'unpaid';
+        else if (n >= cap.reducedFrom) rate = 'reduced';
       }
+      if (rate === 'unpaid') {
+        unpaidCount++;
+        codeFor(participant.ref, 'WEEKLY_CAP_REACHED');
+      } else if (rate === 'reduced') {
+        reducedCount++;
+        codeFor(participant.ref, 'WEEKLY_CAP_REDUCED');
+      }
+      counted.push(participant);
+      rates.push(rate);
     }
 
     // Participant cap: above it, anonymous participants first, then the last in the order of the vendor's ids.
@@ -102,27 +115,29 @@ export function payWeek(approved: readonly DayJudgement[], context: JudgeContext
     let overCap = Math.max(0, judgement.countedParticipants - cap);
     const anonymousUnpaid = Math.min(overCap, judgement.countedAnonymous);
     overCap -= anonymousUnpaid;
-    const refs = counted.map((p) => p.ref);
-    if (overCap > 0) refs.sort(compareStrings);
-    const dropped = new Set(refs.slice(refs.length - overCap));
+    let dropped: Set<string> | undefined;
+    if (overCap > 0) {
+      const refs = counted.map((p) => p.ref).sort(compareStrings);
+      dropped = new Set(refs.slice(refs.length - overCap));
+    }
     let paid = judgement.countedAnonymous - anonymousUnpaid;
     let paidReduced = 0;
-    for (const ref of refs) {
-      if (dropped.has(ref)) codeFor(ref, 'OVER_PARTICIPANT_CAP');
-      else if (!unpaid.has(ref)) {
+    counted.forEach(({ ref }, i) => {
+      if (dropped?.has(ref)) codeFor(ref, 'OVER_PARTICIPANT_CAP');
+      else if (rates[i] !== 'unpaid') {
         paid++;
-        if (reduced.has(ref)) paidReduced++;
+        if (rates[i] === 'reduced') paidReduced++;
       }
-    }
+    });
 
     const activityCodes: PaymentCode[] = [];
     if (judgement.countedParticipants > cap) activityCodes.push('OVER_PARTICIPANT_CAP');
-    if (reduced.size > 0) activityCodes.push('WEEKLY_CAP_REDUCED');
-    if (unpaid.size > 0) activityCodes.push('WEEKLY_CAP_REACHED');
+    if (reducedCount > 0) activityCodes.push('WEEKLY_CAP_REDUCED');
+    if (unpaidCount > 0) activityCodes.push('WEEKLY_CAP_REACHED');
     const amounts = amountsFor(yearOf(activity.date ?? '0000'));
     const extraLeaderSupport = judgement.validLeaders >= EXTRA_LEADER_SUPPORT_FROM;
     out.set(judgement, {
-      participantCodes: codes,
+      participantCodes: codes ?? NO_CODES,
       payment: {
         paidParticipants: paid,
         reducedParticipants: paidReduced,
