@@ -1,4 +1,4 @@
-import type { ActivityType, Gender, Membership } from '../format/records.js';
+import type { ActivityRecord, Gender, Membership } from '../format/records.js';
 
 /**
  * What the rules need to know, with references already resolved to national person keys. Persons are one
@@ -34,19 +34,9 @@ export interface JudgedAnonymous {
   readonly count: number;
 }
 
-export interface JudgedActivity {
-  readonly club: string;
-  readonly id: string;
-  readonly date?: string;
-  readonly start?: string;
-  readonly end?: string;
-  readonly sport?: string;
-  readonly place?: string;
-  readonly type: ActivityType;
+/** An activity as the rules see it: the record's own fields, the group by id, and refs resolved to persons. */
+export interface JudgedActivity extends Pick<ActivityRecord, 'club' | 'id' | 'date' | 'start' | 'end' | 'sport' | 'place' | 'type' | 'dropIn' | 'remote' | 'tryOut'> {
   readonly group?: string;
-  readonly dropIn: boolean;
-  readonly remote: boolean;
-  readonly tryOut: boolean;
   /** Distinct by person; unknown refs are already left out (and reported as errors). */
   readonly leaders: readonly JudgedPersonRef[];
   readonly participants: readonly JudgedParticipant[];
