@@ -1,0 +1,71 @@
+import {
+  BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, PutItemCommand, QueryCommand,
+  TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { dynamoDbForTests } from './support/dynamodb.js';
+
+// The store the pipeline will use, run for real: what the adapters rely on must hold here, not in a mock.
+describe('DynamoDB Local, as the tests and local mode run it', () => {
+  let local: DynamoDbLocal;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    ({ local, client } = await dynamoDbForTests());
+    await client.send(new CreateTableCommand({
+      TableName: 'register',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' }, { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      GlobalSecondaryIndexes: [{
+        IndexName: 'gsi1',
+        KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'ALL' },
+      }],
+    }));
+  }, 120_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await local?.stop();
+  });
+
+  it('refuses a conditional write that would overwrite', async () => {
+    const put = () => client.send(new PutItemCommand({
+      TableName: 'register', Item: { pk: { S: 'FILE#v#abc' }, sk: { S: 'LEDGER' } }, ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+    await put();
+    await expect(put()).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  it('applies a transaction whole or not at all', async () => {
+    const items = (n: number) => [0, 1].map((i) => ({
+      Put: { TableName: 'register', Item: { pk: { S: `T#${n}` }, sk: { S: String(i) } }, ConditionExpression: 'attribute_not_exists(pk)' },
+    }));
+    await client.send(new TransactWriteItemsCommand({ TransactItems: items(1) }));
+    await expect(client.send(new TransactWriteItemsCommand({
+      TransactItems: [...items(2), { Put: { TableName: 'register', Item: { pk: { S: 'T#1' }, sk: { S: '0' } }, ConditionExpression: 'attribute_not_exists(pk)' } }],
+    }))).rejects.toBeInstanceOf(TransactionCanceledException);
+    const after = await client.send(new QueryCommand({ TableName: 'register', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'T#2' } } }));
+    expect(after.Items).toEqual([]);
+  });
+
+  it('writes a batch of 25 and finds them through a global secondary index', async () => {
+    await client.send(new BatchWriteItemCommand({
+      RequestItems: {
+        register: Array.from({ length: 25 }, (_, i) => ({
+          PutRequest: { Item: { pk: { S: `A#${i}` }, sk: { S: 'A' }, gsi1pk: { S: 'CLUB#100042' }, gsi1sk: { S: `2026-11-${String(i + 1).padStart(2, '0')}` } } },
+        })),
+      },
+    }));
+    const found = await client.send(new QueryCommand({
+      TableName: 'register', IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :c AND gsi1sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':c': { S: 'CLUB#100042' }, ':a': { S: '2026-11-10' }, ':b': { S: '2026-11-14' } },
+    }));
+    expect(found.Items?.map((item) => item.gsi1sk?.S)).toEqual(['2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13', '2026-11-14']);
+  });
+});
