@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { stockholmDateOf } from '../shared/adapters/clock/stockholm-date.js';
 import { fileSource } from '../shared/adapters/local-disk/file-source.js';
 import { checkImport } from '../shared/core/check/check-import.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
@@ -9,7 +10,7 @@ const TODAY = '2026-11-25';
 const NOW = '2026-11-25T00:00:00.000Z';
 
 async function check(name: string): Promise<Receipt> {
-  return checkImport(fileSource(new URL(`../samples/${name}.xml`, import.meta.url).pathname), { today: TODAY, now: () => NOW });
+  return checkImport(fileSource(new URL(`../samples/${name}.xml`, import.meta.url).pathname), { today: TODAY, now: () => NOW, swedishDateOf: stockholmDateOf });
 }
 
 function expected(name: string): Receipt {

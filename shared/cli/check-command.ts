@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { stockholmDate } from '../adapters/clock/stockholm-date.js';
+import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import { parseDate } from '../core/calendar/dates.js';
 import { checkImport } from '../core/check/check-import.js';
@@ -58,6 +58,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   }), {
     today,
     now: () => new Date().toISOString(),
+    swedishDateOf: stockholmDateOf,
     onProgress: (p) => {
       records = p.records;
       if (p.phase === 'judge') progress.update(() => `judging ${p.records} activities…`);

@@ -18,6 +18,9 @@ export interface CheckOptions {
   readonly today: string;
   /** Clock for receivedAt / completedAt (ISO 8601). */
   readonly now: () => string;
+  /** The date in Sweden (Europe/Stockholm) of an ISO 8601 time with offset: the file's `created` is compared
+   *  with activity dates, which are Swedish local dates, whatever offset the vendor wrote it in. */
+  readonly swedishDateOf: (isoTime: string) => string;
   readonly amounts?: AmountsByYear;
   readonly maxBytes?: number;
   readonly onProgress?: (progress: { readonly phase: 'read' | 'judge'; readonly records: number }) => void;
@@ -52,12 +55,12 @@ interface Prepared {
  * Everything the empty register makes of a file's records: duplicates and identity conflicts refused, persons
  * matched, refs resolved. The records are consumed: only what judging needs stays in memory.
  */
-function prepare(file: FileContents, today: string): Prepared {
+function prepare(file: FileContents, today: string, createdOn: string): Prepared {
   const errors: RecordError[] = [...file.errors];
   const counts = emptyCounts();
   const refusedIds = (entity: 'person' | 'activity') => file.refused
     .filter((r) => r.entity === entity && r.id !== undefined)
-    .map((r) => ({ club: r.club, id: r.id!, line: r.errors[0]?.line ?? 0 }));
+    .map((r) => ({ club: r.club, id: r.id!, line: r.line }));
   for (const r of file.refused) {
     errors.push(...r.errors);
     counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
@@ -77,7 +80,7 @@ function prepare(file: FileContents, today: string): Prepared {
   counts.persons.created = persons.length - match.refused.size;
   persons.length = 0; // matched: the records' names and e-mails are not needed to judge
 
-  const origin = { vendor: file.header.vendor, receivedOn: today, createdOn: file.header.created.slice(0, 10) };
+  const origin = { vendor: file.header.vendor, receivedOn: today, createdOn };
   const judged: JudgedActivity[] = [];
   const lines = new Map<JudgedActivity, number>();
   for (const record of drain<ActivityRecord>(file.activities)) {
@@ -108,7 +111,7 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
     return { file, sha256, vendor: gathered.vendor ?? '', status: 'rejected', receivedAt, completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
   }
   const { header } = gathered.contents;
-  const { judged, lines, errors, counts } = prepare(gathered.contents, options.today);
+  const { judged, lines, errors, counts } = prepare(gathered.contents, options.today, options.swedishDateOf(header.created));
 
   options.onProgress?.({ phase: 'judge', records: judged.length });
   const context: JudgeContext = { today: options.today, club: () => NO_FACTS };

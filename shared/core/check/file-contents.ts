@@ -5,13 +5,12 @@ import type { ActivityRecord, DeleteRecord, ImportHeader, PersonRecord } from '.
 /** Everything a well-formed file holds, gathered from the reader's events; nothing is used before the end. */
 export interface FileContents {
   readonly header: ImportHeader;
-  readonly clubs: readonly string[];
   readonly persons: readonly PersonRecord[];
   readonly activities: readonly ActivityRecord[];
   readonly deletedPersons: readonly DeleteRecord[];
   readonly deletedActivities: readonly DeleteRecord[];
   /** Refused records: entity, club and id (when it had one), with their errors. */
-  readonly refused: readonly { readonly entity: 'person' | 'activity'; readonly club: string; readonly id?: string; readonly errors: readonly RecordError[] }[];
+  readonly refused: readonly { readonly entity: 'person' | 'activity'; readonly club: string; readonly id?: string; readonly line: number; readonly errors: readonly RecordError[] }[];
   readonly errors: readonly RecordError[];
 }
 
@@ -20,7 +19,6 @@ export type GatherResult = { readonly ok: true; readonly contents: FileContents 
 /** Gathers a whole file; a `rejected` event anywhere discards everything read before it. */
 export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>, onRecord?: (records: number) => void): Promise<GatherResult> {
   let header: ImportHeader | undefined;
-  const clubs = new Set<string>();
   const persons: PersonRecord[] = [];
   const activities: ActivityRecord[] = [];
   const deletedPersons: DeleteRecord[] = [];
@@ -31,7 +29,7 @@ export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>,
   for await (const batch of batches) for (const event of batch) {
     switch (event.kind) {
       case 'header': header = event.header; break;
-      case 'club': clubs.add(event.club); break;
+      case 'club': break;
       case 'person': persons.push(event.record); break;
       case 'activity': activities.push(event.record); break;
       case 'delete-person': deletedPersons.push(event.record); break;
@@ -44,5 +42,5 @@ export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>,
   }
   onRecord?.(records);
   if (!header) throw new Error('reader ended without a header or a rejection');
-  return { ok: true, contents: { header, clubs: [...clubs], persons, activities, deletedPersons, deletedActivities, refused, errors } };
+  return { ok: true, contents: { header, persons, activities, deletedPersons, deletedActivities, refused, errors } };
 }

@@ -77,17 +77,24 @@ describe('readImport', () => {
     expect(rejection(events)).toMatchObject({ code: 'XML_DOCTYPE_FORBIDDEN', line: 2 });
   });
 
-  it('hands out no record of a file that is cut off: the last event says rejected', async () => {
+  it('ends a file that is cut off with one rejection, so that nothing read before it is used', async () => {
     const text = importFile(PERSON);
     const events = await readEvents(text.slice(0, text.length - 20));
     expect(rejection(events)?.code).toBe('XML_NOT_WELL_FORMED');
     expect(events.filter((e) => e.kind === 'rejected')).toHaveLength(1);
+    const { gatherFile } = await import('../check/file-contents.js');
+    const { readImport } = await import('./read-import.js');
+    const { pieces } = await import('../../../test/support/read-events.js');
+    const gathered = await gatherFile(readImport(pieces(utf8(text.slice(0, text.length - 20))), { evaluationDate: '2026-11-25' }));
+    expect(gathered).toMatchObject({ ok: false, error: { code: 'XML_NOT_WELL_FORMED' }, vendor: 'demo-vendor' });
   });
 
   it.each([
     ['an empty file', '', 'XML_NOT_WELL_FORMED'],
     ['not XML', 'PersonalNumber;Name\n201003151238;Åsa', 'XML_NOT_WELL_FORMED'],
     ['a wrong root', '<?xml version="1.0"?><Export xmlns="urn:lok-importer:import:1"/>', 'XML_WRONG_ROOT'],
+    ['a wrong root without a namespace (an HTML page)', '<html><body>502 Bad Gateway</body></html>', 'XML_WRONG_ROOT'],
+    ['an impossible created time', '<?xml version="1.0"?><Import xmlns="urn:lok-importer:import:1" vendor="v" created="2026-13-45T99:99Z"/>', 'INVALID_HEADER'],
     ['no namespace', '<?xml version="1.0"?><Import vendor="v" created="2026-11-20T02:00:00+01:00"/>', 'XML_WRONG_NAMESPACE'],
     ['another namespace', '<?xml version="1.0"?><Import xmlns="urn:other" vendor="v" created="2026-11-20T02:00:00+01:00"/>', 'XML_WRONG_NAMESPACE'],
     ['no vendor', '<?xml version="1.0"?><Import xmlns="urn:lok-importer:import:1" created="2026-11-20T02:00:00+01:00"/>', 'INVALID_HEADER'],
@@ -96,6 +103,29 @@ describe('readImport', () => {
     ['an undefined entity', importFile('<Persons><Person id="&nbsp;"/></Persons>'), 'XML_NOT_WELL_FORMED'],
   ])('rejects %s', async (_, text, code) => {
     expect(rejection(await readEvents(text))?.code).toBe(code);
+  });
+
+  it('accepts XML Schema instance attributes and namespace declarations, which are not data', async () => {
+    const text = importFile('<Persons><DeletePerson id="P-1" xmlns:x="urn:x"/></Persons>', {
+      header: ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:lok-importer:import:1 importer-v1.xsd"',
+    });
+    expect(kinds(await readEvents(text))).toEqual(['header', 'club', 'delete-person']);
+  });
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('reports an element named %s as unknown, wherever it stands', async (name) => {
+    const text = importFile(`<${name}/><Persons><${name} id="x"/></Persons>`);
+    const errors = (await readEvents(text)).filter((e) => e.kind === 'error').map((e) => e.kind === 'error' && e.error.code);
+    expect(errors).toEqual(['UNKNOWN_ELEMENT', 'UNKNOWN_ELEMENT']);
+  });
+
+  it('reports a club given twice and reads only its first block', async () => {
+    const text = `<?xml version="1.0"?>\n<Import xmlns="urn:lok-importer:import:1" vendor="v" created="2026-11-20T02:00:00Z">
+<Club id="1"><Activities><DeleteActivity id="A-1"/></Activities></Club>
+<Club id="1"><Activities><DeleteActivity id="A-2"/></Activities></Club>
+</Import>`;
+    const events = await readEvents(text);
+    expect(kinds(events)).toEqual(['header', 'club', 'delete-activity', 'error']);
+    expect(events[3]).toMatchObject({ error: { code: 'DUPLICATE_CLUB', line: 4 } });
   });
 
   it('accepts the import namespace bound to a prefix', async () => {

@@ -1,4 +1,5 @@
 import { SaxesParser } from 'saxes';
+import { parseDate, parseTime } from '../calendar/dates.js';
 import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
 import { decodeXml, DecodeFailure, type Encoding } from '../xml/decode.js';
 import { StringPool } from '../xml/string-pool.js';
@@ -20,11 +21,17 @@ export interface ReadOptions {
 /** Files larger than this are refused unless the caller sets its own limit. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
 
-const CREATED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-const SECTIONS: Readonly<Record<string, readonly string[]>> = {
-  Persons: ['Person', 'DeletePerson'],
-  Activities: ['Activity', 'DeleteActivity'],
-};
+const CREATED = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:[0-5]\d(\.\d+)?)?(Z|[+-](\d{2}:\d{2}))$/;
+
+/** ISO 8601 with an offset, and a real date, time and offset (`2026-13-45T99:99Z` is refused). */
+function isCreatedTime(text: string): boolean {
+  const m = CREATED.exec(text);
+  return m !== null && parseDate(m[1]!) !== undefined && parseTime(m[2]!) !== undefined && (m[6] === undefined || parseTime(m[6]) !== undefined);
+}
+const SECTIONS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Persons', ['Person', 'DeletePerson']],
+  ['Activities', ['Activity', 'DeleteActivity']],
+]);
 
 class Rejection extends Error {
   constructor(readonly fileError: FileError) {
@@ -46,6 +53,7 @@ function localName(tagName: string, prefix: string): string {
 function rootPrefix(tagName: string, attributes: Record<string, string>, line: number): string {
   const colon = tagName.indexOf(':');
   const prefix = colon < 0 ? '' : tagName.slice(0, colon);
+  if (tagName.slice(colon + 1) !== 'Import') throw new Rejection(fileError('XML_WRONG_ROOT', line, tagName));
   const uri = attributes[prefix === '' ? 'xmlns' : `xmlns:${prefix}`];
   if (uri !== IMPORT_NAMESPACE) throw new Rejection(fileError('XML_WRONG_NAMESPACE', line, uri ?? '(none)'));
   return prefix;
@@ -76,6 +84,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   /** Depth of an unknown or invalid subtree being skipped, 0 when none. */
   let skip = 0;
   let sawRoot = false;
+  const clubsSeen = new Set<string>();
   const outside = (code: RecordError['code'], line: number, detail: string): void => {
     pending.push({ kind: 'error', error: recordError(code, line, club === undefined ? {} : { club }, detail) });
   };
@@ -108,10 +117,9 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
       skip++;
       return;
     }
-    const raw = tag.attributes as Record<string, string>;
-    if (path.length === 0) prefix = rootPrefix(tag.name, raw, line);
+    const attributes = tag.attributes as Record<string, string>;
+    if (path.length === 0) prefix = rootPrefix(tag.name, attributes, line);
     const name = localName(tag.name, prefix);
-    const attributes = raw;
     if (record) {
       record.open(name, attributes, count, line);
       syncText();
@@ -120,10 +128,9 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     switch (path.length) {
       case 0: {
         sawRoot = true;
-        if (name !== 'Import') reject(fileError('XML_WRONG_ROOT', line, tag.name));
         const { vendor, created, mode = 'delta' } = attributes;
         if (!vendor?.trim()) reject(fileError('INVALID_HEADER', line, 'vendor'));
-        if (!created || !CREATED.test(created.trim())) reject(fileError('INVALID_HEADER', line, 'created'));
+        if (!created || !isCreatedTime(created.trim())) reject(fileError('INVALID_HEADER', line, 'created'));
         if (mode !== 'delta' && mode !== 'full') reject(fileError('INVALID_HEADER', line, 'mode'));
         const unknown = unknownAttributes(attributes, ['vendor', 'created', 'mode'], count);
         if (unknown) reject(fileError('INVALID_HEADER', line, unknown.join(', ')));
@@ -139,7 +146,12 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
         } else if (!id) {
           outside('MISSING_ID', line, 'Club@id');
           skip = 1;
+        } else if (clubsSeen.has(id)) {
+          // A club once per file (the XSD says so too): merging two blocks could hide a vendor's mistake.
+          outside('DUPLICATE_CLUB', line, id);
+          skip = 1;
         } else {
+          clubsSeen.add(id);
           club = id;
           pool = new StringPool();
           path.push('Club');
@@ -149,7 +161,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
         return;
       }
       case 2: {
-        if (!(name in SECTIONS)) {
+        if (!SECTIONS.has(name)) {
           outside('UNKNOWN_ELEMENT', line, name);
           skip = 1;
           return;
@@ -160,7 +172,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
       }
       default: {
         const section = path[2] ?? '';
-        if (SECTIONS[section]?.includes(name)) record = new DraftBuilder(name, club ?? '', attributes, count, line, pool);
+        if (SECTIONS.get(section)?.includes(name)) record = new DraftBuilder(name, club ?? '', attributes, count, line, pool);
         else {
           outside('UNKNOWN_ELEMENT', line, `${section}/${name}`);
           skip = 1;
@@ -213,21 +225,21 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
 }
 
 function recordEvent(draft: RecordDraft, evaluationDate: string): ImportEvent {
-  const { element, club, id } = draft;
+  const { element, club, id, line } = draft;
   const entity = element === 'Person' || element === 'DeletePerson' ? 'person' : 'activity';
-  if (id === undefined) return { kind: 'refused', entity, club, errors: [recordError('MISSING_ID', draft.line, { club }, `${element}@id`), ...draft.errors] };
+  if (id === undefined) return { kind: 'refused', entity, club, line, errors: [recordError('MISSING_ID', line, { club }, `${element}@id`), ...draft.errors] };
   switch (element) {
     case 'Person': {
       const parsed = parsePerson(draft, id, evaluationDate);
-      return parsed.ok ? { kind: 'person', record: parsed.record } : { kind: 'refused', entity, club, id, errors: parsed.errors };
+      return parsed.ok ? { kind: 'person', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: parsed.errors };
     }
     case 'Activity': {
       const parsed = parseActivity(draft, id);
-      return parsed.ok ? { kind: 'activity', record: parsed.record } : { kind: 'refused', entity, club, id, errors: parsed.errors };
+      return parsed.ok ? { kind: 'activity', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: parsed.errors };
     }
     default: {
-      if (draft.errors.length > 0) return { kind: 'refused', entity, club, id, errors: draft.errors };
-      const record = { club, id, line: draft.line };
+      if (draft.errors.length > 0) return { kind: 'refused', entity, club, id, line, errors: draft.errors };
+      const record = { club, id, line };
       return element === 'DeletePerson' ? { kind: 'delete-person', record } : { kind: 'delete-activity', record };
     }
   }

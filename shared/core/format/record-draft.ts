@@ -1,7 +1,6 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
 import { detach } from '../xml/detach.js';
 import type { StringPool } from '../xml/string-pool.js';
-import { IMPORT_NAMESPACE } from './records.js';
 
 /**
  * A record element (Person, Activity, …) gathered field by field as the tokenizer streams past, without a DOM:
@@ -64,9 +63,12 @@ export const SCHEMAS: Readonly<Record<string, RecordSchema>> = {
 
 const NON_SPACE = /\S/;
 
-/** A declaration of the import namespace on an inner element is harmless; any other attribute is checked. */
-function isImportNamespaceDeclaration(name: string, value: string): boolean {
-  return name.charCodeAt(0) === 120 && (name === 'xmlns' || name.startsWith('xmlns:')) && value === IMPORT_NAMESPACE;
+/**
+ * Attributes that are XML's own, not data: namespace declarations and XML Schema instance attributes
+ * (`xsi:schemaLocation`, with which a vendor points validators at our XSD). Every other attribute is checked.
+ */
+function isXmlMachinery(name: string): boolean {
+  return name.charCodeAt(0) === 120 && (name === 'xmlns' || name.startsWith('xmlns:') || name.startsWith('xsi:'));
 }
 
 /**
@@ -81,7 +83,7 @@ export function unknownAttributes(attributes: Readonly<Record<string, string>>, 
   if (known === count) return undefined;
   let unknown: string[] | undefined;
   for (const name in attributes) {
-    if (!allowed.includes(name) && !isImportNamespaceDeclaration(name, attributes[name]!)) (unknown ??= []).push(name);
+    if (!allowed.includes(name) && !isXmlMachinery(name)) (unknown ??= []).push(name);
   }
   return unknown;
 }

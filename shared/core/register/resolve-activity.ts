@@ -43,8 +43,11 @@ export function resolveActivity(
   // itself: a file repeats each person many times, memory keeps them once.
   const leaders = resolve<JudgedPersonRef>(leaderRefs.length, (i) => leaderRefs[i]!.ref, (i) => leaderRefs[i]!.line, (link) => link);
   const { refs, lines, disabled } = record.participants;
+  // A person given twice is counted once, marked if any of the mentions is: never the first mention's mark
+  // alone, which would make the verdict depend on the order of the file.
+  const marked = new Set(disabled.map((i) => refs[i]));
   const participants = resolve<JudgedParticipant>(refs.length, (i) => refs[i]!, (i) => lines[i]!,
-    (link, i) => (disabled.length > 0 && disabled.includes(i) ? { ...link, disability: true } : link));
+    (link) => (marked.size > 0 && marked.has(link.ref) ? { ...link, disability: true } : link));
   const { date, start, end, sport, place, group } = record;
   return {
     errors,

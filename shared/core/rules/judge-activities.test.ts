@@ -57,7 +57,7 @@ describe('MISSING_REQUIRED_DATA', () => {
   });
 
   it('missing date', () => {
-    const verdict = judgeOne(activity({ date: undefined }));
+    const verdict = judgeOne(activity({ date: undefined, anonymous: [anonymous(2012, 2, 'F')] }));
     expect(verdict.verdict).toBe('rejected');
     expect(verdict.reasons[0]).toBe('MISSING_REQUIRED_DATA');
     // The spec is silent on an undated activity's people. The engine judges no age or membership without a date:
@@ -67,6 +67,7 @@ describe('MISSING_REQUIRED_DATA', () => {
     // The receipt lists every participant who was not counted: here, all of them.
     expect(verdict.participants.length).toBeGreaterThan(0);
     expect(verdict.participants.every((p) => !p.counted && p.reasons.length === 0)).toBe(true);
+    expect(verdict.participants).toContainEqual({ anonymous: { birthYear: 2012, gender: 'F' }, count: 2, counted: false, reasons: [] });
   });
 
   it('a free-text place is enough', () => {

@@ -64,7 +64,7 @@ export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeC
     });
     day.anonymous.forEach((group, i) => {
       const reasons = day.anonymousReasons[i]!;
-      if (reasons.length > 0) participants.push({ anonymous: { birthYear: group.birthYear, gender: group.gender }, count: group.count, counted: false, reasons });
+      if (!dated || reasons.length > 0) participants.push({ anonymous: { birthYear: group.birthYear, gender: group.gender }, count: group.count, counted: false, reasons });
     });
     const payment = paid?.payment;
     const verdict: ActivityVerdict = {
