@@ -11,17 +11,26 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', TextEncoder: 'readonly', performance: 'readonly', URL: 'readonly' } },
   },
   {
-    // The core stays pure: no SDK, no file system, no adapter. Dependencies point inward.
+    // The core stays pure: it imports only itself and the two parsing libraries, and reads no process state.
+    // Dependencies point inward.
     files: ['shared/core/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'stream', 'net'], message: 'shared/core is pure: no Node built-ins, pass a port instead.' },
-          { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*', '@middy/*'], message: 'shared/core imports no SDK.' },
-          { group: ['**/adapters/**', '**/cli/**', '**/functions/**'], message: 'shared/core imports no adapter or entry point.' },
-        ],
+        patterns: [{
+          regex: '^(?!\\.{1,2}/|saxes$|fast-xml-parser$)',
+          message: 'shared/core imports only relative modules, saxes and fast-xml-parser: no Node built-in, SDK or adapter; pass a port instead.',
+        }, {
+          group: ['**/adapters/**', '**/cli/**', '**/functions/**', '**/cdk/**'],
+          message: 'shared/core imports no adapter or entry point: dependencies point inward.',
+        }],
       }],
+      'no-restricted-globals': ['error',
+        { name: 'process', message: 'shared/core reads no process state: take it as an argument.' },
+        { name: 'Buffer', message: 'shared/core uses Uint8Array, not Node\'s Buffer.' },
+        { name: 'fetch', message: 'shared/core does no I/O: pass a port.' },
+        { name: 'require', message: 'ES modules only.' },
+      ],
     },
   },
   {

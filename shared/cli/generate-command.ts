@@ -5,6 +5,7 @@ import { parseDate } from '../core/calendar/dates.js';
 import { generateImport } from '../core/generate/generate-import.js';
 import { ProgressLine } from './progress-line.js';
 import { UsageError } from './usage-error.js';
+import { writeAll } from './write-all.js';
 
 export const GENERATE_HELP = `Usage: lok-importer generate --clubs N --persons N --activities N [--bad-share 0.02] [--seed S] --out F
 
@@ -60,23 +61,17 @@ export async function generateCommand(args: string[]): Promise<number> {
   const out = values.out === '-' ? process.stdout : createWriteStream(values.out);
   const progress = new ProgressLine();
   let records = 0;
-  let batch: string[] = [];
-  let size = 0;
-  for (const chunk of generateImport({
-    clubs, persons, activities, badShare, seed: values.seed!, vendor: values.vendor!,
-    ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}),
-  })) {
-    batch.push(chunk);
-    size += chunk.length;
-    records++;
-    if (size >= 1 << 20) {
-      if (!out.write(batch.join(''))) await once(out, 'drain');
-      batch = [];
-      size = 0;
+  function* counted(chunks: Iterable<string>): Generator<string> {
+    for (const chunk of chunks) {
+      records++;
       progress.update(() => `generating: ${records} records`);
+      yield chunk;
     }
   }
-  out.write(batch.join(''));
+  await writeAll(out, counted(generateImport({
+    clubs, persons, activities, badShare, seed: values.seed!, vendor: values.vendor!,
+    ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}),
+  })));
   progress.done();
   if (out !== process.stdout) {
     out.end();

@@ -1,8 +1,8 @@
 import type { RecordError } from '../errors/record-error.js';
-import type { ActivityRecord, PersonRecord } from '../format/records.js';
+import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
 import { readImport } from '../format/read-import.js';
 import { emptyCounts, type Receipt } from '../receipt/receipt.js';
-import { findDuplicateIds, recordKey } from '../register/duplicate-ids.js';
+import { findDuplicateIds } from '../register/duplicate-ids.js';
 import { matchInFile } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
 import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';

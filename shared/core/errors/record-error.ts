@@ -16,6 +16,13 @@ export interface FileError {
   readonly message: string;
 }
 
+/** Thrown inside the reader to end a file with one file-level error; turned into a `rejected` event. */
+export class FileRejection extends Error {
+  constructor(readonly fileError: FileError) {
+    super(fileError.message);
+  }
+}
+
 export function recordError(code: RecordCode, line: number, where: { club?: string; record?: string }, detail?: Detail): RecordError {
   return {
     code,

@@ -2,9 +2,8 @@ import { parseDate, parseTime } from '../calendar/dates.js';
 import { recordError, type RecordError } from '../errors/record-error.js';
 import type { Parsed } from './parsed.js';
 import { attributeText, fieldLine, fieldText, type RecordDraft } from './record-draft.js';
-import { ACTIVITY_TYPES, type ActivityRecord, type ActivityType, type AnonymousParticipants, type Gender, type ParticipantList, type PersonRef } from './records.js';
+import { ACTIVITY_TYPES, GENDERS, type ActivityRecord, type ActivityType, type AnonymousParticipants, type Gender, type ParticipantList, type PersonRef } from './records.js';
 
-const GENDERS: readonly string[] = ['F', 'M', 'X'];
 const BOOLEAN: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
 const BIRTH_YEAR = /^\d{4}$/;
 const COUNT = /^[1-9]\d{0,3}$/;
@@ -63,7 +62,7 @@ export function parseActivity(draft: RecordDraft, id: string): Parsed<ActivityRe
     const birthYear = element.attributes.birthYear?.trim() ?? '';
     const gender = element.attributes.gender?.trim() ?? '';
     const count = element.attributes.count?.trim() ?? '';
-    if (!BIRTH_YEAR.test(birthYear) || !GENDERS.includes(gender) || !COUNT.test(count)) errors.push(recordError('INVALID_VALUE', element.line, where, 'AnonymousParticipants'));
+    if (!BIRTH_YEAR.test(birthYear) || !(GENDERS as readonly string[]).includes(gender) || !COUNT.test(count)) errors.push(recordError('INVALID_VALUE', element.line, where, 'AnonymousParticipants'));
     else anonymous.push({ birthYear: Number(birthYear), gender: gender as Gender, count: Number(count), line: element.line });
   }
 

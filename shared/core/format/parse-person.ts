@@ -3,9 +3,8 @@ import { recordError, type RecordError } from '../errors/record-error.js';
 import { parsePersonnummer } from '../personnummer/personnummer.js';
 import type { Parsed } from './parsed.js';
 import { attributeText, fieldLine, fieldText, type RecordDraft } from './record-draft.js';
-import type { Gender, Membership, PersonIdentity, PersonRecord } from './records.js';
+import { GENDERS, type Gender, type Membership, type PersonIdentity, type PersonRecord } from './records.js';
 
-const GENDERS: readonly string[] = ['F', 'M', 'X'];
 const NATIONALITY = /^[A-Z]{2}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -46,7 +45,7 @@ export function parsePerson(draft: RecordDraft, id: string, evaluationDate: stri
   if (firstName === undefined) errors.push(recordError('MISSING_REQUIRED_FIELD', draft.line, where, 'FirstName'));
   if (lastName === undefined) errors.push(recordError('MISSING_REQUIRED_FIELD', draft.line, where, 'LastName'));
   const gender = fieldText(draft, 'Gender', true);
-  if (gender !== undefined && !GENDERS.includes(gender)) invalid('Gender');
+  if (gender !== undefined && !(GENDERS as readonly string[]).includes(gender)) invalid('Gender');
   const email = fieldText(draft, 'Email');
   if (email !== undefined && !EMAIL.test(email)) invalid('Email');
   const memberNumber = fieldText(draft, 'MemberNumber');

@@ -1,7 +1,7 @@
 import { SaxesParser } from 'saxes';
 import { parseDate, parseTime } from '../calendar/dates.js';
-import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
-import { decodeXml, DecodeFailure, type Encoding } from '../xml/decode.js';
+import { fileError, FileRejection, recordError, type FileError, type RecordError } from '../errors/record-error.js';
+import { decodeXml } from '../xml/decode.js';
 import { StringPool } from '../xml/string-pool.js';
 import type { ImportEvent } from './import-event.js';
 import { parseActivity } from './parse-activity.js';
@@ -15,7 +15,6 @@ export interface ReadOptions {
   readonly evaluationDate: string;
   /** A file over this many bytes is rejected with FILE_TOO_LARGE. */
   readonly maxBytes?: number;
-  readonly onEncoding?: (encoding: Encoding) => void;
 }
 
 /** Files larger than this are refused unless the caller sets its own limit. */
@@ -33,12 +32,6 @@ const SECTIONS: ReadonlyMap<string, readonly string[]> = new Map([
   ['Activities', ['Activity', 'DeleteActivity']],
 ]);
 
-class Rejection extends Error {
-  constructor(readonly fileError: FileError) {
-    super(fileError.message);
-  }
-}
-
 /**
  * Namespaces are resolved here rather than by saxes' xmlns mode, which costs a third of the reading time:
  * the root binds the import namespace as default or to its prefix, and every element must use that binding.
@@ -53,9 +46,9 @@ function localName(tagName: string, prefix: string): string {
 function rootPrefix(tagName: string, attributes: Record<string, string>, line: number): string {
   const colon = tagName.indexOf(':');
   const prefix = colon < 0 ? '' : tagName.slice(0, colon);
-  if (tagName.slice(colon + 1) !== 'Import') throw new Rejection(fileError('XML_WRONG_ROOT', line, tagName));
+  if (tagName.slice(colon + 1) !== 'Import') throw new FileRejection(fileError('XML_WRONG_ROOT', line, tagName));
   const uri = attributes[prefix === '' ? 'xmlns' : `xmlns:${prefix}`];
-  if (uri !== IMPORT_NAMESPACE) throw new Rejection(fileError('XML_WRONG_NAMESPACE', line, uri ?? '(none)'));
+  if (uri !== IMPORT_NAMESPACE) throw new FileRejection(fileError('XML_WRONG_NAMESPACE', line, uri ?? '(none)'));
   return prefix;
 }
 
@@ -72,7 +65,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   // a tenth of the reading time.
   let pending: ImportEvent[] = [];
   const reject = (error: FileError): never => {
-    throw new Rejection(error);
+    throw new FileRejection(error);
   };
   let prefix = '';
   /** Structural elements open: Import, Club, Persons|Activities. */
@@ -202,7 +195,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
 
   let fault: FileError | undefined;
   try {
-    for await (const text of decodeXml(counted(), options.onEncoding)) {
+    for await (const text of decodeXml(counted())) {
       parser.write(text);
       if (pending.length > 0) {
         const batch = pending;
@@ -214,8 +207,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     if (!sawRoot) reject(fileError('XML_NOT_WELL_FORMED', parser.line, 'no root element'));
     if (pending.length > 0) yield pending;
   } catch (error) {
-    if (error instanceof Rejection) fault = error.fileError;
-    else if (error instanceof DecodeFailure) fault = { ...error.fileError, line: error.fileError.line || parser.line };
+    if (error instanceof FileRejection) fault = { ...error.fileError, line: error.fileError.line || parser.line };
     else throw error;
   }
   if (fault) {

@@ -3,7 +3,8 @@
 export const IMPORT_NAMESPACE = 'urn:lok-importer:import:1';
 
 export type ImportMode = 'delta' | 'full';
-export type Gender = 'F' | 'M' | 'X';
+export const GENDERS = ['F', 'M', 'X'] as const;
+export type Gender = (typeof GENDERS)[number];
 export const ACTIVITY_TYPES = ['training', 'competition', 'camp', 'other', 'meeting', 'education'] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
@@ -84,6 +85,11 @@ export interface ActivityRecord {
   readonly leaders: readonly PersonRef[];
   readonly participants: ParticipantList;
   readonly anonymous: readonly AnonymousParticipants[];
+}
+
+/** A record's key within a file or the register: its club and the vendor's id for it. */
+export function recordKey(record: { readonly club: string; readonly id: string }): string {
+  return `${record.club}\u0000${record.id}`;
 }
 
 export interface DeleteRecord {

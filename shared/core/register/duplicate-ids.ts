@@ -1,4 +1,5 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
+import { recordKey } from '../format/records.js';
 
 interface Identified {
   readonly club: string;
@@ -14,16 +15,12 @@ interface Identified {
 export function findDuplicateIds(records: readonly Identified[]): { duplicates: ReadonlySet<string>; errors: RecordError[] } {
   const seen = new Map<string, number>();
   for (const r of records) {
-    const key = `${r.club}\u0000${r.id}`;
+    const key = recordKey(r);
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   const duplicates = new Set([...seen].filter(([, n]) => n > 1).map(([key]) => key));
   const errors = records
-    .filter((r) => duplicates.has(`${r.club}\u0000${r.id}`))
+    .filter((r) => duplicates.has(recordKey(r)))
     .map((r) => recordError('DUPLICATE_RECORD_ID', r.line, { club: r.club, record: r.id }));
   return { duplicates, errors };
-}
-
-export function recordKey(record: { readonly club: string; readonly id: string }): string {
-  return `${record.club}\u0000${record.id}`;
 }

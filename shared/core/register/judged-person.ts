@@ -15,7 +15,11 @@ export function judgedPerson(key: string, records: readonly PersonRecord[]): Jud
   const first = records[0];
   if (!first) throw new Error('a person needs at least one record');
   const memberships = new Map<string, Membership[]>();
-  for (const record of records) memberships.set(record.club, [...(memberships.get(record.club) ?? []), ...record.memberships]);
+  for (const record of records) {
+    const list = memberships.get(record.club);
+    if (list) list.push(...record.memberships);
+    else memberships.set(record.club, [...record.memberships]);
+  }
   return {
     key,
     identity: identityOf(first),

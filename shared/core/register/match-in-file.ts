@@ -1,7 +1,6 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
-import type { PersonRecord } from '../format/records.js';
 import type { JudgedParticipant, JudgedPerson } from '../rules/judge-input.js';
-import { recordKey } from './duplicate-ids.js';
+import { recordKey, type PersonRecord } from '../format/records.js';
 import { judgedPerson } from './judged-person.js';
 
 /**
@@ -41,7 +40,11 @@ export function matchInFile(records: readonly PersonRecord[]): FileMatch {
   }
   for (const [key, list] of byNumber) {
     const perClub = new Map<string, PersonRecord[]>();
-    for (const record of list) perClub.set(record.club, [...(perClub.get(record.club) ?? []), record]);
+    for (const record of list) {
+      const same = perClub.get(record.club);
+      if (same) same.push(record);
+      else perClub.set(record.club, [record]);
+    }
     const accepted: PersonRecord[] = [];
     for (const clubRecords of perClub.values()) {
       if (clubRecords.length > 1) {

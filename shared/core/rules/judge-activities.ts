@@ -2,7 +2,7 @@ import { isoWeek } from '../calendar/dates.js';
 import type { WarningCode } from '../errors/codes.js';
 import { defaultAmountsByYear, type AmountsByYear } from './amounts.js';
 import { orNone } from './empty-list.js';
-import { compareStrings } from './ordering.js';
+import { compareAnonymous, compareStrings } from './ordering.js';
 import { judgeDay, type DayJudgement } from './judge-day.js';
 import { activityKey, type JudgeContext, type JudgedActivity } from './judge-input.js';
 import { payWeek } from './pay-week.js';
@@ -28,7 +28,7 @@ function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string,
 function byParticipant(a: ParticipantVerdict | AnonymousVerdict, b: ParticipantVerdict | AnonymousVerdict): number {
   if ('ref' in a) return 'ref' in b ? compareStrings(a.ref, b.ref) : -1;
   if ('ref' in b) return 1;
-  return a.anonymous.birthYear - b.anonymous.birthYear || compareStrings(a.anonymous.gender, b.anonymous.gender) || a.count - b.count;
+  return compareAnonymous({ ...a.anonymous, count: a.count }, { ...b.anonymous, count: b.count });
 }
 
 function warningsOf(activity: JudgedActivity): readonly WarningCode[] {

@@ -3,7 +3,7 @@ import type { ActivityCode, LeaderCode, ParticipantCode } from '../errors/codes.
 import type { Membership } from '../format/records.js';
 import type { JudgeContext, JudgedActivity, JudgedAnonymous, JudgedParticipant, JudgedPerson } from './judge-input.js';
 import { none, orNone } from './empty-list.js';
-import { compareActivities, compareStrings } from './ordering.js';
+import { compareActivities, compareAnonymous, compareStrings } from './ordering.js';
 import { isPeriodClosed, periodOf } from './periods.js';
 import { LEADER_MIN_AGE, MIN_COUNTED_PARTICIPANTS, PARTICIPANT_AGE, ruleSetFor } from './rule-sets.js';
 import type { LeaderVerdict } from './verdict.js';
@@ -92,6 +92,7 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
   if (rules?.commonStartEndRequired && activity.dropIn) reasons.push('NO_COMMON_START_END');
 
   const leaderKeys = new Set(activity.leaders.map((l) => l.person));
+  const validLeaderKeys: JudgedPerson[] = [];
   const leaders: LeaderVerdict[] = [...activity.leaders].sort((a, b) => compareStrings(a.ref, b.ref)).map((leader) => {
     const codes: LeaderCode[] = [];
     const { person } = leader;
@@ -100,16 +101,16 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
     else if (ageOn(person.birthDate, date) < LEADER_MIN_AGE) codes.push('LEADER_TOO_YOUNG');
     if (!isMember(person, activity.club, date)) codes.push('LEADER_NOT_MEMBER');
     if (overlaps(state.leadingIn.get(leader.person), time)) codes.push('LEADER_OVERLAPPING_ACTIVITY');
+    if (codes.length === 0) validLeaderKeys.push(person);
     return { ref: leader.ref, valid: codes.length === 0, reasons: orNone(codes) };
   });
-  const validLeaderKeys = activity.leaders.filter((l) => leaders.find((v) => v.ref === l.ref)?.valid).map((l) => l.person);
 
   const sportKey = sameSportKey(sport);
   const everyoneDisabled = clubFacts.countsEveryoneAsDisabled;
   const participants = activity.participants;
   const participantReasons = participants.map((participant) =>
     date === undefined ? COUNTED : participantCodes(participant, activity, date, time, sportKey, leaderKeys, state, everyoneDisabled));
-  const anonymous = [...activity.anonymous].sort((a, b) => a.birthYear - b.birthYear || compareStrings(a.gender, b.gender) || a.count - b.count);
+  const anonymous = [...activity.anonymous].sort(compareAnonymous);
   const anonymousReasons = anonymous.map((group) => (date === undefined ? COUNTED : anonymousCodes(group, date, everyoneDisabled)));
 
   // An undated activity is judged on nothing but its missing date: nobody is counted.

@@ -62,6 +62,5 @@ export interface JudgeContext {
   readonly club: (id: string) => ClubFacts;
 }
 
-export function activityKey(activity: { readonly club: string; readonly id: string }): string {
-  return `${activity.club}\u0000${activity.id}`;
-}
+/** The key of an activity (and of its verdict): its club and the vendor's activity id. */
+export { recordKey as activityKey } from '../format/records.js';

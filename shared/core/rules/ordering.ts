@@ -17,3 +17,8 @@ export function compareActivities(a: JudgedActivity, b: JudgedActivity): number 
 }
 
 export { compareStrings };
+
+/** Groups of anonymous participants in one order: birth year, gender, count. */
+export function compareAnonymous(a: { readonly birthYear: number; readonly gender: string; readonly count: number }, b: { readonly birthYear: number; readonly gender: string; readonly count: number }): number {
+  return a.birthYear - b.birthYear || compareStrings(a.gender, b.gender) || a.count - b.count;
+}

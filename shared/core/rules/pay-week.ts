@@ -1,6 +1,6 @@
 import { yearOf } from '../calendar/dates.js';
 import type { PaymentCode } from '../errors/codes.js';
-import type { AmountsByYear } from './amounts.js';
+import { roundSek, type AmountsByYear } from './amounts.js';
 import { orNone } from './empty-list.js';
 import { sameSportKey, type DayJudgement } from './judge-day.js';
 import type { JudgeContext, JudgedParticipant, JudgedPerson } from './judge-input.js';
@@ -17,7 +17,6 @@ export interface WeekPayment {
 /** One person's counted activities in one sport this week. */
 interface Series {
   readonly sport: string;
-  counted: number;
   marked: boolean;
   seen: number;
   /** The same person's series in another sport this week. */
@@ -27,10 +26,6 @@ interface Series {
 type Rate = 'full' | 'reduced' | 'unpaid';
 
 const NO_CODES: ReadonlyMap<string, readonly PaymentCode[]> = new Map();
-
-function round(amount: number): number {
-  return Math.round(amount * 100) / 100;
-}
 
 /**
  * Payments of the approved activities of one ISO week (every club). Never changes a verdict: the weekly cap
@@ -55,10 +50,9 @@ export function payWeek(approved: readonly DayJudgement[], context: JudgeContext
       let one = series.get(participant.person);
       while (one && one.sport !== sport) one = one.next;
       if (!one) {
-        one = { sport, counted: 0, marked: false, seen: 0, next: series.get(participant.person) };
+        one = { sport, marked: false, seen: 0, next: series.get(participant.person) };
         series.set(participant.person, one);
       }
-      one.counted++;
       one.marked ||= participant.disability || everyone;
       slots[i] = one;
     }
@@ -143,7 +137,7 @@ export function payWeek(approved: readonly DayJudgement[], context: JudgeContext
         reducedParticipants: paidReduced,
         unpaidParticipants: judgement.countedParticipants - paid,
         extraLeaderSupport,
-        amountSek: round(amounts.leaderSupport + (extraLeaderSupport ? amounts.extraLeaderSupport : 0)
+        amountSek: roundSek(amounts.leaderSupport + (extraLeaderSupport ? amounts.extraLeaderSupport : 0)
           + (paid - paidReduced) * amounts.participantSupport + paidReduced * amounts.reducedParticipantSupport),
         codes: orNone(activityCodes),
       },

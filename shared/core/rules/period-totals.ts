@@ -1,4 +1,5 @@
 import type { WarningCode } from '../errors/codes.js';
+import { roundSek } from './amounts.js';
 import { activityKey, type JudgedActivity } from './judge-input.js';
 import { compareStrings } from './ordering.js';
 import { periodOf } from './periods.js';
@@ -26,17 +27,13 @@ export interface PeriodTotals extends TotalsBreakdown {
 /** At most this share of a club's approved activities may be of type `other`. */
 export const MAX_OTHER_SHARE = 0.25;
 
-function round(amount: number): number {
-  return Math.round(amount * 100) / 100;
-}
-
 type Breakdown = { approvedActivities: number; participations: number; forecastSek: number };
 
 function addTo(map: Record<string, Breakdown>, key: string, participations: number, sek: number): void {
   const entry = (map[key] ??= { approvedActivities: 0, participations: 0, forecastSek: 0 });
   entry.approvedActivities++;
   entry.participations += participations;
-  entry.forecastSek = round(entry.forecastSek + sek);
+  entry.forecastSek = roundSek(entry.forecastSek + sek);
 }
 
 interface Running {
@@ -61,7 +58,7 @@ export class PeriodTotalsAccumulator {
     const { payment } = verdict;
     t.approvedActivities++;
     t.participations += verdict.countedParticipants;
-    t.forecastSek = round(t.forecastSek + payment.amountSek);
+    t.forecastSek = roundSek(t.forecastSek + payment.amountSek);
     t.paidParticipants += payment.paidParticipants;
     t.reducedParticipants += payment.reducedParticipants;
     t.unpaidParticipants += payment.unpaidParticipants;

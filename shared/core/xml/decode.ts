@@ -1,4 +1,4 @@
-import { fileError, type FileError } from '../errors/record-error.js';
+import { fileError, FileRejection } from '../errors/record-error.js';
 
 /**
  * Turns the bytes of a file into text, as XML 1.0 reads an encoding: a UTF-8 BOM or the declaration's
@@ -6,12 +6,6 @@ import { fileError, type FileError } from '../errors/record-error.js';
  */
 
 export type Encoding = 'utf-8' | 'iso-8859-1';
-
-export class DecodeFailure extends Error {
-  constructor(readonly fileError: FileError) {
-    super(fileError.message);
-  }
-}
 
 const DECLARED = /^<\?xml\s[^?]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 const UTF8_NAMES = new Set(['utf-8', 'utf8']);
@@ -22,12 +16,12 @@ const SNIFF_BYTES = 256;
 function sniff(head: Uint8Array): { encoding: Encoding; skip: number } {
   const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   const utf16 = head.length >= 2 && ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xff && head[1] === 0xfe));
-  if (utf16) throw new DecodeFailure(fileError('XML_UNSUPPORTED_ENCODING', 1, 'UTF-16'));
+  if (utf16) throw new FileRejection(fileError('XML_UNSUPPORTED_ENCODING', 1, 'UTF-16'));
   const ascii = String.fromCharCode(...head.subarray(bom ? 3 : 0, Math.min(head.length, SNIFF_BYTES)));
   const declared = DECLARED.exec(ascii)?.[1]?.toLowerCase();
   if (declared === undefined || UTF8_NAMES.has(declared)) return { encoding: 'utf-8', skip: bom ? 3 : 0 };
   if (LATIN1_NAMES.has(declared) && !bom) return { encoding: 'iso-8859-1', skip: 0 };
-  throw new DecodeFailure(fileError('XML_UNSUPPORTED_ENCODING', 1, bom ? `UTF-8 BOM + ${declared}` : declared));
+  throw new FileRejection(fileError('XML_UNSUPPORTED_ENCODING', 1, bom ? `UTF-8 BOM + ${declared}` : declared));
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -39,8 +33,8 @@ function latin1(bytes: Uint8Array): string {
   return out;
 }
 
-/** Yields text chunks; throws DecodeFailure for an encoding we do not accept or bytes invalid in it. */
-export async function* decodeXml(source: AsyncIterable<Uint8Array>, onEncoding?: (encoding: Encoding) => void): AsyncGenerator<string> {
+/** Yields text chunks; throws FileRejection for an encoding we do not accept or bytes invalid in it. */
+export async function* decodeXml(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   let head = new Uint8Array(0);
   let encoding: Encoding | undefined;
   const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -49,7 +43,7 @@ export async function* decodeXml(source: AsyncIterable<Uint8Array>, onEncoding?:
     try {
       return utf8.decode(bytes, { stream });
     } catch {
-      throw new DecodeFailure(fileError('XML_INVALID_ENCODING', 0, 'UTF-8'));
+      throw new FileRejection(fileError('XML_INVALID_ENCODING', 0, 'UTF-8'));
     }
   };
   for await (const chunk of source) {
@@ -61,7 +55,6 @@ export async function* decodeXml(source: AsyncIterable<Uint8Array>, onEncoding?:
       if (head.length < SNIFF_BYTES) continue;
       const sniffed = sniff(head);
       encoding = sniffed.encoding;
-      onEncoding?.(encoding);
       yield decode(head.subarray(sniffed.skip), true);
       continue;
     }
@@ -70,7 +63,6 @@ export async function* decodeXml(source: AsyncIterable<Uint8Array>, onEncoding?:
   if (encoding === undefined) {
     const sniffed = sniff(head);
     encoding = sniffed.encoding;
-    onEncoding?.(encoding);
     yield decode(head.subarray(sniffed.skip), false);
   } else {
     yield decode(new Uint8Array(0), false);
