@@ -61,7 +61,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     swedishDateOf: stockholmDateOf,
     onProgress: (p) => {
       records = p.records;
-      if (p.phase === 'judge') progress.update(() => `judging ${p.records} activities…`);
+      if (p.phase === 'judge') progress.update(() => `judging: ${p.records} / ${p.total ?? '?'} activities`);
     },
   });
   progress.done();

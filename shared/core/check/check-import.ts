@@ -23,7 +23,8 @@ export interface CheckOptions {
   readonly swedishDateOf: (isoTime: string) => string;
   readonly amounts?: AmountsByYear;
   readonly maxBytes?: number;
-  readonly onProgress?: (progress: { readonly phase: 'read' | 'judge'; readonly records: number }) => void;
+  /** Records read so far while reading; activities judged so far (of `total`) while judging. */
+  readonly onProgress?: (progress: { readonly phase: 'read' | 'judge'; readonly records: number; readonly total?: number }) => void;
 }
 
 const NO_FACTS: ClubFacts = { countsEveryoneAsDisabled: false, submittedPeriods: new Set() };
@@ -113,7 +114,8 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
   const { header } = gathered.contents;
   const { judged, lines, errors, counts } = prepare(gathered.contents, options.today, options.swedishDateOf(header.created));
 
-  options.onProgress?.({ phase: 'judge', records: judged.length });
+  const total = judged.length;
+  options.onProgress?.({ phase: 'judge', records: 0, total });
   const context: JudgeContext = { today: options.today, club: () => NO_FACTS };
   const inFileOrder: { readonly line: number; readonly verdict: ActivityVerdict }[] = [];
   const totals = new PeriodTotalsAccumulator();
@@ -124,6 +126,7 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
       lines.delete(activity); // so that the judged activity can go
       counts.activities[verdict.verdict]++;
     }
+    options.onProgress?.({ phase: 'judge', records: inFileOrder.length, total });
   }
   const activities = inFileOrder.sort((a, b) => a.line - b.line).map((entry) => entry.verdict);
   errors.sort(byLine);

@@ -685,7 +685,7 @@ describe('verdict shape', () => {
     expect(weekOf(activity({ date: undefined }))).toBe('undated');
   });
 
-  it('participantLine finds nothing for a counted participant without codes', () => {
+  it('a counted participant without codes is not listed in the receipt', () => {
     const kids = children(3);
     expect(participantLine(judgeOne(activity({ participants: participants(kids) })), kids[0]!.key)).toBeUndefined();
   });
