@@ -1,6 +1,7 @@
 import type { JudgedActivity } from './judge-input.js';
 
-function compareStrings(a: string, b: string): number {
+/** Code-unit string order: the same on every machine and in every locale (never localeCompare). */
+export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -16,9 +17,13 @@ export function compareActivities(a: JudgedActivity, b: JudgedActivity): number 
     || compareStrings(a.id, b.id);
 }
 
-export { compareStrings };
+interface AnonymousGroup {
+  readonly birthYear: number;
+  readonly gender: string;
+  readonly count: number;
+}
 
 /** Groups of anonymous participants in one order: birth year, gender, count. */
-export function compareAnonymous(a: { readonly birthYear: number; readonly gender: string; readonly count: number }, b: { readonly birthYear: number; readonly gender: string; readonly count: number }): number {
+export function compareAnonymous(a: AnonymousGroup, b: AnonymousGroup): number {
   return a.birthYear - b.birthYear || compareStrings(a.gender, b.gender) || a.count - b.count;
 }
