@@ -40,9 +40,9 @@ export async function checkCommand(args: string[]): Promise<number> {
   const today = values.today ?? stockholmDate();
 
   // `check` holds a file's activities to judge them together; V8 would let the heap grow to several times
-  // that live set before collecting. A growing factor of 1.4 keeps a 100 MB file under 400 MB RSS for about a
+  // that live set before collecting. A growing factor of 1.3 keeps a 100 MB file under 400 MB RSS for about a
   // tenth more time (measured: docs/architecture.md). Process-wide, which is fine: this process only checks.
-  setFlagsFromString('--heap-growing-percent=40');
+  setFlagsFromString('--heap-growing-percent=30');
   const size = statSync(path).size;
   const progress = new ProgressLine();
   let bytes = 0;
