@@ -2,11 +2,11 @@ import { SaxesParser } from 'saxes';
 import { parseDate, parseTime } from '../calendar/dates.js';
 import { fileError, FileRejection, recordError, type FileError, type RecordError } from '../errors/record-error.js';
 import { decodeXml } from '../xml/decode.js';
+import { detach } from '../xml/detach.js';
 import { StringPool } from '../xml/string-pool.js';
 import type { ImportEvent } from './import-event.js';
 import { parseActivity } from './parse-activity.js';
 import { parsePerson } from './parse-person.js';
-import { detach } from '../xml/detach.js';
 import { attributeText, DraftBuilder, unknownAttributes, type RecordDraft } from './record-draft.js';
 import { IMPORT_NAMESPACE, type ImportMode } from './records.js';
 
@@ -27,6 +27,7 @@ function isCreatedTime(text: string): boolean {
   const m = CREATED.exec(text);
   return m !== null && parseDate(m[1]!) !== undefined && parseTime(m[2]!) !== undefined && (m[6] === undefined || parseTime(m[6]) !== undefined);
 }
+
 const SECTIONS: ReadonlyMap<string, readonly string[]> = new Map([
   ['Persons', ['Person', 'DeletePerson']],
   ['Activities', ['Activity', 'DeleteActivity']],
@@ -53,8 +54,8 @@ function rootPrefix(tagName: string, attributes: Record<string, string>, line: n
 }
 
 /**
- * Reads Importer XML v1 as a stream of records (in batches): memory stays flat whatever the file size. saxes tokenizes; each
- * record element (Person, Activity, Delete*) is gathered into a draft and parsed when it closes. A file-level
+ * Reads Importer XML v1 as a stream of records, handed out in batches: memory stays flat whatever the file size.
+ * saxes tokenizes; each record element (Person, Activity, Delete*) is gathered into a draft and parsed when it closes. A file-level
  * fault ends the stream with one `rejected` event; the consumer must then discard every record it received:
  * a file is applied only once it is well-formed to its last byte.
  */
