@@ -82,7 +82,18 @@ export const WARNING_CODES = {
   ACTIVITY_IN_FUTURE: ['Aktiviteten är daterad efter filens skapandetid', 'the activity is dated after the file was created'],
 } as const;
 
+/** Codes of RF operations' admin use-cases (vendors, clubs, activations). */
+export const ADMIN_CODES = {
+  LICENCE_CLUB_LIMIT: ['Leverantörens licens gäller högst 100 föreningar', "the vendor's licence covers at most 100 clubs"],
+  UNKNOWN_VENDOR: ['Leverantören finns inte', 'no such vendor'],
+  UNKNOWN_CLUB: ['Föreningen finns inte', 'no such club'],
+  VENDOR_EXISTS: ['Leverantören finns redan', 'the vendor exists already'],
+  CLUB_EXISTS: ['Föreningen finns redan', 'the club exists already'],
+  INVALID_ADMIN_INPUT: ['Ogiltig uppgift', 'invalid input'],
+} as const;
+
 export type FileCode = keyof typeof FILE_CODES;
+export type AdminCode = keyof typeof ADMIN_CODES;
 /** PERIOD_CLOSED is also a record error: a change to or deletion of a stored activity in a closed period is refused. */
 export type RecordCode = keyof typeof RECORD_CODES | 'PERIOD_CLOSED';
 export type ActivityCode = keyof typeof ACTIVITY_CODES;
@@ -91,10 +102,10 @@ export type ParticipantCode = keyof typeof PARTICIPANT_CODES;
 export type PaymentCode = keyof typeof PAYMENT_CODES;
 export type WarningCode = keyof typeof WARNING_CODES;
 export type ErrorCode = FileCode | RecordCode;
-export type Code = FileCode | RecordCode | ActivityCode | LeaderCode | ParticipantCode | PaymentCode | WarningCode;
+export type Code = FileCode | RecordCode | ActivityCode | LeaderCode | ParticipantCode | PaymentCode | WarningCode | AdminCode;
 
 const ALL: Record<Code, readonly [string, string]> = {
-  ...FILE_CODES, ...RECORD_CODES, ...ACTIVITY_CODES, ...LEADER_CODES, ...PARTICIPANT_CODES, ...PAYMENT_CODES, ...WARNING_CODES,
+  ...FILE_CODES, ...RECORD_CODES, ...ACTIVITY_CODES, ...LEADER_CODES, ...PARTICIPANT_CODES, ...PAYMENT_CODES, ...WARNING_CODES, ...ADMIN_CODES,
 };
 
 export const ALL_CODES = Object.keys(ALL) as Code[];

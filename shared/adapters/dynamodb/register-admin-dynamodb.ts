@@ -1,0 +1,111 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { LICENCE_CLUB_LIMIT, type ActivateOutcome, type Club, type DeactivateOutcome, type RegisterAdminStore, type Vendor } from '../../core/admin/register-admin.js';
+import { key } from './register-table.js';
+
+function conditionFailed(error: unknown, index: number): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+}
+
+/** RegisterAdminStore on the register table (see register-table.ts for its keys). */
+export class DynamoDbRegisterAdmin implements RegisterAdminStore {
+  constructor(private readonly documents: DynamoDBDocumentClient, private readonly table: string) {}
+
+  private async putNew(item: Record<string, unknown>): Promise<'added' | 'exists'> {
+    try {
+      await this.documents.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return 'added';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'exists';
+      throw error;
+    }
+  }
+
+  addVendor(vendor: Vendor): Promise<'added' | 'exists'> {
+    return this.putNew({ ...key.vendor(vendor.id), ...vendor, activeClubs: 0 });
+  }
+
+  addClub(club: Club): Promise<'added' | 'exists'> {
+    return this.putNew({ ...key.club(club.id), ...club });
+  }
+
+  async activate(club: string, vendor: string, from: string): Promise<ActivateOutcome> {
+    try {
+      // One transaction: the club exists, the vendor has room under its licence (counted, so that two clubs
+      // racing for the 100th place cannot both win), and the activation is new.
+      await this.documents.send(new TransactWriteCommand({
+        TransactItems: [
+          { ConditionCheck: { TableName: this.table, Key: key.club(club), ConditionExpression: 'attribute_exists(pk)' } },
+          {
+            Update: {
+              TableName: this.table, Key: key.vendor(vendor),
+              UpdateExpression: 'SET activeClubs = activeClubs + :one',
+              ConditionExpression: 'attribute_exists(pk) AND (licence = :unlimited OR activeClubs < :limit)',
+              ExpressionAttributeValues: { ':one': 1, ':unlimited': 'unlimited', ':limit': LICENCE_CLUB_LIMIT },
+            },
+          },
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...key.activation(club, vendor), club, vendor, from, active: true, gsi1pk: `VENDOR#${vendor}`, gsi1sk: `CLUB#${club}` },
+              ConditionExpression: 'attribute_not_exists(pk) OR active = :false',
+              ExpressionAttributeValues: { ':false': false },
+            },
+          },
+        ],
+      }));
+      return 'activated';
+    } catch (error) {
+      if (conditionFailed(error, 0)) return 'unknown-club';
+      if (conditionFailed(error, 2)) return 'already-active';
+      if (conditionFailed(error, 1)) {
+        const found = await this.documents.send(new GetCommand({ TableName: this.table, Key: key.vendor(vendor), ConsistentRead: true }));
+        return found.Item ? 'licence-limit' : 'unknown-vendor';
+      }
+      throw error;
+    }
+  }
+
+  async deactivate(club: string, vendor: string, to: string): Promise<DeactivateOutcome> {
+    try {
+      await this.documents.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table, Key: key.activation(club, vendor),
+              UpdateExpression: 'SET active = :false, #to = :to REMOVE gsi1pk, gsi1sk',
+              ConditionExpression: 'active = :true',
+              ExpressionAttributeNames: { '#to': 'to' },
+              ExpressionAttributeValues: { ':false': false, ':true': true, ':to': to },
+            },
+          },
+          {
+            Update: {
+              TableName: this.table, Key: key.vendor(vendor), UpdateExpression: 'SET activeClubs = activeClubs - :one',
+              ConditionExpression: 'attribute_exists(activeClubs)', ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
+      }));
+      return 'deactivated';
+    } catch (error) {
+      if (conditionFailed(error, 0)) return 'not-active';
+      throw error;
+    }
+  }
+
+  async activeClubs(vendor: string): Promise<string[]> {
+    const clubs: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(new QueryCommand({
+        TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :v',
+        ExpressionAttributeValues: { ':v': `VENDOR#${vendor}` }, ExclusiveStartKey: start,
+      }));
+      for (const item of page.Items ?? []) clubs.push(String(item.gsi1sk).slice('CLUB#'.length));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return clubs.sort();
+  }
+}

@@ -1,0 +1,63 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
+import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
+import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { activateVendor, addClub, addVendor, deactivateVendor } from '../shared/core/admin/admin-use-cases.js';
+import type { Club, Vendor } from '../shared/core/admin/register-admin.js';
+import { dynamoDbForTests } from './support/dynamodb.js';
+
+const vendor = (id: string, licence: Vendor['licence']): Vendor => ({ id, name: `Vendor ${id}`, purpose: 'Medlemsregister och närvaro för LOK-stöd', licence });
+const club = (id: string): Club => ({ id, name: `IK ${id}`, sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false });
+
+describe('vendors, clubs and activations on DynamoDB Local', () => {
+  let local: DynamoDbLocal;
+  let client: DynamoDBClient;
+  let store: DynamoDbRegisterAdmin;
+
+  beforeAll(async () => {
+    ({ local, client } = await dynamoDbForTests());
+    await client.send(new CreateTableCommand(registerTableDefinition('register')));
+    store = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), 'register');
+    for (let i = 0; i < 101; i++) expect((await addClub(store, club(String(200000 + i)))).ok).toBe(true);
+  }, 120_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await local?.stop();
+  });
+
+  it('adds a vendor and a club once; the second time says they exist', async () => {
+    expect(await addVendor(store, vendor('sportadmin', 'unlimited'))).toMatchObject({ ok: true });
+    expect(await addVendor(store, vendor('sportadmin', 'unlimited'))).toMatchObject({ ok: false, error: { code: 'VENDOR_EXISTS' } });
+    expect(await addClub(store, club('200000'))).toMatchObject({ ok: false, error: { code: 'CLUB_EXISTS' } });
+    expect(await addVendor(store, { ...vendor('x', 'unlimited'), licence: 'forever' as Vendor['licence'] })).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+  });
+
+  it('refuses the 101st active club under a 100-club licence (LICENCE_CLUB_LIMIT), not under an unlimited one', async () => {
+    await addVendor(store, vendor('small', 'up-to-100-clubs'));
+    await addVendor(store, vendor('big', 'unlimited'));
+    for (let i = 0; i < 100; i++) {
+      expect(await activateVendor(store, String(200000 + i), 'small', '2026-01-01')).toEqual({ ok: true, value: 'activated' });
+    }
+    expect(await activateVendor(store, '200100', 'small', '2026-01-01')).toMatchObject({ ok: false, error: { code: 'LICENCE_CLUB_LIMIT' } });
+    expect(await store.activeClubs('small')).toHaveLength(100);
+    for (let i = 0; i < 101; i++) expect((await activateVendor(store, String(200000 + i), 'big', '2026-01-01')).ok).toBe(true);
+
+    // A club that deactivates frees its place; two clubs racing for it cannot both get it.
+    expect(await deactivateVendor(store, '200000', 'small', '2026-06-30')).toEqual({ ok: true, value: 'deactivated' });
+    const race = await Promise.all([activateVendor(store, '200100', 'small', '2026-07-01'), activateVendor(store, '200000', 'small', '2026-07-01')]);
+    expect(race.filter((r) => r.ok)).toHaveLength(1);
+    expect(race.filter((r) => !r.ok && r.error.code === 'LICENCE_CLUB_LIMIT')).toHaveLength(1);
+    expect(await store.activeClubs('small')).toHaveLength(100);
+  });
+
+  it('tells unknown clubs and vendors apart, and an activation made twice', async () => {
+    expect(await activateVendor(store, '999999', 'big', '2026-01-01')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CLUB' } });
+    expect(await activateVendor(store, '200000', 'nobody', '2026-01-01')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+    expect(await activateVendor(store, '200000', 'big', '2026-02-01')).toEqual({ ok: true, value: 'already-active' });
+    expect(await deactivateVendor(store, '200050', 'nobody', '2026-01-01')).toEqual({ ok: true, value: 'not-active' });
+    expect(await activateVendor(store, '200000', 'big', '2026-13-01')).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+  });
+});
