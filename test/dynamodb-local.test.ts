@@ -3,6 +3,7 @@ import {
   TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 
@@ -13,20 +14,7 @@ describe('DynamoDB Local, as the tests and local mode run it', () => {
 
   beforeAll(async () => {
     ({ local, client } = await dynamoDbForTests());
-    await client.send(new CreateTableCommand({
-      TableName: 'register',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'gsi1pk', AttributeType: 'S' }, { AttributeName: 'gsi1sk', AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      GlobalSecondaryIndexes: [{
-        IndexName: 'gsi1',
-        KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
-        Projection: { ProjectionType: 'ALL' },
-      }],
-    }));
+    await client.send(new CreateTableCommand(registerTableDefinition('register')));
   }, 120_000);
 
   afterAll(async () => {
