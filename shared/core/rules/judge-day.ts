@@ -166,20 +166,20 @@ function participantCodes(
 ): readonly ParticipantCode[] {
   const { person } = participant;
   let codes: ParticipantCode[] | undefined;
-  const add = (code: ParticipantCode | undefined): void => {
+  const note = (code: ParticipantCode | undefined): void => {
     if (code !== undefined) (codes ??= []).push(code);
   };
-  if (person.identity === 'none' || person.birthDate === undefined) add('PARTICIPANT_IDENTITY_MISSING');
+  if (person.identity === 'none' || person.birthDate === undefined) note('PARTICIPANT_IDENTITY_MISSING');
   else {
-    if (person.identity === 'swedish-without-personnummer') add('PARTICIPANT_INCOMPLETE_PERSONNUMMER');
-    add(ageCode(yearOf(date) - yearOf(person.birthDate), participant.disability || everyoneDisabled));
+    if (person.identity === 'swedish-without-personnummer') note('PARTICIPANT_INCOMPLETE_PERSONNUMMER');
+    note(ageCode(yearOf(date) - yearOf(person.birthDate), participant.disability || everyoneDisabled));
   }
-  if (!activity.tryOut && !isMember(person, activity.club, date)) add('PARTICIPANT_NOT_MEMBER');
-  if (leaderKeys.has(person)) add('PARTICIPANT_IS_LEADER');
+  if (!activity.tryOut && !isMember(person, activity.club, date)) note('PARTICIPANT_NOT_MEMBER');
+  if (leaderKeys.has(person)) note('PARTICIPANT_IS_LEADER');
   const today = state.counted.get(person);
   if (today) {
-    if (overlaps(today.times, time)) add('PARTICIPANT_OVERLAPPING_ACTIVITY');
-    if (activity.sport !== undefined && today.sports.includes(sportKey)) add('PARTICIPANT_ALREADY_COUNTED_TODAY');
+    if (overlaps(today.times, time)) note('PARTICIPANT_OVERLAPPING_ACTIVITY');
+    if (activity.sport !== undefined && today.sports.includes(sportKey)) note('PARTICIPANT_ALREADY_COUNTED_TODAY');
   }
   return codes ?? COUNTED;
 }
