@@ -27,7 +27,7 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
   }
 
   addClub(club: Club): Promise<'added' | 'exists'> {
-    return this.putNew({ ...key.club(club.id), ...club });
+    return this.putNew({ ...key.club(club.id), ...club, gsi1pk: 'CLUBS', gsi1sk: club.id });
   }
 
   async activate(club: string, vendor: string, from: string): Promise<ActivateOutcome> {

@@ -1,12 +1,19 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DocKey } from '../../core/pipeline/ports.js';
 
 /**
  * The register table: one table, items told apart by key prefixes (pk, sk), and one index (gsi1) for the
- * reverse look-ups. Admin items so far:
- *   VENDOR#<vendor> / META             the vendor, its licence and its count of active clubs
- *   CLUB#<club>     / META             the club
- *   CLUB#<club>     / ACTIVATION#<v>   the club's activation of a vendor (from, to);
- *                                      gsi1: VENDOR#<v> / CLUB#<club> while active
+ * reverse look-ups. docs/architecture.md has the table of items and access patterns; in short:
+ *   VENDOR#<vendor>        / META | UPLOAD#<completedAt>#<upload> | FILE#<sha256>
+ *   CLUB#<club>            / META | ACTIVATION#<vendor> | UPLOAD#<completedAt>#<upload>
+ *   PERSON#<pid>           / META | MEMBER#<club>#<vendor>
+ *   ID#<identity key>      / ID
+ *   LINK#<vendor>#<club>   / P#<vendor person id> | A#<vendor activity id>
+ *   CAL#<person or group>  / <period>#<vendor>#<club>
+ *   VERDICTS#<club>#<period> / <vendor>#<activity id>
+ *   TOTALS#<club>          / <period>
+ * gsi1: VENDOR#<v> / CLUB#<club> (active activations), CLUBS / <club>, MEMBERS#<club> / <pid>#<vendor>,
+ *       OPEN-UPLOADS / <vendor>#<completedAt>#<upload> (uploads not done).
  */
 export function registerTableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -30,3 +37,16 @@ export const key = {
   club: (club: string) => ({ pk: `CLUB#${club}`, sk: 'META' }),
   activation: (club: string, vendor: string) => ({ pk: `CLUB#${club}`, sk: `ACTIVATION#${vendor}` }),
 };
+
+/** The key of a pipeline document in the register table. */
+export function itemKey(key: DocKey): { pk: string; sk: string } {
+  switch (key.kind) {
+    case 'person': return { pk: `PERSON#${key.pid}`, sk: 'META' };
+    case 'membership': return { pk: `PERSON#${key.pid}`, sk: `MEMBER#${key.club}#${key.vendor}` };
+    case 'identity': return { pk: `ID#${key.key}`, sk: 'ID' };
+    case 'person-link': return { pk: `LINK#${key.vendor}#${key.club}`, sk: `P#${key.ref}` };
+    case 'activity': return { pk: `LINK#${key.vendor}#${key.club}`, sk: `A#${key.id}` };
+    case 'calendar': return { pk: `CAL#${key.key}`, sk: `${key.period}#${key.vendor}#${key.club}` };
+    case 'verdict': return { pk: `VERDICTS#${key.club}#${key.period}`, sk: `${key.vendor}#${key.id}` };
+  }
+}

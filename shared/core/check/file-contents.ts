@@ -5,6 +5,8 @@ import type { ActivityRecord, DeleteRecord, ImportHeader, PersonRecord } from '.
 /** Everything a well-formed file holds, gathered from the reader's events; nothing is used before the end. */
 export interface FileContents {
   readonly header: ImportHeader;
+  /** The clubs of the file, each with the line of its Club element. */
+  readonly clubs: readonly { readonly club: string; readonly line: number }[];
   readonly persons: readonly PersonRecord[];
   readonly activities: readonly ActivityRecord[];
   readonly deletedPersons: readonly DeleteRecord[];
@@ -19,6 +21,7 @@ export type GatherResult = { readonly ok: true; readonly contents: FileContents 
 /** Gathers a whole file; a `rejected` event anywhere discards everything read before it. */
 export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>, onRecord?: (records: number) => void): Promise<GatherResult> {
   let header: ImportHeader | undefined;
+  const clubs: { club: string; line: number }[] = [];
   const persons: PersonRecord[] = [];
   const activities: ActivityRecord[] = [];
   const deletedPersons: DeleteRecord[] = [];
@@ -29,7 +32,7 @@ export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>,
   for await (const batch of batches) for (const event of batch) {
     switch (event.kind) {
       case 'header': header = event.header; break;
-      case 'club': break;
+      case 'club': clubs.push({ club: event.club, line: event.line }); break;
       case 'person': persons.push(event.record); break;
       case 'activity': activities.push(event.record); break;
       case 'delete-person': deletedPersons.push(event.record); break;
@@ -42,5 +45,5 @@ export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>,
   }
   onRecord?.(records);
   if (!header) throw new Error('reader ended without a header or a rejection');
-  return { ok: true, contents: { header, persons, activities, deletedPersons, deletedActivities, refused, errors } };
+  return { ok: true, contents: { header, clubs, persons, activities, deletedPersons, deletedActivities, refused, errors } };
 }

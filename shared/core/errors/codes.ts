@@ -14,6 +14,7 @@ export const FILE_CODES = {
   XML_INVALID_ENCODING: ['Filen innehåller bytes som inte är giltiga i sin teckenkodning', 'the file holds bytes that are invalid in its encoding'],
   FILE_TOO_LARGE: ['Filen är större än tillåtet', 'the file is over the size limit'],
   INVALID_HEADER: ['Import-elementets attribut är felaktiga', 'the attributes of the Import element are invalid'],
+  IMPORT_FAILED: ['Filen kunde inte importeras klart; skicka den igen', 'the file could not be imported to the end; send it again'],
 } as const;
 
 /** Codes of one record (a person, an activity, a reference): the record is refused, the rest of the file counts. */
@@ -31,6 +32,8 @@ export const RECORD_CODES = {
   MISSING_REQUIRED_FIELD: ['Ett obligatoriskt fält saknas', 'a required field is missing'],
   REPEATED_FIELD: ['Fältet förekommer flera gånger', 'the field occurs more than once'],
   DUPLICATE_PERSON_REF: ['Personen är angiven flera gånger på aktiviteten', 'the person is given more than once on the activity'],
+  IDENTITY_CONFLICT: ['Personens uppgifter pekar ut en annan person i registret', "the person's identity points at another person in the register"],
+  UNKNOWN_RECORD: ['Posten att ta bort har aldrig skickats av leverantören för föreningen', 'the record to delete was never sent by this vendor for the club'],
 } as const;
 
 /** Activity-level codes: any of them rejects the activity. */

@@ -6,7 +6,7 @@ export function compareStrings(a: string, b: string): number {
 }
 
 /**
- * The one ordering of all activities (every club): date and start, then end, then club id, then activity id,
+ * The one ordering of all activities (every club): date and start, then end, then club id, then activity id (then vendor),
  * by code-unit string order. Judging follows it, so the first activity always wins whatever arrived first.
  */
 export function compareActivities(a: JudgedActivity, b: JudgedActivity): number {
@@ -14,7 +14,9 @@ export function compareActivities(a: JudgedActivity, b: JudgedActivity): number 
     || compareStrings(a.start ?? '', b.start ?? '')
     || compareStrings(a.end ?? '', b.end ?? '')
     || compareStrings(a.club, b.club)
-    || compareStrings(a.id, b.id);
+    || compareStrings(a.id, b.id)
+    // Two vendors of one club may use the same activity id; the register keeps both, so the vendor breaks the tie.
+    || compareStrings(a.vendor, b.vendor);
 }
 
 interface AnonymousGroup {

@@ -46,7 +46,7 @@ interface Running {
 export class PeriodTotalsAccumulator {
   private readonly running = new Map<string, Running>();
 
-  add(activity: JudgedActivity, verdict: ActivityVerdict): void {
+  add(activity: Pick<JudgedActivity, 'club' | 'date' | 'type' | 'sport' | 'vendor'>, verdict: ActivityVerdict): void {
     if (!verdict.payment || activity.date === undefined) return;
     const period = periodOf(activity.date);
     const key = `${activity.club}\u0000${period}`;

@@ -1,0 +1,295 @@
+import {
+  BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand,
+  type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Club } from '../../core/admin/register-admin.js';
+import { docId, type Activation, type ClubState, type Doc, type DocKey, type RegisterStore } from '../../core/pipeline/ports.js';
+import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, StoredVerdict } from '../../core/pipeline/stored.js';
+import { orderKeyOf, type LedgerEntry } from '../../core/pipeline/upload.js';
+import { batchWriteAll, type BatchWriteOptions } from './batch-write.js';
+import { itemKey } from './register-table.js';
+
+type Item = Record<string, AttributeValue>;
+
+const S = (value: string): AttributeValue => ({ S: value });
+
+/** The item of a document: its key, its value as one JSON string (`d`), and index keys where it has them. */
+function itemOf(doc: Doc): Item {
+  const item: Item = { ...keyItem({ kind: doc.kind, ...doc.value } as DocKey), d: S(JSON.stringify(doc.value)) };
+  if (doc.kind === 'membership') {
+    item.gsi1pk = S(`MEMBERS#${doc.value.club}`);
+    item.gsi1sk = S(`${doc.value.pid}#${doc.value.vendor}`);
+  }
+  return item;
+}
+
+function keyItem(key: DocKey): Item {
+  const { pk, sk } = itemKey(key);
+  return { pk: S(pk), sk: S(sk) };
+}
+
+function valueOf<T>(item: Item): T {
+  return JSON.parse(item.d!.S!) as T;
+}
+
+const GET_LIMIT = 100;
+
+/**
+ * The register on DynamoDB: one table (register-table.ts), documents as one JSON attribute each so that a
+ * document costs one small item, bulk writes through BatchWriteItem (25 per request, several in flight), and
+ * conditional writes only where two writers can meet (ledger entries, file claims, totals).
+ */
+export class DynamoDbRegisterStore implements RegisterStore {
+  constructor(private readonly client: DynamoDBClient, private readonly table: string, private readonly options: BatchWriteOptions = {}) {}
+
+  async clubs(ids: readonly string[]): Promise<Map<string, ClubState>> {
+    const result = new Map<string, ClubState>();
+    await Promise.all([...new Set(ids)].map(async (id) => {
+      // META and ACTIVATION#… sort before the club's UPLOAD#… entries: only they are read.
+      const items = await this.queryAll({
+        TableName: this.table, KeyConditionExpression: 'pk = :pk AND sk <= :meta',
+        ExpressionAttributeValues: { ':pk': S(`CLUB#${id}`), ':meta': S('META') }, ConsistentRead: true,
+      });
+      const meta = items.find((i) => i.sk?.S === 'META');
+      if (!meta) return;
+      const { submittedPeriods, ...club } = unmarshall(meta) as Club & { submittedPeriods?: string[] };
+      const activations: Activation[] = items.filter((i) => i.sk?.S?.startsWith('ACTIVATION#')).map((i) => {
+        const a = unmarshall(i) as { vendor: string; from: string; to?: string; active: boolean };
+        return { vendor: a.vendor, from: a.from, active: a.active, ...(a.to !== undefined ? { to: a.to } : {}) };
+      });
+      result.set(id, {
+        club: { id: club.id, name: club.name, sports: club.sports, federation: club.federation, identityKey: club.identityKey, countsEveryoneAsDisabled: club.countsEveryoneAsDisabled },
+        activations, submittedPeriods: submittedPeriods ?? [],
+      });
+    }));
+    return result;
+  }
+
+  async get(keys: readonly DocKey[]): Promise<Map<string, Doc>> {
+    const unique = new Map(keys.map((k) => [docId(k), k]));
+    const kinds = new Map<string, DocKey['kind']>();
+    const requests: Item[][] = [];
+    let batch: Item[] = [];
+    for (const key of unique.values()) {
+      const item = keyItem(key);
+      kinds.set(`${item.pk!.S}\u0000${item.sk!.S}`, key.kind);
+      batch.push(item);
+      if (batch.length === GET_LIMIT) {
+        requests.push(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) requests.push(batch);
+    const found = new Map<string, Doc>();
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(8, requests.length) }, async () => {
+      while (next < requests.length) {
+        let pending: Item[] = requests[next++]!;
+        for (let attempt = 1; pending.length > 0; attempt++) {
+          const output = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+          for (const item of output.Responses?.[this.table] ?? []) {
+            const kind = kinds.get(`${item.pk!.S}\u0000${item.sk!.S}`)!;
+            const doc = { kind, value: valueOf(item) } as Doc;
+            found.set(docId(doc), doc);
+          }
+          pending = (output.UnprocessedKeys?.[this.table]?.Keys ?? []) as Item[];
+          if (pending.length > 0) {
+            if (attempt >= 8) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after every attempt`);
+            await sleep(Math.random() * 25 * 2 ** (attempt - 1));
+          }
+        }
+      }
+    }));
+    return found;
+  }
+
+  async write(puts: readonly Doc[], deletes: readonly DocKey[] = []): Promise<void> {
+    const requests: WriteRequest[] = [
+      ...puts.map((doc) => ({ PutRequest: { Item: itemOf(doc) } })),
+      ...deletes.map((key) => ({ DeleteRequest: { Key: keyItem(key) } })),
+    ];
+    if (requests.length > 0) await batchWriteAll((command) => this.client.send(command), this.table, requests, this.options);
+  }
+
+  async linksOf(vendor: string, club: string): Promise<{ persons: StoredPersonLink[]; activities: StoredActivity[] }> {
+    const items = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': S(`LINK#${vendor}#${club}`) }, ConsistentRead: true,
+    });
+    const persons: StoredPersonLink[] = [];
+    const activities: StoredActivity[] = [];
+    for (const item of items) {
+      if (item.sk!.S!.startsWith('P#')) persons.push(valueOf(item));
+      else activities.push(valueOf(item));
+    }
+    return { persons, activities };
+  }
+
+  async calendarsOf(key: string, period?: string): Promise<StoredCalendar[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: period === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :period)',
+      ExpressionAttributeValues: { ':pk': S(`CAL#${key}`), ...(period === undefined ? {} : { ':period': S(`${period}#`) }) },
+      ConsistentRead: true,
+    });
+    return items.map((i) => valueOf<StoredCalendar>(i));
+  }
+
+  async verdictsOf(club: string, period: string): Promise<StoredVerdict[]> {
+    const items = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': S(`VERDICTS#${club}#${period}`) }, ConsistentRead: true,
+    });
+    return items.map((i) => valueOf<StoredVerdict>(i));
+  }
+
+  async membersOf(club: string): Promise<{ pid: string; vendor: string }[]> {
+    const items = await this.queryAll({
+      TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': S(`MEMBERS#${club}`) },
+    });
+    return items.map((i) => {
+      const [pid, vendor] = i.gsi1sk!.S!.split('#') as [string, string];
+      return { pid, vendor };
+    });
+  }
+
+  async totals(club: string, period: string): Promise<{ value?: StoredTotals; revision: number }> {
+    const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: S(`TOTALS#${club}`), sk: S(period) }, ConsistentRead: true }));
+    if (!output.Item) return { revision: 0 };
+    return { value: valueOf<StoredTotals>(output.Item), revision: Number(output.Item.rev!.N) };
+  }
+
+  async putTotals(club: string, period: string, value: StoredTotals, expected: number): Promise<boolean> {
+    try {
+      await this.client.send(new PutItemCommand({
+        TableName: this.table,
+        Item: { pk: S(`TOTALS#${club}`), sk: S(period), d: S(JSON.stringify(value)), rev: { N: String(expected + 1) } },
+        ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : 'rev = :expected',
+        ...(expected === 0 ? {} : { ExpressionAttributeValues: { ':expected': { N: String(expected) } } }),
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async totalsOf(club: string): Promise<StoredTotals[]> {
+    const items = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': S(`TOTALS#${club}`) }, ConsistentRead: true,
+    });
+    return items.map((i) => valueOf<StoredTotals>(i));
+  }
+
+  async allClubs(): Promise<string[]> {
+    const items = await this.queryAll({
+      TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': S('CLUBS') },
+    });
+    return items.map((i) => i.gsi1sk!.S!).sort();
+  }
+
+  private ledgerItem(entry: LedgerEntry): Item {
+    const item: Item = { pk: S(`VENDOR#${entry.vendor}`), sk: S(`UPLOAD#${orderKeyOf(entry)}`), d: S(JSON.stringify(entry)) };
+    // Open uploads are indexed, so that "what is unfinished" never reads a vendor's whole history.
+    if (entry.stage !== 'done') {
+      item.gsi1pk = S('OPEN-UPLOADS');
+      item.gsi1sk = S(`${entry.vendor}#${orderKeyOf(entry)}`);
+    }
+    return item;
+  }
+
+  async createUpload(entry: LedgerEntry): Promise<LedgerEntry> {
+    try {
+      await this.client.send(new PutItemCommand({ TableName: this.table, Item: this.ledgerItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return entry;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return (await this.upload(entry.vendor, entry.uploadId, entry.completedAt))!;
+    }
+  }
+
+  async upload(vendor: string, uploadId: string, completedAt: string): Promise<LedgerEntry | undefined> {
+    const output = await this.client.send(new GetItemCommand({
+      TableName: this.table, Key: { pk: S(`VENDOR#${vendor}`), sk: S(`UPLOAD#${completedAt}#${uploadId}`) }, ConsistentRead: true,
+    }));
+    return output.Item ? valueOf<LedgerEntry>(output.Item) : undefined;
+  }
+
+  async putUpload(entry: LedgerEntry): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.table, Item: this.ledgerItem(entry) }));
+  }
+
+  async uploadsOf(owner: { vendor: string } | { club: string }, limit: number): Promise<LedgerEntry[]> {
+    const pk = 'vendor' in owner ? `VENDOR#${owner.vendor}` : `CLUB#${owner.club}`;
+    const output = await this.client.send(new QueryCommand({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)',
+      ExpressionAttributeValues: { ':pk': S(pk), ':upload': S('UPLOAD#') }, ScanIndexForward: false, Limit: limit,
+    }));
+    return (output.Items ?? []).map((i) => valueOf<LedgerEntry>(i));
+  }
+
+  async unfinishedUploads(vendor: string): Promise<LedgerEntry[]> {
+    return this.openUploads(`${vendor}#`);
+  }
+
+  async allUnfinishedUploads(): Promise<LedgerEntry[]> {
+    return (await this.openUploads('')).sort((a, b) => (orderKeyOf(a) < orderKeyOf(b) ? -1 : 1));
+  }
+
+  private async openUploads(prefix: string): Promise<LedgerEntry[]> {
+    const keys = await this.queryAll({
+      TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': S('OPEN-UPLOADS'), ':prefix': S(prefix) },
+    });
+    // The index is eventually consistent in AWS: each entry is read again from the table, and dropped if done.
+    const entries: LedgerEntry[] = [];
+    for (const key of keys) {
+      const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: key.pk!, sk: key.sk! }, ConsistentRead: true }));
+      if (output.Item && output.Item.gsi1pk) entries.push(valueOf<LedgerEntry>(output.Item));
+    }
+    return entries;
+  }
+
+  async claimFile(vendor: string, sha256: string, uploadId: string): Promise<string> {
+    const key = { pk: S(`VENDOR#${vendor}`), sk: S(`FILE#${sha256}`) };
+    try {
+      await this.client.send(new PutItemCommand({
+        TableName: this.table, Item: { ...key, uploadId: S(uploadId) },
+        ConditionExpression: 'attribute_not_exists(pk) OR uploadId = :me', ExpressionAttributeValues: { ':me': S(uploadId) },
+      }));
+      return uploadId;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      return output.Item?.uploadId?.S ?? this.claimFile(vendor, sha256, uploadId);
+    }
+  }
+
+  async releaseFile(vendor: string, sha256: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteItemCommand({
+        TableName: this.table, Key: { pk: S(`VENDOR#${vendor}`), sk: S(`FILE#${sha256}`) },
+        ConditionExpression: 'uploadId = :me', ExpressionAttributeValues: { ':me': S(uploadId) },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async putClubUpload(club: string, entry: LedgerEntry): Promise<void> {
+    await this.client.send(new PutItemCommand({
+      TableName: this.table, Item: { pk: S(`CLUB#${club}`), sk: S(`UPLOAD#${orderKeyOf(entry)}`), d: S(JSON.stringify(entry)) },
+    }));
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      items.push(...((page.Items ?? []) as Item[]));
+      start = page.LastEvaluatedKey as Item | undefined;
+    } while (start);
+    return items;
+  }
+}

@@ -1,0 +1,456 @@
+import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
+import type { FileSource } from '../check/file-source.js';
+import { gatherFile, type FileContents } from '../check/file-contents.js';
+import { readImport } from '../format/read-import.js';
+import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
+import { emptyCounts } from '../receipt/receipt.js';
+import { findDuplicateIds } from '../register/duplicate-ids.js';
+import type { PersonLink } from '../register/match-in-file.js';
+import { resolveActivity } from '../register/resolve-activity.js';
+import type { JudgedPerson } from '../rules/judge-input.js';
+import { isPeriodClosed } from '../rules/periods.js';
+import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent } from './activity-content.js';
+import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
+import { docId, type ClubState, type Doc, type DocKey, type PipelineClock, type PipelinePorts } from './ports.js';
+import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
+import type { ActivityContent, StoredActivity, StoredCalendar, StoredPerson, StoredPersonLink } from './stored.js';
+import { orderKeyOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
+
+export type ApplyResult =
+  | { readonly kind: 'blocked'; readonly waitingFor: string }
+  | { readonly kind: 'applied'; readonly staged: StagedApply };
+
+/** The file's records for one club, once duplicates are taken out. */
+interface ClubRecords {
+  readonly club: string;
+  readonly line: number;
+  readonly persons: PersonRecord[];
+  readonly activities: ActivityRecord[];
+  readonly deletedPersons: { id: string; line: number }[];
+  readonly deletedActivities: { id: string; line: number }[];
+  /** Ids sent but refused (by the reader or as duplicates): a full file does not remove them. */
+  readonly refusedPersonIds: Set<string>;
+  readonly refusedActivityIds: Set<string>;
+}
+
+/** The writes of an apply, in two phases: items the links depend on first, the links (which mark a record done) last. */
+class Writes {
+  readonly first = new Map<string, Doc>();
+  readonly firstDeletes = new Map<string, DocKey>();
+  readonly last = new Map<string, Doc>();
+  put(doc: Doc, phase: 'first' | 'last' = 'first'): void {
+    const id = docId(doc);
+    (phase === 'first' ? this.first : this.last).set(id, doc);
+    this.firstDeletes.delete(id);
+  }
+  delete(key: DocKey): void {
+    const id = docId(key);
+    if (!this.first.has(id)) this.firstDeletes.set(id, key);
+  }
+}
+
+function isActive(state: ClubState | undefined, vendor: string, today: string): boolean {
+  return state?.activations.some((a) => a.vendor === vendor && a.active && a.from <= today && (a.to === undefined || today <= a.to)) ?? false;
+}
+
+function closedFor(state: ClubState, date: string | undefined, today: string): boolean {
+  if (date === undefined) return false;
+  const period = periodOfDate(date);
+  return isPeriodClosed(period, today, state.submittedPeriods.includes(period));
+}
+
+/** Splits the gathered file per club, refusing ids given twice (every occurrence: which one was meant is unknown). */
+function recordsPerClub(file: FileContents, errors: RecordError[], counts: ReturnType<typeof emptyCounts>): Map<string, ClubRecords> {
+  const refusedIds = (entity: 'person' | 'activity') => file.refused
+    .filter((r) => r.entity === entity && r.id !== undefined).map((r) => ({ club: r.club, id: r.id!, line: r.line }));
+  for (const r of file.refused) {
+    errors.push(...r.errors);
+    counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
+  }
+  const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...refusedIds('person')]);
+  const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...refusedIds('activity')]);
+  errors.push(...personIds.errors, ...activityIds.errors);
+  const clubs = new Map<string, ClubRecords>();
+  for (const { club, line } of file.clubs) {
+    if (!clubs.has(club)) clubs.set(club, { club, line, persons: [], activities: [], deletedPersons: [], deletedActivities: [], refusedPersonIds: new Set(), refusedActivityIds: new Set() });
+  }
+  const of = (club: string) => clubs.get(club)!;
+  for (const r of refusedIds('person')) of(r.club).refusedPersonIds.add(r.id);
+  for (const r of refusedIds('activity')) of(r.club).refusedActivityIds.add(r.id);
+  for (const key of personIds.duplicates) of(key.split('\u0000')[0]!).refusedPersonIds.add(key.split('\u0000')[1]!);
+  for (const key of activityIds.duplicates) of(key.split('\u0000')[0]!).refusedActivityIds.add(key.split('\u0000')[1]!);
+  const keep = (entity: 'persons' | 'activities', dup: ReadonlySet<string>, record: { club: string; id: string }) => {
+    if (!dup.has(recordKey(record))) return true;
+    counts[entity].refused++;
+    return false;
+  };
+  for (const p of file.persons) if (keep('persons', personIds.duplicates, p)) of(p.club).persons.push(p);
+  for (const a of file.activities) if (keep('activities', activityIds.duplicates, a)) of(a.club).activities.push(a);
+  for (const d of file.deletedPersons) if (keep('persons', personIds.duplicates, d)) of(d.club).deletedPersons.push(d);
+  for (const d of file.deletedActivities) if (keep('activities', activityIds.duplicates, d)) of(d.club).deletedActivities.push(d);
+  return clubs;
+}
+
+/** Calendar changes collected over a file: per calendar item, the entries to add and to remove. */
+class CalendarChanges {
+  private readonly changes = new Map<string, { key: DocKey & { kind: 'calendar' }; add: Set<string>; remove: Set<string> }>();
+  move(vendor: string, club: string, id: string, before: ActivityContent | undefined, after: ActivityContent | undefined): void {
+    for (const [content, op] of [[before, 'remove'], [after, 'add']] as const) {
+      if (!content || content.date === undefined) continue;
+      const period = periodOfDate(content.date);
+      const entry = calendarEntry(content.date, id);
+      for (const key of calendarKeysOf(club, content)) {
+        const docKey = { kind: 'calendar' as const, key, period, vendor, club };
+        const idOf = docId(docKey);
+        let change = this.changes.get(idOf);
+        if (!change) this.changes.set(idOf, (change = { key: docKey, add: new Set(), remove: new Set() }));
+        if (op === 'remove') change.remove.add(entry);
+        else {
+          change.add.add(entry);
+          change.remove.delete(entry);
+        }
+      }
+    }
+  }
+  /** Reads the calendars, applies the changes, and adds the changed ones to the writes. Set operations: a retry re-applies them harmlessly. */
+  async write(ports: PipelinePorts, writes: Writes): Promise<void> {
+    const stored = await ports.store.get([...this.changes.values()].map((c) => c.key));
+    for (const [id, change] of this.changes) {
+      const before = (stored.get(id)?.value as StoredCalendar | undefined)?.entries ?? [];
+      const entries = new Set(before);
+      for (const e of change.remove) if (!change.add.has(e)) entries.delete(e);
+      for (const e of change.add) entries.add(e);
+      const after = [...entries].sort();
+      if (after.length === before.length && after.every((e, i) => e === before[i])) continue;
+      if (after.length === 0) writes.delete(change.key);
+      else writes.put({ kind: 'calendar', value: { key: change.key.key, period: change.key.period, vendor: change.key.vendor, club: change.key.club, entries: after } });
+    }
+  }
+}
+
+/**
+ * The apply step: read and validate the file, authorise its clubs, match its persons and apply its records as
+ * deltas. Idempotent: every item it writes records the upload that wrote it, so a retry recognises what it
+ * already did and stages the same result. Blocked while an earlier upload of the same vendor is unfinished.
+ */
+export async function applyFile(ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock): Promise<ApplyResult> {
+  const { store, objects } = ports;
+  const entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt);
+  if (!entry) throw new Error(`upload ${upload.uploadId} is not registered`);
+  if (stageReached(entry.stage, 'applied')) {
+    const text = await objects.get(stagedKey(upload, 'apply'));
+    if (text !== undefined) return { kind: 'applied', staged: JSON.parse(text) as StagedApply };
+  }
+  const mine = orderKeyOf(upload);
+  const earlier = (await store.unfinishedUploads(upload.vendor)).find((e) => orderKeyOf(e) < mine);
+  if (earlier) return { kind: 'blocked', waitingFor: earlier.uploadId };
+
+  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }));
+  const sha256 = await source.sha256();
+  let staged: StagedApply;
+  if (!gathered.ok) staged = rejected(sha256, gathered.error);
+  else if (gathered.contents.header.vendor !== upload.vendor) {
+    staged = rejected(sha256, fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]));
+  } else {
+    const owner = await store.claimFile(upload.vendor, sha256, upload.uploadId);
+    staged = owner !== upload.uploadId
+      ? { status: 'duplicate', sha256, counts: emptyCounts(), errors: [], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } }
+      : await applyContents(ports, upload, gathered.contents, sha256, clock);
+  }
+  await objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
+  const next: LedgerEntry = {
+    ...entry, stage: 'applied', sha256, clubs: staged.clubs,
+    ...(staged.status === 'rejected' || staged.status === 'duplicate' ? { status: staged.status } : {}),
+  };
+  await store.putUpload(next);
+  return { kind: 'applied', staged };
+}
+
+function rejected(sha256: string, error: FileError): StagedApply {
+  return { status: 'rejected', sha256, counts: emptyCounts(), errors: [error], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } };
+}
+
+async function applyContents(ports: PipelinePorts, upload: Upload, file: FileContents, sha256: string, clock: PipelineClock): Promise<StagedApply> {
+  const { store } = ports;
+  const { vendor, uploadId } = upload;
+  const today = clock.today;
+  const createdOn = clock.swedishDateOf(file.header.created);
+  const errors: (RecordError | FileError)[] = [...file.errors];
+  const recordErrors: RecordError[] = [];
+  const counts = emptyCounts();
+  const perClub = recordsPerClub(file, recordErrors, counts);
+  errors.push(...recordErrors);
+  const states = await store.clubs([...perClub.keys()]);
+  const writes = new Writes();
+  const calendars = new CalendarChanges();
+  const personSeeds = new Map<string, PersonSeed>();
+  const seedPerson = (pid: string, club?: string) => {
+    const key = club === undefined ? pid : `${pid}|${club}`;
+    if (!personSeeds.has(key)) personSeeds.set(key, { pid, ...(club !== undefined ? { club } : {}) });
+  };
+  const activitySeeds: { club: string; id: string }[] = [];
+  const settled = new Set<string>();
+  const applied: { club: string; id: string; period: string; line: number }[] = [];
+  const authorised: string[] = [];
+
+  for (const records of perClub.values()) {
+    const state = states.get(records.club);
+    if (!state || !isActive(state, vendor, today)) {
+      errors.push(recordError('CLUB_NOT_ACTIVATED', records.line, { club: records.club }));
+      counts.persons.refused += records.persons.length + records.deletedPersons.length;
+      counts.activities.refused += records.activities.length + records.deletedActivities.length;
+      continue;
+    }
+    authorised.push(records.club);
+    const links = await store.linksOf(vendor, records.club);
+    const personLinks = new Map(links.persons.map((l) => [l.ref, l]));
+    const storedActivities = new Map(links.activities.map((a) => [a.id, a]));
+    const accepted = await matchPersons(ports, upload, records, state, personLinks, writes, errors, counts, seedPerson, (pid) => settled.add(pid), file.header.mode);
+
+    // Refs resolve to this file's accepted persons, or to live links the file leaves in place.
+    const stubs = new Map<string, JudgedPerson>();
+    const linkOf = (club: string, ref: string): PersonLink | undefined => {
+      const pid = accepted.get(ref);
+      if (pid === undefined) return undefined;
+      let person = stubs.get(pid);
+      if (!person) stubs.set(pid, (person = { key: pid, identity: 'none', memberships: new Map() }));
+      return { ref, person, disability: false };
+    };
+    const sent = new Set<string>();
+    for (const record of records.activities) {
+      sent.add(record.id);
+      const stored = storedActivities.get(record.id);
+      const live = stored?.content !== undefined ? stored : undefined;
+      const resolved = resolveActivity(record, linkOf, { vendor, receivedOn: today, createdOn });
+      errors.push(...resolved.errors);
+      if (stored && stored.lastUpload === uploadId) {
+        // Applied by an earlier attempt of this upload: the same outcome. Its calendars were written before it
+        // (phase one ends before any link is written), so nothing more to do.
+        count(counts.activities, stored.lastOutcome);
+        if (stored.content) applied.push({ club: records.club, id: record.id, period: periodOfDate(stored.content.date), line: record.line });
+        activitySeeds.push({ club: records.club, id: record.id });
+        continue;
+      }
+      const content = contentOf(record, resolved.activity);
+      if (live && sameContent(live.content, content)) {
+        counts.activities.unchanged++;
+        applied.push({ club: records.club, id: record.id, period: periodOfDate(content.date), line: record.line });
+        continue;
+      }
+      if (live && closedFor(state, live.content!.date, today)) {
+        errors.push(recordError('PERIOD_CLOSED', record.line, { club: records.club, record: record.id }));
+        counts.activities.refused++;
+        continue;
+      }
+      const outcome = live ? 'updated' : 'created';
+      counts.activities[outcome]++;
+      const prev = placeOf(records.club, live?.content);
+      writes.put({ kind: 'activity', value: {
+        vendor, club: records.club, id: record.id, content, receivedOn: stored?.receivedOn ?? today, createdOn,
+        lastUpload: uploadId, lastOutcome: outcome, ...(prev ? { prev } : {}),
+      } }, 'last');
+      calendars.move(vendor, records.club, record.id, live?.content, content);
+      activitySeeds.push({ club: records.club, id: record.id });
+      applied.push({ club: records.club, id: record.id, period: periodOfDate(content.date), line: record.line });
+    }
+    const removals: { id: string; line: number; explicit: boolean }[] = records.deletedActivities.map((d) => ({ ...d, explicit: true }));
+    for (const d of records.deletedActivities) sent.add(d.id);
+    // A full file removes what it does not send; a record it sent but that was refused is not "not sent".
+    for (const id of records.refusedActivityIds) sent.add(id);
+    if (file.header.mode === 'full') {
+      for (const [id, stored] of storedActivities) {
+        if (!sent.has(id) && (stored.content !== undefined || stored.lastUpload === uploadId)) removals.push({ id, line: records.line, explicit: false });
+      }
+    }
+    for (const removal of removals) {
+      const stored = storedActivities.get(removal.id);
+      if (stored && stored.lastUpload === uploadId && stored.lastOutcome === 'deleted') {
+        counts.activities.deleted++;
+        activitySeeds.push({ club: records.club, id: removal.id });
+        continue;
+      }
+      if (!stored?.content) {
+        if (removal.explicit) {
+          errors.push(recordError('UNKNOWN_RECORD', removal.line, { club: records.club, record: removal.id }));
+          counts.activities.refused++;
+        }
+        continue;
+      }
+      if (closedFor(state, stored.content.date, today)) {
+        errors.push(recordError('PERIOD_CLOSED', removal.line, { club: records.club, record: removal.id }));
+        if (removal.explicit) counts.activities.refused++;
+        continue;
+      }
+      counts.activities.deleted++;
+      const prev = placeOf(records.club, stored.content)!;
+      writes.put({ kind: 'activity', value: {
+        vendor, club: records.club, id: removal.id, receivedOn: stored.receivedOn, createdOn: stored.createdOn,
+        lastUpload: uploadId, lastOutcome: 'deleted', prev,
+      } }, 'last');
+      calendars.move(vendor, records.club, removal.id, stored.content, undefined);
+      activitySeeds.push({ club: records.club, id: removal.id });
+    }
+  }
+
+  await calendars.write(ports, writes);
+  // Phase one, then the links and activities that mark each record done: a crash in between leaves records
+  // that a retry applies again, never a link without the items it points to.
+  await store.write([...writes.first.values()], [...writes.firstDeletes.values()]);
+  await store.write([...writes.last.values()]);
+  const sortedErrors = errors.sort((a, b) => a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return {
+    status: sortedErrors.length > 0 ? 'partially_applied' : 'applied',
+    sha256,
+    counts,
+    errors: sortedErrors,
+    clubs: authorised,
+    activities: applied.sort((a, b) => a.line - b.line).map(({ club, id, period }) => ({ club, id, period })),
+    seeds: { activities: activitySeeds, persons: [...personSeeds.values()], settled: [...settled] },
+  };
+}
+
+function count(counts: { created: number; updated: number; deleted: number }, outcome: 'created' | 'updated' | 'deleted'): void {
+  counts[outcome]++;
+}
+
+/**
+ * Matches a club's person records (importer-format.md, Identity) and stages their writes. Returns the refs that
+ * activities may name: accepted records of the file and live links the file leaves in place.
+ */
+async function matchPersons(
+  ports: PipelinePorts, upload: Upload, records: ClubRecords, state: ClubState, links: Map<string, StoredPersonLink>,
+  writes: Writes, errors: (RecordError | FileError)[], counts: ReturnType<typeof emptyCounts>,
+  seedPerson: (pid: string, club?: string) => void, settle: (pid: string) => void, mode: 'delta' | 'full',
+): Promise<Map<string, string>> {
+  const { store, hasher } = ports;
+  const { vendor, uploadId } = upload;
+  const club = records.club;
+  const where = (id: string) => ({ club, record: id });
+
+  interface Candidate { record: PersonRecord; pid: string; link?: StoredPersonLink; keys: string[]; newPerson: boolean; digest: string }
+  const candidates: Candidate[] = [];
+  const done = new Map<string, string>();
+  const refused = new Set<string>();
+  const keysOf = new Map<PersonRecord, ReturnType<typeof identityKeysOf>>();
+  const lookups: DocKey[] = [];
+  for (const record of records.persons) {
+    const link = links.get(record.id);
+    if (link && link.lastUpload === uploadId && !link.deleted) {
+      count(counts.persons, link.lastOutcome);
+      done.set(record.id, link.pid);
+      if (link.newPerson) settle(link.pid);
+      continue;
+    }
+    const keys = identityKeysOf(record, state.club.identityKey, hasher);
+    keysOf.set(record, keys);
+    for (const k of [keys.clubKey, keys.national]) if (k) lookups.push({ kind: 'identity', key: k });
+  }
+  const found = await store.get(lookups);
+  const owner = (key: string | undefined) => (key === undefined ? undefined : (found.get(docId({ kind: 'identity', key }))?.value as { pid: string } | undefined)?.pid);
+
+  for (const [record, keys] of keysOf) {
+    const link = links.get(record.id);
+    const live = link && !link.deleted ? link : undefined;
+    const digest = personDigest(record, hasher);
+    if (live && live.digest === digest) {
+      counts.persons.unchanged++;
+      done.set(record.id, live.pid);
+      continue;
+    }
+    const byClubKey = owner(keys.clubKey);
+    const byNational = owner(keys.national);
+    let pid: string;
+    if (live) {
+      pid = live.pid;
+      const other = [byClubKey, byNational].find((p) => p !== undefined && p !== pid);
+      if (other) {
+        errors.push(recordError('IDENTITY_CONFLICT', record.line, where(record.id)));
+        refused.add(record.id);
+        continue;
+      }
+    } else {
+      if (byClubKey !== undefined && byNational !== undefined && byClubKey !== byNational) {
+        errors.push(recordError('IDENTITY_CONFLICT', record.line, where(record.id)));
+        refused.add(record.id);
+        continue;
+      }
+      pid = byClubKey ?? byNational ?? newPersonId(keys, vendor, record, hasher);
+    }
+    const newPerson = !live && byClubKey === undefined && byNational === undefined;
+    candidates.push({ record, pid, ...(live ? { link: live } : {}), keys: [keys.clubKey, keys.national].filter((k): k is string => k !== undefined), newPerson, digest });
+  }
+
+  // Two ids of the club that are one person: every one of them is refused, never merged.
+  const deleted = new Set(records.deletedPersons.map((d) => d.id));
+  const sentIds = new Set([...records.persons.map((p) => p.id), ...records.refusedPersonIds]);
+  const holders = new Map<string, string[]>();
+  const hold = (pid: string, ref: string) => holders.set(pid, [...(holders.get(pid) ?? []), ref]);
+  for (const c of candidates) hold(c.pid, c.record.id);
+  for (const [pid, ref] of done) hold(pid, ref);
+  for (const [ref, link] of links) {
+    if (!link.deleted && !sentIds.has(ref) && !deleted.has(ref) && !(mode === 'full')) hold(link.pid, ref);
+  }
+  const accepted = new Map<string, string>(done);
+  const persons = await store.get(candidates.map((c) => ({ kind: 'person' as const, pid: c.pid })));
+  for (const c of candidates) {
+    const same = holders.get(c.pid)!;
+    if (same.length > 1) {
+      errors.push(recordError('DUPLICATE_PERSON_IDENTITY', c.record.line, where(c.record.id), same.filter((r) => r !== c.record.id).join(', ')));
+      refused.add(c.record.id);
+      continue;
+    }
+    const { record, pid } = c;
+    const outcome = c.link ? 'updated' : 'created';
+    counts.persons[outcome]++;
+    accepted.set(record.id, pid);
+    const person = personOf(pid, record);
+    const stored = persons.get(docId({ kind: 'person', pid }))?.value as StoredPerson | undefined;
+    if (!stored || JSON.stringify(stored) !== JSON.stringify(person)) writes.put({ kind: 'person', value: person });
+    for (const key of c.keys) writes.put({ kind: 'identity', value: { key, pid } });
+    // Keys the record no longer has (a corrected personnummer) stop pointing at the person.
+    for (const key of c.link?.keys ?? []) if (!c.keys.includes(key)) writes.delete({ kind: 'identity', key });
+    writes.put({ kind: 'membership', value: { pid, club, vendor, ref: record.id, memberships: record.memberships } });
+    const facts = factsOf(record);
+    writes.put({ kind: 'person-link', value: {
+      vendor, club, ref: record.id, pid, digest: c.digest, facts, keys: c.keys, newPerson: c.newPerson,
+      lastUpload: uploadId, lastOutcome: outcome,
+    } }, 'last');
+    if (c.link && !sameFacts(c.link.facts, facts)) seedPerson(pid);
+    else if (c.link || !c.newPerson) seedPerson(pid, c.link ? club : undefined);
+    if (c.newPerson) settle(pid);
+  }
+  counts.persons.refused += refused.size;
+
+  // Deletions: explicit ones, and in full mode every live link the file did not send.
+  const removals: { ref: string; line: number; explicit: boolean }[] = records.deletedPersons.map((d) => ({ ref: d.id, line: d.line, explicit: true }));
+  if (mode === 'full') {
+    for (const [ref, link] of links) {
+      if (!sentIds.has(ref) && !deleted.has(ref) && (!link.deleted || link.lastUpload === uploadId)) removals.push({ ref, line: records.line, explicit: false });
+    }
+  }
+  for (const removal of removals) {
+    const link = links.get(removal.ref);
+    if (link?.deleted && link.lastUpload === uploadId) {
+      counts.persons.deleted++;
+      seedPerson(link.pid, club);
+      continue;
+    }
+    if (!link || link.deleted) {
+      if (removal.explicit) {
+        errors.push(recordError('UNKNOWN_RECORD', removal.line, where(removal.ref)));
+        counts.persons.refused++;
+      }
+      continue;
+    }
+    counts.persons.deleted++;
+    writes.delete({ kind: 'membership', pid: link.pid, club, vendor });
+    writes.put({ kind: 'person-link', value: { ...link, deleted: true, lastUpload: uploadId, lastOutcome: 'deleted' } }, 'last');
+    seedPerson(link.pid, club);
+  }
+  // Live links the file leaves in place stay resolvable (a delta file names persons sent earlier).
+  for (const [ref, link] of links) {
+    if (!link.deleted && !sentIds.has(ref) && !deleted.has(ref) && mode === 'delta') accepted.set(ref, link.pid);
+  }
+  for (const ref of refused) accepted.delete(ref);
+  return accepted;
+}

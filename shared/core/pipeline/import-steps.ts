@@ -1,0 +1,43 @@
+/**
+ * The one definition of the import steps and their retry policy. The local runner (`runImport`) follows it;
+ * the cloud's state machine is built from it (a state per step, with this Retry), so both apply a file the same
+ * way. Every step is a use-case that can be retried on its own without changing the result.
+ */
+export const IMPORT_STEPS = [
+  { name: 'register', does: 'enter the upload in the file ledger (once per upload id)' },
+  { name: 'apply', does: 'read and validate the file, refuse a duplicate, authorise its clubs (CLUB_NOT_ACTIVATED), match persons, apply the records as deltas' },
+  { name: 'judge', does: 're-judge every activity the changes can reach, in every club, week by week' },
+  { name: 'totals', does: "recompute the period totals of every club period whose verdicts may have changed" },
+  { name: 'receipt', does: "write the receipt to the vendor's outbox and close the ledger entry" },
+] as const;
+
+export type ImportStepName = (typeof IMPORT_STEPS)[number]['name'];
+
+/**
+ * Transient failures (throttling, a lost connection, a Lambda timeout) are retried with exponential backoff and
+ * full jitter; after the last attempt the upload is marked failed with a receipt. A step that finds an earlier
+ * upload of the same vendor unfinished reports `blocked` and is retried on the same schedule, longer.
+ */
+export const RETRY_POLICY = {
+  maxAttempts: 6,
+  intervalSeconds: 1,
+  backoffRate: 2,
+  maxDelaySeconds: 30,
+  jitter: 'FULL',
+} as const;
+
+export const BLOCKED_RETRY_POLICY = {
+  maxAttempts: 20,
+  intervalSeconds: 5,
+  backoffRate: 1.5,
+  maxDelaySeconds: 300,
+  jitter: 'FULL',
+} as const;
+
+export type RetryPolicy = typeof RETRY_POLICY | typeof BLOCKED_RETRY_POLICY;
+
+/** The delay before attempt `attempt + 1` (attempt counts from 1), with full jitter: random in [0, cap). */
+export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () => number): number {
+  const cap = Math.min(policy.maxDelaySeconds, policy.intervalSeconds * policy.backoffRate ** (attempt - 1)) * 1000;
+  return Math.floor(random() * cap);
+}

@@ -1,0 +1,37 @@
+import { PeriodTotalsAccumulator, type PeriodTotals } from '../rules/period-totals.js';
+import type { RegisterStore } from './ports.js';
+
+export function emptyTotals(club: string, period: string): PeriodTotals {
+  return {
+    club, period, approvedActivities: 0, participations: 0, forecastSek: 0, paidParticipants: 0, reducedParticipants: 0,
+    unpaidParticipants: 0, extraLeaderSupportActivities: 0, bySport: {}, byVendor: {}, warnings: [],
+  };
+}
+
+/** A club's period totals from its stored verdicts (the one definition, shared with reconciliation). */
+export async function totalsFromVerdicts(store: RegisterStore, club: string, period: string): Promise<PeriodTotals> {
+  const accumulator = new PeriodTotalsAccumulator();
+  for (const v of await store.verdictsOf(club, period)) {
+    accumulator.add({ club: v.club, type: v.type, vendor: v.vendor, ...(v.date !== undefined ? { date: v.date } : {}), ...(v.sport !== undefined ? { sport: v.sport } : {}) }, v.verdict);
+  }
+  return accumulator.totals()[0] ?? emptyTotals(club, period);
+}
+
+const ATTEMPTS = 8;
+
+/**
+ * Recomputes and stores a club's period totals. Optimistic: the write holds only if nobody stored totals in
+ * between, so two files re-judging the same club at once cannot leave the older sum behind.
+ * Returns the totals before and after.
+ */
+export async function recomputeTotals(store: RegisterStore, club: string, period: string): Promise<{ before?: PeriodTotals; after: PeriodTotals }> {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const { value, revision } = await store.totals(club, period);
+    const after = await totalsFromVerdicts(store, club, period);
+    if (value && JSON.stringify(value.totals) === JSON.stringify(after)) return { before: value.totals, after };
+    if (await store.putTotals(club, period, { totals: after, closed: value?.closed ?? false }, revision)) {
+      return { ...(value ? { before: value.totals } : {}), after };
+    }
+  }
+  throw new Error(`totals of ${club} ${period} kept changing under ${ATTEMPTS} attempts`);
+}

@@ -1,0 +1,91 @@
+import type { FileSource } from '../check/file-source.js';
+import { fileError } from '../errors/record-error.js';
+import type { Receipt } from '../receipt/receipt.js';
+import type { AmountsByYear } from '../rules/amounts.js';
+import { applyFile } from './apply-file.js';
+import { failedReceipt, finishUpload, writeReceipt } from './finish-upload.js';
+import { BLOCKED_RETRY_POLICY, RETRY_POLICY, retryDelayMs, type ImportStepName, type RetryPolicy } from './import-steps.js';
+import { judgeUpload } from './judge-upload.js';
+import type { PipelineClock, PipelinePorts } from './ports.js';
+import { registerUpload } from './register-upload.js';
+import { totalUpload } from './total-upload.js';
+import type { Upload } from './upload.js';
+
+export interface RunOptions {
+  readonly amounts?: AmountsByYear;
+  /** Waits between attempts (tests pass one that does not wait). */
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Called as each step starts and ends (ids and codes only: never file contents). */
+  readonly onStep?: (event: { readonly step: ImportStepName; readonly attempt: number; readonly outcome: 'start' | 'done' | 'retry' | 'blocked'; readonly error?: string }) => void;
+}
+
+export type RunResult =
+  | { readonly kind: 'done'; readonly receipt: Receipt }
+  | { readonly kind: 'blocked'; readonly waitingFor: string }
+  | { readonly kind: 'failed'; readonly receipt: Receipt; readonly error: string };
+
+class Blocked extends Error {
+  constructor(readonly waitingFor: string) {
+    super(`waiting for upload ${waitingFor}`);
+  }
+}
+
+async function withRetries<T>(step: ImportStepName, options: RunOptions, work: () => Promise<T>): Promise<T> {
+  const random = options.random ?? Math.random;
+  let transient = 0;
+  let blocked = 0;
+  for (;;) {
+    options.onStep?.({ step, attempt: transient + blocked + 1, outcome: 'start' });
+    try {
+      const result = await work();
+      options.onStep?.({ step, attempt: transient + blocked + 1, outcome: 'done' });
+      return result;
+    } catch (error) {
+      const isBlocked = error instanceof Blocked;
+      const policy: RetryPolicy = isBlocked ? BLOCKED_RETRY_POLICY : RETRY_POLICY;
+      const attempt = isBlocked ? ++blocked : ++transient;
+      const name = error instanceof Error ? error.name : 'Error';
+      options.onStep?.({ step, attempt, outcome: isBlocked ? 'blocked' : 'retry', error: name });
+      if (attempt >= policy.maxAttempts) throw error;
+      await options.sleep(retryDelayMs(policy, attempt, random));
+    }
+  }
+}
+
+/**
+ * Runs an upload through every step, each with the retry policy of `import-steps.ts`. The local runner and the
+ * CLI use it; the cloud runs the same steps as states of a state machine.
+ */
+export async function runImport(ports: PipelinePorts, upload: Upload, open: () => FileSource, clock: PipelineClock, options: RunOptions): Promise<RunResult> {
+  try {
+    await withRetries('register', options, () => registerUpload(ports, upload, clock));
+    await withRetries('apply', options, async () => {
+      const result = await applyFile(ports, upload, open(), clock);
+      if (result.kind === 'blocked') throw new Blocked(result.waitingFor);
+    });
+    await withRetries('judge', options, () => judgeUpload(ports, upload, clock, options.amounts));
+    await withRetries('totals', options, () => totalUpload(ports, upload));
+    const receipt = await withRetries('receipt', options, () => finishUpload(ports, upload, clock));
+    return { kind: 'done', receipt };
+  } catch (error) {
+    if (error instanceof Blocked) return { kind: 'blocked', waitingFor: error.waitingFor };
+    const receipt = await failUpload(ports, upload, clock);
+    return { kind: 'failed', receipt, error: error instanceof Error ? error.name : 'Error' };
+  }
+}
+
+/**
+ * Gives up on an upload: the ledger says `failed`, the vendor gets a receipt saying so (IMPORT_FAILED: send the
+ * file again), and its claim on the bytes is released so that sending them again is not a `duplicate`.
+ */
+export async function failUpload(ports: PipelinePorts, upload: Upload, clock: Pick<PipelineClock, 'now'>): Promise<Receipt> {
+  const { store } = ports;
+  const entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt)
+    ?? await store.createUpload({ ...upload, stage: 'queued', receivedAt: clock.now() });
+  const receipt = failedReceipt(upload, entry, fileError('IMPORT_FAILED', 0), clock.now());
+  await writeReceipt(ports, upload, receipt);
+  if (entry.sha256) await store.releaseFile(upload.vendor, entry.sha256, upload.uploadId);
+  await store.putUpload({ ...entry, stage: 'done', status: 'failed', finishedAt: receipt.completedAt, errors: 1 });
+  return receipt;
+}

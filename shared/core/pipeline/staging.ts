@@ -1,0 +1,70 @@
+import type { FileError, RecordError } from '../errors/record-error.js';
+import type { ActivityCounts, EntityCounts } from '../receipt/receipt.js';
+import type { ObjectStore, Upload } from './ports.js';
+
+/** A person whose verdicts may have changed: in one club (memberships) or everywhere (facts). */
+export interface PersonSeed {
+  readonly pid: string;
+  readonly club?: string;
+}
+
+/**
+ * What the apply step made of a file, kept between steps: the next steps read it instead of the file, and a
+ * retried apply writes the same thing again (it is derived from the file and from what the items record).
+ */
+export interface StagedApply {
+  readonly status: 'rejected' | 'duplicate' | 'applied' | 'partially_applied';
+  readonly sha256: string;
+  readonly counts: { readonly persons: EntityCounts; readonly activities: ActivityCounts };
+  readonly errors: readonly (RecordError | FileError)[];
+  readonly clubs: readonly string[];
+  /** The activities of the file that were applied (created, updated, unchanged), in file order. */
+  readonly activities: readonly { readonly club: string; readonly id: string; readonly period: string }[];
+  /** Activities this upload created, changed or deleted, and persons whose verdicts may change. */
+  readonly seeds: {
+    readonly activities: readonly { readonly club: string; readonly id: string }[];
+    readonly persons: readonly PersonSeed[];
+    /** Persons this upload created: every activity naming them is among the seeds. */
+    readonly settled: readonly string[];
+  };
+}
+
+/** What re-judging touched: the totals step recomputes these. */
+export interface StagedJudge {
+  readonly clubPeriods: readonly { readonly club: string; readonly period: string }[];
+}
+
+export function stagedKey(upload: Upload, step: 'apply' | 'judge'): string {
+  return `work/${upload.vendor}/${upload.uploadId}/${step}.json`;
+}
+
+export async function readStaged<T>(objects: ObjectStore, key: string): Promise<T> {
+  const text = await objects.get(key);
+  if (text === undefined) throw new Error(`staged result ${key} is missing: run the earlier step first`);
+  return JSON.parse(text) as T;
+}
+
+/** JSON written in pieces: a first load's staged result holds every activity of the file. */
+export function* stagedPieces(value: StagedApply): Generator<string> {
+  const { activities, seeds, errors, ...rest } = value;
+  yield JSON.stringify(rest).slice(0, -1);
+  yield ',"activities":';
+  yield* array(activities);
+  yield ',"errors":';
+  yield* array(errors);
+  yield ',"seeds":{"activities":';
+  yield* array(seeds.activities);
+  yield ',"persons":';
+  yield* array(seeds.persons);
+  yield ',"settled":';
+  yield* array(seeds.settled);
+  yield '}}';
+}
+
+function* array(items: readonly unknown[]): Generator<string> {
+  yield '[';
+  for (let i = 0; i < items.length; i += 1000) {
+    yield (i > 0 ? ',' : '') + items.slice(i, i + 1000).map((item) => JSON.stringify(item)).join(',');
+  }
+  yield ']';
+}

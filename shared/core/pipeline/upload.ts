@@ -1,0 +1,40 @@
+import type { EntityCounts, ActivityCounts, ReceiptStatus } from '../receipt/receipt.js';
+
+/**
+ * One upload of one file by one vendor. `uploadId` is stable for the upload (the cloud derives it from bucket,
+ * key and version; local mode from the file's place and time), so every step of it can be retried; `completedAt`
+ * (ISO 8601, UTC) is when the upload completed and orders a vendor's files.
+ */
+export interface Upload {
+  readonly vendor: string;
+  readonly uploadId: string;
+  /** The file's name as uploaded: the receipt is named after it. */
+  readonly file: string;
+  readonly completedAt: string;
+}
+
+/** The steps an upload has passed, in order; `done` once its receipt is written. */
+export const UPLOAD_STAGES = ['queued', 'applied', 'judged', 'totalled', 'done'] as const;
+export type UploadStage = (typeof UPLOAD_STAGES)[number];
+
+export function stageReached(stage: UploadStage, wanted: UploadStage): boolean {
+  return UPLOAD_STAGES.indexOf(stage) >= UPLOAD_STAGES.indexOf(wanted);
+}
+
+/** The file ledger's entry for an upload. */
+export interface LedgerEntry extends Upload {
+  readonly stage: UploadStage;
+  readonly receivedAt: string;
+  readonly sha256?: string;
+  /** Once known: applied, partially_applied, rejected, duplicate, or failed (reconciliation gave up on it). */
+  readonly status?: ReceiptStatus | 'failed';
+  readonly finishedAt?: string;
+  readonly clubs?: readonly string[];
+  readonly counts?: { readonly persons: EntityCounts; readonly activities: ActivityCounts };
+  readonly errors?: number;
+}
+
+/** The order of a vendor's uploads: completion time, then id. */
+export function orderKeyOf(upload: Upload): string {
+  return `${upload.completedAt}#${upload.uploadId}`;
+}
