@@ -53,7 +53,8 @@ async function receiptOf(ports: PipelinePorts, upload: Upload, entry: LedgerEntr
   const totals: PeriodTotals[] = [];
   for (const { club, period } of clubPeriods.values()) {
     const stored = (await store.totals(club, period)).value;
-    if (stored) totals.push(stored.totals);
+    // As `check` does: a period enters the receipt's totals with its first approved activity.
+    if (stored && stored.totals.approvedActivities > 0) totals.push(stored.totals);
   }
   totals.sort((a, b) => (a.club < b.club ? -1 : a.club > b.club ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
   return {
