@@ -13,7 +13,7 @@ import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameCo
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
 import { docId, type ClubState, type Doc, type DocKey, type PipelineClock, type PipelinePorts } from './ports.js';
 import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
-import type { ActivityContent, StoredActivity, StoredCalendar, StoredPerson, StoredPersonLink } from './stored.js';
+import type { ActivityContent, StoredCalendar, StoredPerson, StoredPersonLink } from './stored.js';
 import { orderKeyOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 export type ApplyResult =
