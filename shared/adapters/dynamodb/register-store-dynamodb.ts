@@ -191,7 +191,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
   private ledgerItem(entry: LedgerEntry): Item {
     const item: Item = { pk: S(`VENDOR#${entry.vendor}`), sk: S(`UPLOAD#${orderKeyOf(entry)}`), d: S(JSON.stringify(entry)) };
     // Open uploads are indexed, so that "what is unfinished" never reads a vendor's whole history.
-    if (entry.stage !== 'done') {
+    if (entry.stage !== 'done' || entry.stale) {
       item.gsi1pk = S('OPEN-UPLOADS');
       item.gsi1sk = S(`${entry.vendor}#${orderKeyOf(entry)}`);
     }

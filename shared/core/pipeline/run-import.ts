@@ -9,7 +9,7 @@ import { judgeUpload } from './judge-upload.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { registerUpload } from './register-upload.js';
 import { totalUpload } from './total-upload.js';
-import type { Upload } from './upload.js';
+import { stageReached, type Upload } from './upload.js';
 
 export interface RunOptions {
   readonly amounts?: AmountsByYear;
@@ -86,6 +86,8 @@ export async function failUpload(ports: PipelinePorts, upload: Upload, clock: Pi
   const receipt = failedReceipt(upload, entry, fileError('IMPORT_FAILED', 0), clock.now());
   await writeReceipt(ports, upload, receipt);
   if (entry.sha256) await store.releaseFile(upload.vendor, entry.sha256, upload.uploadId);
-  await store.putUpload({ ...entry, stage: 'done', status: 'failed', finishedAt: receipt.completedAt, errors: 1 });
+  // Records may already be applied (the apply step got through): their verdicts are re-judged by reconciliation.
+  const stale = stageReached(entry.stage, 'applied') && !stageReached(entry.stage, 'judged');
+  await store.putUpload({ ...entry, stage: 'done', status: 'failed', finishedAt: receipt.completedAt, errors: 1, ...(stale ? { stale } : {}) });
   return receipt;
 }

@@ -32,6 +32,8 @@ export interface LedgerEntry extends Upload {
   readonly clubs?: readonly string[];
   readonly counts?: { readonly persons: EntityCounts; readonly activities: ActivityCounts };
   readonly errors?: number;
+  /** Failed after some of its records were applied: reconciliation re-judges what it touched. */
+  readonly stale?: boolean;
 }
 
 /** The order of a vendor's uploads: completion time, then id. */

@@ -1,0 +1,89 @@
+import type { FileSource } from '../check/file-source.js';
+import type { AmountsByYear } from '../rules/amounts.js';
+import type { PeriodTotals } from '../rules/period-totals.js';
+import { finalDateOf } from '../rules/periods.js';
+import type { PipelineClock, PipelinePorts } from './ports.js';
+import { recomputeTotals } from './recompute-totals.js';
+import { rejudge } from './rejudge.js';
+import { failUpload, runImport } from './run-import.js';
+import { readStaged, stagedKey, type StagedApply } from './staging.js';
+import { UNDATED } from './stored.js';
+import type { LedgerEntry } from './upload.js';
+
+export interface ReconcileOptions {
+  /** The upload's file, from the archive; undefined when it cannot be read any more. */
+  readonly open: (entry: LedgerEntry) => FileSource | undefined;
+  /** An upload unfinished for longer than this is stuck. */
+  readonly stuckAfterMs: number;
+  readonly amounts?: AmountsByYear;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Only these clubs (all clubs of the register when absent): the cloud's nightly job fans out per club. */
+  readonly clubs?: readonly string[];
+}
+
+export interface ReconcileReport {
+  readonly resumed: readonly string[];
+  readonly failed: readonly string[];
+  /** Uploads that had failed with records applied, whose changes were re-judged. */
+  readonly rejudged: readonly string[];
+  /** Totals that differed from the sum of their verdicts, with what was stored and what is stored now. */
+  readonly drift: readonly { readonly club: string; readonly period: string; readonly before?: PeriodTotals; readonly after: PeriodTotals }[];
+  readonly closedPeriods: readonly { readonly club: string; readonly period: string }[];
+  /** Per vendor and period: activities received, approved, rejected. */
+  readonly byVendorPeriod: readonly { readonly vendor: string; readonly period: string; readonly received: number; readonly approved: number; readonly rejected: number }[];
+}
+
+/**
+ * The nightly job: finish files stuck mid-way (resumed from the archive, or failed with a receipt), re-judge
+ * what failed uploads left stale, recompute every open period's totals from the verdicts and repair any drift,
+ * close periods past their final date, and report per vendor and period. Running it twice changes nothing more.
+ */
+export async function reconcile(ports: PipelinePorts, clock: PipelineClock, options: ReconcileOptions): Promise<ReconcileReport> {
+  const { store, objects } = ports;
+  const resumed: string[] = [];
+  const failed: string[] = [];
+  const rejudged: string[] = [];
+  const nowMs = Date.parse(clock.now());
+  for (const entry of await store.allUnfinishedUploads()) {
+    if (entry.stale) {
+      const staged = await readStaged<StagedApply>(objects, stagedKey(entry, 'apply'));
+      const result = await rejudge(ports, { activities: staged.seeds.activities.map((a) => ({ vendor: entry.vendor, ...a })), persons: staged.seeds.persons }, clock.today, options.amounts);
+      for (const { club, period } of result.clubPeriods) if (period !== UNDATED) await recomputeTotals(store, club, period);
+      const { stale: _stale, ...rest } = entry;
+      await store.putUpload(rest);
+      rejudged.push(entry.uploadId);
+      continue;
+    }
+    if (nowMs - Date.parse(entry.receivedAt) < options.stuckAfterMs) continue;
+    const source = options.open(entry);
+    const result = source
+      ? await runImport(ports, entry, () => options.open(entry)!, clock, { sleep: options.sleep, ...(options.amounts ? { amounts: options.amounts } : {}) })
+      : { kind: 'failed' as const, receipt: await failUpload(ports, entry, clock) };
+    (result.kind === 'done' ? resumed : failed).push(entry.uploadId);
+  }
+
+  const drift: { club: string; period: string; before?: PeriodTotals; after: PeriodTotals }[] = [];
+  const closedPeriods: { club: string; period: string }[] = [];
+  const perVendor = new Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>();
+  for (const club of options.clubs ?? await store.allClubs()) {
+    for (const stored of await store.totalsOf(club)) {
+      const { period } = stored.totals;
+      for (const v of await store.verdictsOf(club, period)) {
+        const key = `${v.vendor}|${period}`;
+        const row = perVendor.get(key) ?? { vendor: v.vendor, period, received: 0, approved: 0, rejected: 0 };
+        row.received++;
+        row[v.verdict.verdict]++;
+        perVendor.set(key, row);
+      }
+      if (stored.closed) continue;
+      const { before, after } = await recomputeTotals(store, club, period);
+      if (JSON.stringify(before) !== JSON.stringify(after)) drift.push({ club, period, ...(before ? { before } : {}), after });
+      if (clock.today > finalDateOf(period)) {
+        const { value, revision } = await store.totals(club, period);
+        if (value && !value.closed && await store.putTotals(club, period, { ...value, closed: true }, revision)) closedPeriods.push({ club, period });
+      }
+    }
+  }
+  const byVendorPeriod = [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
+  return { resumed, failed, rejudged, drift, closedPeriods, byVendorPeriod };
+}
