@@ -62,9 +62,9 @@ const activityArb = (a: number): fc.Arbitrary<ActivitySpec> => fc.record({
 
 const clubArb = (club: string): fc.Arbitrary<ClubSpec> => fc.record({
   persons: fc.uniqueArray(fc.record({ n: fc.integer({ min: 0, max: FOREIGN }), memberships: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }) }), { selector: (p) => p.n, maxLength: PERSONS }),
-  deletePersons: fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: indexes(FOREIGN) }),
+  deletePersons: fc.oneof({ weight: 4, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: indexes(FOREIGN) }),
   activities: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 4 }).chain((ids) => fc.tuple(...ids.map(activityArb))),
-  deleteActivities: fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: indexes(3) }),
+  deleteActivities: fc.oneof({ weight: 4, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: indexes(3) }),
 }).map((c) => ({
   club,
   persons: c.persons,

@@ -57,9 +57,21 @@ export async function batchWriteAll(send: SendBatch, table: string, requests: re
   }
 
   let next = 0;
+  let failed = false;
   const workers = Array.from({ length: Math.min(concurrency, batches.length) }, async () => {
-    while (next < batches.length) await writeOne(batches[next++]!);
+    while (next < batches.length && !failed) {
+      try {
+        await writeOne(batches[next++]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
   });
-  await Promise.all(workers);
+  // Every batch in flight settles before an error is passed on: a retry of the step must not race writes of
+  // the attempt it retries.
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
   return { requests: sent, retriedItems };
 }

@@ -13,7 +13,7 @@ import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameCo
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
 import { docId, type ClubState, type Doc, type DocKey, type PipelineClock, type PipelinePorts } from './ports.js';
 import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
-import type { ActivityContent, StoredCalendar, StoredPerson, StoredPersonLink } from './stored.js';
+import type { ActivityContent, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
 import { orderKeyOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 export type ApplyResult =
@@ -327,7 +327,7 @@ async function matchPersons(
   const club = records.club;
   const where = (id: string) => ({ club, record: id });
 
-  interface Candidate { record: PersonRecord; pid: string; link?: StoredPersonLink; keys: string[]; newPerson: boolean; digest: string }
+  interface Candidate { record: PersonRecord; pid: string; link?: StoredPersonLink; keys: string[]; newKeys: string[]; newPerson: boolean; digest: string }
   const candidates: Candidate[] = [];
   const done = new Map<string, string>();
   const refused = new Set<string>();
@@ -346,7 +346,10 @@ async function matchPersons(
     for (const k of [keys.clubKey, keys.national]) if (k) lookups.push({ kind: 'identity', key: k });
   }
   const found = await store.get(lookups);
-  const owner = (key: string | undefined) => (key === undefined ? undefined : (found.get(docId({ kind: 'identity', key }))?.value as { pid: string } | undefined)?.pid);
+  const identityOf = (key: string | undefined) => (key === undefined ? undefined : found.get(docId({ kind: 'identity', key }))?.value as StoredIdentity | undefined);
+  const owner = (key: string | undefined) => identityOf(key)?.pid;
+  /** Known before this upload: a key this upload created (an earlier attempt of it) does not count. */
+  const knownBefore = (key: string | undefined) => { const identity = identityOf(key); return identity !== undefined && identity.createdBy !== uploadId; };
 
   for (const [record, keys] of keysOf) {
     const link = links.get(record.id);
@@ -376,8 +379,9 @@ async function matchPersons(
       }
       pid = byClubKey ?? byNational ?? newPersonId(keys, vendor, record, hasher);
     }
-    const newPerson = !live && byClubKey === undefined && byNational === undefined;
-    candidates.push({ record, pid, ...(live ? { link: live } : {}), keys: [keys.clubKey, keys.national].filter((k): k is string => k !== undefined), newPerson, digest });
+    const newPerson = !live && !knownBefore(keys.clubKey) && !knownBefore(keys.national);
+    const all = [...new Set([keys.clubKey, keys.national])].filter((k): k is string => k !== undefined);
+    candidates.push({ record, pid, ...(live ? { link: live } : {}), keys: all, newKeys: all.filter((k) => owner(k) === undefined || !knownBefore(k)), newPerson, digest });
   }
 
   // Two ids of the club that are one person: every one of them is refused, never merged.
@@ -406,7 +410,8 @@ async function matchPersons(
     const person = personOf(pid, record);
     const stored = persons.get(docId({ kind: 'person', pid }))?.value as StoredPerson | undefined;
     if (!stored || JSON.stringify(stored) !== JSON.stringify(person)) writes.put({ kind: 'person', value: person });
-    for (const key of c.keys) writes.put({ kind: 'identity', value: { key, pid } });
+    // Only keys new to the register are written: an existing key already points at this person.
+    for (const key of c.newKeys) writes.put({ kind: 'identity', value: { key, pid, createdBy: uploadId } });
     // Keys the record no longer has (a corrected personnummer) stop pointing at the person.
     for (const key of c.link?.keys ?? []) if (!c.keys.includes(key)) writes.delete({ kind: 'identity', key });
     writes.put({ kind: 'membership', value: { pid, club, vendor, ref: record.id, memberships: record.memberships } });

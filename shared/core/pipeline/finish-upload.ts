@@ -27,8 +27,9 @@ export async function finishUpload(ports: PipelinePorts, upload: Upload, clock: 
   const receipt = await receiptOf(ports, upload, entry, staged, entry.finishedAt ?? clock.now());
   await writeReceipt(ports, upload, receipt);
   const done: LedgerEntry = { ...entry, stage: 'done', status: receipt.status, finishedAt: receipt.completedAt, counts: receipt.counts, errors: receipt.errors.length };
-  await store.putUpload(done);
+  // The vendor's entry says `done` last: a retry after a fault anywhere before it writes everything again.
   await Promise.all(staged.clubs.map((club) => store.putClubUpload(club, done)));
+  await store.putUpload(done);
   return receipt;
 }
 

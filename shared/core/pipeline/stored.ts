@@ -59,6 +59,8 @@ export interface StoredMembership {
 export interface StoredIdentity {
   readonly key: string;
   readonly pid: string;
+  /** The upload that created the key: a retry of that upload must still see the person as new. */
+  readonly createdBy: string;
 }
 
 export interface StoredParticipant {

@@ -1,0 +1,194 @@
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { applyFile } from '../shared/core/pipeline/apply-file.js';
+import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
+import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
+import { registerUpload } from '../shared/core/pipeline/register-upload.js';
+import { runImport } from '../shared/core/pipeline/run-import.js';
+import { totalUpload } from '../shared/core/pipeline/total-upload.js';
+import type { Upload } from '../shared/core/pipeline/upload.js';
+import { dynamoDbForTests } from './support/dynamodb.js';
+import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
+import { stringSource } from './support/string-source.js';
+import { CLUBS, TODAY, VENDORS, fileArb, xmlOf, type FileSpec } from './support/world.js';
+
+/** Three files of both vendors (with deletions and a full snapshot somewhere), the same in every run. */
+const FILES: FileSpec[] = fc.sample(fc.array(fileArb, { minLength: 3, maxLength: 3 }), { seed: 20261125, numRuns: 1 })[0]!;
+const UPLOADS: Upload[] = FILES.map((file, i) => ({ vendor: file.vendor, uploadId: `u${i + 1}`, file: `f${i + 1}.xml`, completedAt: `2026-11-25T10:00:0${i}.000Z` }));
+
+class InjectedFault extends Error {
+  override readonly name = 'InjectedFault';
+}
+
+/** Counts every call the client sends and, when asked, fails the N-th after DynamoDB has carried it out. */
+function instrument(client: DynamoDBClient): { calls: () => number; failAfter: (n: number | undefined) => void; writes: () => { command: string; pk: string; sk: string }[] } {
+  let calls = 0;
+  let failAt: number | undefined;
+  let writes: { command: string; pk: string; sk: string }[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    const input = args.input as Record<string, unknown>;
+    const command = context.commandName ?? '';
+    if (command === 'BatchWriteItemCommand') {
+      for (const requests of Object.values(input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, { S: string }> }; DeleteRequest?: { Key: Record<string, { S: string }> } }[]>)) {
+        for (const r of requests) {
+          const item = r.PutRequest?.Item ?? r.DeleteRequest!.Key;
+          writes.push({ command, pk: item.pk!.S, sk: item.sk!.S });
+        }
+      }
+    } else if (['PutItemCommand', 'DeleteItemCommand', 'UpdateItemCommand'].includes(command)) {
+      const item = (input.Item ?? input.Key) as Record<string, { S: string }>;
+      writes.push({ command, pk: item.pk!.S, sk: item.sk!.S });
+    }
+    const result = await next(args);
+    if (++calls === failAt) throw new InjectedFault('injected after the call was carried out');
+    return result;
+  }, { step: 'initialize', name: 'countAndFail' });
+  return { calls: () => calls, failAfter: (n) => { failAt = n === undefined ? undefined : calls + n; }, writes: () => { const w = writes; writes = []; return w; } };
+}
+
+/** Everything stored, with the times that differ between runs taken out. */
+async function snapshot(client: DynamoDBClient, register: TestRegister, options: { ledger: boolean } = { ledger: true }): Promise<Record<string, unknown>> {
+  const items: Record<string, unknown> = {};
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: register.table, ExclusiveStartKey: start as never, ConsistentRead: true }));
+    for (const item of page.Items ?? []) {
+      const key = `${item.pk!.S}|${item.sk!.S}`;
+      const isLedger = /\|(UPLOAD|FILE)#/.test(key);
+      if (isLedger && !options.ledger) continue;
+      const d = item.d?.S ? JSON.parse(item.d.S) as Record<string, unknown> : undefined;
+      if (d) {
+        delete d.receivedAt;
+        delete d.finishedAt;
+      }
+      items[key] = { ...item, ...(d ? { d } : {}) };
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  for (const path of walk(register.folder)) {
+    const name = relative(register.folder, path);
+    if (!options.ledger && !name.startsWith('outbox/')) continue;
+    const text = readFileSync(path, 'utf8');
+    items[`object|${name}`] = name.endsWith('.json') ? withoutTimes(JSON.parse(text)) : text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>');
+  }
+  return items;
+}
+
+function withoutTimes(value: Record<string, unknown>): Record<string, unknown> {
+  const { receivedAt: _r, completedAt: _c, ...rest } = value;
+  return rest;
+}
+
+function* walk(folder: string): Generator<string> {
+  for (const name of readdirSync(folder)) {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
+
+describe('exactly once, on DynamoDB Local', () => {
+  let local: DynamoDbLocal;
+  let client: DynamoDBClient;
+  let probe: ReturnType<typeof instrument>;
+  const clock = clockAt(TODAY);
+
+  async function runAll(register: TestRegister, uploads = UPLOADS, files = FILES): Promise<void> {
+    for (const [i, upload] of uploads.entries()) {
+      const result = await runImport(register.ports, upload, () => stringSource(upload.file, xmlOf(files[i]!)), clock, noWait);
+      expect(result.kind).toBe('done');
+    }
+  }
+
+  async function setUp(): Promise<TestRegister> {
+    const register = await freshRegister(client);
+    await onboard(register, VENDORS, CLUBS);
+    return register;
+  }
+
+  let clean: Record<string, unknown>;
+  let cleanCalls: number;
+
+  beforeAll(async () => {
+    ({ local, client } = await dynamoDbForTests());
+    probe = instrument(client);
+    const register = await setUp();
+    const before = probe.calls();
+    await runAll(register);
+    cleanCalls = probe.calls() - before;
+    clean = await snapshot(client, register);
+    register.dispose();
+  }, 120_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await local?.stop();
+  });
+
+  it('a fault after the N-th storage call, followed by the retries of the step, leaves the same state as a clean run', async () => {
+    expect(cleanCalls).toBeGreaterThan(20);
+    const stride = Math.max(1, Math.ceil(cleanCalls / 100));
+    for (let n = 1; n <= cleanCalls; n += stride) {
+      const register = await setUp();
+      probe.failAfter(n);
+      await runAll(register);
+      probe.failAfter(undefined);
+      expect(await snapshot(client, register), `fault after call ${n} of ${cleanCalls}`).toEqual(clean);
+      register.dispose();
+    }
+  }, 300_000);
+
+  it('every step run again, after the whole upload is done, changes nothing', async () => {
+    const register = await setUp();
+    await runAll(register);
+    const before = await snapshot(client, register);
+    for (const [i, upload] of UPLOADS.entries()) {
+      await registerUpload(register.ports, upload, clock);
+      await applyFile(register.ports, upload, stringSource(upload.file, xmlOf(FILES[i]!)), clock);
+      await judgeUpload(register.ports, upload, clock);
+      await totalUpload(register.ports, upload);
+      await finishUpload(register.ports, upload, clock);
+    }
+    expect(await snapshot(client, register)).toEqual(before);
+    register.dispose();
+  }, 60_000);
+
+  it('the same bytes sent again under a new name are a duplicate: no register item is written, nothing changes', async () => {
+    const register = await setUp();
+    await runAll(register);
+    const before = await snapshot(client, register, { ledger: false });
+    probe.writes();
+    const again = UPLOADS.map((u, i) => ({ ...u, uploadId: `again${i}`, file: `again-${i}.xml`, completedAt: `2026-11-25T11:00:0${i}.000Z` }));
+    for (const [i, upload] of again.entries()) {
+      const result = await runImport(register.ports, upload, () => stringSource(upload.file, xmlOf(FILES[i]!)), clock, noWait);
+      expect(result.kind === 'done' && result.receipt.status).toBe('duplicate');
+    }
+    const writes = probe.writes();
+    expect(writes.filter((w) => !/^(UPLOAD|FILE)#/.test(w.sk))).toEqual([]);
+    const after = Object.fromEntries(Object.entries(await snapshot(client, register, { ledger: false })).filter(([key]) => !key.includes('/again-')));
+    expect(after).toEqual(before);
+    register.dispose();
+  }, 60_000);
+
+  it('an unchanged file sent again with other bytes (a new created time) writes only its ledger entries and receipt', async () => {
+    const register = await setUp();
+    await runAll(register);
+    // The last file of each vendor again, in a new upload: every record in it is unchanged by now.
+    const last = new Map(FILES.map((f, i) => [f.vendor, i]));
+    probe.writes();
+    for (const [vendor, i] of last) {
+      const upload: Upload = { vendor, uploadId: `resend-${vendor}`, file: `resend-${vendor}.xml`, completedAt: '2026-11-25T12:00:00.000Z' };
+      const result = await runImport(register.ports, upload, () => stringSource(upload.file, xmlOf(FILES[i]!, '2026-11-24T23:59:00+01:00')), clock, noWait);
+      expect(result.kind === 'done' && result.receipt.status).not.toBe('duplicate');
+      if (result.kind === 'done') expect(result.receipt.counts.activities.created + result.receipt.counts.activities.updated + result.receipt.counts.persons.created + result.receipt.counts.persons.updated).toBe(0);
+    }
+    const writes = probe.writes();
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.filter((w) => !/^(UPLOAD|FILE)#/.test(w.sk)).map((w) => `${w.pk}|${w.sk}`)).toEqual([]);
+    register.dispose();
+  }, 60_000);
+});
