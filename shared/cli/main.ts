@@ -1,6 +1,7 @@
 import { checkCommand, CHECK_HELP } from './check-command.js';
 import { demoCommand, DEMO_HELP } from './demo-command.js';
 import { generateCommand, GENERATE_HELP } from './generate-command.js';
+import { StoreUnavailable } from './store-unavailable.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `Usage: lok-importer <command> [options]
@@ -11,31 +12,120 @@ Commands:
                                              write a realistic, deterministic Importer XML file
   demo [FOLDER]                               check every file in FOLDER (default samples/) and print its verdicts
 
+Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB_ENDPOINT; see any --help):
+  import FILE --vendor V [--json] [--today D]  import a file into the register and print its receipt
+  vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited]   add a vendor
+  club add ID --name N --sport S [--sport S2 ...] --federation F [--identity-key K] [--parasport]   add a club
+  club activate CLUB --vendor V [--from D]    the club activates a vendor
+  club deactivate CLUB --vendor V [--to D]    the club deactivates a vendor
+  activities --club C --period P [--verdict V] [--vendor V] [--code CODE] [--json]   a club's activities and verdicts
+  activity --club C --id A [--vendor V] [--json]   one activity with every reason per leader and participant
+  totals --club C [--period P] [--json]       a club's period totals
+  imports (--vendor V | --club C) [--limit N] [--json]   latest imports with status and counts
+  persons-not-in-load --vendor V --club C [--json]   persons of the club a vendor's full load did not contain
+  dynamodb-local [--port 8000] [--data DIR]   run DynamoDB Local on this machine for the commands above
+
 Run \`lok-importer <command> --help\` for a command's options.
-Exit codes: 0 applied or partially applied, 1 rejected, 2 usage error, 3 internal error.
+Exit codes: 0 applied or partially applied (import: or duplicate), 1 rejected (import: or failed or blocked;
+admin commands: refused, CODE: message on standard error), 2 usage error, 3 internal error.
 `;
 
-const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
-  check: { run: checkCommand, help: CHECK_HELP },
-  generate: { run: generateCommand, help: GENERATE_HELP },
-  demo: { run: demoCommand, help: DEMO_HELP },
+interface Command {
+  readonly run: (args: string[]) => Promise<number>;
+  readonly help: string;
+}
+
+/**
+ * A command, loaded when it runs: the pipeline commands load the AWS SDK (about 0.3 s), which `check` in a
+ * vendor's CI should not pay for.
+ */
+type Load = () => Promise<Command>;
+
+const now = (command: Command): Load => () => Promise.resolve(command);
+const admin = () => import('./admin-commands.js');
+const queries = () => import('./query-commands.js');
+
+const COMMANDS: Record<string, Load> = {
+  check: now({ run: checkCommand, help: CHECK_HELP }),
+  generate: now({ run: generateCommand, help: GENERATE_HELP }),
+  demo: now({ run: demoCommand, help: DEMO_HELP }),
+  import: async () => import('./import-command.js').then((m) => ({ run: m.importCommand, help: m.IMPORT_HELP })),
+  activities: async () => queries().then((m) => ({ run: m.activitiesCommand, help: m.ACTIVITIES_HELP })),
+  activity: async () => import('./activity-command.js').then((m) => ({ run: m.activityCommand, help: m.ACTIVITY_HELP })),
+  totals: async () => queries().then((m) => ({ run: m.totalsCommand, help: m.TOTALS_HELP })),
+  imports: async () => queries().then((m) => ({ run: m.importsCommand, help: m.IMPORTS_HELP })),
+  'persons-not-in-load': async () => queries().then((m) => ({ run: m.personsNotInLoadCommand, help: m.PERSONS_NOT_IN_LOAD_HELP })),
+  'dynamodb-local': async () => import('./dynamodb-local-command.js').then((m) => ({ run: m.dynamoDbLocalCommand, help: m.DYNAMODB_LOCAL_HELP })),
 };
 
+const CLUB_HELP = `Usage: lok-importer club <add|activate|deactivate> ...
+
+  club add ID --name N --sport S [--sport S2 ...] --federation F [--identity-key K] [--parasport]
+  club activate CLUB --vendor V [--from YYYY-MM-DD]
+  club deactivate CLUB --vendor V [--to YYYY-MM-DD]
+
+Run \`lok-importer club <sub-command> --help\` for its options.
+`;
+
+const VENDOR_HELP = `Usage: lok-importer vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited]
+
+Run \`lok-importer vendor add --help\` for its options.
+`;
+
+/** Commands with sub-commands: dispatched on the second word (`club add`, `club activate`, …). */
+const GROUPS: Record<string, { readonly help: string; readonly commands: Record<string, Load> }> = {
+  vendor: { help: VENDOR_HELP, commands: { add: async () => admin().then((m) => ({ run: m.vendorAddCommand, help: m.VENDOR_ADD_HELP })) } },
+  club: {
+    help: CLUB_HELP,
+    commands: {
+      add: async () => admin().then((m) => ({ run: m.clubAddCommand, help: m.CLUB_ADD_HELP })),
+      activate: async () => admin().then((m) => ({ run: m.clubActivateCommand, help: m.CLUB_ACTIVATE_HELP })),
+      deactivate: async () => admin().then((m) => ({ run: m.clubDeactivateCommand, help: m.CLUB_DEACTIVATE_HELP })),
+    },
+  },
+};
+
+function isHelp(word: string | undefined): boolean {
+  return word === '--help' || word === '-h' || word === 'help';
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  let [name, ...rest] = argv;
+  if (name === undefined || isHelp(name)) {
     process.stdout.write(HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  let load = COMMANDS[name];
+  const group = GROUPS[name];
+  if (group) {
+    const [sub, ...args] = rest;
+    if (sub === undefined || isHelp(sub)) {
+      if (sub === undefined) process.stderr.write(`lok-importer ${name}: which sub-command?\n\n${group.help}`);
+      else process.stdout.write(group.help);
+      return sub === undefined ? 2 : 0;
+    }
+    load = group.commands[sub];
+    if (!load) {
+      process.stderr.write(`lok-importer ${name}: unknown sub-command "${sub}"\n\n${group.help}`);
+      return 2;
+    }
+    name = `${name} ${sub}`;
+    rest = args;
+  }
+  if (!load) {
     process.stderr.write(`lok-importer: unknown command "${name}"\n\n${HELP}`);
     return 2;
   }
+  const command = await load();
   try {
     return await command.run(rest);
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
+    // The register cannot be reached or used as configured: the caller's to fix, as a usage error.
+    if (error instanceof StoreUnavailable) {
+      process.stderr.write(`lok-importer ${name}: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`lok-importer ${name}: ${(error as Error).message}\n\n${command.help}`);
       return 2;

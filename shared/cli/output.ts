@@ -1,0 +1,49 @@
+import { parseDate } from '../core/calendar/dates.js';
+import { UsageError } from './usage-error.js';
+
+/** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Data as indented JSON on standard output. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A required string flag. */
+export function required(name: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+/** An optional date flag, checked to be a real date. */
+export function dateFlag(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && parseDate(value) === undefined) throw new UsageError(`--${name} must be a real date YYYY-MM-DD, got ${value}`);
+  return value;
+}
+
+/** An optional flag that must be one of `allowed`. */
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`--${name} must be ${allowed.join(' | ')}, got ${value}`);
+  return value as T | undefined;
+}
+
+/** A LOK period `YYYY-1` / `YYYY-2` (or `undated`, where activities without a date are kept). */
+export function periodFlag(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !/^\d{4}-[12]$/.test(value) && value !== 'undated') {
+    throw new UsageError(`--${name} must be a LOK period such as 2026-2 (autumn) or 2026-1 (spring), got ${value}`);
+  }
+  return value;
+}
+
+export function noPositionals(command: string, positionals: readonly string[]): void {
+  if (positionals.length > 0) throw new UsageError(`${command} takes no argument ${positionals[0]}`);
+}
+
+export function onePositional(command: string, what: string, positionals: readonly string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one ${what}`);
+  return positionals[0]!;
+}

@@ -1,0 +1,231 @@
+import { parseArgs } from 'node:util';
+import type { LedgerEntry } from '../core/pipeline/upload.js';
+import { clubActivities } from '../core/queries/club-activities.js';
+import { clubTotals } from '../core/queries/club-totals.js';
+import { latestImports } from '../core/queries/latest-imports.js';
+import { personsNotInLoad } from '../core/queries/persons-not-in-load.js';
+import type { TotalsBreakdown } from '../core/rules/period-totals.js';
+import { noPositionals, oneOf, periodFlag, printJson, required, table } from './output.js';
+import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
+import { UsageError } from './usage-error.js';
+
+const JSON_FLAG = '  --json              print JSON (an array) instead of a table';
+const QUERY_EXIT = 'Exit codes: 0 (also when nothing is found), 2 usage error or store unreachable, 3 internal error.';
+
+export const ACTIVITIES_HELP = `Usage: lok-importer activities --club C --period P [--verdict approved|rejected] [--vendor V] [--code CODE] [--json]
+
+A club's activities of one LOK period with their verdicts, by date and time: date, start–end, id, vendor,
+sport, verdict and the activity's reasons. Run \`lok-importer activity\` for every reason of one activity.
+
+  --club C            the club
+  --period P          the LOK period: 2026-1 (spring) or 2026-2 (autumn); "undated" for activities without a date
+  --verdict V         only approved or only rejected activities
+  --vendor V          only this source system
+  --code CODE         only activities with this code (activity, leader, participant, payment or warning)
+${JSON_FLAG}
+${STORE_FLAGS}
+
+${QUERY_EXIT}
+
+${STORE_HELP}`;
+
+export const TOTALS_HELP = `Usage: lok-importer totals --club C [--period P] [--json]
+
+A club's application figures per period: approved activities, deltagartillfällen, paid, reduced and unpaid
+participants, activities with extra ledarstöd and the forecast in SEK, per sport and per source system;
+"closed" once the period's figures are final.
+
+  --club C            the club
+  --period P          only this LOK period (2026-1, 2026-2)
+${JSON_FLAG}
+${STORE_FLAGS}
+
+${QUERY_EXIT}
+
+${STORE_HELP}`;
+
+export const IMPORTS_HELP = `Usage: lok-importer imports (--vendor V | --club C) [--limit N] [--json]
+
+The latest imports of a vendor (every upload, also unfinished ones) or of a club (the finished uploads that
+carried its data), newest first, with status and counts.
+
+  --vendor V          a vendor's uploads
+  --club C            a club's uploads
+  --limit N           at most N (default 20)
+${JSON_FLAG}
+${STORE_FLAGS}
+
+${QUERY_EXIT}
+
+${STORE_HELP}`;
+
+export const PERSONS_NOT_IN_LOAD_HELP = `Usage: lok-importer persons-not-in-load --vendor V --club C [--json]
+
+After a club's first full load from a vendor: the persons the register holds for the club that the load did
+not contain (members sent by other source systems, or earlier), with the vendors and ids that hold them.
+Register ids and vendor ids only: no personal data.
+
+  --vendor V          the vendor of the full load
+  --club C            the club
+${JSON_FLAG}
+${STORE_FLAGS}
+
+${QUERY_EXIT}
+
+${STORE_HELP}`;
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+const JSON_OPTION = { json: { type: 'boolean' } } as const;
+
+export async function activitiesCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: {
+      club: { type: 'string' }, period: { type: 'string' }, verdict: { type: 'string' }, vendor: { type: 'string' }, code: { type: 'string' },
+      ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION,
+    },
+  });
+  if (values.help) {
+    process.stdout.write(ACTIVITIES_HELP);
+    return 0;
+  }
+  noPositionals('activities', positionals);
+  const club = required('club', values.club);
+  const period = required('period', periodFlag('period', values.period));
+  const verdict = oneOf('verdict', values.verdict, ['approved', 'rejected'] as const);
+  const filter = {
+    club, period, ...(verdict ? { verdict } : {}), ...(values.vendor !== undefined ? { vendor: values.vendor } : {}),
+    ...(values.code !== undefined ? { code: values.code } : {}),
+  };
+  return withRegister(storeSettings(values), async ({ store }) => {
+    const found = await clubActivities(store, filter);
+    if (values.json) {
+      printJson(found);
+      return 0;
+    }
+    if (found.length === 0) {
+      process.stdout.write(`no activities of club ${club} in period ${period} match\n`);
+      return 0;
+    }
+    process.stdout.write(table(['date', 'time', 'id', 'vendor', 'sport', 'verdict', 'reasons'], found.map((v) => [
+      v.date ?? '-', v.start !== undefined || v.end !== undefined ? `${v.start ?? '?'}–${v.end ?? '?'}` : '-', v.id, v.vendor, v.sport ?? '-',
+      v.verdict.verdict, v.verdict.reasons.join(', '),
+    ])));
+    const approved = found.filter((v) => v.verdict.verdict === 'approved').length;
+    process.stdout.write(`${found.length} activities: ${approved} approved, ${found.length - approved} rejected\n`);
+    return 0;
+  });
+}
+
+function breakdown(b: TotalsBreakdown): string {
+  return `${b.approvedActivities} approved, ${b.participations} deltagartillfällen, ${b.forecastSek.toFixed(2)} SEK`;
+}
+
+export async function totalsCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: { club: { type: 'string' }, period: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION },
+  });
+  if (values.help) {
+    process.stdout.write(TOTALS_HELP);
+    return 0;
+  }
+  noPositionals('totals', positionals);
+  const club = required('club', values.club);
+  const period = periodFlag('period', values.period);
+  return withRegister(storeSettings(values), async ({ store }) => {
+    const found = await clubTotals(store, club, period);
+    if (values.json) {
+      printJson(found);
+      return 0;
+    }
+    if (found.length === 0) {
+      process.stdout.write(`no totals for club ${club}${period ? ` in period ${period}` : ''}\n`);
+      return 0;
+    }
+    const out: string[] = [];
+    for (const { totals: t, closed } of found) {
+      out.push(`club ${t.club} period ${t.period} (${closed ? 'closed: final' : 'open'})`);
+      out.push(`  approved activities        ${t.approvedActivities}`);
+      out.push(`  deltagartillfällen         ${t.participations}`);
+      out.push(`  paid / reduced / unpaid    ${t.paidParticipants} / ${t.reducedParticipants} / ${t.unpaidParticipants}`);
+      out.push(`  with extra ledarstöd       ${t.extraLeaderSupportActivities}`);
+      out.push(`  forecast                   ${t.forecastSek.toFixed(2)} SEK`);
+      for (const [sport, b] of Object.entries(t.bySport)) out.push(`  sport ${sport}: ${breakdown(b)}`);
+      for (const [vendor, b] of Object.entries(t.byVendor)) out.push(`  vendor ${vendor}: ${breakdown(b)}`);
+      if (t.warnings.length > 0) out.push(`  warnings: ${t.warnings.join(', ')}`);
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  });
+}
+
+function countsOf(entry: LedgerEntry): [string, string, string, string] {
+  if (!entry.counts) return ['-', '-', '-', '-'];
+  const p = entry.counts.persons;
+  const a = entry.counts.activities;
+  return [
+    `${p.created}/${p.updated}/${p.unchanged}/${p.deleted}/${p.refused}`,
+    `${a.created}/${a.updated}/${a.unchanged}/${a.deleted}/${a.refused}`, String(a.approved), String(a.rejected),
+  ];
+}
+
+export async function importsCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: { vendor: { type: 'string' }, club: { type: 'string' }, limit: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION },
+  });
+  if (values.help) {
+    process.stdout.write(IMPORTS_HELP);
+    return 0;
+  }
+  noPositionals('imports', positionals);
+  if ((values.vendor === undefined) === (values.club === undefined)) throw new UsageError('give exactly one of --vendor V and --club C');
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!/^\d+$/.test(values.limit ?? '20') || limit < 1 || limit > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, got ${values.limit}`);
+  const owner = values.vendor !== undefined ? { vendor: values.vendor } : { club: values.club! };
+  return withRegister(storeSettings(values), async ({ store }) => {
+    const found = await latestImports(store, owner, limit);
+    if (values.json) {
+      printJson(found);
+      return 0;
+    }
+    if (found.length === 0) {
+      process.stdout.write(`no imports of ${'vendor' in owner ? `vendor ${owner.vendor}` : `club ${owner.club}`}\n`);
+      return 0;
+    }
+    process.stdout.write(table(['completed', 'upload', 'vendor', 'file', 'stage', 'status', 'errors', 'persons', 'activities', 'approved', 'rejected'], found.map((e) => [
+      e.completedAt, e.uploadId, e.vendor, e.file, e.stage, `${e.status ?? '-'}${e.stale ? ' (stale)' : ''}`, String(e.errors ?? '-'), ...countsOf(e),
+    ])));
+    process.stdout.write('persons, activities: created/updated/unchanged/deleted/refused\n');
+    return 0;
+  });
+}
+
+export async function personsNotInLoadCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: { vendor: { type: 'string' }, club: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION },
+  });
+  if (values.help) {
+    process.stdout.write(PERSONS_NOT_IN_LOAD_HELP);
+    return 0;
+  }
+  noPositionals('persons-not-in-load', positionals);
+  const vendor = required('vendor', values.vendor);
+  const club = required('club', values.club);
+  return withRegister(storeSettings(values), async ({ store }) => {
+    const found = await personsNotInLoad(store, vendor, club);
+    if (values.json) {
+      printJson(found);
+      return 0;
+    }
+    if (found.length === 0) {
+      process.stdout.write(`every person the register holds for club ${club} is in vendor ${vendor}'s load\n`);
+      return 0;
+    }
+    process.stdout.write(`${found.length} persons the register holds for club ${club} that vendor ${vendor}'s load does not contain:\n`);
+    process.stdout.write(table(['register id', 'held by (vendor: person id)'], found.map((p) => [p.pid, p.heldBy.map((h) => `${h.vendor}: ${h.ref}`).join(', ')])));
+    return 0;
+  });
+}

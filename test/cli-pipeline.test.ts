@@ -1,0 +1,261 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import type { Receipt } from '../shared/core/receipt/receipt.js';
+import { dynamoDbForTests } from './support/dynamodb.js';
+import { TEST_KEY } from './support/pipeline.js';
+import { ROOT, type CliResult } from './support/run-cli.js';
+
+/**
+ * The pipeline commands of the built CLI, run as child processes against DynamoDB Local, configured the way a
+ * newcomer configures them: environment variables (a table of its own for this file, a temp objects folder).
+ * The tests build on each other in order: onboard, import, query.
+ */
+
+const scratch = mkdtempSync(join(tmpdir(), 'lok-cli-pipeline-'));
+const objects = join(scratch, 'objects');
+const table = `cli-pipeline-${process.pid}`;
+const expected = JSON.parse(readFileSync(join(ROOT, 'samples', 'expected', 'club-valid.receipt.json'), 'utf8')) as Receipt;
+
+let local: DynamoDbLocal | undefined;
+let env: NodeJS.ProcessEnv = {};
+
+/** The parent's environment without any AWS or LOK settings of the machine, so that only ours apply. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && (!k.startsWith('AWS_') || k === 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED')));
+}
+
+function lok(args: string[], overrides: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const childEnv = { ...env, ...overrides };
+  for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete childEnv[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
+  });
+}
+
+/** Runs a command that must succeed and prints JSON; returns the parsed JSON. */
+async function json<T>(args: string[]): Promise<T> {
+  const result = await lok([...args, '--json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+beforeAll(async () => {
+  const started = await dynamoDbForTests();
+  started.client.destroy();
+  local = started.local;
+  env = { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: local.endpoint, LOK_REGISTER_TABLE: table, LOK_IDENTITY_KEY: TEST_KEY, LOK_OBJECTS_DIR: objects };
+}, 120_000);
+
+afterAll(async () => {
+  await local?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('lok-importer pipeline commands on DynamoDB Local', () => {
+  it('adds a vendor and a club (creating the table on first use) and activates the vendor; admin refusals exit 1 with CODE: message', async () => {
+    const vendor = await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd', '--licence', 'unlimited']);
+    expect(vendor).toMatchObject({ code: 0, stderr: '' });
+    expect(vendor.stdout).toMatch(/vendor demo-vendor added \(licence unlimited\)/);
+
+    const again = await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^VENDOR_EXISTS: /);
+    expect(again.stdout).toBe('');
+
+    const club = await lok(['club', 'add', '100042', '--name', 'IK Test', '--sport', 'Fotboll', '--sport', 'Innebandy', '--federation', 'Svenska Fotbollförbundet']);
+    expect(club).toMatchObject({ code: 0, stderr: '' });
+    expect(club.stdout).toMatch(/club 100042 added \(Fotboll, Innebandy; identity key personnummer\)/);
+
+    const unknown = await lok(['club', 'activate', '100099', '--vendor', 'demo-vendor', '--from', '2026-01-01']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^UNKNOWN_CLUB: /);
+
+    const activate = await lok(['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', '2026-01-01']);
+    expect(activate).toMatchObject({ code: 0, stderr: '' });
+    expect(activate.stdout).toMatch(/club 100042 activated vendor demo-vendor from 2026-01-01/);
+  });
+
+  it('imports samples/club-valid.xml: applied, with the verdicts check gives; the receipt also in the outbox', async () => {
+    const { code, stdout, stderr } = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor', '--json', '--today', '2026-11-25']);
+    expect(code).toBe(0);
+    const receipt = JSON.parse(stdout) as Receipt;
+    expect(receipt.status).toBe('applied');
+    expect(receipt.activities).toEqual(expected.activities);
+    expect(receipt.counts).toEqual(expected.counts);
+    expect(receipt.totals).toEqual(expected.totals);
+    expect(stderr).toMatch(/upload cli-\S+; receipt also in /);
+    const outbox = join(objects, 'outbox', 'demo-vendor', 'club-valid.xml.receipt.json');
+    expect(JSON.parse(readFileSync(outbox, 'utf8'))).toEqual(receipt);
+    expect(existsSync(join(objects, 'outbox', 'demo-vendor', 'club-valid.xml.receipt.txt'))).toBe(true);
+  });
+
+  it('imports the same file again as a duplicate (exit 0), changing nothing', async () => {
+    const { code, stdout } = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor', '--today', '2026-11-25']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^club-valid\.xml {2}DUPLICATE\n/);
+  });
+
+  it('activities: the club period\'s activities and verdicts, filtered by verdict and code, as JSON and as a table', async () => {
+    const all = await json<{ id: string; vendor: string; verdict: { verdict: string } }[]>(['activities', '--club', '100042', '--period', '2026-2']);
+    expect(all.map((a) => [a.id, a.vendor, a.verdict.verdict])).toEqual([['A-5001', 'demo-vendor', 'approved'], ['A-5002', 'demo-vendor', 'approved'], ['A-5003', 'demo-vendor', 'approved']]);
+    expect(await json(['activities', '--club', '100042', '--period', '2026-2', '--verdict', 'rejected'])).toEqual([]);
+    const capped = await json<{ id: string }[]>(['activities', '--club', '100042', '--period', '2026-2', '--code', 'WEEKLY_CAP_REDUCED']);
+    expect(capped.map((a) => a.id)).toEqual(['A-5003']);
+
+    const text = await lok(['activities', '--club', '100042', '--period', '2026-2']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^date {8}time {9}id {6}vendor {7}sport {4}verdict {3}reasons\n/);
+    expect(text.stdout).toMatch(/2026-11-21 {2}10:00–14:00 {2}A-5003 {2}demo-vendor {2}Fotboll {2}approved/);
+  });
+
+  it('activity: every reason per leader and participant with its message, by refs and register ids, never a name or personnummer', async () => {
+    type Explained = {
+      id: string; verdict: string; countedParticipants: number;
+      leaders: { ref: string; valid: boolean }[];
+      participants: { ref: string; pid: string; counted: boolean; reasons: { code: string; message: string }[] }[];
+      payment: { amountSek: number; codes: { code: string }[] };
+    };
+    const found = await json<Explained[]>(['activity', '--club', '100042', '--id', 'A-5003']);
+    expect(found).toHaveLength(1);
+    const a5003 = found[0]!;
+    expect(a5003).toMatchObject({ id: 'A-5003', verdict: 'approved', countedParticipants: 3, leaders: [{ ref: 'P-2002', valid: true }] });
+    const want = expected.activities.find((a) => a.id === 'A-5003')!;
+    expect(a5003.payment.amountSek).toBe(want.payment!.amountSek);
+    expect(a5003.participants.map((p) => [p.ref, p.counted, p.reasons.map((r) => r.code)])).toEqual([
+      ['P-1001', true, ['WEEKLY_CAP_REDUCED']], ['P-1003', true, ['WEEKLY_CAP_REDUCED']], ['P-1004', true, []],
+    ]);
+    expect(a5003.participants[0]!.reasons[0]!.message).toMatch(/reduced rate/);
+    expect(a5003.participants[0]!.pid).toMatch(/^p[0-9a-f]+$/);
+
+    const text = await lok(['activity', '--club', '100042', '--id', 'A-5003']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/verdict: APPROVED, 3 counted participants/);
+    expect(text.stdout).toMatch(/P-1001 {2}register id p[0-9a-f]+ {2}counted\n {6}WEEKLY_CAP_REDUCED {2}Tredje eller senare/);
+    // Names and personnummer of the sample's persons appear nowhere.
+    for (const personal of ['Åsa', 'Öberg', 'Måns', 'Ängström', '201003151238', '20120411']) {
+      expect(text.stdout).not.toContain(personal);
+      expect(JSON.stringify(a5003)).not.toContain(personal);
+    }
+
+    const missing = await lok(['activity', '--club', '100042', '--id', 'A-9999']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no activity A-9999 of club 100042/);
+  });
+
+  it('totals: the club\'s period figures, as in the receipt', async () => {
+    const totals = await json<{ totals: unknown; closed: boolean }[]>(['totals', '--club', '100042']);
+    expect(totals).toEqual([{ totals: expected.totals![0], closed: false }]);
+    expect(await json(['totals', '--club', '100042', '--period', '2026-1'])).toEqual([]);
+    const text = await lok(['totals', '--club', '100042', '--period', '2026-2']);
+    expect(text.stdout).toMatch(/club 100042 period 2026-2 \(open\)/);
+    expect(text.stdout).toMatch(/forecast {19}146\.60 SEK/);
+  });
+
+  it('imports: the vendor\'s uploads newest first with status and counts; the club\'s finished ones', async () => {
+    type Entry = { file: string; stage: string; status: string; counts: Receipt['counts'] };
+    const byVendor = await json<Entry[]>(['imports', '--vendor', 'demo-vendor']);
+    expect(byVendor.map((e) => [e.file, e.stage, e.status])).toEqual([['club-valid.xml', 'done', 'duplicate'], ['club-valid.xml', 'done', 'applied']]);
+    expect(byVendor[1]!.counts).toEqual(expected.counts);
+    expect(await json<Entry[]>(['imports', '--vendor', 'demo-vendor', '--limit', '1'])).toHaveLength(1);
+    const byClub = await json<Entry[]>(['imports', '--club', '100042']);
+    expect(byClub.map((e) => e.status)).toEqual(['applied']);
+    const text = await lok(['imports', '--vendor', 'demo-vendor']);
+    expect(text.stdout).toMatch(/done {3}applied {4}0 {7}7\/0\/0\/0\/0 {2}3\/0\/0\/0\/0 {3}3 {9}0/);
+  });
+
+  it('persons-not-in-load: nobody, once the club\'s only vendor has loaded it', async () => {
+    expect(await json(['persons-not-in-load', '--vendor', 'demo-vendor', '--club', '100042'])).toEqual([]);
+  });
+
+  it('refuses the records of a club that has not activated the vendor (CLUB_NOT_ACTIVATED); --table picks another table', async () => {
+    const other = ['--table', `${table}-other`];
+    expect((await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd', ...other])).code).toBe(0);
+    expect((await lok(['club', 'add', '100042', '--name', 'IK Test', '--sport', 'Fotboll', '--federation', 'SvFF', ...other])).code).toBe(0);
+    expect((await lok(['club', 'add', '100043', '--name', 'IK Annan', '--sport', 'Fotboll', '--federation', 'SvFF', ...other])).code).toBe(0);
+    expect((await lok(['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', '2026-01-01', ...other])).code).toBe(0);
+    // samples/club-errors.xml carries clubs 100042 and 100043; only 100042 has activated the vendor.
+    const { code, stdout } = await lok(['import', 'samples/club-errors.xml', '--vendor', 'demo-vendor', '--json', '--today', '2026-11-25', ...other]);
+    expect(code).toBe(0);
+    const receipt = JSON.parse(stdout) as Receipt;
+    expect(receipt.status).toBe('partially_applied');
+    expect(receipt.errors.filter((e) => e.code === 'CLUB_NOT_ACTIVATED')).toMatchObject([{ club: '100043' }]);
+    expect(receipt.activities.every((a) => a.club === '100042')).toBe(true);
+
+    const deactivate = await lok(['club', 'deactivate', '100042', '--vendor', 'demo-vendor', '--to', '2026-11-30', ...other]);
+    expect(deactivate).toMatchObject({ code: 0, stderr: '' });
+    expect(deactivate.stdout).toMatch(/club 100042 deactivated vendor demo-vendor after 2026-11-30/);
+    // The first table is untouched.
+    expect(await json<unknown[]>(['imports', '--club', '100043'])).toEqual([]);
+  });
+
+  it('import without LOK_IDENTITY_KEY: exit 2, says what to set, imports nothing', async () => {
+    const { code, stdout, stderr } = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor'], { LOK_IDENTITY_KEY: undefined });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^lok-importer import: LOK_IDENTITY_KEY is not set: import needs the HMAC key/);
+    const short = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor'], { LOK_IDENTITY_KEY: 'too-short' });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/LOK_IDENTITY_KEY must be at least 32 bytes, got 9/);
+    expect(await json<unknown[]>(['imports', '--vendor', 'demo-vendor'])).toHaveLength(2);
+  });
+
+  it('a DynamoDB endpoint nobody answers on: exit 2 with what to check', async () => {
+    const { code, stdout, stderr } = await lok(['totals', '--club', '100042', '--endpoint', 'http://127.0.0.1:9']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^lok-importer totals: cannot reach DynamoDB at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): is DynamoDB Local running there\?/);
+  });
+
+  it('exits 2 on usage errors, with the reason on standard error and nothing on standard output', async () => {
+    const cases: [string[], RegExp][] = [
+      [['import', 'samples/no-such-file.xml', '--vendor', 'demo-vendor'], /no such file/],
+      [['import', 'samples/club-valid.xml'], /--vendor is required/],
+      [['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor', '--today', '2026-02-30'], /--today must be a real date/],
+      [['vendor', 'add', 'v', '--name', 'N', '--purpose', 'P', '--licence', 'some'], /--licence must be up-to-100-clubs \| unlimited/],
+      [['vendor', 'remove', 'v'], /unknown sub-command "remove"/],
+      [['club'], /which sub-command/],
+      [['club', 'add', 'c', '--name', 'N', '--federation', 'F'], /--sport is required/],
+      [['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', 'today'], /--from must be a real date/],
+      [['activities', '--club', '100042', '--period', '2026-3'], /--period must be a LOK period/],
+      [['activities', '--club', '100042', '--period', '2026-2', '--verdict', 'maybe'], /--verdict must be approved \| rejected/],
+      [['imports'], /exactly one of --vendor V and --club C/],
+      [['imports', '--vendor', 'v', '--club', 'c'], /exactly one of --vendor V and --club C/],
+      [['imports', '--vendor', 'v', '--limit', 'ten'], /--limit must be a whole number/],
+      [['totals', '--club', '100042', '--endpoint', 'localhost:8000'], /endpoint must be an http\(s\) URL/],
+      [['totals', '--club', '100042', '--table', 'x'], /table name must be/],
+      [['activity', '--club', '100042'], /--id is required/],
+      [['persons-not-in-load', '--club', '100042', '--jsno'], /Unknown option/],
+    ];
+    // Independent of each other and of the register: run side by side.
+    const results = await Promise.all(cases.map(([args]) => lok(args)));
+    for (const [i, { code, stderr, stdout }] of results.entries()) {
+      const [args, message] = cases[i]!;
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr, args.join(' ')).toMatch(message);
+      expect(stdout, args.join(' ')).toBe('');
+    }
+  });
+
+  it('documents the configured store in every pipeline command\'s --help, and lists every command in the main help', async () => {
+    const commands = [['import'], ['vendor', 'add'], ['club', 'add'], ['club', 'activate'], ['club', 'deactivate'], ['activities'], ['activity'], ['totals'], ['imports'], ['persons-not-in-load']];
+    const results = await Promise.all(commands.map((c) => lok([...c, '--help'])));
+    for (const [i, { code, stdout }] of results.entries()) {
+      expect(code, commands[i]!.join(' ')).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^Usage: lok-importer ${commands[i]!.join(' ')} `));
+      for (const variable of ['LOK_DYNAMODB_ENDPOINT', 'LOK_REGISTER_TABLE', 'LOK_IDENTITY_KEY', 'LOK_OBJECTS_DIR', 'AWS_REGION', '--endpoint URL', '--table NAME']) expect(stdout).toContain(variable);
+    }
+    const main = await lok(['--help']);
+    for (const c of [...commands, ['dynamodb-local']]) expect(main.stdout).toMatch(new RegExp(`^  ${c.join(' ')} `, 'm'));
+  });
+});
