@@ -238,8 +238,9 @@ export class DynamoDbRegisterStore implements RegisterStore {
 
   private async openUploads(prefix: string): Promise<LedgerEntry[]> {
     const keys = await this.queryAll({
-      TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': S('OPEN-UPLOADS'), ':prefix': S(prefix) },
+      TableName: this.table, IndexName: 'gsi1',
+      KeyConditionExpression: prefix === '' ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': S('OPEN-UPLOADS'), ...(prefix === '' ? {} : { ':prefix': S(prefix) }) },
     });
     // The index is eventually consistent in AWS: each entry is read again from the table, and dropped if done.
     const entries: LedgerEntry[] = [];

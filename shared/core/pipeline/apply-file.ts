@@ -384,6 +384,19 @@ async function matchPersons(
     candidates.push({ record, pid, ...(live ? { link: live } : {}), keys: all, newKeys: all.filter((k) => owner(k) === undefined || !knownBefore(k)), newPerson, digest });
   }
 
+  // A person found by e-mail or member number whose known personnummer is another than the record's is not
+  // the same person: reported, never merged.
+  const persons = await store.get(candidates.map((c) => ({ kind: 'person' as const, pid: c.pid })));
+  const storedPerson = (pid: string) => persons.get(docId({ kind: 'person', pid }))?.value as StoredPerson | undefined;
+  for (const c of [...candidates]) {
+    const known = storedPerson(c.pid)?.personnummer;
+    if (c.record.identity.kind === 'personnummer' && known !== undefined && known !== c.record.identity.personnummer && !c.link) {
+      errors.push(recordError('IDENTITY_CONFLICT', c.record.line, where(c.record.id)));
+      refused.add(c.record.id);
+      candidates.splice(candidates.indexOf(c), 1);
+    }
+  }
+
   // Two ids of the club that are one person: every one of them is refused, never merged.
   const deleted = new Set(records.deletedPersons.map((d) => d.id));
   const sentIds = new Set([...records.persons.map((p) => p.id), ...records.refusedPersonIds]);
@@ -395,7 +408,6 @@ async function matchPersons(
     if (!link.deleted && !sentIds.has(ref) && !deleted.has(ref) && !(mode === 'full')) hold(link.pid, ref);
   }
   const accepted = new Map<string, string>(done);
-  const persons = await store.get(candidates.map((c) => ({ kind: 'person' as const, pid: c.pid })));
   for (const c of candidates) {
     const same = holders.get(c.pid)!;
     if (same.length > 1) {
@@ -408,7 +420,7 @@ async function matchPersons(
     counts.persons[outcome]++;
     accepted.set(record.id, pid);
     const person = personOf(pid, record);
-    const stored = persons.get(docId({ kind: 'person', pid }))?.value as StoredPerson | undefined;
+    const stored = storedPerson(pid);
     if (!stored || JSON.stringify(stored) !== JSON.stringify(person)) writes.put({ kind: 'person', value: person });
     // Only keys new to the register are written: an existing key already points at this person.
     for (const key of c.newKeys) writes.put({ kind: 'identity', value: { key, pid, createdBy: uploadId } });
