@@ -113,8 +113,10 @@ class CalendarChanges {
     }
   }
   /** Reads the calendars, applies the changes, and adds the changed ones to the writes. Set operations: a retry re-applies them harmlessly. */
-  async write(ports: PipelinePorts, writes: Writes): Promise<void> {
-    const stored = await ports.store.get([...this.changes.values()].map((c) => c.key));
+  async write(ports: PipelinePorts, writes: Writes, settled: ReadonlySet<string>): Promise<void> {
+    // A person this upload created has calendars only from this file: what it adds is the whole calendar, so
+    // there is nothing to read (a first load reads no calendar at all).
+    const stored = await ports.store.get([...this.changes.values()].filter((c) => !settled.has(c.key.key)).map((c) => c.key));
     for (const [id, change] of this.changes) {
       const before = (stored.get(id)?.value as StoredCalendar | undefined)?.entries ?? [];
       const entries = new Set(before);
@@ -292,7 +294,7 @@ async function applyContents(ports: PipelinePorts, upload: Upload, file: FileCon
     }
   }
 
-  await calendars.write(ports, writes);
+  await calendars.write(ports, writes, settled);
   // Phase one, then the links and activities that mark each record done: a crash in between leaves records
   // that a retry applies again, never a link without the items it points to.
   await store.write([...writes.first.values()], [...writes.firstDeletes.values()]);
@@ -386,7 +388,8 @@ async function matchPersons(
 
   // A person found by e-mail or member number whose known personnummer is another than the record's is not
   // the same person: reported, never merged.
-  const persons = await store.get(candidates.map((c) => ({ kind: 'person' as const, pid: c.pid })));
+  // A new person's item cannot exist yet (but for an earlier attempt of this upload, which wrote the same).
+  const persons = await store.get(candidates.filter((c) => !c.newPerson).map((c) => ({ kind: 'person' as const, pid: c.pid })));
   const storedPerson = (pid: string) => persons.get(docId({ kind: 'person', pid }))?.value as StoredPerson | undefined;
   for (const c of [...candidates]) {
     const known = storedPerson(c.pid)?.personnummer;

@@ -9,7 +9,7 @@ import { judgeUpload } from './judge-upload.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { registerUpload } from './register-upload.js';
 import { totalUpload } from './total-upload.js';
-import { stageReached, type Upload } from './upload.js';
+import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 export interface RunOptions {
   readonly amounts?: AmountsByYear;
@@ -88,6 +88,9 @@ export async function failUpload(ports: PipelinePorts, upload: Upload, clock: Pi
   if (entry.sha256) await store.releaseFile(upload.vendor, entry.sha256, upload.uploadId);
   // Records may already be applied (the apply step got through): their verdicts are re-judged by reconciliation.
   const stale = stageReached(entry.stage, 'applied') && !stageReached(entry.stage, 'judged');
-  await store.putUpload({ ...entry, stage: 'done', status: 'failed', finishedAt: receipt.completedAt, errors: 1, ...(stale ? { stale } : {}) });
+  const failed: LedgerEntry = { ...entry, stage: 'done', status: 'failed', finishedAt: receipt.completedAt, errors: 1, ...(stale ? { stale } : {}) };
+  // The clubs' view shows the failure too, where the file got far enough to know its clubs.
+  await Promise.all((entry.clubs ?? []).map((club) => store.putClubUpload(club, failed)));
+  await store.putUpload(failed);
   return receipt;
 }
