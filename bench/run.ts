@@ -1,33 +1,37 @@
 /**
- * `npm run bench [-- --sizes 1,10,100] [-- --runs 3]`: how fast the reader and `check` go, next to a plain read
- * of the same file. See bench/README.md. Timings are reported, never asserted.
+ * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import]`:
+ * how fast the reader and `check` go, next to a plain read of the same file; and how fast the import pipeline
+ * goes against DynamoDB Local, next to raw batch and transaction writes (import-bench.ts). See bench/README.md.
+ * Timings are reported, never asserted.
  *
  * Every measurement runs in its own child process so that its peak RSS (`process.resourceUsage().maxRSS`) is its
  * own: the plain read and the reader in the workers next to this file, `check` as the real CLI
  * (`node bin/lok-importer.js check FILE --json --today …`, stdout to /dev/null) with a preload that reports the
  * peak RSS on file descriptor 3 when the process exits.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, platform, arch, release, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BIN, DATA, MB, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
+import { IMPORT_SIZES, importReport, runImportBench, type ImportSection } from './import-bench.js';
 
-const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3]
+const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import]
 
-  --sizes LIST  file sizes in MB to measure, from 1, 10, 100 (default: all three)
-  --runs N      runs per cell; the median is reported (default 3)
-  -h, --help    this text
+  --sizes LIST         reader part: file sizes in MB to measure, from 1, 10, 100 (default: all three)
+  --runs N             reader part: runs per cell; the median is reported (default 3)
+  --import-sizes LIST  import part: activities per file, from ${IMPORT_SIZES.join(', ')} (default: all three)
+  --only PART          run one part only: reader (plain read, reader, check) or import (the pipeline on
+                       DynamoDB Local); the other part's figures in bench/results.json are kept as they were
+  -h, --help           this text
 
-Writes bench/results.json and prints a table; progress goes to stderr.
+Writes bench/results.json and prints tables; progress goes to stderr.
 `;
 
 /** The evaluation date of every measurement: fixed, so that runs are comparable. */
 const EVALUATION_DATE = '2026-11-25';
 const SEED = 'bench';
-const MB = 1e6;
 
 /** Generator parameters for each size, tuned so that the file lands near that many MB (1 MB = 10^6 bytes). */
 const SIZES: Readonly<Record<number, { clubs: number; persons: number; activities: number }>> = {
@@ -89,77 +93,13 @@ interface Target {
   readonly met: boolean;
 }
 
-function findRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'lok-importer') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the lok-importer repository root above the bench script');
-    dir = parent;
-  }
-}
-
-const ROOT = findRoot();
-const DATA = join(ROOT, 'bench', 'data');
-const BIN = join(ROOT, 'bin', 'lok-importer.js');
 const PLAIN_WORKER = fileURLToPath(new URL('./plain-read-worker.js', import.meta.url));
 const READER_WORKER = fileURLToPath(new URL('./reader-worker.js', import.meta.url));
-
-function progress(text: string): void {
-  process.stderr.write(`${text}\n`);
-}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-interface Finished {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly fd3: string;
-  readonly seconds: number;
-}
-
-/** Runs `node ARGS` to its end; stdout is collected unless `stdoutFd` is given (then it goes there). */
-function runNode(args: readonly string[], options: { stdoutFd?: number; fd3?: boolean } = {}): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', options.stdoutFd ?? 'pipe', 'pipe'];
-    if (options.fd3) stdio.push('pipe');
-    const started = performance.now();
-    const child = spawn(process.execPath, [...args], { cwd: ROOT, stdio });
-    const collect = (index: number): (() => string) => {
-      const parts: Buffer[] = [];
-      child.stdio[index]?.on('data', (chunk: Buffer) => parts.push(chunk));
-      return () => Buffer.concat(parts).toString('utf8');
-    };
-    const stdout = collect(1);
-    const stderr = collect(2);
-    const fd3 = collect(3);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const seconds = (performance.now() - started) / 1000;
-      resolve({ code, signal, stdout: stdout(), stderr: stderr(), fd3: fd3(), seconds });
-    });
-  });
-}
-
-function failed(what: string, finished: Finished): Error {
-  const how = finished.signal ? `signal ${finished.signal}` : `exit code ${finished.code}`;
-  return new Error(`${what} failed (${how})${finished.stderr ? `:\n${finished.stderr.trim()}` : ''}`);
-}
-
-function lastJsonLine<T>(what: string, text: string): T {
-  const line = text.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as T;
-  } catch {
-    throw new Error(`${what} printed no JSON result: ${JSON.stringify(text.slice(-500))}`);
-  }
 }
 
 /** The file for a size, generated unless it is already there with the same parameters and byte count. */
@@ -232,8 +172,6 @@ async function measure(kind: Kind, file: string): Promise<Sample & { records?: n
   }
 }
 
-const rssMB = (kib: number): number => (kib * 1024) / MB;
-
 function cell(samples: readonly Sample[], bytes: number, records: number, plainSeconds: number): Cell {
   const medianSeconds = median(samples.map((s) => s.seconds));
   return {
@@ -264,14 +202,6 @@ function targetsOf(results: readonly SizeResult[]): Target[] {
   return targets;
 }
 
-function table(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: readonly string[]) => row.map((text, i) => (rightAligned[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
-}
-
-const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
-
 function report(results: readonly SizeResult[], targets: readonly Target[], runs: number): string {
   const rows: string[][] = [['file', 'measurement', 'median s', 'MB/s', 'records/s', 'x plain', 'peak RSS MB']];
   for (const r of results) {
@@ -300,10 +230,23 @@ function report(results: readonly SizeResult[], targets: readonly Target[], runs
   ].join('\n');
 }
 
-function options(): { sizes: number[]; runs: number } | undefined {
+type Part = 'reader' | 'import';
+
+interface Options {
+  readonly parts: readonly Part[];
+  readonly sizes: number[];
+  readonly runs: number;
+  readonly importSizes: number[];
+}
+
+function options(): Options | undefined {
   const { values } = parseArgs({
     args: process.argv.slice(2), strict: true, allowPositionals: false,
-    options: { sizes: { type: 'string', default: '1,10,100' }, runs: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      sizes: { type: 'string', default: '1,10,100' }, runs: { type: 'string', default: '3' },
+      'import-sizes': { type: 'string', default: IMPORT_SIZES.join(',') }, only: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -313,20 +256,20 @@ function options(): { sizes: number[]; runs: number } | undefined {
   const unknown = sizes.filter((s) => !(s in SIZES));
   if (sizes.length === 0 || unknown.length > 0) throw new Error(`--sizes takes a list from ${Object.keys(SIZES).join(', ')}, got ${values.sizes}`);
   if (!/^[1-9]\d*$/.test(values.runs!)) throw new Error(`--runs must be a whole number of at least 1, got ${values.runs}`);
-  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), runs: Number(values.runs) };
+  const importSizes = values['import-sizes']!.split(',').map((s) => s.trim().replace(/[_ ]/g, '')).filter((s) => s !== '').map(Number);
+  if (importSizes.length === 0 || importSizes.some((s) => !(IMPORT_SIZES as readonly number[]).includes(s))) {
+    throw new Error(`--import-sizes takes a list from ${IMPORT_SIZES.join(', ')}, got ${values['import-sizes']}`);
+  }
+  if (values.only !== undefined && values.only !== 'reader' && values.only !== 'import') throw new Error(`--only takes reader or import, got ${values.only}`);
+  return {
+    parts: values.only === undefined ? ['reader', 'import'] : [values.only],
+    sizes: [...new Set(sizes)].sort((a, b) => a - b), runs: Number(values.runs),
+    importSizes: [...new Set(importSizes)].sort((a, b) => a - b),
+  };
 }
 
-async function main(): Promise<number> {
-  let parsed: ReturnType<typeof options>;
-  try {
-    parsed = options();
-  } catch (error) {
-    process.stderr.write(`bench: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (!parsed) return 0;
-  const { sizes, runs } = parsed;
-
+/** The reader part: plain read, reader and check of each file. */
+async function readerPart(sizes: readonly number[], runs: number): Promise<SizeResult[]> {
   const results: SizeResult[] = [];
   for (const sizeMB of sizes) {
     const { file, bytes, generator } = await ensureFile(sizeMB);
@@ -354,25 +297,68 @@ async function main(): Promise<number> {
       check: cell(samples.check, bytes, count, plainSeconds),
     });
   }
+  return results;
+}
 
-  const targets = targetsOf(results);
+function machine(): Record<string, unknown> {
   const cpuList = cpus();
-  const output = {
-    machine: {
-      node: process.version, platform: platform(), arch: arch(), osRelease: release(),
-      cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? 'unknown', totalMemoryMB: Math.round(totalmem() / MB),
-      date: new Date().toISOString(),
-    },
-    settings: {
-      runs, evaluationDate: EVALUATION_DATE, chunkBytes: 64 * 1024,
-      units: 'MB = 10^6 bytes; seconds are medians over the runs; peakRssMB is the highest over the runs; ratioToPlain = speed / plain read speed of the same file in this run',
-    },
-    sizes: results,
-    targets,
+  return {
+    node: process.version, platform: platform(), arch: arch(), osRelease: release(),
+    cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? 'unknown', totalMemoryMB: Math.round(totalmem() / MB),
+    date: new Date().toISOString(),
   };
+}
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof options>;
+  try {
+    parsed = options();
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!parsed) return 0;
+  const { parts, sizes, runs, importSizes } = parsed;
+
   const resultsFile = join(ROOT, 'bench', 'results.json');
+  // A part that is not run keeps its figures from the previous results (each part has its own date).
+  let previous: Record<string, unknown> = {};
+  if (parts.length < 2 && existsSync(resultsFile)) {
+    try {
+      previous = JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
+    } catch {
+      previous = {};
+    }
+  }
+
+  let output: Record<string, unknown> = {};
+  let printed = '';
+  if (parts.includes('reader')) {
+    const results = await readerPart(sizes, runs);
+    const targets = targetsOf(results);
+    output = {
+      machine: machine(),
+      settings: {
+        runs, evaluationDate: EVALUATION_DATE, chunkBytes: 64 * 1024,
+        units: 'MB = 10^6 bytes; seconds are medians over the runs; peakRssMB is the highest over the runs; ratioToPlain = speed / plain read speed of the same file in this run',
+      },
+      sizes: results,
+      targets,
+    };
+    printed += report(results, targets, runs);
+  } else {
+    output = { ...previous };
+    delete output.import;
+  }
+  if (parts.includes('import')) {
+    const section: ImportSection = await runImportBench(importSizes, EVALUATION_DATE);
+    output.import = { machine: machine(), ...section };
+    printed += `${printed ? '\n' : ''}${importReport(section)}`;
+  } else if (previous.import !== undefined) {
+    output.import = previous.import;
+  }
   writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
-  process.stdout.write(report(results, targets, runs));
+  process.stdout.write(printed);
   progress(`wrote ${relative(ROOT, resultsFile)}`);
   return 0;
 }
