@@ -15,6 +15,7 @@ export async function judgeUpload(ports: PipelinePorts, upload: Upload, clock: P
     activities: staged.seeds.activities.map((a) => ({ vendor: upload.vendor, ...a })),
     persons: staged.seeds.persons,
     settled: staged.seeds.settled,
+    uploadId: upload.uploadId,
   }, clock.today, amounts);
   const judged: StagedJudge = { clubPeriods: result.clubPeriods };
   await objects.put(stagedKey(upload, 'judge'), JSON.stringify(judged));

@@ -17,6 +17,8 @@ export interface RejudgeSeeds {
   readonly persons: readonly PersonSeed[];
   /** Calendar keys whose activities are all among the seeds (persons new to the register): not looked up. */
   readonly settled?: readonly string[];
+  /** The upload whose changes these are: activities it created have no verdict yet, so none is read for them. */
+  readonly uploadId?: string;
 }
 
 export interface RejudgeResult {
@@ -164,7 +166,8 @@ export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: 
     if (!list) byWeek.set(week, (list = []));
     list.push(judgedActivity(a, personOf));
   }
-  const verdictKeys = live.map((a) => ({ kind: 'verdict' as const, club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
+  const created = (a: StoredActivity) => seeds.uploadId !== undefined && a.lastUpload === seeds.uploadId && a.lastOutcome === 'created';
+  const verdictKeys = live.filter((a) => !created(a)).map((a) => ({ kind: 'verdict' as const, club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
   const storedVerdicts = await store.get(verdictKeys);
   const puts: Doc[] = [];
   const clubPeriods = new Map<string, { club: string; period: string }>();
