@@ -30,12 +30,13 @@ const DATES = ['2026-11-09', '2026-11-10', '2026-11-12', '2026-11-15', '2026-11-
 const STARTS = ['17:00', '17:30', '18:00'] as const;
 const LENGTHS = [60, 90, 30] as const;
 const SPORTS = ['Fotboll', 'Handboll'] as const;
+const PLACES = ['Vallen', 'Hallen'] as const;
 const TYPES: readonly ActivityType[] = ['training', 'training', 'competition', 'camp'];
 
 export interface PersonSpec { readonly n: number; readonly memberships: number }
 export interface ActivitySpec {
   readonly a: number; readonly date: number; readonly start: number; readonly length: number; readonly sport: number;
-  readonly type: number; readonly group: boolean; readonly leaders: readonly number[]; readonly participants: readonly number[];
+  readonly type: number; readonly group: boolean; readonly place: number; readonly leaders: readonly number[]; readonly participants: readonly number[];
 }
 export interface ClubSpec {
   readonly club: string;
@@ -56,6 +57,7 @@ const activityArb = (a: number): fc.Arbitrary<ActivitySpec> => fc.record({
   sport: fc.integer({ min: 0, max: 1 }),
   type: fc.integer({ min: 0, max: TYPES.length - 1 }),
   group: fc.boolean(),
+  place: fc.integer({ min: 0, max: 1 }),
   leaders: fc.oneof({ weight: 5, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: indexes(FOREIGN) }),
   participants: fc.uniqueArray(fc.integer({ min: 2, max: FOREIGN }), { minLength: 2, maxLength: 5 }),
 });
@@ -102,7 +104,7 @@ export function xmlOf(file: FileSpec, created = CREATED): string {
       const start = STARTS[a.start]!;
       const type = TYPES[a.type]!;
       lines.push(`<Activity id="${activityId(a.a)}"><Date>${DATES[a.date]}</Date><Start>${start}</Start><End>${endOf(start, LENGTHS[a.length]!)}</End>`
-        + `<Sport>${SPORTS[a.sport]}</Sport><Type>${type}</Type>${a.group ? '<Group id="G1">Lag 1</Group>' : ''}<Place>Vallen</Place>`
+        + `<Sport>${SPORTS[a.sport]}</Sport><Type>${type}</Type>${a.group ? '<Group id="G1">Lag 1</Group>' : ''}<Place>${PLACES[a.place]}</Place>`
         + a.leaders.map((n) => `<Leader ref="${ref(n)}"/>`).join('') + a.participants.map((n) => `<Participant ref="${ref(n)}"/>`).join('') + `</Activity>`);
     }
     for (const a of club.deleteActivities) lines.push(`<DeleteActivity id="${activityId(a)}"/>`);
@@ -170,7 +172,7 @@ export class WorldModel {
       const type = TYPES[a.spec.type]!;
       result.set(key, {
         club: a.club, id: activityId(a.spec.a), vendor: a.vendor, date: DATES[a.spec.date]!, start, end: endOf(start, LENGTHS[a.spec.length]!),
-        sport: SPORTS[a.spec.sport]!, place: 'Vallen', type, ...(a.spec.group ? { group: 'G1' } : {}), dropIn: false, remote: false, tryOut: false,
+        sport: SPORTS[a.spec.sport]!, place: PLACES[a.spec.place]!, type, ...(a.spec.group ? { group: 'G1' } : {}), dropIn: false, remote: false, tryOut: false,
         leaders: [...a.leaders].sort(byRef).map((l) => ({ ref: l.ref, person: personOf(l.national) })),
         participants: [...a.participants].sort(byRef).map((p) => ({ ref: p.ref, person: personOf(p.national), disability: false })),
         anonymous: [], receivedOn: TODAY, createdOn: CREATED.slice(0, 10),

@@ -36,6 +36,12 @@ export function sameContent(a: ActivityContent | undefined, b: ActivityContent |
   return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Equal in everything the rules read: a place counts only by being there, a group only by its id. */
+export function sameJudgedContent(a: ActivityContent, b: ActivityContent): boolean {
+  const judged = ({ place, group, ...rest }: ActivityContent) => ({ ...rest, place: place !== undefined, group: group?.id });
+  return JSON.stringify(judged(a)) === JSON.stringify(judged(b));
+}
+
 /** Camps and competitions of a group conflict within a day (DUPLICATE_GROUP_DAY): the group is a calendar key too. */
 export function groupKey(club: string, group: string): string {
   return `g.${club}.${group}`;

@@ -9,7 +9,7 @@ import type { PersonLink } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
 import type { JudgedPerson } from '../rules/judge-input.js';
 import { isPeriodClosed } from '../rules/periods.js';
-import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent } from './activity-content.js';
+import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent, sameJudgedContent } from './activity-content.js';
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
 import { docId, type ClubState, type Doc, type DocKey, type PipelineClock, type PipelinePorts } from './ports.js';
 import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
@@ -230,7 +230,7 @@ async function applyContents(ports: PipelinePorts, upload: Upload, file: FileCon
         // (phase one ends before any link is written), so nothing more to do.
         count(counts.activities, stored.lastOutcome);
         if (stored.content) applied.push({ club: records.club, id: record.id, period: periodOfDate(stored.content.date), line: record.line });
-        activitySeeds.push({ club: records.club, id: record.id });
+        if (!stored.verdictUnchanged) activitySeeds.push({ club: records.club, id: record.id });
         continue;
       }
       const content = contentOf(record, resolved.activity);
@@ -247,12 +247,15 @@ async function applyContents(ports: PipelinePorts, upload: Upload, file: FileCon
       const outcome = live ? 'updated' : 'created';
       counts.activities[outcome]++;
       const prev = placeOf(records.club, live?.content);
+      // A new place name (or group name) changes no verdict: nothing to re-judge, which keeps a typical small
+      // correction from re-judging every week its leaders and participants reach.
+      const verdictUnchanged = live !== undefined && live.createdOn === createdOn && sameJudgedContent(live.content!, content);
       writes.put({ kind: 'activity', value: {
         vendor, club: records.club, id: record.id, content, receivedOn: stored?.receivedOn ?? today, createdOn,
-        lastUpload: uploadId, lastOutcome: outcome, ...(prev ? { prev } : {}),
+        lastUpload: uploadId, lastOutcome: outcome, ...(prev ? { prev } : {}), ...(verdictUnchanged ? { verdictUnchanged } : {}),
       } }, 'last');
       calendars.move(vendor, records.club, record.id, live?.content, content);
-      activitySeeds.push({ club: records.club, id: record.id });
+      if (!verdictUnchanged) activitySeeds.push({ club: records.club, id: record.id });
       applied.push({ club: records.club, id: record.id, period: periodOfDate(content.date), line: record.line });
     }
     const removals: { id: string; line: number; explicit: boolean }[] = records.deletedActivities.map((d) => ({ ...d, explicit: true }));

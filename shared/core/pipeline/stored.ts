@@ -103,6 +103,8 @@ export interface StoredActivity extends LastChange {
   /** The Swedish date of the `created` time of the file that last changed it (ACTIVITY_IN_FUTURE). */
   readonly createdOn: string;
   readonly prev?: PreviousPlace;
+  /** The last change touched nothing the rules read (a place or group name): no verdict was re-judged for it. */
+  readonly verdictUnchanged?: true;
 }
 
 /**
