@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,13 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
 
   it('persons-not-in-load: nobody, once the club\'s only vendor has loaded it', async () => {
     expect(await json(['persons-not-in-load', '--vendor', 'demo-vendor', '--club', '100042'])).toEqual([]);
+  });
+
+  it('reconcile: nothing stuck, no drift; the report per vendor and period; the imported file is in the archive', async () => {
+    const report = await json<{ resumed: string[]; failed: string[]; drift: unknown[]; byVendorPeriod: { vendor: string; period: string; received: number }[] }>(['reconcile', '--today', '2026-11-25']);
+    expect([report.resumed, report.failed, report.drift]).toEqual([[], [], []]);
+    expect(report.byVendorPeriod).toContainEqual(expect.objectContaining({ vendor: 'demo-vendor', period: '2026-2', received: 3 }));
+    expect(readdirSync(join(objects, 'archive', 'demo-vendor')).length).toBeGreaterThan(0);
   });
 
   it('refuses the records of a club that has not activated the vendor (CLUB_NOT_ACTIVATED); --table picks another table', async () => {

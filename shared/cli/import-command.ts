@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
@@ -8,7 +9,7 @@ import { fileSource } from '../adapters/local-disk/file-source.js';
 import { receiptKey } from '../core/pipeline/finish-upload.js';
 import type { PipelineClock } from '../core/pipeline/ports.js';
 import { runImport } from '../core/pipeline/run-import.js';
-import type { LedgerEntry, Upload } from '../core/pipeline/upload.js';
+import { archiveKey, type LedgerEntry, type Upload } from '../core/pipeline/upload.js';
 import { receiptJson } from '../core/receipt/receipt-json.js';
 import { receiptText } from '../core/receipt/receipt-text.js';
 import type { Receipt } from '../core/receipt/receipt.js';
@@ -75,7 +76,11 @@ export async function importCommand(args: string[]): Promise<number> {
         + 'If no import of this vendor is running, run reconciliation: it resumes or fails them. Nothing was imported.\n');
       return 1;
     }
-    const result = await runImport(register.ports(key), upload, () => fileSource(path), clock, { sleep: (ms) => sleep(ms) });
+    // Kept in the object store's archive as the cloud keeps it in S3, so that reconciliation can resume it.
+    const archived = join(settings.objectsDir, archiveKey(upload));
+    await mkdir(dirname(archived), { recursive: true });
+    await copyFile(path, archived);
+    const result = await runImport(register.ports(key), upload, () => fileSource(archived), clock, { sleep: (ms) => sleep(ms) });
     if (result.kind === 'blocked') {
       process.stderr.write(`lok-importer import: blocked: upload ${result.waitingFor} of vendor ${vendor}, earlier than this one, is unfinished.\n`
         + `This upload (${upload.uploadId}) waits in the ledger; run reconciliation to resume or fail them.\n`);

@@ -23,6 +23,7 @@ Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB
   totals --club C [--period P] [--json]       a club's period totals
   imports (--vendor V | --club C) [--limit N] [--json]   latest imports with status and counts
   persons-not-in-load --vendor V --club C [--json]   persons of the club a vendor's full load did not contain
+  reconcile [--stuck-after-minutes N] [--today D] [--club C] [--json]   the nightly job: resume or fail stuck uploads, repair totals, close periods, report
   dynamodb-local [--port 8000] [--data DIR]   run DynamoDB Local on this machine for the commands above
 
 Run \`lok-importer <command> --help\` for a command's options.
@@ -54,6 +55,7 @@ const COMMANDS: Record<string, Load> = {
   activity: async () => import('./activity-command.js').then((m) => ({ run: m.activityCommand, help: m.ACTIVITY_HELP })),
   totals: async () => queries().then((m) => ({ run: m.totalsCommand, help: m.TOTALS_HELP })),
   imports: async () => queries().then((m) => ({ run: m.importsCommand, help: m.IMPORTS_HELP })),
+  reconcile: async () => import('./reconcile-command.js').then((m) => ({ run: m.reconcileCommand, help: m.RECONCILE_HELP })),
   'persons-not-in-load': async () => queries().then((m) => ({ run: m.personsNotInLoadCommand, help: m.PERSONS_NOT_IN_LOAD_HELP })),
   'dynamodb-local': async () => import('./dynamodb-local-command.js').then((m) => ({ run: m.dynamoDbLocalCommand, help: m.DYNAMODB_LOCAL_HELP })),
 };

@@ -249,7 +249,9 @@ async function applyContents(ports: PipelinePorts, upload: Upload, file: FileCon
       const prev = placeOf(records.club, live?.content);
       // A new place name (or group name) changes no verdict: nothing to re-judge, which keeps a typical small
       // correction from re-judging every week its leaders and participants reach.
-      const verdictUnchanged = live !== undefined && live.createdOn === createdOn && sameJudgedContent(live.content!, content);
+      // (The file's created date matters only to ACTIVITY_IN_FUTURE: whether the activity lies after it.)
+      const future = (created: string) => content.date !== undefined && content.date > created;
+      const verdictUnchanged = live !== undefined && future(live.createdOn) === future(createdOn) && sameJudgedContent(live.content!, content);
       writes.put({ kind: 'activity', value: {
         vendor, club: records.club, id: record.id, content, receivedOn: stored?.receivedOn ?? today, createdOn,
         lastUpload: uploadId, lastOutcome: outcome, ...(prev ? { prev } : {}), ...(verdictUnchanged ? { verdictUnchanged } : {}),

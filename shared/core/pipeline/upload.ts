@@ -40,3 +40,8 @@ export interface LedgerEntry extends Upload {
 export function orderKeyOf(upload: Upload): string {
   return `${upload.completedAt}#${upload.uploadId}`;
 }
+
+/** Where a received file is kept (7 years in the cloud): reconciliation resumes a stuck upload from it. */
+export function archiveKey(upload: Pick<Upload, 'vendor' | 'uploadId' | 'file'>): string {
+  return `archive/${upload.vendor}/${upload.uploadId}/${upload.file}`;
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
+import { fileSource } from '../adapters/local-disk/file-source.js';
+import { reconcile } from '../core/pipeline/reconcile.js';
+import { archiveKey } from '../core/pipeline/upload.js';
+import { dateFlag, noPositionals, printJson } from './output.js';
+import { UsageError } from './usage-error.js';
+import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
+
+export const RECONCILE_HELP = `Usage: lok-importer reconcile [--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--json]
+
+The nightly job, run by hand: resumes uploads stuck mid-way from the archive (or fails them, with a receipt, when
+their file cannot be read), re-judges what failed uploads left, recomputes every open period's totals from the
+verdicts and repairs drift, closes periods past their final date, and reports per vendor and period: activities
+received, approved, rejected. Running it twice changes nothing more.
+
+  --stuck-after-minutes N   an upload unfinished for longer than this is stuck (default 60)
+  --today YYYY-MM-DD        the evaluation date (default: today in Europe/Stockholm)
+  --club C                  only this club (repeatable); default every club
+  --json                    print the report as JSON
+${STORE_FLAGS}
+
+Exit codes: 0 done, 2 usage error or store unreachable, 3 internal error.
+
+${STORE_HELP}`;
+
+export async function reconcileCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: {
+      'stuck-after-minutes': { type: 'string' }, today: { type: 'string' }, club: { type: 'string', multiple: true }, json: { type: 'boolean' },
+      ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(RECONCILE_HELP);
+    return 0;
+  }
+  noPositionals('reconcile', positionals);
+  const minutes = Number(values['stuck-after-minutes'] ?? '60');
+  if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError(`--stuck-after-minutes must be a number of minutes, got ${values['stuck-after-minutes']}`);
+  const today = dateFlag('today', values.today) ?? stockholmDate();
+  const settings = storeSettings(values);
+  const key = identityKey();
+  return withRegister(settings, async (register) => {
+    const report = await reconcile(register.ports(key), { today, now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf }, {
+      open: (entry) => {
+        const path = join(settings.objectsDir, archiveKey(entry));
+        return existsSync(path) ? fileSource(path) : undefined;
+      },
+      stuckAfterMs: minutes * 60_000,
+      sleep: (ms) => sleep(ms),
+      ...(values.club ? { clubs: values.club } : {}),
+    });
+    if (values.json) printJson(report);
+    else {
+      const lines = [
+        `resumed uploads: ${report.resumed.join(', ') || 'none'}`,
+        `failed uploads (receipt written): ${report.failed.join(', ') || 'none'}`,
+        `re-judged after a failure: ${report.rejudged.join(', ') || 'none'}`,
+        `totals drift repaired: ${report.drift.map((d) => `${d.club} ${d.period}`).join(', ') || 'none'}`,
+        `periods closed: ${report.closedPeriods.map((p) => `${p.club} ${p.period}`).join(', ') || 'none'}`,
+        'vendor, period: received / approved / rejected',
+        ...report.byVendorPeriod.map((r) => `  ${r.vendor} ${r.period}: ${r.received} / ${r.approved} / ${r.rejected}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return 0;
+  });
+}
