@@ -1,12 +1,11 @@
 import {
-  CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ResourceNotFoundException, waitUntilTableExists,
-  type DynamoDBClientConfig,
+  DynamoDBClient, type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../adapters/dynamodb/register-store-dynamodb.js';
-import { registerTableDefinition } from '../adapters/dynamodb/register-table.js';
+import { ensureTable } from '../adapters/dynamodb/ensure-table.js';
 import { DiskObjectStore } from '../adapters/local-disk/object-store.js';
 import type { PipelinePorts } from '../core/pipeline/ports.js';
 import { StoreUnavailable } from './store-unavailable.js';
@@ -118,7 +117,9 @@ export async function withRegister<T>(settings: StoreSettings, work: (register: 
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new DynamoDBClient(settings.client);
   try {
-    if (settings.endpoint !== undefined) await ensureTable(client, settings.table);
+    if (settings.endpoint !== undefined) {
+      if (!(await ensureTable(client, settings.table))) throw new StoreUnavailable(`the table ${settings.table} did not become ACTIVE within 60 s`);
+    }
     return await work({
       settings,
       store: new DynamoDbRegisterStore(client, settings.table),
@@ -130,27 +131,6 @@ export async function withRegister<T>(settings: StoreSettings, work: (register: 
     throw problem === undefined ? error : new StoreUnavailable(problem);
   } finally {
     client.destroy();
-  }
-}
-
-async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
-  try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    try {
-      await client.send(new CreateTableCommand(registerTableDefinition(table)));
-    } catch (createError) {
-      // Another process created it at the same moment: wait for it like for ours.
-      if (!(createError instanceof ResourceInUseException)) throw createError;
-    }
-  }
-  try {
-    await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: table });
-  } catch (error) {
-    if ((error as Error).name === 'TimeoutError') throw new StoreUnavailable(`the table ${table} did not become ACTIVE within 60 s`);
-    throw error;
   }
 }
 
