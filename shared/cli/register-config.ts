@@ -1,5 +1,5 @@
 import {
-  DynamoDBClient, type DynamoDBClientConfig,
+  DynamoDBClient, ResourceNotFoundException, type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
