@@ -60,7 +60,7 @@ export async function importCommand(args: string[]): Promise<number> {
   const vendor = required('vendor', values.vendor);
   const today = dateFlag('today', values.today) ?? stockholmDate();
   const settings = storeSettings(values);
-  const key = identityKey();
+  const key = identityKey(settings);
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${path}`);
 
   const completedAt = new Date().toISOString();

@@ -44,7 +44,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
   if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError(`--stuck-after-minutes must be a number of minutes, got ${values['stuck-after-minutes']}`);
   const today = dateFlag('today', values.today) ?? stockholmDate();
   const settings = storeSettings(values);
-  const key = identityKey();
+  const key = identityKey(settings);
   return withRegister(settings, async (register) => {
     const report = await reconcile(register.ports(key), { today, now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf }, {
       open: (entry) => {

@@ -2,6 +2,8 @@ import {
   DynamoDBClient, ResourceNotFoundException, type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../adapters/dynamodb/register-store-dynamodb.js';
@@ -24,6 +26,7 @@ export const STORE_HELP = `Where the register is (environment variables; --endpo
   LOK_IDENTITY_KEY       the HMAC key persons are looked up by, at least 32 bytes (import needs it; keep it:
                          another key does not find the persons stored with this one)
   LOK_OBJECTS_DIR        folder for staged results and receipts (default .local/objects)
+  (none of these set)    a running local mode (npm start) is used: .local/runtime.json, or under LOK_LOCAL_DIR
   AWS_REGION             default eu-north-1 when an endpoint is given; with an endpoint and no AWS credentials
                          in the environment, dummy credentials are used (DynamoDB Local accepts any)
 `;
@@ -45,6 +48,8 @@ export interface StoreSettings {
   readonly table: string;
   readonly objectsDir: string;
   readonly client: DynamoDBClientConfig;
+  /** Set when the store is a running local mode: its config holds the identity key. */
+  readonly localConfigFile?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -54,8 +59,11 @@ const MIN_KEY_BYTES = 32;
 
 /** Reads the settings; a malformed endpoint or table name is a usage error. */
 export function storeSettings(flags: { endpoint?: string | undefined; table?: string | undefined }, env: Env = process.env): StoreSettings {
-  const endpoint = nonEmpty(flags.endpoint) ?? nonEmpty(env.LOK_DYNAMODB_ENDPOINT);
-  const table = nonEmpty(flags.table) ?? nonEmpty(env.LOK_REGISTER_TABLE) ?? 'register';
+  const explicit = nonEmpty(flags.endpoint) ?? nonEmpty(env.LOK_DYNAMODB_ENDPOINT);
+  // Nothing configured: a running local mode (`npm start`) is the store, as its runtime file says.
+  const local = explicit === undefined ? runningLocalMode(env) : undefined;
+  const endpoint = explicit ?? local?.endpoint;
+  const table = nonEmpty(flags.table) ?? nonEmpty(env.LOK_REGISTER_TABLE) ?? local?.table ?? 'register';
   if (endpoint !== undefined && !isHttpUrl(endpoint)) {
     throw new UsageError(`the DynamoDB endpoint must be an http(s) URL such as http://127.0.0.1:8000, got ${endpoint}`);
   }
@@ -66,12 +74,31 @@ export function storeSettings(flags: { endpoint?: string | undefined; table?: st
     // DynamoDB Local accepts any credentials; the SDK's chain would otherwise fail on a machine without any.
     ...(hasCredentials(env) ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   };
-  return { ...(endpoint !== undefined ? { endpoint } : {}), table, objectsDir: nonEmpty(env.LOK_OBJECTS_DIR) ?? '.local/objects', client };
+  return {
+    ...(endpoint !== undefined ? { endpoint } : {}), table, objectsDir: nonEmpty(env.LOK_OBJECTS_DIR) ?? local?.objectsDir ?? '.local/objects', client,
+    ...(local ? { localConfigFile: local.configFile } : {}),
+  };
+}
+
+/** The running local mode's runtime file (`.local/runtime.json`, or under LOK_LOCAL_DIR), if its process lives. */
+function runningLocalMode(env: Env): { endpoint: string; table: string; objectsDir: string; configFile: string } | undefined {
+  const dir = nonEmpty(env.LOK_LOCAL_DIR) ?? '.local';
+  const path = join(dir, 'runtime.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    const runtime = JSON.parse(readFileSync(path, 'utf8')) as { endpoint: string; table: string; objectsDir: string; pid: number };
+    process.kill(runtime.pid, 0);
+    return { endpoint: runtime.endpoint, table: runtime.table, objectsDir: runtime.objectsDir, configFile: join(dir, 'config.json') };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The identity hash key, required by `import`: at least 32 bytes (UTF-8). */
-export function identityKey(env: Env = process.env): string {
-  const key = env.LOK_IDENTITY_KEY;
+export function identityKey(settings?: StoreSettings, env: Env = process.env): string {
+  const fromLocalMode = settings?.localConfigFile !== undefined && existsSync(settings.localConfigFile)
+    ? (JSON.parse(readFileSync(settings.localConfigFile, 'utf8')) as { identityKey?: string }).identityKey : undefined;
+  const key = nonEmpty(env.LOK_IDENTITY_KEY) ?? fromLocalMode;
   if (key === undefined || key === '') {
     throw new UsageError(`LOK_IDENTITY_KEY is not set: import needs the HMAC key persons are looked up by (at least ${MIN_KEY_BYTES} bytes), `
       + `e.g. export LOK_IDENTITY_KEY=$(node -p "require('node:crypto').randomBytes(32).toString('hex')"), and the same key on every later run`);
