@@ -1,0 +1,27 @@
+import { utils } from 'ssh2';
+
+export const STATUS = utils.sftp.STATUS_CODE;
+export const OPEN_MODE = utils.sftp.OPEN_MODE;
+
+/** A request refused with an SFTP status code (thrown by a handler, answered as that status). */
+export class SftpRefusal extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'SftpRefusal';
+  }
+}
+
+export function refuse(code: number, message: string): never {
+  throw new SftpRefusal(code, message);
+}
+
+/** The status a failed request is answered with: the refusal's own, or the file system error's nearest. */
+export function statusOf(error: unknown): { code: number; reason: string } {
+  if (error instanceof SftpRefusal) return { code: error.code, reason: error.message };
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (errno) {
+    case 'ENOENT': case 'ENOTDIR': case 'ELOOP': return { code: STATUS.NO_SUCH_FILE, reason: errno };
+    case 'EACCES': case 'EPERM': case 'EROFS': return { code: STATUS.PERMISSION_DENIED, reason: errno };
+    default: return { code: STATUS.FAILURE, reason: errno ?? 'ERROR' };
+  }
+}

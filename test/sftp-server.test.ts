@@ -1,0 +1,244 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type SFTPWrapper } from 'ssh2';
+import SftpClient from 'ssh2-sftp-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSftpServer } from '../shared/adapters/sftp/sftp-server.js';
+import { generateKeyPair } from '../shared/adapters/sftp/ssh-keys.js';
+
+interface Upload { vendor: string; file: string; path: string; completedAt: string }
+
+const A = 'vendor-a';
+const B = 'vendor-b';
+const keyA = generateKeyPair('vendor-a');
+const keyB = generateKeyPair('vendor-b');
+const stranger = generateKeyPair('stranger');
+
+let root: string;
+let port: number;
+let stop: () => Promise<void>;
+const uploads: Upload[] = [];
+const events: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sftp-server-'));
+  const keys = new Map([[A, [keyA.publicKey]], [B, [keyB.publicKey]]]);
+  const server = await startSftpServer({
+    hostKey: generateKeyPair('host').privateKey,
+    root,
+    publicKeysOf: async (vendor) => keys.get(vendor),
+    onUpload: (upload) => uploads.push(upload),
+    log: (event) => events.push(event),
+  });
+  port = server.port;
+  stop = server.stop;
+});
+
+afterAll(async () => {
+  await stop?.();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+async function connect(username: string, privateKey: string): Promise<SftpClient> {
+  const client = new SftpClient();
+  await client.connect({ host: '127.0.0.1', port, username, privateKey, readyTimeout: 5_000 });
+  return client;
+}
+
+async function refused(attempt: Promise<unknown>): Promise<string> {
+  const error = await attempt.then(() => undefined, (e: unknown) => e as Error);
+  expect(error, 'the request should be refused').toBeInstanceOf(Error);
+  return (error as Error).message;
+}
+
+/** ssh2's callback API for what ssh2-sftp-client does not offer. */
+function raw<T>(call: (done: (error: Error | null | undefined, value?: T) => void) => void): Promise<T | undefined> {
+  return new Promise((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))));
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the SFTP endpoint', () => {
+  it('takes an upload from ssh2-sftp-client into the vendor inbox and reports it once, when complete', async () => {
+    const client = await connect(A, keyA.privateKey);
+    const bytes = Buffer.from('<importer>club file</importer>\n'.repeat(5_000));
+    await client.put(bytes, '/inbox/club.xml');
+    const mine = uploads.filter((u) => u.file === 'club.xml');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ vendor: A, file: 'club.xml', path: join(root, 'inbox', A, 'club.xml') });
+    expect(new Date(mine[0]!.completedAt).toISOString()).toBe(mine[0]!.completedAt);
+    expect(await readFile(join(root, 'inbox', A, 'club.xml'))).toEqual(bytes);
+    expect((await client.list('/inbox')).map((f) => f.name)).toEqual(['club.xml']);
+    expect((await client.list('/')).map((f) => [f.name, f.type])).toEqual([['inbox', 'd'], ['outbox', 'd']]);
+    expect(await client.realPath('.')).toBe('/');
+    // read back and remove its own file, not yet taken by the pipeline
+    expect(await client.get('/inbox/club.xml')).toEqual(bytes);
+    const started = Date.now();
+    await client.end();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(uploads.filter((u) => u.file === 'club.xml')).toHaveLength(1);
+  });
+
+  it('serves a receipt placed in the vendor outbox', async () => {
+    await mkdir(join(root, 'outbox', A), { recursive: true });
+    const receipt = Buffer.from(JSON.stringify({ verdict: 'applied' }));
+    await writeFile(join(root, 'outbox', A, 'club.xml.receipt.json'), receipt);
+    const client = await connect(A, keyA.privateKey);
+    expect(await client.get('/outbox/club.xml.receipt.json')).toEqual(receipt);
+    expect((await client.list('/outbox')).map((f) => f.name)).toEqual(['club.xml.receipt.json']);
+    await client.end();
+  });
+
+  it('works with OpenSSH sftp in batch mode: put, ls, get, bye exits 0 promptly', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'sftp-openssh-'));
+    try {
+      const keyFile = join(work, 'id_ed25519');
+      await writeFile(keyFile, keyB.privateKey, { mode: 0o600 });
+      const local = join(work, 'openssh.xml');
+      const bytes = Buffer.from('<importer>from OpenSSH</importer>\n'.repeat(20_000));
+      await writeFile(local, bytes);
+      await mkdir(join(root, 'outbox', B), { recursive: true });
+      await writeFile(join(root, 'outbox', B, 'earlier.receipt.txt'), 'Kvitto\n');
+      const batch = join(work, 'batch');
+      await writeFile(batch, [
+        `put ${local} inbox/openssh.xml`,
+        'ls inbox',
+        `get outbox/earlier.receipt.txt ${join(work, 'receipt.txt')}`,
+        'bye',
+      ].join('\n') + '\n');
+      const started = Date.now();
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile('sftp', [
+          '-F', '/dev/null', '-b', batch, '-i', keyFile, '-P', String(port),
+          '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
+          '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', `${B}@127.0.0.1`,
+        ], { timeout: 15_000 }, (error, stdout, stderr) => resolve({ code: error ? (child.exitCode ?? -1) : 0, stdout, stderr }));
+      });
+      const seconds = (Date.now() - started) / 1000;
+      expect(result, result.stderr).toMatchObject({ code: 0 });
+      expect(seconds).toBeLessThan(5);
+      expect(result.stdout).toContain('openssh.xml');
+      expect(await readFile(join(root, 'inbox', B, 'openssh.xml'))).toEqual(bytes);
+      expect(await readFile(join(work, 'receipt.txt'), 'utf8')).toBe('Kvitto\n');
+      expect(uploads.filter((u) => u.file === 'openssh.xml')).toEqual([expect.objectContaining({ vendor: B })]);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses password login, unknown users and keys not authorised for the vendor', async () => {
+    const password = new SftpClient();
+    await refused(password.connect({ host: '127.0.0.1', port, username: A, password: 'secret', tryKeyboard: true, readyTimeout: 5_000 }));
+    await refused(connect(A, keyB.privateKey)); // B's key is not A's
+    await refused(connect(A, stranger.privateKey));
+    await refused(connect('nobody', stranger.privateKey));
+    await refused(connect('../vendor-a', keyA.privateKey));
+    expect(events.filter((e) => e.event === 'sftp.login-refused').map((e) => e.code)).toEqual(
+      expect.arrayContaining(['METHOD_NOT_ALLOWED', 'KEY_NOT_AUTHORISED', 'UNKNOWN_USER']));
+  });
+
+  it('keeps a vendor in its jail: no other vendor, no parent, no absolute path, no symlink', async () => {
+    await mkdir(join(root, 'inbox', B), { recursive: true });
+    await writeFile(join(root, 'inbox', B, 'secret.xml'), 'B only');
+    await writeFile(join(root, 'outbox', B, 'secret.receipt.json'), '{}');
+    // a symlink someone left in A's outbox, pointing at B's receipt: never followed, never listed
+    await symlink(join(root, 'outbox', B, 'secret.receipt.json'), join(root, 'outbox', A, 'evil.json'));
+    const client = await connect(A, keyA.privateKey);
+    const sftp = (client as unknown as { sftp: SFTPWrapper }).sftp;
+    try {
+      for (const path of ['..', '/..', '/../..', '/inbox/../..', '../inbox', join(root, 'inbox')]) {
+        await refused(client.list(path));
+        await refused(raw((done) => sftp.realpath(path, done))); // (ssh2-sftp-client's realPath turns a refusal into '')
+      }
+      for (const path of [
+        `/inbox/${B}/secret.xml`, `/inbox/../inbox/${B}/secret.xml`, `/../inbox/${B}/secret.xml`, `/../../${B}/secret.xml`,
+        join(root, 'inbox', B, 'secret.xml'), `/outbox/${B}/secret.receipt.json`, '/outbox/evil.json', '/etc/passwd',
+        '/../../../../../../etc/passwd',
+      ]) {
+        await refused(client.get(path));
+      }
+      for (const path of [`/inbox/${B}/x.xml`, '/../x.xml', `/../inbox/${B}/x.xml`, join(root, 'inbox', B, 'x.xml'), '/x.xml', '/inbox/.uploading/x.xml', '/inbox/.hidden']) {
+        await refused(client.put(Buffer.from('x'), path));
+      }
+      expect((await client.list('/outbox')).map((f) => f.name)).toEqual(['club.xml.receipt.json']);
+      await refused(raw((done) => sftp.symlink('/outbox/club.xml.receipt.json', '/inbox/link.xml', done)));
+      await refused(raw((done) => sftp.symlink(join(root, 'inbox', B), '/inbox/b', done)));
+      await refused(raw((done) => sftp.readlink('/outbox/evil.json', done)));
+      await refused(client.mkdir('/inbox/sub'));
+      await refused(client.rename('/inbox/club.xml', `/inbox/../../inbox/${B}/club.xml`));
+      expect(await readFile(join(root, 'inbox', B, 'secret.xml'), 'utf8')).toBe('B only');
+      expect(await readdir(join(root, 'inbox', B))).not.toContain('x.xml');
+      expect(existsSync(join(root, 'inbox', B, 'club.xml'))).toBe(false);
+      expect(existsSync(join(root, 'inbox', A, 'link.xml'))).toBe(false);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses writing, removing and renaming in the outbox', async () => {
+    const client = await connect(A, keyA.privateKey);
+    try {
+      await refused(client.put(Buffer.from('x'), '/outbox/fake.receipt.json'));
+      await refused(client.delete('/outbox/club.xml.receipt.json'));
+      await refused(client.rename('/outbox/club.xml.receipt.json', '/outbox/other.json'));
+      await refused(client.rename('/inbox/club.xml', '/outbox/club.xml'));
+      expect(await readdir(join(root, 'outbox', A))).toEqual(['club.xml.receipt.json', 'evil.json']);
+      // in the inbox a not-yet-processed file may be renamed (a new upload, like an S3 copy) and removed
+      await client.rename('/inbox/club.xml', '/inbox/club-2.xml');
+      expect(uploads.at(-1)).toMatchObject({ vendor: A, file: 'club-2.xml' });
+      await client.delete('/inbox/club-2.xml');
+      expect(await readdir(join(root, 'inbox', A))).toEqual(['.uploading']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('never reports nor shows an upload whose connection dropped before CLOSE', async () => {
+    const socket = netConnect(port, '127.0.0.1');
+    const conn = new Client();
+    await new Promise<void>((resolve, reject) => {
+      conn.once('ready', resolve).once('error', reject);
+      conn.connect({ sock: socket, username: A, privateKey: keyA.privateKey, readyTimeout: 5_000 });
+    });
+    conn.on('error', () => undefined);
+    const sftp = (await raw<SFTPWrapper>((done) => conn.sftp(done)))!;
+    const handle = (await raw<Buffer>((done) => sftp.open('/inbox/partial.xml', 'w', done)))!;
+    const chunk = Buffer.alloc(16 * 1024, 0x41);
+    for (let i = 0; i < 4; i++) await raw((done) => sftp.write(handle, chunk, 0, chunk.length, i * chunk.length, done));
+    const uploading = join(root, 'inbox', A, '.uploading');
+    expect(await readdir(uploading)).toHaveLength(1); // written so far, but hidden
+    expect((await readdir(join(root, 'inbox', A))).filter((n) => !n.startsWith('.'))).toEqual([]);
+    socket.destroy();
+    await waitFor(() => events.some((e) => e.event === 'sftp.upload-abandoned' && e.file === 'partial.xml'));
+    await waitFor(async () => (await readdir(uploading)).length === 0);
+    expect(existsSync(join(root, 'inbox', A, 'partial.xml'))).toBe(false);
+    expect(uploads.some((u) => u.file === 'partial.xml')).toBe(false);
+  });
+
+  it('stop() closes open connections and the listener within a couple of seconds', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'sftp-stop-'));
+    const server = await startSftpServer({
+      hostKey: generateKeyPair().privateKey, root: own, publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined), onUpload: () => undefined,
+    });
+    const client = new SftpClient();
+    await client.connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey });
+    const conn = (client as unknown as { client: Client }).client;
+    const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
+    const started = Date.now();
+    await server.stop();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(2_500);
+    await refused(new SftpClient().connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey, readyTimeout: 2_000 }));
+    await rm(own, { recursive: true, force: true });
+  });
+});
