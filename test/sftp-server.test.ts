@@ -43,8 +43,14 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
+/** An ssh2-sftp-client without its default listeners, which print every end and close. */
+function sftpClient(): SftpClient {
+  const quiet = (): void => undefined;
+  return new SftpClient('test', { error: quiet, end: quiet, close: quiet });
+}
+
 async function connect(username: string, privateKey: string): Promise<SftpClient> {
-  const client = new SftpClient();
+  const client = sftpClient();
   await client.connect({ host: '127.0.0.1', port, username, privateKey, readyTimeout: 5_000 });
   return client;
 }
@@ -53,6 +59,11 @@ async function refused(attempt: Promise<unknown>): Promise<string> {
   const error = await attempt.then(() => undefined, (e: unknown) => e as Error);
   expect(error, 'the request should be refused').toBeInstanceOf(Error);
   return (error as Error).message;
+}
+
+/** Byte equality without vitest's element-by-element diff (slow on large buffers). */
+function sameBytes(actual: unknown, expected: Buffer): boolean {
+  return Buffer.isBuffer(actual) && actual.equals(expected);
 }
 
 /** ssh2's callback API for what ssh2-sftp-client does not offer. */
@@ -77,12 +88,12 @@ describe('the SFTP endpoint', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ vendor: A, file: 'club.xml', path: join(root, 'inbox', A, 'club.xml') });
     expect(new Date(mine[0]!.completedAt).toISOString()).toBe(mine[0]!.completedAt);
-    expect(await readFile(join(root, 'inbox', A, 'club.xml'))).toEqual(bytes);
+    expect(sameBytes(await readFile(join(root, 'inbox', A, 'club.xml')), bytes)).toBe(true);
     expect((await client.list('/inbox')).map((f) => f.name)).toEqual(['club.xml']);
     expect((await client.list('/')).map((f) => [f.name, f.type])).toEqual([['inbox', 'd'], ['outbox', 'd']]);
     expect(await client.realPath('.')).toBe('/');
     // read back and remove its own file, not yet taken by the pipeline
-    expect(await client.get('/inbox/club.xml')).toEqual(bytes);
+    expect(sameBytes(await client.get('/inbox/club.xml'), bytes)).toBe(true);
     const started = Date.now();
     await client.end();
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -94,7 +105,7 @@ describe('the SFTP endpoint', () => {
     const receipt = Buffer.from(JSON.stringify({ verdict: 'applied' }));
     await writeFile(join(root, 'outbox', A, 'club.xml.receipt.json'), receipt);
     const client = await connect(A, keyA.privateKey);
-    expect(await client.get('/outbox/club.xml.receipt.json')).toEqual(receipt);
+    expect(sameBytes(await client.get('/outbox/club.xml.receipt.json'), receipt)).toBe(true);
     expect((await client.list('/outbox')).map((f) => f.name)).toEqual(['club.xml.receipt.json']);
     await client.end();
   });
@@ -128,7 +139,7 @@ describe('the SFTP endpoint', () => {
       expect(result, result.stderr).toMatchObject({ code: 0 });
       expect(seconds).toBeLessThan(5);
       expect(result.stdout).toContain('openssh.xml');
-      expect(await readFile(join(root, 'inbox', B, 'openssh.xml'))).toEqual(bytes);
+      expect(sameBytes(await readFile(join(root, 'inbox', B, 'openssh.xml')), bytes)).toBe(true);
       expect(await readFile(join(work, 'receipt.txt'), 'utf8')).toBe('Kvitto\n');
       expect(uploads.filter((u) => u.file === 'openssh.xml')).toEqual([expect.objectContaining({ vendor: B })]);
     } finally {
@@ -137,7 +148,7 @@ describe('the SFTP endpoint', () => {
   });
 
   it('refuses password login, unknown users and keys not authorised for the vendor', async () => {
-    const password = new SftpClient();
+    const password = sftpClient();
     await refused(password.connect({ host: '127.0.0.1', port, username: A, password: 'secret', tryKeyboard: true, readyTimeout: 5_000 }));
     await refused(connect(A, keyB.privateKey)); // B's key is not A's
     await refused(connect(A, stranger.privateKey));
@@ -230,7 +241,7 @@ describe('the SFTP endpoint', () => {
     const server = await startSftpServer({
       hostKey: generateKeyPair().privateKey, root: own, publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined), onUpload: () => undefined,
     });
-    const client = new SftpClient();
+    const client = sftpClient();
     await client.connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey });
     const conn = (client as unknown as { client: Client }).client;
     const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
@@ -238,7 +249,7 @@ describe('the SFTP endpoint', () => {
     await server.stop();
     await closed;
     expect(Date.now() - started).toBeLessThan(2_500);
-    await refused(new SftpClient().connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey, readyTimeout: 2_000 }));
+    await refused(sftpClient().connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey, readyTimeout: 2_000 }));
     await rm(own, { recursive: true, force: true });
   });
 });

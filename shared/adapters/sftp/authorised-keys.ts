@@ -30,8 +30,8 @@ function parsePublicKey(line: string): ParsedKey | undefined {
 /**
  * Whether the offered key is one of the authorised keys (OpenSSH one-line format) and, when the client has signed,
  * whether the signature verifies with that authorised key. Every authorised key is compared (no early exit), each
- * with a timing-safe comparison; unparseable authorised lines are skipped. An unknown user is checked against no
- * key, which refuses, after the same kind of work.
+ * with a timing-safe comparison; unparseable authorised lines are skipped. (The server checks an unknown user
+ * against a decoy key, so that refusing one does the same work.)
  */
 export function isAuthorisedKey(offered: OfferedKey, authorised: readonly string[]): boolean {
   let match: ParsedKey | undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Server, type Connection } from 'ssh2';
 import { isAuthorisedKey } from './authorised-keys.js';
 import { isVendorId } from './file-name.js';
+import { generateKeyPair } from './ssh-keys.js';
 import { SftpSession, type CompletedSftpUpload } from './sftp-session.js';
 import { UPLOADING_FOLDER, vendorFolders, type VendorFolders } from './vendor-folders.js';
 
@@ -43,6 +44,8 @@ const STOP_GRACE_MS = 1_000;
 export async function startSftpServer(options: SftpServerOptions): Promise<RunningSftpServer> {
   const log = options.log ?? (() => undefined);
   await discardUnfinishedUploads(options.root);
+  // Checked in place of an unknown user's keys, so that refusing one costs what refusing a known vendor does.
+  const decoyKeys = [generateKeyPair('decoy').publicKey];
   const connections = new Set<Connection>();
   const sessions = new Set<SftpSession>();
   let nextConnection = 0;
@@ -69,10 +72,11 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
       const user = ctx.username;
       void (async () => {
         const keys = isVendorId(user) ? await options.publicKeysOf(user) : undefined;
-        const authorised = isAuthorisedKey(
+        const matched = isAuthorisedKey(
           { data: ctx.key.data, signature: ctx.signature, blob: ctx.blob, hashAlgo: ctx.hashAlgo },
-          keys ?? [],
+          keys ?? decoyKeys,
         );
+        const authorised = keys !== undefined && matched;
         if (!authorised) {
           log({ event: 'sftp.login-refused', connection, method: 'publickey', code: keys === undefined ? 'UNKNOWN_USER' : 'KEY_NOT_AUTHORISED' });
           ctx.reject(['publickey']);
