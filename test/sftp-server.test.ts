@@ -236,6 +236,22 @@ describe('the SFTP endpoint', () => {
     expect(uploads.some((u) => u.file === 'partial.xml')).toBe(false);
   });
 
+  it('loads from dist/ in plain Node (ssh2 is CommonJS: only its default export is importable outside vitest)', async () => {
+    const script = "const m = await import('./dist/shared/adapters/sftp/sftp-server.js');" +
+      "const k = await import('./dist/shared/adapters/sftp/ssh-keys.js');" +
+      "const s = await m.startSftpServer({ hostKey: k.generateKeyPair().privateKey, root: process.argv[1], publicKeysOf: () => undefined, onUpload: () => {} });" +
+      'await s.stop(); console.log("ok");';
+    const own = await mkdtemp(join(tmpdir(), 'sftp-dist-'));
+    try {
+      const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath,
+        ['--input-type=module', '-e', script, own], { cwd: join(import.meta.dirname, '..'), timeout: 10_000 },
+        (error, out, err) => (error ? reject(new Error(err)) : resolve(out))));
+      expect(stdout.trim()).toBe('ok');
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
   it('stop() closes open connections and the listener within a couple of seconds', async () => {
     const own = await mkdtemp(join(tmpdir(), 'sftp-stop-'));
     const server = await startSftpServer({

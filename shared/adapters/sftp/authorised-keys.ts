@@ -1,5 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader offers only its default export (named imports work in vitest, not in dist/).
+const { utils } = ssh2;
 
 /** What a client offers in a `publickey` authentication request. */
 export interface OfferedKey {

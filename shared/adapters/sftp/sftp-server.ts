@@ -1,12 +1,15 @@
 import { readdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Server, type Connection } from 'ssh2';
+import ssh2, { type Connection } from 'ssh2';
 import { isAuthorisedKey } from './authorised-keys.js';
 import { isVendorId } from './file-name.js';
 import { generateKeyPair } from './ssh-keys.js';
 import { SftpSession, type CompletedSftpUpload } from './sftp-session.js';
 import { UPLOADING_FOLDER, vendorFolders, type VendorFolders } from './vendor-folders.js';
+
+// ssh2 is CommonJS: Node's ESM loader offers only its default export (named imports work in vitest, not in dist/).
+const { Server } = ssh2;
 
 export interface SftpServerOptions {
   /** Default 127.0.0.1. */

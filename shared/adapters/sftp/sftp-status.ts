@@ -1,4 +1,7 @@
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader offers only its default export (named imports work in vitest, not in dist/).
+const { utils } = ssh2;
 
 export const STATUS = utils.sftp.STATUS_CODE;
 export const OPEN_MODE = utils.sftp.OPEN_MODE;

@@ -1,4 +1,7 @@
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader offers only its default export (named imports work in vitest, not in dist/).
+const { utils } = ssh2;
 
 export interface SshKeyPair {
   /** OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`), unencrypted: write it with file mode 0600. */
