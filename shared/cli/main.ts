@@ -12,6 +12,9 @@ Commands:
                                              write a realistic, deterministic Importer XML file
   demo [FOLDER]                               check every file in FOLDER (default samples/) and print its verdicts
 
+Local mode (the whole Importer on this machine, no AWS account; what \`npm start\` runs):
+  start [--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N]   SFTP endpoint, DynamoDB Local, pipeline runner
+
 Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB_ENDPOINT; see any --help):
   import FILE --vendor V [--json] [--today D]  import a file into the register and print its receipt
   vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited]   add a vendor
@@ -50,6 +53,7 @@ const COMMANDS: Record<string, Load> = {
   check: now({ run: checkCommand, help: CHECK_HELP }),
   generate: now({ run: generateCommand, help: GENERATE_HELP }),
   demo: now({ run: demoCommand, help: DEMO_HELP }),
+  start: async () => import('./start-command.js').then((m) => ({ run: m.startCommand, help: m.START_HELP })),
   import: async () => import('./import-command.js').then((m) => ({ run: m.importCommand, help: m.IMPORT_HELP })),
   activities: async () => queries().then((m) => ({ run: m.activitiesCommand, help: m.ACTIVITIES_HELP })),
   activity: async () => import('./activity-command.js').then((m) => ({ run: m.activityCommand, help: m.ACTIVITY_HELP })),

@@ -1,0 +1,198 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
+import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
+import { ensureTable } from '../adapters/dynamodb/ensure-table.js';
+import { DynamoDbRegisterAdmin } from '../adapters/dynamodb/register-admin-dynamodb.js';
+import { DynamoDbRegisterStore } from '../adapters/dynamodb/register-store-dynamodb.js';
+import { installDynamoDbLocal } from '../adapters/dynamodb-local/install-dynamodb-local.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../adapters/dynamodb-local/start-dynamodb-local.js';
+import { fileSource } from '../adapters/local-disk/file-source.js';
+import { DiskObjectStore } from '../adapters/local-disk/object-store.js';
+import { startSftpServer } from '../adapters/sftp/sftp-server.js';
+import { generateKeyPair } from '../adapters/sftp/ssh-keys.js';
+import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-cases.js';
+import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
+import { reconcile } from '../core/pipeline/reconcile.js';
+import { archiveKey } from '../core/pipeline/upload.js';
+import { UploadQueue, type CompletedUpload } from './upload-queue.js';
+
+export const DEMO_VENDOR = 'demo-vendor';
+export const DEMO_CLUB = '100042';
+export const TABLE = 'register';
+
+/** Where local mode keeps everything, and what the CLI reads to find a running local mode. */
+export interface LocalLayout {
+  readonly dataDir: string;
+  readonly dynamodbDir: string;
+  readonly objectsDir: string;
+  readonly keysDir: string;
+  /** `<keysDir>/vendors/<vendor>.pub`: a vendor's authorised public keys, read on every login. */
+  readonly vendorKeysDir: string;
+  readonly configFile: string;
+  readonly runtimeFile: string;
+}
+
+export function localLayout(dataDir: string): LocalLayout {
+  const root = resolve(dataDir);
+  return {
+    dataDir: root,
+    dynamodbDir: join(root, 'dynamodb'),
+    objectsDir: join(root, 'objects'),
+    keysDir: join(root, 'keys'),
+    vendorKeysDir: join(root, 'keys', 'vendors'),
+    configFile: join(root, 'config.json'),
+    runtimeFile: join(root, 'runtime.json'),
+  };
+}
+
+/** What the running local mode tells the CLI (`.local/runtime.json`). */
+export interface LocalRuntime {
+  readonly endpoint: string;
+  readonly table: string;
+  readonly objectsDir: string;
+  readonly sftpPort: number;
+  readonly vendorKeysDir: string;
+  readonly pid: number;
+}
+
+interface LocalConfig {
+  readonly identityKey: string;
+}
+
+export interface LocalModeOptions {
+  readonly dataDir: string;
+  readonly fresh: boolean;
+  readonly sftpPort?: number;
+  readonly dynamodbPort?: number;
+  readonly samplesDir?: string;
+  /** Human lines (the summary, the sftp command). */
+  readonly say: (line: string) => void;
+  /** Structured events (ids and codes only). */
+  readonly log: (event: Record<string, unknown>) => void;
+  /** Uploads the demo files over SFTP with a real client (first start only). */
+  readonly uploadDemo: (upload: { port: number; privateKeyPath: string; vendor: string; files: readonly string[] }) => Promise<void>;
+}
+
+export interface LocalMode {
+  readonly sftpPort: number;
+  readonly endpoint: string;
+  readonly layout: LocalLayout;
+  readonly queue: UploadQueue;
+  readonly ports: PipelinePorts;
+  readonly demoKeyPath: string;
+  stop(): Promise<void>;
+}
+
+function clock(): PipelineClock {
+  return { today: stockholmDate(), now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf };
+}
+
+function readConfig(layout: LocalLayout): LocalConfig {
+  if (existsSync(layout.configFile)) return JSON.parse(readFileSync(layout.configFile, 'utf8')) as LocalConfig;
+  const config: LocalConfig = { identityKey: randomBytes(32).toString('hex') };
+  writeFileSync(layout.configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return config;
+}
+
+function keyFile(path: string, make: () => string): string {
+  if (!existsSync(path)) writeFileSync(path, make(), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return readFileSync(path, 'utf8');
+}
+
+/**
+ * Starts the whole Importer on this machine: DynamoDB Local (data kept in the data folder), the object store on
+ * disk, the SFTP endpoint (one user per vendor, public keys only, jailed to inbox/ and outbox/), and the runner
+ * that imports completed uploads. On first start it onboards the demo vendor and club and uploads the samples.
+ */
+export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
+  const layout = localLayout(options.dataDir);
+  if (options.fresh) rmSync(layout.dataDir, { recursive: true, force: true });
+  for (const dir of [layout.dataDir, layout.dynamodbDir, layout.objectsDir, layout.vendorKeysDir]) mkdirSync(dir, { recursive: true });
+  const config = readConfig(layout);
+  const hostKey = keyFile(join(layout.keysDir, 'host_ed25519'), () => generateKeyPair().privateKey);
+  const demoKeyPath = join(layout.keysDir, `${DEMO_VENDOR}_ed25519`);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    rmSync(layout.runtimeFile, { force: true });
+  };
+  try {
+    const files = await installDynamoDbLocal(join(process.cwd(), '.cache'));
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal(files, { dataDir: layout.dynamodbDir, ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}) });
+    stops.push(() => dynamo.stop());
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    stops.push(async () => client.destroy());
+    if (!(await ensureTable(client, TABLE))) throw new Error('the register table did not become ACTIVE');
+    const ports: PipelinePorts = { store: new DynamoDbRegisterStore(client, TABLE), hasher: new HmacHasher(config.identityKey), objects: new DiskObjectStore(layout.objectsDir) };
+    const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), TABLE);
+
+    const firstStart = (await addVendor(admin, { id: DEMO_VENDOR, name: 'Demo AB', purpose: 'Medlemsregister och närvaro för LOK-stöd (demo)', licence: 'up-to-100-clubs' })).ok;
+    if (firstStart || !existsSync(demoKeyPath)) {
+      const pair = generateKeyPair();
+      writeFileSync(demoKeyPath, pair.privateKey, { mode: 0o600 });
+      writeFileSync(join(layout.vendorKeysDir, `${DEMO_VENDOR}.pub`), `${pair.publicKey}\n`);
+    }
+    await addClub(admin, { id: DEMO_CLUB, name: 'IK Demo', sports: ['Fotboll', 'Handboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false });
+    await activateVendor(admin, DEMO_CLUB, DEMO_VENDOR, '2026-01-01');
+
+    const queue = new UploadQueue({ ports, root: layout.objectsDir, clock, log: options.log });
+    const sftp = await startSftpServer({
+      hostKey, root: layout.objectsDir, ...(options.sftpPort ? { port: options.sftpPort } : {}),
+      publicKeysOf: (vendor) => {
+        const path = join(layout.vendorKeysDir, `${vendor}.pub`);
+        if (!/^[A-Za-z0-9._-]+$/.test(vendor) || !existsSync(path)) return undefined;
+        return readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+      },
+      onUpload: (upload) => queue.enqueue(upload),
+      log: options.log,
+    });
+    // On stop, an import in progress is left as it is: the next start resumes it from the archive.
+    stops.push(() => sftp.stop());
+    const runtime: LocalRuntime = { endpoint: dynamo.endpoint, table: TABLE, objectsDir: layout.objectsDir, sftpPort: sftp.port, vendorKeysDir: layout.vendorKeysDir, pid: process.pid };
+    writeFileSync(layout.runtimeFile, JSON.stringify(runtime, null, 2));
+
+    // Uploads left from an earlier run: stuck ones resume from the archive, complete files still in an inbox
+    // (uploaded while nothing imported them) are imported in the order they completed.
+    const report = await reconcile(ports, clock(), {
+      open: (entry) => { const path = join(layout.objectsDir, archiveKey(entry)); return existsSync(path) ? fileSource(path) : undefined; },
+      stuckAfterMs: 0, sleep: (ms) => sleep(ms), clubs: [],
+    });
+    if (report.resumed.length + report.failed.length > 0) options.log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed });
+    for (const upload of leftInInboxes(layout.objectsDir)) queue.enqueue(upload);
+
+    if (firstStart) {
+      const samples = options.samplesDir ?? 'samples';
+      const xml = readdirSync(samples).filter((f) => f.endsWith('.xml')).sort().map((f) => join(samples, f));
+      options.say(`First start: uploading ${xml.length} sample files to ${DEMO_VENDOR}'s inbox over SFTP…`);
+      await options.uploadDemo({ port: sftp.port, privateKeyPath: demoKeyPath, vendor: DEMO_VENDOR, files: xml });
+      await queue.idle();
+    }
+    return { sftpPort: sftp.port, endpoint: dynamo.endpoint, layout, queue, ports, demoKeyPath, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function leftInInboxes(objectsDir: string): CompletedUpload[] {
+  const inbox = join(objectsDir, 'inbox');
+  if (!existsSync(inbox)) return [];
+  const uploads: CompletedUpload[] = [];
+  for (const vendor of readdirSync(inbox)) {
+    const folder = join(inbox, vendor);
+    if (!statSync(folder).isDirectory()) continue;
+    for (const file of readdirSync(folder)) {
+      const path = join(folder, file);
+      if (file.startsWith('.') || !statSync(path).isFile()) continue;
+      uploads.push({ vendor, file, path, completedAt: statSync(path).mtime.toISOString() });
+    }
+  }
+  return uploads.sort((a, b) => (a.completedAt < b.completedAt ? -1 : 1));
+}
