@@ -6,6 +6,7 @@ import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clubActivities } from '../shared/core/queries/club-activities.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
+import { generateKeyPair } from '../shared/adapters/sftp/ssh-keys.js';
 import { DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
 import { ROOT } from './support/run-cli.js';
@@ -95,6 +96,40 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     expect(got.status).toBe('applied');
     const stored = await clubActivities(local.ports.store, { club: '100042', period: '2026-2' });
     expect(stored.map((v) => v.id)).toEqual(expect.arrayContaining(got.activities.map((a) => a.id)));
+  }, 60_000);
+
+  it('the CLI talks to the running local mode: vendor add --key, club activate, queries, vendor key rotate', async () => {
+    const env = { ...process.env, LOK_LOCAL_DIR: data, LOK_DYNAMODB_ENDPOINT: '', LOK_IDENTITY_KEY: '', LOK_OBJECTS_DIR: '', LOK_SFTP_KEYS_DIR: '' };
+    const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    const first = generateKeyPair();
+    const second = generateKeyPair();
+    writeFileSync(join(data, 'v2.pub'), first.publicKey);
+    writeFileSync(join(data, 'v2-new.pub'), second.publicKey);
+    expect(await cli(['vendor', 'add', 'v2', '--name', 'V2 AB', '--purpose', 'LOK', '--key', join(data, 'v2.pub')])).toMatchObject({ code: 0 });
+    expect(await cli(['club', 'activate', '100042', '--vendor', 'v2', '--from', '2026-01-01'])).toMatchObject({ code: 0 });
+    const upload = async (privateKey: string) => {
+      const client = new SftpClient();
+      await client.connect({ host: '127.0.0.1', port: local.sftpPort, username: 'v2', privateKey });
+      await client.put(Buffer.from(readFileSync(sample('club-valid.xml'), 'utf8').replace('vendor="demo-vendor"', 'vendor="v2"')), '/inbox/from-v2.xml');
+      await client.end();
+    };
+    await upload(first.privateKey);
+    const path = join(local.layout.objectsDir, 'outbox', 'v2', 'from-v2.xml.receipt.json');
+    const got = await waitFor('v2\'s receipt', () => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Receipt : undefined));
+    expect(got.status).toBe('applied');
+    const activities = await cli(['activities', '--club', '100042', '--period', '2026-2', '--vendor', 'v2', '--json']);
+    expect(activities.code, activities.stderr).toBe(0);
+    expect((JSON.parse(activities.stdout) as unknown[]).length).toBe(3);
+    expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', join(data, 'v2-new.pub')])).toMatchObject({ code: 0 });
+    await expect(upload(first.privateKey)).rejects.toThrow();
+    await upload(second.privateKey);
   }, 60_000);
 
   it('never imports a half-finished upload (connection dropped before the end)', async () => {

@@ -5,16 +5,18 @@ import { IDENTITY_KEYS, LICENCES } from '../core/admin/register-admin.js';
 import { dateFlag, onePositional, oneOf, required } from './output.js';
 import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
 import { UsageError } from './usage-error.js';
+import { vendorKey } from './vendor-key.js';
 
 const ADMIN_EXIT = 'Exit codes: 0 done (or already so), 1 refused (CODE: message on standard error), 2 usage error, 3 internal error.';
 
-export const VENDOR_ADD_HELP = `Usage: lok-importer vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited]
+export const VENDOR_ADD_HELP = `Usage: lok-importer vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]
 
 Adds a vendor RF has signed an agreement with (RF operations).
 
   --name N            the vendor's name
   --purpose P         the purpose of processing personal data, as the agreement states it
   --licence L         up-to-100-clubs (default) or unlimited
+  --key FILE          the vendor's SFTP public key (OpenSSH .pub): its SFTP user in a running local mode
 ${STORE_FLAGS}
 
 ${ADMIN_EXIT}
@@ -76,7 +78,7 @@ function report<T>(result: AdminResult<T>, message: (value: T) => string): numbe
 export async function vendorAddCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true, strict: true,
-    options: { name: { type: 'string' }, purpose: { type: 'string' }, licence: { type: 'string' }, ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' } },
+    options: { name: { type: 'string' }, purpose: { type: 'string' }, licence: { type: 'string' }, key: { type: 'string' }, ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(VENDOR_ADD_HELP);
@@ -86,8 +88,13 @@ export async function vendorAddCommand(args: string[]): Promise<number> {
   const name = required('name', values.name);
   const purpose = required('purpose', values.purpose);
   const licence = oneOf('licence', values.licence, LICENCES) ?? 'up-to-100-clubs';
-  return withRegister(storeSettings(values), async ({ admin }) =>
-    report(await addVendor(admin, { id, name, purpose, licence }), (v) => `vendor ${v.id} added (licence ${v.licence})`));
+  const settings = storeSettings(values);
+  const key = values.key === undefined ? undefined : vendorKey(settings, values.key);
+  return withRegister(settings, async ({ admin }) => {
+    const result = await addVendor(admin, { id, name, purpose, licence });
+    if (result.ok && key) key.keys.add(id, key.line);
+    return report(result, (v) => `vendor ${v.id} added (licence ${v.licence})${key ? '; its SFTP user takes the key' : ''}`);
+  });
 }
 
 export async function clubAddCommand(args: string[]): Promise<number> {

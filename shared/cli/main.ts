@@ -17,7 +17,8 @@ Local mode (the whole Importer on this machine, no AWS account; what \`npm start
 
 Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB_ENDPOINT; see any --help):
   import FILE --vendor V [--json] [--today D]  import a file into the register and print its receipt
-  vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited]   add a vendor
+  vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]   add a vendor (and its SFTP key)
+  vendor key rotate ID --key FILE [--keep-old]   a vendor's new SFTP key
   club add ID --name N --sport S [--sport S2 ...] --federation F [--identity-key K] [--parasport]   add a club
   club activate CLUB --vendor V [--from D]    the club activates a vendor
   club deactivate CLUB --vendor V [--to D]    the club deactivates a vendor
@@ -73,14 +74,18 @@ const CLUB_HELP = `Usage: lok-importer club <add|activate|deactivate> ...
 Run \`lok-importer club <sub-command> --help\` for its options.
 `;
 
-const VENDOR_HELP = `Usage: lok-importer vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited]
+const VENDOR_HELP = `Usage: lok-importer vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]
+       lok-importer vendor key rotate ID --key FILE [--keep-old]
 
 Run \`lok-importer vendor add --help\` for its options.
 `;
 
 /** Commands with sub-commands: dispatched on the second word (`club add`, `club activate`, …). */
 const GROUPS: Record<string, { readonly help: string; readonly commands: Record<string, Load> }> = {
-  vendor: { help: VENDOR_HELP, commands: { add: async () => admin().then((m) => ({ run: m.vendorAddCommand, help: m.VENDOR_ADD_HELP })) } },
+  vendor: { help: VENDOR_HELP, commands: {
+    add: async () => admin().then((m) => ({ run: m.vendorAddCommand, help: m.VENDOR_ADD_HELP })),
+    key: async () => import('./vendor-key-command.js').then((m) => ({ run: m.vendorKeyCommand, help: m.VENDOR_KEY_HELP })),
+  } },
   club: {
     help: CLUB_HELP,
     commands: {

@@ -26,6 +26,7 @@ export const STORE_HELP = `Where the register is (environment variables; --endpo
   LOK_IDENTITY_KEY       the HMAC key persons are looked up by, at least 32 bytes (import needs it; keep it:
                          another key does not find the persons stored with this one)
   LOK_OBJECTS_DIR        folder for staged results and receipts (default .local/objects)
+  LOK_SFTP_KEYS_DIR      folder of the SFTP endpoint's authorised keys (vendor add --key, vendor key rotate)
   (none of these set)    a running local mode (npm start) is used: .local/runtime.json, or under LOK_LOCAL_DIR
   AWS_REGION             default eu-north-1 when an endpoint is given; with an endpoint and no AWS credentials
                          in the environment, dummy credentials are used (DynamoDB Local accepts any)
@@ -50,6 +51,8 @@ export interface StoreSettings {
   readonly client: DynamoDBClientConfig;
   /** Set when the store is a running local mode: its config holds the identity key. */
   readonly localConfigFile?: string;
+  /** Where the SFTP endpoint's authorised keys are (local mode's, or LOK_SFTP_KEYS_DIR). */
+  readonly vendorKeysDir?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -77,18 +80,19 @@ export function storeSettings(flags: { endpoint?: string | undefined; table?: st
   return {
     ...(endpoint !== undefined ? { endpoint } : {}), table, objectsDir: nonEmpty(env.LOK_OBJECTS_DIR) ?? local?.objectsDir ?? '.local/objects', client,
     ...(local ? { localConfigFile: local.configFile } : {}),
+    ...(nonEmpty(env.LOK_SFTP_KEYS_DIR) ?? local?.vendorKeysDir ? { vendorKeysDir: nonEmpty(env.LOK_SFTP_KEYS_DIR) ?? local!.vendorKeysDir } : {}),
   };
 }
 
 /** The running local mode's runtime file (`.local/runtime.json`, or under LOK_LOCAL_DIR), if its process lives. */
-function runningLocalMode(env: Env): { endpoint: string; table: string; objectsDir: string; configFile: string } | undefined {
+function runningLocalMode(env: Env): { endpoint: string; table: string; objectsDir: string; configFile: string; vendorKeysDir: string } | undefined {
   const dir = nonEmpty(env.LOK_LOCAL_DIR) ?? '.local';
   const path = join(dir, 'runtime.json');
   if (!existsSync(path)) return undefined;
   try {
-    const runtime = JSON.parse(readFileSync(path, 'utf8')) as { endpoint: string; table: string; objectsDir: string; pid: number };
+    const runtime = JSON.parse(readFileSync(path, 'utf8')) as { endpoint: string; table: string; objectsDir: string; vendorKeysDir: string; pid: number };
     process.kill(runtime.pid, 0);
-    return { endpoint: runtime.endpoint, table: runtime.table, objectsDir: runtime.objectsDir, configFile: join(dir, 'config.json') };
+    return { endpoint: runtime.endpoint, table: runtime.table, objectsDir: runtime.objectsDir, vendorKeysDir: runtime.vendorKeysDir, configFile: join(dir, 'config.json') };
   } catch {
     return undefined;
   }

@@ -15,6 +15,7 @@ import { fileSource } from '../adapters/local-disk/file-source.js';
 import { DiskObjectStore } from '../adapters/local-disk/object-store.js';
 import { startSftpServer } from '../adapters/sftp/sftp-server.js';
 import { generateKeyPair } from '../adapters/sftp/ssh-keys.js';
+import { VendorKeyFiles } from '../adapters/sftp/vendor-key-files.js';
 import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-cases.js';
 import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
@@ -137,18 +138,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     if (firstStart || !existsSync(demoKeyPath)) {
       const pair = generateKeyPair();
       writeFileSync(demoKeyPath, pair.privateKey, { mode: 0o600 });
-      writeFileSync(join(layout.vendorKeysDir, `${DEMO_VENDOR}.pub`), `${pair.publicKey}\n`);
+      new VendorKeyFiles(layout.vendorKeysDir).replace(DEMO_VENDOR, pair.publicKey);
     }
     await addClub(admin, { id: DEMO_CLUB, name: 'IK Demo', sports: ['Fotboll', 'Handboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false });
     await activateVendor(admin, DEMO_CLUB, DEMO_VENDOR, '2026-01-01');
 
+    const vendorKeys = new VendorKeyFiles(layout.vendorKeysDir);
     const queue = new UploadQueue({ ports, root: layout.objectsDir, clock, log: options.log });
     const sftp = await startSftpServer({
       hostKey, root: layout.objectsDir, ...(options.sftpPort ? { port: options.sftpPort } : {}),
       publicKeysOf: (vendor) => {
-        const path = join(layout.vendorKeysDir, `${vendor}.pub`);
-        if (!/^[A-Za-z0-9._-]+$/.test(vendor) || !existsSync(path)) return undefined;
-        return readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+        const keys = vendorKeys.keys(vendor);
+        return keys.length === 0 ? undefined : keys;
       },
       onUpload: (upload) => queue.enqueue(upload),
       log: options.log,
