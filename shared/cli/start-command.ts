@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Receipt } from '../core/receipt/receipt.js';
 import { DEMO_VENDOR, startLocalMode } from '../local/local-mode.js';
 import { uploadWithClient } from '../local/upload-with-client.js';
+import { localLog } from './local-log.js';
 import { UsageError } from './usage-error.js';
 
 export const START_HELP = `Usage: lok-importer start [--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N]
@@ -20,7 +21,8 @@ sftp command to paste. Ctrl-C stops everything.
   --dynamodb-port N   DynamoDB Local port (default: a free one)
   -h, --help          this text
 
-Logs: one JSON line per event on standard error (ids and codes only); the summary on standard output.
+Logs on standard error: on a terminal a line per upload and step, otherwise one JSON line per event (ids and
+codes only, never personal data); the summary on standard output.
 `;
 
 function port(name: string, value: string | undefined): number | undefined {
@@ -48,7 +50,7 @@ export async function startCommand(args: string[]): Promise<number> {
   const local = await startLocalMode({
     dataDir: values.data ?? '.local', fresh: values.fresh === true,
     ...(sftpPort ? { sftpPort } : {}), ...(dynamodbPort ? { dynamodbPort } : {}),
-    say, log: (event) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+    say, log: localLog(),
     uploadDemo: uploadWithClient,
   });
   const outbox = join(local.layout.objectsDir, 'outbox', DEMO_VENDOR);
