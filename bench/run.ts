@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import]`:
+ * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import|upload]`:
  * how fast the reader and `check` go, next to a plain read of the same file; and how fast the import pipeline
- * goes against DynamoDB Local, next to raw batch and transaction writes (import-bench.ts). See bench/README.md.
+ * goes against DynamoDB Local, next to raw batch and transaction writes (import-bench.ts); and how long local mode
+ * takes from an SFTP upload to its receipt (upload-bench.ts). See bench/README.md.
  * Timings are reported, never asserted.
  *
  * Every measurement runs in its own child process so that its peak RSS (`process.resourceUsage().maxRSS`) is its
@@ -16,14 +17,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BIN, DATA, MB, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
 import { IMPORT_SIZES, importReport, runImportBench, type ImportSection } from './import-bench.js';
+import { runUploadBench, uploadReport, type UploadSection } from './upload-bench.js';
 
-const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import]
+const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import|upload]
 
   --sizes LIST         reader part: file sizes in MB to measure, from 1, 10, 100 (default: all three)
   --runs N             reader part: runs per cell; the median is reported (default 3)
   --import-sizes LIST  import part: activities per file, from ${IMPORT_SIZES.join(', ')} (default: all three)
-  --only PART          run one part only: reader (plain read, reader, check) or import (the pipeline on
-                       DynamoDB Local); the other part's figures in bench/results.json are kept as they were
+  --only PART          run one part only: reader (plain read, reader, check), import (the pipeline on
+                       DynamoDB Local) or upload (local mode: SFTP upload to receipt, 20 uploads); the other
+                       parts' figures in bench/results.json are kept as they were
   -h, --help           this text
 
 Writes bench/results.json and prints tables; progress goes to stderr.
@@ -230,7 +233,8 @@ function report(results: readonly SizeResult[], targets: readonly Target[], runs
   ].join('\n');
 }
 
-type Part = 'reader' | 'import';
+type Part = 'reader' | 'import' | 'upload';
+const PARTS: readonly Part[] = ['reader', 'import', 'upload'];
 
 interface Options {
   readonly parts: readonly Part[];
@@ -260,9 +264,9 @@ function options(): Options | undefined {
   if (importSizes.length === 0 || importSizes.some((s) => !(IMPORT_SIZES as readonly number[]).includes(s))) {
     throw new Error(`--import-sizes takes a list from ${IMPORT_SIZES.join(', ')}, got ${values['import-sizes']}`);
   }
-  if (values.only !== undefined && values.only !== 'reader' && values.only !== 'import') throw new Error(`--only takes reader or import, got ${values.only}`);
+  if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only)) throw new Error(`--only takes ${PARTS.join(', ')}, got ${values.only}`);
   return {
-    parts: values.only === undefined ? ['reader', 'import'] : [values.only],
+    parts: values.only === undefined ? PARTS : [values.only as Part],
     sizes: [...new Set(sizes)].sort((a, b) => a - b), runs: Number(values.runs),
     importSizes: [...new Set(importSizes)].sort((a, b) => a - b),
   };
@@ -323,7 +327,7 @@ async function main(): Promise<number> {
   const resultsFile = join(ROOT, 'bench', 'results.json');
   // A part that is not run keeps its figures from the previous results (each part has its own date).
   let previous: Record<string, unknown> = {};
-  if (parts.length < 2 && existsSync(resultsFile)) {
+  if (parts.length < PARTS.length && existsSync(resultsFile)) {
     try {
       previous = JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
     } catch {
@@ -349,6 +353,7 @@ async function main(): Promise<number> {
   } else {
     output = { ...previous };
     delete output.import;
+    delete output.upload;
   }
   if (parts.includes('import')) {
     const section: ImportSection = await runImportBench(importSizes, EVALUATION_DATE);
@@ -356,6 +361,13 @@ async function main(): Promise<number> {
     printed += `${printed ? '\n' : ''}${importReport(section)}`;
   } else if (previous.import !== undefined) {
     output.import = previous.import;
+  }
+  if (parts.includes('upload')) {
+    const section: UploadSection = await runUploadBench();
+    output.upload = { machine: machine(), ...section };
+    printed += `${printed ? '\n' : ''}${uploadReport(section)}`;
+  } else if (previous.upload !== undefined) {
+    output.upload = previous.upload;
   }
   writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
   process.stdout.write(printed);
