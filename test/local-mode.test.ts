@@ -146,6 +146,29 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
   }, 30_000);
 });
 
+describe('local mode keeps its data between runs; --fresh wipes it', () => {
+  it('restarts on the same data folder without onboarding again, with the register as it was', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'lok-restart-'));
+    let uploads = 0;
+    const options = { dataDir: data, fresh: false, samplesDir: join(ROOT, 'samples'), say: () => undefined, log: () => undefined,
+      uploadDemo: async (u: Parameters<typeof uploadWithClient>[0]) => { uploads++; await uploadWithClient(u); } };
+    try {
+      let local = await startLocalMode(options);
+      const before = await clubActivities(local.ports.store, { club: '100042', period: '2026-2' });
+      await local.stop();
+      local = await startLocalMode(options);
+      expect(uploads).toBe(1);
+      expect(await clubActivities(local.ports.store, { club: '100042', period: '2026-2' })).toEqual(before);
+      await local.stop();
+      local = await startLocalMode({ ...options, fresh: true });
+      expect(uploads).toBe(2);
+      await local.stop();
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('npm start as a process', () => {
   let data: string;
   beforeAll(() => {
