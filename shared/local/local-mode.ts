@@ -121,7 +121,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
 
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s().catch(() => undefined);
+    // All at once: Ctrl-C should end everything within a few seconds (an import in progress resumes next start).
+    await Promise.all(stops.map((s) => s().catch(() => undefined)));
     rmSync(layout.runtimeFile, { force: true });
   };
   try {

@@ -70,7 +70,7 @@ export async function startDynamoDbLocal(files: DynamoDbLocalFiles, options: Sta
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+      const stopped = await Promise.race([exited.then(() => true), sleep(2000).then(() => false)]);
       if (!stopped) child.kill('SIGKILL');
     },
   };
