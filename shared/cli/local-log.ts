@@ -12,6 +12,7 @@ export function localLog(stream: NodeJS.WriteStream = process.stderr): (event: R
         if (event.outcome === 'start') stream.write(`${who}: ${String(event.step)}…\n`);
         else if (event.outcome === 'retry' || event.outcome === 'blocked') stream.write(`${who}: ${String(event.step)} ${String(event.outcome)} (attempt ${String(event.attempt)}${event.error ? `, ${String(event.error)}` : ''})\n`);
         break;
+      case 'records-read': stream.write(`${who}: ${String(event.records)} records read\n`); break;
       case 'upload-done': stream.write(`${who}: ${String(event.status ?? event.kind)} — ${String(event.activities ?? 0)} activities, ${String(event.errors ?? 0)} errors, ${String(event.seconds)} s\n`); break;
       case 'upload-error': stream.write(`${who}: error ${String(event.error)}: ${String(event.message)}\n`); break;
       default: stream.write(`${JSON.stringify(event)}\n`);

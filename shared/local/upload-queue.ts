@@ -65,6 +65,7 @@ export class UploadQueue {
       const result = await runImport(this.options.ports, upload, () => fileSource(archived), this.options.clock(), {
         sleep: (ms) => sleep(ms),
         onStep: (step) => log({ event: 'step', vendor: upload.vendor, uploadId: upload.uploadId, ...step }),
+        onRecords: (records) => log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),
       });
       log({
         event: 'upload-done', vendor: upload.vendor, uploadId: upload.uploadId, kind: result.kind,

@@ -135,7 +135,9 @@ class CalendarChanges {
  * deltas. Idempotent: every item it writes records the upload that wrote it, so a retry recognises what it
  * already did and stages the same result. Blocked while an earlier upload of the same vendor is unfinished.
  */
-export async function applyFile(ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock): Promise<ApplyResult> {
+export async function applyFile(
+  ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock, onRecords?: (records: number) => void,
+): Promise<ApplyResult> {
   const { store, objects } = ports;
   const entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt);
   if (!entry) throw new Error(`upload ${upload.uploadId} is not registered`);
@@ -147,7 +149,7 @@ export async function applyFile(ports: PipelinePorts, upload: Upload, source: Fi
   const earlier = (await store.unfinishedUploads(upload.vendor)).find((e) => orderKeyOf(e) < mine);
   if (earlier) return { kind: 'blocked', waitingFor: earlier.uploadId };
 
-  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }));
+  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
   const sha256 = await source.sha256();
   let staged: StagedApply;
   if (!gathered.ok) staged = rejected(sha256, gathered.error);

@@ -17,6 +17,8 @@ export interface RunOptions {
   readonly sleep: (ms: number) => Promise<void>;
   readonly random?: () => number;
   /** Called as each step starts and ends (ids and codes only: never file contents). */
+  /** Records read so far by the apply step (every 10 000, and at the end). */
+  readonly onRecords?: (records: number) => void;
   readonly onStep?: (event: { readonly step: ImportStepName; readonly attempt: number; readonly outcome: 'start' | 'done' | 'retry' | 'blocked'; readonly error?: string }) => void;
 }
 
@@ -61,7 +63,7 @@ export async function runImport(ports: PipelinePorts, upload: Upload, open: () =
   try {
     await withRetries('register', options, () => registerUpload(ports, upload, clock));
     await withRetries('apply', options, async () => {
-      const result = await applyFile(ports, upload, open(), clock);
+      const result = await applyFile(ports, upload, open(), clock, options.onRecords);
       if (result.kind === 'blocked') throw new Blocked(result.waitingFor);
     });
     await withRetries('judge', options, () => judgeUpload(ports, upload, clock, options.amounts));
