@@ -127,6 +127,8 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     const activities = await cli(['activities', '--club', '100042', '--period', '2026-2', '--vendor', 'v2', '--json']);
     expect(activities.code, activities.stderr).toBe(0);
     expect((JSON.parse(activities.stdout) as unknown[]).length).toBe(3);
+    expect(await cli(['vendor', 'key', 'rotate', 'nobody', '--key', join(data, 'v2-new.pub')])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNKNOWN_VENDOR') });
+    expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', local.demoKeyPath])).toMatchObject({ code: 2, stderr: expect.stringContaining('private key') });
     expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', join(data, 'v2-new.pub')])).toMatchObject({ code: 0 });
     await expect(upload(first.privateKey)).rejects.toThrow();
     await upload(second.privateKey);

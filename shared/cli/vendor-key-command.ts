@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { messageFor } from '../core/errors/codes.js';
 import { onePositional, required } from './output.js';
 import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
 import { UsageError } from './usage-error.js';
@@ -32,11 +33,10 @@ export async function vendorKeyCommand(args: string[]): Promise<number> {
   const vendor = onePositional('vendor key rotate', 'vendor ID', rest);
   const settings = storeSettings(values);
   const { keys, line } = vendorKey(settings, required('key', values.key));
-  return withRegister(settings, async ({ store }) => {
+  return withRegister(settings, async ({ admin }) => {
     // The vendor must exist in the register: a key for nobody would be a login for nobody.
-    const known = (await store.uploadsOf({ vendor }, 1)).length > 0 || keys.keys(vendor).length > 0;
-    if (!known) {
-      process.stderr.write(`UNKNOWN_VENDOR: no SFTP user ${vendor}; add it with vendor add ${vendor} ... --key FILE\n`);
+    if (!(await admin.vendor(vendor))) {
+      process.stderr.write(`UNKNOWN_VENDOR: ${messageFor('UNKNOWN_VENDOR', vendor)}\n`);
       return 1;
     }
     if (values['keep-old']) keys.add(vendor, line);

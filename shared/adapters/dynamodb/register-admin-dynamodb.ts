@@ -95,6 +95,13 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
     }
   }
 
+  async vendor(id: string): Promise<Vendor | undefined> {
+    const found = await this.documents.send(new GetCommand({ TableName: this.table, Key: key.vendor(id), ConsistentRead: true }));
+    if (!found.Item) return undefined;
+    const { name, purpose, licence } = found.Item as Vendor;
+    return { id, name, purpose, licence };
+  }
+
   async activeClubs(vendor: string): Promise<string[]> {
     const clubs: string[] = [];
     let start: Record<string, unknown> | undefined;

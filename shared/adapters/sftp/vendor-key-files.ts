@@ -5,6 +5,7 @@ import { isVendorId } from './file-name.js';
 
 /** A public key as one OpenSSH line, or a reason why it is not one (never a private key: refused). */
 export function publicKeyLine(text: string): { ok: true; line: string } | { ok: false; reason: string } {
+  if (text.includes('PRIVATE KEY')) return { ok: false, reason: 'that is a private key: give the .pub file' };
   const line = text.trim().split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
   if (line === undefined) return { ok: false, reason: 'the file holds no key' };
   const parsed = ssh2.utils.parseKey(line);

@@ -42,4 +42,6 @@ export interface RegisterAdminStore {
   deactivate(club: string, vendor: string, to: string): Promise<DeactivateOutcome>;
   /** The clubs that have the vendor active, sorted. */
   activeClubs(vendor: string): Promise<string[]>;
+  /** The vendor, or undefined when there is none by that id. */
+  vendor(id: string): Promise<Vendor | undefined>;
 }
