@@ -5,6 +5,7 @@ import { activateVendor, addClub, addVendor } from '../shared/core/admin/admin-u
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { reconcile } from '../shared/core/pipeline/reconcile.js';
+import { failUpload } from '../shared/core/pipeline/run-import.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import type { StoredPersonLink } from '../shared/core/pipeline/stored.js';
 import { activityDetail } from '../shared/core/queries/activity-detail.js';
@@ -159,6 +160,19 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
     expect(rejected.status).toBe('rejected');
     expect(receipt(await importText(register, 'v1', 'second.xml', file('v1', [club('100001', TEAM)]), '2026-11-25', second)).status).toBe('applied');
     expect(await register.ports.objects.get(receiptKey(second))).toContain('"status": "applied"');
+  });
+
+  it('an upload that failed after some of its records were applied does not hold its vendor\'s queue; reconciliation re-judges what it left', async () => {
+    await fresh();
+    const broken = uploadOf('v1', 'broken.xml');
+    await registerUpload(register.ports, broken, clockAt('2026-11-25'));
+    await applyFile(register.ports, broken, stringSource('broken.xml', file('v1', [club('100001', TEAM, [activity('A1', '2026-11-16', '17:00', '18:00', 'L', KID_REFS)])])), clockAt('2026-11-25'));
+    await failUpload(register.ports, broken, clockAt('2026-11-25'));
+    const next = await importText(register, 'v1', 'next.xml', file('v1', [club('100001', [], [activity('A2', '2026-11-17', '17:00', '18:00', 'L', KID_REFS)])]));
+    expect(receipt(next).status).toBe('applied');
+    const report = await reconcile(register.ports, clockAt('2026-11-25'), { open: () => undefined, stuckAfterMs: 3_600_000, ...noWait });
+    expect(report.rejudged).toEqual([broken.uploadId]);
+    expect((await clubActivities(register.ports.store, { club: '100001', period: '2026-2' })).map((v) => [v.id, v.verdict.verdict])).toEqual([['A1', 'approved'], ['A2', 'approved']]);
   });
 
   it('reconciliation resumes a stuck upload, repairs drifted totals, closes periods past their final date and reports per vendor and period', async () => {

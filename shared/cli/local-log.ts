@@ -14,7 +14,7 @@ export function localLog(stream: NodeJS.WriteStream = process.stderr): (event: R
         break;
       case 'records-read': stream.write(`${who}: ${String(event.records)} records read\n`); break;
       case 'upload-done': stream.write(`${who}: ${String(event.status ?? event.kind)} — ${String(event.activities ?? 0)} activities, ${String(event.errors ?? 0)} errors, ${String(event.seconds)} s\n`); break;
-      case 'upload-error': stream.write(`${who}: error ${String(event.error)}: ${String(event.message)}\n`); break;
+      case 'upload-error': stream.write(`${who}: error ${String(event.error)}${event.code ? ` (${String(event.code)})` : ''}; the nightly reconciliation resumes it\n`); break;
       default: stream.write(`${JSON.stringify(event)}\n`);
     }
   };

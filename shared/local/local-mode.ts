@@ -146,6 +146,16 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
 
     const vendorKeys = new VendorKeyFiles(layout.vendorKeysDir);
     const queue = new UploadQueue({ ports, root: layout.objectsDir, clock, log: options.log });
+    // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice): stuck
+    // ones resume from the archive, complete files still in an inbox (uploaded while nothing imported them) are
+    // imported in the order they completed.
+    const report = await reconcile(ports, clock(), {
+      open: (entry) => { const path = join(layout.objectsDir, archiveKey(entry)); return existsSync(path) ? fileSource(path) : undefined; },
+      stuckAfterMs: 0, sleep: (ms) => sleep(ms), clubs: [],
+    });
+    if (report.resumed.length + report.failed.length > 0) options.log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed });
+
+    for (const upload of leftInInboxes(layout.objectsDir)) queue.enqueue(upload);
     const sftp = await startSftpServer({
       hostKey, root: layout.objectsDir, ...(options.sftpPort ? { port: options.sftpPort } : {}),
       publicKeysOf: (vendor) => {
@@ -159,15 +169,6 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     stops.push(() => sftp.stop());
     const runtime: LocalRuntime = { endpoint: dynamo.endpoint, table: TABLE, objectsDir: layout.objectsDir, sftpPort: sftp.port, vendorKeysDir: layout.vendorKeysDir, pid: process.pid };
     writeFileSync(layout.runtimeFile, JSON.stringify(runtime, null, 2));
-
-    // Uploads left from an earlier run: stuck ones resume from the archive, complete files still in an inbox
-    // (uploaded while nothing imported them) are imported in the order they completed.
-    const report = await reconcile(ports, clock(), {
-      open: (entry) => { const path = join(layout.objectsDir, archiveKey(entry)); return existsSync(path) ? fileSource(path) : undefined; },
-      stuckAfterMs: 0, sleep: (ms) => sleep(ms), clubs: [],
-    });
-    if (report.resumed.length + report.failed.length > 0) options.log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed });
-    for (const upload of leftInInboxes(layout.objectsDir)) queue.enqueue(upload);
 
     if (firstStart) {
       const samples = options.samplesDir ?? 'samples';

@@ -75,7 +75,8 @@ export class UploadQueue {
       this.options.onDone?.(upload, result);
     } catch (error) {
       // Never swallowed: logged with its name, and the nightly reconciliation finds the upload unfinished.
-      log({ event: 'upload-error', vendor: upload.vendor, uploadId: upload.uploadId, error: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
+      // Name and code only: a message may carry the vendor's file name, which may carry personal data.
+      log({ event: 'upload-error', vendor: upload.vendor, uploadId: upload.uploadId, error: error instanceof Error ? error.name : 'Error', code: (error as { code?: unknown }).code ?? null });
     }
   }
 }

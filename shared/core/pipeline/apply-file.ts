@@ -146,7 +146,7 @@ export async function applyFile(
     if (text !== undefined) return { kind: 'applied', staged: JSON.parse(text) as StagedApply };
   }
   const mine = orderKeyOf(upload);
-  const earlier = (await store.unfinishedUploads(upload.vendor)).find((e) => orderKeyOf(e) < mine);
+  const earlier = (await store.unfinishedUploads(upload.vendor)).find((e) => e.stage !== 'done' && orderKeyOf(e) < mine);
   if (earlier) return { kind: 'blocked', waitingFor: earlier.uploadId };
 
   const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
@@ -232,6 +232,9 @@ async function applyContents(ports: PipelinePorts, upload: Upload, file: FileCon
         // (phase one ends before any link is written), so nothing more to do.
         count(counts.activities, stored.lastOutcome);
         if (stored.content) applied.push({ club: records.club, id: record.id, period: periodOfDate(stored.content.date), line: record.line });
+        // A new person's calendar is written from this file's entries alone (not read): this activity's must be
+        // among them again. For a calendar that is read, the entry is there already and nothing changes.
+        if (stored.content) calendars.move(vendor, records.club, record.id, undefined, stored.content);
         if (!stored.verdictUnchanged) activitySeeds.push({ club: records.club, id: record.id });
         continue;
       }
@@ -348,6 +351,7 @@ async function matchPersons(
       count(counts.persons, link.lastOutcome);
       done.set(record.id, link.pid);
       if (link.newPerson) settle(link.pid);
+      if (link.seed) seedPerson(link.pid, link.seed === 'club' ? club : undefined);
       continue;
     }
     const keys = identityKeysOf(record, state.club.identityKey, hasher);
@@ -438,12 +442,14 @@ async function matchPersons(
     for (const key of c.link?.keys ?? []) if (!c.keys.includes(key)) writes.delete({ kind: 'identity', key });
     writes.put({ kind: 'membership', value: { pid, club, vendor, ref: record.id, memberships: record.memberships } });
     const facts = factsOf(record);
+    // Whose verdicts may change: everywhere when the facts the rules read changed (or a known person got a new
+    // link), in this club when only the record did. Kept on the link, so that a retry seeds the same.
+    const seed = (c.link && !sameFacts(c.link.facts, facts)) || (!c.link && !c.newPerson) ? 'all' : c.link ? 'club' : undefined;
     writes.put({ kind: 'person-link', value: {
       vendor, club, ref: record.id, pid, digest: c.digest, facts, keys: c.keys, newPerson: c.newPerson,
-      lastUpload: uploadId, lastOutcome: outcome,
+      lastUpload: uploadId, lastOutcome: outcome, ...(seed ? { seed } : {}),
     } }, 'last');
-    if (c.link && !sameFacts(c.link.facts, facts)) seedPerson(pid);
-    else if (c.link || !c.newPerson) seedPerson(pid, c.link ? club : undefined);
+    if (seed) seedPerson(pid, seed === 'club' ? club : undefined);
     if (c.newPerson) settle(pid);
   }
   counts.persons.refused += refused.size;

@@ -4,6 +4,7 @@ import { receiptJson } from '../receipt/receipt-json.js';
 import { receiptText } from '../receipt/receipt-text.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
+import { inParallel } from './in-parallel.js';
 import { docId, type PipelineClock, type PipelinePorts } from './ports.js';
 import { readStaged, stagedKey, type StagedApply } from './staging.js';
 import type { StoredVerdict } from './stored.js';
@@ -51,12 +52,9 @@ async function receiptOf(ports: PipelinePorts, upload: Upload, entry: LedgerEntr
     counts.activities[verdict.verdict]++;
   }
   const clubPeriods = new Map(staged.activities.map((a) => [`${a.club}|${a.period}`, a]));
-  const totals: PeriodTotals[] = [];
-  for (const { club, period } of clubPeriods.values()) {
-    const stored = (await store.totals(club, period)).value;
-    // As `check` does: a period enters the receipt's totals with its first approved activity.
-    if (stored && stored.totals.approvedActivities > 0) totals.push(stored.totals);
-  }
+  const stored = await inParallel([...clubPeriods.values()], 4, ({ club, period }) => store.totals(club, period));
+  // As `check` does: a period enters the receipt's totals with its first approved activity.
+  const totals: PeriodTotals[] = stored.flatMap(({ value }) => (value && value.totals.approvedActivities > 0 ? [value.totals] : []));
   totals.sort((a, b) => (a.club < b.club ? -1 : a.club > b.club ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
   return {
     file: upload.file, sha256: staged.sha256, vendor: upload.vendor, status: staged.status,

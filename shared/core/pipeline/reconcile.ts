@@ -24,6 +24,8 @@ export interface ReconcileOptions {
 export interface ReconcileReport {
   readonly resumed: readonly string[];
   readonly failed: readonly string[];
+  /** Uploads still waiting for an earlier upload of their vendor. */
+  readonly blocked: readonly string[];
   /** Uploads that had failed with records applied, whose changes were re-judged. */
   readonly rejudged: readonly string[];
   /** Totals that differed from the sum of their verdicts, with what was stored and what is stored now. */
@@ -42,6 +44,7 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
   const { store, objects } = ports;
   const resumed: string[] = [];
   const failed: string[] = [];
+  const blocked: string[] = [];
   const rejudged: string[] = [];
   const nowMs = Date.parse(clock.now());
   for (const entry of await store.allUnfinishedUploads()) {
@@ -59,7 +62,7 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
     const result = source
       ? await runImport(ports, entry, () => options.open(entry)!, clock, { sleep: options.sleep, ...(options.amounts ? { amounts: options.amounts } : {}) })
       : { kind: 'failed' as const, receipt: await failUpload(ports, entry, clock) };
-    (result.kind === 'done' ? resumed : failed).push(entry.uploadId);
+    (result.kind === 'done' ? resumed : result.kind === 'blocked' ? blocked : failed).push(entry.uploadId);
   }
 
   const drift: { club: string; period: string; before?: PeriodTotals; after: PeriodTotals }[] = [];
@@ -85,5 +88,5 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
     }
   }
   const byVendorPeriod = [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
-  return { resumed, failed, rejudged, drift, closedPeriods, byVendorPeriod };
+  return { resumed, failed, blocked, rejudged, drift, closedPeriods, byVendorPeriod };
 }

@@ -16,9 +16,9 @@ export interface RunOptions {
   /** Waits between attempts (tests pass one that does not wait). */
   readonly sleep: (ms: number) => Promise<void>;
   readonly random?: () => number;
-  /** Called as each step starts and ends (ids and codes only: never file contents). */
   /** Records read so far by the apply step (every 10 000, and at the end). */
   readonly onRecords?: (records: number) => void;
+  /** Called as each step starts and ends (ids and codes only: never file contents). */
   readonly onStep?: (event: { readonly step: ImportStepName; readonly attempt: number; readonly outcome: 'start' | 'done' | 'retry' | 'blocked'; readonly error?: string }) => void;
 }
 

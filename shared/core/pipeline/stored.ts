@@ -43,6 +43,8 @@ export interface StoredPersonLink extends LastChange {
   readonly keys: readonly string[];
   /** The register person was created by this link's upload: nobody else can have activities naming them yet. */
   readonly newPerson: boolean;
+  /** Whose verdicts the last change may have changed: the person's everywhere, or in this club. */
+  readonly seed?: 'all' | 'club';
   readonly deleted?: true;
 }
 
