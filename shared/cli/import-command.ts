@@ -4,10 +4,10 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
+import { stockholmDate } from '../adapters/clock/stockholm-date.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import { receiptKey } from '../core/pipeline/finish-upload.js';
-import type { PipelineClock } from '../core/pipeline/ports.js';
 import { runImport } from '../core/pipeline/run-import.js';
 import { archiveKey, type LedgerEntry, type Upload } from '../core/pipeline/upload.js';
 import { receiptJson } from '../core/receipt/receipt-json.js';
@@ -65,7 +65,7 @@ export async function importCommand(args: string[]): Promise<number> {
 
   const completedAt = new Date().toISOString();
   const upload: Upload = { vendor, uploadId: newUploadId(completedAt), file: basename(path), completedAt };
-  const clock: PipelineClock = { today, now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf };
+  const clock = systemClock(today);
 
   return withRegister(settings, async (register) => {
     // Files of a vendor are applied in order: an unfinished earlier upload would block this one for a long

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
+import { stockholmDate } from '../adapters/clock/stockholm-date.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
 import { archiveKey } from '../core/pipeline/upload.js';
@@ -46,7 +47,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
   const settings = storeSettings(values);
   const key = identityKey(settings);
   return withRegister(settings, async (register) => {
-    const report = await reconcile(register.ports(key), { today, now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf }, {
+    const report = await reconcile(register.ports(key), systemClock(today), {
       open: (entry) => {
         const path = join(settings.objectsDir, archiveKey(entry));
         return existsSync(path) ? fileSource(path) : undefined;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
 import { ensureTable } from '../adapters/dynamodb/ensure-table.js';
 import { DynamoDbRegisterAdmin } from '../adapters/dynamodb/register-admin-dynamodb.js';
@@ -17,7 +17,7 @@ import { startSftpServer } from '../adapters/sftp/sftp-server.js';
 import { generateKeyPair } from '../adapters/sftp/ssh-keys.js';
 import { VendorKeyFiles } from '../adapters/sftp/vendor-key-files.js';
 import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-cases.js';
-import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
+import type { PipelinePorts } from '../core/pipeline/ports.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
 import { archiveKey } from '../core/pipeline/upload.js';
 import { UploadQueue, type CompletedUpload } from './upload-queue.js';
@@ -89,10 +89,6 @@ export interface LocalMode {
   stop(): Promise<void>;
 }
 
-function clock(): PipelineClock {
-  return { today: stockholmDate(), now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf };
-}
-
 function readConfig(layout: LocalLayout): LocalConfig {
   if (existsSync(layout.configFile)) return JSON.parse(readFileSync(layout.configFile, 'utf8')) as LocalConfig;
   const config: LocalConfig = { identityKey: randomBytes(32).toString('hex') };
@@ -145,11 +141,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     await activateVendor(admin, DEMO_CLUB, DEMO_VENDOR, '2026-01-01');
 
     const vendorKeys = new VendorKeyFiles(layout.vendorKeysDir);
-    const queue = new UploadQueue({ ports, root: layout.objectsDir, clock, log: options.log });
+    const queue = new UploadQueue({ ports, root: layout.objectsDir, clock: () => systemClock(), log: options.log });
     // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice): stuck
     // ones resume from the archive, complete files still in an inbox (uploaded while nothing imported them) are
     // imported in the order they completed.
-    const report = await reconcile(ports, clock(), {
+    const report = await reconcile(ports, systemClock(), {
       open: (entry) => { const path = join(layout.objectsDir, archiveKey(entry)); return existsSync(path) ? fileSource(path) : undefined; },
       stuckAfterMs: 0, sleep: (ms) => sleep(ms), clubs: [],
     });
