@@ -8,9 +8,15 @@ import { PeriodTotalsAccumulator } from '../shared/core/rules/period-totals.js';
 import type { ActivityVerdict } from '../shared/core/rules/verdict.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
-import { CLUBS, TODAY, VENDORS, WorldModel, fileArb, xmlOf } from './support/world.js';
+import { CLUBS, TODAY, VENDORS, WorldModel, fileArb, xmlOf, type FileSpec } from './support/world.js';
 
 const PERIOD = '2026-2';
+
+const REGRESSION_DELETED_PERSON_RETURNS: FileSpec[] = [
+  { vendor: 'v2', mode: 'delta', clubs: [{ club: '100002', persons: [{ n: 6, memberships: 0 }], deletePersons: [], activities: [{ a: 1, date: 2, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [0], participants: [6, 2] }], deleteActivities: [] }] },
+  { vendor: 'v2', mode: 'delta', clubs: [{ club: '100002', persons: [], deletePersons: [6], activities: [], deleteActivities: [] }] },
+  { vendor: 'v2', mode: 'delta', clubs: [{ club: '100002', persons: [{ n: 6, memberships: 2 }], deletePersons: [], activities: [], deleteActivities: [] }] },
+];
 
 async function storedVerdicts(store: RegisterStore): Promise<Map<string, ActivityVerdict>> {
   const verdicts = new Map<string, ActivityVerdict>();
@@ -64,6 +70,10 @@ describe('incremental = from scratch, on DynamoDB Local', () => {
       } finally {
         register.dispose();
       }
-    }), { numRuns: 40 });
+    }), {
+      numRuns: 40,
+      // Found by this property: a person deleted and sent again under the same vendor id was taken for a new one.
+      examples: [[REGRESSION_DELETED_PERSON_RETURNS]],
+    });
   }, 300_000);
 });

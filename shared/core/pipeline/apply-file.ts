@@ -392,7 +392,9 @@ async function matchPersons(
       }
       pid = byClubKey ?? byNational ?? newPersonId(keys, vendor, record, hasher);
     }
-    const newPerson = !live && !knownBefore(keys.clubKey) && !knownBefore(keys.national);
+    // A deleted link coming back is not a new person: its id (derived from the same identity, or from the same
+    // vendor id when there is none) may be named by activities stored before.
+    const newPerson = link === undefined && !knownBefore(keys.clubKey) && !knownBefore(keys.national);
     const all = [...new Set([keys.clubKey, keys.national])].filter((k): k is string => k !== undefined);
     candidates.push({ record, pid, ...(live ? { link: live } : {}), keys: all, newKeys: all.filter((k) => owner(k) === undefined || !knownBefore(k)), newPerson, digest });
   }
