@@ -2,7 +2,7 @@ import type { RecordError } from '../errors/record-error.js';
 import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
 import { readImport } from '../format/read-import.js';
 import { emptyCounts, type Receipt } from '../receipt/receipt.js';
-import { findDuplicateIds } from '../register/duplicate-ids.js';
+import { fileRefusals } from '../register/file-refusals.js';
 import { matchInFile } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
 import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';
@@ -59,20 +59,10 @@ interface Prepared {
 function prepare(file: FileContents, today: string, createdOn: string): Prepared {
   const errors: RecordError[] = [...file.errors];
   const counts = emptyCounts();
-  const refusedIds = (entity: 'person' | 'activity') => file.refused
-    .filter((r) => r.entity === entity && r.id !== undefined)
-    .map((r) => ({ club: r.club, id: r.id!, line: r.line }));
-  for (const r of file.refused) {
-    errors.push(...r.errors);
-    counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
-  }
-
-  const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...refusedIds('person')]);
-  const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...refusedIds('activity')]);
-  errors.push(...personIds.errors, ...activityIds.errors);
+  const { personDuplicates, activityDuplicates } = fileRefusals(file, errors, counts);
   const persons: PersonRecord[] = [];
   for (const person of drain(file.persons)) {
-    if (personIds.duplicates.has(recordKey(person))) counts.persons.refused++;
+    if (personDuplicates.has(recordKey(person))) counts.persons.refused++;
     else persons.push(person);
   }
   const match = matchInFile(persons);
@@ -85,7 +75,7 @@ function prepare(file: FileContents, today: string, createdOn: string): Prepared
   const judged: JudgedActivity[] = [];
   const lines = new Map<JudgedActivity, number>();
   for (const record of drain<ActivityRecord>(file.activities)) {
-    if (activityIds.duplicates.has(recordKey(record))) {
+    if (activityDuplicates.has(recordKey(record))) {
       counts.activities.refused++;
       continue;
     }

@@ -4,7 +4,7 @@ import { gatherFile, type FileContents } from '../check/file-contents.js';
 import { readImport } from '../format/read-import.js';
 import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
 import { emptyCounts } from '../receipt/receipt.js';
-import { findDuplicateIds } from '../register/duplicate-ids.js';
+import { fileRefusals } from '../register/file-refusals.js';
 import type { PersonLink } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
 import type { JudgedPerson } from '../rules/judge-input.js';
@@ -61,33 +61,25 @@ function closedFor(state: ClubState, date: string | undefined, today: string): b
 
 /** Splits the gathered file per club, refusing ids given twice (every occurrence: which one was meant is unknown). */
 function recordsPerClub(file: FileContents, errors: RecordError[], counts: ReturnType<typeof emptyCounts>): Map<string, ClubRecords> {
-  const refusedIds = (entity: 'person' | 'activity') => file.refused
-    .filter((r) => r.entity === entity && r.id !== undefined).map((r) => ({ club: r.club, id: r.id!, line: r.line }));
-  for (const r of file.refused) {
-    errors.push(...r.errors);
-    counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
-  }
-  const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...refusedIds('person')]);
-  const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...refusedIds('activity')]);
-  errors.push(...personIds.errors, ...activityIds.errors);
+  const { personDuplicates, activityDuplicates, refusedPersons, refusedActivities } = fileRefusals(file, errors, counts);
   const clubs = new Map<string, ClubRecords>();
   for (const { club, line } of file.clubs) {
     if (!clubs.has(club)) clubs.set(club, { club, line, persons: [], activities: [], deletedPersons: [], deletedActivities: [], refusedPersonIds: new Set(), refusedActivityIds: new Set() });
   }
   const of = (club: string) => clubs.get(club)!;
-  for (const r of refusedIds('person')) of(r.club).refusedPersonIds.add(r.id);
-  for (const r of refusedIds('activity')) of(r.club).refusedActivityIds.add(r.id);
-  for (const key of personIds.duplicates) of(key.split('\u0000')[0]!).refusedPersonIds.add(key.split('\u0000')[1]!);
-  for (const key of activityIds.duplicates) of(key.split('\u0000')[0]!).refusedActivityIds.add(key.split('\u0000')[1]!);
+  for (const r of refusedPersons) of(r.club).refusedPersonIds.add(r.id);
+  for (const r of refusedActivities) of(r.club).refusedActivityIds.add(r.id);
+  for (const key of personDuplicates) of(key.split('\u0000')[0]!).refusedPersonIds.add(key.split('\u0000')[1]!);
+  for (const key of activityDuplicates) of(key.split('\u0000')[0]!).refusedActivityIds.add(key.split('\u0000')[1]!);
   const keep = (entity: 'persons' | 'activities', dup: ReadonlySet<string>, record: { club: string; id: string }) => {
     if (!dup.has(recordKey(record))) return true;
     counts[entity].refused++;
     return false;
   };
-  for (const p of file.persons) if (keep('persons', personIds.duplicates, p)) of(p.club).persons.push(p);
-  for (const a of file.activities) if (keep('activities', activityIds.duplicates, a)) of(a.club).activities.push(a);
-  for (const d of file.deletedPersons) if (keep('persons', personIds.duplicates, d)) of(d.club).deletedPersons.push(d);
-  for (const d of file.deletedActivities) if (keep('activities', activityIds.duplicates, d)) of(d.club).deletedActivities.push(d);
+  for (const p of file.persons) if (keep('persons', personDuplicates, p)) of(p.club).persons.push(p);
+  for (const a of file.activities) if (keep('activities', activityDuplicates, a)) of(a.club).activities.push(a);
+  for (const d of file.deletedPersons) if (keep('persons', personDuplicates, d)) of(d.club).deletedPersons.push(d);
+  for (const d of file.deletedActivities) if (keep('activities', activityDuplicates, d)) of(d.club).deletedActivities.push(d);
   return clubs;
 }
 
