@@ -18,7 +18,7 @@ import { generateKeyPair } from '../adapters/sftp/ssh-keys.js';
 import { VendorKeyFiles } from '../adapters/sftp/vendor-key-files.js';
 import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-cases.js';
 import type { PipelinePorts } from '../core/pipeline/ports.js';
-import { reconcile } from '../core/pipeline/reconcile.js';
+import { reconcileUploads } from '../core/pipeline/reconcile.js';
 import { archiveKey } from '../core/pipeline/upload.js';
 import { UploadQueue, type CompletedUpload } from './upload-queue.js';
 
@@ -145,9 +145,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice): stuck
     // ones resume from the archive, complete files still in an inbox (uploaded while nothing imported them) are
     // imported in the order they completed.
-    const report = await reconcile(ports, systemClock(), {
+    const report = await reconcileUploads(ports, systemClock(), {
       open: (entry) => { const path = join(layout.objectsDir, archiveKey(entry)); return existsSync(path) ? fileSource(path) : undefined; },
-      stuckAfterMs: 0, sleep: (ms) => sleep(ms), clubs: [],
+      stuckAfterMs: 0, sleep: (ms) => sleep(ms),
     });
     if (report.resumed.length + report.failed.length > 0) options.log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed });
 

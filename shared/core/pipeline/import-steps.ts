@@ -14,6 +14,16 @@ export const IMPORT_STEPS = [
 export type ImportStepName = (typeof IMPORT_STEPS)[number]['name'];
 
 /**
+ * Files above this size are judged in chunks side by side (`judge-in-chunks.ts`; the cloud's Distributed Map):
+ * about 5 000 activities, where judging in one Lambda starts to take minutes.
+ */
+export const LARGE_FILE_BYTES = 5 * 1024 * 1024;
+/** Seeds per chunk of a fanned-out judge: a chunk's closure stays well inside one Lambda's time and memory. */
+export const JUDGE_CHUNK_SEEDS = 2000;
+/** Chunks judged at once: bounded so that the register's write capacity is shared with other vendors' files. */
+export const JUDGE_CHUNKS_IN_PARALLEL = 10;
+
+/**
  * Transient failures (throttling, a lost connection, a Lambda timeout) are retried with exponential backoff and
  * full jitter; after the last attempt the upload is marked failed with a receipt. A step that finds an earlier
  * upload of the same vendor unfinished reports `blocked` and is retried on the same schedule, longer.

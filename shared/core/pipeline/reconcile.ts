@@ -19,6 +19,11 @@ export interface ReconcileOptions {
   readonly sleep: (ms: number) => Promise<void>;
   /** Only these clubs (all clubs of the register when absent): the cloud's nightly job fans out per club. */
   readonly clubs?: readonly string[];
+  /**
+   * Resumes a stuck upload elsewhere instead of here (the cloud starts its workflow again, so that the steps
+   * run with their own time limits and retries); without it, the upload is run here with `runImport`.
+   */
+  readonly restart?: (entry: LedgerEntry) => Promise<void>;
 }
 
 export interface ReconcileReport {
@@ -28,6 +33,8 @@ export interface ReconcileReport {
   readonly blocked: readonly string[];
   /** Uploads that had failed with records applied, whose changes were re-judged. */
   readonly rejudged: readonly string[];
+  /** Stuck uploads handed to `restart` (the cloud's workflow runs them). */
+  readonly restarted?: readonly string[];
   /** Totals that differed from the sum of their verdicts, with what was stored and what is stored now. */
   readonly drift: readonly { readonly club: string; readonly period: string; readonly before?: PeriodTotals; readonly after: PeriodTotals }[];
   readonly closedPeriods: readonly { readonly club: string; readonly period: string }[];
@@ -41,11 +48,22 @@ export interface ReconcileReport {
  * close periods past their final date, and report per vendor and period. Running it twice changes nothing more.
  */
 export async function reconcile(ports: PipelinePorts, clock: PipelineClock, options: ReconcileOptions): Promise<ReconcileReport> {
+  const uploads = await reconcileUploads(ports, clock, options);
+  const clubs = await reconcileClubs(ports, clock, options.clubs ?? await ports.store.allClubs());
+  return { ...uploads, ...clubs };
+}
+
+export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted'>;
+export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'byVendorPeriod'>;
+
+/** The first half of the nightly job, once for the whole register: stuck and stale uploads. */
+export async function reconcileUploads(ports: PipelinePorts, clock: PipelineClock, options: Omit<ReconcileOptions, 'clubs'>): Promise<UploadsReport> {
   const { store, objects } = ports;
   const resumed: string[] = [];
   const failed: string[] = [];
   const blocked: string[] = [];
   const rejudged: string[] = [];
+  const restarted: string[] = [];
   const nowMs = Date.parse(clock.now());
   for (const entry of await store.allUnfinishedUploads()) {
     if (entry.stale) {
@@ -58,17 +76,27 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
       continue;
     }
     if (nowMs - Date.parse(entry.receivedAt) < options.stuckAfterMs) continue;
+    if (options.restart && options.open(entry)) {
+      await options.restart(entry);
+      restarted.push(entry.uploadId);
+      continue;
+    }
     const source = options.open(entry);
     const result = source
       ? await runImport(ports, entry, () => options.open(entry)!, clock, { sleep: options.sleep, ...(options.amounts ? { amounts: options.amounts } : {}) })
       : { kind: 'failed' as const, receipt: await failUpload(ports, entry, clock) };
     (result.kind === 'done' ? resumed : result.kind === 'blocked' ? blocked : failed).push(entry.uploadId);
   }
+  return { resumed, failed, blocked, rejudged, ...(options.restart ? { restarted } : {}) };
+}
 
+/** The second half, club by club (the cloud fans it out per club): totals drift, closed periods, counts. */
+export async function reconcileClubs(ports: PipelinePorts, clock: PipelineClock, clubs: readonly string[]): Promise<ClubsReport> {
+  const { store } = ports;
   const drift: { club: string; period: string; before?: PeriodTotals; after: PeriodTotals }[] = [];
   const closedPeriods: { club: string; period: string }[] = [];
   const perVendor = new Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>();
-  for (const club of options.clubs ?? await store.allClubs()) {
+  for (const club of clubs) {
     for (const stored of await store.totalsOf(club)) {
       const { period } = stored.totals;
       for (const v of await store.verdictsOf(club, period)) {
@@ -88,5 +116,25 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
     }
   }
   const byVendorPeriod = [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
-  return { resumed, failed, blocked, rejudged, drift, closedPeriods, byVendorPeriod };
+  return { drift, closedPeriods, byVendorPeriod };
+}
+
+/** The club halves of a fanned-out run, joined (the cloud's report step). */
+export function joinClubsReports(parts: readonly ClubsReport[]): ClubsReport {
+  const perVendor = new Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>();
+  for (const part of parts) {
+    for (const row of part.byVendorPeriod) {
+      const key = `${row.vendor}|${row.period}`;
+      const sum = perVendor.get(key) ?? { vendor: row.vendor, period: row.period, received: 0, approved: 0, rejected: 0 };
+      sum.received += row.received;
+      sum.approved += row.approved;
+      sum.rejected += row.rejected;
+      perVendor.set(key, sum);
+    }
+  }
+  return {
+    drift: parts.flatMap((p) => p.drift),
+    closedPeriods: parts.flatMap((p) => p.closedPeriods),
+    byVendorPeriod: [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1)),
+  };
 }

@@ -1,0 +1,65 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Received files are kept seven years (LOK-stöd's retention of underlying records), then removed. */
+export const ARCHIVE_DAYS = 7 * 365 + 2;
+
+export interface FileStoreProps {
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The bucket: `inbox/<vendor>/` (uploads, through SFTP), `archive/<vendor>/<upload>/` (every received file, 7
+ * years), `outbox/<vendor>/` (receipts), `work/` (staged step results), `reports/` (reconciliation). Encrypted
+ * with its own KMS key, versioned, TLS only, never public, access-logged.
+ */
+export class FileStore extends Construct {
+  readonly bucket: Bucket;
+  readonly key: Key;
+  readonly accessLogs: Bucket;
+
+  constructor(scope: Construct, id: string, props: FileStoreProps) {
+    super(scope, id);
+    this.key = new Key(this, 'Key', { description: 'lok-importer files: uploads, archive, receipts', enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    // Server access logs cannot go to a KMS-encrypted bucket: S3-managed encryption here, and no file contents.
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      versioned: false,
+      removalPolicy: props.removalPolicy,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
+    });
+    this.bucket = new Bucket(this, 'Files', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'files/',
+      removalPolicy: props.removalPolicy,
+      lifecycleRules: [
+        {
+          id: 'archive-seven-years',
+          prefix: 'archive/',
+          transitions: [{ storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }],
+          expiration: Duration.days(ARCHIVE_DAYS),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+        { id: 'staged-results', prefix: 'work/', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'receipts', prefix: 'outbox/', expiration: Duration.days(730), noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'reports', prefix: 'reports/', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
+        // An inbox version is deleted once archived; versions a vendor overwrote or removed go after 30 days.
+        { id: 'inbox-leftovers', prefix: 'inbox/', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        { id: 'incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+  }
+}

@@ -1,0 +1,169 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  Choice, Condition, DefinitionBody, DistributedMap, Fail, JitterType, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, Succeed,
+  TaskInput, type IChainable, type INextable, type State,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+// The one definition of the steps and their retry policy, shared with the local runner (plain constants).
+import {
+  BLOCKED_RETRY_POLICY, IMPORT_STEPS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, type ImportStepName, type RetryPolicy,
+} from '../../shared/core/pipeline/import-steps.js';
+import { ImporterFunction } from './importer-function.js';
+
+/** Errors a retry can cure: our handlers' TransientError, Lambda's own service errors, a function time-out. */
+export const TRANSIENT_ERRORS = [
+  'TransientError', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException', 'Sandbox.Timedout',
+];
+export const BLOCKED_ERROR = 'UploadBlocked';
+
+export interface ImportWorkflowProps {
+  readonly bucket: IBucket;
+  readonly filesKey: IKey;
+  readonly table: ITableV2;
+  readonly identityKey: ISecret;
+  readonly sftpServerId: string;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Retry as the shared policy says (Step Functions counts retries, the policy counts attempts). */
+export function retryOf(policy: RetryPolicy) {
+  return {
+    maxAttempts: policy.maxAttempts - 1,
+    interval: Duration.seconds(policy.intervalSeconds),
+    backoffRate: policy.backoffRate,
+    maxDelay: Duration.seconds(policy.maxDelaySeconds),
+    jitterStrategy: policy.jitter === 'FULL' ? JitterType.FULL : JitterType.NONE,
+  };
+}
+
+/**
+ * The import workflow: a completed upload (Transfer Family's event) starts one execution, named by the
+ * upload id; its states are the pipeline's steps (`import-steps.ts`), each a Lambda function, retried on
+ * transient errors only. A large file's judge fans out over JSON Lines chunks in a Distributed Map. Any step
+ * failing for good goes to `MarkFailed` (ledger failed, IMPORT_FAILED receipt), then the execution fails (alarm).
+ */
+export class ImportWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly functions: ImporterFunction[] = [];
+  readonly starter: ImporterFunction;
+  readonly starterDeadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
+    super(scope, id);
+    const { bucket, table, identityKey, logRetention, removalPolicy } = props;
+    const stepFunction = (name: string, handlerFile: string, memorySize = 1024, timeout = Duration.minutes(5)) => {
+      const fn = new ImporterFunction(this, name, {
+        handlerFile, memorySize, timeout, logRetention, removalPolicy,
+        environment: { REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName, IDENTITY_KEY_SECRET_ARN: identityKey.secretArn },
+      });
+      table.grantReadWriteData(fn);
+      bucket.grantReadWrite(fn);
+      bucket.grantDelete(fn);
+      identityKey.grantRead(fn);
+      this.functions.push(fn);
+      return fn;
+    };
+    const task = (name: string, fn: ImporterFunction, payload: Record<string, unknown> = { upload: JsonPath.objectAt('$.upload') }) => {
+      const invoke = new LambdaInvoke(this, name, {
+        lambdaFunction: fn, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false,
+        resultPath: `$.results.${name}`,
+      });
+      invoke.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+      return invoke;
+    };
+
+    const markFailed = task('MarkFailed', stepFunction('Fail', 'fail-step.ts'), { upload: JsonPath.objectAt('$.upload'), error: JsonPath.objectAt('$.error') });
+    const failedChain = markFailed.next(new Fail(this, 'ImportFailed', { error: 'ImportFailed', cause: 'a step failed for good; the vendor has an IMPORT_FAILED receipt' }));
+    const leftWaiting = new Succeed(this, 'LeftForReconciliation', { comment: 'an earlier upload of the vendor stayed unfinished: the nightly reconciliation resumes this one' });
+    const catchFailure = <T extends LambdaInvoke | DistributedMap>(state: T): T => {
+      state.addCatch(failedChain, { errors: ['States.ALL'], resultPath: '$.error' });
+      return state;
+    };
+
+    const apply = task('Apply', stepFunction('ApplyStep', 'apply-step.ts', 4096, Duration.minutes(15)));
+    // Blocked first: Step Functions takes the first retrier whose errors match.
+    apply.addRetry({ errors: [BLOCKED_ERROR], ...retryOf(BLOCKED_RETRY_POLICY) });
+    apply.addCatch(leftWaiting, { errors: [BLOCKED_ERROR], resultPath: '$.error' });
+
+    const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
+    const judgeSplit = catchFailure(task('JudgeSplit', stepFunction('JudgeSplitStep', 'judge-split-step.ts')));
+    const judgeChunk = task('JudgeChunk', stepFunction('JudgeChunkStep', 'judge-chunk-step.ts', 2048, Duration.minutes(15)), {
+      upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$.chunk'),
+    });
+    const judgeChunks = catchFailure(new DistributedMap(this, 'JudgeChunks', {
+      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.results.JudgeSplit.manifest') }),
+      itemSelector: { upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$$.Map.Item.Value.chunk') },
+      maxConcurrency: JUDGE_CHUNKS_IN_PARALLEL,
+      resultPath: JsonPath.DISCARD,
+      label: 'JudgeChunks',
+    }));
+    judgeChunks.itemProcessor(judgeChunk);
+    const judgeJoin = catchFailure(task('JudgeJoin', stepFunction('JudgeJoinStep', 'judge-join-step.ts'), {
+      upload: JsonPath.objectAt('$.upload'), chunks: JsonPath.numberAt('$.results.JudgeSplit.chunks'),
+    }));
+
+    const steps: Record<ImportStepName, { start: State; end: INextable }> = {
+      register: single(catchFailure(task('Register', stepFunction('RegisterStep', 'register-step.ts')))),
+      apply: single(catchFailure(apply)),
+      judge: (() => {
+        const choice = new Choice(this, 'LargeFile', { comment: `files above ${LARGE_FILE_BYTES} bytes are judged in chunks` });
+        choice.when(Condition.numberGreaterThan('$.upload.bytes', LARGE_FILE_BYTES), judgeSplit.next(judgeChunks).next(judgeJoin));
+        choice.otherwise(judgeSmall);
+        return { start: choice, end: choice.afterwards() };
+      })(),
+      totals: single(catchFailure(task('Totals', stepFunction('TotalsStep', 'totals-step.ts', 1024, Duration.minutes(15))))),
+      receipt: single(catchFailure(task('Receipt', stepFunction('ReceiptStep', 'receipt-step.ts', 2048, Duration.minutes(15))))),
+    };
+    let definition: IChainable | undefined;
+    let last: INextable | undefined;
+    for (const { name } of IMPORT_STEPS) {
+      const { start, end } = steps[name];
+      if (last) last.next(start);
+      definition ??= start;
+      last = end;
+    }
+    last!.next(new Succeed(this, 'Imported'));
+
+    const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(definition!),
+      tracingEnabled: true,
+      // Execution data stays out of the logs: ids and states only.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.hours(24),
+      comment: 'lok-importer: one execution per upload (named by its upload id): register, apply, judge, totals, receipt',
+    });
+    props.filesKey.grantDecrypt(this.stateMachine);
+
+    this.starterDeadLetters = new Queue(this, 'StarterDeadLetters', { encryption: QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.starter = new ImporterFunction(this, 'StartUpload', {
+      handlerFile: 'start-upload.ts', logRetention, removalPolicy, timeout: Duration.seconds(30), memorySize: 512,
+      environment: { IMPORT_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, BUCKET: bucket.bucketName },
+      retryAttempts: 2, onFailure: new SqsDestination(this.starterDeadLetters),
+    });
+    bucket.grantRead(this.starter);
+    this.stateMachine.grantStartExecution(this.starter);
+    this.functions.push(this.starter);
+    new Rule(this, 'UploadCompleted', {
+      description: 'A vendor\'s SFTP upload completed: start its import',
+      eventPattern: { source: ['aws.transfer'], detailType: ['SFTP Server File Upload Completed'], detail: { 'server-id': [props.sftpServerId] } },
+      targets: [new LambdaFunction(this.starter, { deadLetterQueue: this.starterDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    });
+  }
+}
+
+function single(state: LambdaInvoke): { start: State; end: INextable } {
+  return { start: state, end: state };
+}

@@ -1,0 +1,140 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, TreatMissingData, type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export const NAMESPACE = 'LokImporter';
+
+export interface ObservabilityProps {
+  readonly stage: string;
+  readonly production: boolean;
+  readonly alarmEmail?: string;
+  readonly failedImportsAlarmThreshold: number;
+  readonly importStateMachine: IStateMachine;
+  readonly reconciliationStateMachine: IStateMachine;
+  readonly functions: readonly IFunction[];
+  readonly table: ITableV2;
+  readonly starterDeadLetters: IQueue;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** A Powertools metric of every vendor (one series per vendor), summed over 5 minutes. */
+function perVendor(metric: string, label: string, stat = 'Sum'): MathExpression {
+  return new MathExpression({
+    expression: `SEARCH('{${NAMESPACE},service,vendor} MetricName="${metric}"', '${stat}', 300)`,
+    label, period: Duration.minutes(5), usingMetrics: {},
+  });
+}
+
+function total(metric: string, label: string, stat = 'Sum'): MathExpression {
+  return new MathExpression({
+    expression: `SUM(SEARCH('{${NAMESPACE},service,vendor} MetricName="${metric}"', '${stat}', 300))`,
+    label, period: Duration.minutes(5), usingMetrics: {},
+  });
+}
+
+/**
+ * What RF operations watch: one dashboard (files per vendor, records per second, upload-to-receipt latency,
+ * verdicts by reason, Lambda errors and throttles, workflow failures, DynamoDB throttles) fed by the handlers'
+ * Powertools metrics, and alarms (failed imports, stuck files, reconciliation drift and failure, lost upload
+ * events) to one SNS topic. Production's alarms fire on the first occurrence.
+ */
+export class Observability extends Construct {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const key = new Key(this, 'AlarmsKey', { description: 'lok-importer alarm topic', enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    this.topic = new Topic(this, 'Alarms', { displayName: `lok-importer ${props.stage} alarms`, masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    const fiveMinutes = Duration.minutes(5);
+    const imports = props.importStateMachine;
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
+      const a = new Alarm(this, name, {
+        metric, threshold, evaluationPeriods: 1, datapointsToAlarm: 1, alarmDescription: description,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(new SnsAction(this.topic));
+      this.alarms.push(a);
+      return a;
+    };
+    alarm('ImportsFailed', imports.metricFailed({ period: fiveMinutes, statistic: 'Sum' }), props.failedImportsAlarmThreshold,
+      'Import executions failed: their vendors have IMPORT_FAILED receipts. Read the execution (ids only) and the step\'s logs.');
+    alarm('ImportsTimedOutOrAborted', new MathExpression({
+      expression: 'timedOut + aborted', label: 'timed out or aborted', period: fiveMinutes,
+      usingMetrics: { timedOut: imports.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }), aborted: imports.metricAborted({ period: fiveMinutes, statistic: 'Sum' }) },
+    }), 1, 'Import executions timed out or were aborted: their uploads are stuck until reconciliation restarts them.');
+    const stuck = new MathExpression({
+      expression: 'restarted + swept',
+      label: 'stuck files', period: Duration.days(1),
+      usingMetrics: {
+        restarted: new Metric({ namespace: NAMESPACE, metricName: 'StuckUploadsRestarted', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) }),
+        swept: new Metric({ namespace: NAMESPACE, metricName: 'SweptUploadsStarted', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) }),
+      },
+    });
+    alarm('StuckFiles', stuck, props.production ? 1 : 5,
+      'Files were stuck: uploads that never started (a lost event) or never finished, found by the nightly reconciliation.');
+    const drift = new Metric({ namespace: NAMESPACE, metricName: 'ReconciliationDrift', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) });
+    alarm('ReconciliationDrift', drift, 1, 'Totals differed from the sum of their verdicts (repaired): a step went wrong. See the night\'s report in reports/reconciliation/.');
+    alarm('ReconciliationFailed', props.reconciliationStateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }), 1,
+      'The nightly reconciliation failed: stuck files, drift and period closing were not handled tonight.');
+    alarm('UploadEventsDeadLettered', props.starterDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), 1,
+      'Upload events could not start their import: the nightly sweep starts them; read the messages for the cause.');
+
+    const lambdaErrors = props.functions.map((f) => f.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
+    const lambdaThrottles = props.functions.map((f) => f.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
+    const tableMetric = (metricName: string) => new Metric({
+      namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: props.table.tableName }, statistic: 'Sum', period: fiveMinutes,
+    });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    this.dashboard.addWidgets(new TextWidget({
+      markdown: `# lok-importer (${props.stage})\nFiles, verdicts and health. Runbook: docs/operations.md. Alarms go to the topic ${props.stage} alarms.`,
+      width: 24, height: 2,
+    }));
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Files received per vendor', left: [perVendor('FilesReceived', 'received')], width: 8 }),
+      new GraphWidget({ title: 'Files applied per vendor', left: [perVendor('FilesApplied', 'applied')], width: 8 }),
+      new GraphWidget({ title: 'Files rejected or failed per vendor', left: [perVendor('FilesRejected', 'rejected'), perVendor('FilesFailed', 'failed')], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Records per second (apply)', left: [perVendor('RecordsPerSecond', 'records/s', 'Average')], width: 8 }),
+      new GraphWidget({ title: 'Upload to receipt (seconds)', left: [total('UploadToReceiptSeconds', 'p50', 'p50'), total('UploadToReceiptSeconds', 'p95', 'p95')], width: 8 }),
+      new GraphWidget({ title: 'Activities approved vs rejected', left: [total('ActivitiesApproved', 'approved'), total('ActivitiesRejected', 'rejected')], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Rejected activities by reason',
+        left: [new MathExpression({ expression: `SEARCH('{${NAMESPACE},reason,service} MetricName="ActivitiesRejectedByReason"', 'Sum', 300)`, label: 'reason', period: fiveMinutes, usingMetrics: {} })],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Workflow failures',
+        left: [imports.metricFailed({ label: 'imports failed' }), imports.metricTimedOut({ label: 'imports timed out' }), props.reconciliationStateMachine.metricFailed({ label: 'reconciliation failed' })],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Lambda errors', left: [new MathExpression({ expression: lambdaErrors.map((_, i) => `e${i}`).join(' + '), label: 'errors', period: fiveMinutes, usingMetrics: Object.fromEntries(lambdaErrors.map((m, i) => [`e${i}`, m])) })], width: 8 }),
+      new GraphWidget({ title: 'Lambda throttles', left: [new MathExpression({ expression: lambdaThrottles.map((_, i) => `t${i}`).join(' + '), label: 'throttles', period: fiveMinutes, usingMetrics: Object.fromEntries(lambdaThrottles.map((m, i) => [`t${i}`, m])) })], width: 8 }),
+      new GraphWidget({ title: 'DynamoDB throttles', left: [tableMetric('ReadThrottleEvents'), tableMetric('WriteThrottleEvents')], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Nightly reconciliation: drift and stuck files', left: [drift, stuck], width: 24 }),
+    );
+  }
+}

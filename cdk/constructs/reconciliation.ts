@@ -1,0 +1,107 @@
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  DefinitionBody, DistributedMap, Fail, ItemBatcher, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, TaskInput, type IStateMachine,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { RETRY_POLICY } from '../../shared/core/pipeline/import-steps.js';
+import { ImporterFunction } from './importer-function.js';
+import { retryOf, TRANSIENT_ERRORS } from './import-workflow.js';
+
+/** Clubs per Lambda invocation of the clubs' half, and batches at once. */
+export const CLUBS_PER_BATCH = 100;
+export const CLUB_BATCHES_IN_PARALLEL = 5;
+
+export interface ReconciliationProps {
+  readonly bucket: IBucket;
+  readonly filesKey: IKey;
+  readonly table: ITableV2;
+  readonly identityKey: ISecret;
+  readonly importStateMachine: IStateMachine;
+  /** Hour of the night, Europe/Stockholm. */
+  readonly hour: number;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The nightly job (EventBridge Scheduler, Europe/Stockholm): sweep the inboxes for completed uploads that
+ * never started (upload events are best-effort), re-judge failed uploads' changes and restart stuck ones, then
+ * per club (Distributed Map over a JSON Lines list of clubs, in batches) repair totals drift and close periods;
+ * last, the night's report to `reports/reconciliation/<run>.json`.
+ */
+export class Reconciliation extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly functions: ImporterFunction[] = [];
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: ReconciliationProps) {
+    super(scope, id);
+    const { bucket, table, identityKey, importStateMachine, logRetention, removalPolicy } = props;
+    const fn = (name: string, handlerFile: string, startsImports: boolean) => {
+      const f = new ImporterFunction(this, name, {
+        handlerFile, logRetention, removalPolicy, memorySize: 2048, timeout: Duration.minutes(15),
+        environment: {
+          REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName, IDENTITY_KEY_SECRET_ARN: identityKey.secretArn,
+          ...(startsImports ? { IMPORT_STATE_MACHINE_ARN: importStateMachine.stateMachineArn } : {}),
+        },
+      });
+      table.grantReadWriteData(f);
+      bucket.grantReadWrite(f);
+      identityKey.grantRead(f);
+      if (startsImports) importStateMachine.grantStartExecution(f);
+      this.functions.push(f);
+      return f;
+    };
+    const run = { runId: JsonPath.stringAt('$$.Execution.Name') };
+    const step = (name: string, f: ImporterFunction, payload: Record<string, unknown> = run) => {
+      const t = new LambdaInvoke(this, name, { lambdaFunction: f, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false, resultPath: `$.${name}` });
+      t.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+      return t;
+    };
+    const failed = new Fail(this, 'ReconciliationFailed', { error: 'ReconciliationFailed', cause: 'a reconciliation step failed for good' });
+
+    const sweep = step('SweepInboxes', fn('Sweep', 'sweep-inbox.ts', true));
+    const uploads = step('ReconcileUploads', fn('Uploads', 'reconcile-uploads.ts', true));
+    const plan = step('PlanClubs', fn('Plan', 'reconcile-plan.ts', false));
+    const clubs = new DistributedMap(this, 'ReconcileClubs', {
+      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanClubs.manifest') }),
+      itemBatcher: new ItemBatcher({ maxItemsPerBatch: CLUBS_PER_BATCH, batchInput: { runId: JsonPath.stringAt('$$.Execution.Name') } }),
+      maxConcurrency: CLUB_BATCHES_IN_PARALLEL,
+      resultPath: JsonPath.DISCARD,
+      label: 'ReconcileClubs',
+    });
+    const clubsFn = fn('Clubs', 'reconcile-clubs.ts', false);
+    const clubBatch = new LambdaInvoke(this, 'ReconcileClubBatch', { lambdaFunction: clubsFn, payloadResponseOnly: true, retryOnServiceExceptions: false });
+    clubBatch.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+    clubs.itemProcessor(clubBatch);
+    const report = step('Report', fn('ReportFn', 'reconcile-report.ts', false));
+    for (const s of [sweep, uploads, plan, report]) s.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    clubs.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(sweep.next(uploads).next(plan).next(clubs).next(report)),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.hours(6),
+      comment: 'lok-importer nightly reconciliation: sweep, uploads, clubs (fanned out), report',
+    });
+    props.filesKey.grantDecrypt(this.stateMachine);
+
+    const deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.schedule = new Schedule(this, 'Nightly', {
+      description: 'lok-importer nightly reconciliation',
+      schedule: ScheduleExpression.cron({ minute: '0', hour: String(props.hour), timeZone: TimeZone.of('Europe/Stockholm') }),
+      target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({}), retryAttempts: 3, deadLetterQueue: deadLetters, maxEventAge: Duration.hours(2) }),
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export interface RegisterTablesProps {
+  readonly production: boolean;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The register: one table (docs/architecture.md, "The register": persons, links, activities, calendars,
+ * verdicts, totals, the file ledger; keys `pk`/`sk`, index `gsi1` keys-only), on demand, encrypted with its own
+ * KMS key, point-in-time recovery on; deletion protection in production. No item expires (no TTL): the
+ * ledger and the verdicts are the record of what was applied and judged. Beside it the identity key: HMAC
+ * key of every identity lookup, generated once, never rotated (that would orphan every stored identity).
+ */
+export class RegisterTables extends Construct {
+  readonly table: TableV2;
+  readonly key: Key;
+  readonly identityKey: Secret;
+
+  constructor(scope: Construct, id: string, props: RegisterTablesProps) {
+    super(scope, id);
+    this.key = new Key(this, 'Key', { description: 'lok-importer register: table and identity key', enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    this.table = new TableV2(this, 'Register', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.customerManagedKey(this.key),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 },
+      deletionProtection: props.production,
+      removalPolicy: props.removalPolicy,
+      globalSecondaryIndexes: [{
+        indexName: 'gsi1',
+        partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+        sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+        projectionType: ProjectionType.KEYS_ONLY,
+      }],
+    });
+    this.identityKey = new Secret(this, 'IdentityKey', {
+      description: 'lok-importer: HMAC key of identity lookups (personnummer, e-mail, member number are never stored in the clear)',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

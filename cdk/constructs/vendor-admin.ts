@@ -1,0 +1,48 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ImporterFunction } from './importer-function.js';
+
+export interface VendorAdminProps {
+  readonly table: ITableV2;
+  readonly bucket: IBucket;
+  readonly serverId: string;
+  readonly userArns: string;
+  readonly vendorRole: IRole;
+  readonly sessionPolicy: string;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * RF operations' admin use-cases as a function (the CLI invokes it with `--cloud`): vendors onboarded with
+ * their SFTP user, keys imported, rotated and removed, clubs added and activated. Templates are never edited
+ * by hand for a vendor.
+ */
+export class VendorAdmin extends Construct {
+  readonly function: ImporterFunction;
+
+  constructor(scope: Construct, id: string, props: VendorAdminProps) {
+    super(scope, id);
+    this.function = new ImporterFunction(this, 'Function', {
+      handlerFile: 'vendor-admin.ts', logRetention: props.logRetention, removalPolicy: props.removalPolicy,
+      timeout: Duration.seconds(30), memorySize: 512,
+      environment: {
+        REGISTER_TABLE: props.table.tableName,
+        BUCKET: props.bucket.bucketName,
+        SFTP_SERVER_ID: props.serverId,
+        VENDOR_ROLE_ARN: props.vendorRole.roleArn,
+        VENDOR_SESSION_POLICY: props.sessionPolicy,
+      },
+    });
+    props.table.grantReadWriteData(this.function);
+    this.function.addToRolePolicy(new PolicyStatement({
+      actions: ['transfer:CreateUser', 'transfer:DescribeUser', 'transfer:ImportSshPublicKey', 'transfer:DeleteSshPublicKey', 'transfer:TagResource'],
+      resources: [props.userArns],
+    }));
+    props.vendorRole.grantPassRole(this.function.grantPrincipal);
+  }
+}

@@ -1,0 +1,64 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from './config.js';
+import { FileStore } from './constructs/file-store.js';
+import { ImportWorkflow } from './constructs/import-workflow.js';
+import { acknowledgeFindings } from './nag-acknowledgements.js';
+import { Observability } from './constructs/observability.js';
+import { Reconciliation } from './constructs/reconciliation.js';
+import { RegisterTables } from './constructs/register-tables.js';
+import { SftpEndpoint } from './constructs/sftp-endpoint.js';
+import { VendorAdmin } from './constructs/vendor-admin.js';
+
+export interface ImporterStackProps extends StackProps {
+  readonly stage: StageConfig;
+}
+
+/** Days as CloudWatch Logs accepts them (the nearest allowed retention not below the stage's). */
+function retentionOf(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0).sort((a, b) => a - b);
+  return (allowed.find((d) => d >= days) ?? RetentionDays.TEN_YEARS) as RetentionDays;
+}
+
+/** One stage of the Importer: the stack only wires the constructs, each owning one concern. */
+export class ImporterStack extends Stack {
+  readonly files: FileStore;
+  readonly register: RegisterTables;
+  readonly sftp: SftpEndpoint;
+  readonly imports: ImportWorkflow;
+  readonly reconciliation: Reconciliation;
+  readonly admin: VendorAdmin;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: ImporterStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    const removalPolicy = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = retentionOf(stage.logRetentionDays);
+
+    this.files = new FileStore(this, 'FileStore', { removalPolicy });
+    this.register = new RegisterTables(this, 'Register', { production: stage.production, removalPolicy });
+    this.sftp = new SftpEndpoint(this, 'Sftp', { bucket: this.files.bucket, key: this.files.key, logRetention, removalPolicy });
+    this.imports = new ImportWorkflow(this, 'Import', {
+      bucket: this.files.bucket, filesKey: this.files.key, table: this.register.table, identityKey: this.register.identityKey,
+      sftpServerId: this.sftp.server.attrServerId, logRetention, removalPolicy,
+    });
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', {
+      bucket: this.files.bucket, filesKey: this.files.key, table: this.register.table, identityKey: this.register.identityKey,
+      importStateMachine: this.imports.stateMachine, hour: stage.reconciliationHour, logRetention, removalPolicy,
+    });
+    this.admin = new VendorAdmin(this, 'VendorAdmin', {
+      table: this.register.table, bucket: this.files.bucket, serverId: this.sftp.server.attrServerId, userArns: this.sftp.userArns(),
+      vendorRole: this.sftp.vendorRole, sessionPolicy: this.sftp.sessionPolicy, logRetention, removalPolicy,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      stage: stage.name, production: stage.production, failedImportsAlarmThreshold: stage.failedImportsAlarmThreshold,
+      ...(stage.alarmEmail ? { alarmEmail: stage.alarmEmail } : {}),
+      importStateMachine: this.imports.stateMachine, reconciliationStateMachine: this.reconciliation.stateMachine,
+      functions: [...this.imports.functions, ...this.reconciliation.functions, this.admin.function],
+      table: this.register.table, starterDeadLetters: this.imports.starterDeadLetters, removalPolicy,
+    });
+    acknowledgeFindings(this);
+  }
+}

@@ -1,0 +1,36 @@
+import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
+import { applyFile } from '../shared/core/pipeline/apply-file.js';
+import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { cloudPorts } from './commons/cloud-ports.js';
+import { logger, metrics } from './commons/powertools.js';
+import { UploadBlocked } from './commons/step-errors.js';
+import { stepHandler } from './commons/step-handler.js';
+import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
+
+/**
+ * Apply: the archived file is read, validated and applied as deltas. Blocked (retried on the blocked schedule)
+ * while an earlier upload of the vendor is unfinished, or still waits in the inbox for its own workflow: upload
+ * events arrive out of order, the completion time decides.
+ */
+export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
+  const ports = await cloudPorts();
+  for (const waiting of await ports.uploads.inInbox(upload.vendor)) {
+    if (waiting.completedAt < upload.completedAt && await ports.uploads.isCompleted(waiting.source)) throw new UploadBlocked(`waiting for ${waiting.uploadId}`);
+  }
+  const started = Date.now();
+  let records = 0;
+  const source = s3FileSource(ports.uploads.client, { bucket: ports.bucket, key: archiveKey(upload), name: upload.file });
+  const result = await applyFile(ports, pipelineUpload(upload), source, systemClock(), (read) => {
+    records = read;
+    if (read % 50_000 === 0) logger.info('records read', { uploadId: upload.uploadId, records: read });
+  });
+  if (result.kind === 'blocked') throw new UploadBlocked(`waiting for ${result.waitingFor}`);
+  const { staged } = result;
+  const seconds = (Date.now() - started) / 1000;
+  metrics.addDimension('vendor', upload.vendor);
+  metrics.addMetric(staged.status === 'rejected' ? 'FilesRejected' : staged.status === 'duplicate' ? 'FilesDuplicate' : 'FilesApplied', 'Count', 1);
+  metrics.addMetric('RecordsApplied', 'Count', records);
+  if (seconds > 0) metrics.addMetric('RecordsPerSecond', 'Count/Second', records / seconds);
+  return { status: staged.status, errors: staged.errors.length };
+});

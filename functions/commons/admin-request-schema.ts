@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import type { AdminRequest } from '../../shared/core/admin/admin-request.js';
+import { IDENTITY_KEYS, LICENCES } from '../../shared/core/admin/register-admin.js';
+
+const id = z.string().min(1).max(64);
+
+/** The admin function's input, checked before any use-case runs (it comes from an operator's CLI). */
+export const adminRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('vendor-add'), vendor: z.object({ id, name: z.string(), purpose: z.string(), licence: z.enum(LICENCES) }), publicKey: z.string().optional() }),
+  z.object({ action: z.literal('vendor-key-rotate'), vendor: id, publicKey: z.string(), keepOld: z.boolean() }),
+  z.object({ action: z.literal('vendor-disable'), vendor: id }),
+  z.object({
+    action: z.literal('club-add'),
+    club: z.object({ id, name: z.string(), sports: z.array(z.string()).min(1), federation: z.string(), identityKey: z.enum(IDENTITY_KEYS), countsEveryoneAsDisabled: z.boolean() }),
+  }),
+  z.object({ action: z.literal('club-activate'), club: id, vendor: id, from: z.string() }),
+  z.object({ action: z.literal('club-deactivate'), club: id, vendor: id, to: z.string() }),
+]) satisfies z.ZodType<AdminRequest>;

@@ -1,0 +1,17 @@
+import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { WorkflowUpload } from './workflow-input.js';
+
+/**
+ * Starts the import workflow for an upload, named by its upload id (itself derived from bucket, key and
+ * version): a second start of the same upload, from a repeated event or the nightly sweep, finds the execution
+ * there and starts nothing. `suffix` names a deliberate restart (reconciliation resuming a stuck upload).
+ */
+export async function startImport(sfn: SFNClient, stateMachineArn: string, upload: WorkflowUpload, suffix = ''): Promise<'started' | 'exists'> {
+  try {
+    await sfn.send(new StartExecutionCommand({ stateMachineArn, name: `${upload.uploadId}${suffix}`, input: JSON.stringify({ upload }) }));
+    return 'started';
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists || (error as { name?: string }).name === 'ExecutionAlreadyExists') return 'exists';
+    throw error;
+  }
+}

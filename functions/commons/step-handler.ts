@@ -1,0 +1,25 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context } from 'aws-lambda';
+import { logger, metrics, tracer } from './powertools.js';
+import { stepError } from './step-errors.js';
+
+/**
+ * A handler as the state machine calls it: traced, logged with the Lambda context (never the event: it may
+ * name a vendor's file), metrics flushed, and errors renamed for Retry/Catch (`step-errors.ts`), then rethrown.
+ */
+export function stepHandler<I, O>(step: string, work: (input: I, context: Context) => Promise<O>) {
+  return middy(work)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use({
+      onError: async (request) => {
+        const error = stepError(request.error);
+        logger.error('step failed', { step, error: error.name, cause: error.message });
+        request.error = error;
+      },
+    });
+}

@@ -1,0 +1,18 @@
+import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { failUpload } from '../shared/core/pipeline/run-import.js';
+import { cloudPorts } from './commons/cloud-ports.js';
+import { logger, metrics } from './commons/powertools.js';
+import { stepHandler } from './commons/step-handler.js';
+import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
+
+/**
+ * The catch: a step failed for good (or ran out of retries). The upload is marked failed, the vendor gets a
+ * receipt saying IMPORT_FAILED (send the file again), and the execution then fails, which raises the alarm.
+ */
+export const handler = stepHandler('fail', async ({ upload, error }: StepInput & { error?: { Error?: string } }) => {
+  await failUpload(await cloudPorts(), pipelineUpload(upload), systemClock());
+  logger.error('upload failed', { vendor: upload.vendor, uploadId: upload.uploadId, error: error?.Error ?? 'unknown' });
+  metrics.addDimension('vendor', upload.vendor);
+  metrics.addMetric('FilesFailed', 'Count', 1);
+  return { failed: true };
+});

@@ -1,0 +1,27 @@
+import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
+import { cloudPorts } from './commons/cloud-ports.js';
+import { metrics } from './commons/powertools.js';
+import { stepHandler } from './commons/step-handler.js';
+import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
+
+/** Receipt: written to the vendor's outbox; the ledger entry is done. Upload-to-receipt latency is measured here. */
+export const handler = stepHandler('receipt', async ({ upload }: StepInput) => {
+  const receipt = await finishUpload(await cloudPorts(), pipelineUpload(upload), systemClock());
+  metrics.addDimension('vendor', upload.vendor);
+  metrics.addMetric('UploadToReceiptSeconds', 'Seconds', Math.max(0, (Date.parse(receipt.completedAt) - Date.parse(upload.completedAt)) / 1000));
+  const rejected = new Map<string, number>();
+  for (const activity of receipt.activities) {
+    if (activity.verdict !== 'rejected') continue;
+    for (const code of activity.reasons) rejected.set(code, (rejected.get(code) ?? 0) + 1);
+  }
+  metrics.addMetric('ActivitiesApproved', 'Count', receipt.counts.activities.approved);
+  metrics.addMetric('ActivitiesRejected', 'Count', receipt.counts.activities.rejected);
+  // By reason without the vendor: one series per rule code, whatever the number of vendors.
+  for (const [code, count] of rejected) {
+    const byReason = metrics.singleMetric();
+    byReason.addDimension('reason', code);
+    byReason.addMetric('ActivitiesRejectedByReason', 'Count', count);
+  }
+  return { status: receipt.status, errors: receipt.errors.length };
+});

@@ -1,0 +1,41 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
+import { reconcileUploads } from '../shared/core/pipeline/reconcile.js';
+import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { cloudPorts, requiredEnv } from './commons/cloud-ports.js';
+import { metrics } from './commons/powertools.js';
+import { reportPrefix, safeRunId, type ReconcileRun } from './commons/reconcile-run.js';
+import { startImport } from './commons/start-execution.js';
+import { stepHandler } from './commons/step-handler.js';
+
+const stateMachineArn = requiredEnv('IMPORT_STATE_MACHINE_ARN');
+/** An upload unfinished this long after it was received is stuck (its execution has ended or given up). */
+const STUCK_AFTER_MS = 6 * 60 * 60 * 1000;
+const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
+
+/**
+ * The register's half of the nightly job, once: uploads that failed with records applied are re-judged, and
+ * stuck uploads get their workflow started again from the archive (a name per night: one restart a night).
+ */
+export const handler = stepHandler('reconcile-uploads', async ({ runId }: ReconcileRun) => {
+  const ports = await cloudPorts();
+  const clock = systemClock();
+  const night = clock.today.replace(/-/g, '');
+  const report = await reconcileUploads(ports, clock, {
+    open: (entry) => s3FileSource(ports.uploads.client, { bucket: ports.bucket, key: archiveKey(entry), name: entry.file }),
+    stuckAfterMs: STUCK_AFTER_MS,
+    sleep: (ms) => sleep(ms),
+    restart: async (entry) => {
+      const key = archiveKey(entry);
+      const bytes = (await ports.uploads.sizeOf(key)) ?? 0;
+      const { vendor, uploadId, file, completedAt } = entry;
+      await startImport(sfn, stateMachineArn, { vendor, uploadId, file, completedAt, bytes, source: { bucket: ports.bucket, key, lastModified: completedAt } }, `-r${night}`);
+    },
+  });
+  await ports.objects.put(`${reportPrefix(safeRunId(runId))}/uploads.json`, JSON.stringify(report, null, 2));
+  metrics.addMetric('StuckUploadsRestarted', 'Count', report.restarted?.length ?? 0);
+  metrics.addMetric('StaleUploadsRejudged', 'Count', report.rejudged.length);
+  return { restarted: report.restarted?.length ?? 0, rejudged: report.rejudged.length };
+});

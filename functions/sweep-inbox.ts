@@ -1,0 +1,37 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { cloudPorts, requiredEnv } from './commons/cloud-ports.js';
+import { logger, metrics } from './commons/powertools.js';
+import { startImport } from './commons/start-execution.js';
+import { stepHandler } from './commons/step-handler.js';
+
+const stateMachineArn = requiredEnv('IMPORT_STATE_MACHINE_ARN');
+/** An upload younger than this may still have its own event on the way. */
+const SETTLED_MS = 10 * 60 * 1000;
+const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
+
+/**
+ * The nightly sweep: upload events are best-effort, so completed uploads still in an inbox are started now,
+ * oldest first (the names make a start that did happen a no-op). An object Transfer Family did not mark
+ * completed (a dropped session's leftover) is never imported.
+ */
+export const handler = stepHandler('sweep', async () => {
+  const { uploads } = await cloudPorts();
+  const now = Date.now();
+  let started = 0;
+  let partial = 0;
+  for (const upload of await uploads.inInbox()) {
+    if (now - Date.parse(upload.completedAt) < SETTLED_MS) continue;
+    if (!(await uploads.isCompleted(upload.source))) {
+      partial++;
+      continue;
+    }
+    const bytes = (await uploads.sizeOf(upload.source.key)) ?? 0;
+    if ((await startImport(sfn, stateMachineArn, { ...upload, bytes })) === 'started') {
+      started++;
+      logger.info('swept upload started', { vendor: upload.vendor, uploadId: upload.uploadId });
+    }
+  }
+  metrics.addMetric('SweptUploadsStarted', 'Count', started);
+  metrics.addMetric('PartialUploadsInInbox', 'Count', partial);
+  return { started, partial };
+});

@@ -1,0 +1,54 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransferClient } from '@aws-sdk/client-transfer';
+import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
+import { TransferVendorLogins } from '../shared/adapters/transfer/transfer-vendor-logins.js';
+import { activateVendor, addClub, addVendor, deactivateVendor, type AdminResult } from '../shared/core/admin/admin-use-cases.js';
+import type { AdminRequest } from '../shared/core/admin/admin-request.js';
+import { disableLogin, openLogin, rotateLoginKey } from '../shared/core/admin/vendor-login.js';
+import { messageFor } from '../shared/core/errors/codes.js';
+import { adminRequestSchema } from './commons/admin-request-schema.js';
+import { cloudClients, requiredEnv } from './commons/cloud-ports.js';
+import { logger } from './commons/powertools.js';
+import { stepHandler } from './commons/step-handler.js';
+
+const table = requiredEnv('REGISTER_TABLE');
+const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(cloudClients().dynamodb), table);
+const logins = new TransferVendorLogins(new TransferClient(process.env.TRANSFER_ENDPOINT ? { endpoint: process.env.TRANSFER_ENDPOINT } : {}), {
+  serverId: requiredEnv('SFTP_SERVER_ID'),
+  bucket: requiredEnv('BUCKET'),
+  roleArn: requiredEnv('VENDOR_ROLE_ARN'),
+  sessionPolicy: requiredEnv('VENDOR_SESSION_POLICY'),
+});
+
+async function run(request: AdminRequest): Promise<AdminResult<unknown>> {
+  switch (request.action) {
+    case 'vendor-add': {
+      const added = await addVendor(admin, request.vendor);
+      // Onboarding again with a key (the first attempt stopped half-way) still opens the login.
+      if (!added.ok && added.error.code !== 'VENDOR_EXISTS') return added;
+      if (request.publicKey === undefined) return added;
+      const login = await openLogin(admin, logins, request.vendor.id, request.publicKey);
+      return login.ok ? { ok: true, value: { vendor: request.vendor.id, login: login.value, registered: added.ok ? 'added' : 'exists' } } : login;
+    }
+    case 'vendor-key-rotate': return rotateLoginKey(logins, request.vendor, request.publicKey, request.keepOld);
+    case 'vendor-disable': return disableLogin(logins, request.vendor);
+    case 'club-add': return addClub(admin, request.club);
+    case 'club-activate': return activateVendor(admin, request.club, request.vendor, request.from);
+    case 'club-deactivate': return deactivateVendor(admin, request.club, request.vendor, request.to);
+  }
+}
+
+/**
+ * RF operations' admin use-cases in AWS (`lok-importer … --cloud` invokes it): vendors onboarded with their
+ * SFTP login, keys rotated, logins disabled, clubs added and activated. Refusals come back as codes.
+ */
+export const handler = stepHandler('admin', async (event: unknown): Promise<AdminResult<unknown>> => {
+  const parsed = adminRequestSchema.safeParse(event);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((issue) => issue.path.join('.') || 'request').join(', ');
+    return { ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: messageFor('INVALID_ADMIN_INPUT', where) } };
+  }
+  const result = await run(parsed.data);
+  logger.info('admin', { action: parsed.data.action, ok: result.ok, ...(result.ok ? {} : { code: result.error.code }) });
+  return result;
+});
