@@ -24,7 +24,8 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const table = id(stack.register.table);
   const bucketGrant = 'aws-cdk-lib bucket grants (grantRead/grantReadWrite/grantDelete) on the Importer\'s own bucket: object keys are per vendor and upload, so unknown at deploy time; the actions are the object and listing actions those grants define';
   const kmsGrant = 'aws-cdk-lib KMS grants on the stack\'s own keys (S3 and DynamoDB server-side encryption need GenerateDataKey*/ReEncrypt* on the key)';
-  const functions = [...stack.imports.functions, ...stack.reconciliation.functions];
+  // The functions the state machines invoke (the starter is invoked by EventBridge).
+  const functions = [...stack.imports.functions, ...stack.reconciliation.functions].filter((f) => f !== stack.imports.starter);
   const machines = [stack.imports.stateMachine, stack.reconciliation.stateMachine];
   const executions = (machine: IConstruct, label?: string) =>
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;

@@ -75,11 +75,13 @@ export class ImportWorkflow extends Construct {
       this.functions.push(fn);
       return fn;
     };
-    const task = (name: string, fn: ImporterFunction, payload: Record<string, unknown> = { upload: JsonPath.objectAt('$.upload') }) => {
+    const task = (name: string, fn: ImporterFunction, payload: Record<string, unknown> = { upload: JsonPath.objectAt('$.upload') }, blocking = false) => {
       const invoke = new LambdaInvoke(this, name, {
         lambdaFunction: fn, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false,
         resultPath: `$.results.${name}`,
       });
+      // A blocked step waits for the earlier upload of its vendor on its own, longer schedule.
+      if (blocking) invoke.addRetry({ errors: [BLOCKED_ERROR], ...retryOf(BLOCKED_RETRY_POLICY) });
       invoke.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
       return invoke;
     };
@@ -92,9 +94,7 @@ export class ImportWorkflow extends Construct {
       return state;
     };
 
-    const apply = task('Apply', stepFunction('ApplyStep', 'apply-step.ts', 4096, Duration.minutes(15)));
-    // Blocked first: Step Functions takes the first retrier whose errors match.
-    apply.addRetry({ errors: [BLOCKED_ERROR], ...retryOf(BLOCKED_RETRY_POLICY) });
+    const apply = task('Apply', stepFunction('ApplyStep', 'apply-step.ts', 4096, Duration.minutes(15)), undefined, true);
     apply.addCatch(leftWaiting, { errors: [BLOCKED_ERROR], resultPath: '$.error' });
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));

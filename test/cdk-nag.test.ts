@@ -1,0 +1,56 @@
+import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ImporterStack } from '../cdk/importer-stack.js';
+import { acknowledgements } from '../cdk/nag-acknowledgements.js';
+import { stagesFrom } from '../cdk/config.js';
+import { STAGES, synthApp } from './support/cdk-app.js';
+
+function findings(stack: ImporterStack) {
+  return new AwsSolutionsChecks().validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId ?? ''} ${r.constructPath ?? ''}`));
+}
+
+describe('cdk-nag (AwsSolutions pack)', () => {
+  it('passes on every stage with only the acknowledged, reasoned findings', () => {
+    const { stacks } = synthApp();
+    for (const stack of Object.values(stacks)) expect(findings(stack), stack.stackName).toEqual([]);
+    for (const { id, reason } of acknowledgements(stacks.prod)) {
+      expect(id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+      expect(reason.length, id).toBeGreaterThan(40);
+    }
+  });
+
+  it('acknowledges exactly the findings of the bare stack: each acknowledgement matches a finding, none is stale', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    for (const stage of stagesFrom(STAGES)) {
+      const bare = new ImporterStack(app, `Bare-${stage.name}`, { stage, env: { region: 'eu-north-1' }, acknowledgeNagFindings: false });
+      const found = new AwsSolutionsChecks().validateScope(bare).violations.map((v) => v.ruleName).sort();
+      expect(found.length).toBeGreaterThan(10);
+      expect(acknowledgements(bare).map((a) => a.id).sort()).toEqual(found);
+    }
+  });
+
+  it('runs as the app\'s validation plugin: a real synth with esbuild bundling writes templates and a passing report', () => {
+    const outdir = join(tmpdir(), `lok-cdk-out-${process.pid}`);
+    try {
+      const { app } = synthApp({ bundle: true });
+      const assembly = (app as App & { synth(options?: unknown): { directory: string } }).synth();
+      expect(assembly.directory).toBeTruthy();
+      const dir = assembly.directory;
+      expect(existsSync(join(dir, 'LokImporter-test.template.json'))).toBe(true);
+      expect(existsSync(join(dir, 'LokImporter-prod.template.json'))).toBe(true);
+      // Each function's bundle: an ES module built by esbuild (no Docker), with its source map.
+      const assets = readdirSync(dir).filter((f) => f.startsWith('asset.') && statSync(join(dir, f)).isDirectory());
+      expect(assets.length).toBeGreaterThanOrEqual(16);
+      for (const asset of assets) {
+        expect(existsSync(join(dir, asset, 'index.mjs'))).toBe(true);
+        expect(readFileSync(join(dir, asset, 'index.mjs'), 'utf8')).toMatch(/createRequire/);
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,287 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stagesFrom } from '../cdk/config.js';
+import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
+import { BLOCKED_RETRY_POLICY, IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY } from '../shared/core/pipeline/import-steps.js';
+import { definitionOf, flatten, synthApp, type Asl } from './support/cdk-app.js';
+
+let test: Template;
+let prod: Template;
+
+beforeAll(() => {
+  const { stacks } = synthApp();
+  test = Template.fromStack(stacks.test);
+  prod = Template.fromStack(stacks.prod);
+});
+
+const TRANSIENT = ['TransientError', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException', 'Sandbox.Timedout'];
+
+describe('file store', () => {
+  it('is one bucket of received files: KMS, versioned, never public, TLS only, access-logged', () => {
+    test.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'files/' },
+    });
+    // Every bucket (the access logs' too) refuses plain HTTP.
+    const policies = Object.values(test.findResources('AWS::S3::BucketPolicy')) as { Properties: { PolicyDocument: { Statement: { Effect: string; Condition?: unknown }[] } } }[];
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    }
+    expect(Object.keys(test.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } })).length).toBe(Object.keys(test.findResources('AWS::KMS::Key')).length);
+  });
+
+  it('keeps the archive of received files seven years, then removes it', () => {
+    test.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'archive-seven-years', Prefix: 'archive/', Status: 'Enabled', ExpirationInDays: 7 * 365 + 2 }),
+          Match.objectLike({ Id: 'incomplete-multipart', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('register tables', () => {
+  it('is the table the pipeline uses: same keys and index as DynamoDB Local gets, on demand, KMS, point-in-time recovery', () => {
+    const local = registerTableDefinition('register');
+    test.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: local.KeySchema,
+      AttributeDefinitions: Match.arrayEquals(local.AttributeDefinitions!),
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: local.GlobalSecondaryIndexes![0]!.KeySchema, Projection: { ProjectionType: 'KEYS_ONLY' } }],
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      Replicas: [Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+        SSESpecification: { KMSMasterKeyId: Match.anyValue() },
+        DeletionProtectionEnabled: false,
+      })],
+    });
+  });
+
+  it('protects production: deletion protection, and table, bucket and keys retained when the stack goes', () => {
+    prod.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] });
+    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
+      for (const resource of Object.values(prod.findResources(type))) expect(resource.DeletionPolicy).toBe('Retain');
+      for (const resource of Object.values(test.findResources(type))) expect(resource.DeletionPolicy).toBe('Delete');
+    }
+    // The identity key outlives any stack: losing it orphans every stored identity.
+    test.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ KmsKeyId: Match.anyValue(), GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) }) });
+  });
+});
+
+describe('SFTP endpoint', () => {
+  it('is an SFTP-only Transfer Family server with service-managed users and the newest security policy, set explicitly', () => {
+    test.hasResourceProperties('AWS::Transfer::Server', {
+      Protocols: ['SFTP'],
+      IdentityProviderType: 'SERVICE_MANAGED',
+      Domain: 'S3',
+      SecurityPolicyName: 'TransferSecurityPolicy-2025-03',
+      LoggingRole: Match.anyValue(),
+      StructuredLogDestinations: [Match.anyValue()],
+    });
+  });
+
+  it('tags completed uploads and deletes partial ones (only completed uploads are imported)', () => {
+    const server = Object.values(test.findResources('AWS::Transfer::Server'))[0] as { Properties: { WorkflowDetails: { OnUpload: { WorkflowId: { 'Fn::GetAtt': string[] } }[]; OnPartialUpload: { WorkflowId: { 'Fn::GetAtt': string[] } }[] } } };
+    const workflows = test.findResources('AWS::Transfer::Workflow');
+    const onUpload = workflows[server.Properties.WorkflowDetails.OnUpload[0]!.WorkflowId['Fn::GetAtt'][0]!]!;
+    const onPartial = workflows[server.Properties.WorkflowDetails.OnPartialUpload[0]!.WorkflowId['Fn::GetAtt'][0]!]!;
+    expect(onUpload.Properties.Steps).toEqual([{ Type: 'TAG', TagStepDetails: { Name: 'tag-completed', SourceFileLocation: '${original.file}', Tags: [{ Key: 'lok-upload', Value: 'completed' }] } }]);
+    expect(onPartial.Properties.Steps).toEqual([{ Type: 'DELETE', DeleteStepDetails: { Name: 'delete-partial', SourceFileLocation: '${original.file}' } }]);
+  });
+
+  it('gives each vendor a scope-down policy with ${transfer:UserName} kept literally (never a CloudFormation substitution)', () => {
+    const admin = Object.values(test.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { VENDOR_SESSION_POLICY: Match.anyValue() } } } }));
+    expect(admin).toHaveLength(1);
+    const policy = JSON.parse(flatten((admin[0]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.VENDOR_SESSION_POLICY)) as { Statement: { Sid: string; Action: string | string[]; Resource: string; Condition?: unknown }[] };
+    const bySid = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
+    expect(bySid.OwnInbox!.Resource).toMatch(/\/inbox\/\$\{transfer:UserName\}\/\*$/);
+    expect(bySid.OwnOutboxReadOnly!.Resource).toMatch(/\/outbox\/\$\{transfer:UserName\}\/\*$/);
+    expect(bySid.OwnOutboxReadOnly!.Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(bySid.ListOwnFolders!.Condition).toEqual({ StringLike: { 's3:prefix': ['inbox/${transfer:UserName}/*', 'inbox/${transfer:UserName}', 'outbox/${transfer:UserName}/*', 'outbox/${transfer:UserName}'] } });
+    // No Fn::Sub holds it: a substitution would take ${transfer:UserName} for a parameter.
+    const subs: string[] = [];
+    JSON.stringify(test.toJSON(), (key, value: unknown) => {
+      if (key === 'Fn::Sub') subs.push(JSON.stringify(value));
+      return value;
+    });
+    expect(subs.filter((s) => s.includes('transfer:'))).toEqual([]);
+    expect(flatten((admin[0]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.VENDOR_SESSION_POLICY).length).toBeLessThan(2048);
+  });
+
+  it('lets the admin function manage only this server\'s users and pass only the vendors\' role', () => {
+    test.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['transfer:CreateUser', 'transfer:DescribeUser', 'transfer:ImportSshPublicKey', 'transfer:DeleteSshPublicKey', 'transfer:TagResource'], Resource: Match.anyValue() }),
+          Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SftpVendorRole'), 'Arn'] } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('import workflow', () => {
+  let asl: Asl;
+  beforeAll(() => {
+    asl = definitionOf(test, /one execution per upload/);
+  });
+
+  it('has the pipeline\'s steps as its states, in the order of the one definition', () => {
+    const names: Record<string, string> = { register: 'Register', apply: 'Apply', judge: 'LargeFile', totals: 'Totals', receipt: 'Receipt' };
+    expect(asl.StartAt).toBe(names[IMPORT_STEPS[0].name]);
+    const order = IMPORT_STEPS.map((s) => names[s.name]!);
+    expect(asl.States.Register!.Next).toBe(order[1]);
+    expect(asl.States.Apply!.Next).toBe(order[2]);
+    expect(asl.States.Judge!.Next).toBe(order[3]);
+    expect(asl.States.JudgeJoin!.Next).toBe(order[3]);
+    expect(asl.States.Totals!.Next).toBe(order[4]);
+    expect(asl.States.Receipt!.Next).toBe('Imported');
+    expect(asl.States.Imported!.Type).toBe('Succeed');
+  });
+
+  it('judges a large file in JSON Lines chunks with a Distributed Map', () => {
+    expect(asl.States.LargeFile).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.upload.bytes', NumericGreaterThan: LARGE_FILE_BYTES, Next: 'JudgeSplit' }], Default: 'Judge' });
+    expect(asl.States.JudgeSplit!.Next).toBe('JudgeChunks');
+    const map = asl.States.JudgeChunks!;
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor!.ProcessorConfig!.Mode).toBe('DISTRIBUTED');
+    expect(map.ItemReader).toMatchObject({ Resource: 'arn:<AWS::Partition>:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' } });
+    expect(map.ItemProcessor!.States.JudgeChunk!.Type).toBe('Task');
+    expect(map.MaxConcurrency).toBeGreaterThan(0);
+    expect(map.Next).toBe('JudgeJoin');
+  });
+
+  it('retries transient errors only, with the shared policy\'s backoff and full jitter', () => {
+    for (const name of ['Register', 'Apply', 'Judge', 'JudgeSplit', 'JudgeJoin', 'Totals', 'Receipt', 'MarkFailed']) {
+      const retries = asl.States[name]!.Retry!;
+      const transient = retries.find((r) => r.ErrorEquals.includes('TransientError'))!;
+      expect(transient, name).toEqual({
+        ErrorEquals: TRANSIENT, MaxAttempts: RETRY_POLICY.maxAttempts - 1, IntervalSeconds: RETRY_POLICY.intervalSeconds,
+        BackoffRate: RETRY_POLICY.backoffRate, MaxDelaySeconds: RETRY_POLICY.maxDelaySeconds, JitterStrategy: 'FULL',
+      });
+      for (const retry of retries) expect(retry.ErrorEquals, name).not.toContain('States.ALL');
+    }
+    // A blocked apply waits for the earlier upload of its vendor on the longer schedule, matched first.
+    expect(asl.States.Apply!.Retry![0]).toEqual({
+      ErrorEquals: ['UploadBlocked'], MaxAttempts: BLOCKED_RETRY_POLICY.maxAttempts - 1, IntervalSeconds: BLOCKED_RETRY_POLICY.intervalSeconds,
+      BackoffRate: BLOCKED_RETRY_POLICY.backoffRate, MaxDelaySeconds: BLOCKED_RETRY_POLICY.maxDelaySeconds, JitterStrategy: 'FULL',
+    });
+  });
+
+  it('sends every step that fails for good to MarkFailed (ledger failed, IMPORT_FAILED receipt), then fails the execution', () => {
+    for (const name of ['Register', 'Apply', 'Judge', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt']) {
+      expect(asl.States[name]!.Catch!.at(-1), name).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' });
+    }
+    expect(asl.States.Apply!.Catch![0]).toEqual({ ErrorEquals: ['UploadBlocked'], ResultPath: '$.error', Next: 'LeftForReconciliation' });
+    expect(asl.States.MarkFailed!.Next).toBe('ImportFailed');
+    expect(asl.States.ImportFailed!.Type).toBe('Fail');
+  });
+
+  it('logs states without execution data, traces, and passes ids between steps, never file contents', () => {
+    test.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [Match.anyValue()] },
+      TracingConfiguration: { Enabled: true },
+    });
+    const register = asl.States.Register as unknown as { Parameters: unknown };
+    expect(register.Parameters).toEqual({ 'upload.$': '$.upload' });
+  });
+
+  it('is started by Transfer Family\'s upload-completed event of this server, through the starter, with a dead-letter queue', () => {
+    test.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.transfer'], 'detail-type': ['SFTP Server File Upload Completed'], detail: { 'server-id': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SftpServer'), 'ServerId'] }] } },
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 } })],
+    });
+    test.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
+  });
+});
+
+describe('functions', () => {
+  it('are Node.js 22 or newer on ARM64, traced, with their own log group and no AWS managed policy', () => {
+    const functions = Object.values(test.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThanOrEqual(16);
+    for (const fn of functions) {
+      const props = fn.Properties as { Runtime: string; Architectures: string[]; TracingConfig: unknown; LoggingConfig: unknown; Environment: { Variables: Record<string, string> } };
+      expect(Number(/^nodejs(\d+)\.x$/.exec(props.Runtime)![1])).toBeGreaterThanOrEqual(22);
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
+      expect(props.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('lok-importer');
+    }
+    expect(JSON.stringify(test.findResources('AWS::IAM::Role'))).not.toContain('AWSLambdaBasicExecutionRole');
+    const retention = (t: Template) => new Set(Object.values(t.findResources('AWS::Logs::LogGroup')).map((g) => (g.Properties as { RetentionInDays: number }).RetentionInDays));
+    expect([...retention(test)]).toEqual([30]);
+    expect([...retention(prod)]).toEqual([365]);
+  });
+});
+
+describe('nightly reconciliation', () => {
+  it('runs on a schedule in Europe/Stockholm', () => {
+    test.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Stockholm',
+      Target: Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ReconciliationStateMachine') }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }), DeadLetterConfig: Match.anyValue() }),
+    });
+    prod.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
+  });
+
+  it('sweeps, reconciles uploads, fans out per club in batches, and writes a report', () => {
+    const asl = definitionOf(test, /nightly reconciliation/);
+    expect(asl.StartAt).toBe('SweepInboxes');
+    expect(asl.States.SweepInboxes!.Next).toBe('ReconcileUploads');
+    expect(asl.States.ReconcileUploads!.Next).toBe('PlanClubs');
+    expect(asl.States.PlanClubs!.Next).toBe('ReconcileClubs');
+    expect(asl.States.ReconcileClubs).toMatchObject({ Type: 'Map', ItemReader: { ReaderConfig: { InputType: 'JSONL' } }, ItemBatcher: { MaxItemsPerBatch: 100 }, Next: 'Report' });
+    for (const name of ['SweepInboxes', 'ReconcileUploads', 'PlanClubs', 'Report']) {
+      expect(asl.States[name]!.Retry![0]!.ErrorEquals, name).toEqual(TRANSIENT);
+      expect(asl.States[name]!.Catch![0]!.Next, name).toBe('ReconciliationFailed');
+    }
+  });
+});
+
+describe('observability', () => {
+  it('has a dashboard with files per vendor, throughput, latency, verdicts by reason, errors, throttles and workflow failures', () => {
+    const dashboard = Object.values(test.findResources('AWS::CloudWatch::Dashboard'))[0]!;
+    const body = JSON.parse(flatten((dashboard.Properties as { DashboardBody: unknown }).DashboardBody)) as { widgets: { properties: { title?: string; metrics?: unknown[] } }[] };
+    const titles = body.widgets.map((w) => w.properties.title).filter(Boolean);
+    expect(titles).toEqual([
+      'Files received per vendor', 'Files applied per vendor', 'Files rejected or failed per vendor',
+      'Records per second (apply)', 'Upload to receipt (seconds)', 'Activities approved vs rejected',
+      'Rejected activities by reason', 'Workflow failures', 'Lambda errors', 'Lambda throttles', 'DynamoDB throttles',
+      'Nightly reconciliation: drift and stuck files',
+    ]);
+    const text = JSON.stringify(body);
+    for (const metric of ['FilesReceived', 'FilesApplied', 'FilesRejected', 'RecordsPerSecond', 'UploadToReceiptSeconds', 'ActivitiesRejectedByReason', 'ReadThrottleEvents', 'WriteThrottleEvents', 'ExecutionsFailed']) {
+      expect(text).toContain(metric);
+    }
+  });
+
+  it('alarms on failed executions, stuck files, drift, a failed reconciliation and lost upload events, to an encrypted topic; stricter in production', () => {
+    test.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmDescription: string; Threshold: number; AlarmActions: unknown[] });
+    expect(alarms(test)).toHaveLength(6);
+    for (const alarm of alarms(test)) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
+    const threshold = (t: Template, about: RegExp) => alarms(t).find((a) => about.test(a.AlarmDescription))!.Threshold;
+    expect(threshold(test, /^Import executions failed/)).toBe(5);
+    expect(threshold(prod, /^Import executions failed/)).toBe(1);
+    expect(threshold(test, /^Files were stuck/)).toBe(5);
+    expect(threshold(prod, /^Files were stuck/)).toBe(1);
+    expect(threshold(prod, /^Totals differed/)).toBe(1);
+    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'lok-drift@example.org' });
+    expect(Object.keys(test.findResources('AWS::SNS::Subscription'))).toHaveLength(0);
+  });
+});
+
+describe('stages', () => {
+  it('are read from configuration, with production\'s defaults stricter', () => {
+    const [t, p] = stagesFrom({ test: {}, prod: { alarmEmail: 'ops@example.org' } });
+    expect(t).toMatchObject({ name: 'test', production: false, failedImportsAlarmThreshold: 5 });
+    expect(p).toMatchObject({ name: 'prod', production: true, failedImportsAlarmThreshold: 1, alarmEmail: 'ops@example.org' });
+    expect(() => stagesFrom({ 'Prod!': {} })).toThrow(/stage name/);
+    expect(() => stagesFrom({ test: { reconciliationHour: 24 } })).toThrow(/reconciliationHour/);
+  });
+});
