@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,12 +34,11 @@ describe('cdk-nag (AwsSolutions pack)', () => {
   });
 
   it('runs as the app\'s validation plugin: a real synth with esbuild bundling writes templates and a passing report', () => {
-    const outdir = join(tmpdir(), `lok-cdk-out-${process.pid}`);
+    const outdir = mkdtempSync(join(tmpdir(), 'lok-cdk-out-'));
     try {
-      const { app } = synthApp({ bundle: true });
-      const assembly = (app as App & { synth(options?: unknown): { directory: string } }).synth();
-      expect(assembly.directory).toBeTruthy();
-      const dir = assembly.directory;
+      const { app } = synthApp({ bundle: true, outdir });
+      const dir = app.synth().directory;
+      expect(dir).toBe(outdir);
       expect(existsSync(join(dir, 'LokImporter-test.template.json'))).toBe(true);
       expect(existsSync(join(dir, 'LokImporter-prod.template.json'))).toBe(true);
       // Each function's bundle: an ES module built by esbuild (no Docker), with its source map.

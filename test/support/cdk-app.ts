@@ -12,8 +12,8 @@ export const STAGES = {
  * The app as `npm run synth` builds it, with the stages above. `bundle: false` skips esbuild (the assertion
  * tests read templates, not bundles); one test bundles for real.
  */
-export function synthApp(options: { bundle: boolean } = { bundle: false }): { app: App; stacks: Record<'test' | 'prod', ImporterStack> } {
-  const app = importerApp(new App({ context: { stages: STAGES, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } }));
+export function synthApp(options: { bundle: boolean; outdir?: string } = { bundle: false }): { app: App; stacks: Record<'test' | 'prod', ImporterStack> } {
+  const app = importerApp(new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { stages: STAGES, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } }));
   const stack = (name: string) => app.node.findChild(`LokImporter-${name}`) as ImporterStack;
   return { app, stacks: { test: stack('test'), prod: stack('prod') } };
 }

@@ -1,0 +1,204 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { vi } from 'vitest';
+import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
+import { DynamoDbRegisterAdmin } from '../../shared/adapters/dynamodb/register-admin-dynamodb.js';
+import { DynamoDbRegisterStore } from '../../shared/adapters/dynamodb/register-store-dynamodb.js';
+import { registerTableDefinition } from '../../shared/adapters/dynamodb/register-table.js';
+import type { DynamoDbLocal } from '../../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { s3Client } from '../../shared/adapters/s3/s3-client.js';
+import { S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
+import { COMPLETED_TAG, S3Uploads } from '../../shared/adapters/s3/s3-uploads.js';
+import { activateVendor, addClub, addVendor } from '../../shared/core/admin/admin-use-cases.js';
+import type { PipelinePorts } from '../../shared/core/pipeline/ports.js';
+import { dynamoDbForTests } from './dynamodb.js';
+import { TEST_KEY, testClub } from './pipeline.js';
+import { S3_CREDENTIALS, s3ForTests, type S3ForTests } from './s3-server.js';
+
+export const REGION = 'eu-north-1';
+export const ACCOUNT = '123456789012';
+export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ImportWorkflow`;
+export const SERVER_ID = 's-0123456789abcdef0';
+
+/** A port nothing listens on (taken and released): an endpoint there is an outage. */
+export async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** DynamoDB Local and s3rver on loopback, with clients for the tests' own look at them. */
+export interface LocalCloud {
+  readonly dynamodb: DynamoDBClient;
+  readonly dynamodbEndpoint: string;
+  readonly s3: S3Client;
+  readonly s3Server: S3ForTests;
+  readonly bucket: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(): Promise<LocalCloud> {
+  const [{ local, client }, s3Server] = await Promise.all([dynamoDbForTests(), s3ForTests()]);
+  const s3 = s3Client({ endpoint: s3Server.endpoint, region: REGION, credentials: S3_CREDENTIALS });
+  return {
+    dynamodb: client, dynamodbEndpoint: (local as DynamoDbLocal).endpoint, s3, s3Server, bucket: s3Server.bucket,
+    async stop() {
+      client.destroy();
+      s3.destroy();
+      await Promise.all([local.stop(), s3Server.stop()]);
+    },
+  };
+}
+
+let tables = 0;
+
+/** A fresh register table, created as the CDK app defines it. */
+export async function registerTable(cloud: LocalCloud): Promise<string> {
+  const table = `register-cloud-${++tables}-${process.pid}`;
+  await cloud.dynamodb.send(new CreateTableCommand(registerTableDefinition(table)));
+  return table;
+}
+
+/** The ports the handlers build, built here for the tests' look at the register and bucket. */
+export function portsOf(cloud: LocalCloud, table: string): PipelinePorts & { uploads: S3Uploads; admin: DynamoDbRegisterAdmin } {
+  return {
+    store: new DynamoDbRegisterStore(cloud.dynamodb, table),
+    hasher: new HmacHasher(TEST_KEY),
+    objects: new S3ObjectStore(cloud.s3, cloud.bucket),
+    uploads: new S3Uploads(cloud.s3, cloud.bucket),
+    admin: new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(cloud.dynamodb), table),
+  };
+}
+
+/** Vendors and clubs in the register, every vendor active for every club from 2020-01-01. */
+export async function onboardIn(admin: DynamoDbRegisterAdmin, vendors: readonly string[], clubs: readonly string[]): Promise<void> {
+  for (const id of vendors) await addVendor(admin, { id, name: `Vendor ${id}`, purpose: 'LOK-stöd', licence: 'unlimited' });
+  for (const club of clubs) {
+    await addClub(admin, testClub(club));
+    for (const vendor of vendors) await activateVendor(admin, club, vendor, '2020-01-01');
+  }
+}
+
+/** The environment the CDK app gives the functions, pointed at the local servers (and `IDENTITY_KEY` itself). */
+export function functionEnv(cloud: LocalCloud, table: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REGISTER_TABLE: table,
+    BUCKET: cloud.bucket,
+    IDENTITY_KEY: TEST_KEY,
+    DYNAMODB_ENDPOINT: cloud.dynamodbEndpoint,
+    S3_ENDPOINT: cloud.s3Server.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
+    POWERTOOLS_SERVICE_NAME: 'lok-importer',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    IMPORT_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
+    ...extra,
+  };
+}
+
+/** A Lambda handler as the runtime calls it. */
+export type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * A cold start: the environment set, then the handler modules (`functions/<file>.ts`) loaded afresh: they read
+ * it at module scope and keep their clients, as a Lambda execution environment does.
+ */
+export async function coldStart<T extends Record<string, string>>(env: Record<string, string>, files: T): Promise<{ [K in keyof T]: Handler }> {
+  for (const [name, value] of Object.entries(env)) process.env[name] = value;
+  vi.resetModules();
+  const loaded = await Promise.all(Object.values(files).map((file) => import(`../../functions/${file}.ts`) as Promise<{ handler: Handler }>));
+  return Object.fromEntries(Object.keys(files).map((name, i) => [name, loaded[i]!.handler])) as { [K in keyof T]: Handler };
+}
+
+/** The context the Lambda runtime passes (a 15-minute function, just invoked). */
+export function lambdaContext(functionName: string, timeoutMs = 15 * 60 * 1000): Context {
+  const deadline = Date.now() + timeoutMs;
+  const unused = () => {
+    throw new Error('the callback API is not used by these handlers');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '2048',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `2026/11/25/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unused,
+    fail: unused,
+    succeed: unused,
+  };
+}
+
+/**
+ * Invokes a handler as Step Functions' Lambda task does: the payload and the result cross as JSON. An error is
+ * returned as the state machine sees it (`Error` is its name, which Retry and Catch match).
+ */
+export async function invoke(handler: Handler, event: unknown, functionName = 'lok-importer-step'): Promise<unknown> {
+  const result = await handler(JSON.parse(JSON.stringify(event)) as unknown, lambdaContext(functionName));
+  return result === undefined ? undefined : JSON.parse(JSON.stringify(result)) as unknown;
+}
+
+export async function invokeFailing(handler: Handler, event: unknown, functionName = 'lok-importer-step'): Promise<{ Error: string; Cause: string }> {
+  try {
+    await invoke(handler, event, functionName);
+  } catch (error) {
+    const e = error as Error;
+    return { Error: e.name, Cause: JSON.stringify({ errorType: e.name, errorMessage: e.message }) };
+  }
+  throw new Error('the handler did not fail');
+}
+
+/**
+ * A vendor's SFTP upload as Transfer Family leaves it: the object written, then tagged completed by the
+ * server's upload workflow (a dropped session's object is never tagged).
+ */
+export async function uploadToInbox(cloud: LocalCloud, key: string, body: string | Uint8Array, completed = true): Promise<void> {
+  await cloud.s3.send(new PutObjectCommand({ Bucket: cloud.bucket, Key: key, Body: body }));
+  if (completed) {
+    await cloud.s3.send(new PutObjectTaggingCommand({ Bucket: cloud.bucket, Key: key, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] } }));
+  }
+}
+
+/** Transfer Family's EventBridge event for a completed upload of `key` by `username`. */
+export function uploadCompletedEvent(bucket: string, key: string, username: string, bytes: number, status: 'COMPLETED' | 'FAILED' = 'COMPLETED') {
+  const now = new Date();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': status === 'COMPLETED' ? 'SFTP Server File Upload Completed' : 'SFTP Server File Upload Failed',
+    source: 'aws.transfer',
+    account: ACCOUNT,
+    time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: REGION,
+    resources: [`arn:aws:transfer:${REGION}:${ACCOUNT}:server/${SERVER_ID}`],
+    detail: {
+      'status-code': status,
+      protocol: 'SFTP',
+      bytes,
+      'client-ip': '192.0.2.10',
+      'end-timestamp': now.toISOString(),
+      etag: 'd41d8cd98f00b204e9800998ecf8427e',
+      'file-path': `/${bucket}/${key}`,
+      'server-id': SERVER_ID,
+      username,
+      'session-id': 'c2a8b7e6f1d04e3b',
+      'start-timestamp': new Date(now.getTime() - 1200).toISOString(),
+    },
+  };
+}
