@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config.js';
@@ -62,5 +62,17 @@ export class ImporterStack extends Stack {
       table: this.register.table, starterDeadLetters: this.imports.starterDeadLetters, removalPolicy,
     });
     if (props.acknowledgeNagFindings !== false) acknowledgeFindings(this);
+
+    // What operations need after a deploy (docs/operations.md): names, not secrets.
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('SftpEndpoint', `${this.sftp.server.attrServerId}.server.transfer.${this.region}.amazonaws.com`, 'Host name vendors connect to (sftp -i KEY VENDOR@HOST)');
+    output('SftpServerId', this.sftp.server.attrServerId, 'Transfer Family server id');
+    output('AdminFunctionName', this.admin.function.functionName, 'LOK_ADMIN_FUNCTION for `lok-importer vendor|club … --cloud`');
+    output('BucketName', this.files.bucket.bucketName, 'Uploads, archive, receipts, reports');
+    output('RegisterTableName', this.register.table.tableName, 'The register (DynamoDB)');
+    output('ImportStateMachineArn', this.imports.stateMachine.stateMachineArn, 'One execution per upload, named by its upload id');
+    output('ReconciliationStateMachineArn', this.reconciliation.stateMachine.stateMachineArn, 'The nightly reconciliation');
+    output('DashboardName', this.observability.dashboard.dashboardName, 'CloudWatch dashboard');
+    output('AlarmTopicArn', this.observability.topic.topicArn, 'SNS topic of every alarm');
   }
 }

@@ -19,6 +19,7 @@ Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB
   import FILE --vendor V [--json] [--today D]  import a file into the register and print its receipt
   vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]   add a vendor (and its SFTP key)
   vendor key rotate ID --key FILE [--keep-old]   a vendor's new SFTP key
+  vendor disable ID                           shut a vendor out of the SFTP endpoint (its keys removed)
   club add ID --name N --sport S [--sport S2 ...] --federation F [--identity-key K] [--parasport]   add a club
   club activate CLUB --vendor V [--from D]    the club activates a vendor
   club deactivate CLUB --vendor V [--to D]    the club deactivates a vendor
@@ -30,6 +31,7 @@ Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB
   reconcile [--stuck-after-minutes N] [--today D] [--club C] [--json]   the nightly job: resume or fail stuck uploads, repair totals, close periods, report
   dynamodb-local [--port 8000] [--data DIR]   run DynamoDB Local on this machine for the commands above
 
+The admin commands (vendor, club) take --cloud to run in the AWS deployment (LOK_ADMIN_FUNCTION; docs/operations.md).
 Run \`lok-importer <command> --help\` for a command's options.
 Exit codes: 0 applied or partially applied (import: or duplicate), 1 rejected (import: or failed or blocked;
 admin commands: refused, CODE: message on standard error), 2 usage error, 3 internal error.
@@ -85,6 +87,7 @@ const GROUPS: Record<string, { readonly help: string; readonly commands: Record<
   vendor: { help: VENDOR_HELP, commands: {
     add: async () => admin().then((m) => ({ run: m.vendorAddCommand, help: m.VENDOR_ADD_HELP })),
     key: async () => import('./vendor-key-command.js').then((m) => ({ run: m.vendorKeyCommand, help: m.VENDOR_KEY_HELP })),
+    disable: async () => import('./vendor-disable-command.js').then((m) => ({ run: m.vendorDisableCommand, help: m.VENDOR_DISABLE_HELP })),
   } },
   club: {
     help: CLUB_HELP,
