@@ -98,7 +98,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     expect(stored.map((v) => v.id)).toEqual(expect.arrayContaining(got.activities.map((a) => a.id)));
   }, 60_000);
 
-  it('the CLI talks to the running local mode: vendor add --key, club activate, queries, vendor key rotate', async () => {
+  it('the CLI talks to the running local mode: vendor add --key, club activate, queries, vendor key rotate, vendor disable', async () => {
     const env = { ...process.env, LOK_LOCAL_DIR: data, LOK_DYNAMODB_ENDPOINT: '', LOK_IDENTITY_KEY: '', LOK_OBJECTS_DIR: '', LOK_SFTP_KEYS_DIR: '' };
     const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -132,6 +132,11 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', join(data, 'v2-new.pub')])).toMatchObject({ code: 0 });
     await expect(upload(first.privateKey)).rejects.toThrow();
     await upload(second.privateKey);
+    // Disabled: no key logs in any more; --cloud without its function is a usage error.
+    expect(await cli(['vendor', 'disable', 'v2'])).toMatchObject({ code: 0, stdout: expect.stringContaining('1 key(s) removed') });
+    await expect(upload(second.privateKey)).rejects.toThrow();
+    expect(await cli(['vendor', 'disable', 'nobody'])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNKNOWN_VENDOR') });
+    expect(await cli(['vendor', 'disable', 'v2', '--cloud'])).toMatchObject({ code: 2, stderr: expect.stringContaining('LOK_ADMIN_FUNCTION') });
   }, 60_000);
 
   it('never imports a half-finished upload (connection dropped before the end)', async () => {
