@@ -58,7 +58,7 @@ describe('the S3 adapters on s3rver', () => {
     await uploads.archive(upload);
     expect(await uploads.head('inbox/v2/c.xml')).toBeUndefined();
     expect(await objects.get(archiveKey(upload))).toBe('bytes of c');
-    // The archived copy is not a completed upload waiting in an inbox: its tags are replaced by none.
+    // The archived copy carries no tag (s3rver copies none in any case: this shows no more than that).
     const tags = await client.send(new GetObjectTaggingCommand({ Bucket: s3.bucket, Key: archiveKey(upload) }));
     expect(tags.TagSet ?? []).toEqual([]);
     await uploads.archive(upload);
@@ -66,6 +66,27 @@ describe('the S3 adapters on s3rver', () => {
     // A restarted upload whose source is its archived copy is not moved.
     await uploads.archive({ ...upload, source: { ...upload.source, key: archiveKey(upload) } });
     expect(await objects.get(archiveKey(upload))).toBe('bytes of c');
+  });
+
+  it('without versioning, never moves or deletes a newer upload written to the same key', async () => {
+    await put('inbox/v4/members.xml', 'first');
+    const first = inboxUploadOf((await uploads.head('inbox/v4/members.xml'))!)!;
+    await uploads.archive(first);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // S3 keeps times to the second
+    await put('inbox/v4/members.xml', 'second');
+    const second = inboxUploadOf((await uploads.head('inbox/v4/members.xml'))!)!;
+    expect(second.uploadId).not.toBe(first.uploadId);
+    // The first upload's move, retried: its copy is there; the newer object at its key is left alone.
+    await uploads.archive(first);
+    expect(await objects.get('inbox/v4/members.xml')).toBe('second');
+    expect(await objects.get(archiveKey(first))).toBe('first');
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await put('inbox/v4/members.xml', 'third');
+    // The second upload was overwritten before it was moved: its bytes are gone, nothing is moved in its name.
+    await expect(uploads.archive(second)).rejects.toMatchObject({ name: 'UploadReplaced' });
+    expect(await objects.get(archiveKey(second))).toBeUndefined();
+    expect(await objects.get('inbox/v4/members.xml')).toBe('third');
   });
 
   it('archives a file whose name needs encoding in the copy source', async () => {

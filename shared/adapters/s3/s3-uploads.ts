@@ -22,10 +22,13 @@ const INBOX = /^inbox\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([^/]+)$/;
 /**
  * The upload id of one version of an object: the same bucket, key and version always give the same id, so
  * however often S3, Transfer Family or the nightly sweep report the upload, it starts one workflow execution
- * (the id is the execution's name: 80 characters at most, letters, digits, `-`).
+ * (the id is the execution's name: 80 characters at most, letters, digits, `-`). Without versioning (an
+ * S3-compatible server, a bucket not yet versioned) a file sent again under the same name has no new version id:
+ * its time of writing tells the uploads apart instead.
  */
-export function uploadIdOf(object: Pick<InboxObject, 'bucket' | 'key' | 'versionId'>): string {
-  const digest = createHash('sha256').update(`${object.bucket}\n${object.key}\n${object.versionId ?? ''}`).digest('hex');
+export function uploadIdOf(object: Pick<InboxObject, 'bucket' | 'key' | 'versionId' | 'lastModified'>): string {
+  const version = object.versionId ?? `unversioned@${object.lastModified}`;
+  const digest = createHash('sha256').update(`${object.bucket}\n${object.key}\n${version}`).digest('hex');
   return `u-${digest.slice(0, 48)}`;
 }
 
@@ -36,6 +39,14 @@ export function inboxUploadOf(object: InboxObject): InboxUpload | undefined {
   const file = match[2]!;
   if (file.startsWith('.')) return undefined;
   return { vendor: match[1]!, file, uploadId: uploadIdOf(object), completedAt: object.lastModified, source: object };
+}
+
+/** The upload's object was overwritten (same key, no versioning) before it was archived: its bytes are gone. */
+export class UploadReplaced extends Error {
+  override readonly name = 'UploadReplaced';
+  constructor() {
+    super('the inbox object was replaced by a newer upload before it was archived');
+  }
 }
 
 /** The bucket's side of uploads: what a completed upload is, its archiving, and what waits in the inboxes. */
@@ -61,23 +72,33 @@ export class S3Uploads {
 
   /**
    * Moves the upload's version from the inbox to `archive/<vendor>/<upload>/<file>` (kept 7 years): copied, then
-   * that version deleted. A retry after either half finds the copy and only deletes.
+   * that version deleted. A retry after either half finds the copy and only deletes. Without versioning the key
+   * names whatever was written to it last: only the upload's own object (by its time) is copied or deleted, and
+   * an upload whose object was replaced before it could be moved is an `UploadReplaced` error (its bytes are gone;
+   * the newer file is an upload of its own).
    */
   async archive(upload: InboxUpload): Promise<void> {
     const target = archiveKey(upload);
+    const { key, versionId, lastModified } = upload.source;
     // A restarted upload (reconciliation) starts from its archived copy: nothing to move.
-    if (upload.source.key === target) return;
+    if (key === target) return;
+    const stillThere = async () => versionId !== undefined || (await this.head(key))?.lastModified === lastModified;
     const archived = await this.head(target);
     if (!archived) {
-      const source = `${this.bucket}/${encodeURIComponent(upload.source.key).replace(/%2F/g, '/')}${upload.source.versionId ? `?versionId=${encodeURIComponent(upload.source.versionId)}` : ''}`;
+      if (!(await stillThere())) throw new UploadReplaced();
+      const source = `${this.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
       try {
-        await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: source, TaggingDirective: 'REPLACE', Tagging: '' }));
+        await this.client.send(new CopyObjectCommand({
+          Bucket: this.bucket, Key: target, CopySource: source, TaggingDirective: 'REPLACE', Tagging: '',
+          ...(versionId ? {} : { CopySourceIfUnmodifiedSince: new Date(lastModified) }),
+        }));
       } catch (error) {
-        // The source is gone: an earlier attempt copied it and deleted it, and the copy is there now.
+        // The source is gone: an attempt running beside this one copied it and deleted it, and the copy is there.
         if (!(await this.head(target))) throw error;
       }
     }
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: upload.source.key, ...(upload.source.versionId ? { VersionId: upload.source.versionId } : {}) }));
+    if (versionId) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+    else if (await stillThere()) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   /** The size of an object, or undefined when it is missing. */
