@@ -1,5 +1,5 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,6 @@ import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../../shared/adapters/dynamodb/register-store-dynamodb.js';
 import { registerTableDefinition } from '../../shared/adapters/dynamodb/register-table.js';
-import type { DynamoDbLocal } from '../../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { s3Client } from '../../shared/adapters/s3/s3-client.js';
 import { S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
 import { COMPLETED_TAG, S3Uploads } from '../../shared/adapters/s3/s3-uploads.js';
@@ -42,7 +41,6 @@ export interface LocalCloud {
   readonly dynamodbEndpoint: string;
   readonly s3: S3Client;
   readonly s3Server: S3ForTests;
-  readonly bucket: string;
   stop(): Promise<void>;
 }
 
@@ -50,7 +48,7 @@ export async function startLocalCloud(): Promise<LocalCloud> {
   const [{ local, client }, s3Server] = await Promise.all([dynamoDbForTests(), s3ForTests()]);
   const s3 = s3Client({ endpoint: s3Server.endpoint, region: REGION, credentials: S3_CREDENTIALS });
   return {
-    dynamodb: client, dynamodbEndpoint: (local as DynamoDbLocal).endpoint, s3, s3Server, bucket: s3Server.bucket,
+    dynamodb: client, dynamodbEndpoint: local.endpoint, s3, s3Server,
     async stop() {
       client.destroy();
       s3.destroy();
@@ -59,23 +57,37 @@ export async function startLocalCloud(): Promise<LocalCloud> {
   };
 }
 
-let tables = 0;
+let scenarios = 0;
 
-/** A fresh register table, created as the CDK app defines it. */
-export async function registerTable(cloud: LocalCloud): Promise<string> {
-  const table = `register-cloud-${++tables}-${process.pid}`;
-  await cloud.dynamodb.send(new CreateTableCommand(registerTableDefinition(table)));
-  return table;
+/** A register table (created as the CDK app defines it) and a bucket of their own: one deployment, fresh. */
+export interface Deployment {
+  readonly table: string;
+  readonly bucket: string;
+  /** The ports the handlers build, built here for the tests' own look at the register and the bucket. */
+  readonly ports: PipelinePorts & { readonly uploads: S3Uploads; readonly admin: DynamoDbRegisterAdmin };
+  /** The functions' environment in this deployment. */
+  env(extra?: Record<string, string>): Record<string, string>;
 }
 
-/** The ports the handlers build, built here for the tests' look at the register and bucket. */
-export function portsOf(cloud: LocalCloud, table: string): PipelinePorts & { uploads: S3Uploads; admin: DynamoDbRegisterAdmin } {
+export async function freshDeployment(cloud: LocalCloud): Promise<Deployment> {
+  const n = ++scenarios;
+  const table = `register-cloud-${n}-${process.pid}`;
+  const bucket = `lok-files-${n}-${process.pid}`;
+  await Promise.all([
+    cloud.dynamodb.send(new CreateTableCommand(registerTableDefinition(table))),
+    cloud.s3.send(new CreateBucketCommand({ Bucket: bucket })),
+  ]);
   return {
-    store: new DynamoDbRegisterStore(cloud.dynamodb, table),
-    hasher: new HmacHasher(TEST_KEY),
-    objects: new S3ObjectStore(cloud.s3, cloud.bucket),
-    uploads: new S3Uploads(cloud.s3, cloud.bucket),
-    admin: new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(cloud.dynamodb), table),
+    table,
+    bucket,
+    ports: {
+      store: new DynamoDbRegisterStore(cloud.dynamodb, table),
+      hasher: new HmacHasher(TEST_KEY),
+      objects: new S3ObjectStore(cloud.s3, bucket),
+      uploads: new S3Uploads(cloud.s3, bucket),
+      admin: new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(cloud.dynamodb), table),
+    },
+    env: (extra = {}) => functionEnv(cloud, table, bucket, extra),
   };
 }
 
@@ -89,10 +101,10 @@ export async function onboardIn(admin: DynamoDbRegisterAdmin, vendors: readonly 
 }
 
 /** The environment the CDK app gives the functions, pointed at the local servers (and `IDENTITY_KEY` itself). */
-export function functionEnv(cloud: LocalCloud, table: string, extra: Record<string, string> = {}): Record<string, string> {
+export function functionEnv(cloud: LocalCloud, table: string, bucket: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     REGISTER_TABLE: table,
-    BUCKET: cloud.bucket,
+    BUCKET: bucket,
     IDENTITY_KEY: TEST_KEY,
     DYNAMODB_ENDPOINT: cloud.dynamodbEndpoint,
     S3_ENDPOINT: cloud.s3Server.endpoint,
@@ -102,8 +114,7 @@ export function functionEnv(cloud: LocalCloud, table: string, extra: Record<stri
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
     POWERTOOLS_SERVICE_NAME: 'lok-importer',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
     IMPORT_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
     ...extra,
   };
@@ -168,10 +179,10 @@ export async function invokeFailing(handler: Handler, event: unknown, functionNa
  * A vendor's SFTP upload as Transfer Family leaves it: the object written, then tagged completed by the
  * server's upload workflow (a dropped session's object is never tagged).
  */
-export async function uploadToInbox(cloud: LocalCloud, key: string, body: string | Uint8Array, completed = true): Promise<void> {
-  await cloud.s3.send(new PutObjectCommand({ Bucket: cloud.bucket, Key: key, Body: body }));
+export async function uploadToInbox(cloud: LocalCloud, bucket: string, key: string, body: string | Uint8Array, completed = true): Promise<void> {
+  await cloud.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   if (completed) {
-    await cloud.s3.send(new PutObjectTaggingCommand({ Bucket: cloud.bucket, Key: key, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] } }));
+    await cloud.s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] } }));
   }
 }
 
@@ -200,5 +211,27 @@ export function uploadCompletedEvent(bucket: string, key: string, username: stri
       'session-id': 'c2a8b7e6f1d04e3b',
       'start-timestamp': new Date(now.getTime() - 1200).toISOString(),
     },
+  };
+}
+
+/**
+ * What the functions write (Powertools' JSON log lines and EMF metrics on stdout, its warnings on stderr), kept
+ * instead of printed: the tests read it to see that metrics are emitted and that no personal data is logged.
+ */
+export function captureOutput(): { text(): string; restore(): void } {
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write);
+  let out = '';
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    }) as typeof stream.write;
+  }
+  return {
+    text: () => out,
+    restore: () => streams.forEach((stream, i) => {
+      stream.write = originals[i]!;
+    }),
   };
 }
