@@ -3,7 +3,7 @@ import { fileError } from '../errors/record-error.js';
 import type { Receipt } from '../receipt/receipt.js';
 import type { AmountsByYear } from '../rules/amounts.js';
 import { applyFile } from './apply-file.js';
-import { failedReceipt, finishUpload, writeReceipt } from './finish-upload.js';
+import { failedReceipt, finishUpload, receiptKey, writeReceipt } from './finish-upload.js';
 import { BLOCKED_RETRY_POLICY, RETRY_POLICY, retryDelayMs, type ImportStepName, type RetryPolicy } from './import-steps.js';
 import { judgeUpload } from './judge-upload.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
@@ -79,12 +79,17 @@ export async function runImport(ports: PipelinePorts, upload: Upload, open: () =
 
 /**
  * Gives up on an upload: the ledger says `failed`, the vendor gets a receipt saying so (IMPORT_FAILED: send the
- * file again), and its claim on the bytes is released so that sending them again is not a `duplicate`.
+ * file again), and its claim on the bytes is released so that sending them again is not a `duplicate`. An upload
+ * already done keeps its receipt: failing it again (the cloud's catch retried) changes nothing.
  */
 export async function failUpload(ports: PipelinePorts, upload: Upload, clock: Pick<PipelineClock, 'now'>): Promise<Receipt> {
   const { store } = ports;
   const entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt)
     ?? await store.createUpload({ ...upload, stage: 'queued', receivedAt: clock.now() });
+  if (entry.stage === 'done') {
+    const written = await ports.objects.get(receiptKey(upload));
+    if (written !== undefined) return JSON.parse(written) as Receipt;
+  }
   const receipt = failedReceipt(upload, entry, fileError('IMPORT_FAILED', 0), clock.now());
   await writeReceipt(ports, upload, receipt);
   if (entry.sha256) await store.releaseFile(upload.vendor, entry.sha256, upload.uploadId);
