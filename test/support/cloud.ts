@@ -125,13 +125,21 @@ export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * A cold start: the environment set, then the handler modules (`functions/<file>.ts`) loaded afresh: they read
- * it at module scope and keep their clients, as a Lambda execution environment does.
+ * it at module scope or at their first invocation and keep their clients, as a Lambda execution environment
+ * does. The environment is process-wide here: each returned handler sets its own again before it runs, so that
+ * handlers of several cold starts (a healthy one, one in an outage) live side by side as separate environments.
  */
 export async function coldStart<T extends Record<string, string>>(env: Record<string, string>, files: T): Promise<{ [K in keyof T]: Handler }> {
-  for (const [name, value] of Object.entries(env)) process.env[name] = value;
+  const apply = () => {
+    for (const [name, value] of Object.entries(env)) process.env[name] = value;
+  };
+  apply();
   vi.resetModules();
   const loaded = await Promise.all(Object.values(files).map((file) => import(`../../functions/${file}.ts`) as Promise<{ handler: Handler }>));
-  return Object.fromEntries(Object.keys(files).map((name, i) => [name, loaded[i]!.handler])) as { [K in keyof T]: Handler };
+  return Object.fromEntries(Object.keys(files).map((name, i) => [name, (event: unknown, context: Context) => {
+    apply();
+    return loaded[i]!.handler(event, context);
+  }])) as { [K in keyof T]: Handler };
 }
 
 /** The context the Lambda runtime passes (a 15-minute function, just invoked). */

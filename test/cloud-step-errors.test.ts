@@ -1,0 +1,143 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
+import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
+import { archiveKey } from '../shared/core/pipeline/upload.js';
+import type { Receipt } from '../shared/core/receipt/receipt.js';
+import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
+import {
+  captureOutput, closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, startLocalCloud, uploadToInbox,
+  type Deployment, type Handler, type LocalCloud,
+} from './support/cloud.js';
+import { ROOT } from './support/run-cli.js';
+
+const FUNCTIONS = {
+  register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step',
+  chunk: 'judge-chunk-step', fail: 'fail-step',
+} as const;
+type Functions = { [K in keyof typeof FUNCTIONS]: Handler };
+
+const VENDOR = 'demo-vendor';
+const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
+const second = () => new Promise((resolve) => setTimeout(resolve, 1100)); // S3 keeps times to the second
+
+// How a step's failure reaches Step Functions: by the error's name, which the state machine's Retry and Catch match.
+describe('the step handlers\' errors, as the state machine sees them', () => {
+  let cloud: LocalCloud;
+  let output: ReturnType<typeof captureOutput>;
+  let d: Deployment;
+  let h: Functions;
+
+  /** An upload in the inbox, as the starter would hand it to the workflow. */
+  async function inboxUpload(file: string, xml: string, completed = true): Promise<WorkflowUpload> {
+    const key = `inbox/${VENDOR}/${file}`;
+    await uploadToInbox(cloud, d.bucket, key, xml, completed);
+    return { ...inboxUploadOf((await d.ports.uploads.head(key))!)!, bytes: Buffer.byteLength(xml) };
+  }
+
+  async function importWhole(up: WorkflowUpload): Promise<void> {
+    for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
+  }
+
+  beforeAll(async () => {
+    cloud = await startLocalCloud();
+    output = captureOutput();
+    d = await freshDeployment(cloud);
+    await onboardIn(d.ports.admin, [VENDOR], ['100042', '100043']);
+    h = await coldStart(d.env(), FUNCTIONS);
+  }, 120_000);
+
+  afterAll(async () => {
+    output?.restore();
+    await cloud?.stop();
+  });
+
+  it('an S3 outage is a TransientError (retried), and the step then succeeds', async () => {
+    const up = await inboxUpload('s3-outage.xml', sample('club-valid.xml'));
+    const down = await coldStart(d.env({ S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }), FUNCTIONS);
+    const error = await invokeFailing(down.register, { upload: up });
+    expect(error.Error).toBe('TransientError');
+    // Ids and codes only: the cause names no file.
+    expect(error.Cause).not.toContain('s3-outage');
+    expect(await d.ports.uploads.head(up.source.key)).toBeDefined();
+    expect(await invoke(h.register, { upload: up })).toEqual({ stage: 'queued' });
+    await importWhole(up);
+  });
+
+  it('a DynamoDB outage is a TransientError (retried), and the step then succeeds', async () => {
+    const up = await inboxUpload('dynamodb-outage.xml', sample('club-errors.xml'));
+    await invoke(h.register, { upload: up });
+    const down = await coldStart(d.env({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }), FUNCTIONS);
+    expect((await invokeFailing(down.apply, { upload: up })).Error).toBe('TransientError');
+    expect((await invokeFailing(down.judge, { upload: up })).Error).toBe('TransientError');
+    for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
+    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'partially_applied' });
+  });
+
+  it('a step given what it cannot work with is StepFailed (caught: the upload fails)', async () => {
+    const up = await inboxUpload('early.xml', sample('club-valid.xml'));
+    // Not registered yet, not applied yet, no such chunk, no upload at all.
+    expect((await invokeFailing(h.apply, { upload: up })).Error).toBe('StepFailed');
+    await invoke(h.register, { upload: up });
+    expect((await invokeFailing(h.judge, { upload: up })).Error).toBe('StepFailed');
+    expect((await invokeFailing(h.totals, { upload: up })).Error).toBe('StepFailed');
+    expect((await invokeFailing(h.chunk, { upload: up, chunk: 7 })).Error).toBe('StepFailed');
+    expect((await invokeFailing(h.register, {})).Error).toBe('StepFailed');
+    await importWhole(up);
+  });
+
+  it('a missing archive is StepFailed; the catch writes an IMPORT_FAILED receipt, fails the ledger entry and frees the queue', async () => {
+    const xml = sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Lena</FirstName>');
+    const up = await inboxUpload('lost.xml', xml);
+    await invoke(h.register, { upload: up });
+    await cloud.s3.send(new DeleteObjectCommand({ Bucket: d.bucket, Key: archiveKey(up) }));
+    const error = await invokeFailing(h.apply, { upload: up });
+    expect(error.Error).toBe('StepFailed');
+    expect(error.Cause).not.toContain('lost.xml');
+
+    // The state machine's catch: `{ upload, error }` (the error at `$.error`) to MarkFailed.
+    expect(await invoke(h.fail, { upload: up, error })).toEqual({ failed: true });
+    const receipt = JSON.parse((await d.ports.objects.get(receiptKey(up)))!) as Receipt;
+    expect(receipt).toMatchObject({ file: 'lost.xml', vendor: VENDOR, status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }], activities: [] });
+    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'failed' });
+    // MarkFailed retried (a transient error after it wrote): the same receipt.
+    const text = await d.ports.objects.get(receiptKey(up));
+    await invoke(h.fail, { upload: up, error });
+    expect(await d.ports.objects.get(receiptKey(up))).toBe(text);
+
+    // The failed upload holds nothing up: the vendor's next file is applied.
+    await second();
+    const next = await inboxUpload('lost-again.xml', xml);
+    await importWhole(next);
+    expect(JSON.parse((await d.ports.objects.get(receiptKey(next)))!)).toMatchObject({ status: 'applied' });
+  });
+
+  it('apply waits (UploadBlocked) for an earlier completed upload still in the inbox, never for a partial one', async () => {
+    await inboxUpload('dropped.xml', sample('club-valid.xml').slice(0, 400), false);
+    await second();
+    const earlier = await inboxUpload('earlier.xml', sample('club-errors.xml'));
+    await second();
+    const later = await inboxUpload('later.xml', sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>'));
+    await invoke(h.register, { upload: later });
+    expect((await invokeFailing(h.apply, { upload: later })).Error).toBe('UploadBlocked');
+    // The earlier one's workflow registers it (out of the inbox): the later one now waits for it in the ledger.
+    await invoke(h.register, { upload: earlier });
+    const blocked = await invokeFailing(h.apply, { upload: later });
+    expect(blocked.Error).toBe('UploadBlocked');
+    expect(blocked.Cause).toContain(earlier.uploadId);
+    for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: earlier });
+    // The earlier one is done: the later one goes ahead (the partial upload in the inbox is no upload).
+    for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: later });
+    expect(await d.ports.store.unfinishedUploads(VENDOR)).toEqual([]);
+  });
+
+  it('logs the failures by name and code, never a file name or a person\'s data', () => {
+    const out = output.text();
+    const failures = out.split('\n').filter((line) => line.includes('"step failed"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(new Set(failures.map((f) => f.error))).toEqual(new Set(['TransientError', 'StepFailed', 'UploadBlocked']));
+    for (const name of ['s3-outage', 'dynamodb-outage', 'early.xml', 'lost.xml', 'earlier.xml', 'later.xml']) expect(out).not.toContain(name);
+    for (const [, value] of sample('club-valid.xml').matchAll(/<(?:PersonalNumber|FirstName|LastName|Email)>([^<]+)</g)) expect(out).not.toContain(value);
+  });
+});
