@@ -1,7 +1,7 @@
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
-import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { logger, metrics } from './commons/powertools.js';
 import { UploadBlocked } from './commons/step-errors.js';
@@ -11,12 +11,14 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 /**
  * Apply: the archived file is read, validated and applied as deltas. Blocked (retried on the blocked schedule)
  * while an earlier upload of the vendor is unfinished, or still waits in the inbox for its own workflow: upload
- * events arrive out of order, the completion time decides.
+ * events arrive out of order, the completion time decides (then the upload id, as the ledger orders them: S3
+ * keeps times to the second, and two files sent within one second must still have one order).
  */
 export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
   const ports = await cloudPorts();
+  const mine = orderKeyOf(upload);
   for (const waiting of await ports.uploads.inInbox(upload.vendor)) {
-    if (waiting.completedAt < upload.completedAt && await ports.uploads.isCompleted(waiting.source)) throw new UploadBlocked(`waiting for ${waiting.uploadId}`);
+    if (orderKeyOf(waiting) < mine && await ports.uploads.isCompleted(waiting.source)) throw new UploadBlocked(`waiting for ${waiting.uploadId}`);
   }
   const started = Date.now();
   let records = 0;

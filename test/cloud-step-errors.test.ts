@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
-import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
@@ -131,6 +131,25 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
     // The earlier one is done: the later one goes ahead (the partial upload in the inbox is no upload).
     for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: later });
     expect(await d.ports.store.unfinishedUploads(VENDOR)).toEqual([]);
+  });
+
+  it('orders two uploads completed within the same second as the ledger does: by upload id', async () => {
+    const xml = (name: string) => sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', `<FirstName>${name}</FirstName>`);
+    let pair: WorkflowUpload[] = [];
+    for (let attempt = 0; pair.length === 0; attempt++) {
+      const a = await inboxUpload(`same-second-a${attempt}.xml`, xml('Åsa Li'));
+      const b = await inboxUpload(`same-second-b${attempt}.xml`, xml('Åsa Bo'));
+      if (a.completedAt === b.completedAt) pair = [a, b];
+      else for (const up of [a, b]) await cloud.s3.send(new DeleteObjectCommand({ Bucket: d.bucket, Key: up.source.key }));
+    }
+    const [earlier, later] = pair.sort((x, y) => (orderKeyOf(x) < orderKeyOf(y) ? -1 : 1)) as [WorkflowUpload, WorkflowUpload];
+    await invoke(h.register, { upload: later });
+    expect(await invokeFailing(h.apply, { upload: later })).toMatchObject({ Error: 'UploadBlocked', Cause: expect.stringContaining(earlier.uploadId) });
+    await importWhole(earlier);
+    await importWhole(later);
+    const [first, then] = await Promise.all([earlier, later].map((up) => d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)));
+    expect([first?.status, then?.status]).toEqual(['applied', 'applied']);
+    expect(first!.finishedAt! < then!.finishedAt!).toBe(true);
   });
 
   it('logs the failures by name and code, never a file name or a person\'s data', () => {
