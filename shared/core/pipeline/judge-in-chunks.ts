@@ -35,7 +35,7 @@ async function appliedEntry(ports: PipelinePorts, upload: Upload) {
   return entry;
 }
 
-/** Cuts the applied seeds into chunks of at most `size` seeds and writes them with their manifest. */
+/** Cuts the applied seeds into chunks of at most `size` seeds (at least one chunk) and writes them with their manifest. */
 export async function splitJudge(ports: PipelinePorts, upload: Upload, size: number): Promise<{ readonly chunks: number; readonly manifest: string }> {
   await appliedEntry(ports, upload);
   const staged = await readStaged<StagedApply>(ports.objects, stagedKey(upload, 'apply'));
@@ -43,6 +43,8 @@ export async function splitJudge(ports: PipelinePorts, upload: Upload, size: num
   const chunks: JudgeChunk[] = [];
   for (let i = 0; i < activities.length; i += size) chunks.push({ activities: activities.slice(i, i + size), persons: [] });
   for (let i = 0; i < persons.length; i += size) chunks.push({ activities: [], persons: persons.slice(i, i + size) });
+  // A file that changed nothing (a duplicate, a rejected file) still has one chunk: the map never reads an empty manifest.
+  if (chunks.length === 0) chunks.push({ activities: [], persons: [] });
   for (const [i, chunk] of chunks.entries()) await ports.objects.put(chunkKey(upload, i), JSON.stringify(chunk));
   const manifest = judgeManifestKey(upload);
   await ports.objects.put(manifest, chunks.map((_, i) => `${JSON.stringify({ chunk: i })}\n`).join(''));
