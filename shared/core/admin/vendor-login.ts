@@ -35,12 +35,17 @@ function keyOf(text: string): string | undefined {
   return line.split(/\s+/).slice(0, 2).join(' ');
 }
 
-/** Gives a vendor of the register its SFTP login (onboarding); again, it changes nothing. */
+/**
+ * Gives a vendor of the register its SFTP login with the key (onboarding). A login there already gets the key
+ * if it lacks it: a disabled vendor (its keys removed) is opened again; with the key, again changes nothing.
+ */
 export async function openLogin(store: RegisterAdminStore, logins: VendorLogins, vendor: string, publicKey: string): Promise<AdminResult<'created' | 'exists'>> {
   const key = keyOf(publicKey);
   if (!key) return fail('INVALID_ADMIN_INPUT', 'an SSH public key (ssh-ed25519 AAAA…)');
   if (!(await store.vendor(vendor))) return fail('UNKNOWN_VENDOR', vendor);
-  return { ok: true, value: await logins.create(vendor, key) };
+  const outcome = await logins.create(vendor, key);
+  if (outcome === 'exists' && !(await logins.keys(vendor) ?? []).some((k) => k.key === key)) await logins.addKey(vendor, key);
+  return { ok: true, value: outcome };
 }
 
 /**
