@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
+import { disableLogin, openLogin, rotateLoginKey, type LoginKey, type VendorLogins } from '../shared/core/admin/vendor-login.js';
+import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
+import { archiveKey } from '../shared/core/pipeline/upload.js';
+import type { Receipt } from '../shared/core/receipt/receipt.js';
+import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
+import {
+  captureOutput, closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, startLocalCloud, uploadToInbox,
+  type Deployment, type Handler, type LocalCloud,
+} from './support/cloud.js';
+import { ROOT } from './support/run-cli.js';
+import { stepFunctionsFake, type StepFunctionsFake } from './support/step-functions-fake.js';
+
+const VENDOR = 'demo-vendor';
+const CLUBS = ['100042', '100043'];
+const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
+const HOURS = 60 * 60 * 1000;
+
+describe('the nightly reconciliation\'s handlers and the admin function, on DynamoDB Local and s3rver', () => {
+  let cloud: LocalCloud;
+  let sfn: StepFunctionsFake;
+  let output: ReturnType<typeof captureOutput>;
+
+  beforeAll(async () => {
+    [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
+    output = captureOutput();
+  }, 120_000);
+
+  afterAll(async () => {
+    output?.restore();
+    await sfn?.stop();
+    await cloud?.stop();
+  });
+
+  it('reconciles: stale uploads re-judged, stuck ones restarted from the archive, drift repaired per club batch, one report', async () => {
+    const FUNCTIONS = {
+      register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step', fail: 'fail-step',
+      uploads: 'reconcile-uploads', plan: 'reconcile-plan', clubs: 'reconcile-clubs', report: 'reconcile-report',
+    } as const;
+    const d: Deployment = await freshDeployment(cloud);
+    await onboardIn(d.ports.admin, [VENDOR], CLUBS);
+    const h: { [K in keyof typeof FUNCTIONS]: Handler } = await coldStart(d.env({ SFN_ENDPOINT: sfn.endpoint }), FUNCTIONS);
+    const inbox = async (file: string, xml: string): Promise<WorkflowUpload> => {
+      await uploadToInbox(cloud, d.bucket, `inbox/${VENDOR}/${file}`, xml);
+      return { ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/${file}`))!)!, bytes: Buffer.byteLength(xml) };
+    };
+
+    // A file imported in full: its club periods have totals.
+    const done = await inbox('club-valid.xml', sample('club-valid.xml'));
+    for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: done });
+    // A file that failed after it was applied: its changes were never judged (stale).
+    const stale = await inbox('club-errors.xml', sample('club-errors.xml'));
+    for (const step of [h.register, h.apply]) await invoke(step, { upload: stale });
+    await invoke(h.fail, { upload: stale, error: { Error: 'StepFailed', Cause: '{}' } });
+    expect(await d.ports.store.upload(VENDOR, stale.uploadId, stale.completedAt)).toMatchObject({ status: 'failed', stale: true });
+    // A file registered seven hours ago whose execution ended without finishing it (stuck), its copy in the archive.
+    const stuckXml = sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Stina</FirstName>');
+    const completedAt = new Date(Date.now() - 7 * HOURS).toISOString();
+    const stuck = { vendor: VENDOR, uploadId: `u-${'5'.repeat(48)}`, file: 'stuck.xml', completedAt };
+    await d.ports.objects.put(archiveKey(stuck), stuckXml);
+    await d.ports.store.createUpload({ ...stuck, stage: 'queued', receivedAt: completedAt });
+    const runId = randomUUID();
+    const night = systemClock().today.replace(/-/g, '');
+    expect(await invoke(h.uploads, { runId }, 'Uploads')).toEqual({ restarted: 1, rejudged: 1 });
+    // The stuck upload's workflow started again, named for the night, from its archived copy.
+    const restart = sfn.started.at(-1)!;
+    expect(restart.name).toBe(`${stuck.uploadId}-r${night}`);
+    const restarted = (restart.input as { upload: WorkflowUpload }).upload;
+    expect(restarted).toEqual({ ...stuck, bytes: Buffer.byteLength(stuckXml), source: { bucket: d.bucket, key: archiveKey(stuck), lastModified: completedAt } });
+    for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: restarted });
+    expect(JSON.parse((await d.ports.objects.get(receiptKey(stuck)))!)).toMatchObject({ file: 'stuck.xml', status: 'applied' } satisfies Partial<Receipt>);
+    expect(await d.ports.objects.get(archiveKey(stuck))).toBe(stuckXml);
+    expect(await d.ports.store.allUnfinishedUploads()).toEqual([]);
+
+    // Totals that no longer match their verdicts (a step went wrong somewhere).
+    const period = (await d.ports.store.totalsOf('100042'))[0]!.totals;
+    const { value, revision } = await d.ports.store.totals('100042', period.period);
+    await d.ports.store.putTotals('100042', period.period, { ...value!, totals: { ...value!.totals, approvedActivities: value!.totals.approvedActivities + 5 } }, revision);
+
+    const plan = await invoke(h.plan, { runId }, 'Plan') as { manifest: string; clubs: number };
+    expect(plan).toEqual({ manifest: `reports/reconciliation/${runId}/clubs.jsonl`, clubs: 2 });
+    const items = (await d.ports.objects.get(plan.manifest))!.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { club: string });
+    expect(items).toEqual(CLUBS.map((club) => ({ club })));
+    // The item batcher's batches (one club each here): { Items, BatchInput }.
+    const batches = await Promise.all(items.map((item) => invoke(h.clubs, { Items: [item], BatchInput: { runId } }, 'Clubs')));
+    expect(batches).toEqual([{ clubs: 1, drift: 1 }, { clubs: 1, drift: 0 }]);
+
+    expect(await invoke(h.report, { runId }, 'ReportFn')).toEqual({ report: `reports/reconciliation/${runId}.json`, drift: 1 });
+    const report = JSON.parse((await d.ports.objects.get(`reports/reconciliation/${runId}.json`))!) as {
+      runId: string; uploads: { rejudged: string[]; restarted: string[] }; drift: { club: string; period: string }[]; byVendorPeriod: { vendor: string; received: number }[];
+    };
+    expect(report.runId).toBe(runId);
+    expect(report.uploads).toMatchObject({ rejudged: [stale.uploadId], restarted: [stuck.uploadId] });
+    expect(report.drift).toEqual([expect.objectContaining({ club: '100042', period: period.period })]);
+    expect(report.byVendorPeriod.length).toBeGreaterThan(0);
+    expect(report.byVendorPeriod.every((row) => row.vendor === VENDOR && row.received > 0)).toBe(true);
+
+    // The next night: nothing to do.
+    const next = randomUUID();
+    expect(await invoke(h.uploads, { runId: next })).toEqual({ restarted: 0, rejudged: 0 });
+    expect(await invoke(h.clubs, { Items: items, BatchInput: { runId: next } })).toEqual({ clubs: 2, drift: 0 });
+  }, 60_000);
+
+  describe('the admin function', () => {
+    let d: Deployment;
+    let admin: Handler;
+    const call = (request: unknown) => invoke(admin, request, 'VendorAdmin') as Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>;
+
+    beforeAll(async () => {
+      d = await freshDeployment(cloud);
+      // Transfer Family cannot run here: its endpoint is a closed port, so a call to it fails instead of reaching AWS.
+      ({ admin } = await coldStart(d.env({
+        SFTP_SERVER_ID: 's-0123456789abcdef0', VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/lok-vendors', VENDOR_SESSION_POLICY: '{}',
+        TRANSFER_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
+      }), { admin: 'vendor-admin' }));
+    });
+
+    it('refuses a request that does not fit the schema as INVALID_ADMIN_INPUT, naming the field', async () => {
+      const club = { id: '200001', name: 'IK Moln', sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false };
+      for (const [request, field] of [
+        [{ action: 'club-remove', club: '200001' }, 'action'],
+        [{ action: 'club-add', club: { ...club, sports: [] } }, 'club.sports'],
+        [{ action: 'club-add', club: { ...club, identityKey: 'skostorlek' } }, 'club.identityKey'],
+        [{ action: 'club-activate', club: '200001', vendor: VENDOR }, 'from'],
+        [{ action: 'vendor-add', vendor: { id: 'x'.repeat(65), name: 'X', purpose: 'LOK-stöd', licence: 'unlimited' } }, 'vendor.id'],
+        [{ action: 'vendor-key-rotate', vendor: VENDOR, publicKey: 'ssh-ed25519 AAAA' }, 'keepOld'],
+        [null, 'request'],
+      ] as const) {
+        const result = await call(request);
+        expect(result, JSON.stringify(request)).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: expect.stringContaining(field) } });
+      }
+    });
+
+    it('adds vendors and clubs and activates them in the register; a repeat is refused by code', async () => {
+      expect(await call({ action: 'vendor-add', vendor: { id: 'acme', name: 'Acme AB', purpose: 'LOK-stöd', licence: 'unlimited' } })).toMatchObject({ ok: true });
+      expect(await call({ action: 'vendor-add', vendor: { id: 'acme', name: 'Acme AB', purpose: 'LOK-stöd', licence: 'unlimited' } })).toMatchObject({ ok: false, error: { code: 'VENDOR_EXISTS' } });
+      // A private key for a login is refused before Transfer Family is asked.
+      expect(await call({ action: 'vendor-add', vendor: { id: 'acme', name: 'Acme AB', purpose: 'LOK-stöd', licence: 'unlimited' }, publicKey: '-----BEGIN OPENSSH PRIVATE KEY-----' }))
+        .toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+      const club = { id: '200001', name: 'IK Moln', sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false };
+      expect(await call({ action: 'club-add', club })).toEqual({ ok: true, value: club });
+      expect(await call({ action: 'club-add', club })).toMatchObject({ ok: false, error: { code: 'CLUB_EXISTS' } });
+      expect(await call({ action: 'club-activate', club: '200001', vendor: 'acme', from: '2026-01-01' })).toEqual({ ok: true, value: 'activated' });
+      expect(await call({ action: 'club-activate', club: '200001', vendor: 'acme', from: '2026-01-01' })).toEqual({ ok: true, value: 'already-active' });
+      expect(await call({ action: 'club-activate', club: '200001', vendor: 'nobody', from: '2026-01-01' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+      expect(await call({ action: 'club-activate', club: '299999', vendor: 'acme', from: '2026-01-01' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CLUB' } });
+      expect(await call({ action: 'club-activate', club: '200001', vendor: 'acme', from: '1 januari' })).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+      expect((await d.ports.store.clubs(['200001'])).get('200001')).toMatchObject({ club, activations: [{ vendor: 'acme', from: '2026-01-01', active: true }] });
+      expect(await call({ action: 'club-deactivate', club: '200001', vendor: 'acme', to: '2026-06-30' })).toEqual({ ok: true, value: 'deactivated' });
+      expect((await d.ports.store.clubs(['200001'])).get('200001')!.activations).toEqual([expect.objectContaining({ vendor: 'acme', to: '2026-06-30' })]);
+    });
+
+    it('reports a Transfer Family that cannot be reached as a TransientError (the CLI sees the function fail)', async () => {
+      const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPbdXmC7W0l0Fq8mZlWf1x6N2pY3n4Q5r6S7t8U9v0Wx';
+      expect((await invokeFailing(admin, { action: 'vendor-add', vendor: { id: 'acme', name: 'Acme AB', purpose: 'LOK-stöd', licence: 'unlimited' }, publicKey: key })).Error)
+        .toBe('TransientError');
+    });
+  });
+
+  describe('vendors\' SFTP logins (the use-cases; Transfer Family itself is not run here)', () => {
+    /** Logins as Transfer Family keeps them: a user is created once; a key is imported once per user. */
+    class MemoryLogins implements VendorLogins {
+      readonly users = new Map<string, LoginKey[]>();
+      private ids = 0;
+      async create(vendor: string, publicKey: string) {
+        if (this.users.has(vendor)) return 'exists' as const;
+        this.users.set(vendor, [{ id: `key-${++this.ids}`, key: publicKey }]);
+        return 'created' as const;
+      }
+      async keys(vendor: string) {
+        return this.users.get(vendor);
+      }
+      async addKey(vendor: string, publicKey: string) {
+        const keys = this.users.get(vendor);
+        if (!keys) throw new Error('ResourceNotFoundException');
+        if (keys.some((k) => k.key === publicKey)) throw new Error('the key is there already');
+        const key = { id: `key-${++this.ids}`, key: publicKey };
+        keys.push(key);
+        return key;
+      }
+      async removeKey(vendor: string, keyId: string) {
+        this.users.set(vendor, (this.users.get(vendor) ?? []).filter((k) => k.id !== keyId));
+      }
+    }
+    const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const KEY_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+
+    it('onboards, rotates and disables a login; onboarding a disabled vendor again opens it with the key', async () => {
+      const d = await freshDeployment(cloud);
+      await onboardIn(d.ports.admin, [VENDOR], []);
+      const logins = new MemoryLogins();
+      expect(await openLogin(d.ports.admin, logins, 'nobody', KEY_A)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+      expect(await openLogin(d.ports.admin, logins, VENDOR, 'not a key')).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+      // The comment (often an e-mail address) is not kept.
+      expect(await openLogin(d.ports.admin, logins, VENDOR, `${KEY_A} it@vendor.example`)).toEqual({ ok: true, value: 'created' });
+      expect(await openLogin(d.ports.admin, logins, VENDOR, KEY_A)).toEqual({ ok: true, value: 'exists' });
+      expect(logins.users.get(VENDOR)).toEqual([{ id: 'key-1', key: KEY_A }]);
+
+      expect(await rotateLoginKey(logins, VENDOR, KEY_B, true)).toEqual({ ok: true, value: { added: 'key-2', removed: [] } });
+      expect(await rotateLoginKey(logins, VENDOR, KEY_B, false)).toEqual({ ok: true, value: { added: 'key-2', removed: ['key-1'] } });
+      expect(logins.users.get(VENDOR)!.map((k) => k.key)).toEqual([KEY_B]);
+      expect(await rotateLoginKey(logins, 'nobody', KEY_B, false)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+
+      expect(await disableLogin(logins, VENDOR)).toEqual({ ok: true, value: { removed: ['key-2'] } });
+      expect(logins.users.get(VENDOR)).toEqual([]);
+      expect(await openLogin(d.ports.admin, logins, VENDOR, KEY_A)).toEqual({ ok: true, value: 'exists' });
+      expect(logins.users.get(VENDOR)!.map((k) => k.key)).toEqual([KEY_A]);
+    });
+  });
+});
