@@ -115,6 +115,7 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
         expect(await d.ports.uploads.head(key)).toBeUndefined();
         expect(await d.ports.objects.get(archiveKey(up))).toBe(xml);
 
+        expect(receiptKey(up)).toBe(`outbox/${VENDOR}/${file}.receipt.json`);
         const got = await receiptIn(d, up);
         const want = await runImport(local.ports, up, () => stringSource(file, xml), systemClock(), noWait);
         if (want.kind !== 'done') throw new Error(`the local pipeline did not finish ${file}`);

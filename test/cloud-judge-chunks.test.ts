@@ -131,7 +131,11 @@ describe('judging in chunks = judging at once', () => {
             // ItemSelector: { upload: $.upload, chunk: $$.Map.Item.Value.chunk }, items side by side.
             const results = await Promise.all(items.map((item) => invoke(h.chunk, { upload, chunk: item.chunk })));
             expect(results).toEqual(items);
-            await invoke(h.join, { upload, chunks: split.chunks });
+            // Retried (each state retries on transient errors): the same result.
+            expect(await invoke(h.split, { upload })).toEqual(split);
+            expect(await invoke(h.chunk, { upload, chunk: 0 })).toEqual({ chunk: 0 });
+            const joined = await invoke(h.join, { upload, chunks: split.chunks });
+            expect(await invoke(h.join, { upload, chunks: split.chunks })).toEqual(joined);
           }
           await invoke(h.totals, { upload });
           await invoke(h.receipt, { upload });
