@@ -234,7 +234,8 @@ describe('nightly reconciliation', () => {
     expect(asl.StartAt).toBe('SweepInboxes');
     expect(asl.States.SweepInboxes!.Next).toBe('ReconcileUploads');
     expect(asl.States.ReconcileUploads!.Next).toBe('PlanClubs');
-    expect(asl.States.PlanClubs!.Next).toBe('ReconcileClubs');
+    expect(asl.States.PlanClubs!.Next).toBe('AnyClubs');
+    expect(asl.States.AnyClubs).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.PlanClubs.clubs', NumericGreaterThan: 0, Next: 'ReconcileClubs' }], Default: 'Report' });
     expect(asl.States.ReconcileClubs).toMatchObject({ Type: 'Map', ItemReader: { ReaderConfig: { InputType: 'JSONL' } }, ItemBatcher: { MaxItemsPerBatch: 100 }, Next: 'Report' });
     for (const name of ['SweepInboxes', 'ReconcileUploads', 'PlanClubs', 'Report']) {
       expect(asl.States[name]!.Retry![0]!.ErrorEquals, name).toEqual(TRANSIENT);
@@ -255,6 +256,8 @@ describe('observability', () => {
       'Nightly reconciliation: drift and stuck files',
     ]);
     const text = JSON.stringify(body);
+    // Latency percentiles over every upload (the metric without the vendor dimension), never summed over vendors.
+    expect(text).toContain('["LokImporter","UploadToReceiptSeconds","service","lok-importer",{"label":"p95","stat":"p95"}]');
     for (const metric of ['FilesReceived', 'FilesApplied', 'FilesRejected', 'RecordsPerSecond', 'UploadToReceiptSeconds', 'ActivitiesRejectedByReason', 'ReadThrottleEvents', 'WriteThrottleEvents', 'ExecutionsFailed']) {
       expect(text).toContain(metric);
     }

@@ -113,7 +113,11 @@ export class Observability extends Construct {
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: 'Records per second (apply)', left: [perVendor('RecordsPerSecond', 'records/s', 'Average')], width: 8 }),
-      new GraphWidget({ title: 'Upload to receipt (seconds)', left: [total('UploadToReceiptSeconds', 'p50', 'p50'), total('UploadToReceiptSeconds', 'p95', 'p95')], width: 8 }),
+      new GraphWidget({
+        title: 'Upload to receipt (seconds)',
+        left: ['p50', 'p95'].map((statistic) => new Metric({ namespace: NAMESPACE, metricName: 'UploadToReceiptSeconds', dimensionsMap: { service: 'lok-importer' }, statistic, period: fiveMinutes, label: statistic })),
+        width: 8,
+      }),
       new GraphWidget({ title: 'Activities approved vs rejected', left: [total('ActivitiesApproved', 'approved'), total('ActivitiesRejected', 'rejected')], width: 8 }),
     );
     this.dashboard.addWidgets(

@@ -8,7 +8,7 @@ import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
-  DefinitionBody, DistributedMap, Fail, ItemBatcher, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, TaskInput, type IStateMachine,
+  Choice, Condition, DefinitionBody, DistributedMap, Fail, ItemBatcher, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, TaskInput, type IStateMachine,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -87,9 +87,11 @@ export class Reconciliation extends Construct {
     for (const s of [sweep, uploads, plan, report]) s.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
     clubs.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
 
+    // A register without clubs has nothing to fan out over (an empty manifest): straight to the report.
+    const anyClubs = new Choice(this, 'AnyClubs').when(Condition.numberGreaterThan('$.PlanClubs.clubs', 0), clubs.next(report)).otherwise(report);
     const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(sweep.next(uploads).next(plan).next(clubs).next(report)),
+      definitionBody: DefinitionBody.fromChainable(sweep.next(uploads).next(plan).next(anyClubs)),
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(6),
