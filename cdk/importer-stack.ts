@@ -51,7 +51,7 @@ export class ImporterStack extends Stack {
       importStateMachine: this.imports.stateMachine, hour: stage.reconciliationHour, logRetention, removalPolicy,
     });
     this.admin = new VendorAdmin(this, 'VendorAdmin', {
-      table: this.register.table, bucket: this.files.bucket, serverId: this.sftp.server.attrServerId, userArns: this.sftp.userArns(),
+      table: this.register.table, bucket: this.files.bucket, serverId: this.sftp.server.attrServerId, userArns: this.sftp.userArns(), serverArn: this.sftp.serverArn(),
       vendorRole: this.sftp.vendorRole, sessionPolicy: this.sftp.sessionPolicy, logRetention, removalPolicy,
     });
     this.observability = new Observability(this, 'Observability', {

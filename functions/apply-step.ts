@@ -1,3 +1,4 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
@@ -5,6 +6,7 @@ import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { logger, metrics } from './commons/powertools.js';
 import { UploadBlocked } from './commons/step-errors.js';
+import { startImport } from './commons/start-execution.js';
 import { stepHandler } from './commons/step-handler.js';
 import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 
@@ -14,11 +16,20 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
  * events arrive out of order, the completion time decides (then the upload id, as the ledger orders them: S3
  * keeps times to the second, and two files sent within one second must still have one order).
  */
+/** The import workflow, to start an earlier upload whose event has not come (set in AWS; unset, nothing is started). */
+const stateMachineArn = process.env.IMPORT_STATE_MACHINE_ARN;
+const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
+
 export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
   const ports = await cloudPorts();
   const mine = orderKeyOf(upload);
   for (const waiting of await ports.uploads.inInbox(upload.vendor)) {
-    if (orderKeyOf(waiting) < mine && await ports.uploads.isCompleted(waiting.source)) throw new UploadBlocked(`waiting for ${waiting.uploadId}`);
+    if (orderKeyOf(waiting) >= mine || !(await ports.uploads.isCompleted(waiting.source))) continue;
+    // Its own event may be late or lost: start it now (a no-op when it runs already) rather than wait for the night.
+    if (stateMachineArn && !(await ports.store.upload(waiting.vendor, waiting.uploadId, waiting.completedAt))) {
+      await startImport(sfn, stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });
+    }
+    throw new UploadBlocked(`waiting for ${waiting.uploadId}`);
   }
   const started = Date.now();
   let records = 0;

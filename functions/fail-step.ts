@@ -10,7 +10,10 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
  * receipt saying IMPORT_FAILED (send the file again), and the execution then fails, which raises the alarm.
  */
 export const handler = stepHandler('fail', async ({ upload, error }: StepInput & { error?: { Error?: string } }) => {
-  await failUpload(await cloudPorts(), pipelineUpload(upload), systemClock());
+  const ports = await cloudPorts();
+  await failUpload(ports, pipelineUpload(upload), systemClock());
+  // Failed for good: out of the inbox, so that it holds up none of the vendor's later uploads (it is archived).
+  await ports.uploads.removeFromInbox(upload);
   logger.error('upload failed', { vendor: upload.vendor, uploadId: upload.uploadId, error: error?.Error ?? 'unknown' });
   metrics.addDimension('vendor', upload.vendor);
   metrics.addMetric('FilesFailed', 'Count', 1);

@@ -7,7 +7,10 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 
 /** Receipt: written to the vendor's outbox; the ledger entry is done. Upload-to-receipt latency is measured here. */
 export const handler = stepHandler('receipt', async ({ upload }: StepInput) => {
-  const receipt = await finishUpload(await cloudPorts(), pipelineUpload(upload), systemClock());
+  const ports = await cloudPorts();
+  const receipt = await finishUpload(ports, pipelineUpload(upload), systemClock());
+  // Done: out of the inbox (the next upload of the vendor may go on), after the receipt and the ledger say so.
+  await ports.uploads.removeFromInbox(upload);
   // Latency once without the vendor (the dashboard's p50/p95 over every upload: percentiles do not add up over
   // vendors) and once per vendor (to find a slow vendor).
   const seconds = Math.max(0, (Date.parse(receipt.completedAt) - Date.parse(upload.completedAt)) / 1000);

@@ -12,7 +12,7 @@ import { stepHandler } from './commons/step-handler.js';
 
 const stateMachineArn = requiredEnv('IMPORT_STATE_MACHINE_ARN');
 /** An upload unfinished this long after it was received is stuck (its execution has ended or given up). */
-const STUCK_AFTER_MS = 6 * 60 * 60 * 1000;
+const STUCK_AFTER_MS = 2 * 60 * 60 * 1000;
 const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
 
 /**
@@ -28,10 +28,13 @@ export const handler = stepHandler('reconcile-uploads', async ({ runId }: Reconc
     stuckAfterMs: STUCK_AFTER_MS,
     sleep: (ms) => sleep(ms),
     restart: async (entry) => {
-      const key = archiveKey(entry);
-      const bytes = (await ports.uploads.sizeOf(key)) ?? 0;
+      const archived = await ports.uploads.head(archiveKey(entry));
+      if (!archived) return 'missing';
+      // From its inbox object while that is there (so that finishing removes it), else from the archive.
+      const waiting = (await ports.uploads.inInbox(entry.vendor)).find((u) => u.uploadId === entry.uploadId);
       const { vendor, uploadId, file, completedAt } = entry;
-      await startImport(sfn, stateMachineArn, { vendor, uploadId, file, completedAt, bytes, source: { bucket: ports.bucket, key, lastModified: completedAt } }, `-r${night}`);
+      const source = waiting?.source ?? archived;
+      return startImport(sfn, stateMachineArn, { vendor, uploadId, file, completedAt, bytes: archived.size ?? 0, source }, `-r${night}`);
     },
   });
   await ports.objects.put(`${reportPrefix(safeRunId(runId))}/uploads.json`, JSON.stringify(report, null, 2));

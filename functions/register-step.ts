@@ -5,10 +5,13 @@ import { metrics } from './commons/powertools.js';
 import { stepHandler } from './commons/step-handler.js';
 import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 
-/** Register: the upload is archived (moved out of the inbox, kept 7 years) and entered in the file ledger. */
+/**
+ * Register: the upload is copied to the archive (kept 7 years; the steps read it there) and entered in the
+ * file ledger. It stays in the inbox until done or failed: later uploads of the vendor wait while it is there.
+ */
 export const handler = stepHandler('register', async ({ upload }: StepInput) => {
   const ports = await cloudPorts();
-  await ports.uploads.archive(upload);
+  await ports.uploads.copyToArchive(upload);
   const entry = await registerUpload(ports, pipelineUpload(upload), systemClock());
   metrics.addDimension('vendor', upload.vendor);
   metrics.addMetric('FilesReceived', 'Count', 1);

@@ -15,6 +15,7 @@ export interface UploadCompletedDetail {
   readonly username: string;
   readonly bytes: number;
   readonly 'end-timestamp'?: string;
+  readonly etag?: string;
 }
 
 export type UploadCompletedEvent = EventBridgeEvent<'SFTP Server File Upload Completed', UploadCompletedDetail>;
@@ -26,23 +27,24 @@ const uploads = new S3Uploads(s3, bucket);
 const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
 
 /**
- * Upload completed → the import workflow, once per object version. The event names `/<bucket>/<key>`; the
- * object's current version and time are read from S3 (the event has no version). A key another vendor's
- * folder, a partial upload, or an object already archived starts nothing.
+ * Upload completed → the import workflow, once per object version. The event names `/<bucket>/<key>` and the
+ * ETag; the version with that ETag (the current one, unless the vendor sent the name again since) gives the
+ * upload id, time and size. A key outside the uploader's inbox, a failed upload, or an object no longer in the
+ * inbox (imported already) starts nothing.
  */
 export const handler = stepHandler('start', async (event: UploadCompletedEvent) => {
   const detail = event.detail;
   const [, eventBucket, ...rest] = detail['file-path'].split('/');
   const key = rest.join('/');
   if (detail['status-code'] !== 'COMPLETED' || eventBucket !== bucket) return { started: false, reason: 'not-a-completed-upload' };
-  const object = await uploads.head(key);
-  if (!object) return { started: false, reason: 'already-archived' };
+  const object = await uploads.versionOf(key, detail.etag);
+  if (!object) return { started: false, reason: 'no-longer-in-inbox' };
   const upload = inboxUploadOf(object);
   if (!upload || upload.vendor !== detail.username) {
     logger.warn('upload outside the uploader\'s inbox', { vendor: detail.username });
     return { started: false, reason: 'not-in-inbox' };
   }
-  const outcome = await startImport(sfn, stateMachineArn, { ...upload, bytes: detail.bytes });
+  const outcome = await startImport(sfn, stateMachineArn, { ...upload, bytes: object.size ?? detail.bytes });
   metrics.addMetric(outcome === 'started' ? 'ImportsStarted' : 'ImportsAlreadyStarted', 'Count', 1);
   logger.info('import', { vendor: upload.vendor, uploadId: upload.uploadId, outcome });
   return { started: outcome === 'started', uploadId: upload.uploadId };

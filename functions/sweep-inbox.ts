@@ -25,8 +25,7 @@ export const handler = stepHandler('sweep', async () => {
       partial++;
       continue;
     }
-    const bytes = (await uploads.sizeOf(upload.source.key)) ?? 0;
-    if ((await startImport(sfn, stateMachineArn, { ...upload, bytes })) === 'started') {
+    if ((await startImport(sfn, stateMachineArn, { ...upload, bytes: upload.source.size ?? 0 })) === 'started') {
       started++;
       logger.info('swept upload started', { vendor: upload.vendor, uploadId: upload.uploadId });
     }

@@ -70,7 +70,7 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     const key = `inbox/${VENDOR}/${file}`;
     await uploadToInbox(cloud, d.bucket, key, xml);
     const before = sfn.started.length;
-    const started = await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, Buffer.byteLength(xml)), 'StartUpload') as { started: boolean; uploadId: string };
+    const started = await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, xml), 'StartUpload') as { started: boolean; uploadId: string };
     expect(started.started).toBe(true);
     expect(sfn.started.length).toBe(before + 1);
     const execution = sfn.started.at(-1)!;
@@ -111,7 +111,7 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
           Totals: { totalled: true },
           Receipt: { status: file === 'club-valid.xml' ? 'applied' : 'partially_applied', errors: expect.any(Number) },
         });
-        // Moved from the inbox to the archive, byte for byte.
+        // Copied to the archive, byte for byte, and out of the inbox once done.
         expect(await d.ports.uploads.head(key)).toBeUndefined();
         expect(await d.ports.objects.get(archiveKey(up))).toBe(xml);
 
@@ -136,7 +136,7 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     const xml = sample('club-errors.xml');
     const up = await upload(d, h, 'club-errors.xml', xml);
     // The same event again (EventBridge delivers at least once): no second execution.
-    const again = await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-errors.xml`, VENDOR, Buffer.byteLength(xml)));
+    const again = await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-errors.xml`, VENDOR, xml));
     expect(again).toMatchObject({ uploadId: up.uploadId });
     expect(sfn.started.filter((e) => e.name === up.uploadId)).toHaveLength(1);
 
@@ -160,12 +160,13 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'partially_applied' });
   }, 60_000);
 
-  it('registers an upload whose inbox object is already gone (a retry after the move)', async () => {
+  it('imports an upload whose inbox object is gone after its archive copy (removed by the vendor, or a retry)', async () => {
     const { d, h } = await deploy();
     const xml = sample('club-valid.xml');
     const up = await upload(d, h, 'club-valid.xml', xml);
-    // An earlier attempt moved the object and then timed out before the ledger entry was written.
-    await d.ports.uploads.archive(up);
+    // An earlier attempt copied the object and timed out before the ledger entry; then the object went.
+    await d.ports.uploads.copyToArchive(up);
+    await d.ports.uploads.removeFromInbox(up);
     expect(await d.ports.uploads.head(up.source.key)).toBeUndefined();
     expect(await invoke(h.register, { upload: up })).toEqual({ stage: 'queued' });
     const results = await runSteps(h, up);
@@ -189,11 +190,15 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
       .toEqual({ started: false, reason: 'not-a-completed-upload' });
     expect(await invoke(h.start, uploadCompletedEvent('someone-elses-bucket', `inbox/${VENDOR}/x.xml`, VENDOR, 10)))
       .toEqual({ started: false, reason: 'not-a-completed-upload' });
-    // A late repeat of an event whose upload was already archived by its workflow.
+    // A repeated event while the upload's workflow runs starts nothing more; a late one after it is done finds
+    // no such version in the inbox.
     const up = await upload(d, h, 'club-valid.xml', xml);
     await invoke(h.register, { upload: up });
-    expect(await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-valid.xml`, VENDOR, xml.length)))
-      .toEqual({ started: false, reason: 'already-archived' });
+    await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-valid.xml`, VENDOR, xml));
+    expect(sfn.started.length).toBe(before + 1);
+    for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
+    expect(await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-valid.xml`, VENDOR, xml)))
+      .toEqual({ started: false, reason: 'no-longer-in-inbox' });
     expect(sfn.started.length).toBe(before + 1);
   });
 

@@ -35,7 +35,10 @@ describe('the S3 adapters on s3rver', () => {
   it('heads an inbox object (no version id without versioning) and names the same upload every time', async () => {
     await put('inbox/v1/a.xml', '<Import/>');
     const object = await uploads.head('inbox/v1/a.xml');
-    expect(object).toEqual({ bucket: s3.bucket, key: 'inbox/v1/a.xml', lastModified: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(object).toEqual({ bucket: s3.bucket, key: 'inbox/v1/a.xml', lastModified: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), size: 9, etag: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    // The version an upload event names by its ETag: the current one here; another ETag names none that is left.
+    expect(await uploads.versionOf('inbox/v1/a.xml', `"${object!.etag!}"`)).toEqual(object);
+    expect(await uploads.versionOf('inbox/v1/a.xml', '0123456789abcdef0123456789abcdef')).toBeUndefined();
     const upload = inboxUploadOf(object!);
     expect(upload).toMatchObject({ vendor: 'v1', file: 'a.xml', uploadId: uploadIdOf(object!), completedAt: object!.lastModified });
     expect(upload!.uploadId).toMatch(/^u-[0-9a-f]{48}$/);
@@ -51,49 +54,58 @@ describe('the S3 adapters on s3rver', () => {
     expect(await uploads.isCompleted(object)).toBe(true);
   });
 
-  it('moves an upload to the archive, and a repeated move (the inbox object gone) only deletes', async () => {
+  it('copies an upload to the archive, keeps it in the inbox until it is removed when done; both again change nothing', async () => {
     await put('inbox/v2/c.xml', 'bytes of c');
     await tagCompleted('inbox/v2/c.xml');
     const upload = inboxUploadOf((await uploads.head('inbox/v2/c.xml'))!)!;
-    await uploads.archive(upload);
-    expect(await uploads.head('inbox/v2/c.xml')).toBeUndefined();
+    await uploads.copyToArchive(upload);
     expect(await objects.get(archiveKey(upload))).toBe('bytes of c');
+    expect((await uploads.inInbox('v2')).map((u) => u.uploadId)).toEqual([upload.uploadId]);
+    await uploads.removeFromInbox(upload);
+    expect(await uploads.head('inbox/v2/c.xml')).toBeUndefined();
+    await uploads.removeFromInbox(upload);
     // The archived copy carries no tag (s3rver copies none in any case: this shows no more than that).
     const tags = await client.send(new GetObjectTaggingCommand({ Bucket: s3.bucket, Key: archiveKey(upload) }));
     expect(tags.TagSet ?? []).toEqual([]);
-    await uploads.archive(upload);
+    await uploads.copyToArchive(upload);
     expect(await objects.get(archiveKey(upload))).toBe('bytes of c');
-    // A restarted upload whose source is its archived copy is not moved.
-    await uploads.archive({ ...upload, source: { ...upload.source, key: archiveKey(upload) } });
+    // A restarted upload whose source is its archived copy: nothing copied, and its archive is never removed.
+    const restarted = { ...upload, source: { ...upload.source, key: archiveKey(upload) } };
+    await uploads.copyToArchive(restarted);
+    await uploads.removeFromInbox(restarted);
     expect(await objects.get(archiveKey(upload))).toBe('bytes of c');
   });
 
-  it('without versioning, never moves or deletes a newer upload written to the same key', async () => {
+  it('without versioning, never copies or removes a newer upload written to the same key', async () => {
     await put('inbox/v4/members.xml', 'first');
     const first = inboxUploadOf((await uploads.head('inbox/v4/members.xml'))!)!;
-    await uploads.archive(first);
+    await uploads.copyToArchive(first);
+    await uploads.removeFromInbox(first);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // S3 keeps times to the second
     await put('inbox/v4/members.xml', 'second');
     const second = inboxUploadOf((await uploads.head('inbox/v4/members.xml'))!)!;
     expect(second.uploadId).not.toBe(first.uploadId);
-    // The first upload's move, retried: its copy is there; the newer object at its key is left alone.
-    await uploads.archive(first);
+    // The first upload's copy and removal, retried: its copy is there; the newer object at its key is left alone.
+    await uploads.copyToArchive(first);
+    await uploads.removeFromInbox(first);
     expect(await objects.get('inbox/v4/members.xml')).toBe('second');
     expect(await objects.get(archiveKey(first))).toBe('first');
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await put('inbox/v4/members.xml', 'third');
-    // The second upload was overwritten before it was moved: its bytes are gone, nothing is moved in its name.
-    await expect(uploads.archive(second)).rejects.toMatchObject({ name: 'UploadReplaced' });
+    // The second upload was overwritten before it was copied: its bytes are gone, nothing is copied or removed in its name.
+    await expect(uploads.copyToArchive(second)).rejects.toMatchObject({ name: 'UploadReplaced' });
+    await uploads.removeFromInbox(second);
     expect(await objects.get(archiveKey(second))).toBeUndefined();
     expect(await objects.get('inbox/v4/members.xml')).toBe('third');
   });
 
-  it('archives a file whose name needs encoding in the copy source', async () => {
+  it('copies a file whose name needs encoding in the copy source', async () => {
     await put('inbox/v2/medlemmar åäö 2026.xml', 'åäö');
     const upload = inboxUploadOf((await uploads.head('inbox/v2/medlemmar åäö 2026.xml'))!)!;
-    await uploads.archive(upload);
+    await uploads.copyToArchive(upload);
     expect(await objects.get(archiveKey(upload))).toBe('åäö');
+    await uploads.removeFromInbox(upload);
     expect(await uploads.head('inbox/v2/medlemmar åäö 2026.xml')).toBeUndefined();
   });
 

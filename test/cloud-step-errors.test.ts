@@ -12,6 +12,7 @@ import {
   type Deployment, type Handler, type LocalCloud,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
+import { stepFunctionsFake, type StepFunctionsFake } from './support/step-functions-fake.js';
 
 const FUNCTIONS = {
   register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step',
@@ -29,6 +30,7 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
   let output: ReturnType<typeof captureOutput>;
   let d: Deployment;
   let h: Functions;
+  let sfn: StepFunctionsFake;
 
   /** An upload in the inbox, as the starter would hand it to the workflow. */
   async function inboxUpload(file: string, xml: string, completed = true): Promise<WorkflowUpload> {
@@ -42,16 +44,16 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
   }
 
   beforeAll(async () => {
-    cloud = await startLocalCloud();
+    [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
     output = captureOutput();
     d = await freshDeployment(cloud);
     await onboardIn(d.ports.admin, [VENDOR], ['100042', '100043']);
-    h = await coldStart(d.env(), FUNCTIONS);
+    h = await coldStart(d.env({ SFN_ENDPOINT: sfn.endpoint }), FUNCTIONS);
   }, 120_000);
 
   afterAll(async () => {
     output?.restore();
-    await cloud?.stop();
+    await Promise.all([cloud?.stop(), sfn?.stop()]);
   });
 
   it('an S3 outage is a TransientError (retried), and the step then succeeds', async () => {
@@ -120,7 +122,12 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
     const later = await inboxUpload('later.xml', sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>'));
     await invoke(h.register, { upload: later });
     expect((await invokeFailing(h.apply, { upload: later })).Error).toBe('UploadBlocked');
-    // The earlier one's workflow registers it (out of the inbox): the later one now waits for it in the ledger.
+    // Its event had not come: apply started its workflow (once however often it asks), not the partial one's.
+    expect(sfn.started.filter((e) => e.name === earlier.uploadId)).toHaveLength(1);
+    expect(sfn.started.map((e) => (e.input as { upload: WorkflowUpload }).upload.file)).not.toContain('dropped.xml');
+    expect((await invokeFailing(h.apply, { upload: later })).Error).toBe('UploadBlocked');
+    expect(sfn.started.filter((e) => e.name === earlier.uploadId)).toHaveLength(1);
+    // The earlier one's workflow registers it: the later one still waits, for it in the inbox and in the ledger.
     await invoke(h.register, { upload: earlier });
     const blocked = await invokeFailing(h.apply, { upload: later });
     expect(blocked.Error).toBe('UploadBlocked');

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -20,10 +21,13 @@ import {
 } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
 
-/** Errors a retry can cure: our handlers' TransientError, Lambda's own service errors, a function time-out. */
+/**
+ * Errors a retry can cure: our handlers' TransientError and Lambda's own service errors. Not a function's
+ * time-out (`Sandbox.Timedout`): the steps are deterministic, so the same file would time out again.
+ */
 export const TRANSIENT_ERRORS = [
   'TransientError', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException', 'Sandbox.Timedout',
+  'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException',
 ];
 export const BLOCKED_ERROR = 'UploadBlocked';
 
@@ -94,7 +98,13 @@ export class ImportWorkflow extends Construct {
       return state;
     };
 
-    const apply = task('Apply', stepFunction('ApplyStep', 'apply-step.ts', 4096, Duration.minutes(15)), undefined, true);
+    // Apply starts an earlier upload whose event is late (by name: referring to the state machine would be a cycle).
+    const stateMachineName = `${Stack.of(this).stackName}-import`;
+    const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const applyFunction = stepFunction('ApplyStep', 'apply-step.ts', 4096, Duration.minutes(15));
+    applyFunction.addEnvironment('IMPORT_STATE_MACHINE_ARN', stateMachineArn);
+    applyFunction.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+    const apply = task('Apply', applyFunction, undefined, true);
     apply.addCatch(leftWaiting, { errors: [BLOCKED_ERROR], resultPath: '$.error' });
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
@@ -119,7 +129,8 @@ export class ImportWorkflow extends Construct {
       apply: single(catchFailure(apply)),
       judge: (() => {
         const choice = new Choice(this, 'LargeFile', { comment: `files above ${LARGE_FILE_BYTES} bytes are judged in chunks` });
-        choice.when(Condition.numberGreaterThan('$.upload.bytes', LARGE_FILE_BYTES), judgeSplit.next(judgeChunks).next(judgeJoin));
+        // A missing size would fail the Choice itself (no catch there): such an upload is judged in one piece.
+        choice.when(Condition.and(Condition.isPresent('$.upload.bytes'), Condition.isNumeric('$.upload.bytes'), Condition.numberGreaterThan('$.upload.bytes', LARGE_FILE_BYTES)), judgeSplit.next(judgeChunks).next(judgeJoin));
         choice.otherwise(judgeSmall);
         return { start: choice, end: choice.afterwards() };
       })(),
@@ -138,6 +149,7 @@ export class ImportWorkflow extends Construct {
 
     const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName,
       definitionBody: DefinitionBody.fromChainable(definition!),
       tracingEnabled: true,
       // Execution data stays out of the logs: ids and states only.
@@ -147,7 +159,8 @@ export class ImportWorkflow extends Construct {
     });
     props.filesKey.grantDecrypt(this.stateMachine);
 
-    this.starterDeadLetters = new Queue(this, 'StarterDeadLetters', { encryption: QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    // SQS-managed encryption: EventBridge cannot use the AWS-managed SQS KMS key to deliver dead letters.
+    this.starterDeadLetters = new Queue(this, 'StarterDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.starter = new ImporterFunction(this, 'StartUpload', {
       handlerFile: 'start-upload.ts', logRetention, removalPolicy, timeout: Duration.seconds(30), memorySize: 512,
       environment: { IMPORT_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, BUCKET: bucket.bucketName },

@@ -74,7 +74,8 @@ export class Reconciliation extends Construct {
     const plan = step('PlanClubs', fn('Plan', 'reconcile-plan.ts', false));
     const clubs = new DistributedMap(this, 'ReconcileClubs', {
       itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanClubs.manifest') }),
-      itemBatcher: new ItemBatcher({ maxItemsPerBatch: CLUBS_PER_BATCH, batchInput: { runId: JsonPath.stringAt('$$.Execution.Name') } }),
+      // Written as ASL wants it (`.$` on the key): CDK passes BatchInput through as it is given.
+      itemBatcher: new ItemBatcher({ maxItemsPerBatch: CLUBS_PER_BATCH, batchInput: { 'runId.$': '$$.Execution.Name' } }),
       maxConcurrency: CLUB_BATCHES_IN_PARALLEL,
       resultPath: JsonPath.DISCARD,
       label: 'ReconcileClubs',
@@ -99,7 +100,8 @@ export class Reconciliation extends Construct {
     });
     props.filesKey.grantDecrypt(this.stateMachine);
 
-    const deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    // SQS-managed encryption: the Scheduler service cannot use the AWS-managed SQS KMS key.
+    const deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.schedule = new Schedule(this, 'Nightly', {
       description: 'lok-importer nightly reconciliation',
       schedule: ScheduleExpression.cron({ minute: '0', hour: String(props.hour), timeZone: TimeZone.of('Europe/Stockholm') }),

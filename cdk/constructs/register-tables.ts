@@ -14,7 +14,8 @@ export interface RegisterTablesProps {
  * verdicts, totals, the file ledger; keys `pk`/`sk`, index `gsi1` keys-only), on demand, encrypted with its own
  * KMS key, point-in-time recovery on; deletion protection in production. No item expires (no TTL): the
  * ledger and the verdicts are the record of what was applied and judged. Beside it the identity key: HMAC
- * key of every identity lookup, generated once, never rotated (that would orphan every stored identity).
+ * key of every identity lookup, generated once, never rotated (that would orphan every stored identity),
+ * retained in production like the table.
  */
 export class RegisterTables extends Construct {
   readonly table: TableV2;
@@ -43,7 +44,8 @@ export class RegisterTables extends Construct {
       description: 'lok-importer: HMAC key of identity lookups (personnummer, e-mail, member number are never stored in the clear)',
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Retained with the table and its key (production): a kept secret whose key is gone could not be read.
+      removalPolicy: props.removalPolicy,
     });
   }
 }

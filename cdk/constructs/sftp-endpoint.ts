@@ -119,6 +119,11 @@ export class SftpEndpoint extends Construct {
     });
   }
 
+  /** The server's ARN (CreateUser is authorised on it). */
+  serverArn(): string {
+    return this.server.attrArn;
+  }
+
   /** The ARN of the server's users (the admin function manages them). */
   userArns(): string {
     const stack = Stack.of(this);

@@ -11,6 +11,7 @@ export interface VendorAdminProps {
   readonly bucket: IBucket;
   readonly serverId: string;
   readonly userArns: string;
+  readonly serverArn: string;
   readonly vendorRole: IRole;
   readonly sessionPolicy: string;
   readonly logRetention: RetentionDays;
@@ -39,10 +40,14 @@ export class VendorAdmin extends Construct {
       },
     });
     props.table.grantReadWriteData(this.function);
+    // CreateUser is authorised on the server; the others on the user.
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['transfer:CreateUser', 'transfer:TagResource'], resources: [props.serverArn, props.userArns] }));
     this.function.addToRolePolicy(new PolicyStatement({
-      actions: ['transfer:CreateUser', 'transfer:DescribeUser', 'transfer:ImportSshPublicKey', 'transfer:DeleteSshPublicKey', 'transfer:TagResource'],
+      actions: ['transfer:DescribeUser', 'transfer:UpdateUser', 'transfer:ImportSshPublicKey', 'transfer:DeleteSshPublicKey'],
       resources: [props.userArns],
     }));
-    props.vendorRole.grantPassRole(this.function.grantPrincipal);
+    this.function.addToRolePolicy(new PolicyStatement({
+      actions: ['iam:PassRole'], resources: [props.vendorRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'transfer.amazonaws.com' } },
+    }));
   }
 }

@@ -18,7 +18,9 @@ export function stepHandler<I, O>(step: string, work: (input: I, context: Contex
     .use({
       onError: async (request) => {
         const error = stepError(request.error);
-        logger.error('step failed', { step, error: error.name, cause: error.message });
+        // Where it failed, without the original message (it may name a vendor's file): the stack's frames only.
+        const frames = request.error instanceof Error ? (request.error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 12).join('\n') : '';
+        logger.error('step failed', { step, error: error.name, cause: error.message, frames });
         request.error = error;
       },
     });

@@ -45,12 +45,12 @@ export interface AslState {
   readonly Next?: string;
   readonly End?: boolean;
   readonly Default?: string;
-  readonly Choices?: readonly { readonly Next: string; readonly Variable?: string; readonly NumericGreaterThan?: number }[];
+  readonly Choices?: readonly { readonly Next: string; readonly Variable?: string; readonly NumericGreaterThan?: number; readonly And?: unknown[] }[];
   readonly Retry?: readonly { readonly ErrorEquals: readonly string[]; readonly MaxAttempts: number; readonly IntervalSeconds: number; readonly BackoffRate: number; readonly MaxDelaySeconds?: number; readonly JitterStrategy?: string }[];
   readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
   readonly ItemReader?: { readonly Resource: string; readonly ReaderConfig?: { readonly InputType?: string } };
   readonly ItemProcessor?: { readonly ProcessorConfig?: { readonly Mode?: string }; readonly StartAt: string; readonly States: Record<string, AslState> };
-  readonly ItemBatcher?: { readonly MaxItemsPerBatch?: number };
+  readonly ItemBatcher?: { readonly MaxItemsPerBatch?: number; readonly BatchInput?: unknown };
   readonly MaxConcurrency?: number;
 }
 

@@ -2,7 +2,7 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { CreateBucketCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { vi } from 'vitest';
 import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
@@ -195,8 +195,11 @@ export async function uploadToInbox(cloud: LocalCloud, bucket: string, key: stri
 }
 
 /** Transfer Family's EventBridge event for a completed upload of `key` by `username`. */
-export function uploadCompletedEvent(bucket: string, key: string, username: string, bytes: number, status: 'COMPLETED' | 'FAILED' = 'COMPLETED') {
+export function uploadCompletedEvent(bucket: string, key: string, username: string, content: string | number, status: 'COMPLETED' | 'FAILED' = 'COMPLETED') {
   const now = new Date();
+  // Given the bytes, the event carries their size and ETag (the MD5 of a single-part upload), as Transfer's does.
+  const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content;
+  const etag = typeof content === 'string' ? createHash('md5').update(content).digest('hex') : undefined;
   return {
     version: '0',
     id: randomUUID(),
@@ -212,7 +215,7 @@ export function uploadCompletedEvent(bucket: string, key: string, username: stri
       bytes,
       'client-ip': '192.0.2.10',
       'end-timestamp': now.toISOString(),
-      etag: 'd41d8cd98f00b204e9800998ecf8427e',
+      ...(etag ? { etag } : {}),
       'file-path': `/${bucket}/${key}`,
       'server-id': SERVER_ID,
       username,

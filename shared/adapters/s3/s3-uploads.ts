@@ -1,8 +1,8 @@
 import {
-  CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, type S3Client,
+  CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, NotFound, type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { archiveKey, type Upload } from '../../core/pipeline/upload.js';
+import { archiveKey, orderKeyOf, type Upload } from '../../core/pipeline/upload.js';
 
 /** The tag Transfer Family's upload workflow puts on a completed upload (a dropped session's object has none). */
 export const COMPLETED_TAG = { key: 'lok-upload', value: 'completed' } as const;
@@ -13,6 +13,10 @@ export interface InboxObject {
   readonly key: string;
   readonly versionId?: string;
   readonly lastModified: string;
+  /** Bytes, when the listing or head said. */
+  readonly size?: number;
+  /** The ETag without its quotes, when known. */
+  readonly etag?: string;
 }
 
 export type InboxUpload = Upload & { readonly source: InboxObject };
@@ -49,66 +53,82 @@ export class UploadReplaced extends Error {
   }
 }
 
-/** The bucket's side of uploads: what a completed upload is, its archiving, and what waits in the inboxes. */
+/** The bucket's side of uploads: what a completed upload is, its archive copy, and what waits in the inboxes. */
 export class S3Uploads {
   constructor(readonly client: S3Client, readonly bucket: string) {}
 
-  /** The current version of an inbox key, or undefined when it is gone (already archived, or removed). */
+  /** The current version of a key, or undefined when there is none. */
   async head(key: string): Promise<InboxObject | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { bucket: this.bucket, key, ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}), lastModified: head.LastModified!.toISOString() };
+      return {
+        bucket: this.bucket, key, ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}), lastModified: head.LastModified!.toISOString(),
+        ...(head.ContentLength !== undefined ? { size: head.ContentLength } : {}), ...(head.ETag ? { etag: unquote(head.ETag) } : {}),
+      };
     } catch (error) {
-      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The version of `key` an upload event speaks of: the event has the ETag, not the version id. Usually the
+   * current version; when the vendor sent the same name again before this event was handled, the older version
+   * with that ETag (so each upload is imported, in its order). Undefined when no such version is left.
+   */
+  async versionOf(key: string, etag?: string): Promise<InboxObject | undefined> {
+    const current = await this.head(key);
+    if (!current || etag === undefined || current.etag === undefined || current.etag === unquote(etag)) return current;
+    return (await this.versionsUnder(key)).find((v) => v.key === key && v.etag === unquote(etag));
   }
 
   /** Whether Transfer Family's workflow marked the object a completed upload. */
   async isCompleted(object: InboxObject): Promise<boolean> {
-    const tags = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: object.key, ...(object.versionId ? { VersionId: object.versionId } : {}) }));
-    return (tags.TagSet ?? []).some((t) => t.Key === COMPLETED_TAG.key && t.Value === COMPLETED_TAG.value);
+    try {
+      const tags = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: object.key, ...(object.versionId ? { VersionId: object.versionId } : {}) }));
+      return (tags.TagSet ?? []).some((t) => t.Key === COMPLETED_TAG.key && t.Value === COMPLETED_TAG.value);
+    } catch (error) {
+      if (isNotFound(error) || (error as { name?: string }).name === 'NoSuchKey') return false;
+      throw error;
+    }
   }
 
   /**
-   * Moves the upload's version from the inbox to `archive/<vendor>/<upload>/<file>` (kept 7 years): copied, then
-   * that version deleted. A retry after either half finds the copy and only deletes. Without versioning the key
-   * names whatever was written to it last: only the upload's own object (by its time) is copied or deleted, and
-   * an upload whose object was replaced before it could be moved is an `UploadReplaced` error (its bytes are gone;
-   * the newer file is an upload of its own).
+   * Copies the upload's version to `archive/<vendor>/<upload>/<file>` (kept 7 years): the steps read it from
+   * there, reconciliation resumes from it. The inbox object stays until the upload is done or failed (it is how
+   * later uploads of the vendor know to wait). Without versioning the key names whatever was written to it
+   * last: only the upload's own object (by its time) is copied, and an upload whose object was replaced before
+   * the copy is an `UploadReplaced` error (its bytes are gone; the newer file is an upload of its own).
    */
-  async archive(upload: InboxUpload): Promise<void> {
+  async copyToArchive(upload: InboxUpload): Promise<void> {
     const target = archiveKey(upload);
     const { key, versionId, lastModified } = upload.source;
-    // A restarted upload (reconciliation) starts from its archived copy: nothing to move.
-    if (key === target) return;
-    const stillThere = async () => versionId !== undefined || (await this.head(key))?.lastModified === lastModified;
-    const archived = await this.head(target);
-    if (!archived) {
-      if (!(await stillThere())) throw new UploadReplaced();
-      const source = `${this.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
-      try {
-        await this.client.send(new CopyObjectCommand({
-          Bucket: this.bucket, Key: target, CopySource: source, TaggingDirective: 'REPLACE', Tagging: '',
-          ...(versionId ? {} : { CopySourceIfUnmodifiedSince: new Date(lastModified) }),
-        }));
-      } catch (error) {
-        // The source is gone: an attempt running beside this one copied it and deleted it, and the copy is there.
-        if (!(await this.head(target))) throw error;
-      }
+    // A restarted upload (reconciliation) may start from its archived copy.
+    if (key === target || await this.head(target)) return;
+    if (versionId === undefined && (await this.head(key))?.lastModified !== lastModified) throw new UploadReplaced();
+    const source = `${this.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
+    try {
+      await this.client.send(new CopyObjectCommand({
+        Bucket: this.bucket, Key: target, CopySource: source, TaggingDirective: 'REPLACE', Tagging: '',
+        ...(versionId ? {} : { CopySourceIfUnmodifiedSince: new Date(lastModified) }),
+      }));
+    } catch (error) {
+      // An attempt running beside this one made the copy.
+      if (!(await this.head(target))) throw error;
     }
+  }
+
+  /** The upload is done or failed: its version leaves the inbox (only its own object, never a newer upload's). */
+  async removeFromInbox(upload: InboxUpload): Promise<void> {
+    const { key, versionId, lastModified } = upload.source;
+    if (key === archiveKey(upload)) return;
     if (versionId) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
-    else if (await stillThere()) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    else if ((await this.head(key))?.lastModified === lastModified) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   /** The size of an object, or undefined when it is missing. */
   async sizeOf(key: string): Promise<number | undefined> {
-    try {
-      return (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ContentLength;
-    } catch (error) {
-      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
-      throw error;
-    }
+    return (await this.head(key))?.size;
   }
 
   /** Every key under a prefix (reports, in the nightly job). */
@@ -123,19 +143,67 @@ export class S3Uploads {
     return keys;
   }
 
-  /** Completed or not, every object in the inboxes (of one vendor), oldest first. */
+  /**
+   * Every upload waiting in the inboxes (of one vendor), completed or not, in the ledger's order: each version a
+   * vendor wrote, also one it overwrote before it was imported, but none it removed (a version older than a
+   * delete marker of its key). An upload leaves the inbox once done or failed.
+   */
   async inInbox(vendor?: string): Promise<InboxUpload[]> {
-    const uploads: InboxUpload[] = [];
+    const uploads = (await this.versionsUnder(vendor ? `inbox/${vendor}/` : 'inbox/'))
+      .map((object) => inboxUploadOf(object))
+      .filter((upload): upload is InboxUpload => upload !== undefined);
+    return uploads.sort((a, b) => (orderKeyOf(a) < orderKeyOf(b) ? -1 : orderKeyOf(a) > orderKeyOf(b) ? 1 : 0));
+  }
+
+  /** The live versions under a prefix: ListObjectVersions where the store keeps versions, else the objects. */
+  private async versionsUnder(prefix: string): Promise<InboxObject[]> {
+    const objects: InboxObject[] = [];
+    const removedAt = new Map<string, string>();
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, ...(keyMarker ? { KeyMarker: keyMarker } : {}), ...(versionMarker ? { VersionIdMarker: versionMarker } : {}) }));
+        for (const marker of page.DeleteMarkers ?? []) {
+          const at = marker.LastModified!.toISOString();
+          if ((removedAt.get(marker.Key!) ?? '') < at) removedAt.set(marker.Key!, at);
+        }
+        for (const v of page.Versions ?? []) {
+          objects.push({
+            bucket: this.bucket, key: v.Key!, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), lastModified: v.LastModified!.toISOString(),
+            ...(v.Size !== undefined ? { size: v.Size } : {}), ...(v.ETag ? { etag: unquote(v.ETag) } : {}),
+          });
+        }
+        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+      } while (keyMarker);
+    } catch (error) {
+      // An S3-compatible store that keeps no versions (s3rver in tests answers MethodNotAllowed): its objects
+      // are its only versions.
+      if (!['NotImplemented', 'MethodNotAllowed'].includes((error as { name?: string }).name ?? '')) throw error;
+      return this.objectsUnder(prefix);
+    }
+    return objects.filter((o) => o.lastModified > (removedAt.get(o.key) ?? ''));
+  }
+
+  private async objectsUnder(prefix: string): Promise<InboxObject[]> {
+    const objects: InboxObject[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: vendor ? `inbox/${vendor}/` : 'inbox/', ...(token ? { ContinuationToken: token } : {}) }));
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
       for (const item of page.Contents ?? []) {
-        const object = await this.head(item.Key!);
-        const upload = object && inboxUploadOf(object);
-        if (upload) uploads.push(upload);
+        objects.push({ bucket: this.bucket, key: item.Key!, lastModified: item.LastModified!.toISOString(), ...(item.Size !== undefined ? { size: item.Size } : {}), ...(item.ETag ? { etag: unquote(item.ETag) } : {}) });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return uploads.sort((a, b) => (a.completedAt < b.completedAt ? -1 : a.completedAt > b.completedAt ? 1 : 0));
+    return objects;
   }
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof NotFound || (error as { name?: string }).name === 'NotFound';
 }

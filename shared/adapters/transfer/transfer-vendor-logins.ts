@@ -1,5 +1,5 @@
 import {
-  CreateUserCommand, DeleteSshPublicKeyCommand, DescribeUserCommand, ImportSshPublicKeyCommand, ResourceExistsException,
+  CreateUserCommand, DeleteSshPublicKeyCommand, UpdateUserCommand, DescribeUserCommand, ImportSshPublicKeyCommand, ResourceExistsException,
   ResourceNotFoundException, type TransferClient,
 } from '@aws-sdk/client-transfer';
 import type { LoginKey, VendorLogins } from '../../core/admin/vendor-login.js';
@@ -26,20 +26,21 @@ export class TransferVendorLogins implements VendorLogins {
 
   async create(vendor: string, publicKey: string): Promise<'created' | 'exists'> {
     const { serverId, bucket, roleArn, sessionPolicy } = this.settings;
+    const home = {
+      ServerId: serverId, UserName: vendor, Role: roleArn, Policy: sessionPolicy, HomeDirectoryType: 'LOGICAL' as const,
+      HomeDirectoryMappings: [
+        { Entry: '/inbox', Target: `/${bucket}/inbox/${vendor}` },
+        { Entry: '/outbox', Target: `/${bucket}/outbox/${vendor}` },
+      ],
+    };
     try {
-      await this.client.send(new CreateUserCommand({
-        ServerId: serverId, UserName: vendor, Role: roleArn, Policy: sessionPolicy, SshPublicKeyBody: publicKey,
-        HomeDirectoryType: 'LOGICAL',
-        HomeDirectoryMappings: [
-          { Entry: '/inbox', Target: `/${bucket}/inbox/${vendor}` },
-          { Entry: '/outbox', Target: `/${bucket}/outbox/${vendor}` },
-        ],
-        Tags: [{ Key: 'lok-vendor', Value: vendor }],
-      }));
+      await this.client.send(new CreateUserCommand({ ...home, SshPublicKeyBody: publicKey, Tags: [{ Key: 'lok-vendor', Value: vendor }] }));
       return 'created';
     } catch (error) {
-      if (error instanceof ResourceExistsException || (error as { name?: string }).name === 'ResourceExistsException') return 'exists';
-      throw error;
+      if (!(error instanceof ResourceExistsException || (error as { name?: string }).name === 'ResourceExistsException')) throw error;
+      // Onboarded before: the role, session policy and folders are brought to what this deployment defines.
+      await this.client.send(new UpdateUserCommand(home));
+      return 'exists';
     }
   }
 

@@ -22,6 +22,9 @@ export interface VendorLogins {
   removeKey(vendor: string, keyId: string): Promise<void>;
 }
 
+/** An SFTP user name as Transfer Family takes it: 3 to 100 characters. */
+const LOGIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_@.-]{2,99}$/;
+
 const PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa|rsa-sha2-(256|512)) [A-Za-z0-9+/]+=*(\s.*)?$/;
 
 function fail<T>(code: 'UNKNOWN_VENDOR' | 'INVALID_ADMIN_INPUT', detail: string): AdminResult<T> {
@@ -42,6 +45,7 @@ function keyOf(text: string): string | undefined {
 export async function openLogin(store: RegisterAdminStore, logins: VendorLogins, vendor: string, publicKey: string): Promise<AdminResult<'created' | 'exists'>> {
   const key = keyOf(publicKey);
   if (!key) return fail('INVALID_ADMIN_INPUT', 'an SSH public key (ssh-ed25519 AAAA…)');
+  if (!LOGIN_NAME.test(vendor)) return fail('INVALID_ADMIN_INPUT', 'a vendor id of 3 or more characters for its SFTP login');
   if (!(await store.vendor(vendor))) return fail('UNKNOWN_VENDOR', vendor);
   const outcome = await logins.create(vendor, key);
   if (outcome === 'exists' && !(await logins.keys(vendor) ?? []).some((k) => k.key === key)) await logins.addKey(vendor, key);

@@ -21,9 +21,10 @@ export interface ReconcileOptions {
   readonly clubs?: readonly string[];
   /**
    * Resumes a stuck upload elsewhere instead of here (the cloud starts its workflow again, so that the steps
-   * run with their own time limits and retries); without it, the upload is run here with `runImport`.
+   * run with their own time limits and retries): `exists` when that restart had been made already (tonight),
+   * `missing` when the file cannot be read any more (the upload is failed). Without it, `runImport` runs here.
    */
-  readonly restart?: (entry: LedgerEntry) => Promise<void>;
+  readonly restart?: (entry: LedgerEntry) => Promise<'started' | 'exists' | 'missing'>;
 }
 
 export interface ReconcileReport {
@@ -76,9 +77,12 @@ export async function reconcileUploads(ports: PipelinePorts, clock: PipelineCloc
       continue;
     }
     if (nowMs - Date.parse(entry.receivedAt) < options.stuckAfterMs) continue;
-    if (options.restart && options.open(entry)) {
-      await options.restart(entry);
-      restarted.push(entry.uploadId);
+    if (options.restart) {
+      const outcome = await options.restart(entry);
+      if (outcome === 'started') restarted.push(entry.uploadId);
+      if (outcome !== 'missing') continue;
+      await failUpload(ports, entry, clock);
+      failed.push(entry.uploadId);
       continue;
     }
     const source = options.open(entry);
