@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,18 @@ describe('cdk-nag (AwsSolutions pack)', () => {
       expect(found.length).toBeGreaterThan(10);
       expect(acknowledgements(bare).map((a) => a.id).sort()).toEqual(found);
     }
+  });
+
+  it('acknowledges each finding only where it belongs: the same wildcard on another role still fails', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const [stage] = stagesFrom({ test: STAGES.test });
+    const stack = new ImporterStack(app, 'Widened', { stage: stage!, env: { region: 'eu-north-1' } });
+    const role = new Role(stack, 'SomeoneElse', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    stack.files.bucket.grantRead(role);
+    role.addToPolicy(new PolicyStatement({ actions: ['xray:PutTraceSegments'], resources: ['*'] }));
+    const found = new AwsSolutionsChecks().validateScope(stack).violations;
+    expect(found.map((v) => v.ruleName).sort()).toEqual(expect.arrayContaining(['AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Resource::*]']));
+    for (const v of found) expect(v.violatingResources.map((r) => r.constructPath)).toEqual([expect.stringMatching(/^Widened\/SomeoneElse\//)]);
   });
 
   it('runs as the app\'s validation plugin: a real synth with esbuild bundling writes templates and a passing report', () => {

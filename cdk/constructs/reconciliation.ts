@@ -42,6 +42,7 @@ export class Reconciliation extends Construct {
   readonly stateMachine: StateMachine;
   readonly functions: ImporterFunction[] = [];
   readonly schedule: Schedule;
+  readonly deadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: ReconciliationProps) {
     super(scope, id);
@@ -101,7 +102,7 @@ export class Reconciliation extends Construct {
     props.filesKey.grantDecrypt(this.stateMachine);
 
     // SQS-managed encryption: the Scheduler service cannot use the AWS-managed SQS KMS key.
-    const deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const deadLetters = this.deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.schedule = new Schedule(this, 'Nightly', {
       description: 'lok-importer nightly reconciliation',
       schedule: ScheduleExpression.cron({ minute: '0', hour: String(props.hour), timeZone: TimeZone.of('Europe/Stockholm') }),
