@@ -30,14 +30,14 @@ import type { StepFigures, WorkerInput, WorkerOutput } from './import-worker.js'
 export const IMPORT_SIZES = [1000, 10_000, 100_000] as const;
 
 const SEED = 'bench-import';
-const VENDOR = 'demo-vendor';
+export const VENDOR = 'demo-vendor';
 const BAD_SHARE = 0.02;
 const FIRST_CLUB = 100042;
-const IDENTITY_KEY = 'bench-identity-key-0123456789abcdef0123456789';
-const IMPORT_WORKER = fileURLToPath(new URL('./import-worker.js', import.meta.url));
+export const IDENTITY_KEY = 'bench-identity-key-0123456789abcdef0123456789';
+export const IMPORT_WORKER = fileURLToPath(new URL('./import-worker.js', import.meta.url));
 
 /** Baselines: items written with BatchWriteItem (batchWriteAll, 25 a request, 16 in flight) and with transactions. */
-const BASELINE = { batchItems: 50_000, batchInFlight: 16, transactItems: 20_000, perTransaction: 100, transactInFlight: 8, warmupItems: 20_000, warmupBytes: 400, replayMaxItems: 50_000 } as const;
+export const BASELINE = { batchItems: 50_000, batchInFlight: 16, transactItems: 20_000, perTransaction: 100, transactInFlight: 8, warmupItems: 20_000, warmupBytes: 400, replayMaxItems: 50_000 } as const;
 
 export const IMPORT_TARGETS = {
   firstLoadSeconds100k: 180,
@@ -156,7 +156,7 @@ const S = (value: string): AttributeValue => ({ S: value });
 // --- files ----------------------------------------------------------------------------------------------------
 
 /** The generated file for a size: made with the CLI's generator unless it is already there with the same parameters. */
-async function ensureImportFile(activities: number): Promise<{ file: string; bytes: number; generator: ImportSizeResult['generator'] }> {
+export async function ensureImportFile(activities: number): Promise<{ file: string; bytes: number; generator: ImportSizeResult['generator'] }> {
   const params = importParams(activities);
   const generator = { ...params, badShare: BAD_SHARE, seed: SEED };
   const file = join(DATA, `import-${activities}.xml`);
@@ -188,7 +188,7 @@ async function ensureImportFile(activities: number): Promise<{ file: string; byt
 
 const CREATED = /created="[^"]*"/;
 
-function withCreated(xml: string, created: string): string {
+export function withCreated(xml: string, created: string): string {
   if (!CREATED.test(xml)) throw new Error('the generated file has no created attribute');
   return xml.replace(CREATED, `created="${created}"`);
 }
@@ -238,7 +238,7 @@ function deltaFile(header: string, club: string, person: string, created: string
 
 // --- DynamoDB Local, warm-up and baselines --------------------------------------------------------------------
 
-function clientOf(local: DynamoDbLocal): DynamoDBClient {
+export function clientOf(local: DynamoDbLocal): DynamoDBClient {
   return new DynamoDBClient({ endpoint: local.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
@@ -253,12 +253,12 @@ function baselineItems(count: number, bytes: number, tag: string): Record<string
   return items;
 }
 
-async function freshTable(client: DynamoDBClient, name: string): Promise<void> {
+export async function freshTable(client: DynamoDBClient, name: string): Promise<void> {
   await dropTable(client, name);
   await client.send(new CreateTableCommand(registerTableDefinition(name)));
 }
 
-async function dropTable(client: DynamoDBClient, name: string): Promise<void> {
+export async function dropTable(client: DynamoDBClient, name: string): Promise<void> {
   try {
     await client.send(new DeleteTableCommand({ TableName: name }));
   } catch (error) {
@@ -266,7 +266,7 @@ async function dropTable(client: DynamoDBClient, name: string): Promise<void> {
   }
 }
 
-async function warmUp(client: DynamoDBClient): Promise<number> {
+export async function warmUp(client: DynamoDBClient): Promise<number> {
   const started = performance.now();
   await freshTable(client, 'bench-warmup');
   const requests: WriteRequest[] = baselineItems(BASELINE.warmupItems, BASELINE.warmupBytes, 'warm').map((Item) => ({ PutRequest: { Item } }));
@@ -323,13 +323,13 @@ async function transactBaseline(client: DynamoDBClient, bytes: number, tally: ()
  * first load, batch-written (batchWriteAll, 16 in flight) into a fresh table of the same definition (its index
  * included). Tells the pipeline's cost apart from what DynamoDB Local charges for these very items.
  */
-async function replayBaseline(client: DynamoDBClient, table: string): Promise<BaselineFigures> {
+export async function replayBaseline(client: DynamoDBClient, table: string, maxItems: number = BASELINE.replayMaxItems): Promise<BaselineFigures> {
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, Limit: 5000 }));
-    for (const item of page.Items ?? []) if (items.length < BASELINE.replayMaxItems) items.push(item);
-    start = items.length < BASELINE.replayMaxItems ? page.LastEvaluatedKey : undefined;
+    for (const item of page.Items ?? []) if (items.length < maxItems) items.push(item);
+    start = items.length < maxItems ? page.LastEvaluatedKey : undefined;
   } while (start);
   const name = 'bench-replay';
   await freshTable(client, name);
@@ -346,7 +346,7 @@ async function replayBaseline(client: DynamoDBClient, table: string): Promise<Ba
 
 // --- one size -------------------------------------------------------------------------------------------------
 
-async function onboard(client: DynamoDBClient, table: string, clubs: number): Promise<void> {
+export async function onboard(client: DynamoDBClient, table: string, clubs: number): Promise<void> {
   const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), table);
   const ok = <T>(what: string, result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): void => {
     if (!result.ok) throw new Error(`onboarding: ${what}: ${result.error.code} ${result.error.message}`);

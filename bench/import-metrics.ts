@@ -210,3 +210,19 @@ export function mergeTally(into: Tally, from: Tally): void {
     t.bytes += k.bytes;
   }
 }
+
+/** A tally in a few figures: read and write requests, items read and written, seconds waiting on DynamoDB (summed). */
+export function tallySummary(tally: Tally): { readRequests: number; itemsRead: number; writeRequests: number; itemsWritten: number; dynamoSeconds: number } {
+  let readRequests = 0;
+  let itemsRead = 0;
+  let ms = 0;
+  for (const [command, c] of Object.entries(tally.commands)) {
+    ms += c.ms;
+    if (!WRITE_COMMANDS.has(command)) {
+      readRequests += c.requests;
+      itemsRead += c.items;
+    }
+  }
+  const w = writeTotals(tally);
+  return { readRequests, itemsRead, writeRequests: w.writeRequests, itemsWritten: w.itemsWritten, dynamoSeconds: ms / 1000 };
+}

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import|upload]`:
+ * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud]`:
  * how fast the reader and `check` go, next to a plain read of the same file; and how fast the import pipeline
  * goes against DynamoDB Local, next to raw batch and transaction writes (import-bench.ts); and how long local mode
- * takes from an SFTP upload to its receipt (upload-bench.ts). See bench/README.md.
+ * takes from an SFTP upload to its receipt (upload-bench.ts); and how long the cloud's step handlers take from an
+ * upload to its receipt on DynamoDB Local and s3rver, next to the local runner (cloud-bench.ts). See bench/README.md.
  * Timings are reported, never asserted.
  *
  * Every measurement runs in its own child process so that its peak RSS (`process.resourceUsage().maxRSS`) is its
@@ -18,14 +19,17 @@ import { parseArgs } from 'node:util';
 import { BIN, DATA, MB, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
 import { IMPORT_SIZES, importReport, runImportBench, type ImportSection } from './import-bench.js';
 import { runUploadBench, uploadReport, type UploadSection } from './upload-bench.js';
+import { CLOUD_SIZES, cloudReport, runCloudBench, type CloudSection } from './cloud-bench.js';
 
-const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --only reader|import|upload]
+const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud]
 
   --sizes LIST         reader part: file sizes in MB to measure, from 1, 10, 100 (default: all three)
   --runs N             reader part: runs per cell; the median is reported (default 3)
   --import-sizes LIST  import part: activities per file, from ${IMPORT_SIZES.join(', ')} (default: all three)
+  --cloud-sizes LIST   cloud part: activities per file, from ${CLOUD_SIZES.join(', ')} (default: both)
   --only PART          run one part only: reader (plain read, reader, check), import (the pipeline on
-                       DynamoDB Local) or upload (local mode: SFTP upload to receipt, 20 uploads); the other
+                       DynamoDB Local), upload (local mode: SFTP upload to receipt, 20 uploads) or cloud (the
+                       cloud's step handlers on DynamoDB Local and s3rver, next to the local runner); the other
                        parts' figures in bench/results.json are kept as they were
   -h, --help           this text
 
@@ -233,14 +237,15 @@ function report(results: readonly SizeResult[], targets: readonly Target[], runs
   ].join('\n');
 }
 
-type Part = 'reader' | 'import' | 'upload';
-const PARTS: readonly Part[] = ['reader', 'import', 'upload'];
+type Part = 'reader' | 'import' | 'upload' | 'cloud';
+const PARTS: readonly Part[] = ['reader', 'import', 'upload', 'cloud'];
 
 interface Options {
   readonly parts: readonly Part[];
   readonly sizes: number[];
   readonly runs: number;
   readonly importSizes: number[];
+  readonly cloudSizes: number[];
 }
 
 function options(): Options | undefined {
@@ -248,7 +253,8 @@ function options(): Options | undefined {
     args: process.argv.slice(2), strict: true, allowPositionals: false,
     options: {
       sizes: { type: 'string', default: '1,10,100' }, runs: { type: 'string', default: '3' },
-      'import-sizes': { type: 'string', default: IMPORT_SIZES.join(',') }, only: { type: 'string' },
+      'import-sizes': { type: 'string', default: IMPORT_SIZES.join(',') }, 'cloud-sizes': { type: 'string', default: CLOUD_SIZES.join(',') },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -264,11 +270,16 @@ function options(): Options | undefined {
   if (importSizes.length === 0 || importSizes.some((s) => !(IMPORT_SIZES as readonly number[]).includes(s))) {
     throw new Error(`--import-sizes takes a list from ${IMPORT_SIZES.join(', ')}, got ${values['import-sizes']}`);
   }
+  const cloudSizes = values['cloud-sizes']!.split(',').map((s) => s.trim().replace(/[_ ]/g, '')).filter((s) => s !== '').map(Number);
+  if (cloudSizes.length === 0 || cloudSizes.some((s) => !(CLOUD_SIZES as readonly number[]).includes(s))) {
+    throw new Error(`--cloud-sizes takes a list from ${CLOUD_SIZES.join(', ')}, got ${values['cloud-sizes']}`);
+  }
   if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only)) throw new Error(`--only takes ${PARTS.join(', ')}, got ${values.only}`);
   return {
     parts: values.only === undefined ? PARTS : [values.only as Part],
     sizes: [...new Set(sizes)].sort((a, b) => a - b), runs: Number(values.runs),
     importSizes: [...new Set(importSizes)].sort((a, b) => a - b),
+    cloudSizes: [...new Set(cloudSizes)].sort((a, b) => a - b),
   };
 }
 
@@ -322,7 +333,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!parsed) return 0;
-  const { parts, sizes, runs, importSizes } = parsed;
+  const { parts, sizes, runs, importSizes, cloudSizes } = parsed;
 
   const resultsFile = join(ROOT, 'bench', 'results.json');
   // A part that is not run keeps its figures from the previous results (each part has its own date).
@@ -354,6 +365,7 @@ async function main(): Promise<number> {
     output = { ...previous };
     delete output.import;
     delete output.upload;
+    delete output.cloud;
   }
   if (parts.includes('import')) {
     const section: ImportSection = await runImportBench(importSizes, EVALUATION_DATE);
@@ -368,6 +380,13 @@ async function main(): Promise<number> {
     printed += `${printed ? '\n' : ''}${uploadReport(section)}`;
   } else if (previous.upload !== undefined) {
     output.upload = previous.upload;
+  }
+  if (parts.includes('cloud')) {
+    const section: CloudSection = await runCloudBench(cloudSizes);
+    output.cloud = { machine: machine(), ...section };
+    printed += `${printed ? '\n' : ''}${cloudReport(section)}`;
+  } else if (previous.cloud !== undefined) {
+    output.cloud = previous.cloud;
   }
   writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
   process.stdout.write(printed);
