@@ -9,4 +9,4 @@ import { pipelineUpload } from './commons/workflow-input.js';
 export const handler = stepHandler('judge', async ({ upload, chunk }: { upload: WorkflowUpload; chunk: number }) => {
   await judgeChunk(await cloudPorts(), pipelineUpload(upload), chunk, systemClock());
   return { chunk };
-});
+}, { metrics: false });

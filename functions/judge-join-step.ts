@@ -8,4 +8,4 @@ import { pipelineUpload } from './commons/workflow-input.js';
 export const handler = stepHandler('judge', async ({ upload, chunks }: { upload: WorkflowUpload; chunks: number }) => {
   const judged = await joinJudge(await cloudPorts(), pipelineUpload(upload), chunks);
   return { clubPeriods: judged.clubPeriods.length };
-});
+}, { metrics: false });

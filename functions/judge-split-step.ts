@@ -8,4 +8,4 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 export const handler = stepHandler('judge', async ({ upload }: StepInput) => {
   const { chunks, manifest } = await splitJudge(await cloudPorts(), pipelineUpload(upload), JUDGE_CHUNK_SEEDS);
   return { chunks, manifest };
-});
+}, { metrics: false });

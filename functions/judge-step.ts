@@ -8,4 +8,4 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 export const handler = stepHandler('judge', async ({ upload }: StepInput) => {
   const judged = await judgeUpload(await cloudPorts(), pipelineUpload(upload), systemClock());
   return { clubPeriods: judged.clubPeriods.length };
-});
+}, { metrics: false });

@@ -19,4 +19,4 @@ export const handler = stepHandler('reconcile-clubs', async ({ Items, BatchInput
   const part = createHash('sha256').update(clubs.join('\n')).digest('hex').slice(0, 32);
   await ports.objects.put(`${reportPrefix(safeRunId(BatchInput.runId))}/parts/${part}.json`, JSON.stringify(report));
   return { clubs: clubs.length, drift: report.drift.length };
-});
+}, { metrics: false });

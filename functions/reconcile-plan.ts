@@ -9,4 +9,4 @@ export const handler = stepHandler('reconcile-plan', async ({ runId }: Reconcile
   const manifest = `${reportPrefix(safeRunId(runId))}/clubs.jsonl`;
   await ports.objects.put(manifest, clubs.map((club) => `${JSON.stringify({ club })}\n`).join(''));
   return { manifest, clubs: clubs.length };
-});
+}, { metrics: false });

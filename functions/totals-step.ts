@@ -7,4 +7,4 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 export const handler = stepHandler('totals', async ({ upload }: StepInput) => {
   await totalUpload(await cloudPorts(), pipelineUpload(upload));
   return { totalled: true };
-});
+}, { metrics: false });

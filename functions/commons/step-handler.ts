@@ -10,11 +10,13 @@ import { stepError } from './step-errors.js';
  * A handler as the state machine calls it: traced, logged with the Lambda context (never the event: it may
  * name a vendor's file), metrics flushed, and errors renamed for Retry/Catch (`step-errors.ts`), then rethrown.
  */
-export function stepHandler<I, O>(step: string, work: (input: I, context: Context) => Promise<O>) {
-  return middy(work)
+export function stepHandler<I, O>(step: string, work: (input: I, context: Context) => Promise<O>, options: { readonly metrics?: boolean } = {}) {
+  const handler = middy(work)
     .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
+  // Only handlers that emit metrics flush them: Powertools warns on every call that flushes none.
+  if (options.metrics !== false) handler.use(logMetrics(metrics));
+  return handler
     .use({
       onError: async (request) => {
         const error = stepError(request.error);
