@@ -31,7 +31,7 @@ import {
 } from './import-bench.js';
 import { tallySummary } from './import-metrics.js';
 import type { WorkerInput, WorkerOutput } from './import-worker.js';
-import { S3_CREDENTIALS, startS3rver, type BenchS3 } from './s3rver.js';
+import { S3_LOCAL_CREDENTIALS as S3_CREDENTIALS, startS3rver, type LocalS3 as BenchS3 } from '../shared/adapters/s3-local/start-s3rver.js';
 
 export const CLOUD_SIZES = [1000, 10_000] as const;
 /**

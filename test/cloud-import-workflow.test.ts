@@ -10,12 +10,12 @@ import { archiveKey, type LedgerEntry } from '../shared/core/pipeline/upload.js'
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, coldStart, freshDeployment, invoke, onboardIn, startLocalCloud, uploadCompletedEvent, uploadToInbox,
-  type Deployment, type Handler, type LocalCloud,
+  captureOutput, coldStart, freshDeployment, invoke, onboardIn, uploadCompletedEvent, uploadToInbox,
+  cloudTestBed, type CloudTestBed, type Deployment, type Handler, type LocalCloud,
 } from './support/cloud.js';
 import { freshRegister, noWait, onboard } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
-import { stepFunctionsFake, type StepFunctionsFake } from './support/step-functions-fake.js';
+import type { StepFunctionsFake } from './support/step-functions-fake.js';
 import { stringSource } from './support/string-source.js';
 
 const FUNCTIONS = {
@@ -80,16 +80,12 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
 
   const receiptIn = async (d: Deployment, upload: WorkflowUpload) => JSON.parse((await d.ports.objects.get(receiptKey(upload)))!) as Receipt;
 
+  let bed: CloudTestBed;
   beforeAll(async () => {
-    [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
-    output = captureOutput();
+    ({ cloud, sfn, output } = bed = await cloudTestBed());
   }, 120_000);
 
-  afterAll(async () => {
-    output?.restore();
-    await sfn?.stop();
-    await cloud?.stop();
-  });
+  afterAll(() => bed?.stop());
 
   it('imports uploads from event to receipt, step by step, exactly as the local pipeline does', async () => {
     const { d, h } = await deploy();

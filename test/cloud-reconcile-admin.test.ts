@@ -10,11 +10,11 @@ import { archiveKey } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, startLocalCloud, uploadToInbox,
-  type Deployment, type Handler, type LocalCloud,
+  closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, uploadToInbox,
+  cloudTestBed, type CloudTestBed, type Deployment, type Handler, type LocalCloud,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
-import { stepFunctionsFake, type StepFunctionsFake } from './support/step-functions-fake.js';
+import type { StepFunctionsFake } from './support/step-functions-fake.js';
 
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];
@@ -24,18 +24,12 @@ const HOURS = 60 * 60 * 1000;
 describe('the nightly reconciliation\'s handlers and the admin function, on DynamoDB Local and s3rver', () => {
   let cloud: LocalCloud;
   let sfn: StepFunctionsFake;
-  let output: ReturnType<typeof captureOutput>;
-
+  let bed: CloudTestBed;
   beforeAll(async () => {
-    [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
-    output = captureOutput();
+    ({ cloud, sfn } = bed = await cloudTestBed());
   }, 120_000);
 
-  afterAll(async () => {
-    output?.restore();
-    await sfn?.stop();
-    await cloud?.stop();
-  });
+  afterAll(() => bed?.stop());
 
   it('reconciles: stale uploads re-judged, stuck ones restarted from the archive, drift repaired per club batch, one report', async () => {
     const FUNCTIONS = {

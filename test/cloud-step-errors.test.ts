@@ -8,11 +8,11 @@ import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, startLocalCloud, uploadToInbox,
-  type Deployment, type Handler, type LocalCloud,
+  captureOutput, closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, uploadToInbox,
+  cloudTestBed, type CloudTestBed, type Deployment, type Handler, type LocalCloud,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
-import { stepFunctionsFake, type StepFunctionsFake } from './support/step-functions-fake.js';
+import type { StepFunctionsFake } from './support/step-functions-fake.js';
 
 const FUNCTIONS = {
   register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step',
@@ -43,18 +43,15 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
     for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
   }
 
+  let bed: CloudTestBed;
   beforeAll(async () => {
-    [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
-    output = captureOutput();
+    ({ cloud, sfn, output } = bed = await cloudTestBed());
     d = await freshDeployment(cloud);
     await onboardIn(d.ports.admin, [VENDOR], ['100042', '100043']);
     h = await coldStart(d.env({ SFN_ENDPOINT: sfn.endpoint }), FUNCTIONS);
   }, 120_000);
 
-  afterAll(async () => {
-    output?.restore();
-    await Promise.all([cloud?.stop(), sfn?.stop()]);
-  });
+  afterAll(() => bed?.stop());
 
   it('an S3 outage is a TransientError (retried), and the step then succeeds', async () => {
     const up = await inboxUpload('s3-outage.xml', sample('club-valid.xml'));

@@ -3,7 +3,6 @@ import { CreateBucketCommand, PutObjectCommand, PutObjectTaggingCommand, type S3
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { vi } from 'vitest';
 import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../../shared/adapters/dynamodb/register-admin-dynamodb.js';
@@ -17,6 +16,8 @@ import type { PipelinePorts } from '../../shared/core/pipeline/ports.js';
 import { dynamoDbForTests } from './dynamodb.js';
 import { TEST_KEY, testClub } from './pipeline.js';
 import { S3_CREDENTIALS, s3ForTests, type S3ForTests } from './s3-server.js';
+import { freePort } from '../../shared/adapters/loopback/free-port.js';
+import { stepFunctionsFake, type StepFunctionsFake } from './step-functions-fake.js';
 
 export const REGION = 'eu-north-1';
 export const ACCOUNT = '123456789012';
@@ -24,16 +25,7 @@ export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachi
 export const SERVER_ID = 's-0123456789abcdef0';
 
 /** A port nothing listens on (taken and released): an endpoint there is an outage. */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** DynamoDB Local and s3rver on loopback, with clients for the tests' own look at them. */
 export interface LocalCloud {
@@ -244,5 +236,25 @@ export function captureOutput(): { text(): string; restore(): void } {
     restore: () => streams.forEach((stream, i) => {
       stream.write = originals[i]!;
     }),
+  };
+}
+
+/** What most cloud test files run beside: DynamoDB Local and s3rver, the Step Functions fake, captured output. */
+export interface CloudTestBed {
+  readonly cloud: LocalCloud;
+  readonly sfn: StepFunctionsFake;
+  readonly output: ReturnType<typeof captureOutput>;
+  stop(): Promise<void>;
+}
+
+export async function cloudTestBed(): Promise<CloudTestBed> {
+  const [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
+  const output = captureOutput();
+  return {
+    cloud, sfn, output,
+    async stop() {
+      output.restore();
+      await Promise.all([sfn.stop(), cloud.stop()]);
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDbLocalFiles } from './install-dynamodb-local.js';
+import { freePort } from '../loopback/free-port.js';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -15,17 +15,6 @@ export interface StartOptions {
   readonly port?: number;
   /** How long to wait for it to answer. */
   readonly timeoutMs?: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Answers once DynamoDB Local serves HTTP: any response at all (it answers 400 to a bare GET). */
