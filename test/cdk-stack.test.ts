@@ -291,6 +291,8 @@ describe('observability', () => {
     expect(threshold(test, /^Import executions failed/)).toBe(5);
     expect(threshold(prod, /^Import executions failed/)).toBe(1);
     expect(threshold(test, /^Files were stuck/)).toBe(5);
+    const stuck = alarms(test).find((a) => /^Files were stuck/.test(a.AlarmDescription)) as unknown as { Metrics: { Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[] };
+    expect(stuck.Metrics.map((m) => m.Expression ?? m.MetricStat!.Metric.MetricName).sort()).toEqual(['PartialUploadsInInbox', 'StuckUploadsRestarted', 'SweptUploadsStarted', 'restarted + swept + partial']);
     expect(threshold(prod, /^Files were stuck/)).toBe(1);
     expect(threshold(prod, /^Totals differed/)).toBe(1);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'lok-drift@example.org' });

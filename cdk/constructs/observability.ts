@@ -78,16 +78,14 @@ export class Observability extends Construct {
       expression: 'timedOut + aborted', label: 'timed out or aborted', period: fiveMinutes,
       usingMetrics: { timedOut: imports.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }), aborted: imports.metricAborted({ period: fiveMinutes, statistic: 'Sum' }) },
     }), 1, 'Import executions timed out or were aborted: their uploads are stuck until reconciliation restarts them.');
+    const nightly = (metricName: string) => new Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) });
     const stuck = new MathExpression({
-      expression: 'restarted + swept',
+      expression: 'restarted + swept + partial',
       label: 'stuck files', period: Duration.days(1),
-      usingMetrics: {
-        restarted: new Metric({ namespace: NAMESPACE, metricName: 'StuckUploadsRestarted', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) }),
-        swept: new Metric({ namespace: NAMESPACE, metricName: 'SweptUploadsStarted', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) }),
-      },
+      usingMetrics: { restarted: nightly('StuckUploadsRestarted'), swept: nightly('SweptUploadsStarted'), partial: nightly('PartialUploadsInInbox') },
     });
     alarm('StuckFiles', stuck, props.production ? 1 : 5,
-      'Files were stuck: uploads that never started (a lost event) or never finished, found by the nightly reconciliation.');
+      'Files were stuck: uploads that never started (a lost event) or never finished, or partial uploads left in an inbox (the delete workflow failed), found by the nightly reconciliation.');
     const drift = new Metric({ namespace: NAMESPACE, metricName: 'ReconciliationDrift', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) });
     alarm('ReconciliationDrift', drift, 1, 'Totals differed from the sum of their verdicts (repaired): a step went wrong. See the night\'s report in reports/reconciliation/.');
     alarm('ReconciliationFailed', props.reconciliationStateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }), 1,
