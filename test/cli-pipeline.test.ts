@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dyna
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 import { TEST_KEY } from './support/pipeline.js';
-import { ROOT, type CliResult } from './support/run-cli.js';
+import { ROOT, runCli, type CliResult } from './support/run-cli.js';
 
 /**
  * The pipeline commands of the built CLI, run as child processes against DynamoDB Local, configured the way a
@@ -31,15 +30,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 function lok(args: string[], overrides: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const childEnv = { ...env, ...overrides };
   for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete childEnv[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => stdout.push(d));
-    child.stderr.on('data', (d: Buffer) => stderr.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
-  });
+  return runCli(args, { env: childEnv });
 }
 
 /** Runs a command that must succeed and prints JSON; returns the parsed JSON. */
