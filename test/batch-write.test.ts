@@ -1,23 +1,21 @@
-import { CreateTableCommand, ScanCommand, type BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand, ScanCommand, type BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { batchWriteAll, UnprocessedItemsError, type SendBatch } from '../shared/adapters/dynamodb/batch-write.js';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { dynamoDbForFile } from './support/dynamodb.js';
 
 function puts(prefix: string, n: number): WriteRequest[] {
   return Array.from({ length: n }, (_, i) => ({ PutRequest: { Item: { pk: { S: `${prefix}#${i}` } } } }));
 }
 
 describe('batchWriteAll against DynamoDB Local', () => {
-  let local: DynamoDbLocal;
-  let client: DynamoDBClient;
-  const send: SendBatch = (command) => client.send(command);
+  const db = dynamoDbForFile();
+  const send: SendBatch = (command) => db.client.send(command);
 
   async function count(table: string): Promise<number> {
     let total = 0;
     let start: Record<string, never> | undefined;
     do {
-      const page = await client.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }));
+      const page = await db.client.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }));
       total += page.Count ?? 0;
       start = page.LastEvaluatedKey as Record<string, never> | undefined;
     } while (start);
@@ -25,21 +23,12 @@ describe('batchWriteAll against DynamoDB Local', () => {
   }
 
   async function table(name: string): Promise<string> {
-    await client.send(new CreateTableCommand({
+    await db.client.send(new CreateTableCommand({
       TableName: name, BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     }));
     return name;
   }
-
-  beforeAll(async () => {
-    ({ local, client } = await dynamoDbForTests());
-  }, 120_000);
-
-  afterAll(async () => {
-    client?.destroy();
-    await local?.stop();
-  });
 
   it('writes 1 001 items in batches of 25, several in flight', async () => {
     const name = await table('many');
@@ -55,7 +44,7 @@ describe('batchWriteAll against DynamoDB Local', () => {
     const throttled: SendBatch = async (command: BatchWriteItemCommand) => {
       const items = command.input.RequestItems?.[name] ?? [];
       command.input.RequestItems = { [name]: items.slice(0, 10) };
-      const output = await client.send(command);
+      const output = await db.client.send(command);
       return { ...output, UnprocessedItems: items.length > 10 ? { [name]: items.slice(10) } : {} };
     };
     const result = await batchWriteAll(throttled, name, puts('B', 50), { baseDelayMs: 1 });

@@ -1,6 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { describe, expect, it } from 'vitest';
 import { activateVendor, addClub, addVendor } from '../shared/core/admin/admin-use-cases.js';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
@@ -12,7 +10,7 @@ import { activityDetail } from '../shared/core/queries/activity-detail.js';
 import { clubActivities } from '../shared/core/queries/club-activities.js';
 import { personsNotInLoad } from '../shared/core/queries/persons-not-in-load.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { dynamoDbForFile } from './support/dynamodb.js';
 import { clockAt, freshRegister, importText, noWait, onboard, testClub, uploadOf, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 
@@ -36,22 +34,12 @@ function receipt(result: Awaited<ReturnType<typeof importText>>): Receipt {
 }
 
 describe('the pipeline, case by case, on DynamoDB Local', () => {
-  let local: DynamoDbLocal;
-  let client: DynamoDBClient;
+  const db = dynamoDbForFile();
   let register: TestRegister;
-
-  beforeAll(async () => {
-    ({ local, client } = await dynamoDbForTests());
-  }, 120_000);
-
-  afterAll(async () => {
-    client?.destroy();
-    await local?.stop();
-  });
 
   const fresh = async (clubs: (string | ReturnType<typeof testClub>)[] = ['100001', '100002'], vendors = ['v1', 'v2']) => {
     register?.dispose();
-    register = await freshRegister(client);
+    register = await freshRegister(db.client);
     await onboard(register, vendors, clubs);
     return register;
   };

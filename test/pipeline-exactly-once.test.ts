@@ -2,8 +2,7 @@ import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
 import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
@@ -11,7 +10,7 @@ import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { dynamoDbForFile } from './support/dynamodb.js';
 import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 import { CLUBS, TODAY, VENDORS, fileArb, xmlOf, type FileSpec } from './support/world.js';
@@ -92,8 +91,7 @@ function* walk(folder: string): Generator<string> {
 }
 
 describe('exactly once, on DynamoDB Local', () => {
-  let local: DynamoDbLocal;
-  let client: DynamoDBClient;
+  const db = dynamoDbForFile();
   let probe: ReturnType<typeof instrument>;
   const clock = clockAt(TODAY);
 
@@ -105,7 +103,7 @@ describe('exactly once, on DynamoDB Local', () => {
   }
 
   async function setUp(): Promise<TestRegister> {
-    const register = await freshRegister(client);
+    const register = await freshRegister(db.client);
     await onboard(register, VENDORS, CLUBS);
     return register;
   }
@@ -114,20 +112,14 @@ describe('exactly once, on DynamoDB Local', () => {
   let cleanCalls: number;
 
   beforeAll(async () => {
-    ({ local, client } = await dynamoDbForTests());
-    probe = instrument(client);
+    probe = instrument(db.client);
     const register = await setUp();
     const before = probe.calls();
     await runAll(register);
     cleanCalls = probe.calls() - before;
-    clean = await snapshot(client, register);
+    clean = await snapshot(db.client, register);
     register.dispose();
   }, 120_000);
-
-  afterAll(async () => {
-    client?.destroy();
-    await local?.stop();
-  });
 
   it('a fault after the N-th storage call, followed by the retries of the step, leaves the same state as a clean run', async () => {
     expect(cleanCalls).toBeGreaterThan(20);
@@ -137,7 +129,7 @@ describe('exactly once, on DynamoDB Local', () => {
       probe.failAfter(n);
       await runAll(register);
       probe.failAfter(undefined);
-      expect(await snapshot(client, register), `fault after call ${n} of ${cleanCalls}`).toEqual(clean);
+      expect(await snapshot(db.client, register), `fault after call ${n} of ${cleanCalls}`).toEqual(clean);
       register.dispose();
     }
   }, 300_000);
@@ -145,7 +137,7 @@ describe('exactly once, on DynamoDB Local', () => {
   it('every step run again, after the whole upload is done, changes nothing', async () => {
     const register = await setUp();
     await runAll(register);
-    const before = await snapshot(client, register);
+    const before = await snapshot(db.client, register);
     for (const [i, upload] of UPLOADS.entries()) {
       await registerUpload(register.ports, upload, clock);
       await applyFile(register.ports, upload, stringSource(upload.file, xmlOf(FILES[i]!)), clock);
@@ -153,14 +145,14 @@ describe('exactly once, on DynamoDB Local', () => {
       await totalUpload(register.ports, upload);
       await finishUpload(register.ports, upload, clock);
     }
-    expect(await snapshot(client, register)).toEqual(before);
+    expect(await snapshot(db.client, register)).toEqual(before);
     register.dispose();
   }, 60_000);
 
   it('the same bytes sent again under a new name are a duplicate: no register item is written, nothing changes', async () => {
     const register = await setUp();
     await runAll(register);
-    const before = await snapshot(client, register, { ledger: false });
+    const before = await snapshot(db.client, register, { ledger: false });
     probe.writes();
     const again = UPLOADS.map((u, i) => ({ ...u, uploadId: `again${i}`, file: `again-${i}.xml`, completedAt: `2026-11-25T11:00:0${i}.000Z` }));
     for (const [i, upload] of again.entries()) {
@@ -169,7 +161,7 @@ describe('exactly once, on DynamoDB Local', () => {
     }
     const writes = probe.writes();
     expect(writes.filter((w) => !/^(UPLOAD|FILE)#/.test(w.sk))).toEqual([]);
-    const after = Object.fromEntries(Object.entries(await snapshot(client, register, { ledger: false })).filter(([key]) => !key.includes('/again-')));
+    const after = Object.fromEntries(Object.entries(await snapshot(db.client, register, { ledger: false })).filter(([key]) => !key.includes('/again-')));
     expect(after).toEqual(before);
     register.dispose();
   }, 60_000);

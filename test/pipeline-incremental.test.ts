@@ -1,12 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { describe, expect, it } from 'vitest';
 import type { RegisterStore } from '../shared/core/pipeline/ports.js';
 import { judgeWeeks } from '../shared/core/rules/judge-activities.js';
 import { PeriodTotalsAccumulator } from '../shared/core/rules/period-totals.js';
 import type { ActivityVerdict } from '../shared/core/rules/verdict.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { dynamoDbForFile } from './support/dynamodb.js';
 import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
 import { CLUBS, TODAY, VENDORS, WorldModel, fileArb, xmlOf, type FileSpec } from './support/world.js';
 
@@ -31,21 +29,11 @@ async function storedTotals(store: RegisterStore): Promise<unknown[]> {
 }
 
 describe('incremental = from scratch, on DynamoDB Local', () => {
-  let local: DynamoDbLocal;
-  let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    ({ local, client } = await dynamoDbForTests());
-  }, 120_000);
-
-  afterAll(async () => {
-    client?.destroy();
-    await local?.stop();
-  });
+  const db = dynamoDbForFile();
 
   it('for random sequences of files (creates, changes, deletions, full snapshots, two vendors, two clubs sharing persons), stored verdicts and totals equal judging the final state from scratch', async () => {
     await fc.assert(fc.asyncProperty(fc.array(fileArb, { minLength: 1, maxLength: 6 }), async (files) => {
-      const register: TestRegister = await freshRegister(client);
+      const register: TestRegister = await freshRegister(db.client);
       try {
         await onboard(register, VENDORS, CLUBS);
         const model = new WorldModel();

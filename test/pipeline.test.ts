@@ -1,10 +1,8 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { dynamoDbForFile } from './support/dynamodb.js';
 import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -17,23 +15,16 @@ function done(result: Awaited<ReturnType<typeof importText>>): Receipt {
 }
 
 describe('the import pipeline on DynamoDB Local', () => {
-  let local: DynamoDbLocal;
-  let client: DynamoDBClient;
+  const db = dynamoDbForFile();
   const registers: TestRegister[] = [];
   const fresh = async () => {
-    const r = await freshRegister(client);
+    const r = await freshRegister(db.client);
     registers.push(r);
     return r;
   };
 
-  beforeAll(async () => {
-    ({ local, client } = await dynamoDbForTests());
-  }, 120_000);
-
   afterAll(async () => {
     for (const r of registers) r.dispose();
-    client?.destroy();
-    await local?.stop();
   });
 
   it('on an empty register, judges the samples exactly as check does', async () => {

@@ -1,32 +1,24 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { activateVendor, addClub, addVendor, deactivateVendor } from '../shared/core/admin/admin-use-cases.js';
 import type { Club, Vendor } from '../shared/core/admin/register-admin.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { dynamoDbForFile } from './support/dynamodb.js';
 
 const vendor = (id: string, licence: Vendor['licence']): Vendor => ({ id, name: `Vendor ${id}`, purpose: 'Medlemsregister och närvaro för LOK-stöd', licence });
 const club = (id: string): Club => ({ id, name: `IK ${id}`, sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false });
 
 describe('vendors, clubs and activations on DynamoDB Local', () => {
-  let local: DynamoDbLocal;
-  let client: DynamoDBClient;
+  const db = dynamoDbForFile();
   let store: DynamoDbRegisterAdmin;
 
   beforeAll(async () => {
-    ({ local, client } = await dynamoDbForTests());
-    await client.send(new CreateTableCommand(registerTableDefinition('register')));
-    store = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), 'register');
+    await db.client.send(new CreateTableCommand(registerTableDefinition('register')));
+    store = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(db.client), 'register');
     for (let i = 0; i < 101; i++) expect((await addClub(store, club(String(200000 + i)))).ok).toBe(true);
   }, 120_000);
-
-  afterAll(async () => {
-    client?.destroy();
-    await local?.stop();
-  });
 
   it('adds a vendor and a club once; the second time says they exist', async () => {
     expect(await addVendor(store, vendor('sportadmin', 'unlimited'))).toMatchObject({ ok: true });

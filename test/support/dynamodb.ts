@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 import { join } from 'node:path';
 import { installDynamoDbLocal } from '../../shared/adapters/dynamodb-local/install-dynamodb-local.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../shared/adapters/dynamodb-local/start-dynamodb-local.js';
@@ -14,4 +15,25 @@ export async function dynamoDbForTests(): Promise<{ local: DynamoDbLocal; client
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return { local, client };
+}
+
+/**
+ * DynamoDB Local for the tests of one file: started before them (before the file's own `beforeAll`, when called
+ * first), stopped after them. Read `client` inside a hook or a test, once it is started.
+ */
+export function dynamoDbForFile(): { readonly client: DynamoDBClient } {
+  let started: { local: DynamoDbLocal; client: DynamoDBClient } | undefined;
+  beforeAll(async () => {
+    started = await dynamoDbForTests();
+  }, 120_000);
+  afterAll(async () => {
+    started?.client.destroy();
+    await started?.local.stop();
+  });
+  return {
+    get client() {
+      if (!started) throw new Error('DynamoDB Local is not started yet: read client in a hook or a test');
+      return started.client;
+    },
+  };
 }
