@@ -368,7 +368,6 @@ async function warmUpImports(local: DynamoDbLocal, client: DynamoDBClient, s3: B
 }
 
 export async function runCloudBench(sizes: readonly number[]): Promise<CloudSection> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The handlers judge on the system clock (today in Europe/Stockholm): the local runner is given the same day.
   const today = stockholmDate();
   const files = await installDynamoDbLocal(join(ROOT, '.cache'));

@@ -530,9 +530,6 @@ function targetsOf(sizes: readonly ImportSizeResult[]): ImportTarget[] {
 }
 
 export async function runImportBench(sizes: readonly number[], today: string): Promise<ImportSection> {
-  // The SDK warns on every process start that its 2027 releases need Node 22 (engines says >= 20.19): once
-  // per worker would bury the progress lines. Set it to anything else to see it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const files = await installDynamoDbLocal(join(ROOT, '.cache'));
   progress('[import] starting DynamoDB Local (in memory)…');
   const local = await startDynamoDbLocal(files);

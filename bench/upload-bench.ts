@@ -120,7 +120,6 @@ async function waitForReceipt(path: string, events: readonly Record<string, unkn
 }
 
 export async function runUploadBench(): Promise<UploadSection> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const data = mkdtempSync(join(tmpdir(), 'lok-bench-upload-'));
   const events: Record<string, unknown>[] = [];
   let local: LocalMode | undefined;

@@ -24,7 +24,7 @@ let env: NodeJS.ProcessEnv = {};
 
 /** The parent's environment without any AWS or LOK settings of the machine, so that only ours apply. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && (!k.startsWith('AWS_') || k === 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED')));
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && !k.startsWith('AWS_')));
 }
 
 function lok(args: string[], overrides: NodeJS.ProcessEnv = {}): Promise<CliResult> {

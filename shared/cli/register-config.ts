@@ -144,8 +144,6 @@ export interface Register {
  * or use the store become StoreUnavailable with what to do about it.
  */
 export async function withRegister<T>(settings: StoreSettings, work: (register: Register) => Promise<T>): Promise<T> {
-  // The SDK warns on Node 20 that later versions will need Node 22 (the Lambda runtime): noise for a CLI user.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new DynamoDBClient(settings.client);
   try {
     if (settings.endpoint !== undefined) {

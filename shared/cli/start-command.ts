@@ -42,7 +42,6 @@ export async function startCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`start takes no argument ${positionals[0]}`);
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
   const sftpPort = port('sftp-port', values['sftp-port']);
