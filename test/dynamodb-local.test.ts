@@ -2,10 +2,32 @@ import {
   BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, PutItemCommand, QueryCommand,
   TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+
+/** The file DynamoDB Local keeps its installation id and telemetry setting in, in its working directory. */
+const METADATA_FILE = 'dynamodb-local-metadata.json';
+
+/** The java process serving `port` as Linux sees it: its command line and working directory. */
+function javaProcessOn(port: number): { readonly args: string[]; readonly cwd: string } {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    const portAt = args.indexOf('-port');
+    if (args.some((arg) => arg.endsWith('DynamoDBLocal.jar')) && portAt >= 0 && args[portAt + 1] === String(port)) {
+      return { args, cwd: readlinkSync(`/proc/${pid}/cwd`) };
+    }
+  }
+  throw new Error(`no DynamoDB Local process on port ${port}`);
+}
 
 // The store the pipeline will use, run for real: what the adapters rely on must hold here, not in a mock.
 describe('DynamoDB Local, as the tests and local mode run it', () => {
@@ -20,6 +42,14 @@ describe('DynamoDB Local, as the tests and local mode run it', () => {
   afterAll(async () => {
     client?.destroy();
     await local?.stop();
+  });
+
+  it.skipIf(!existsSync('/proc/self/cmdline'))('runs with telemetry off, outside the checkout, leaving no metadata file', () => {
+    const java = javaProcessOn(local.port);
+    expect(java.args).toContain('-disableTelemetry');
+    expect(java.cwd).not.toBe(process.cwd());
+    expect(existsSync(join(process.cwd(), METADATA_FILE))).toBe(false);
+    expect(existsSync(join(java.cwd, METADATA_FILE))).toBe(false); // with telemetry off it writes none at all
   });
 
   it('refuses a conditional write that would overwrite', async () => {
