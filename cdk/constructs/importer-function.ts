@@ -34,6 +34,9 @@ export interface ImporterFunctionProps extends Omit<NodejsFunctionProps, 'entry'
  * ES module with source maps, every dependency in the bundle (the versions tested are the versions run).
  */
 export class ImporterFunction extends NodejsFunction {
+  /** The handler's file under `functions/` (the tests bind the synthesized state machines' tasks to it). */
+  readonly handlerFile: string;
+
   constructor(scope: Construct, id: string, props: ImporterFunctionProps) {
     const { handlerFile, logRetention, removalPolicy, logKey, environment, ...rest } = props;
     const root = repositoryRoot();
@@ -74,5 +77,6 @@ export class ImporterFunction extends NodejsFunction {
       },
       ...rest,
     });
+    this.handlerFile = handlerFile;
   }
 }

@@ -8,12 +8,20 @@ export interface StartedExecution {
   readonly input: unknown;
 }
 
+/**
+ * Runs an execution the fake accepted; settles when the execution ends (rejects when it fails). Without one, the
+ * fake runs nothing and every execution stays "running".
+ */
+export type ExecutionRunner = (execution: StartedExecution & { readonly executionArn: string }) => Promise<unknown>;
+
 export interface StepFunctionsFake {
   readonly endpoint: string;
   /** Every StartExecution that started an execution, in order. */
   readonly started: StartedExecution[];
   /** StartExecution calls refused as ExecutionAlreadyExists. */
   readonly refused: string[];
+  /** The runner's end of the execution named `name` (started by then), when a runner is given. */
+  finished(name: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -23,17 +31,50 @@ async function body(request: IncomingMessage): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
+interface Execution {
+  readonly input: string;
+  readonly arn: string;
+  readonly startDate: number;
+  running: boolean;
+  readonly end: Promise<unknown>;
+}
+
 /**
  * A fake of AWS Step Functions on loopback, because Step Functions cannot run here: it speaks the service's JSON
  * protocol (awsJson1_0) for StartExecution only, as the service documents it: a name is unique per state machine;
- * the same name with the same input while the execution runs answers as the first call did (every execution stays
- * "running" here), with another input it is `ExecutionAlreadyExists`. It runs no workflow: the tests invoke the
- * steps themselves.
+ * the same name with the same input while the execution runs answers as the first call did, with another input
+ * or once the execution has ended it is `ExecutionAlreadyExists`. Given a `runner`, it runs each execution it
+ * starts (`local-step-functions.ts` runs the synthesized definitions); without one, executions stay running and
+ * the tests invoke the steps themselves.
  */
-export async function stepFunctionsFake(): Promise<StepFunctionsFake> {
+export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepFunctionsFake> {
   const started: StartedExecution[] = [];
   const refused: string[] = [];
-  const executions = new Map<string, { input: string; arn: string; startDate: number }>();
+  const executions = new Map<string, Execution>();
+  const byName = new Map<string, Execution>();
+
+  const start = (call: { stateMachineArn: string; name: string; input?: string }): { status: number; reply: unknown } => {
+    const key = `${call.stateMachineArn}|${call.name}`;
+    const input = call.input ?? '{}';
+    const existing = executions.get(key);
+    if (existing && (existing.input !== input || !existing.running)) {
+      refused.push(call.name);
+      return { status: 400, reply: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${existing.arn}'` } };
+    }
+    if (existing) return { status: 200, reply: { executionArn: existing.arn, startDate: existing.startDate } };
+    const arn = `${call.stateMachineArn.replace(':stateMachine:', ':execution:')}:${call.name}`;
+    const execution = { input, arn, startDate: Date.now() / 1000, running: true } as Execution;
+    const parsed = { stateMachineArn: call.stateMachineArn, name: call.name, input: JSON.parse(input) as unknown };
+    // Started after this call returns, as the service answers before the first state runs.
+    const end = runner ? new Promise((resolve) => setImmediate(resolve)).then(() => runner({ ...parsed, executionArn: arn })) : new Promise(() => undefined);
+    Object.assign(execution, { end: end.finally(() => { execution.running = false; }) });
+    execution.end.catch(() => undefined); // read through finished(); an unread failure is no crash
+    executions.set(key, execution);
+    byName.set(call.name, execution);
+    started.push(parsed);
+    return { status: 200, reply: { executionArn: arn, startDate: execution.startDate } };
+  };
+
   const server = createServer((request, response) => {
     void (async () => {
       const target = request.headers['x-amz-target'];
@@ -45,21 +86,8 @@ export async function stepFunctionsFake(): Promise<StepFunctionsFake> {
         reply(400, { __type: 'UnknownOperationException', message: `the fake serves StartExecution only, not ${String(target)}` });
         return;
       }
-      const call = JSON.parse(await body(request)) as { stateMachineArn: string; name: string; input?: string };
-      const key = `${call.stateMachineArn}|${call.name}`;
-      const input = call.input ?? '{}';
-      const existing = executions.get(key);
-      if (existing && existing.input !== input) {
-        refused.push(call.name);
-        reply(400, { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${existing.arn}'` });
-        return;
-      }
-      const execution = existing ?? { input, arn: `${call.stateMachineArn.replace(':stateMachine:', ':execution:')}:${call.name}`, startDate: Date.now() / 1000 };
-      if (!existing) {
-        executions.set(key, execution);
-        started.push({ stateMachineArn: call.stateMachineArn, name: call.name, input: JSON.parse(input) as unknown });
-      }
-      reply(200, { executionArn: execution.arn, startDate: execution.startDate });
+      const { status, reply: value } = start(JSON.parse(await body(request)) as { stateMachineArn: string; name: string; input?: string });
+      reply(status, value);
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,6 +96,10 @@ export async function stepFunctionsFake(): Promise<StepFunctionsFake> {
     endpoint: `http://127.0.0.1:${port}`,
     started,
     refused,
+    finished: (name) => {
+      const execution = byName.get(name);
+      return execution ? execution.end : Promise.reject(new Error(`no execution named ${name} was started`));
+    },
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

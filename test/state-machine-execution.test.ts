@@ -1,0 +1,275 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
+import { generateImport } from '../shared/core/generate/generate-import.js';
+import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
+import { BLOCKED_RETRY_POLICY, LARGE_FILE_BYTES } from '../shared/core/pipeline/import-steps.js';
+import { runImport } from '../shared/core/pipeline/run-import.js';
+import { archiveKey } from '../shared/core/pipeline/upload.js';
+import type { Receipt } from '../shared/core/receipt/receipt.js';
+import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
+import {
+  captureOutput, closedPort, coldStart, freshDeployment, invoke, onboardIn, REGION, startLocalCloud, STATE_MACHINE_ARN, uploadCompletedEvent, uploadToInbox,
+  type Deployment, type Handler, type LocalCloud,
+} from './support/cloud.js';
+import {
+  executionRunner, statesEntered, synthesizedMachines, type ExecutionRecord, type LocalExecutionOptions, type TaskHook,
+} from './support/local-step-functions.js';
+import { freshRegister, noWait, onboard } from './support/pipeline.js';
+import { ROOT } from './support/run-cli.js';
+import { stepFunctionsFake, type ExecutionRunner, type StepFunctionsFake } from './support/step-functions-fake.js';
+import { stringSource } from './support/string-source.js';
+
+// Every handler the two state machines call, and the starter, by file under functions/.
+const FILES = [
+  'start-upload', 'register-step', 'apply-step', 'judge-step', 'judge-split-step', 'judge-chunk-step', 'judge-join-step',
+  'totals-step', 'receipt-step', 'fail-step', 'sweep-inbox', 'reconcile-uploads', 'reconcile-plan', 'reconcile-clubs', 'reconcile-report',
+] as const;
+const RECONCILIATION_ARN = STATE_MACHINE_ARN.replace(':ImportWorkflow', ':Reconciliation');
+const VENDOR = 'demo-vendor';
+const CLUBS = ['100042', '100043'];
+const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
+const second = () => new Promise((resolve) => setTimeout(resolve, 1100)); // S3 keeps times to the second
+
+function timeless(receipt: Receipt) {
+  const { receivedAt: _r, completedAt: _c, ...rest } = receipt;
+  return rest;
+}
+
+/** A deployment of its own, the handlers cold-started in it, and the synthesized machines bound to them. */
+interface Scenario {
+  readonly d: Deployment;
+  readonly h: Record<(typeof FILES)[number], Handler>;
+  readonly records: Map<string, ExecutionRecord>;
+  /** Options of this scenario's executions (a hook, retry waits); set before the upload. */
+  options: Partial<LocalExecutionOptions>;
+}
+
+describe('the synthesized state machines, executed with the real handlers on DynamoDB Local and s3rver', () => {
+  let cloud: LocalCloud;
+  let sfn: StepFunctionsFake;
+  let output: ReturnType<typeof captureOutput>;
+  let runner: ExecutionRunner | undefined;
+
+  beforeAll(async () => {
+    [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake((execution) => runner!(execution))]);
+    output = captureOutput();
+  }, 120_000);
+
+  afterAll(async () => {
+    output?.restore();
+    await Promise.all([sfn?.stop(), cloud?.stop()]);
+  });
+
+  async function scenario(env: Record<string, string> = {}): Promise<Scenario> {
+    const d = await freshDeployment(cloud);
+    await onboardIn(d.ports.admin, [VENDOR], CLUBS);
+    const h = await coldStart(d.env({ SFN_ENDPOINT: sfn.endpoint, ...env }), Object.fromEntries(FILES.map((f) => [f, f])) as Record<(typeof FILES)[number], string>);
+    const machines = synthesizedMachines({ bucket: d.bucket });
+    const s: Scenario = { d, h, records: new Map(), options: {} };
+    runner = (execution) => executionRunner(
+      { [STATE_MACHINE_ARN]: machines.import, [RECONCILIATION_ARN]: machines.reconciliation },
+      { handlers: h, s3: cloud.s3, ...s.options },
+      s.records,
+    )(execution);
+    return s;
+  }
+
+  /** A file put in the vendor's inbox as Transfer Family leaves it; its upload as the starter reads it. */
+  async function putInInbox(s: Scenario, file: string, xml: string): Promise<WorkflowUpload> {
+    const key = `inbox/${VENDOR}/${file}`;
+    await uploadToInbox(cloud, s.d.bucket, key, xml);
+    return { ...inboxUploadOf((await s.d.ports.uploads.head(key))!)!, bytes: Buffer.byteLength(xml) };
+  }
+
+  /** Transfer Family's completed event delivered to the starter, which starts the execution (StartExecution). */
+  async function deliverEvent(s: Scenario, upload: WorkflowUpload, xml: string): Promise<void> {
+    const started = await invoke(s.h['start-upload'], uploadCompletedEvent(s.d.bucket, upload.source.key, VENDOR, xml), 'StartUpload');
+    expect(started).toEqual({ started: true, uploadId: upload.uploadId });
+  }
+
+  const finished = async (name: string) => sfn.finished(name) as Promise<ExecutionRecord>;
+
+  /** StartExecution through the SDK, as the starter, the apply step or the nightly schedule sends it. */
+  async function startExecution(stateMachineArn: string, name: string, input: unknown): Promise<void> {
+    const client = new SFNClient({ endpoint: sfn.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    } finally {
+      client.destroy();
+    }
+  }
+  const receiptOf = async (s: Scenario, up: WorkflowUpload) => JSON.parse((await s.d.ports.objects.get(receiptKey(up)))!) as Receipt;
+
+  /** The receipt the local pipeline writes for the same file on an empty register. */
+  async function locally(up: WorkflowUpload, xml: string): Promise<Receipt> {
+    const local = await freshRegister(cloud.dynamodb);
+    try {
+      await onboard(local, [VENDOR], CLUBS);
+      const result = await runImport(local.ports, up, () => stringSource(up.file, xml), systemClock(), noWait);
+      if (result.kind !== 'done') throw new Error('the local pipeline did not finish');
+      return result.receipt;
+    } finally {
+      local.dispose();
+    }
+  }
+
+  it('imports an upload from Transfer\'s completion event to Imported, every step\'s result kept at its ResultPath', async () => {
+    const s = await scenario();
+    const xml = sample('club-errors.xml');
+    const up = await putInInbox(s, 'club-errors.xml', xml);
+    await deliverEvent(s, up, xml);
+    const record = await finished(up.uploadId);
+
+    expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
+    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
+    expect(record.output).toEqual({
+      upload: up,
+      results: {
+        Register: { stage: 'queued' },
+        Apply: { status: 'partially_applied', errors: expect.any(Number) },
+        Judge: { clubPeriods: expect.any(Number) },
+        Totals: { totalled: true },
+        Receipt: { status: 'partially_applied', errors: expect.any(Number) },
+      },
+    });
+    expect(timeless(await receiptOf(s, up))).toEqual(timeless(await locally(up, xml)));
+    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'partially_applied' });
+    expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
+  }, 60_000);
+
+  it('retries a transient error (an S3 outage on Apply\'s first attempt) and then imports', async () => {
+    const down = await coldStart({ ...process.env as Record<string, string>, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }, { apply: 'apply-step' });
+    const s = await scenario();
+    const hook: TaskHook = ({ state, attempt }) => (state === 'Apply' && attempt === 1 ? down.apply : undefined);
+    s.options = { hook };
+    const xml = sample('club-valid.xml');
+    const up = await putInInbox(s, 'club-valid.xml', xml);
+    await deliverEvent(s, up, xml);
+    const record = await finished(up.uploadId);
+
+    expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
+    expect(record.events.filter((e) => e.state === 'Apply').map((e) => [e.type, e.error])).toEqual([
+      ['StateEntered', undefined], ['StateFailed', 'TransientError'], ['StateRetried', undefined], ['StateExited', undefined],
+    ]);
+    expect(statesEntered(record).at(-1)).toBe('Imported');
+    expect(await receiptOf(s, up)).toMatchObject({ status: 'applied', errors: [] });
+  }, 60_000);
+
+  it('catches a permanent error (the archive gone before Apply) into MarkFailed → ImportFailed with an IMPORT_FAILED receipt', async () => {
+    const s = await scenario();
+    s.options = {
+      hook: async ({ state, input }) => {
+        if (state === 'Apply') await cloud.s3.send(new DeleteObjectCommand({ Bucket: s.d.bucket, Key: archiveKey((input as { upload: WorkflowUpload }).upload) }));
+      },
+    };
+    const xml = sample('club-valid.xml');
+    const up = await putInInbox(s, 'lost.xml', xml);
+    await deliverEvent(s, up, xml);
+    const record = await finished(up.uploadId);
+
+    expect(record.status).toBe('FAILED');
+    expect(record.error?.Error).toBe('ImportFailed');
+    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'MarkFailed', 'ImportFailed']);
+    // Not retried: StepFailed is permanent; caught with the error at $.error.
+    expect(record.events.filter((e) => e.state === 'Apply').map((e) => [e.type, e.error])).toEqual([
+      ['StateEntered', undefined], ['StateFailed', 'StepFailed'], ['StateCaught', undefined], ['StateExited', undefined],
+    ]);
+    expect(await receiptOf(s, up)).toMatchObject({ file: 'lost.xml', status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }], activities: [] });
+    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'failed' });
+    expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
+  }, 60_000);
+
+  it('blocked: a later upload waits (UploadBlocked retried) while Apply starts the earlier one whose event was lost, then both import in order', async () => {
+    const s = await scenario();
+    // The blocked retrier waits 200 ms here (the tool's retry override), the transient one 10 ms.
+    s.options = { retryWaits: { Apply: [200, 10] } };
+    const earlierXml = sample('club-valid.xml');
+    const laterXml = earlierXml.replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>');
+    const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
+    await second();
+    const later = await putInInbox(s, 'later.xml', laterXml);
+    // Only the later upload's event arrives.
+    await deliverEvent(s, later, laterXml);
+    const laterRecord = await finished(later.uploadId);
+    const earlierRecord = await finished(earlier.uploadId);
+
+    expect(laterRecord.status).toBe('SUCCEEDED');
+    expect(statesEntered(laterRecord).at(-1)).toBe('Imported');
+    expect(laterRecord.events.filter((e) => e.state === 'Apply' && e.type === 'StateRetried').length).toBeGreaterThan(0);
+    expect(earlierRecord.status).toBe('SUCCEEDED');
+    // Started by the later upload's Apply, under its own upload id.
+    expect(sfn.started.map((e) => e.name)).toEqual(expect.arrayContaining([later.uploadId, earlier.uploadId]));
+    const [first, next] = [await receiptOf(s, earlier), await receiptOf(s, later)];
+    expect(first.status).toBe('applied');
+    expect(next).toMatchObject({ status: 'applied' });
+    expect(next.counts.persons).toMatchObject({ updated: 1 });
+    expect(first.completedAt <= next.completedAt).toBe(true);
+  }, 60_000);
+
+  it('blocked for good: after the blocked retrier\'s attempts the upload is left for the night, whose reconciliation machine starts the earlier one', async () => {
+    const s = await scenario();
+    // Apply cannot start the earlier upload here (deployed without the state machine's ARN): it waits for the night.
+    const cannotStart = await coldStart(s.d.env({ IMPORT_STATE_MACHINE_ARN: '' }), { apply: 'apply-step' });
+    s.options = { retryWaitMs: 0, hook: ({ state }) => (state === 'Apply' ? cannotStart.apply : undefined) };
+    const earlierXml = sample('club-valid.xml');
+    const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
+    await second();
+    const laterXml = earlierXml.replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>');
+    const later = await putInInbox(s, 'later.xml', laterXml);
+    await deliverEvent(s, later, laterXml);
+    const record = await finished(later.uploadId);
+
+    expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
+    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LeftForReconciliation']);
+    expect(record.events.filter((e) => e.state === 'Apply' && e.type === 'StateRetried')).toHaveLength(BLOCKED_RETRY_POLICY.maxAttempts - 1);
+    expect(await s.d.ports.objects.get(receiptKey(later))).toBeUndefined();
+    expect(await s.d.ports.store.upload(VENDOR, later.uploadId, later.completedAt)).toMatchObject({ stage: 'queued' });
+    expect(sfn.started.map((e) => e.name)).not.toContain(earlier.uploadId);
+
+    // The nightly schedule starts the reconciliation (14 minutes on here: s3rver refuses clocks 15 minutes apart,
+    // so a stuck upload's restart after 2 h is shown by cloud-reconcile-admin.test.ts's backdated ledger entry).
+    // Its sweep starts the earlier upload, whose event never came; the later one is not stuck yet and stays.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 14 * 60 * 1000);
+      await startExecution(RECONCILIATION_ARN, 'night-1', {});
+      const night = await finished('night-1');
+      expect(night.status, JSON.stringify(night.events.filter((e) => e.error))).toBe('SUCCEEDED');
+      expect(statesEntered(night)).toEqual(['SweepInboxes', 'ReconcileUploads', 'PlanClubs', 'AnyClubs', 'ReconcileClubs', 'Report']);
+      // Both clubs in one batch of the ItemBatcher, given the night's run id as BatchInput.
+      expect(statesEntered(night, 'ReconcileClubs')).toEqual(['ReconcileClubBatch']);
+      expect(night.output).toMatchObject({ SweepInboxes: { started: 1 }, ReconcileUploads: { restarted: 0 }, PlanClubs: { clubs: CLUBS.length } });
+      expect((await finished(earlier.uploadId)).status).toBe('SUCCEEDED');
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await receiptOf(s, earlier)).toMatchObject({ status: 'applied' });
+    expect(await s.d.ports.store.upload(VENDOR, later.uploadId, later.completedAt)).toMatchObject({ stage: 'queued' });
+    expect(await s.d.ports.objects.get('reports/reconciliation/night-1/uploads.json')).toBeDefined();
+  }, 60_000);
+
+  it('the large-file branch: split, the Distributed Map over the manifest\'s chunks, join; the receipt as the single judge writes it', async () => {
+    const s = await scenario();
+    const xml = [...generateImport({ clubs: CLUBS.length, persons: 150, activities: 200, badShare: 0.05, seed: 'sfn-large', vendor: VENDOR })].join('');
+    const up = await putInInbox(s, 'large.xml', xml);
+    // The Choice reads `$.upload.bytes` only: the execution is started with the input the starter builds, with the
+    // size of a file above the threshold (a 100 MB file would take minutes here).
+    await startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
+    const record = await finished(up.uploadId);
+
+    expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
+    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt', 'Imported']);
+    // One child execution per manifest line, given `{ upload, chunk }` by the ItemSelector.
+    expect(statesEntered(record, 'JudgeChunks')).toEqual(['JudgeChunk']);
+    const output = record.output as { results: Record<string, unknown> };
+    // The Map's result is discarded (ResultPath null); the split's manifest and count are kept.
+    expect(output.results).not.toHaveProperty('JudgeChunks');
+    expect(output.results.JudgeSplit).toEqual({ chunks: 1, manifest: expect.stringMatching(/\.jsonl$/) });
+    expect(timeless(await receiptOf(s, up))).toEqual(timeless(await locally(up, xml)));
+  }, 60_000);
+});
