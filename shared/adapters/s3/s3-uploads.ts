@@ -82,13 +82,16 @@ export class S3Uploads {
     return (await this.versionsUnder(key)).find((v) => v.key === key && v.etag === unquote(etag));
   }
 
-  /** Whether Transfer Family's workflow marked the object a completed upload. */
+  /**
+   * Whether Transfer Family's workflow marked the object a completed upload. A version gone since it was listed
+   * (its upload finished meanwhile: `NoSuchVersion`) or a key behind a delete marker (`NoSuchKey`) is not.
+   */
   async isCompleted(object: InboxObject): Promise<boolean> {
     try {
       const tags = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: object.key, ...(object.versionId ? { VersionId: object.versionId } : {}) }));
       return (tags.TagSet ?? []).some((t) => t.Key === COMPLETED_TAG.key && t.Value === COMPLETED_TAG.value);
     } catch (error) {
-      if (isNotFound(error) || (error as { name?: string }).name === 'NoSuchKey') return false;
+      if (isNotFound(error) || ['NoSuchKey', 'NoSuchVersion'].includes((error as { name?: string }).name ?? '')) return false;
       throw error;
     }
   }
@@ -155,9 +158,16 @@ export class S3Uploads {
     return uploads.sort((a, b) => (orderKeyOf(a) < orderKeyOf(b) ? -1 : orderKeyOf(a) > orderKeyOf(b) ? 1 : 0));
   }
 
-  /** The live versions under a prefix: ListObjectVersions where the store keeps versions, else the objects. */
+  /**
+   * The live versions under a prefix: ListObjectVersions where the store keeps versions, else the objects. A key's
+   * current version (`IsLatest`) is live whatever its date: S3 dates versions and delete markers to the second,
+   * and a multipart upload by when it began, so a delete marker under the current version can look as new or
+   * newer. An older version is live when it is dated after the key's latest delete marker: the SDK hands versions
+   * and delete markers over in two lists, so their order within a key is known only by date.
+   */
   private async versionsUnder(prefix: string): Promise<InboxObject[]> {
     const objects: InboxObject[] = [];
+    const current = new Set<InboxObject>();
     const removedAt = new Map<string, string>();
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
@@ -169,10 +179,12 @@ export class S3Uploads {
           if ((removedAt.get(marker.Key!) ?? '') < at) removedAt.set(marker.Key!, at);
         }
         for (const v of page.Versions ?? []) {
-          objects.push({
+          const object: InboxObject = {
             bucket: this.bucket, key: v.Key!, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), lastModified: v.LastModified!.toISOString(),
             ...(v.Size !== undefined ? { size: v.Size } : {}), ...(v.ETag ? { etag: unquote(v.ETag) } : {}),
-          });
+          };
+          objects.push(object);
+          if (v.IsLatest) current.add(object);
         }
         keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
         versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
@@ -183,7 +195,7 @@ export class S3Uploads {
       if (!['NotImplemented', 'MethodNotAllowed'].includes((error as { name?: string }).name ?? '')) throw error;
       return this.objectsUnder(prefix);
     }
-    return objects.filter((o) => o.lastModified > (removedAt.get(o.key) ?? ''));
+    return objects.filter((o) => current.has(o) || o.lastModified > (removedAt.get(o.key) ?? ''));
   }
 
   private async objectsUnder(prefix: string): Promise<InboxObject[]> {
