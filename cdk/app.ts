@@ -1,20 +1,25 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stagesFrom } from './config.js';
+import { isPlaceholderAccount, stagesFrom } from './config.js';
 import { ImporterStack } from './importer-stack.js';
 
 /**
  * The Importer's CDK app: one stack per stage from the context `stages` (cdk.json), e.g. `LokImporter-test`
- * and `LokImporter-prod`. cdk-nag's AwsSolutions checks run as a validation plugin on every synth.
+ * and `LokImporter-prod`, each pinned to its stage's account and region (the CDK refuses to deploy it with
+ * another account's credentials; synth needs none). cdk-nag's AwsSolutions checks run as a validation plugin on
+ * every synth.
  */
 export function importerApp(app: App = new App()): App {
   for (const stage of stagesFrom(app.node.tryGetContext('stages'))) {
-    new ImporterStack(app, `LokImporter-${stage.name}`, {
+    const stack = new ImporterStack(app, `LokImporter-${stage.name}`, {
       stage,
-      description: `lok-importer (${stage.name}): SFTP → S3 → Step Functions → Lambda → DynamoDB`,
-      ...(stage.account || stage.region ? { env: { ...(stage.account ? { account: stage.account } : {}), ...(stage.region ? { region: stage.region } : {}) } } : {}),
+      description: `lok-importer (${stage.name}, ${stage.kind}): SFTP → S3 → Step Functions → Lambda → DynamoDB`,
+      env: { account: stage.account, region: stage.region },
       tags: { application: 'lok-importer', stage: stage.name },
     });
+    if (isPlaceholderAccount(stage.account)) {
+      Annotations.of(stack).addWarningV2('lok:placeholder-account', `stage ${stage.name}: account ${stage.account} is a placeholder; set the stage's AWS account id in cdk.json → context.stages.${stage.name}.account before deploying (docs/operations.md)`);
+    }
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;

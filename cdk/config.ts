@@ -5,38 +5,105 @@
  */
 export interface StageConfig {
   readonly name: string;
-  /** Account and region to deploy to; unset, the stack is environment-agnostic (synth needs no credentials). */
-  readonly account?: string;
-  readonly region?: string;
+  /**
+   * What the stage is, which decides every default below. No default: each stage declares it in cdk.json, so
+   * no stage is taken for production or for test by its name.
+   */
+  readonly kind: StageKind;
+  /**
+   * The 12-digit AWS account the stack is pinned to: the CDK refuses to deploy it with another account's
+   * credentials. No default (an unpinned stack would deploy into whatever account the credentials belong to).
+   */
+  readonly account: string;
+  /** The region the stack is pinned to, e.g. `eu-north-1`. No default. */
+  readonly region: string;
   /** Where alarms are e-mailed (an SNS subscription); none, the topic only. */
   readonly alarmEmail?: string;
-  /** Production: deletion protection, resources retained on stack deletion, longer log retention, stricter alarms. */
+  /**
+   * The stage is of kind `production`: deletion protection, buckets, table, keys and log groups retained on stack
+   * deletion (a `test` stage's are deleted, its buckets emptied first). Not a setting: it follows the kind.
+   */
   readonly production: boolean;
-  /** Days Lambda and state machine logs are kept. */
+  /** Days Lambda and state machine logs are kept. Default: 365 in production, 30 in test. */
   readonly logRetentionDays: number;
-  /** Failed import executions in 5 minutes that raise the alarm. */
+  /** Failed import executions in 5 minutes that raise the alarm. Default: 1 in production, 5 in test. */
   readonly failedImportsAlarmThreshold: number;
-  /** Nightly reconciliation, local time Europe/Stockholm. */
+  /** Nightly reconciliation, local time Europe/Stockholm. Default: 2 in production, 3 in test. */
   readonly reconciliationHour: number;
 }
 
-const DEFAULTS = {
-  test: { production: false, logRetentionDays: 30, failedImportsAlarmThreshold: 5, reconciliationHour: 3 },
-  prod: { production: true, logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2 },
-} as const;
+/** The kinds a stage may declare: `production` (real personal data) or `test` (synthetic or consented data). */
+export const STAGE_KINDS = ['production', 'test'] as const;
+export type StageKind = (typeof STAGE_KINDS)[number];
+
+type Defaults = Pick<StageConfig, 'logRetentionDays' | 'failedImportsAlarmThreshold' | 'reconciliationHour'>;
+
+/** What each kind of stage gets unless its cdk.json entry says otherwise. */
+const DEFAULTS: Record<StageKind, Defaults> = {
+  test: { logRetentionDays: 30, failedImportsAlarmThreshold: 5, reconciliationHour: 3 },
+  production: { logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2 },
+};
+
+/** What a stage's entry in cdk.json may hold; anything else (a misspelt setting) is refused, never ignored. */
+const SETTINGS = ['kind', 'account', 'region', 'alarmEmail', 'logRetentionDays', 'failedImportsAlarmThreshold', 'reconciliationHour'] as const;
+type StageSettings = Partial<Record<(typeof SETTINGS)[number], unknown>>;
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/**
+ * The account ids cdk.json ships with until operations set RF's own (docs/operations.md): one digit twelve times,
+ * which no RF account is. A stage pinned to one synthesizes, but the CDK refuses to deploy it with RF's credentials
+ * (they are for another account).
+ */
+export function isPlaceholderAccount(account: string): boolean {
+  return /^(\d)\1{11}$/.test(account);
+}
+
+/** Where a setting lives, for error messages: `cdk.json → context.stages.prod.account`. */
+function where(stage: string, setting: string): string {
+  return `cdk.json → context.stages.${stage}.${setting}`;
+}
+
+function kindOf(name: string, given: StageSettings): StageKind {
+  const kind = STAGE_KINDS.find((k) => k === given.kind);
+  if (kind === undefined) {
+    throw new Error(`stage ${name}: kind must be ${STAGE_KINDS.map((k) => `"${k}"`).join(' or ')} (${where(name, 'kind')}), got ${JSON.stringify(given.kind)}; a stage is never taken for production or test by its name`);
+  }
+  return kind;
+}
+
+function pinned(name: string, given: StageSettings): Pick<StageConfig, 'account' | 'region'> {
+  const { account, region } = given;
+  if (typeof account !== 'string' || !ACCOUNT.test(account)) {
+    throw new Error(`stage ${name}: account must be the 12-digit id of the AWS account to deploy to, as a string (${where(name, 'account')}), got ${JSON.stringify(account)}`);
+  }
+  if (typeof region !== 'string' || !REGION.test(region)) {
+    throw new Error(`stage ${name}: region must be an AWS region such as "eu-north-1" (${where(name, 'region')}), got ${JSON.stringify(region)}`);
+  }
+  return { account, region };
+}
+
+/** One stage from its cdk.json entry: its kind's defaults, then what the entry sets, checked. */
+function stageFrom(name: string, given: StageSettings): StageConfig {
+  if (!STAGE_NAME.test(name)) throw new Error(`stage name "${name}": lowercase letters, digits and '-', starting with a letter`);
+  const unknown = Object.keys(given).filter((key) => !(SETTINGS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw new Error(`stage ${name}: unknown setting ${unknown.join(', ')} (the settings: ${SETTINGS.join(', ')})`);
+  const kind = kindOf(name, given);
+  const stage = {
+    ...DEFAULTS[kind], ...given, ...pinned(name, given), name, kind, production: kind === 'production',
+  } as StageConfig;
+  if (!Number.isInteger(stage.reconciliationHour) || stage.reconciliationHour < 0 || stage.reconciliationHour > 23) {
+    throw new Error(`stage ${name}: reconciliationHour must be 0..23`);
+  }
+  return stage;
+}
 
 /** The stages from the app's context, defaults filled in; refuses what would deploy something unintended. */
 export function stagesFrom(context: unknown): StageConfig[] {
-  const stages = (context ?? { test: {}, prod: {} }) as Record<string, Partial<StageConfig>>;
-  return Object.entries(stages).map(([name, given]) => {
-    if (!STAGE_NAME.test(name)) throw new Error(`stage name "${name}": lowercase letters, digits and '-', starting with a letter`);
-    const defaults = name === 'prod' ? DEFAULTS.prod : DEFAULTS.test;
-    const stage: StageConfig = { ...defaults, ...given, name };
-    if (!Number.isInteger(stage.reconciliationHour) || stage.reconciliationHour < 0 || stage.reconciliationHour > 23) {
-      throw new Error(`stage ${name}: reconciliationHour must be 0..23`);
-    }
-    return stage;
-  });
+  if (context === null || typeof context !== 'object' || Array.isArray(context) || Object.keys(context).length === 0) {
+    throw new Error('no stages: cdk.json → context.stages names each stage with its kind, account and region (docs/operations.md)');
+  }
+  return Object.entries(context as Record<string, StageSettings>).map(([name, given]) => stageFrom(name, given ?? {}));
 }

@@ -39,7 +39,8 @@ export class ImporterStack extends Stack {
     const removalPolicy = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = retentionOf(stage.logRetentionDays);
 
-    this.files = new FileStore(this, 'FileStore', { removalPolicy });
+    // A test stack deletes whole: its buckets are emptied first. Production keeps them (RETAIN).
+    this.files = new FileStore(this, 'FileStore', { removalPolicy, autoDeleteObjects: !stage.production });
     this.register = new RegisterTables(this, 'Register', { production: stage.production, removalPolicy });
     this.sftp = new SftpEndpoint(this, 'Sftp', { bucket: this.files.bucket, key: this.files.key, logRetention, removalPolicy });
     this.imports = new ImportWorkflow(this, 'Import', {

@@ -18,11 +18,17 @@ function logicalId(stack: Stack, construct: IConstruct): string {
  * Every cdk-nag (AwsSolutions) finding the stack keeps, each with its reason and the constructs it belongs to;
  * docs/operations.md lists them too. A new finding, or a known one on another construct, fails `npm test`
  * (test/cdk-nag.test.ts) until it is fixed or acknowledged here.
+ *
+ * Nothing is acknowledged for CDK's own provider behind the test stage's `autoDeleteObjects` (its role with
+ * AWSLambdaBasicExecutionRole, its handler): CDK writes them as plain CfnResources, which the AwsSolutions rules
+ * (`instanceof CfnRole`, `CfnFunction`) do not inspect, so they raise no finding. Should a CDK release make them
+ * L1 constructs, their findings belong here, on that provider only (`Custom::S3AutoDeleteObjectsCustomResourceProvider`).
  */
 export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const id = (construct: IConstruct) => logicalId(stack, construct);
-  // cdk-nag writes an unresolved region as the pseudo parameter.
+  // cdk-nag writes an unresolved region or account (a stack without them, as in the tests) as the pseudo parameter.
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   const files = id(stack.files.bucket);
   const table = id(stack.register.table);
   const bucketGrant = 'aws-cdk-lib bucket grants (grantRead/grantReadWrite/grantDelete) on the Importer\'s own bucket: object keys are per vendor and upload, so unknown at deploy time; the actions are the object and listing actions those grants define';
@@ -35,7 +41,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const invoked = pipeline.filter((f) => f !== stack.imports.starter);
   const machines = [stack.imports.stateMachine, stack.reconciliation.stateMachine];
   const executions = (machine: IConstruct, label?: string) =>
-    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
   return [
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, ...machines] },
     { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: bucketGrant, scopes: pipelineRoles },
@@ -55,7 +61,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
     { id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/inbox/*/*]`, reason: 'One role for every vendor\'s SFTP session (and Transfer Family\'s upload workflows), over the inbox folders; each session is narrowed to the vendor\'s own folder by the session policy with ${transfer:UserName}', scopes: [stack.sftp] },
     { id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/outbox/*/*]`, reason: 'One role for every vendor\'s SFTP session, read-only over the outbox folders; each session is narrowed to the vendor\'s own folder by the session policy with ${transfer:UserName}', scopes: [stack.sftp] },
     { id: `AwsSolutions-IAM5[Resource::<${id(stack.sftp.logGroup)}.Arn>:log-stream:*]`, reason: 'Transfer Family writes one log stream per session into the endpoint\'s own log group', scopes: [stack.sftp] },
-    { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:transfer:${region}:<AWS::AccountId>:user/<${logicalId(stack, stack.sftp.server)}.ServerId>/*]`, reason: 'Vendors\' SFTP users are created at run time by the admin function (one per vendor); the grant is limited to this server\'s users', scopes: [adminRole] },
+    { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:transfer:${region}:${account}:user/<${logicalId(stack, stack.sftp.server)}.ServerId>/*]`, reason: 'Vendors\' SFTP users are created at run time by the admin function (one per vendor); the grant is limited to this server\'s users', scopes: [adminRole] },
     { id: 'AwsSolutions-SQS3', reason: 'These queues are dead-letter queues themselves (upload events that could not start an import; schedule deliveries that failed)', scopes: [stack.imports.starterDeadLetters, stack.reconciliation.deadLetters] },
     { id: 'AwsSolutions-SMG4', reason: 'The identity key is the HMAC key of every stored identity lookup: rotating it would orphan them all. It is generated once, KMS-encrypted, readable only by the pipeline functions', scopes: [stack.register.identityKey] },
   ];

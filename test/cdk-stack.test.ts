@@ -1,15 +1,22 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { importerApp } from '../cdk/app.js';
 import { stagesFrom } from '../cdk/config.js';
+import type { ImporterStack } from '../cdk/importer-stack.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { BLOCKED_RETRY_POLICY, IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY } from '../shared/core/pipeline/import-steps.js';
-import { definitionOf, flatten, synthApp, type Asl } from './support/cdk-app.js';
+import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthApp, type Asl } from './support/cdk-app.js';
+import { ROOT } from './support/run-cli.js';
 
+let stacks: Record<'test' | 'prod', ImporterStack>;
 let test: Template;
 let prod: Template;
 
 beforeAll(() => {
-  const { stacks } = synthApp();
+  ({ stacks } = synthApp());
   test = Template.fromStack(stacks.test);
   prod = Template.fromStack(stacks.prod);
 });
@@ -32,6 +39,25 @@ describe('file store', () => {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     }
     expect(Object.keys(test.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } })).length).toBe(Object.keys(test.findResources('AWS::KMS::Key')).length);
+  });
+
+  it('empties the test stage\'s buckets, every object version, when its stack is deleted; production keeps its own', () => {
+    const buckets = (t: Template) => Object.keys(t.findResources('AWS::S3::Bucket'));
+    const emptied = (t: Template) => Object.values(t.findResources('Custom::S3AutoDeleteObjects')).map((r) => flatten((r.Properties as { BucketName: unknown }).BucketName));
+    expect(buckets(test)).toHaveLength(2);
+    expect(emptied(test).sort()).toEqual(buckets(test).map((id) => `<${id}>`).sort());
+    for (const bucket of Object.values(test.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
+    // CDK's handler lists every version and delete marker and deletes them; the bucket policy lets its role do so.
+    test.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^FileStoreFiles') },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Effect: 'Allow', Action: Match.arrayWith(['s3:List*', 's3:DeleteObject*']),
+        Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp(AUTO_DELETE_PROVIDER.source), 'Arn'] } },
+      })]) },
+    });
+    expect(emptied(prod)).toEqual([]);
+    expect(Object.keys(prod.findResources('AWS::Lambda::Function')).filter((id) => AUTO_DELETE_PROVIDER.test(id))).toEqual([]);
+    for (const bucket of Object.values(prod.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Retain');
   });
 
   it('keeps the archive of received files seven years, then removes it', () => {
@@ -211,13 +237,13 @@ describe('import workflow', () => {
     for (const queue of Object.values(test.findResources('AWS::SQS::Queue'))) expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true });
     // Apply may start an earlier upload whose event is late: the state machine by its name (no reference cycle).
     test.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'LokImporter-test-import' });
-    test.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ IMPORT_STATE_MACHINE_ARN: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:LokImporter-test-import'])] } }) } });
+    test.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ IMPORT_STATE_MACHINE_ARN: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':stateMachine:LokImporter-test-import$')])] } }) } });
   });
 });
 
 describe('functions', () => {
   it('are Node.js 22 or newer on ARM64, traced, with their own log group and no AWS managed policy', () => {
-    const functions = Object.values(test.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(ownResources(test, 'AWS::Lambda::Function'));
     expect(functions.length).toBeGreaterThanOrEqual(16);
     for (const fn of functions) {
       const props = fn.Properties as { Runtime: string; Architectures: string[]; TracingConfig: unknown; LoggingConfig: unknown; Environment: { Variables: Record<string, string> } };
@@ -227,7 +253,7 @@ describe('functions', () => {
       expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
       expect(props.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('lok-importer');
     }
-    expect(JSON.stringify(test.findResources('AWS::IAM::Role'))).not.toContain('AWSLambdaBasicExecutionRole');
+    expect(JSON.stringify(ownResources(test, 'AWS::IAM::Role'))).not.toContain('AWSLambdaBasicExecutionRole');
     const retention = (t: Template) => new Set(Object.values(t.findResources('AWS::Logs::LogGroup')).map((g) => (g.Properties as { RetentionInDays: number }).RetentionInDays));
     expect([...retention(test)]).toEqual([30]);
     expect([...retention(prod)]).toEqual([365]);
@@ -301,11 +327,64 @@ describe('observability', () => {
 });
 
 describe('stages', () => {
-  it('are read from configuration, with production\'s defaults stricter', () => {
-    const [t, p] = stagesFrom({ test: {}, prod: { alarmEmail: 'ops@example.org' } });
-    expect(t).toMatchObject({ name: 'test', production: false, failedImportsAlarmThreshold: 5 });
-    expect(p).toMatchObject({ name: 'prod', production: true, failedImportsAlarmThreshold: 1, alarmEmail: 'ops@example.org' });
-    expect(() => stagesFrom({ 'Prod!': {} })).toThrow(/stage name/);
-    expect(() => stagesFrom({ test: { reconciliationHour: 24 } })).toThrow(/reconciliationHour/);
+  const pin = { account: '123456789012', region: 'eu-north-1' };
+
+  /** The one stack of an app with these stages (bundling skipped). */
+  function stackOf(stages: unknown, name: string): Stack {
+    const app = importerApp(new App({ context: { stages, 'aws:cdk:bundling-stacks': [] } }));
+    return app.node.findChild(`LokImporter-${name}`) as Stack;
+  }
+
+  it('are read from configuration, each declaring its kind, which decides the defaults', () => {
+    const [t, p] = stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...pin, alarmEmail: 'ops@example.org' } });
+    expect(t).toMatchObject({ name: 'test', kind: 'test', production: false, logRetentionDays: 30, failedImportsAlarmThreshold: 5, reconciliationHour: 3 });
+    expect(p).toMatchObject({ name: 'prod', kind: 'production', production: true, logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2, alarmEmail: 'ops@example.org' });
+    expect(stagesFrom({ test: { kind: 'test', ...pin, logRetentionDays: 90 } })[0]).toMatchObject({ logRetentionDays: 90 });
+    expect(() => stagesFrom({ 'Prod!': { kind: 'test', ...pin } })).toThrow(/stage name/);
+    expect(() => stagesFrom({ test: { kind: 'test', ...pin, reconciliationHour: 24 } })).toThrow(/reconciliationHour/);
+    expect(() => stagesFrom({ test: { kind: 'test', ...pin, alarmEmial: 'ops@example.org' } })).toThrow('stage test: unknown setting alarmEmial');
+    expect(() => stagesFrom({ test: { kind: 'test', ...pin, production: true } })).toThrow('stage test: unknown setting production');
+    expect(() => stagesFrom(undefined)).toThrow(/no stages: cdk.json → context.stages/);
+  });
+
+  it('refuses a stage without a kind, or with another one: no stage is production or test by its name', () => {
+    expect(() => stagesFrom({ staging: pin })).toThrow('stage staging: kind must be "production" or "test" (cdk.json → context.stages.staging.kind), got undefined');
+    expect(() => stagesFrom({ prod: pin })).toThrow('stage prod: kind must be "production" or "test"');
+    expect(() => stagesFrom({ staging: { kind: 'prod', ...pin } })).toThrow(/stage staging: kind .* got "prod"/);
+    expect(() => importerApp(new App({ context: { stages: { staging: pin } } }))).toThrow(/stage staging: kind/);
+  });
+
+  it('gives a stage of kind production, whatever its name, production\'s settings and stack', () => {
+    const [staging] = stagesFrom({ staging: { kind: 'production', ...pin } });
+    expect(staging).toMatchObject({ name: 'staging', kind: 'production', production: true, logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2 });
+    const template = Template.fromStack(stackOf({ staging: { kind: 'production', ...pin } }, 'staging'));
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] });
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(template.findResources('Custom::S3AutoDeleteObjects')).toEqual({});
+    expect(new Set(Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => (g.Properties as { RetentionInDays: number }).RetentionInDays))).toEqual(new Set([365]));
+  });
+
+  it('pins each stack to its stage\'s 12-digit account and region, so the CDK refuses another account\'s credentials', () => {
+    expect(stacks.test.environment).toBe('aws://111111111111/eu-north-1');
+    expect(stacks.prod.environment).toBe('aws://222222222222/eu-north-1');
+    const refused = (given: Record<string, unknown>) => () => stagesFrom({ prod: { kind: 'production', ...given } });
+    expect(refused({ region: 'eu-north-1' })).toThrow('stage prod: account must be the 12-digit id of the AWS account to deploy to, as a string (cdk.json → context.stages.prod.account), got undefined');
+    expect(refused({ account: '12345', region: 'eu-north-1' })).toThrow(/stage prod: account .* got "12345"/);
+    expect(refused({ account: 123456789012, region: 'eu-north-1' })).toThrow(/stage prod: account .* as a string .* got 123456789012/);
+    expect(refused({ account: '123456789012' })).toThrow('stage prod: region must be an AWS region such as "eu-north-1" (cdk.json → context.stages.prod.region), got undefined');
+    expect(refused({ account: '123456789012', region: 'Stockholm' })).toThrow(/region .* got "Stockholm"/);
+  });
+
+  it('warns on synth while a stage\'s account is still a placeholder (one digit twelve times)', () => {
+    Annotations.fromStack(stacks.prod).hasWarning('*', Match.stringLikeRegexp('stage prod: account 222222222222 is a placeholder'));
+    Annotations.fromStack(stackOf({ prod: { kind: 'production', ...pin } }, 'prod')).hasNoWarning('*', Match.stringLikeRegexp('placeholder'));
+  });
+
+  it('in cdk.json: test is of kind test, prod of kind production, each pinned; the CLI builds before it synthesizes', () => {
+    const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { build?: string; app: string; context: { stages: unknown } };
+    expect(stagesFrom(cdkJson.context.stages).map((s) => [s.name, s.kind, s.region])).toEqual([['test', 'test', 'eu-north-1'], ['prod', 'production', 'eu-north-1']]);
+    // `npx cdk deploy` runs the build first, so it never deploys a stale dist/cdk.
+    expect(cdkJson.build).toBe('npm run build --silent');
+    expect(cdkJson.app).toBe('node dist/cdk/app.js');
   });
 });

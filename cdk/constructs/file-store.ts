@@ -7,7 +7,14 @@ import { Construct } from 'constructs';
 export const ARCHIVE_DAYS = 7 * 365 + 2;
 
 export interface FileStoreProps {
+  /** What becomes of the buckets and the key when the stack is deleted (RETAIN in production). */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Empty both buckets, every object version and delete marker, when the stack is deleted (CDK's auto-delete
+   * custom resource), so a DESTROY removal policy can delete them: a versioned bucket is never empty otherwise.
+   * Test stages only; needs RemovalPolicy.DESTROY. Default: false, the objects stay.
+   */
+  readonly autoDeleteObjects?: boolean;
 }
 
 /**
@@ -31,6 +38,7 @@ export class FileStore extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       versioned: false,
       removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.autoDeleteObjects ?? false,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
     });
     this.bucket = new Bucket(this, 'Files', {
@@ -45,6 +53,7 @@ export class FileStore extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'files/',
       removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.autoDeleteObjects ?? false,
       lifecycleRules: [
         {
           id: 'archive-seven-years',

@@ -4,8 +4,8 @@ import { importerApp } from '../../cdk/app.js';
 import type { ImporterStack } from '../../cdk/importer-stack.js';
 
 export const STAGES = {
-  test: { region: 'eu-north-1' },
-  prod: { region: 'eu-north-1', alarmEmail: 'lok-drift@example.org' },
+  test: { kind: 'test', account: '111111111111', region: 'eu-north-1' },
+  prod: { kind: 'production', account: '222222222222', region: 'eu-north-1', alarmEmail: 'lok-drift@example.org' },
 } as const;
 
 /**
@@ -16,6 +16,14 @@ export function synthApp(options: { bundle: boolean; outdir?: string } = { bundl
   const app = importerApp(new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { stages: STAGES, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } }));
   const stack = (name: string) => app.node.findChild(`LokImporter-${name}`) as ImporterStack;
   return { app, stacks: { test: stack('test'), prod: stack('prod') } };
+}
+
+/** CDK's own provider behind `autoDeleteObjects` (test stage): its role and handler are CDK's, not the Importer's. */
+export const AUTO_DELETE_PROVIDER = /^CustomS3AutoDeleteObjectsCustomResourceProvider/;
+
+/** The template's resources of a type, CDK's auto-delete provider left out. */
+export function ownResources(template: Template, type: string): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Object.entries(template.findResources(type)).filter(([id]) => !AUTO_DELETE_PROVIDER.test(id)));
 }
 
 /** A CloudFormation value with its intrinsic functions flattened to text (tokens become `<Ref>`/`<GetAtt>`). */
