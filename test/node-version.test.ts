@@ -1,8 +1,10 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ImporterFunction } from '../cdk/constructs/importer-function.js';
 import { synthApp } from './support/cdk-app.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -30,11 +32,11 @@ describe('one Node version for development, CI, local mode, the bench and the La
   it('every Lambda function runs on the same major version, bundled for it', () => {
     const { stacks } = synthApp();
     for (const stack of Object.values(stacks)) {
-      const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as { Properties: { Runtime?: string; Handler?: string } }[];
-      // The bucket's auto-delete and the like are CDK's own; ours are the bundled handlers (index.handler).
-      const ours = functions.filter((fn) => fn.Properties.Handler === 'index.handler');
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Runtime?: string } }>;
+      // Ours are the ImporterFunctions (CDK's own providers, such as the test bucket's auto-delete, are not).
+      const ours = stack.node.findAll().filter((c): c is ImporterFunction => c instanceof ImporterFunction);
       expect(ours.length).toBeGreaterThan(10);
-      for (const fn of ours) expect(fn.Properties.Runtime).toBe(`nodejs${major}.x`);
+      for (const fn of ours) expect(resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)]!.Properties.Runtime).toBe(`nodejs${major}.x`);
     }
     expect(readFileSync(join(ROOT, 'cdk', 'constructs', 'importer-function.ts'), 'utf8')).toContain(`target: 'node${major}'`);
   });
