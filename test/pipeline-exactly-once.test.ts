@@ -7,7 +7,7 @@ import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
 import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
-import { runImport } from '../shared/core/pipeline/run-import.js';
+import { failUpload, runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
@@ -165,6 +165,46 @@ describe('exactly once, on DynamoDB Local', () => {
     expect(after).toEqual(before);
     register.dispose();
   }, 60_000);
+
+  // Issue 12: a failed upload poisoned its bytes (the claim stayed: the same file again was a `duplicate`) and
+  // left what it had written unjudged. Now its claim is released to the next upload of the same bytes, which
+  // takes over its writes as an earlier attempt's.
+  it('an apply that dies at any storage call, failed (MarkFailed), then the same bytes sent again: the register of a clean run', async () => {
+    const failed: Upload = { ...UPLOADS[0]!, uploadId: 'upload-failed-once' };
+    const again: Upload = { ...UPLOADS[0]!, uploadId: 'upload-sent-again', completedAt: '2026-11-25T10:30:00.000Z' };
+    const bytes = xmlOf(FILES[0]!);
+    const cleanRun = await setUp();
+    const cleanResult = await runImport(cleanRun.ports, again, () => stringSource(again.file, bytes), clock, noWait);
+    const status = cleanResult.kind === 'done' ? cleanResult.receipt.status : undefined;
+    expect(status).toMatch(/applied/);
+    const want = await snapshot(db.client, cleanRun, { ledger: false });
+    cleanRun.dispose();
+
+    // How many storage calls one apply makes, on an empty register.
+    const probeRun = await setUp();
+    await registerUpload(probeRun.ports, failed, clock);
+    const before = probe.calls();
+    await applyFile(probeRun.ports, failed, stringSource(failed.file, bytes), clock);
+    const applyCalls = probe.calls() - before;
+    probeRun.dispose();
+    expect(applyCalls).toBeGreaterThan(5);
+
+    for (let n = 1; n <= applyCalls; n++) {
+      const register = await setUp();
+      await registerUpload(register.ports, failed, clock);
+      probe.failAfter(n);
+      await expect(applyFile(register.ports, failed, stringSource(failed.file, bytes), clock), `call ${n}`).rejects.toThrow(InjectedFault);
+      probe.failAfter(undefined);
+      await failUpload(register.ports, failed, clock);
+
+      const result = await runImport(register.ports, again, () => stringSource(again.file, bytes), clock, noWait);
+      expect(result.kind === 'done' && result.receipt.status, `fault after call ${n} of ${applyCalls}`).toBe(status);
+      // What the failed upload wrote names it; apart from that, the register is the clean run's.
+      const got = JSON.parse(JSON.stringify(await snapshot(db.client, register, { ledger: false })).replaceAll(failed.uploadId, again.uploadId)) as Record<string, unknown>;
+      expect(got, `fault after call ${n} of ${applyCalls}`).toEqual(want);
+      register.dispose();
+    }
+  }, 300_000);
 
   it('an unchanged file sent again with other bytes (a new created time) writes only its ledger entries and receipt', async () => {
     const register = await setUp();

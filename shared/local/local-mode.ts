@@ -1,9 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
 import { ensureTable } from '../adapters/dynamodb/ensure-table.js';
@@ -11,16 +10,13 @@ import { DynamoDbRegisterAdmin } from '../adapters/dynamodb/register-admin-dynam
 import { DynamoDbRegisterStore } from '../adapters/dynamodb/register-store-dynamodb.js';
 import { installDynamoDbLocal } from '../adapters/dynamodb-local/install-dynamodb-local.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../adapters/dynamodb-local/start-dynamodb-local.js';
-import { fileSource } from '../adapters/local-disk/file-source.js';
 import { DiskObjectStore } from '../adapters/local-disk/object-store.js';
 import { startSftpServer } from '../adapters/sftp/sftp-server.js';
 import { generateKeyPair } from '../adapters/sftp/ssh-keys.js';
 import { VendorKeyFiles } from '../adapters/sftp/vendor-key-files.js';
 import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-cases.js';
 import type { PipelinePorts } from '../core/pipeline/ports.js';
-import { reconcileUploads } from '../core/pipeline/reconcile.js';
-import { archiveKey } from '../core/pipeline/upload.js';
-import { UploadQueue, type CompletedUpload } from './upload-queue.js';
+import { UploadQueue } from './upload-queue.js';
 
 export const DEMO_VENDOR = 'demo-vendor';
 export const DEMO_CLUB = '100042';
@@ -142,16 +138,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
 
     const vendorKeys = new VendorKeyFiles(layout.vendorKeysDir);
     const queue = new UploadQueue({ ports, root: layout.objectsDir, clock: () => systemClock(), log: options.log });
-    // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice): stuck
-    // ones resume from the archive, complete files still in an inbox (uploaded while nothing imported them) are
-    // imported in the order they completed.
-    const report = await reconcileUploads(ports, systemClock(), {
-      open: (entry) => { const path = join(layout.objectsDir, archiveKey(entry)); return existsSync(path) ? fileSource(path) : undefined; },
-      stuckAfterMs: 0, sleep: (ms) => sleep(ms),
-    });
-    if (report.resumed.length + report.failed.length > 0) options.log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed });
-
-    for (const upload of leftInInboxes(layout.objectsDir)) queue.enqueue(upload);
+    // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice).
+    await queue.resume();
     const sftp = await startSftpServer({
       hostKey, root: layout.objectsDir, ...(options.sftpPort ? { port: options.sftpPort } : {}),
       publicKeysOf: (vendor) => {
@@ -178,20 +166,4 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     await stop();
     throw error;
   }
-}
-
-function leftInInboxes(objectsDir: string): CompletedUpload[] {
-  const inbox = join(objectsDir, 'inbox');
-  if (!existsSync(inbox)) return [];
-  const uploads: CompletedUpload[] = [];
-  for (const vendor of readdirSync(inbox)) {
-    const folder = join(inbox, vendor);
-    if (!statSync(folder).isDirectory()) continue;
-    for (const file of readdirSync(folder)) {
-      const path = join(folder, file);
-      if (file.startsWith('.') || !statSync(path).isFile()) continue;
-      uploads.push({ vendor, file, path, completedAt: statSync(path).mtime.toISOString() });
-    }
-  }
-  return uploads.sort((a, b) => (a.completedAt < b.completedAt ? -1 : 1));
 }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
+import { reconcileUploads } from '../core/pipeline/reconcile.js';
 import { runImport, type RunResult } from '../core/pipeline/run-import.js';
-import { archiveKey, type Upload } from '../core/pipeline/upload.js';
+import { archiveKey, inboxKey, type Upload } from '../core/pipeline/upload.js';
 
 export interface CompletedUpload {
   readonly vendor: string;
@@ -26,9 +28,22 @@ export interface UploadQueueOptions {
 }
 
 /**
+ * Moves a registered upload's file from the inbox into the archive, once: an archive copy that is there already
+ * (an earlier attempt moved it) is never replaced, since the inbox may by now hold a newer upload of that name.
+ */
+async function moveIntoArchive(from: string, archived: string): Promise<void> {
+  if (existsSync(archived)) return;
+  await mkdir(dirname(archived), { recursive: true });
+  await rename(from, archived);
+}
+
+/**
  * Local mode's runner: completed uploads are imported one at a time per vendor, in the order they completed,
  * vendors side by side; each through `runImport`, the same steps and retry policy as the cloud's state machine.
- * The file is first moved to the archive, as the cloud keeps it, so that reconciliation can resume it.
+ * The register step enters the upload in the ledger and then moves the file into the archive, as the cloud
+ * keeps it, so that a restart or reconciliation can resume it: a process killed at any moment leaves either a
+ * file in the inbox (imported at the next start) or a ledger entry whose file is in the archive or still in the
+ * inbox (resumed at the next start), never an archived file the ledger does not know.
  */
 export class UploadQueue {
   private readonly chains = new Map<string, Promise<void>>();
@@ -45,6 +60,29 @@ export class UploadQueue {
     this.chains.set(upload.vendor, next);
   }
 
+  /**
+   * What an earlier run left, before new uploads are taken (so that none is taken twice): uploads in the ledger
+   * and unfinished resume from the archive (or from the inbox, when the run ended between the ledger and the
+   * move), then complete files still in an inbox are queued in the order they completed.
+   */
+  async resume(): Promise<void> {
+    const { ports, root, log } = this.options;
+    // A run that ended between the ledger and the move left the file in the inbox: the move is finished first.
+    for (const entry of await ports.store.allUnfinishedUploads()) {
+      const waiting = join(root, inboxKey(entry));
+      if (existsSync(waiting)) await moveIntoArchive(waiting, join(root, archiveKey(entry)));
+    }
+    const report = await reconcileUploads(ports, this.options.clock(), {
+      open: (entry) => {
+        const archived = join(root, archiveKey(entry));
+        return existsSync(archived) ? fileSource(archived) : undefined;
+      },
+      stuckAfterMs: 0, sleep: (ms) => sleep(ms),
+    });
+    if (report.resumed.length + report.failed.length > 0) log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed });
+    for (const upload of await leftInInboxes(root)) this.enqueue(upload);
+  }
+
   /** Resolves when every upload enqueued so far is done. */
   async idle(): Promise<void> {
     for (;;) {
@@ -59,11 +97,10 @@ export class UploadQueue {
     const archived = join(this.options.root, archiveKey(upload));
     const started = Date.now();
     try {
-      await mkdir(dirname(archived), { recursive: true });
-      await rename(completed.path, archived);
       log({ event: 'upload-received', vendor: upload.vendor, uploadId: upload.uploadId });
       const result = await runImport(this.options.ports, upload, () => fileSource(archived), this.options.clock(), {
         sleep: (ms) => sleep(ms),
+        onRegistered: () => moveIntoArchive(completed.path, archived),
         onStep: (step) => log({ event: 'step', vendor: upload.vendor, uploadId: upload.uploadId, ...step }),
         onRecords: (records) => log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),
       });
@@ -79,4 +116,22 @@ export class UploadQueue {
       log({ event: 'upload-error', vendor: upload.vendor, uploadId: upload.uploadId, error: error instanceof Error ? error.name : 'Error', code: (error as { code?: unknown }).code ?? null });
     }
   }
+}
+
+/** Complete files in the vendors' inboxes (`inbox/<vendor>/<file>`), oldest first. */
+async function leftInInboxes(root: string): Promise<CompletedUpload[]> {
+  const inbox = join(root, 'inbox');
+  if (!existsSync(inbox)) return [];
+  const uploads: CompletedUpload[] = [];
+  for (const vendor of await readdir(inbox)) {
+    const folder = join(inbox, vendor);
+    if (!(await stat(folder)).isDirectory()) continue;
+    for (const file of await readdir(folder)) {
+      const path = join(folder, file);
+      const info = await stat(path);
+      if (file.startsWith('.') || !info.isFile()) continue;
+      uploads.push({ vendor, file, path, completedAt: info.mtime.toISOString() });
+    }
+  }
+  return uploads.sort((a, b) => (a.completedAt < b.completedAt ? -1 : 1));
 }

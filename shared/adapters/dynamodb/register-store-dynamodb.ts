@@ -1,11 +1,11 @@
 import {
-  BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand,
+  BatchGetItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand,
   type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Club } from '../../core/admin/register-admin.js';
-import { docId, type Activation, type ClubState, type Doc, type DocKey, type RegisterStore } from '../../core/pipeline/ports.js';
+import { docId, type Activation, type ClubState, type Doc, type DocKey, type FileClaim, type RegisterStore } from '../../core/pipeline/ports.js';
 import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, StoredVerdict } from '../../core/pipeline/stored.js';
 import { orderKeyOf, type LedgerEntry } from '../../core/pipeline/upload.js';
 import { batchWriteAll, type BatchWriteOptions } from './batch-write.js';
@@ -251,26 +251,32 @@ export class DynamoDbRegisterStore implements RegisterStore {
     return entries;
   }
 
-  async claimFile(vendor: string, sha256: string, uploadId: string): Promise<string> {
+  async claimFile(vendor: string, sha256: string, uploadId: string): Promise<FileClaim> {
     const key = { pk: S(`VENDOR#${vendor}`), sk: S(`FILE#${sha256}`) };
     try {
-      await this.client.send(new PutItemCommand({
-        TableName: this.table, Item: { ...key, uploadId: S(uploadId) },
-        ConditionExpression: 'attribute_not_exists(pk) OR uploadId = :me', ExpressionAttributeValues: { ':me': S(uploadId) },
+      // Free, ours already, or released by a failed upload (whose list of failures it keeps).
+      const output = await this.client.send(new UpdateItemCommand({
+        TableName: this.table, Key: key, UpdateExpression: 'SET uploadId = :me REMOVE released',
+        ConditionExpression: 'attribute_not_exists(pk) OR uploadId = :me OR released = :yes',
+        ExpressionAttributeValues: { ':me': S(uploadId), ':yes': { BOOL: true } }, ReturnValues: 'ALL_NEW',
       }));
-      return uploadId;
+      return { owner: uploadId, failed: output.Attributes?.failed?.L?.map((v) => v.S!) ?? [] };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-      return output.Item?.uploadId?.S ?? this.claimFile(vendor, sha256, uploadId);
+      const owner = output.Item?.released?.BOOL ? undefined : output.Item?.uploadId?.S;
+      return owner === undefined ? this.claimFile(vendor, sha256, uploadId) : { owner, failed: [] };
     }
   }
 
   async releaseFile(vendor: string, sha256: string, uploadId: string): Promise<void> {
     try {
-      await this.client.send(new DeleteItemCommand({
+      await this.client.send(new UpdateItemCommand({
         TableName: this.table, Key: { pk: S(`VENDOR#${vendor}`), sk: S(`FILE#${sha256}`) },
-        ConditionExpression: 'uploadId = :me', ExpressionAttributeValues: { ':me': S(uploadId) },
+        // A list, in the order of the failures: the next owner takes over their writes.
+        UpdateExpression: 'SET released = :yes, failed = list_append(if_not_exists(failed, :none), :me)',
+        ConditionExpression: 'uploadId = :id AND (attribute_not_exists(released) OR released = :no)',
+        ExpressionAttributeValues: { ':id': S(uploadId), ':me': { L: [S(uploadId)] }, ':none': { L: [] }, ':yes': { BOOL: true }, ':no': { BOOL: false } },
       }));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

@@ -11,7 +11,7 @@ import type { JudgedPerson } from '../rules/judge-input.js';
 import { isPeriodClosed } from '../rules/periods.js';
 import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent, sameJudgedContent } from './activity-content.js';
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
-import { docId, type ClubState, type Doc, type DocKey, type PipelineClock, type PipelinePorts } from './ports.js';
+import { docId, type ClubState, type Doc, type DocKey, type FileClaim, type PipelineClock, type PipelinePorts } from './ports.js';
 import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
 import type { ActivityContent, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
 import { orderKeyOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
@@ -148,10 +148,13 @@ export async function applyFile(
   else if (gathered.contents.header.vendor !== upload.vendor) {
     staged = rejected(sha256, fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]));
   } else {
-    const owner = await store.claimFile(upload.vendor, sha256, upload.uploadId);
-    staged = owner !== upload.uploadId
+    // The bytes' hash goes into the ledger before the claim: if this upload then fails, failing it finds the
+    // claim and releases it, and the same bytes sent again are imported instead of refused as a duplicate.
+    if (entry.sha256 !== sha256) await store.putUpload({ ...entry, sha256 });
+    const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
+    staged = claim.owner !== upload.uploadId
       ? { status: 'duplicate', sha256, counts: emptyCounts(), errors: [], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } }
-      : await applyContents(ports, upload, gathered.contents, sha256, clock);
+      : await applyContents(ports, ownerOf(upload, claim), gathered.contents, sha256, clock);
   }
   await objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
   const next: LedgerEntry = {
@@ -162,11 +165,25 @@ export async function applyFile(
   return { kind: 'applied', staged };
 }
 
+/**
+ * The upload applying a file, and whose writes count as its own: its earlier attempts' (they name it), and
+ * those of failed uploads of the same bytes (`FileClaim.failed`), which wrote the same records before they died.
+ * Either way a record written by them is one this upload applied: counted with their outcome, seeded again.
+ */
+interface ApplyingUpload extends Upload {
+  owns(writer: string | undefined): boolean;
+}
+
+function ownerOf(upload: Upload, claim: FileClaim): ApplyingUpload {
+  const failed = new Set(claim.failed);
+  return { ...upload, owns: (writer) => writer === upload.uploadId || (writer !== undefined && failed.has(writer)) };
+}
+
 function rejected(sha256: string, error: FileError): StagedApply {
   return { status: 'rejected', sha256, counts: emptyCounts(), errors: [error], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } };
 }
 
-async function applyContents(ports: PipelinePorts, upload: Upload, file: FileContents, sha256: string, clock: PipelineClock): Promise<StagedApply> {
+async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file: FileContents, sha256: string, clock: PipelineClock): Promise<StagedApply> {
   const { store } = ports;
   const { vendor, uploadId } = upload;
   const today = clock.today;
@@ -219,8 +236,8 @@ async function applyContents(ports: PipelinePorts, upload: Upload, file: FileCon
       const live = stored?.content !== undefined ? stored : undefined;
       const resolved = resolveActivity(record, linkOf, { vendor, receivedOn: today, createdOn });
       errors.push(...resolved.errors);
-      if (stored && stored.lastUpload === uploadId) {
-        // Applied by an earlier attempt of this upload: the same outcome. Its calendars were written before it
+      if (stored && upload.owns(stored.lastUpload)) {
+        // Applied by an earlier attempt of this upload (or a failed upload of the same bytes): the same outcome. Its calendars were written before it
         // (phase one ends before any link is written), so nothing more to do.
         count(counts.activities, stored.lastOutcome);
         if (stored.content) applied.push({ club: records.club, id: record.id, period: periodOfDate(stored.content.date), line: record.line });
@@ -263,12 +280,12 @@ async function applyContents(ports: PipelinePorts, upload: Upload, file: FileCon
     for (const id of records.refusedActivityIds) sent.add(id);
     if (file.header.mode === 'full') {
       for (const [id, stored] of storedActivities) {
-        if (!sent.has(id) && (stored.content !== undefined || stored.lastUpload === uploadId)) removals.push({ id, line: records.line, explicit: false });
+        if (!sent.has(id) && (stored.content !== undefined || upload.owns(stored.lastUpload))) removals.push({ id, line: records.line, explicit: false });
       }
     }
     for (const removal of removals) {
       const stored = storedActivities.get(removal.id);
-      if (stored && stored.lastUpload === uploadId && stored.lastOutcome === 'deleted') {
+      if (stored && upload.owns(stored.lastUpload) && stored.lastOutcome === 'deleted') {
         counts.activities.deleted++;
         activitySeeds.push({ club: records.club, id: removal.id });
         continue;
@@ -322,7 +339,7 @@ function count(counts: { created: number; updated: number; deleted: number }, ou
  * activities may name: accepted records of the file and live links the file leaves in place.
  */
 async function matchPersons(
-  ports: PipelinePorts, upload: Upload, records: ClubRecords, state: ClubState, links: Map<string, StoredPersonLink>,
+  ports: PipelinePorts, upload: ApplyingUpload, records: ClubRecords, state: ClubState, links: Map<string, StoredPersonLink>,
   writes: Writes, errors: (RecordError | FileError)[], counts: ReturnType<typeof emptyCounts>,
   seedPerson: (pid: string, club?: string) => void, settle: (pid: string) => void, mode: 'delta' | 'full',
 ): Promise<Map<string, string>> {
@@ -339,7 +356,7 @@ async function matchPersons(
   const lookups: DocKey[] = [];
   for (const record of records.persons) {
     const link = links.get(record.id);
-    if (link && link.lastUpload === uploadId && !link.deleted) {
+    if (link && upload.owns(link.lastUpload) && !link.deleted) {
       count(counts.persons, link.lastOutcome);
       done.set(record.id, link.pid);
       if (link.newPerson) settle(link.pid);
@@ -354,7 +371,7 @@ async function matchPersons(
   const identityOf = (key: string | undefined) => (key === undefined ? undefined : found.get(docId({ kind: 'identity', key }))?.value as StoredIdentity | undefined);
   const owner = (key: string | undefined) => identityOf(key)?.pid;
   /** Known before this upload: a key this upload created (an earlier attempt of it) does not count. */
-  const knownBefore = (key: string | undefined) => { const identity = identityOf(key); return identity !== undefined && identity.createdBy !== uploadId; };
+  const knownBefore = (key: string | undefined) => { const identity = identityOf(key); return identity !== undefined && !upload.owns(identity.createdBy); };
 
   for (const [record, keys] of keysOf) {
     const link = links.get(record.id);
@@ -452,12 +469,12 @@ async function matchPersons(
   const removals: { ref: string; line: number; explicit: boolean }[] = records.deletedPersons.map((d) => ({ ref: d.id, line: d.line, explicit: true }));
   if (mode === 'full') {
     for (const [ref, link] of links) {
-      if (!sentIds.has(ref) && !deleted.has(ref) && (!link.deleted || link.lastUpload === uploadId)) removals.push({ ref, line: records.line, explicit: false });
+      if (!sentIds.has(ref) && !deleted.has(ref) && (!link.deleted || upload.owns(link.lastUpload))) removals.push({ ref, line: records.line, explicit: false });
     }
   }
   for (const removal of removals) {
     const link = links.get(removal.ref);
-    if (link?.deleted && link.lastUpload === uploadId) {
+    if (link?.deleted && upload.owns(link.lastUpload)) {
       counts.persons.deleted++;
       seedPerson(link.pid, club);
       continue;

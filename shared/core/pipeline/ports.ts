@@ -92,11 +92,23 @@ export interface RegisterStore {
   unfinishedUploads(vendor: string): Promise<LedgerEntry[]>;
   /** Every upload not yet done (reconciliation), oldest first. */
   allUnfinishedUploads(): Promise<LedgerEntry[]>;
-  /** Claims the file's bytes for an upload; returns the upload that holds the claim (this one, or an earlier one). */
-  claimFile(vendor: string, sha256: string, uploadId: string): Promise<string>;
+  /**
+   * Claims the file's bytes for an upload: who holds the claim (this upload, or an earlier one: a duplicate), and
+   * the failed uploads of the same bytes that released it before (their writes count as this upload's own).
+   */
+  claimFile(vendor: string, sha256: string, uploadId: string): Promise<FileClaim>;
+  /** The upload failed: its claim is released to the next upload of the same bytes, which takes over its writes. */
   releaseFile(vendor: string, sha256: string, uploadId: string): Promise<void>;
   /** A club's ledger view of an upload (what it did for that club). */
   putClubUpload(club: string, entry: LedgerEntry): Promise<void>;
+}
+
+/** A claim on a file's bytes (`RegisterStore.claimFile`). */
+export interface FileClaim {
+  /** The upload that holds the claim. */
+  readonly owner: string;
+  /** Failed uploads of the same bytes, oldest first: what they wrote before they failed is the owner's too. */
+  readonly failed: readonly string[];
 }
 
 /** Keyed hashing (HMAC): how identities are looked up without an index of the values themselves. */

@@ -18,6 +18,12 @@ export interface RunOptions {
   readonly random?: () => number;
   /** Records read so far by the apply step (every 10 000, and at the end). */
   readonly onRecords?: (records: number) => void;
+  /**
+   * Runs in the register step, once the upload is in the ledger (again on each of its attempts: idempotent).
+   * Local mode moves the file from the inbox into the archive here, so that no file is ever archived unknown to
+   * the ledger.
+   */
+  readonly onRegistered?: () => Promise<void>;
   /** Called as each step starts and ends (ids and codes only: never file contents). */
   readonly onStep?: (event: { readonly step: ImportStepName; readonly attempt: number; readonly outcome: 'start' | 'done' | 'retry' | 'blocked'; readonly error?: string }) => void;
 }
@@ -61,7 +67,10 @@ async function withRetries<T>(step: ImportStepName, options: RunOptions, work: (
  */
 export async function runImport(ports: PipelinePorts, upload: Upload, open: () => FileSource, clock: PipelineClock, options: RunOptions): Promise<RunResult> {
   try {
-    await withRetries('register', options, () => registerUpload(ports, upload, clock));
+    await withRetries('register', options, async () => {
+      await registerUpload(ports, upload, clock);
+      await options.onRegistered?.();
+    });
     await withRetries('apply', options, async () => {
       const result = await applyFile(ports, upload, open(), clock, options.onRecords);
       if (result.kind === 'blocked') throw new Blocked(result.waitingFor);

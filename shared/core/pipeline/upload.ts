@@ -41,6 +41,11 @@ export function orderKeyOf(upload: Upload): string {
   return `${upload.completedAt}#${upload.uploadId}`;
 }
 
+/** Where a completed upload waits until it is taken in: the vendor's inbox, under the file's name. */
+export function inboxKey(upload: Pick<Upload, 'vendor' | 'file'>): string {
+  return `inbox/${upload.vendor}/${upload.file}`;
+}
+
 /** Where a received file is kept (7 years in the cloud): reconciliation resumes a stuck upload from it. */
 export function archiveKey(upload: Pick<Upload, 'vendor' | 'uploadId' | 'file'>): string {
   return `archive/${upload.vendor}/${upload.uploadId}/${upload.file}`;
