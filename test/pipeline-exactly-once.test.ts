@@ -7,6 +7,8 @@ import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
 import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
+import { reconcileClubs, reconcileUploads } from '../shared/core/pipeline/reconcile.js';
+import { rejudge } from '../shared/core/pipeline/rejudge.js';
 import { failUpload, runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
@@ -202,6 +204,37 @@ describe('exactly once, on DynamoDB Local', () => {
       // What the failed upload wrote names it; apart from that, the register is the clean run's.
       const got = JSON.parse(JSON.stringify(await snapshot(db.client, register, { ledger: false })).replaceAll(failed.uploadId, again.uploadId)) as Record<string, unknown>;
       expect(got, `fault after call ${n} of ${applyCalls}`).toEqual(want);
+      register.dispose();
+    }
+  }, 300_000);
+
+  it('an apply that dies at any storage call, failed, and never sent again: the nightly reconciliation judges what it left', async () => {
+    const failed: Upload = { ...UPLOADS[0]!, uploadId: 'upload-failed-for-good' };
+    const bytes = xmlOf(FILES[0]!);
+    for (let n = 1; ; n++) {
+      const register = await setUp();
+      await registerUpload(register.ports, failed, clock);
+      probe.failAfter(n);
+      const died = await applyFile(register.ports, failed, stringSource(failed.file, bytes), clock).then(() => false, () => true);
+      probe.failAfter(undefined);
+      if (!died) {
+        register.dispose();
+        break;
+      }
+      await failUpload(register.ports, failed, clock);
+      const report = await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined });
+      const where = `fault after call ${n}`;
+      expect(report.rejudged, where).toEqual(await register.ports.store.upload(failed.vendor, failed.uploadId, failed.completedAt).then((e) => (e?.sha256 ? [failed.uploadId] : [])));
+      // Every verdict as judging everything the vendor has in its clubs gives, and the totals without drift.
+      const everything = { activities: [] as { vendor: string; club: string; id: string }[], persons: [] as { pid: string }[] };
+      for (const club of CLUBS) {
+        const links = await register.ports.store.linksOf(failed.vendor, club);
+        everything.activities.push(...links.activities.map((a) => ({ vendor: failed.vendor, club, id: a.id })));
+        everything.persons.push(...links.persons.map((p) => ({ pid: p.pid })));
+      }
+      const full = await rejudge(register.ports, everything, clock.today);
+      expect(full.written, where).toBe(0);
+      expect((await reconcileClubs(register.ports, clock, CLUBS)).drift, where).toEqual([]);
       register.dispose();
     }
   }, 300_000);

@@ -14,7 +14,7 @@ import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts
 import { docId, type ClubState, type Doc, type DocKey, type FileClaim, type PipelineClock, type PipelinePorts } from './ports.js';
 import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
 import type { ActivityContent, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
-import { orderKeyOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
+import { blockerOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 export type ApplyResult =
   | { readonly kind: 'blocked'; readonly waitingFor: string }
@@ -137,8 +137,7 @@ export async function applyFile(
     const text = await objects.get(stagedKey(upload, 'apply'));
     if (text !== undefined) return { kind: 'applied', staged: JSON.parse(text) as StagedApply };
   }
-  const mine = orderKeyOf(upload);
-  const earlier = (await store.unfinishedUploads(upload.vendor)).find((e) => e.stage !== 'done' && orderKeyOf(e) < mine);
+  const earlier = blockerOf(upload, await store.unfinishedUploads(upload.vendor));
   if (earlier) return { kind: 'blocked', waitingFor: earlier.uploadId };
 
   const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
@@ -148,9 +147,11 @@ export async function applyFile(
   else if (gathered.contents.header.vendor !== upload.vendor) {
     staged = rejected(sha256, fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]));
   } else {
-    // The bytes' hash goes into the ledger before the claim: if this upload then fails, failing it finds the
-    // claim and releases it, and the same bytes sent again are imported instead of refused as a duplicate.
-    if (entry.sha256 !== sha256) await store.putUpload({ ...entry, sha256 });
+    // The bytes' hash (and the file's clubs) go into the ledger before the claim: if this upload then fails,
+    // failing it finds the claim and releases it, so that the same bytes sent again are imported instead of
+    // refused as a duplicate, and reconciliation knows where its records may lie.
+    const clubsInFile = gathered.contents.clubs.map((c) => c.club);
+    if (entry.sha256 !== sha256) await store.putUpload({ ...entry, sha256, clubsInFile });
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
     staged = claim.owner !== upload.uploadId
       ? { status: 'duplicate', sha256, counts: emptyCounts(), errors: [], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } }
@@ -158,7 +159,7 @@ export async function applyFile(
   }
   await objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
   const next: LedgerEntry = {
-    ...entry, stage: 'applied', sha256, clubs: staged.clubs,
+    ...entry, stage: 'applied', sha256, clubs: staged.clubs, ...(gathered.ok ? { clubsInFile: gathered.contents.clubs.map((c) => c.club) } : {}),
     ...(staged.status === 'rejected' || staged.status === 'duplicate' ? { status: staged.status } : {}),
   };
   await store.putUpload(next);

@@ -4,9 +4,9 @@ import type { PeriodTotals } from '../rules/period-totals.js';
 import { finalDateOf } from '../rules/periods.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { recomputeTotals } from './recompute-totals.js';
-import { rejudge } from './rejudge.js';
+import { rejudge, type RejudgeSeeds } from './rejudge.js';
 import { failUpload, runImport } from './run-import.js';
-import { readStaged, stagedKey, type StagedApply } from './staging.js';
+import { stagedKey, type StagedApply } from './staging.js';
 import { UNDATED } from './stored.js';
 import type { LedgerEntry } from './upload.js';
 
@@ -59,7 +59,7 @@ export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'byV
 
 /** The first half of the nightly job, once for the whole register: stuck and stale uploads. */
 export async function reconcileUploads(ports: PipelinePorts, clock: PipelineClock, options: Omit<ReconcileOptions, 'clubs'>): Promise<UploadsReport> {
-  const { store, objects } = ports;
+  const { store } = ports;
   const resumed: string[] = [];
   const failed: string[] = [];
   const blocked: string[] = [];
@@ -68,8 +68,7 @@ export async function reconcileUploads(ports: PipelinePorts, clock: PipelineCloc
   const nowMs = Date.parse(clock.now());
   for (const entry of await store.allUnfinishedUploads()) {
     if (entry.stale) {
-      const staged = await readStaged<StagedApply>(objects, stagedKey(entry, 'apply'));
-      const result = await rejudge(ports, { activities: staged.seeds.activities.map((a) => ({ vendor: entry.vendor, ...a })), persons: staged.seeds.persons }, clock.today, options.amounts);
+      const result = await rejudge(ports, await staleSeeds(ports, entry), clock.today, options.amounts);
       for (const { club, period } of result.clubPeriods) if (period !== UNDATED) await recomputeTotals(store, club, period);
       const { stale: _stale, ...rest } = entry;
       await store.putUpload(rest);
@@ -92,6 +91,28 @@ export async function reconcileUploads(ports: PipelinePorts, clock: PipelineCloc
     (result.kind === 'done' ? resumed : result.kind === 'blocked' ? blocked : failed).push(entry.uploadId);
   }
   return { resumed, failed, blocked, rejudged, ...(options.restart ? { restarted } : {}) };
+}
+
+/**
+ * What a failed upload may have left unjudged: the seeds its apply staged, or, where it died before staging them
+ * (or the staged object has expired), the activities of its clubs it was the last to write and every person the
+ * vendor links there (its first phase may have changed a person's facts or memberships before the link that
+ * would say so was written). More than it wrote, but failures are rare and a verdict must not stay stale.
+ */
+async function staleSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<RejudgeSeeds> {
+  const staged = await ports.objects.get(stagedKey(entry, 'apply'));
+  if (staged !== undefined) {
+    const { seeds } = JSON.parse(staged) as StagedApply;
+    return { activities: seeds.activities.map((a) => ({ vendor: entry.vendor, ...a })), persons: seeds.persons };
+  }
+  const activities: { vendor: string; club: string; id: string }[] = [];
+  const persons: { pid: string }[] = [];
+  for (const club of entry.clubsInFile ?? entry.clubs ?? []) {
+    const links = await ports.store.linksOf(entry.vendor, club);
+    for (const a of links.activities) if (a.lastUpload === entry.uploadId) activities.push({ vendor: entry.vendor, club, id: a.id });
+    for (const p of links.persons) if (!p.deleted) persons.push({ pid: p.pid });
+  }
+  return { activities, persons };
 }
 
 /** The second half, club by club (the cloud fans it out per club): totals drift, closed periods, counts. */

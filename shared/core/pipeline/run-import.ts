@@ -102,8 +102,9 @@ export async function failUpload(ports: PipelinePorts, upload: Upload, clock: Pi
   const receipt = failedReceipt(upload, entry, fileError('IMPORT_FAILED', 0), clock.now());
   await writeReceipt(ports, upload, receipt);
   if (entry.sha256) await store.releaseFile(upload.vendor, entry.sha256, upload.uploadId);
-  // Records may already be applied (the apply step got through): their verdicts are re-judged by reconciliation.
-  const stale = stageReached(entry.stage, 'applied') && !stageReached(entry.stage, 'judged');
+  // Records may already be written (the apply step claimed the bytes, or got through) and not judged:
+  // reconciliation re-judges what the upload wrote.
+  const stale = entry.sha256 !== undefined && !stageReached(entry.stage, 'judged');
   const failed: LedgerEntry = { ...entry, stage: 'done', status: 'failed', finishedAt: receipt.completedAt, errors: 1, ...(stale ? { stale } : {}) };
   // The clubs' view shows the failure too, where the file got far enough to know its clubs.
   await Promise.all((entry.clubs ?? []).map((club) => store.putClubUpload(club, failed)));

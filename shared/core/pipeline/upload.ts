@@ -32,13 +32,45 @@ export interface LedgerEntry extends Upload {
   readonly clubs?: readonly string[];
   readonly counts?: { readonly persons: EntityCounts; readonly activities: ActivityCounts };
   readonly errors?: number;
-  /** Failed after some of its records were applied: reconciliation re-judges what it touched. */
+  /**
+   * The clubs the file names, known once its apply claims the bytes (before it writes anything): where a failure
+   * may have left its records. `clubs` are those it was authorised for, once applied.
+   */
+  readonly clubsInFile?: readonly string[];
+  /** Failed after some of its records may have been written: reconciliation re-judges what it touched. */
   readonly stale?: boolean;
 }
 
 /** The order of a vendor's uploads: completion time, then id. */
 export function orderKeyOf(upload: Upload): string {
   return `${upload.completedAt}#${upload.uploadId}`;
+}
+
+/** Whether `a` comes before `b` in their vendor's order (`orderKeyOf`). */
+export function isEarlier(a: Upload, b: Upload): boolean {
+  return orderKeyOf(a) < orderKeyOf(b);
+}
+
+/**
+ * The upload `upload` must wait for before it is applied: the earliest of `candidates` (the vendor's unfinished
+ * uploads) that is not done and comes before it; undefined when there is none. The apply step's rule, also used by
+ * `lok-importer status` to say what a file waits for.
+ */
+export function blockerOf<T extends Upload & { readonly stage?: UploadStage }>(upload: Upload, candidates: readonly T[]): T | undefined {
+  let first: T | undefined;
+  for (const candidate of candidates) {
+    if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload)) continue;
+    if (first === undefined || isEarlier(candidate, first)) first = candidate;
+  }
+  return first;
+}
+
+/**
+ * The suffix of the execution name under which the nightly reconciliation restarts a stuck upload on the night of
+ * `today` (YYYY-MM-DD): `<upload id>-r<YYYYMMDD>`, one restart a night.
+ */
+export function restartSuffix(today: string): string {
+  return `-r${today.replace(/-/g, '')}`;
 }
 
 /** Where a completed upload waits until it is taken in: the vendor's inbox, under the file's name. */
