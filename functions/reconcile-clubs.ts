@@ -11,12 +11,12 @@ export interface ClubsBatch {
   readonly BatchInput: ReconcileRun;
 }
 
-/** The clubs' half of the nightly job for one batch of clubs: totals drift repaired, periods closed, counts. */
+/** The clubs' half of the nightly job for one batch of clubs: recent uploads rechecked, totals drift repaired, periods closed, counts. */
 export const handler = stepHandler('reconcile-clubs', async ({ Items, BatchInput }: ClubsBatch) => {
   const ports = await cloudPorts();
   const clubs = Items.map((item) => item.club);
   const report = await reconcileClubs(ports, systemClock(), clubs);
   const part = createHash('sha256').update(clubs.join('\n')).digest('hex').slice(0, 32);
   await ports.objects.put(`${reportPrefix(safeRunId(BatchInput.runId))}/parts/${part}.json`, JSON.stringify(report));
-  return { clubs: clubs.length, drift: report.drift.length };
+  return { clubs: clubs.length, drift: report.drift.length, corrected: report.corrected.reduce((sum, c) => sum + c.verdicts, 0) };
 }, { metrics: false });

@@ -6,7 +6,7 @@ import { stepHandler } from './commons/step-handler.js';
 
 /**
  * The night's report, `reports/reconciliation/<run>.json`: the uploads half and the clubs' parts joined. Drift
- * is a metric with an alarm: totals that differed from their verdicts mean a step went wrong somewhere.
+ * and verdicts the recheck corrected are metrics with alarms: either means a step went wrong somewhere.
  */
 export const handler = stepHandler('reconcile-report', async ({ runId }: ReconcileRun) => {
   const ports = await cloudPorts();
@@ -20,8 +20,10 @@ export const handler = stepHandler('reconcile-report', async ({ runId }: Reconci
   const clubs = joinClubsReports(parts);
   const key = `${prefix}.json`;
   await ports.objects.put(key, JSON.stringify({ runId, uploads, ...clubs }, null, 2));
+  const corrected = clubs.corrected.reduce((sum, c) => sum + c.verdicts, 0);
   metrics.addMetric('ReconciliationDrift', 'Count', clubs.drift.length);
+  metrics.addMetric('VerdictsCorrected', 'Count', corrected);
   metrics.addMetric('PeriodsClosed', 'Count', clubs.closedPeriods.length);
-  logger.info('reconciliation report', { runId, drift: clubs.drift.length, closedPeriods: clubs.closedPeriods.length, parts: parts.length });
+  logger.info('reconciliation report', { runId, drift: clubs.drift.length, corrected, closedPeriods: clubs.closedPeriods.length, parts: parts.length });
   return { report: key, drift: clubs.drift.length };
 });

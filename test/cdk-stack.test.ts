@@ -298,7 +298,7 @@ describe('observability', () => {
       'Files received per vendor', 'Files applied per vendor', 'Files rejected or failed per vendor',
       'Records per second (apply)', 'Upload to receipt (seconds)', 'Activities approved vs rejected',
       'Rejected activities by reason', 'Workflow failures', 'Lambda errors', 'Lambda throttles', 'DynamoDB throttles',
-      'Nightly reconciliation: drift and stuck files',
+      'Nightly reconciliation: drift, verdicts corrected and stuck files',
     ]);
     const text = JSON.stringify(body);
     // Latency percentiles over every upload (the metric without the vendor dimension), never summed over vendors.
@@ -308,10 +308,10 @@ describe('observability', () => {
     }
   });
 
-  it('alarms on failed executions, stuck files, drift, a failed reconciliation and lost upload events, to an encrypted topic; stricter in production', () => {
+  it('alarms on failed executions, stuck files, drift, corrected verdicts, a failed or missing reconciliation and lost upload events, to an encrypted topic; stricter in production', () => {
     test.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmDescription: string; Threshold: number; AlarmActions: unknown[] });
-    expect(alarms(test)).toHaveLength(6);
+    const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmDescription: string; Threshold: number; AlarmActions: unknown[]; ComparisonOperator: string; TreatMissingData: string; MetricName?: string; Period?: number });
+    expect(alarms(test)).toHaveLength(8);
     for (const alarm of alarms(test)) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
     const threshold = (t: Template, about: RegExp) => alarms(t).find((a) => about.test(a.AlarmDescription))!.Threshold;
     expect(threshold(test, /^Import executions failed/)).toBe(5);
@@ -321,6 +321,11 @@ describe('observability', () => {
     expect(stuck.Metrics.map((m) => m.Expression ?? m.MetricStat!.Metric.MetricName).sort()).toEqual(['PartialUploadsInInbox', 'StuckUploadsRestarted', 'SweptUploadsStarted', 'restarted + swept + partial']);
     expect(threshold(prod, /^Files were stuck/)).toBe(1);
     expect(threshold(prod, /^Totals differed/)).toBe(1);
+    expect(alarms(test).find((a) => /^The nightly recheck of recent uploads corrected verdicts/.test(a.AlarmDescription))).toMatchObject({ Threshold: 1, MetricName: 'VerdictsCorrected', Period: 86_400 });
+    // The heartbeat: fewer than one successful night a day, and no data at all, is an alarm.
+    expect(alarms(test).find((a) => /^No nightly reconciliation succeeded/.test(a.AlarmDescription))).toMatchObject({
+      Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching', MetricName: 'ExecutionsSucceeded', Period: 86_400,
+    });
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'lok-drift@example.org' });
     expect(Object.keys(test.findResources('AWS::SNS::Subscription'))).toHaveLength(0);
   });

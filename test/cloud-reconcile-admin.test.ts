@@ -82,7 +82,7 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     expect(items).toEqual(CLUBS.map((club) => ({ club })));
     // The item batcher's batches (one club each here): { Items, BatchInput }.
     const batches = await Promise.all(items.map((item) => invoke(h.clubs, { Items: [item], BatchInput: { runId } }, 'Clubs')));
-    expect(batches).toEqual([{ clubs: 1, drift: 1 }, { clubs: 1, drift: 0 }]);
+    expect(batches).toEqual([{ clubs: 1, drift: 1, corrected: 0 }, { clubs: 1, drift: 0, corrected: 0 }]);
 
     expect(await invoke(h.report, { runId }, 'ReportFn')).toEqual({ report: `reports/reconciliation/${runId}.json`, drift: 1 });
     const report = JSON.parse((await d.ports.objects.get(`reports/reconciliation/${runId}.json`))!) as {
@@ -97,7 +97,7 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     // The next night: nothing to do.
     const next = randomUUID();
     expect(await invoke(h.uploads, { runId: next })).toEqual({ restarted: 0, rejudged: 0 });
-    expect(await invoke(h.clubs, { Items: items, BatchInput: { runId: next } })).toEqual({ clubs: 2, drift: 0 });
+    expect(await invoke(h.clubs, { Items: items, BatchInput: { runId: next } })).toEqual({ clubs: 2, drift: 0, corrected: 0 });
   }, 60_000);
 
   describe('the admin function', () => {

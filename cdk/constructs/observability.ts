@@ -46,8 +46,8 @@ function total(metric: string, label: string, stat = 'Sum'): MathExpression {
 /**
  * What RF operations watch: one dashboard (files per vendor, records per second, upload-to-receipt latency,
  * verdicts by reason, Lambda errors and throttles, workflow failures, DynamoDB throttles) fed by the handlers'
- * Powertools metrics, and alarms (failed imports, stuck files, reconciliation drift and failure, lost upload
- * events) to one SNS topic. Production's alarms fire on the first occurrence.
+ * Powertools metrics, and alarms (failed imports, stuck files, reconciliation drift, corrected verdicts, failure
+ * and absence, lost upload events) to one SNS topic. Production's alarms fire on the first occurrence.
  */
 export class Observability extends Construct {
   readonly topic: Topic;
@@ -88,8 +88,20 @@ export class Observability extends Construct {
       'Files were stuck: uploads that never started (a lost event) or never finished, or partial uploads left in an inbox (the delete workflow failed), found by the nightly reconciliation.');
     const drift = new Metric({ namespace: NAMESPACE, metricName: 'ReconciliationDrift', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) });
     alarm('ReconciliationDrift', drift, 1, 'Totals differed from the sum of their verdicts (repaired): a step went wrong. See the night\'s report in reports/reconciliation/.');
+    const corrected = nightly('VerdictsCorrected');
+    alarm('VerdictsCorrected', corrected, 1,
+      'The nightly recheck of recent uploads corrected verdicts (now right): a judge step had written a stale verdict, e.g. two vendors judging one week at once. See `corrected` in the night\'s report.');
     alarm('ReconciliationFailed', props.reconciliationStateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }), 1,
       'The nightly reconciliation failed: stuck files, drift and period closing were not handled tonight.');
+    // The heartbeat: no successful night in a day (the schedule stopped, or every run failed) is an alarm too.
+    const heartbeat = new Alarm(this, 'ReconciliationMissing', {
+      metric: props.reconciliationStateMachine.metricSucceeded({ period: Duration.days(1), statistic: 'Sum' }),
+      threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1, comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      alarmDescription: 'No nightly reconciliation succeeded in the last day: stuck files, drift and period closing wait. Check its schedule and its executions.',
+    });
+    heartbeat.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(heartbeat);
     alarm('UploadEventsDeadLettered', props.starterDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), 1,
       'Upload events could not start their import: the nightly sweep starts them; read the messages for the cause.');
 
@@ -136,7 +148,7 @@ export class Observability extends Construct {
       new GraphWidget({ title: 'DynamoDB throttles', left: [tableMetric('ReadThrottleEvents'), tableMetric('WriteThrottleEvents')], width: 8 }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Nightly reconciliation: drift and stuck files', left: [drift, stuck], width: 24 }),
+      new GraphWidget({ title: 'Nightly reconciliation: drift, verdicts corrected and stuck files', left: [drift, corrected, stuck], width: 24 }),
     );
   }
 }

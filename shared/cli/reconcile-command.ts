@@ -14,7 +14,8 @@ import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, wit
 export const RECONCILE_HELP = `Usage: lok-importer reconcile [--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--json]
 
 The nightly job, run by hand: resumes uploads stuck mid-way from the archive (or fails them, with a receipt, when
-their file cannot be read), re-judges what failed uploads left, recomputes every open period's totals from the
+their file cannot be read), re-judges what failed uploads left, judges again what each club's uploads of the last
+26 hours changed and corrects any verdict that comes out different, recomputes every open period's totals from the
 verdicts and repairs drift, closes periods past their final date, and reports per vendor and period: activities
 received, approved, rejected. Running it twice changes nothing more.
 
@@ -62,6 +63,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
         `resumed uploads: ${report.resumed.join(', ') || 'none'}`,
         `failed uploads (receipt written): ${report.failed.join(', ') || 'none'}`,
         `re-judged after a failure: ${report.rejudged.join(', ') || 'none'}`,
+        `verdicts corrected by the recheck of recent uploads: ${report.corrected.map((c) => `${c.club} ${c.verdicts}`).join(', ') || 'none'}`,
         `totals drift repaired: ${report.drift.map((d) => `${d.club} ${d.period}`).join(', ') || 'none'}`,
         `periods closed: ${report.closedPeriods.map((p) => `${p.club} ${p.period}`).join(', ') || 'none'}`,
         'vendor, period: received / approved / rejected',

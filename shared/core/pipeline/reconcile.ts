@@ -6,7 +6,7 @@ import type { PipelineClock, PipelinePorts } from './ports.js';
 import { recomputeTotals } from './recompute-totals.js';
 import { rejudge, type RejudgeSeeds } from './rejudge.js';
 import { failUpload, runImport } from './run-import.js';
-import { stagedKey, type StagedApply } from './staging.js';
+import { stagedKey, type PersonSeed, type StagedApply } from './staging.js';
 import { UNDATED } from './stored.js';
 import type { LedgerEntry } from './upload.js';
 
@@ -39,6 +39,11 @@ export interface ReconcileReport {
   /** Totals that differed from the sum of their verdicts, with what was stored and what is stored now. */
   readonly drift: readonly { readonly club: string; readonly period: string; readonly before?: PeriodTotals; readonly after: PeriodTotals }[];
   readonly closedPeriods: readonly { readonly club: string; readonly period: string }[];
+  /**
+   * The safety net: verdicts the recheck of the club's recent uploads found wrong and corrected (per club whose
+   * recent uploads led to them). Not zero means a judge step wrote a stale verdict somewhere (a race): an alarm.
+   */
+  readonly corrected: readonly { readonly club: string; readonly verdicts: number }[];
   /** Per vendor and period: activities received, approved, rejected. */
   readonly byVendorPeriod: readonly { readonly vendor: string; readonly period: string; readonly received: number; readonly approved: number; readonly rejected: number }[];
 }
@@ -55,7 +60,7 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
 }
 
 export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted'>;
-export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'byVendorPeriod'>;
+export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'corrected' | 'byVendorPeriod'>;
 
 /** The first half of the nightly job, once for the whole register: stuck and stale uploads. */
 export async function reconcileUploads(ports: PipelinePorts, clock: PipelineClock, options: Omit<ReconcileOptions, 'clubs'>): Promise<UploadsReport> {
@@ -115,13 +120,48 @@ async function staleSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<Rej
   return { activities, persons };
 }
 
-/** The second half, club by club (the cloud fans it out per club): totals drift, closed periods, counts. */
+/** How far back the nightly recheck looks: a day and some, so that consecutive nights overlap. */
+export const RECHECK_HOURS = 26;
+/** The club's latest uploads the recheck considers (newest first); a club's day holds far fewer. */
+const RECHECK_UPLOADS = 500;
+
+/**
+ * The safety net for the judge step: the club's uploads finished since `since` are judged again from their staged
+ * seeds (every week their changes reached, in every club), and the verdicts that come out different are written.
+ * Judging is a function of what is stored, so this writes nothing unless a judge step wrote a verdict from state
+ * that changed under it (two vendors' uploads judging the same week at once). Returns the verdicts corrected.
+ */
+export async function recheckRecentUploads(ports: PipelinePorts, clock: PipelineClock, club: string, since: string): Promise<number> {
+  const { store, objects } = ports;
+  const seeds: { activities: { vendor: string; club: string; id: string }[]; persons: PersonSeed[] } = { activities: [], persons: [] };
+  for (const entry of await store.uploadsOf({ club }, RECHECK_UPLOADS)) {
+    if (entry.stage !== 'done' || entry.finishedAt === undefined || entry.finishedAt < since) continue;
+    const staged = await objects.get(stagedKey(entry, 'apply'));
+    if (staged === undefined) continue;
+    const { seeds: s } = JSON.parse(staged) as StagedApply;
+    seeds.activities.push(...s.activities.filter((a) => a.club === club).map((a) => ({ vendor: entry.vendor, ...a })));
+    seeds.persons.push(...s.persons.filter((p) => p.club === undefined || p.club === club));
+  }
+  if (seeds.activities.length + seeds.persons.length === 0) return 0;
+  const result = await rejudge(ports, seeds, clock.today);
+  if (result.written > 0) for (const { club: c, period } of result.clubPeriods) if (period !== UNDATED) await recomputeTotals(store, c, period);
+  return result.written;
+}
+
+/**
+ * The second half, club by club (the cloud fans it out per club): the recheck of recent uploads, totals drift,
+ * closed periods, counts.
+ */
 export async function reconcileClubs(ports: PipelinePorts, clock: PipelineClock, clubs: readonly string[]): Promise<ClubsReport> {
   const { store } = ports;
   const drift: { club: string; period: string; before?: PeriodTotals; after: PeriodTotals }[] = [];
   const closedPeriods: { club: string; period: string }[] = [];
+  const corrected: { club: string; verdicts: number }[] = [];
   const perVendor = new Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>();
+  const since = new Date(Date.parse(clock.now()) - RECHECK_HOURS * 3_600_000).toISOString();
   for (const club of clubs) {
+    const verdicts = await recheckRecentUploads(ports, clock, club, since);
+    if (verdicts > 0) corrected.push({ club, verdicts });
     for (const stored of await store.totalsOf(club)) {
       const { period } = stored.totals;
       for (const v of await store.verdictsOf(club, period)) {
@@ -141,7 +181,7 @@ export async function reconcileClubs(ports: PipelinePorts, clock: PipelineClock,
     }
   }
   const byVendorPeriod = [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
-  return { drift, closedPeriods, byVendorPeriod };
+  return { drift, closedPeriods, corrected, byVendorPeriod };
 }
 
 /** The club halves of a fanned-out run, joined (the cloud's report step). */
@@ -160,6 +200,7 @@ export function joinClubsReports(parts: readonly ClubsReport[]): ClubsReport {
   return {
     drift: parts.flatMap((p) => p.drift),
     closedPeriods: parts.flatMap((p) => p.closedPeriods),
+    corrected: parts.flatMap((p) => p.corrected ?? []),
     byVendorPeriod: [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1)),
   };
 }
