@@ -23,8 +23,9 @@ describe('one Node version for development, CI, local mode, the bench and the La
     expect(process.versions.node).toBe(pinned);
   });
 
-  it('engines, @types/node and .node-version name the same version', () => {
+  it('engines, @types/node, .node-version and the CLI\'s own check name the same version', () => {
     expect(majorOf(pkg.engines.node)).toBe(major);
+    expect(readFileSync(join(ROOT, 'bin', 'lok-importer.js'), 'utf8')).toContain(`const REQUIRED_MAJOR = ${major};`);
     expect(majorOf(pkg.devDependencies['@types/node']!)).toBe(major);
     expect(readFileSync(join(ROOT, '.node-version'), 'utf8').trim()).toBe(pinned);
   });
