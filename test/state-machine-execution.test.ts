@@ -143,8 +143,8 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
   }, 60_000);
 
   it('retries a transient error (an S3 outage on Apply\'s first attempt) and then imports', async () => {
-    const down = await coldStart({ ...process.env as Record<string, string>, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }, { apply: 'apply-step' });
     const s = await scenario();
+    const down = await coldStart(s.d.env({ SFN_ENDPOINT: sfn.endpoint, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }), { apply: 'apply-step' });
     const hook: TaskHook = ({ state, attempt }) => (state === 'Apply' && attempt === 1 ? down.apply : undefined);
     s.options = { hook };
     const xml = sample('club-valid.xml');
@@ -251,6 +251,25 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(await receiptOf(s, earlier)).toMatchObject({ status: 'applied' });
     expect(await s.d.ports.store.upload(VENDOR, later.uploadId, later.completedAt)).toMatchObject({ stage: 'queued' });
     expect(await s.d.ports.objects.get('reports/reconciliation/night-1/uploads.json')).toBeDefined();
+  }, 60_000);
+
+  it('a chunk failing for good fails the Distributed Map (States.ExceedToleratedFailureThreshold), caught into MarkFailed → ImportFailed', async () => {
+    const s = await scenario();
+    const failing: Handler = async () => {
+      throw Object.assign(new Error('a chunk that cannot be judged'), { name: 'StepFailed' });
+    };
+    s.options = { hook: ({ state }) => (state === 'JudgeChunk' ? failing : undefined) };
+    const xml = sample('club-valid.xml');
+    const up = await putInInbox(s, 'large-failing.xml', xml);
+    await startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
+    const record = await finished(up.uploadId);
+
+    expect(record.status).toBe('FAILED');
+    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'MarkFailed', 'ImportFailed']);
+    expect(record.events.find((e) => e.state === 'JudgeChunks' && e.type === 'StateFailed')?.error).toBe('States.ExceedToleratedFailureThreshold');
+    // The child's own failure, not retried (StepFailed is permanent).
+    expect(record.events.filter((e) => e.mapRun === 'JudgeChunks' && e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
+    expect(await receiptOf(s, up)).toMatchObject({ status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }] });
   }, 60_000);
 
   it('the large-file branch: split, the Distributed Map over the manifest\'s chunks, join; the receipt as the single judge writes it', async () => {

@@ -18,11 +18,17 @@ import type { ExecutionRunner } from './step-functions-fake.js';
  * (`retryIntervalOverrides`), never by editing the definition.
  *
  * One exception, because the tool has no Distributed Map (it runs inline Maps over an array in the input): a
- * Distributed Map state is run by `runDistributedMap` here, as the service does it: its ItemReader read from the
+ * Distributed Map state is run by `distributedMap` here, as the service does it: its ItemReader read from the
  * bucket (JSON Lines), its ItemBatcher's batches, its ItemSelector evaluated with `$$.Map.Item`, each item's
  * ItemProcessor run by the tool as a child execution with the same bindings, MaxConcurrency of them at once,
  * and a failed child failing the state with `States.ExceedToleratedFailureThreshold`. The state's own Retry,
- * Catch, ResultPath and Next stay as synthesized: only its `Type` is handed to us.
+ * Catch, ResultPath and Next stay as synthesized: only its `Type` is handed to us (with a day's TimeoutSeconds:
+ * the service puts no limit on a Map, the tool 60 s on any Task without one). Fields of a Distributed Map this
+ * runner does not emulate (tolerated failures, ResultWriter, ItemsPath, MaxItems) are refused, not ignored.
+ *
+ * Limits: the tool gives every Task without TimeoutSeconds 60 s (the service: none; Lambda's own time-out, which
+ * is not emulated, ends the call), so a handler slower than a minute here fails with States.Timeout; child
+ * executions share the parent's context object.
  */
 
 /** Amazon States Language, as far as the tests read it. */
@@ -240,7 +246,8 @@ function distributedMap({ name, state, context, options, runOptions, events }: M
     const { StartAt, States } = state.ItemProcessor;
     const processor = new StateMachine({ StartAt, States } as StateMachineDefinition);
     try {
-      return await inParallel(children, state.MaxConcurrency ?? 1000, async (child) => {
+      // MaxConcurrency 0 or absent: as many as the service runs at once (10 000).
+      return await inParallel(children, state.MaxConcurrency || 10_000, async (child) => {
         const run = processor.run(child as never, runOptions);
         const logged = collect(run.eventLogs, events, name);
         const result = await run.result;
@@ -255,15 +262,20 @@ function distributedMap({ name, state, context, options, runOptions, events }: M
   };
 }
 
+/** What a Distributed Map may hold that `distributedMap` does not do. */
+const UNEMULATED = ['ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ResultWriter', 'ItemsPath', 'MaxItems'];
+
 /** The definition with each Distributed Map state handed to `distributedMap` (a Task state the tool calls back). */
 function withDistributedMapsLocal(definition: Definition): { definition: Definition; maps: Record<string, DistributedMapState> } {
   const maps: Record<string, DistributedMapState> = {};
   const States = Object.fromEntries(Object.entries(definition.States).map(([name, state]) => {
     const mode = (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode;
     if (state.Type !== 'Map' || mode !== 'DISTRIBUTED') return [name, state];
+    const unsupported = UNEMULATED.filter((field) => field in state || (field === 'MaxItems' && (state.ItemReader as { ReaderConfig?: object } | undefined)?.ReaderConfig !== undefined && 'MaxItems' in (state.ItemReader as { ReaderConfig: object }).ReaderConfig));
+    if (unsupported.length > 0) throw new Error(`Distributed Map ${name} uses ${unsupported.join(', ')}, which the local runner does not emulate`);
     maps[name] = state as unknown as DistributedMapState;
     const { ItemReader: _r, ItemSelector: _s, ItemBatcher: _b, ItemProcessor: _p, MaxConcurrency: _m, Label: _l, ...kept } = state;
-    return [name, { ...kept, Type: 'Task', Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:DistributedMap-${name}` }];
+    return [name, { ...kept, Type: 'Task', TimeoutSeconds: 86_400, Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:DistributedMap-${name}` }];
   }));
   return { definition: { ...definition, States } as Definition, maps };
 }
