@@ -105,5 +105,11 @@ export function stagesFrom(context: unknown): StageConfig[] {
   if (context === null || typeof context !== 'object' || Array.isArray(context) || Object.keys(context).length === 0) {
     throw new Error('no stages: cdk.json → context.stages names each stage with its kind, account and region (docs/operations.md)');
   }
-  return Object.entries(context as Record<string, StageSettings>).map(([name, given]) => stageFrom(name, given ?? {}));
+  const stages = Object.entries(context as Record<string, StageSettings>).map(([name, given]) => stageFrom(name, given ?? {}));
+  // Production keeps personal data in an account of its own: a test stage's id copied into it would deploy there.
+  for (const stage of stages.filter((s) => s.production)) {
+    const other = stages.find((s) => s !== stage && s.account === stage.account);
+    if (other) throw new Error(`stage ${stage.name} (production) shares its account ${stage.account} with stage ${other.name} (${where(stage.name, 'account')}): production needs an account of its own`);
+  }
+  return stages;
 }

@@ -341,7 +341,7 @@ describe('stages', () => {
   }
 
   it('are read from configuration, each declaring its kind, which decides the defaults', () => {
-    const [t, p] = stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...pin, alarmEmail: 'ops@example.org' } });
+    const [t, p] = stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...pin, account: '210987654321', alarmEmail: 'ops@example.org' } });
     expect(t).toMatchObject({ name: 'test', kind: 'test', production: false, logRetentionDays: 30, failedImportsAlarmThreshold: 5, reconciliationHour: 3 });
     expect(p).toMatchObject({ name: 'prod', kind: 'production', production: true, logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2, alarmEmail: 'ops@example.org' });
     expect(stagesFrom({ test: { kind: 'test', ...pin, logRetentionDays: 90 } })[0]).toMatchObject({ logRetentionDays: 90 });
@@ -378,6 +378,9 @@ describe('stages', () => {
     expect(refused({ account: 123456789012, region: 'eu-north-1' })).toThrow(/stage prod: account .* as a string .* got 123456789012/);
     expect(refused({ account: '123456789012' })).toThrow('stage prod: region must be an AWS region such as "eu-north-1" (cdk.json → context.stages.prod.region), got undefined');
     expect(refused({ account: '123456789012', region: 'Stockholm' })).toThrow(/region .* got "Stockholm"/);
+    // Production in an account of its own: the test stage's id copied into it is refused.
+    expect(() => stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...pin } }))
+      .toThrow('stage prod (production) shares its account 123456789012 with stage test (cdk.json → context.stages.prod.account): production needs an account of its own');
   });
 
   it('warns on synth while a stage\'s account is still a placeholder (one digit twelve times)', () => {
