@@ -11,6 +11,7 @@ import { reconcileClubs, reconcileUploads } from '../shared/core/pipeline/reconc
 import { rejudge } from '../shared/core/pipeline/rejudge.js';
 import { failUpload, runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
+import { stagedKey } from '../shared/core/pipeline/staging.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
@@ -238,6 +239,26 @@ describe('exactly once, on DynamoDB Local', () => {
       register.dispose();
     }
   }, 300_000);
+
+  it('the nightly job goes on past an upload it cannot reconcile, reports it, and tries it again the next night', async () => {
+    const register = await setUp();
+    // Two uploads applied, then failed before their judge: both stale.
+    for (const [i, upload] of UPLOADS.slice(0, 2).entries()) {
+      await registerUpload(register.ports, upload, clock);
+      await applyFile(register.ports, upload, stringSource(upload.file, xmlOf(FILES[i]!)), clock);
+      await failUpload(register.ports, upload, clock);
+    }
+    const [broken, fine] = UPLOADS as [Upload, Upload];
+    const staged = await register.ports.objects.get(stagedKey(broken, 'apply'));
+    await register.ports.objects.put(stagedKey(broken, 'apply'), '{ not json');
+    const night = await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined });
+    expect(night).toMatchObject({ rejudged: [fine.uploadId], errors: [{ uploadId: broken.uploadId, error: 'SyntaxError' }] });
+    // Still stale: the next night (the staged object readable again) re-judges it.
+    await register.ports.objects.put(stagedKey(broken, 'apply'), staged!);
+    expect(await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined }))
+      .toMatchObject({ rejudged: [broken.uploadId], errors: [] });
+    register.dispose();
+  }, 60_000);
 
   it('an unchanged file sent again with other bytes (a new created time) writes only its ledger entries and receipt', async () => {
     const register = await setUp();

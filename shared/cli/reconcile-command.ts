@@ -63,6 +63,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
         `resumed uploads: ${report.resumed.join(', ') || 'none'}`,
         `failed uploads (receipt written): ${report.failed.join(', ') || 'none'}`,
         `re-judged after a failure: ${report.rejudged.join(', ') || 'none'}`,
+        `not reconciled tonight (tried again next time): ${report.errors.map((e) => `${e.uploadId} (${e.error})`).join(', ') || 'none'}`,
         `verdicts corrected by the recheck of recent uploads: ${report.corrected.map((c) => `${c.club} ${c.verdicts}`).join(', ') || 'none'}`,
         `totals drift repaired: ${report.drift.map((d) => `${d.club} ${d.period}`).join(', ') || 'none'}`,
         `periods closed: ${report.closedPeriods.map((p) => `${p.club} ${p.period}`).join(', ') || 'none'}`,

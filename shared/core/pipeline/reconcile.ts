@@ -36,6 +36,11 @@ export interface ReconcileReport {
   readonly rejudged: readonly string[];
   /** Stuck uploads handed to `restart` (the cloud's workflow runs them). */
   readonly restarted?: readonly string[];
+  /**
+   * Uploads whose reconciliation failed tonight (the error's name only): the others went on, and these are tried
+   * again the next night. Not empty is an alarm.
+   */
+  readonly errors: readonly { readonly uploadId: string; readonly error: string }[];
   /** Totals that differed from the sum of their verdicts, with what was stored and what is stored now. */
   readonly drift: readonly { readonly club: string; readonly period: string; readonly before?: PeriodTotals; readonly after: PeriodTotals }[];
   readonly closedPeriods: readonly { readonly club: string; readonly period: string }[];
@@ -59,43 +64,55 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
   return { ...uploads, ...clubs };
 }
 
-export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted'>;
+export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'errors'>;
 export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'corrected' | 'byVendorPeriod'>;
 
-/** The first half of the nightly job, once for the whole register: stuck and stale uploads. */
+/** What tonight did with one unfinished upload ('waiting': nothing yet, it is neither stale nor stuck). */
+type UploadOutcome = 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'waiting';
+
+/**
+ * The first half of the nightly job, once for the whole register: stuck and stale uploads, each on its own: one
+ * that fails (an unreadable staged object, a throttled table) is reported and the others go on.
+ */
 export async function reconcileUploads(ports: PipelinePorts, clock: PipelineClock, options: Omit<ReconcileOptions, 'clubs'>): Promise<UploadsReport> {
-  const { store } = ports;
-  const resumed: string[] = [];
-  const failed: string[] = [];
-  const blocked: string[] = [];
-  const rejudged: string[] = [];
-  const restarted: string[] = [];
-  const nowMs = Date.parse(clock.now());
-  for (const entry of await store.allUnfinishedUploads()) {
-    if (entry.stale) {
-      const result = await rejudge(ports, await staleSeeds(ports, entry), clock.today, options.amounts);
-      for (const { club, period } of result.clubPeriods) if (period !== UNDATED) await recomputeTotals(store, club, period);
-      const { stale: _stale, ...rest } = entry;
-      await store.putUpload(rest);
-      rejudged.push(entry.uploadId);
-      continue;
+  const done: Record<Exclude<UploadOutcome, 'waiting'>, string[]> = { resumed: [], failed: [], blocked: [], rejudged: [], restarted: [] };
+  const errors: { uploadId: string; error: string }[] = [];
+  for (const entry of await ports.store.allUnfinishedUploads()) {
+    try {
+      const outcome = await reconcileUpload(ports, clock, options, entry);
+      if (outcome !== 'waiting') done[outcome].push(entry.uploadId);
+    } catch (error) {
+      errors.push({ uploadId: entry.uploadId, error: error instanceof Error ? error.name : 'Error' });
     }
-    if (nowMs - Date.parse(entry.receivedAt) < options.stuckAfterMs) continue;
-    if (options.restart) {
-      const outcome = await options.restart(entry);
-      if (outcome === 'started') restarted.push(entry.uploadId);
-      if (outcome !== 'missing') continue;
-      await failUpload(ports, entry, clock);
-      failed.push(entry.uploadId);
-      continue;
-    }
-    const source = options.open(entry);
-    const result = source
-      ? await runImport(ports, entry, () => options.open(entry)!, clock, { sleep: options.sleep, ...(options.amounts ? { amounts: options.amounts } : {}) })
-      : { kind: 'failed' as const, receipt: await failUpload(ports, entry, clock) };
-    (result.kind === 'done' ? resumed : result.kind === 'blocked' ? blocked : failed).push(entry.uploadId);
   }
-  return { resumed, failed, blocked, rejudged, ...(options.restart ? { restarted } : {}) };
+  const { restarted, ...rest } = done;
+  return { ...rest, errors, ...(options.restart ? { restarted } : {}) };
+}
+
+async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, options: Omit<ReconcileOptions, 'clubs'>, entry: LedgerEntry): Promise<UploadOutcome> {
+  const { store } = ports;
+  if (entry.stale) {
+    const result = await rejudge(ports, await staleSeeds(ports, entry), clock.today, options.amounts);
+    for (const { club, period } of result.clubPeriods) if (period !== UNDATED) await recomputeTotals(store, club, period);
+    const { stale: _stale, ...rest } = entry;
+    await store.putUpload(rest);
+    return 'rejudged';
+  }
+  if (Date.parse(clock.now()) - Date.parse(entry.receivedAt) < options.stuckAfterMs) return 'waiting';
+  if (options.restart) {
+    const outcome = await options.restart(entry);
+    if (outcome === 'started') return 'restarted';
+    if (outcome === 'exists') return 'waiting';
+    await failUpload(ports, entry, clock);
+    return 'failed';
+  }
+  const source = options.open(entry);
+  if (!source) {
+    await failUpload(ports, entry, clock);
+    return 'failed';
+  }
+  const result = await runImport(ports, entry, () => options.open(entry)!, clock, { sleep: options.sleep, ...(options.amounts ? { amounts: options.amounts } : {}) });
+  return result.kind === 'done' ? 'resumed' : result.kind;
 }
 
 /**
