@@ -53,7 +53,7 @@ export class ImporterStack extends Stack {
     });
     this.admin = new VendorAdmin(this, 'VendorAdmin', {
       table: this.register.table, bucket: this.files.bucket, serverId: this.sftp.server.attrServerId, userArns: this.sftp.userArns(), serverArn: this.sftp.serverArn(),
-      vendorRole: this.sftp.vendorRole, sessionPolicy: this.sftp.sessionPolicy, logRetention, removalPolicy,
+      vendorRole: this.sftp.vendorRole, sessionPolicy: this.sftp.sessionPolicy, importStateMachine: this.imports.stateMachine, logRetention, removalPolicy,
     });
     this.observability = new Observability(this, 'Observability', {
       stage: stage.name, production: stage.production, failedImportsAlarmThreshold: stage.failedImportsAlarmThreshold,

@@ -2,8 +2,10 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
-import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
+import { archiveKey, isEarlier } from '../shared/core/pipeline/upload.js';
+import { openUploadFigures } from '../shared/core/queries/upload-status.js';
 import { cloudPorts } from './commons/cloud-ports.js';
+import { publishOpenUploads } from './commons/open-upload-metrics.js';
 import { logger, metrics } from './commons/powertools.js';
 import { UploadBlocked } from './commons/step-errors.js';
 import { startImport } from './commons/start-execution.js';
@@ -22,9 +24,12 @@ const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN
 
 export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
   const ports = await cloudPorts();
-  const mine = orderKeyOf(upload);
-  for (const waiting of await ports.uploads.inInbox(upload.vendor)) {
-    if (orderKeyOf(waiting) >= mine || !(await ports.uploads.isCompleted(waiting.source))) continue;
+  const inbox = await ports.uploads.inInbox(upload.vendor);
+  // The vendor's open uploads, from the listing made anyway: every upload stays in the inbox until done or failed
+  // (this one too). Emitted on every attempt, so a vendor's queue is measured while it waits.
+  publishOpenUploads(openUploadFigures([], inbox, new Date().toISOString()));
+  for (const waiting of inbox) {
+    if (!isEarlier(waiting, upload) || !(await ports.uploads.isCompleted(waiting.source))) continue;
     // Its own event may be late or lost: start it now (a no-op when it runs already) rather than wait for the night.
     if (stateMachineArn && !(await ports.store.upload(waiting.vendor, waiting.uploadId, waiting.completedAt))) {
       await startImport(sfn, stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });

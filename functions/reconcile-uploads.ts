@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { reconcileUploads } from '../shared/core/pipeline/reconcile.js';
-import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { archiveKey, restartSuffix } from '../shared/core/pipeline/upload.js';
 import { cloudPorts, requiredEnv } from './commons/cloud-ports.js';
 import { metrics } from './commons/powertools.js';
 import { reportPrefix, safeRunId, type ReconcileRun } from './commons/reconcile-run.js';
@@ -22,7 +22,6 @@ const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN
 export const handler = stepHandler('reconcile-uploads', async ({ runId }: ReconcileRun) => {
   const ports = await cloudPorts();
   const clock = systemClock();
-  const night = clock.today.replace(/-/g, '');
   const report = await reconcileUploads(ports, clock, {
     open: (entry) => s3FileSource(ports.uploads.client, { bucket: ports.bucket, key: archiveKey(entry), name: entry.file }),
     stuckAfterMs: STUCK_AFTER_MS,
@@ -34,7 +33,7 @@ export const handler = stepHandler('reconcile-uploads', async ({ runId }: Reconc
       const waiting = (await ports.uploads.inInbox(entry.vendor)).find((u) => u.uploadId === entry.uploadId);
       const { vendor, uploadId, file, completedAt } = entry;
       const source = waiting?.source ?? archived;
-      return startImport(sfn, stateMachineArn, { vendor, uploadId, file, completedAt, bytes: archived.size ?? 0, source }, `-r${night}`);
+      return startImport(sfn, stateMachineArn, { vendor, uploadId, file, completedAt, bytes: archived.size ?? 0, source }, restartSuffix(clock.today));
     },
   });
   await ports.objects.put(`${reportPrefix(safeRunId(runId))}/uploads.json`, JSON.stringify(report, null, 2));

@@ -1,5 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { openUploadFigures } from '../shared/core/queries/upload-status.js';
 import { cloudPorts, requiredEnv } from './commons/cloud-ports.js';
+import { publishOpenUploads } from './commons/open-upload-metrics.js';
 import { logger, metrics } from './commons/powertools.js';
 import { startImport } from './commons/start-execution.js';
 import { stepHandler } from './commons/step-handler.js';
@@ -15,11 +17,15 @@ const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN
  * completed (a dropped session's leftover) is never imported.
  */
 export const handler = stepHandler('sweep', async () => {
-  const { uploads } = await cloudPorts();
+  const { uploads, store } = await cloudPorts();
   const now = Date.now();
   let started = 0;
   let partial = 0;
-  for (const upload of await uploads.inInbox()) {
+  const inbox = await uploads.inInbox();
+  // Every vendor's open uploads once a night, also a vendor that sends nothing more (the apply step measures only
+  // the vendor it runs for): the inboxes and the ledger's open uploads (one index query), before any is started.
+  publishOpenUploads(openUploadFigures(await store.allUnfinishedUploads(), inbox, new Date(now).toISOString()));
+  for (const upload of inbox) {
     if (now - Date.parse(upload.completedAt) < SETTLED_MS) continue;
     if (!(await uploads.isCompleted(upload.source))) {
       partial++;

@@ -1,24 +1,53 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { TransferClient } from '@aws-sdk/client-transfer';
+import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
+import { DynamoDbRegisterStore } from '../shared/adapters/dynamodb/register-store-dynamodb.js';
+import { S3UploadFiles } from '../shared/adapters/s3/s3-upload-files.js';
+import { S3Uploads } from '../shared/adapters/s3/s3-uploads.js';
+import { StepFunctionsExecutions } from '../shared/adapters/step-functions/execution-lookup.js';
 import { TransferVendorLogins } from '../shared/adapters/transfer/transfer-vendor-logins.js';
 import { activateVendor, addClub, addVendor, deactivateVendor, type AdminResult } from '../shared/core/admin/admin-use-cases.js';
 import type { AdminRequest } from '../shared/core/admin/admin-request.js';
 import { disableLogin, openLogin, rotateLoginKey } from '../shared/core/admin/vendor-login.js';
 import { messageFor } from '../shared/core/errors/codes.js';
+import { uploadStatus, type VendorStatus } from '../shared/core/queries/upload-status.js';
 import { adminRequestSchema } from './commons/admin-request-schema.js';
 import { cloudClients, requiredEnv } from './commons/cloud-ports.js';
 import { logger } from './commons/powertools.js';
 import { stepHandler } from './commons/step-handler.js';
 
 const table = requiredEnv('REGISTER_TABLE');
-const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(cloudClients().dynamodb), table);
+const clients = cloudClients();
+const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(clients.dynamodb), table);
 const logins = new TransferVendorLogins(new TransferClient(process.env.TRANSFER_ENDPOINT ? { endpoint: process.env.TRANSFER_ENDPOINT } : {}), {
   serverId: requiredEnv('SFTP_SERVER_ID'),
   bucket: requiredEnv('BUCKET'),
   roleArn: requiredEnv('VENDOR_ROLE_ARN'),
   sessionPolicy: requiredEnv('VENDOR_SESSION_POLICY'),
 });
+
+/**
+ * `lok-importer status --cloud`: the register, the bucket's inbox and archive (listings and tags only) and the
+ * import executions (DescribeExecution), joined by the same use-case as in local mode.
+ */
+async function status(vendor: string, upload: string | undefined, limit: number): Promise<AdminResult<VendorStatus>> {
+  const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
+  try {
+    const result = await uploadStatus({
+      store: new DynamoDbRegisterStore(clients.dynamodb, table), vendors: admin,
+      files: new S3UploadFiles(new S3Uploads(clients.s3, requiredEnv('BUCKET'))),
+      executions: new StepFunctionsExecutions(sfn, requiredEnv('IMPORT_STATE_MACHINE_ARN')),
+    }, { vendor, ...(upload !== undefined ? { upload } : {}), limit }, systemClock());
+    if (result.ok) return { ok: true, value: result.status };
+    return result.unknown === 'vendor'
+      ? { ok: false, error: { code: 'UNKNOWN_VENDOR', message: messageFor('UNKNOWN_VENDOR', vendor) } }
+      : { ok: false, error: { code: 'UNKNOWN_UPLOAD', message: messageFor('UNKNOWN_UPLOAD', upload) } };
+  } finally {
+    sfn.destroy();
+  }
+}
 
 async function run(request: AdminRequest): Promise<AdminResult<unknown>> {
   switch (request.action) {
@@ -35,12 +64,14 @@ async function run(request: AdminRequest): Promise<AdminResult<unknown>> {
     case 'club-add': return addClub(admin, request.club);
     case 'club-activate': return activateVendor(admin, request.club, request.vendor, request.from);
     case 'club-deactivate': return deactivateVendor(admin, request.club, request.vendor, request.to);
+    case 'upload-status': return status(request.vendor, request.upload, request.limit);
   }
 }
 
 /**
  * RF operations' admin use-cases in AWS (`lok-importer … --cloud` invokes it): vendors onboarded with their
- * SFTP login, keys rotated, logins disabled, clubs added and activated. Refusals come back as codes.
+ * SFTP login, keys rotated, logins disabled, clubs added and activated, a vendor's uploads' status. Refusals come
+ * back as codes.
  */
 export const handler = stepHandler('admin', async (event: unknown): Promise<AdminResult<unknown>> => {
   const parsed = adminRequestSchema.safeParse(event);

@@ -141,6 +141,23 @@ describe('SFTP endpoint', () => {
     expect(flatten((admin[0]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.VENDOR_SESSION_POLICY).length).toBeLessThan(2048);
   });
 
+  it('lets the admin function list the inbox and the archive, read only the inbox\'s tags, and describe import executions (status --cloud)', () => {
+    const admin = Object.entries(test.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { VENDOR_SESSION_POLICY: Match.anyValue() } } } }))[0]!;
+    expect(flatten((admin[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.IMPORT_STATE_MACHINE_ARN)).toMatch(/ImportStateMachine/);
+    const statements = Object.values(test.findResources('AWS::IAM::Policy')).filter((p) => /"Ref":"VendorAdminFunctionRole[0-9A-F]+"/.test(JSON.stringify((p.Properties as { Roles: unknown }).Roles)))
+      .flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }).PolicyDocument.Statement);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:ListBucketVersions', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 'states:DescribeExecution']));
+    // Never an object's contents: no GetObject of any kind, no bucket-wide grant.
+    expect(actions.filter((a) => /^s3:GetObject($|\*|Version$)/.test(a))).toEqual([]);
+    const list = statements.find((s) => [s.Action].flat().includes('s3:ListBucket'))!;
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['inbox/*', 'archive/*'] } });
+    const tags = statements.find((s) => [s.Action].flat().includes('s3:GetObjectTagging'))!;
+    expect(flatten(tags.Resource)).toMatch(/\/inbox\/\*$/);
+    const describe = statements.find((s) => [s.Action].flat().includes('states:DescribeExecution'))!;
+    expect(flatten(describe.Resource)).toMatch(/:execution:.*:\*$/);
+  });
+
   it('lets the admin function manage only this server\'s users and pass only the vendors\' role', () => {
     test.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -225,7 +242,14 @@ describe('import workflow', () => {
       TracingConfiguration: { Enabled: true },
     });
     const register = asl.States.Register as unknown as { Parameters: unknown };
-    expect(register.Parameters).toEqual({ 'upload.$': '$.upload' });
+    expect(register.Parameters).toEqual({ 'upload.$': '$.upload', 'execution.$': '$$.Execution.Name' });
+    // Every step gets the execution's name for its log lines; a chunk (a child execution) the import's own, by its item.
+    for (const name of ['Register', 'Apply', 'Judge', 'JudgeSplit', 'JudgeJoin', 'Totals', 'Receipt', 'MarkFailed']) {
+      expect((asl.States[name] as unknown as { Parameters: Record<string, unknown> }).Parameters['execution.$'], name).toBe('$$.Execution.Name');
+    }
+    const chunks = asl.States.JudgeChunks as unknown as { ItemSelector: Record<string, unknown>; ItemProcessor: { States: { JudgeChunk: { Parameters: Record<string, unknown> } } } };
+    expect(chunks.ItemSelector['execution.$']).toBe('$$.Execution.Name');
+    expect(chunks.ItemProcessor.States.JudgeChunk.Parameters['execution.$']).toBe('$.execution');
   });
 
   it('is started by Transfer Family\'s upload-completed event of this server, through the starter, with a dead-letter queue', () => {
@@ -298,12 +322,13 @@ describe('observability', () => {
       'Files received per vendor', 'Files applied per vendor', 'Files rejected or failed per vendor',
       'Records per second (apply)', 'Upload to receipt (seconds)', 'Activities approved vs rejected',
       'Rejected activities by reason', 'Workflow failures', 'Lambda errors', 'Lambda throttles', 'DynamoDB throttles',
+      'Open uploads per vendor', 'Oldest open upload per vendor (seconds)',
       'Nightly reconciliation: drift, verdicts corrected and stuck files',
     ]);
     const text = JSON.stringify(body);
     // Latency percentiles over every upload (the metric without the vendor dimension), never summed over vendors.
     expect(text).toContain('["LokImporter","UploadToReceiptSeconds","service","lok-importer",{"label":"p95","stat":"p95"}]');
-    for (const metric of ['FilesReceived', 'FilesApplied', 'FilesRejected', 'RecordsPerSecond', 'UploadToReceiptSeconds', 'ActivitiesRejectedByReason', 'ReadThrottleEvents', 'WriteThrottleEvents', 'ExecutionsFailed']) {
+    for (const metric of ['FilesReceived', 'FilesApplied', 'FilesRejected', 'RecordsPerSecond', 'UploadToReceiptSeconds', 'ActivitiesRejectedByReason', 'ReadThrottleEvents', 'WriteThrottleEvents', 'ExecutionsFailed', 'OpenUploads', 'OldestOpenUploadAgeSeconds']) {
       expect(text).toContain(metric);
     }
   });
@@ -311,7 +336,7 @@ describe('observability', () => {
   it('alarms on failed executions, stuck files, drift, corrected verdicts, a failed or missing reconciliation and lost upload events, to an encrypted topic; stricter in production', () => {
     test.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmDescription: string; Threshold: number; AlarmActions: unknown[]; ComparisonOperator: string; TreatMissingData: string; MetricName?: string; Period?: number });
-    expect(alarms(test)).toHaveLength(8);
+    expect(alarms(test)).toHaveLength(9);
     for (const alarm of alarms(test)) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
     const threshold = (t: Template, about: RegExp) => alarms(t).find((a) => about.test(a.AlarmDescription))!.Threshold;
     expect(threshold(test, /^Import executions failed/)).toBe(5);
@@ -326,6 +351,13 @@ describe('observability', () => {
     expect(alarms(test).find((a) => /^No nightly reconciliation succeeded/.test(a.AlarmDescription))).toMatchObject({
       Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching', MetricName: 'ExecutionsSucceeded', Period: 86_400,
     });
+    // The oldest open upload, over every vendor (the metric without the vendor dimension): 2 hours open is stuck.
+    for (const t of [test, prod]) {
+      expect(alarms(t).find((a) => /^An upload has been open \(not done\) for 2 hours/.test(a.AlarmDescription))).toMatchObject({
+        Threshold: 7200, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', MetricName: 'OldestOpenUploadAgeSeconds',
+        Namespace: 'LokImporter', Statistic: 'Maximum', Period: 3600, Dimensions: [{ Name: 'service', Value: 'lok-importer' }],
+      });
+    }
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'lok-drift@example.org' });
     expect(Object.keys(test.findResources('AWS::SNS::Subscription'))).toHaveLength(0);
   });

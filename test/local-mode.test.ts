@@ -124,6 +124,10 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     const path = join(local.layout.objectsDir, 'outbox', 'v2', 'from-v2.xml.receipt.json');
     const got = await waitFor('v2\'s receipt', () => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Receipt : undefined));
     expect(got.status).toBe('applied');
+    // "Why is v2's file stuck?" against the running local mode: it is not, it was imported.
+    const status = await cli(['status', '--vendor', 'v2']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/ {2}from-v2\.xml {2}completed .+: done: applied, receipt written .+; nothing to do\n/);
     const activities = await cli(['activities', '--club', '100042', '--period', '2026-2', '--vendor', 'v2', '--json']);
     expect(activities.code, activities.stderr).toBe(0);
     expect((JSON.parse(activities.stdout) as unknown[]).length).toBe(3);

@@ -79,9 +79,11 @@ export class ImportWorkflow extends Construct {
       this.functions.push(fn);
       return fn;
     };
+    // Every step gets the execution's name beside the upload: its log lines carry vendor, upload id and execution.
+    const execution = JsonPath.stringAt('$$.Execution.Name');
     const task = (name: string, fn: ImporterFunction, payload: Record<string, unknown> = { upload: JsonPath.objectAt('$.upload') }, blocking = false) => {
       const invoke = new LambdaInvoke(this, name, {
-        lambdaFunction: fn, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false,
+        lambdaFunction: fn, payload: TaskInput.fromObject({ ...payload, execution: payload.execution ?? execution }), payloadResponseOnly: true, retryOnServiceExceptions: false,
         resultPath: `$.results.${name}`,
       });
       // A blocked step waits for the earlier upload of its vendor on its own, longer schedule.
@@ -109,12 +111,13 @@ export class ImportWorkflow extends Construct {
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
     const judgeSplit = catchFailure(task('JudgeSplit', stepFunction('JudgeSplitStep', 'judge-split-step.ts')));
+    // A chunk runs in a child execution of the Distributed Map: the import's own execution name comes with the item.
     const judgeChunk = task('JudgeChunk', stepFunction('JudgeChunkStep', 'judge-chunk-step.ts', 2048, Duration.minutes(15)), {
-      upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$.chunk'),
+      upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$.chunk'), execution: JsonPath.stringAt('$.execution'),
     });
     const judgeChunks = catchFailure(new DistributedMap(this, 'JudgeChunks', {
       itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.results.JudgeSplit.manifest') }),
-      itemSelector: { upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$$.Map.Item.Value.chunk') },
+      itemSelector: { upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$$.Map.Item.Value.chunk'), execution },
       maxConcurrency: JUDGE_CHUNKS_IN_PARALLEL,
       resultPath: JsonPath.DISCARD,
       label: 'JudgeChunks',

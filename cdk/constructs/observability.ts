@@ -14,6 +14,8 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export const NAMESPACE = 'LokImporter';
+/** An upload open this long is stuck: the nightly reconciliation's threshold too (functions/reconcile-uploads.ts). */
+export const OLDEST_OPEN_UPLOAD_ALARM_SECONDS = 2 * 60 * 60;
 
 export interface ObservabilityProps {
   readonly stage: string;
@@ -45,9 +47,10 @@ function total(metric: string, label: string, stat = 'Sum'): MathExpression {
 
 /**
  * What RF operations watch: one dashboard (files per vendor, records per second, upload-to-receipt latency,
- * verdicts by reason, Lambda errors and throttles, workflow failures, DynamoDB throttles) fed by the handlers'
- * Powertools metrics, and alarms (failed imports, stuck files, reconciliation drift, corrected verdicts, failure
- * and absence, lost upload events) to one SNS topic. Production's alarms fire on the first occurrence.
+ * verdicts by reason, Lambda errors and throttles, workflow failures, DynamoDB throttles, open uploads and the
+ * oldest one's age) fed by the handlers' Powertools metrics, and alarms (failed imports, stuck files,
+ * reconciliation drift, corrected verdicts, failure and absence, lost upload events, an upload open too long) to
+ * one SNS topic. Production's alarms fire on the first occurrence.
  */
 export class Observability extends Construct {
   readonly topic: Topic;
@@ -104,6 +107,11 @@ export class Observability extends Construct {
     this.alarms.push(heartbeat);
     alarm('UploadEventsDeadLettered', props.starterDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), 1,
       'Upload events could not start their import: the nightly sweep starts them; read the messages for the cause.');
+    // The oldest open upload's age, over every vendor (an alarm cannot search per vendor): the apply step measures
+    // its vendor on every attempt, the nightly sweep every vendor.
+    const oldestOpen = new Metric({ namespace: NAMESPACE, metricName: 'OldestOpenUploadAgeSeconds', dimensionsMap: { service: 'lok-importer' }, statistic: 'Maximum', period: Duration.hours(1) });
+    alarm('OldestOpenUploadAge', oldestOpen, OLDEST_OPEN_UPLOAD_ALARM_SECONDS,
+      'An upload has been open (not done) for 2 hours or more: run `lok-importer status --vendor V --cloud` for the vendors of the dashboard\'s open-uploads widget; it says what each file waits for and what to do.');
 
     const lambdaErrors = props.functions.map((f) => f.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
     const lambdaThrottles = props.functions.map((f) => f.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
@@ -146,6 +154,10 @@ export class Observability extends Construct {
       new GraphWidget({ title: 'Lambda errors', left: [new MathExpression({ expression: lambdaErrors.map((_, i) => `e${i}`).join(' + '), label: 'errors', period: fiveMinutes, usingMetrics: Object.fromEntries(lambdaErrors.map((m, i) => [`e${i}`, m])) })], width: 8 }),
       new GraphWidget({ title: 'Lambda throttles', left: [new MathExpression({ expression: lambdaThrottles.map((_, i) => `t${i}`).join(' + '), label: 'throttles', period: fiveMinutes, usingMetrics: Object.fromEntries(lambdaThrottles.map((m, i) => [`t${i}`, m])) })], width: 8 }),
       new GraphWidget({ title: 'DynamoDB throttles', left: [tableMetric('ReadThrottleEvents'), tableMetric('WriteThrottleEvents')], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Open uploads per vendor', left: [perVendor('OpenUploads', 'open', 'Maximum')], width: 12 }),
+      new GraphWidget({ title: 'Oldest open upload per vendor (seconds)', left: [perVendor('OldestOpenUploadAgeSeconds', 'age', 'Maximum')], width: 12 }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: 'Nightly reconciliation: drift, verdicts corrected and stuck files', left: [drift, corrected, stuck], width: 24 }),

@@ -3,6 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ImporterFunction } from './importer-function.js';
 
@@ -14,6 +15,8 @@ export interface VendorAdminProps {
   readonly serverArn: string;
   readonly vendorRole: IRole;
   readonly sessionPolicy: string;
+  /** The import workflow, whose executions `status --cloud` describes. */
+  readonly importStateMachine: IStateMachine;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -21,7 +24,9 @@ export interface VendorAdminProps {
 /**
  * RF operations' admin use-cases as a function (the CLI invokes it with `--cloud`): vendors onboarded with
  * their SFTP user, keys imported, rotated and removed, clubs added and activated. Templates are never edited
- * by hand for a vendor.
+ * by hand for a vendor. `lok-importer status --cloud` asks it why a vendor's file is stuck: it reads the register,
+ * lists the inbox and the archive (keys, versions and the completed tag; never an object's contents) and
+ * describes the import executions.
  */
 export class VendorAdmin extends Construct {
   readonly function: ImporterFunction;
@@ -37,6 +42,7 @@ export class VendorAdmin extends Construct {
         SFTP_SERVER_ID: props.serverId,
         VENDOR_ROLE_ARN: props.vendorRole.roleArn,
         VENDOR_SESSION_POLICY: props.sessionPolicy,
+        IMPORT_STATE_MACHINE_ARN: props.importStateMachine.stateMachineArn,
       },
     });
     props.table.grantReadWriteData(this.function);
@@ -46,6 +52,14 @@ export class VendorAdmin extends Construct {
       actions: ['transfer:DescribeUser', 'transfer:UpdateUser', 'transfer:ImportSshPublicKey', 'transfer:DeleteSshPublicKey'],
       resources: [props.userArns],
     }));
+    // status --cloud: what waits in the inboxes and what is archived (listings), the inbox's completed tag, and the
+    // import executions by name. No GetObject: the admin function never reads a vendor's file.
+    this.function.addToRolePolicy(new PolicyStatement({
+      actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [props.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': ['inbox/*', 'archive/*'] } },
+    }));
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], resources: [props.bucket.arnForObjects('inbox/*')] }));
+    props.importStateMachine.grantExecution(this.function, 'states:DescribeExecution');
     this.function.addToRolePolicy(new PolicyStatement({
       actions: ['iam:PassRole'], resources: [props.vendorRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'transfer.amazonaws.com' } },
     }));

@@ -15,4 +15,5 @@ export const adminRequestSchema = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('club-activate'), club: id, vendor: id, from: z.string() }),
   z.object({ action: z.literal('club-deactivate'), club: id, vendor: id, to: z.string() }),
+  z.object({ action: z.literal('upload-status'), vendor: id, upload: z.string().min(1).max(80).optional(), limit: z.number().int().min(1).max(1000) }),
 ]) satisfies z.ZodType<AdminRequest>;

@@ -8,6 +8,8 @@ export type WorkflowUpload = InboxUpload & { readonly bytes: number };
 
 export interface StepInput {
   readonly upload: WorkflowUpload;
+  /** The execution's name (`$$.Execution.Name`): the upload id, or a restart's `<id>-r<YYYYMMDD>`; for the logs. */
+  readonly execution?: string;
 }
 
 /** The pipeline's view of the upload (the fields every use-case takes). */

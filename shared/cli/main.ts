@@ -27,11 +27,12 @@ Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB
   activity --club C --id A [--vendor V] [--json]   one activity with every reason per leader and participant
   totals --club C [--period P] [--json]       a club's period totals
   imports (--vendor V | --club C) [--limit N] [--json]   latest imports with status and counts
+  status --vendor V [--upload U] [--limit N] [--json] [--cloud]   why a vendor's file is stuck: ledger, inbox, what it waits for, its execution
   persons-not-in-load --vendor V --club C [--json]   persons of the club a vendor's full load did not contain
   reconcile [--stuck-after-minutes N] [--today D] [--club C] [--json]   the nightly job: resume or fail stuck uploads, repair totals, close periods, report
   dynamodb-local [--port 8000] [--data DIR]   run DynamoDB Local on this machine for the commands above
 
-The admin commands (vendor, club) take --cloud to run in the AWS deployment (LOK_ADMIN_FUNCTION; docs/operations.md).
+The admin commands (vendor, club) and status take --cloud to run in the AWS deployment (LOK_ADMIN_FUNCTION; docs/operations.md).
 Run \`lok-importer <command> --help\` for a command's options.
 Exit codes: 0 applied or partially applied (import: or duplicate), 1 rejected (import: or failed or blocked;
 admin commands: refused, CODE: message on standard error), 2 usage error, 3 internal error.
@@ -62,6 +63,7 @@ const COMMANDS: Record<string, Load> = {
   activity: async () => import('./activity-command.js').then((m) => ({ run: m.activityCommand, help: m.ACTIVITY_HELP })),
   totals: async () => queries().then((m) => ({ run: m.totalsCommand, help: m.TOTALS_HELP })),
   imports: async () => queries().then((m) => ({ run: m.importsCommand, help: m.IMPORTS_HELP })),
+  status: async () => import('./status-command.js').then((m) => ({ run: m.statusCommand, help: m.STATUS_HELP })),
   reconcile: async () => import('./reconcile-command.js').then((m) => ({ run: m.reconcileCommand, help: m.RECONCILE_HELP })),
   'persons-not-in-load': async () => queries().then((m) => ({ run: m.personsNotInLoadCommand, help: m.PERSONS_NOT_IN_LOAD_HELP })),
   'dynamodb-local': async () => import('./dynamodb-local-command.js').then((m) => ({ run: m.dynamoDbLocalCommand, help: m.DYNAMODB_LOCAL_HELP })),

@@ -10,7 +10,10 @@ export interface StartedExecution {
 
 /**
  * Runs an execution the fake accepted; settles when the execution ends (rejects when it fails). Without one, the
- * fake runs nothing and every execution stays "running".
+ * fake runs nothing and every execution stays "running". What it resolves with decides how DescribeExecution
+ * reports the end: an object with a `status` (`SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED`) and optionally an
+ * `error` ({ Error } as an ExecutionRecord has it, or a string) is taken as it says; anything else is SUCCEEDED, a
+ * rejection FAILED.
  */
 export type ExecutionRunner = (execution: StartedExecution & { readonly executionArn: string }) => Promise<unknown>;
 
@@ -20,6 +23,8 @@ export interface StepFunctionsFake {
   readonly started: StartedExecution[];
   /** StartExecution calls refused as ExecutionAlreadyExists. */
   readonly refused: string[];
+  /** Every DescribeExecution's execution ARN, in order. */
+  readonly described: string[];
   /** The runner's end of the execution named `name` (started by then), when a runner is given. */
   finished(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -34,16 +39,32 @@ async function body(request: IncomingMessage): Promise<string> {
 interface Execution {
   readonly input: string;
   readonly arn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
   readonly startDate: number;
   running: boolean;
+  /** Once ended: how, as DescribeExecution reports it. */
+  ended?: { readonly status: string; readonly stopDate: number; readonly error?: string };
   readonly end: Promise<unknown>;
+}
+
+/** How an ended execution is described, from what its runner settled with. */
+function endOf(outcome: { value: unknown } | { error: unknown }): { status: string; stopDate: number; error?: string } {
+  const stopDate = Date.now() / 1000;
+  if ('error' in outcome) return { status: 'FAILED', stopDate, error: (outcome.error as { name?: string }).name ?? 'Error' };
+  const { status, error } = (outcome.value ?? {}) as { status?: unknown; error?: unknown };
+  if (typeof status !== 'string') return { status: 'SUCCEEDED', stopDate };
+  const name = typeof error === 'string' ? error : (error as { Error?: unknown } | undefined)?.Error;
+  return { status, stopDate, ...(typeof name === 'string' ? { error: name } : {}) };
 }
 
 /**
  * A fake of AWS Step Functions on loopback, because Step Functions cannot run here: it speaks the service's JSON
- * protocol (awsJson1_0) for StartExecution only, as the service documents it: a name is unique per state machine;
- * the same name with the same input while the execution runs answers as the first call did, with another input
- * or once the execution has ended it is `ExecutionAlreadyExists`. Given a `runner`, it runs each execution it
+ * protocol (awsJson1_0) for StartExecution and DescribeExecution, as the service documents them: a name is unique
+ * per state machine; the same name with the same input while the execution runs answers as the first call did,
+ * with another input or once the execution has ended it is `ExecutionAlreadyExists`. DescribeExecution answers
+ * from the executions it started (RUNNING until its runner settles, then as `ExecutionRunner` says), and
+ * `ExecutionDoesNotExist` for any other ARN. Given a `runner`, it runs each execution it
  * starts (`local-step-functions.ts` runs the synthesized definitions); without one, executions stay running and
  * the tests invoke the steps themselves.
  */
@@ -52,6 +73,23 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
   const refused: string[] = [];
   const executions = new Map<string, Execution>();
   const byName = new Map<string, Execution>();
+  const byArn = new Map<string, Execution>();
+  const described: string[] = [];
+
+  const describe = (call: { executionArn: string }): { status: number; reply: unknown } => {
+    described.push(call.executionArn);
+    const execution = byArn.get(call.executionArn);
+    if (!execution) return { status: 400, reply: { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${call.executionArn}'` } };
+    const ended = execution.running ? undefined : execution.ended;
+    return {
+      status: 200,
+      reply: {
+        executionArn: execution.arn, stateMachineArn: execution.stateMachineArn, name: execution.name, input: execution.input,
+        startDate: execution.startDate, status: ended?.status ?? 'RUNNING',
+        ...(ended ? { stopDate: ended.stopDate } : {}), ...(ended?.error ? { error: ended.error } : {}),
+      },
+    };
+  };
 
   const start = (call: { stateMachineArn: string; name: string; input?: string }): { status: number; reply: unknown } => {
     const key = `${call.stateMachineArn}|${call.name}`;
@@ -63,13 +101,15 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
     }
     if (existing) return { status: 200, reply: { executionArn: existing.arn, startDate: existing.startDate } };
     const arn = `${call.stateMachineArn.replace(':stateMachine:', ':execution:')}:${call.name}`;
-    const execution = { input, arn, startDate: Date.now() / 1000, running: true } as Execution;
+    const execution = { input, arn, name: call.name, stateMachineArn: call.stateMachineArn, startDate: Date.now() / 1000, running: true } as Execution;
     const parsed = { stateMachineArn: call.stateMachineArn, name: call.name, input: JSON.parse(input) as unknown };
     // Started after this call returns, as the service answers before the first state runs.
     const end = runner ? new Promise((resolve) => setImmediate(resolve)).then(() => runner({ ...parsed, executionArn: arn })) : new Promise(() => undefined);
+    end.then((value) => { execution.ended = endOf({ value }); }, (error: unknown) => { execution.ended = endOf({ error }); });
     Object.assign(execution, { end: end.finally(() => { execution.running = false; }) });
     execution.end.catch(() => undefined); // read through finished(); an unread failure is no crash
     executions.set(key, execution);
+    byArn.set(arn, execution);
     byName.set(call.name, execution);
     started.push(parsed);
     return { status: 200, reply: { executionArn: arn, startDate: execution.startDate } };
@@ -82,11 +122,12 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
         response.end(JSON.stringify(value));
       };
-      if (request.method !== 'POST' || target !== 'AWSStepFunctions.StartExecution') {
-        reply(400, { __type: 'UnknownOperationException', message: `the fake serves StartExecution only, not ${String(target)}` });
+      if (request.method !== 'POST' || (target !== 'AWSStepFunctions.StartExecution' && target !== 'AWSStepFunctions.DescribeExecution')) {
+        reply(400, { __type: 'UnknownOperationException', message: `the fake serves StartExecution and DescribeExecution only, not ${String(target)}` });
         return;
       }
-      const { status, reply: value } = start(JSON.parse(await body(request)) as { stateMachineArn: string; name: string; input?: string });
+      const call = JSON.parse(await body(request)) as { stateMachineArn: string; name: string; input?: string; executionArn: string };
+      const { status, reply: value } = target === 'AWSStepFunctions.StartExecution' ? start(call) : describe(call);
       reply(status, value);
     })();
   });
@@ -96,6 +137,7 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
     endpoint: `http://127.0.0.1:${port}`,
     started,
     refused,
+    described,
     finished: (name) => {
       const execution = byName.get(name);
       return execution ? execution.end : Promise.reject(new Error(`no execution named ${name} was started`));

@@ -219,6 +219,20 @@ export class DynamoDbRegisterStore implements RegisterStore {
     await this.client.send(new PutItemCommand({ TableName: this.table, Item: this.ledgerItem(entry) }));
   }
 
+  async findUpload(vendor: string, uploadId: string): Promise<LedgerEntry | undefined> {
+    // The ledger's sort key starts with the completion time: the id alone is found among the keys of the vendor's
+    // ledger (an operator's look-up, not a pipeline path), then the entry is read.
+    const keys = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)', ProjectionExpression: 'sk',
+      ExpressionAttributeValues: { ':pk': S(`VENDOR#${vendor}`), ':upload': S('UPLOAD#') },
+    });
+    const key = keys.map((k) => k.sk?.S ?? '').find((sk) => sk.endsWith(`#${uploadId}`));
+    if (key === undefined) return undefined;
+    const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: S(`VENDOR#${vendor}`), sk: S(key) }, ConsistentRead: true }));
+    const entry = output.Item ? valueOf<LedgerEntry>(output.Item) : undefined;
+    return entry?.uploadId === uploadId ? entry : undefined;
+  }
+
   async uploadsOf(owner: { vendor: string } | { club: string }, limit: number): Promise<LedgerEntry[]> {
     const pk = 'vendor' in owner ? `VENDOR#${owner.vendor}` : `CLUB#${owner.club}`;
     const output = await this.client.send(new QueryCommand({

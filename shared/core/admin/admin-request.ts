@@ -10,4 +10,5 @@ export type AdminRequest =
   | { readonly action: 'vendor-disable'; readonly vendor: string }
   | { readonly action: 'club-add'; readonly club: { readonly id: string; readonly name: string; readonly sports: readonly string[]; readonly federation: string; readonly identityKey: (typeof IDENTITY_KEYS)[number]; readonly countsEveryoneAsDisabled: boolean } }
   | { readonly action: 'club-activate'; readonly club: string; readonly vendor: string; readonly from: string }
-  | { readonly action: 'club-deactivate'; readonly club: string; readonly vendor: string; readonly to: string };
+  | { readonly action: 'club-deactivate'; readonly club: string; readonly vendor: string; readonly to: string }
+  | { readonly action: 'upload-status'; readonly vendor: string; readonly upload?: string; readonly limit: number };

@@ -89,6 +89,7 @@ export const WARNING_CODES = {
 export const ADMIN_CODES = {
   LICENCE_CLUB_LIMIT: ['Leverantörens licens gäller högst 100 föreningar', "the vendor's licence covers at most 100 clubs"],
   UNKNOWN_VENDOR: ['Leverantören finns inte', 'no such vendor'],
+  UNKNOWN_UPLOAD: ['Leverantören har ingen sådan uppladdning', 'the vendor has no such upload'],
   UNKNOWN_CLUB: ['Föreningen finns inte', 'no such club'],
   VENDOR_EXISTS: ['Leverantören finns redan', 'the vendor exists already'],
   CLUB_EXISTS: ['Föreningen finns redan', 'the club exists already'],

@@ -86,6 +86,8 @@ export interface RegisterStore {
   createUpload(entry: LedgerEntry): Promise<LedgerEntry>;
   upload(vendor: string, uploadId: string, completedAt: string): Promise<LedgerEntry | undefined>;
   putUpload(entry: LedgerEntry): Promise<void>;
+  /** One upload of the vendor by its id alone (an operator's question), or undefined when the ledger has none. */
+  findUpload(vendor: string, uploadId: string): Promise<LedgerEntry | undefined>;
   /** The vendor's (or club's) latest uploads, newest first. */
   uploadsOf(owner: { vendor: string } | { club: string }, limit: number): Promise<LedgerEntry[]>;
   /** The vendor's uploads not yet done, oldest first. */
