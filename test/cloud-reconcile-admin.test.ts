@@ -1,3 +1,4 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { archiveKey } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, uploadToInbox,
+  closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, REGION, STATE_MACHINE_ARN, uploadToInbox,
   cloudTestBed, type CloudTestBed, type Deployment, type Handler, type LocalCloud,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
@@ -58,6 +59,13 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     const stuck = { vendor: VENDOR, uploadId: `u-${'5'.repeat(48)}`, file: 'stuck.xml', completedAt };
     await d.ports.objects.put(archiveKey(stuck), stuckXml);
     await d.ports.store.createUpload({ ...stuck, stage: 'queued', receivedAt: completedAt });
+    // Another, as old, whose own execution still runs (a long wait for an earlier upload): not restarted.
+    const running = { vendor: VENDOR, uploadId: `u-${'6'.repeat(48)}`, file: 'running.xml', completedAt: new Date(Date.now() - 7 * HOURS + 1000).toISOString() };
+    await d.ports.objects.put(archiveKey(running), stuckXml);
+    await d.ports.store.createUpload({ ...running, stage: 'queued', receivedAt: running.completedAt });
+    const sfnClient = new SFNClient({ endpoint: sfn.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await sfnClient.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: running.uploadId, input: '{}' }));
+    sfnClient.destroy();
     const runId = randomUUID();
     const night = systemClock().today.replace(/-/g, '');
     expect(await invoke(h.uploads, { runId }, 'Uploads')).toEqual({ restarted: 1, rejudged: 1 });
@@ -66,8 +74,12 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     expect(restart.name).toBe(`${stuck.uploadId}-r${night}`);
     const restarted = (restart.input as { upload: WorkflowUpload }).upload;
     expect(restarted).toEqual({ ...stuck, bytes: Buffer.byteLength(stuckXml), source: expect.objectContaining({ bucket: d.bucket, key: archiveKey(stuck), size: Buffer.byteLength(stuckXml) }) });
+    expect(sfn.started.map((e) => e.name)).not.toContain(`${running.uploadId}-r${night}`);
     for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: restarted });
     expect(JSON.parse((await d.ports.objects.get(receiptKey(stuck)))!)).toMatchObject({ file: 'stuck.xml', status: 'applied' } satisfies Partial<Receipt>);
+    // The running one's own execution finishes it.
+    const runningUpload: WorkflowUpload = { ...running, bytes: Buffer.byteLength(stuckXml), source: (await d.ports.uploads.head(archiveKey(running)))! };
+    for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: runningUpload });
     expect(await d.ports.objects.get(archiveKey(stuck))).toBe(stuckXml);
     expect(await d.ports.store.allUnfinishedUploads()).toEqual([]);
 

@@ -91,6 +91,8 @@ export class Observability extends Construct {
       'Files were stuck: uploads that never started (a lost event) or never finished, or partial uploads left in an inbox (the delete workflow failed), found by the nightly reconciliation.');
     const drift = new Metric({ namespace: NAMESPACE, metricName: 'ReconciliationDrift', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) });
     alarm('ReconciliationDrift', drift, 1, 'Totals differed from the sum of their verdicts (repaired): a step went wrong. See the night\'s report in reports/reconciliation/.');
+    alarm('ReconciliationUploadErrors', nightly('ReconciliationUploadErrors'), 1,
+      'The nightly reconciliation could not reconcile some uploads (the others were): see `errors` in the night\'s report (upload ids, error names); they are tried again the next night.');
     const corrected = nightly('VerdictsCorrected');
     alarm('VerdictsCorrected', corrected, 1,
       'The nightly recheck of recent uploads corrected verdicts (now right): a judge step had written a stale verdict, e.g. two vendors judging one week at once. See `corrected` in the night\'s report.');

@@ -71,7 +71,10 @@ export class Reconciliation extends Construct {
     const failed = new Fail(this, 'ReconciliationFailed', { error: 'ReconciliationFailed', cause: 'a reconciliation step failed for good' });
 
     const sweep = step('SweepInboxes', fn('Sweep', 'sweep-inbox.ts', true));
-    const uploads = step('ReconcileUploads', fn('Uploads', 'reconcile-uploads.ts', true));
+    const uploadsFn = fn('Uploads', 'reconcile-uploads.ts', true);
+    // A stuck upload is restarted only when its original execution is no longer running.
+    importStateMachine.grantExecution(uploadsFn, 'states:DescribeExecution');
+    const uploads = step('ReconcileUploads', uploadsFn);
     const plan = step('PlanClubs', fn('Plan', 'reconcile-plan.ts', false));
     const clubs = new DistributedMap(this, 'ReconcileClubs', {
       itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanClubs.manifest') }),
