@@ -10,19 +10,16 @@ import { archiveKey, type LedgerEntry } from '../shared/core/pipeline/upload.js'
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, coldStart, freshDeployment, invoke, onboardIn, uploadCompletedEvent, uploadToInbox,
-  cloudTestBed, type CloudTestBed, type Deployment, type Handler, type LocalCloud,
+  captureOutput, coldStart, freshDeployment, IMPORT_FUNCTIONS, invoke, onboardIn, uploadCompletedEvent, uploadToInbox,
+  cloudTestBed, type CloudTestBed, type Deployment, type ImportFunctions, type LocalCloud,
 } from './support/cloud.js';
 import { freshRegister, noWait, onboard } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 import type { StepFunctionsFake } from './support/step-functions-fake.js';
 import { stringSource } from './support/string-source.js';
 
-const FUNCTIONS = {
-  start: 'start-upload', register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step',
-  receipt: 'receipt-step', sweep: 'sweep-inbox',
-} as const;
-type Functions = { [K in keyof typeof FUNCTIONS]: Handler };
+const FUNCTIONS = IMPORT_FUNCTIONS;
+type Functions = ImportFunctions;
 
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];

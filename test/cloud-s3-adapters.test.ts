@@ -1,12 +1,12 @@
 import { GetObjectTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../shared/adapters/s3/s3-client.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { S3ObjectStore } from '../shared/adapters/s3/s3-object-store.js';
 import { COMPLETED_TAG, inboxUploadOf, S3Uploads, uploadIdOf } from '../shared/adapters/s3/s3-uploads.js';
 import { archiveKey } from '../shared/core/pipeline/upload.js';
-import { S3_CREDENTIALS, s3ForTests, type S3ForTests } from './support/s3-server.js';
+import { s3AdaptersOf } from './support/cloud.js';
+import { s3ForTests, type S3ForTests } from './support/s3-server.js';
 
 // The S3 adapters against a real S3 API (s3rver on loopback): no versioning there, so no version ids.
 describe('the S3 adapters on s3rver', () => {
@@ -22,9 +22,7 @@ describe('the S3 adapters on s3rver', () => {
 
   beforeAll(async () => {
     s3 = await s3ForTests();
-    client = s3Client({ endpoint: s3.endpoint, region: 'eu-north-1', credentials: S3_CREDENTIALS });
-    uploads = new S3Uploads(client, s3.bucket);
-    objects = new S3ObjectStore(client, s3.bucket);
+    ({ client, uploads, objects } = s3AdaptersOf(s3.endpoint, s3.bucket));
   });
 
   afterAll(async () => {

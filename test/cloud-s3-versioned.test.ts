@@ -12,7 +12,8 @@ import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import {
-  captureOutput, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, REGION, uploadCompletedEvent, type Deployment, type Handler, type LocalCloud,
+  captureOutput, coldStart, freshDeployment, IMPORT_FUNCTIONS, invoke, invokeFailing, onboardIn, REGION, s3AdaptersOf, uploadCompletedEvent,
+  type Deployment, type ImportFunctions, type LocalCloud,
 } from './support/cloud.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 import { ROOT } from './support/run-cli.js';
@@ -55,9 +56,7 @@ describe('the S3 adapters on a versioned bucket', () => {
   beforeAll(async () => {
     // Pages of two entries: every listing below pages, also through one key's versions and delete markers.
     s3 = await versionedS3({ pageSize: 2, now: clock.now });
-    client = s3Client({ endpoint: s3.endpoint, region: 'eu-north-1', credentials: S3_CREDENTIALS });
-    uploads = new S3Uploads(client, s3.bucket);
-    objects = new S3ObjectStore(client, s3.bucket);
+    ({ client, uploads, objects } = s3AdaptersOf(s3.endpoint, s3.bucket));
   });
 
   afterAll(async () => {
@@ -287,11 +286,8 @@ describe('the S3 adapters on a versioned bucket', () => {
   });
 });
 
-const FUNCTIONS = {
-  start: 'start-upload', register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step',
-  receipt: 'receipt-step', sweep: 'sweep-inbox',
-} as const;
-type Functions = { [K in keyof typeof FUNCTIONS]: Handler };
+const FUNCTIONS = IMPORT_FUNCTIONS;
+type Functions = ImportFunctions;
 
 const VENDOR = 'demo-vendor';
 

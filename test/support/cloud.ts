@@ -115,6 +115,19 @@ export function functionEnv(cloud: LocalCloud, table: string, bucket: string, ex
 /** A Lambda handler as the runtime calls it. */
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
+/** The import workflow's handlers (functions/<file>.ts) by step, as the cloud tests cold-start them. */
+export const IMPORT_FUNCTIONS = {
+  start: 'start-upload', register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step',
+  receipt: 'receipt-step', sweep: 'sweep-inbox',
+} as const;
+export type ImportFunctions = { [K in keyof typeof IMPORT_FUNCTIONS]: Handler };
+
+/** A client of an S3-compatible test server and the adapters on its bucket. */
+export function s3AdaptersOf(endpoint: string, bucket: string): { client: S3Client; uploads: S3Uploads; objects: S3ObjectStore } {
+  const client = s3Client({ endpoint, region: REGION, credentials: S3_CREDENTIALS });
+  return { client, uploads: new S3Uploads(client, bucket), objects: new S3ObjectStore(client, bucket) };
+}
+
 /**
  * A cold start: the environment set, then the handler modules (`functions/<file>.ts`) loaded afresh: they read
  * it at module scope or at their first invocation and keep their clients, as a Lambda execution environment
