@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
-import { reconcileClubs } from '../shared/core/pipeline/reconcile.js';
+import { correctedVerdicts, reconcileClubs } from '../shared/core/pipeline/reconcile.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { reportPrefix, safeRunId, type ReconcileRun } from './commons/reconcile-run.js';
 import { stepHandler } from './commons/step-handler.js';
@@ -18,5 +18,5 @@ export const handler = stepHandler('reconcile-clubs', async ({ Items, BatchInput
   const report = await reconcileClubs(ports, systemClock(), clubs);
   const part = createHash('sha256').update(clubs.join('\n')).digest('hex').slice(0, 32);
   await ports.objects.put(`${reportPrefix(safeRunId(BatchInput.runId))}/parts/${part}.json`, JSON.stringify(report));
-  return { clubs: clubs.length, drift: report.drift.length, corrected: report.corrected.reduce((sum, c) => sum + c.verdicts, 0) };
+  return { clubs: clubs.length, drift: report.drift.length, corrected: correctedVerdicts(report) };
 }, { metrics: false });

@@ -1,4 +1,4 @@
-import { joinClubsReports, type ClubsReport } from '../shared/core/pipeline/reconcile.js';
+import { correctedVerdicts, joinClubsReports, type ClubsReport } from '../shared/core/pipeline/reconcile.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { logger, metrics } from './commons/powertools.js';
 import { reportPrefix, safeRunId, type ReconcileRun } from './commons/reconcile-run.js';
@@ -20,7 +20,7 @@ export const handler = stepHandler('reconcile-report', async ({ runId }: Reconci
   const clubs = joinClubsReports(parts);
   const key = `${prefix}.json`;
   await ports.objects.put(key, JSON.stringify({ runId, uploads, ...clubs }, null, 2));
-  const corrected = clubs.corrected.reduce((sum, c) => sum + c.verdicts, 0);
+  const corrected = correctedVerdicts(clubs);
   metrics.addMetric('ReconciliationDrift', 'Count', clubs.drift.length);
   metrics.addMetric('VerdictsCorrected', 'Count', corrected);
   metrics.addMetric('PeriodsClosed', 'Count', clubs.closedPeriods.length);

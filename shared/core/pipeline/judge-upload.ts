@@ -1,6 +1,6 @@
 import type { AmountsByYear } from '../rules/amounts.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
-import { rejudge } from './rejudge.js';
+import { rejudge, seedsOfVendor } from './rejudge.js';
 import { readStaged, stagedKey, type StagedApply, type StagedJudge } from './staging.js';
 import { stageReached, type Upload } from './upload.js';
 
@@ -12,10 +12,7 @@ export async function judgeUpload(ports: PipelinePorts, upload: Upload, clock: P
   if (stageReached(entry.stage, 'judged')) return readStaged<StagedJudge>(objects, stagedKey(upload, 'judge'));
   const staged = await readStaged<StagedApply>(objects, stagedKey(upload, 'apply'));
   const result = await rejudge(ports, {
-    activities: staged.seeds.activities.map((a) => ({ vendor: upload.vendor, ...a })),
-    persons: staged.seeds.persons,
-    settled: staged.seeds.settled,
-    uploadId: upload.uploadId,
+    ...seedsOfVendor(upload.vendor, staged.seeds), settled: staged.seeds.settled, uploadId: upload.uploadId,
   }, clock.today, amounts);
   const judged: StagedJudge = { clubPeriods: result.clubPeriods };
   await objects.put(stagedKey(upload, 'judge'), JSON.stringify(judged));

@@ -1,5 +1,7 @@
 import { PeriodTotalsAccumulator, type PeriodTotals } from '../rules/period-totals.js';
+import { inParallel } from './in-parallel.js';
 import type { RegisterStore } from './ports.js';
+import { UNDATED } from './stored.js';
 
 export function emptyTotals(club: string, period: string): PeriodTotals {
   return {
@@ -18,6 +20,14 @@ export async function totalsFromVerdicts(store: RegisterStore, club: string, per
 }
 
 const ATTEMPTS = 8;
+
+/** Totals recomputed at once. */
+const PERIODS_IN_PARALLEL = 4;
+
+/** Recomputes the totals of every club period a re-judge touched (the undated one has none). */
+export async function recomputeClubPeriods(store: RegisterStore, clubPeriods: readonly { club: string; period: string }[]): Promise<void> {
+  await inParallel(clubPeriods.filter((cp) => cp.period !== UNDATED), PERIODS_IN_PARALLEL, ({ club, period }) => recomputeTotals(store, club, period));
+}
 
 /**
  * Recomputes and stores a club's period totals. Optimistic: the write holds only if nobody stored totals in

@@ -3,11 +3,10 @@ import type { AmountsByYear } from '../rules/amounts.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 import { finalDateOf } from '../rules/periods.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
-import { recomputeTotals } from './recompute-totals.js';
-import { rejudge, type RejudgeSeeds } from './rejudge.js';
+import { recomputeClubPeriods, recomputeTotals } from './recompute-totals.js';
+import { rejudge, seedsOfVendor, type RejudgeSeeds } from './rejudge.js';
 import { failUpload, runImport } from './run-import.js';
 import { stagedKey, type PersonSeed, type StagedApply } from './staging.js';
-import { UNDATED } from './stored.js';
 import type { LedgerEntry } from './upload.js';
 
 export interface ReconcileOptions {
@@ -93,7 +92,7 @@ async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, optio
   const { store } = ports;
   if (entry.stale) {
     const result = await rejudge(ports, await staleSeeds(ports, entry), clock.today, options.amounts);
-    for (const { club, period } of result.clubPeriods) if (period !== UNDATED) await recomputeTotals(store, club, period);
+    await recomputeClubPeriods(store, result.clubPeriods);
     const { stale: _stale, ...rest } = entry;
     await store.putUpload(rest);
     return 'rejudged';
@@ -122,11 +121,8 @@ async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, optio
  * would say so was written). More than it wrote, but failures are rare and a verdict must not stay stale.
  */
 async function staleSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<RejudgeSeeds> {
-  const staged = await ports.objects.get(stagedKey(entry, 'apply'));
-  if (staged !== undefined) {
-    const { seeds } = JSON.parse(staged) as StagedApply;
-    return { activities: seeds.activities.map((a) => ({ vendor: entry.vendor, ...a })), persons: seeds.persons };
-  }
+  const staged = await stagedSeeds(ports, entry);
+  if (staged !== undefined) return staged;
   const activities: { vendor: string; club: string; id: string }[] = [];
   const persons: { pid: string }[] = [];
   for (const club of entry.clubsInFile ?? entry.clubs ?? []) {
@@ -135,6 +131,12 @@ async function staleSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<Rej
     for (const p of links.persons) if (!p.deleted) persons.push({ pid: p.pid });
   }
   return { activities, persons };
+}
+
+/** The seeds an upload's apply staged, with its vendor; undefined when the staged object is not there (any more). */
+async function stagedSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<RejudgeSeeds | undefined> {
+  const staged = await ports.objects.get(stagedKey(entry, 'apply'));
+  return staged === undefined ? undefined : seedsOfVendor(entry.vendor, (JSON.parse(staged) as StagedApply).seeds);
 }
 
 /** How far back the nightly recheck looks: a day and some, so that consecutive nights overlap. */
@@ -149,19 +151,18 @@ const RECHECK_UPLOADS = 500;
  * that changed under it (two vendors' uploads judging the same week at once). Returns the verdicts corrected.
  */
 export async function recheckRecentUploads(ports: PipelinePorts, clock: PipelineClock, club: string, since: string): Promise<number> {
-  const { store, objects } = ports;
-  const seeds: { activities: { vendor: string; club: string; id: string }[]; persons: PersonSeed[] } = { activities: [], persons: [] };
+  const { store } = ports;
+  const seeds: { activities: RejudgeSeeds['activities'][number][]; persons: PersonSeed[] } = { activities: [], persons: [] };
   for (const entry of await store.uploadsOf({ club }, RECHECK_UPLOADS)) {
     if (entry.stage !== 'done' || entry.finishedAt === undefined || entry.finishedAt < since) continue;
-    const staged = await objects.get(stagedKey(entry, 'apply'));
+    const staged = await stagedSeeds(ports, entry);
     if (staged === undefined) continue;
-    const { seeds: s } = JSON.parse(staged) as StagedApply;
-    seeds.activities.push(...s.activities.filter((a) => a.club === club).map((a) => ({ vendor: entry.vendor, ...a })));
-    seeds.persons.push(...s.persons.filter((p) => p.club === undefined || p.club === club));
+    seeds.activities.push(...staged.activities.filter((a) => a.club === club));
+    seeds.persons.push(...staged.persons.filter((p) => p.club === undefined || p.club === club));
   }
   if (seeds.activities.length + seeds.persons.length === 0) return 0;
   const result = await rejudge(ports, seeds, clock.today);
-  if (result.written > 0) for (const { club: c, period } of result.clubPeriods) if (period !== UNDATED) await recomputeTotals(store, c, period);
+  if (result.written > 0) await recomputeClubPeriods(store, result.clubPeriods);
   return result.written;
 }
 
@@ -199,6 +200,11 @@ export async function reconcileClubs(ports: PipelinePorts, clock: PipelineClock,
   }
   const byVendorPeriod = [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
   return { drift, closedPeriods, corrected, byVendorPeriod };
+}
+
+/** How many verdicts the recheck corrected, over the clubs of a report (a metric, with an alarm above zero). */
+export function correctedVerdicts(report: Pick<ClubsReport, 'corrected'>): number {
+  return report.corrected.reduce((sum, c) => sum + c.verdicts, 0);
 }
 
 /** The club halves of a fanned-out run, joined (the cloud's report step). */

@@ -21,6 +21,11 @@ export interface RejudgeSeeds {
   readonly uploadId?: string;
 }
 
+/** One vendor's staged seeds (an upload's, a chunk's) as the re-judge takes them: activities named with the vendor. */
+export function seedsOfVendor(vendor: string, seeds: { readonly activities: readonly { readonly club: string; readonly id: string }[]; readonly persons: readonly PersonSeed[] }): RejudgeSeeds {
+  return { activities: seeds.activities.map((a) => ({ vendor, ...a })), persons: seeds.persons };
+}
+
 export interface RejudgeResult {
   /** Every club and period whose verdicts were judged (their totals may have changed). */
   readonly clubPeriods: { club: string; period: string }[];

@@ -1,8 +1,6 @@
 import type { PipelinePorts } from './ports.js';
-import { inParallel } from './in-parallel.js';
-import { recomputeTotals } from './recompute-totals.js';
+import { recomputeClubPeriods } from './recompute-totals.js';
 import { readStaged, stagedKey, type StagedJudge } from './staging.js';
-import { UNDATED } from './stored.js';
 import { stageReached, type Upload } from './upload.js';
 
 /** The totals step: every club period whose verdicts the upload may have changed is summed again. */
@@ -12,6 +10,6 @@ export async function totalUpload(ports: PipelinePorts, upload: Upload): Promise
   if (!entry || !stageReached(entry.stage, 'judged')) throw new Error(`upload ${upload.uploadId} has not been judged`);
   if (stageReached(entry.stage, 'totalled')) return;
   const { clubPeriods } = await readStaged<StagedJudge>(objects, stagedKey(upload, 'judge'));
-  await inParallel(clubPeriods.filter((cp) => cp.period !== UNDATED), 4, ({ club, period }) => recomputeTotals(store, club, period));
+  await recomputeClubPeriods(store, clubPeriods);
   await store.putUpload({ ...entry, stage: 'totalled' });
 }
