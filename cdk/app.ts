@@ -1,6 +1,6 @@
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { isPlaceholderAccount, stagesFrom } from './config.js';
+import { isPlaceholderAccount, stackNameOf, stagesFrom } from './config.js';
 import { ImporterStack } from './importer-stack.js';
 
 /**
@@ -11,7 +11,7 @@ import { ImporterStack } from './importer-stack.js';
  */
 export function importerApp(app: App = new App()): App {
   for (const stage of stagesFrom(app.node.tryGetContext('stages'))) {
-    const stack = new ImporterStack(app, `LokImporter-${stage.name}`, {
+    const stack = new ImporterStack(app, stackNameOf(stage.name), {
       stage,
       description: `lok-importer (${stage.name}, ${stage.kind}): SFTP → S3 → Step Functions → Lambda → DynamoDB`,
       env: { account: stage.account, region: stage.region },

@@ -113,3 +113,11 @@ export function stagesFrom(context: unknown): StageConfig[] {
   }
   return stages;
 }
+
+/** The stack of a stage (`LokImporter-test`, `LokImporter-prod`): what `cdk deploy` and the smoke test name. */
+export function stackNameOf(stage: string): string {
+  return `LokImporter-${stage}`;
+}
+
+/** The stack output that holds the host vendors connect to (read by `npm run smoke`). */
+export const SFTP_ENDPOINT_OUTPUT = 'SftpEndpoint';

@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from './config.js';
+import { SFTP_ENDPOINT_OUTPUT, type StageConfig } from './config.js';
 import { FileStore } from './constructs/file-store.js';
 import { ImportWorkflow } from './constructs/import-workflow.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
@@ -66,7 +66,7 @@ export class ImporterStack extends Stack {
 
     // What operations need after a deploy (docs/operations.md): names, not secrets.
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    output('SftpEndpoint', `${this.sftp.server.attrServerId}.server.transfer.${this.region}.amazonaws.com`, 'Host name vendors connect to (sftp -i KEY VENDOR@HOST)');
+    output(SFTP_ENDPOINT_OUTPUT, `${this.sftp.server.attrServerId}.server.transfer.${this.region}.amazonaws.com`, 'Host name vendors connect to (sftp -i KEY VENDOR@HOST)');
     output('SftpServerId', this.sftp.server.attrServerId, 'Transfer Family server id');
     output('AdminFunctionName', this.admin.function.functionName, 'LOK_ADMIN_FUNCTION for `lok-importer vendor|club … --cloud`');
     output('BucketName', this.files.bucket.bucketName, 'Uploads, archive, receipts, reports');

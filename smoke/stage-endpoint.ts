@@ -1,13 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SFTP_ENDPOINT_OUTPUT, stackNameOf } from '../cdk/config.js';
 import { SmokeFailed } from './smoke-failed.js';
 
-/** The stack of a stage, as cdk/app.ts names it. */
-export function stackNameOf(stage: string): string {
-  return `LokImporter-${stage}`;
-}
-
-/** The stack output that holds the host vendors connect to (cdk/importer-stack.ts). */
-export const SFTP_ENDPOINT_OUTPUT = 'SftpEndpoint';
+export { SFTP_ENDPOINT_OUTPUT, stackNameOf };
 
 /**
  * The SFTP host of a deployed stage, from its stack's outputs (DescribeStacks with the SDK's default
