@@ -11,6 +11,7 @@ import { runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
+import { interceptPorts, gate, type PortCall } from './support/intercept.js';
 import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 import { CLUBS, TODAY, VENDORS, xmlOf, type ActivitySpec, type FileSpec } from './support/world.js';
@@ -34,26 +35,11 @@ function fileOf(vendor: string, club: string, leader: number, day: number): File
 let n = 0;
 const uploadOf = (vendor: string): Upload => ({ vendor, uploadId: `race-${++n}`, file: `race-${n}.xml`, completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z` });
 
-/** The store of a judge step that stops before it reads the stored verdicts, until `release` is called. */
-function pausedBeforeVerdicts(ports: PipelinePorts): { ports: PipelinePorts; paused: Promise<void>; release: () => void } {
-  let release!: () => void;
-  let reached!: () => void;
-  const gate = new Promise<void>((resolve) => { release = resolve; });
-  const paused = new Promise<void>((resolve) => { reached = resolve; });
-  const store = new Proxy(ports.store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver) as unknown;
-      if (name !== 'get' || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      return async (keys: readonly DocKey[]) => {
-        if (keys.some((k) => k.kind === 'verdict')) {
-          reached();
-          await gate;
-        }
-        return (value as (k: readonly DocKey[]) => Promise<unknown>).call(target, keys);
-      };
-    },
-  });
-  return { ports: { ...ports, store }, paused, release };
+/** The ports of a judge step that stops before it reads the stored verdicts, until `open` is called. */
+function pausedBeforeVerdicts(ports: PipelinePorts) {
+  const paused = gate();
+  const isVerdictRead = (call: PortCall) => call.port === 'store' && call.method === 'get' && (call.args[0] as DocKey[]).some((k) => k.kind === 'verdict');
+  return { ports: interceptPorts(ports, async (call, proceed) => { if (isVerdictRead(call)) await paused.wait(); return proceed(); }), paused };
 }
 
 /** The verdict stored for a vendor's A0, and the date its activity has now. */
@@ -64,24 +50,35 @@ async function a0(register: TestRegister, vendor: string, club: string) {
   return { date, verdict: verdicts.find((v) => v.vendor === vendor && v.id === 'A0') };
 }
 
-// Issue 12, "stale verdicts, silently": a judge step that read before another vendor's whole import and writes
-// after it stores verdicts of a week that no longer is. The judge steps do not prevent it yet; the nightly
-// recheck of recent uploads is the safety net that finds and corrects it (and raises the alarm).
+/** Every vendor's A0 of its club, for judging everything again. */
+const everything = { activities: [V1, V2].map((vendor, i) => ({ vendor, club: CLUBS[i]!, id: 'A0' })), persons: [] };
+
+async function imported(register: TestRegister, file: FileSpec, ports = register.ports): Promise<void> {
+  const upload = uploadOf(file.vendor);
+  const result = await runImport(ports, upload, () => stringSource(upload.file, xmlOf(file)), clock, noWait);
+  expect(result.kind).toBe('done');
+}
+
+async function storedState(register: TestRegister) {
+  const { store } = register.ports;
+  const verdicts = [];
+  for (const [i, vendor] of [V1, V2].entries()) verdicts.push((await a0(register, vendor, CLUBS[i]!)).verdict);
+  return { verdicts, totals: await Promise.all(CLUBS.map((club) => store.totalsOf(club))) };
+}
+
+const clock = clockAt(TODAY);
+
+// Issue 12: verdicts must not depend on how two vendors' uploads interleave. Each scenario below is a fixed
+// example of test/pipeline-concurrency's property, and stored wrong verdicts before the judge step read heads.
 describe('two vendors judging one week at once (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
-  const clock = clockAt(TODAY);
 
-  it('a stale verdict written by a slow judge is found and corrected by the nightly recheck', async () => {
+  it('a judge that read the week before another vendor moved an activity judges that week again: no stale verdict', async () => {
     const register = await freshRegister(db.client);
     await onboard(register, VENDORS, CLUBS);
-    const imported = async (file: FileSpec) => {
-      const upload = uploadOf(file.vendor);
-      const result = await runImport(register.ports, upload, () => stringSource(upload.file, xmlOf(file)), clock, noWait);
-      expect(result.kind).toBe('done');
-    };
     // Vendor 1's A0 on Monday, vendor 2's A0 (B1) on Tuesday: the same four children, both approved.
-    await imported(fileOf(V1, CLUB1, 0, MONDAY));
-    await imported(fileOf(V2, CLUB2, 1, TUESDAY));
+    await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
+    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
 
     // Vendor 1 moves A0 to Tuesday, onto B1; its judge step reads the week, then is slow to write.
     const moved = uploadOf(V1);
@@ -89,26 +86,71 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(fileOf(V1, CLUB1, 0, TUESDAY))), clock);
     const slow = pausedBeforeVerdicts(register.ports);
     const judging = judgeUpload(slow.ports, moved, clock);
-    await slow.paused;
+    await slow.paused.reached;
     // Meanwhile vendor 2's whole import moves B1 to Thursday (no overlap any more).
-    await imported(fileOf(V2, CLUB2, 1, THURSDAY));
-    slow.release();
+    await imported(register, fileOf(V2, CLUB2, 1, THURSDAY));
+    slow.paused.open();
     await judging;
     await totalUpload(register.ports, moved);
     await finishUpload(register.ports, moved, clock);
 
-    // The slow judge wrote B1's verdict of Tuesday, though B1 is on Thursday now.
-    const stale = await a0(register, V2, CLUB2);
-    expect(stale.date).toBe('2026-11-12');
-    expect(stale.verdict?.date).toBe('2026-11-10');
+    // Before, the slow judge wrote B1's verdict of Tuesday (approved against A0's old Monday), though B1 is on
+    // Thursday: its heads moved while it judged, so it judged the week again.
+    expect((await a0(register, V2, CLUB2)).verdict).toMatchObject({ date: '2026-11-12', verdict: { verdict: 'approved' } });
+    expect((await a0(register, V1, CLUB1)).verdict).toMatchObject({ date: '2026-11-10', verdict: { verdict: 'approved' } });
+    expect((await rejudge(register.ports, everything, TODAY)).written).toBe(0);
+    expect((await reconcileClubs(register.ports, clock, CLUBS)).corrected).toEqual([]);
+    register.dispose();
+  }, 60_000);
+
+  it('two first loads of the same persons at once are judged against each other, as one after the other', async () => {
+    // A leader and four children in both clubs, an activity of each club at the same hour on Monday.
+    const files = [fileOf(V1, CLUB1, 0, MONDAY), fileOf(V2, CLUB2, 0, MONDAY)];
+    const oneAfterTheOther = await freshRegister(db.client);
+    await onboard(oneAfterTheOther, VENDORS, CLUBS);
+    for (const file of files) await imported(oneAfterTheOther, file);
+    const expected = await storedState(oneAfterTheOther);
+    expect(expected.verdicts.map((v) => v?.verdict.verdict).sort()).toEqual(['approved', 'rejected']);
+
+    // Both applies look the persons up before either writes them: each takes every person for new.
+    const atOnce = await freshRegister(db.client);
+    await onboard(atOnce, VENDORS, CLUBS);
+    const bothLookedUp = gate();
+    let waiting = 0;
+    const withBarrier = () => {
+      let first = true;
+      return interceptPorts(atOnce.ports, async (call, proceed) => {
+        if (call.method === 'write' && first) {
+          first = false;
+          if (++waiting === files.length) bothLookedUp.open();
+          await bothLookedUp.wait();
+        }
+        return proceed();
+      });
+    };
+    await Promise.all(files.map((file) => imported(atOnce, file, withBarrier())));
+    const got = await storedState(atOnce);
+    // The verdicts depend on which vendor's activity comes first in the ordering, not on who ran first.
+    expect(got.verdicts).toEqual(expected.verdicts);
+    expect(got.totals).toEqual(expected.totals);
+    expect((await rejudge(atOnce.ports, everything, TODAY)).written).toBe(0);
+    oneAfterTheOther.dispose();
+    atOnce.dispose();
+  }, 60_000);
+
+  it('the nightly recheck finds a verdict that is wrong for the stored week, corrects it and counts it', async () => {
+    const register = await freshRegister(db.client);
+    await onboard(register, VENDORS, CLUBS);
+    await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
+    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    // A verdict as a judge without heads could leave it: B1 judged on Monday, where it no longer is.
+    const b1 = (await a0(register, V2, CLUB2)).verdict!;
+    await register.ports.store.write([{ kind: 'verdict', value: { ...b1, date: '2026-11-09', verdict: { ...b1.verdict, verdict: 'rejected' } } }]);
 
     const report = await reconcileClubs(register.ports, clock, CLUBS);
-    expect(correctedVerdicts(report)).toBeGreaterThan(0);
-    const fixed = await a0(register, V2, CLUB2);
-    expect(fixed.verdict).toMatchObject({ date: '2026-11-12', verdict: { verdict: 'approved' } });
-    expect((await a0(register, V1, CLUB1)).verdict).toMatchObject({ date: '2026-11-10', verdict: { verdict: 'approved' } });
+    expect(correctedVerdicts(report)).toBe(1);
+    expect((await a0(register, V2, CLUB2)).verdict).toEqual(b1);
     // Judging everything again now changes nothing; a second night corrects nothing more.
-    const everything = { activities: [V1, V2].flatMap((vendor, i) => [{ vendor, club: CLUBS[i]!, id: 'A0' }]), persons: [] };
     expect((await rejudge(register.ports, everything, TODAY)).written).toBe(0);
     expect((await reconcileClubs(register.ports, clock, CLUBS)).corrected).toEqual([]);
     register.dispose();

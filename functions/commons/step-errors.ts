@@ -1,3 +1,5 @@
+import { JudgeContended } from '../../shared/core/pipeline/rejudge.js';
+
 /**
  * How a step's error reaches the state machine: by name, which its Retry and Catch match. Only transient
  * failures are retried; `UploadBlocked` waits for an earlier upload of the vendor on its own schedule; anything
@@ -19,6 +21,8 @@ const TRANSIENT_NAMES = new Set([
   'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionConflictException',
   'InternalServerError', 'InternalError', 'ServiceUnavailable', 'ServiceUnavailableException', 'SlowDown', 'TimeoutError',
   'RequestTimeout', 'RequestTimeoutException', 'TooManyRequestsException', 'UnprocessedItemsError',
+  // Other vendors' applies kept moving the weeks a judge step read: judged again from the start, later.
+  new JudgeContended().name,
 ]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
 

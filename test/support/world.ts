@@ -6,13 +6,19 @@
 import fc from 'fast-check';
 import { checkDigitFor } from '../../shared/core/personnummer/personnummer.js';
 import type { ActivityType, Membership } from '../../shared/core/format/records.js';
+import type { RegisterStore } from '../../shared/core/pipeline/ports.js';
+import { judgeWeeks } from '../../shared/core/rules/judge-activities.js';
 import type { JudgedActivity, JudgedPerson } from '../../shared/core/rules/judge-input.js';
 import { compareStrings } from '../../shared/core/rules/ordering.js';
+import { PeriodTotalsAccumulator } from '../../shared/core/rules/period-totals.js';
+import type { ActivityVerdict } from '../../shared/core/rules/verdict.js';
 
 export const VENDORS = ['v1', 'v2'] as const;
 export const CLUBS = ['100001', '100002'] as const;
 export const TODAY = '2026-11-25';
 export const CREATED = '2026-11-24T02:00:00+01:00';
+/** The LOK period every date of this world falls in. */
+const PERIOD = '2026-2';
 
 /** Persons by index: 0–1 adults (leaders), 2–5 children with a personnummer, 6 a foreign child known by birth date. */
 const BIRTH_DATES = ['1990-05-20', '1985-01-01', '2012-03-15', '2013-06-01', '2010-07-01', '2015-01-01', '2012-05-05'] as const;
@@ -180,4 +186,34 @@ export class WorldModel {
     }
     return result;
   }
+}
+
+/** Verdicts keyed `vendor|club|id` and the totals of club periods with an approved activity. */
+export interface WorldOutcome {
+  readonly verdicts: Map<string, ActivityVerdict>;
+  readonly totals: unknown[];
+}
+
+/** What the register holds for this world's clubs, sorted for comparison. */
+export async function storedOutcome(store: RegisterStore): Promise<WorldOutcome> {
+  const verdicts = new Map<string, ActivityVerdict>();
+  const totals = [];
+  for (const club of CLUBS) {
+    for (const v of await store.verdictsOf(club, PERIOD)) verdicts.set(`${v.vendor}|${v.club}|${v.id}`, v.verdict);
+    for (const t of await store.totalsOf(club)) if (t.totals.approvedActivities > 0) totals.push(t.totals);
+  }
+  return { verdicts: new Map([...verdicts].sort()), totals };
+}
+
+/** The model's final state judged from scratch, as `check` judges a file. */
+export function outcomeFromScratch(model: WorldModel): WorldOutcome {
+  const verdicts = new Map<string, ActivityVerdict>();
+  const totals = new PeriodTotalsAccumulator();
+  for (const week of judgeWeeks(model.judgedActivities().values(), { today: TODAY, club: () => ({ countsEveryoneAsDisabled: false, submittedPeriods: new Set() }) })) {
+    for (const { activity, verdict } of week) {
+      verdicts.set(`${activity.vendor}|${activity.club}|${activity.id}`, verdict);
+      totals.add(activity, verdict);
+    }
+  }
+  return { verdicts: new Map([...verdicts].sort()), totals: totals.totals() };
 }

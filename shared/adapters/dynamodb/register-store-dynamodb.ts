@@ -5,11 +5,12 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Club } from '../../core/admin/register-admin.js';
-import { docId, type Activation, type ClubState, type Doc, type DocKey, type FileClaim, type RegisterStore } from '../../core/pipeline/ports.js';
+import { inParallel } from '../../core/pipeline/in-parallel.js';
+import { docId, type Activation, type ClubState, type Doc, type DocKey, type FileClaim, type Head, type RegisterStore } from '../../core/pipeline/ports.js';
 import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, StoredVerdict } from '../../core/pipeline/stored.js';
 import { orderKeyOf, type LedgerEntry } from '../../core/pipeline/upload.js';
 import { batchWriteAll, type BatchWriteOptions } from './batch-write.js';
-import { itemKey } from './register-table.js';
+import { headKey, itemKey } from './register-table.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -35,6 +36,8 @@ function valueOf<T>(item: Item): T {
 }
 
 const GET_LIMIT = 100;
+/** Head updates in flight: single conditional writes, so more of them than batches. */
+const HEAD_UPDATES_IN_FLIGHT = 32;
 
 /**
  * The register on DynamoDB: one table (register-table.ts), documents as one JSON attribute each so that a
@@ -70,38 +73,62 @@ export class DynamoDbRegisterStore implements RegisterStore {
   async get(keys: readonly DocKey[]): Promise<Map<string, Doc>> {
     const unique = new Map(keys.map((k) => [docId(k), k]));
     const kinds = new Map<string, DocKey['kind']>();
-    const requests: Item[][] = [];
-    let batch: Item[] = [];
+    const items: Item[] = [];
     for (const key of unique.values()) {
       const item = keyItem(key);
       kinds.set(`${item.pk!.S}\u0000${item.sk!.S}`, key.kind);
-      batch.push(item);
-      if (batch.length === GET_LIMIT) {
-        requests.push(batch);
-        batch = [];
-      }
+      items.push(item);
     }
-    if (batch.length > 0) requests.push(batch);
     const found = new Map<string, Doc>();
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(8, requests.length) }, async () => {
-      while (next < requests.length) {
-        let pending: Item[] = requests[next++]!;
-        for (let attempt = 1; pending.length > 0; attempt++) {
-          const output = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
-          for (const item of output.Responses?.[this.table] ?? []) {
-            const kind = kinds.get(`${item.pk!.S}\u0000${item.sk!.S}`)!;
-            const doc = { kind, value: valueOf(item) } as Doc;
-            found.set(docId(doc), doc);
-          }
-          pending = (output.UnprocessedKeys?.[this.table]?.Keys ?? []) as Item[];
-          if (pending.length > 0) {
-            if (attempt >= 8) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after every attempt`);
-            await sleep(Math.random() * 25 * 2 ** (attempt - 1));
-          }
+    for (const item of await this.batchGet(items)) {
+      const doc = { kind: kinds.get(`${item.pk!.S}\u0000${item.sk!.S}`)!, value: valueOf(item) } as Doc;
+      found.set(docId(doc), doc);
+    }
+    return found;
+  }
+
+  async bumpHeads(keys: readonly string[], uploadId: string): Promise<void> {
+    await inParallel([...new Set(keys)], HEAD_UPDATES_IN_FLIGHT, async (key) => {
+      try {
+        await this.client.send(new UpdateItemCommand({
+          TableName: this.table, Key: { pk: S(headKey(key).pk), sk: S(headKey(key).sk) },
+          UpdateExpression: 'SET v = if_not_exists(v, :zero) + :one, #last = :me, #first = if_not_exists(#first, :me)',
+          // A retry of the upload that moved it last changes nothing the judge could have missed.
+          ConditionExpression: 'attribute_not_exists(#last) OR #last <> :me',
+          ExpressionAttributeNames: { '#last': 'last', '#first': 'first' },
+          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':me': S(uploadId) },
+        }));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
+  }
+
+  async heads(keys: readonly string[]): Promise<Map<string, Head>> {
+    const byPk = new Map([...new Set(keys)].map((key) => [headKey(key).pk, key]));
+    const heads = new Map<string, Head>();
+    const items = await this.batchGet([...byPk.keys()].map((pk) => ({ pk: S(pk), sk: S(headKey('').sk) })));
+    for (const item of items) heads.set(byPk.get(item.pk!.S!)!, { version: Number(item.v!.N), first: item.first!.S! });
+    return heads;
+  }
+
+  /** BatchGetItem over any number of keys, consistent, 100 per request and 8 in flight, unprocessed keys retried. */
+  private async batchGet(keys: readonly Item[]): Promise<Item[]> {
+    const requests: Item[][] = [];
+    for (let i = 0; i < keys.length; i += GET_LIMIT) requests.push(keys.slice(i, i + GET_LIMIT));
+    const found: Item[] = [];
+    await inParallel(requests, 8, async (request) => {
+      let pending = request;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const output = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+        found.push(...((output.Responses?.[this.table] ?? []) as Item[]));
+        pending = (output.UnprocessedKeys?.[this.table]?.Keys ?? []) as Item[];
+        if (pending.length > 0) {
+          if (attempt >= 8) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after every attempt`);
+          await sleep(Math.random() * 25 * 2 ** (attempt - 1));
         }
       }
-    }));
+    });
     return found;
   }
 

@@ -10,6 +10,7 @@ import type { DocKey } from '../../core/pipeline/ports.js';
  *   ID#<identity key>      / ID
  *   LINK#<vendor>#<club>   / P#<vendor person id> | A#<vendor activity id>
  *   CAL#<person or group>  / <period>#<vendor>#<club>
+ *   HEAD#<person or group> / HEAD
  *   VERDICTS#<club>#<period> / <vendor>#<activity id>
  *   TOTALS#<club>          / <period>
  * gsi1: VENDOR#<v> / CLUB#<club> (active activations), CLUBS / <club>, MEMBERS#<club> / <pid>#<vendor>,
@@ -49,4 +50,9 @@ export function itemKey(key: DocKey): { pk: string; sk: string } {
     case 'calendar': return { pk: `CAL#${key.key}`, sk: `${key.period}#${key.vendor}#${key.club}` };
     case 'verdict': return { pk: `VERDICTS#${key.club}#${key.period}`, sk: `${key.vendor}#${key.id}` };
   }
+}
+
+/** The head of a calendar key (`RegisterStore.bumpHeads`): plain attributes v, first, last. */
+export function headKey(calendarKey: string): { pk: string; sk: string } {
+  return { pk: `HEAD#${calendarKey}`, sk: 'HEAD' };
 }

@@ -13,7 +13,7 @@ import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameCo
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
 import { docId, type ClubState, type Doc, type DocKey, type FileClaim, type PipelineClock, type PipelinePorts } from './ports.js';
 import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
-import type { ActivityContent, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
+import type { ActivityContent, PreviousPlace, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
 import { blockerOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 export type ApplyResult =
@@ -198,11 +198,18 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
   const writes = new Writes();
   const calendars = new CalendarChanges();
   const personSeeds = new Map<string, PersonSeed>();
+  // The calendar keys whose heads move once everything is written: every key a seed reaches (rejudge.ts).
+  const touched = new Set<string>();
   const seedPerson = (pid: string, club?: string) => {
     const key = club === undefined ? pid : `${pid}|${club}`;
     if (!personSeeds.has(key)) personSeeds.set(key, { pid, ...(club !== undefined ? { club } : {}) });
+    touched.add(pid);
   };
   const activitySeeds: { club: string; id: string }[] = [];
+  const seedActivity = (club: string, id: string, ...places: (PreviousPlace | undefined)[]) => {
+    activitySeeds.push({ club, id });
+    for (const place of places) for (const key of place?.keys ?? []) touched.add(key);
+  };
   const settled = new Set<string>();
   const applied: { club: string; id: string; period: string; line: number }[] = [];
   const authorised: string[] = [];
@@ -245,7 +252,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
         // A new person's calendar is written from this file's entries alone (not read): this activity's must be
         // among them again. For a calendar that is read, the entry is there already and nothing changes.
         if (stored.content) calendars.move(vendor, records.club, record.id, undefined, stored.content);
-        if (!stored.verdictUnchanged) activitySeeds.push({ club: records.club, id: record.id });
+        if (!stored.verdictUnchanged) seedActivity(records.club, record.id, placeOf(records.club, stored.content), stored.prev);
         continue;
       }
       const content = contentOf(record, resolved.activity);
@@ -272,7 +279,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
         lastUpload: uploadId, lastOutcome: outcome, ...(prev ? { prev } : {}), ...(verdictUnchanged ? { verdictUnchanged } : {}),
       } }, 'last');
       calendars.move(vendor, records.club, record.id, live?.content, content);
-      if (!verdictUnchanged) activitySeeds.push({ club: records.club, id: record.id });
+      if (!verdictUnchanged) seedActivity(records.club, record.id, placeOf(records.club, content), prev);
       applied.push({ club: records.club, id: record.id, period: periodOfDate(content.date), line: record.line });
     }
     const removals: { id: string; line: number; explicit: boolean }[] = records.deletedActivities.map((d) => ({ ...d, explicit: true }));
@@ -288,7 +295,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
       const stored = storedActivities.get(removal.id);
       if (stored && upload.owns(stored.lastUpload) && stored.lastOutcome === 'deleted') {
         counts.activities.deleted++;
-        activitySeeds.push({ club: records.club, id: removal.id });
+        seedActivity(records.club, removal.id, stored.prev);
         continue;
       }
       if (!stored?.content) {
@@ -310,7 +317,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
         lastUpload: uploadId, lastOutcome: 'deleted', prev,
       } }, 'last');
       calendars.move(vendor, records.club, removal.id, stored.content, undefined);
-      activitySeeds.push({ club: records.club, id: removal.id });
+      seedActivity(records.club, removal.id, prev);
     }
   }
 
@@ -319,6 +326,8 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
   // that a retry applies again, never a link without the items it points to.
   await store.write([...writes.first.values()], [...writes.firstDeletes.values()]);
   await store.write([...writes.last.values()]);
+  // Last: a judge that reads a head after it moved reads everything written above.
+  await store.bumpHeads([...touched], uploadId);
   const sortedErrors = errors.sort((a, b) => a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
     status: sortedErrors.length > 0 ? 'partially_applied' : 'applied',

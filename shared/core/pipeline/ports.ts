@@ -70,6 +70,13 @@ export interface RegisterStore {
   linksOf(vendor: string, club: string): Promise<{ persons: StoredPersonLink[]; activities: StoredActivity[] }>;
   /** The calendars of a person (or group key), in one period or all. */
   calendarsOf(key: string, period?: string): Promise<StoredCalendar[]>;
+  /**
+   * Moves the heads of calendar keys (persons, groups): an apply does it for every key whose activities or person
+   * it changed, after writing them. Per upload once: a retry of the same upload does not move a head it moved last.
+   */
+  bumpHeads(keys: readonly string[], uploadId: string): Promise<void>;
+  /** The heads of calendar keys, read consistently; a key no apply ever moved is absent. */
+  heads(keys: readonly string[]): Promise<Map<string, Head>>;
   /** The verdicts of one club and period. */
   verdictsOf(club: string, period: string): Promise<StoredVerdict[]>;
   /** Membership items of a club (every vendor): pid and vendor. */
@@ -103,6 +110,16 @@ export interface RegisterStore {
   releaseFile(vendor: string, sha256: string, uploadId: string): Promise<void>;
   /** A club's ledger view of an upload (what it did for that club). */
   putClubUpload(club: string, entry: LedgerEntry): Promise<void>;
+}
+
+/**
+ * The head of a calendar key (rejudge.ts): how often applies changed what the key reaches, and the upload that did
+ * it first. A judge reads heads before what they guard and again after writing: a head that moved in between
+ * means the verdicts it wrote may be stale.
+ */
+export interface Head {
+  readonly version: number;
+  readonly first: string;
 }
 
 /** A claim on a file's bytes (`RegisterStore.claimFile`). */

@@ -1,23 +1,27 @@
-import { addDays, isoWeek } from '../calendar/dates.js';
 import type { Membership } from '../format/records.js';
 import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';
 import { judgeWeek } from '../rules/judge-activities.js';
 import type { ClubFacts, JudgeContext, JudgedActivity, JudgedParticipant, JudgedPerson } from '../rules/judge-input.js';
 import { isPeriodClosed } from '../rules/periods.js';
-import { calendarKeysOf, parseCalendarEntry, periodOfDate } from './activity-content.js';
-import { inParallel } from './in-parallel.js';
+import { calendarKeysOf, periodOfDate } from './activity-content.js';
+import { HeadWatch } from './head-watch.js';
 import { docId, type ClubState, type Doc, type DocKey, type PipelinePorts } from './ports.js';
 import type { PersonSeed } from './staging.js';
-import { UNDATED, type StoredActivity, type StoredCalendar, type StoredMembership, type StoredPerson, type StoredVerdict } from './stored.js';
+import { UNDATED, type StoredActivity, type StoredMembership, type StoredPerson, type StoredVerdict } from './stored.js';
+import { WeekClosure, weekOfDate, type ActivityKey, type ClosureStart, type VerdictKey } from './week-closure.js';
 
 export interface RejudgeSeeds {
   /** Activities created, changed or deleted. */
   readonly activities: readonly { readonly vendor: string; readonly club: string; readonly id: string }[];
   /** Persons whose facts or memberships changed. */
   readonly persons: readonly PersonSeed[];
-  /** Calendar keys whose activities are all among the seeds (persons new to the register): not looked up. */
+  /** Persons new to the register: every activity naming them is among the seeds (looked up only if another upload reached them too). */
   readonly settled?: readonly string[];
-  /** The upload whose changes these are: activities it created have no verdict yet, so none is read for them. */
+  /**
+   * The upload whose judge step this is: activities it created have no verdict yet, so none is read for them, and
+   * its seeds cannot change while it judges (the vendor's next upload waits for it). Without it (the nightly
+   * job) the seeds are read once to learn their keys, whose heads are read before the seeds are read again.
+   */
   readonly uploadId?: string;
 }
 
@@ -33,97 +37,150 @@ export interface RejudgeResult {
   readonly written: number;
 }
 
-const LOOKUPS_IN_FLIGHT = 16;
-const UNDATED_WEEK = 'undated';
+/** Passes a judge makes while heads keep moving under it, before the step gives up for now (and is retried). */
+export const MAX_JUDGE_PASSES = 5;
 
-function weekOfDate(date: string | undefined): string {
-  return date === undefined ? UNDATED_WEEK : isoWeek(date);
+/** Heads kept moving under every pass: the step is retried (a transient failure, by name). */
+export class JudgeContended extends Error {
+  override readonly name = 'JudgeContended';
+}
+
+/** What every pass of one re-judge shares. */
+interface PassContext {
+  readonly ports: PipelinePorts;
+  readonly today: string;
+  readonly amounts: AmountsByYear;
+  readonly heads: HeadWatch;
+  readonly uploadId: string | undefined;
+  /** Settled persons whose head only this upload has moved (`HeadWatch.alone`); a key that moves leaves it. */
+  readonly settled: Set<string>;
+}
+
+/** One pass: what it judged and wrote, and where, for a pass again over the weeks whose heads moved. */
+interface Pass {
+  readonly result: RejudgeResult;
+  readonly closure: WeekClosure;
+  /** Each judged activity's verdict key, by the activity's id (docId). */
+  readonly verdictAt: Map<string, VerdictKey>;
 }
 
 /**
- * Re-judges everything a change can have reached. A day's verdicts depend only on that day's activities and a
- * week's payments only on that week's, through the persons (and groups) they share; so, week by week, the set
- * is closed over shared calendar keys, starting from the seeds, and judged whole. Verdicts are a function of
- * what is stored, so running this twice (a retry, the nightly job) writes nothing the second time.
+ * Re-judges everything a change can have reached (`WeekClosure`), week by week, and writes the verdicts that
+ * differ from the stored ones. Verdicts are a function of what is stored, so running this twice (a retry, the
+ * nightly job) writes nothing the second time. Applies of other vendors may run meanwhile: after writing, the
+ * heads of every key the pass relied on are read again, and the weeks of keys whose heads moved are judged
+ * again, until none moved (`HeadWatch`; docs/architecture.md, "Judging while others apply").
  */
 export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: string, amounts: AmountsByYear = defaultAmountsByYear): Promise<RejudgeResult> {
-  const { store } = ports;
-  const activities = new Map<string, StoredActivity>();
-  const weeks = new Set<string>();
-  const pending = new Map<string, Set<string>>();
-  const expanded = new Set<string>();
-  const settled = new Set(seeds.settled ?? []);
-  const staleVerdicts: (DocKey & { kind: 'verdict' })[] = [];
-
-  const sampleDate = new Map<string, string>();
-  const addPending = (week: string, keys: readonly string[]) => {
-    let set = pending.get(week);
-    if (!set) pending.set(week, (set = new Set()));
-    for (const key of keys) if (!settled.has(key) && !expanded.has(`${week}|${key}`)) set.add(key);
-  };
-  const consider = (activity: StoredActivity, seed: boolean) => {
-    activities.set(docId({ kind: 'activity', value: activity }), activity);
-    if (activity.content) {
-      const week = weekOfDate(activity.content.date);
-      weeks.add(week);
-      if (activity.content.date !== undefined) {
-        sampleDate.set(week, activity.content.date);
-        addPending(week, calendarKeysOf(activity.club, activity.content));
-      }
-    }
-    if (seed && activity.prev) {
-      const prevPeriod = periodOfDate(activity.prev.date);
-      if (!activity.content || periodOfDate(activity.content.date) !== prevPeriod) {
-        staleVerdicts.push({ kind: 'verdict', club: activity.club, period: prevPeriod, vendor: activity.vendor, id: activity.id });
-      }
-      if (activity.prev.date !== undefined) {
-        weeks.add(weekOfDate(activity.prev.date));
-        sampleDate.set(weekOfDate(activity.prev.date), activity.prev.date);
-        addPending(weekOfDate(activity.prev.date), activity.prev.keys);
-      }
-    }
-  };
-  const load = async (keys: DocKey[], seed: boolean) => {
-    const missing = keys.filter((k) => !activities.has(docId(k)));
-    for (const doc of (await store.get(missing)).values()) consider(doc.value as StoredActivity, seed);
-  };
-
-  await load(seeds.activities.map((a) => ({ kind: 'activity', ...a })), true);
-  const fromPersons = await inParallel(seeds.persons, LOOKUPS_IN_FLIGHT, async (seed) => {
-    const calendars = await store.calendarsOf(seed.pid);
-    return calendars.filter((c) => seed.club === undefined || c.club === seed.club).flatMap((c) => refsOf(c));
-  });
-  await load(fromPersons.flat(), false);
-
-  // Close each week's set over the calendar keys its activities share.
-  const calendarCache = new Map<string, Promise<StoredCalendar[]>>();
-  const calendarsOf = (key: string, period: string) => {
-    const id = `${key}|${period}`;
-    let found = calendarCache.get(id);
-    if (!found) calendarCache.set(id, (found = store.calendarsOf(key, period)));
-    return found;
-  };
-  for (;;) {
-    const work: { week: string; key: string }[] = [];
-    for (const [week, keys] of pending) {
-      for (const key of keys) {
-        expanded.add(`${week}|${key}`);
-        work.push({ week, key });
-      }
-    }
-    pending.clear();
-    if (work.length === 0) break;
-    const found = await inParallel(work, LOOKUPS_IN_FLIGHT, async ({ week, key }) => {
-      const calendars = (await Promise.all(periodsOfWeek(sampleDate.get(week)!).map((period) => calendarsOf(key, period)))).flat();
-      return calendars.flatMap((c) => refsOf(c).filter((r) => weekOfDate(r.date) === week));
-    });
-    await load(found.flat(), false);
+  const heads = new HeadWatch(ports.store);
+  const settled = await heads.alone(seeds.settled ?? [], seeds.uploadId);
+  const context: PassContext = { ports, today, amounts, heads, uploadId: seeds.uploadId, settled };
+  const activities = seeds.activities.map((a): ActivityKey => ({ kind: 'activity', ...a }));
+  if (seeds.uploadId === undefined) await readHeadsOf(context, activities);
+  let pass = await judgePass(context, { activities, seeded: true, persons: seeds.persons });
+  const sum = new ResultSum();
+  for (let n = 1; ; n++) {
+    sum.add(pass.result);
+    const moved = await heads.moved(pass.closure.keys);
+    if (moved.size === 0) return sum.result();
+    if (n === MAX_JUDGE_PASSES) throw new JudgeContended(`heads still moving after ${n} passes`);
+    for (const key of moved) settled.delete(key);
+    pass = await judgePass(context, againStart(pass, moved));
   }
+}
 
-  // Persons, their memberships in the clubs of the activities, and the clubs' facts.
-  const live = [...activities.values()].filter((a) => a.content !== undefined && weeks.has(weekOfDate(a.content.date)));
-  const clubIds = [...new Set(live.map((a) => a.club))];
-  const clubs = await store.clubs(clubIds);
+/** Seeds that may change while judged: their keys' heads are read before the closure reads them again. */
+async function readHeadsOf(context: PassContext, activities: readonly ActivityKey[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const doc of (await context.ports.store.get(activities)).values()) {
+    const a = doc.value as StoredActivity;
+    for (const key of [...calendarKeysOf(a.club, a.content), ...(a.prev?.keys ?? [])]) keys.add(key);
+  }
+  await context.heads.read(keys);
+}
+
+/** A pass again over the weeks whose keys moved: their activities as the last pass judged them, and every key they had. */
+function againStart(pass: Pass, moved: ReadonlySet<string>): ClosureStart & { readonly judgedAt: ReadonlyMap<string, VerdictKey> } {
+  const weekKeys = new Map<string, { date: string; keys: Set<string> }>();
+  for (const [week, { date, keys }] of pass.closure.weeks) {
+    if (date !== undefined && [...keys].some((k) => moved.has(k))) weekKeys.set(week, { date, keys });
+  }
+  const activities = pass.closure.live().filter((a) => weekKeys.has(weekOfDate(a.content!.date)));
+  const judgedAt = new Map<string, VerdictKey>();
+  for (const a of activities) {
+    const id = docId({ kind: 'activity', value: a });
+    judgedAt.set(id, pass.verdictAt.get(id)!);
+  }
+  return { activities: activities.map((a) => ({ kind: 'activity', vendor: a.vendor, club: a.club, id: a.id })), seeded: false, persons: [], weekKeys, judgedAt };
+}
+
+class ResultSum {
+  private readonly clubPeriods = new Map<string, { club: string; period: string }>();
+  private judged = 0;
+  private written = 0;
+  add(result: RejudgeResult): void {
+    for (const cp of result.clubPeriods) this.clubPeriods.set(`${cp.club}|${cp.period}`, cp);
+    this.judged += result.judged;
+    this.written += result.written;
+  }
+  result(): RejudgeResult {
+    return { clubPeriods: [...this.clubPeriods.values()], judged: this.judged, written: this.written };
+  }
+}
+
+/** One pass: close the weeks, judge them whole, write what differs. */
+async function judgePass(context: PassContext, start: ClosureStart & { readonly judgedAt?: ReadonlyMap<string, VerdictKey> }): Promise<Pass> {
+  const { store } = context.ports;
+  const closure = await WeekClosure.of(store, context.heads, context.settled, start);
+  const live = closure.live();
+  const judge = await judgeContextOf(context, live);
+  const verdictAt = new Map<string, VerdictKey>();
+  const computed: StoredVerdict[] = [];
+  for (const list of byWeek(live, judge.personOf).values()) {
+    for (const { activity, verdict } of judgeWeek(list, judge.context, context.amounts)) {
+      const value: StoredVerdict = {
+        club: activity.club, period: periodOfDate(activity.date), vendor: activity.vendor, id: activity.id,
+        ...(activity.date !== undefined ? { date: activity.date } : {}),
+        ...(activity.start !== undefined ? { start: activity.start } : {}),
+        ...(activity.end !== undefined ? { end: activity.end } : {}),
+        ...(activity.sport !== undefined ? { sport: activity.sport } : {}),
+        type: activity.type, verdict,
+      };
+      computed.push(value);
+      verdictAt.set(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }), { kind: 'verdict', club: value.club, period: value.period, vendor: value.vendor, id: value.id });
+    }
+  }
+  // A verdict the last pass wrote for an activity that has since left its period (or been deleted) is left behind too.
+  const leftBehind = [...closure.leftBehind];
+  for (const [id, at] of start.judgedAt ?? []) if (verdictAt.get(id)?.period !== at.period) leftBehind.push(at);
+  const written = await writeChanged(context, live, computed, leftBehind, judge.context);
+  const clubPeriods = new Map<string, { club: string; period: string }>();
+  for (const v of [...computed, ...leftBehind]) clubPeriods.set(`${v.club}|${v.period}`, { club: v.club, period: v.period });
+  return { result: { clubPeriods: [...clubPeriods.values()], judged: computed.length, written }, closure, verdictAt };
+}
+
+/** Writes the verdicts that differ from the stored ones (none in a closed period) and deletes those left behind. */
+async function writeChanged(context: PassContext, live: readonly StoredActivity[], computed: readonly StoredVerdict[], leftBehind: readonly VerdictKey[], judge: JudgeContext): Promise<number> {
+  const { store } = context.ports;
+  const created = (a: StoredActivity) => context.uploadId !== undefined && a.lastUpload === context.uploadId && a.lastOutcome === 'created';
+  const verdictKeys = live.filter((a) => !created(a)).map((a): DocKey => ({ kind: 'verdict', club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
+  const stored = await store.get(verdictKeys);
+  const puts: Doc[] = [];
+  for (const value of computed) {
+    const before = stored.get(docId({ kind: 'verdict', value }))?.value as StoredVerdict | undefined;
+    if (before && JSON.stringify(before) === JSON.stringify(value)) continue;
+    // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
+    if (before && value.period !== UNDATED && isPeriodClosed(value.period, context.today, judge.club(value.club).submittedPeriods.has(value.period))) continue;
+    puts.push({ kind: 'verdict', value });
+  }
+  await store.write(puts, leftBehind);
+  return puts.length + leftBehind.length;
+}
+
+/** The persons of the activities with their memberships in the activities' clubs, and the clubs' facts. */
+async function judgeContextOf(context: PassContext, live: readonly StoredActivity[]): Promise<{ context: JudgeContext; personOf: (pid: string) => JudgedPerson }> {
+  const { store } = context.ports;
+  const clubs = await store.clubs([...new Set(live.map((a) => a.club))]);
   const pidsByClub = new Map<string, Set<string>>();
   for (const a of live) {
     let set = pidsByClub.get(a.club);
@@ -161,69 +218,22 @@ export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: 
   };
   const facts = new Map<string, ClubFacts>();
   for (const [id, state] of clubs) facts.set(id, factsOf(state));
-  const context: JudgeContext = { today, club: (id) => facts.get(id) ?? { countsEveryoneAsDisabled: false, submittedPeriods: new Set() } };
+  return { context: { today: context.today, club: (id) => facts.get(id) ?? { countsEveryoneAsDisabled: false, submittedPeriods: new Set() } }, personOf };
+}
 
-  // Judge week by week; compare with what is stored and write what differs.
-  const byWeek = new Map<string, JudgedActivity[]>();
+function byWeek(live: readonly StoredActivity[], personOf: (pid: string) => JudgedPerson): Map<string, JudgedActivity[]> {
+  const weeks = new Map<string, JudgedActivity[]>();
   for (const a of live) {
     const week = weekOfDate(a.content!.date);
-    let list = byWeek.get(week);
-    if (!list) byWeek.set(week, (list = []));
+    let list = weeks.get(week);
+    if (!list) weeks.set(week, (list = []));
     list.push(judgedActivity(a, personOf));
   }
-  const created = (a: StoredActivity) => seeds.uploadId !== undefined && a.lastUpload === seeds.uploadId && a.lastOutcome === 'created';
-  const verdictKeys = live.filter((a) => !created(a)).map((a) => ({ kind: 'verdict' as const, club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
-  const storedVerdicts = await store.get(verdictKeys);
-  const puts: Doc[] = [];
-  const clubPeriods = new Map<string, { club: string; period: string }>();
-  const touch = (club: string, period: string) => clubPeriods.set(`${club}|${period}`, { club, period });
-  let judged = 0;
-  for (const list of byWeek.values()) {
-    for (const { activity, verdict } of judgeWeek(list, context, amounts)) {
-      judged++;
-      const period = periodOfDate(activity.date);
-      touch(activity.club, period);
-      const value: StoredVerdict = {
-        club: activity.club, period, vendor: activity.vendor, id: activity.id,
-        ...(activity.date !== undefined ? { date: activity.date } : {}),
-        ...(activity.start !== undefined ? { start: activity.start } : {}),
-        ...(activity.end !== undefined ? { end: activity.end } : {}),
-        ...(activity.sport !== undefined ? { sport: activity.sport } : {}),
-        type: activity.type, verdict,
-      };
-      const stored = storedVerdicts.get(docId({ kind: 'verdict', value }))?.value as StoredVerdict | undefined;
-      if (stored && JSON.stringify(stored) === JSON.stringify(value)) continue;
-      // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
-      const clubFacts = context.club(activity.club);
-      if (stored && period !== UNDATED && isPeriodClosed(period, today, clubFacts.submittedPeriods.has(period))) continue;
-      puts.push({ kind: 'verdict', value });
-    }
-  }
-  for (const key of staleVerdicts) touch(key.club, key.period);
-  await store.write(puts, staleVerdicts);
-  return { clubPeriods: [...clubPeriods.values()], judged, written: puts.length + staleVerdicts.length };
+  return weeks;
 }
 
 function factsOf(state: ClubState): ClubFacts {
   return { countsEveryoneAsDisabled: state.club.countsEveryoneAsDisabled, submittedPeriods: new Set(state.submittedPeriods) };
-}
-
-function refsOf(calendar: StoredCalendar): (DocKey & { kind: 'activity'; date: string })[] {
-  return calendar.entries.map((entry) => {
-    const { date, id } = parseCalendarEntry(entry);
-    return { kind: 'activity' as const, vendor: calendar.vendor, club: calendar.club, id, date };
-  });
-}
-
-/** The LOK periods a week's days fall in (a week can straddle two), from any date in it. */
-function periodsOfWeek(date: string): string[] {
-  const week = isoWeek(date);
-  const periods = new Set<string>();
-  for (let k = -6; k <= 6; k++) {
-    const day = addDays(date, k);
-    if (isoWeek(day) === week) periods.add(periodOfDate(day));
-  }
-  return [...periods];
 }
 
 function judgedActivity(a: StoredActivity, personOf: (pid: string) => JudgedPerson): JudgedActivity {
