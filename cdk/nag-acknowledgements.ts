@@ -37,7 +37,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const pipeline = [...stack.imports.functions, ...stack.reconciliation.functions];
   const pipelineRoles = pipeline.map((f) => f.role as unknown as IConstruct);
   const adminRole = stack.admin.function.role as unknown as IConstruct;
-  const uploadsRole = stack.reconciliation.functions.find((f) => f.handlerFile === 'reconcile-uploads.ts')!.role as unknown as IConstruct;
+  const uploadsRole = stack.reconciliation.functions.find((f) => f.handlerFile === 'reconcile-upload.ts')!.role as unknown as IConstruct;
   // The functions the state machines invoke (the starter is invoked by EventBridge).
   const invoked = pipeline.filter((f) => f !== stack.imports.starter);
   const machines = [stack.imports.stateMachine, stack.reconciliation.stateMachine];
@@ -57,11 +57,13 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
     { id: `AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*]`, reason: 'Table grants include the register table\'s own index (gsi1: ledger by vendor and club, open uploads)', scopes: [...pipelineRoles, adminRole] },
     ...invoked.map((f) => ({ id: `AwsSolutions-IAM5[Resource::<${id(f)}.Arn>:*]`, reason: 'Step Functions may invoke the function\'s versions (qualified ARNs); the grant names this function only', scopes: machines })),
     ...machines.map((m) => ({
-      id: executions(m), reason: 'The state machine manages its own executions (Distributed Map child executions are named at run time); the admin function (status --cloud) and the nightly uploads step (a stuck upload is restarted only when its execution no longer runs) describe the import executions, named by upload id at run time',
+      id: executions(m), reason: 'The state machine manages its own executions (Distributed Map child executions are named at run time); the admin function (status --cloud) and the nightly per-upload step (a stuck upload is restarted only when its execution no longer runs) describe the import executions, named by upload id at run time',
       scopes: m === stack.imports.stateMachine ? [m, adminRole, uploadsRole] : [m],
     })),
     { id: executions(stack.imports.stateMachine, 'JudgeChunks'), reason: 'The Distributed Map JudgeChunks describes and stops its own child executions, named at run time', scopes: [stack.imports.stateMachine] },
-    { id: executions(stack.reconciliation.stateMachine, 'ReconcileClubs'), reason: 'The Distributed Map ReconcileClubs describes and stops its own child executions, named at run time', scopes: [stack.reconciliation.stateMachine] },
+    ...['ReconcileUploads', 'ReconcileClubs'].map((map) => ({
+      id: executions(stack.reconciliation.stateMachine, map), reason: `The Distributed Map ${map} describes and stops its own child executions, named at run time`, scopes: [stack.reconciliation.stateMachine],
+    })),
     { id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/inbox/*]`, reason: 'status --cloud reads the completed tag (GetObjectTagging, never the object) of the uploads in every vendor\'s inbox; keys are per vendor and file, unknown at deploy time', scopes: [adminRole] },
     { id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/inbox/*/*]`, reason: 'One role for every vendor\'s SFTP session (and Transfer Family\'s upload workflows), over the inbox folders; each session is narrowed to the vendor\'s own folder by the session policy with ${transfer:UserName}', scopes: [stack.sftp] },
     { id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/outbox/*/*]`, reason: 'One role for every vendor\'s SFTP session, read-only over the outbox folders; each session is narrowed to the vendor\'s own folder by the session policy with ${transfer:UserName}', scopes: [stack.sftp] },

@@ -1,29 +1,41 @@
-import { correctedVerdicts, joinClubsReports, type ClubsReport } from '../shared/core/pipeline/reconcile.js';
-import { cloudPorts } from './commons/cloud-ports.js';
+import { correctedVerdicts, joinClubsReports, uploadsReportOf, type ClubsReport, type UploadResult } from '../shared/core/pipeline/reconcile.js';
+import { inParallel } from '../shared/core/pipeline/in-parallel.js';
+import { cloudPorts, type CloudPorts } from './commons/cloud-ports.js';
 import { logger, metrics } from './commons/powertools.js';
-import { reportPrefix, safeRunId, type ReconcileRun } from './commons/reconcile-run.js';
+import { clubPartsPrefix, reportPrefix, uploadResultsPrefix, type ReconcileRun } from './commons/reconcile-run.js';
 import { stepHandler } from './commons/step-handler.js';
 
+/** Parts read at once. */
+const READS_IN_PARALLEL = 16;
+
+/** Every part a run's fanned-out items wrote under `prefix`, in key order. */
+async function partsUnder<T>(ports: CloudPorts, prefix: string): Promise<T[]> {
+  const texts = await inParallel(await ports.uploads.keys(prefix), READS_IN_PARALLEL, (key) => ports.objects.get(key));
+  return texts.filter((text): text is string => text !== undefined).map((text) => JSON.parse(text) as T);
+}
+
 /**
- * The night's report, `reports/reconciliation/<run>.json`: the uploads half and the clubs' parts joined. Drift
- * and verdicts the recheck corrected are metrics with alarms: either means a step went wrong somewhere.
+ * The night's report, `reports/reconciliation/<run>.json`: the uploads' results (one per upload, an error's name
+ * where one could not be reconciled) and the clubs' parts, joined. Stuck, stale and unreconciled uploads, drift
+ * and verdicts the recheck corrected are metrics with alarms: each means a step went wrong somewhere.
  */
 export const handler = stepHandler('reconcile-report', async ({ runId }: ReconcileRun) => {
   const ports = await cloudPorts();
-  const prefix = reportPrefix(safeRunId(runId));
-  const uploads = JSON.parse((await ports.objects.get(`${prefix}/uploads.json`)) ?? '{}') as unknown;
-  const parts: ClubsReport[] = [];
-  for (const key of await ports.uploads.keys(`${prefix}/parts/`)) {
-    const text = await ports.objects.get(key);
-    if (text !== undefined) parts.push(JSON.parse(text) as ClubsReport);
-  }
+  const uploads = uploadsReportOf(await partsUnder<UploadResult>(ports, uploadResultsPrefix(runId)), true);
+  const parts = await partsUnder<ClubsReport>(ports, clubPartsPrefix(runId));
   const clubs = joinClubsReports(parts);
-  const key = `${prefix}.json`;
+  const key = `${reportPrefix(runId)}.json`;
   await ports.objects.put(key, JSON.stringify({ runId, uploads, ...clubs }, null, 2));
   const corrected = correctedVerdicts(clubs);
+  metrics.addMetric('StuckUploadsRestarted', 'Count', uploads.restarted?.length ?? 0);
+  metrics.addMetric('StaleUploadsRejudged', 'Count', uploads.rejudged.length);
+  metrics.addMetric('ReconciliationUploadErrors', 'Count', uploads.errors.length);
   metrics.addMetric('ReconciliationDrift', 'Count', clubs.drift.length);
   metrics.addMetric('VerdictsCorrected', 'Count', corrected);
   metrics.addMetric('PeriodsClosed', 'Count', clubs.closedPeriods.length);
-  logger.info('reconciliation report', { runId, drift: clubs.drift.length, corrected, closedPeriods: clubs.closedPeriods.length, parts: parts.length });
-  return { report: key, drift: clubs.drift.length };
+  logger.info('reconciliation report', {
+    runId, restarted: uploads.restarted?.length ?? 0, rejudged: uploads.rejudged.length, uploadErrors: uploads.errors.length,
+    drift: clubs.drift.length, corrected, closedPeriods: clubs.closedPeriods.length, parts: parts.length,
+  });
+  return { report: key, drift: clubs.drift.length, uploadErrors: uploads.errors.length };
 });

@@ -8,7 +8,7 @@ import { stagesFrom } from '../cdk/config.js';
 import type { ImporterStack } from '../cdk/importer-stack.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { BLOCKED_RETRY_POLICY, IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY } from '../shared/core/pipeline/import-steps.js';
-import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthApp, type Asl } from './support/cdk-app.js';
+import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthApp, type Asl, type AslState } from './support/cdk-app.js';
 import { ROOT } from './support/run-cli.js';
 
 let stacks: Record<'test' | 'prod', ImporterStack>;
@@ -294,22 +294,50 @@ describe('nightly reconciliation', () => {
     prod.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
   });
 
-  it('sweeps, reconciles uploads, fans out per club in batches, and writes a report', () => {
+  it('sweeps, fans out per unfinished upload and per club in batches, and writes a report', () => {
     const asl = definitionOf(test, /nightly reconciliation/);
     expect(asl.StartAt).toBe('SweepInboxes');
-    expect(asl.States.SweepInboxes!.Next).toBe('ReconcileUploads');
-    expect(asl.States.ReconcileUploads!.Next).toBe('PlanClubs');
+    expect(asl.States.SweepInboxes!.Next).toBe('PlanUploads');
+    expect(asl.States.PlanUploads!.Next).toBe('AnyUploads');
+    // Most nights no upload is unfinished: an empty manifest goes straight on to the clubs.
+    expect(asl.States.AnyUploads).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.PlanUploads.uploads', NumericGreaterThan: 0, Next: 'ReconcileUploads' }], Default: 'PlanClubs' });
     expect(asl.States.PlanClubs!.Next).toBe('AnyClubs');
     expect(asl.States.AnyClubs).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.PlanClubs.clubs', NumericGreaterThan: 0, Next: 'ReconcileClubs' }], Default: 'Report' });
     // The batches carry the run's id, read from the context object (`.$`), as the handlers' reports are named by it.
     expect(asl.States.ReconcileClubs).toMatchObject({ Type: 'Map', ItemReader: { ReaderConfig: { InputType: 'JSONL' } }, ItemBatcher: { MaxItemsPerBatch: 100, BatchInput: { 'runId.$': '$$.Execution.Name' } }, Next: 'Report' });
-    for (const name of ['SweepInboxes', 'ReconcileUploads', 'PlanClubs', 'Report']) {
+    for (const name of ['SweepInboxes', 'PlanUploads', 'PlanClubs', 'Report']) {
       expect((asl.States[name] as unknown as { Parameters: unknown }).Parameters, name).toEqual({ 'runId.$': '$$.Execution.Name' });
     }
-    for (const name of ['SweepInboxes', 'ReconcileUploads', 'PlanClubs', 'Report']) {
-      expect(asl.States[name]!.Retry![0]!.ErrorEquals, name).toEqual(TRANSIENT);
+    for (const name of ['SweepInboxes', 'PlanUploads', 'ReconcileUploads', 'PlanClubs', 'ReconcileClubs', 'Report']) {
+      if (asl.States[name]!.Type !== 'Map') expect(asl.States[name]!.Retry![0]!.ErrorEquals, name).toEqual(TRANSIENT);
       expect(asl.States[name]!.Catch![0]!.Next, name).toBe('ReconciliationFailed');
     }
+  });
+
+  it('reconciles each unfinished upload on its own: a failing one is caught inside its item and recorded, the others go on', () => {
+    const asl = definitionOf(test, /nightly reconciliation/);
+    const map = asl.States.ReconcileUploads! as AslState & { ItemSelector?: unknown; ResultPath?: unknown; ToleratedFailurePercentage?: number };
+    expect(map).toMatchObject({
+      Type: 'Map', ItemReader: { Resource: 'arn:<AWS::Partition>:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' } }, MaxConcurrency: 10, ResultPath: null, Next: 'PlanClubs',
+      // One upload per item (no batcher), with the night's run id: its result is kept for the report.
+      ItemSelector: { 'runId.$': '$$.Execution.Name', 'upload.$': '$$.Map.Item.Value' },
+    });
+    expect(map.ItemBatcher).toBeUndefined();
+    expect(map.ItemProcessor!.ProcessorConfig!.Mode).toBe('DISTRIBUTED');
+    const { StartAt, States } = map.ItemProcessor!;
+    expect(StartAt).toBe('ReconcileUpload');
+    const item = States.ReconcileUpload!;
+    expect(item.Retry![0]!.ErrorEquals).toEqual(TRANSIENT);
+    // Anything that is left after the retries (a permanent error, a time-out) becomes the item's recorded result.
+    expect(item.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordUploadError' }]);
+    expect(item.End).toBe(true);
+    const record = States.RecordUploadError! as AslState & { Parameters?: unknown };
+    // The run, the upload and the caught `{ Error, Cause }` (the handler keeps the error's name only).
+    expect(record.Parameters).toEqual({ 'runId.$': '$.runId', 'upload.$': '$.upload', 'error.$': '$.error' });
+    expect(record.Retry![0]!.ErrorEquals).toEqual(TRANSIENT);
+    expect(record.End).toBe(true);
+    const handlers = stacks.test.reconciliation.functions.map((f) => f.handlerFile).sort();
+    expect(handlers).toEqual(['reconcile-clubs.ts', 'reconcile-plan-clubs.ts', 'reconcile-plan-uploads.ts', 'reconcile-report.ts', 'reconcile-upload-failed.ts', 'reconcile-upload.ts', 'sweep-inbox.ts']);
   });
 });
 

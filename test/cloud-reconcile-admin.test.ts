@@ -7,6 +7,8 @@ import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { disableLogin, openLogin, rotateLoginKey, type LoginKey, type VendorLogins } from '../shared/core/admin/vendor-login.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
+import type { UploadKey } from '../shared/core/pipeline/reconcile.js';
+import { stagedKey } from '../shared/core/pipeline/staging.js';
 import { archiveKey } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
@@ -35,7 +37,7 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
   it('reconciles: stale uploads re-judged, stuck ones restarted from the archive, drift repaired per club batch, one report', async () => {
     const FUNCTIONS = {
       register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step', fail: 'fail-step',
-      uploads: 'reconcile-uploads', plan: 'reconcile-plan', clubs: 'reconcile-clubs', report: 'reconcile-report',
+      planUploads: 'reconcile-plan-uploads', upload: 'reconcile-upload', plan: 'reconcile-plan-clubs', clubs: 'reconcile-clubs', report: 'reconcile-report',
     } as const;
     const d: Deployment = await freshDeployment(cloud);
     await onboardIn(d.ports.admin, [VENDOR], CLUBS);
@@ -68,7 +70,15 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     sfnClient.destroy();
     const runId = randomUUID();
     const night = systemClock().today.replace(/-/g, '');
-    expect(await invoke(h.uploads, { runId }, 'Uploads')).toEqual({ restarted: 1, rejudged: 1 });
+    // The plan lists every unfinished upload by its ledger key, oldest first; each is one item of the Distributed Map.
+    const uploadsPlan = await invoke(h.planUploads, { runId }, 'UploadsPlan') as { manifest: string; uploads: number };
+    expect(uploadsPlan).toEqual({ manifest: `reports/reconciliation/${runId}/uploads.jsonl`, uploads: 3 });
+    const listed = (await d.ports.objects.get(uploadsPlan.manifest))!.split('\n').filter(Boolean).map((line) => JSON.parse(line) as UploadKey);
+    const key = ({ vendor, uploadId, completedAt }: UploadKey): UploadKey => ({ vendor, uploadId, completedAt });
+    expect(listed).toEqual([key(stuck), key(running), key(stale)]);
+    // The Map's ItemSelector gives each item the run id beside the upload.
+    const outcomes = await Promise.all(listed.map((upload) => invoke(h.upload, { runId, upload }, 'Uploads')));
+    expect(outcomes).toEqual([{ outcome: 'restarted' }, { outcome: 'waiting' }, { outcome: 'rejudged' }]);
     // The stuck upload's workflow started again, named for the night, from its archived copy.
     const restart = sfn.started.at(-1)!;
     expect(restart.name).toBe(`${stuck.uploadId}-r${night}`);
@@ -96,20 +106,63 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     const batches = await Promise.all(items.map((item) => invoke(h.clubs, { Items: [item], BatchInput: { runId } }, 'Clubs')));
     expect(batches).toEqual([{ clubs: 1, drift: 1, corrected: 0 }, { clubs: 1, drift: 0, corrected: 0 }]);
 
-    expect(await invoke(h.report, { runId }, 'ReportFn')).toEqual({ report: `reports/reconciliation/${runId}.json`, drift: 1 });
+    expect(await invoke(h.report, { runId }, 'ReportFn')).toEqual({ report: `reports/reconciliation/${runId}.json`, drift: 1, uploadErrors: 0 });
     const report = JSON.parse((await d.ports.objects.get(`reports/reconciliation/${runId}.json`))!) as {
-      runId: string; uploads: { rejudged: string[]; restarted: string[] }; drift: { club: string; period: string }[]; byVendorPeriod: { vendor: string; received: number }[];
+      runId: string; uploads: unknown; drift: { club: string; period: string }[]; byVendorPeriod: { vendor: string; received: number }[];
     };
     expect(report.runId).toBe(runId);
-    expect(report.uploads).toMatchObject({ rejudged: [stale.uploadId], restarted: [stuck.uploadId] });
+    expect(report.uploads).toEqual({ resumed: [], failed: [], blocked: [], rejudged: [stale.uploadId], restarted: [stuck.uploadId], errors: [] });
     expect(report.drift).toEqual([expect.objectContaining({ club: '100042', period: period.period })]);
     expect(report.byVendorPeriod.length).toBeGreaterThan(0);
     expect(report.byVendorPeriod.every((row) => row.vendor === VENDOR && row.received > 0)).toBe(true);
 
-    // The next night: nothing to do.
+    // The next night: nothing to do (an upload listed but finished since is read again, and left alone).
     const next = randomUUID();
-    expect(await invoke(h.uploads, { runId: next })).toEqual({ restarted: 0, rejudged: 0 });
+    expect(await invoke(h.planUploads, { runId: next })).toMatchObject({ uploads: 0 });
+    expect(await invoke(h.upload, { runId: next, upload: key(stale) })).toEqual({ outcome: 'waiting' });
     expect(await invoke(h.clubs, { Items: items, BatchInput: { runId: next } })).toEqual({ clubs: 2, drift: 0, corrected: 0 });
+  }, 60_000);
+
+  it('an upload that cannot be reconciled fails its item only: the catch keeps the error\'s name for the report, the next night re-judges it', async () => {
+    const FUNCTIONS = {
+      register: 'register-step', apply: 'apply-step', fail: 'fail-step',
+      planUploads: 'reconcile-plan-uploads', upload: 'reconcile-upload', failed: 'reconcile-upload-failed', report: 'reconcile-report',
+    } as const;
+    const d: Deployment = await freshDeployment(cloud);
+    await onboardIn(d.ports.admin, [VENDOR], CLUBS);
+    const h: { [K in keyof typeof FUNCTIONS]: Handler } = await coldStart(d.env({ SFN_ENDPOINT: sfn.endpoint }), FUNCTIONS);
+    const xml = sample('club-errors.xml');
+    await uploadToInbox(cloud, d.bucket, `inbox/${VENDOR}/club-errors.xml`, xml);
+    const stale: WorkflowUpload = { ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club-errors.xml`))!)!, bytes: Buffer.byteLength(xml) };
+    for (const step of [h.register, h.apply]) await invoke(step, { upload: stale });
+    await invoke(h.fail, { upload: stale, error: { Error: 'StepFailed', Cause: '{}' } });
+    // Its staged seeds cannot be read tonight.
+    const staged = (await d.ports.objects.get(stagedKey(stale, 'apply')))!;
+    await d.ports.objects.put(stagedKey(stale, 'apply'), '{ not json');
+
+    const runId = randomUUID();
+    const { vendor, uploadId, completedAt } = stale;
+    expect(await invoke(h.planUploads, { runId })).toMatchObject({ uploads: 1 });
+    // The item fails as Lambda reports it (the error renamed for Retry/Catch, the original's name its message) …
+    const caught = await invokeFailing(h.upload, { runId, upload: { vendor, uploadId, completedAt } }, 'Uploads');
+    expect(caught.Error).toBe('StepFailed');
+    // … and its catch records the original's name, never a message.
+    expect(await invoke(h.failed, { runId, upload: { vendor, uploadId, completedAt }, error: caught }, 'UploadErrors')).toEqual({ error: 'SyntaxError' });
+    expect(await invoke(h.report, { runId }, 'ReportFn')).toMatchObject({ uploadErrors: 1 });
+    const report = JSON.parse((await d.ports.objects.get(`reports/reconciliation/${runId}.json`))!) as { uploads: unknown };
+    expect(report.uploads).toEqual({ resumed: [], failed: [], blocked: [], rejudged: [], restarted: [], errors: [{ uploadId, error: 'SyntaxError' }] });
+    expect(bed.output.text()).toContain('"ReconciliationUploadErrors"');
+    // A time-out is the service's error, kept by its name; a cause that is not Lambda's is never read.
+    expect(await invoke(h.failed, { runId, upload: { vendor, uploadId, completedAt }, error: { Error: 'States.Timeout', Cause: 'the personal cause' } })).toEqual({ error: 'States.Timeout' });
+    expect(await invoke(h.failed, { runId, upload: { vendor, uploadId, completedAt }, error: { Error: 'StepFailed', Cause: '{"errorType":"StepFailed","errorMessage":"file 850101-1234 is odd"}' } })).toEqual({ error: 'StepFailed' });
+
+    // Still stale: the next night, its staged seeds readable again, re-judges it.
+    expect(await d.ports.store.upload(VENDOR, uploadId, completedAt)).toMatchObject({ stale: true });
+    await d.ports.objects.put(stagedKey(stale, 'apply'), staged);
+    const next = randomUUID();
+    expect(await invoke(h.upload, { runId: next, upload: { vendor, uploadId, completedAt } })).toEqual({ outcome: 'rejudged' });
+    expect(await invoke(h.report, { runId: next })).toMatchObject({ uploadErrors: 0 });
+    expect(JSON.parse((await d.ports.objects.get(`reports/reconciliation/${next}.json`))!)).toMatchObject({ uploads: { rejudged: [uploadId], errors: [] } });
   }, 60_000);
 
   describe('the admin function', () => {

@@ -253,6 +253,8 @@ describe('exactly once, on DynamoDB Local', () => {
     await register.ports.objects.put(stagedKey(broken, 'apply'), '{ not json');
     const night = await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined });
     expect(night).toMatchObject({ rejudged: [fine.uploadId], errors: [{ uploadId: broken.uploadId, error: 'SyntaxError' }] });
+    // The clubs' half that night does not stop at it either: the recheck leaves an upload still stale to the uploads' half.
+    expect((await reconcileClubs(register.ports, clock, CLUBS)).drift).toEqual([]);
     // Still stale: the next night (the staged object readable again) re-judges it.
     await register.ports.objects.put(stagedKey(broken, 'apply'), staged!);
     expect(await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined }))

@@ -9,6 +9,7 @@ import { generateImport } from '../shared/core/generate/generate-import.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { BLOCKED_RETRY_POLICY, LARGE_FILE_BYTES } from '../shared/core/pipeline/import-steps.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
+import { stagedKey } from '../shared/core/pipeline/staging.js';
 import { archiveKey } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
@@ -27,9 +28,12 @@ import { stringSource } from './support/string-source.js';
 // Every handler the two state machines call, and the starter, by file under functions/.
 const FILES = [
   'start-upload', 'register-step', 'apply-step', 'judge-step', 'judge-split-step', 'judge-chunk-step', 'judge-join-step',
-  'totals-step', 'receipt-step', 'fail-step', 'sweep-inbox', 'reconcile-uploads', 'reconcile-plan', 'reconcile-clubs', 'reconcile-report',
+  'totals-step', 'receipt-step', 'fail-step', 'sweep-inbox', 'reconcile-plan-uploads', 'reconcile-upload', 'reconcile-upload-failed',
+  'reconcile-plan-clubs', 'reconcile-clubs', 'reconcile-report',
 ] as const;
 const RECONCILIATION_ARN = STATE_MACHINE_ARN.replace(':ImportWorkflow', ':Reconciliation');
+/** A night with unfinished uploads and clubs: both halves fanned out. */
+const NIGHT = ['SweepInboxes', 'PlanUploads', 'AnyUploads', 'ReconcileUploads', 'PlanClubs', 'AnyClubs', 'ReconcileClubs', 'Report'];
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
@@ -240,17 +244,65 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
       await startExecution(RECONCILIATION_ARN, 'night-1', {});
       const night = await finished('night-1');
       expect(night.status, JSON.stringify(night.events.filter((e) => e.error))).toBe('SUCCEEDED');
-      expect(statesEntered(night)).toEqual(['SweepInboxes', 'ReconcileUploads', 'PlanClubs', 'AnyClubs', 'ReconcileClubs', 'Report']);
+      expect(statesEntered(night)).toEqual(NIGHT);
+      // The later upload (and the earlier, if its execution has registered it by then) one item each: not stuck yet.
+      const items = statesEntered(night, 'ReconcileUploads');
+      expect(items.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(items)).toEqual(new Set(['ReconcileUpload']));
       // Both clubs in one batch of the ItemBatcher, given the night's run id as BatchInput.
       expect(statesEntered(night, 'ReconcileClubs')).toEqual(['ReconcileClubBatch']);
-      expect(night.output).toMatchObject({ SweepInboxes: { started: 1 }, ReconcileUploads: { restarted: 0 }, PlanClubs: { clubs: CLUBS.length } });
+      expect(night.output).toMatchObject({ SweepInboxes: { started: 1 }, PlanUploads: { uploads: items.length }, PlanClubs: { clubs: CLUBS.length }, Report: { uploadErrors: 0 } });
       expect((await finished(earlier.uploadId)).status).toBe('SUCCEEDED');
     } finally {
       vi.useRealTimers();
     }
     expect(await receiptOf(s, earlier)).toMatchObject({ status: 'applied' });
     expect(await s.d.ports.store.upload(VENDOR, later.uploadId, later.completedAt)).toMatchObject({ stage: 'queued' });
-    expect(await s.d.ports.objects.get('reports/reconciliation/night-1/uploads.json')).toBeDefined();
+    expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-1.json'))!)).toMatchObject({ uploads: { restarted: [], rejudged: [], errors: [] } });
+  }, 60_000);
+
+  it('the night goes on past an upload it cannot reconcile: its item\'s catch records it, the others are reconciled, the night succeeds and its report lists it', async () => {
+    const s = await scenario();
+    // Two uploads applied, then failed before their judge: both stale, their changes never judged.
+    const stale: WorkflowUpload[] = [];
+    for (const file of ['club-valid.xml', 'club-errors.xml']) {
+      const up = await putInInbox(s, file, sample(file));
+      for (const step of [s.h['register-step'], s.h['apply-step']]) await invoke(step, { upload: up });
+      await invoke(s.h['fail-step'], { upload: up, error: { Error: 'StepFailed', Cause: '{}' } });
+      stale.push(up);
+    }
+    const [broken, fine] = stale as [WorkflowUpload, WorkflowUpload];
+    // The broken one's staged seeds cannot be read tonight (JSON.parse throws: a permanent error, not retried).
+    const staged = (await s.d.ports.objects.get(stagedKey(broken, 'apply')))!;
+    await s.d.ports.objects.put(stagedKey(broken, 'apply'), '{ not json');
+
+    await startExecution(RECONCILIATION_ARN, 'night-errors', {});
+    const night = await finished('night-errors');
+
+    expect(night.status, JSON.stringify(night.events.filter((e) => e.error && !e.mapRun))).toBe('SUCCEEDED');
+    expect(statesEntered(night)).toEqual(NIGHT);
+    expect(night.output).toMatchObject({ PlanUploads: { uploads: 2 }, Report: { uploadErrors: 1 } });
+    // One item per upload, at once; the broken one's failure caught inside its item into RecordUploadError.
+    expect(statesEntered(night, 'ReconcileUploads').sort()).toEqual(['ReconcileUpload', 'ReconcileUpload', 'RecordUploadError']);
+    const items = night.events.filter((e) => e.mapRun === 'ReconcileUploads' && e.state === 'ReconcileUpload');
+    expect(items.filter((e) => e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
+    expect(items.filter((e) => e.type === 'StateRetried')).toEqual([]);
+    expect(items.filter((e) => e.type === 'StateCaught')).toHaveLength(1);
+    expect(night.events.filter((e) => e.state === 'ReconcileUploads' && e.type === 'StateFailed')).toEqual([]);
+    // Nor does the clubs' half stop at it: the recheck of the clubs' recent uploads leaves one still stale alone.
+    expect(statesEntered(night, 'ReconcileClubs')).toEqual(['ReconcileClubBatch']);
+
+    // The report: the other upload re-judged, the broken one in `errors` by its error's name only.
+    const report = JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-errors.json'))!) as { uploads: unknown };
+    expect(report.uploads).toEqual({ resumed: [], failed: [], blocked: [], rejudged: [fine.uploadId], restarted: [], errors: [{ uploadId: broken.uploadId, error: 'SyntaxError' }] });
+    expect(await s.d.ports.store.upload(VENDOR, fine.uploadId, fine.completedAt)).not.toHaveProperty('stale');
+    expect(await s.d.ports.store.upload(VENDOR, broken.uploadId, broken.completedAt)).toMatchObject({ stale: true });
+
+    // The next night, its staged seeds readable again, re-judges it.
+    await s.d.ports.objects.put(stagedKey(broken, 'apply'), staged);
+    await startExecution(RECONCILIATION_ARN, 'night-after', {});
+    expect((await finished('night-after')).output).toMatchObject({ PlanUploads: { uploads: 1 }, Report: { uploadErrors: 0 } });
+    expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-after.json'))!)).toMatchObject({ uploads: { rejudged: [broken.uploadId], errors: [] } });
   }, 60_000);
 
   it('a chunk failing for good fails the Distributed Map (States.ExceedToleratedFailureThreshold), caught into MarkFailed → ImportFailed', async () => {

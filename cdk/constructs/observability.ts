@@ -14,7 +14,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export const NAMESPACE = 'LokImporter';
-/** An upload open this long is stuck: the nightly reconciliation's threshold too (functions/reconcile-uploads.ts). */
+/** An upload open this long is stuck: the nightly reconciliation's threshold too (functions/reconcile-upload.ts). */
 export const OLDEST_OPEN_UPLOAD_ALARM_SECONDS = 2 * 60 * 60;
 
 export interface ObservabilityProps {

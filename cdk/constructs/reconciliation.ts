@@ -19,6 +19,8 @@ import { retryOf, TRANSIENT_ERRORS } from './import-workflow.js';
 /** Clubs per Lambda invocation of the clubs' half, and batches at once. */
 export const CLUBS_PER_BATCH = 100;
 export const CLUB_BATCHES_IN_PARALLEL = 5;
+/** Unfinished uploads reconciled at once in the uploads' half, each by its own Lambda invocation. */
+export const UPLOADS_IN_PARALLEL = 10;
 
 export interface ReconciliationProps {
   readonly bucket: IBucket;
@@ -34,9 +36,10 @@ export interface ReconciliationProps {
 
 /**
  * The nightly job (EventBridge Scheduler, Europe/Stockholm): sweep the inboxes for completed uploads that
- * never started (upload events are best-effort), re-judge failed uploads' changes and restart stuck ones, then
- * per club (Distributed Map over a JSON Lines list of clubs, in batches) repair totals drift and close periods;
- * last, the night's report to `reports/reconciliation/<run>.json`.
+ * never started (upload events are best-effort); per unfinished upload (Distributed Map over a JSON Lines list of
+ * uploads, one upload per item, a failing one caught in its item and recorded) re-judge a failed upload's changes
+ * or restart a stuck one; then per club (Distributed Map over a JSON Lines list of clubs, in batches) repair
+ * totals drift and close periods; last, the night's report to `reports/reconciliation/<run>.json`.
  */
 export class Reconciliation extends Construct {
   readonly stateMachine: StateMachine;
@@ -71,36 +74,25 @@ export class Reconciliation extends Construct {
     const failed = new Fail(this, 'ReconciliationFailed', { error: 'ReconciliationFailed', cause: 'a reconciliation step failed for good' });
 
     const sweep = step('SweepInboxes', fn('Sweep', 'sweep-inbox.ts', true));
-    const uploadsFn = fn('Uploads', 'reconcile-uploads.ts', true);
-    // A stuck upload is restarted only when its original execution is no longer running.
-    importStateMachine.grantExecution(uploadsFn, 'states:DescribeExecution');
-    const uploads = step('ReconcileUploads', uploadsFn);
-    const plan = step('PlanClubs', fn('Plan', 'reconcile-plan.ts', false));
-    const clubs = new DistributedMap(this, 'ReconcileClubs', {
-      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanClubs.manifest') }),
-      // Written as ASL wants it (`.$` on the key): CDK passes BatchInput through as it is given.
-      itemBatcher: new ItemBatcher({ maxItemsPerBatch: CLUBS_PER_BATCH, batchInput: { 'runId.$': '$$.Execution.Name' } }),
-      maxConcurrency: CLUB_BATCHES_IN_PARALLEL,
-      resultPath: JsonPath.DISCARD,
-      label: 'ReconcileClubs',
-    });
-    const clubsFn = fn('Clubs', 'reconcile-clubs.ts', false);
-    const clubBatch = new LambdaInvoke(this, 'ReconcileClubBatch', { lambdaFunction: clubsFn, payloadResponseOnly: true, retryOnServiceExceptions: false });
-    clubBatch.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
-    clubs.itemProcessor(clubBatch);
+    const planUploads = step('PlanUploads', fn('UploadsPlan', 'reconcile-plan-uploads.ts', false));
+    const uploads = this.uploadsMap(fn('Uploads', 'reconcile-upload.ts', true), fn('UploadErrors', 'reconcile-upload-failed.ts', false), importStateMachine, bucket);
+    const plan = step('PlanClubs', fn('Plan', 'reconcile-plan-clubs.ts', false));
+    const clubs = this.clubsMap(fn('Clubs', 'reconcile-clubs.ts', false), bucket);
     const report = step('Report', fn('ReportFn', 'reconcile-report.ts', false));
-    for (const s of [sweep, uploads, plan, report]) s.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
-    clubs.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    for (const s of [sweep, planUploads, plan, report]) s.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    for (const map of [uploads, clubs]) map.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    // A register without clubs has nothing to fan out over (an empty manifest): straight to the report.
+    // Most nights no upload is unfinished, and a register may have no clubs: an empty manifest is not fanned out over.
     const anyClubs = new Choice(this, 'AnyClubs').when(Condition.numberGreaterThan('$.PlanClubs.clubs', 0), clubs.next(report)).otherwise(report);
+    plan.next(anyClubs);
+    const anyUploads = new Choice(this, 'AnyUploads').when(Condition.numberGreaterThan('$.PlanUploads.uploads', 0), uploads.next(plan)).otherwise(plan);
     const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(sweep.next(uploads).next(plan).next(anyClubs)),
+      definitionBody: DefinitionBody.fromChainable(sweep.next(planUploads).next(anyUploads)),
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(6),
-      comment: 'lok-importer nightly reconciliation: sweep, uploads, clubs (fanned out), report',
+      comment: 'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), report',
     });
     props.filesKey.grantDecrypt(this.stateMachine);
 
@@ -111,5 +103,48 @@ export class Reconciliation extends Construct {
       schedule: ScheduleExpression.cron({ minute: '0', hour: String(props.hour), timeZone: TimeZone.of('Europe/Stockholm') }),
       target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({}), retryAttempts: 3, deadLetterQueue: deadLetters, maxEventAge: Duration.hours(2) }),
     });
+  }
+
+  /**
+   * The uploads' half: a Distributed Map over the plan's JSON Lines list of unfinished uploads, one invocation of
+   * `reconcileFn` per upload, UPLOADS_IN_PARALLEL at once. An upload that fails (after the retries of a transient
+   * error) is caught inside the item into `recordFn`, which keeps its error's name for the report: the item ends
+   * well, and the night goes on with the others.
+   */
+  private uploadsMap(reconcileFn: ImporterFunction, recordFn: ImporterFunction, importStateMachine: IStateMachine, bucket: IBucket): DistributedMap {
+    // A stuck upload is restarted only when its original execution is no longer running.
+    importStateMachine.grantExecution(reconcileFn, 'states:DescribeExecution');
+    const map = new DistributedMap(this, 'ReconcileUploads', {
+      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanUploads.manifest') }),
+      // Each item: the night's run id (its result is kept under the run's reports) and the upload's ledger key.
+      itemSelector: { runId: JsonPath.stringAt('$$.Execution.Name'), upload: JsonPath.objectAt('$$.Map.Item.Value') },
+      maxConcurrency: UPLOADS_IN_PARALLEL,
+      resultPath: JsonPath.DISCARD,
+      label: 'ReconcileUploads',
+    });
+    const reconcileOne = new LambdaInvoke(this, 'ReconcileUpload', { lambdaFunction: reconcileFn, payloadResponseOnly: true, retryOnServiceExceptions: false });
+    reconcileOne.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+    const record = new LambdaInvoke(this, 'RecordUploadError', {
+      lambdaFunction: recordFn, payloadResponseOnly: true, retryOnServiceExceptions: false,
+      payload: TaskInput.fromObject({ runId: JsonPath.stringAt('$.runId'), upload: JsonPath.objectAt('$.upload'), error: JsonPath.objectAt('$.error') }),
+    });
+    record.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+    reconcileOne.addCatch(record, { errors: ['States.ALL'], resultPath: '$.error' });
+    return map.itemProcessor(reconcileOne);
+  }
+
+  /** The clubs' half: a Distributed Map over the plan's JSON Lines list of clubs, CLUBS_PER_BATCH clubs per invocation of `clubsFn`. */
+  private clubsMap(clubsFn: ImporterFunction, bucket: IBucket): DistributedMap {
+    const map = new DistributedMap(this, 'ReconcileClubs', {
+      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanClubs.manifest') }),
+      // Written as ASL wants it (`.$` on the key): CDK passes BatchInput through as it is given.
+      itemBatcher: new ItemBatcher({ maxItemsPerBatch: CLUBS_PER_BATCH, batchInput: { 'runId.$': '$$.Execution.Name' } }),
+      maxConcurrency: CLUB_BATCHES_IN_PARALLEL,
+      resultPath: JsonPath.DISCARD,
+      label: 'ReconcileClubs',
+    });
+    const clubBatch = new LambdaInvoke(this, 'ReconcileClubBatch', { lambdaFunction: clubsFn, payloadResponseOnly: true, retryOnServiceExceptions: false });
+    clubBatch.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+    return map.itemProcessor(clubBatch);
   }
 }

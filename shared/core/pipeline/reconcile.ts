@@ -66,29 +66,69 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
 export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'errors'>;
 export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'corrected' | 'byVendorPeriod'>;
 
-/** What tonight did with one unfinished upload ('waiting': nothing yet, it is neither stale nor stuck). */
-type UploadOutcome = 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'waiting';
+/**
+ * What tonight did with one unfinished upload ('waiting': nothing yet, it is neither stale nor stuck, or it was
+ * finished since it was listed).
+ */
+export type UploadOutcome = 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'waiting';
+
+/** One upload's part of the night: what was done with it, or the name of the error that stopped it (never a message). */
+export type UploadResult = { readonly uploadId: string } & ({ readonly outcome: UploadOutcome } | { readonly error: string });
+
+/** The options of the uploads half (the clubs are the other half's). */
+export type UploadOptions = Omit<ReconcileOptions, 'clubs'>;
+
+/** The upload an item of the cloud's uploads half names: the ledger entry's key, read again when it runs. */
+export type UploadKey = Pick<LedgerEntry, 'vendor' | 'uploadId' | 'completedAt'>;
 
 /**
- * The first half of the nightly job, once for the whole register: stuck and stale uploads, each on its own: one
- * that fails (an unreadable staged object, a throttled table) is reported and the others go on.
+ * The first half of the nightly job, here for the whole register (local mode; the cloud fans it out per upload,
+ * `reconcileListedUpload`): stuck and stale uploads, each on its own: one that fails (an unreadable staged object,
+ * a throttled table) is reported and the others go on.
  */
-export async function reconcileUploads(ports: PipelinePorts, clock: PipelineClock, options: Omit<ReconcileOptions, 'clubs'>): Promise<UploadsReport> {
-  const done: Record<Exclude<UploadOutcome, 'waiting'>, string[]> = { resumed: [], failed: [], blocked: [], rejudged: [], restarted: [] };
-  const errors: { uploadId: string; error: string }[] = [];
+export async function reconcileUploads(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions): Promise<UploadsReport> {
+  const results: UploadResult[] = [];
   for (const entry of await ports.store.allUnfinishedUploads()) {
     try {
-      const outcome = await reconcileUpload(ports, clock, options, entry);
-      if (outcome !== 'waiting') done[outcome].push(entry.uploadId);
+      results.push({ uploadId: entry.uploadId, outcome: await reconcileUpload(ports, clock, options, entry) });
     } catch (error) {
-      errors.push({ uploadId: entry.uploadId, error: error instanceof Error ? error.name : 'Error' });
+      results.push({ uploadId: entry.uploadId, error: error instanceof Error ? error.name : 'Error' });
     }
   }
-  const { restarted, ...rest } = done;
-  return { ...rest, errors, ...(options.restart ? { restarted } : {}) };
+  return uploadsReportOf(results, options.restart !== undefined);
 }
 
-async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, options: Omit<ReconcileOptions, 'clubs'>, entry: LedgerEntry): Promise<UploadOutcome> {
+/**
+ * The uploads half's report from its uploads' results (in their order); `restarted` only where stuck uploads are
+ * restarted elsewhere (the cloud).
+ */
+export function uploadsReportOf(results: readonly UploadResult[], withRestarts: boolean): UploadsReport {
+  const done: Record<Exclude<UploadOutcome, 'waiting'>, string[]> = { resumed: [], failed: [], blocked: [], rejudged: [], restarted: [] };
+  const errors: { uploadId: string; error: string }[] = [];
+  for (const result of results) {
+    if ('error' in result) errors.push({ uploadId: result.uploadId, error: result.error });
+    else if (result.outcome !== 'waiting') done[result.outcome].push(result.uploadId);
+  }
+  const { restarted, ...rest } = done;
+  return { ...rest, errors, ...(withRestarts ? { restarted } : {}) };
+}
+
+/**
+ * One upload the cloud's plan listed, its ledger entry read again (consistently): the list is older, and the
+ * upload may have finished since (then there is nothing to do: 'waiting'). Throws what `reconcileUpload` throws.
+ */
+export async function reconcileListedUpload(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions, upload: UploadKey): Promise<UploadOutcome> {
+  const entry = await ports.store.upload(upload.vendor, upload.uploadId, upload.completedAt);
+  // Unfinished as the ledger's open uploads are: not done, or failed with changes left stale.
+  if (entry === undefined || (entry.stage === 'done' && !entry.stale)) return 'waiting';
+  return reconcileUpload(ports, clock, options, entry);
+}
+
+/**
+ * One unfinished upload: a stale one re-judged; a stuck one resumed here (local mode) or restarted elsewhere
+ * (`options.restart`), or failed when its file cannot be read any more. Throws when it cannot be reconciled.
+ */
+export async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions, entry: LedgerEntry): Promise<UploadOutcome> {
   const { store } = ports;
   if (entry.stale) {
     const result = await rejudge(ports, await staleSeeds(ports, entry), clock.today, options.amounts);
@@ -139,6 +179,15 @@ async function stagedSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<Re
   return staged === undefined ? undefined : seedsOfVendor(entry.vendor, (JSON.parse(staged) as StagedApply).seeds);
 }
 
+/**
+ * A failed upload the uploads' half could not re-judge tonight (the club's view keeps `stale` from its failure; the
+ * ledger entry, read again, says whether it still is): that half reported it in `errors` and tries it again the next
+ * night, and what stopped it there (its staged seeds, unreadable) must not stop the club's recheck too.
+ */
+async function stillStale(ports: PipelinePorts, entry: LedgerEntry): Promise<boolean> {
+  return entry.stale === true && (await ports.store.upload(entry.vendor, entry.uploadId, entry.completedAt))?.stale === true;
+}
+
 /** How far back the nightly recheck looks: a day and some, so that consecutive nights overlap. */
 export const RECHECK_HOURS = 26;
 /** The club's latest uploads the recheck considers (newest first); a club's day holds far fewer. */
@@ -155,6 +204,7 @@ export async function recheckRecentUploads(ports: PipelinePorts, clock: Pipeline
   const seeds: { activities: RejudgeSeeds['activities'][number][]; persons: PersonSeed[] } = { activities: [], persons: [] };
   for (const entry of await store.uploadsOf({ club }, RECHECK_UPLOADS)) {
     if (entry.stage !== 'done' || entry.finishedAt === undefined || entry.finishedAt < since) continue;
+    if (await stillStale(ports, entry)) continue;
     const staged = await stagedSeeds(ports, entry);
     if (staged === undefined) continue;
     seeds.activities.push(...staged.activities.filter((a) => a.club === club));
