@@ -8,8 +8,8 @@
  * upload workflow's completed tag); the HeadObject the starter makes to build the execution's input; then
  * Register → Apply → Judge (or JudgeSplit → the manifest read as the Distributed Map's item reader does → every
  * JudgeChunk, at most `chunksInParallel` at once (the map's JUDGE_CHUNKS_IN_PARALLEL) → JudgeJoin) → Totals → Receipt. Each payload and result
- * crosses as JSON, as a Lambda task's does; a TransientError or UploadBlocked is retried on the state machine's
- * policy (RETRY_POLICY, BLOCKED_RETRY_POLICY), anything else ends the upload (the bench fails).
+ * crosses as JSON, as a Lambda task's does; a TransientError is retried on the state machine's policy
+ * (RETRY_POLICY), anything else ends the upload (the bench fails: one upload at a time is never blocked).
  *
  * The handlers' own output (Powertools' JSON logs and EMF metrics on stdout, as in Lambda) goes to stdout; the
  * result is one JSON line on file descriptor 3.
@@ -27,7 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { s3Client } from '../shared/adapters/s3/s3-client.js';
 import { COMPLETED_TAG, inboxUploadOf, S3Uploads } from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
-import { BLOCKED_RETRY_POLICY, RETRY_POLICY, retryDelayMs } from '../shared/core/pipeline/import-steps.js';
+import { RETRY_POLICY, retryDelayMs } from '../shared/core/pipeline/import-steps.js';
 import { inParallel } from '../shared/core/pipeline/in-parallel.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
@@ -54,7 +54,7 @@ export interface CloudStepFigures {
   readonly seconds: number;
   /** CPU of this process (user + system) during the step: the handlers' own work, not DynamoDB Local's or s3rver's. */
   readonly cpuSeconds: number;
-  /** Invocations retried within the step (TransientError, UploadBlocked), chunks included. */
+  /** Invocations retried within the step (TransientError), chunks included. */
   readonly retries: number;
   readonly result: unknown;
   /** What the step's handlers sent to DynamoDB (counted as the import worker counts, import-metrics.ts). */
@@ -148,8 +148,8 @@ function lambdaContext(functionName: string): Context {
 const retries: string[] = [];
 
 /**
- * A Lambda task: payload and result cross as JSON; TransientError and UploadBlocked are retried on the state
- * machine's policy (full jitter, really waited); any other error, or the retries run out, ends the upload.
+ * A Lambda task: payload and result cross as JSON; a TransientError is retried on the state machine's policy
+ * (full jitter, really waited); any other error, or the retries run out, ends the upload.
  */
 async function task(name: string, handler: Handler, event: unknown): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
@@ -158,7 +158,7 @@ async function task(name: string, handler: Handler, event: unknown): Promise<unk
       return result === undefined ? undefined : JSON.parse(JSON.stringify(result)) as unknown;
     } catch (error) {
       const e = error as Error;
-      const policy = e.name === 'TransientError' ? RETRY_POLICY : e.name === 'UploadBlocked' ? BLOCKED_RETRY_POLICY : undefined;
+      const policy = e.name === 'TransientError' ? RETRY_POLICY : undefined;
       if (!policy || attempt > policy.maxAttempts) throw new Error(`${name} failed for good on attempt ${attempt}: ${e.name}: ${e.message}`);
       const delay = retryDelayMs(policy, attempt, Math.random);
       retries.push(`${name} attempt ${attempt}: ${e.name} (${e.message}); retried after ${delay} ms`);

@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud]`:
+ * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud|queue]`:
  * how fast the reader and `check` go, next to a plain read of the same file; and how fast the import pipeline
  * goes against DynamoDB Local, next to raw batch and transaction writes (import-bench.ts); and how long local mode
  * takes from an SFTP upload to its receipt (upload-bench.ts); and how long the cloud's step handlers take from an
- * upload to its receipt on DynamoDB Local and s3rver, next to the local runner (cloud-bench.ts). See bench/README.md.
+ * upload to its receipt on DynamoDB Local and s3rver, next to the local runner (cloud-bench.ts); and how long a
+ * vendor's queue of 1 000 uploads started at once takes to clear, next to the sum of their import times
+ * (queue-bench.ts). See bench/README.md.
  * Timings are reported, never asserted.
  *
  * Every measurement runs in its own child process so that its peak RSS (`process.resourceUsage().maxRSS`) is its
@@ -20,8 +22,9 @@ import { BIN, DATA, MB, ROOT, failed, lastJsonLine, progress, rssMB, runNode, ta
 import { IMPORT_SIZES, importReport, runImportBench, type ImportSection } from './import-bench.js';
 import { runUploadBench, uploadReport, type UploadSection } from './upload-bench.js';
 import { CLOUD_SIZES, cloudReport, runCloudBench, type CloudSection } from './cloud-bench.js';
+import { QUEUE_UPLOADS, queueReport, runQueueBench, type QueueSection } from './queue-bench.js';
 
-const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud]
+const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud|queue]
 
   --sizes LIST         reader part: file sizes in MB to measure, from 1, 10, 100 (default: all three)
   --runs N             reader part: runs per cell; the median is reported (default 3)
@@ -29,8 +32,9 @@ const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --imp
   --cloud-sizes LIST   cloud part: activities per file, from ${CLOUD_SIZES.join(', ')} (default: both)
   --only PART          run one part only: reader (plain read, reader, check), import (the pipeline on
                        DynamoDB Local), upload (local mode: SFTP upload to receipt, 20 uploads) or cloud (the
-                       cloud's step handlers on DynamoDB Local and s3rver, next to the local runner); the other
-                       parts' figures in bench/results.json are kept as they were
+                       cloud's step handlers on DynamoDB Local and s3rver, next to the local runner) or queue
+                       (${QUEUE_UPLOADS} uploads of one vendor started at once, next to one after another); the
+                       other parts' figures in bench/results.json are kept as they were
   -h, --help           this text
 
 Writes bench/results.json and prints tables; progress goes to stderr.
@@ -237,8 +241,8 @@ function report(results: readonly SizeResult[], targets: readonly Target[], runs
   ].join('\n');
 }
 
-type Part = 'reader' | 'import' | 'upload' | 'cloud';
-const PARTS: readonly Part[] = ['reader', 'import', 'upload', 'cloud'];
+type Part = 'reader' | 'import' | 'upload' | 'cloud' | 'queue';
+const PARTS: readonly Part[] = ['reader', 'import', 'upload', 'cloud', 'queue'];
 
 interface Options {
   readonly parts: readonly Part[];
@@ -366,6 +370,7 @@ async function main(): Promise<number> {
     delete output.import;
     delete output.upload;
     delete output.cloud;
+    delete output.queue;
   }
   if (parts.includes('import')) {
     const section: ImportSection = await runImportBench(importSizes, EVALUATION_DATE);
@@ -387,6 +392,13 @@ async function main(): Promise<number> {
     printed += `${printed ? '\n' : ''}${cloudReport(section)}`;
   } else if (previous.cloud !== undefined) {
     output.cloud = previous.cloud;
+  }
+  if (parts.includes('queue')) {
+    const section: QueueSection = await runQueueBench(QUEUE_UPLOADS);
+    output.queue = { machine: machine(), ...section };
+    printed += `${printed ? '\n' : ''}${queueReport(section)}`;
+  } else if (previous.queue !== undefined) {
+    output.queue = previous.queue;
   }
   writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
   process.stdout.write(printed);

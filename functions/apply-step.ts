@@ -1,41 +1,30 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
-import { archiveKey, isEarlier } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/pipeline/upload.js';
 import { openUploadFigures } from '../shared/core/queries/upload-status.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { publishOpenUploads } from './commons/open-upload-metrics.js';
 import { logger, metrics } from './commons/powertools.js';
 import { UploadBlocked } from './commons/step-errors.js';
-import { startImport } from './commons/start-execution.js';
 import { stepHandler } from './commons/step-handler.js';
+import { predecessorInCloud } from './commons/turns.js';
 import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 
 /**
- * Apply: the archived file is read, validated and applied as deltas. Blocked (retried on the blocked schedule)
- * while an earlier upload of the vendor is unfinished, or still waits in the inbox for its own workflow: upload
- * events arrive out of order, the completion time decides (then the upload id, as the ledger orders them: S3
- * keeps times to the second, and two files sent within one second must still have one order).
+ * Apply: the archived file is read, validated and applied as deltas. While an earlier upload of the vendor is
+ * unfinished (`predecessorInCloud`) it is blocked: the execution waits in WaitForTurn until that upload hands on
+ * (upload events arrive out of order, the completion time decides, then the upload id, as the ledger orders them:
+ * S3 keeps times to the second, and two files sent within one second must still have one order).
  */
-/** The import workflow, to start an earlier upload whose event has not come (set in AWS; unset, nothing is started). */
-const stateMachineArn = process.env.IMPORT_STATE_MACHINE_ARN;
-const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
-
 export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
   const ports = await cloudPorts();
   const inbox = await ports.uploads.inInbox(upload.vendor);
   // The vendor's open uploads, from the listing made anyway: every upload stays in the inbox until done or failed
   // (this one too). Emitted on every attempt, so a vendor's queue is measured while it waits.
   publishOpenUploads(openUploadFigures([], inbox, new Date().toISOString()));
-  for (const waiting of inbox) {
-    if (!isEarlier(waiting, upload) || !(await ports.uploads.isCompleted(waiting.source))) continue;
-    // Its own event may be late or lost: start it now (a no-op when it runs already) rather than wait for the night.
-    if (stateMachineArn && !(await ports.store.upload(waiting.vendor, waiting.uploadId, waiting.completedAt))) {
-      await startImport(sfn, stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });
-    }
-    throw new UploadBlocked(`waiting for ${waiting.uploadId}`);
-  }
+  const predecessor = await predecessorInCloud(ports, upload, inbox);
+  if (predecessor) throw new UploadBlocked(`waiting for ${predecessor.uploadId}`);
   const started = Date.now();
   let records = 0;
   const source = s3FileSource(ports.uploads.client, { bucket: ports.bucket, key: archiveKey(upload), name: upload.file });
@@ -43,7 +32,7 @@ export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
     records = read;
     if (read % 50_000 === 0) logger.info('records read', { uploadId: upload.uploadId, records: read });
   });
-  if (result.kind === 'blocked') throw new UploadBlocked(`waiting for ${result.waitingFor}`);
+  if (result.kind === 'blocked') throw new UploadBlocked(`waiting for ${result.waitingFor.uploadId}`);
   const { staged } = result;
   const seconds = (Date.now() - started) / 1000;
   metrics.addDimension('vendor', upload.vendor);

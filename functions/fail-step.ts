@@ -3,6 +3,7 @@ import { failUpload } from '../shared/core/pipeline/run-import.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { logger, metrics } from './commons/powertools.js';
 import { stepHandler } from './commons/step-handler.js';
+import { handOnTurn } from './commons/turns.js';
 import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 
 /**
@@ -14,6 +15,8 @@ export const handler = stepHandler('fail', async ({ upload, error }: StepInput &
   await failUpload(ports, pipelineUpload(upload), systemClock());
   // Failed for good: out of the inbox, so that it holds up none of the vendor's later uploads (it is archived).
   await ports.uploads.removeFromInbox(upload);
+  // Then the next upload of the vendor, waiting in WaitForTurn for this one, goes on.
+  await handOnTurn(ports, upload);
   logger.error('upload failed', { vendor: upload.vendor, uploadId: upload.uploadId, error: error?.Error ?? 'unknown' });
   metrics.addDimension('vendor', upload.vendor);
   metrics.addMetric('FilesFailed', 'Count', 1);

@@ -3,6 +3,7 @@ import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { metrics } from './commons/powertools.js';
 import { stepHandler } from './commons/step-handler.js';
+import { handOnTurn } from './commons/turns.js';
 import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 
 /** Receipt: written to the vendor's outbox; the ledger entry is done. Upload-to-receipt latency is measured here. */
@@ -11,6 +12,8 @@ export const handler = stepHandler('receipt', async ({ upload }: StepInput) => {
   const receipt = await finishUpload(ports, pipelineUpload(upload), systemClock());
   // Done: out of the inbox (the next upload of the vendor may go on), after the receipt and the ledger say so.
   await ports.uploads.removeFromInbox(upload);
+  // Then the next upload of the vendor, waiting in WaitForTurn for this one, goes on.
+  await handOnTurn(ports, upload);
   // Latency once without the vendor (the dashboard's p50/p95 over every upload: percentiles do not add up over
   // vendors) and once per vendor (to find a slow vendor).
   const seconds = Math.max(0, (Date.parse(receipt.completedAt) - Date.parse(upload.completedAt)) / 1000);

@@ -7,7 +7,7 @@ import { importerApp } from '../cdk/app.js';
 import { stagesFrom } from '../cdk/config.js';
 import type { ImporterStack } from '../cdk/importer-stack.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
-import { BLOCKED_RETRY_POLICY, IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY } from '../shared/core/pipeline/import-steps.js';
+import { IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS } from '../shared/core/pipeline/import-steps.js';
 import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthApp, type Asl, type AslState } from './support/cdk-app.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -220,18 +220,26 @@ describe('import workflow', () => {
       });
       for (const retry of retries) expect(retry.ErrorEquals, name).not.toContain('States.ALL');
     }
-    // A blocked apply waits for the earlier upload of its vendor on the longer schedule, matched first.
-    expect(asl.States.Apply!.Retry![0]).toEqual({
-      ErrorEquals: ['UploadBlocked'], MaxAttempts: BLOCKED_RETRY_POLICY.maxAttempts - 1, IntervalSeconds: BLOCKED_RETRY_POLICY.intervalSeconds,
-      BackoffRate: BLOCKED_RETRY_POLICY.backoffRate, MaxDelaySeconds: BLOCKED_RETRY_POLICY.maxDelaySeconds, JitterStrategy: 'FULL',
-    });
+    // A blocked apply is not retried: it waits for its turn (WaitForTurn), woken by the upload before it.
+    expect(asl.States.Apply!.Retry!.flatMap((r) => r.ErrorEquals)).not.toContain('UploadBlocked');
+  });
+
+  it('a blocked Apply waits in WaitForTurn for the token its predecessor sends, and looks again after an hour without word', () => {
+    expect(asl.States.Apply!.Catch![0]).toEqual({ ErrorEquals: ['UploadBlocked'], ResultPath: null, Next: 'WaitForTurn' });
+    const wait = asl.States.WaitForTurn!;
+    expect(flatten(wait.Resource)).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
+    expect(wait.TimeoutSeconds).toBe(WAIT_FOR_TURN_SECONDS);
+    expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({ 'token.$': '$$.Task.Token', 'upload.$': '$.upload' });
+    expect(wait.Next).toBe('Apply');
+    expect(wait.Catch![0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Apply' });
+    expect(wait.Catch!.at(-1)).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' });
+    expect(asl.States.LeftForReconciliation).toBeUndefined();
   });
 
   it('sends every step that fails for good to MarkFailed (ledger failed, IMPORT_FAILED receipt), then fails the execution', () => {
     for (const name of ['Register', 'Apply', 'Judge', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt']) {
       expect(asl.States[name]!.Catch!.at(-1), name).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' });
     }
-    expect(asl.States.Apply!.Catch![0]).toEqual({ ErrorEquals: ['UploadBlocked'], ResultPath: '$.error', Next: 'LeftForReconciliation' });
     expect(asl.States.MarkFailed!.Next).toBe('ImportFailed');
     expect(asl.States.ImportFailed!.Type).toBe('Fail');
   });

@@ -7,7 +7,7 @@ import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { generateImport } from '../shared/core/generate/generate-import.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
-import { BLOCKED_RETRY_POLICY, LARGE_FILE_BYTES } from '../shared/core/pipeline/import-steps.js';
+import { LARGE_FILE_BYTES } from '../shared/core/pipeline/import-steps.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { stagedKey } from '../shared/core/pipeline/staging.js';
 import { archiveKey } from '../shared/core/pipeline/upload.js';
@@ -28,7 +28,7 @@ import { stringSource } from './support/string-source.js';
 // Every handler the two state machines call, and the starter, by file under functions/.
 const FILES = [
   'start-upload', 'register-step', 'apply-step', 'judge-step', 'judge-split-step', 'judge-chunk-step', 'judge-join-step',
-  'totals-step', 'receipt-step', 'fail-step', 'sweep-inbox', 'reconcile-plan-uploads', 'reconcile-upload', 'reconcile-upload-failed',
+  'totals-step', 'receipt-step', 'fail-step', 'wait-turn-step', 'sweep-inbox', 'reconcile-plan-uploads', 'reconcile-upload', 'reconcile-upload-failed',
   'reconcile-plan-clubs', 'reconcile-clubs', 'reconcile-report',
 ] as const;
 const RECONCILIATION_ARN = STATE_MACHINE_ARN.replace(':ImportWorkflow', ':Reconciliation');
@@ -188,10 +188,10 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
   }, 60_000);
 
-  it('blocked: a later upload waits (UploadBlocked retried) while Apply starts the earlier one whose event was lost, then both import in order', async () => {
+  it('blocked: a later upload waits in WaitForTurn while Apply starts the earlier one whose event was lost; the earlier one hands on; both import in order', async () => {
     const s = await scenario();
-    // The blocked retrier waits 200 ms here (the tool's retry override), the transient one 10 ms.
-    s.options = { retryWaits: { Apply: [200, 10] } };
+    // No word for a minute would end the wait (States.Timeout, Apply again): here word comes, so it never does.
+    s.options = { tokenTimeoutMs: { WaitForTurn: 60_000 } };
     const earlierXml = sample('club-valid.xml');
     const laterXml = earlierXml.replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>');
     const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
@@ -203,8 +203,10 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const earlierRecord = await finished(earlier.uploadId);
 
     expect(laterRecord.status).toBe('SUCCEEDED');
-    expect(statesEntered(laterRecord).at(-1)).toBe('Imported');
-    expect(laterRecord.events.filter((e) => e.state === 'Apply' && e.type === 'StateRetried').length).toBeGreaterThan(0);
+    // Woken by the earlier upload's end (its receipt step's SendTaskSuccess), not by a timeout or a retry.
+    expect(statesEntered(laterRecord)).toEqual(['Register', 'Apply', 'WaitForTurn', 'Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
+    expect(laterRecord.events.filter((e) => e.type === 'StateRetried' || e.error === 'States.Timeout')).toEqual([]);
+    expect(sfn.tokensSent).toHaveLength(1);
     expect(earlierRecord.status).toBe('SUCCEEDED');
     // Started by the later upload's Apply, under its own upload id.
     expect(sfn.started.map((e) => e.name)).toEqual(expect.arrayContaining([later.uploadId, earlier.uploadId]));
@@ -215,24 +217,25 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(first.completedAt <= next.completedAt).toBe(true);
   }, 60_000);
 
-  it('blocked for good: after the blocked retrier\'s attempts the upload is left for the night, whose reconciliation machine starts the earlier one', async () => {
+  it('blocked until the night: the later upload waits, never ends without being imported, and goes on when the night\'s sweep starts the earlier one', async () => {
     const s = await scenario();
-    // Apply cannot start the earlier upload here (deployed without the state machine's ARN): it waits for the night.
-    const cannotStart = await coldStart(s.d.env({ IMPORT_STATE_MACHINE_ARN: '' }), { apply: 'apply-step' });
-    s.options = { retryWaitMs: 0, hook: ({ state }) => (state === 'Apply' ? cannotStart.apply : undefined) };
+    // Apply and WaitForTurn cannot start the earlier upload here (deployed without the state machine's ARN): the
+    // night's sweep does. Meanwhile the wait times out every 300 ms here (an hour in AWS) and Apply looks again.
+    const cannotStart = await coldStart(s.d.env({ IMPORT_STATE_MACHINE_ARN: '' }), { apply: 'apply-step', wait: 'wait-turn-step' });
+    s.options = {
+      retryWaitMs: 0, tokenTimeoutMs: { WaitForTurn: 300 },
+      hook: ({ state }) => (state === 'Apply' ? cannotStart.apply : state === 'WaitForTurn' ? cannotStart.wait : undefined),
+    };
     const earlierXml = sample('club-valid.xml');
     const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
     await second();
     const laterXml = earlierXml.replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>');
-    const later = await putInInbox(s, 'later.xml', laterXml);
-    await deliverEvent(s, later, laterXml);
-    const record = await finished(later.uploadId);
-
-    expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LeftForReconciliation']);
-    expect(record.events.filter((e) => e.state === 'Apply' && e.type === 'StateRetried')).toHaveLength(BLOCKED_RETRY_POLICY.maxAttempts - 1);
-    expect(await s.d.ports.objects.get(receiptKey(later))).toBeUndefined();
-    expect(await s.d.ports.store.upload(VENDOR, later.uploadId, later.completedAt)).toMatchObject({ stage: 'queued' });
+    const laterUpload = await putInInbox(s, 'later.xml', laterXml);
+    await deliverEvent(s, laterUpload, laterXml);
+    const record = finished(laterUpload.uploadId);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await s.d.ports.objects.get(receiptKey(laterUpload))).toBeUndefined();
+    expect(await s.d.ports.store.upload(VENDOR, laterUpload.uploadId, laterUpload.completedAt)).toMatchObject({ stage: 'queued' });
     expect(sfn.started.map((e) => e.name)).not.toContain(earlier.uploadId);
 
     // The nightly schedule starts the reconciliation (14 minutes on here: s3rver refuses clocks 15 minutes apart,
@@ -257,7 +260,13 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
       vi.useRealTimers();
     }
     expect(await receiptOf(s, earlier)).toMatchObject({ status: 'applied' });
-    expect(await s.d.ports.store.upload(VENDOR, later.uploadId, later.completedAt)).toMatchObject({ stage: 'queued' });
+    // Handed on by the earlier upload: the later one imports, after waiting in turn (timed out meanwhile, never given up).
+    const laterRecord = await record;
+    expect(laterRecord.status, JSON.stringify(laterRecord.events.filter((e) => e.error))).toBe('SUCCEEDED');
+    expect(statesEntered(laterRecord).slice(0, 4)).toEqual(['Register', 'Apply', 'WaitForTurn', 'Apply']);
+    expect(statesEntered(laterRecord).at(-1)).toBe('Imported');
+    expect(laterRecord.events.some((e) => e.state === 'WaitForTurn' && e.error === 'States.Timeout')).toBe(true);
+    expect(await receiptOf(s, laterUpload)).toMatchObject({ status: 'applied' });
     expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-1.json'))!)).toMatchObject({ uploads: { restarted: [], rejudged: [], errors: [] } });
   }, 60_000);
 

@@ -121,8 +121,8 @@ describe('the status use-case, local mode (DynamoDB Local, the disk\'s inbox and
 
   it('names as the blocker the upload the apply step itself waits for (one rule)', async () => {
     const applied = await applyFile(register.ports, waiting, stringSource('c.xml', readFileSync(join(register.folder, archiveKey(waiting)), 'utf8')), clock);
-    expect(applied).toEqual({ kind: 'blocked', waitingFor: 'u-b' });
-    expect((await statusOf({ upload: 'u-c' })).uploads[0]!.waitingFor!.uploadId).toBe(applied.kind === 'blocked' ? applied.waitingFor : '');
+    expect(applied).toMatchObject({ kind: 'blocked', waitingFor: { uploadId: 'u-b' } });
+    expect((await statusOf({ upload: 'u-c' })).uploads[0]!.waitingFor!.uploadId).toBe(applied.kind === 'blocked' ? applied.waitingFor.uploadId : '');
   });
 
   it('counts the open uploads (ledger not done, and files in the inbox) and the oldest one\'s age', async () => {

@@ -10,14 +10,14 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
-  Choice, Condition, DefinitionBody, DistributedMap, Fail, JitterType, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, Succeed,
-  TaskInput, type IChainable, type INextable, type State,
+  Choice, Condition, DefinitionBody, DistributedMap, Fail, IntegrationPattern, JitterType, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, Succeed,
+  TaskInput, Timeout, type IChainable, type INextable, type State,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 // The one definition of the steps and their retry policy, shared with the local runner (plain constants).
 import {
-  BLOCKED_RETRY_POLICY, IMPORT_STEPS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, type ImportStepName, type RetryPolicy,
+  IMPORT_STEPS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS, type ImportStepName, type RetryPolicy,
 } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
 
@@ -81,20 +81,17 @@ export class ImportWorkflow extends Construct {
     };
     // Every step gets the execution's name beside the upload: its log lines carry vendor, upload id and execution.
     const execution = JsonPath.stringAt('$$.Execution.Name');
-    const task = (name: string, fn: ImporterFunction, payload: Record<string, unknown> = { upload: JsonPath.objectAt('$.upload') }, blocking = false) => {
+    const task = (name: string, fn: ImporterFunction, payload: Record<string, unknown> = { upload: JsonPath.objectAt('$.upload') }) => {
       const invoke = new LambdaInvoke(this, name, {
         lambdaFunction: fn, payload: TaskInput.fromObject({ ...payload, execution: payload.execution ?? execution }), payloadResponseOnly: true, retryOnServiceExceptions: false,
         resultPath: `$.results.${name}`,
       });
-      // A blocked step waits for the earlier upload of its vendor on its own, longer schedule.
-      if (blocking) invoke.addRetry({ errors: [BLOCKED_ERROR], ...retryOf(BLOCKED_RETRY_POLICY) });
       invoke.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
       return invoke;
     };
 
     const markFailed = task('MarkFailed', stepFunction('Fail', 'fail-step.ts'), { upload: JsonPath.objectAt('$.upload'), error: JsonPath.objectAt('$.error') });
     const failedChain = markFailed.next(new Fail(this, 'ImportFailed', { error: 'ImportFailed', cause: 'a step failed for good; the vendor has an IMPORT_FAILED receipt' }));
-    const leftWaiting = new Succeed(this, 'LeftForReconciliation', { comment: 'an earlier upload of the vendor stayed unfinished: the nightly reconciliation resumes this one' });
     const catchFailure = <T extends LambdaInvoke | DistributedMap>(state: T): T => {
       state.addCatch(failedChain, { errors: ['States.ALL'], resultPath: '$.error' });
       return state;
@@ -104,10 +101,23 @@ export class ImportWorkflow extends Construct {
     const stateMachineName = `${Stack.of(this).stackName}-import`;
     const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const applyFunction = stepFunction('ApplyStep', 'apply-step.ts', 4096, Duration.minutes(15));
-    applyFunction.addEnvironment('IMPORT_STATE_MACHINE_ARN', stateMachineArn);
-    applyFunction.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
-    const apply = task('Apply', applyFunction, undefined, true);
-    apply.addCatch(leftWaiting, { errors: [BLOCKED_ERROR], resultPath: '$.error' });
+    const apply = task('Apply', applyFunction);
+    // Blocked: wait, without polling, until the upload before it hands on (turns.ts), then look again.
+    const waitFunction = stepFunction('WaitTurnStep', 'wait-turn-step.ts', 512, Duration.minutes(1));
+    const waitForTurn = new LambdaInvoke(this, 'WaitForTurn', {
+      lambdaFunction: waitFunction, integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN, retryOnServiceExceptions: false,
+      payload: TaskInput.fromObject({ upload: JsonPath.objectAt('$.upload'), token: JsonPath.taskToken, execution }),
+      // Word lost (a predecessor that died between ending and handing on): after a while Apply looks again anyway.
+      taskTimeout: Timeout.duration(Duration.seconds(WAIT_FOR_TURN_SECONDS)),
+      resultPath: JsonPath.DISCARD,
+    });
+    waitForTurn.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+    waitForTurn.addCatch(apply, { errors: ['States.Timeout'], resultPath: JsonPath.DISCARD });
+    catchFailure(waitForTurn).next(apply);
+    apply.addCatch(waitForTurn, { errors: [BLOCKED_ERROR], resultPath: JsonPath.DISCARD });
+    // Apply may start an upload whose event is late; the upload ending wakes the one waiting for it.
+    for (const fn of [applyFunction, waitFunction]) fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', stateMachineArn);
+    const turnTaking = new PolicyStatement({ actions: ['states:StartExecution', 'states:SendTaskSuccess'], resources: [stateMachineArn] });
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
     const judgeSplit = catchFailure(task('JudgeSplit', stepFunction('JudgeSplitStep', 'judge-split-step.ts')));
@@ -140,6 +150,7 @@ export class ImportWorkflow extends Construct {
       totals: single(catchFailure(task('Totals', stepFunction('TotalsStep', 'totals-step.ts', 1024, Duration.minutes(15))))),
       receipt: single(catchFailure(task('Receipt', stepFunction('ReceiptStep', 'receipt-step.ts', 2048, Duration.minutes(15))))),
     };
+    for (const fn of this.functions) if (['ApplyStep', 'WaitTurnStep', 'ReceiptStep', 'Fail'].includes(fn.node.id)) fn.addToRolePolicy(turnTaking);
     let definition: IChainable | undefined;
     let last: INextable | undefined;
     for (const { name } of IMPORT_STEPS) {

@@ -8,6 +8,7 @@ import { fileSource } from '../adapters/local-disk/file-source.js';
 import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
 import { reconcileUploads } from '../core/pipeline/reconcile.js';
 import { runImport, type RunResult } from '../core/pipeline/run-import.js';
+import { processTurns } from '../core/pipeline/turns.js';
 import { archiveKey, inboxKey, type Upload } from '../core/pipeline/upload.js';
 
 export interface CompletedUpload {
@@ -108,6 +109,8 @@ export class UploadQueue {
       log({ event: 'upload-received', vendor: upload.vendor, uploadId: upload.uploadId });
       const result = await runImport(this.options.ports, upload, () => fileSource(archived), this.options.clock(), {
         sleep: (ms) => sleep(ms),
+        // An upload whose predecessor is unfinished (one an earlier run left) waits until it is handed on.
+        turns: processTurns,
         onRegistered: async () => moveIntoArchive(completed.path, archived),
         onStep: (step) => log({ event: 'step', vendor: upload.vendor, uploadId: upload.uploadId, ...step }),
         onRecords: (records) => log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),

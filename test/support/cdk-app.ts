@@ -51,6 +51,9 @@ export interface Asl {
 export interface AslState {
   readonly Type: string;
   readonly Next?: string;
+  readonly Resource?: unknown;
+  readonly TimeoutSeconds?: number;
+  readonly Parameters?: unknown;
   readonly End?: boolean;
   readonly Default?: string;
   readonly Choices?: readonly { readonly Next: string; readonly Variable?: string; readonly NumericGreaterThan?: number; readonly And?: unknown[] }[];

@@ -8,7 +8,7 @@ import type { ImporterStack } from '../../cdk/importer-stack.js';
 import { inParallel } from '../../shared/core/pipeline/in-parallel.js';
 import { ACCOUNT, lambdaContext, REGION, type Handler } from './cloud.js';
 import { synthApp } from './cdk-app.js';
-import type { ExecutionRunner } from './step-functions-fake.js';
+import { taskTokens, type ExecutionRunner } from './step-functions-fake.js';
 
 /**
  * The state machines production runs, executed here: the definitions of the synthesized `test` stack (tokens
@@ -26,6 +26,8 @@ import type { ExecutionRunner } from './step-functions-fake.js';
  * the service puts no limit on a Map, the tool 60 s on any Task without one). Fields of a Distributed Map this
  * runner does not emulate (tolerated failures, ResultWriter, ItemsPath, MaxItems) are refused, not ignored.
  *
+ * A task that waits for a task token (`.waitForTaskToken`) is run by `tokenTask`: the tool has no task tokens.
+ *
  * Limits: the tool gives every Task without TimeoutSeconds 60 s (the service: none; Lambda's own time-out, which
  * is not emulated, ends the call), so a handler slower than a minute here fails with States.Timeout; child
  * executions share the parent's context object.
@@ -40,6 +42,8 @@ export interface SynthesizedMachine {
   readonly definition: Definition;
   /** Every Task state's name (the Distributed Maps' item processors' included) → its handler file under functions/. */
   readonly tasks: Readonly<Record<string, string>>;
+  /** The Task states that wait for a task token (`.waitForTaskToken`). */
+  readonly tokenTasks: readonly string[];
 }
 
 export interface SynthesizedMachines {
@@ -80,15 +84,22 @@ function allStates(states: Record<string, AslState>): [string, AslState][] {
   });
 }
 
+/** A Lambda task that waits for a task token: its function is named in its Parameters. */
+const WAIT_FOR_TOKEN = /^arn:aws:states:::lambda:invoke\.waitForTaskToken$/;
+
 function machineOf(stack: Stack, template: Template, machine: CdkStateMachine, refs: Record<string, string>, handlerOf: Map<string, string>): SynthesizedMachine {
   const resource = template.toJSON().Resources[stack.getLogicalId(machine.node.defaultChild as CfnElement)] as { Properties: { DefinitionString: unknown } };
   const definition = JSON.parse(resolve(resource.Properties.DefinitionString, refs)) as Definition;
+  const tokenTasks: string[] = [];
   const tasks = Object.fromEntries(allStates(definition.States).filter(([, state]) => state.Type === 'Task').map(([name, state]) => {
-    const file = handlerOf.get(String(state.Resource));
-    if (!file) throw new Error(`Task state ${name} calls ${String(state.Resource)}, which is none of the Importer's functions`);
+    const waits = WAIT_FOR_TOKEN.test(String(state.Resource));
+    if (waits) tokenTasks.push(name);
+    const functionArn = waits ? String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName) : String(state.Resource);
+    const file = handlerOf.get(functionArn);
+    if (!file) throw new Error(`Task state ${name} calls ${functionArn}, which is none of the Importer's functions`);
     return [name, file];
   }));
-  return { definition, tasks };
+  return { definition, tasks, tokenTasks };
 }
 
 let synthesized: { stack: ImporterStack; template: Template } | undefined;
@@ -132,6 +143,8 @@ export interface LocalExecutionOptions {
   readonly retryWaitMs?: number;
   /** Waits per state, overriding `retryWaitMs`: a number, or one per retrier in the state's Retry order. */
   readonly retryWaits?: Readonly<Record<string, number | number[]>>;
+  /** How long a task waits for its token before States.Timeout, per state (default: the state's TimeoutSeconds). */
+  readonly tokenTimeoutMs?: Readonly<Record<string, number>>;
   readonly hook?: TaskHook;
 }
 
@@ -172,16 +185,39 @@ function lambdaTask(handler: Handler, functionName: string) {
   };
 }
 
+/**
+ * A task that waits for a token, as the service runs `lambda:invoke.waitForTaskToken`: a fresh token for each
+ * entry into the state (the definition's `$$.Task.Token` in the payload is replaced by it: the tool has no task
+ * tokens), the function invoked with the payload, then the state waits for SendTaskSuccess on the Step Functions
+ * fake (`taskTokens`), or ends in States.Timeout after the state's TimeoutSeconds (or `tokenTimeoutMs`).
+ */
+function tokenTask(machine: SynthesizedMachine, state: string, options: LocalExecutionOptions, invoke: (payload: unknown) => Promise<unknown>) {
+  const timeoutMs = options.tokenTimeoutMs?.[state] ?? Number(allStates(machine.definition.States).find(([name]) => name === state)![1].TimeoutSeconds ?? 99_999_999) * 1000;
+  return async (input: unknown) => {
+    const { Payload } = input as { Payload: Record<string, unknown> };
+    const { token, output } = taskTokens.issue(state, timeoutMs);
+    const payload = Object.fromEntries(Object.entries(Payload).map(([key, value]) => [key, value === TOKEN_PLACEHOLDER ? token : value]));
+    await invoke(payload);
+    return output as never;
+  };
+}
+
+/** What `$$.Task.Token` evaluates to in the tool (`tokenTask` hands out the real token). */
+const TOKEN_PLACEHOLDER = 'task-token-issued-per-entry';
+
 function taskBindings(machine: SynthesizedMachine, options: LocalExecutionOptions) {
   const attempts = new Map<string, number>();
-  return Object.fromEntries(Object.entries(machine.tasks).map(([state, file]) => [state, async (input: unknown) => {
-    const handler = options.handlers[file];
-    if (!handler) throw new Error(`no handler given for ${file} (state ${state})`);
-    const attempt = (attempts.get(state) ?? 0) + 1;
-    attempts.set(state, attempt);
-    const replacement = await options.hook?.({ state, input, attempt });
-    return lambdaTask(replacement ?? handler, file)(input);
-  }]));
+  return Object.fromEntries(Object.entries(machine.tasks).map(([state, file]) => {
+    const invoke = async (input: unknown) => {
+      const handler = options.handlers[file];
+      if (!handler) throw new Error(`no handler given for ${file} (state ${state})`);
+      const attempt = (attempts.get(state) ?? 0) + 1;
+      attempts.set(state, attempt);
+      const replacement = await options.hook?.({ state, input, attempt });
+      return lambdaTask(replacement ?? handler, file)(input);
+    };
+    return [state, machine.tokenTasks.includes(state) ? tokenTask(machine, state, options, invoke) : invoke];
+  }));
 }
 
 /** The tool's retry wait override for every state that retries. */
@@ -297,6 +333,7 @@ export async function runExecution(machine: SynthesizedMachine, execution: { nam
       RoleArn: `arn:aws:iam::${ACCOUNT}:role/local`,
     },
     StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').pop() },
+    Task: { Token: TOKEN_PLACEHOLDER },
   };
   const runOptions: RunOptions = {
     overrides: { taskResourceLocalHandlers: taskBindings(machine, options), retryIntervalOverrides: retryOverrides(machine, options) },

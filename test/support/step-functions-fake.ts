@@ -1,6 +1,44 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * Task tokens of states that wait for one (`.waitForTaskToken`): the runner of executions (local-step-functions.ts)
+ * issues a token before it invokes the task's function and waits for it; SendTaskSuccess on the fake settles it.
+ * One registry per process, as the service is one per account.
+ */
+export class TaskTokens {
+  private readonly open = new Map<string, (output: unknown) => void>();
+  private issued = 0;
+
+  /** A fresh token and the promise of its output (rejected with `States.Timeout` after `timeoutMs`). */
+  issue(prefix: string, timeoutMs: number): { token: string; output: Promise<unknown> } {
+    const token = `${prefix}#${++this.issued}`;
+    const output = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.open.delete(token);
+        const timeout = new Error(`no SendTaskSuccess for ${token} in ${timeoutMs} ms`);
+        timeout.name = 'States.Timeout';
+        reject(timeout);
+      }, timeoutMs);
+      this.open.set(token, (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
+    });
+    return { token, output };
+  }
+
+  /** SendTaskSuccess: false when the token waits no more (or never did), as the service answers TaskTimedOut / InvalidToken. */
+  succeed(token: string, output: unknown): boolean {
+    const settle = this.open.get(token);
+    this.open.delete(token);
+    settle?.(output);
+    return settle !== undefined;
+  }
+}
+
+export const taskTokens = new TaskTokens();
+
 /** A StartExecution as the fake received it (the input parsed). */
 export interface StartedExecution {
   readonly stateMachineArn: string;
@@ -25,6 +63,8 @@ export interface StepFunctionsFake {
   readonly refused: string[];
   /** Every DescribeExecution's execution ARN, in order. */
   readonly described: string[];
+  /** Every SendTaskSuccess's token, in order. */
+  readonly tokensSent: string[];
   /** The runner's end of the execution named `name` (started by then), when a runner is given. */
   finished(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -60,7 +100,7 @@ function endOf(outcome: { value: unknown } | { error: unknown }): { status: stri
 
 /**
  * A fake of AWS Step Functions on loopback, because Step Functions cannot run here: it speaks the service's JSON
- * protocol (awsJson1_0) for StartExecution and DescribeExecution, as the service documents them: a name is unique
+ * protocol (awsJson1_0) for StartExecution, DescribeExecution and SendTaskSuccess (`TaskTokens`), as the service documents them: a name is unique
  * per state machine; the same name with the same input while the execution runs answers as the first call did,
  * with another input or once the execution has ended it is `ExecutionAlreadyExists`. DescribeExecution answers
  * from the executions it started (RUNNING until its runner settles, then as `ExecutionRunner` says), and
@@ -75,6 +115,7 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
   const byName = new Map<string, Execution>();
   const byArn = new Map<string, Execution>();
   const described: string[] = [];
+  const tokensSent: string[] = [];
 
   const describe = (call: { executionArn: string }): { status: number; reply: unknown } => {
     described.push(call.executionArn);
@@ -122,11 +163,18 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
         response.end(JSON.stringify(value));
       };
-      if (request.method !== 'POST' || (target !== 'AWSStepFunctions.StartExecution' && target !== 'AWSStepFunctions.DescribeExecution')) {
-        reply(400, { __type: 'UnknownOperationException', message: `the fake serves StartExecution and DescribeExecution only, not ${String(target)}` });
+      const served = ['AWSStepFunctions.StartExecution', 'AWSStepFunctions.DescribeExecution', 'AWSStepFunctions.SendTaskSuccess'];
+      if (request.method !== 'POST' || !served.includes(String(target))) {
+        reply(400, { __type: 'UnknownOperationException', message: `the fake serves StartExecution, DescribeExecution and SendTaskSuccess only, not ${String(target)}` });
         return;
       }
-      const call = JSON.parse(await body(request)) as { stateMachineArn: string; name: string; input?: string; executionArn: string };
+      const call = JSON.parse(await body(request)) as { stateMachineArn: string; name: string; input?: string; executionArn: string; taskToken: string; output: string };
+      if (target === 'AWSStepFunctions.SendTaskSuccess') {
+        tokensSent.push(call.taskToken);
+        if (taskTokens.succeed(call.taskToken, JSON.parse(call.output) as unknown)) reply(200, {});
+        else reply(400, { __type: 'TaskTimedOut', message: `Task Timed Out: '${call.taskToken}'` });
+        return;
+      }
       const { status, reply: value } = target === 'AWSStepFunctions.StartExecution' ? start(call) : describe(call);
       reply(status, value);
     })();
@@ -138,6 +186,7 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
     started,
     refused,
     described,
+    tokensSent,
     finished: (name) => {
       const execution = byName.get(name);
       return execution ? execution.end : Promise.reject(new Error(`no execution named ${name} was started`));

@@ -8,7 +8,7 @@ import type { Club } from '../../core/admin/register-admin.js';
 import { inParallel } from '../../core/pipeline/in-parallel.js';
 import { docId, type Activation, type ClubState, type Doc, type DocKey, type FileClaim, type Head, type RegisterStore } from '../../core/pipeline/ports.js';
 import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, StoredVerdict } from '../../core/pipeline/stored.js';
-import { orderKeyOf, type LedgerEntry } from '../../core/pipeline/upload.js';
+import { orderKeyOf, type LedgerEntry, type Upload } from '../../core/pipeline/upload.js';
 import { batchWriteAll, type BatchWriteOptions } from './batch-write.js';
 import { headKey, itemKey } from './register-table.js';
 
@@ -36,8 +36,12 @@ function valueOf<T>(item: Item): T {
 }
 
 const GET_LIMIT = 100;
+/** The index partition of the uploads not yet done. */
+const OPEN_UPLOADS = 'OPEN-UPLOADS';
+/** Word left with an upload by those waiting for it: `WAITER#<upload>#<waiter>` under the vendor. */
+const WAITER_PREFIX = 'WAITER#';
 /** Head updates in flight: single conditional writes, so more of them than batches. */
-const HEAD_UPDATES_IN_FLIGHT = 32;
+const HEAD_UPDATES_IN_FLIGHT = 64;
 
 /**
  * The register on DynamoDB: one table (register-table.ts), documents as one JSON attribute each so that a
@@ -219,7 +223,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
     const item: Item = { pk: S(`VENDOR#${entry.vendor}`), sk: S(`UPLOAD#${orderKeyOf(entry)}`), d: S(JSON.stringify(entry)) };
     // Open uploads are indexed, so that "what is unfinished" never reads a vendor's whole history.
     if (entry.stage !== 'done' || entry.stale) {
-      item.gsi1pk = S('OPEN-UPLOADS');
+      item.gsi1pk = S(OPEN_UPLOADS);
       item.gsi1sk = S(`${entry.vendor}#${orderKeyOf(entry)}`);
     }
     return item;
@@ -277,11 +281,47 @@ export class DynamoDbRegisterStore implements RegisterStore {
     return (await this.openUploads('')).sort((a, b) => (orderKeyOf(a) < orderKeyOf(b) ? -1 : 1));
   }
 
+  async predecessorOf(upload: Upload): Promise<LedgerEntry | undefined> {
+    const floor = `${upload.vendor}#`;
+    let below = `${upload.vendor}#${orderKeyOf(upload)}`;
+    for (;;) {
+      // The open upload just below `below` (which is itself in the range, hence two).
+      const page = await this.client.send(new QueryCommand({
+        TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :floor AND :below',
+        ExpressionAttributeValues: { ':pk': S(OPEN_UPLOADS), ':floor': S(floor), ':below': S(below) }, ScanIndexForward: false, Limit: 2,
+      }));
+      const key = (page.Items ?? []).find((i) => i.gsi1sk?.S !== below);
+      if (!key) return undefined;
+      // The index is eventually consistent in AWS, and holds done uploads still to re-judge (stale): the entry
+      // itself says whether it is unfinished.
+      const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: key.pk!, sk: key.sk! }, ConsistentRead: true }));
+      const entry = output.Item ? valueOf<LedgerEntry>(output.Item) : undefined;
+      if (entry && entry.stage !== 'done') return entry;
+      below = key.gsi1sk!.S!;
+    }
+  }
+
+  async addWaiter(predecessor: Upload, waiter: string, token: string): Promise<void> {
+    await this.client.send(new PutItemCommand({
+      TableName: this.table, Item: { pk: S(`VENDOR#${predecessor.vendor}`), sk: S(`${WAITER_PREFIX}${predecessor.uploadId}#${waiter}`), token: S(token) },
+    }));
+  }
+
+  async takeWaiters(upload: Upload): Promise<{ waiter: string; token: string }[]> {
+    const prefix = `${WAITER_PREFIX}${upload.uploadId}#`;
+    const items = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': S(`VENDOR#${upload.vendor}`), ':prefix': S(prefix) }, ConsistentRead: true,
+    });
+    if (items.length > 0) await batchWriteAll((command) => this.client.send(command), this.table, items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk!, sk: i.sk! } } })), this.options);
+    return items.map((i) => ({ waiter: i.sk!.S!.slice(prefix.length), token: i.token!.S! }));
+  }
+
   private async openUploads(prefix: string): Promise<LedgerEntry[]> {
     const keys = await this.queryAll({
       TableName: this.table, IndexName: 'gsi1',
       KeyConditionExpression: prefix === '' ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': S('OPEN-UPLOADS'), ...(prefix === '' ? {} : { ':prefix': S(prefix) }) },
+      ExpressionAttributeValues: { ':pk': S(OPEN_UPLOADS), ...(prefix === '' ? {} : { ':prefix': S(prefix) }) },
     });
     // The index is eventually consistent in AWS: each entry is read again from the table, and dropped if done.
     const entries: LedgerEntry[] = [];

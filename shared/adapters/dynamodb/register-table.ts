@@ -4,7 +4,7 @@ import type { DocKey } from '../../core/pipeline/ports.js';
 /**
  * The register table: one table, items told apart by key prefixes (pk, sk), and one index (gsi1) for the
  * reverse look-ups. docs/architecture.md has the table of items and access patterns; in short:
- *   VENDOR#<vendor>        / META | UPLOAD#<completedAt>#<upload> | FILE#<sha256>
+ *   VENDOR#<vendor>        / META | UPLOAD#<completedAt>#<upload> | FILE#<sha256> | WAITER#<upload>#<waiting upload>
  *   CLUB#<club>            / META | ACTIVATION#<vendor> | UPLOAD#<completedAt>#<upload>
  *   PERSON#<pid>           / META | MEMBER#<club>#<vendor>
  *   ID#<identity key>      / ID

@@ -14,10 +14,10 @@ import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts
 import { docId, type ClubState, type Doc, type DocKey, type FileClaim, type PipelineClock, type PipelinePorts } from './ports.js';
 import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
 import type { ActivityContent, PreviousPlace, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
-import { blockerOf, stageReached, type LedgerEntry, type Upload } from './upload.js';
+import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 export type ApplyResult =
-  | { readonly kind: 'blocked'; readonly waitingFor: string }
+  | { readonly kind: 'blocked'; readonly waitingFor: Upload }
   | { readonly kind: 'applied'; readonly staged: StagedApply };
 
 /** The file's records for one club, once duplicates are taken out. */
@@ -137,8 +137,8 @@ export async function applyFile(
     const text = await objects.get(stagedKey(upload, 'apply'));
     if (text !== undefined) return { kind: 'applied', staged: JSON.parse(text) as StagedApply };
   }
-  const earlier = blockerOf(upload, await store.unfinishedUploads(upload.vendor));
-  if (earlier) return { kind: 'blocked', waitingFor: earlier.uploadId };
+  const predecessor = await store.predecessorOf(upload);
+  if (predecessor) return { kind: 'blocked', waitingFor: predecessor };
 
   const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
   const sha256 = await source.sha256();

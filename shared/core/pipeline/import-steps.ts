@@ -29,7 +29,7 @@ export const JUDGE_CHUNKS_IN_PARALLEL = 10;
 /**
  * Transient failures (throttling, a lost connection, a Lambda timeout) are retried with exponential backoff and
  * full jitter; after the last attempt the upload is marked failed with a receipt. A step that finds an earlier
- * upload of the same vendor unfinished reports `blocked` and is retried on the same schedule, longer.
+ * upload of the same vendor unfinished reports `blocked` and waits for its turn (turns.ts), not on a schedule.
  */
 export const RETRY_POLICY = {
   maxAttempts: 6,
@@ -39,15 +39,13 @@ export const RETRY_POLICY = {
   jitter: 'FULL',
 } as const;
 
-export const BLOCKED_RETRY_POLICY = {
-  maxAttempts: 20,
-  intervalSeconds: 5,
-  backoffRate: 1.5,
-  maxDelaySeconds: 300,
-  jitter: 'FULL',
-} as const;
+/**
+ * How long an upload waiting for its turn (the state machine's WaitForTurn) waits for word from the upload before
+ * it before Apply looks again: word is lost only when that upload died between ending and handing on.
+ */
+export const WAIT_FOR_TURN_SECONDS = 3600;
 
-export type RetryPolicy = typeof RETRY_POLICY | typeof BLOCKED_RETRY_POLICY;
+export type RetryPolicy = typeof RETRY_POLICY;
 
 /** The delay before attempt `attempt + 1` (attempt counts from 1), with full jitter: random in [0, cap). */
 export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () => number): number {

@@ -99,6 +99,12 @@ export interface RegisterStore {
   uploadsOf(owner: { vendor: string } | { club: string }, limit: number): Promise<LedgerEntry[]>;
   /** The vendor's uploads not yet done, oldest first. */
   unfinishedUploads(vendor: string): Promise<LedgerEntry[]>;
+  /** The upload's predecessor: the nearest earlier upload of its vendor that is not done (one query of the open uploads). */
+  predecessorOf(upload: Upload): Promise<LedgerEntry | undefined>;
+  /** Leaves word with `predecessor` that upload `waiter` waits for it; `token` wakes the waiter (turns.ts). */
+  addWaiter(predecessor: Upload, waiter: string, token: string): Promise<void>;
+  /** The waiters left with `upload`, taken away. */
+  takeWaiters(upload: Upload): Promise<{ waiter: string; token: string }[]>;
   /** Every upload not yet done (reconciliation), oldest first. */
   allUnfinishedUploads(): Promise<LedgerEntry[]>;
   /**

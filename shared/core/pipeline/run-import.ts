@@ -4,11 +4,12 @@ import type { Receipt } from '../receipt/receipt.js';
 import type { AmountsByYear } from '../rules/amounts.js';
 import { applyFile } from './apply-file.js';
 import { failedReceipt, finishUpload, receiptKey, writeReceipt } from './finish-upload.js';
-import { BLOCKED_RETRY_POLICY, RETRY_POLICY, retryDelayMs, type ImportStepName, type RetryPolicy } from './import-steps.js';
+import { RETRY_POLICY, retryDelayMs, type ImportStepName } from './import-steps.js';
 import { judgeUpload } from './judge-upload.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { registerUpload } from './register-upload.js';
 import { totalUpload } from './total-upload.js';
+import { handOn, processTurns, type Turns } from './turns.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 export interface RunOptions {
@@ -24,6 +25,11 @@ export interface RunOptions {
    * the ledger.
    */
   readonly onRegistered?: () => Promise<void>;
+  /**
+   * How the upload waits while its predecessor (an earlier upload of the vendor) is unfinished: handed on by it
+   * when it ends (turns.ts; local mode passes `processTurns`). Without it, a blocked upload returns `blocked` at once.
+   */
+  readonly turns?: Turns;
   /** Called as each step starts and ends (ids and codes only: never file contents). */
   readonly onStep?: (event: { readonly step: ImportStepName; readonly attempt: number; readonly outcome: 'start' | 'done' | 'retry' | 'blocked'; readonly error?: string }) => void;
 }
@@ -41,23 +47,28 @@ class Blocked extends Error {
 
 async function withRetries<T>(step: ImportStepName, options: RunOptions, work: () => Promise<T>): Promise<T> {
   const random = options.random ?? Math.random;
-  let transient = 0;
-  let blocked = 0;
-  for (;;) {
-    options.onStep?.({ step, attempt: transient + blocked + 1, outcome: 'start' });
+  for (let attempt = 1; ; attempt++) {
+    options.onStep?.({ step, attempt, outcome: 'start' });
     try {
       const result = await work();
-      options.onStep?.({ step, attempt: transient + blocked + 1, outcome: 'done' });
+      options.onStep?.({ step, attempt, outcome: 'done' });
       return result;
     } catch (error) {
-      const isBlocked = error instanceof Blocked;
-      const policy: RetryPolicy = isBlocked ? BLOCKED_RETRY_POLICY : RETRY_POLICY;
-      const attempt = isBlocked ? ++blocked : ++transient;
-      const name = error instanceof Error ? error.name : 'Error';
-      options.onStep?.({ step, attempt, outcome: isBlocked ? 'blocked' : 'retry', error: name });
-      if (attempt >= policy.maxAttempts) throw error;
-      await options.sleep(retryDelayMs(policy, attempt, random));
+      options.onStep?.({ step, attempt, outcome: 'retry', error: error instanceof Error ? error.name : 'Error' });
+      if (attempt >= RETRY_POLICY.maxAttempts) throw error;
+      await options.sleep(retryDelayMs(RETRY_POLICY, attempt, random));
     }
+  }
+}
+
+/** The apply step, and while the upload's predecessor is unfinished, a wait for its turn (or `Blocked` without turns). */
+async function applyInTurn(ports: PipelinePorts, upload: Upload, open: () => FileSource, clock: PipelineClock, options: RunOptions): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await withRetries('apply', options, () => applyFile(ports, upload, open(), clock, options.onRecords));
+    if (result.kind === 'applied') return;
+    options.onStep?.({ step: 'apply', attempt, outcome: 'blocked' });
+    if (!options.turns) throw new Blocked(result.waitingFor.uploadId);
+    await options.turns.wait(ports.store, upload, result.waitingFor);
   }
 }
 
@@ -71,19 +82,26 @@ export async function runImport(ports: PipelinePorts, upload: Upload, open: () =
       await registerUpload(ports, upload, clock);
       await options.onRegistered?.();
     });
-    await withRetries('apply', options, async () => {
-      const result = await applyFile(ports, upload, open(), clock, options.onRecords);
-      if (result.kind === 'blocked') throw new Blocked(result.waitingFor);
-    });
+    await applyInTurn(ports, upload, open, clock, options);
     await withRetries('judge', options, () => judgeUpload(ports, upload, clock, options.amounts));
     await withRetries('totals', options, () => totalUpload(ports, upload));
-    const receipt = await withRetries('receipt', options, () => finishUpload(ports, upload, clock));
+    const receipt = await withRetries('receipt', options, async () => {
+      const written = await finishUpload(ports, upload, clock);
+      await handOnInTurn(ports, upload, options);
+      return written;
+    });
     return { kind: 'done', receipt };
   } catch (error) {
     if (error instanceof Blocked) return { kind: 'blocked', waitingFor: error.waitingFor };
     const receipt = await failUpload(ports, upload, clock);
+    await handOnInTurn(ports, upload, options);
     return { kind: 'failed', receipt, error: error instanceof Error ? error.name : 'Error' };
   }
+}
+
+/** The upload ended: the upload waiting for it goes on (a token of another process is left to its own look again). */
+async function handOnInTurn(ports: PipelinePorts, upload: Upload, options: RunOptions): Promise<void> {
+  await handOn(ports.store, upload, (token) => (options.turns ?? processTurns).wake(token));
 }
 
 /**

@@ -52,17 +52,18 @@ export function isEarlier(a: Upload, b: Upload): boolean {
 }
 
 /**
- * The upload `upload` must wait for before it is applied: the earliest of `candidates` (the vendor's unfinished
- * uploads) that is not done and comes before it; undefined when there is none. The apply step's rule, also used by
- * `lok-importer status` to say what a file waits for.
+ * The upload `upload` waits for before it is applied, its predecessor: the nearest of `candidates` (the vendor's
+ * unfinished uploads) that is not done and comes before it; undefined when there is none. The apply step's rule
+ * (`RegisterStore.predecessorOf` finds it with one query), also used by `lok-importer status` to say what a file
+ * waits for. Each waiting upload waits for its predecessor alone, which hands on to it when it ends (turns.ts).
  */
 export function blockerOf<T extends Upload & { readonly stage?: UploadStage }>(upload: Upload, candidates: readonly T[]): T | undefined {
-  let first: T | undefined;
+  let nearest: T | undefined;
   for (const candidate of candidates) {
     if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload)) continue;
-    if (first === undefined || isEarlier(candidate, first)) first = candidate;
+    if (nearest === undefined || isEarlier(nearest, candidate)) nearest = candidate;
   }
-  return first;
+  return nearest;
 }
 
 /**

@@ -304,7 +304,6 @@ function describeBlocker(blocking: Upload & { stage?: UploadStage }, runs: Runs 
       : 'it is in the inbox, never started: the nightly sweep starts it, or check the starter\'s dead-letter queue';
   } else if (execution?.status === 'RUNNING') doing = 'it is running';
   else if (execution === undefined) doing = 'no execution of it is found: the nightly reconciliation restarts it';
-  else if (execution.status === 'SUCCEEDED') doing = 'its execution gave up waiting (LeftForReconciliation): the nightly reconciliation restarts it';
   else doing = `its execution ${execution.status}${execution.error ? ` (${execution.error})` : ''}: the nightly reconciliation restarts it`;
   return {
     uploadId: blocking.uploadId, file: blocking.file, completedAt: blocking.completedAt, ...(stage !== undefined ? { stage } : {}),
@@ -344,9 +343,6 @@ function explain(s: Omit<UploadStatus, 'situation' | 'summary'>, cloud: boolean)
     if (execution?.status === 'RUNNING') return { situation: 'running', summary: `running: at stage ${ledger.stage} (${run} since ${execution.startedAt ?? '?'})` };
     if (!execution) {
       return { situation: 'stopped', summary: `stopped at stage ${ledger.stage}: no execution named ${s.uploadId} (nor a restart of the last ${RESTART_NIGHTS} nights); the nightly reconciliation restarts it` };
-    }
-    if (execution.status === 'SUCCEEDED') {
-      return { situation: 'stopped', summary: `stopped at stage ${ledger.stage}: its execution gave up waiting for an earlier upload (LeftForReconciliation); the nightly reconciliation restarts it` };
     }
     return { situation: 'stopped', summary: `stopped at stage ${ledger.stage}: ${run}; the nightly reconciliation restarts it from the archive once unfinished for 2 hours` };
   }
