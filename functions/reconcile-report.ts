@@ -30,12 +30,13 @@ export const handler = stepHandler('reconcile-report', async ({ runId }: Reconci
   metrics.addMetric('StuckUploadsRestarted', 'Count', uploads.restarted?.length ?? 0);
   metrics.addMetric('StaleUploadsRejudged', 'Count', uploads.rejudged.length);
   metrics.addMetric('ReconciliationUploadErrors', 'Count', uploads.errors.length);
+  metrics.addMetric('ReconciliationClubErrors', 'Count', clubs.clubErrors.length);
   metrics.addMetric('ReconciliationDrift', 'Count', clubs.drift.length);
   metrics.addMetric('VerdictsCorrected', 'Count', corrected);
   metrics.addMetric('PeriodsClosed', 'Count', clubs.closedPeriods.length);
   logger.info('reconciliation report', {
-    runId, restarted: uploads.restarted?.length ?? 0, rejudged: uploads.rejudged.length, uploadErrors: uploads.errors.length,
+    runId, restarted: uploads.restarted?.length ?? 0, rejudged: uploads.rejudged.length, uploadErrors: uploads.errors.length, clubErrors: clubs.clubErrors.length,
     drift: clubs.drift.length, corrected, closedPeriods: clubs.closedPeriods.length, parts: parts.length,
   });
-  return { report: key, drift: clubs.drift.length, uploadErrors: uploads.errors.length };
+  return { report: key, drift: clubs.drift.length, uploadErrors: uploads.errors.length, clubErrors: clubs.clubErrors.length };
 });

@@ -372,7 +372,8 @@ describe('observability', () => {
   it('alarms on failed executions, stuck files, drift, corrected verdicts, a failed or missing reconciliation and lost upload events, to an encrypted topic; stricter in production', () => {
     test.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmDescription: string; Threshold: number; AlarmActions: unknown[]; ComparisonOperator: string; TreatMissingData: string; MetricName?: string; Period?: number });
-    expect(alarms(test)).toHaveLength(10);
+    expect(alarms(test)).toHaveLength(11);
+    expect(alarms(test).find((a) => /could not reconcile some clubs/.test(a.AlarmDescription))).toMatchObject({ Threshold: 1, MetricName: 'ReconciliationClubErrors' });
     for (const alarm of alarms(test)) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
     const threshold = (t: Template, about: RegExp) => alarms(t).find((a) => about.test(a.AlarmDescription))!.Threshold;
     expect(threshold(test, /^Import executions failed/)).toBe(5);

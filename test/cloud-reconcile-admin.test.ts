@@ -106,7 +106,7 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     const batches = await Promise.all(items.map((item) => invoke(h.clubs, { Items: [item], BatchInput: { runId } }, 'Clubs')));
     expect(batches).toEqual([{ clubs: 1, drift: 1, corrected: 0 }, { clubs: 1, drift: 0, corrected: 0 }]);
 
-    expect(await invoke(h.report, { runId }, 'ReportFn')).toEqual({ report: `reports/reconciliation/${runId}.json`, drift: 1, uploadErrors: 0 });
+    expect(await invoke(h.report, { runId }, 'ReportFn')).toEqual({ report: `reports/reconciliation/${runId}.json`, drift: 1, uploadErrors: 0, clubErrors: 0 });
     const report = JSON.parse((await d.ports.objects.get(`reports/reconciliation/${runId}.json`))!) as {
       runId: string; uploads: unknown; drift: { club: string; period: string }[]; byVendorPeriod: { vendor: string; received: number }[];
     };

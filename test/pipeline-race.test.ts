@@ -7,6 +7,7 @@ import type { DocKey, PipelinePorts } from '../shared/core/pipeline/ports.js';
 import { correctedVerdicts, reconcileClubs } from '../shared/core/pipeline/reconcile.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { rejudge } from '../shared/core/pipeline/rejudge.js';
+import { stagedKey } from '../shared/core/pipeline/staging.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
@@ -153,6 +154,24 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     // Judging everything again now changes nothing; a second night corrects nothing more.
     expect((await rejudge(register.ports, everything, TODAY)).written).toBe(0);
     expect((await reconcileClubs(register.ports, clock, CLUBS)).corrected).toEqual([]);
+    register.dispose();
+  }, 60_000);
+
+  it('a club the night cannot reconcile (a staged object unreadable) is reported by its error\'s name; the other club is reconciled', async () => {
+    const register = await freshRegister(db.client);
+    await onboard(register, VENDORS, CLUBS);
+    const broken = uploadOf(V1);
+    const result = await runImport(register.ports, broken, () => stringSource(broken.file, xmlOf(fileOf(V1, CLUB1, 0, MONDAY))), clock, noWait);
+    expect(result.kind).toBe('done');
+    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    await register.ports.objects.put(stagedKey(broken, 'apply'), '{ not json');
+    // Club 2's totals drifted meanwhile: the night repairs them though club 1 fails.
+    const { value, revision } = await register.ports.store.totals(CLUB2, '2026-2');
+    await register.ports.store.putTotals(CLUB2, '2026-2', { ...value!, totals: { ...value!.totals, approvedActivities: 99 } }, revision);
+
+    const report = await reconcileClubs(register.ports, clock, CLUBS);
+    expect(report.clubErrors).toEqual([{ club: CLUB1, error: 'SyntaxError' }]);
+    expect(report.drift.map((d) => d.club)).toEqual([CLUB2]);
     register.dispose();
   }, 60_000);
 });

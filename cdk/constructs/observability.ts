@@ -93,6 +93,8 @@ export class Observability extends Construct {
     alarm('ReconciliationDrift', drift, 1, 'Totals differed from the sum of their verdicts (repaired): a step went wrong. See the night\'s report in reports/reconciliation/.');
     alarm('ReconciliationUploadErrors', nightly('ReconciliationUploadErrors'), 1,
       'The nightly reconciliation could not reconcile some uploads (the others were): see `errors` in the night\'s report (upload ids, error names); they are tried again the next night.');
+    alarm('ReconciliationClubErrors', nightly('ReconciliationClubErrors'), 1,
+      'The nightly reconciliation could not reconcile some clubs (the others were): see `clubErrors` in the night\'s report (club ids, error names); they are tried again the next night.');
     const corrected = nightly('VerdictsCorrected');
     alarm('VerdictsCorrected', corrected, 1,
       'The nightly recheck of recent uploads corrected verdicts (now right): a judge step had written a stale verdict, e.g. two vendors judging one week at once. See `corrected` in the night\'s report.');

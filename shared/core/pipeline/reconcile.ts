@@ -48,6 +48,8 @@ export interface ReconcileReport {
    * recent uploads led to them). Not zero means a judge step wrote a stale verdict somewhere (a race): an alarm.
    */
   readonly corrected: readonly { readonly club: string; readonly verdicts: number }[];
+  /** Clubs whose reconciliation failed tonight (the error's name only): the other clubs went on. Not empty is an alarm. */
+  readonly clubErrors: readonly { readonly club: string; readonly error: string }[];
   /** Per vendor and period: activities received, approved, rejected. */
   readonly byVendorPeriod: readonly { readonly vendor: string; readonly period: string; readonly received: number; readonly approved: number; readonly rejected: number }[];
 }
@@ -64,7 +66,7 @@ export async function reconcile(ports: PipelinePorts, clock: PipelineClock, opti
 }
 
 export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'errors'>;
-export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'corrected' | 'byVendorPeriod'>;
+export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'corrected' | 'clubErrors' | 'byVendorPeriod'>;
 
 /**
  * What tonight did with one unfinished upload ('waiting': nothing yet, it is neither stale nor stuck, or it was
@@ -221,35 +223,54 @@ export async function recheckRecentUploads(ports: PipelinePorts, clock: Pipeline
  * closed periods, counts.
  */
 export async function reconcileClubs(ports: PipelinePorts, clock: PipelineClock, clubs: readonly string[]): Promise<ClubsReport> {
-  const { store } = ports;
-  const drift: { club: string; period: string; before?: PeriodTotals; after: PeriodTotals }[] = [];
-  const closedPeriods: { club: string; period: string }[] = [];
-  const corrected: { club: string; verdicts: number }[] = [];
+  const report: Mutable<ClubsReport> = { drift: [], closedPeriods: [], corrected: [], clubErrors: [], byVendorPeriod: [] };
   const perVendor = new Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>();
   const since = new Date(Date.parse(clock.now()) - RECHECK_HOURS * 3_600_000).toISOString();
   for (const club of clubs) {
-    const verdicts = await recheckRecentUploads(ports, clock, club, since);
-    if (verdicts > 0) corrected.push({ club, verdicts });
-    for (const stored of await store.totalsOf(club)) {
-      const { period } = stored.totals;
-      for (const v of await store.verdictsOf(club, period)) {
-        const key = `${v.vendor}|${period}`;
-        const row = perVendor.get(key) ?? { vendor: v.vendor, period, received: 0, approved: 0, rejected: 0 };
-        row.received++;
-        row[v.verdict.verdict]++;
-        perVendor.set(key, row);
-      }
-      if (stored.closed) continue;
-      const { before, after } = await recomputeTotals(store, club, period);
-      if (JSON.stringify(before) !== JSON.stringify(after)) drift.push({ club, period, ...(before ? { before } : {}), after });
-      if (clock.today > finalDateOf(period)) {
-        const { value, revision } = await store.totals(club, period);
-        if (value && !value.closed && await store.putTotals(club, period, { ...value, closed: true }, revision)) closedPeriods.push({ club, period });
-      }
+    // One club that cannot be reconciled tonight (an unreadable staged object, a throttled table) is reported and
+    // tried again the next night; the other clubs go on.
+    try {
+      await reconcileClub(ports, clock, { club, since, report, perVendor });
+    } catch (error) {
+      report.clubErrors.push({ club, error: error instanceof Error ? error.name : 'Error' });
     }
   }
-  const byVendorPeriod = [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
-  return { drift, closedPeriods, corrected, byVendorPeriod };
+  report.byVendorPeriod = sortedRows(perVendor);
+  return report;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
+
+/** One club of the night: the recheck of its recent uploads, its periods' counts, drift and closing. */
+async function reconcileClub(ports: PipelinePorts, clock: PipelineClock, night: {
+  readonly club: string; readonly since: string; readonly report: Mutable<ClubsReport>;
+  readonly perVendor: Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>;
+}): Promise<void> {
+  const { store } = ports;
+  const { club, report, perVendor } = night;
+  const verdicts = await recheckRecentUploads(ports, clock, club, night.since);
+  if (verdicts > 0) report.corrected.push({ club, verdicts });
+  for (const stored of await store.totalsOf(club)) {
+    const { period } = stored.totals;
+    for (const v of await store.verdictsOf(club, period)) {
+      const key = `${v.vendor}|${period}`;
+      const row = perVendor.get(key) ?? { vendor: v.vendor, period, received: 0, approved: 0, rejected: 0 };
+      row.received++;
+      row[v.verdict.verdict]++;
+      perVendor.set(key, row);
+    }
+    if (stored.closed) continue;
+    const { before, after } = await recomputeTotals(store, club, period);
+    if (JSON.stringify(before) !== JSON.stringify(after)) report.drift.push({ club, period, ...(before ? { before } : {}), after });
+    if (clock.today > finalDateOf(period)) {
+      const { value, revision } = await store.totals(club, period);
+      if (value && !value.closed && await store.putTotals(club, period, { ...value, closed: true }, revision)) report.closedPeriods.push({ club, period });
+    }
+  }
+}
+
+function sortedRows<T extends { vendor: string; period: string }>(rows: Map<string, T>): T[] {
+  return [...rows.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
 }
 
 /** How many verdicts the recheck corrected, over the clubs of a report (a metric, with an alarm above zero). */
@@ -274,6 +295,7 @@ export function joinClubsReports(parts: readonly ClubsReport[]): ClubsReport {
     drift: parts.flatMap((p) => p.drift),
     closedPeriods: parts.flatMap((p) => p.closedPeriods),
     corrected: parts.flatMap((p) => p.corrected ?? []),
-    byVendorPeriod: [...perVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1)),
+    clubErrors: parts.flatMap((p) => p.clubErrors ?? []),
+    byVendorPeriod: sortedRows(perVendor),
   };
 }
