@@ -60,7 +60,7 @@ async function snapshot(client: DynamoDBClient, register: TestRegister, options:
     const page = await client.send(new ScanCommand({ TableName: register.table, ExclusiveStartKey: start as never, ConsistentRead: true }));
     for (const item of page.Items ?? []) {
       const key = `${item.pk!.S}|${item.sk!.S}`;
-      const isLedger = /\|(UPLOAD|FILE)#/.test(key);
+      const isLedger = /\|(UPLOAD|FILE|OPENCLUB)#/.test(key);
       if (isLedger && !options.ledger) continue;
       const d = item.d?.S ? JSON.parse(item.d.S) as Record<string, unknown> : undefined;
       if (d) {
@@ -165,7 +165,7 @@ describe('exactly once, on DynamoDB Local', () => {
       expect(result.kind === 'done' && result.receipt.status).toBe('duplicate');
     }
     const writes = probe.writes();
-    expect(writes.filter((w) => !/^(UPLOAD|FILE)#/.test(w.sk))).toEqual([]);
+    expect(writes.filter((w) => !/^(UPLOAD|FILE|OPENCLUB)#/.test(w.sk))).toEqual([]);
     const after = Object.fromEntries(Object.entries(await snapshot(db.client, register, { ledger: false })).filter(([key]) => !key.includes('/again-')));
     expect(after).toEqual(before);
     register.dispose();
@@ -278,7 +278,7 @@ describe('exactly once, on DynamoDB Local', () => {
     }
     const writes = probe.writes();
     expect(writes.length).toBeGreaterThan(0);
-    expect(writes.filter((w) => !/^(UPLOAD|FILE)#/.test(w.sk)).map((w) => `${w.pk}|${w.sk}`)).toEqual([]);
+    expect(writes.filter((w) => !/^(UPLOAD|FILE|OPENCLUB)#/.test(w.sk)).map((w) => `${w.pk}|${w.sk}`)).toEqual([]);
     register.dispose();
   }, 60_000);
 });

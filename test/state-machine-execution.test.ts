@@ -204,9 +204,12 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
     expect(laterRecord.status).toBe('SUCCEEDED');
     // Woken by the earlier upload's end (its receipt step's SendTaskSuccess), not by a timeout or a retry.
-    expect(statesEntered(laterRecord)).toEqual(['Register', 'Apply', 'WaitForTurn', 'Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
+    // (Woken also when the earlier one has read its clubs, the same as the later one's: it waits again.)
+    const states = statesEntered(laterRecord);
+    expect(states.slice(0, 3)).toEqual(['Register', 'Apply', 'WaitForTurn']);
+    expect(states.slice(-6)).toEqual(['Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
     expect(laterRecord.events.filter((e) => e.type === 'StateRetried' || e.error === 'States.Timeout')).toEqual([]);
-    expect(sfn.tokensSent).toHaveLength(1);
+    expect(sfn.tokensSent.length).toBeGreaterThanOrEqual(1);
     expect(earlierRecord.status).toBe('SUCCEEDED');
     // Started by the later upload's Apply, under its own upload id.
     expect(sfn.started.map((e) => e.name)).toEqual(expect.arrayContaining([later.uploadId, earlier.uploadId]));

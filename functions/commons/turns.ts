@@ -27,19 +27,32 @@ export async function handOnTurn(ports: CloudPorts, upload: Upload): Promise<num
 }
 
 /**
- * The upload's predecessor in the cloud, the rule Apply blocks on and WaitForTurn waits for: the nearest earlier
- * completed upload of the vendor still in its inbox (every upload stays there until done or failed, and S3 lists
- * consistently, unlike the ledger's index; one whose event is late or lost is started here, a no-op when it runs
- * already), else the nearest earlier upload the ledger holds unfinished.
+ * An earlier completed upload of the vendor still in its inbox but not in the ledger (its event late or lost):
+ * its clubs are unknown, so the upload waits for it; it is started here (a no-op when it runs already). Every
+ * upload stays in the inbox until done or failed, and S3 lists consistently.
  */
-export async function predecessorInCloud(ports: CloudPorts, upload: Upload, inbox?: Awaited<ReturnType<CloudPorts['uploads']['inInbox']>>): Promise<Upload | undefined> {
-  const waiting = (inbox ?? await ports.uploads.inInbox(upload.vendor)).filter((w) => isEarlier(w, upload)).sort((a, b) => (isEarlier(a, b) ? 1 : -1));
-  for (const earlier of waiting) {
-    if (!(await ports.uploads.isCompleted(earlier.source))) continue;
-    if (stateMachineArn && !(await ports.store.upload(earlier.vendor, earlier.uploadId, earlier.completedAt))) {
-      await startImport(sfn, stateMachineArn, { ...earlier, bytes: earlier.source.size ?? 0 });
+export async function unregisteredPredecessor(ports: CloudPorts, upload: Upload, inbox?: Awaited<ReturnType<CloudPorts['uploads']['inInbox']>>): Promise<Upload | undefined> {
+  const earlier = (inbox ?? await ports.uploads.inInbox(upload.vendor)).filter((w) => isEarlier(w, upload)).sort((a, b) => (isEarlier(a, b) ? 1 : -1));
+  if (earlier.length === 0) return undefined;
+  const open = await ports.store.openUploadIds(upload.vendor);
+  for (const waiting of earlier) {
+    if (open.has(waiting.uploadId) || !(await ports.uploads.isCompleted(waiting.source))) continue;
+    if (stateMachineArn && !(await ports.store.upload(waiting.vendor, waiting.uploadId, waiting.completedAt))) {
+      await startImport(sfn, stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });
     }
-    return earlier;
+    return waiting;
   }
-  return ports.store.predecessorOf(upload);
+  return undefined;
+}
+
+/**
+ * The upload's predecessor in the cloud, the rule Apply blocks on and WaitForTurn waits for: an earlier upload
+ * not in the ledger yet (`unregisteredPredecessor`), else the nearest earlier one the ledger holds unfinished that
+ * may touch the upload's clubs (importer-format.md, Order: per club of a vendor).
+ */
+export async function predecessorInCloud(ports: CloudPorts, upload: Upload): Promise<Upload | undefined> {
+  const unregistered = await unregisteredPredecessor(ports, upload);
+  if (unregistered) return unregistered;
+  const entry = await ports.store.upload(upload.vendor, upload.uploadId, upload.completedAt);
+  return ports.store.predecessorOf(upload, entry?.clubsInFile);
 }

@@ -1,5 +1,6 @@
 import {
-  BatchGetItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand,
+  BatchGetItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand, TransactionCanceledException,
+  TransactWriteItemsCommand, UpdateItemCommand,
   type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -9,7 +10,7 @@ import type { Club } from '../../core/admin/register-admin.js';
 import { inParallel } from '../../core/pipeline/in-parallel.js';
 import { docId, type Activation, type ClubState, type Doc, type DocKey, type FileClaim, type Head, type RegisterStore } from '../../core/pipeline/ports.js';
 import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, StoredVerdict } from '../../core/pipeline/stored.js';
-import { orderKeyOf, type LedgerEntry, type Upload } from '../../core/pipeline/upload.js';
+import { isEarlier, orderKeyOf, type LedgerEntry, type Upload } from '../../core/pipeline/upload.js';
 import { batchWriteAll, type BatchWriteOptions } from './batch-write.js';
 import { headKey, itemKey } from './register-table.js';
 
@@ -43,6 +44,21 @@ function valueOf<T>(item: Item): T {
 const GET_LIMIT = 100;
 /** The index partition of the uploads not yet done. */
 const OPEN_UPLOADS = 'OPEN-UPLOADS';
+/** An open upload's mark per club it applies (`OPENCLUB#<club>#<completedAt>#<upload>` under the vendor): the per-club order. */
+const OPEN_MARK = 'OPENCLUB#';
+/** Items in one TransactWriteItems. */
+const TRANSACTION_ITEMS = 100;
+/** The mark of an upload whose clubs are not known yet (its file not read): every later upload waits for it. */
+const UNKNOWN_CLUBS = '?';
+
+function openMarkKey(upload: Upload, club: string): Item {
+  return { pk: S(`VENDOR#${upload.vendor}`), sk: S(`${OPEN_MARK}${club}#${orderKeyOf(upload)}`) };
+}
+
+function openMark(upload: Upload, club: string): Item {
+  return { ...openMarkKey(upload, club), uploadId: S(upload.uploadId), completedAt: S(upload.completedAt) };
+}
+
 /** Word left with an upload by those waiting for it: `WAITER#<upload>#<waiter>` under the vendor. */
 const WAITER_PREFIX = 'WAITER#';
 
@@ -232,12 +248,23 @@ export class DynamoDbRegisterStore implements RegisterStore {
 
   async createUpload(entry: LedgerEntry): Promise<LedgerEntry> {
     try {
-      await this.client.send(new PutItemCommand({ TableName: this.table, Item: this.ledgerItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
+      // With its open mark for clubs not known yet, in one transaction: no moment when the upload is in the ledger
+      // and invisible to a later upload's look for its predecessor.
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [
+        { Put: { TableName: this.table, Item: this.ledgerItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.table, Item: openMark(entry, UNKNOWN_CLUBS) } },
+      ] }));
       return entry;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
       return (await this.upload(entry.vendor, entry.uploadId, entry.completedAt))!;
     }
+  }
+
+  async openClubs(upload: Upload, clubs: readonly string[]): Promise<void> {
+    // The clubs' marks first, then the unknown one goes: the upload is never unmarked while open.
+    await this.writeRequests(clubs.map((club) => ({ PutRequest: { Item: openMark(upload, club) } })));
+    await this.writeRequests([{ DeleteRequest: { Key: openMarkKey(upload, UNKNOWN_CLUBS) } }]);
   }
 
   async upload(vendor: string, uploadId: string, completedAt: string): Promise<LedgerEntry | undefined> {
@@ -248,7 +275,22 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   async putUpload(entry: LedgerEntry): Promise<void> {
-    await this.client.send(new PutItemCommand({ TableName: this.table, Item: this.ledgerItem(entry) }));
+    if (entry.stage !== 'done') {
+      await this.client.send(new PutItemCommand({ TableName: this.table, Item: this.ledgerItem(entry) }));
+      return;
+    }
+    // Done, and its open marks gone, in one transaction (up to a transaction's 100 items; the marks of clubs beyond
+    // go after it, and one left by a crash then is found done and removed by the next look).
+    const marks = [UNKNOWN_CLUBS, ...(entry.clubsInFile ?? [])].map((club) => openMarkKey(entry, club));
+    await this.client.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Put: { TableName: this.table, Item: this.ledgerItem(entry) } },
+      ...marks.slice(0, TRANSACTION_ITEMS - 1).map((Key) => ({ Delete: { TableName: this.table, Key } })),
+    ] }));
+    await this.writeRequests(marks.slice(TRANSACTION_ITEMS - 1).map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  private async writeRequests(requests: WriteRequest[]): Promise<void> {
+    if (requests.length > 0) await batchWriteAll((command) => this.client.send(command), this.table, requests, this.options);
   }
 
   async findUpload(vendor: string, uploadId: string): Promise<LedgerEntry | undefined> {
@@ -282,7 +324,43 @@ export class DynamoDbRegisterStore implements RegisterStore {
     return (await this.openUploads('')).sort((a, b) => (orderKeyOf(a) < orderKeyOf(b) ? -1 : 1));
   }
 
-  async predecessorOf(upload: Upload): Promise<LedgerEntry | undefined> {
+  async predecessorOf(upload: Upload, clubs?: readonly string[]): Promise<LedgerEntry | undefined> {
+    if (clubs === undefined) return this.nearestOpen(upload);
+    // Per club of the file, and among uploads whose clubs are not known yet: the nearest open one below this one.
+    const found = await Promise.all([UNKNOWN_CLUBS, ...new Set(clubs)].map((club) => this.nearestMarked(upload, club)));
+    let nearest: LedgerEntry | undefined;
+    for (const entry of found) if (entry && (nearest === undefined || isEarlier(nearest, entry))) nearest = entry;
+    return nearest;
+  }
+
+  async openUploadIds(vendor: string): Promise<Set<string>> {
+    const marks = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mark)', ConsistentRead: true, ProjectionExpression: 'uploadId',
+      ExpressionAttributeValues: { ':pk': S(`VENDOR#${vendor}`), ':mark': S(OPEN_MARK) },
+    });
+    return new Set(marks.map((m) => m.uploadId!.S!));
+  }
+
+  /** The nearest earlier upload of the vendor still open with a mark for `club` (a mark left by a crash is removed). */
+  private async nearestMarked(upload: Upload, club: string): Promise<LedgerEntry | undefined> {
+    const floor = `${OPEN_MARK}${club}#`;
+    let below = openMarkKey(upload, club).sk!.S!;
+    for (;;) {
+      const page = await this.client.send(new QueryCommand({
+        TableName: this.table, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :floor AND :below', ConsistentRead: true,
+        ExpressionAttributeValues: { ':pk': S(`VENDOR#${upload.vendor}`), ':floor': S(floor), ':below': S(below) }, ScanIndexForward: false, Limit: 2,
+      }));
+      const mark = (page.Items ?? []).find((i) => i.sk?.S !== below);
+      if (!mark) return undefined;
+      const entry = await this.upload(upload.vendor, mark.uploadId!.S!, mark.completedAt!.S!);
+      if (entry && entry.stage !== 'done') return entry;
+      if (entry) await this.writeRequests([{ DeleteRequest: { Key: { pk: mark.pk!, sk: mark.sk! } } }]);
+      below = mark.sk!.S!;
+    }
+  }
+
+  /** The nearest earlier upload of the vendor not done, whatever its clubs. */
+  private async nearestOpen(upload: Upload): Promise<LedgerEntry | undefined> {
     const floor = `${upload.vendor}#`;
     let below = `${upload.vendor}#${orderKeyOf(upload)}`;
     for (;;) {

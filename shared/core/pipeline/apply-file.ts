@@ -16,9 +16,10 @@ import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './st
 import type { ActivityContent, PreviousPlace, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
+/** `opened`: this attempt read the file's clubs into the ledger (uploads waiting for it may look again). */
 export type ApplyResult =
-  | { readonly kind: 'blocked'; readonly waitingFor: Upload }
-  | { readonly kind: 'applied'; readonly staged: StagedApply };
+  | { readonly kind: 'blocked'; readonly waitingFor: Upload; readonly opened: boolean }
+  | { readonly kind: 'applied'; readonly staged: StagedApply; readonly opened: boolean };
 
 /** The file's records for one club, once duplicates are taken out. */
 interface ClubRecords {
@@ -131,15 +132,19 @@ export async function applyFile(
   ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock, onRecords?: (records: number) => void,
 ): Promise<ApplyResult> {
   const { store, objects } = ports;
-  const entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt);
+  let entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt);
   if (!entry) throw new Error(`upload ${upload.uploadId} is not registered`);
   if (stageReached(entry.stage, 'applied')) {
     const text = await objects.get(stagedKey(upload, 'apply'));
-    if (text !== undefined) return { kind: 'applied', staged: JSON.parse(text) as StagedApply };
+    if (text !== undefined) return { kind: 'applied', staged: JSON.parse(text) as StagedApply, opened: false };
   }
-  const predecessor = await store.predecessorOf(upload);
-  if (predecessor) return { kind: 'blocked', waitingFor: predecessor };
-
+  // It waits for the earlier uploads of its vendor that may touch its clubs (importer-format.md, Order): known
+  // from an earlier attempt without reading the file again, else once the file is read.
+  if (entry.clubsInFile) {
+    const predecessor = await store.predecessorOf(upload, entry.clubsInFile);
+    if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened: false };
+  }
+  let opened = false;
   const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
   const sha256 = await source.sha256();
   const clubsInFile = gathered.ok ? gathered.contents.clubs.map((c) => c.club) : undefined;
@@ -148,10 +153,18 @@ export async function applyFile(
   else if (gathered.contents.header.vendor !== upload.vendor) {
     staged = rejected(sha256, fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]));
   } else {
-    // The bytes' hash (and the file's clubs) go into the ledger before the claim: if this upload then fails,
-    // failing it finds the claim and releases it, so that the same bytes sent again are imported instead of
-    // refused as a duplicate, and reconciliation knows where its records may lie.
-    if (entry.sha256 !== sha256) await store.putUpload({ ...entry, sha256, clubsInFile });
+    // The bytes' hash and the file's clubs go into the ledger before anything else: later uploads of other clubs
+    // need not wait for this one; if this upload fails, failing it finds the claim (below) and releases it, so that
+    // the same bytes sent again are imported instead of refused as a duplicate; and reconciliation knows where its
+    // records may lie.
+    if (!entry.clubsInFile) {
+      entry = { ...entry, sha256, clubsInFile: clubsInFile! };
+      await store.putUpload(entry);
+      await store.openClubs(upload, clubsInFile!);
+      opened = true;
+      const predecessor = await store.predecessorOf(upload, clubsInFile);
+      if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened };
+    }
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
     staged = claim.owner !== upload.uploadId
       ? { status: 'duplicate', sha256, counts: emptyCounts(), errors: [], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } }
@@ -163,7 +176,7 @@ export async function applyFile(
     ...(staged.status === 'rejected' || staged.status === 'duplicate' ? { status: staged.status } : {}),
   };
   await store.putUpload(next);
-  return { kind: 'applied', staged };
+  return { kind: 'applied', staged, opened };
 }
 
 /**

@@ -101,8 +101,16 @@ export interface RegisterStore {
   uploadsOf(owner: { vendor: string } | { club: string }, limit: number): Promise<LedgerEntry[]>;
   /** The vendor's uploads not yet done, oldest first. */
   unfinishedUploads(vendor: string): Promise<LedgerEntry[]>;
-  /** The upload's predecessor: the nearest earlier upload of its vendor that is not done (one query of the open uploads). */
-  predecessorOf(upload: Upload): Promise<LedgerEntry | undefined>;
+  /**
+   * The upload's predecessor: the nearest earlier upload of its vendor that is not done and may touch one of
+   * `clubs` (it applies one of them, or its clubs are not known yet); with no clubs given, any (importer-format.md,
+   * Order: per club of a vendor). One query per club of the file (and one for the uploads not read yet).
+   */
+  predecessorOf(upload: Upload, clubs?: readonly string[]): Promise<LedgerEntry | undefined>;
+  /** The upload's file has been read: it holds up later uploads of these clubs only. */
+  openClubs(upload: Upload, clubs: readonly string[]): Promise<void>;
+  /** The ids of the vendor's uploads in the ledger and not done (one query, consistent). */
+  openUploadIds(vendor: string): Promise<Set<string>>;
   /** Leaves word with `predecessor` that upload `waiter` waits for it; `token` wakes the waiter (turns.ts). */
   addWaiter(predecessor: Upload, waiter: string, token: string): Promise<void>;
   /** The waiters left with `upload`, taken away. */

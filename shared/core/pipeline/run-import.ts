@@ -64,7 +64,12 @@ async function withRetries<T>(step: ImportStepName, options: RunOptions, work: (
 /** The apply step, and while the upload's predecessor is unfinished, a wait for its turn (or `Blocked` without turns). */
 async function applyInTurn(ports: PipelinePorts, upload: Upload, open: () => FileSource, clock: PipelineClock, options: RunOptions): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const result = await withRetries('apply', options, () => applyFile(ports, upload, open(), clock, options.onRecords));
+    const result = await withRetries('apply', options, async () => {
+      const applied = await applyFile(ports, upload, open(), clock, options.onRecords);
+      // Its clubs are known now: uploads waiting for it look again (those of other clubs need not wait any more).
+      if (applied.opened) await handOnInTurn(ports, upload, options);
+      return applied;
+    });
     if (result.kind === 'applied') return;
     options.onStep?.({ step: 'apply', attempt, outcome: 'blocked' });
     if (!options.turns) throw new Blocked(result.waitingFor.uploadId);

@@ -53,14 +53,20 @@ export function isEarlier(a: Upload, b: Upload): boolean {
 
 /**
  * The upload `upload` waits for before it is applied, its predecessor: the nearest of `candidates` (the vendor's
- * unfinished uploads) that is not done and comes before it; undefined when there is none. The apply step's rule
- * (`RegisterStore.predecessorOf` finds it with one query), also used by `lok-importer status` to say what a file
- * waits for. Each waiting upload waits for its predecessor alone, which hands on to it when it ends (turns.ts).
+ * unfinished uploads) that is not done, comes before it and may touch its clubs (importer-format.md, Order: per
+ * club of a vendor; an upload whose clubs are not known yet may touch any); undefined when there is none. The
+ * apply step's rule (`RegisterStore.predecessorOf` finds it with a query per club), also used by
+ * `lok-importer status` to say what a file waits for. Each waiting upload waits for its predecessor alone, which
+ * hands on to it when it ends (turns.ts).
  */
-export function blockerOf<T extends Upload & { readonly stage?: UploadStage }>(upload: Upload, candidates: readonly T[]): T | undefined {
+export function blockerOf<T extends Upload & { readonly stage?: UploadStage; readonly clubsInFile?: readonly string[] }>(
+  upload: Upload & { readonly clubsInFile?: readonly string[] }, candidates: readonly T[],
+): T | undefined {
+  const mayMeet = (candidate: T) => upload.clubsInFile === undefined || candidate.clubsInFile === undefined
+    || candidate.clubsInFile.some((club) => upload.clubsInFile!.includes(club));
   let nearest: T | undefined;
   for (const candidate of candidates) {
-    if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload)) continue;
+    if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload) || !mayMeet(candidate)) continue;
     if (nearest === undefined || isEarlier(nearest, candidate)) nearest = candidate;
   }
   return nearest;
