@@ -3,6 +3,7 @@ import type { Upload } from '../../shared/core/pipeline/upload.js';
 import { handOn } from '../../shared/core/pipeline/turns.js';
 import { isEarlier } from '../../shared/core/pipeline/upload.js';
 import type { CloudPorts } from './cloud-ports.js';
+import { logger, metrics } from './powertools.js';
 import { startImport } from './start-execution.js';
 
 const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
@@ -21,9 +22,19 @@ export async function wakeTask(token: string): Promise<void> {
   }
 }
 
-/** The upload ended (done or failed) and left the inbox: whoever waits for it goes on. */
+/**
+ * The upload ended (done or failed) and left the inbox, or has read its clubs: whoever waits for it looks again.
+ * A failure here does not fail the step (the upload is done, or goes on): it is logged and counted
+ * (`HandOnFailed`), and a waiter whose word was taken but not delivered looks again after WAIT_FOR_TURN_SECONDS.
+ */
 export async function handOnTurn(ports: CloudPorts, upload: Upload): Promise<number> {
-  return handOn(ports.store, upload, wakeTask);
+  try {
+    return await handOn(ports.store, upload, wakeTask);
+  } catch (error) {
+    logger.warn('hand-on failed', { vendor: upload.vendor, uploadId: upload.uploadId, error: (error as { name?: string }).name ?? 'Error' });
+    metrics.addMetric('HandOnFailed', 'Count', 1);
+    return 0;
+  }
 }
 
 /**
@@ -37,9 +48,10 @@ export async function unregisteredPredecessor(ports: CloudPorts, upload: Upload,
   const open = await ports.store.openUploadIds(upload.vendor);
   for (const waiting of earlier) {
     if (open.has(waiting.uploadId) || !(await ports.uploads.isCompleted(waiting.source))) continue;
-    if (stateMachineArn && !(await ports.store.upload(waiting.vendor, waiting.uploadId, waiting.completedAt))) {
-      await startImport(sfn, stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });
-    }
+    // In the ledger after all: done and about to leave the inbox, or registered since the look at the open marks
+    // (then the apply step's look in the ledger finds it, club by club).
+    if (await ports.store.upload(waiting.vendor, waiting.uploadId, waiting.completedAt)) continue;
+    if (stateMachineArn) await startImport(sfn, stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });
     return waiting;
   }
   return undefined;

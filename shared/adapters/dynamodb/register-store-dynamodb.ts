@@ -4,7 +4,6 @@ import {
   type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Club } from '../../core/admin/register-admin.js';
 import { inParallel } from '../../core/pipeline/in-parallel.js';
@@ -28,10 +27,6 @@ function itemOf(doc: Doc): Item {
   return item;
 }
 
-function headOf(item: Item): Head {
-  return { version: item.v?.S ?? '', first: item.first?.S ?? '', ...(item.tainted?.BOOL ? { tainted: true } : {}) };
-}
-
 function keyItem(key: DocKey): Item {
   const { pk, sk } = itemKey(key);
   return { pk: S(pk), sk: S(sk) };
@@ -46,6 +41,8 @@ const GET_LIMIT = 100;
 const OPEN_UPLOADS = 'OPEN-UPLOADS';
 /** An open upload's mark per club it applies (`OPENCLUB#<club>#<completedAt>#<upload>` under the vendor): the per-club order. */
 const OPEN_MARK = 'OPENCLUB#';
+/** Head updates in flight: single conditional writes, so more of them than batches. */
+const HEAD_UPDATES_IN_FLIGHT = 64;
 /** Items in one TransactWriteItems. */
 const TRANSACTION_ITEMS = 100;
 /** The mark of an upload whose clubs are not known yet (its file not read): every later upload waits for it. */
@@ -111,26 +108,28 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   async bumpHeads(keys: readonly string[], uploadId: string): Promise<void> {
-    const puts = [...new Set(keys)].map((key): WriteRequest => ({ PutRequest: { Item: {
-      pk: S(headKey(key).pk), sk: S(headKey(key).sk), v: S(randomUUID()), first: S(uploadId),
-    } } }));
-    if (puts.length > 0) await batchWriteAll((command) => this.client.send(command), this.table, puts, this.options);
+    await inParallel([...new Set(keys)], HEAD_UPDATES_IN_FLIGHT, async (key) => {
+      try {
+        await this.client.send(new UpdateItemCommand({
+          TableName: this.table, Key: { pk: S(headKey(key).pk), sk: S(headKey(key).sk) },
+          UpdateExpression: 'SET v = if_not_exists(v, :zero) + :one, #last = :me, #first = if_not_exists(#first, :me)',
+          // A retry of the upload that moved it last changes nothing a judge could have missed.
+          ConditionExpression: 'attribute_not_exists(#last) OR #last <> :me',
+          ExpressionAttributeNames: { '#last': 'last', '#first': 'first' },
+          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':me': S(uploadId) },
+        }));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
   }
 
   async heads(keys: readonly string[]): Promise<Map<string, Head>> {
     const byPk = new Map([...new Set(keys)].map((key) => [headKey(key).pk, key]));
     const heads = new Map<string, Head>();
     const items = await this.batchGet([...byPk.keys()].map((pk) => ({ pk: S(pk), sk: S(headKey('').sk) })));
-    for (const item of items) heads.set(byPk.get(item.pk!.S!)!, headOf(item));
+    for (const item of items) heads.set(byPk.get(item.pk!.S!)!, { version: Number(item.v!.N), first: item.first!.S! });
     return heads;
-  }
-
-  async taintHead(key: string): Promise<Head> {
-    const output = await this.client.send(new UpdateItemCommand({
-      TableName: this.table, Key: { pk: S(headKey(key).pk), sk: S(headKey(key).sk) },
-      UpdateExpression: 'SET v = :v, tainted = :yes', ExpressionAttributeValues: { ':v': S(randomUUID()), ':yes': { BOOL: true } }, ReturnValues: 'ALL_NEW',
-    }));
-    return headOf(output.Attributes!);
   }
 
   /** BatchGetItem over any number of keys, consistent, 100 per request and 8 in flight, unprocessed keys retried. */

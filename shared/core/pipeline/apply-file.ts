@@ -477,8 +477,10 @@ async function matchPersons(
     writes.put({ kind: 'membership', value: { pid, club, vendor, ref: record.id, memberships: record.memberships } });
     const facts = factsOf(record);
     // Whose verdicts may change: everywhere when the facts the rules read changed (or a known person got a new
-    // link), in this club when only the record did. Kept on the link, so that a retry seeds the same.
-    const seed = (c.link && !sameFacts(c.link.facts, facts)) || (!c.link && !c.newPerson) ? 'all' : c.link ? 'club' : undefined;
+    // link), in this club when only the record did, or the person is new (another vendor's activities of the club
+    // may name them already: a first load at the same time; the judge looks them up only if so). Kept on the
+    // link, so that a retry seeds the same.
+    const seed = (c.link && !sameFacts(c.link.facts, facts)) || (!c.link && !c.newPerson) ? 'all' : 'club';
     writes.put({ kind: 'person-link', value: {
       vendor, club, ref: record.id, pid, digest: c.digest, facts, keys: c.keys, newPerson: c.newPerson,
       lastUpload: uploadId, lastOutcome: outcome, ...(seed ? { seed } : {}),

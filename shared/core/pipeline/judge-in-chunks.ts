@@ -1,5 +1,6 @@
 import type { AmountsByYear } from '../rules/amounts.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
+import { HeadWatch } from './head-watch.js';
 import { rejudge, seedsOfVendor } from './rejudge.js';
 import { readStaged, stagedKey, type PersonSeed, type StagedApply, type StagedJudge } from './staging.js';
 import { stageReached, type Upload } from './upload.js';
@@ -39,7 +40,11 @@ async function appliedEntry(ports: PipelinePorts, upload: Upload) {
 export async function splitJudge(ports: PipelinePorts, upload: Upload, size: number): Promise<{ readonly chunks: number; readonly manifest: string }> {
   await appliedEntry(ports, upload);
   const staged = await readStaged<StagedApply>(ports.objects, stagedKey(upload, 'apply'));
-  const { activities, persons } = staged.seeds;
+  const { activities } = staged.seeds;
+  // A person this upload created and alone has reached is named only by its own seeds: no chunk looks it up (an
+  // upload that reaches the person later judges its own activities against this one's, written by now).
+  const alone = await new HeadWatch(ports.store).alone(staged.seeds.settled, upload.uploadId);
+  const persons = staged.seeds.persons.filter((p) => !alone.has(p.pid));
   const chunks: JudgeChunk[] = [];
   for (let i = 0; i < activities.length; i += size) chunks.push({ activities: activities.slice(i, i + size), persons: [] });
   for (let i = 0; i < persons.length; i += size) chunks.push({ activities: [], persons: persons.slice(i, i + size) });

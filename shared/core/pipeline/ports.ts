@@ -72,13 +72,11 @@ export interface RegisterStore {
   calendarsOf(key: string, period?: string): Promise<StoredCalendar[]>;
   /**
    * Moves the heads of calendar keys (persons, groups): an apply does it for every key whose activities or person
-   * it changed, after writing them. Each head gets a new version and the upload as `first` (in bulk, unconditional).
+   * it changed, after writing them. Once per upload: a retry of the upload that moved a head last does not move it.
    */
   bumpHeads(keys: readonly string[], uploadId: string): Promise<void>;
   /** The heads of calendar keys, read consistently; a key no apply ever moved is absent. */
   heads(keys: readonly string[]): Promise<Map<string, Head>>;
-  /** Marks a head as reached by more than one upload (a new version, `tainted`), and returns it: one conditional write. */
-  taintHead(key: string): Promise<Head>;
   /** The verdicts of one club and period. */
   verdictsOf(club: string, period: string): Promise<StoredVerdict[]>;
   /** Membership items of a club (every vendor): pid and vendor. */
@@ -129,15 +127,13 @@ export interface RegisterStore {
 }
 
 /**
- * The head of a calendar key (head-watch.ts): a version that changes whenever an apply changes what the key
- * reaches, the upload that moved it last (`first`: the first of the uploads a judge could take it for), and
- * whether a judge found it reached by two uploads at once (`tainted`). A judge reads heads before what they guard
- * and again after writing: a head that moved in between means the verdicts it wrote may be stale.
+ * The head of a calendar key (head-watch.ts): how many uploads have moved it (a counter, once per upload in a
+ * row), and the first upload that ever did. A judge reads heads before what they guard and again after writing:
+ * a head that moved in between means the verdicts it wrote may be stale.
  */
 export interface Head {
-  readonly version: string;
+  readonly version: number;
   readonly first: string;
-  readonly tainted?: boolean;
 }
 
 /** A claim on a file's bytes (`RegisterStore.claimFile`). */

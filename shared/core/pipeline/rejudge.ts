@@ -72,8 +72,8 @@ interface Pass {
  * again, until none moved (`HeadWatch`; docs/architecture.md, "Judging while others apply").
  */
 export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: string, amounts: AmountsByYear = defaultAmountsByYear): Promise<RejudgeResult> {
-  const heads = new HeadWatch(ports.store, new Set(seeds.settled ?? []), seeds.uploadId);
-  const settled = await heads.alone();
+  const heads = new HeadWatch(ports.store);
+  const settled = await heads.alone(seeds.settled ?? [], seeds.uploadId);
   const context: PassContext = { ports, today, amounts, heads, uploadId: seeds.uploadId, settled };
   const activities = seeds.activities.map((a): ActivityKey => ({ kind: 'activity', ...a }));
   if (seeds.uploadId === undefined) await readHeadsOf(context, activities);

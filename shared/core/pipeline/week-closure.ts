@@ -90,7 +90,9 @@ export class WeekClosure {
     for (const doc of (await this.store.get(missing)).values()) this.consider(doc.value as StoredActivity, seed);
   }
 
-  private async loadPersons(persons: readonly PersonSeed[]): Promise<void> {
+  private async loadPersons(seeds: readonly PersonSeed[]): Promise<void> {
+    // A settled person (this upload's alone) is named only by this upload's own seeds: nothing to look up.
+    const persons = seeds.filter((p) => !this.settled.has(p.pid));
     await this.heads.read(persons.map((p) => p.pid));
     for (const p of persons) this.keys.add(p.pid);
     const found = await inParallel(persons, LOOKUPS_IN_FLIGHT, async (seed) => {
