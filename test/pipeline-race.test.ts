@@ -7,7 +7,7 @@ import type { DocKey, PipelinePorts } from '../shared/core/pipeline/ports.js';
 import { correctedVerdicts, reconcileClubs } from '../shared/core/pipeline/reconcile.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { rejudge } from '../shared/core/pipeline/rejudge.js';
-import { stagedKey } from '../shared/core/pipeline/staging.js';
+import { judgeIntentKey, stagedKey } from '../shared/core/pipeline/staging.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
@@ -191,6 +191,42 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
       register.dispose();
     }, 60_000);
   }
+
+  it('a judge that dies after writing and before its second look: its retry judges again what it wrote, wherever it is now', async () => {
+    const register = await freshRegister(db.client);
+    await onboard(register, VENDORS, CLUBS);
+    await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
+    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    const moved = uploadOf(V1);
+    await registerUpload(register.ports, moved, clock);
+    await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(fileOf(V1, CLUB1, 0, TUESDAY))), clock);
+    // The judge pauses before it writes its verdicts; it dies at its second look at the heads.
+    const beforeWrite = gate();
+    let wrote = false;
+    let died = false;
+    const dying = interceptPorts(register.ports, async (call, proceed) => {
+      if (!wrote && call.method === 'write' && (call.args[0] as { kind: string }[]).some((d) => d.kind === 'verdict')) {
+        wrote = true;
+        await beforeWrite.wait();
+      } else if (wrote && !died && call.method === 'heads') {
+        died = true;
+        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      }
+      return proceed();
+    });
+    const judging = judgeUpload(dying, moved, clock).then(() => 'judged', (error: Error) => error.name);
+    await beforeWrite.reached;
+    // Meanwhile vendor 2 moves B1 to the next week (the same period): out of the weeks this judge reaches.
+    await imported(register, fileOf(V2, CLUB2, 1, 4));
+    beforeWrite.open();
+    expect(await judging).toBe('ThrottlingException');
+    await judgeUpload(register.ports, moved, clock);
+    await totalUpload(register.ports, moved);
+    await finishUpload(register.ports, moved, clock);
+    expect((await rejudge(register.ports, everything, TODAY)).written).toBe(0);
+    expect(await register.ports.objects.get(judgeIntentKey(moved))).toBeUndefined();
+    register.dispose();
+  }, 60_000);
 
   it('a new person\'s membership written by one vendor\'s file after another vendor\'s whole import counts in that import\'s verdicts', async () => {
     const people = [0, 2, 3, 4, 5];

@@ -2,7 +2,7 @@ import type { AmountsByYear } from '../rules/amounts.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { HeadWatch } from './head-watch.js';
 import { rejudge, seedsOfVendor } from './rejudge.js';
-import { readStaged, stagedKey, type PersonSeed, type StagedApply, type StagedJudge } from './staging.js';
+import { judgeIntentKey, readStaged, stagedKey, type PersonSeed, type StagedApply, type StagedJudge } from './staging.js';
 import { stageReached, type Upload } from './upload.js';
 
 /**
@@ -59,7 +59,7 @@ export async function splitJudge(ports: PipelinePorts, upload: Upload, size: num
 /** Judges one chunk; its club periods are kept for the join. Idempotent like every step. */
 export async function judgeChunk(ports: PipelinePorts, upload: Upload, chunk: number, clock: PipelineClock, amounts?: AmountsByYear): Promise<void> {
   const seeds = await readStaged<JudgeChunk>(ports.objects, chunkKey(upload, chunk));
-  const result = await rejudge(ports, { ...seedsOfVendor(upload.vendor, seeds), uploadId: upload.uploadId }, clock.today, amounts);
+  const result = await rejudge(ports, { ...seedsOfVendor(upload.vendor, seeds), uploadId: upload.uploadId, intentKey: judgeIntentKey(upload, chunk) }, clock.today, amounts);
   const judged: StagedJudge = { clubPeriods: result.clubPeriods };
   await ports.objects.put(chunkResultKey(upload, chunk), JSON.stringify(judged));
 }

@@ -1,7 +1,7 @@
 import type { AmountsByYear } from '../rules/amounts.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { rejudge, seedsOfVendor } from './rejudge.js';
-import { readStaged, stagedKey, type StagedApply, type StagedJudge } from './staging.js';
+import { judgeIntentKey, readStaged, stagedKey, type StagedApply, type StagedJudge } from './staging.js';
 import { stageReached, type Upload } from './upload.js';
 
 /** The re-judge step: every activity the upload's changes can have reached, in every club. */
@@ -12,7 +12,7 @@ export async function judgeUpload(ports: PipelinePorts, upload: Upload, clock: P
   if (stageReached(entry.stage, 'judged')) return readStaged<StagedJudge>(objects, stagedKey(upload, 'judge'));
   const staged = await readStaged<StagedApply>(objects, stagedKey(upload, 'apply'));
   const result = await rejudge(ports, {
-    ...seedsOfVendor(upload.vendor, staged.seeds), settled: staged.seeds.settled, uploadId: upload.uploadId,
+    ...seedsOfVendor(upload.vendor, staged.seeds), settled: staged.seeds.settled, uploadId: upload.uploadId, intentKey: judgeIntentKey(upload),
   }, clock.today, amounts);
   const judged: StagedJudge = { clubPeriods: result.clubPeriods };
   await objects.put(stagedKey(upload, 'judge'), JSON.stringify(judged));

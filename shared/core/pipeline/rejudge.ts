@@ -23,6 +23,11 @@ export interface RejudgeSeeds {
    * job) the seeds are read once to learn their keys, whose heads are read before the seeds are read again.
    */
   readonly uploadId?: string;
+  /**
+   * Where this judge keeps the verdicts it is about to write until it has read its heads again (the object store):
+   * a retry after a death in between judges those activities again wherever they are now (a judge step's, a chunk's).
+   */
+  readonly intentKey?: string;
 }
 
 /** One vendor's staged seeds (an upload's, a chunk's) as the re-judge takes them: activities named with the vendor. */
@@ -52,6 +57,7 @@ interface PassContext {
   readonly amounts: AmountsByYear;
   readonly heads: HeadWatch;
   readonly uploadId: string | undefined;
+  readonly intentKey: string | undefined;
   /** Settled persons whose head shows this upload alone (`HeadWatch.alone`); a key that moves leaves it. */
   readonly settled: Set<string>;
 }
@@ -74,19 +80,37 @@ interface Pass {
 export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: string, amounts: AmountsByYear = defaultAmountsByYear): Promise<RejudgeResult> {
   const heads = new HeadWatch(ports.store);
   const settled = await heads.alone(seeds.settled ?? [], seeds.uploadId);
-  const context: PassContext = { ports, today, amounts, heads, uploadId: seeds.uploadId, settled };
+  const context: PassContext = { ports, today, amounts, heads, uploadId: seeds.uploadId, intentKey: seeds.intentKey, settled };
   const activities = seeds.activities.map((a): ActivityKey => ({ kind: 'activity', ...a }));
-  if (seeds.uploadId === undefined) await readHeadsOf(context, activities);
-  let pass = await judgePass(context, { activities, seeded: true, persons: seeds.persons });
+  // What an earlier attempt wrote and never checked: judged again where those activities are now.
+  const unchecked = await writtenUnchecked(context);
+  if (seeds.uploadId === undefined || unchecked.length > 0) await readHeadsOf(context, [...activities, ...unchecked.map(activityOf)]);
+  let pass = await judgePass(context, {
+    activities, seeded: true, persons: seeds.persons, also: unchecked.map(activityOf),
+    judgedAt: new Map(unchecked.map((v) => [docId(activityOf(v)), v])),
+  });
   const sum = new ResultSum();
   for (let n = 1; ; n++) {
     sum.add(pass.result);
     const moved = await heads.moved(pass.closure.keys);
-    if (moved.size === 0) return sum.result();
+    if (moved.size === 0) {
+      if (context.intentKey) await ports.objects.delete(context.intentKey);
+      return sum.result();
+    }
     if (n === MAX_JUDGE_PASSES) throw new JudgeContended(`heads still moving after ${n} passes`);
     for (const key of moved) settled.delete(key);
     pass = await judgePass(context, againStart(pass, moved));
   }
+}
+
+function activityOf(verdict: VerdictKey): ActivityKey {
+  return { kind: 'activity', vendor: verdict.vendor, club: verdict.club, id: verdict.id };
+}
+
+async function writtenUnchecked(context: PassContext): Promise<VerdictKey[]> {
+  if (!context.intentKey) return [];
+  const text = await context.ports.objects.get(context.intentKey);
+  return text === undefined ? [] : JSON.parse(text) as VerdictKey[];
 }
 
 /** Seeds that may change while judged: their keys' heads are read before the closure reads them again. */
@@ -172,6 +196,11 @@ async function writeChanged(context: PassContext, live: readonly StoredActivity[
     // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
     if (before && value.period !== UNDATED && isPeriodClosed(value.period, context.today, judge.club(value.club).submittedPeriods.has(value.period))) continue;
     puts.push({ kind: 'verdict', value });
+  }
+  // Kept until the heads are read again: a retry after a death in between judges these again (writtenUnchecked).
+  if (context.intentKey && puts.length + leftBehind.length > 0) {
+    const keys = [...puts.map((p): VerdictKey => { const v = p.value as StoredVerdict; return { kind: 'verdict', club: v.club, period: v.period, vendor: v.vendor, id: v.id }; }), ...leftBehind];
+    await context.ports.objects.put(context.intentKey, JSON.stringify(keys));
   }
   await store.write(puts, leftBehind);
   return puts.length + leftBehind.length;

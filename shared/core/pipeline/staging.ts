@@ -38,6 +38,11 @@ export function stagedKey(upload: Upload, step: 'apply' | 'judge'): string {
   return `work/${upload.vendor}/${upload.uploadId}/${step}.json`;
 }
 
+/** Where a judge (the step, or chunk `chunk` of it) keeps the verdicts it writes until it has checked them (rejudge.ts). */
+export function judgeIntentKey(upload: Upload, chunk?: number): string {
+  return `work/${upload.vendor}/${upload.uploadId}/judge-unchecked${chunk === undefined ? '' : `-${chunk}`}.json`;
+}
+
 export async function readStaged<T>(objects: ObjectStore, key: string): Promise<T> {
   const text = await objects.get(key);
   if (text === undefined) throw new Error(`staged result ${key} is missing: run the earlier step first`);

@@ -24,6 +24,8 @@ export interface ClosureStart {
   readonly persons: readonly PersonSeed[];
   /** Keys to close each week over from the start, with a date in the week. */
   readonly weekKeys?: ReadonlyMap<string, { readonly date: string; readonly keys: Iterable<string> }>;
+  /** More activities to judge where they are now, not as seeds (what an earlier attempt wrote unchecked). */
+  readonly also?: readonly ActivityKey[];
 }
 
 /**
@@ -50,6 +52,7 @@ export class WeekClosure {
     const closure = new WeekClosure(store, heads, settled);
     for (const [week, { date, keys }] of start.weekKeys ?? []) closure.addKeys(week, date, [...keys]);
     await closure.load(start.activities, start.seeded);
+    await closure.load(start.also ?? [], false);
     await closure.loadPersons(start.persons);
     while (await closure.expand());
     return closure;
