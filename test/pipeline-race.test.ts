@@ -74,12 +74,17 @@ const clock = clockAt(TODAY);
 describe('two vendors judging one week at once (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
 
-  it('a judge that read the week before another vendor moved an activity judges that week again: no stale verdict', async () => {
+  /** A register where vendor 1's A0 is on Monday and vendor 2's A0 (B1) on Tuesday: the same four children, both approved. */
+  async function mondayAndTuesday(): Promise<TestRegister> {
     const register = await freshRegister(db.client);
     await onboard(register, VENDORS, CLUBS);
-    // Vendor 1's A0 on Monday, vendor 2's A0 (B1) on Tuesday: the same four children, both approved.
     await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
     await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    return register;
+  }
+
+  it('a judge that read the week before another vendor moved an activity judges that week again: no stale verdict', async () => {
+    const register = await mondayAndTuesday();
 
     // Vendor 1 moves A0 to Tuesday, onto B1; its judge step reads the week, then is slow to write.
     const moved = uploadOf(V1);
@@ -193,10 +198,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
   }
 
   it('a judge that dies after writing and before its second look: its retry judges again what it wrote, wherever it is now', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
-    await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
-    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    const register = await mondayAndTuesday();
     const moved = uploadOf(V1);
     await registerUpload(register.ports, moved, clock);
     await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(fileOf(V1, CLUB1, 0, TUESDAY))), clock);
@@ -262,10 +264,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
   }, 60_000);
 
   it('the nightly recheck finds a verdict that is wrong for the stored week, corrects it and counts it', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
-    await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
-    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    const register = await mondayAndTuesday();
     // A verdict as a judge without heads could leave it: B1 judged on Monday, where it no longer is.
     const b1 = (await a0(register, V2, CLUB2)).verdict!;
     await register.ports.store.write([{ kind: 'verdict', value: { ...b1, date: '2026-11-09', verdict: { ...b1.verdict, verdict: 'rejected' } } }]);
