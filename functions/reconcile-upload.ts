@@ -5,6 +5,7 @@ import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { StepFunctionsExecutions } from '../shared/adapters/step-functions/execution-lookup.js';
 import { reconcileListedUpload } from '../shared/core/pipeline/reconcile.js';
 import { archiveKey, restartSuffix } from '../shared/core/pipeline/upload.js';
+import { executionsFor } from '../shared/core/queries/upload-status.js';
 import { cloudPorts, requiredEnv, type CloudPorts } from './commons/cloud-ports.js';
 import { putUploadResult, type UploadItem } from './commons/reconcile-run.js';
 import { startImport } from './commons/start-execution.js';
@@ -23,7 +24,10 @@ const executions = new StepFunctionsExecutions(sfn, stateMachineArn);
  * still working on it (a long apply, a wait for an earlier upload) or its archived copy is gone.
  */
 async function restart(ports: CloudPorts, clock: PipelineClock, entry: LedgerEntry): Promise<'started' | 'exists' | 'missing'> {
-  if ((await executions.describe(entry.uploadId))?.status === 'RUNNING') return 'exists';
+  // Its own execution, or an earlier night's restart, may still be working on it (a long apply, a wait for its
+  // turn): left alone.
+  const runs = await executionsFor(executions, entry, entry, clock);
+  if (runs.original?.status === 'RUNNING' || runs.restart?.status === 'RUNNING') return 'exists';
   const archived = await ports.uploads.head(archiveKey(entry));
   if (!archived) return 'missing';
   // From its inbox object while that is there (so that finishing removes it), else from the archive.

@@ -9,7 +9,8 @@ import { disableLogin, openLogin, rotateLoginKey, type LoginKey, type VendorLogi
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import type { UploadKey } from '../shared/core/pipeline/reconcile.js';
 import { stagedKey } from '../shared/core/pipeline/staging.js';
-import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { addDays } from '../shared/core/calendar/dates.js';
+import { archiveKey, restartSuffix } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
@@ -65,20 +66,28 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     const running = { vendor: VENDOR, uploadId: `u-${'6'.repeat(48)}`, file: 'running.xml', completedAt: new Date(Date.now() - 7 * HOURS + 1000).toISOString() };
     await d.ports.objects.put(archiveKey(running), stuckXml);
     await d.ports.store.createUpload({ ...running, stage: 'queued', receivedAt: running.completedAt });
+    // And one (of another vendor) restarted last night, whose restart still runs (a long wait for its turn): not
+    // restarted again.
+    const restartedBefore = { vendor: 'another-vendor', uploadId: `u-${'7'.repeat(48)}`, file: 'restarted.xml', completedAt: new Date(Date.now() - 30 * HOURS).toISOString() };
+    await d.ports.objects.put(archiveKey(restartedBefore), stuckXml);
+    await d.ports.store.createUpload({ ...restartedBefore, stage: 'queued', receivedAt: restartedBefore.completedAt });
+    const yesterday = addDays(systemClock().today, -1);
     const sfnClient = new SFNClient({ endpoint: sfn.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    await sfnClient.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: running.uploadId, input: '{}' }));
+    for (const name of [running.uploadId, `${restartedBefore.uploadId}${restartSuffix(yesterday)}`]) {
+      await sfnClient.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input: '{}' }));
+    }
     sfnClient.destroy();
     const runId = randomUUID();
     const night = systemClock().today.replace(/-/g, '');
     // The plan lists every unfinished upload by its ledger key, oldest first; each is one item of the Distributed Map.
     const uploadsPlan = await invoke(h.planUploads, { runId }, 'UploadsPlan') as { manifest: string; uploads: number };
-    expect(uploadsPlan).toEqual({ manifest: `reports/reconciliation/${runId}/uploads.jsonl`, uploads: 3 });
+    expect(uploadsPlan).toEqual({ manifest: `reports/reconciliation/${runId}/uploads.jsonl`, uploads: 4 });
     const listed = (await d.ports.objects.get(uploadsPlan.manifest))!.split('\n').filter(Boolean).map((line) => JSON.parse(line) as UploadKey);
     const key = ({ vendor, uploadId, completedAt }: UploadKey): UploadKey => ({ vendor, uploadId, completedAt });
-    expect(listed).toEqual([key(stuck), key(running), key(stale)]);
+    expect(listed).toEqual([key(restartedBefore), key(stuck), key(running), key(stale)]);
     // The Map's ItemSelector gives each item the run id beside the upload.
     const outcomes = await Promise.all(listed.map((upload) => invoke(h.upload, { runId, upload }, 'Uploads')));
-    expect(outcomes).toEqual([{ outcome: 'restarted' }, { outcome: 'waiting' }, { outcome: 'rejudged' }]);
+    expect(outcomes).toEqual([{ outcome: 'waiting' }, { outcome: 'restarted' }, { outcome: 'waiting' }, { outcome: 'rejudged' }]);
     // The stuck upload's workflow started again, named for the night, from its archived copy.
     const restart = sfn.started.at(-1)!;
     expect(restart.name).toBe(`${stuck.uploadId}-r${night}`);
@@ -91,7 +100,9 @@ describe('the nightly reconciliation\'s handlers and the admin function, on Dyna
     const runningUpload: WorkflowUpload = { ...running, bytes: Buffer.byteLength(stuckXml), source: (await d.ports.uploads.head(archiveKey(running)))! };
     for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: runningUpload });
     expect(await d.ports.objects.get(archiveKey(stuck))).toBe(stuckXml);
-    expect(await d.ports.store.allUnfinishedUploads()).toEqual([]);
+    expect((await d.ports.store.allUnfinishedUploads()).map((u) => u.uploadId)).toEqual([restartedBefore.uploadId]);
+    // Its running restart ends it (here: as failed) before the next night.
+    await d.ports.store.putUpload({ ...restartedBefore, stage: 'done', status: 'failed', receivedAt: restartedBefore.completedAt });
 
     // Totals that no longer match their verdicts (a step went wrong somewhere).
     const period = (await d.ports.store.totalsOf('100042'))[0]!.totals;

@@ -197,7 +197,14 @@ function tokenTask(machine: SynthesizedMachine, state: string, options: LocalExe
     const { Payload } = input as { Payload: Record<string, unknown> };
     const { token, output } = taskTokens.issue(state, timeoutMs);
     const payload = Object.fromEntries(Object.entries(Payload).map(([key, value]) => [key, value === TOKEN_PLACEHOLDER ? token : value]));
-    await invoke(payload);
+    try {
+      await invoke(payload);
+    } catch (error) {
+      // As the service: a task whose function fails fails with it, and its token is good for nothing after.
+      taskTokens.withdraw(token);
+      await output;
+      throw error;
+    }
     return output as never;
   };
 }

@@ -28,6 +28,11 @@ export class TaskTokens {
     return { token, output };
   }
 
+  /** The task failed before it could wait (its function threw): the token waits no more. */
+  withdraw(token: string): void {
+    this.succeed(token, undefined);
+  }
+
   /** SendTaskSuccess: false when the token waits no more (or never did), as the service answers TaskTimedOut / InvalidToken. */
   succeed(token: string, output: unknown): boolean {
     const settle = this.open.get(token);

@@ -264,13 +264,16 @@ export async function uploadStatus(
 }
 
 /** An upload's executions: the one named by its upload id, and its latest nightly restart. */
-interface Runs {
+export interface Runs {
   readonly original?: ExecutionState;
   readonly restart?: ExecutionState;
 }
 
-/** The execution named by the upload id, and its latest nightly restart of the last `RESTART_NIGHTS` nights. */
-async function executionsFor(
+/**
+ * The execution named by the upload id, and its latest nightly restart of the last `RESTART_NIGHTS` nights (status
+ * says what they do; the nightly job restarts an upload only when neither runs).
+ */
+export async function executionsFor(
   executions: ExecutionLookup, upload: Upload, entry: LedgerEntry | undefined, clock: Pick<PipelineClock, 'today' | 'swedishDateOf'>,
 ): Promise<Runs> {
   const original = await executions.describe(upload.uploadId);
