@@ -32,7 +32,7 @@ export const IMPORT_SIZES = [1000, 10_000, 100_000] as const;
 const SEED = 'bench-import';
 export const VENDOR = 'demo-vendor';
 const BAD_SHARE = 0.02;
-const FIRST_CLUB = 100042;
+export const FIRST_CLUB = 100042;
 export const IDENTITY_KEY = 'bench-identity-key-0123456789abcdef0123456789';
 export const IMPORT_WORKER = fileURLToPath(new URL('./import-worker.js', import.meta.url));
 
@@ -346,16 +346,20 @@ export async function replayBaseline(client: DynamoDBClient, table: string, maxI
 
 // --- one size -------------------------------------------------------------------------------------------------
 
-export async function onboard(client: DynamoDBClient, table: string, clubs: number): Promise<void> {
+/** `clubs` clubs from FIRST_CLUB on, each activating its vendor (`vendorOf`, by default the bench's one vendor). */
+export async function onboard(client: DynamoDBClient, table: string, clubs: number, vendorOf: (club: number) => string = () => VENDOR): Promise<void> {
   const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), table);
   const ok = <T>(what: string, result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): void => {
     if (!result.ok) throw new Error(`onboarding: ${what}: ${result.error.code} ${result.error.message}`);
   };
-  ok('add vendor', await addVendor(admin, { id: VENDOR, name: 'Demo Vendor', purpose: 'LOK-stöd', licence: 'unlimited' }));
+  const vendors = new Set<string>();
   for (let c = 0; c < clubs; c++) {
     const id = String(FIRST_CLUB + c);
+    const vendor = vendorOf(c);
+    if (!vendors.has(vendor)) ok(`add vendor ${vendor}`, await addVendor(admin, { id: vendor, name: `Vendor ${vendor}`, purpose: 'LOK-stöd', licence: 'unlimited' }));
+    vendors.add(vendor);
     ok(`add club ${id}`, await addClub(admin, { id, name: `IK ${id}`, sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false }));
-    ok(`activate ${id}`, await activateVendor(admin, id, VENDOR, '2020-01-01'));
+    ok(`activate ${id}`, await activateVendor(admin, id, vendor, '2020-01-01'));
   }
 }
 
