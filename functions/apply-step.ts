@@ -13,9 +13,10 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 
 /**
  * Apply: the archived file is read, validated and applied as deltas. While an earlier upload of the vendor that
- * may touch its clubs is unfinished (`unregisteredPredecessor`, then `applyFile`'s look in the ledger) it is blocked: the execution waits in WaitForTurn until that upload hands on
- * (upload events arrive out of order, the completion time decides, then the upload id, as the ledger orders them:
- * S3 keeps times to the second, and two files sent within one second must still have one order).
+ * may touch its clubs is unfinished (`unregisteredPredecessor`, then `applyFile`'s look in the ledger) it is
+ * blocked: the execution waits in WaitForTurn until that upload hands on (upload events arrive out of order, the
+ * completion time decides, then the upload id, as the ledger orders them: S3 keeps times to the second, and two
+ * files sent within one second must still have one order).
  */
 export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
   const ports = await cloudPorts();

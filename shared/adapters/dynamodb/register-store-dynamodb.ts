@@ -341,41 +341,49 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   /** The nearest earlier upload of the vendor still open with a mark for `club` (a mark left by a crash is removed). */
-  private async nearestMarked(upload: Upload, club: string): Promise<LedgerEntry | undefined> {
-    const floor = `${OPEN_MARK}${club}#`;
-    let below = openMarkKey(upload, club).sk!.S!;
-    for (;;) {
-      const page = await this.client.send(new QueryCommand({
-        TableName: this.table, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :floor AND :below', ConsistentRead: true,
-        ExpressionAttributeValues: { ':pk': S(`VENDOR#${upload.vendor}`), ':floor': S(floor), ':below': S(below) }, ScanIndexForward: false, Limit: 2,
-      }));
-      const mark = (page.Items ?? []).find((i) => i.sk?.S !== below);
-      if (!mark) return undefined;
-      const entry = await this.upload(upload.vendor, mark.uploadId!.S!, mark.completedAt!.S!);
-      if (entry && entry.stage !== 'done') return entry;
-      if (entry) await this.writeRequests([{ DeleteRequest: { Key: { pk: mark.pk!, sk: mark.sk! } } }]);
-      below = mark.sk!.S!;
-    }
+  private nearestMarked(upload: Upload, club: string): Promise<LedgerEntry | undefined> {
+    return this.nearestUnfinishedBelow({
+      pk: ['pk', `VENDOR#${upload.vendor}`], sortKey: 'sk', floor: `${OPEN_MARK}${club}#`, below: openMarkKey(upload, club).sk!.S!,
+      entryOf: (mark) => this.upload(upload.vendor, mark.uploadId!.S!, mark.completedAt!.S!),
+      passedDone: (mark) => this.writeRequests([{ DeleteRequest: { Key: { pk: mark.pk!, sk: mark.sk! } } }]),
+    });
   }
 
-  /** The nearest earlier upload of the vendor not done, whatever its clubs. */
-  private async nearestOpen(upload: Upload): Promise<LedgerEntry | undefined> {
-    const floor = `${upload.vendor}#`;
-    let below = `${upload.vendor}#${orderKeyOf(upload)}`;
+  /** The nearest earlier upload of the vendor not done, whatever its clubs (the open-uploads index). */
+  private nearestOpen(upload: Upload): Promise<LedgerEntry | undefined> {
+    return this.nearestUnfinishedBelow({
+      index: 'gsi1', pk: ['gsi1pk', OPEN_UPLOADS], sortKey: 'gsi1sk', floor: `${upload.vendor}#`, below: `${upload.vendor}#${orderKeyOf(upload)}`,
+      // The index's keys are the ledger entry's; it is eventually consistent in AWS and holds done uploads still to
+      // re-judge (stale): the entry itself says whether it is unfinished.
+      entryOf: async (key) => {
+        const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: key.pk!, sk: key.sk! }, ConsistentRead: true }));
+        return output.Item ? valueOf<LedgerEntry>(output.Item) : undefined;
+      },
+    });
+  }
+
+  /**
+   * Walks a key range down from just below `below` (the range holds `below` itself, hence two items a page): the
+   * ledger entry of the first item whose upload is not done. `passedDone` is told of each item passed whose upload
+   * is done.
+   */
+  private async nearestUnfinishedBelow(range: {
+    readonly index?: string; readonly pk: readonly [string, string]; readonly sortKey: string; readonly floor: string; readonly below: string;
+    readonly entryOf: (item: Item) => Promise<LedgerEntry | undefined>; readonly passedDone?: (item: Item) => Promise<void>;
+  }): Promise<LedgerEntry | undefined> {
+    let below = range.below;
     for (;;) {
-      // The open upload just below `below` (which is itself in the range, hence two).
       const page = await this.client.send(new QueryCommand({
-        TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :floor AND :below',
-        ExpressionAttributeValues: { ':pk': S(OPEN_UPLOADS), ':floor': S(floor), ':below': S(below) }, ScanIndexForward: false, Limit: 2,
+        TableName: this.table, ...(range.index ? { IndexName: range.index } : { ConsistentRead: true }),
+        KeyConditionExpression: `${range.pk[0]} = :pk AND ${range.sortKey} BETWEEN :floor AND :below`,
+        ExpressionAttributeValues: { ':pk': S(range.pk[1]), ':floor': S(range.floor), ':below': S(below) }, ScanIndexForward: false, Limit: 2,
       }));
-      const key = (page.Items ?? []).find((i) => i.gsi1sk?.S !== below);
-      if (!key) return undefined;
-      // The index is eventually consistent in AWS, and holds done uploads still to re-judge (stale): the entry
-      // itself says whether it is unfinished.
-      const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: key.pk!, sk: key.sk! }, ConsistentRead: true }));
-      const entry = output.Item ? valueOf<LedgerEntry>(output.Item) : undefined;
+      const item = (page.Items ?? []).find((i) => i[range.sortKey]?.S !== below);
+      if (!item) return undefined;
+      const entry = await range.entryOf(item);
       if (entry && entry.stage !== 'done') return entry;
-      below = key.gsi1sk!.S!;
+      if (entry) await range.passedDone?.(item);
+      below = item[range.sortKey]!.S!;
     }
   }
 

@@ -84,9 +84,10 @@ export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: 
   const activities = seeds.activities.map((a): ActivityKey => ({ kind: 'activity', ...a }));
   // What an earlier attempt wrote and never checked: judged again where those activities are now.
   const unchecked = await writtenUnchecked(context);
-  if (seeds.uploadId === undefined || unchecked.length > 0) await readHeadsOf(context, [...activities, ...unchecked.map(activityOf)]);
+  const uncheckedActivities = unchecked.map(activityOf);
+  if (seeds.uploadId === undefined || unchecked.length > 0) await readHeadsOf(context, [...activities, ...uncheckedActivities]);
   let pass = await judgePass(context, {
-    activities, seeded: true, persons: seeds.persons, also: unchecked.map(activityOf),
+    activities, seeded: true, persons: seeds.persons, also: uncheckedActivities,
     judgedAt: new Map(unchecked.map((v) => [docId(activityOf(v)), v])),
   });
   const sum = new ResultSum();
