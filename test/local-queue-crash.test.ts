@@ -6,6 +6,7 @@ import { inboxKey, type Upload } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
+import { interceptPorts } from './support/intercept.js';
 import { clockAt, freshRegister, onboard, type TestRegister } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -23,19 +24,13 @@ function dyingAfter(ports: PipelinePorts, killAt: number): { ports: PipelinePort
   let calls = 0;
   let dead = killAt === 0;
   const never = new Promise<never>(() => undefined);
-  const wrap = <T extends object>(target: T): T => new Proxy(target, {
-    get(object, name, receiver) {
-      const value = Reflect.get(object, name, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        if (dead) return never;
-        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(object, args);
-        if (++calls === killAt) dead = true;
-        return dead ? never : result;
-      };
-    },
+  const dying = interceptPorts(ports, async (_call, proceed) => {
+    if (dead) return never;
+    const result = await proceed();
+    if (++calls === killAt) dead = true;
+    return dead ? never : result;
   });
-  return { ports: { ...ports, store: wrap(ports.store), objects: wrap(ports.objects) }, calls: () => calls, dead: () => dead };
+  return { ports: dying, calls: () => calls, dead: () => dead };
 }
 
 /** A receipt without what differs between any two uploads of the same file (times, ids). */
