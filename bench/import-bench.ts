@@ -47,8 +47,11 @@ export const IMPORT_TARGETS = {
 } as const;
 
 /** Generator parameters: persons ≈ 0.8 × activities, a club per 1 600 activities (rounded up). */
+/** Activities per club of the generated files: 100 000 activities over 40 clubs, as issue 13 measures memory. */
+const IMPORT_ACTIVITIES_PER_CLUB = 2500;
+
 export function importParams(activities: number): { clubs: number; persons: number; activities: number } {
-  return { clubs: Math.ceil(activities / 1600), persons: Math.round(activities * 0.8), activities };
+  return { clubs: Math.ceil(activities / IMPORT_ACTIVITIES_PER_CLUB), persons: Math.round(activities * 0.8), activities };
 }
 
 type ScenarioName = 'first' | 'resend' | 'change' | 'person';
@@ -76,6 +79,8 @@ export interface StepResult {
   /** CPU of the worker process (user + system) during the step. */
   readonly cpuSeconds: number;
   readonly attempts: number;
+  /** The worker's highest RSS sampled while the step ran (every 50 ms), MB = 10^6 bytes. */
+  readonly peakRssMB: number;
   readonly readRequests: number;
   readonly itemsRead: number;
   readonly writeRequests: number;
@@ -376,7 +381,7 @@ function stepResult(s: StepFigures): StepResult {
   }
   const w = writeTotals(s.tally);
   return {
-    step: s.step, seconds: s.seconds, cpuSeconds: s.cpuSeconds, attempts: s.attempts, readRequests, itemsRead,
+    step: s.step, seconds: s.seconds, cpuSeconds: s.cpuSeconds, attempts: s.attempts, peakRssMB: rssMB(s.peakRssKiB), readRequests, itemsRead,
     writeRequests: w.writeRequests, itemsWritten: w.itemsWritten, writeUnits: w.writeUnits, dynamoMs, commands: s.tally.commands,
   };
 }
@@ -614,18 +619,18 @@ export function importReport(section: ImportSection): string {
   }
   lines.push('Seconds per step (runImport onStep)', table(stepRows, [false, false, true, true, true, true, true, true]), '');
 
-  const detailRows: string[][] = [['activities', 'upload', 'step', 'wall s', 'CPU s', 'read req', 'items read', 'write req', 'items written', 'write units', 'DynamoDB s (summed)']];
+  const detailRows: string[][] = [['activities', 'upload', 'step', 'wall s', 'CPU s', 'peak RSS MB', 'read req', 'items read', 'write req', 'items written', 'write units', 'DynamoDB s (summed)']];
   for (const size of section.sizes) {
     for (const s of size.scenarios) {
       for (const [i, st] of s.steps.entries()) {
         detailRows.push([
-          i === 0 ? whole(size.activities) : '', i === 0 ? SCENARIO_LABELS[s.name] : '', st.step, st.seconds.toFixed(2), st.cpuSeconds.toFixed(2),
+          i === 0 ? whole(size.activities) : '', i === 0 ? SCENARIO_LABELS[s.name] : '', st.step, st.seconds.toFixed(2), st.cpuSeconds.toFixed(2), whole(st.peakRssMB),
           whole(st.readRequests), whole(st.itemsRead), whole(st.writeRequests), whole(st.itemsWritten), whole(st.writeUnits), (st.dynamoMs / 1000).toFixed(2),
         ]);
       }
     }
   }
-  lines.push('Per step: wall and worker CPU seconds, DynamoDB requests and items, time spent waiting on DynamoDB (summed over requests in flight)', table(detailRows, [false, false, false, true, true, true, true, true, true, true, true]), '');
+  lines.push('Per step: wall and worker CPU seconds, DynamoDB requests and items, time spent waiting on DynamoDB (summed over requests in flight)', table(detailRows, [false, false, false, true, true, true, true, true, true, true, true, true]), '');
 
   const kindNames = [...new Set(section.sizes.flatMap((size) => size.scenarios.flatMap((s) => Object.keys(s.byKind))))].sort();
   const kindRows: string[][] = [['activities', 'upload', ...kindNames]];

@@ -43,6 +43,8 @@ export interface StepFigures {
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly attempts: number;
+  /** The highest RSS sampled (every 50 ms, and as the step ends) while the step ran, in KiB. */
+  readonly peakRssKiB: number;
   readonly tally: Tally;
 }
 
@@ -85,7 +87,10 @@ const clock: PipelineClock = {
   swedishDateOf: stockholmDateOf,
 };
 
-const steps = new Map<ImportStepName, { seconds: number; cpuSeconds: number; attempts: number; tally: Tally }>();
+const steps = new Map<ImportStepName, { seconds: number; cpuSeconds: number; attempts: number; peakRssKiB: number; tally: Tally }>();
+let running: { peakRssKiB: number } | undefined;
+const sampleRss = () => { if (running) running.peakRssKiB = Math.max(running.peakRssKiB, Math.round(process.memoryUsage.rss() / 1024)); };
+const sampler = setInterval(sampleRss, 50);
 let stepStarted = 0;
 let stepCpu = process.cpuUsage();
 const cpuSince = (start: NodeJS.CpuUsage): number => {
@@ -99,13 +104,16 @@ const result = await runImport(ports, input.upload, () => fileSource(input.file)
   sleep: (ms) => sleep(ms),
   onStep: (event) => {
     let figures = steps.get(event.step);
-    if (!figures) steps.set(event.step, (figures = { seconds: 0, cpuSeconds: 0, attempts: 0, tally: emptyTally() }));
+    if (!figures) steps.set(event.step, (figures = { seconds: 0, cpuSeconds: 0, attempts: 0, peakRssKiB: 0, tally: emptyTally() }));
     if (event.outcome === 'start') {
       figures.attempts++;
+      running = figures;
       current = figures.tally;
       stepStarted = performance.now();
       stepCpu = process.cpuUsage();
     } else {
+      sampleRss();
+      running = undefined;
       figures.seconds += (performance.now() - stepStarted) / 1000;
       figures.cpuSeconds += cpuSince(stepCpu);
       current = outside;
@@ -115,6 +123,7 @@ const result = await runImport(ports, input.upload, () => fileSource(input.file)
 });
 const seconds = (performance.now() - started) / 1000;
 const cpuSeconds = cpuSince(cpuStart);
+clearInterval(sampler);
 client.destroy();
 
 const tally = emptyTally();

@@ -61,6 +61,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
       scopes: m === stack.imports.stateMachine ? [m, adminRole, uploadsRole] : [m],
     })),
     { id: executions(stack.imports.stateMachine, 'JudgeChunks'), reason: 'The Distributed Map JudgeChunks describes and stops its own child executions, named at run time', scopes: [stack.imports.stateMachine] },
+    { id: executions(stack.imports.stateMachine, 'ApplyUnits'), reason: 'The Distributed Map ApplyUnits describes and stops its own child executions, named at run time', scopes: [stack.imports.stateMachine] },
     ...['ReconcileUploads', 'ReconcileClubs'].map((map) => ({
       id: executions(stack.reconciliation.stateMachine, map), reason: `The Distributed Map ${map} describes and stops its own child executions, named at run time`, scopes: [stack.reconciliation.stateMachine],
     })),

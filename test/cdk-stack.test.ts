@@ -7,7 +7,7 @@ import { importerApp } from '../cdk/app.js';
 import { stagesFrom } from '../cdk/config.js';
 import type { ImporterStack } from '../cdk/importer-stack.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
-import { IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS } from '../shared/core/pipeline/import-steps.js';
+import { APPLY_UNITS_IN_PARALLEL, IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS } from '../shared/core/pipeline/import-steps.js';
 import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthApp, type Asl, type AslState } from './support/cdk-app.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -182,16 +182,32 @@ describe('import workflow', () => {
   });
 
   it('has the pipeline\'s steps as its states, in the order of the one definition', () => {
-    const names: Record<string, string> = { register: 'Register', apply: 'Apply', judge: 'LargeFile', totals: 'Totals', receipt: 'Receipt' };
+    const names: Record<string, string> = { register: 'Register', apply: 'LargeFileApply', judge: 'LargeFile', totals: 'Totals', receipt: 'Receipt' };
     expect(asl.StartAt).toBe(names[IMPORT_STEPS[0].name]);
     const order = IMPORT_STEPS.map((s) => names[s.name]!);
     expect(asl.States.Register!.Next).toBe(order[1]);
     expect(asl.States.Apply!.Next).toBe(order[2]);
+    expect(asl.States.ApplyJoin!.Next).toBe(order[2]);
     expect(asl.States.Judge!.Next).toBe(order[3]);
     expect(asl.States.JudgeJoin!.Next).toBe(order[3]);
     expect(asl.States.Totals!.Next).toBe(order[4]);
     expect(asl.States.Receipt!.Next).toBe('Imported');
     expect(asl.States.Imported!.Type).toBe('Succeed');
+  });
+
+  it('applies a large file in units of clubs with a Distributed Map, after reading it whole', () => {
+    expect(asl.States.LargeFileApply).toMatchObject({
+      Type: 'Choice', Default: 'Apply',
+      Choices: [{ And: [{ Variable: '$.upload.bytes', IsPresent: true }, { Variable: '$.upload.bytes', IsNumeric: true }, { Variable: '$.upload.bytes', NumericGreaterThan: LARGE_FILE_BYTES }], Next: 'ApplyRead' }],
+    });
+    expect(asl.States.ApplyRead!.Next).toBe('ApplyUnits');
+    const map = asl.States.ApplyUnits!;
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor!.ProcessorConfig!.Mode).toBe('DISTRIBUTED');
+    expect(map.ItemReader).toMatchObject({ Resource: 'arn:<AWS::Partition>:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' } });
+    expect(map.ItemProcessor!.States.ApplyUnit!.Type).toBe('Task');
+    expect(map.MaxConcurrency).toBe(APPLY_UNITS_IN_PARALLEL);
+    expect(map.Next).toBe('ApplyJoin');
   });
 
   it('judges a large file in JSON Lines chunks with a Distributed Map', () => {
@@ -211,7 +227,7 @@ describe('import workflow', () => {
   });
 
   it('retries transient errors only, with the shared policy\'s backoff and full jitter', () => {
-    for (const name of ['Register', 'Apply', 'Judge', 'JudgeSplit', 'JudgeJoin', 'Totals', 'Receipt', 'MarkFailed']) {
+    for (const name of ['Register', 'Apply', 'ApplyRead', 'ApplyJoin', 'Judge', 'JudgeSplit', 'JudgeJoin', 'Totals', 'Receipt', 'MarkFailed']) {
       const retries = asl.States[name]!.Retry!;
       const transient = retries.find((r) => r.ErrorEquals.includes('TransientError'))!;
       expect(transient, name).toEqual({
@@ -221,23 +237,23 @@ describe('import workflow', () => {
       for (const retry of retries) expect(retry.ErrorEquals, name).not.toContain('States.ALL');
     }
     // A blocked apply is not retried: it waits for its turn (WaitForTurn), woken by the upload before it.
-    expect(asl.States.Apply!.Retry!.flatMap((r) => r.ErrorEquals)).not.toContain('UploadBlocked');
+    for (const name of ['Apply', 'ApplyRead']) expect(asl.States[name]!.Retry!.flatMap((r) => r.ErrorEquals)).not.toContain('UploadBlocked');
   });
 
   it('a blocked Apply waits in WaitForTurn for the token its predecessor sends, and looks again after an hour without word', () => {
-    expect(asl.States.Apply!.Catch![0]).toEqual({ ErrorEquals: ['UploadBlocked'], ResultPath: null, Next: 'WaitForTurn' });
+    for (const name of ['Apply', 'ApplyRead']) expect(asl.States[name]!.Catch![0]).toEqual({ ErrorEquals: ['UploadBlocked'], ResultPath: null, Next: 'WaitForTurn' });
     const wait = asl.States.WaitForTurn!;
     expect(flatten(wait.Resource)).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
     expect(wait.TimeoutSeconds).toBe(WAIT_FOR_TURN_SECONDS);
     expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({ 'token.$': '$$.Task.Token', 'upload.$': '$.upload' });
-    expect(wait.Next).toBe('Apply');
-    expect(wait.Catch![0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Apply' });
+    expect(wait.Next).toBe('LargeFileApply');
+    expect(wait.Catch![0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'LargeFileApply' });
     expect(wait.Catch!.at(-1)).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' });
     expect(asl.States.LeftForReconciliation).toBeUndefined();
   });
 
   it('sends every step that fails for good to MarkFailed (ledger failed, IMPORT_FAILED receipt), then fails the execution', () => {
-    for (const name of ['Register', 'Apply', 'Judge', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt']) {
+    for (const name of ['Register', 'Apply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'Judge', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt']) {
       expect(asl.States[name]!.Catch!.at(-1), name).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' });
     }
     expect(asl.States.MarkFailed!.Next).toBe('ImportFailed');
@@ -252,12 +268,15 @@ describe('import workflow', () => {
     const register = asl.States.Register as unknown as { Parameters: unknown };
     expect(register.Parameters).toEqual({ 'upload.$': '$.upload', 'execution.$': '$$.Execution.Name' });
     // Every step gets the execution's name for its log lines; a chunk (a child execution) the import's own, by its item.
-    for (const name of ['Register', 'Apply', 'Judge', 'JudgeSplit', 'JudgeJoin', 'Totals', 'Receipt', 'MarkFailed']) {
+    for (const name of ['Register', 'Apply', 'ApplyRead', 'ApplyJoin', 'Judge', 'JudgeSplit', 'JudgeJoin', 'Totals', 'Receipt', 'MarkFailed']) {
       expect((asl.States[name] as unknown as { Parameters: Record<string, unknown> }).Parameters['execution.$'], name).toBe('$$.Execution.Name');
     }
     const chunks = asl.States.JudgeChunks as unknown as { ItemSelector: Record<string, unknown>; ItemProcessor: { States: { JudgeChunk: { Parameters: Record<string, unknown> } } } };
     expect(chunks.ItemSelector['execution.$']).toBe('$$.Execution.Name');
     expect(chunks.ItemProcessor.States.JudgeChunk.Parameters['execution.$']).toBe('$.execution');
+    const units = asl.States.ApplyUnits as unknown as { ItemSelector: Record<string, unknown>; ItemProcessor: { States: { ApplyUnit: { Parameters: Record<string, unknown> } } } };
+    expect(units.ItemSelector['execution.$']).toBe('$$.Execution.Name');
+    expect(units.ItemProcessor.States.ApplyUnit.Parameters['execution.$']).toBe('$.execution');
   });
 
   it('is started by Transfer Family\'s upload-completed event of this server, through the starter, with a dead-letter queue', () => {

@@ -252,7 +252,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     });
     let firstLookup = true;
     const after = interceptPorts(register.ports, async (call, proceed) => {
-      if (firstLookup && call.method === 'get' && (call.args[0] as DocKey[]).some((k) => k.kind === 'identity')) {
+      if (firstLookup && call.port === 'store' && call.method === 'get' && (call.args[0] as DocKey[]).some((k) => k.kind === 'identity')) {
         firstLookup = false;
         await lookedUp.wait();
       }

@@ -27,7 +27,7 @@ import { stringSource } from './support/string-source.js';
 
 // Every handler the two state machines call, and the starter, by file under functions/.
 const FILES = [
-  'start-upload', 'register-step', 'apply-step', 'judge-step', 'judge-split-step', 'judge-chunk-step', 'judge-join-step',
+  'start-upload', 'register-step', 'apply-step', 'apply-read-step', 'apply-unit-step', 'apply-join-step', 'judge-step', 'judge-split-step', 'judge-chunk-step', 'judge-join-step',
   'totals-step', 'receipt-step', 'fail-step', 'wait-turn-step', 'sweep-inbox', 'reconcile-plan-uploads', 'reconcile-upload', 'reconcile-upload-failed',
   'reconcile-plan-clubs', 'reconcile-clubs', 'reconcile-report',
 ] as const;
@@ -130,7 +130,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const record = await finished(up.uploadId);
 
     expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
+    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
     expect(record.output).toEqual({
       upload: up,
       results: {
@@ -178,7 +178,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
     expect(record.status).toBe('FAILED');
     expect(record.error?.Error).toBe('ImportFailed');
-    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'MarkFailed', 'ImportFailed']);
+    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'Apply', 'MarkFailed', 'ImportFailed']);
     // Not retried: StepFailed is permanent; caught with the error at $.error.
     expect(record.events.filter((e) => e.state === 'Apply').map((e) => [e.type, e.error])).toEqual([
       ['StateEntered', undefined], ['StateFailed', 'StepFailed'], ['StateCaught', undefined], ['StateExited', undefined],
@@ -206,7 +206,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     // Woken by the earlier upload's end (its receipt step's SendTaskSuccess), not by a timeout or a retry.
     // (Woken also when the earlier one has read its clubs, the same as the later one's: it waits again.)
     const states = statesEntered(laterRecord);
-    expect(states.slice(0, 3)).toEqual(['Register', 'Apply', 'WaitForTurn']);
+    expect(states.slice(0, 4)).toEqual(['Register', 'LargeFileApply', 'Apply', 'WaitForTurn']);
     expect(states.slice(-6)).toEqual(['Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
     expect(laterRecord.events.filter((e) => e.type === 'StateRetried' || e.error === 'States.Timeout')).toEqual([]);
     expect(sfn.tokensSent.length).toBeGreaterThanOrEqual(1);
@@ -266,7 +266,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     // Handed on by the earlier upload: the later one imports, after waiting in turn (timed out meanwhile, never given up).
     const laterRecord = await record;
     expect(laterRecord.status, JSON.stringify(laterRecord.events.filter((e) => e.error))).toBe('SUCCEEDED');
-    expect(statesEntered(laterRecord).slice(0, 4)).toEqual(['Register', 'Apply', 'WaitForTurn', 'Apply']);
+    expect(statesEntered(laterRecord).slice(0, 6)).toEqual(['Register', 'LargeFileApply', 'Apply', 'WaitForTurn', 'LargeFileApply', 'Apply']);
     expect(statesEntered(laterRecord).at(-1)).toBe('Imported');
     expect(laterRecord.events.some((e) => e.state === 'WaitForTurn' && e.error === 'States.Timeout')).toBe(true);
     expect(await receiptOf(s, laterUpload)).toMatchObject({ status: 'applied' });
@@ -329,7 +329,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const record = await finished(up.uploadId);
 
     expect(record.status).toBe('FAILED');
-    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'MarkFailed', 'ImportFailed']);
+    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'MarkFailed', 'ImportFailed']);
     expect(record.events.find((e) => e.state === 'JudgeChunks' && e.type === 'StateFailed')?.error).toBe('States.ExceedToleratedFailureThreshold');
     // The child's own failure, not retried (StepFailed is permanent).
     expect(record.events.filter((e) => e.mapRun === 'JudgeChunks' && e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
@@ -346,7 +346,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const record = await finished(up.uploadId);
 
     expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toEqual(['Register', 'Apply', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt', 'Imported']);
+    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt', 'Imported']);
     // One child execution per manifest line, given `{ upload, chunk }` by the ItemSelector.
     expect(statesEntered(record, 'JudgeChunks')).toEqual(['JudgeChunk']);
     const output = record.output as { results: Record<string, unknown> };

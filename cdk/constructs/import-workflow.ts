@@ -17,7 +17,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 // The one definition of the steps and their retry policy, shared with the local runner (plain constants).
 import {
-  IMPORT_STEPS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS, type ImportStepName, type RetryPolicy,
+  IMPORT_STEPS, APPLY_UNITS_IN_PARALLEL, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS, type ImportStepName, type RetryPolicy,
 } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
 
@@ -97,11 +97,35 @@ export class ImportWorkflow extends Construct {
       return state;
     };
 
+    // Files above LARGE_FILE_BYTES take the fanned-out branch. A missing size would fail the Choice itself (no
+    // catch there): such an upload takes the single-function branch.
+    const largeFile = (name: string, what: string, large: IChainable, small: IChainable) => new Choice(this, name, { comment: `files above ${LARGE_FILE_BYTES} bytes are ${what}` })
+      .when(Condition.and(Condition.isPresent('$.upload.bytes'), Condition.isNumeric('$.upload.bytes'), Condition.numberGreaterThan('$.upload.bytes', LARGE_FILE_BYTES)), large)
+      .otherwise(small);
+
     // Apply starts an earlier upload whose event is late (by name: referring to the state machine would be a cycle).
     const stateMachineName = `${Stack.of(this).stackName}-import`;
     const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const applyFunction = stepFunction('ApplyStep', 'apply-step.ts', 4096, Duration.minutes(15));
+    // Apply works club by club (file-parts.ts): a file up to LARGE_FILE_BYTES in one function (its units side by
+    // side in it); a larger one read and cut into parts by ApplyRead, its units applied by the ApplyUnits
+    // Distributed Map, each retried on its own, then joined. Memory is bounded by the units in flight, not the file.
+    const applyFunction = stepFunction('ApplyStep', 'apply-step.ts', 2048, Duration.minutes(15));
     const apply = task('Apply', applyFunction);
+    const applyReadFunction = stepFunction('ApplyReadStep', 'apply-read-step.ts', 1024, Duration.minutes(15));
+    const applyRead = task('ApplyRead', applyReadFunction);
+    const applyUnit = task('ApplyUnit', stepFunction('ApplyUnitStep', 'apply-unit-step.ts', 2048, Duration.minutes(15)), {
+      upload: JsonPath.objectAt('$.upload'), unit: JsonPath.numberAt('$.unit'), execution: JsonPath.stringAt('$.execution'),
+    });
+    const applyUnits = catchFailure(new DistributedMap(this, 'ApplyUnits', {
+      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.results.ApplyRead.manifest') }),
+      itemSelector: { upload: JsonPath.objectAt('$.upload'), unit: JsonPath.numberAt('$$.Map.Item.Value.unit'), execution },
+      maxConcurrency: APPLY_UNITS_IN_PARALLEL,
+      resultPath: JsonPath.DISCARD,
+      label: 'ApplyUnits',
+    }));
+    applyUnits.itemProcessor(applyUnit);
+    const applyJoin = catchFailure(task('ApplyJoin', stepFunction('ApplyJoinStep', 'apply-join-step.ts', 2048, Duration.minutes(15))));
+    const applyChoice = largeFile('LargeFileApply', 'read whole, then applied in units by a Distributed Map', catchFailure(applyRead).next(applyUnits).next(applyJoin), catchFailure(apply));
     // Blocked: wait, without polling, until the upload before it hands on (turns.ts), then look again.
     const waitFunction = stepFunction('WaitTurnStep', 'wait-turn-step.ts', 512, Duration.minutes(1));
     const waitForTurn = new LambdaInvoke(this, 'WaitForTurn', {
@@ -112,11 +136,11 @@ export class ImportWorkflow extends Construct {
       resultPath: JsonPath.DISCARD,
     });
     waitForTurn.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
-    waitForTurn.addCatch(apply, { errors: ['States.Timeout'], resultPath: JsonPath.DISCARD });
-    catchFailure(waitForTurn).next(apply);
-    apply.addCatch(waitForTurn, { errors: [BLOCKED_ERROR], resultPath: JsonPath.DISCARD });
+    waitForTurn.addCatch(applyChoice, { errors: ['States.Timeout'], resultPath: JsonPath.DISCARD });
+    catchFailure(waitForTurn).next(applyChoice);
+    for (const reader of [apply, applyRead]) reader.addCatch(waitForTurn, { errors: [BLOCKED_ERROR], resultPath: JsonPath.DISCARD });
     // Apply may start an upload whose event is late; the upload ending wakes the one waiting for it.
-    for (const fn of [applyFunction, waitFunction]) fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', stateMachineArn);
+    for (const fn of [applyFunction, applyReadFunction, waitFunction]) fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', stateMachineArn);
     const turnTaking = new PolicyStatement({ actions: ['states:StartExecution', 'states:SendTaskSuccess'], resources: [stateMachineArn] });
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
@@ -139,18 +163,15 @@ export class ImportWorkflow extends Construct {
 
     const steps: Record<ImportStepName, { start: State; end: INextable }> = {
       register: single(catchFailure(task('Register', stepFunction('RegisterStep', 'register-step.ts')))),
-      apply: single(catchFailure(apply)),
+      apply: { start: applyChoice, end: applyChoice.afterwards() },
       judge: (() => {
-        const choice = new Choice(this, 'LargeFile', { comment: `files above ${LARGE_FILE_BYTES} bytes are judged in chunks` });
-        // A missing size would fail the Choice itself (no catch there): such an upload is judged in one piece.
-        choice.when(Condition.and(Condition.isPresent('$.upload.bytes'), Condition.isNumeric('$.upload.bytes'), Condition.numberGreaterThan('$.upload.bytes', LARGE_FILE_BYTES)), judgeSplit.next(judgeChunks).next(judgeJoin));
-        choice.otherwise(judgeSmall);
+        const choice = largeFile('LargeFile', 'judged in chunks', judgeSplit.next(judgeChunks).next(judgeJoin), judgeSmall);
         return { start: choice, end: choice.afterwards() };
       })(),
       totals: single(catchFailure(task('Totals', stepFunction('TotalsStep', 'totals-step.ts', 1024, Duration.minutes(15))))),
       receipt: single(catchFailure(task('Receipt', stepFunction('ReceiptStep', 'receipt-step.ts', 2048, Duration.minutes(15))))),
     };
-    for (const fn of this.functions) if (['ApplyStep', 'WaitTurnStep', 'ReceiptStep', 'Fail'].includes(fn.node.id)) fn.addToRolePolicy(turnTaking);
+    for (const fn of this.functions) if (['ApplyStep', 'ApplyReadStep', 'WaitTurnStep', 'ReceiptStep', 'Fail'].includes(fn.node.id)) fn.addToRolePolicy(turnTaking);
     let definition: IChainable | undefined;
     let last: INextable | undefined;
     for (const { name } of IMPORT_STEPS) {

@@ -1,8 +1,8 @@
 import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
 import type { FileSource } from '../check/file-source.js';
-import { gatherFile, type FileContents } from '../check/file-contents.js';
+import type { FileContents } from '../check/file-contents.js';
 import { readImport } from '../format/read-import.js';
-import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
+import { recordKey, type ActivityRecord, type ImportHeader, type PersonRecord } from '../format/records.js';
 import { emptyCounts } from '../receipt/receipt.js';
 import { fileRefusals } from '../register/file-refusals.js';
 import type { PersonLink } from '../register/match-in-file.js';
@@ -11,8 +11,11 @@ import type { JudgedPerson } from '../rules/judge-input.js';
 import { isPeriodClosed } from '../rules/periods.js';
 import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent, sameJudgedContent } from './activity-content.js';
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
-import { docId, type ClubState, type Doc, type DocKey, type FileClaim, type PipelineClock, type PipelinePorts } from './ports.js';
-import { stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
+import { clubContents, cutIntoParts, deleteParts, unitsOf, type FileClub } from './file-parts.js';
+import { APPLY_UNITS_IN_PARALLEL } from './import-steps.js';
+import { inParallel } from './in-parallel.js';
+import { docId, type ClubState, type Doc, type DocKey, type ObjectStore, type PipelineClock, type PipelinePorts } from './ports.js';
+import { applyManifestKey, clubAppliedKey, readStaged, stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
 import type { ActivityContent, PreviousPlace, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
@@ -124,20 +127,69 @@ class CalendarChanges {
 }
 
 /**
- * The apply step: read and validate the file, authorise its clubs, match its persons and apply its records as
- * deltas. Idempotent: every item it writes records the upload that wrote it, so a retry recognises what it
- * already did and stages the same result. Blocked while an earlier upload of the same vendor is unfinished.
+ * What the read step staged: the file's status and, for a file to apply, its header, its clubs (cut into parts)
+ * in units of work, its errors outside records, and the failed uploads of the same bytes whose writes count as
+ * this upload's (`FileClaim.failed`).
+ */
+export interface StagedRead {
+  readonly status: 'rejected' | 'duplicate' | 'read';
+  readonly sha256: string;
+  readonly error?: FileError;
+  readonly header?: ImportHeader;
+  readonly clubs: readonly FileClub[];
+  readonly units: readonly (readonly string[])[];
+  readonly errors: readonly RecordError[];
+  readonly failed: readonly string[];
+}
+
+export type ReadResult =
+  | { readonly kind: 'blocked'; readonly waitingFor: Upload; readonly opened: boolean }
+  | { readonly kind: 'read'; readonly read: StagedRead; readonly opened: boolean };
+
+/** A club's part of the apply step's result: its activities keep their lines, so the join puts them in file order. */
+type ClubApplied = Omit<StagedApply, 'activities'> & { readonly activities: readonly { readonly club: string; readonly id: string; readonly period: string; readonly line: number }[] };
+
+/**
+ * The apply step: read the file whole (the read step), apply its clubs unit by unit, `APPLY_UNITS_IN_PARALLEL`
+ * at once (memory is bounded by the units in flight, not by the file), join their results. Idempotent: every item
+ * it writes records the upload that wrote it, so a retry recognises what it already did and stages the same
+ * result. Blocked while an earlier upload of the same vendor that may touch its clubs is unfinished.
  */
 export async function applyFile(
   ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock, onRecords?: (records: number) => void,
 ): Promise<ApplyResult> {
-  const { store, objects } = ports;
-  let entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt);
+  const done = await appliedBefore(ports, upload);
+  if (done) return { kind: 'applied', staged: done, opened: false };
+  const read = await readFile(ports, upload, source, clock, onRecords);
+  if (read.kind === 'blocked') return read;
+  await inParallel(read.read.units.map((_, unit) => unit), APPLY_UNITS_IN_PARALLEL, (unit) => applyUnit(ports, upload, unit, clock));
+  return { kind: 'applied', staged: await joinApply(ports, upload), opened: read.opened };
+}
+
+async function registered(ports: PipelinePorts, upload: Upload): Promise<LedgerEntry> {
+  const entry = await ports.store.upload(upload.vendor, upload.uploadId, upload.completedAt);
   if (!entry) throw new Error(`upload ${upload.uploadId} is not registered`);
-  if (stageReached(entry.stage, 'applied')) {
-    const text = await objects.get(stagedKey(upload, 'apply'));
-    if (text !== undefined) return { kind: 'applied', staged: JSON.parse(text) as StagedApply, opened: false };
-  }
+  return entry;
+}
+
+async function appliedBefore(ports: PipelinePorts, upload: Upload): Promise<StagedApply | undefined> {
+  const entry = await registered(ports, upload);
+  if (!stageReached(entry.stage, 'applied')) return undefined;
+  const text = await ports.objects.get(stagedKey(upload, 'apply'));
+  return text === undefined ? undefined : JSON.parse(text) as StagedApply;
+}
+
+/**
+ * The read step: the file read and validated whole, its records cut into parts per club (file-parts.ts), its
+ * clubs entered in the ledger, its turn checked and its bytes claimed. Nothing of the register changes here.
+ */
+export async function readFile(
+  ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock, onRecords?: (records: number) => void,
+): Promise<ReadResult> {
+  const { store, objects } = ports;
+  let entry = await registered(ports, upload);
+  const before = await objects.get(stagedKey(upload, 'read'));
+  if (before !== undefined) return { kind: 'read', read: JSON.parse(before) as StagedRead, opened: false };
   // It waits for the earlier uploads of its vendor that may touch its clubs (importer-format.md, Order): known
   // from an earlier attempt without reading the file again, else once the file is read.
   if (entry.clubsInFile) {
@@ -145,38 +197,95 @@ export async function applyFile(
     if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened: false };
   }
   let opened = false;
-  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
+  const file = await cutIntoParts(objects, upload, readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
   const sha256 = await source.sha256();
-  const clubsInFile = gathered.ok ? gathered.contents.clubs.map((c) => c.club) : undefined;
-  let staged: StagedApply;
-  if (!gathered.ok) staged = rejected(sha256, gathered.error);
-  else if (gathered.contents.header.vendor !== upload.vendor) {
-    staged = rejected(sha256, fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]));
+  const nothing = { clubs: [], units: [], errors: [], failed: [] };
+  let read: StagedRead;
+  if (!file.ok) read = { status: 'rejected', sha256, error: file.error, ...nothing };
+  else if (file.header.vendor !== upload.vendor) {
+    await deleteParts(objects, upload, file.clubs);
+    read = { status: 'rejected', sha256, error: fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]), ...nothing };
   } else {
+    const clubsInFile = file.clubs.map((c) => c.club);
     // The bytes' hash and the file's clubs go into the ledger before anything else: later uploads of other clubs
     // need not wait for this one; if this upload fails, failing it finds the claim (below) and releases it, so that
     // the same bytes sent again are imported instead of refused as a duplicate; and reconciliation knows where its
     // records may lie.
     if (!entry.clubsInFile) {
-      entry = { ...entry, sha256, clubsInFile: clubsInFile! };
+      entry = { ...entry, sha256, clubsInFile };
       await store.putUpload(entry);
-      await store.openClubs(upload, clubsInFile!);
+      await store.openClubs(upload, clubsInFile);
       opened = true;
       const predecessor = await store.predecessorOf(upload, clubsInFile);
       if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened };
     }
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
-    staged = claim.owner !== upload.uploadId
-      ? { status: 'duplicate', sha256, counts: emptyCounts(), errors: [], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } }
-      : await applyContents(ports, ownerOf(upload, claim), gathered.contents, sha256, clock);
+    read = claim.owner !== upload.uploadId
+      ? { status: 'duplicate', sha256, ...nothing }
+      : { status: 'read', sha256, header: file.header, clubs: file.clubs, units: unitsOf(file.clubs), errors: file.errors, failed: claim.failed };
   }
-  await objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
-  const next: LedgerEntry = {
-    ...entry, stage: 'applied', sha256, clubs: staged.clubs, ...(clubsInFile ? { clubsInFile } : {}),
+  await objects.put(stagedKey(upload, 'read'), JSON.stringify(read));
+  return { kind: 'read', read, opened };
+}
+
+/** Writes the manifest of the read file's units for a Distributed Map (one line at least: a map never reads an empty one). */
+export async function applyManifest(objects: ObjectStore, upload: Upload, read: StagedRead): Promise<string> {
+  const key = applyManifestKey(upload);
+  await objects.put(key, Array.from({ length: Math.max(1, read.units.length) }, (_, unit) => `${JSON.stringify({ unit })}\n`).join(''));
+  return key;
+}
+
+/** One unit of the apply step: each of its clubs applied from its parts and staged, unless an earlier attempt staged it. */
+export async function applyUnit(ports: PipelinePorts, upload: Upload, unit: number, clock: PipelineClock): Promise<void> {
+  const read = await readStaged<StagedRead>(ports.objects, stagedKey(upload, 'read'));
+  const clubs = new Map(read.clubs.map((c) => [c.club, c]));
+  const applying: ApplyingUpload = { ...upload, owns: ownedBy(upload, read.failed) };
+  for (const club of read.units[unit] ?? []) {
+    const key = clubAppliedKey(upload, club);
+    if (await ports.objects.get(key) !== undefined) continue;
+    const contents = await clubContents(ports.objects, upload, read.header!, clubs.get(club)!);
+    await ports.objects.put(key, stagedPieces(await applyContents(ports, applying, contents, read.sha256, clock)));
+  }
+}
+
+/** The end of the apply step: the clubs' results joined in file order, staged for the next steps; the ledger says `applied`. */
+export async function joinApply(ports: PipelinePorts, upload: Upload): Promise<StagedApply> {
+  const done = await appliedBefore(ports, upload);
+  if (done) return done;
+  const read = await readStaged<StagedRead>(ports.objects, stagedKey(upload, 'read'));
+  const staged = read.status !== 'read' ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : [])
+    : joined(read, await Promise.all(read.clubs.map((c) => readStaged<ClubApplied>(ports.objects, clubAppliedKey(upload, c.club)))));
+  await ports.objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
+  const entry = await registered(ports, upload);
+  await ports.store.putUpload({
+    ...entry, stage: 'applied', sha256: staged.sha256, clubs: staged.clubs,
     ...(staged.status === 'rejected' || staged.status === 'duplicate' ? { status: staged.status } : {}),
+  });
+  return staged;
+}
+
+function joined(read: StagedRead, clubs: readonly ClubApplied[]): StagedApply {
+  const counts = emptyCounts();
+  for (const c of clubs) {
+    for (const k of ['created', 'updated', 'unchanged', 'deleted', 'refused'] as const) {
+      counts.persons[k] += c.counts.persons[k];
+      counts.activities[k] += c.counts.activities[k];
+    }
+  }
+  const errors = [...read.errors, ...clubs.flatMap((c) => c.errors)].sort((a, b) => a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return {
+    status: errors.length > 0 ? 'partially_applied' : 'applied',
+    sha256: read.sha256,
+    counts,
+    errors,
+    clubs: clubs.flatMap((c) => c.clubs),
+    activities: clubs.flatMap((c) => c.activities).sort((a, b) => a.line - b.line).map(({ club, id, period }) => ({ club, id, period })),
+    seeds: {
+      activities: clubs.flatMap((c) => c.seeds.activities),
+      persons: clubs.flatMap((c) => c.seeds.persons),
+      settled: [...new Set(clubs.flatMap((c) => c.seeds.settled))],
+    },
   };
-  await store.putUpload(next);
-  return { kind: 'applied', staged, opened };
 }
 
 /**
@@ -188,16 +297,16 @@ interface ApplyingUpload extends Upload {
   owns(writer: string | undefined): boolean;
 }
 
-function ownerOf(upload: Upload, claim: FileClaim): ApplyingUpload {
-  const failed = new Set(claim.failed);
-  return { ...upload, owns: (writer) => writer === upload.uploadId || (writer !== undefined && failed.has(writer)) };
+function ownedBy(upload: Upload, failedUploads: readonly string[]): ApplyingUpload['owns'] {
+  const failed = new Set(failedUploads);
+  return (writer) => writer === upload.uploadId || (writer !== undefined && failed.has(writer));
 }
 
-function rejected(sha256: string, error: FileError): StagedApply {
-  return { status: 'rejected', sha256, counts: emptyCounts(), errors: [error], clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } };
+function nothingApplied(status: 'rejected' | 'duplicate', sha256: string, errors: readonly FileError[]): StagedApply {
+  return { status, sha256, counts: emptyCounts(), errors, clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } };
 }
 
-async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file: FileContents, sha256: string, clock: PipelineClock): Promise<StagedApply> {
+async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file: FileContents, sha256: string, clock: PipelineClock): Promise<ClubApplied> {
   const { store } = ports;
   const { vendor, uploadId } = upload;
   const today = clock.today;
@@ -348,7 +457,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
     counts,
     errors: sortedErrors,
     clubs: authorised,
-    activities: applied.sort((a, b) => a.line - b.line).map(({ club, id, period }) => ({ club, id, period })),
+    activities: applied,
     seeds: { activities: activitySeeds, persons: [...personSeeds.values()], settled: [...settled] },
   };
 }

@@ -21,6 +21,14 @@ export type ImportStepName = (typeof IMPORT_STEPS)[number]['name'];
  * 100 000 activities (about 100 MB) in 35 s; above that its time and memory head for a Lambda's limits.
  */
 export const LARGE_FILE_BYTES = 100 * 1024 * 1024;
+/**
+ * The apply step works per club (file-parts.ts): the file is read whole and cut into parts per club, then its
+ * clubs are applied in units of at most this many records (whole clubs; a larger club is a unit of its own),
+ * each retried on its own, so memory is bounded by a unit, not by the file.
+ */
+export const APPLY_UNIT_RECORDS = 10_000;
+/** Units applied at once: locally by `applyFile`, in the cloud by the ApplyUnits Distributed Map. */
+export const APPLY_UNITS_IN_PARALLEL = 4;
 /** Seeds per chunk of a fanned-out judge: large, since each chunk pays for its own closure. */
 export const JUDGE_CHUNK_SEEDS = 10_000;
 /** Chunks judged at once: bounded so that the register's write capacity is shared with other vendors' files. */

@@ -34,8 +34,26 @@ export interface StagedJudge {
   readonly clubPeriods: readonly { readonly club: string; readonly period: string }[];
 }
 
-export function stagedKey(upload: Upload, step: 'apply' | 'judge'): string {
+export function stagedKey(upload: Upload, step: 'read' | 'apply' | 'judge'): string {
   return `work/${upload.vendor}/${upload.uploadId}/${step}.json`;
+}
+
+/** Club ids come from the file: kept to one path segment. */
+const segment = (club: string) => encodeURIComponent(club);
+
+/** Part `part` of a club's records, as the read step cut them from the file (file-parts.ts). */
+export function clubPartKey(upload: Upload, club: string, part: number): string {
+  return `work/${upload.vendor}/${upload.uploadId}/clubs/${segment(club)}/part-${part}.jsonl`;
+}
+
+/** The manifest of a fanned-out apply: one JSON line per unit of clubs, `{"unit":i}` (ids only reach the workflow). */
+export function applyManifestKey(upload: Upload): string {
+  return `work/${upload.vendor}/${upload.uploadId}/apply-units.jsonl`;
+}
+
+/** What applying one club of the file staged (apply-file.ts, `applyUnit`). */
+export function clubAppliedKey(upload: Upload, club: string): string {
+  return `work/${upload.vendor}/${upload.uploadId}/clubs/${segment(club)}/applied.json`;
 }
 
 /** Where a judge (the step, or chunk `chunk` of it) keeps the verdicts it writes until it has checked them (rejudge.ts). */
