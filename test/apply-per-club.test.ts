@@ -8,9 +8,11 @@ import { generateImport } from '../shared/core/generate/generate-import.js';
 import { applyFile, readFile, type StagedRead } from '../shared/core/pipeline/apply-file.js';
 import { clubContents, cutIntoParts, unitsOf } from '../shared/core/pipeline/file-parts.js';
 import { inParallel } from '../shared/core/pipeline/in-parallel.js';
+import { chunksOf } from '../shared/core/pipeline/judge-in-chunks.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
-import { stagedKey } from '../shared/core/pipeline/staging.js';
+import { rejudge } from '../shared/core/pipeline/rejudge.js';
+import { stagedKey, type StagedApply } from '../shared/core/pipeline/staging.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
@@ -82,6 +84,30 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
     r.dispose();
   }, 60_000);
 
+  it('a person new to the register in two clubs of one file is settled in neither: each club\'s chunk looks the other\'s activities up', async () => {
+    const r = await register();
+    const upload = uploadOf(VENDOR, 'two-clubs.xml');
+    // The second club's element is the first's under another id: the same persons (personnummer) in both.
+    const first = xml.slice(xml.indexOf('<Club '), xml.indexOf('</Club>') + '</Club>'.length);
+    const twoClubs = `${xml.slice(0, xml.indexOf('<Club '))}${first}${first.replace(`<Club id="${CLUBS[0]}"`, `<Club id="${CLUBS[1]}"`)}</Import>`;
+    const run = await runImport(r.ports, upload, () => stringSource(upload.file, twoClubs), clock, noWait);
+    expect(run.kind).toBe('done');
+    const staged = JSON.parse((await r.ports.objects.get(stagedKey(upload, 'apply')))!) as StagedApply;
+    expect(staged.clubs).toEqual(CLUBS.slice(0, 2));
+    // Persons with a personnummer are one person in both clubs: none is settled. Those sent with a birth date
+    // only are a person per club (no identity to match on): each is settled in its club.
+    const pidsOf = async (club: string) => new Set((await r.ports.store.linksOf(VENDOR, club)).persons.map((l) => l.pid));
+    const [inFirst, inSecond] = [await pidsOf(CLUBS[0]!), await pidsOf(CLUBS[1]!)];
+    const inBoth = [...inFirst].filter((pid) => inSecond.has(pid));
+    expect(inBoth.length).toBeGreaterThan(0);
+    expect(staged.seeds.settled.filter((s) => inBoth.includes(s.pid))).toEqual([]);
+    for (const s of staged.seeds.settled) expect((s.club === CLUBS[0] ? inFirst : inSecond).has(s.pid)).toBe(true);
+    // Judging both clubs' activities again from scratch writes nothing: the chunks judged the shared weeks whole.
+    const everything = staged.activities.map((x) => ({ vendor: VENDOR, club: x.club, id: x.id }));
+    expect((await rejudge(r.ports, { activities: everything, persons: [] }, '2026-11-25')).written).toBe(0);
+    r.dispose();
+  }, 60_000);
+
   it('a file rejected at its last byte applies nothing and leaves no parts', async () => {
     const r = await register();
     const upload = uploadOf(VENDOR, 'cut.xml');
@@ -142,6 +168,26 @@ describe('cutting a file into parts per club', () => {
     const club = (c: string, records: number) => ({ club: c, line: 1, records, parts: 1 });
     expect(unitsOf([club('a', 4), club('b', 4), club('c', 30), club('d', 1), club('e', 9)], 10)).toEqual([['a', 'b'], ['c'], ['d', 'e']]);
     expect(unitsOf([], 10)).toEqual([]);
+  });
+});
+
+describe('judging in chunks of whole clubs', () => {
+  const a = (club: string, n: number) => Array.from({ length: n }, (_, i) => ({ club, id: `A${i}` }));
+  it('packs whole clubs up to the size, settles a club\'s persons in its chunk only, cuts a larger club without settling it, and seeds persons everywhere last', () => {
+    const chunks = chunksOf({
+      activities: [...a('1', 3), ...a('2', 3), ...a('3', 12), ...a('4', 2)],
+      persons: [{ pid: 'p1', club: '1' }, { pid: 'everywhere' }, { pid: 'p3', club: '3' }],
+      settled: [{ pid: 's1', club: '1' }, { pid: 's3', club: '3' }, { pid: 's4', club: '4' }],
+    }, 8);
+    expect(chunks.map((c) => [c.activities.length, c.persons.map((p) => p.pid), c.settled])).toEqual([
+      [6, ['p1'], ['s1']],
+      [8, [], []],
+      [4, [], []],
+      [0, ['p3'], []],
+      [2, [], ['s4']],
+      [0, ['everywhere'], []],
+    ]);
+    expect(chunksOf({ activities: [], persons: [], settled: [] }, 8)).toEqual([{ activities: [], persons: [], settled: [] }]);
   });
 });
 

@@ -71,6 +71,10 @@ export interface LocalModeOptions {
   readonly say: (line: string) => void;
   /** Structured events (ids and codes only). */
   readonly log: (event: Record<string, unknown>) => void;
+  /** Imports in flight at once (default LOCAL_IMPORTS_IN_FLIGHT). */
+  readonly importsInFlight?: number;
+  /** Sees the register's DynamoDB client once it is made (the bench counts what it sends). */
+  readonly onRegisterClient?: (client: DynamoDBClient) => void;
   /** Uploads the demo files over SFTP with a real client (first start only). */
   readonly uploadDemo: (upload: { port: number; privateKeyPath: string; vendor: string; files: readonly string[] }) => Promise<void>;
 }
@@ -123,6 +127,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     stops.push(() => dynamo.stop());
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     stops.push(async () => client.destroy());
+    options.onRegisterClient?.(client);
     if (!(await ensureTable(client, TABLE))) throw new Error('the register table did not become ACTIVE');
     const ports: PipelinePorts = { store: new DynamoDbRegisterStore(client, TABLE), hasher: new HmacHasher(config.identityKey), objects: new DiskObjectStore(layout.objectsDir) };
     const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), TABLE);
@@ -137,7 +142,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     await activateVendor(admin, DEMO_CLUB, DEMO_VENDOR, '2026-01-01');
 
     const vendorKeys = new VendorKeyFiles(layout.vendorKeysDir);
-    const queue = new UploadQueue({ ports, root: layout.objectsDir, clock: () => systemClock(), log: options.log });
+    const queue = new UploadQueue({
+      ports, root: layout.objectsDir, clock: () => systemClock(), log: options.log,
+      ...(options.importsInFlight !== undefined ? { inFlight: options.importsInFlight } : {}),
+    });
     // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice).
     await queue.resume();
     const sftp = await startSftpServer({

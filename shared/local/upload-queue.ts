@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { DiskUploadFiles } from '../adapters/local-disk/disk-upload-files.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
@@ -27,7 +28,15 @@ export interface UploadQueueOptions {
   /** Structured events: ids, step names, codes; never contents. */
   readonly log: (event: Record<string, unknown>) => void;
   readonly onDone?: (upload: Upload, result: RunResult) => void;
+  /** Imports in flight at once, all vendors together (default LOCAL_IMPORTS_IN_FLIGHT). */
+  readonly inFlight?: number;
 }
+
+/**
+ * Imports local mode runs at once: beyond it they queue. Several, since a vendor's files of different clubs go
+ * side by side (importer-format.md, Order) and most of an import's time is spent waiting on the register.
+ */
+export const LOCAL_IMPORTS_IN_FLIGHT = 4;
 
 /**
  * Moves a registered upload's file from the inbox into the archive, once: an archive copy that is there already
@@ -52,26 +61,37 @@ function archivedFile(root: string, entry: Upload): string | undefined {
 }
 
 /**
- * Local mode's runner: completed uploads are imported one at a time per vendor, in the order they completed,
- * vendors side by side; each through `runImport`, the same steps and retry policy as the cloud's state machine.
+ * Local mode's runner: completed uploads enter the ledger one at a time per vendor, in the order they completed,
+ * and are imported side by side (LOCAL_IMPORTS_IN_FLIGHT at once); each through `runImport`, the same steps and
+ * retry policy as the cloud's state machine, so an upload waits for its turn only behind an earlier upload of the
+ * same vendor that may touch its clubs (turns.ts). Its predecessor entered the ledger, and so took its place in
+ * flight, before it: a waiting upload never holds a place its predecessor needs.
  * The register step enters the upload in the ledger and then moves the file into the archive, as the cloud
  * keeps it, so that a restart or reconciliation can resume it: a process killed at any moment leaves either a
  * file in the inbox (imported at the next start) or a ledger entry whose file is in the archive or still in the
  * inbox (resumed at the next start), never an archived file the ledger does not know.
  */
 export class UploadQueue {
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Per vendor: resolves once its last enqueued upload is in the ledger (or has ended). */
+  private readonly registered = new Map<string, Promise<void>>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly places: LimitFunction;
 
-  constructor(private readonly options: UploadQueueOptions) {}
+  constructor(private readonly options: UploadQueueOptions) {
+    this.places = pLimit(options.inFlight ?? LOCAL_IMPORTS_IN_FLIGHT);
+  }
 
   enqueue(completed: CompletedUpload): void {
     const upload: Upload = {
       vendor: completed.vendor, file: completed.file, completedAt: completed.completedAt,
       uploadId: `${completed.completedAt.replace(/[^0-9]/g, '')}-${randomBytes(4).toString('hex')}`,
     };
-    const previous = this.chains.get(upload.vendor) ?? Promise.resolve();
-    const next = previous.then(() => this.run(completed, upload));
-    this.chains.set(upload.vendor, next);
+    const previous = this.registered.get(upload.vendor) ?? Promise.resolve();
+    let entered!: () => void;
+    this.registered.set(upload.vendor, new Promise<void>((resolve) => { entered = resolve; }));
+    const run = previous.then(() => this.places(() => this.run(completed, upload, entered))).finally(entered);
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
   }
 
   /**
@@ -92,16 +112,12 @@ export class UploadQueue {
     for (const upload of await leftInInboxes(root)) this.enqueue(upload);
   }
 
-  /** Resolves when every upload enqueued so far is done. */
+  /** Resolves when every upload enqueued so far is done (and those they enqueue meanwhile). */
   async idle(): Promise<void> {
-    for (;;) {
-      const pending = [...this.chains.values()];
-      await Promise.all(pending);
-      if ([...this.chains.values()].every((chain, i) => chain === pending[i])) return;
-    }
+    while (this.running.size > 0) await Promise.all([...this.running]);
   }
 
-  private async run(completed: CompletedUpload, upload: Upload): Promise<void> {
+  private async run(completed: CompletedUpload, upload: Upload, entered: () => void): Promise<void> {
     const { log } = this.options;
     const archived = join(this.options.root, archiveKey(upload));
     const started = Date.now();
@@ -111,7 +127,10 @@ export class UploadQueue {
         sleep: (ms) => sleep(ms),
         // An upload whose predecessor is unfinished (one an earlier run left) waits until it is handed on.
         turns: processTurns,
-        onRegistered: async () => moveIntoArchive(completed.path, archived),
+        onRegistered: async () => {
+          moveIntoArchive(completed.path, archived);
+          entered();
+        },
         onStep: (step) => log({ event: 'step', vendor: upload.vendor, uploadId: upload.uploadId, ...step }),
         onRecords: (records) => log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),
       });

@@ -15,7 +15,7 @@ import { clubContents, cutIntoParts, deleteParts, unitsOf, type FileClub } from 
 import { APPLY_UNITS_IN_PARALLEL } from './import-steps.js';
 import { inParallel } from './in-parallel.js';
 import { docId, type ClubState, type Doc, type DocKey, type ObjectStore, type PipelineClock, type PipelinePorts } from './ports.js';
-import { applyManifestKey, clubAppliedKey, readStaged, stagedKey, stagedPieces, type PersonSeed, type StagedApply } from './staging.js';
+import { applyManifestKey, clubAppliedKey, readStaged, stagedKey, stagedPieces, type PersonSeed, type SettledPerson, type StagedApply } from './staging.js';
 import type { ActivityContent, PreviousPlace, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
@@ -146,8 +146,14 @@ export type ReadResult =
   | { readonly kind: 'blocked'; readonly waitingFor: Upload; readonly opened: boolean }
   | { readonly kind: 'read'; readonly read: StagedRead; readonly opened: boolean };
 
-/** A club's part of the apply step's result: its activities keep their lines, so the join puts them in file order. */
-type ClubApplied = Omit<StagedApply, 'activities'> & { readonly activities: readonly { readonly club: string; readonly id: string; readonly period: string; readonly line: number }[] };
+/**
+ * A club's part of the apply step's result: its activities keep their lines, so the join puts them in file order;
+ * its settled persons are ids (the join keeps those of one club only).
+ */
+type ClubApplied = Omit<StagedApply, 'activities' | 'seeds'> & {
+  readonly activities: readonly { readonly club: string; readonly id: string; readonly period: string; readonly line: number }[];
+  readonly seeds: Omit<StagedApply['seeds'], 'settled'> & { readonly settled: readonly string[] };
+};
 
 /**
  * The apply step: read the file whole (the read step), apply its clubs unit by unit, `APPLY_UNITS_IN_PARALLEL`
@@ -283,9 +289,19 @@ function joined(read: StagedRead, clubs: readonly ClubApplied[]): StagedApply {
     seeds: {
       activities: clubs.flatMap((c) => c.seeds.activities),
       persons: clubs.flatMap((c) => c.seeds.persons),
-      settled: [...new Set(clubs.flatMap((c) => c.seeds.settled))],
+      settled: settledInOneClub(read.clubs, clubs),
     },
   };
+}
+
+/** Persons created in exactly one club of the file, with it: a person of several clubs is never settled (judge-in-chunks.ts). */
+function settledInOneClub(fileClubs: readonly FileClub[], clubs: readonly ClubApplied[]): SettledPerson[] {
+  const clubOf = new Map<string, string | null>();
+  for (const [i, applied] of clubs.entries()) {
+    const club = fileClubs[i]!.club;
+    for (const pid of applied.seeds.settled) clubOf.set(pid, clubOf.has(pid) && clubOf.get(pid) !== club ? null : club);
+  }
+  return [...clubOf].flatMap(([pid, club]) => (club === null ? [] : [{ pid, club }]));
 }
 
 /**

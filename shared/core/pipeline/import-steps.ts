@@ -14,13 +14,17 @@ export const IMPORT_STEPS = [
 export type ImportStepName = (typeof IMPORT_STEPS)[number]['name'];
 
 /**
- * Files above this size are judged in chunks side by side (`judge-in-chunks.ts`; the cloud's Distributed Map).
- * Chunks cost more than they save below it: each closes its own weeks without the "settled" shortcut, so at
- * 10 000 activities (10.5 MB) chunks of 2 000 read 47 000 items in 12 805 requests where the single judge step
- * reads 25 500 in 685, and take 18.6 s against 3.5 s (`npm run bench -- --only cloud`). The single step judged
- * 100 000 activities (about 100 MB) in 35 s; above that its time and memory head for a Lambda's limits.
+ * Files above this size are applied and judged fanned out: their units of clubs and their judge chunks run side by
+ * side in the cloud's Distributed Maps (ApplyUnits, JudgeChunks), each in a function of its own. Below it one
+ * function applies the units and judges the chunks (several units at once, the chunks one after another): a
+ * Distributed Map's child executions cost more than they save for a file that one function clears in minutes.
  */
 export const LARGE_FILE_BYTES = 100 * 1024 * 1024;
+/**
+ * Seeds per judge chunk (judge-in-chunks.ts): whole clubs, so that the persons a chunk's clubs alone created need
+ * no look-up ("settled"). Memory is bounded by a chunk's weeks, not by the file.
+ */
+export const JUDGE_CHUNK_SEEDS = 10_000;
 /**
  * The apply step works per club (file-parts.ts): the file is read whole and cut into parts per club, then its
  * clubs are applied in units of at most this many records (whole clubs; a larger club is a unit of its own),
@@ -29,8 +33,6 @@ export const LARGE_FILE_BYTES = 100 * 1024 * 1024;
 export const APPLY_UNIT_RECORDS = 10_000;
 /** Units applied at once: locally by `applyFile`, in the cloud by the ApplyUnits Distributed Map. */
 export const APPLY_UNITS_IN_PARALLEL = 4;
-/** Seeds per chunk of a fanned-out judge: large, since each chunk pays for its own closure. */
-export const JUDGE_CHUNK_SEEDS = 10_000;
 /** Chunks judged at once: bounded so that the register's write capacity is shared with other vendors' files. */
 export const JUDGE_CHUNKS_IN_PARALLEL = 10;
 

@@ -6,15 +6,18 @@ import { judgeIntentKey, readStaged, stagedKey, type PersonSeed, type StagedAppl
 import { stageReached, type Upload } from './upload.js';
 
 /**
- * The judge step of a large file, fanned out: the seeds are cut into chunks judged side by side (the cloud's
- * Distributed Map), then joined. Each chunk closes its own weeks over shared calendar keys from the register, so
- * a chunk's verdicts are right whatever the other chunks hold; where two chunks reach the same week they judge
- * it from the same stored state and write the same verdicts. Unlike the single judge step, chunks are not told
- * which persons are new ("settled"): that shortcut is only sound when every seed is judged together.
+ * The judge step in chunks: the seeds cut into chunks of whole clubs, judged one after another (the judge step)
+ * or side by side (the cloud's Distributed Map for a large file), then joined. Memory is bounded by a chunk, not
+ * by the file. Each chunk closes its own weeks over shared calendar keys from the register, so a chunk's verdicts
+ * are right whatever the other chunks hold; where two chunks reach the same week they judge it from the same
+ * stored state and write the same verdicts. A chunk is told which persons this upload created in its clubs alone
+ * ("settled": every activity of this upload naming them is among its seeds); a person created in several clubs
+ * of the file, or in a club cut over several chunks, is looked up like any other.
  */
 export interface JudgeChunk {
   readonly activities: readonly { readonly club: string; readonly id: string }[];
   readonly persons: readonly PersonSeed[];
+  readonly settled: readonly string[];
 }
 
 /** The manifest of a fanned-out judge: one JSON line per chunk, `{"chunk":i}` (ids only reach the workflow). */
@@ -36,30 +39,70 @@ async function appliedEntry(ports: PipelinePorts, upload: Upload) {
   return entry;
 }
 
-/** Cuts the applied seeds into chunks of at most `size` seeds (at least one chunk) and writes them with their manifest. */
+/**
+ * Cuts the applied seeds into chunks of whole clubs of about `size` seeds (at least one chunk) and writes them
+ * with their manifest; a retry finds the manifest and keeps the chunks it lists (their results may be written).
+ */
 export async function splitJudge(ports: PipelinePorts, upload: Upload, size: number): Promise<{ readonly chunks: number; readonly manifest: string }> {
   await appliedEntry(ports, upload);
+  const manifest = judgeManifestKey(upload);
+  const written = await ports.objects.get(manifest);
+  if (written !== undefined) return { chunks: written.split('\n').filter((line) => line !== '').length, manifest };
   const staged = await readStaged<StagedApply>(ports.objects, stagedKey(upload, 'apply'));
-  const { activities } = staged.seeds;
   // A person this upload created and alone has reached is named only by its own seeds: no chunk looks it up (an
   // upload that reaches the person later judges its own activities against this one's, written by now).
-  const alone = await new HeadWatch(ports.store).alone(staged.seeds.settled, upload.uploadId);
-  const persons = staged.seeds.persons.filter((p) => !alone.has(p.pid));
-  const chunks: JudgeChunk[] = [];
-  for (let i = 0; i < activities.length; i += size) chunks.push({ activities: activities.slice(i, i + size), persons: [] });
-  for (let i = 0; i < persons.length; i += size) chunks.push({ activities: [], persons: persons.slice(i, i + size) });
-  // A file that changed nothing (a duplicate, a rejected file) still has one chunk: the map never reads an empty manifest.
-  if (chunks.length === 0) chunks.push({ activities: [], persons: [] });
+  const alone = await new HeadWatch(ports.store).alone(staged.seeds.settled.map((s) => s.pid), upload.uploadId);
+  const chunks = chunksOf({ ...staged.seeds, persons: staged.seeds.persons.filter((p) => !alone.has(p.pid)) }, size);
   for (const [i, chunk] of chunks.entries()) await ports.objects.put(chunkKey(upload, i), JSON.stringify(chunk));
-  const manifest = judgeManifestKey(upload);
   await ports.objects.put(manifest, chunks.map((_, i) => `${JSON.stringify({ chunk: i })}\n`).join(''));
   return { chunks: chunks.length, manifest };
 }
 
+/**
+ * Whole clubs per chunk, in the seeds' order, until a chunk holds `size` seeds; a club with more is cut into
+ * chunks of `size` and none of its persons is settled. Persons seeded everywhere (their facts changed) come last.
+ */
+export function chunksOf(seeds: StagedApply['seeds'], size: number): JudgeChunk[] {
+  interface Club { activities: JudgeChunk['activities'][number][]; persons: PersonSeed[]; settled: string[] }
+  const clubs = new Map<string, Club>();
+  const of = (club: string) => clubs.get(club) ?? clubs.set(club, { activities: [], persons: [], settled: [] }).get(club)!;
+  for (const a of seeds.activities) of(a.club).activities.push(a);
+  for (const p of seeds.persons) if (p.club !== undefined) of(p.club).persons.push(p);
+  for (const s of seeds.settled) of(s.club).settled.push(s.pid);
+  const chunks: JudgeChunk[] = [];
+  let current: Club = { activities: [], persons: [], settled: [] };
+  const seedsIn = (c: Club) => c.activities.length + c.persons.length;
+  const close = () => {
+    if (seedsIn(current) > 0) chunks.push(current);
+    current = { activities: [], persons: [], settled: [] };
+  };
+  for (const club of clubs.values()) {
+    if (seedsIn(club) > size) {
+      close();
+      for (let i = 0; i < club.activities.length; i += size) chunks.push({ activities: club.activities.slice(i, i + size), persons: [], settled: [] });
+      for (let i = 0; i < club.persons.length; i += size) chunks.push({ activities: [], persons: club.persons.slice(i, i + size), settled: [] });
+      continue;
+    }
+    if (seedsIn(current) + seedsIn(club) > size) close();
+    current.activities.push(...club.activities);
+    current.persons.push(...club.persons);
+    current.settled.push(...club.settled);
+  }
+  close();
+  const everywhere = seeds.persons.filter((p) => p.club === undefined);
+  for (let i = 0; i < everywhere.length; i += size) chunks.push({ activities: [], persons: everywhere.slice(i, i + size), settled: [] });
+  // A file that changed nothing (a duplicate, a rejected file) still has one chunk: the map never reads an empty manifest.
+  if (chunks.length === 0) chunks.push({ activities: [], persons: [], settled: [] });
+  return chunks;
+}
+
 /** Judges one chunk; its club periods are kept for the join. Idempotent like every step. */
 export async function judgeChunk(ports: PipelinePorts, upload: Upload, chunk: number, clock: PipelineClock, amounts?: AmountsByYear): Promise<void> {
+  if (await ports.objects.get(chunkResultKey(upload, chunk)) !== undefined) return;
   const seeds = await readStaged<JudgeChunk>(ports.objects, chunkKey(upload, chunk));
-  const result = await rejudge(ports, { ...seedsOfVendor(upload.vendor, seeds), uploadId: upload.uploadId, intentKey: judgeIntentKey(upload, chunk) }, clock.today, amounts);
+  const result = await rejudge(ports, {
+    ...seedsOfVendor(upload.vendor, seeds), settled: seeds.settled, uploadId: upload.uploadId, intentKey: judgeIntentKey(upload, chunk),
+  }, clock.today, amounts);
   const judged: StagedJudge = { clubPeriods: result.clubPeriods };
   await ports.objects.put(chunkResultKey(upload, chunk), JSON.stringify(judged));
 }

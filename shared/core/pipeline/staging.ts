@@ -8,6 +8,12 @@ export interface PersonSeed {
   readonly club?: string;
 }
 
+/** A person this upload created, and the one club of the file whose records name them. */
+export interface SettledPerson {
+  readonly pid: string;
+  readonly club: string;
+}
+
 /**
  * What the apply step made of a file, kept between steps: the next steps read it instead of the file, and a
  * retried apply writes the same thing again (it is derived from the file and from what the items record).
@@ -24,8 +30,8 @@ export interface StagedApply {
   readonly seeds: {
     readonly activities: readonly { readonly club: string; readonly id: string }[];
     readonly persons: readonly PersonSeed[];
-    /** Persons this upload created: every activity naming them is among the seeds. */
-    readonly settled: readonly string[];
+    /** Persons this upload created in one club of the file: every activity of the file naming them is among that club's seeds. */
+    readonly settled: readonly SettledPerson[];
   };
 }
 
@@ -68,7 +74,10 @@ export async function readStaged<T>(objects: ObjectStore, key: string): Promise<
 }
 
 /** JSON written in pieces: a first load's staged result holds every activity of the file. */
-export function* stagedPieces(value: StagedApply): Generator<string> {
+export function* stagedPieces(value: Omit<StagedApply, 'activities' | 'seeds'> & {
+  readonly activities: readonly unknown[];
+  readonly seeds: { readonly [K in keyof StagedApply['seeds']]: readonly unknown[] };
+}): Generator<string> {
   const { activities, seeds, errors, ...rest } = value;
   yield JSON.stringify(rest).slice(0, -1);
   yield ',"activities":';
