@@ -43,6 +43,7 @@ const OPEN_UPLOADS = 'OPEN-UPLOADS';
 const OPEN_MARK = 'OPENCLUB#';
 /** Head updates in flight: single conditional writes, so more of them than batches. */
 const HEAD_UPDATES_IN_FLIGHT = 64;
+const HEAD_TRANSACTIONS_IN_FLIGHT = 8;
 /** Items in one TransactWriteItems. */
 const TRANSACTION_ITEMS = 100;
 /** The mark of an upload whose clubs are not known yet (its file not read): every later upload waits for it. */
@@ -107,21 +108,46 @@ export class DynamoDbRegisterStore implements RegisterStore {
     return found;
   }
 
+  /**
+   * Moves the heads in transactions of TRANSACTION_ITEMS (one request moves a hundred), HEAD_TRANSACTIONS_IN_FLIGHT
+   * at once. A transaction is all or nothing: where one of its heads was moved by this upload already (a retry), or
+   * another writer held one of them (a conflict), its heads are moved one by one instead.
+   */
   async bumpHeads(keys: readonly string[], uploadId: string): Promise<void> {
-    await inParallel([...new Set(keys)], HEAD_UPDATES_IN_FLIGHT, async (key) => {
-      try {
-        await this.client.send(new UpdateItemCommand({
-          TableName: this.table, Key: { pk: S(headKey(key).pk), sk: S(headKey(key).sk) },
-          UpdateExpression: 'SET v = if_not_exists(v, :zero) + :one, #last = :me, #first = if_not_exists(#first, :me)',
-          // A retry of the upload that moved it last changes nothing a judge could have missed.
-          ConditionExpression: 'attribute_not_exists(#last) OR #last <> :me',
-          ExpressionAttributeNames: { '#last': 'last', '#first': 'first' },
-          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':me': S(uploadId) },
-        }));
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const unique = [...new Set(keys)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += TRANSACTION_ITEMS) batches.push(unique.slice(i, i + TRANSACTION_ITEMS));
+    await inParallel(batches, HEAD_TRANSACTIONS_IN_FLIGHT, async (batch) => {
+      if (batch.length > 1) {
+        try {
+          await this.client.send(new TransactWriteItemsCommand({ TransactItems: batch.map((key) => ({ Update: this.headMove(key, uploadId) })) }));
+          return;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+        }
       }
+      await inParallel(batch, HEAD_UPDATES_IN_FLIGHT, (key) => this.bumpHead(key, uploadId));
     });
+  }
+
+  private async bumpHead(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new UpdateItemCommand(this.headMove(key, uploadId)));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** One head moved by an upload: its count up by one, `first` kept, `last` = the upload; not again by the upload that moved it last. */
+  private headMove(key: string, uploadId: string) {
+    return {
+      TableName: this.table, Key: { pk: S(headKey(key).pk), sk: S(headKey(key).sk) },
+      UpdateExpression: 'SET v = if_not_exists(v, :zero) + :one, #last = :me, #first = if_not_exists(#first, :me)',
+      // A retry of the upload that moved it last changes nothing a judge could have missed.
+      ConditionExpression: 'attribute_not_exists(#last) OR #last <> :me',
+      ExpressionAttributeNames: { '#last': 'last', '#first': 'first' },
+      ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':me': S(uploadId) },
+    };
   }
 
   async heads(keys: readonly string[]): Promise<Map<string, Head>> {
