@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud|queue]`:
+ * `npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud|queue|wave]`:
  * how fast the reader and `check` go, next to a plain read of the same file; and how fast the import pipeline
  * goes against DynamoDB Local, next to raw batch and transaction writes (import-bench.ts); and how long local mode
  * takes from an SFTP upload to its receipt (upload-bench.ts); and how long the cloud's step handlers take from an
@@ -19,22 +19,25 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BIN, DATA, MB, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
-import { IMPORT_SIZES, importReport, runImportBench, type ImportSection } from './import-bench.js';
+import { IMPORT_EXTRA_SIZES, IMPORT_SIZES, importReport, runImportBench, type ImportSection } from './import-bench.js';
 import { runUploadBench, uploadReport, type UploadSection } from './upload-bench.js';
 import { CLOUD_SIZES, cloudReport, runCloudBench, type CloudSection } from './cloud-bench.js';
 import { QUEUE_UPLOADS, queueReport, runQueueBench, type QueueSection } from './queue-bench.js';
+import { runWaveBench, waveReport, WAVE_SETTINGS, type WaveSection } from './wave-bench.js';
 
-const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud|queue]
+const HELP = `Usage: npm run bench [-- --sizes 1,10,100] [-- --runs 3] [-- --import-sizes 1000,10000,100000] [-- --cloud-sizes 1000,10000] [-- --only reader|import|upload|cloud|queue|wave]
 
   --sizes LIST         reader part: file sizes in MB to measure, from 1, 10, 100 (default: all three)
   --runs N             reader part: runs per cell; the median is reported (default 3)
-  --import-sizes LIST  import part: activities per file, from ${IMPORT_SIZES.join(', ')} (default: all three)
+  --import-sizes LIST  import part: activities per file, from ${IMPORT_SIZES.join(', ')} (default: all three), or ${IMPORT_EXTRA_SIZES.join(', ')} (about 15 minutes)
   --cloud-sizes LIST   cloud part: activities per file, from ${CLOUD_SIZES.join(', ')} (default: both)
   --only PART          run one part only: reader (plain read, reader, check), import (the pipeline on
                        DynamoDB Local), upload (local mode: SFTP upload to receipt, 20 uploads) or cloud (the
                        cloud's step handlers on DynamoDB Local and s3rver, next to the local runner) or queue
-                       (${QUEUE_UPLOADS} uploads of one vendor started at once, next to one after another); the
-                       other parts' figures in bench/results.json are kept as they were
+                       (${QUEUE_UPLOADS} uploads of one vendor started at once, next to one after another) or wave
+                       (npm run bench:wave: a deadline wave of ${WAVE_SETTINGS.vendors} vendors and ${WAVE_SETTINGS.clubs} clubs through local mode
+                       over SFTP, then its second day of deltas); the other parts' figures in bench/results.json
+                       are kept as they were
   -h, --help           this text
 
 Writes bench/results.json and prints tables; progress goes to stderr.
@@ -241,8 +244,8 @@ function report(results: readonly SizeResult[], targets: readonly Target[], runs
   ].join('\n');
 }
 
-type Part = 'reader' | 'import' | 'upload' | 'cloud' | 'queue';
-const PARTS: readonly Part[] = ['reader', 'import', 'upload', 'cloud', 'queue'];
+type Part = 'reader' | 'import' | 'upload' | 'cloud' | 'queue' | 'wave';
+const PARTS: readonly Part[] = ['reader', 'import', 'upload', 'cloud', 'queue', 'wave'];
 
 interface Options {
   readonly parts: readonly Part[];
@@ -271,8 +274,8 @@ function options(): Options | undefined {
   if (sizes.length === 0 || unknown.length > 0) throw new Error(`--sizes takes a list from ${Object.keys(SIZES).join(', ')}, got ${values.sizes}`);
   if (!/^[1-9]\d*$/.test(values.runs!)) throw new Error(`--runs must be a whole number of at least 1, got ${values.runs}`);
   const importSizes = values['import-sizes']!.split(',').map((s) => s.trim().replace(/[_ ]/g, '')).filter((s) => s !== '').map(Number);
-  if (importSizes.length === 0 || importSizes.some((s) => !(IMPORT_SIZES as readonly number[]).includes(s))) {
-    throw new Error(`--import-sizes takes a list from ${IMPORT_SIZES.join(', ')}, got ${values['import-sizes']}`);
+  if (importSizes.length === 0 || importSizes.some((s) => ![...IMPORT_SIZES, ...IMPORT_EXTRA_SIZES].includes(s as never))) {
+    throw new Error(`--import-sizes takes a list from ${[...IMPORT_SIZES, ...IMPORT_EXTRA_SIZES].join(', ')}, got ${values['import-sizes']}`);
   }
   const cloudSizes = values['cloud-sizes']!.split(',').map((s) => s.trim().replace(/[_ ]/g, '')).filter((s) => s !== '').map(Number);
   if (cloudSizes.length === 0 || cloudSizes.some((s) => !(CLOUD_SIZES as readonly number[]).includes(s))) {
@@ -371,6 +374,7 @@ async function main(): Promise<number> {
     delete output.upload;
     delete output.cloud;
     delete output.queue;
+    delete output.wave;
   }
   if (parts.includes('import')) {
     const section: ImportSection = await runImportBench(importSizes, EVALUATION_DATE);
@@ -399,6 +403,13 @@ async function main(): Promise<number> {
     printed += `${printed ? '\n' : ''}${queueReport(section)}`;
   } else if (previous.queue !== undefined) {
     output.queue = previous.queue;
+  }
+  if (parts.includes('wave')) {
+    const section: WaveSection = await runWaveBench();
+    output.wave = { machine: machine(), ...section };
+    printed += `${printed ? '\n' : ''}${waveReport(section)}`;
+  } else if (previous.wave !== undefined) {
+    output.wave = previous.wave;
   }
   writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
   process.stdout.write(printed);

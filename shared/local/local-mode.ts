@@ -71,6 +71,8 @@ export interface LocalModeOptions {
   readonly say: (line: string) => void;
   /** Structured events (ids and codes only). */
   readonly log: (event: Record<string, unknown>) => void;
+  /** DynamoDB Local keeps the register in memory, not in the data folder (the wave bench: gone when it stops). */
+  readonly registerInMemory?: boolean;
   /** Imports in flight at once (default LOCAL_IMPORTS_IN_FLIGHT). */
   readonly importsInFlight?: number;
   /** Sees the register's DynamoDB client once it is made (the bench counts what it sends). */
@@ -123,7 +125,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   };
   try {
     const files = await installDynamoDbLocal(join(process.cwd(), '.cache'));
-    const dynamo: DynamoDbLocal = await startDynamoDbLocal(files, { dataDir: layout.dynamodbDir, ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}) });
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal(files, {
+      ...(options.registerInMemory ? {} : { dataDir: layout.dynamodbDir }), ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
+    });
     stops.push(() => dynamo.stop());
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     stops.push(async () => client.destroy());

@@ -1,6 +1,7 @@
 import type { RecordError } from '../errors/record-error.js';
 import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
 import { readImport } from '../format/read-import.js';
+import { IMPORT_MAX_BYTES } from '../pipeline/import-steps.js';
 import { emptyCounts, type Receipt } from '../receipt/receipt.js';
 import { fileRefusals } from '../register/file-refusals.js';
 import { matchInFile } from '../register/match-in-file.js';
@@ -22,6 +23,7 @@ export interface CheckOptions {
    *  with activity dates, which are Swedish local dates, whatever offset the vendor wrote it in. */
   readonly swedishDateOf: (isoTime: string) => string;
   readonly amounts?: AmountsByYear;
+  /** Files over this are FILE_TOO_LARGE (default: the importer's limit, IMPORT_MAX_BYTES). */
   readonly maxBytes?: number;
   /** Records read so far while reading; activities judged so far (of `total`) while judging. */
   readonly onProgress?: (progress: { readonly phase: 'read' | 'judge'; readonly records: number; readonly total?: number }) => void;
@@ -94,7 +96,7 @@ function prepare(file: FileContents, today: string, createdOn: string): Prepared
  */
 export async function checkImport(source: FileSource, options: CheckOptions): Promise<Receipt> {
   const receivedAt = options.now();
-  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: options.today, ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}) }),
+  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: options.today, maxBytes: options.maxBytes ?? IMPORT_MAX_BYTES }),
     (records) => options.onProgress?.({ phase: 'read', records }));
   const file = source.name;
   const sha256 = await source.sha256();

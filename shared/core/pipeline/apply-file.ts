@@ -12,7 +12,7 @@ import { isPeriodClosed } from '../rules/periods.js';
 import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent, sameJudgedContent } from './activity-content.js';
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
 import { clubContents, cutIntoParts, deleteParts, unitsOf, type FileClub } from './file-parts.js';
-import { APPLY_UNITS_IN_PARALLEL } from './import-steps.js';
+import { APPLY_UNITS_IN_PARALLEL, IMPORT_MAX_BYTES } from './import-steps.js';
 import { inParallel } from './in-parallel.js';
 import { docId, type ClubState, type Doc, type DocKey, type ObjectStore, type PipelineClock, type PipelinePorts } from './ports.js';
 import { applyManifestKey, clubAppliedKey, readStaged, stagedKey, stagedPieces, type PersonSeed, type SettledPerson, type StagedApply } from './staging.js';
@@ -203,7 +203,7 @@ export async function readFile(
     if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened: false };
   }
   let opened = false;
-  const file = await cutIntoParts(objects, upload, readImport(source.chunks, { evaluationDate: clock.today }), onRecords);
+  const file = await cutIntoParts(objects, upload, readImport(source.chunks, { evaluationDate: clock.today, maxBytes: IMPORT_MAX_BYTES }), onRecords);
   const sha256 = await source.sha256();
   const nothing = { clubs: [], units: [], errors: [], failed: [] };
   let read: StagedRead;

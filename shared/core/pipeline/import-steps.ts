@@ -14,6 +14,14 @@ export const IMPORT_STEPS = [
 export type ImportStepName = (typeof IMPORT_STEPS)[number]['name'];
 
 /**
+ * The largest file the importer takes (FILE_TOO_LARGE above it, from the import and from `check`): the size
+ * proven to import within the functions' memory (`npm run bench -- --only import --import-sizes 250000`: every
+ * step under 2 GB at 250 000 activities, 265 MB). The apply and judge steps are bounded per club; the receipt
+ * step still holds the file's verdicts, which is what bounds this.
+ */
+export const IMPORT_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
  * Files above this size are applied and judged fanned out: their units of clubs and their judge chunks run side by
  * side in the cloud's Distributed Maps (ApplyUnits, JudgeChunks), each in a function of its own. Below it one
  * function applies the units and judges the chunks (several units at once, the chunks one after another): a
