@@ -40,13 +40,20 @@ export const WRITE_COMMANDS = new Set(['BatchWriteItem', 'PutItem', 'DeleteItem'
 
 /**
  * Kinds of ledger items (receipt and bookkeeping of an upload, not the register's data): the vendor's and the
- * clubs' UPLOAD# entries and the vendor's FILE# claim.
+ * clubs' UPLOAD# entries, the vendor's FILE# claim, its OPENCLUB# marks and WAITER# words.
  */
-export const LEDGER_KINDS = new Set(['ledger', 'club-ledger', 'file-claim']);
+export const LEDGER_KINDS = new Set(['ledger', 'club-ledger', 'file-claim', 'open-mark', 'waiter']);
 
 /** The item kind of a key, by the prefixes of register-table.ts. */
 export function kindOf(pk: string, sk: string): string {
-  if (pk.startsWith('VENDOR#')) return sk.startsWith('UPLOAD#') ? 'ledger' : sk.startsWith('FILE#') ? 'file-claim' : 'vendor';
+  if (pk.startsWith('VENDOR#')) {
+    if (sk.startsWith('UPLOAD#')) return 'ledger';
+    if (sk.startsWith('FILE#')) return 'file-claim';
+    // The order per club (OPENCLUB# marks) and the word left by waiting uploads (WAITER#): bookkeeping of uploads.
+    if (sk.startsWith('OPENCLUB#')) return 'open-mark';
+    if (sk.startsWith('WAITER#')) return 'waiter';
+    return 'vendor';
+  }
   if (pk.startsWith('CLUB#')) return sk.startsWith('UPLOAD#') ? 'club-ledger' : sk.startsWith('ACTIVATION#') ? 'activation' : 'club';
   if (pk.startsWith('PERSON#')) return sk.startsWith('MEMBER#') ? 'membership' : 'person';
   if (pk.startsWith('LINK#')) return sk.startsWith('A#') ? 'activity' : 'person-link';

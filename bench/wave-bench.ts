@@ -20,6 +20,7 @@ import { activateVendor, addClub, addVendor } from '../shared/core/admin/admin-u
 import { generateImport } from '../shared/core/generate/generate-import.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { startLocalMode, TABLE, type LocalMode } from '../shared/local/local-mode.js';
+import { LOCAL_IMPORTS_IN_FLIGHT } from '../shared/local/upload-queue.js';
 import { MB, ROOT, progress, table } from './child.js';
 import { batchBaseline, type BaselineFigures } from './import-bench.js';
 import { countCommands, emptyTally, writeTotals, type Tally } from './import-metrics.js';
@@ -37,6 +38,8 @@ export const WAVE_SETTINGS = {
   clubsPerFile: [1, 1, 1, 1, 1, 10, 10, 10, 10, 10],
   /** Day two: every `changedEvery`-th activity of each club sent again with another place, in delta files. */
   changedEvery: 50,
+  /** Local mode's imports in flight (LOCAL_IMPORTS_IN_FLIGHT unless set here). */
+  importsInFlight: LOCAL_IMPORTS_IN_FLIGHT,
   pollMs: 25,
   receiptTimeoutMs: 900_000,
   batchItemBytes: 460,
@@ -238,7 +241,7 @@ export async function runWaveBench(): Promise<WaveSection> {
     progress('[wave] starting local mode (fresh, in a temporary folder)…');
     local = await startLocalMode({
       dataDir: data, fresh: true, samplesDir: join(ROOT, 'samples'), say: quiet, log: (e) => { if (e.event === 'upload-error') events.push(e); },
-      uploadDemo: async () => undefined, registerInMemory: true, onRegisterClient: (client) => countCommands(client, () => tally),
+      uploadDemo: async () => undefined, registerInMemory: true, importsInFlight: WAVE_SETTINGS.importsInFlight, onRegisterClient: (client) => countCommands(client, () => tally),
     });
     const client = new DynamoDBClient({ endpoint: local.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), TABLE);

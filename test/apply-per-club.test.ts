@@ -6,6 +6,7 @@ import { DiskObjectStore } from '../shared/adapters/local-disk/object-store.js';
 import { readImport } from '../shared/core/format/read-import.js';
 import { generateImport } from '../shared/core/generate/generate-import.js';
 import { applyFile, readFile, type StagedRead } from '../shared/core/pipeline/apply-file.js';
+import { IMPORT_MAX_BYTES } from '../shared/core/pipeline/import-steps.js';
 import { clubContents, cutIntoParts, unitsOf } from '../shared/core/pipeline/file-parts.js';
 import { inParallel } from '../shared/core/pipeline/in-parallel.js';
 import { chunksOf } from '../shared/core/pipeline/judge-in-chunks.js';
@@ -107,6 +108,31 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
     expect((await rejudge(r.ports, { activities: everything, persons: [] }, '2026-11-25')).written).toBe(0);
     r.dispose();
   }, 60_000);
+
+  it('a file over IMPORT_MAX_BYTES is FILE_TOO_LARGE: rejected whole, without reading it to the end', async () => {
+    const r = await register();
+    const upload = uploadOf(VENDOR, 'huge.xml');
+    const head = new TextEncoder().encode(xml.slice(0, xml.indexOf('<Club ')));
+    const blank = new Uint8Array(1024 * 1024).fill(0x20);
+    let sent = 0;
+    const huge = {
+      name: upload.file,
+      chunks: (async function* () {
+        yield head;
+        sent += head.length;
+        // Whitespace between the header and the first club, past the limit, then the clubs and the end.
+        while (sent <= IMPORT_MAX_BYTES) { yield blank; sent += blank.length; }
+        yield new TextEncoder().encode(xml.slice(xml.indexOf('<Club ')));
+      })(),
+      sha256: async () => 'not-read',
+    };
+    const run = await runImport(r.ports, upload, () => huge, clock, noWait);
+    if (run.kind !== 'done') throw new Error(run.kind);
+    expect(run.receipt.status).toBe('rejected');
+    expect(run.receipt.errors.map((e) => e.code)).toEqual(['FILE_TOO_LARGE']);
+    for (const club of CLUBS) expect((await r.ports.store.linksOf(VENDOR, club)).persons).toEqual([]);
+    r.dispose();
+  }, 120_000);
 
   it('a file rejected at its last byte applies nothing and leaves no parts', async () => {
     const r = await register();

@@ -97,6 +97,21 @@ export class ImportWorkflow extends Construct {
       return state;
     };
 
+    // A Distributed Map over the JSON Lines manifest (`{"<item>":i}` per line) that the state `manifestOf` wrote; each
+    // item a task of a function of its own (2 GB, 15 minutes). An item runs in a child execution: the import's own
+    // execution name comes with the item.
+    const fanOut = (name: string, step: { task: string; fn: string; handlerFile: string; item: 'unit' | 'chunk'; manifestOf: string; maxConcurrency: number }) => {
+      const child = task(step.task, stepFunction(step.fn, step.handlerFile, 2048, Duration.minutes(15)), {
+        upload: JsonPath.objectAt('$.upload'), [step.item]: JsonPath.numberAt(`$.${step.item}`), execution: JsonPath.stringAt('$.execution'),
+      });
+      const map = catchFailure(new DistributedMap(this, name, {
+        itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt(`$.results.${step.manifestOf}.manifest`) }),
+        itemSelector: { upload: JsonPath.objectAt('$.upload'), [step.item]: JsonPath.numberAt(`$$.Map.Item.Value.${step.item}`), execution },
+        maxConcurrency: step.maxConcurrency, resultPath: JsonPath.DISCARD, label: name,
+      }));
+      map.itemProcessor(child);
+      return map;
+    };
     // Files above LARGE_FILE_BYTES take the fanned-out branch. A missing size would fail the Choice itself (no
     // catch there): such an upload takes the single-function branch.
     const largeFile = (name: string, what: string, large: IChainable, small: IChainable) => new Choice(this, name, { comment: `files above ${LARGE_FILE_BYTES} bytes are ${what}` })
@@ -113,17 +128,7 @@ export class ImportWorkflow extends Construct {
     const apply = task('Apply', applyFunction);
     const applyReadFunction = stepFunction('ApplyReadStep', 'apply-read-step.ts', 1024, Duration.minutes(15));
     const applyRead = task('ApplyRead', applyReadFunction);
-    const applyUnit = task('ApplyUnit', stepFunction('ApplyUnitStep', 'apply-unit-step.ts', 2048, Duration.minutes(15)), {
-      upload: JsonPath.objectAt('$.upload'), unit: JsonPath.numberAt('$.unit'), execution: JsonPath.stringAt('$.execution'),
-    });
-    const applyUnits = catchFailure(new DistributedMap(this, 'ApplyUnits', {
-      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.results.ApplyRead.manifest') }),
-      itemSelector: { upload: JsonPath.objectAt('$.upload'), unit: JsonPath.numberAt('$$.Map.Item.Value.unit'), execution },
-      maxConcurrency: APPLY_UNITS_IN_PARALLEL,
-      resultPath: JsonPath.DISCARD,
-      label: 'ApplyUnits',
-    }));
-    applyUnits.itemProcessor(applyUnit);
+    const applyUnits = fanOut('ApplyUnits', { task: 'ApplyUnit', fn: 'ApplyUnitStep', handlerFile: 'apply-unit-step.ts', item: 'unit', manifestOf: 'ApplyRead', maxConcurrency: APPLY_UNITS_IN_PARALLEL });
     const applyJoin = catchFailure(task('ApplyJoin', stepFunction('ApplyJoinStep', 'apply-join-step.ts', 2048, Duration.minutes(15))));
     const applyChoice = largeFile('LargeFileApply', 'read whole, then applied in units by a Distributed Map', catchFailure(applyRead).next(applyUnits).next(applyJoin), catchFailure(apply));
     // Blocked: wait, without polling, until the upload before it hands on (turns.ts), then look again.
@@ -145,18 +150,7 @@ export class ImportWorkflow extends Construct {
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
     const judgeSplit = catchFailure(task('JudgeSplit', stepFunction('JudgeSplitStep', 'judge-split-step.ts')));
-    // A chunk runs in a child execution of the Distributed Map: the import's own execution name comes with the item.
-    const judgeChunk = task('JudgeChunk', stepFunction('JudgeChunkStep', 'judge-chunk-step.ts', 2048, Duration.minutes(15)), {
-      upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$.chunk'), execution: JsonPath.stringAt('$.execution'),
-    });
-    const judgeChunks = catchFailure(new DistributedMap(this, 'JudgeChunks', {
-      itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.results.JudgeSplit.manifest') }),
-      itemSelector: { upload: JsonPath.objectAt('$.upload'), chunk: JsonPath.numberAt('$$.Map.Item.Value.chunk'), execution },
-      maxConcurrency: JUDGE_CHUNKS_IN_PARALLEL,
-      resultPath: JsonPath.DISCARD,
-      label: 'JudgeChunks',
-    }));
-    judgeChunks.itemProcessor(judgeChunk);
+    const judgeChunks = fanOut('JudgeChunks', { task: 'JudgeChunk', fn: 'JudgeChunkStep', handlerFile: 'judge-chunk-step.ts', item: 'chunk', manifestOf: 'JudgeSplit', maxConcurrency: JUDGE_CHUNKS_IN_PARALLEL });
     const judgeJoin = catchFailure(task('JudgeJoin', stepFunction('JudgeJoinStep', 'judge-join-step.ts'), {
       upload: JsonPath.objectAt('$.upload'), chunks: JsonPath.numberAt('$.results.JudgeSplit.chunks'),
     }));

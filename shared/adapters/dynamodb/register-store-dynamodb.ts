@@ -110,15 +110,16 @@ export class DynamoDbRegisterStore implements RegisterStore {
 
   /**
    * Moves the heads in transactions of TRANSACTION_ITEMS (one request moves a hundred), HEAD_TRANSACTIONS_IN_FLIGHT
-   * at once. A transaction is all or nothing: where one of its heads was moved by this upload already (a retry), or
-   * another writer held one of them (a conflict), its heads are moved one by one instead.
+   * at once; what is left over (all of a small delta's few heads) one by one, since an item in a transaction costs
+   * two write units and one alone one. A transaction is all or nothing: where one of its heads was moved by this
+   * upload already (a retry), or another writer held one of them (a conflict), its heads are moved one by one.
    */
   async bumpHeads(keys: readonly string[], uploadId: string): Promise<void> {
     const unique = [...new Set(keys)];
     const batches: string[][] = [];
     for (let i = 0; i < unique.length; i += TRANSACTION_ITEMS) batches.push(unique.slice(i, i + TRANSACTION_ITEMS));
     await inParallel(batches, HEAD_TRANSACTIONS_IN_FLIGHT, async (batch) => {
-      if (batch.length > 1) {
+      if (batch.length === TRANSACTION_ITEMS) {
         try {
           await this.client.send(new TransactWriteItemsCommand({ TransactItems: batch.map((key) => ({ Update: this.headMove(key, uploadId) })) }));
           return;

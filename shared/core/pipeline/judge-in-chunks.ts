@@ -1,6 +1,5 @@
 import type { AmountsByYear } from '../rules/amounts.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
-import { HeadWatch } from './head-watch.js';
 import { rejudge, seedsOfVendor } from './rejudge.js';
 import { judgeIntentKey, readStaged, stagedKey, type PersonSeed, type StagedApply, type StagedJudge } from './staging.js';
 import { stageReached, type Upload } from './upload.js';
@@ -49,10 +48,8 @@ export async function splitJudge(ports: PipelinePorts, upload: Upload, size: num
   const written = await ports.objects.get(manifest);
   if (written !== undefined) return { chunks: written.split('\n').filter((line) => line !== '').length, manifest };
   const staged = await readStaged<StagedApply>(ports.objects, stagedKey(upload, 'apply'));
-  // A person this upload created and alone has reached is named only by its own seeds: no chunk looks it up (an
-  // upload that reaches the person later judges its own activities against this one's, written by now).
-  const alone = await new HeadWatch(ports.store).alone(staged.seeds.settled.map((s) => s.pid), upload.uploadId);
-  const chunks = chunksOf({ ...staged.seeds, persons: staged.seeds.persons.filter((p) => !alone.has(p.pid)) }, size);
+  // The persons a chunk's clubs alone created keep their seeds: the chunk drops those its heads show alone (rejudge).
+  const chunks = chunksOf(staged.seeds, size);
   for (const [i, chunk] of chunks.entries()) await ports.objects.put(chunkKey(upload, i), JSON.stringify(chunk));
   await ports.objects.put(manifest, chunks.map((_, i) => `${JSON.stringify({ chunk: i })}\n`).join(''));
   return { chunks: chunks.length, manifest };

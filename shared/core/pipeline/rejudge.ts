@@ -86,8 +86,11 @@ export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: 
   const unchecked = await writtenUnchecked(context);
   const uncheckedActivities = unchecked.map(activityOf);
   if (seeds.uploadId === undefined || unchecked.length > 0) await readHeadsOf(context, [...activities, ...uncheckedActivities]);
+  // A person this upload created and alone has reached is named only by the seeded activities: its own seed adds
+  // nothing (an upload that reaches the person later judges its own activities against these, written by now).
+  const persons = seeds.persons.filter((p) => !settled.has(p.pid));
   let pass = await judgePass(context, {
-    activities, seeded: true, persons: seeds.persons, also: uncheckedActivities,
+    activities, seeded: true, persons, also: uncheckedActivities,
     judgedAt: new Map(unchecked.map((v) => [docId(activityOf(v)), v])),
   });
   const sum = new ResultSum();
