@@ -336,6 +336,25 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(await receiptOf(s, up)).toMatchObject({ status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }] });
   }, 60_000);
 
+  it('a unit failing for good: ApplyUnits waits for every unit, ApplyJoin finds the club without a result and fails into MarkFailed → ImportFailed', async () => {
+    const s = await scenario();
+    const failing: Handler = async () => {
+      throw Object.assign(new Error('a unit that cannot be applied'), { name: 'StepFailed' });
+    };
+    s.options = { hook: ({ state }) => (state === 'ApplyUnit' ? failing : undefined) };
+    const xml = sample('club-valid.xml');
+    const up = await putInInbox(s, 'large-unit-failing.xml', xml);
+    await startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
+    const record = await finished(up.uploadId);
+
+    expect(record.status).toBe('FAILED');
+    // The map itself tolerates the failed unit (its other units end first); the join does not.
+    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'MarkFailed', 'ImportFailed']);
+    expect(record.events.filter((e) => e.mapRun === 'ApplyUnits' && e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
+    expect(record.events.find((e) => e.state === 'ApplyJoin' && e.type === 'StateFailed')?.error).toBe('StepFailed');
+    expect(await receiptOf(s, up)).toMatchObject({ status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }] });
+  }, 60_000);
+
   it('the large-file branch: split, the Distributed Map over the manifest\'s chunks, join; the receipt as the single judge writes it', async () => {
     const s = await scenario();
     const xml = [...generateImport({ clubs: CLUBS.length, persons: 150, activities: 200, badShare: 0.05, seed: 'sfn-large', vendor: VENDOR })].join('');

@@ -100,7 +100,11 @@ export class ImportWorkflow extends Construct {
     // A Distributed Map over the JSON Lines manifest (`{"<item>":i}` per line) that the state `manifestOf` wrote; each
     // item a task of a function of its own (2 GB, 15 minutes). An item runs in a child execution: the import's own
     // execution name comes with the item.
-    const fanOut = (name: string, step: { task: string; fn: string; handlerFile: string; item: 'unit' | 'chunk'; manifestOf: string; maxConcurrency: number }) => {
+    const fanOut = (name: string, step: {
+      task: string; fn: string; handlerFile: string; item: 'unit' | 'chunk'; manifestOf: string; maxConcurrency: number;
+      /** The map waits for every item, failed or not (the step after it finds what is missing). */
+      waitForAll?: boolean;
+    }) => {
       const child = task(step.task, stepFunction(step.fn, step.handlerFile, 2048, Duration.minutes(15)), {
         upload: JsonPath.objectAt('$.upload'), [step.item]: JsonPath.numberAt(`$.${step.item}`), execution: JsonPath.stringAt('$.execution'),
       });
@@ -108,6 +112,7 @@ export class ImportWorkflow extends Construct {
         itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt(`$.results.${step.manifestOf}.manifest`) }),
         itemSelector: { upload: JsonPath.objectAt('$.upload'), [step.item]: JsonPath.numberAt(`$$.Map.Item.Value.${step.item}`), execution },
         maxConcurrency: step.maxConcurrency, resultPath: JsonPath.DISCARD, label: name,
+        ...(step.waitForAll ? { toleratedFailurePercentage: 100 } : {}),
       }));
       map.itemProcessor(child);
       return map;
@@ -128,7 +133,11 @@ export class ImportWorkflow extends Construct {
     const apply = task('Apply', applyFunction);
     const applyReadFunction = stepFunction('ApplyReadStep', 'apply-read-step.ts', 1024, Duration.minutes(15));
     const applyRead = task('ApplyRead', applyReadFunction);
-    const applyUnits = fanOut('ApplyUnits', { task: 'ApplyUnit', fn: 'ApplyUnitStep', handlerFile: 'apply-unit-step.ts', item: 'unit', manifestOf: 'ApplyRead', maxConcurrency: APPLY_UNITS_IN_PARALLEL });
+    // A unit failing for good must not fail the map while other units still write (stopping a child execution does
+    // not stop its function): every unit ends, then ApplyJoin fails on the club without a staged result.
+    const applyUnits = fanOut('ApplyUnits', {
+      task: 'ApplyUnit', fn: 'ApplyUnitStep', handlerFile: 'apply-unit-step.ts', item: 'unit', manifestOf: 'ApplyRead', maxConcurrency: APPLY_UNITS_IN_PARALLEL, waitForAll: true,
+    });
     const applyJoin = catchFailure(task('ApplyJoin', stepFunction('ApplyJoinStep', 'apply-join-step.ts', 2048, Duration.minutes(15))));
     const applyChoice = largeFile('LargeFileApply', 'read whole, then applied in units by a Distributed Map', catchFailure(applyRead).next(applyUnits).next(applyJoin), catchFailure(apply));
     // Blocked: wait, without polling, until the upload before it hands on (turns.ts), then look again.

@@ -21,10 +21,11 @@ import { taskTokens, type ExecutionRunner } from './step-functions-fake.js';
  * Distributed Map state is run by `distributedMap` here, as the service does it: its ItemReader read from the
  * bucket (JSON Lines), its ItemBatcher's batches, its ItemSelector evaluated with `$$.Map.Item`, each item's
  * ItemProcessor run by the tool as a child execution with the same bindings, MaxConcurrency of them at once,
- * and a failed child failing the state with `States.ExceedToleratedFailureThreshold`. The state's own Retry,
+ * and a failed child failing the state with `States.ExceedToleratedFailureThreshold` (with ToleratedFailurePercentage,
+ * every child runs to its end first, and only more failures than tolerated fail it). The state's own Retry,
  * Catch, ResultPath and Next stay as synthesized: only its `Type` is handed to us (with a day's TimeoutSeconds:
  * the service puts no limit on a Map, the tool 60 s on any Task without one). Fields of a Distributed Map this
- * runner does not emulate (tolerated failures, ResultWriter, ItemsPath, MaxItems) are refused, not ignored.
+ * runner does not emulate (a tolerated failure path or count, ResultWriter, ItemsPath, MaxItems) are refused, not ignored.
  *
  * A task that waits for a task token (`.waitForTaskToken`) is run by `tokenTask`: the tool has no task tokens.
  *
@@ -245,6 +246,7 @@ interface DistributedMapState {
   readonly ItemBatcher?: { readonly MaxItemsPerBatch?: number; readonly BatchInput?: unknown };
   readonly ItemProcessor: { readonly StartAt: string; readonly States: Record<string, AslState> };
   readonly MaxConcurrency?: number;
+  readonly ToleratedFailurePercentage?: number;
 }
 
 /** The items the ItemReader hands out: a JSON Lines object in the bucket, as the S3 JSONL reader reads it. */
@@ -284,15 +286,28 @@ function distributedMap({ name, state, context, options, runOptions, events }: M
     // The child executions' machine: the processor's states (its ProcessorConfig is the Map's, not theirs).
     const { StartAt, States } = state.ItemProcessor;
     const processor = new StateMachine({ StartAt, States } as StateMachineDefinition);
+    const runChild = async (child: unknown) => {
+      const run = processor.run(child as never, runOptions);
+      const logged = collect(run.eventLogs, events, name);
+      const result = await run.result;
+      await logged;
+      return result;
+    };
+    // MaxConcurrency 0 or absent: as many as the service runs at once (10 000).
+    const concurrency = state.MaxConcurrency || 10_000;
+    if (state.ToleratedFailurePercentage !== undefined) {
+      // Every child runs to its end; the state fails only when more than the tolerated share of them failed.
+      const failed: unknown[] = [];
+      const results = await inParallel(children, concurrency, (child) => runChild(child).catch((error: unknown) => { failed.push(error); return undefined; }));
+      if (failed.length * 100 > state.ToleratedFailurePercentage * children.length) {
+        const failure = new Error(`${failed.length} of ${children.length} child executions failed`);
+        failure.name = 'States.ExceedToleratedFailureThreshold';
+        throw failure;
+      }
+      return results;
+    }
     try {
-      // MaxConcurrency 0 or absent: as many as the service runs at once (10 000).
-      return await inParallel(children, state.MaxConcurrency || 10_000, async (child) => {
-        const run = processor.run(child as never, runOptions);
-        const logged = collect(run.eventLogs, events, name);
-        const result = await run.result;
-        await logged;
-        return result;
-      });
+      return await inParallel(children, concurrency, runChild);
     } catch (error) {
       const failure = new Error(`a child execution failed: ${(error as Error).message}`);
       failure.name = 'States.ExceedToleratedFailureThreshold';
@@ -302,7 +317,7 @@ function distributedMap({ name, state, context, options, runOptions, events }: M
 }
 
 /** What a Distributed Map may hold that `distributedMap` does not do. */
-const UNEMULATED = ['ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ResultWriter', 'ItemsPath', 'MaxItems'];
+const UNEMULATED = ['ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ResultWriter', 'ItemsPath', 'MaxItems'];
 
 /** The definition with each Distributed Map state handed to `distributedMap` (a Task state the tool calls back). */
 function withDistributedMapsLocal(definition: Definition): { definition: Definition; maps: Record<string, DistributedMapState> } {
@@ -313,7 +328,7 @@ function withDistributedMapsLocal(definition: Definition): { definition: Definit
     const unsupported = UNEMULATED.filter((field) => field in state || (field === 'MaxItems' && (state.ItemReader as { ReaderConfig?: object } | undefined)?.ReaderConfig !== undefined && 'MaxItems' in (state.ItemReader as { ReaderConfig: object }).ReaderConfig));
     if (unsupported.length > 0) throw new Error(`Distributed Map ${name} uses ${unsupported.join(', ')}, which the local runner does not emulate`);
     maps[name] = state as unknown as DistributedMapState;
-    const { ItemReader: _r, ItemSelector: _s, ItemBatcher: _b, ItemProcessor: _p, MaxConcurrency: _m, Label: _l, ...kept } = state;
+    const { ItemReader: _r, ItemSelector: _s, ItemBatcher: _b, ItemProcessor: _p, MaxConcurrency: _m, Label: _l, ToleratedFailurePercentage: _t, ...kept } = state;
     return [name, { ...kept, Type: 'Task', TimeoutSeconds: 86_400, Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:DistributedMap-${name}` }];
   }));
   return { definition: { ...definition, States } as Definition, maps };

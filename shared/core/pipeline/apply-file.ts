@@ -133,6 +133,8 @@ class CalendarChanges {
  */
 export interface StagedRead {
   readonly status: 'rejected' | 'duplicate' | 'read';
+  /** Which read cut the parts (`clubPartKey`). */
+  readonly readId: string;
   readonly sha256: string;
   readonly error?: FileError;
   readonly header?: ImportHeader;
@@ -148,11 +150,15 @@ export type ReadResult =
 
 /**
  * A club's part of the apply step's result: its activities keep their lines, so the join puts them in file order;
- * its settled persons are ids (the join keeps those of one club only).
+ * its settled persons are ids (the join keeps those of one club only); the keys its changes reach are moved by the
+ * join, once for the file: a head moved per club would not move again for the file's next club (a retry's move
+ * is skipped), and a judge elsewhere that read it in between would miss that club's writes.
  */
 type ClubApplied = Omit<StagedApply, 'activities' | 'seeds'> & {
   readonly activities: readonly { readonly club: string; readonly id: string; readonly period: string; readonly line: number }[];
   readonly seeds: Omit<StagedApply['seeds'], 'settled'> & { readonly settled: readonly string[] };
+  /** The calendar keys whose heads the join moves once every club is written (rejudge.ts). */
+  readonly touched: readonly string[];
 };
 
 /**
@@ -203,13 +209,15 @@ export async function readFile(
     if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened: false };
   }
   let opened = false;
-  const file = await cutIntoParts(objects, upload, readImport(source.chunks, { evaluationDate: clock.today, maxBytes: IMPORT_MAX_BYTES }), onRecords);
+  // Its own parts: an earlier attempt's, or another invocation's still running, are never mixed with these.
+  const readId = `${clock.now().replace(/[^0-9]/g, '')}-${Math.random().toString(36).slice(2, 10)}`;
+  const file = await cutIntoParts(objects, { upload, readId }, readImport(source.chunks, { evaluationDate: clock.today, maxBytes: IMPORT_MAX_BYTES }), onRecords);
   const sha256 = await source.sha256();
-  const nothing = { clubs: [], units: [], errors: [], failed: [] };
+  const nothing = { readId, clubs: [], units: [], errors: [], failed: [] };
   let read: StagedRead;
   if (!file.ok) read = { status: 'rejected', sha256, error: file.error, ...nothing };
   else if (file.header.vendor !== upload.vendor) {
-    await deleteParts(objects, upload, file.clubs);
+    await deleteParts(objects, { upload, readId }, file.clubs);
     read = { status: 'rejected', sha256, error: fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]), ...nothing };
   } else {
     const clubsInFile = file.clubs.map((c) => c.club);
@@ -228,7 +236,7 @@ export async function readFile(
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
     read = claim.owner !== upload.uploadId
       ? { status: 'duplicate', sha256, ...nothing }
-      : { status: 'read', sha256, header: file.header, clubs: file.clubs, units: unitsOf(file.clubs), errors: file.errors, failed: claim.failed };
+      : { status: 'read', readId, sha256, header: file.header, clubs: file.clubs, units: unitsOf(file.clubs), errors: file.errors, failed: claim.failed };
   }
   await objects.put(stagedKey(upload, 'read'), JSON.stringify(read));
   return { kind: 'read', read, opened };
@@ -249,7 +257,7 @@ export async function applyUnit(ports: PipelinePorts, upload: Upload, unit: numb
   for (const club of read.units[unit] ?? []) {
     const key = clubAppliedKey(upload, club);
     if (await ports.objects.get(key) !== undefined) continue;
-    const contents = await clubContents(ports.objects, upload, read.header!, clubs.get(club)!);
+    const contents = await clubContents(ports.objects, { upload, readId: read.readId }, read.header!, clubs.get(club)!);
     await ports.objects.put(key, stagedPieces(await applyContents(ports, applying, contents, read.sha256, clock)));
   }
 }
@@ -259,8 +267,10 @@ export async function joinApply(ports: PipelinePorts, upload: Upload): Promise<S
   const done = await appliedBefore(ports, upload);
   if (done) return done;
   const read = await readStaged<StagedRead>(ports.objects, stagedKey(upload, 'read'));
-  const staged = read.status !== 'read' ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : [])
-    : joined(read, await Promise.all(read.clubs.map((c) => readStaged<ClubApplied>(ports.objects, clubAppliedKey(upload, c.club)))));
+  const clubs = read.status !== 'read' ? [] : await Promise.all(read.clubs.map((c) => readStaged<ClubApplied>(ports.objects, clubAppliedKey(upload, c.club))));
+  // Once every club is written: a judge that reads a head after it moved reads all of them.
+  await ports.store.bumpHeads([...new Set(clubs.flatMap((c) => c.touched))], upload.uploadId);
+  const staged = read.status !== 'read' ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : []) : joined(read, clubs);
   await ports.objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
   const entry = await registered(ports, upload);
   await ports.store.putUpload({
@@ -464,8 +474,6 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
   // that a retry applies again, never a link without the items it points to.
   await store.write([...writes.first.values()], [...writes.firstDeletes.values()]);
   await store.write([...writes.last.values()]);
-  // Last: a judge that reads a head after it moved reads everything written above.
-  await store.bumpHeads([...touched], uploadId);
   const sortedErrors = errors.sort((a, b) => a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
     status: sortedErrors.length > 0 ? 'partially_applied' : 'applied',
@@ -475,6 +483,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
     clubs: authorised,
     activities: applied,
     seeds: { activities: activitySeeds, persons: [...personSeeds.values()], settled: [...settled] },
+    touched: [...touched],
   };
 }
 

@@ -9,6 +9,12 @@ import { clubPartKey } from './staging.js';
 /** A record event of one club, as a part holds it. */
 type ClubEvent = Extract<ImportEvent, { kind: 'person' | 'activity' | 'delete-person' | 'delete-activity' | 'refused' }>;
 
+/** Whose parts: one read of an upload's file (`clubPartKey`). */
+export interface PartsOf {
+  readonly upload: Upload;
+  readonly readId: string;
+}
+
 /** A club of the file: the line of its (first) Club element, its records and the parts they were cut into. */
 export interface FileClub {
   readonly club: string;
@@ -36,9 +42,9 @@ const PART_SIZES: PartSizes = { part: 4 * 1024 * 1024, buffered: 48 * 1024 * 102
  * file rejected at its last byte still applies nothing: its parts are deleted and the rejection returned.
  */
 export async function cutIntoParts(
-  objects: ObjectStore, upload: Upload, batches: AsyncIterable<readonly ImportEvent[]>, onRecords?: (records: number) => void, sizes = PART_SIZES,
+  objects: ObjectStore, read: PartsOf, batches: AsyncIterable<readonly ImportEvent[]>, onRecords?: (records: number) => void, sizes = PART_SIZES,
 ): Promise<FileRead> {
-  const parts = new ClubParts(objects, upload, sizes.part);
+  const parts = new ClubParts(objects, read, sizes.part);
   let header: ImportHeader | undefined;
   const errors: RecordError[] = [];
   let records = 0;
@@ -68,7 +74,7 @@ export async function cutIntoParts(
 class ClubParts {
   private readonly byClub = new Map<string, { line: number; records: number; parts: number; lines: string[]; bytes: number }>();
   private buffered = 0;
-  constructor(private readonly objects: ObjectStore, private readonly upload: Upload, private readonly partBytes: number) {}
+  constructor(private readonly objects: ObjectStore, private readonly read: PartsOf, private readonly partBytes: number) {}
 
   open(club: string, line: number): void {
     if (!this.byClub.has(club)) this.byClub.set(club, { line, records: 0, parts: 0, lines: [], bytes: 0 });
@@ -93,7 +99,7 @@ class ClubParts {
       of.lines = [];
       this.buffered -= of.bytes;
       of.bytes = 0;
-      await this.objects.put(clubPartKey(this.upload, club, of.parts++), (function* () { for (const l of lines) yield `${l}\n`; })());
+      await this.objects.put(clubPartKey(this.read.upload, this.read.readId, club, of.parts++), (function* () { for (const l of lines) yield `${l}\n`; })());
     }
   }
 
@@ -102,23 +108,23 @@ class ClubParts {
   }
 
   async discard(): Promise<void> {
-    await deleteParts(this.objects, this.upload, this.clubs());
+    await deleteParts(this.objects, this.read, this.clubs());
   }
 }
 
 /** Deletes the clubs' parts (a file that applies nothing leaves none behind). */
-export async function deleteParts(objects: ObjectStore, upload: Upload, clubs: readonly FileClub[]): Promise<void> {
-  for (const { club, parts } of clubs) for (let part = 0; part < parts; part++) await objects.delete(clubPartKey(upload, club, part));
+export async function deleteParts(objects: ObjectStore, read: PartsOf, clubs: readonly FileClub[]): Promise<void> {
+  for (const { club, parts } of clubs) for (let part = 0; part < parts; part++) await objects.delete(clubPartKey(read.upload, read.readId, club, part));
 }
 
 /** One club's records read back from its parts: the file as if it held that club alone. */
-export async function clubContents(objects: ObjectStore, upload: Upload, header: ImportHeader, club: FileClub): Promise<FileContents> {
+export async function clubContents(objects: ObjectStore, read: PartsOf, header: ImportHeader, club: FileClub): Promise<FileContents> {
   const contents = {
     header, clubs: [{ club: club.club, line: club.line }], errors: [],
     persons: [], activities: [], deletedPersons: [], deletedActivities: [], refused: [],
   } as { -readonly [K in keyof FileContents]: FileContents[K] extends readonly (infer E)[] ? E[] : FileContents[K] };
   for (let part = 0; part < club.parts; part++) {
-    const key = clubPartKey(upload, club.club, part);
+    const key = clubPartKey(read.upload, read.readId, club.club, part);
     const text = await objects.get(key);
     if (text === undefined) throw new Error(`part ${key} is missing: run the read step again`);
     for (const line of text.split('\n')) {

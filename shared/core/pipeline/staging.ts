@@ -47,9 +47,12 @@ export function stagedKey(upload: Upload, step: 'read' | 'apply' | 'judge'): str
 /** Club ids come from the file: kept to one path segment. */
 const segment = (club: string) => encodeURIComponent(club);
 
-/** Part `part` of a club's records, as the read step cut them from the file (file-parts.ts). */
-export function clubPartKey(upload: Upload, club: string, part: number): string {
-  return `work/${upload.vendor}/${upload.uploadId}/clubs/${segment(club)}/part-${part}.jsonl`;
+/**
+ * Part `part` of a club's records, as read `readId` of the upload cut them from the file (file-parts.ts): each
+ * read has its own parts, so two reads of one upload (a retried invocation while the first still runs) never mix.
+ */
+export function clubPartKey(upload: Upload, readId: string, club: string, part: number): string {
+  return `work/${upload.vendor}/${upload.uploadId}/reads/${readId}/${segment(club)}/part-${part}.jsonl`;
 }
 
 /** The manifest of a fanned-out apply: one JSON line per unit of clubs, `{"unit":i}` (ids only reach the workflow). */
