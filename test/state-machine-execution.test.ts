@@ -317,42 +317,35 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-after.json'))!)).toMatchObject({ uploads: { rejudged: [broken.uploadId], errors: [] } });
   }, 60_000);
 
-  it('a chunk failing for good fails the Distributed Map (States.ExceedToleratedFailureThreshold), caught into MarkFailed → ImportFailed', async () => {
+  /** The sample club file as a large upload (by its size in the input), whose item state `failingState` fails for good. */
+  async function largeUploadFailingAt(failingState: 'JudgeChunk' | 'ApplyUnit', file: string) {
     const s = await scenario();
     const failing: Handler = async () => {
-      throw Object.assign(new Error('a chunk that cannot be judged'), { name: 'StepFailed' });
+      throw Object.assign(new Error(`${failingState} cannot be done`), { name: 'StepFailed' });
     };
-    s.options = { hook: ({ state }) => (state === 'JudgeChunk' ? failing : undefined) };
-    const xml = sample('club-valid.xml');
-    const up = await putInInbox(s, 'large-failing.xml', xml);
+    s.options = { hook: ({ state }) => (state === failingState ? failing : undefined) };
+    const up = await putInInbox(s, file, sample('club-valid.xml'));
     await startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
     const record = await finished(up.uploadId);
-
     expect(record.status).toBe('FAILED');
+    expect(await receiptOf(s, up)).toMatchObject({ status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }] });
+    return record;
+  }
+
+  it('a chunk failing for good fails the Distributed Map (States.ExceedToleratedFailureThreshold), caught into MarkFailed → ImportFailed', async () => {
+    const record = await largeUploadFailingAt('JudgeChunk', 'large-failing.xml');
     expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'MarkFailed', 'ImportFailed']);
     expect(record.events.find((e) => e.state === 'JudgeChunks' && e.type === 'StateFailed')?.error).toBe('States.ExceedToleratedFailureThreshold');
     // The child's own failure, not retried (StepFailed is permanent).
     expect(record.events.filter((e) => e.mapRun === 'JudgeChunks' && e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
-    expect(await receiptOf(s, up)).toMatchObject({ status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }] });
   }, 60_000);
 
   it('a unit failing for good: ApplyUnits waits for every unit, ApplyJoin finds the club without a result and fails into MarkFailed → ImportFailed', async () => {
-    const s = await scenario();
-    const failing: Handler = async () => {
-      throw Object.assign(new Error('a unit that cannot be applied'), { name: 'StepFailed' });
-    };
-    s.options = { hook: ({ state }) => (state === 'ApplyUnit' ? failing : undefined) };
-    const xml = sample('club-valid.xml');
-    const up = await putInInbox(s, 'large-unit-failing.xml', xml);
-    await startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
-    const record = await finished(up.uploadId);
-
-    expect(record.status).toBe('FAILED');
+    const record = await largeUploadFailingAt('ApplyUnit', 'large-unit-failing.xml');
     // The map itself tolerates the failed unit (its other units end first); the join does not.
     expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'MarkFailed', 'ImportFailed']);
     expect(record.events.filter((e) => e.mapRun === 'ApplyUnits' && e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
     expect(record.events.find((e) => e.state === 'ApplyJoin' && e.type === 'StateFailed')?.error).toBe('StepFailed');
-    expect(await receiptOf(s, up)).toMatchObject({ status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }] });
   }, 60_000);
 
   it('the large-file branch: split, the Distributed Map over the manifest\'s chunks, join; the receipt as the single judge writes it', async () => {
