@@ -1,4 +1,4 @@
-import type { RecordError } from '../errors/record-error.js';
+import { byLine, type RecordError } from '../errors/record-error.js';
 import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
 import { readImport } from '../format/read-import.js';
 import { IMPORT_MAX_BYTES } from '../pipeline/import-steps.js';
@@ -30,10 +30,6 @@ export interface CheckOptions {
 }
 
 const NO_FACTS: ClubFacts = { countsEveryoneAsDisabled: false, submittedPeriods: new Set() };
-
-function byLine(a: { line: number; code: string }, b: { line: number; code: string }): number {
-  return a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
-}
 
 /** Takes the items out of a list one by one, so that each can be freed as soon as it has been used. */
 function* drain<T>(items: readonly T[]): Generator<T> {

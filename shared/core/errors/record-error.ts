@@ -16,6 +16,11 @@ export interface FileError {
   readonly message: string;
 }
 
+/** The receipt's order of errors: by line, then by code (the same whatever order they were found in). */
+export function byLine(a: { readonly line: number; readonly code: string }, b: { readonly line: number; readonly code: string }): number {
+  return a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
 /** Thrown inside the reader to end a file with one file-level error; turned into a `rejected` event. */
 export class FileRejection extends Error {
   constructor(readonly fileError: FileError) {

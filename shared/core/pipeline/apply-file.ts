@@ -1,4 +1,4 @@
-import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
+import { byLine, fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
 import type { FileSource } from '../check/file-source.js';
 import type { FileContents } from '../check/file-contents.js';
 import { readImport } from '../format/read-import.js';
@@ -170,7 +170,7 @@ type ClubApplied = Omit<StagedApply, 'activities' | 'seeds'> & {
 export async function applyFile(
   ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock, onRecords?: (records: number) => void,
 ): Promise<ApplyResult> {
-  const done = await appliedBefore(ports, upload);
+  const { staged: done } = await appliedBefore(ports, upload);
   if (done) return { kind: 'applied', staged: done, opened: false };
   const read = await readFile(ports, upload, source, clock, onRecords);
   if (read.kind === 'blocked') return read;
@@ -184,11 +184,12 @@ async function registered(ports: PipelinePorts, upload: Upload): Promise<LedgerE
   return entry;
 }
 
-async function appliedBefore(ports: PipelinePorts, upload: Upload): Promise<StagedApply | undefined> {
+/** The upload's ledger entry, and what its apply step staged if it got that far. */
+async function appliedBefore(ports: PipelinePorts, upload: Upload): Promise<{ readonly entry: LedgerEntry; readonly staged?: StagedApply }> {
   const entry = await registered(ports, upload);
-  if (!stageReached(entry.stage, 'applied')) return undefined;
+  if (!stageReached(entry.stage, 'applied')) return { entry };
   const text = await ports.objects.get(stagedKey(upload, 'apply'));
-  return text === undefined ? undefined : JSON.parse(text) as StagedApply;
+  return text === undefined ? { entry } : { entry, staged: JSON.parse(text) as StagedApply };
 }
 
 /**
@@ -264,7 +265,7 @@ export async function applyUnit(ports: PipelinePorts, upload: Upload, unit: numb
 
 /** The end of the apply step: the clubs' results joined in file order, staged for the next steps; the ledger says `applied`. */
 export async function joinApply(ports: PipelinePorts, upload: Upload): Promise<StagedApply> {
-  const done = await appliedBefore(ports, upload);
+  const { entry, staged: done } = await appliedBefore(ports, upload);
   if (done) return done;
   const read = await readStaged<StagedRead>(ports.objects, stagedKey(upload, 'read'));
   const clubs = read.status !== 'read' ? [] : await Promise.all(read.clubs.map((c) => readStaged<ClubApplied>(ports.objects, clubAppliedKey(upload, c.club))));
@@ -272,7 +273,6 @@ export async function joinApply(ports: PipelinePorts, upload: Upload): Promise<S
   await ports.store.bumpHeads([...new Set(clubs.flatMap((c) => c.touched))], upload.uploadId);
   const staged = read.status !== 'read' ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : []) : joined(read, clubs);
   await ports.objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
-  const entry = await registered(ports, upload);
   await ports.store.putUpload({
     ...entry, stage: 'applied', sha256: staged.sha256, clubs: staged.clubs,
     ...(staged.status === 'rejected' || staged.status === 'duplicate' ? { status: staged.status } : {}),
@@ -288,7 +288,7 @@ function joined(read: StagedRead, clubs: readonly ClubApplied[]): StagedApply {
       counts.activities[k] += c.counts.activities[k];
     }
   }
-  const errors = [...read.errors, ...clubs.flatMap((c) => c.errors)].sort((a, b) => a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const errors = [...read.errors, ...clubs.flatMap((c) => c.errors)].sort(byLine);
   return {
     status: errors.length > 0 ? 'partially_applied' : 'applied',
     sha256: read.sha256,
@@ -474,12 +474,12 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
   // that a retry applies again, never a link without the items it points to.
   await store.write([...writes.first.values()], [...writes.firstDeletes.values()]);
   await store.write([...writes.last.values()]);
-  const sortedErrors = errors.sort((a, b) => a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  // In file order once the join has every club's (byLine).
   return {
-    status: sortedErrors.length > 0 ? 'partially_applied' : 'applied',
+    status: errors.length > 0 ? 'partially_applied' : 'applied',
     sha256,
     counts,
-    errors: sortedErrors,
+    errors,
     clubs: authorised,
     activities: applied,
     seeds: { activities: activitySeeds, persons: [...personSeeds.values()], settled: [...settled] },

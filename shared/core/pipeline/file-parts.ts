@@ -1,4 +1,4 @@
-import type { FileContents } from '../check/file-contents.js';
+import { gatherFile, type FileContents } from '../check/file-contents.js';
 import type { FileError, RecordError } from '../errors/record-error.js';
 import type { ImportEvent } from '../format/import-event.js';
 import type { ImportHeader } from '../format/records.js';
@@ -117,29 +117,20 @@ export async function deleteParts(objects: ObjectStore, read: PartsOf, clubs: re
   for (const { club, parts } of clubs) for (let part = 0; part < parts; part++) await objects.delete(clubPartKey(read.upload, read.readId, club, part));
 }
 
-/** One club's records read back from its parts: the file as if it held that club alone. */
+/** One club's records read back from its parts: the file as if it held that club alone (gathered as `check` gathers a file). */
 export async function clubContents(objects: ObjectStore, read: PartsOf, header: ImportHeader, club: FileClub): Promise<FileContents> {
-  const contents = {
-    header, clubs: [{ club: club.club, line: club.line }], errors: [],
-    persons: [], activities: [], deletedPersons: [], deletedActivities: [], refused: [],
-  } as { -readonly [K in keyof FileContents]: FileContents[K] extends readonly (infer E)[] ? E[] : FileContents[K] };
-  for (let part = 0; part < club.parts; part++) {
-    const key = clubPartKey(read.upload, read.readId, club.club, part);
-    const text = await objects.get(key);
-    if (text === undefined) throw new Error(`part ${key} is missing: run the read step again`);
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      const event = JSON.parse(line) as ClubEvent;
-      switch (event.kind) {
-        case 'person': contents.persons.push(event.record); break;
-        case 'activity': contents.activities.push(event.record); break;
-        case 'delete-person': contents.deletedPersons.push(event.record); break;
-        case 'delete-activity': contents.deletedActivities.push(event.record); break;
-        case 'refused': contents.refused.push(event); break;
-      }
+  async function* events(): AsyncGenerator<readonly ImportEvent[]> {
+    yield [{ kind: 'header', header, line: 1 }, { kind: 'club', club: club.club, line: club.line }];
+    for (let part = 0; part < club.parts; part++) {
+      const key = clubPartKey(read.upload, read.readId, club.club, part);
+      const text = await objects.get(key);
+      if (text === undefined) throw new Error(`part ${key} is missing: run the read step again`);
+      yield text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as ClubEvent);
     }
   }
-  return contents;
+  const gathered = await gatherFile(events());
+  if (!gathered.ok) throw new Error(`the parts of club ${club.club} hold a rejection`);
+  return gathered.contents;
 }
 
 /**

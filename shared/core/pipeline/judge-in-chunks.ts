@@ -32,7 +32,8 @@ function chunkResultKey(upload: Upload, chunk: number): string {
   return `work/${upload.vendor}/${upload.uploadId}/judged-chunk-${chunk}.json`;
 }
 
-async function appliedEntry(ports: PipelinePorts, upload: Upload) {
+/** The upload's ledger entry, once its apply step is done (else an error: the judge runs after it). */
+export async function appliedEntry(ports: PipelinePorts, upload: Upload) {
   const entry = await ports.store.upload(upload.vendor, upload.uploadId, upload.completedAt);
   if (!entry || !stageReached(entry.stage, 'applied')) throw new Error(`upload ${upload.uploadId} has not been applied`);
   return entry;

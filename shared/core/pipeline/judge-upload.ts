@@ -1,6 +1,6 @@
 import type { AmountsByYear } from '../rules/amounts.js';
 import { JUDGE_CHUNK_SEEDS } from './import-steps.js';
-import { joinJudge, judgeChunk, splitJudge } from './judge-in-chunks.js';
+import { appliedEntry, joinJudge, judgeChunk, splitJudge } from './judge-in-chunks.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { readStaged, stagedKey, type StagedJudge } from './staging.js';
 import { stageReached, type Upload } from './upload.js';
@@ -11,8 +11,7 @@ import { stageReached, type Upload } from './upload.js';
  * weeks, not by the file. Idempotent: a retry judges only the chunks without a result.
  */
 export async function judgeUpload(ports: PipelinePorts, upload: Upload, clock: PipelineClock, amounts?: AmountsByYear): Promise<StagedJudge> {
-  const entry = await ports.store.upload(upload.vendor, upload.uploadId, upload.completedAt);
-  if (!entry || !stageReached(entry.stage, 'applied')) throw new Error(`upload ${upload.uploadId} has not been applied`);
+  const entry = await appliedEntry(ports, upload);
   if (stageReached(entry.stage, 'judged')) return readStaged<StagedJudge>(ports.objects, stagedKey(upload, 'judge'));
   const { chunks } = await splitJudge(ports, upload, JUDGE_CHUNK_SEEDS);
   for (let chunk = 0; chunk < chunks; chunk++) await judgeChunk(ports, upload, chunk, clock, amounts);
