@@ -21,6 +21,11 @@ export const DATA = join(ROOT, 'bench', 'data');
 export const BIN = join(ROOT, 'bin', 'lok-importer.js');
 export const MB = 1e6;
 
+/** Nearest-rank percentile of sorted values: the smallest value with at least p % of the values at or below it. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
 export function progress(text: string): void {
   process.stderr.write(`${text}\n`);
 }

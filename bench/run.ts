@@ -370,47 +370,24 @@ async function main(): Promise<number> {
     printed += report(results, targets, runs);
   } else {
     output = { ...previous };
-    delete output.import;
-    delete output.upload;
-    delete output.cloud;
-    delete output.queue;
-    delete output.wave;
+    // The other parts follow in their own order, each measured now or kept from before.
+    for (const name of PARTS) if (name !== 'reader') delete output[name];
   }
-  if (parts.includes('import')) {
-    const section: ImportSection = await runImportBench(importSizes, EVALUATION_DATE);
-    output.import = { machine: machine(), ...section };
-    printed += `${printed ? '\n' : ''}${importReport(section)}`;
-  } else if (previous.import !== undefined) {
-    output.import = previous.import;
-  }
-  if (parts.includes('upload')) {
-    const section: UploadSection = await runUploadBench();
-    output.upload = { machine: machine(), ...section };
-    printed += `${printed ? '\n' : ''}${uploadReport(section)}`;
-  } else if (previous.upload !== undefined) {
-    output.upload = previous.upload;
-  }
-  if (parts.includes('cloud')) {
-    const section: CloudSection = await runCloudBench(cloudSizes);
-    output.cloud = { machine: machine(), ...section };
-    printed += `${printed ? '\n' : ''}${cloudReport(section)}`;
-  } else if (previous.cloud !== undefined) {
-    output.cloud = previous.cloud;
-  }
-  if (parts.includes('queue')) {
-    const section: QueueSection = await runQueueBench(QUEUE_UPLOADS);
-    output.queue = { machine: machine(), ...section };
-    printed += `${printed ? '\n' : ''}${queueReport(section)}`;
-  } else if (previous.queue !== undefined) {
-    output.queue = previous.queue;
-  }
-  if (parts.includes('wave')) {
-    const section: WaveSection = await runWaveBench();
-    output.wave = { machine: machine(), ...section };
-    printed += `${printed ? '\n' : ''}${waveReport(section)}`;
-  } else if (previous.wave !== undefined) {
-    output.wave = previous.wave;
-  }
+  // Each part below: measured when asked for, with the machine it ran on, else its previous figures kept.
+  const part = async <S extends object>(name: Exclude<Part, 'reader'>, run: () => Promise<S>, reportOf: (section: S) => string) => {
+    if (parts.includes(name)) {
+      const section = await run();
+      output[name] = { machine: machine(), ...section };
+      printed += `${printed ? '\n' : ''}${reportOf(section)}`;
+    } else if (previous[name] !== undefined) {
+      output[name] = previous[name];
+    }
+  };
+  await part<ImportSection>('import', () => runImportBench(importSizes, EVALUATION_DATE), importReport);
+  await part<UploadSection>('upload', runUploadBench, uploadReport);
+  await part<CloudSection>('cloud', () => runCloudBench(cloudSizes), cloudReport);
+  await part<QueueSection>('queue', () => runQueueBench(QUEUE_UPLOADS), queueReport);
+  await part<WaveSection>('wave', runWaveBench, waveReport);
   writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
   process.stdout.write(printed);
   progress(`wrote ${relative(ROOT, resultsFile)}`);

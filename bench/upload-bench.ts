@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import SftpClient from 'ssh2-sftp-client';
 import { generateImport } from '../shared/core/generate/generate-import.js';
 import type { ActivityCounts, Receipt } from '../shared/core/receipt/receipt.js';
 import { DEMO_CLUB, DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
-import { MB, ROOT, progress, table } from './child.js';
+import { MB, ROOT, percentile, progress, table } from './child.js';
+import { connectSftp, quiet } from './sftp.js';
 
 export const UPLOAD_SETTINGS = {
   uploads: 20,
@@ -58,28 +58,14 @@ export interface UploadSection {
   readonly targets: readonly { what: string; value: number; target: string; met: boolean }[];
 }
 
-/** Nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 function percentiles(values: readonly number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1]!, min: sorted[0]! };
 }
 
-const quiet = (): void => undefined;
-
-/** An ssh2-sftp-client without its default listeners (they print every end and close). */
-async function connect(port: number, privateKeyPath: string, vendor: string): Promise<SftpClient> {
-  const client = new SftpClient('bench', { error: quiet, end: quiet, close: quiet });
-  await client.connect({ host: '127.0.0.1', port, username: vendor, privateKey: readFileSync(privateKeyPath), readyTimeout: 10_000 });
-  return client;
-}
-
 /** The demo upload of the first start, as `uploadWithClient` does it but with a quiet client. */
 async function uploadDemo(options: { port: number; privateKeyPath: string; vendor: string; files: readonly string[] }): Promise<void> {
-  const client = await connect(options.port, options.privateKeyPath, options.vendor);
+  const client = await connectSftp(options.port, options.vendor, readFileSync(options.privateKeyPath));
   try {
     for (const file of options.files) await client.put(file, `/inbox/${basename(file)}`);
   } finally {
@@ -142,7 +128,7 @@ export async function runUploadBench(): Promise<UploadSection> {
     progress(`[upload] generated one club file: ${UPLOAD_SETTINGS.generator.activities} activities, ${UPLOAD_SETTINGS.generator.persons} persons, ${bytes} bytes`);
 
     const connectStart = performance.now();
-    const client = await connect(local.sftpPort, local.demoKeyPath, DEMO_VENDOR);
+    const client = await connectSftp(local.sftpPort, DEMO_VENDOR, readFileSync(local.demoKeyPath));
     const connectSeconds = (performance.now() - connectStart) / 1000;
     const runs: UploadRun[] = [];
     try {

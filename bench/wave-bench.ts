@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import SftpClient from 'ssh2-sftp-client';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { startSftpServer } from '../shared/adapters/sftp/sftp-server.js';
 import { generateKeyPair } from '../shared/adapters/sftp/ssh-keys.js';
@@ -21,7 +20,8 @@ import { generateImport } from '../shared/core/generate/generate-import.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { startLocalMode, TABLE, type LocalMode } from '../shared/local/local-mode.js';
 import { LOCAL_IMPORTS_IN_FLIGHT } from '../shared/local/upload-queue.js';
-import { MB, ROOT, progress, table } from './child.js';
+import { MB, ROOT, percentile, progress, table } from './child.js';
+import { connectSftp, quiet } from './sftp.js';
 import { batchBaseline, type BaselineFigures } from './import-bench.js';
 import { countCommands, emptyTally, writeTotals, type Tally } from './import-metrics.js';
 
@@ -85,7 +85,6 @@ export interface WaveSection {
 }
 
 const vendorId = (v: number) => `wave-vendor-${String(v).padStart(2, '0')}`;
-const quiet = (): void => undefined;
 
 /** One club's `<Club>` element as the generator writes it, and the header it came with. */
 function clubElement(club: number): string {
@@ -139,18 +138,12 @@ function waveFiles(): { dayOne: WaveFile[]; dayTwo: WaveFile[] } {
   return { dayOne, dayTwo };
 }
 
-async function connect(port: number, vendor: string, privateKey: string): Promise<SftpClient> {
-  const client = new SftpClient(vendor, { error: quiet, end: quiet, close: quiet });
-  await client.connect({ host: '127.0.0.1', port, username: vendor, privateKey, readyTimeout: 20_000 });
-  return client;
-}
-
 /** Every vendor's files put over its own connection, vendors side by side; returns when each put completed (ms). */
 async function putAll(port: number, files: readonly WaveFile[], keys: ReadonlyMap<string, string>, t0: number): Promise<Map<string, number>> {
   const completed = new Map<string, number>();
   const vendors = [...new Set(files.map((f) => f.vendor))];
   await Promise.all(vendors.map(async (vendor) => {
-    const client = await connect(port, vendor, keys.get(vendor)!);
+    const client = await connectSftp(port, vendor, keys.get(vendor)!, 20_000);
     try {
       for (const file of files.filter((f) => f.vendor === vendor)) {
         await client.put(Buffer.from(file.xml), `/inbox/${file.name}`);
@@ -184,10 +177,6 @@ async function receiptsSeen(outbox: string, files: readonly WaveFile[], t0: numb
     await sleep(WAVE_SETTINGS.pollMs);
   }
   return seen;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function runPhase(

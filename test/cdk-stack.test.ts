@@ -7,7 +7,7 @@ import { importerApp } from '../cdk/app.js';
 import { stagesFrom } from '../cdk/config.js';
 import type { ImporterStack } from '../cdk/importer-stack.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
-import { APPLY_UNITS_IN_PARALLEL, IMPORT_STEPS, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS } from '../shared/core/pipeline/import-steps.js';
+import { APPLY_UNITS_IN_PARALLEL, IMPORT_STEPS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS } from '../shared/core/pipeline/import-steps.js';
 import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthApp, type Asl, type AslState } from './support/cdk-app.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -195,35 +195,23 @@ describe('import workflow', () => {
     expect(asl.States.Imported!.Type).toBe('Succeed');
   });
 
-  it('applies a large file in units of clubs with a Distributed Map, after reading it whole', () => {
-    expect(asl.States.LargeFileApply).toMatchObject({
-      Type: 'Choice', Default: 'Apply',
-      Choices: [{ And: [{ Variable: '$.upload.bytes', IsPresent: true }, { Variable: '$.upload.bytes', IsNumeric: true }, { Variable: '$.upload.bytes', NumericGreaterThan: LARGE_FILE_BYTES }], Next: 'ApplyRead' }],
+  // A size that is missing or not a number cannot fail a Choice (which has no catch): that upload takes the single step.
+  it.each([
+    { what: 'applies a large file in units of clubs, after reading it whole', choice: 'LargeFileApply', single: 'Apply', first: 'ApplyRead', map: 'ApplyUnits', item: 'ApplyUnit', join: 'ApplyJoin', inParallel: APPLY_UNITS_IN_PARALLEL },
+    { what: 'judges a large file in JSON Lines chunks', choice: 'LargeFile', single: 'Judge', first: 'JudgeSplit', map: 'JudgeChunks', item: 'JudgeChunk', join: 'JudgeJoin', inParallel: JUDGE_CHUNKS_IN_PARALLEL },
+  ])('$what, with a Distributed Map', ({ choice, single, first, map: mapName, item, join, inParallel }) => {
+    expect(asl.States[choice]).toMatchObject({
+      Type: 'Choice', Default: single,
+      Choices: [{ And: [{ Variable: '$.upload.bytes', IsPresent: true }, { Variable: '$.upload.bytes', IsNumeric: true }, { Variable: '$.upload.bytes', NumericGreaterThan: LARGE_FILE_BYTES }], Next: first }],
     });
-    expect(asl.States.ApplyRead!.Next).toBe('ApplyUnits');
-    const map = asl.States.ApplyUnits!;
+    expect(asl.States[first]!.Next).toBe(mapName);
+    const map = asl.States[mapName]!;
     expect(map.Type).toBe('Map');
     expect(map.ItemProcessor!.ProcessorConfig!.Mode).toBe('DISTRIBUTED');
     expect(map.ItemReader).toMatchObject({ Resource: 'arn:<AWS::Partition>:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' } });
-    expect(map.ItemProcessor!.States.ApplyUnit!.Type).toBe('Task');
-    expect(map.MaxConcurrency).toBe(APPLY_UNITS_IN_PARALLEL);
-    expect(map.Next).toBe('ApplyJoin');
-  });
-
-  it('judges a large file in JSON Lines chunks with a Distributed Map', () => {
-    // A size that is missing or not a number cannot fail the Choice (which has no catch): that upload is judged whole.
-    expect(asl.States.LargeFile).toMatchObject({
-      Type: 'Choice', Default: 'Judge',
-      Choices: [{ And: [{ Variable: '$.upload.bytes', IsPresent: true }, { Variable: '$.upload.bytes', IsNumeric: true }, { Variable: '$.upload.bytes', NumericGreaterThan: LARGE_FILE_BYTES }], Next: 'JudgeSplit' }],
-    });
-    expect(asl.States.JudgeSplit!.Next).toBe('JudgeChunks');
-    const map = asl.States.JudgeChunks!;
-    expect(map.Type).toBe('Map');
-    expect(map.ItemProcessor!.ProcessorConfig!.Mode).toBe('DISTRIBUTED');
-    expect(map.ItemReader).toMatchObject({ Resource: 'arn:<AWS::Partition>:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' } });
-    expect(map.ItemProcessor!.States.JudgeChunk!.Type).toBe('Task');
-    expect(map.MaxConcurrency).toBeGreaterThan(0);
-    expect(map.Next).toBe('JudgeJoin');
+    expect(map.ItemProcessor!.States[item]!.Type).toBe('Task');
+    expect(map.MaxConcurrency).toBe(inParallel);
+    expect(map.Next).toBe(join);
   });
 
   it('retries transient errors only, with the shared policy\'s backoff and full jitter', () => {
