@@ -18,7 +18,7 @@ function expected(name: string): Receipt {
 }
 
 describe('samples and their expected receipts', () => {
-  it.each(['club-valid', 'club-errors', 'rejected-doctype'])('%s.xml gives samples/expected/%s.receipt.json', async (name) => {
+  it.each(['club-valid', 'club-errors', 'rejected-doctype', 'rejected-unknown-element'])('%s.xml gives samples/expected/%s.receipt.json', async (name) => {
     const receipt = await check(name);
     expect(JSON.parse(JSON.stringify(receipt))).toEqual(expected(name));
     expect([...receiptJson(receipt)].join('')).toBe(`${JSON.stringify(receipt, null, 2)}\n`);
@@ -36,6 +36,13 @@ describe('samples and their expected receipts', () => {
     ]);
     expect(receipt.activities.find((a) => a.id === 'A-5002')?.payment?.extraLeaderSupport).toBe(true);
     expect(receipt.totals?.[0]).toMatchObject({ club: '100042', period: '2026-2', approvedActivities: 3, participations: 11, forecastSek: 146.6 });
+  });
+
+  it('rejected-unknown-element: a misspelled container rejects the file whole, with its line and name', async () => {
+    const receipt = await check('rejected-unknown-element');
+    expect(receipt.status).toBe('rejected');
+    expect(receipt.errors).toEqual([expect.objectContaining({ code: 'UNKNOWN_ELEMENT', line: 15, message: expect.stringContaining('Activites') })]);
+    expect(receipt.counts.persons.created + receipt.counts.activities.created).toBe(0);
   });
 
   it('club-errors: every record error code check can report, partially applied', async () => {

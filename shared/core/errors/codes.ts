@@ -96,7 +96,8 @@ export const ADMIN_CODES = {
   INVALID_ADMIN_INPUT: ['Ogiltig uppgift', 'invalid input'],
 } as const;
 
-export type FileCode = keyof typeof FILE_CODES;
+/** UNKNOWN_ELEMENT is also a file error: an unknown element outside a record rejects the file (its contents would be lost). */
+export type FileCode = keyof typeof FILE_CODES | 'UNKNOWN_ELEMENT';
 export type AdminCode = keyof typeof ADMIN_CODES;
 /** PERIOD_CLOSED is also a record error: a change to or deletion of a stored activity in a closed period is refused. */
 export type RecordCode = keyof typeof RECORD_CODES | 'PERIOD_CLOSED';

@@ -79,6 +79,11 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   let skip = 0;
   let sawRoot = false;
   const clubsSeen = new Set<string>();
+  /**
+   * An unknown element outside a record (in Import, Club, Persons, Activities) rejects the file: everything inside
+   * it would otherwise be dropped (importer-format.md). Inside a record it refuses that record (DraftBuilder).
+   */
+  const unknownEnvelope = (line: number, name: string): never => reject(fileError('UNKNOWN_ELEMENT', line, name));
   const outside = (code: RecordError['code'], line: number, detail: string): void => {
     pending.push({ kind: 'error', error: recordError(code, line, club === undefined ? {} : { club }, detail) });
   };
@@ -134,10 +139,8 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
       }
       case 1: {
         const id = attributeText(attributes, 'id');
-        if (name !== 'Club') {
-          outside('UNKNOWN_ELEMENT', line, name);
-          skip = 1;
-        } else if (!id) {
+        if (name !== 'Club') unknownEnvelope(line, name);
+        else if (!id) {
           outside('MISSING_ID', line, 'Club@id');
           skip = 1;
         } else if (clubsSeen.has(id)) {
@@ -155,22 +158,15 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
         return;
       }
       case 2: {
-        if (!SECTIONS.has(name)) {
-          outside('UNKNOWN_ELEMENT', line, name);
-          skip = 1;
-          return;
-        }
+        if (!SECTIONS.has(name)) unknownEnvelope(line, name);
         for (const attribute of unknownAttributes(attributes, [], count) ?? []) outside('UNKNOWN_ATTRIBUTE', line, `${name}@${attribute}`);
         path.push(name);
         return;
       }
       default: {
         const section = path[2] ?? '';
-        if (SECTIONS.get(section)?.includes(name)) record = new DraftBuilder(name, club ?? '', attributes, count, line, pool);
-        else {
-          outside('UNKNOWN_ELEMENT', line, `${section}/${name}`);
-          skip = 1;
-        }
+        if (!SECTIONS.get(section)?.includes(name)) unknownEnvelope(line, `${section}/${name}`);
+        record = new DraftBuilder(name, club ?? '', attributes, count, line, pool);
       }
     }
   });
