@@ -184,7 +184,7 @@ export async function ensureImportFile(activities: number): Promise<{ file: stri
   mkdirSync(DATA, { recursive: true });
   rmSync(sidecar, { force: true });
   const partial = `${file}.partial`;
-  const flags = ['--clubs', String(params.clubs), '--persons', String(params.persons), '--activities', String(params.activities), '--bad-share', String(BAD_SHARE), '--seed', SEED];
+  const flags = ['--mode', 'full', '--clubs', String(params.clubs), '--persons', String(params.persons), '--activities', String(params.activities), '--bad-share', String(BAD_SHARE), '--seed', SEED];
   progress(`[import ${activities}] generating ${relative(ROOT, file)} (${flags.join(' ')})…`);
   const finished = await runNode([BIN, 'generate', ...flags, '--out', partial]);
   if (finished.code !== 0) throw failed(`generating ${file}`, finished);

@@ -89,7 +89,7 @@ const vendorId = (v: number) => `wave-vendor-${String(v).padStart(2, '0')}`;
 /** One club's `<Club>` element as the generator writes it, and the header it came with. */
 function clubElement(club: number): string {
   const xml = [...generateImport({
-    clubs: 1, persons: WAVE_SETTINGS.personsPerClub, activities: WAVE_SETTINGS.activitiesPerClub, badShare: WAVE_SETTINGS.badShare,
+    clubs: 1, mode: 'full', persons: WAVE_SETTINGS.personsPerClub, activities: WAVE_SETTINGS.activitiesPerClub, badShare: WAVE_SETTINGS.badShare,
     seed: `wave-${club}`, firstClubId: club,
   })].join('');
   return xml.slice(xml.indexOf('<Club '), xml.lastIndexOf('</Club>') + '</Club>'.length);

@@ -7,7 +7,7 @@ import { ProgressLine } from './progress-line.js';
 import { UsageError } from './usage-error.js';
 import { writeAll } from './write-all.js';
 
-export const GENERATE_HELP = `Usage: lok-importer generate --clubs N --persons N --activities N [--bad-share 0.02] [--seed S] --out F
+export const GENERATE_HELP = `Usage: lok-importer generate --clubs N --persons N --activities N [--mode delta|full] [--bad-share 0.02] [--seed S] --out F
 
 Writes a realistic, deterministic Importer XML v1 file (the same seed gives the same bytes): Swedish names
 with åäö, valid personnummer, groups, several sports, leaders, memberships, and a share of deliberately bad
@@ -16,6 +16,9 @@ records, for demos, tests and benchmarks.
   --clubs N          number of clubs (ids from 100042 up)
   --persons N        persons in all, spread over the clubs (one in ten is a leader)
   --activities N     activities in all, spread over the clubs
+  --mode M           the file's mode: delta (default) adds and changes what it holds; full is the whole
+                     truth for each club, so persons and activities sent before and missing from it are
+                     deleted (importer-format.md)
   --bad-share X      share of records made bad, 0–1 (default 0.02)
   --seed S           seed (default "lok")
   --vendor V         the file's vendor (default demo-vendor)
@@ -36,7 +39,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     args, allowPositionals: true, strict: true,
     options: {
       clubs: { type: 'string' }, persons: { type: 'string' }, activities: { type: 'string' },
-      'bad-share': { type: 'string', default: '0.02' }, seed: { type: 'string', default: 'lok' },
+      mode: { type: 'string', default: 'delta' }, 'bad-share': { type: 'string', default: '0.02' }, seed: { type: 'string', default: 'lok' },
       vendor: { type: 'string', default: 'demo-vendor' }, from: { type: 'string' }, to: { type: 'string' },
       out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -56,6 +59,8 @@ export async function generateCommand(args: string[]): Promise<number> {
     const value = values[flag];
     if (value !== undefined && parseDate(value) === undefined) throw new UsageError(`--${flag} must be a real date YYYY-MM-DD, got ${value}`);
   }
+  const mode = values.mode;
+  if (mode !== 'delta' && mode !== 'full') throw new UsageError(`--mode must be delta or full, got ${mode}`);
   if (values.out === undefined) throw new UsageError('--out is required (a file, or - for standard output)');
 
   const out = values.out === '-' ? process.stdout : createWriteStream(values.out);
@@ -69,7 +74,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     }
   }
   await writeAll(out, counted(generateImport({
-    clubs, persons, activities, badShare, seed: values.seed!, vendor: values.vendor!,
+    clubs, persons, activities, mode, badShare, seed: values.seed!, vendor: values.vendor!,
     ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}),
   })));
   progress.done();

@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { addDays, formatDate } from '../calendar/dates.js';
-import { IMPORT_NAMESPACE } from '../format/records.js';
+import { IMPORT_NAMESPACE, type ImportMode } from '../format/records.js';
 import { checkDigitFor } from '../personnummer/personnummer.js';
 import { Random } from './random.js';
 import { COLOURS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES, NATIONALITIES, PLACES, SPORTS } from './swedish-names.js';
@@ -13,6 +13,8 @@ export interface GenerateOptions {
   readonly badShare: number;
   readonly seed: string;
   readonly vendor?: string;
+  /** The file's `mode` (default `delta`): a `full` file removes what the vendor sent the clubs before and left out. */
+  readonly mode?: ImportMode;
   /** Activity dates are spread over [from, to]. */
   readonly from?: string;
   readonly to?: string;
@@ -63,7 +65,7 @@ export function* generateImport(options: GenerateOptions): Generator<string> {
   const usedNumbers = new Set<string>();
   const bad = (): boolean => random.chance(options.badShare);
 
-  yield `<?xml version="1.0" encoding="UTF-8"?>\n<Import xmlns="${IMPORT_NAMESPACE}" vendor="${options.vendor ?? 'demo-vendor'}" created="${addDays(to, 1)}T02:00:00+01:00" mode="full">\n`;
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<Import xmlns="${IMPORT_NAMESPACE}" vendor="${options.vendor ?? 'demo-vendor'}" created="${addDays(to, 1)}T02:00:00+01:00" mode="${options.mode ?? 'delta'}">\n`;
   for (let c = 0; c < options.clubs; c++) {
     const club = String((options.firstClubId ?? 100042) + c);
     const personCount = Math.max(share(options.persons, options.clubs, c), 0);

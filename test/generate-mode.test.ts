@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/run-cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'lok-generate-mode-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const SMALL = ['--clubs', '1', '--persons', '20', '--activities', '10', '--seed', 'mode'];
+
+function modeOf(file: string): string | undefined {
+  return /<Import [^>]*\bmode="([^"]*)"/.exec(readFileSync(file, 'utf8'))?.[1];
+}
+
+// Issue 14: `generate` always wrote mode="full", which --help did not say, so uploading a generated file deleted the
+// records a vendor had sent before. A generated file is now a delta unless asked for otherwise.
+describe('lok-importer generate --mode', () => {
+  it('writes a delta by default, and says so in --help', async () => {
+    const file = join(scratch, 'default.xml');
+    expect((await runCli(['generate', ...SMALL, '--out', file])).code).toBe(0);
+    expect(modeOf(file)).toBe('delta');
+    const help = await runCli(['generate', '--help']);
+    expect(help.stdout).toMatch(/--mode M\s+the file's mode: delta \(default\)/);
+    expect(help.stdout).toMatch(/^Usage: lok-importer generate .*\[--mode delta\|full\]/);
+  });
+
+  it('writes a full load when asked', async () => {
+    const file = join(scratch, 'full.xml');
+    expect((await runCli(['generate', ...SMALL, '--mode', 'full', '--out', file])).code).toBe(0);
+    expect(modeOf(file)).toBe('full');
+  });
+
+  it('refuses another mode with exit 2', async () => {
+    const { code, stderr } = await runCli(['generate', ...SMALL, '--mode', 'all', '--out', '-']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--mode must be delta or full, got all/);
+  });
+});
