@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/run-cli.js';
+import { ROOT, runCli } from './support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lok-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -95,5 +96,34 @@ describe('lok-importer generate', () => {
     const { code, stderr } = await runCli(['generate', '--clubs', 'many', '--persons', '1', '--activities', '1', '--out', '-']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--clubs must be a whole number/);
+  });
+});
+
+describe('lok-importer as a command in a pipeline and on a mistake', () => {
+  it('exits 0 without a word when its reader goes away early (`… | head`)', async () => {
+    const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'generate', '--clubs', '2', '--persons', '3000', '--activities', '4000', '--out', '-'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+    // The first chunk read, the pipe is closed, as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [['activities', '--club', '100042'], 'lok-importer activities: --period is required', 'Usage: lok-importer activities --club C --period P '],
+    [['check', 'samples/club-valid.xml', '--jsn'], "lok-importer check: Unknown option '--jsn'", 'Usage: lok-importer check FILE '],
+    [['frobnicate'], 'lok-importer: unknown command "frobnicate"', 'Usage: lok-importer <command> [options]'],
+    [['club', 'remove'], 'lok-importer club: unknown sub-command "remove"', 'Usage: lok-importer club <add|activate|deactivate> ...'],
+  ])('a usage error is the error line, the command\'s usage and where to read on: %j', async (args, error, usage) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${error.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(lines[1]).toMatch(new RegExp(`^${usage.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(lines.at(-1)).toBe(`See \`${args[0] === 'frobnicate' ? 'lok-importer' : `lok-importer ${args[0]}`} --help\`.`);
+    expect(lines.length).toBeLessThanOrEqual(4);
   });
 });

@@ -80,6 +80,7 @@ Run \`lok-importer club <sub-command> --help\` for its options.
 
 const VENDOR_HELP = `Usage: lok-importer vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]
        lok-importer vendor key rotate ID --key FILE [--keep-old]
+       lok-importer vendor disable ID [--cloud]
 
 Run \`lok-importer vendor add --help\` for its options.
 `;
@@ -105,6 +106,25 @@ function isHelp(word: string | undefined): boolean {
   return word === '--help' || word === '-h' || word === 'help';
 }
 
+/**
+ * A usage error in short: the one error line, the command's own usage (its help up to the first blank line) and
+ * where the rest is, instead of the whole help text.
+ */
+function usageErrorText(command: string, message: string, help: string): string {
+  const usage = help.split(/\n\s*\n/, 1)[0]!.trimEnd();
+  return `${command}: ${message}\n${usage}\nSee \`${command} --help\`.\n`;
+}
+
+/** The reader went away (`lok-importer … | head`): what it read was all it wanted, so not an error. */
+function isBrokenPipe(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 'EPIPE';
+}
+
+process.stdout.on('error', (error) => {
+  if (isBrokenPipe(error)) process.exit(0);
+  throw error;
+});
+
 async function main(argv: string[]): Promise<number> {
   let [name, ...rest] = argv;
   if (name === undefined || isHelp(name)) {
@@ -116,20 +136,20 @@ async function main(argv: string[]): Promise<number> {
   if (group) {
     const [sub, ...args] = rest;
     if (sub === undefined || isHelp(sub)) {
-      if (sub === undefined) process.stderr.write(`lok-importer ${name}: which sub-command?\n\n${group.help}`);
+      if (sub === undefined) process.stderr.write(usageErrorText(`lok-importer ${name}`, 'which sub-command?', group.help));
       else process.stdout.write(group.help);
       return sub === undefined ? 2 : 0;
     }
     load = group.commands[sub];
     if (!load) {
-      process.stderr.write(`lok-importer ${name}: unknown sub-command "${sub}"\n\n${group.help}`);
+      process.stderr.write(usageErrorText(`lok-importer ${name}`, `unknown sub-command "${sub}"`, group.help));
       return 2;
     }
     name = `${name} ${sub}`;
     rest = args;
   }
   if (!load) {
-    process.stderr.write(`lok-importer: unknown command "${name}"\n\n${HELP}`);
+    process.stderr.write(usageErrorText('lok-importer', `unknown command "${name}"`, HELP));
     return 2;
   }
   const command = await load();
@@ -137,13 +157,14 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
+    if (isBrokenPipe(error)) return 0;
     // The register cannot be reached or used as configured: the caller's to fix, as a usage error.
     if (error instanceof StoreUnavailable) {
       process.stderr.write(`lok-importer ${name}: ${error.message}\n`);
       return 2;
     }
     if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`lok-importer ${name}: ${(error as Error).message}\n\n${command.help}`);
+      process.stderr.write(usageErrorText(`lok-importer ${name}`, (error as Error).message, command.help));
       return 2;
     }
     // A file that cannot be read is the caller's to fix, like a missing one: a usage error, not "rejected".
