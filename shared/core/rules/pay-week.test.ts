@@ -9,6 +9,7 @@ import {
   participant, participants, person,
 } from './test-builders.js';
 import { defaultAmountsByYear } from './amounts.js';
+import { PeriodTotalsAccumulator } from './period-totals.js';
 
 const FULL = 7.86;
 const REDUCED = 3.93;
@@ -264,5 +265,48 @@ describe('payWeek', () => {
     const { of } = judge(acts);
     for (const judgement of dayJudgements) expect(payments.get(judgement)?.payment).toEqual(of(judgement.activity).payment);
     expect([...payments.get(dayJudgements[1]!)!.participantCodes]).toEqual([['q9', ['OVER_PARTICIPANT_CAP']]]);
+  });
+});
+
+// lok-rules.md, "Decisions on payments": one test per decision the spec records.
+describe('the payment decisions of lok-rules.md', () => {
+  it('the weekly cap counts counted activities in the judging order, whatever order they are given in', () => {
+    const subject = person({ birthDate: '2012-06-01' });
+    const acts = days('2024-03-11', 4).map((date) => activity({ date, participants: [...participants(children(3)), participant(subject)] }));
+    for (const given of [acts, [...acts].reverse(), [acts[2]!, acts[0]!, acts[3]!, acts[1]!]]) {
+      const { of } = judge(given);
+      expect(acts.map((a) => codesOf(of(a), subject).join() || 'full')).toEqual(['full', 'full', 'WEEKLY_CAP_REDUCED', 'WEEKLY_CAP_REDUCED']);
+    }
+  });
+
+  it('anonymous participants are outside the weekly cap, also beside named ones who reach it', () => {
+    const named = children(3);
+    const acts = days('2024-03-11', 6).map((date) => activity({ date, participants: participants(named), anonymous: [anonymous(2012, 2)] }));
+    const { of } = judge(acts);
+    // The named 12-year-olds: full, full, reduced × 3, unpaid; the two anonymous are paid in full every day.
+    expect(acts.map((a) => of(a).payment?.paidParticipants)).toEqual([5, 5, 5, 5, 5, 2]);
+  });
+
+  it('ledarstöd is paid for every approved activity, also when no participant is paid', () => {
+    const named = children(3, { birthDate: '2012-06-01' });
+    const acts = days('2024-03-11', 6).map((date) => activity({ date, participants: participants(named) }));
+    const sixth = judge(acts).of(acts[5]!);
+    expect(sixth.verdict).toBe('approved');
+    expect(sixth.payment).toMatchObject({ paidParticipants: 0, unpaidParticipants: 3, amountSek: 21 });
+  });
+
+  it('amounts are exact in öre, and totals are sums of activity amounts', () => {
+    // Whole-öre rates whose sums are inexact in binary floating point (0.1 + 0.2 ≠ 0.3).
+    const odd: Amounts = { leaderSupport: 0.1, extraLeaderSupport: 0.2, participantSupport: 0.07, reducedParticipantSupport: 0.01 };
+    const acts = days('2024-03-04', 21).map((date, i) => activity({ date, id: `A-${i}`, leaders: [leader(adult()), leader(adult())], participants: participants(children(3, { birthDate: '2012-06-01' })) }));
+    const { of } = judge(acts, {}, () => odd);
+    const verdicts = acts.map(of);
+    for (const v of verdicts) expect(Math.round(v.payment!.amountSek * 100)).toBeCloseTo(v.payment!.amountSek * 100, 9);
+    const sumOre = verdicts.reduce((sum, v) => sum + Math.round(v.payment!.amountSek * 100), 0);
+    const accumulator = new PeriodTotalsAccumulator();
+    acts.forEach((a, i) => accumulator.add(a, verdicts[i]!));
+    const [totals] = accumulator.totals();
+    expect(totals!.forecastSek).toBe(sumOre / 100);
+    expect(totals!.forecastSek.toFixed(10)).toBe((sumOre / 100).toFixed(10));
   });
 });
