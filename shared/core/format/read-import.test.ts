@@ -58,6 +58,18 @@ describe('readImport', () => {
     expect(rejection(await readEvents(broken))?.code).toBe('XML_INVALID_ENCODING');
   });
 
+  // It said line 1 (the start of the chunk that held the bad bytes) wherever they were.
+  it.each([[undefined], [1], [7], [100]])('names the line of the bytes that are not UTF-8 (chunks of %s bytes)', async (size) => {
+    const filler = Array.from({ length: 40 }, (_, i) => `<DeletePerson id="P-${i}"/>`).join('\n');
+    const text = utf8(importFile(`<Persons>\n${filler}\n<Person id="P-X"><FirstName>B\u00e4rbel</FirstName></Person>\n</Persons>`));
+    const broken = Uint8Array.from(text);
+    const at = text.indexOf(0xc3);
+    broken[at] = 0xff;
+    const line = text.subarray(0, at).filter((b) => b === 10).length + 1;
+    expect(line).toBe(45);
+    expect(rejection(await readEvents(broken, size))).toMatchObject({ code: 'XML_INVALID_ENCODING', line });
+  });
+
   it.each([
     ['UTF-16', 'XML_UNSUPPORTED_ENCODING'],
     ['windows-1252', 'XML_UNSUPPORTED_ENCODING'],

@@ -1,7 +1,7 @@
 import { SaxesParser } from 'saxes';
 import { parseDate, parseTime } from '../calendar/dates.js';
 import { fileError, FileRejection, recordError, type FileError, type RecordError } from '../errors/record-error.js';
-import { decodeXml } from '../xml/decode.js';
+import { decodeXml, InvalidBytes } from '../xml/decode.js';
 import { detach } from '../xml/detach.js';
 import { StringPool } from '../xml/string-pool.js';
 import type { ImportEvent } from './import-event.js';
@@ -204,7 +204,8 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     if (!sawRoot) reject(fileError('XML_NOT_WELL_FORMED', parser.line, 'no root element'));
     if (pending.length > 0) yield pending;
   } catch (error) {
-    if (error instanceof FileRejection) fault = { ...error.fileError, line: error.fileError.line || parser.line };
+    if (error instanceof InvalidBytes) fault = { ...error.fileError, line: parser.line + error.lines };
+    else if (error instanceof FileRejection) fault = { ...error.fileError, line: error.fileError.line || parser.line };
     else throw error;
   }
   if (fault) {

@@ -24,6 +24,38 @@ function sniff(head: Uint8Array): { encoding: Encoding; skip: number } {
   throw new FileRejection(fileError('XML_UNSUPPORTED_ENCODING', 1, bom ? `UTF-8 BOM + ${declared}` : declared));
 }
 
+/**
+ * Bytes that are not valid UTF-8, `lines` line breaks into the chunk that holds them: the reader adds the line it
+ * had reached, so the receipt names the line of the bad bytes rather than of the chunk's start.
+ */
+export class InvalidBytes extends FileRejection {
+  constructor(readonly lines: number) {
+    super(fileError('XML_INVALID_ENCODING', 0, 'UTF-8'));
+  }
+}
+
+/** Line breaks before the first byte of `bytes` that cannot be UTF-8 (a search over prefixes; only on the error path). */
+function linesBeforeInvalid(bytes: Uint8Array): number {
+  const valid = (end: number): boolean => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (valid(mid)) low = mid;
+    else high = mid - 1;
+  }
+  let lines = 0;
+  for (let i = bytes.indexOf(10); i >= 0 && i < low; i = bytes.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
 function latin1(bytes: Uint8Array): string {
   // ISO-8859-1 maps each byte to the code point of the same value (TextDecoder's 'latin1' is windows-1252).
   let out = '';
@@ -43,7 +75,7 @@ export async function* decodeXml(source: AsyncIterable<Uint8Array>): AsyncGenera
     try {
       return utf8.decode(bytes, { stream });
     } catch {
-      throw new FileRejection(fileError('XML_INVALID_ENCODING', 0, 'UTF-8'));
+      throw new InvalidBytes(linesBeforeInvalid(bytes));
     }
   };
   for await (const chunk of source) {
