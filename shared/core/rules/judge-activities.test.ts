@@ -253,6 +253,9 @@ describe('leaders', () => {
       expect(of(first).verdict).toBe('approved');
       expect(leaderLine(of(second), busy)).toEqual({ valid: !blocked, reasons: blocked ? ['LEADER_OVERLAPPING_ACTIVITY'] : [] });
       expect(of(second).reasons).toEqual(blocked ? ['NO_VALID_LEADER'] : []);
+      // It names the activity it overlaps when that is the same club's, and only that there is one otherwise.
+      const named = first.club === second.club ? { id: first.id } : { anotherClub: true };
+      expect(of(second).leaders.find((l) => l.ref === busy.key)?.overlapsWith).toEqual(blocked ? named : undefined);
     });
 
     it('is not blocked by an earlier rejected activity', () => {

@@ -41,16 +41,26 @@ interface Interval {
 class DayState {
   /** Where each person was counted today: times and sports (plain arrays: a person has one or two a day). */
   readonly counted = new Map<JudgedPerson, { readonly times: Interval[]; readonly sports: string[] }>();
-  readonly leadingIn = new Map<JudgedPerson, Interval[]>();
+  readonly leadingIn = new Map<JudgedPerson, Led[]>();
   readonly groupEvents = new Set<string>();
 }
 
-function overlaps(intervals: readonly Interval[] | undefined, time: Interval | undefined): boolean {
-  if (!intervals || !time) return false;
-  return intervals.some((i) => i.start < time.end && time.start < i.end);
+/** An approved activity a valid leader leads today, and when. */
+interface Led extends Interval {
+  readonly club: string;
+  readonly id: string;
 }
 
-function add(map: Map<JudgedPerson, Interval[]>, key: JudgedPerson, interval: Interval): void {
+function overlaps(intervals: readonly Interval[] | undefined, time: Interval | undefined): boolean {
+  return firstOverlap(intervals, time) !== undefined;
+}
+
+function firstOverlap<T extends Interval>(intervals: readonly T[] | undefined, time: Interval | undefined): T | undefined {
+  if (!intervals || !time) return undefined;
+  return intervals.find((i) => i.start < time.end && time.start < i.end);
+}
+
+function add<T>(map: Map<JudgedPerson, T[]>, key: JudgedPerson, interval: T): void {
   const list = map.get(key);
   if (list) list.push(interval);
   else map.set(key, [interval]);
@@ -100,9 +110,11 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
     if (person.birthDate === undefined) codes.push('LEADER_IDENTITY_MISSING');
     else if (ageOn(person.birthDate, date) < LEADER_MIN_AGE) codes.push('LEADER_TOO_YOUNG');
     if (!isMember(person, activity.club, date)) codes.push('LEADER_NOT_MEMBER');
-    if (overlaps(state.leadingIn.get(leader.person), time)) codes.push('LEADER_OVERLAPPING_ACTIVITY');
+    const busy = firstOverlap(state.leadingIn.get(leader.person), time);
+    if (busy) codes.push('LEADER_OVERLAPPING_ACTIVITY');
     if (codes.length === 0) validLeaderKeys.push(person);
-    return { ref: leader.ref, valid: codes.length === 0, reasons: orNone(codes) };
+    const line: LeaderVerdict = { ref: leader.ref, valid: codes.length === 0, reasons: orNone(codes) };
+    return busy ? { ...line, overlapsWith: busy.club === activity.club ? { id: busy.id } : { anotherClub: true } } : line;
   });
 
   const sportKey = sameSportKey(sport);
@@ -145,7 +157,7 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
         if (!day.sports.includes(sportKey)) day.sports.push(sportKey);
       }
     });
-    for (const key of validLeaderKeys) add(state.leadingIn, key, time);
+    for (const key of validLeaderKeys) add(state.leadingIn, key, { ...time, club: activity.club, id: activity.id });
     if (groupEvent !== undefined) state.groupEvents.add(groupEvent);
   }
   return {

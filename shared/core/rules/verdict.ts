@@ -5,6 +5,11 @@ export interface LeaderVerdict {
   readonly ref: string;
   readonly valid: boolean;
   readonly reasons: readonly LeaderCode[];
+  /**
+   * With LEADER_OVERLAPPING_ACTIVITY: the earlier approved activity the leader already leads at that time — its id
+   * when it is the same club's, only that it is another club's otherwise (a vendor learns nothing of other clubs).
+   */
+  readonly overlapsWith?: { readonly id: string } | { readonly anotherClub: true };
 }
 
 /** A participant that was not counted or carries a code (the others are counted and need no line). */
