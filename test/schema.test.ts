@@ -1,8 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
+import { schemaFiles } from '../scripts/schemas.js';
+import { stockholmDateOf } from '../shared/adapters/clock/stockholm-date.js';
+import { fileSource } from '../shared/adapters/local-disk/file-source.js';
+import { checkImport } from '../shared/core/check/check-import.js';
+import { messageFor, type Code } from '../shared/core/errors/codes.js';
 import { SCHEMAS } from '../shared/core/format/record-draft.js';
 import { generateImport } from '../shared/core/generate/generate-import.js';
+import type { Receipt } from '../shared/core/receipt/receipt.js';
+import { receiptJson } from '../shared/core/receipt/receipt-json.js';
 
 const XSD = readFileSync(new URL('../schemas/importer-v1.xsd', import.meta.url), 'utf8');
 
@@ -31,5 +40,80 @@ describe('schemas/importer-v1.xsd', () => {
     const attributes = new Set([...XSD.matchAll(/<xs:attribute name="(\w+)"/g)].map((m) => m[1]));
     const readAttributes = ['vendor', 'created', 'mode', 'id', ...Object.values(SCHEMAS).flatMap((children) => [...children.values()].flatMap((c) => c.attributes))];
     expect([...attributes].sort()).toEqual([...new Set(readAttributes)].sort());
+  });
+});
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SAMPLES = `${ROOT}samples/`;
+const published = (name: string): string => readFileSync(`${ROOT}schemas/${name}`, 'utf8');
+
+describe('the files generated into schemas/ by npm run build:check', () => {
+  // Generated from the code (scripts/schemas.ts): a change to the Receipt type or to a code's text fails here until
+  // `npm run build:check` is run and its output committed.
+  it.each(Object.entries(schemaFiles(ROOT)))('schemas/%s is a fresh generation', (name, text) => {
+    expect(published(name)).toBe(text);
+  });
+});
+
+describe('schemas/receipt-v1.schema.json', () => {
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(published('receipt-v1.schema.json')) as object);
+  const valid = (receipt: unknown) => (validate(receipt) ? [] : validate.errors);
+
+  /** What `check --json` prints for a sample file: the receipt through the same writer, read back. */
+  async function checked(file: string): Promise<Receipt> {
+    const receipt = await checkImport(fileSource(`${SAMPLES}${file}`), { today: '2026-11-25', now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf });
+    return JSON.parse([...receiptJson(receipt)].join('')) as Receipt;
+  }
+
+  const xmlSamples = readdirSync(SAMPLES).filter((f) => f.endsWith('.xml'));
+  const expectedReceipts = readdirSync(`${SAMPLES}expected`).filter((f) => f.endsWith('.json'));
+
+  it('has samples to hold against', () => {
+    expect(xmlSamples.length).toBeGreaterThanOrEqual(4);
+    expect(expectedReceipts.length).toBe(xmlSamples.length);
+  });
+
+  it.each(expectedReceipts)('accepts samples/expected/%s', (file) => {
+    expect(valid(JSON.parse(readFileSync(`${SAMPLES}expected/${file}`, 'utf8')))).toEqual([]);
+  });
+
+  it.each(xmlSamples)('accepts the receipt check gives samples/%s', async (file) => {
+    expect(valid(await checked(file))).toEqual([]);
+  });
+
+  it('refuses what is not such a receipt: a field missing or unknown, an unknown code, a wrong type', async () => {
+    const receipt = await checked('club-errors.xml');
+    const { counts: _counts, ...withoutCounts } = receipt;
+    const [firstError, ...otherErrors] = receipt.errors;
+    for (const wrong of [
+      withoutCounts,
+      { ...receipt, extra: true },
+      { ...receipt, errors: [{ ...firstError, code: 'NO_SUCH_CODE' }, ...otherErrors] },
+      { ...receipt, status: 'accepted' },
+      { ...receipt, formatVersion: 1 },
+    ]) expect(validate(wrong), JSON.stringify(Object.keys(wrong))).toBe(false);
+  });
+});
+
+describe('schemas/error-codes.json', () => {
+  const { codes } = JSON.parse(published('error-codes.json')) as { codes: Record<string, { group: string; sv: string; en: string }> };
+
+  it('has every code the sample receipts carry', () => {
+    const seen = new Set<string>();
+    for (const file of readdirSync(`${SAMPLES}expected`)) {
+      const receipt = JSON.parse(readFileSync(`${SAMPLES}expected/${file}`, 'utf8')) as Receipt;
+      for (const error of receipt.errors) seen.add(error.code);
+      for (const activity of receipt.activities) {
+        for (const code of [...activity.reasons, ...activity.warnings, ...activity.participants.flatMap((p) => p.reasons), ...activity.leaders.flatMap((l) => l.reasons)]) seen.add(code);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(10);
+    expect([...seen].filter((code) => codes[code] === undefined)).toEqual([]);
+  });
+
+  it('says in which group each code is, with both texts as messageFor gives them', () => {
+    expect(new Set(Object.values(codes).map((c) => c.group))).toEqual(new Set(['file', 'record', 'activity', 'leader', 'participant', 'payment', 'warning']));
+    for (const [code, { sv, en }] of Object.entries(codes)) expect(messageFor(code as Code)).toBe(`${sv} / ${en}`);
+    expect(codes['UNKNOWN_VENDOR']).toBeUndefined(); // admin codes answer RF operations, never a vendor's file
   });
 });

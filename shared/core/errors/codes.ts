@@ -109,9 +109,21 @@ export type WarningCode = keyof typeof WARNING_CODES;
 export type ErrorCode = FileCode | RecordCode;
 export type Code = FileCode | RecordCode | ActivityCode | LeaderCode | ParticipantCode | PaymentCode | WarningCode | AdminCode;
 
-const ALL: Record<Code, readonly [string, string]> = {
-  ...FILE_CODES, ...RECORD_CODES, ...ACTIVITY_CODES, ...LEADER_CODES, ...PARTICIPANT_CODES, ...PAYMENT_CODES, ...WARNING_CODES, ...ADMIN_CODES,
-};
+/**
+ * The codes a vendor meets (in receipts), by what they judge, each with its texts: published for vendors'
+ * user interfaces as schemas/error-codes.json (scripts/schemas.ts). Admin codes answer RF operations only.
+ */
+export const RECEIPT_CODE_GROUPS = {
+  file: FILE_CODES,
+  record: RECORD_CODES,
+  activity: ACTIVITY_CODES,
+  leader: LEADER_CODES,
+  participant: PARTICIPANT_CODES,
+  payment: PAYMENT_CODES,
+  warning: WARNING_CODES,
+} as const;
+
+const ALL: Record<Code, readonly [string, string]> = Object.assign({}, ...Object.values(RECEIPT_CODE_GROUPS), ADMIN_CODES);
 
 export const ALL_CODES = Object.keys(ALL) as Code[];
 
