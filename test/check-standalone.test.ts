@@ -124,6 +124,14 @@ describe('the npm package, installed from its tarball', () => {
     }
   });
 
+  it('is versioned as its receipts: MAJOR.MINOR is their formatVersion (the version policy)', async () => {
+    const { version } = JSON.parse(readFileSync(join(installed, 'node_modules/@riksidrottsforbundet/lok-check/package.json'), 'utf8')) as { version: string };
+    const { stdout } = await exec(process.execPath, [join(installed, 'node_modules/@riksidrottsforbundet/lok-check/lok-check.mjs'), 'club-valid.xml', '--json'], vendor);
+    const { formatVersion } = JSON.parse(stdout) as { formatVersion: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(version.split('.').slice(0, 2).join('.')).toBe(formatVersion);
+  });
+
   it('holds the README and the schemas; its receipt schema accepts what its bin prints', async () => {
     const dir = join(installed, 'node_modules/@riksidrottsforbundet/lok-check');
     expect(readdirSync(dir).sort()).toEqual(['README.md', 'lok-check.mjs', 'package.json', 'schemas']);
