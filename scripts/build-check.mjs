@@ -9,7 +9,7 @@
 // that test/schema.test.ts still compares a fresh generation with the committed files).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -55,11 +55,25 @@ async function bundleCheck(outfile) {
       builder.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && args.importer === main ? { path: args.path, external: true } : undefined));
     },
   };
-  await build({
+  const { metafile } = await build({
     entryPoints: [join(PACKAGE, 'entry.mjs')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    banner: { js: '#!/usr/bin/env node' }, plugins: [checkOnly], legalComments: 'eof', logLevel: 'warning',
+    banner: { js: '#!/usr/bin/env node' }, plugins: [checkOnly], legalComments: 'none', metafile: true, logLevel: 'warning',
   });
+  appendFileSync(outfile, licenceNotice(Object.keys(metafile.inputs)));
   chmodSync(outfile, 0o755);
+}
+
+/** The packages bundled into the file, each with its licence and the licence's text (their terms ask for it). */
+function licenceNotice(inputs) {
+  const packages = [...new Set(inputs.map((input) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter(Boolean))].sort();
+  const notices = packages.map((name) => {
+    const dir = join(ROOT, 'node_modules', name);
+    const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+    return `${name} ${version} (${license})${file ? `\n\n${readFileSync(join(dir, file), 'utf8').trim()}` : ''}`;
+  });
+  const text = `Third-party code bundled in this file, with its licences:\n\n${notices.join('\n\n---\n\n')}`;
+  return `\n/*\n${text.replaceAll('*/', '* /')}\n*/\n`;
 }
 
 /** The npm package: packages/check's package.json and README, the bundle and the schemas, packed by `npm pack`. */

@@ -111,8 +111,9 @@ describe('the npm package, installed from its tarball', () => {
     installed = join(work, 'installed');
     await run('mkdir', [installed]);
     writeFileSync(join(installed, 'package.json'), '{ "private": true }\n');
-    // No dependencies, so nothing to fetch: --offline proves it.
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(built, tarball!)], { cwd: installed });
+    // No dependencies, so nothing to fetch: --offline proves it. Without the npm_* settings of an `npm test` around us.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(built, tarball!)], { cwd: installed, env });
   }, 60_000);
 
   it('runs its bin lok-check: the same receipts and exit codes', async () => {

@@ -2,7 +2,7 @@ import { byLine, type RecordError } from '../errors/record-error.js';
 import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
 import { readImport } from '../format/read-import.js';
 import { IMPORT_MAX_BYTES } from '../pipeline/import-steps.js';
-import { emptyCounts, type Receipt } from '../receipt/receipt.js';
+import { emptyCounts, RECEIPT_FORMAT_VERSION, type Receipt } from '../receipt/receipt.js';
 import { fileRefusals } from '../register/file-refusals.js';
 import { matchInFile } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
@@ -97,7 +97,7 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
   const file = source.name;
   const sha256 = await source.sha256();
   if (!gathered.ok) {
-    return { file, sha256, vendor: gathered.vendor ?? '', status: 'rejected', receivedAt, completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
+    return { formatVersion: RECEIPT_FORMAT_VERSION, file, sha256, vendor: gathered.vendor ?? '', status: 'rejected', receivedAt, completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
   }
   const { header } = gathered.contents;
   const { judged, lines, errors, counts } = prepare(gathered.contents, options.today, options.swedishDateOf(header.created));
@@ -120,6 +120,7 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
   errors.sort(byLine);
 
   return {
+    formatVersion: RECEIPT_FORMAT_VERSION,
     file,
     sha256,
     vendor: header.vendor,

@@ -3,7 +3,7 @@ import type { FileSource } from '../check/file-source.js';
 import type { FileContents } from '../check/file-contents.js';
 import { readImport } from '../format/read-import.js';
 import { recordKey, type ActivityRecord, type ImportHeader, type PersonRecord } from '../format/records.js';
-import { emptyCounts } from '../receipt/receipt.js';
+import { emptyCounts, type DuplicateOf } from '../receipt/receipt.js';
 import { fileRefusals } from '../register/file-refusals.js';
 import type { PersonLink } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
@@ -142,6 +142,14 @@ export interface StagedRead {
   readonly units: readonly (readonly string[])[];
   readonly errors: readonly RecordError[];
   readonly failed: readonly string[];
+  /** Status `duplicate`: the upload that holds the claim on the same bytes. */
+  readonly duplicateOf?: DuplicateOf;
+}
+
+/** The earlier upload a duplicate copies, from the ledger (a duplicate is rare: one look-up by id is fine). */
+async function duplicateOf(store: PipelinePorts['store'], vendor: string, owner: string): Promise<{ duplicateOf?: DuplicateOf }> {
+  const entry = await store.findUpload(vendor, owner);
+  return entry ? { duplicateOf: { file: entry.file, uploadId: entry.uploadId, receivedAt: entry.receivedAt } } : {};
 }
 
 export type ReadResult =
@@ -236,7 +244,7 @@ export async function readFile(
     }
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
     read = claim.owner !== upload.uploadId
-      ? { status: 'duplicate', sha256, ...nothing }
+      ? { status: 'duplicate', sha256, ...nothing, ...await duplicateOf(store, upload.vendor, claim.owner) }
       : { status: 'read', readId, sha256, header: file.header, clubs: file.clubs, units: unitsOf(file.clubs), errors: file.errors, failed: claim.failed };
   }
   await objects.put(stagedKey(upload, 'read'), JSON.stringify(read));
@@ -271,7 +279,7 @@ export async function joinApply(ports: PipelinePorts, upload: Upload): Promise<S
   const clubs = read.status !== 'read' ? [] : await Promise.all(read.clubs.map((c) => readStaged<ClubApplied>(ports.objects, clubAppliedKey(upload, c.club))));
   // Once every club is written: a judge that reads a head after it moved reads all of them.
   await ports.store.bumpHeads([...new Set(clubs.flatMap((c) => c.touched))], upload.uploadId);
-  const staged = read.status !== 'read' ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : []) : joined(read, clubs);
+  const staged = read.status !== 'read' ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : [], read.duplicateOf) : joined(read, clubs);
   await ports.objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
   await ports.store.putUpload({
     ...entry, stage: 'applied', sha256: staged.sha256, clubs: staged.clubs,
@@ -328,8 +336,11 @@ function ownedBy(upload: Upload, failedUploads: readonly string[]): ApplyingUplo
   return (writer) => writer === upload.uploadId || (writer !== undefined && failed.has(writer));
 }
 
-function nothingApplied(status: 'rejected' | 'duplicate', sha256: string, errors: readonly FileError[]): StagedApply {
-  return { status, sha256, counts: emptyCounts(), errors, clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] } };
+function nothingApplied(status: 'rejected' | 'duplicate', sha256: string, errors: readonly FileError[], duplicate?: DuplicateOf): StagedApply {
+  return {
+    status, sha256, counts: emptyCounts(), errors, clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] },
+    ...(duplicate ? { duplicateOf: duplicate } : {}),
+  };
 }
 
 async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file: FileContents, sha256: string, clock: PipelineClock): Promise<ClubApplied> {
@@ -424,7 +435,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
       const verdictUnchanged = live !== undefined && future(live.createdOn) === future(createdOn) && sameJudgedContent(live.content!, content);
       writes.put({ kind: 'activity', value: {
         vendor, club: records.club, id: record.id, content, receivedOn: stored?.receivedOn ?? today, createdOn,
-        lastUpload: uploadId, lastOutcome: outcome, ...(prev ? { prev } : {}), ...(verdictUnchanged ? { verdictUnchanged } : {}),
+        lastUpload: uploadId, lastCompletedAt: upload.completedAt, lastOutcome: outcome, ...(prev ? { prev } : {}), ...(verdictUnchanged ? { verdictUnchanged } : {}),
       } }, 'last');
       calendars.move(vendor, records.club, record.id, live?.content, content);
       if (!verdictUnchanged) seedActivity(records.club, record.id, placeOf(records.club, content), prev);
@@ -462,7 +473,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
       const prev = placeOf(records.club, stored.content)!;
       writes.put({ kind: 'activity', value: {
         vendor, club: records.club, id: removal.id, receivedOn: stored.receivedOn, createdOn: stored.createdOn,
-        lastUpload: uploadId, lastOutcome: 'deleted', prev,
+        lastUpload: uploadId, lastCompletedAt: upload.completedAt, lastOutcome: 'deleted', prev,
       } }, 'last');
       calendars.move(vendor, records.club, removal.id, stored.content, undefined);
       seedActivity(records.club, removal.id, prev);

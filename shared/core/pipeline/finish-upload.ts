@@ -1,5 +1,5 @@
 import type { FileError } from '../errors/record-error.js';
-import { emptyCounts, type Receipt } from '../receipt/receipt.js';
+import { emptyCounts, LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION, type Receipt } from '../receipt/receipt.js';
 import { receiptJson } from '../receipt/receipt-json.js';
 import { receiptText } from '../receipt/receipt-text.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
@@ -57,16 +57,20 @@ async function receiptOf(ports: PipelinePorts, upload: Upload, entry: LedgerEntr
   const totals: PeriodTotals[] = stored.flatMap(({ value }) => (value && value.totals.approvedActivities > 0 ? [value.totals] : []));
   totals.sort((a, b) => (a.club < b.club ? -1 : a.club > b.club ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
   return {
+    formatVersion: RECEIPT_FORMAT_VERSION,
     file: upload.file, sha256: staged.sha256, vendor: upload.vendor, status: staged.status,
     receivedAt: entry.receivedAt, completedAt, counts, errors: staged.errors, activities,
     ...(staged.status === 'applied' || staged.status === 'partially_applied' ? { totals } : {}),
+    ...(staged.duplicateOf ? { duplicateOf: staged.duplicateOf } : {}),
+    laterChanges: LATER_CHANGES_AT,
   };
 }
 
 /** The receipt of a file the pipeline gave up on: nothing more will be applied from it. */
 export function failedReceipt(upload: Upload, entry: LedgerEntry, error: FileError, completedAt: string): Receipt {
   return {
+    formatVersion: RECEIPT_FORMAT_VERSION,
     file: upload.file, sha256: entry.sha256 ?? '', vendor: upload.vendor, status: 'rejected', receivedAt: entry.receivedAt,
-    completedAt, counts: emptyCounts(), errors: [error], activities: [],
+    completedAt, counts: emptyCounts(), errors: [error], activities: [], laterChanges: LATER_CHANGES_AT,
   };
 }

@@ -100,6 +100,7 @@ export async function judgeChunk(ports: PipelinePorts, upload: Upload, chunk: nu
   const seeds = await readStaged<JudgeChunk>(ports.objects, chunkKey(upload, chunk));
   const result = await rejudge(ports, {
     ...seedsOfVendor(upload.vendor, seeds), settled: seeds.settled, uploadId: upload.uploadId, intentKey: judgeIntentKey(upload, chunk),
+    cause: { kind: 'upload', upload, chunk },
   }, clock.today, amounts);
   const judged: StagedJudge = { clubPeriods: result.clubPeriods };
   await ports.objects.put(chunkResultKey(upload, chunk), JSON.stringify(judged));

@@ -133,7 +133,7 @@ export async function reconcileListedUpload(ports: PipelinePorts, clock: Pipelin
 export async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions, entry: LedgerEntry): Promise<UploadOutcome> {
   const { store } = ports;
   if (entry.stale) {
-    const result = await rejudge(ports, await staleSeeds(ports, entry), clock.today, options.amounts);
+    const result = await rejudge(ports, { ...await staleSeeds(ports, entry), cause: { kind: 'nightly', date: clock.today, part: `failed-${entry.uploadId}` } }, clock.today, options.amounts);
     await recomputeClubPeriods(store, result.clubPeriods);
     const { stale: _stale, ...rest } = entry;
     await store.putUpload(rest);
@@ -213,7 +213,7 @@ export async function recheckRecentUploads(ports: PipelinePorts, clock: Pipeline
     seeds.persons.push(...staged.persons.filter((p) => p.club === undefined || p.club === club));
   }
   if (seeds.activities.length + seeds.persons.length === 0) return 0;
-  const result = await rejudge(ports, seeds, clock.today);
+  const result = await rejudge(ports, { ...seeds, cause: { kind: 'nightly', date: clock.today, part: `recheck-${club}` } }, clock.today);
   if (result.written > 0) await recomputeClubPeriods(store, result.clubPeriods);
   return result.written;
 }

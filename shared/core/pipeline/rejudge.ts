@@ -8,6 +8,7 @@ import { HeadWatch } from './head-watch.js';
 import { docId, type ClubState, type Doc, type DocKey, type PipelinePorts } from './ports.js';
 import type { PersonSeed } from './staging.js';
 import { UNDATED, type StoredActivity, type StoredMembership, type StoredPerson, type StoredVerdict } from './stored.js';
+import { VerdictChanges, type ChangeCause, type PendingChange } from './verdict-changes.js';
 import { WeekClosure, weekOfDate, type ActivityKey, type ClosureStart, type VerdictKey } from './week-closure.js';
 
 export interface RejudgeSeeds {
@@ -28,6 +29,11 @@ export interface RejudgeSeeds {
    * a retry after a death in between judges those activities again wherever they are now (a judge step's, a chunk's).
    */
   readonly intentKey?: string;
+  /**
+   * What this re-judge is (an upload's judge chunk, a part of the nightly job): verdicts it changes after their
+   * receipt are reported to their vendors under it (verdict-changes.ts). Without it nothing is reported.
+   */
+  readonly cause?: ChangeCause;
 }
 
 /** One vendor's staged seeds (an upload's, a chunk's) as the re-judge takes them: activities named with the vendor. */
@@ -60,6 +66,7 @@ interface PassContext {
   readonly intentKey: string | undefined;
   /** Settled persons whose head shows this upload alone (`HeadWatch.alone`); a key that moves leaves it. */
   readonly settled: Set<string>;
+  readonly changes: VerdictChanges | undefined;
 }
 
 /** One pass: what it judged and wrote, and where, for a pass again over the weeks whose heads moved. */
@@ -80,7 +87,8 @@ interface Pass {
 export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: string, amounts: AmountsByYear = defaultAmountsByYear): Promise<RejudgeResult> {
   const heads = new HeadWatch(ports.store);
   const settled = await heads.alone(seeds.settled ?? [], seeds.uploadId);
-  const context: PassContext = { ports, today, amounts, heads, uploadId: seeds.uploadId, intentKey: seeds.intentKey, settled };
+  const changes = seeds.cause ? new VerdictChanges(ports.objects, seeds.cause) : undefined;
+  const context: PassContext = { ports, today, amounts, heads, uploadId: seeds.uploadId, intentKey: seeds.intentKey, settled, changes };
   const activities = seeds.activities.map((a): ActivityKey => ({ kind: 'activity', ...a }));
   // What an earlier attempt wrote and never checked: judged again where those activities are now.
   const unchecked = await writtenUnchecked(context);
@@ -98,6 +106,8 @@ export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: 
     sum.add(pass.result);
     const moved = await heads.moved(pass.closure.keys);
     if (moved.size === 0) {
+      // Before the intent goes: a retry after a death in between finds it, and publishes again.
+      await changes?.publish(ports.store, unchecked.length > 0);
       if (context.intentKey) await ports.objects.delete(context.intentKey);
       return sum.result();
     }
@@ -193,14 +203,21 @@ async function writeChanged(context: PassContext, live: readonly StoredActivity[
   const created = (a: StoredActivity) => context.uploadId !== undefined && a.lastUpload === context.uploadId && a.lastOutcome === 'created';
   const verdictKeys = live.filter((a) => !created(a)).map((a): DocKey => ({ kind: 'verdict', club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
   const stored = await store.get(verdictKeys);
+  const activityOf = new Map(live.map((a) => [docId({ kind: 'activity', value: a }), a]));
   const puts: Doc[] = [];
+  const changes: PendingChange[] = [];
   for (const value of computed) {
     const before = stored.get(docId({ kind: 'verdict', value }))?.value as StoredVerdict | undefined;
     if (before && JSON.stringify(before) === JSON.stringify(value)) continue;
     // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
     if (before && value.period !== UNDATED && isPeriodClosed(value.period, context.today, judge.club(value.club).submittedPeriods.has(value.period))) continue;
     puts.push({ kind: 'verdict', value });
+    // The stored verdict read above is what the vendor was told: no read more for the change report.
+    const change = before && context.changes?.changeOf(activityOf.get(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }))!, value.period, before.verdict, value.verdict);
+    if (change) changes.push(change);
   }
+  // Kept before the verdicts are written: a retry that finds them written already still reports them.
+  await context.changes?.keep(changes);
   // Kept until the heads are read again: a retry after a death in between judges these again (writtenUnchecked).
   if (context.intentKey && puts.length + leftBehind.length > 0) {
     const keys = [...puts.map((p): VerdictKey => { const v = p.value as StoredVerdict; return { kind: 'verdict', club: v.club, period: v.period, vendor: v.vendor, id: v.id }; }), ...leftBehind];

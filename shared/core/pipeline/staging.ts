@@ -1,5 +1,5 @@
 import type { FileError, RecordError } from '../errors/record-error.js';
-import type { ActivityCounts, EntityCounts } from '../receipt/receipt.js';
+import type { ActivityCounts, DuplicateOf, EntityCounts } from '../receipt/receipt.js';
 import type { ObjectStore, Upload } from './ports.js';
 
 /** A person whose verdicts may have changed: in one club (memberships) or everywhere (facts). */
@@ -33,6 +33,8 @@ export interface StagedApply {
     /** Persons this upload created in one club of the file: every activity of the file naming them is among that club's seeds. */
     readonly settled: readonly SettledPerson[];
   };
+  /** Status `duplicate`: the earlier upload of the same bytes (the receipt names it). */
+  readonly duplicateOf?: DuplicateOf;
 }
 
 /** What re-judging touched: the totals step recomputes these. */

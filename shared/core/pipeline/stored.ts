@@ -102,6 +102,12 @@ export interface StoredActivity extends LastChange {
   readonly content?: ActivityContent;
   /** The date it first reached the importer (REGISTERED_LATE). */
   readonly receivedOn: string;
+  /**
+   * When the upload that last changed it completed: with `lastUpload`, the key of that upload's ledger entry, where
+   * a judge that changes its verdict reads whether its receipt is written yet (verdict-changes.ts). Absent on items
+   * written before it was kept (their uploads are long done).
+   */
+  readonly lastCompletedAt?: string;
   /** The Swedish date of the `created` time of the file that last changed it (ACTIVITY_IN_FUTURE). */
   readonly createdOn: string;
   readonly prev?: PreviousPlace;

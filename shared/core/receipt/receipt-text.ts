@@ -1,15 +1,24 @@
-import type { Receipt } from './receipt.js';
+import { isImportReceipt, type Receipt } from './receipt.js';
 
 function counts(label: string, c: object): string {
   return `${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+}
+
+/** `1 approved activity`, `2 approved activities`: a count with its noun in the right number. */
+export function countOf(n: number, singular: string, plural: string): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }
 
 /** The human-readable receipt (`.receipt.txt`, and `check` without --json). Ids and codes only, never personal data. */
 export function receiptText(receipt: Receipt): string {
   const out: string[] = [];
   out.push(`${receipt.file}  ${receipt.status.toUpperCase()}`);
-  out.push(`vendor ${receipt.vendor || '-'}  sha256 ${receipt.sha256}`);
+  out.push(`format ${receipt.formatVersion}  vendor ${receipt.vendor || '-'}  sha256 ${receipt.sha256}`);
   out.push(`received ${receipt.receivedAt}  completed ${receipt.completedAt}`);
+  if (receipt.duplicateOf) {
+    const d = receipt.duplicateOf;
+    out.push(`duplicate of ${d.file} (upload ${d.uploadId}, received ${d.receivedAt}): byte-identical, nothing changed`);
+  }
   out.push(counts('persons', receipt.counts.persons));
   out.push(counts('activities', receipt.counts.activities));
   if (receipt.errors.length > 0) {
@@ -38,8 +47,15 @@ export function receiptText(receipt: Receipt): string {
       if (a.payment && a.payment.codes.length > 0) out.push(`    payment: ${a.payment.codes.join(', ')}`);
     }
   }
-  for (const t of receipt.totals ?? []) {
-    out.push('', `club ${t.club} period ${t.period}: ${t.approvedActivities} approved activities, ${t.participations} deltagartillfällen, forecast ${t.forecastSek.toFixed(2)} SEK${t.warnings.length ? ` (${t.warnings.join(', ')})` : ''}`);
+  const totals = receipt.totals ?? [];
+  if (totals.length > 0) out.push('', isImportReceipt(receipt) ? 'register totals (every vendor of the club, not this file alone):' : 'totals of this file:');
+  for (const t of totals) {
+    const figures = `${countOf(t.approvedActivities, 'approved activity', 'approved activities')}, ${countOf(t.participations, 'deltagartillfälle', 'deltagartillfällen')}, forecast ${t.forecastSek.toFixed(2)} SEK`;
+    const label = isImportReceipt(receipt) ? `register total for club ${t.club} period ${t.period}` : `club ${t.club} period ${t.period}`;
+    out.push(`  ${label}: ${figures}${t.warnings.length ? ` (${t.warnings.join(', ')})` : ''}`);
+  }
+  if (receipt.laterChanges) {
+    out.push('', `This receipt is a snapshot. A verdict that changes later (another file re-judges it, or the nightly recheck) is reported in ${receipt.laterChanges} (and .txt).`);
   }
   return out.join('\n') + '\n';
 }

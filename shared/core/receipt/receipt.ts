@@ -17,8 +17,28 @@ export interface ActivityCounts extends EntityCounts {
   rejected: number;
 }
 
+/**
+ * The version of the receipt's format (and of the change reports'), first in every receipt: minor versions only
+ * add fields, a major one may change or remove them (docs/importer-format.md, The receipt).
+ */
+export const RECEIPT_FORMAT_VERSION = '1.0';
+
+/** Of which earlier upload a `duplicate` file is a byte-identical copy. */
+export interface DuplicateOf {
+  readonly file: string;
+  readonly uploadId: string;
+  readonly receivedAt: string;
+}
+
+/**
+ * Where a receipt of the import (not `check`'s) says later verdict changes are reported: the change reports in the
+ * vendor's outbox (verdict-changes.ts, `changeReportKey`), as the vendor sees them over SFTP.
+ */
+export const LATER_CHANGES_AT = 'outbox/*.changes.json';
+
 /** The receipt of one file, as the format spec shapes it; `totals` is ours: the clubs' period figures. */
 export interface Receipt {
+  readonly formatVersion: typeof RECEIPT_FORMAT_VERSION;
   readonly file: string;
   readonly sha256: string;
   readonly vendor: string;
@@ -28,7 +48,20 @@ export interface Receipt {
   readonly counts: { readonly persons: EntityCounts; readonly activities: ActivityCounts };
   readonly errors: readonly (RecordError | FileError)[];
   readonly activities: readonly ActivityVerdict[];
+  /**
+   * Per club and period of the file's activities: in a receipt of the import the club's register totals (every
+   * vendor's activities, not this file's alone); in `check`'s, the file's own (it judges on an empty register).
+   */
   readonly totals?: readonly PeriodTotals[];
+  /** Status `duplicate`: the earlier upload of the same bytes. */
+  readonly duplicateOf?: DuplicateOf;
+  /** Receipts of the import: where verdicts changed after this receipt are reported (`LATER_CHANGES_AT`). */
+  readonly laterChanges?: typeof LATER_CHANGES_AT;
+}
+
+/** A receipt of the import (which reports later changes), not of `check`. */
+export function isImportReceipt(receipt: Receipt): boolean {
+  return receipt.laterChanges !== undefined;
 }
 
 export function emptyCounts(): { persons: EntityCounts; activities: ActivityCounts } {

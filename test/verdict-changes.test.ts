@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyFile } from '../shared/core/pipeline/apply-file.js';
+import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
+import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
+import type { Doc, PipelinePorts } from '../shared/core/pipeline/ports.js';
+import { reconcileClubs } from '../shared/core/pipeline/reconcile.js';
+import { registerUpload } from '../shared/core/pipeline/register-upload.js';
+import { runImport } from '../shared/core/pipeline/run-import.js';
+import { totalUpload } from '../shared/core/pipeline/total-upload.js';
+import type { Upload } from '../shared/core/pipeline/upload.js';
+import { changeReportKey, type ChangeReport } from '../shared/core/pipeline/verdict-changes.js';
+import { LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION, type Receipt } from '../shared/core/receipt/receipt.js';
+import { dynamoDbForFile } from './support/dynamodb.js';
+import { interceptPorts, type PortCall } from './support/intercept.js';
+import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
+import { stringSource } from './support/string-source.js';
+import { CLUBS, TODAY, VENDORS, xmlOf, type ActivitySpec, type FileSpec } from './support/world.js';
+
+// Vendor A's club sorts after vendor B's: of two activities at the same hour with the same leader, B's comes first
+// in the one ordering of activities (ordering.ts), so B's file re-judges A's activity (LEADER_OVERLAPPING_ACTIVITY
+// and the children's PARTICIPANT_OVERLAPPING_ACTIVITY, lok-rules.md).
+const [A, B] = VENDORS;
+const [CLUB_B, CLUB_A] = CLUBS;
+const CHILDREN = [2, 3, 4, 5];
+const MONDAY = 0;
+const clock = clockAt(TODAY);
+
+function fileOf(vendor: string, club: string, leader: number, day = MONDAY): FileSpec {
+  const activity: ActivitySpec = { a: 0, date: day, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [leader], participants: CHILDREN };
+  return {
+    vendor, mode: 'delta',
+    clubs: [{ club, persons: [leader, ...CHILDREN].map((n) => ({ n, memberships: 0 })), deletePersons: [], activities: [activity], deleteActivities: [] }],
+  };
+}
+
+let n = 0;
+const uploadOf = (vendor: string): Upload => ({ vendor, uploadId: `chg-${++n}`, file: `file-${n}.xml`, completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z` });
+
+async function imported(ports: PipelinePorts, file: FileSpec, upload = uploadOf(file.vendor)): Promise<{ upload: Upload; receipt: Receipt }> {
+  const result = await runImport(ports, upload, () => stringSource(upload.file, xmlOf(file)), clock, noWait);
+  if (result.kind !== 'done') throw new Error(`import ${result.kind}`);
+  return { upload, receipt: result.receipt };
+}
+
+/** The change reports in a vendor's outbox, by name (JSON), and the names of their text forms. */
+function changeReports(register: TestRegister, vendor: string): { json: Map<string, ChangeReport>; txt: string[] } {
+  const folder = join(register.folder, 'outbox', vendor);
+  const names = readdirSync(folder);
+  const json = new Map(names.filter((name) => name.endsWith('.changes.json')).map((name) => [name, JSON.parse(readFileSync(join(folder, name), 'utf8')) as ChangeReport]));
+  return { json, txt: names.filter((name) => name.endsWith('.changes.txt')) };
+}
+
+/** A register where vendor A's Monday activity is approved and its receipt written. */
+async function approvedAtA(db: { client: Parameters<typeof freshRegister>[0] }): Promise<{ register: TestRegister; first: { upload: Upload; receipt: Receipt } }> {
+  const register = await freshRegister(db.client);
+  await onboard(register, VENDORS, CLUBS);
+  const first = await imported(register.ports, fileOf(A, CLUB_A, 0));
+  expect(first.receipt.activities.map((a) => a.verdict)).toEqual(['approved']);
+  return { register, first };
+}
+
+/** The one change report vendor A must find after B's file: A0 approved → rejected, caused by B's upload. */
+function expectOneReport(register: TestRegister, first: { upload: Upload }, byUpload: Upload): void {
+  const reports = changeReports(register, A);
+  expect([...reports.json.keys()]).toEqual([changeReportKey(A, { kind: 'upload', upload: byUpload, chunk: 0 }).split('/').pop()]);
+  expect(reports.txt).toHaveLength(1);
+  const report = [...reports.json.values()][0]!;
+  expect(report).toMatchObject({ formatVersion: RECEIPT_FORMAT_VERSION, vendor: A, cause: { by: 'other-upload', upload: byUpload.uploadId } });
+  expect(report.cause).not.toHaveProperty('file'); // another vendor's file name is not A's business
+  expect(report.changes).toHaveLength(1);
+  const [change] = report.changes;
+  expect(change).toMatchObject({ club: CLUB_A, id: 'A0', date: '2026-11-09', receiptOf: first.upload.file });
+  expect(change!.before).toMatchObject({ verdict: 'approved', reasons: [] });
+  expect(change!.after.verdict).toBe('rejected');
+  expect(change!.after.reasons.length).toBeGreaterThan(0);
+  expect(change!.after.leaders).toEqual([expect.objectContaining({ valid: false, reasons: expect.arrayContaining(['LEADER_OVERLAPPING_ACTIVITY']) })]);
+  // B's own activity was judged by its own upload before its receipt: no change, no report for B.
+  expect(changeReports(register, B).json.size).toBe(0);
+}
+
+describe('verdict changes after the receipt reach the vendor once (DynamoDB Local)', () => {
+  const db = dynamoDbForFile();
+
+  it("vendor B's file re-judges A's approved activity to rejected: A's outbox gets one change report, also after the nightly job", async () => {
+    const { register, first } = await approvedAtA(db);
+    expect(first.receipt).toMatchObject({ formatVersion: RECEIPT_FORMAT_VERSION, laterChanges: LATER_CHANGES_AT });
+    const receiptText = readFileSync(join(register.folder, 'outbox', A, `${first.upload.file}.receipt.txt`), 'utf8');
+    expect(receiptText).toContain(`reported in ${LATER_CHANGES_AT}`);
+
+    const second = await imported(register.ports, fileOf(B, CLUB_B, 0));
+    expect(second.receipt.activities.map((a) => a.verdict)).toEqual(['approved']);
+    expectOneReport(register, first, second.upload);
+    const text = readFileSync(join(register.folder, 'outbox', A, changeReports(register, A).txt[0]!), 'utf8');
+    expect(text).toContain(`caused by another vendor's upload ${second.upload.uploadId}`);
+    expect(text).toMatch(/1 activity changed after its receipt:\n {2}club 100002 activity A0 \(2026-11-09\), last in the receipt of file-\d+\.xml\n {4}before: approved \(4 counted\)\n {4}now: {4}rejected: /);
+    expect(text).not.toMatch(/Åsa|Öberg|\d{12}/);
+
+    // Judging again changes nothing, so nothing more is reported.
+    expect((await reconcileClubs(register.ports, clock, CLUBS)).corrected).toEqual([]);
+    expectOneReport(register, first, second.upload);
+    register.dispose();
+  }, 60_000);
+
+  it.each([
+    ['after the verdicts are written, before the report', (call: PortCall) => call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'), 'after'],
+    ['after the report, before the judge is done', (call: PortCall) => call.port === 'objects' && call.method === 'put' && String(call.args[0]).endsWith('.changes.txt'), 'after'],
+    ['before the verdicts are written', (call: PortCall) => call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'), 'before'],
+  ] as const)('a judge step that dies %s is retried and reports the change exactly once', async (_, isFault, when) => {
+    const { register, first } = await approvedAtA(db);
+    let faults = 0;
+    const upload = uploadOf(B);
+    // One fault, in B's judge step only (its apply also writes, but no verdicts).
+    const faulty = interceptPorts(register.ports, async (call, proceed) => {
+      if (faults > 0 || !isFault(call)) return proceed();
+      faults++;
+      if (when === 'after') await proceed();
+      throw new Error('the function died');
+    });
+    const steps: string[] = [];
+    const result = await runImport(faulty, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, { ...noWait, onStep: (e) => steps.push(`${e.step}:${e.outcome}`) });
+    expect(result.kind).toBe('done');
+    expect(faults).toBe(1);
+    expect(steps).toContain('judge:retry');
+    expectOneReport(register, first, upload);
+    register.dispose();
+  }, 60_000);
+
+  it("a change while A's own upload has not reached its receipt is no change: A's receipt shows the new verdict", async () => {
+    const register = await freshRegister(db.client);
+    await onboard(register, VENDORS, CLUBS);
+    // A's upload is applied and judged (approved), and stops before its totals and receipt.
+    const slow = uploadOf(A);
+    await registerUpload(register.ports, slow, clock);
+    await applyFile(register.ports, slow, stringSource(slow.file, xmlOf(fileOf(A, CLUB_A, 0))), clock);
+    await judgeUpload(register.ports, slow, clock);
+    // B's whole import re-judges A0 meanwhile.
+    await imported(register.ports, fileOf(B, CLUB_B, 0));
+    await totalUpload(register.ports, slow);
+    const receipt = await finishUpload(register.ports, slow, clock);
+    expect(receipt.activities.map((a) => a.verdict)).toEqual(['rejected']);
+    expect(changeReports(register, A).json.size).toBe(0);
+    register.dispose();
+  }, 60_000);
+
+  it("A's own later file that re-judges A's earlier activity reports it as caused by A's upload, with its file", async () => {
+    const { register, first } = await approvedAtA(db);
+    // A's second file, for its other club (whose id sorts first): the same hour, the same leader and children.
+    const second = await imported(register.ports, fileOf(A, CLUB_B, 0));
+    const reports = changeReports(register, A);
+    expect(reports.json.size).toBe(1);
+    const report = [...reports.json.values()][0]!;
+    expect(report.cause).toEqual({ by: 'your-upload', upload: second.upload.uploadId, file: second.upload.file });
+    expect(report.changes.map((c) => [c.club, c.id, c.before.verdict, c.after.verdict, c.receiptOf])).toEqual([[CLUB_A, 'A0', 'approved', 'rejected', first.upload.file]]);
+    register.dispose();
+  }, 60_000);
+});
