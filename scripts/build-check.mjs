@@ -2,7 +2,7 @@
 //
 //   schemas/receipt-v1.schema.json, schemas/error-codes.json   generated from the code (scripts/schemas.ts)
 //   dist-check/lok-check.mjs      one self-contained file, needing nothing but Node >= 20
-//   dist-check/<package>.tgz      the same as an npm package (packages/check/): bin lok-check, README, schemas
+//   dist-check/<package>.tgz      the same as an npm package (packages/check/): bin lok-check, README, schemas, CHANGELOG
 //   dist-check/SHA256SUMS         the two files' sums, for vendors to verify what they download
 //
 // `--out DIR` builds into DIR instead and leaves the repository as it is, schemas/ included (the tests use it, so
@@ -76,11 +76,12 @@ function licenceNotice(inputs) {
   return `\n/*\n${text.replaceAll('*/', '* /')}\n*/\n`;
 }
 
-/** The npm package: packages/check's package.json and README, the bundle and the schemas, packed by `npm pack`. */
+/** The npm package: packages/check's package.json and README, the bundle, the schemas and CHANGELOG.md, packed by `npm pack`. */
 function pack(bundle, schemas) {
   const staging = join(OUT, 'package');
   mkdirSync(join(staging, 'schemas'), { recursive: true });
   for (const file of ['package.json', 'README.md']) copyFileSync(join(PACKAGE, file), join(staging, file));
+  copyFileSync(join(ROOT, 'CHANGELOG.md'), join(staging, 'CHANGELOG.md'));
   copyFileSync(bundle, join(staging, BUNDLE));
   copyFileSync(join(ROOT, 'schemas', XSD), join(staging, 'schemas', XSD));
   for (const [name, text] of Object.entries(schemas)) writeFileSync(join(staging, 'schemas', name), text);

@@ -133,9 +133,9 @@ describe('the npm package, installed from its tarball', () => {
     expect(version.split('.').slice(0, 2).join('.')).toBe(formatVersion);
   });
 
-  it('holds the README and the schemas; its receipt schema accepts what its bin prints', async () => {
+  it('holds the README, the changelog and the schemas; its receipt schema accepts what its bin prints', async () => {
     const dir = join(installed, 'node_modules/@riksidrottsforbundet/lok-check');
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'lok-check.mjs', 'package.json', 'schemas']);
+    expect(readdirSync(dir).sort()).toEqual(['CHANGELOG.md', 'README.md', 'lok-check.mjs', 'package.json', 'schemas']);
     expect(readdirSync(join(dir, 'schemas')).sort()).toEqual(['error-codes.json', 'importer-v1.xsd', 'receipt-v1.schema.json']);
     const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync(join(dir, 'schemas/receipt-v1.schema.json'), 'utf8')) as object);
     for (const sample of SAMPLES) {
