@@ -103,6 +103,31 @@ describe('the standalone lok-check.mjs, run outside the repository', () => {
   });
 });
 
+describe('the CI steps docs/importer-format.md gives vendors', () => {
+  const DOC = readFileSync(join(ROOT, 'docs/importer-format.md'), 'utf8');
+  /** The plain shell steps: the first sh block under "In your CI". */
+  const steps = /### In your CI\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(DOC)![1]!;
+  const tools = ['bash', 'curl', 'sha256sum', 'jq'].every((tool) => ['/usr/bin', '/bin'].some((dir) => existsSync(join(dir, tool))));
+
+  /** Runs the steps in a fresh vendor checkout whose export is `sample`, against the built release served as file://. */
+  async function ci(sample: string, sha256: string): Promise<number> {
+    const checkout = mkdtempSync(join(work, 'ci-'));
+    await run('mkdir', [join(checkout, 'build')]);
+    copyFileSync(join(ROOT, 'samples', sample), join(checkout, 'build/export.xml'));
+    const env = { ...BARE_ENV, PATH: `${BARE_ENV.PATH}:${join(process.execPath, '..')}`, LOK_CHECK_URL: `file://${built}`, LOK_CHECK_SHA256: sha256 };
+    return (await exec('bash', ['-euo', 'pipefail', '-c', steps], checkout, env)).code;
+  }
+
+  it.runIf(tools)('download, verify and check: pass on an applied file, fail on refused records, a rejection or a wrong sum', async () => {
+    const sums = readFileSync(join(built, 'SHA256SUMS'), 'utf8');
+    const sha256 = /^(\w{64}) {2}lok-check\.mjs$/m.exec(sums)![1]!;
+    expect(await ci('club-valid.xml', sha256)).toBe(0);
+    expect(await ci('club-errors.xml', sha256)).not.toBe(0);
+    expect(await ci('rejected-doctype.xml', sha256)).toBe(1);
+    expect(await ci('club-valid.xml', '0'.repeat(64))).not.toBe(0);
+  });
+});
+
 describe('the npm package, installed from its tarball', () => {
   let installed: string;
 
