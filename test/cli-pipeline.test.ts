@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dyna
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 import { TEST_KEY } from './support/pipeline.js';
-import { ROOT, runCli, type CliResult } from './support/run-cli.js';
+import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
 
 /**
  * The pipeline commands of the built CLI, run as child processes against DynamoDB Local, configured the way a
@@ -22,21 +22,21 @@ const expected = JSON.parse(readFileSync(join(ROOT, 'samples', 'expected', 'club
 let local: DynamoDbLocal | undefined;
 let env: NodeJS.ProcessEnv = {};
 
-/** The parent's environment without any AWS or LOK settings of the machine, so that only ours apply. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && !k.startsWith('AWS_')));
-}
-
 function lok(args: string[], overrides: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const childEnv = { ...env, ...overrides };
   for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete childEnv[k];
   return runCli(args, { env: childEnv });
 }
 
+/** The one line every command here says on standard error: which register it talks to. */
+function registerLine(tableName = table): string {
+  return `register: table ${tableName} at DynamoDB ${local!.endpoint}\n`;
+}
+
 /** Runs a command that must succeed and prints JSON; returns the parsed JSON. */
 async function json<T>(args: string[]): Promise<T> {
   const result = await lok([...args, '--json']);
-  expect(result.stderr).toBe('');
+  expect(result.stderr).toBe(registerLine());
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as T;
 }
@@ -56,24 +56,24 @@ afterAll(async () => {
 describe('lok-importer pipeline commands on DynamoDB Local', () => {
   it('adds a vendor and a club (creating the table on first use) and activates the vendor; admin refusals exit 1 with CODE: message', async () => {
     const vendor = await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd', '--licence', 'unlimited']);
-    expect(vendor).toMatchObject({ code: 0, stderr: '' });
+    expect(vendor).toMatchObject({ code: 0, stderr: registerLine() });
     expect(vendor.stdout).toMatch(/vendor demo-vendor added \(licence unlimited\)/);
 
     const again = await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^VENDOR_EXISTS: /);
+    expect(again.stderr).toMatch(/^VENDOR_EXISTS: /m);
     expect(again.stdout).toBe('');
 
     const club = await lok(['club', 'add', '100042', '--name', 'IK Test', '--sport', 'Fotboll', '--sport', 'Innebandy', '--federation', 'Svenska Fotbollförbundet']);
-    expect(club).toMatchObject({ code: 0, stderr: '' });
+    expect(club).toMatchObject({ code: 0, stderr: registerLine() });
     expect(club.stdout).toMatch(/club 100042 added \(Fotboll, Innebandy; identity key personnummer\)/);
 
     const unknown = await lok(['club', 'activate', '100099', '--vendor', 'demo-vendor', '--from', '2026-01-01']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^UNKNOWN_CLUB: /);
+    expect(unknown.stderr).toMatch(/^UNKNOWN_CLUB: /m);
 
     const activate = await lok(['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', '2026-01-01']);
-    expect(activate).toMatchObject({ code: 0, stderr: '' });
+    expect(activate).toMatchObject({ code: 0, stderr: registerLine() });
     expect(activate.stdout).toMatch(/club 100042 activated vendor demo-vendor from 2026-01-01/);
   });
 
@@ -165,9 +165,6 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(text.stdout).toMatch(/done {3}applied {4}0 {7}7\/0\/0\/0\/0 {2}3\/0\/0\/0\/0 {3}3 {9}0/);
   });
 
-  it('persons-not-in-load: nobody, once the club\'s only vendor has loaded it', async () => {
-    expect(await json(['persons-not-in-load', '--vendor', 'demo-vendor', '--club', '100042'])).toEqual([]);
-  });
 
   it('reconcile: nothing stuck, no drift; the report per vendor and period; the imported file is in the archive', async () => {
     const report = await json<{ resumed: string[]; failed: string[]; drift: unknown[]; byVendorPeriod: { vendor: string; period: string; received: number }[] }>(['reconcile', '--today', '2026-11-25']);
@@ -191,10 +188,10 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(receipt.activities.every((a) => a.club === '100042')).toBe(true);
 
     const deactivate = await lok(['club', 'deactivate', '100042', '--vendor', 'demo-vendor', '--to', '2026-11-30', ...other]);
-    expect(deactivate).toMatchObject({ code: 0, stderr: '' });
+    expect(deactivate).toMatchObject({ code: 0, stderr: registerLine(`${table}-other`) });
     expect(deactivate.stdout).toMatch(/club 100042 deactivated vendor demo-vendor after 2026-11-30/);
-    // The first table is untouched.
-    expect(await json<unknown[]>(['imports', '--club', '100043'])).toEqual([]);
+    // The first table is untouched: it does not know club 100043.
+    expect(await lok(['imports', '--club', '100043'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^UNKNOWN_CLUB: /m) });
   });
 
   it('import without LOK_IDENTITY_KEY: exit 2, says what to set, imports nothing', async () => {
@@ -212,7 +209,7 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     const { code, stdout, stderr } = await lok(['totals', '--club', '100042', '--endpoint', 'http://127.0.0.1:9']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^lok-importer totals: cannot reach DynamoDB at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): is DynamoDB Local running there\?/);
+    expect(stderr).toMatch(/^register: table \S+ at DynamoDB http:\/\/127\.0\.0\.1:9\nlok-importer totals: cannot reach DynamoDB at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): is DynamoDB Local running there\?/);
   });
 
   it('exits 2 on usage errors, with the reason on standard error and nothing on standard output', async () => {
@@ -243,6 +240,44 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
       expect(stderr, args.join(' ')).toMatch(message);
       expect(stdout, args.join(' ')).toBe('');
     }
+  });
+
+  it('every query refuses a vendor or club the register does not know: CODE: message, exit 1, nothing on standard output', async () => {
+    const cases: [string[], RegExp][] = [
+      [['activities', '--club', '100099', '--period', '2026-2'], /^UNKNOWN_CLUB: .*100099/m],
+      [['activities', '--club', '100042', '--period', '2026-2', '--vendor', 'nobody'], /^UNKNOWN_VENDOR: .*nobody/m],
+      [['activity', '--club', '100099', '--id', 'A-5003'], /^UNKNOWN_CLUB: .*100099/m],
+      [['activity', '--club', '100042', '--id', 'A-5003', '--vendor', 'nobody'], /^UNKNOWN_VENDOR: .*nobody/m],
+      [['totals', '--club', '100099'], /^UNKNOWN_CLUB: .*100099/m],
+      [['imports', '--vendor', 'nobody'], /^UNKNOWN_VENDOR: .*nobody/m],
+      [['imports', '--club', '100099'], /^UNKNOWN_CLUB: .*100099/m],
+      [['persons-not-in-load', '--vendor', 'nobody', '--club', '100042'], /^UNKNOWN_VENDOR: .*nobody/m],
+      [['persons-not-in-load', '--vendor', 'demo-vendor', '--club', '100099'], /^UNKNOWN_CLUB: .*100099/m],
+    ];
+    const results = await Promise.all(cases.map(([args]) => lok([...args, '--json'])));
+    for (const [i, { code, stdout, stderr }] of results.entries()) {
+      const [args, message] = cases[i]!;
+      expect(code, args.join(' ')).toBe(1);
+      expect(stdout, args.join(' ')).toBe('');
+      expect(stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('a period is 2026-2 as lok-rules.md names it, or the half-year 2026-H2: the same answer', async () => {
+    expect(await json(['activities', '--club', '100042', '--period', '2026-H2'])).toEqual(await json(['activities', '--club', '100042', '--period', '2026-2']));
+    expect(await json(['totals', '--club', '100042', '--period', '2026-h2'])).toEqual(await json(['totals', '--club', '100042', '--period', '2026-2']));
+  });
+
+  it('persons-not-in-load: refused (NO_FULL_LOAD) until the vendor has sent the club a full load; then who is not in it', async () => {
+    const before = await lok(['persons-not-in-load', '--vendor', 'demo-vendor', '--club', '100042']);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toBe('');
+    expect(before.stderr).toMatch(/^NO_FULL_LOAD: .*demo-vendor, 100042/m);
+    const full = join(scratch, 'club-valid-full.xml');
+    writeFileSync(full, readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8').replace('mode="delta"', 'mode="full"'));
+    const imported = await lok(['import', full, '--vendor', 'demo-vendor', '--json', '--today', '2026-11-25']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(await json(['persons-not-in-load', '--vendor', 'demo-vendor', '--club', '100042'])).toEqual([]);
   });
 
   it('documents the configured store in every pipeline command\'s --help, and lists every command in the main help', async () => {

@@ -4,7 +4,8 @@ import type { Gender } from '../core/format/records.js';
 import { activityDetail, type ActivityDetail } from '../core/queries/activity-detail.js';
 import type { AnonymousVerdict, ParticipantVerdict, Payment } from '../core/rules/verdict.js';
 import { noPositionals, printJson, required } from './output.js';
-import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
+import { answer } from './query-commands.js';
+import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS } from './register-config.js';
 
 export const ACTIVITY_HELP = `Usage: lok-importer activity --club C --id A [--vendor V] [--json]
 
@@ -19,7 +20,8 @@ systems may use the same id), so there may be more than one.
   --json              print JSON (an array) instead of text
 ${STORE_FLAGS}
 
-Exit codes: 0 found, 1 no such activity, 2 usage error or store unreachable, 3 internal error.
+Exit codes: 0 found, 1 no such activity (or UNKNOWN_VENDOR, UNKNOWN_CLUB: CODE: message on standard error),
+2 usage error or store unreachable, 3 internal error.
 
 ${STORE_HELP}`;
 
@@ -147,7 +149,8 @@ export async function activityCommand(args: string[]): Promise<number> {
   noPositionals('activity', positionals);
   const club = required('club', values.club);
   const id = required('id', values.id);
-  return withRegister(storeSettings(values), async ({ store }) => {
+  const vendor = values.vendor !== undefined ? { vendor: values.vendor } : {};
+  return answer(values, { club, ...vendor }, async ({ store }) => {
     const found = (await activityDetail(store, { club, id, ...(values.vendor !== undefined ? { vendor: values.vendor } : {}) })).map(explainActivity);
     if (values.json) printJson(found);
     else process.stdout.write(found.map(activityText).join('\n'));

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import { activateVendor, addClub, addVendor, deactivateVendor, type AdminResult } from '../core/admin/admin-use-cases.js';
 import { IDENTITY_KEYS, LICENCES } from '../core/admin/register-admin.js';
-import { dateFlag, onePositional, oneOf, required } from './output.js';
+import { dateFlag, onePositional, oneOf, refused, required } from './output.js';
 import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
 import { UsageError } from './usage-error.js';
 import { vendorKey } from './vendor-key.js';
@@ -72,10 +72,7 @@ ${STORE_HELP}`;
 
 /** Prints the outcome: the message on success, `CODE: message` on standard error when refused (exit 1). */
 function report<T>(result: AdminResult<T>, message: (value: T) => string): number {
-  if (!result.ok) {
-    process.stderr.write(`${result.error.code}: ${result.error.message}\n`);
-    return 1;
-  }
+  if (!result.ok) return refused(result.error);
   process.stdout.write(`${message(result.value)}\n`);
   return 0;
 }
@@ -105,7 +102,7 @@ export async function vendorAddCommand(args: string[]): Promise<number> {
     const result = await addVendor(admin, { id, name, purpose, licence });
     if (result.ok && key) key.keys.add(id, key.line);
     return report(result, (v) => `vendor ${v.id} added (licence ${v.licence})${key ? '; its SFTP user takes the key' : ''}`);
-  });
+  }, { createTable: true });
 }
 
 export async function clubAddCommand(args: string[]): Promise<number> {
@@ -130,7 +127,7 @@ export async function clubAddCommand(args: string[]): Promise<number> {
   const cloud = cloudTarget(values);
   if (cloud) return report(await inCloud(cloud, { action: 'club-add', club }), () => `club ${id} added (${sports.join(', ')}; identity key ${identityKey})`);
   return withRegister(storeSettings(values), async ({ admin }) =>
-    report(await addClub(admin, club), (c) => `club ${c.id} added (${c.sports.join(', ')}; identity key ${c.identityKey}${c.countsEveryoneAsDisabled ? '; parasport' : ''})`));
+    report(await addClub(admin, club), (c) => `club ${c.id} added (${c.sports.join(', ')}; identity key ${c.identityKey}${c.countsEveryoneAsDisabled ? '; parasport' : ''})`), { createTable: true });
 }
 
 export async function clubActivateCommand(args: string[]): Promise<number> {

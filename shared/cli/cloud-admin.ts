@@ -27,5 +27,6 @@ export function publicKeyText(file: string): string {
 /** Sends the request to the admin function (the SDK is loaded only for --cloud). */
 export async function inCloud(functionName: string, request: AdminRequest): Promise<AdminResult<unknown>> {
   const { invokeAdminFunction } = await import('../adapters/aws-lambda/admin-function.js');
+  process.stderr.write(`register: the AWS deployment's, through its admin function ${functionName}\n`);
   return invokeAdminFunction(functionName, request);
 }

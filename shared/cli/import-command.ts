@@ -93,7 +93,7 @@ export async function importCommand(args: string[]): Promise<number> {
       return 1;
     }
     return result.receipt.status === 'rejected' ? 1 : 0;
-  });
+  }, { createTable: true });
 }
 
 async function print(receipt: Receipt, json: boolean): Promise<void> {

@@ -31,12 +31,21 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
   return value as T | undefined;
 }
 
-/** A LOK period `YYYY-1` / `YYYY-2` (or `undated`, where activities without a date are kept). */
+/**
+ * A LOK period as lok-rules.md names it, `YYYY-1` (spring) / `YYYY-2` (autumn), also written as the half-year
+ * `YYYY-H1` / `YYYY-H2` (read as the same period); or `undated`, where activities without a date are kept.
+ */
 export function periodFlag(name: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !/^\d{4}-[12]$/.test(value) && value !== 'undated') {
-    throw new UsageError(`--${name} must be a LOK period such as 2026-2 (autumn) or 2026-1 (spring), got ${value}`);
-  }
-  return value;
+  if (value === undefined || value === 'undated') return value;
+  const period = /^(\d{4})-[Hh]?([12])$/.exec(value);
+  if (!period) throw new UsageError(`--${name} must be a LOK period such as 2026-2 (autumn, also 2026-H2) or 2026-1 (spring, also 2026-H1), got ${value}`);
+  return `${period[1]}-${period[2]}`;
+}
+
+/** An error value on standard error as `CODE: message`, as every command says a refusal; exit code 1. */
+export function refused(error: { readonly code: string; readonly message: string }): 1 {
+  process.stderr.write(`${error.code}: ${error.message}\n`);
+  return 1;
 }
 
 export function noPositionals(command: string, positionals: readonly string[]): void {

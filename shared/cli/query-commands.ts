@@ -4,13 +4,26 @@ import { clubActivities } from '../core/queries/club-activities.js';
 import { clubTotals } from '../core/queries/club-totals.js';
 import { latestImports } from '../core/queries/latest-imports.js';
 import { personsNotInLoad } from '../core/queries/persons-not-in-load.js';
+import { queryRefusal, type QuerySubject } from '../core/queries/query-refusal.js';
 import type { TotalsBreakdown } from '../core/rules/period-totals.js';
-import { noPositionals, oneOf, periodFlag, printJson, required, table } from './output.js';
-import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
+import { noPositionals, oneOf, periodFlag, printJson, refused, required, table } from './output.js';
+import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister, type Register } from './register-config.js';
 import { UsageError } from './usage-error.js';
 
 const JSON_FLAG = '  --json              print JSON (an array) instead of a table';
-const QUERY_EXIT = 'Exit codes: 0 (also when nothing is found), 2 usage error or store unreachable, 3 internal error.';
+const QUERY_EXIT = `Exit codes: 0 (also when nothing is found), 1 refused with CODE: message on standard error (UNKNOWN_VENDOR,
+UNKNOWN_CLUB: the register does not know it), 2 usage error or store unreachable, 3 internal error.`;
+
+/**
+ * Runs a query on the configured register once the register knows what it is asked about (queryRefusal);
+ * otherwise says why not (CODE: message) and exits 1.
+ */
+export async function answer(flags: { endpoint?: string | undefined; table?: string | undefined }, subject: QuerySubject, query: (register: Register) => Promise<number>): Promise<number> {
+  return withRegister(storeSettings(flags), async (register) => {
+    const refusal = await queryRefusal({ store: register.store, vendors: register.admin }, subject);
+    return refusal ? refused(refusal) : query(register);
+  });
+}
 
 export const ACTIVITIES_HELP = `Usage: lok-importer activities --club C --period P [--verdict approved|rejected] [--vendor V] [--code CODE] [--json]
 
@@ -18,7 +31,8 @@ A club's activities of one LOK period with their verdicts, by date and time: dat
 sport, verdict and the activity's reasons. Run \`lok-importer activity\` for every reason of one activity.
 
   --club C            the club
-  --period P          the LOK period: 2026-1 (spring) or 2026-2 (autumn); "undated" for activities without a date
+  --period P          the LOK period: 2026-1 (spring) or 2026-2 (autumn), also written 2026-H1, 2026-H2;
+                      "undated" for activities without a date
   --verdict V         only approved or only rejected activities
   --vendor V          only this source system
   --code CODE         only activities with this code (activity, leader, participant, payment or warning)
@@ -36,7 +50,7 @@ participants, activities with extra ledarstöd and the forecast in SEK, per spor
 "closed" once the period's figures are final.
 
   --club C            the club
-  --period P          only this LOK period (2026-1, 2026-2)
+  --period P          only this LOK period (2026-1 or 2026-H1, 2026-2 or 2026-H2)
 ${JSON_FLAG}
 ${STORE_FLAGS}
 
@@ -63,14 +77,15 @@ export const PERSONS_NOT_IN_LOAD_HELP = `Usage: lok-importer persons-not-in-load
 
 After a club's first full load from a vendor: the persons the register holds for the club that the load did
 not contain (members sent by other source systems, or earlier), with the vendors and ids that hold them.
-Register ids and vendor ids only: no personal data.
+Register ids and vendor ids only: no personal data. Refused (NO_FULL_LOAD, exit 1) until the vendor has sent
+a full load (mode="full") of the club that was applied.
 
   --vendor V          the vendor of the full load
   --club C            the club
 ${JSON_FLAG}
 ${STORE_FLAGS}
 
-${QUERY_EXIT}
+${QUERY_EXIT.replace('UNKNOWN_CLUB:', 'UNKNOWN_CLUB, NO_FULL_LOAD:')}
 
 ${STORE_HELP}`;
 
@@ -97,7 +112,7 @@ export async function activitiesCommand(args: string[]): Promise<number> {
     club, period, ...(verdict ? { verdict } : {}), ...(values.vendor !== undefined ? { vendor: values.vendor } : {}),
     ...(values.code !== undefined ? { code: values.code } : {}),
   };
-  return withRegister(storeSettings(values), async ({ store }) => {
+  return answer(values, { club, ...(values.vendor !== undefined ? { vendor: values.vendor } : {}) }, async ({ store }) => {
     const found = await clubActivities(store, filter);
     if (values.json) {
       printJson(found);
@@ -133,7 +148,7 @@ export async function totalsCommand(args: string[]): Promise<number> {
   noPositionals('totals', positionals);
   const club = required('club', values.club);
   const period = periodFlag('period', values.period);
-  return withRegister(storeSettings(values), async ({ store }) => {
+  return answer(values, { club }, async ({ store }) => {
     const found = await clubTotals(store, club, period);
     if (values.json) {
       printJson(found);
@@ -184,7 +199,7 @@ export async function importsCommand(args: string[]): Promise<number> {
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!/^\d+$/.test(values.limit ?? '20') || limit < 1 || limit > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, got ${values.limit}`);
   const owner = values.vendor !== undefined ? { vendor: values.vendor } : { club: values.club! };
-  return withRegister(storeSettings(values), async ({ store }) => {
+  return answer(values, owner, async ({ store }) => {
     const found = await latestImports(store, owner, limit);
     if (values.json) {
       printJson(found);
@@ -214,7 +229,7 @@ export async function personsNotInLoadCommand(args: string[]): Promise<number> {
   noPositionals('persons-not-in-load', positionals);
   const vendor = required('vendor', values.vendor);
   const club = required('club', values.club);
-  return withRegister(storeSettings(values), async ({ store }) => {
+  return answer(values, { vendor, club, fullLoad: true }, async ({ store }) => {
     const found = await personsNotInLoad(store, vendor, club);
     if (values.json) {
       printJson(found);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,4 +22,62 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
   });
+}
+
+/** The parent's environment without any AWS or LOK settings of the machine, so that only a test's own apply. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && !k.startsWith('AWS_')));
+}
+
+/** What a running local mode tells the CLI (its data folder's runtime.json). */
+export interface LocalModeRuntime {
+  readonly endpoint: string;
+  readonly table: string;
+  readonly objectsDir: string;
+  readonly sftpPort: number;
+}
+
+export interface LocalModeProcess {
+  readonly dataDir: string;
+  readonly runtime: LocalModeRuntime;
+  /** The demo vendor's private key, for SFTP. */
+  readonly demoKeyPath: string;
+  /** Ctrl-C to its process group, as a terminal sends it; resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * `lok-importer start --data DIR` as a user runs it, in a process group of its own: resolved once it is up and
+ * every sample it uploads on first start has its receipt in the demo vendor's outbox.
+ */
+export async function startLocalModeProcess(dataDir: string, timeoutMs = 120_000): Promise<LocalModeProcess> {
+  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'start', '--data', dataDir], { cwd: ROOT, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+  child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let running = true;
+  void exited.then(() => { running = false; });
+  const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.xml'));
+  const outbox = join(dataDir, 'objects', 'outbox', 'demo-vendor');
+  const runtimeFile = join(dataDir, 'runtime.json');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!running) throw new Error(`local mode exited while starting:\n${output}`);
+    if (existsSync(runtimeFile) && samples.every((f) => existsSync(join(outbox, `${f}.receipt.json`)))) break;
+    if (Date.now() > deadline) {
+      process.kill(-child.pid!, 'SIGKILL');
+      throw new Error(`local mode did not come up within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    dataDir,
+    runtime: JSON.parse(readFileSync(runtimeFile, 'utf8')) as LocalModeRuntime,
+    demoKeyPath: join(dataDir, 'keys', 'demo-vendor_ed25519'),
+    stop: async () => {
+      if (running) process.kill(-child.pid!, 'SIGINT');
+      return exited;
+    },
+  };
 }

@@ -235,7 +235,7 @@ export async function readFile(
     // the same bytes sent again are imported instead of refused as a duplicate; and reconciliation knows where its
     // records may lie.
     if (!entry.clubsInFile) {
-      entry = { ...entry, sha256, clubsInFile };
+      entry = { ...entry, sha256, clubsInFile, mode: file.header.mode };
       await store.putUpload(entry);
       await store.openClubs(upload, clubsInFile);
       opened = true;

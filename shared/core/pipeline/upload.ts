@@ -37,6 +37,8 @@ export interface LedgerEntry extends Upload {
    * may have left its records. `clubs` are those it was authorised for, once applied.
    */
   readonly clubsInFile?: readonly string[];
+  /** The file's mode, once read: a full load of its clubs or a delta (lok-importer persons-not-in-load asks for a full one). */
+  readonly mode?: 'delta' | 'full';
   /** Failed after some of its records may have been written: reconciliation re-judges what it touched. */
   readonly stale?: boolean;
 }
