@@ -3,10 +3,10 @@ import {
   TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { LOOPBACK_LAUNCHER, type DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 
 /** The file DynamoDB Local keeps its installation id and telemetry setting in, in its working directory. */
@@ -22,12 +22,24 @@ function javaProcessOn(port: number): { readonly args: string[]; readonly cwd: s
       continue; // gone meanwhile, or not ours to read
     }
     const portAt = args.indexOf('-port');
-    if (args.some((arg) => arg.endsWith('DynamoDBLocal.jar')) && portAt >= 0 && args[portAt + 1] === String(port)) {
+    if (args.some((arg) => arg.split(delimiter).some((part) => part.endsWith('DynamoDBLocal.jar'))) && portAt >= 0 && args[portAt + 1] === String(port)) {
       return { args, cwd: readlinkSync(`/proc/${pid}/cwd`) };
     }
   }
   throw new Error(`no DynamoDB Local process on port ${port}`);
 }
+
+/** The local addresses Linux lists as listening on `port` (/proc/net/tcp and tcp6, state 0A), as hex as it shows them. */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) => readFileSync(table, 'utf8').split('\n').slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === '0A' && fields[1]?.endsWith(`:${hexPort}`))
+    .map((fields) => fields[1]!.split(':')[0]!));
+}
+
+/** 127.0.0.1 as /proc/net lists it: in tcp, and IPv4-mapped (::ffff:127.0.0.1) in tcp6. */
+const LOOPBACK_HEX = ['0100007F', '0000000000000000FFFF00000100007F'];
 
 // The store the pipeline will use, run for real: what the adapters rely on must hold here, not in a mock.
 describe('DynamoDB Local, as the tests and local mode run it', () => {
@@ -50,6 +62,14 @@ describe('DynamoDB Local, as the tests and local mode run it', () => {
     expect(java.cwd).not.toBe(process.cwd());
     expect(existsSync(join(process.cwd(), METADATA_FILE))).toBe(false);
     expect(existsSync(join(java.cwd, METADATA_FILE))).toBe(false); // with telemetry off it writes none at all
+  });
+
+  it.skipIf(!existsSync('/proc/net/tcp'))('listens on 127.0.0.1 only (through the launcher: the jar alone has no option for it)', () => {
+    expect(local.listensOn).toBe('loopback');
+    expect(javaProcessOn(local.port).args).toContain(LOOPBACK_LAUNCHER);
+    const addresses = listeningAddresses(local.port);
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const address of addresses) expect(LOOPBACK_HEX).toContain(address);
   });
 
   it('refuses a conditional write that would overwrite', async () => {

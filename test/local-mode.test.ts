@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clubActivities } from '../shared/core/queries/club-activities.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { generateKeyPair } from '../shared/adapters/sftp/ssh-keys.js';
-import { DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
+import { fingerprint, generateKeyPair, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
+import { DEFAULT_SFTP_PORT, DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
+import { SFTP_PORT_ENV, START_HELP } from '../shared/cli/start-command.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -180,6 +182,27 @@ describe('local mode keeps its data between runs; --fresh wipes it', () => {
   }, 120_000);
 });
 
+/** `lok-importer start` as its own process group, its output collected as it comes. */
+function startProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), 'start', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => { out.stdout += d.toString('utf8'); });
+  child.stderr.on('data', (d: Buffer) => { out.stderr += d.toString('utf8'); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const interrupt = () => process.kill(-child.pid!, 'SIGINT');
+  return { out, exited, interrupt };
+}
+
+/** A loopback port nothing listens on a moment ago. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 describe('npm start as a process', () => {
   let data: string;
   beforeAll(() => {
@@ -187,21 +210,85 @@ describe('npm start as a process', () => {
   });
   afterAll(() => rmSync(data, { recursive: true, force: true }));
 
-  it('comes up with the samples imported, prints the sftp command, and stops on SIGINT to its process group within a few seconds', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), 'start', '--data', data], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-    child.stderr.on('data', () => undefined);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  it('shows a short summary (port, host key fingerprints, the sftp command that works as is under -b, where receipts and the JSON log are), and stops on SIGINT to its process group within a few seconds', async () => {
+    const port = await freeLoopbackPort();
     const started = Date.now();
-    const command = await waitFor('the sftp command', () => stdout.match(/^sftp -i (\S+) -P (\d+) demo-vendor@127\.0\.0\.1$/m) ?? undefined, 90_000);
+    const start = startProcess(['--data', data], { [SFTP_PORT_ENV]: String(port) });
+    await waitFor('the summary', () => (start.out.stdout.includes('Ctrl-C stops.') ? true : undefined), 90_000);
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(stdout).toMatch(/club-valid\.xml: applied/);
-    expect(existsSync(command[1]!)).toBe(true);
+    const { stdout } = start.out;
+    // Short, and for people: no JSON lines; one line per sample file with its verdict.
+    expect(stdout.split('\n').length).toBeLessThan(30);
+    expect(stdout).not.toMatch(/^\{/m);
+    expect(stdout).toMatch(/^ {2}demo-vendor\/club-valid\.xml: applied; activities approved 3, rejected 0; errors 0 \(/m);
+    expect(stdout).toMatch(/^Local mode is up, \d+\.\d s after the build \(this process's start to ready/m);
+    expect(stdout).toContain(`127.0.0.1:${port}, one user per vendor`);
+    for (const type of ['ed25519', 'ecdsa', 'rsa']) {
+      const key = readFileSync(join(data, 'keys', `host_${type}`), 'utf8');
+      expect(stdout).toContain(fingerprint(publicKeyOf(key)));
+    }
+    expect(stdout).toContain(`receipt.json   (on disk: ${join(data, 'objects', 'outbox', DEMO_VENDOR)}/`);
+    expect(stdout).toContain(`full log    ${join(data, 'logs', 'local.jsonl')} (JSON lines)`);
+    const log = readFileSync(join(data, 'logs', 'local.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(log.filter((e) => e.event === 'upload-done')).toHaveLength(4);
+    expect(log.some((e) => e.event === 'sftp.login')).toBe(true);
+
+    // The printed command, as is, in batch mode with no user configuration to lean on.
+    const command = stdout.match(/^ {2}upload {6}(sftp .+)$/m)?.[1];
+    expect(command).toBe(`sftp -P ${port} -i ${join(data, 'keys', 'demo-vendor_ed25519')} -o UserKnownHostsFile=${join(data, 'known_hosts')} demo-vendor@127.0.0.1`);
+    const home = join(data, 'empty-home');
+    mkdirSync(home);
+    const batch = join(data, 'batch');
+    writeFileSync(batch, 'ls outbox\n');
+    const [, ...args] = command!.split(' ');
+    const listed = await new Promise<{ status: number | null; output: string }>((resolve) => {
+      const child = spawn('sftp', ['-b', batch, ...args], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+      child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+      child.on('close', (status) => resolve({ status, output }));
+    });
+    expect(listed.status, listed.output).toBe(0);
+    expect(listed.output).toContain('club-valid.xml.receipt.json');
+
     const stopAt = Date.now();
-    process.kill(-child.pid!, 'SIGINT');
-    expect(await exited).toBe(0);
+    start.interrupt();
+    expect(await start.exited).toBe(0);
     expect(Date.now() - stopAt).toBeLessThan(8_000);
     expect(existsSync(join(data, 'runtime.json'))).toBe(false);
   }, 120_000);
+
+  it('--log-format json: every event a JSON line on standard output, the ready event naming the endpoint; the same host keys as before', async () => {
+    const port = await freeLoopbackPort();
+    const before = readFileSync(join(data, 'keys', 'host_rsa'), 'utf8');
+    const start = startProcess(['--data', data, '--sftp-port', String(port), '--log-format', 'json']);
+    await waitFor('the ready event', () => (start.out.stdout.includes('"local-mode.ready"') ? true : undefined), 90_000);
+    const events = start.out.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ready = events.find((e) => e.event === 'local-mode.ready') as { sftp: { port: number; command: string; hostKeys: { type: string }[] } };
+    expect(ready.sftp.port).toBe(port);
+    expect(ready.sftp.hostKeys.map((k) => k.type)).toEqual(['ed25519', 'ecdsa', 'rsa']);
+    expect(start.out.stderr).toContain(ready.sftp.command);
+    expect(readFileSync(join(data, 'keys', 'host_rsa'), 'utf8')).toBe(before);
+    expect(readFileSync(join(data, 'known_hosts'), 'utf8')).toContain(`[127.0.0.1]:${port} ssh-rsa `);
+    start.interrupt();
+    expect(await start.exited).toBe(0);
+  }, 120_000);
+
+  it('a taken SFTP port is a clear error naming --sftp-port and LOK_SFTP_PORT (exit 2)', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const start = startProcess(['--data', data, '--sftp-port', String(port)]);
+      expect(await start.exited).toBe(2);
+      expect(start.out.stderr).toBe(`lok-importer start: SFTP port ${port} on 127.0.0.1 is taken (another local mode?): choose another with --sftp-port N or ${SFTP_PORT_ENV}=N\n`);
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
+
+  it('documents the default port, the same on every start', () => {
+    expect(DEFAULT_SFTP_PORT).toBe(2222);
+    expect(START_HELP).toContain(`--sftp-port N         SFTP port (default ${SFTP_PORT_ENV}, else 2222)`);
+  });
 });

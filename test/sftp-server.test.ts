@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { Client, type SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSftpServer } from '../shared/adapters/sftp/sftp-server.js';
-import { generateKeyPair } from '../shared/adapters/sftp/ssh-keys.js';
+import { fingerprint, generateKeyPair, HOST_KEY_TYPES, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
 
 interface Upload { vendor: string; file: string; path: string; completedAt: string }
 
@@ -248,6 +248,82 @@ describe('the SFTP endpoint', () => {
         (error, out, err) => (error ? reject(new Error(err)) : resolve(out))));
       expect(stdout.trim()).toBe('ok');
     } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps an upload the importer has taken visible in the inbox until it is imported: STAT, LSTAT, SETSTAT, read, list', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'sftp-taken-'));
+    const taken = new Map<string, string>();
+    const server = await startSftpServer({
+      hostKey: generateKeyPair().privateKey, root: own, publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined), onUpload: () => undefined,
+      beingImported: { pathOf: (vendor, file) => taken.get(`${vendor}/${file}`), files: (vendor) => [...taken.keys()].filter((k) => k.startsWith(`${vendor}/`)).map((k) => k.slice(vendor.length + 1)) },
+    });
+    try {
+      const client = sftpClient();
+      await client.connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey });
+      const bytes = Buffer.from('<importer>taken</importer>\n'.repeat(100));
+      await client.put(bytes, '/inbox/taken.xml');
+      // The importer moves it into its archive, as local mode's queue does when the upload enters the ledger.
+      const archived = join(own, 'archived-taken.xml');
+      await rename(join(own, 'inbox', A, 'taken.xml'), archived);
+      taken.set(`${A}/taken.xml`, archived);
+      const sftp = (client as unknown as { sftp: SFTPWrapper }).sftp;
+      expect((await client.stat('/inbox/taken.xml')).size).toBe(bytes.length);
+      expect((await raw<{ size: number }>((done) => sftp.lstat('/inbox/taken.xml', done)))?.size).toBe(bytes.length);
+      await raw((done) => sftp.setstat('/inbox/taken.xml', { mtime: 1_700_000_000, atime: 1_700_000_000 }, done));
+      await raw((done) => sftp.utimes('/inbox/taken.xml', 1_700_000_000, 1_700_000_000, done));
+      expect(sameBytes(await client.get('/inbox/taken.xml'), bytes)).toBe(true);
+      expect((await client.list('/inbox')).map((f) => [f.name, f.size])).toEqual([['taken.xml', bytes.length]]);
+      // Taken: the vendor can no longer remove or rename it; a new upload of the name is a new file.
+      expect(await refused(client.delete('/inbox/taken.xml'))).toMatch(/denied/i);
+      expect(await refused(client.rename('/inbox/taken.xml', '/inbox/other.xml'))).toMatch(/denied/i);
+      await client.put(Buffer.from('again'), '/inbox/taken.xml');
+      expect((await client.stat('/inbox/taken.xml')).size).toBe(5);
+      await unlink(join(own, 'inbox', A, 'taken.xml'));
+      // Imported: gone from the inbox.
+      taken.clear();
+      expect(await refused(client.stat('/inbox/taken.xml'))).toMatch(/no such file/i);
+      expect(await client.list('/inbox')).toEqual([]);
+      await client.end();
+    } finally {
+      await server.stop();
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  it('offers every host key it is given (ed25519, ECDSA, RSA), so clients without ed25519 connect', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'sftp-host-keys-'));
+    const hostKeys = HOST_KEY_TYPES.map((type) => generateKeyPair(undefined, type));
+    const server = await startSftpServer({
+      hostKey: hostKeys.map((key) => key.privateKey), root: own, publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined), onUpload: () => undefined,
+    });
+    try {
+      for (const [algorithm, key] of [['ssh-ed25519', hostKeys[0]!], ['ecdsa-sha2-nistp256', hostKeys[1]!], ['ssh-rsa', hostKeys[2]!]] as const) {
+        let seen: Buffer | undefined;
+        const client = sftpClient();
+        await client.connect({
+          host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey, algorithms: { serverHostKey: [algorithm] },
+          hostVerifier: (presented: Buffer) => { seen = presented; return true; },
+        });
+        await client.end();
+        expect(seen?.toString('base64'), algorithm).toBe(publicKeyOf(key.privateKey).split(' ')[1]);
+        expect(fingerprint(key.publicKey)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+      }
+    } finally {
+      await server.stop();
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  it('a port that is taken fails the start with EADDRINUSE and the port, for the caller to name its setting', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'sftp-port-'));
+    const first = await startSftpServer({ hostKey: generateKeyPair().privateKey, root: own, publicKeysOf: () => undefined, onUpload: () => undefined });
+    try {
+      const second = startSftpServer({ hostKey: generateKeyPair().privateKey, root: own, port: first.port, publicKeysOf: () => undefined, onUpload: () => undefined });
+      await expect(second).rejects.toMatchObject({ code: 'EADDRINUSE', port: first.port });
+    } finally {
+      await first.stop();
       await rm(own, { recursive: true, force: true });
     }
   });

@@ -1,75 +1,118 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Receipt } from '../core/receipt/receipt.js';
-import { DEMO_VENDOR, startLocalMode } from '../local/local-mode.js';
+import { DEFAULT_SFTP_PORT, DEMO_CLUB, DEMO_VENDOR, localLayout, SFTP_HOST, startLocalMode, type LocalMode } from '../local/local-mode.js';
 import { uploadWithClient } from '../local/upload-with-client.js';
-import { localLog } from './local-log.js';
+import { LOG_FORMATS, localLog, type LogFormat } from './local-log.js';
 import { UsageError } from './usage-error.js';
 
-export const START_HELP = `Usage: lok-importer start [--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N]
+/** The environment variable that moves `npm start`'s SFTP port (the flag `--sftp-port` wins over it). */
+export const SFTP_PORT_ENV = 'LOK_SFTP_PORT';
 
-Local mode: the whole Importer on this machine, no AWS account. Starts DynamoDB Local (data kept in DIR), the
-object store on disk, an SFTP endpoint on 127.0.0.1 (one user per vendor, public-key login, each jailed to
-inbox/ and outbox/) and the pipeline runner. On first start it creates the demo vendor ${DEMO_VENDOR} with a key
-pair and the demo club 100042, uploads the sample files over SFTP and prints the verdicts. Then it prints the
-sftp command to paste. Ctrl-C stops everything.
+export const START_HELP = `Usage: lok-importer start [--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N] [--log-format human|json]
 
-  --fresh             wipe the data folder first
-  --data DIR          the data folder (default .local)
-  --sftp-port N       SFTP port (default: a free one)
-  --dynamodb-port N   DynamoDB Local port (default: a free one)
-  -h, --help          this text
+Local mode: the whole Importer on this machine, no AWS account. Starts DynamoDB Local (data kept in DIR, listening
+on 127.0.0.1 only, telemetry off), the object store on disk, an SFTP endpoint on ${SFTP_HOST} (one user per vendor,
+public-key login, each jailed to inbox/ and outbox/; ed25519, ECDSA and RSA host keys kept in DIR/keys) and the
+pipeline runner. On first start it creates the demo vendor ${DEMO_VENDOR} with a key pair and the demo club
+${DEMO_CLUB}, uploads the sample files over SFTP and prints the verdicts. Then it prints a summary: the host key
+fingerprints and the sftp command to paste (it trusts the host keys through DIR/known_hosts, so it also runs
+under sftp -b). Ctrl-C stops everything.
 
-Logs on standard error: on a terminal a line per upload and step, otherwise one JSON line per event (ids and
-codes only, never personal data); the summary on standard output.
+  --fresh               wipe the data folder first
+  --data DIR            the data folder (default .local)
+  --sftp-port N         SFTP port (default ${SFTP_PORT_ENV}, else ${DEFAULT_SFTP_PORT})
+  --dynamodb-port N     DynamoDB Local port (default: a free one)
+  --log-format FORMAT   human (default): the summary and a line per imported file on standard output;
+                        json: every event as a JSON line on standard output (the summary on standard error)
+  -h, --help            this text
+
+Either way every event is also written as a JSON line to DIR/logs/local.jsonl (this run's; ids and codes only,
+never personal data).
 `;
 
 function port(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${name} must be a port number, got ${value}`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${name} must be a port number, got ${value}`);
   return n;
+}
+
+function logFormat(value: string | undefined): LogFormat {
+  if (value === undefined) return 'human';
+  if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--log-format must be human or json, got ${value}`);
+  return value as LogFormat;
+}
+
+/** A path as a person would type it here: relative below the working directory, quoted when it needs to be. */
+function shellPath(path: string): string {
+  const below = relative(process.cwd(), path);
+  const shown = below !== '' && !below.startsWith('..') && !isAbsolute(below) ? below : path;
+  return /^[\w./@:+-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that uploads as the demo vendor, trusting the endpoint through local mode's known_hosts (also under `-b`). */
+export function sftpCommand(local: Pick<LocalMode, 'sftpPort' | 'demoKeyPath' | 'layout'>): string {
+  return `sftp -P ${local.sftpPort} -i ${shellPath(local.demoKeyPath)} -o UserKnownHostsFile=${shellPath(local.layout.knownHostsFile)} ${DEMO_VENDOR}@${SFTP_HOST}`;
+}
+
+/** The short summary a person reads once it is up. */
+function summary(local: LocalMode, seconds: number): string[] {
+  const width = Math.max(...local.hostKeys.map((key) => key.publicKey.split(' ')[0]!.length));
+  return [
+    `Local mode is up, ${seconds.toFixed(1)} s after the build (this process's start to ready, the samples' import included).`,
+    `  SFTP        ${SFTP_HOST}:${local.sftpPort}, one user per vendor, public-key login; its host keys (in ${shellPath(local.layout.knownHostsFile)}):`,
+    ...local.hostKeys.map((key) => `              ${key.publicKey.split(' ')[0]!.padEnd(width)} ${key.fingerprint}`),
+    `  upload      ${sftpCommand(local)}`,
+    `              sftp> put my-export.xml inbox/`,
+    `  receipts    sftp> get outbox/my-export.xml.receipt.json   (on disk: ${shellPath(join(local.layout.objectsDir, 'outbox', DEMO_VENDOR))}/, also .receipt.txt)`,
+    `  register    DynamoDB Local ${local.endpoint}${local.dynamodbListensOn === 'loopback' ? ' (127.0.0.1 only)' : ' (every interface: no javac)'}, data in ${shellPath(local.layout.dynamodbDir)}`,
+    `  queries     npx lok-importer activities --club ${DEMO_CLUB} --period 2026-2 (in another terminal: it uses this local mode)`,
+    `  full log    ${shellPath(local.layout.logFile)} (JSON lines)`,
+    'Ctrl-C stops.',
+  ];
 }
 
 export async function startCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true, strict: true,
-    options: { fresh: { type: 'boolean' }, data: { type: 'string' }, 'sftp-port': { type: 'string' }, 'dynamodb-port': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      fresh: { type: 'boolean' }, data: { type: 'string' }, 'sftp-port': { type: 'string' }, 'dynamodb-port': { type: 'string' },
+      'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(START_HELP);
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`start takes no argument ${positionals[0]}`);
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  const started = Date.now();
-  const sftpPort = port('sftp-port', values['sftp-port']);
-  const dynamodbPort = port('dynamodb-port', values['dynamodb-port']);
-  const local = await startLocalMode({
-    dataDir: values.data ?? '.local', fresh: values.fresh === true,
-    ...(sftpPort ? { sftpPort } : {}), ...(dynamodbPort ? { dynamodbPort } : {}),
-    say, log: localLog(),
-    uploadDemo: uploadWithClient,
-  });
-  const outbox = join(local.layout.objectsDir, 'outbox', DEMO_VENDOR);
-  if (existsSync(outbox)) {
-    for (const name of readdirSync(outbox).filter((f) => f.endsWith('.receipt.json')).sort()) {
-      const receipt = JSON.parse(readFileSync(join(outbox, name), 'utf8')) as Receipt;
-      const { activities } = receipt.counts;
-      say(`  ${receipt.file}: ${receipt.status}; activities approved ${activities.approved}, rejected ${activities.rejected}; errors ${receipt.errors.length}`);
-    }
+  const sftpPort = port('--sftp-port', values['sftp-port']) ?? port(SFTP_PORT_ENV, process.env[SFTP_PORT_ENV]) ?? DEFAULT_SFTP_PORT;
+  const dynamodbPort = port('--dynamodb-port', values['dynamodb-port']);
+  const dataDir = values.data ?? '.local';
+  const output = localLog({ format: logFormat(values['log-format']), file: localLayout(dataDir).logFile });
+  let local: LocalMode;
+  try {
+    local = await startLocalMode({
+      dataDir, fresh: values.fresh === true, sftpPort, ...(dynamodbPort ? { dynamodbPort } : {}),
+      say: output.say, log: output.log, uploadDemo: uploadWithClient,
+    });
+  } catch (error) {
+    output.close();
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || (error as { port?: number }).port !== sftpPort) throw error;
+    process.stderr.write(`lok-importer start: SFTP port ${sftpPort} on ${SFTP_HOST} is taken (another local mode?): choose another with --sftp-port N or ${SFTP_PORT_ENV}=N\n`);
+    return 2;
   }
-  say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. DynamoDB Local: ${local.endpoint}; files: ${local.layout.objectsDir}`);
-  say('Upload a file into inbox/ and fetch its receipt from outbox/<file>.receipt.json:');
-  say(`sftp -i ${local.demoKeyPath} -P ${local.sftpPort} ${DEMO_VENDOR}@127.0.0.1`);
-  say('Other terminals: npx lok-importer activities --club 100042 --period 2026-2 (and the other queries) use this local mode. Ctrl-C stops.');
+  const seconds = performance.now() / 1000;
+  output.log({ event: 'local-mode.ready', seconds, sftp: { host: SFTP_HOST, port: local.sftpPort, hostKeys: local.hostKeys.map((k) => ({ type: k.type, fingerprint: k.fingerprint })), command: sftpCommand(local) }, dynamodb: local.endpoint, logFile: local.layout.logFile });
+  for (const line of summary(local, seconds)) output.say(line);
   await new Promise<void>((resolveStop) => {
     const onSignal = () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      say('Stopping…');
-      void local.stop().then(resolveStop);
+      output.say('Stopping…');
+      void local.stop().then(() => {
+        output.close();
+        resolveStop();
+      });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
@@ -16,11 +16,16 @@ import { generateKeyPair } from '../adapters/sftp/ssh-keys.js';
 import { VendorKeyFiles } from '../adapters/sftp/vendor-key-files.js';
 import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-cases.js';
 import type { PipelinePorts } from '../core/pipeline/ports.js';
+import { localHostKeys, writeKnownHosts, type HostKey } from './host-keys.js';
 import { UploadQueue } from './upload-queue.js';
 
 export const DEMO_VENDOR = 'demo-vendor';
 export const DEMO_CLUB = '100042';
 export const TABLE = 'register';
+/** Where local mode's SFTP endpoint listens. */
+export const SFTP_HOST = '127.0.0.1';
+/** `npm start`'s SFTP port unless `--sftp-port` or `LOK_SFTP_PORT` says otherwise: the same on every start. */
+export const DEFAULT_SFTP_PORT = 2222;
 
 /** Where local mode keeps everything, and what the CLI reads to find a running local mode. */
 export interface LocalLayout {
@@ -32,6 +37,10 @@ export interface LocalLayout {
   readonly vendorKeysDir: string;
   readonly configFile: string;
   readonly runtimeFile: string;
+  /** The endpoint's host keys under the SFTP address of the last start, for `sftp -o UserKnownHostsFile=…`. */
+  readonly knownHostsFile: string;
+  /** `npm start`'s full log, one JSON line per event. */
+  readonly logFile: string;
 }
 
 export function localLayout(dataDir: string): LocalLayout {
@@ -44,6 +53,8 @@ export function localLayout(dataDir: string): LocalLayout {
     vendorKeysDir: join(root, 'keys', 'vendors'),
     configFile: join(root, 'config.json'),
     runtimeFile: join(root, 'runtime.json'),
+    knownHostsFile: join(root, 'known_hosts'),
+    logFile: join(root, 'logs', 'local.jsonl'),
   };
 }
 
@@ -64,6 +75,7 @@ interface LocalConfig {
 export interface LocalModeOptions {
   readonly dataDir: string;
   readonly fresh: boolean;
+  /** 0 or absent: a free port (tests); `npm start` passes DEFAULT_SFTP_PORT or the one it was told. */
   readonly sftpPort?: number;
   readonly dynamodbPort?: number;
   readonly samplesDir?: string;
@@ -83,6 +95,9 @@ export interface LocalModeOptions {
 
 export interface LocalMode {
   readonly sftpPort: number;
+  readonly dynamodbListensOn: DynamoDbLocal['listensOn'];
+  /** ed25519, ECDSA and RSA, kept in the keys folder across restarts. */
+  readonly hostKeys: readonly HostKey[];
   readonly endpoint: string;
   readonly layout: LocalLayout;
   readonly queue: UploadQueue;
@@ -98,12 +113,6 @@ function readConfig(layout: LocalLayout): LocalConfig {
   return config;
 }
 
-function keyFile(path: string, make: () => string): string {
-  if (!existsSync(path)) writeFileSync(path, make(), { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return readFileSync(path, 'utf8');
-}
-
 /**
  * Starts the whole Importer on this machine: DynamoDB Local (data kept in the data folder), the object store on
  * disk, the SFTP endpoint (one user per vendor, public keys only, jailed to inbox/ and outbox/), and the runner
@@ -114,7 +123,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   if (options.fresh) rmSync(layout.dataDir, { recursive: true, force: true });
   for (const dir of [layout.dataDir, layout.dynamodbDir, layout.objectsDir, layout.vendorKeysDir]) mkdirSync(dir, { recursive: true });
   const config = readConfig(layout);
-  const hostKey = keyFile(join(layout.keysDir, 'host_ed25519'), () => generateKeyPair().privateKey);
+  const hostKeys = localHostKeys(layout.keysDir);
   const demoKeyPath = join(layout.keysDir, `${DEMO_VENDOR}_ed25519`);
 
   const stops: (() => Promise<void>)[] = [];
@@ -129,6 +138,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       ...(options.registerInMemory ? {} : { dataDir: layout.dynamodbDir }), ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
     });
     stops.push(() => dynamo.stop());
+    if (dynamo.listensOn === 'all') options.say('Warning: DynamoDB Local listens on every interface, not 127.0.0.1 alone: no javac (a JDK) was found to build the launcher that binds it.');
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     stops.push(async () => client.destroy());
     options.onRegisterClient?.(client);
@@ -153,16 +163,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice).
     await queue.resume();
     const sftp = await startSftpServer({
-      hostKey, root: layout.objectsDir, ...(options.sftpPort ? { port: options.sftpPort } : {}),
+      hostKey: hostKeys.map((key) => key.privateKey), host: SFTP_HOST, root: layout.objectsDir, ...(options.sftpPort ? { port: options.sftpPort } : {}),
       publicKeysOf: (vendor) => {
         const keys = vendorKeys.keys(vendor);
         return keys.length === 0 ? undefined : keys;
       },
       onUpload: (upload) => queue.enqueue(upload),
+      beingImported: queue.beingImported,
       log: options.log,
     });
     // On stop, an import in progress is left as it is: the next start resumes it from the archive.
     stops.push(() => sftp.stop());
+    writeKnownHosts(layout.knownHostsFile, SFTP_HOST, sftp.port, hostKeys);
     const runtime: LocalRuntime = { endpoint: dynamo.endpoint, table: TABLE, objectsDir: layout.objectsDir, sftpPort: sftp.port, vendorKeysDir: layout.vendorKeysDir, pid: process.pid };
     writeFileSync(layout.runtimeFile, JSON.stringify(runtime, null, 2));
 
@@ -173,7 +185,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       await options.uploadDemo({ port: sftp.port, privateKeyPath: demoKeyPath, vendor: DEMO_VENDOR, files: xml });
       await queue.idle();
     }
-    return { sftpPort: sftp.port, endpoint: dynamo.endpoint, layout, queue, ports, demoKeyPath, stop };
+    return { sftpPort: sftp.port, dynamodbListensOn: dynamo.listensOn, hostKeys, endpoint: dynamo.endpoint, layout, queue, ports, demoKeyPath, stop };
   } catch (error) {
     await stop();
     throw error;

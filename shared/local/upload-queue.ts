@@ -11,6 +11,7 @@ import { reconcileUploads } from '../core/pipeline/reconcile.js';
 import { runImport, type RunResult } from '../core/pipeline/run-import.js';
 import { processTurns } from '../core/pipeline/turns.js';
 import { archiveKey, inboxKey, type Upload } from '../core/pipeline/upload.js';
+import { TakenUploads } from './uploads-being-imported.js';
 
 export interface CompletedUpload {
   readonly vendor: string;
@@ -69,13 +70,16 @@ function archivedFile(root: string, entry: Upload): string | undefined {
  * The register step enters the upload in the ledger and then moves the file into the archive, as the cloud
  * keeps it, so that a restart or reconciliation can resume it: a process killed at any moment leaves either a
  * file in the inbox (imported at the next start) or a ledger entry whose file is in the archive or still in the
- * inbox (resumed at the next start), never an archived file the ledger does not know.
+ * inbox (resumed at the next start), never an archived file the ledger does not know. From the move to the end of
+ * its import an upload is in `beingImported`, which the SFTP endpoint still shows in the vendor's inbox.
  */
 export class UploadQueue {
   /** Per vendor: resolves once its last enqueued upload is in the ledger (or has ended). */
   private readonly registered = new Map<string, Promise<void>>();
   private readonly running = new Set<Promise<void>>();
   private readonly places: LimitFunction;
+  /** Uploads moved out of the inbox whose import has not ended. */
+  readonly beingImported = new TakenUploads();
 
   constructor(private readonly options: UploadQueueOptions) {
     this.places = pLimit(options.inFlight ?? LOCAL_IMPORTS_IN_FLIGHT);
@@ -122,21 +126,25 @@ export class UploadQueue {
     const archived = join(this.options.root, archiveKey(upload));
     const started = Date.now();
     try {
-      log({ event: 'upload-received', vendor: upload.vendor, uploadId: upload.uploadId });
+      log({ event: 'upload-received', vendor: upload.vendor, uploadId: upload.uploadId, file: upload.file });
       const result = await runImport(this.options.ports, upload, () => fileSource(archived), this.options.clock(), {
         sleep: (ms) => sleep(ms),
         // An upload whose predecessor is unfinished (one an earlier run left) waits until it is handed on.
         turns: processTurns,
         onRegistered: async () => {
           moveIntoArchive(completed.path, archived);
+          this.beingImported.add(upload.uploadId, { vendor: upload.vendor, file: upload.file, path: archived });
           entered();
         },
         onStep: (step) => log({ event: 'step', vendor: upload.vendor, uploadId: upload.uploadId, ...step }),
         onRecords: (records) => log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),
       });
       log({
-        event: 'upload-done', vendor: upload.vendor, uploadId: upload.uploadId, kind: result.kind,
-        ...(result.kind !== 'blocked' ? { status: result.receipt.status, errors: result.receipt.errors.length, activities: result.receipt.activities.length } : { waitingFor: result.waitingFor }),
+        event: 'upload-done', vendor: upload.vendor, uploadId: upload.uploadId, file: upload.file, kind: result.kind,
+        ...(result.kind !== 'blocked' ? {
+          status: result.receipt.status, errors: result.receipt.errors.length, activities: result.receipt.activities.length,
+          approved: result.receipt.counts.activities.approved, rejected: result.receipt.counts.activities.rejected,
+        } : { waitingFor: result.waitingFor }),
         seconds: (Date.now() - started) / 1000,
       });
       this.options.onDone?.(upload, result);
@@ -144,6 +152,8 @@ export class UploadQueue {
       // Never swallowed: logged with its name, and the nightly reconciliation finds the upload unfinished.
       // Name and code only: a message may carry the vendor's file name, which may carry personal data.
       log({ event: 'upload-error', vendor: upload.vendor, uploadId: upload.uploadId, error: error instanceof Error ? error.name : 'Error', code: (error as { code?: unknown }).code ?? null });
+    } finally {
+      this.beingImported.remove(upload.uploadId);
     }
   }
 }

@@ -78,14 +78,14 @@ export class DynamoDbRegisterStore implements RegisterStore {
       });
       const meta = items.find((i) => i.sk?.S === 'META');
       if (!meta) return;
-      const { submittedPeriods, ...club } = unmarshall(meta) as Club & { submittedPeriods?: string[] };
+      const { submittedPeriods, supplementedPeriods, ...club } = unmarshall(meta) as Club & { submittedPeriods?: string[]; supplementedPeriods?: string[] };
       const activations: Activation[] = items.filter((i) => i.sk?.S?.startsWith('ACTIVATION#')).map((i) => {
         const a = unmarshall(i) as { vendor: string; from: string; to?: string; active: boolean };
         return { vendor: a.vendor, from: a.from, active: a.active, ...(a.to !== undefined ? { to: a.to } : {}) };
       });
       result.set(id, {
         club: { id: club.id, name: club.name, sports: club.sports, federation: club.federation, identityKey: club.identityKey, countsEveryoneAsDisabled: club.countsEveryoneAsDisabled },
-        activations, submittedPeriods: submittedPeriods ?? [],
+        activations, submittedPeriods: submittedPeriods ?? [], supplementedPeriods: supplementedPeriods ?? [],
       });
     }));
     return result;

@@ -5,7 +5,7 @@ import type { DocKey } from '../../core/pipeline/ports.js';
  * The register table: one table, items told apart by key prefixes (pk, sk), and one index (gsi1) for the
  * reverse look-ups. docs/architecture.md has the table of items and access patterns; in short:
  *   VENDOR#<vendor>        / META | UPLOAD#<completedAt>#<upload> | FILE#<sha256> | WAITER#<upload>#<waiting upload>
- *   CLUB#<club>            / META | ACTIVATION#<vendor> | UPLOAD#<completedAt>#<upload>
+ *   CLUB#<club>            / META | ACTIVATION#<vendor> | UPLOAD#<completedAt>#<upload> | SUBMISSION#<period>#<main|supplementary>
  *   PERSON#<pid>           / META | MEMBER#<club>#<vendor>
  *   ID#<identity key>      / ID
  *   LINK#<vendor>#<club>   / P#<vendor person id> | A#<vendor activity id>
@@ -37,6 +37,8 @@ export const key = {
   vendor: (vendor: string) => ({ pk: `VENDOR#${vendor}`, sk: 'META' }),
   club: (club: string) => ({ pk: `CLUB#${club}`, sk: 'META' }),
   activation: (club: string, vendor: string) => ({ pk: `CLUB#${club}`, sk: `ACTIVATION#${vendor}` }),
+  /** After META (a club's META query never reads it): the application of a period, main or supplementary. */
+  submission: (club: string, period: string, kind: string) => ({ pk: `CLUB#${club}`, sk: `SUBMISSION#${period}#${kind}` }),
 };
 
 /** The key of a pipeline document in the register table. */

@@ -5,7 +5,7 @@ import ssh2, { type Connection } from 'ssh2';
 import { isAuthorisedKey } from './authorised-keys.js';
 import { isVendorId } from './file-name.js';
 import { generateKeyPair } from './ssh-keys.js';
-import { SftpSession, type CompletedSftpUpload } from './sftp-session.js';
+import { SftpSession, type CompletedSftpUpload, type UploadsBeingImported } from './sftp-session.js';
 import { UPLOADING_FOLDER, vendorFolders, type VendorFolders } from './vendor-folders.js';
 
 // ssh2 is CommonJS: Node's ESM loader offers only its default export (named imports work in vitest, not in dist/).
@@ -16,8 +16,8 @@ export interface SftpServerOptions {
   readonly host?: string;
   /** 0 or absent: a free port. */
   readonly port?: number;
-  /** The private host key (OpenSSH or PEM). */
-  readonly hostKey: string | Buffer;
+  /** The private host key (OpenSSH or PEM), or several of different types (ed25519, ECDSA, RSA): each is offered. */
+  readonly hostKey: string | Buffer | readonly (string | Buffer)[];
   /** The object store folder, laid out like the bucket: `inbox/<vendor>/`, `outbox/<vendor>/`. */
   readonly root: string;
   /**
@@ -27,6 +27,8 @@ export interface SftpServerOptions {
   readonly publicKeysOf: (vendor: string) => Promise<readonly string[] | undefined> | readonly string[] | undefined;
   /** Called once per completed upload, after the file is in place. */
   readonly onUpload: (upload: CompletedSftpUpload) => void;
+  /** Completed uploads taken out of the inbox but not yet imported: still shown in the inbox (none when absent). */
+  readonly beingImported?: UploadsBeingImported;
   /** Structured events: ids and codes only, never file contents. */
   readonly log?: (event: Record<string, unknown>) => void;
 }
@@ -53,7 +55,8 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
   const sessions = new Set<SftpSession>();
   let nextConnection = 0;
 
-  const server = new Server({ hostKeys: [options.hostKey] }, (client) => {
+  const hostKeys = Array.isArray(options.hostKey) ? [...options.hostKey] : [options.hostKey as string | Buffer];
+  const server = new Server({ hostKeys }, (client) => {
     const connection = ++nextConnection;
     connections.add(client);
     let vendor: string | undefined;
@@ -114,7 +117,9 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
         // Accept at once: OpenSSH sends SFTP's INIT without waiting for the reply, and data before it would be lost.
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
-          const served = new SftpSession(sftp, { vendor: owner, folders: own, onUpload: options.onUpload, log });
+          const served = new SftpSession(sftp, {
+            vendor: owner, folders: own, onUpload: options.onUpload, log, ...(options.beingImported ? { beingImported: options.beingImported } : {}),
+          });
           sessions.add(served);
           const end = (): void => {
             sessions.delete(served);
@@ -128,6 +133,7 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
   });
 
   await new Promise<void>((resolve, reject) => {
+    // EADDRINUSE reaches the caller as it is (its `code`): the caller knows which setting chose the port.
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);

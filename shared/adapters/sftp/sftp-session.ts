@@ -17,11 +17,24 @@ export interface CompletedSftpUpload {
   readonly completedAt: string;
 }
 
+/**
+ * Completed uploads the importer has taken out of the inbox (into its archive) but not yet imported. Until then the
+ * session still shows each in the inbox, read-only: clients that STAT, SETSTAT or read a file back right after
+ * CLOSE (paramiko's `put`, rclone) see their upload succeed, as they would on S3 while the workflow runs.
+ */
+export interface UploadsBeingImported {
+  /** Where the vendor's upload of this name lies now, or undefined when none of that name is being imported. */
+  pathOf(vendor: string, file: string): string | undefined;
+  /** The names of the vendor's uploads being imported. */
+  files(vendor: string): readonly string[];
+}
+
 export interface SftpSessionOptions {
   readonly vendor: string;
   readonly folders: VendorFolders;
   readonly onUpload: (upload: CompletedSftpUpload) => void;
   readonly log: (event: Record<string, unknown>) => void;
+  readonly beingImported?: UploadsBeingImported;
 }
 
 type OpenHandle =
@@ -44,6 +57,8 @@ const DIR_BATCH = 100;
  * Refused: MKDIR, RMDIR, SYMLINK, READLINK (no symlink is ever made or shown; files are opened with O_NOFOLLOW and
  * only regular files are listed or opened), writing anywhere but the inbox, removing or renaming outside it,
  * paths above `/` and names that are not plain file names. SETSTAT/FSETSTAT in the inbox are accepted and ignored.
+ * A completed upload stays listed in the inbox until it is imported (UploadsBeingImported); it can be read and
+ * its attributes read or "set", but not removed or renamed once the importer has taken it.
  */
 export class SftpSession {
   private readonly handles = new Map<string, OpenHandle>();
@@ -140,6 +155,20 @@ export class SftpSession {
     return { folder: resolved.folder, name: resolved.name, local: join(folderOf(this.options.folders, resolved.folder), resolved.name) };
   }
 
+  /**
+   * The local path a client's file stands for: the file in the vendor's folder, or, for an inbox name the importer
+   * has taken and not yet imported, where that upload lies now. `beingImported` tells which it is.
+   */
+  private async located(target: { folder: JailFolder; name: string; local: string }): Promise<{ path: string; beingImported: boolean }> {
+    if (target.folder !== 'inbox' || (await exists(target.local))) return { path: target.local, beingImported: false };
+    const taken = this.options.beingImported?.pathOf(this.options.vendor, target.name);
+    return taken === undefined ? { path: target.local, beingImported: false } : { path: taken, beingImported: true };
+  }
+
+  private async refuseIfBeingImported(target: { folder: JailFolder; name: string; local: string }): Promise<void> {
+    if ((await this.located(target)).beingImported) refuse(STATUS.PERMISSION_DENIED, 'being imported');
+  }
+
   private addHandle(handle: OpenHandle): Buffer {
     const key = Buffer.alloc(4);
     key.writeUInt32BE(this.nextHandle++ % 0x1_0000_0000);
@@ -158,7 +187,7 @@ export class SftpSession {
     if (this.handles.size >= MAX_HANDLES) refuse(STATUS.FAILURE, 'too many open handles');
     const writing = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0;
     if (!writing) {
-      const file = await open(target.local, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const file = await open((await this.located(target)).path, constants.O_RDONLY | constants.O_NOFOLLOW);
       if (!(await file.stat()).isFile() || this.ended) {
         await file.close();
         refuse(STATUS.NO_SUCH_FILE, 'not a regular file');
@@ -255,7 +284,8 @@ export class SftpSession {
     if (path.kind === 'folder') {
       return folderAttrs(path.folder === 'inbox', await lstat(folderOf(this.options.folders, path.folder)));
     }
-    const stats = await lstat(join(folderOf(this.options.folders, path.folder), path.name));
+    const local = join(folderOf(this.options.folders, path.folder), path.name);
+    const stats = await lstat((await this.located({ folder: path.folder, name: path.name, local })).path);
     if (!stats.isFile()) refuse(STATUS.NO_SUCH_FILE, 'not a regular file');
     return fileAttrs(stats, path.folder === 'inbox');
   }
@@ -282,13 +312,15 @@ export class SftpSession {
     } else {
       writable = resolved.folder === 'inbox';
       const folder = folderOf(this.options.folders, resolved.folder);
-      const names = (await readdir(folder, { withFileTypes: true }))
+      const onDisk = (await readdir(folder, { withFileTypes: true }))
         .filter((entry) => entry.isFile() && isPlainFileName(entry.name))
-        .map((entry) => entry.name)
-        .sort();
+        .map((entry) => entry.name);
+      const taken = writable ? this.options.beingImported?.files(this.options.vendor) ?? [] : [];
+      const names = [...new Set([...onDisk, ...taken])].sort();
       entries = [];
       for (const name of names) {
-        const stats = await lstat(join(folder, name)).catch(() => undefined);
+        const local = (await this.located({ folder: resolved.folder, name, local: join(folder, name) })).path;
+        const stats = await lstat(local).catch(() => undefined);
         if (stats === undefined || !stats.isFile()) continue;
         const attrs = fileAttrs(stats, writable);
         entries.push({ filename: name, longname: longName(name, attrs, owner), attrs });
@@ -314,6 +346,7 @@ export class SftpSession {
   private async remove(id: number, path: string): Promise<void> {
     const target = this.resolveFile(path);
     if (target.folder !== 'inbox') refuse(STATUS.PERMISSION_DENIED, 'read-only folder');
+    await this.refuseIfBeingImported(target);
     if (!(await lstat(target.local)).isFile()) refuse(STATUS.NO_SUCH_FILE, 'not a regular file');
     await unlink(target.local);
     this.options.log({ event: 'sftp.removed', vendor: this.options.vendor, file: target.name });
@@ -325,6 +358,7 @@ export class SftpSession {
     const source = this.resolveFile(from);
     const target = this.resolveFile(to);
     if (source.folder !== 'inbox' || target.folder !== 'inbox') refuse(STATUS.PERMISSION_DENIED, 'rename outside the inbox');
+    await this.refuseIfBeingImported(source);
     if (!(await lstat(source.local)).isFile()) refuse(STATUS.NO_SUCH_FILE, 'not a regular file');
     await link(source.local, target.local);
     await unlink(source.local);

@@ -97,9 +97,20 @@ export const ADMIN_CODES = {
   INVALID_ADMIN_INPUT: ['Ogiltig uppgift', 'invalid input'],
 } as const;
 
+/** Codes of a club's application (shared/core/application/) and of the club's web API. */
+export const APPLICATION_CODES = {
+  APPLICATION_ALREADY_SUBMITTED: ['Ansökan är redan inskickad för perioden', 'the application for the period is already submitted'],
+  SUPPLEMENTARY_BEFORE_MAIN: ['En kompletterande ansökan kräver en inskickad huvudansökan', 'a supplementary application needs the main application submitted first'],
+  APPLICATION_PERIOD_CLOSED: ['Perioden är stängd: sista dagen har passerat', "the period is closed: its final date has passed"],
+  NOT_SIGNED_IN: ['Du är inte inloggad', 'you are not signed in'],
+  CLUB_ACCESS_DENIED: ['Du har inte behörighet till föreningen', 'you have no access to this club'],
+} as const;
+
 /** UNKNOWN_ELEMENT is also a file error: an unknown element outside a record rejects the file (its contents would be lost). */
 export type FileCode = keyof typeof FILE_CODES | 'UNKNOWN_ELEMENT';
-export type AdminCode = keyof typeof ADMIN_CODES;
+export type ApplicationCode = keyof typeof APPLICATION_CODES;
+/** The admin function also answers a club's application requests. */
+export type AdminCode = keyof typeof ADMIN_CODES | ApplicationCode;
 /** PERIOD_CLOSED is also a record error: a change to or deletion of a stored activity in a closed period is refused. */
 export type RecordCode = keyof typeof RECORD_CODES | 'PERIOD_CLOSED';
 export type ActivityCode = keyof typeof ACTIVITY_CODES;
@@ -124,7 +135,7 @@ export const RECEIPT_CODE_GROUPS = {
   warning: WARNING_CODES,
 } as const;
 
-const ALL: Record<Code, readonly [string, string]> = Object.assign({}, ...Object.values(RECEIPT_CODE_GROUPS), ADMIN_CODES);
+const ALL: Record<Code, readonly [string, string]> = Object.assign({}, ...Object.values(RECEIPT_CODE_GROUPS), ADMIN_CODES, APPLICATION_CODES);
 
 export const ALL_CODES = Object.keys(ALL) as Code[];
 

@@ -8,7 +8,7 @@ import { fileRefusals } from '../register/file-refusals.js';
 import type { PersonLink } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
 import type { JudgedPerson } from '../rules/judge-input.js';
-import { isPeriodClosed } from '../rules/periods.js';
+import { isClosedForActivity } from '../rules/periods.js';
 import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent, sameJudgedContent } from './activity-content.js';
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
 import { clubContents, cutIntoParts, deleteParts, unitsOf, type FileClub } from './file-parts.js';
@@ -16,7 +16,7 @@ import { APPLY_UNITS_IN_PARALLEL, IMPORT_MAX_BYTES } from './import-steps.js';
 import { inParallel } from './in-parallel.js';
 import { docId, type ClubState, type Doc, type DocKey, type ObjectStore, type PipelineClock, type PipelinePorts } from './ports.js';
 import { applyManifestKey, clubAppliedKey, readStaged, stagedKey, stagedPieces, type PersonSeed, type SettledPerson, type StagedApply } from './staging.js';
-import type { ActivityContent, PreviousPlace, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
+import type { ActivityContent, PreviousPlace, StoredActivity, StoredCalendar, StoredIdentity, StoredPerson, StoredPersonLink } from './stored.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 /** `opened`: this attempt read the file's clubs into the ledger (uploads waiting for it may look again). */
@@ -57,10 +57,14 @@ function isActive(state: ClubState | undefined, vendor: string, today: string): 
   return state?.activations.some((a) => a.vendor === vendor && a.active && a.from <= today && (a.to === undefined || today <= a.to)) ?? false;
 }
 
-function closedFor(state: ClubState, date: string | undefined, today: string): boolean {
+/** A stored activity in a period closed for it (lok-rules.md, PERIOD_CLOSED): a change or deletion is refused. */
+function closedFor(state: ClubState, stored: StoredActivity, today: string): boolean {
+  const date = stored.content?.date;
   if (date === undefined) return false;
   const period = periodOfDate(date);
-  return isPeriodClosed(period, today, state.submittedPeriods.includes(period));
+  return isClosedForActivity(period, today, stored.receivedOn, {
+    main: state.submittedPeriods.includes(period), supplementary: state.supplementedPeriods?.includes(period) ?? false,
+  });
 }
 
 /** Splits the gathered file per club, refusing ids given twice (every occurrence: which one was meant is unknown). */
@@ -420,7 +424,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
         applied.push({ club: records.club, id: record.id, period: periodOfDate(content.date), line: record.line });
         continue;
       }
-      if (live && closedFor(state, live.content!.date, today)) {
+      if (live && closedFor(state, live, today)) {
         errors.push(recordError('PERIOD_CLOSED', record.line, { club: records.club, record: record.id }));
         counts.activities.refused++;
         continue;
@@ -464,7 +468,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
         }
         continue;
       }
-      if (closedFor(state, stored.content.date, today)) {
+      if (closedFor(state, stored, today)) {
         errors.push(recordError('PERIOD_CLOSED', removal.line, { club: records.club, record: removal.id }));
         if (removal.explicit) counts.activities.refused++;
         continue;

@@ -21,6 +21,8 @@ export interface ClubState {
   readonly activations: readonly Activation[];
   /** Periods whose application the club has submitted. */
   readonly submittedPeriods: readonly string[];
+  /** Periods whose supplementary application (late-registered activities) the club has submitted (shared/core/application/). */
+  readonly supplementedPeriods?: readonly string[];
 }
 
 /** One item of the register, by kind. */

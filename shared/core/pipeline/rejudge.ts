@@ -2,7 +2,7 @@ import type { Membership } from '../format/records.js';
 import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';
 import { judgeWeek } from '../rules/judge-activities.js';
 import type { ClubFacts, JudgeContext, JudgedActivity, JudgedParticipant, JudgedPerson } from '../rules/judge-input.js';
-import { isPeriodClosed } from '../rules/periods.js';
+import { isClosedForActivity, submissionsOf } from '../rules/periods.js';
 import { calendarKeysOf, periodOfDate } from './activity-content.js';
 import { HeadWatch } from './head-watch.js';
 import { docId, type ClubState, type Doc, type DocKey, type PipelinePorts } from './ports.js';
@@ -203,6 +203,7 @@ async function writeChanged(context: PassContext, live: readonly StoredActivity[
   const created = (a: StoredActivity) => context.uploadId !== undefined && a.lastUpload === context.uploadId && a.lastOutcome === 'created';
   const verdictKeys = live.filter((a) => !created(a)).map((a): DocKey => ({ kind: 'verdict', club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
   const stored = await store.get(verdictKeys);
+  const receivedOn = new Map(live.map((a) => [docId({ kind: 'activity', value: a }), a.receivedOn]));
   const activityOf = new Map(live.map((a) => [docId({ kind: 'activity', value: a }), a]));
   const puts: Doc[] = [];
   const changes: PendingChange[] = [];
@@ -210,7 +211,7 @@ async function writeChanged(context: PassContext, live: readonly StoredActivity[
     const before = stored.get(docId({ kind: 'verdict', value }))?.value as StoredVerdict | undefined;
     if (before && JSON.stringify(before) === JSON.stringify(value)) continue;
     // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
-    if (before && value.period !== UNDATED && isPeriodClosed(value.period, context.today, judge.club(value.club).submittedPeriods.has(value.period))) continue;
+    if (before && value.period !== UNDATED && isClosedForActivity(value.period, context.today, receivedOn.get(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }))!, submissionsOf(judge.club(value.club), value.period))) continue;
     puts.push({ kind: 'verdict', value });
     // The stored verdict read above is what the vendor was told: no read more for the change report.
     const change = before && context.changes?.changeOf(activityOf.get(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }))!, value.period, before.verdict, value.verdict);
@@ -283,7 +284,10 @@ function byWeek(live: readonly StoredActivity[], personOf: (pid: string) => Judg
 }
 
 function factsOf(state: ClubState): ClubFacts {
-  return { countsEveryoneAsDisabled: state.club.countsEveryoneAsDisabled, submittedPeriods: new Set(state.submittedPeriods) };
+  return {
+    countsEveryoneAsDisabled: state.club.countsEveryoneAsDisabled,
+    submittedPeriods: new Set(state.submittedPeriods), supplementedPeriods: new Set(state.supplementedPeriods ?? []),
+  };
 }
 
 function judgedActivity(a: StoredActivity, personOf: (pid: string) => JudgedPerson): JudgedActivity {

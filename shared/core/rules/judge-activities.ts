@@ -6,7 +6,7 @@ import { compareAnonymous, compareStrings } from './ordering.js';
 import { judgeDay, type DayJudgement } from './judge-day.js';
 import { activityKey, type JudgeContext, type JudgedActivity } from './judge-input.js';
 import { payWeek } from './pay-week.js';
-import { applicationDeadlineOf, periodOf } from './periods.js';
+import { isRegisteredLate, periodOf } from './periods.js';
 import type { ActivityVerdict, AnonymousVerdict, ParticipantVerdict } from './verdict.js';
 
 /** The unit of judging: a day decides verdicts and an ISO week decides payments, so a week decides both. */
@@ -34,7 +34,7 @@ function byParticipant(a: ParticipantVerdict | AnonymousVerdict, b: ParticipantV
 function warningsOf(activity: JudgedActivity): readonly WarningCode[] {
   const warnings: WarningCode[] = [];
   if (activity.date === undefined) return orNone(warnings);
-  if (activity.receivedOn > applicationDeadlineOf(periodOf(activity.date))) warnings.push('REGISTERED_LATE');
+  if (isRegisteredLate(periodOf(activity.date), activity.receivedOn)) warnings.push('REGISTERED_LATE');
   if (activity.date > activity.createdOn) warnings.push('ACTIVITY_IN_FUTURE');
   return orNone(warnings);
 }

@@ -4,7 +4,7 @@ import type { Membership } from '../format/records.js';
 import type { JudgeContext, JudgedActivity, JudgedAnonymous, JudgedParticipant, JudgedPerson } from './judge-input.js';
 import { none, orNone } from './empty-list.js';
 import { compareActivities, compareAnonymous, compareStrings } from './ordering.js';
-import { isPeriodClosed, periodOf } from './periods.js';
+import { isClosedForActivity, periodOf, submissionsOf } from './periods.js';
 import { LEADER_MIN_AGE, MIN_COUNTED_PARTICIPANTS, PARTICIPANT_AGE, ruleSetFor } from './rule-sets.js';
 import type { LeaderVerdict } from './verdict.js';
 
@@ -142,7 +142,7 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
   const groupEvent = activity.group !== undefined && (activity.type === 'camp' || activity.type === 'competition')
     ? `${activity.club}\u0000${activity.group}` : undefined;
   if (groupEvent !== undefined && state.groupEvents.has(groupEvent)) reasons.push('DUPLICATE_GROUP_DAY');
-  if (date !== undefined && isPeriodClosed(periodOf(date), context.today, clubFacts.submittedPeriods.has(periodOf(date)))) reasons.push('PERIOD_CLOSED');
+  if (date !== undefined && isClosedForActivity(periodOf(date), context.today, activity.receivedOn, submissionsOf(clubFacts, periodOf(date)))) reasons.push('PERIOD_CLOSED');
   if (activity.type === 'meeting' || activity.type === 'education') reasons.push('NOT_SPORT_ACTIVITY');
   if (activity.remote) reasons.push('REMOTE_ACTIVITY');
 

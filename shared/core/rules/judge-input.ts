@@ -54,6 +54,8 @@ export interface ClubFacts {
   readonly countsEveryoneAsDisabled: boolean;
   /** Periods (`2026-1`) whose application the club has submitted. */
   readonly submittedPeriods: ReadonlySet<string>;
+  /** Periods whose supplementary application (the late-registered activities) the club has submitted too. */
+  readonly supplementedPeriods?: ReadonlySet<string>;
 }
 
 export interface JudgeContext {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityType } from '../format/records.js';
 import type { JudgedActivity } from './judge-input.js';
 import { periodTotals } from './period-totals.js';
-import { applicationDeadlineOf, finalDateOf, isPeriodClosed, periodOf } from './periods.js';
+import { applicationDeadlineOf, finalDateOf, isClosedForActivity, isPeriodClosed, periodOf } from './periods.js';
 import { activity, adult, CLUB_A, CLUB_B, children, judge, leader, participants } from './test-builders.js';
 
 describe('periods', () => {
@@ -136,5 +136,23 @@ describe('period totals', () => {
   it('a club without approved activities has no totals', () => {
     const acts = [activity({ leaders: [] })];
     expect(periodTotals(acts, judge(acts).all)).toEqual([]);
+  });
+});
+
+describe('isClosedForActivity: the period for one activity of a club, with its applications', () => {
+  const none = { main: false, supplementary: false };
+  const main = { main: true, supplementary: false };
+  const both = { main: true, supplementary: true };
+  it.each([
+    // period, today, received, submitted, closed
+    ['2026-1', '2026-08-01', '2026-06-01', none, false],
+    ['2026-1', '2026-08-01', '2026-06-01', main, true],
+    ['2026-1', '2026-09-01', '2026-08-25', main, true],
+    ['2026-1', '2026-09-01', '2026-08-26', main, false],
+    ['2026-1', '2026-09-01', '2026-08-26', both, true],
+    ['2026-1', '2026-12-15', '2026-12-15', main, false],
+    ['2026-1', '2026-12-16', '2026-12-16', none, true],
+  ] as const)('%s on %s, received %s, %o: closed %s', (period, today, received, submitted, closed) => {
+    expect(isClosedForActivity(period, today, received, submitted)).toBe(closed);
   });
 });

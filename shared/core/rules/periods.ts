@@ -1,4 +1,5 @@
 import { yearOf } from '../calendar/dates.js';
+import type { ClubFacts } from './judge-input.js';
 
 /** LOK periods: spring `YYYY-1` (1 Jan–30 Jun), autumn `YYYY-2` (1 Jul–31 Dec). */
 export function periodOf(date: string): string {
@@ -24,4 +25,30 @@ export function applicationDeadlineOf(period: string): string {
 /** Closed when its final date has passed (the final date itself is open) or the club has submitted it. */
 export function isPeriodClosed(period: string, today: string, submitted: boolean): boolean {
   return submitted || today > finalDateOf(period);
+}
+
+/** The activity reached the importer after its period's application deadline (REGISTERED_LATE). */
+export function isRegisteredLate(period: string, receivedOn: string): boolean {
+  return receivedOn > applicationDeadlineOf(period);
+}
+
+/** Which of a period's applications a club has submitted: the main one, and the supplementary one after it. */
+export interface PeriodSubmissions {
+  readonly main: boolean;
+  readonly supplementary: boolean;
+}
+
+export function submissionsOf(facts: ClubFacts, period: string): PeriodSubmissions {
+  return { main: facts.submittedPeriods.has(period), supplementary: facts.supplementedPeriods?.has(period) ?? false };
+}
+
+/**
+ * Whether an activity of the period, first received on `receivedOn`, is closed for its club (docs/lok-rules.md,
+ * Decisions, "The application"): after the period's final date, always; once the main application is submitted,
+ * except for activities registered late, which stay open for the supplementary application until it is submitted.
+ */
+export function isClosedForActivity(period: string, today: string, receivedOn: string, submitted: PeriodSubmissions): boolean {
+  if (today > finalDateOf(period)) return true;
+  if (!submitted.main) return false;
+  return submitted.supplementary || !isRegisteredLate(period, receivedOn);
 }
