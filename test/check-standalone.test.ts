@@ -161,7 +161,7 @@ describe('the npm package, installed from its tarball', () => {
   it('holds the README, the changelog and the schemas; its receipt schema accepts what its bin prints', async () => {
     const dir = join(installed, 'node_modules/@riksidrottsforbundet/lok-check');
     expect(readdirSync(dir).sort()).toEqual(['CHANGELOG.md', 'README.md', 'lok-check.mjs', 'package.json', 'schemas']);
-    expect(readdirSync(join(dir, 'schemas')).sort()).toEqual(['error-codes.json', 'importer-v1.xsd', 'receipt-v1.schema.json']);
+    expect(readdirSync(join(dir, 'schemas')).sort()).toEqual(['changes-v1.schema.json', 'error-codes.json', 'importer-v1.xsd', 'receipt-v1.schema.json']);
     const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync(join(dir, 'schemas/receipt-v1.schema.json'), 'utf8')) as object);
     for (const sample of SAMPLES) {
       const { stdout } = await exec(process.execPath, [join(dir, 'lok-check.mjs'), sample, '--json', '--today', TODAY], vendor);

@@ -10,7 +10,8 @@ import { checkImport } from '../shared/core/check/check-import.js';
 import { messageFor, type Code } from '../shared/core/errors/codes.js';
 import { SCHEMAS } from '../shared/core/format/record-draft.js';
 import { generateImport } from '../shared/core/generate/generate-import.js';
-import type { Receipt } from '../shared/core/receipt/receipt.js';
+import type { ChangeReport } from '../shared/core/pipeline/verdict-changes.js';
+import { RECEIPT_FORMAT_VERSION, type Receipt } from '../shared/core/receipt/receipt.js';
 import { receiptJson } from '../shared/core/receipt/receipt-json.js';
 
 const XSD = readFileSync(new URL('../schemas/importer-v1.xsd', import.meta.url), 'utf8');
@@ -55,15 +56,18 @@ describe('the files generated into schemas/ by npm run build:check', () => {
   });
 });
 
-describe('schemas/receipt-v1.schema.json', () => {
-  const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(published('receipt-v1.schema.json')) as object);
-  const valid = (receipt: unknown) => (validate(receipt) ? [] : validate.errors);
+/** A published JSON Schema, compiled by ajv in strict mode (a schema ajv finds unclear fails here too). */
+const compiled = (name: string) => new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(published(name)) as object);
 
-  /** What `check --json` prints for a sample file: the receipt through the same writer, read back. */
-  async function checked(file: string): Promise<Receipt> {
-    const receipt = await checkImport(fileSource(`${SAMPLES}${file}`), { today: '2026-11-25', now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf });
-    return JSON.parse([...receiptJson(receipt)].join('')) as Receipt;
-  }
+/** What `check --json` prints for a sample file: the receipt through the same writer, read back. */
+async function checked(file: string): Promise<Receipt> {
+  const receipt = await checkImport(fileSource(`${SAMPLES}${file}`), { today: '2026-11-25', now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf });
+  return JSON.parse([...receiptJson(receipt)].join('')) as Receipt;
+}
+
+describe('schemas/receipt-v1.schema.json', () => {
+  const validate = compiled('receipt-v1.schema.json');
+  const valid = (receipt: unknown) => (validate(receipt) ? [] : validate.errors);
 
   const xmlSamples = readdirSync(SAMPLES).filter((f) => f.endsWith('.xml'));
   const expectedReceipts = readdirSync(`${SAMPLES}expected`).filter((f) => f.endsWith('.json'));
@@ -92,6 +96,24 @@ describe('schemas/receipt-v1.schema.json', () => {
       { ...receipt, status: 'accepted' },
       { ...receipt, formatVersion: 1 },
     ]) expect(validate(wrong), JSON.stringify(Object.keys(wrong))).toBe(false);
+  });
+});
+
+describe('schemas/changes-v1.schema.json', () => {
+  const validate = compiled('changes-v1.schema.json');
+
+  // The pipeline's own reports are written in test/verdict-changes.test.ts (DynamoDB Local); here one is made of
+  // real verdicts, as the ChangeReport type shapes it, to hold the schema to.
+  it('accepts a change report of real verdicts and refuses one with an unknown cause or a verdict missing', async () => {
+    const before = (await checked('club-valid.xml')).activities[0]!;
+    const after = (await checked('club-errors.xml')).activities.find((a) => a.verdict === 'rejected')!;
+    const report: ChangeReport = {
+      formatVersion: RECEIPT_FORMAT_VERSION, vendor: 'demo-vendor', cause: { by: 'other-upload', upload: 'u-1' },
+      changes: [{ club: before.club, id: before.id, period: '2026-2', date: '2026-11-09', receiptOf: 'club-valid.xml', before, after }],
+    };
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...report, cause: { by: 'someone', upload: 'u-1' } })).toBe(false);
+    expect(validate({ ...report, changes: [{ ...report.changes[0], after: undefined }] })).toBe(false);
   });
 });
 
