@@ -5,7 +5,7 @@ import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
 import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
 import type { Doc, PipelinePorts } from '../shared/core/pipeline/ports.js';
-import { reconcileClubs } from '../shared/core/pipeline/reconcile.js';
+import { reconcileClubs, reconcileUploads } from '../shared/core/pipeline/reconcile.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
@@ -124,6 +124,52 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     expect(faults).toBe(1);
     expect(steps).toContain('judge:retry');
     expectOneReport(register, first, upload);
+    register.dispose();
+  }, 60_000);
+
+  it("B's upload fails after its apply: the nightly job judges what it left and reports A's change as the night's", async () => {
+    const { register, first } = await approvedAtA(db);
+    const upload = uploadOf(B);
+    // Every verdict write of B's judge step fails: its retries are spent, the upload fails with records written.
+    const noVerdicts = interceptPorts(register.ports, async (call, proceed) => {
+      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) throw new Error('throttled');
+      return proceed();
+    });
+    const result = await runImport(noVerdicts, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, noWait);
+    expect(result.kind).toBe('failed');
+    expect(changeReports(register, A).json.size).toBe(0);
+
+    for (let night = 0; night < 2; night++) {
+      const report = await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 86_400_000, sleep: async () => undefined });
+      expect(report.rejudged).toEqual(night === 0 ? [upload.uploadId] : []);
+    }
+    const reports = changeReports(register, A);
+    const name = changeReportKey(A, { kind: 'nightly', date: TODAY, part: `failed-${upload.uploadId}` }).split('/').pop()!;
+    expect([...reports.json.keys()]).toEqual([name]);
+    expect(name).toBe(`20261125-nightly-failed-${upload.uploadId}.changes.json`);
+    expect(reports.json.get(name)).toMatchObject({ cause: { by: 'nightly', date: TODAY }, changes: [{ club: CLUB_A, id: 'A0', receiptOf: first.upload.file, before: { verdict: 'approved' }, after: { verdict: 'rejected' } }] });
+    register.dispose();
+  }, 60_000);
+
+  it("B's judge step writes A's change and dies for good before reporting it: the nightly job reports it, once", async () => {
+    const { register, first } = await approvedAtA(db);
+    const upload = uploadOf(B);
+    // Once a verdict is written, every read of heads fails: the judge never gets to publish, its retries are spent.
+    let written = false;
+    const deadAfterWrite = interceptPorts(register.ports, async (call, proceed) => {
+      if (written && call.port === 'store' && call.method === 'heads') throw new Error('throttled');
+      const result = await proceed();
+      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) written = true;
+      return result;
+    });
+    const result = await runImport(deadAfterWrite, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, noWait);
+    expect(result.kind).toBe('failed');
+    expect(changeReports(register, A).json.size).toBe(0);
+
+    for (let night = 0; night < 2; night++) await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 86_400_000, sleep: async () => undefined });
+    const reports = changeReports(register, A);
+    expect([...reports.json.keys()]).toEqual([`20261125-nightly-failed-${upload.uploadId}.changes.json`]);
+    expect([...reports.json.values()][0]).toMatchObject({ cause: { by: 'nightly', date: TODAY }, changes: [{ club: CLUB_A, id: 'A0', receiptOf: first.upload.file, before: { verdict: 'approved' }, after: { verdict: 'rejected' } }] });
     register.dispose();
   }, 60_000);
 

@@ -46,14 +46,20 @@ export async function appliedEntry(ports: PipelinePorts, upload: Upload) {
 export async function splitJudge(ports: PipelinePorts, upload: Upload, size: number): Promise<{ readonly chunks: number; readonly manifest: string }> {
   await appliedEntry(ports, upload);
   const manifest = judgeManifestKey(upload);
-  const written = await ports.objects.get(manifest);
-  if (written !== undefined) return { chunks: written.split('\n').filter((line) => line !== '').length, manifest };
+  const written = await chunksInManifest(ports.objects, upload);
+  if (written !== undefined) return { chunks: written, manifest };
   const staged = await readStaged<StagedApply>(ports.objects, stagedKey(upload, 'apply'));
   // The persons a chunk's clubs alone created keep their seeds: the chunk drops those its heads show alone (rejudge).
   const chunks = chunksOf(staged.seeds, size);
   for (const [i, chunk] of chunks.entries()) await ports.objects.put(chunkKey(upload, i), JSON.stringify(chunk));
   await ports.objects.put(manifest, chunks.map((_, i) => `${JSON.stringify({ chunk: i })}\n`).join(''));
   return { chunks: chunks.length, manifest };
+}
+
+/** How many chunks the upload's judge manifest lists; undefined before its judge step split the seeds. */
+export async function chunksInManifest(objects: PipelinePorts['objects'], upload: Upload): Promise<number | undefined> {
+  const written = await objects.get(judgeManifestKey(upload));
+  return written === undefined ? undefined : written.split('\n').filter((line) => line !== '').length;
 }
 
 /**
@@ -94,9 +100,14 @@ export function chunksOf(seeds: StagedApply['seeds'], size: number): JudgeChunk[
   return chunks;
 }
 
+/** Whether the chunk has been judged (its result written: its changes are published). */
+export async function chunkJudged(objects: PipelinePorts['objects'], upload: Upload, chunk: number): Promise<boolean> {
+  return await objects.get(chunkResultKey(upload, chunk)) !== undefined;
+}
+
 /** Judges one chunk; its club periods are kept for the join. Idempotent like every step. */
 export async function judgeChunk(ports: PipelinePorts, upload: Upload, chunk: number, clock: PipelineClock, amounts?: AmountsByYear): Promise<void> {
-  if (await ports.objects.get(chunkResultKey(upload, chunk)) !== undefined) return;
+  if (await chunkJudged(ports.objects, upload, chunk)) return;
   const seeds = await readStaged<JudgeChunk>(ports.objects, chunkKey(upload, chunk));
   const result = await rejudge(ports, {
     ...seedsOfVendor(upload.vendor, seeds), settled: seeds.settled, uploadId: upload.uploadId, intentKey: judgeIntentKey(upload, chunk),

@@ -3,11 +3,13 @@ import type { AmountsByYear } from '../rules/amounts.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 import { finalDateOf } from '../rules/periods.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
+import { chunkJudged, chunksInManifest } from './judge-in-chunks.js';
 import { recomputeClubPeriods, recomputeTotals } from './recompute-totals.js';
 import { rejudge, seedsOfVendor, type RejudgeSeeds } from './rejudge.js';
 import { failUpload, runImport } from './run-import.js';
 import { stagedKey, type PersonSeed, type StagedApply } from './staging.js';
 import type { LedgerEntry } from './upload.js';
+import { VerdictChanges, type ChangeCause, type PendingChange } from './verdict-changes.js';
 
 export interface ReconcileOptions {
   /** The upload's file, from the archive; undefined when it cannot be read any more. */
@@ -133,7 +135,9 @@ export async function reconcileListedUpload(ports: PipelinePorts, clock: Pipelin
 export async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions, entry: LedgerEntry): Promise<UploadOutcome> {
   const { store } = ports;
   if (entry.stale) {
-    const result = await rejudge(ports, { ...await staleSeeds(ports, entry), cause: { kind: 'nightly', date: clock.today, part: `failed-${entry.uploadId}` } }, clock.today, options.amounts);
+    const cause: ChangeCause = { kind: 'nightly', date: clock.today, part: `failed-${entry.uploadId}` };
+    await new VerdictChanges(ports.objects, cause).inherit(await leftOverChanges(ports, entry));
+    const result = await rejudge(ports, { ...await staleSeeds(ports, entry), cause }, clock.today, options.amounts);
     await recomputeClubPeriods(store, result.clubPeriods);
     const { stale: _stale, ...rest } = entry;
     await store.putUpload(rest);
@@ -154,6 +158,20 @@ export async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock
   }
   const result = await runImport(ports, entry, () => options.open(entry)!, clock, { sleep: options.sleep, ...(options.amounts ? { amounts: options.amounts } : {}) });
   return result.kind === 'done' ? 'resumed' : result.kind;
+}
+
+/**
+ * The changes a failed upload's judge chunks kept and did not publish (a chunk without a result died for good, maybe
+ * after writing them): the night's re-judge finds those verdicts written already, and reports them instead.
+ */
+async function leftOverChanges(ports: PipelinePorts, entry: LedgerEntry): Promise<PendingChange[]> {
+  const left: PendingChange[] = [];
+  const chunks = await chunksInManifest(ports.objects, entry) ?? 0;
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    if (await chunkJudged(ports.objects, entry, chunk)) continue;
+    left.push(...await new VerdictChanges(ports.objects, { kind: 'upload', upload: entry, chunk }).kept());
+  }
+  return left;
 }
 
 /**

@@ -104,7 +104,7 @@ const changeId = (c: { vendor: string; club: string; id: string }) => `${c.vendo
 /** The changes of one re-judge (one cause), kept before its verdicts are written and published after. */
 export class VerdictChanges {
   private pending: Map<string, PendingChange> | undefined;
-  private kept = false;
+  private keptAny = false;
 
   constructor(private readonly objects: ObjectStore, readonly cause: ChangeCause) {}
 
@@ -136,7 +136,25 @@ export class VerdictChanges {
       pending.set(changeId(change), earlier ? { ...change, before: earlier.before } : change);
     }
     await this.objects.put(pendingKey(this.cause), JSON.stringify([...pending.values()]));
-    this.kept = true;
+    this.keptAny = true;
+  }
+
+  /** The changes kept so far (by this or an earlier attempt). */
+  async kept(): Promise<PendingChange[]> {
+    return [...(await this.load()).values()];
+  }
+
+  /**
+   * Takes over changes another cause kept and never published (a failed upload's judge chunks, for the night's
+   * re-judge of what it left): added where this cause has none for the activity, so a second night changes nothing.
+   */
+  async inherit(changes: readonly PendingChange[]): Promise<void> {
+    const pending = await this.load();
+    const added = changes.filter((c) => !pending.has(changeId(c)));
+    if (added.length === 0) return;
+    for (const change of added) pending.set(changeId(change), change);
+    await this.objects.put(pendingKey(this.cause), JSON.stringify([...pending.values()]));
+    this.keptAny = true;
   }
 
   /**
@@ -145,7 +163,7 @@ export class VerdictChanges {
    * kept changes (it wrote verdicts it did not check); otherwise nothing is read unless this attempt kept some.
    */
   async publish(store: PipelinePorts['store'], earlier: boolean): Promise<void> {
-    if (!this.kept && !earlier && this.cause.kind === 'upload') return;
+    if (!this.keptAny && !earlier && this.cause.kind === 'upload') return;
     const pending = [...(await this.load()).values()];
     const receipts = await receiptsWritten(store, pending);
     const byVendor = new Map<string, VerdictChange[]>(pending.map((c) => [c.vendor, []]));
@@ -159,11 +177,9 @@ export class VerdictChanges {
     }
     for (const [vendor, changes] of byVendor) {
       const keys = [changeReportKey(vendor, this.cause), changeReportKey(vendor, this.cause, 'txt')] as const;
-      if (changes.length === 0) {
-        // Nothing (any more) for this vendor: a report an earlier attempt wrote of a change since undone goes.
-        await Promise.all(keys.map((key) => this.objects.delete(key)));
-        continue;
-      }
+      // Nothing (any more) for this vendor: a report an earlier attempt wrote of a change since undone is written
+      // again with no changes (overwritten, not deleted: the nightly job may write the outbox, not delete in it).
+      if (changes.length === 0 && await this.objects.get(keys[0]) === undefined) continue;
       const report: ChangeReport = { formatVersion: RECEIPT_FORMAT_VERSION, vendor, cause: reportCause(this.cause, vendor), changes: sortedChanges(changes) };
       await this.objects.put(keys[0], `${JSON.stringify(report, null, 2)}\n`);
       await this.objects.put(keys[1], changeReportText(report, keys[0]));
