@@ -44,8 +44,8 @@ async function judged(ports: PipelinePorts) {
 }
 
 function timeless(receipt: Receipt) {
-  const { receivedAt: _r, completedAt: _c, ...rest } = receipt;
-  return rest;
+  const { receivedAt: _r, completedAt: _c, duplicateOf, ...rest } = receipt;
+  return { ...rest, ...(duplicateOf ? { duplicateOf: { ...duplicateOf, receivedAt: undefined } } : {}) };
 }
 
 // A large file's judge fanned out (split, chunks side by side, join) must judge exactly as the single judge step.
