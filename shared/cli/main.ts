@@ -15,7 +15,8 @@ Commands:
 Local mode (the whole Importer on this machine, no AWS account; what \`npm start\` runs):
   start [--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N]   SFTP endpoint, DynamoDB Local, pipeline runner
 
-Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB_ENDPOINT; see any --help):
+Pipeline commands, on a register in DynamoDB: LOK_DYNAMODB_ENDPOINT's; else AWS's when LOK_REGISTER_TABLE, --table
+or AWS credentials, profile or region are set; else the running local mode. Each says which (see any --help):
   import FILE --vendor V [--json] [--today D]  import a file into the register and print its receipt
   vendor add ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]   add a vendor (and its SFTP key)
   vendor key rotate ID --key FILE [--keep-old]   a vendor's new SFTP key
@@ -28,6 +29,9 @@ Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB
   totals --club C [--period P] [--json]       a club's period totals
   imports (--vendor V | --club C) [--limit N] [--json]   latest imports with status and counts
   status --vendor V [--upload U] [--limit N] [--json] [--cloud]   why a vendor's file is stuck: ledger, inbox, what it waits for, its execution
+  application --club C --period P [--json]   a club's application: what it holds, main and supplementary
+  application submit --club C --period P --by WHO [--supplementary]   send it (once; closes the period for the club)
+  application export --club C --period P --format csv|json [--out F]   one row per activity of the application
   persons-not-in-load --vendor V --club C [--json]   persons of the club a vendor's full load did not contain
   reconcile [--stuck-after-minutes N] [--today D] [--club C] [--json]   the nightly job: resume or fail stuck uploads, repair totals, close periods, report
   dynamodb-local [--port 8000] [--data DIR]   run DynamoDB Local on this machine for the commands above
@@ -35,7 +39,8 @@ Pipeline commands, on the register in DynamoDB (DynamoDB Local: set LOK_DYNAMODB
 The admin commands (vendor, club) and status take --cloud to run in the AWS deployment (LOK_ADMIN_FUNCTION; docs/operations.md).
 Run \`lok-importer <command> --help\` for a command's options.
 Exit codes: 0 applied or partially applied (import: or duplicate), 1 rejected (import: or failed or blocked;
-admin commands: refused, CODE: message on standard error), 2 usage error, 3 internal error.
+admin commands and queries: refused, CODE: message on standard error), 2 usage error or no register to use,
+3 internal error.
 `;
 
 interface Command {
@@ -65,6 +70,7 @@ const COMMANDS: Record<string, Load> = {
   imports: async () => queries().then((m) => ({ run: m.importsCommand, help: m.IMPORTS_HELP })),
   status: async () => import('./status-command.js').then((m) => ({ run: m.statusCommand, help: m.STATUS_HELP })),
   reconcile: async () => import('./reconcile-command.js').then((m) => ({ run: m.reconcileCommand, help: m.RECONCILE_HELP })),
+  application: async () => import('./application-command.js').then((m) => ({ run: m.applicationCommand, help: m.APPLICATION_HELP })),
   'persons-not-in-load': async () => queries().then((m) => ({ run: m.personsNotInLoadCommand, help: m.PERSONS_NOT_IN_LOAD_HELP })),
   'dynamodb-local': async () => import('./dynamodb-local-command.js').then((m) => ({ run: m.dynamoDbLocalCommand, help: m.DYNAMODB_LOCAL_HELP })),
 };
