@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RECEIPT_FORMAT_VERSION } from '../shared/core/receipt/receipt.js';
 import { ROOT, runCli } from './support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lok-cli-'));
@@ -15,8 +16,8 @@ describe('lok-importer check', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const receipt = JSON.parse(stdout);
-    expect(Object.keys(receipt)).toEqual(['file', 'sha256', 'vendor', 'status', 'receivedAt', 'completedAt', 'counts', 'errors', 'activities', 'totals']);
-    expect(receipt).toMatchObject({ file: 'club-valid.xml', vendor: 'demo-vendor', status: 'applied' });
+    expect(Object.keys(receipt)).toEqual(['formatVersion', 'file', 'sha256', 'vendor', 'status', 'receivedAt', 'completedAt', 'counts', 'errors', 'activities', 'totals']);
+    expect(receipt).toMatchObject({ formatVersion: RECEIPT_FORMAT_VERSION, file: 'club-valid.xml', vendor: 'demo-vendor', status: 'applied' });
     expect(receipt.sha256).toBe(createHash('sha256').update(readFileSync('samples/club-valid.xml')).digest('hex'));
     expect(Object.keys(receipt.counts.persons)).toEqual(['created', 'updated', 'unchanged', 'deleted', 'refused']);
     expect(Object.keys(receipt.counts.activities)).toEqual(['created', 'updated', 'unchanged', 'deleted', 'refused', 'approved', 'rejected']);
