@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { TransferClient } from '@aws-sdk/client-transfer';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../shared/adapters/dynamodb/register-store-dynamodb.js';
 import { S3UploadFiles } from '../shared/adapters/s3/s3-upload-files.js';
@@ -9,6 +10,9 @@ import { S3Uploads } from '../shared/adapters/s3/s3-uploads.js';
 import { StepFunctionsExecutions } from '../shared/adapters/step-functions/execution-lookup.js';
 import { TransferVendorLogins } from '../shared/adapters/transfer/transfer-vendor-logins.js';
 import { activateVendor, addClub, addVendor, deactivateVendor, type AdminResult } from '../shared/core/admin/admin-use-cases.js';
+import { applicationOf } from '../shared/core/application/application.js';
+import { exportApplication } from '../shared/core/application/export-application.js';
+import { submitApplication } from '../shared/core/application/submit-application.js';
 import type { AdminRequest } from '../shared/core/admin/admin-request.js';
 import { disableLogin, openLogin, rotateLoginKey } from '../shared/core/admin/vendor-login.js';
 import { messageFor } from '../shared/core/errors/codes.js';
@@ -21,6 +25,10 @@ import { stepHandler } from './commons/step-handler.js';
 const table = requiredEnv('REGISTER_TABLE');
 const clients = cloudClients();
 const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(clients.dynamodb), table);
+const applications = {
+  store: new DynamoDbRegisterStore(clients.dynamodb, table),
+  applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(clients.dynamodb), table),
+};
 const logins = new TransferVendorLogins(new TransferClient(process.env.TRANSFER_ENDPOINT ? { endpoint: process.env.TRANSFER_ENDPOINT } : {}), {
   serverId: requiredEnv('SFTP_SERVER_ID'),
   bucket: requiredEnv('BUCKET'),
@@ -65,13 +73,16 @@ async function run(request: AdminRequest): Promise<AdminResult<unknown>> {
     case 'club-activate': return activateVendor(admin, request.club, request.vendor, request.from);
     case 'club-deactivate': return deactivateVendor(admin, request.club, request.vendor, request.to);
     case 'upload-status': return status(request.vendor, request.upload, request.limit);
+    case 'application': return { ok: true, value: await applicationOf(applications, request.club, request.period, systemClock(request.today).today) };
+    case 'application-submit': return submitApplication(applications, request.request, systemClock(request.today));
+    case 'application-export': return { ok: true, value: await exportApplication(applications, request.club, request.period) };
   }
 }
 
 /**
  * RF operations' admin use-cases in AWS (`lok-importer … --cloud` invokes it): vendors onboarded with their
- * SFTP login, keys rotated, logins disabled, clubs added and activated, a vendor's uploads' status. Refusals come
- * back as codes.
+ * SFTP login, keys rotated, logins disabled, clubs added and activated, a vendor's uploads' status, a club's
+ * application (what it holds, sending it, its rows). Refusals come back as codes.
  */
 export const handler = stepHandler('admin', async (event: unknown): Promise<AdminResult<unknown>> => {
   const parsed = adminRequestSchema.safeParse(event);

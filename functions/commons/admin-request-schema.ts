@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { AdminRequest } from '../../shared/core/admin/admin-request.js';
+import { SUBMISSION_KINDS } from '../../shared/core/application/ports.js';
 import { IDENTITY_KEYS, LICENCES } from '../../shared/core/admin/register-admin.js';
 
 const id = z.string().min(1).max(64);
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** The admin function's input, checked before any use-case runs (it comes from an operator's CLI). */
 export const adminRequestSchema = z.discriminatedUnion('action', [
@@ -16,4 +18,10 @@ export const adminRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('club-activate'), club: id, vendor: id, from: z.string() }),
   z.object({ action: z.literal('club-deactivate'), club: id, vendor: id, to: z.string() }),
   z.object({ action: z.literal('upload-status'), vendor: id, upload: z.string().min(1).max(80).optional(), limit: z.number().int().min(1).max(1000) }),
+  z.object({ action: z.literal('application'), club: id, period: z.string().max(16), today: date.optional() }),
+  z.object({
+    action: z.literal('application-submit'), today: date.optional(),
+    request: z.object({ club: id, period: z.string().max(16), kind: z.enum(SUBMISSION_KINDS), by: z.string().max(200), requestId: z.string().max(100) }),
+  }),
+  z.object({ action: z.literal('application-export'), club: id, period: z.string().max(16) }),
 ]) satisfies z.ZodType<AdminRequest>;

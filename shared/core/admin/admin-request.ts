@@ -1,3 +1,4 @@
+import type { SubmitRequest } from '../application/submit-application.js';
 import { IDENTITY_KEYS, LICENCES } from './register-admin.js';
 
 /**
@@ -11,4 +12,8 @@ export type AdminRequest =
   | { readonly action: 'club-add'; readonly club: { readonly id: string; readonly name: string; readonly sports: readonly string[]; readonly federation: string; readonly identityKey: (typeof IDENTITY_KEYS)[number]; readonly countsEveryoneAsDisabled: boolean } }
   | { readonly action: 'club-activate'; readonly club: string; readonly vendor: string; readonly from: string }
   | { readonly action: 'club-deactivate'; readonly club: string; readonly vendor: string; readonly to: string }
-  | { readonly action: 'upload-status'; readonly vendor: string; readonly upload?: string; readonly limit: number };
+  | { readonly action: 'upload-status'; readonly vendor: string; readonly upload?: string; readonly limit: number }
+  // A club's application (shared/core/application/): what it holds, sending it, its rows.
+  | { readonly action: 'application'; readonly club: string; readonly period: string; readonly today?: string }
+  | { readonly action: 'application-submit'; readonly request: SubmitRequest; readonly today?: string }
+  | { readonly action: 'application-export'; readonly club: string; readonly period: string };

@@ -1,0 +1,84 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
+import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import type { AdminRequest } from '../shared/core/admin/admin-request.js';
+import { clubFile } from './support/club-file.js';
+import { dynamoDbForTests } from './support/dynamodb.js';
+import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+import { runCli } from './support/run-cli.js';
+
+/**
+ * The application's use-cases as admin requests of the cloud's admin function (functions/vendor-admin.ts), on
+ * DynamoDB Local; and `lok-importer application … --cloud`, whose Invoke goes to a loopback stand-in for the
+ * Lambda service that calls the real handler (as test/cli-cloud-admin.test.ts does).
+ */
+let dynamo: { local: DynamoDbLocal; client: import('@aws-sdk/client-dynamodb').DynamoDBClient };
+let register: TestRegister;
+let handler: (event: unknown, context: Context) => Promise<unknown>;
+let server: Server;
+let endpoint: string;
+const context = { functionName: 'admin', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const invoke = (request: AdminRequest | Record<string, unknown>) => handler(request, context);
+
+beforeAll(async () => {
+  dynamo = await dynamoDbForTests();
+  register = await freshRegister(dynamo.client);
+  await onboard(register, ['v1'], ['100001']);
+  expect((await importText(register, 'v1', 'nov.xml', clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [{ id: 'A1', date: '2026-11-16' }]))).kind).toBe('done');
+  Object.assign(process.env, {
+    REGISTER_TABLE: register.table, DYNAMODB_ENDPOINT: dynamo.local.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+    BUCKET: 'lok-files', SFTP_SERVER_ID: 's-0123456789abcdef0', VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors', VENDOR_SESSION_POLICY: '{}',
+    IMPORT_STATE_MACHINE_ARN: 'arn:aws:states:eu-north-1:111122223333:stateMachine:import',
+    POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_NAMESPACE: 'LokImporter', POWERTOOLS_SERVICE_NAME: 'lok-importer',
+  });
+  handler = (await import('../functions/vendor-admin.js')).handler as typeof handler;
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      void handler(JSON.parse(Buffer.concat(chunks).toString('utf8')), context)
+        .then((result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  register?.dispose();
+  dynamo?.client.destroy();
+  await dynamo?.local.stop();
+});
+
+describe("a club's application through the admin function", () => {
+  it('answers what the application holds, sends it once and exports its rows; refusals as codes', async () => {
+    expect(await invoke({ action: 'application', club: '100001', period: '2026-2', today: '2026-11-25' }))
+      .toMatchObject({ ok: true, value: { main: { canSubmit: true, totals: { approvedActivities: 1 } } } });
+    const request = { club: '100001', period: '2026-2', kind: 'main', by: 'rf-support', requestId: 'admin-000001' } as const;
+    const sent = await invoke({ action: 'application-submit', request, today: '2026-11-25' }) as { ok: true; value: unknown };
+    expect(sent).toMatchObject({ ok: true, value: { kind: 'main', activities: [{ vendor: 'v1', id: 'A1' }] } });
+    expect(await invoke({ action: 'application-submit', request, today: '2026-11-25' })).toEqual(sent);
+    expect(await invoke({ action: 'application-submit', request: { ...request, requestId: 'admin-000002' } }))
+      .toMatchObject({ ok: false, error: { code: 'APPLICATION_ALREADY_SUBMITTED' } });
+    expect(await invoke({ action: 'application-export', club: '100001', period: '2026-2' }))
+      .toMatchObject({ ok: true, value: [{ application: 'main', activity: 'A1', validLeaders: ['L'], sourceSystem: 'v1' }] });
+    expect(await invoke({ action: 'application-submit', request: { ...request, kind: 'both' } })).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+    const stored = await new DynamoDbApplicationStore(DynamoDBDocumentClient.from(dynamo.client), register.table).submissions('100001', '2026-2');
+    expect(stored.map((s) => [s.kind, s.by])).toEqual([['main', 'rf-support']]);
+  });
+
+  it('lok-importer application --cloud goes through the admin function', async () => {
+    const env = { ...process.env, LOK_ADMIN_FUNCTION: 'LokImporter-test-VendorAdminFunction', AWS_ENDPOINT_URL_LAMBDA: endpoint, LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent' };
+    const shown = await runCli(['application', '--club', '100001', '--period', '2026-2', '--cloud'], { env });
+    expect(shown, shown.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('main application: sent') });
+    const again = await runCli(['application', 'submit', '--club', '100001', '--period', '2026-2', '--by', 'x', '--cloud'], { env });
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/^APPLICATION_ALREADY_SUBMITTED: /m) });
+    const csv = await runCli(['application', 'export', '--club', '100001', '--period', '2026-2', '--format', 'csv', '--cloud'], { env });
+    expect(csv.stdout.split('\r\n')[1]).toBe('main,2026-11-16,17:00,18:30,Fotboll,training,,4,L,v1,A1');
+  });
+});
