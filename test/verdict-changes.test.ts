@@ -4,14 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
 import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
-import type { Doc, PipelinePorts } from '../shared/core/pipeline/ports.js';
+import type { Doc, ObjectStore, PipelinePorts } from '../shared/core/pipeline/ports.js';
 import { reconcileClubs, reconcileUploads } from '../shared/core/pipeline/reconcile.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
-import { changeReportKey, type ChangeReport } from '../shared/core/pipeline/verdict-changes.js';
+import { changeReportKey, VerdictChanges, type ChangeReport } from '../shared/core/pipeline/verdict-changes.js';
 import { LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION, type Receipt } from '../shared/core/receipt/receipt.js';
+import type { ActivityVerdict } from '../shared/core/rules/verdict.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts, type PortCall } from './support/intercept.js';
 import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
@@ -201,4 +202,45 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     expect(report.changes.map((c) => [c.club, c.id, c.before.verdict, c.after.verdict, c.receiptOf])).toEqual([[CLUB_A, 'A0', 'approved', 'rejected', first.upload.file]]);
     register.dispose();
   }, 60_000);
+});
+
+describe('a change report (in memory)', () => {
+  /** An object store in a map: the report's keys and bodies are all these tests look at. */
+  function memoryObjects(): ObjectStore & { readonly map: Map<string, string> } {
+    const map = new Map<string, string>();
+    return {
+      map,
+      put: async (key, body) => { map.set(key, typeof body === 'string' ? body : [...body].join('')); },
+      get: async (key) => map.get(key),
+      delete: async (key) => { map.delete(key); },
+    };
+  }
+  const store = {} as PipelinePorts['store']; // never asked: these activities' uploads are long done (no lastCompletedAt)
+  const verdict = (v: 'approved' | 'rejected'): ActivityVerdict => ({
+    club: CLUB_A, id: 'A0', verdict: v, reasons: v === 'approved' ? [] : ['NO_VALID_LEADER'], countedParticipants: 4,
+    leaders: [{ ref: 'L1', valid: v === 'approved', reasons: v === 'approved' ? [] : ['LEADER_NOT_MEMBER'] }], participants: [], warnings: [],
+  });
+  const activity = { vendor: A, club: CLUB_A, id: 'A0', lastUpload: 'earlier', lastOutcome: 'created', receivedOn: TODAY, createdOn: TODAY } as const;
+  const cause = { kind: 'upload', upload: { vendor: B, uploadId: 'u-b', file: 'b.xml', completedAt: '2026-11-25T10:15:00.000Z' }, chunk: 0 } as const;
+
+  it('is named by the cause, and a change undone by a later attempt of the same step leaves it empty', async () => {
+    const objects = memoryObjects();
+    const key = changeReportKey(A, cause);
+    expect(key).toBe('outbox/v1/20261125T101500Z-u-b-0.changes.json');
+    const first = new VerdictChanges(objects, cause);
+    await first.keep([first.changeOf(activity, '2026-2', verdict('approved'), verdict('rejected'))!]);
+    await first.publish(store, false);
+    expect((JSON.parse(objects.map.get(key)!) as ChangeReport).changes).toHaveLength(1);
+    expect(objects.map.get(changeReportKey(A, cause, 'txt'))).toContain('leader L1: LEADER_NOT_MEMBER');
+    expect(first.changeOf(activity, '2026-2', verdict('approved'), { ...verdict('approved'), warnings: ['REGISTERED_LATE'] })).toBeUndefined();
+    expect(first.changeOf({ ...activity, lastUpload: 'u-b' }, '2026-2', verdict('approved'), verdict('rejected'))).toBeUndefined();
+
+    // A retry of the step judges it back: the oldest before (approved) and the newest after (approved) are no change.
+    const retry = new VerdictChanges(objects, cause);
+    await retry.keep([retry.changeOf(activity, '2026-2', verdict('rejected'), verdict('approved'))!]);
+    await retry.publish(store, true);
+    expect((JSON.parse(objects.map.get(key)!) as ChangeReport).changes).toEqual([]);
+    expect(objects.map.get(changeReportKey(A, cause, 'txt'))).toContain('0 activities changed');
+    expect([...objects.map.keys()].filter((k) => k.startsWith('outbox/'))).toHaveLength(2);
+  });
 });

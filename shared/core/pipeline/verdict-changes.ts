@@ -85,7 +85,11 @@ export function changeReportKey(vendor: string, cause: ChangeCause, kind: 'json'
   return `outbox/${vendor}/${causeName(cause)}.changes.${kind}`;
 }
 
-/** Where a judge keeps the changes it is about to write (every vendor's) until they are published. */
+/**
+ * Where a judge keeps the changes it is about to write (every vendor's) until they are published, and the vendors
+ * it may have written a report for (so a report of changes since undone is written again, empty: nothing in the
+ * outbox is read or deleted by a judge).
+ */
 function pendingKey(cause: ChangeCause): string {
   return cause.kind === 'upload'
     ? `work/${cause.upload.vendor}/${cause.upload.uploadId}/changes-${cause.chunk}.json`
@@ -103,7 +107,7 @@ const changeId = (c: { vendor: string; club: string; id: string }) => `${c.vendo
 
 /** The changes of one re-judge (one cause), kept before its verdicts are written and published after. */
 export class VerdictChanges {
-  private pending: Map<string, PendingChange> | undefined;
+  private state: { readonly changes: Map<string, PendingChange>; readonly published: Set<string> } | undefined;
   private keptAny = false;
 
   constructor(private readonly objects: ObjectStore, readonly cause: ChangeCause) {}
@@ -130,18 +134,18 @@ export class VerdictChanges {
    */
   async keep(changes: readonly PendingChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const pending = await this.load();
+    const pending = (await this.load()).changes;
     for (const change of changes) {
       const earlier = pending.get(changeId(change));
       pending.set(changeId(change), earlier ? { ...change, before: earlier.before } : change);
     }
-    await this.objects.put(pendingKey(this.cause), JSON.stringify([...pending.values()]));
+    await this.save();
     this.keptAny = true;
   }
 
   /** The changes kept so far (by this or an earlier attempt). */
   async kept(): Promise<PendingChange[]> {
-    return [...(await this.load()).values()];
+    return [...(await this.load()).changes.values()];
   }
 
   /**
@@ -149,11 +153,11 @@ export class VerdictChanges {
    * re-judge of what it left): added where this cause has none for the activity, so a second night changes nothing.
    */
   async inherit(changes: readonly PendingChange[]): Promise<void> {
-    const pending = await this.load();
+    const pending = (await this.load()).changes;
     const added = changes.filter((c) => !pending.has(changeId(c)));
     if (added.length === 0) return;
     for (const change of added) pending.set(changeId(change), change);
-    await this.objects.put(pendingKey(this.cause), JSON.stringify([...pending.values()]));
+    await this.save();
     this.keptAny = true;
   }
 
@@ -164,7 +168,8 @@ export class VerdictChanges {
    */
   async publish(store: PipelinePorts['store'], earlier: boolean): Promise<void> {
     if (!this.keptAny && !earlier && this.cause.kind === 'upload') return;
-    const pending = [...(await this.load()).values()];
+    const state = await this.load();
+    const pending = [...state.changes.values()];
     const receipts = await receiptsWritten(store, pending);
     const byVendor = new Map<string, VerdictChange[]>(pending.map((c) => [c.vendor, []]));
     for (const c of pending) {
@@ -177,21 +182,31 @@ export class VerdictChanges {
     }
     for (const [vendor, changes] of byVendor) {
       const keys = [changeReportKey(vendor, this.cause), changeReportKey(vendor, this.cause, 'txt')] as const;
-      // Nothing (any more) for this vendor: a report an earlier attempt wrote of a change since undone is written
-      // again with no changes (overwritten, not deleted: the nightly job may write the outbox, not delete in it).
-      if (changes.length === 0 && await this.objects.get(keys[0]) === undefined) continue;
+      // Nothing (any more) for this vendor: a report an earlier attempt may have written of a change since undone
+      // is written again with no changes.
+      if (changes.length === 0 && !state.published.has(vendor)) continue;
+      if (!state.published.has(vendor)) {
+        state.published.add(vendor);
+        await this.save(); // before the report: a retry after a death in between knows it may be there
+      }
       const report: ChangeReport = { formatVersion: RECEIPT_FORMAT_VERSION, vendor, cause: reportCause(this.cause, vendor), changes: sortedChanges(changes) };
       await this.objects.put(keys[0], `${JSON.stringify(report, null, 2)}\n`);
       await this.objects.put(keys[1], changeReportText(report, keys[0]));
     }
   }
 
-  private async load(): Promise<Map<string, PendingChange>> {
-    if (!this.pending) {
+  private async load(): Promise<NonNullable<VerdictChanges['state']>> {
+    if (!this.state) {
       const text = await this.objects.get(pendingKey(this.cause));
-      this.pending = new Map((text === undefined ? [] : JSON.parse(text) as PendingChange[]).map((c) => [changeId(c), c]));
+      const kept = text === undefined ? { changes: [], published: [] } : JSON.parse(text) as { changes: PendingChange[]; published: string[] };
+      this.state = { changes: new Map(kept.changes.map((c) => [changeId(c), c])), published: new Set(kept.published) };
     }
-    return this.pending;
+    return this.state;
+  }
+
+  private async save(): Promise<void> {
+    const { changes, published } = await this.load();
+    await this.objects.put(pendingKey(this.cause), JSON.stringify({ changes: [...changes.values()], published: [...published] }));
   }
 }
 
