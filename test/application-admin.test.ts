@@ -67,7 +67,7 @@ describe("a club's application through the admin function", () => {
       .toMatchObject({ ok: false, error: { code: 'APPLICATION_ALREADY_SUBMITTED' } });
     expect(await invoke({ action: 'application-export', club: '100001', period: '2026-2' }))
       .toMatchObject({ ok: true, value: [{ application: 'main', activity: 'A1', validLeaders: ['L'], sourceSystem: 'v1' }] });
-    expect(await invoke({ action: 'application-submit', request: { ...request, kind: 'both' } })).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+    expect(await invoke({ action: 'application-submit', request: { ...request, kind: 'both' } } as Record<string, unknown>)).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
     const stored = await new DynamoDbApplicationStore(DynamoDBDocumentClient.from(dynamo.client), register.table).submissions('100001', '2026-2');
     expect(stored.map((s) => [s.kind, s.by])).toEqual([['main', 'rf-support']]);
   });
