@@ -64,7 +64,7 @@ function prepare(file: FileContents, today: string, createdOn: string): Prepared
     else persons.push(person);
   }
   const match = matchInFile(persons);
-  errors.push(...match.errors);
+  for (const error of match.errors) errors.push(error); // not push(...list): a long list overflows the stack
   counts.persons.refused += match.refused.size;
   counts.persons.created = persons.length - match.refused.size;
   persons.length = 0; // matched: the records' names and e-mails are not needed to judge
@@ -78,7 +78,7 @@ function prepare(file: FileContents, today: string, createdOn: string): Prepared
       continue;
     }
     const resolved = resolveActivity(record, (club, ref) => match.links.get(club)?.get(ref), origin);
-    errors.push(...resolved.errors);
+    for (const error of resolved.errors) errors.push(error);
     judged.push(resolved.activity);
     lines.set(resolved.activity, record.line);
   }

@@ -15,6 +15,8 @@ export const FILE_CODES = {
   FILE_TOO_LARGE: ['Filen är större än tillåtet', 'the file is over the size limit'],
   INVALID_HEADER: ['Import-elementets attribut är felaktiga', 'the attributes of the Import element are invalid'],
   IMPORT_FAILED: ['Filen kunde inte importeras klart; skicka den igen', 'the file could not be imported to the end; send it again'],
+  XML_LIMIT_EXCEEDED: ['Filen går över en gräns för hur den kan läsas (djup, attribut, namn eller textlängd)', 'the file exceeds a reading limit (depth, attributes, name or text length)'],
+  TOO_MANY_ERRORS: ['Filen har för många fel för att läsas vidare', 'the file holds too many errors to read on'],
 } as const;
 
 /** Codes of one record (a person, an activity, a reference): the record is refused, the rest of the file counts. */
@@ -34,6 +36,8 @@ export const RECORD_CODES = {
   DUPLICATE_PERSON_REF: ['Personen är angiven flera gånger på aktiviteten', 'the person is given more than once on the activity'],
   IDENTITY_CONFLICT: ['Personens uppgifter pekar ut en annan person i registret', "the person's identity points at another person in the register"],
   UNKNOWN_RECORD: ['Posten att ta bort har aldrig skickats av leverantören för föreningen', 'the record to delete was never sent by this vendor for the club'],
+  VALUE_TOO_LONG: ['Värdet är längre än tillåtet', 'the value is longer than allowed'],
+  TOO_MANY_ELEMENTS: ['Elementet förekommer fler gånger än tillåtet', 'the element occurs more times than allowed'],
 } as const;
 
 /** Activity-level codes: any of them rejects the activity. */

@@ -5,6 +5,7 @@ import { decodeXml, InvalidBytes } from '../xml/decode.js';
 import { detach } from '../xml/detach.js';
 import { StringPool } from '../xml/string-pool.js';
 import type { ImportEvent } from './import-event.js';
+import { LIMITS } from './limits.js';
 import { parseActivity } from './parse-activity.js';
 import { parsePerson } from './parse-person.js';
 import { attributeText, DraftBuilder, unknownAttributes, type RecordDraft } from './record-draft.js';
@@ -44,6 +45,18 @@ function localName(tagName: string, prefix: string): string {
   return tagName.slice(0, colon) === prefix ? tagName.slice(colon + 1) : tagName;
 }
 
+/**
+ * The namespace an element binds its own prefix (or the default namespace) to, when it binds it to another than
+ * the import namespace: `<Person xmlns="urn:other">` is no Person of ours. Elements inside an unknown one are skipped
+ * with it, so only the element's own declaration matters.
+ */
+function foreignBinding(tagName: string, attributes: Readonly<Record<string, string>>, count: number): string | undefined {
+  if (count === 0) return undefined;
+  const colon = tagName.indexOf(':');
+  const uri = attributes[colon < 0 ? 'xmlns' : `xmlns:${tagName.slice(0, colon)}`];
+  return uri !== undefined && uri !== IMPORT_NAMESPACE ? uri : undefined;
+}
+
 function rootPrefix(tagName: string, attributes: Record<string, string>, line: number): string {
   const colon = tagName.indexOf(':');
   const prefix = colon < 0 ? '' : tagName.slice(0, colon);
@@ -51,6 +64,36 @@ function rootPrefix(tagName: string, attributes: Record<string, string>, line: n
   const uri = attributes[prefix === '' ? 'xmlns' : `xmlns:${prefix}`];
   if (uri !== IMPORT_NAMESPACE) throw new FileRejection(fileError('XML_WRONG_NAMESPACE', line, uri ?? '(none)'));
   return prefix;
+}
+
+/**
+ * How many characters saxes holds of the token it is reading: its text, name, processing-instruction and entity
+ * buffers (private fields of saxes 6, which grow unbounded for a huge text, comment, CDATA section, attribute value
+ * or name). test/hostile-corpus.test.ts covers each of them: a saxes that renamed them fails there.
+ */
+function heldChars(parser: SaxesParser): number {
+  const held = parser as unknown as { readonly text?: string; readonly name?: string; readonly piTarget?: string; readonly entity?: string };
+  return (held.text?.length ?? 0) + (held.name?.length ?? 0) + (held.piTarget?.length ?? 0) + (held.entity?.length ?? 0);
+}
+
+/** Text in pieces of at most `size` characters, never cutting a surrogate pair. */
+function* pieces(text: string, size: number): Generator<string> {
+  if (text.length <= size) {
+    yield text;
+    return;
+  }
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(start + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield text.slice(start, end);
+    start = end;
+  }
+}
+
+/** The record errors an event carries. */
+function errorsIn(event: ImportEvent): number {
+  return event.kind === 'refused' ? event.errors.length : event.kind === 'error' ? 1 : 0;
 }
 
 /**
@@ -84,16 +127,27 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
    * it would otherwise be dropped (importer-format.md). Inside a record it refuses that record (DraftBuilder).
    */
   const unknownEnvelope = (line: number, name: string): never => reject(fileError('UNKNOWN_ELEMENT', line, name));
-  const outside = (code: RecordError['code'], line: number, detail: string): void => {
-    pending.push({ kind: 'error', error: recordError(code, line, club === undefined ? {} : { club }, detail) });
+  const overLimit = (line: number, detail: string): never => reject(fileError('XML_LIMIT_EXCEEDED', line, detail));
+  /** Record errors handed out so far: past LIMITS.errorsPerFile the file is rejected (its receipt would be unreadable). */
+  let errorsRead = 0;
+  const emit = (event: ImportEvent, line: number): void => {
+    pending.push(event);
+    errorsRead += errorsIn(event);
+    if (errorsRead > LIMITS.errorsPerFile) reject(fileError('TOO_MANY_ERRORS', line, `> ${LIMITS.errorsPerFile}`));
   };
+  const outside = (code: RecordError['code'], line: number, detail: string): void => {
+    emit({ kind: 'error', error: recordError(code, line, club === undefined ? {} : { club }, detail) }, line);
+  };
+  /** Elements open, whatever they are: past LIMITS.depth the file is rejected (saxes keeps a stack of them). */
+  let depth = 0;
 
   parser.on('doctype', () => reject(fileError('XML_DOCTYPE_FORBIDDEN', parser.line)));
   parser.on('error', (error) => reject(fileError('XML_NOT_WELL_FORMED', parser.line, error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, ''))));
   // Counted as saxes reports them, so that checking for unknown attributes rarely has to walk them.
   let attributeCount = 0;
-  parser.on('attribute', () => {
-    attributeCount++;
+  parser.on('attribute', ({ name }) => {
+    if (++attributeCount > LIMITS.attributesPerElement) overLimit(parser.line, `attributes > ${LIMITS.attributesPerElement}`);
+    if (name.length > LIMITS.nameChars) overLimit(parser.line, `name > ${LIMITS.nameChars}`);
   });
   const onText = (text: string): void => {
     record?.text(text, parser.line);
@@ -112,13 +166,17 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     const line = parser.line;
     const count = attributeCount;
     attributeCount = 0;
+    if (++depth > LIMITS.depth) overLimit(line, `depth > ${LIMITS.depth}`);
+    if (tag.name.length > LIMITS.nameChars) overLimit(line, `name > ${LIMITS.nameChars}`);
     if (skip > 0) {
       skip++;
       return;
     }
     const attributes = tag.attributes as Record<string, string>;
     if (path.length === 0) prefix = rootPrefix(tag.name, attributes, line);
-    const name = localName(tag.name, prefix);
+    const foreign = path.length === 0 ? undefined : foreignBinding(tag.name, attributes, count);
+    // The namespace is named in errors, cut to an id's length (an attribute value can be 64 Ki characters).
+    const name = foreign === undefined ? localName(tag.name, prefix) : `{${foreign.slice(0, LIMITS.idChars)}}${tag.name}`;
     if (record) {
       record.open(name, attributes, count, line);
       syncText();
@@ -128,7 +186,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
       case 0: {
         sawRoot = true;
         const { vendor, created, mode = 'delta' } = attributes;
-        if (!vendor?.trim()) reject(fileError('INVALID_HEADER', line, 'vendor'));
+        if (!vendor?.trim() || vendor.trim().length > LIMITS.idChars) reject(fileError('INVALID_HEADER', line, 'vendor'));
         if (!created || !isCreatedTime(created.trim())) reject(fileError('INVALID_HEADER', line, 'created'));
         if (mode !== 'delta' && mode !== 'full') reject(fileError('INVALID_HEADER', line, 'mode'));
         const unknown = unknownAttributes(attributes, ['vendor', 'created', 'mode'], count);
@@ -142,6 +200,9 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
         if (name !== 'Club') unknownEnvelope(line, name);
         else if (!id) {
           outside('MISSING_ID', line, 'Club@id');
+          skip = 1;
+        } else if (id.length > LIMITS.idChars) {
+          outside('VALUE_TOO_LONG', line, 'Club@id');
           skip = 1;
         } else if (clubsSeen.has(id)) {
           // A club once per file (the XSD says so too): merging two blocks could hide a vendor's mistake.
@@ -171,10 +232,11 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     }
   });
   parser.on('closetag', () => {
+    depth--;
     if (skip > 0) skip--;
     else if (record) {
       if (record.close()) {
-        pending.push(recordEvent(record.draft, options.evaluationDate));
+        emit(recordEvent(record.draft, options.evaluationDate), parser.line);
         record = undefined;
       }
       syncText();
@@ -193,7 +255,10 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   let fault: FileError | undefined;
   try {
     for await (const text of decodeXml(counted())) {
-      parser.write(text);
+      for (const piece of pieces(text, LIMITS.tokenChars)) {
+        parser.write(piece);
+        if (heldChars(parser) > LIMITS.tokenChars) overLimit(parser.line, `token > ${LIMITS.tokenChars}`);
+      }
       if (pending.length > 0) {
         const batch = pending;
         pending = [];
@@ -214,18 +279,26 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   }
 }
 
+/** A refused record's errors, at most LIMITS.errorsPerRecord of them (the first found). */
+function bounded(errors: readonly RecordError[]): readonly RecordError[] {
+  return errors.length > LIMITS.errorsPerRecord ? errors.slice(0, LIMITS.errorsPerRecord) : errors;
+}
+
 function recordEvent(draft: RecordDraft, evaluationDate: string): ImportEvent {
   const { element, club, id, line } = draft;
   const entity = element === 'Person' || element === 'DeletePerson' ? 'person' : 'activity';
-  if (id === undefined) return { kind: 'refused', entity, club, line, errors: [recordError('MISSING_ID', line, { club }, `${element}@id`), ...draft.errors] };
+  if (id === undefined) {
+    const errors = draft.idTooLong ? draft.errors : [recordError('MISSING_ID', line, { club }, `${element}@id`), ...draft.errors];
+    return { kind: 'refused', entity, club, line, errors: bounded(errors) };
+  }
   switch (element) {
     case 'Person': {
       const parsed = parsePerson(draft, id, evaluationDate);
-      return parsed.ok ? { kind: 'person', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: parsed.errors };
+      return parsed.ok ? { kind: 'person', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: bounded(parsed.errors) };
     }
     case 'Activity': {
       const parsed = parseActivity(draft, id);
-      return parsed.ok ? { kind: 'activity', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: parsed.errors };
+      return parsed.ok ? { kind: 'activity', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: bounded(parsed.errors) };
     }
     default: {
       if (draft.errors.length > 0) return { kind: 'refused', entity, club, id, line, errors: draft.errors };

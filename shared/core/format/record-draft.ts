@@ -1,6 +1,7 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
 import { detach } from '../xml/detach.js';
 import type { StringPool } from '../xml/string-pool.js';
+import { ID_ATTRIBUTES, LIMITS, MAX_OCCURS } from './limits.js';
 
 /**
  * A record element (Person, Activity, …) gathered field by field as the tokenizer streams past, without a DOM:
@@ -28,6 +29,8 @@ export interface RecordDraft {
   readonly element: string;
   readonly club: string;
   readonly id: string | undefined;
+  /** The id was given but is over LIMITS.idChars: the record is refused with VALUE_TOO_LONG, not MISSING_ID. */
+  readonly idTooLong: boolean;
   readonly line: number;
   readonly attributes: Readonly<Record<string, string>>;
   readonly single: Map<string, DraftChild>;
@@ -99,17 +102,35 @@ export class DraftBuilder {
   private childMultiple = false;
   /** Depth of elements nested inside a child (always an error), 0 when none. */
   private nested = 0;
+  /** The multiple children that went past their limit (reported once each). */
+  private readonly overLimit = new Set<string>();
 
   constructor(element: string, club: string, attributes: Record<string, string>, attributeCount: number, line: number, pool: StringPool) {
     this.schema = SCHEMAS[element] ?? new Map();
-    const id = attributeText(attributes, 'id');
-    this.draft = { element, club, id, line, attributes, single: new Map(), multiple: new Map(), errors: [], pool };
+    const given = attributeText(attributes, 'id');
+    const idTooLong = given !== undefined && given.length > LIMITS.idChars;
+    const id = idTooLong ? undefined : given;
+    this.draft = { element, club, id, idTooLong, line, attributes, single: new Map(), multiple: new Map(), errors: [], pool };
+    if (idTooLong) this.error('VALUE_TOO_LONG', line, `${element}@id`);
     for (const name of unknownAttributes(attributes, ['id'], attributeCount) ?? []) this.error('UNKNOWN_ATTRIBUTE', line, `${element}@${name}`);
   }
 
-  private error(code: 'UNKNOWN_ELEMENT' | 'UNKNOWN_ATTRIBUTE' | 'REPEATED_FIELD' | 'INVALID_VALUE', line: number, detail: string): void {
-    const { club, id } = this.draft;
-    this.draft.errors.push(recordError(code, line, id === undefined ? { club } : { club, record: id }, detail));
+  /** Records an error of the record; past LIMITS.errorsPerRecord the record is refused anyway, and no more are kept. */
+  private error(code: 'UNKNOWN_ELEMENT' | 'UNKNOWN_ATTRIBUTE' | 'REPEATED_FIELD' | 'INVALID_VALUE' | 'VALUE_TOO_LONG' | 'TOO_MANY_ELEMENTS', line: number, detail: string): void {
+    const { club, id, errors } = this.draft;
+    if (errors.length < LIMITS.errorsPerRecord) errors.push(recordError(code, line, id === undefined ? { club } : { club, record: id }, detail));
+  }
+
+  /** The child's attributes, an id or ref over LIMITS.idChars cut to it (VALUE_TOO_LONG): a record never keeps a longer one. */
+  private boundedIds(name: string, attributes: Record<string, string>, line: number): Record<string, string> {
+    let bounded = attributes;
+    for (const attribute of ID_ATTRIBUTES) {
+      const value = attributes[attribute];
+      if (value === undefined || value.trim().length <= LIMITS.idChars) continue;
+      this.error('VALUE_TOO_LONG', line, `${name}@${attribute}`);
+      bounded = { ...bounded, [attribute]: value.trim().slice(0, LIMITS.idChars) };
+    }
+    return bounded;
   }
 
   open(name: string, attributes: Record<string, string>, attributeCount: number, line: number): void {
@@ -131,11 +152,17 @@ export class DraftBuilder {
     }
     const unknown = unknownAttributes(attributes, schema.attributes, attributeCount);
     if (unknown) for (const attribute of unknown) this.error('UNKNOWN_ATTRIBUTE', line, `${name}@${attribute}`);
-    const value: DraftChild = { text: '', line, attributes };
+    const value: DraftChild = { text: '', line, attributes: this.boundedIds(name, attributes, line) };
     if (schema.multiple) {
       const list = this.draft.multiple.get(name);
-      if (list) list.push(value);
-      else this.draft.multiple.set(name, [value]);
+      const max = MAX_OCCURS[name] ?? Infinity;
+      // Past its limit a child is read but not kept: memory stays bounded whatever the file holds.
+      if (list === undefined) this.draft.multiple.set(name, [value]);
+      else if (list.length < max) list.push(value);
+      else if (!this.overLimit.has(name)) {
+        this.overLimit.add(name);
+        this.error('TOO_MANY_ELEMENTS', line, `${name} > ${max}`);
+      }
     } else if (this.draft.single.has(name)) this.error('REPEATED_FIELD', line, name);
     else this.draft.single.set(name, value);
     this.childName = name;
@@ -154,8 +181,12 @@ export class DraftBuilder {
   }
 
   text(text: string, line: number): void {
-    if (this.childText) this.childValue!.text += text;
-    else if (this.wantsText && NON_SPACE.test(text)) this.error('INVALID_VALUE', line, `${this.childName}: text`);
+    if (this.childText) {
+      // Text past the limit as sent is not kept (close reports the field too long): a field never grows unbounded
+      // from text and CDATA sections taking turns.
+      const child = this.childValue!;
+      if (child.text.length <= LIMITS.fieldCharsAsSent) child.text += text;
+    } else if (this.wantsText && NON_SPACE.test(text)) this.error('INVALID_VALUE', line, `${this.childName}: text`);
   }
 
   /** Closes the innermost open element; true when that was the record element itself. */
@@ -165,11 +196,20 @@ export class DraftBuilder {
       return false;
     }
     if (this.childValue !== undefined) {
+      if (this.childText) this.boundText(this.childValue);
       this.childValue = undefined;
       this.childText = false;
       return false;
     }
     return true;
+  }
+
+  /** A field over LIMITS.fieldChars (trimmed) or LIMITS.fieldCharsAsSent (as sent) is VALUE_TOO_LONG and kept cut to the limit. */
+  private boundText(child: DraftChild): void {
+    const trimmed = child.text.trim();
+    if (trimmed.length <= LIMITS.fieldChars && child.text.length <= LIMITS.fieldCharsAsSent) return;
+    this.error('VALUE_TOO_LONG', child.line, this.childName);
+    child.text = trimmed.slice(0, LIMITS.fieldChars);
   }
 }
 

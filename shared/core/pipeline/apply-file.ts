@@ -4,6 +4,7 @@ import type { FileContents } from '../check/file-contents.js';
 import { readImport } from '../format/read-import.js';
 import { recordKey, type ActivityRecord, type ImportHeader, type PersonRecord } from '../format/records.js';
 import { emptyCounts, type DuplicateOf } from '../receipt/receipt.js';
+import { otherIds } from '../register/duplicate-ids.js';
 import { fileRefusals } from '../register/file-refusals.js';
 import type { PersonLink } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
@@ -356,7 +357,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
   const recordErrors: RecordError[] = [];
   const counts = emptyCounts();
   const perClub = recordsPerClub(file, recordErrors, counts);
-  errors.push(...recordErrors);
+  for (const error of recordErrors) errors.push(error); // not push(...list): a long list overflows the stack
   const states = await store.clubs([...perClub.keys()]);
   const writes = new Writes();
   const calendars = new CalendarChanges();
@@ -406,7 +407,7 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
       const stored = storedActivities.get(record.id);
       const live = stored?.content !== undefined ? stored : undefined;
       const resolved = resolveActivity(record, linkOf, { vendor, receivedOn: today, createdOn });
-      errors.push(...resolved.errors);
+      for (const error of resolved.errors) errors.push(error);
       if (stored && upload.owns(stored.lastUpload)) {
         // Applied by an earlier attempt of this upload (or a failed upload of the same bytes): the same outcome. Its calendars were written before it
         // (phase one ends before any link is written), so nothing more to do.
@@ -608,7 +609,7 @@ async function matchPersons(
   for (const c of candidates) {
     const same = holders.get(c.pid)!;
     if (same.length > 1) {
-      errors.push(recordError('DUPLICATE_PERSON_IDENTITY', c.record.line, where(c.record.id), same.filter((r) => r !== c.record.id).join(', ')));
+      errors.push(recordError('DUPLICATE_PERSON_IDENTITY', c.record.line, where(c.record.id), otherIds(same, c.record.id)));
       refused.add(c.record.id);
       continue;
     }

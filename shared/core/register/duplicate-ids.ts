@@ -24,3 +24,14 @@ export function findDuplicateIds(records: readonly Identified[]): { duplicates: 
     .map((r) => recordError('DUPLICATE_RECORD_ID', r.line, { club: r.club, record: r.id }));
   return { duplicates, errors };
 }
+
+/** How many of the other ids an error names: a file can give one person thousands of ids, and each gets an error. */
+const OTHER_IDS_NAMED = 3;
+
+/** The ids in `ids` (distinct, `self` among them) other than `self`, the first few named and the rest counted. */
+export function otherIds(ids: readonly string[], self: string): string {
+  const named: string[] = [];
+  for (let i = 0; i < ids.length && named.length < OTHER_IDS_NAMED; i++) if (ids[i] !== self) named.push(ids[i]!);
+  const more = ids.length - 1 - named.length;
+  return more > 0 ? `${named.join(', ')} (+${more})` : named.join(', ');
+}

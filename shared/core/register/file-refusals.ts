@@ -13,13 +13,13 @@ export function fileRefusals(file: FileContents, errors: RecordError[], counts: 
     .filter((r) => r.entity === entity && r.id !== undefined)
     .map((r) => ({ club: r.club, id: r.id!, line: r.line }));
   for (const r of file.refused) {
-    errors.push(...r.errors);
+    for (const error of r.errors) errors.push(error); // not push(...list): a long list overflows the stack
     counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
   }
   const refusedPersons = refusedIds('person');
   const refusedActivities = refusedIds('activity');
   const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...refusedPersons]);
   const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...refusedActivities]);
-  errors.push(...personIds.errors, ...activityIds.errors);
+  for (const error of [...personIds.errors, ...activityIds.errors]) errors.push(error);
   return { personDuplicates: personIds.duplicates, activityDuplicates: activityIds.duplicates, refusedPersons, refusedActivities };
 }

@@ -1,6 +1,7 @@
 import { recordError, type RecordError } from '../errors/record-error.js';
 import type { JudgedParticipant, JudgedPerson } from '../rules/judge-input.js';
 import { recordKey, type PersonRecord } from '../format/records.js';
+import { otherIds } from './duplicate-ids.js';
 import { judgedPerson } from './judged-person.js';
 
 /**
@@ -48,9 +49,10 @@ export function matchInFile(records: readonly PersonRecord[]): FileMatch {
     const accepted: PersonRecord[] = [];
     for (const clubRecords of perClub.values()) {
       if (clubRecords.length > 1) {
+        const ids = clubRecords.map((r) => r.id);
         for (const record of clubRecords) {
           refused.add(recordKey(record));
-          errors.push(recordError('DUPLICATE_PERSON_IDENTITY', record.line, { club: record.club, record: record.id }, clubRecords.filter((r) => r !== record).map((r) => r.id).join(', ')));
+          errors.push(recordError('DUPLICATE_PERSON_IDENTITY', record.line, { club: record.club, record: record.id }, otherIds(ids, record.id)));
         }
       } else accepted.push(...clubRecords);
     }

@@ -13,10 +13,30 @@ const LATIN1_NAMES = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', 'latin1',
 /** Enough bytes to hold any sensible XML declaration. */
 const SNIFF_BYTES = 256;
 
+/**
+ * The first bytes of a file in an encoding we do not read, as XML 1.0 Appendix F tells them apart: byte order marks,
+ * then the bytes of `<?` (or `<`) without one. Longer patterns first: a UTF-32LE BOM begins like a UTF-16LE one.
+ */
+const FOREIGN: readonly { readonly bytes: readonly number[]; readonly name: string }[] = [
+  { bytes: [0x00, 0x00, 0xfe, 0xff], name: 'UTF-32BE' },
+  { bytes: [0xff, 0xfe, 0x00, 0x00], name: 'UTF-32LE' },
+  { bytes: [0xfe, 0xff], name: 'UTF-16BE' },
+  { bytes: [0xff, 0xfe], name: 'UTF-16LE' },
+  { bytes: [0x00, 0x00, 0x00, 0x3c], name: 'UTF-32BE' },
+  { bytes: [0x3c, 0x00, 0x00, 0x00], name: 'UTF-32LE' },
+  { bytes: [0x00, 0x3c, 0x00, 0x3f], name: 'UTF-16BE' },
+  { bytes: [0x3c, 0x00, 0x3f, 0x00], name: 'UTF-16LE' },
+  { bytes: [0x4c, 0x6f, 0xa7, 0x94], name: 'EBCDIC' },
+];
+
+function foreignEncoding(head: Uint8Array): string | undefined {
+  return FOREIGN.find(({ bytes }) => head.length >= bytes.length && bytes.every((byte, i) => head[i] === byte))?.name;
+}
+
 function sniff(head: Uint8Array): { encoding: Encoding; skip: number } {
   const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-  const utf16 = head.length >= 2 && ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xff && head[1] === 0xfe));
-  if (utf16) throw new FileRejection(fileError('XML_UNSUPPORTED_ENCODING', 1, 'UTF-16'));
+  const foreign = foreignEncoding(head);
+  if (foreign) throw new FileRejection(fileError('XML_UNSUPPORTED_ENCODING', 1, foreign));
   const ascii = String.fromCharCode(...head.subarray(bom ? 3 : 0, Math.min(head.length, SNIFF_BYTES)));
   const declared = DECLARED.exec(ascii)?.[1]?.toLowerCase();
   if (declared === undefined || UTF8_NAMES.has(declared)) return { encoding: 'utf-8', skip: bom ? 3 : 0 };
