@@ -70,16 +70,17 @@ describe('which register a command talks to', () => {
   });
 
   it.each([
-    ['--table', ['--table', 'LokImporter-test-Register'], {}],
-    ['AWS credentials', [], { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }],
-    ['AWS_PROFILE', [], { AWS_PROFILE: 'lok-test' }],
-    ['AWS_REGION', [], { AWS_REGION: 'eu-north-1' }],
-  ])('%s alone means AWS too, never local mode', async (_what, flags, env) => {
+    ['--table', ['--table', 'LokImporter-test-Register'], {}, /no AWS region configured/],
+    ['AWS_ACCESS_KEY_ID', [], { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }, /no AWS region configured/],
+    ['AWS_PROFILE', [], { AWS_PROFILE: 'lok-test' }, /no AWS region configured/],
+    ['AWS_REGION', [], { AWS_REGION: 'eu-north-1' }, /^register: AWS table register in eu-north-1 .*\n.*no AWS credentials found/],
+  ])('%s alone means AWS too, never local mode, and the error says why AWS', async (what, flags, env, problem) => {
     const result = await lok(['totals', '--club', '100042', ...flags], { ...env, AWS_ENDPOINT_URL_DYNAMODB: aws.endpoint, AWS_CONFIG_FILE: join(scratch, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'none'), AWS_EC2_METADATA_DISABLED: 'true' });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).not.toContain('local mode');
-    expect(result.stderr).toMatch(/AWS/);
+    expect(result.stderr).toMatch(problem);
+    expect(result.stderr).toContain(`(AWS is used because ${what} is set; with nothing of AWS set, the running local mode is)\n`);
+    expect(registerLines(result.stderr).filter((l) => l.includes('local mode'))).toEqual([]);
   });
 
   it('an admin command in AWS creates no table either', async () => {
