@@ -44,7 +44,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const executions = (machine: IConstruct, label?: string) =>
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
   return [
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, ...machines] },
+    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, stack.sftp.hostKeysRole, ...machines] },
     { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: bucketGrant, scopes: pipelineRoles },
     { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: bucketGrant, scopes: pipelineRoles },
     { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: bucketGrant, scopes: pipelineRoles },

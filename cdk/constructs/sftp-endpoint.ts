@@ -1,6 +1,7 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnServer, CfnWorkflow } from 'aws-cdk-lib/aws-transfer';
@@ -12,6 +13,62 @@ export const SECURITY_POLICY = 'TransferSecurityPolicy-2025-03';
 export const COMPLETED_TAG = { Key: 'lok-upload', Value: 'completed' } as const;
 /** Transfer Family's per-user variable; it must reach the session policy as written, never substituted. */
 export const USER = '${transfer:UserName}';
+
+/**
+ * The host key types the server keeps, as Transfer Family names them, and the name of each one's fingerprint in
+ * the custom resource's data and the stack's outputs (`SftpHostKey<Name>`). Newest first; RSA and ECDSA for clients
+ * that know no ed25519 (JSch 0.1.5x, still common).
+ */
+export const HOST_KEY_OUTPUTS = [['ssh-ed25519', 'Ed25519'], ['ecdsa-sha2-nistp256', 'Ecdsa'], ['ssh-rsa', 'Rsa']] as const;
+
+/**
+ * The host keys' custom resource handler (inline: CommonJS, the runtime's AWS SDK). On create and update it lists
+ * the server's host keys, imports a fresh one of each type in HOST_KEY_OUTPUTS the server lacks (keys it has,
+ * including the RSA key Transfer Family makes with a new server, are kept: the oldest of a type is the one offered),
+ * and answers every type's fingerprint. The private keys are made in the function and handed to ImportHostKey
+ * only: they live with the server and nowhere else. Delete does nothing (the keys go with the server).
+ * Private keys as ssh-keygen writes them: OpenSSH's format for ed25519, PEM for ECDSA and RSA.
+ */
+export const HOST_KEYS_HANDLER = `
+const { TransferClient, ListHostKeysCommand, ImportHostKeyCommand } = require('@aws-sdk/client-transfer');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
+const TYPES = ${JSON.stringify(HOST_KEY_OUTPUTS)};
+const str = (b) => { const s = Buffer.from(b); const n = Buffer.alloc(4); n.writeUInt32BE(s.length); return Buffer.concat([n, s]); };
+function privateKey(type) {
+  const pem = (kind, options) => generateKeyPairSync(kind, { ...options, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  if (type === 'ssh-rsa') return pem('rsa', { modulusLength: 3072, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+  if (type === 'ecdsa-sha2-nistp256') return pem('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'sec1', format: 'pem' } });
+  const keys = generateKeyPairSync('ed25519');
+  const pub = keys.publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
+  const seed = keys.privateKey.export({ type: 'pkcs8', format: 'der' }).subarray(-32);
+  const check = randomBytes(4);
+  let secret = Buffer.concat([check, check, str(type), str(pub), str(Buffer.concat([seed, pub])), str('')]);
+  for (let i = 1; secret.length % 8 !== 0; i++) secret = Buffer.concat([secret, Buffer.from([i])]);
+  const body = Buffer.concat([Buffer.from('openssh-key-v1\\0', 'binary'), str('none'), str('none'), str(''), Buffer.from([0, 0, 0, 1]), str(Buffer.concat([str(type), str(pub)])), str(secret)]);
+  return '-----BEGIN OPENSSH PRIVATE KEY-----\\n' + body.toString('base64').match(/.{1,70}/g).join('\\n') + '\\n-----END OPENSSH PRIVATE KEY-----\\n';
+}
+async function ensureHostKeys(client, serverId) {
+  const list = async () => (await client.send(new ListHostKeysCommand({ ServerId: serverId, MaxResults: 100 }))).HostKeys || [];
+  const had = await list();
+  for (const [type] of TYPES) {
+    if (!had.some((key) => key.Type === type)) await client.send(new ImportHostKeyCommand({ ServerId: serverId, HostKeyBody: privateKey(type), Description: 'lok-importer ' + type }));
+  }
+  const keys = (await list()).sort((a, b) => new Date(a.DateImported) - new Date(b.DateImported));
+  return Object.fromEntries(TYPES.map(([type, name]) => [name, keys.find((key) => key.Type === type).Fingerprint]));
+}
+exports.privateKey = privateKey;
+exports.ensureHostKeys = ensureHostKeys;
+exports.handler = async (event) => {
+  const answer = { Status: 'SUCCESS', Reason: 'host keys in place', PhysicalResourceId: event.PhysicalResourceId || event.ResourceProperties.ServerId + '-host-keys', StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: {} };
+  try {
+    if (event.RequestType !== 'Delete') answer.Data = await ensureHostKeys(new TransferClient({}), event.ResourceProperties.ServerId);
+  } catch (error) {
+    console.error(error);
+    Object.assign(answer, { Status: 'FAILED', Reason: String((error && error.name) || error).slice(0, 200) });
+  }
+  await fetch(event.ResponseURL, { method: 'PUT', body: JSON.stringify(answer), headers: { 'content-type': '' } });
+};
+`;
 
 export interface SftpEndpointProps {
   readonly bucket: IBucket;
@@ -32,6 +89,8 @@ export class SftpEndpoint extends Construct {
   /** The scope-down policy every vendor's user gets (JSON, `${transfer:UserName}` inside). */
   readonly sessionPolicy: string;
   readonly logGroup: LogGroup;
+  /** The role of the function that imports the server's missing host keys (X-Ray needs `*`: acknowledged). */
+  readonly hostKeysRole: Role;
 
   constructor(scope: Construct, id: string, props: SftpEndpointProps) {
     super(scope, id);
@@ -110,6 +169,9 @@ export class SftpEndpoint extends Construct {
       domain: 'S3',
       endpointType: 'PUBLIC',
       securityPolicyName: SECURITY_POLICY,
+      // S3 keeps no attributes to set: SETSTAT (a client setting the modification time after an upload: rclone,
+      // paramiko's utime, WinSCP) answers OK instead of failing the vendor's upload.
+      protocolDetails: { setStatOption: 'ENABLE_NO_OP' },
       loggingRole: loggingRole.roleArn,
       structuredLogDestinations: [this.logGroup.logGroupArn],
       workflowDetails: {
@@ -117,6 +179,26 @@ export class SftpEndpoint extends Construct {
         onPartialUpload: [{ workflowId: deletePartial.attrWorkflowId, executionRole: workflowRole.roleArn }],
       },
     });
+    this.hostKeysRole = this.manageHostKeys(props);
+  }
+
+  /** Host keys of the three types kept with the server (HOST_KEYS_HANDLER), their fingerprints in the outputs. */
+  private manageHostKeys(props: SftpEndpointProps): Role {
+    const logGroup = new LogGroup(this, 'HostKeysLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const role = new Role(this, 'HostKeysRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'Imports the SFTP server\'s missing host keys' });
+    logGroup.grantWrite(role);
+    role.addToPolicy(new PolicyStatement({ actions: ['transfer:ListHostKeys', 'transfer:ImportHostKey'], resources: [this.server.attrArn] }));
+    const handler = new LambdaFunction(this, 'HostKeysFunction', {
+      runtime: Runtime.NODEJS_24_X, architecture: Architecture.ARM_64, tracing: Tracing.ACTIVE, handler: 'index.handler',
+      code: Code.fromInline(HOST_KEYS_HANDLER), timeout: Duration.minutes(2), memorySize: 512, logGroup, role,
+      environment: { POWERTOOLS_SERVICE_NAME: 'lok-importer' },
+    });
+    const hostKeys = new CustomResource(this, 'HostKeys', { serviceToken: handler.functionArn, resourceType: 'Custom::SftpHostKeys', properties: { ServerId: this.server.attrServerId } });
+    for (const [type, name] of HOST_KEY_OUTPUTS) {
+      const output = new CfnOutput(this, `HostKey${name}`, { value: hostKeys.getAttString(name), description: `SFTP host key ${type}: its fingerprint (what sftp shows on the first connection)` });
+      output.overrideLogicalId(`SftpHostKey${name}`);
+    }
+    return role;
   }
 
   /** The server's ARN (CreateUser is authorised on it). */
