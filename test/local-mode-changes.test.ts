@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SftpClient from 'ssh2-sftp-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeReport } from '../shared/core/pipeline/verdict-changes.js';
+import type { Receipt } from '../shared/core/receipt/receipt.js';
+import { DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
+import { uploadWithClient } from '../shared/local/upload-with-client.js';
+import { ROOT } from './support/run-cli.js';
+import { xmlOf, type FileSpec } from './support/world.js';
+
+const CLUB = '100042';
+
+/** The demo vendor's file of the demo club: activity `A<a>` on Monday 2026-11-09 17:00, led by person 0, with four children. */
+function fileWith(a: number): string {
+  const spec: FileSpec = {
+    vendor: DEMO_VENDOR, mode: 'delta',
+    clubs: [{
+      club: CLUB, persons: [0, 2, 3, 4, 5].map((n) => ({ n, memberships: 0 })), deletePersons: [], deleteActivities: [],
+      activities: [{ a, date: 0, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [0], participants: [2, 3, 4, 5] }],
+    }],
+  };
+  return xmlOf(spec);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('local mode: a verdict changed after its receipt reaches the vendor over SFTP', () => {
+  let local: LocalMode;
+  let data: string;
+
+  beforeAll(async () => {
+    data = mkdtempSync(join(tmpdir(), 'lok-local-changes-'));
+    local = await startLocalMode({ dataDir: data, fresh: false, samplesDir: join(ROOT, 'samples'), say: () => undefined, log: () => undefined, uploadDemo: uploadWithClient });
+  }, 120_000);
+
+  afterAll(async () => {
+    await local?.stop();
+    rmSync(data, { recursive: true, force: true });
+  });
+
+  /** The vendor's view of its outbox, through SFTP as its system sees it. */
+  async function outbox<T>(work: (client: SftpClient) => Promise<T>): Promise<T> {
+    const client = new SftpClient();
+    await client.connect({ host: '127.0.0.1', port: local.sftpPort, username: DEMO_VENDOR, privateKey: readFileSync(local.demoKeyPath), readyTimeout: 10_000 });
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+  const fetchJson = async <T>(name: string): Promise<T | undefined> => outbox(async (c) => ((await c.exists(`/outbox/${name}`)) ? JSON.parse(String(await c.get(`/outbox/${name}`))) as T : undefined));
+  const changeReports = () => outbox(async (c) => (await c.list('/outbox')).map((f) => f.name).filter((name) => name.endsWith('.changes.json')));
+
+  it('A1 approved in its receipt; a later file puts A0 first with the same leader and children: one change report in outbox/', async () => {
+    const first = join(data, 'monday-a1.xml');
+    writeFileSync(first, fileWith(1));
+    await uploadWithClient({ port: local.sftpPort, privateKeyPath: local.demoKeyPath, vendor: DEMO_VENDOR, files: [first] });
+    const receipt = await waitFor('the first receipt', () => fetchJson<Receipt>('monday-a1.xml.receipt.json'));
+    expect(receipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A1', 'approved']]);
+    expect(receipt.laterChanges).toBe('outbox/*.changes.json');
+    const before = await changeReports();
+
+    const second = join(data, 'monday-a0.xml');
+    writeFileSync(second, fileWith(0));
+    await uploadWithClient({ port: local.sftpPort, privateKeyPath: local.demoKeyPath, vendor: DEMO_VENDOR, files: [second] });
+    const secondReceipt = await waitFor('the second receipt', () => fetchJson<Receipt>('monday-a0.xml.receipt.json'));
+    expect(secondReceipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A0', 'approved']]);
+
+    const added = (await changeReports()).filter((name) => !before.includes(name));
+    expect(added).toHaveLength(1);
+    const report = (await fetchJson<ChangeReport>(added[0]!))!;
+    expect(report.cause).toMatchObject({ by: 'your-upload', file: 'monday-a0.xml' });
+    expect(report.changes.map((c) => [c.club, c.id, c.before.verdict, c.after.verdict, c.receiptOf])).toEqual([[CLUB, 'A1', 'approved', 'rejected', 'monday-a1.xml']]);
+    const text = await outbox(async (c) => String(await c.get(`/outbox/${added[0]!.replace(/\.json$/, '.txt')}`)));
+    expect(text).toContain('club 100042 activity A1 (2026-11-09), last in the receipt of monday-a1.xml');
+  }, 120_000);
+});
