@@ -7,7 +7,7 @@
  * the ledger's word on a receipt final (a receipt step not started yet reads the new verdict itself).
  */
 import { LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION } from '../receipt/receipt.js';
-import { countOf } from '../receipt/receipt-text.js';
+import { countOf, personLines } from '../receipt/receipt-text.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
 import { inParallel } from './in-parallel.js';
 import type { ObjectStore, PipelinePorts } from './ports.js';
@@ -174,11 +174,12 @@ export class VerdictChanges {
     const byVendor = new Map<string, VerdictChange[]>(pending.map((c) => [c.vendor, []]));
     for (const c of pending) {
       if (!isReportedChange(c.before, c.after)) continue; // changed back since it was kept
-      // Written before uploads' completion times were kept on activities: their uploads are long done.
-      const receipt = c.lastCompletedAt === undefined ? 'long done' : receipts.get(`${c.vendor}|${c.lastUpload}`);
-      if (receipt === undefined) continue;
+      // Without a completion time the activity was written before they were kept: its upload is long done.
+      const known = c.lastCompletedAt !== undefined;
+      const receipt = known ? receipts.get(`${c.vendor}|${c.lastUpload}`) : undefined;
+      if (known && receipt === undefined) continue; // its receipt step has not begun: it reads the new verdict
       const { vendor, lastUpload: _upload, lastCompletedAt: _at, ...change } = c;
-      byVendor.get(vendor)!.push({ ...change, ...(typeof receipt === 'string' ? {} : { receiptOf: receipt.file }) });
+      byVendor.get(vendor)!.push({ ...change, ...(receipt ? { receiptOf: receipt.file } : {}) });
     }
     for (const [vendor, changes] of byVendor) {
       const keys = [changeReportKey(vendor, this.cause), changeReportKey(vendor, this.cause, 'txt')] as const;
@@ -228,19 +229,13 @@ function sortedChanges(changes: VerdictChange[]): VerdictChange[] {
 function causeText(cause: ChangeReportCause): string {
   switch (cause.by) {
     case 'your-upload': return `your upload ${cause.upload} (file ${cause.file})`;
-    case 'other-upload': return `another vendor's upload ${cause.upload} (persons your clubs share with another club)`;
-    case 'nightly': return `the nightly recheck of ${cause.date}`;
+    case 'other-upload': return `another vendor's upload ${cause.upload}`;
+    case 'nightly': return `the nightly job of ${cause.date}`;
   }
 }
 
 function verdictLines(label: string, v: ActivityVerdict): string[] {
-  const lines = [`    ${label} ${v.verdict}${v.reasons.length ? `: ${v.reasons.join(', ')}` : ''} (${v.countedParticipants} counted)`];
-  for (const l of v.leaders.filter((x) => !x.valid || x.reasons.length > 0)) lines.push(`      leader ${l.ref}: ${l.reasons.join(', ') || 'not valid'}`);
-  for (const p of v.participants) {
-    const who = 'ref' in p ? `participant ${p.ref}` : `anonymous ${p.count} × ${p.anonymous.birthYear} ${p.anonymous.gender}`;
-    lines.push(`      ${who}: ${p.counted ? 'counted' : 'not counted'}${p.reasons.length ? ` — ${p.reasons.join(', ')}` : ''}`);
-  }
-  return lines;
+  return [`    ${label} ${v.verdict}${v.reasons.length ? `: ${v.reasons.join(', ')}` : ''} (${v.countedParticipants} counted)`, ...personLines(v, '      ')];
 }
 
 /** The human form of a change report (`.changes.txt`): ids and codes only, never personal data. */

@@ -1,3 +1,4 @@
+import type { ActivityVerdict } from '../rules/verdict.js';
 import { isImportReceipt, type Receipt } from './receipt.js';
 
 function counts(label: string, c: object): string {
@@ -7,6 +8,16 @@ function counts(label: string, c: object): string {
 /** `1 approved activity`, `2 approved activities`: a count with its noun in the right number. */
 export function countOf(n: number, singular: string, plural: string): string {
   return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** An activity's invalid leaders and its participants not counted or carrying a code, one line each. */
+export function personLines(a: ActivityVerdict, indent: string): string[] {
+  const lines = a.leaders.filter((l) => !l.valid).map((l) => `${indent}leader ${l.ref}: ${l.reasons.join(', ') || 'not valid'}`);
+  for (const p of a.participants) {
+    const who = 'ref' in p ? `participant ${p.ref}` : `anonymous ${p.count} × ${p.anonymous.birthYear} ${p.anonymous.gender}`;
+    lines.push(`${indent}${who}: ${p.counted ? 'counted' : 'not counted'}${p.reasons.length ? ` — ${p.reasons.join(', ')}` : ''}`);
+  }
+  return lines;
 }
 
 /** The human-readable receipt (`.receipt.txt`, and `check` without --json). Ids and codes only, never personal data. */
@@ -38,11 +49,7 @@ export function receiptText(receipt: Receipt): string {
     out.push('', 'per activity:');
     for (const a of notes) {
       out.push(`  club ${a.club} activity ${a.id} (${a.verdict}, ${a.countedParticipants} counted)`);
-      for (const l of a.leaders.filter((x) => !x.valid)) out.push(`    leader ${l.ref}: ${l.reasons.join(', ') || 'not valid'}`);
-      for (const p of a.participants) {
-        const who = 'ref' in p ? `participant ${p.ref}` : `anonymous ${p.count} × ${p.anonymous.birthYear} ${p.anonymous.gender}`;
-        out.push(`    ${who}: ${p.counted ? 'counted' : 'not counted'}${p.reasons.length ? ` — ${p.reasons.join(', ')}` : ''}`);
-      }
+      out.push(...personLines(a, '    '));
       if (a.warnings.length > 0) out.push(`    warnings: ${a.warnings.join(', ')}`);
       if (a.payment && a.payment.codes.length > 0) out.push(`    payment: ${a.payment.codes.join(', ')}`);
     }
