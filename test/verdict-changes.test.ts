@@ -227,6 +227,8 @@ describe('a change report (in memory)', () => {
     const objects = memoryObjects();
     const key = changeReportKey(A, cause);
     expect(key).toBe('outbox/v1/20261125T101500Z-u-b-0.changes.json');
+    // What every receipt tells the vendor to look for matches the name, as the vendor sees its outbox.
+    expect(new RegExp(`^${LATER_CHANGES_AT.replaceAll('.', '\\.').replace('*', '[^/]+')}$`).test(key.replace(`/${A}/`, '/'))).toBe(true);
     const first = new VerdictChanges(objects, cause);
     await first.keep([first.changeOf(activity, '2026-2', verdict('approved'), verdict('rejected'))!]);
     await first.publish(store, false);

@@ -6,7 +6,7 @@
  * verdicts written already still reports them), and publishes them once its verdicts are written: only then is
  * the ledger's word on a receipt final (a receipt step not started yet reads the new verdict itself).
  */
-import { LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION } from '../receipt/receipt.js';
+import { CHANGE_REPORT_SUFFIX, LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION } from '../receipt/receipt.js';
 import { countOf, personLines } from '../receipt/receipt-text.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
 import { inParallel } from './in-parallel.js';
@@ -82,7 +82,7 @@ function causeName(cause: ChangeCause): string {
  * part so that a retried step writes the same object again (LATER_CHANGES_AT says so to the vendor).
  */
 export function changeReportKey(vendor: string, cause: ChangeCause, kind: 'json' | 'txt' = 'json'): string {
-  return `outbox/${vendor}/${causeName(cause)}.changes.${kind}`;
+  return `outbox/${vendor}/${causeName(cause)}${CHANGE_REPORT_SUFFIX}.${kind}`;
 }
 
 /**

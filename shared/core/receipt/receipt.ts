@@ -36,6 +36,9 @@ export interface DuplicateOf {
  */
 export const LATER_CHANGES_AT = 'outbox/*.changes.json';
 
+/** How a change report's name ends (`.changes.json`, `.changes.txt`), as `LATER_CHANGES_AT` says to vendors. */
+export const CHANGE_REPORT_SUFFIX = '.changes';
+
 /** The receipt of one file, as the format spec shapes it; `totals` is ours: the clubs' period figures. */
 export interface Receipt {
   readonly formatVersion: typeof RECEIPT_FORMAT_VERSION;
