@@ -174,6 +174,16 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     register.dispose();
   }, 60_000);
 
+  it('a first load reads and writes nothing for change reports', async () => {
+    const register = await freshRegister(db.client);
+    await onboard(register, VENDORS, CLUBS);
+    const calls: PortCall[] = [];
+    const counted = interceptPorts(register.ports, async (call, proceed) => { calls.push(call); return proceed(); });
+    await imported(counted, fileOf(A, CLUB_A, 0));
+    expect(calls.filter((c) => c.port === 'objects' && /changes/.test(String(c.args[0])))).toEqual([]);
+    register.dispose();
+  }, 60_000);
+
   it("a change while A's own upload has not reached its receipt is no change: A's receipt shows the new verdict", async () => {
     const register = await freshRegister(db.client);
     await onboard(register, VENDORS, CLUBS);
