@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SFTP_PORT, DEMO_CLUB, DEMO_VENDOR, localLayout, SFTP_HOST, startLocalMode, type LocalMode } from '../local/local-mode.js';
@@ -55,13 +56,45 @@ export function sftpCommand(local: Pick<LocalMode, 'sftpPort' | 'demoKeyPath' | 
   return `sftp -P ${local.sftpPort} -i ${shellPath(local.demoKeyPath)} -o UserKnownHostsFile=${shellPath(local.layout.knownHostsFile)} ${DEMO_VENDOR}@${SFTP_HOST}`;
 }
 
+/** How long the start took, and from when: `npm start` (its build included) where that can be known, else this process. */
+export interface StartTime {
+  readonly seconds: number;
+  readonly since: 'npm start' | 'process';
+}
+
+/**
+ * Seconds since `npm start` began, on Linux: npm runs `npm run build && node … start` in a shell (or execs node
+ * from it), so the parent process began before the build. Undefined when not run by `npm start` or without /proc.
+ */
+function sinceNpmStart(): number | undefined {
+  if (process.env.npm_lifecycle_event !== 'start') return undefined;
+  try {
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    // Field 22 (starttime, in clock ticks after boot; 100 a second on Linux), counted after the `(comm)` field.
+    const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    const seconds = uptime - startTicks / 100;
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startTime(): StartTime {
+  const npm = sinceNpmStart();
+  return npm === undefined ? { seconds: performance.now() / 1000, since: 'process' } : { seconds: npm, since: 'npm start' };
+}
+
 /** The short summary a person reads once it is up. */
-function summary(local: LocalMode, seconds: number): string[] {
+function summary(local: LocalMode, took: StartTime): string[] {
   const width = Math.max(...local.hostKeys.map((key) => key.publicKey.split(' ')[0]!.length));
   return [
-    `Local mode is up, ${seconds.toFixed(1)} s after the build (this process's start to ready, the samples' import included).`,
+    took.since === 'npm start'
+      ? `Local mode is up, ${took.seconds.toFixed(1)} s after npm start (the build and the samples' import included).`
+      : `Local mode is up, ${took.seconds.toFixed(1)} s after this process started (the samples' import included; a build before it not).`,
     `  SFTP        ${SFTP_HOST}:${local.sftpPort}, one user per vendor, public-key login; its host keys (in ${shellPath(local.layout.knownHostsFile)}):`,
     ...local.hostKeys.map((key) => `              ${key.publicKey.split(' ')[0]!.padEnd(width)} ${key.fingerprint}`),
+    `  club web    ${local.webUrl}  the club's page: verdicts and the application (sign in as official-${DEMO_CLUB} or rf-support)`,
     `  upload      ${sftpCommand(local)}`,
     `              sftp> put my-export.xml inbox/`,
     `  receipts    sftp> get outbox/my-export.xml.receipt.json   (on disk: ${shellPath(join(local.layout.objectsDir, 'outbox', DEMO_VENDOR))}/, also .receipt.txt)`,
@@ -101,9 +134,9 @@ export async function startCommand(args: string[]): Promise<number> {
     process.stderr.write(`lok-importer start: SFTP port ${sftpPort} on ${SFTP_HOST} is taken (another local mode?): choose another with --sftp-port N or ${SFTP_PORT_ENV}=N\n`);
     return 2;
   }
-  const seconds = performance.now() / 1000;
-  output.log({ event: 'local-mode.ready', seconds, sftp: { host: SFTP_HOST, port: local.sftpPort, hostKeys: local.hostKeys.map((k) => ({ type: k.type, fingerprint: k.fingerprint })), command: sftpCommand(local) }, dynamodb: local.endpoint, logFile: local.layout.logFile });
-  for (const line of summary(local, seconds)) output.say(line);
+  const took = startTime();
+  output.log({ event: 'local-mode.ready', seconds: took.seconds, since: took.since, sftp: { host: SFTP_HOST, port: local.sftpPort, hostKeys: local.hostKeys.map((k) => ({ type: k.type, fingerprint: k.fingerprint })), command: sftpCommand(local) }, dynamodb: local.endpoint, logFile: local.layout.logFile });
+  for (const line of summary(local, took)) output.say(line);
   await new Promise<void>((resolveStop) => {
     const onSignal = () => {
       process.off('SIGINT', onSignal);
