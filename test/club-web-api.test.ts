@@ -1,0 +1,144 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
+import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { DevSignIn } from '../shared/web/dev-sign-in.js';
+import { fixesFromDocs, startClubWeb, type ClubWeb } from '../shared/web/server.js';
+import { grantOfClaims } from '../shared/web/grants.js';
+import { clubFile, KID_PNRS, LEADER_PNR } from './support/club-file.js';
+import { dynamoDbForTests } from './support/dynamodb.js';
+import { clockAt, freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+
+/**
+ * The club's web API over HTTP as local mode serves it (shared/web/server.ts), on DynamoDB Local: who may read
+ * what (an official only their club, RF support every club, nobody unsigned), what an activity shows of persons
+ * (names, birth dates; never a personnummer), and the application sent from the page.
+ */
+let local: DynamoDbLocal;
+let register: TestRegister;
+let web: ClubWeb;
+const signIn = new DevSignIn(async () => ['100001', '100002']);
+
+async function call(path: string, token?: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown; text: string }> {
+  const response = await fetch(new URL(path, web.url), {
+    method: init.method ?? 'GET',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try { body = JSON.parse(text); } catch { /* a CSV */ }
+  return { status: response.status, body, text };
+}
+
+const tokenOf = async (user: string) => (await call('/api/dev/sign-in', undefined, { method: 'POST', body: { user } })).body as { token: string };
+
+beforeAll(async () => {
+  const db = await dynamoDbForTests();
+  local = db.local;
+  register = await freshRegister(db.client);
+  await onboard(register, ['v1'], ['100001', '100002']);
+  for (const club of ['100001', '100002']) {
+    const done = await importText(register, 'v1', `${club}.xml`, clubFile('v1', club, '2026-11-24T08:00:00+01:00', [
+      // The same persons in both clubs (one national register): each club's on its own days.
+      { id: `${club}-A1`, date: club === '100001' ? '2026-11-16' : '2026-11-18', start: '10:00', end: '11:00' },
+      { id: `${club}-A2`, date: club === '100001' ? '2026-11-17' : '2026-11-19', participants: ['K0', 'K1'] },
+    ]));
+    expect(done.kind).toBe('done');
+  }
+  web = await startClubWeb({
+    ports: { store: register.ports.store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), register.table) },
+    clock: () => clockAt('2026-11-25'), signIn,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await web?.stop();
+  register?.dispose();
+  await local?.stop();
+});
+
+describe("the club's web API (issue 16)", () => {
+  it('serves the page on 127.0.0.1 with a strict content security policy', async () => {
+    expect(web.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(web.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<html lang="sv">');
+    expect((await fetch(new URL('/app.js', web.url))).headers.get('content-type')).toMatch(/^text\/javascript/);
+  });
+
+  it('answers nobody who is not signed in, and no forged token', async () => {
+    for (const path of ['/api/me', '/api/clubs/100001/activities?period=2026-2', '/api/clubs/100001/application?period=2026-2']) {
+      expect((await call(path)).status).toBe(401);
+      expect((await call(path, 'official-100001.00ff')).status).toBe(401);
+    }
+    expect((await call('/api/dev/sign-in', undefined, { method: 'POST', body: { user: 'official-999' } })).status).toBe(403);
+  });
+
+  it("lets a club official read their club only: every route of another club is CLUB_ACCESS_DENIED", async () => {
+    const { token } = await tokenOf('official-100001');
+    expect((await call('/api/me', token)).body).toEqual({ user: 'official-100001', all: false, clubs: [{ id: '100001', name: 'IK 100001' }] });
+    expect((await call('/api/clubs/100001/activities?period=2026-2', token)).status).toBe(200);
+    for (const [path, method] of [
+      ['/api/clubs/100002/periods', 'GET'], ['/api/clubs/100002/activities?period=2026-2', 'GET'], ['/api/clubs/100002/activities/v1/100002-A1', 'GET'],
+      ['/api/clubs/100002/application?period=2026-2', 'GET'], ['/api/clubs/100002/application/export?period=2026-2&format=csv', 'GET'],
+      ['/api/clubs/100002/application/submit', 'POST'],
+    ] as const) {
+      const answer = await call(path, token, { method, ...(method === 'POST' ? { body: { period: '2026-2', kind: 'main', requestId: 'web-0000001' } } : {}) });
+      expect([path, answer.status, (answer.body as { error?: { code?: string } }).error?.code]).toEqual([path, 403, 'CLUB_ACCESS_DENIED']);
+    }
+    // Nothing was sent for the other club.
+    const rf = (await tokenOf('rf-support')).token;
+    expect((await call('/api/clubs/100002/application?period=2026-2', rf)).body).toMatchObject({ main: { canSubmit: true } });
+  });
+
+  it('lets RF support read every club', async () => {
+    const { token } = await tokenOf('rf-support');
+    expect((await call('/api/me', token)).body).toMatchObject({ user: 'rf-support', all: true });
+    for (const club of ['100001', '100002']) {
+      const list = (await call(`/api/clubs/${club}/activities?period=2026-2`, token)).body as { activities: { id: string; verdict: string }[] };
+      expect(list.activities.map((a) => [a.id, a.verdict])).toEqual([[`${club}-A1`, 'approved'], [`${club}-A2`, 'rejected']]);
+    }
+  });
+
+  it('shows an activity with every reason and its fix, persons by name and birth date, never a personnummer', async () => {
+    const { token } = await tokenOf('official-100001');
+    const answer = await call('/api/clubs/100001/activities/v1/100001-A2', token);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      id: '100001-A2', verdict: 'rejected',
+      reasons: [{ code: 'TOO_FEW_PARTICIPANTS', sv: 'Färre än 3 godkända deltagare', fix: expect.stringContaining('why participants were not counted') }],
+      leaders: [{ ref: 'L', name: 'Lena Ledare', born: '19900520-****', valid: true }],
+      participants: [{ ref: 'K0', name: 'Barn0 Svensson', born: '20120315-****', counted: true }, { ref: 'K1', counted: true }],
+    });
+    for (const pnr of [LEADER_PNR, ...KID_PNRS]) expect(answer.text).not.toContain(pnr);
+    expect(answer.text).not.toMatch(/\d{8}-\d{4}/);
+  });
+
+  it('sends the application from the page once (by the signed-in user), and exports it', async () => {
+    const { token } = await tokenOf('official-100001');
+    const body = { period: '2026-2', kind: 'main', requestId: 'web-0000002' };
+    const sent = await call('/api/clubs/100001/application/submit', token, { method: 'POST', body });
+    expect(sent).toMatchObject({ status: 200, body: { kind: 'main', by: 'official-100001', activities: [{ vendor: 'v1', id: '100001-A1' }] } });
+    expect((await call('/api/clubs/100001/application/submit', token, { method: 'POST', body })).body).toEqual(sent.body);
+    const again = await call('/api/clubs/100001/application/submit', token, { method: 'POST', body: { ...body, requestId: 'web-0000003' } });
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'APPLICATION_ALREADY_SUBMITTED' } } });
+    const csv = await call('/api/clubs/100001/application/export?period=2026-2&format=csv', token);
+    expect(csv.text.split('\r\n')[1]).toBe('main,2026-11-16,10:00,11:00,Fotboll,training,,4,L,v1,100001-A1');
+  });
+
+  it('takes grants from Cognito claims: RF support by group, officials by custom:clubs', () => {
+    expect(grantOfClaims({ 'cognito:username': 'anna', 'cognito:groups': ['rf-support'] })).toEqual({ user: 'anna', clubs: 'all' });
+    expect(grantOfClaims({ 'cognito:username': 'bo', 'custom:clubs': '100001, 100003' })).toEqual({ user: 'bo', clubs: ['100001', '100003'] });
+    expect(grantOfClaims({ 'cognito:username': 'cy' })).toEqual({ user: 'cy', clubs: [] });
+    expect(grantOfClaims({})).toBeUndefined();
+  });
+
+  it("reads every code's fix from docs/lok-rules.md", () => {
+    const fixes = fixesFromDocs();
+    for (const code of ['PERIOD_CLOSED', 'TOO_FEW_PARTICIPANTS', 'LEADER_NOT_MEMBER', 'PARTICIPANT_NOT_MEMBER', 'REGISTERED_LATE', 'WEEKLY_CAP_REACHED']) {
+      expect(fixes[code], code).toMatch(/\w/);
+    }
+  });
+});
