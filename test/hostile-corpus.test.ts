@@ -51,6 +51,7 @@ function expectOutcome(c: HostileCase, receipt: Receipt): void {
   const first = receipt.errors[0];
   expect({ status: receipt.status, code: first?.code, line: first?.line }).toEqual({ status: c.status, code: c.code, line: c.line });
   if (c.errors !== undefined) expect(receipt.errors).toHaveLength(c.errors);
+  if (c.detail !== undefined) expect(first?.message).toContain(c.detail);
   if (c.status === 'rejected') {
     expect(receipt.errors).toHaveLength(1);
     expect(receipt.activities).toEqual([]);

@@ -20,6 +20,8 @@ export interface HostileCase {
   readonly status: 'applied' | 'partially_applied' | 'rejected';
   readonly code?: Code;
   readonly line?: number;
+  /** What the first error's message names (an encoding, a limit, a field), when that is the point of the case. */
+  readonly detail?: string;
   /** How many errors the receipt lists, when that is the point of the case. */
   readonly errors?: number;
   /** Also imported through the pipeline into DynamoDB Local. */
@@ -53,16 +55,16 @@ export const HOSTILE_CORPUS: readonly HostileCase[] = [
   rejected('huge-entity-name', 'XML_LIMIT_EXCEEDED', PERSON, 'an entity reference with a 16 MB name', { generate: () => make.hugeEntityName(16 * MB), big: true }),
 
   // Encodings: only UTF-8 and declared ISO-8859-1 are read; the others are named, on line 1.
-  rejected('utf16le-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16LE with a BOM'),
-  rejected('utf16be-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16BE with a BOM'),
-  rejected('utf16le-no-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16LE without a BOM'),
-  rejected('utf16be-no-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16BE without a BOM'),
-  rejected('utf32le-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-32LE with a BOM (was reported as UTF-16)', { pipeline: true }),
-  rejected('utf32be-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-32BE with a BOM'),
-  rejected('utf32le-no-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-32LE without a BOM'),
-  rejected('ebcdic', 'XML_UNSUPPORTED_ENCODING', 1, 'EBCDIC (IBM500)'),
+  rejected('utf16le-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16LE with a BOM', { detail: 'UTF-16LE' }),
+  rejected('utf16be-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16BE with a BOM', { detail: 'UTF-16BE' }),
+  rejected('utf16le-no-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16LE without a BOM', { detail: 'UTF-16LE' }),
+  rejected('utf16be-no-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-16BE without a BOM', { detail: 'UTF-16BE' }),
+  rejected('utf32le-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-32LE with a BOM (was reported as UTF-16)', { pipeline: true, detail: 'UTF-32LE' }),
+  rejected('utf32be-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-32BE with a BOM', { detail: 'UTF-32BE' }),
+  rejected('utf32le-no-bom', 'XML_UNSUPPORTED_ENCODING', 1, 'UTF-32LE without a BOM', { detail: 'UTF-32LE' }),
+  rejected('ebcdic', 'XML_UNSUPPORTED_ENCODING', 1, 'EBCDIC (IBM500)', { detail: 'EBCDIC' }),
   rejected('utf8-bom-declared-latin1', 'XML_UNSUPPORTED_ENCODING', 1, 'a UTF-8 BOM on a file declared ISO-8859-1'),
-  rejected('windows-1252-declared', 'XML_UNSUPPORTED_ENCODING', 1, 'declared windows-1252'),
+  rejected('windows-1252-declared', 'XML_UNSUPPORTED_ENCODING', 1, 'declared windows-1252', { detail: 'windows-1252' }),
   rejected('latin1-mislabelled', 'XML_INVALID_ENCODING', 5, 'Latin-1 bytes in a file without a declaration (so UTF-8)', { pipeline: true }),
   rejected('utf8-invalid-byte', 'XML_INVALID_ENCODING', 6, 'a stray 0xF6 in a name'),
   rejected('utf8-overlong', 'XML_INVALID_ENCODING', 6, 'an overlong UTF-8 sequence'),
@@ -108,14 +110,14 @@ export const HOSTILE_CORPUS: readonly HostileCase[] = [
   partly('ns-unbound-prefix', 'UNKNOWN_ELEMENT', PERSON, 'an element with an undeclared prefix inside a person'),
 
   // Record limits: the record is refused, the rest applies.
-  partly('name-too-long', 'VALUE_TOO_LONG', PERSON, `a first name of ${LIMITS.fieldChars + 1} characters`, { pipeline: true }),
+  partly('name-too-long', 'VALUE_TOO_LONG', PERSON, `a first name of ${LIMITS.fieldChars + 1} characters`, { pipeline: true, detail: 'FirstName' }),
   applied('name-at-limit', `a first name of ${LIMITS.fieldChars} characters`),
   partly('whitespace-in-name-70k', 'VALUE_TOO_LONG', PERSON, '70 000 spaces before a name: under the token limit, over the field limit as sent', { pipeline: true }),
-  partly('id-too-long', 'VALUE_TOO_LONG', PERSON, `a person id of ${LIMITS.idChars + 1} characters`, { pipeline: true }),
-  partly('ref-too-long', 'VALUE_TOO_LONG', ACTIVITY, `a participant ref of ${LIMITS.idChars + 1} characters`, { pipeline: true }),
+  partly('id-too-long', 'VALUE_TOO_LONG', PERSON, `a person id of ${LIMITS.idChars + 1} characters`, { pipeline: true, detail: 'Person@id' }),
+  partly('ref-too-long', 'VALUE_TOO_LONG', ACTIVITY, `a participant ref of ${LIMITS.idChars + 1} characters`, { pipeline: true, detail: 'Participant@ref' }),
   partly('club-id-too-long', 'VALUE_TOO_LONG', 14, `a second club whose id has ${LIMITS.idChars + 1} characters`),
   rejected('vendor-too-long', 'INVALID_HEADER', 2, `a vendor of ${LIMITS.idChars + 1} characters`),
-  partly('participants-over-limit', 'TOO_MANY_ELEMENTS', ACTIVITY, `${LIMITS.participantsPerActivity + 1} participants on one activity`, { pipeline: true, errors: 1 }),
+  partly('participants-over-limit', 'TOO_MANY_ELEMENTS', ACTIVITY, `${LIMITS.participantsPerActivity + 1} participants on one activity`, { pipeline: true, errors: 1, detail: `Participant > ${LIMITS.participantsPerActivity}` }),
   partly('participants-at-limit-three-persons', 'DUPLICATE_PERSON_REF', ACTIVITY, `${LIMITS.participantsPerActivity} refs to three persons: stored with three`, { pipeline: true, errors: LIMITS.participantsPerActivity - 3 }),
   partly('unknown-refs-1000', 'UNKNOWN_PERSON_REF', ACTIVITY, '1 000 refs to no person: stored without them', { pipeline: true, errors: 1000 }),
   partly('memberships-over-limit', 'TOO_MANY_ELEMENTS', PERSON, `${LIMITS.membershipsPerPerson + 1} memberships on one person`, { pipeline: true }),
@@ -127,9 +129,9 @@ export const HOSTILE_CORPUS: readonly HostileCase[] = [
     { generate: make.maximalActivity, pipeline: true }),
 
   // Reading limits: the file is rejected, memory stays bounded.
-  rejected('attributes-over-limit', 'XML_LIMIT_EXCEEDED', PERSON, `${LIMITS.attributesPerElement + 1} attributes on one element`, { pipeline: true }),
-  rejected('nesting-too-deep', 'XML_LIMIT_EXCEEDED', PERSON, `elements nested ${LIMITS.depth + 1} deep`, { pipeline: true }),
-  rejected('element-name-too-long', 'XML_LIMIT_EXCEEDED', PERSON, `an element name of ${LIMITS.nameChars + 1} characters`),
+  rejected('attributes-over-limit', 'XML_LIMIT_EXCEEDED', PERSON, `${LIMITS.attributesPerElement + 1} attributes on one element`, { pipeline: true, detail: `attributes > ${LIMITS.attributesPerElement}` }),
+  rejected('nesting-too-deep', 'XML_LIMIT_EXCEEDED', PERSON, `elements nested ${LIMITS.depth + 1} deep`, { pipeline: true, detail: `depth > ${LIMITS.depth}` }),
+  rejected('element-name-too-long', 'XML_LIMIT_EXCEEDED', PERSON, `an element name of ${LIMITS.nameChars + 1} characters`, { detail: `name > ${LIMITS.nameChars}` }),
   rejected('name-2mb', 'XML_LIMIT_EXCEEDED', PERSON, 'a 2 MB name: check passed it, the import failed on the 400 KB item limit',
     { generate: () => make.hugeCdata(2 * MB), pipeline: true }),
   rejected('attribute-flood', 'XML_LIMIT_EXCEEDED', PERSON, 'two million attributes on one element (10 million ran for minutes at 2 GB)',
