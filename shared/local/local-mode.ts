@@ -13,6 +13,9 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../adapters/dynamodb-loc
 import { DiskObjectStore } from '../adapters/local-disk/object-store.js';
 import { startSftpServer } from '../adapters/sftp/sftp-server.js';
 import { generateKeyPair } from '../adapters/sftp/ssh-keys.js';
+import { DynamoDbApplicationStore } from '../adapters/dynamodb/application-store-dynamodb.js';
+import { DevSignIn } from '../web/dev-sign-in.js';
+import { startClubWeb } from '../web/server.js';
 import { VendorKeyFiles } from '../adapters/sftp/vendor-key-files.js';
 import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-cases.js';
 import type { PipelinePorts } from '../core/pipeline/ports.js';
@@ -64,6 +67,7 @@ export interface LocalRuntime {
   readonly table: string;
   readonly objectsDir: string;
   readonly sftpPort: number;
+  readonly webUrl?: string;
   readonly vendorKeysDir: string;
   readonly pid: number;
 }
@@ -78,6 +82,8 @@ export interface LocalModeOptions {
   /** 0 or absent: a free port (tests); `npm start` passes DEFAULT_SFTP_PORT or the one it was told. */
   readonly sftpPort?: number;
   readonly dynamodbPort?: number;
+  /** The club's web page's port; 0 or absent: a free one. */
+  readonly webPort?: number;
   readonly samplesDir?: string;
   /** Human lines (the summary, the sftp command). */
   readonly say: (line: string) => void;
@@ -95,6 +101,8 @@ export interface LocalModeOptions {
 
 export interface LocalMode {
   readonly sftpPort: number;
+  /** The club's web page, on 127.0.0.1. */
+  readonly webUrl: string;
   readonly dynamodbListensOn: DynamoDbLocal['listensOn'];
   /** ed25519, ECDSA and RSA, kept in the keys folder across restarts. */
   readonly hostKeys: readonly HostKey[];
@@ -175,7 +183,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // On stop, an import in progress is left as it is: the next start resumes it from the archive.
     stops.push(() => sftp.stop());
     writeKnownHosts(layout.knownHostsFile, SFTP_HOST, sftp.port, hostKeys);
-    const runtime: LocalRuntime = { endpoint: dynamo.endpoint, table: TABLE, objectsDir: layout.objectsDir, sftpPort: sftp.port, vendorKeysDir: layout.vendorKeysDir, pid: process.pid };
+    // The club's web page and its API (issue 16; docs/club-guide.md), with the dev sign-in.
+    const web = await startClubWeb({
+      ports: { store: ports.store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(client), TABLE) },
+      clock: () => systemClock(), signIn: new DevSignIn(() => ports.store.allClubs()), host: SFTP_HOST, ...(options.webPort ? { port: options.webPort } : {}),
+    });
+    stops.push(() => web.stop());
+    const runtime: LocalRuntime = { endpoint: dynamo.endpoint, table: TABLE, objectsDir: layout.objectsDir, sftpPort: sftp.port, webUrl: web.url, vendorKeysDir: layout.vendorKeysDir, pid: process.pid };
     writeFileSync(layout.runtimeFile, JSON.stringify(runtime, null, 2));
 
     if (firstStart) {
@@ -185,7 +199,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       await options.uploadDemo({ port: sftp.port, privateKeyPath: demoKeyPath, vendor: DEMO_VENDOR, files: xml });
       await queue.idle();
     }
-    return { sftpPort: sftp.port, dynamodbListensOn: dynamo.listensOn, hostKeys, endpoint: dynamo.endpoint, layout, queue, ports, demoKeyPath, stop };
+    return { sftpPort: sftp.port, webUrl: web.url, dynamodbListensOn: dynamo.listensOn, hostKeys, endpoint: dynamo.endpoint, layout, queue, ports, demoKeyPath, stop };
   } catch (error) {
     await stop();
     throw error;
