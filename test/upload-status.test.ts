@@ -159,7 +159,7 @@ describe('lok-importer status (the built CLI) on the same register and object fo
 
   it('prints one line per upload saying what is going on and what to do, then its facts; exit 0', async () => {
     const result = await lok(['status', '--vendor', VENDOR]);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(`register: table ${register.table} at DynamoDB ${local.endpoint}\n`);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^vendor ${VENDOR} in local mode, .+: 3 open upload\\(s\\), the oldest completed ${stuck.completedAt} \\(.+ ago\\)$`));
@@ -187,8 +187,8 @@ describe('lok-importer status (the built CLI) on the same register and object fo
   });
 
   it('exits 1 for an unknown vendor or upload (CODE: message), 2 for a usage error; --help in the commands\' style', async () => {
-    expect(await lok(['status', '--vendor', 'nobody'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^UNKNOWN_VENDOR: .*nobody/) });
-    expect(await lok(['status', '--vendor', VENDOR, '--upload', 'u-nothing'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^UNKNOWN_UPLOAD: .*u-nothing/) });
+    expect(await lok(['status', '--vendor', 'nobody'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^UNKNOWN_VENDOR: .*nobody/m) });
+    expect(await lok(['status', '--vendor', VENDOR, '--upload', 'u-nothing'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^UNKNOWN_UPLOAD: .*u-nothing/m) });
     expect(await lok(['status'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--vendor is required') });
     expect(await lok(['status', '--vendor', VENDOR, '--limit', '0'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--limit must be') });
     expect(await lok(['status', '--vendor', VENDOR, '--upload', 'u-c', '--limit', '3'])).toMatchObject({ code: 2 });
