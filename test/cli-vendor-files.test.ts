@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/run-cli.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-generate-mode-'));
+const scratch = mkdtempSync(join(tmpdir(), 'lok-vendor-files-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const SMALL = ['--clubs', '1', '--persons', '20', '--activities', '10', '--seed', 'mode'];
@@ -35,5 +35,16 @@ describe('lok-importer generate --mode', () => {
     const { code, stderr } = await runCli(['generate', ...SMALL, '--mode', 'all', '--out', '-']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--mode must be delta or full, got all/);
+  });
+});
+
+// Issue 14: a misspelled container (`<Activites>`) dropped every activity under it with one UNKNOWN_ELEMENT, status
+// partially_applied, exit 0, refused 0. Now the file is rejected whole, exit 1, with the element's line.
+describe('lok-importer check on a misspelled container', () => {
+  it('rejects the file with exit 1, naming the element and its line', async () => {
+    const { code, stdout } = await runCli(['check', 'samples/rejected-unknown-element.xml', '--today', '2026-11-25']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/REJECTED/);
+    expect(stdout).toMatch(/line 15\s+UNKNOWN_ELEMENT\s+.*Activites/);
   });
 });
