@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/data/', '.cache/', '.local/', 'cdk.out/'] },
+  { ignores: ['dist/', 'dist-check/', 'node_modules/', 'bench/data/', '.cache/', '.local/', '.register/', 'cdk.out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
