@@ -13,7 +13,7 @@ import { dynamoDbForTests } from './support/dynamodb.js';
 const METADATA_FILE = 'dynamodb-local-metadata.json';
 
 /** The java process serving `port` as Linux sees it: its command line and working directory. */
-function javaProcessOn(port: number): { readonly args: string[]; readonly cwd: string } {
+function javaProcessOn(port: number): { readonly args: string[]; readonly cwd: string; readonly env: string[] } {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     let args: string[];
     try {
@@ -23,7 +23,7 @@ function javaProcessOn(port: number): { readonly args: string[]; readonly cwd: s
     }
     const portAt = args.indexOf('-port');
     if (args.some((arg) => arg.split(delimiter).some((part) => part.endsWith('DynamoDBLocal.jar'))) && portAt >= 0 && args[portAt + 1] === String(port)) {
-      return { args, cwd: readlinkSync(`/proc/${pid}/cwd`) };
+      return { args, cwd: readlinkSync(`/proc/${pid}/cwd`), env: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0') };
     }
   }
   throw new Error(`no DynamoDB Local process on port ${port}`);
@@ -59,6 +59,7 @@ describe('DynamoDB Local, as the tests and local mode run it', () => {
   it.skipIf(!existsSync('/proc/self/cmdline'))('runs with telemetry off, outside the checkout, leaving no metadata file', () => {
     const java = javaProcessOn(local.port);
     expect(java.args).toContain('-disableTelemetry');
+    expect(java.env).toContain('DDB_LOCAL_TELEMETRY=0'); // the variable AWS documents, as well
     expect(java.cwd).not.toBe(process.cwd());
     expect(existsSync(join(process.cwd(), METADATA_FILE))).toBe(false);
     expect(existsSync(join(java.cwd, METADATA_FILE))).toBe(false); // with telemetry off it writes none at all
