@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stockholmDateOf } from '../shared/adapters/clock/stockholm-date.js';
 import { fileSource } from '../shared/adapters/local-disk/file-source.js';
+import { stringSource } from '../shared/adapters/memory/string-source.js';
 import { checkImport } from '../shared/core/check/check-import.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { failUpload } from '../shared/core/pipeline/run-import.js';
@@ -104,5 +105,19 @@ describe('the receipt, polished (issue 14, items 6 and 8)', () => {
       expect(receipt).toMatchObject({ formatVersion: RECEIPT_FORMAT_VERSION, laterChanges: LATER_CHANGES_AT, errors: [expect.objectContaining({ code: 'IMPORT_FAILED' })] });
       r.dispose();
     }, 60_000);
+  });
+
+  it('a leader busy in an overlapping activity: the JSON and the .txt name that activity', async () => {
+    const person = (id: string, pnr: string) => `<Person id="${id}"><PersonalNumber>${pnr}</PersonalNumber><FirstName>A</FirstName><LastName>B</LastName><Membership from="2020-01-01"/></Person>`;
+    const activity = (id: string, start: string, end: string) => `<Activity id="${id}"><Date>2026-11-18</Date><Start>${start}</Start><End>${end}</End><Sport>Fotboll</Sport><Place>Vallen</Place><Leader ref="L"/><Participant ref="P1"/><Participant ref="P2"/><Participant ref="P3"/></Activity>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<Import xmlns="urn:lok-importer:import:1" vendor="${VENDOR}" created="2026-11-20T02:00:00+01:00"><Club id="${CLUB}">
+<Persons>${person('L', '198001019804')}${person('P1', '201003151238')}${person('P2', '201106101270')}${person('P3', '201204222382')}</Persons>
+<Activities>${activity('A-1', '17:00', '18:00')}${activity('A-2', '17:30', '18:30')}</Activities>
+</Club></Import>`;
+    const receipt = await checkImport(stringSource('busy.xml', xml), { today: TODAY, now: () => `${TODAY}T00:00:00.000Z`, swedishDateOf: stockholmDateOf });
+    const second = receipt.activities.find((a) => a.id === 'A-2');
+    expect(second?.leaders).toEqual([{ ref: 'L', valid: false, reasons: ['LEADER_OVERLAPPING_ACTIVITY'], overlapsWith: { id: 'A-1' } }]);
+    expect(receiptText(receipt)).toContain('leader L: LEADER_OVERLAPPING_ACTIVITY (already leads activity A-1)');
   });
 });

@@ -1,4 +1,4 @@
-import type { ActivityVerdict } from '../rules/verdict.js';
+import type { ActivityVerdict, LeaderVerdict } from '../rules/verdict.js';
 import { isImportReceipt, type Receipt } from './receipt.js';
 
 function counts(label: string, c: object): string {
@@ -10,9 +10,15 @@ export function countOf(n: number, singular: string, plural: string): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
 
+/** Which activity a busy leader already leads: named in the same club, only "another club's" otherwise. */
+function overlapText(leader: LeaderVerdict): string {
+  if (!leader.overlapsWith) return '';
+  return 'id' in leader.overlapsWith ? ` (already leads activity ${leader.overlapsWith.id})` : " (already leads another club's activity)";
+}
+
 /** An activity's invalid leaders and its participants not counted or carrying a code, one line each. */
 export function personLines(a: ActivityVerdict, indent: string): string[] {
-  const lines = a.leaders.filter((l) => !l.valid).map((l) => `${indent}leader ${l.ref}: ${l.reasons.join(', ') || 'not valid'}`);
+  const lines = a.leaders.filter((l) => !l.valid).map((l) => `${indent}leader ${l.ref}: ${l.reasons.join(', ') || 'not valid'}${overlapText(l)}`);
   for (const p of a.participants) {
     const who = 'ref' in p ? `participant ${p.ref}` : `anonymous ${p.count} × ${p.anonymous.birthYear} ${p.anonymous.gender}`;
     lines.push(`${indent}${who}: ${p.counted ? 'counted' : 'not counted'}${p.reasons.length ? ` — ${p.reasons.join(', ')}` : ''}`);
