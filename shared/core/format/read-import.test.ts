@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importFile, readEvents, utf8 } from '../../../test/support/read-events.js';
 import type { ImportEvent } from './import-event.js';
+import { LIMITS } from './limits.js';
 
 const PERSON = `<Persons>
 <Person id="P-1">
@@ -236,5 +237,46 @@ describe('readImport', () => {
     }
     for await (const batch of readImport(source(), { evaluationDate: '2026-11-25', maxBytes: 100 })) events.push(...batch);
     expect(rejection(events)?.code).toBe('FILE_TOO_LARGE');
+  });
+});
+
+// The limits (limits.ts, importer-format.md "Limits"); test/hostile-corpus.test.ts runs the files that hit them.
+describe('readImport within its limits', () => {
+  it('writes a long decoded chunk to the tokenizer in pieces without cutting a character in two', async () => {
+    const person = '<Persons><Person id="P-1"><FirstName>\u{1F600}</FirstName><LastName>B</LastName></Person></Persons>';
+    const plain = importFile(`<!---->${person}`);
+    // A comment long enough that the emoji's first half is the last character of the first 65 536.
+    const pad = LIMITS.tokenChars - 1 - plain.indexOf('\u{1F600}');
+    const text = importFile(`<!--${'x'.repeat(pad)}-->${person}`);
+    expect(text.charCodeAt(LIMITS.tokenChars - 1)).toBe(0xd83d);
+    const events = await readEvents(text);
+    expect(events.find((e) => e.kind === 'person')).toMatchObject({ record: { firstName: '\u{1F600}' } });
+  });
+
+  it('refuses a record whose id is too long with VALUE_TOO_LONG alone, never echoing the id', async () => {
+    const id = `P-${'9'.repeat(LIMITS.idChars)}`;
+    const refused = (await readEvents(importFile(`<Persons><Person id="${id}"><FirstName>A</FirstName><LastName>B</LastName></Person></Persons>`)))
+      .find((e) => e.kind === 'refused');
+    expect(refused).toMatchObject({ errors: [{ code: 'VALUE_TOO_LONG', message: expect.stringContaining('Person@id') }] });
+    expect(JSON.stringify(refused)).not.toContain(id);
+  });
+
+  it('names a foreign namespace in an error cut to an id\'s length', async () => {
+    const uri = `urn:${'x'.repeat(10_000)}`;
+    const events = await readEvents(importFile(`<Persons><Person xmlns="${uri}" id="P-1"/></Persons>`));
+    expect(rejection(events)).toMatchObject({ code: 'UNKNOWN_ELEMENT', message: expect.stringContaining(`{${uri.slice(0, LIMITS.idChars)}}Person`) });
+    expect(rejection(events)!.message.length).toBeLessThan(300);
+  });
+
+  it('keeps no more than its limit of a repeated child, and says so once', async () => {
+    const participants = '<Participant ref="P-1"/>'.repeat(LIMITS.participantsPerActivity + 50);
+    const refused = (await readEvents(importFile(`<Activities><Activity id="A-1">${participants}</Activity></Activities>`))).find((e) => e.kind === 'refused');
+    expect(refused).toMatchObject({ errors: [{ code: 'TOO_MANY_ELEMENTS', message: expect.stringContaining(`Participant > ${LIMITS.participantsPerActivity}`) }] });
+  });
+
+  it('rejects the file once its record errors pass the limit, at the line of the record that passed it', async () => {
+    const persons = Array.from({ length: LIMITS.errorsPerFile + 1 }, (_, i) => `<DeletePerson id="P-${i}" x="1"/>`).join('\n');
+    const events = await readEvents(importFile(`<Persons>\n${persons}\n</Persons>`));
+    expect(rejection(events)).toMatchObject({ code: 'TOO_MANY_ERRORS', line: 5 + LIMITS.errorsPerFile });
   });
 });

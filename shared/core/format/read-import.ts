@@ -76,19 +76,9 @@ function heldChars(parser: SaxesParser): number {
   return (held.text?.length ?? 0) + (held.name?.length ?? 0) + (held.piTarget?.length ?? 0) + (held.entity?.length ?? 0);
 }
 
-/** Text in pieces of at most `size` characters, never cutting a surrogate pair. */
+/** Text in pieces of at most `size` characters (saxes carries half a surrogate pair over to the next write). */
 function* pieces(text: string, size: number): Generator<string> {
-  if (text.length <= size) {
-    yield text;
-    return;
-  }
-  for (let start = 0; start < text.length;) {
-    let end = Math.min(start + size, text.length);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    yield text.slice(start, end);
-    start = end;
-  }
+  for (let start = 0; start < text.length; start += size) yield text.slice(start, start + size);
 }
 
 /** The record errors an event carries. */
