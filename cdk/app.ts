@@ -1,6 +1,6 @@
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { isPlaceholderAccount, stackNameOf, stagesFrom } from './config.js';
+import { isPlaceholderAccount, isPlaceholderEmail, stackNameOf, stagesFrom } from './config.js';
 import { ImporterStack } from './importer-stack.js';
 
 /**
@@ -19,6 +19,10 @@ export function importerApp(app: App = new App()): App {
     });
     if (isPlaceholderAccount(stage.account)) {
       Annotations.of(stack).addWarningV2('lok:placeholder-account', `stage ${stage.name}: account ${stage.account} is a placeholder; set the stage's AWS account id in cdk.json → context.stages.${stage.name}.account before deploying (docs/operations.md)`);
+    }
+    // A production stage with a real account refuses a placeholder address outright (config.ts).
+    if (stage.production && stage.alarmEmail && isPlaceholderEmail(stage.alarmEmail) && !stage.alarmTopicArn) {
+      Annotations.of(stack).addWarningV2('lok:placeholder-alarm-email', `stage ${stage.name}: alarmEmail ${stage.alarmEmail} is a placeholder: production's alarms would reach no one; set RF operations' address in cdk.json → context.stages.${stage.name}.alarmEmail (docs/operations.md)`);
     }
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

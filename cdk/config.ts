@@ -17,8 +17,13 @@ export interface StageConfig {
   readonly account: string;
   /** The region the stack is pinned to, e.g. `eu-north-1`. No default. */
   readonly region: string;
-  /** Where alarms are e-mailed (an SNS subscription); none, the topic only. */
+  /**
+   * Where alarms are e-mailed (an SNS subscription of the alarm topic). A stage of kind `production` needs this or
+   * `alarmTopicArn`: it refuses to synthesize with no one to tell.
+   */
   readonly alarmEmail?: string;
+  /** An SNS topic of RF's (on-call, a chat) in the stage's region that every alarm also goes to, firing and clearing. */
+  readonly alarmTopicArn?: string;
   /**
    * The stage is of kind `production`: deletion protection, buckets, table, keys and log groups retained on stack
    * deletion (a `test` stage's are deleted, its buckets emptied first). Not a setting: it follows the kind.
@@ -45,7 +50,7 @@ const DEFAULTS: Record<StageKind, Defaults> = {
 };
 
 /** What a stage's entry in cdk.json may hold; anything else (a misspelt setting) is refused, never ignored. */
-const SETTINGS = ['kind', 'account', 'region', 'alarmEmail', 'logRetentionDays', 'failedImportsAlarmThreshold', 'reconciliationHour'] as const;
+const SETTINGS = ['kind', 'account', 'region', 'alarmEmail', 'alarmTopicArn', 'logRetentionDays', 'failedImportsAlarmThreshold', 'reconciliationHour'] as const;
 type StageSettings = Partial<Record<(typeof SETTINGS)[number], unknown>>;
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -59,6 +64,18 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
  */
 export function isPlaceholderAccount(account: string): boolean {
   return /^(\d)\1{11}$/.test(account);
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * An address that reaches no one: a domain reserved for examples and tests (RFC 2606 and 6761: example.com, .org,
+ * .net, and names under .example, .invalid, .test, .localhost), as cdk.json ships with until operations set RF's.
+ */
+export function isPlaceholderEmail(email: string): boolean {
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  return /^example\.(com|org|net)$/.test(domain) || /(^|\.)(example|invalid|test|localhost)$/.test(domain);
 }
 
 /** Where a setting lives, for error messages: `cdk.json → context.stages.prod.account`. */
@@ -85,14 +102,44 @@ function pinned(name: string, given: StageSettings): Pick<StageConfig, 'account'
   return { account, region };
 }
 
+/**
+ * Where the stage's alarms go, checked: an e-mail address, an SNS topic in the stage's own region (an alarm's action
+ * must be), both or, for a test stage, neither. Production refuses to synthesize without one, and with an address
+ * that reaches no one once its account is RF's.
+ */
+function alarmDestinations(name: string, kind: StageKind, given: StageSettings, { account, region }: Pick<StageConfig, 'account' | 'region'>): Pick<StageConfig, 'alarmEmail' | 'alarmTopicArn'> {
+  const { alarmEmail, alarmTopicArn } = given;
+  if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !EMAIL.test(alarmEmail))) {
+    throw new Error(`stage ${name}: alarmEmail must be an e-mail address (${where(name, 'alarmEmail')}), got ${JSON.stringify(alarmEmail)}`);
+  }
+  if (alarmTopicArn !== undefined) {
+    const match = typeof alarmTopicArn === 'string' ? TOPIC_ARN.exec(alarmTopicArn) : null;
+    if (!match) throw new Error(`stage ${name}: alarmTopicArn must be an SNS topic's ARN, arn:aws:sns:<region>:<account>:<name> (${where(name, 'alarmTopicArn')}), got ${JSON.stringify(alarmTopicArn)}`);
+    if (match[1] !== region) throw new Error(`stage ${name}: alarmTopicArn must be in the stage's region ${region} (an alarm can only notify a topic of its own region), got ${match[1]}`);
+  }
+  if (kind === 'production') {
+    if (alarmEmail === undefined && alarmTopicArn === undefined) {
+      throw new Error(`stage ${name} (production): no alarm destination: set alarmEmail (an address RF operations read) or alarmTopicArn (an SNS topic in ${region}, e.g. RF's on-call) in cdk.json → context.stages.${name}; production's alarms must reach someone (docs/operations.md, "Alarms")`);
+    }
+    if (typeof alarmEmail === 'string' && isPlaceholderEmail(alarmEmail) && alarmTopicArn === undefined && !isPlaceholderAccount(account)) {
+      throw new Error(`stage ${name} (production): alarmEmail ${alarmEmail} reaches no one (a placeholder domain) and no alarmTopicArn is set (${where(name, 'alarmEmail')}): set the address RF operations read before deploying to account ${account}`);
+    }
+  }
+  return {
+    ...(typeof alarmEmail === 'string' ? { alarmEmail } : {}),
+    ...(typeof alarmTopicArn === 'string' ? { alarmTopicArn } : {}),
+  };
+}
+
 /** One stage from its cdk.json entry: its kind's defaults, then what the entry sets, checked. */
 function stageFrom(name: string, given: StageSettings): StageConfig {
   if (!STAGE_NAME.test(name)) throw new Error(`stage name "${name}": lowercase letters, digits and '-', starting with a letter`);
   const unknown = Object.keys(given).filter((key) => !(SETTINGS as readonly string[]).includes(key));
   if (unknown.length > 0) throw new Error(`stage ${name}: unknown setting ${unknown.join(', ')} (the settings: ${SETTINGS.join(', ')})`);
   const kind = kindOf(name, given);
+  const pin = pinned(name, given);
   const stage = {
-    ...DEFAULTS[kind], ...given, ...pinned(name, given), name, kind, production: kind === 'production',
+    ...DEFAULTS[kind], ...given, ...pin, ...alarmDestinations(name, kind, given, pin), name, kind, production: kind === 'production',
   } as StageConfig;
   if (!Number.isInteger(stage.reconciliationHour) || stage.reconciliationHour < 0 || stage.reconciliationHour > 23) {
     throw new Error(`stage ${name}: reconciliationHour must be 0..23`);

@@ -3,7 +3,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SFTP_ENDPOINT_OUTPUT, type StageConfig } from './config.js';
 import { FileStore } from './constructs/file-store.js';
-import { ImportWorkflow } from './constructs/import-workflow.js';
+import { importStateMachineNameOf, ImportWorkflow } from './constructs/import-workflow.js';
+import type { AccessTargets } from './constructs/step-access.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
 import { Observability } from './constructs/observability.js';
 import { Reconciliation } from './constructs/reconciliation.js';
@@ -43,21 +44,22 @@ export class ImporterStack extends Stack {
     this.files = new FileStore(this, 'FileStore', { removalPolicy, autoDeleteObjects: !stage.production });
     this.register = new RegisterTables(this, 'Register', { production: stage.production, removalPolicy });
     this.sftp = new SftpEndpoint(this, 'Sftp', { bucket: this.files.bucket, key: this.files.key, logRetention, removalPolicy });
-    this.imports = new ImportWorkflow(this, 'Import', {
-      bucket: this.files.bucket, filesKey: this.files.key, table: this.register.table, identityKey: this.register.identityKey,
-      sftpServerId: this.sftp.server.attrServerId, logRetention, removalPolicy,
-    });
+    // What every function's grants are made on; each reaches only what its step needs (step-access.ts).
+    const access: AccessTargets = {
+      bucket: this.files.bucket, filesKey: this.files.key, table: this.register.table, registerKey: this.register.key,
+      identityKey: this.register.identityKey, importStateMachineName: importStateMachineNameOf(this),
+    };
+    this.imports = new ImportWorkflow(this, 'Import', { access, sftpServerId: this.sftp.server.attrServerId, logRetention, removalPolicy });
     this.reconciliation = new Reconciliation(this, 'Reconciliation', {
-      bucket: this.files.bucket, filesKey: this.files.key, table: this.register.table, identityKey: this.register.identityKey,
-      importStateMachine: this.imports.stateMachine, hour: stage.reconciliationHour, logRetention, removalPolicy,
+      access, importStateMachine: this.imports.stateMachine, hour: stage.reconciliationHour, logRetention, removalPolicy,
     });
     this.admin = new VendorAdmin(this, 'VendorAdmin', {
-      table: this.register.table, bucket: this.files.bucket, serverId: this.sftp.server.attrServerId, userArns: this.sftp.userArns(), serverArn: this.sftp.serverArn(),
+      access, serverId: this.sftp.server.attrServerId, userArns: this.sftp.userArns(), serverArn: this.sftp.serverArn(),
       vendorRole: this.sftp.vendorRole, sessionPolicy: this.sftp.sessionPolicy, importStateMachine: this.imports.stateMachine, logRetention, removalPolicy,
     });
     this.observability = new Observability(this, 'Observability', {
       stage: stage.name, production: stage.production, failedImportsAlarmThreshold: stage.failedImportsAlarmThreshold,
-      ...(stage.alarmEmail ? { alarmEmail: stage.alarmEmail } : {}),
+      ...(stage.alarmEmail ? { alarmEmail: stage.alarmEmail } : {}), ...(stage.alarmTopicArn ? { alarmTopicArn: stage.alarmTopicArn } : {}),
       importStateMachine: this.imports.stateMachine, reconciliationStateMachine: this.reconciliation.stateMachine,
       functions: [...this.imports.functions, ...this.reconciliation.functions, this.admin.function],
       table: this.register.table, starterDeadLetters: this.imports.starterDeadLetters, removalPolicy,

@@ -378,10 +378,12 @@ describe('observability', () => {
 
   it('alarms on failed executions, stuck files, drift, corrected verdicts, a failed or missing reconciliation and lost upload events, to an encrypted topic; stricter in production', () => {
     test.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmDescription: string; Threshold: number; AlarmActions: unknown[]; ComparisonOperator: string; TreatMissingData: string; MetricName?: string; Period?: number });
-    expect(alarms(test)).toHaveLength(11);
+    const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmDescription: string; Threshold: number; AlarmActions: unknown[]; OKActions: unknown[]; ComparisonOperator: string; TreatMissingData: string; MetricName?: string; Period?: number });
+    // These 11, and the functions' and the register's (test/alarms.test.ts): 3 and one per memory-watched function.
+    expect(alarms(test)).toHaveLength(11 + 3 + 6);
     expect(alarms(test).find((a) => /could not reconcile some clubs/.test(a.AlarmDescription))).toMatchObject({ Threshold: 1, MetricName: 'ReconciliationClubErrors' });
-    for (const alarm of alarms(test)) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
+    // Each to the topic, when it fires and when it clears.
+    for (const alarm of alarms(test)) expect([alarm.AlarmActions, alarm.OKActions]).toEqual([[{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }], [{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]]);
     const threshold = (t: Template, about: RegExp) => alarms(t).find((a) => about.test(a.AlarmDescription))!.Threshold;
     expect(threshold(test, /^Import executions failed/)).toBe(5);
     expect(threshold(prod, /^Import executions failed/)).toBe(1);
@@ -409,6 +411,8 @@ describe('observability', () => {
 
 describe('stages', () => {
   const pin = { account: '123456789012', region: 'eu-north-1' };
+  /** Production's settings besides its kind: an account and where its alarms go. */
+  const live = { ...pin, alarmEmail: 'lok-drift@rf.se' };
 
   /** The one stack of an app with these stages (bundling skipped). */
   function stackOf(stages: unknown, name: string): Stack {
@@ -417,9 +421,9 @@ describe('stages', () => {
   }
 
   it('are read from configuration, each declaring its kind, which decides the defaults', () => {
-    const [t, p] = stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...pin, account: '210987654321', alarmEmail: 'ops@example.org' } });
+    const [t, p] = stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...pin, account: '210987654321', alarmEmail: 'ops@rf.se' } });
     expect(t).toMatchObject({ name: 'test', kind: 'test', production: false, logRetentionDays: 30, failedImportsAlarmThreshold: 5, reconciliationHour: 3 });
-    expect(p).toMatchObject({ name: 'prod', kind: 'production', production: true, logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2, alarmEmail: 'ops@example.org' });
+    expect(p).toMatchObject({ name: 'prod', kind: 'production', production: true, logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2, alarmEmail: 'ops@rf.se' });
     expect(stagesFrom({ test: { kind: 'test', ...pin, logRetentionDays: 90 } })[0]).toMatchObject({ logRetentionDays: 90 });
     expect(() => stagesFrom({ 'Prod!': { kind: 'test', ...pin } })).toThrow(/stage name/);
     expect(() => stagesFrom({ test: { kind: 'test', ...pin, reconciliationHour: 24 } })).toThrow(/reconciliationHour/);
@@ -436,9 +440,9 @@ describe('stages', () => {
   });
 
   it('gives a stage of kind production, whatever its name, production\'s settings and stack', () => {
-    const [staging] = stagesFrom({ staging: { kind: 'production', ...pin } });
+    const [staging] = stagesFrom({ staging: { kind: 'production', ...live } });
     expect(staging).toMatchObject({ name: 'staging', kind: 'production', production: true, logRetentionDays: 365, failedImportsAlarmThreshold: 1, reconciliationHour: 2 });
-    const template = Template.fromStack(stackOf({ staging: { kind: 'production', ...pin } }, 'staging'));
+    const template = Template.fromStack(stackOf({ staging: { kind: 'production', ...live } }, 'staging'));
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] });
     for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Retain');
     expect(template.findResources('Custom::S3AutoDeleteObjects')).toEqual({});
@@ -455,13 +459,13 @@ describe('stages', () => {
     expect(refused({ account: '123456789012' })).toThrow('stage prod: region must be an AWS region such as "eu-north-1" (cdk.json → context.stages.prod.region), got undefined');
     expect(refused({ account: '123456789012', region: 'Stockholm' })).toThrow(/region .* got "Stockholm"/);
     // Production in an account of its own: the test stage's id copied into it is refused.
-    expect(() => stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...pin } }))
+    expect(() => stagesFrom({ test: { kind: 'test', ...pin }, prod: { kind: 'production', ...live } }))
       .toThrow('stage prod (production) shares its account 123456789012 with stage test (cdk.json → context.stages.prod.account): production needs an account of its own');
   });
 
   it('warns on synth while a stage\'s account is still a placeholder (one digit twelve times)', () => {
     Annotations.fromStack(stacks.prod).hasWarning('*', Match.stringLikeRegexp('stage prod: account 222222222222 is a placeholder'));
-    Annotations.fromStack(stackOf({ prod: { kind: 'production', ...pin } }, 'prod')).hasNoWarning('*', Match.stringLikeRegexp('placeholder'));
+    Annotations.fromStack(stackOf({ prod: { kind: 'production', ...live } }, 'prod')).hasNoWarning('*', Match.stringLikeRegexp('placeholder'));
   });
 
   it('in cdk.json: test is of kind test, prod of kind production, each pinned; the CLI builds before it synthesizes', () => {

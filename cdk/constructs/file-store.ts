@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResourceProviderBase, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 /** Received files are kept seven years (LOK-stöd's retention of underlying records), then removed. */
@@ -70,5 +71,34 @@ export class FileStore extends Construct {
         { id: 'incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
+    this.bucket.addToResourcePolicy(archiveIsKept(this.bucket, this.emptier()));
   }
+
+  /** CDK's provider that empties the buckets of a test stage when its stack is deleted (none in production). */
+  private emptier(): string | undefined {
+    const provider = Stack.of(this).node.tryFindChild(AUTO_DELETE_PROVIDER_ID);
+    return provider instanceof CustomResourceProviderBase ? provider.roleArn : undefined;
+  }
+}
+
+/** The construct id aws-cdk-lib gives the provider behind `autoDeleteObjects` (one per stack). */
+const AUTO_DELETE_PROVIDER_ID = 'Custom::S3AutoDeleteObjectsCustomResourceProvider';
+
+/**
+ * No one deletes a received file before its seven years: an explicit deny, in the bucket policy, of deleting an
+ * archived object or any version of it, for every principal (a role granted more by mistake, an administrator, the
+ * account's root user): a deny wins over every allow. A plain delete is denied too: in the versioned bucket it
+ * makes the version noncurrent, and the archive's lifecycle removes noncurrent versions after 30 days. Files leave
+ * the archive only by the lifecycle rule (`archive-seven-years`), which no bucket policy stops. The one exception
+ * is the test stage's emptier (CDK's auto-delete provider), which deletes every version when that stack is
+ * deleted; production has none. Chosen over S3 Object Lock: its default retention covers the whole bucket (inbox,
+ * work and outbox too, whose objects must go within days), governance mode yields to anyone granted
+ * `s3:BypassGovernanceRetention`, and a test stack under it could not be deleted for seven years.
+ */
+export function archiveIsKept(bucket: IBucket, except?: string): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'ArchiveIsKept', effect: Effect.DENY, principals: [new AnyPrincipal()],
+    actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [bucket.arnForObjects('archive/*')],
+    ...(except ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': except } } } : {}),
+  });
 }

@@ -1,13 +1,9 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
   Choice, Condition, DefinitionBody, DistributedMap, Fail, IntegrationPattern, JitterType, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, Succeed,
@@ -20,6 +16,7 @@ import {
   IMPORT_STEPS, APPLY_UNITS_IN_PARALLEL, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS, type ImportStepName, type RetryPolicy,
 } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
+import { grantStepAccess, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
 /**
  * Errors a retry can cure: our handlers' TransientError and Lambda's own service errors. Not a function's
@@ -31,11 +28,14 @@ export const TRANSIENT_ERRORS = [
 ];
 export const BLOCKED_ERROR = 'UploadBlocked';
 
+/** The import state machine's name in a stack: its own steps (and their grants) name it, never refer to it. */
+export function importStateMachineNameOf(stack: Stack): string {
+  return `${stack.stackName}-import`;
+}
+
 export interface ImportWorkflowProps {
-  readonly bucket: IBucket;
-  readonly filesKey: IKey;
-  readonly table: ITableV2;
-  readonly identityKey: ISecret;
+  /** The bucket, table and keys, which each step reaches only as its entry in STEP_ACCESS says. */
+  readonly access: AccessTargets;
   readonly sftpServerId: string;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -66,16 +66,15 @@ export class ImportWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
     super(scope, id);
-    const { bucket, table, identityKey, logRetention, removalPolicy } = props;
-    const stepFunction = (name: string, handlerFile: string, memorySize = 1024, timeout = Duration.minutes(5)) => {
+    const { access, logRetention, removalPolicy } = props;
+    const { bucket, table } = access;
+    // Each step's role reaches what its step needs (STEP_ACCESS), the identity key only where identities are hashed.
+    const stepFunction = (name: string, handlerFile: StepHandlerFile, memorySize = 1024, timeout = Duration.minutes(5)) => {
       const fn = new ImporterFunction(this, name, {
         handlerFile, memorySize, timeout, logRetention, removalPolicy,
-        environment: { REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName, IDENTITY_KEY_SECRET_ARN: identityKey.secretArn },
+        environment: { REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName },
       });
-      table.grantReadWriteData(fn);
-      bucket.grantReadWrite(fn);
-      bucket.grantDelete(fn);
-      identityKey.grantRead(fn);
+      grantStepAccess(fn, STEP_ACCESS[handlerFile], access);
       this.functions.push(fn);
       return fn;
     };
@@ -101,7 +100,7 @@ export class ImportWorkflow extends Construct {
     // item a task of a function of its own (2 GB, 15 minutes). An item runs in a child execution: the import's own
     // execution name comes with the item.
     const fanOut = (name: string, step: {
-      task: string; fn: string; handlerFile: string; item: 'unit' | 'chunk'; manifestOf: string; maxConcurrency: number;
+      task: string; fn: string; handlerFile: StepHandlerFile; item: 'unit' | 'chunk'; manifestOf: string; maxConcurrency: number;
       /** The map waits for every item, failed or not (the step after it finds what is missing). */
       waitForAll?: boolean;
     }) => {
@@ -124,7 +123,7 @@ export class ImportWorkflow extends Construct {
       .otherwise(small);
 
     // Apply starts an earlier upload whose event is late (by name: referring to the state machine would be a cycle).
-    const stateMachineName = `${Stack.of(this).stackName}-import`;
+    const stateMachineName = access.importStateMachineName;
     const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     // Apply works club by club (file-parts.ts): a file up to LARGE_FILE_BYTES in one function (its units side by
     // side in it); a larger one read and cut into parts by ApplyRead, its units applied by the ApplyUnits
@@ -153,9 +152,8 @@ export class ImportWorkflow extends Construct {
     waitForTurn.addCatch(applyChoice, { errors: ['States.Timeout'], resultPath: JsonPath.DISCARD });
     catchFailure(waitForTurn).next(applyChoice);
     for (const reader of [apply, applyRead]) reader.addCatch(waitForTurn, { errors: [BLOCKED_ERROR], resultPath: JsonPath.DISCARD });
-    // Apply may start an upload whose event is late; the upload ending wakes the one waiting for it.
+    // Apply may start an upload whose event is late; the upload ending wakes the one waiting for it (STEP_ACCESS).
     for (const fn of [applyFunction, applyReadFunction, waitFunction]) fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', stateMachineArn);
-    const turnTaking = new PolicyStatement({ actions: ['states:StartExecution', 'states:SendTaskSuccess'], resources: [stateMachineArn] });
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
     const judgeSplit = catchFailure(task('JudgeSplit', stepFunction('JudgeSplitStep', 'judge-split-step.ts')));
@@ -174,7 +172,6 @@ export class ImportWorkflow extends Construct {
       totals: single(catchFailure(task('Totals', stepFunction('TotalsStep', 'totals-step.ts', 1024, Duration.minutes(15))))),
       receipt: single(catchFailure(task('Receipt', stepFunction('ReceiptStep', 'receipt-step.ts', 2048, Duration.minutes(15))))),
     };
-    for (const fn of this.functions) if (['ApplyStep', 'ApplyReadStep', 'WaitTurnStep', 'ReceiptStep', 'Fail'].includes(fn.node.id)) fn.addToRolePolicy(turnTaking);
     let definition: IChainable | undefined;
     let last: INextable | undefined;
     for (const { name } of IMPORT_STEPS) {
@@ -195,7 +192,7 @@ export class ImportWorkflow extends Construct {
       timeout: Duration.hours(24),
       comment: 'lok-importer: one execution per upload (named by its upload id): register, apply, judge, totals, receipt',
     });
-    props.filesKey.grantDecrypt(this.stateMachine);
+    access.filesKey.grantDecrypt(this.stateMachine);
 
     // SQS-managed encryption: EventBridge cannot use the AWS-managed SQS KMS key to deliver dead letters.
     this.starterDeadLetters = new Queue(this, 'StarterDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -204,14 +201,16 @@ export class ImportWorkflow extends Construct {
       environment: { IMPORT_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, BUCKET: bucket.bucketName },
       retryAttempts: 2, onFailure: new SqsDestination(this.starterDeadLetters),
     });
-    bucket.grantRead(this.starter);
-    this.stateMachine.grantStartExecution(this.starter);
+    // The starter looks at the inbox version the event names and starts its execution: no archive, no register.
+    grantStepAccess(this.starter, STEP_ACCESS['start-upload.ts'], access);
     this.functions.push(this.starter);
-    new Rule(this, 'UploadCompleted', {
+    const uploadCompleted = new Rule(this, 'UploadCompleted', {
       description: 'A vendor\'s SFTP upload completed: start its import',
       eventPattern: { source: ['aws.transfer'], detailType: ['SFTP Server File Upload Completed'], detail: { 'server-id': [props.sftpServerId] } },
       targets: [new LambdaFunction(this.starter, { deadLetterQueue: this.starterDeadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
+    // EventBridge may invoke the starter for this rule (its ARN) of this account only.
+    for (const permission of uploadCompleted.node.children.filter((c): c is CfnPermission => c instanceof CfnPermission)) permission.sourceAccount = Stack.of(this).account;
   }
 }
 

@@ -20,6 +20,8 @@ export function repositoryRoot(): string {
   return dir;
 }
 
+const DEFAULT_MEMORY_MB = 1024;
+
 export interface ImporterFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'handler'> {
   /** The handler's file under `functions/`, e.g. `apply-step.ts`. */
   readonly handlerFile: string;
@@ -36,6 +38,8 @@ export interface ImporterFunctionProps extends Omit<NodejsFunctionProps, 'entry'
 export class ImporterFunction extends NodejsFunction {
   /** The handler's file under `functions/` (the tests bind the synthesized state machines' tasks to it). */
   readonly handlerFile: string;
+  /** Its memory in MB (the alarm on memory near the limit compares with it). */
+  readonly memoryMb: number;
 
   constructor(scope: Construct, id: string, props: ImporterFunctionProps) {
     const { handlerFile, logRetention, removalPolicy, logKey, environment, ...rest } = props;
@@ -51,7 +55,7 @@ export class ImporterFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
-      memorySize: 1024,
+      memorySize: DEFAULT_MEMORY_MB,
       timeout: Duration.minutes(1),
       logGroup,
       role,
@@ -78,5 +82,6 @@ export class ImporterFunction extends NodejsFunction {
       ...rest,
     });
     this.handlerFile = handlerFile;
+    this.memoryMb = rest.memorySize ?? DEFAULT_MEMORY_MB;
   }
 }

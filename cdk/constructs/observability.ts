@@ -1,30 +1,52 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, TreatMissingData, type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ImporterFunction } from './importer-function.js';
+import { REGISTER_INDEX } from './register-tables.js';
 
 export const NAMESPACE = 'LokImporter';
+/**
+ * Lambda's REPORT line in a function's log (`REPORT RequestId: … Duration: 102.25 ms Billed Duration: 103 ms Memory
+ * Size: 2048 MB Max Memory Used: 1201 MB …`), its words matched by position: the value after `Max Memory Used:`.
+ */
+const REPORT_LINE = FilterPattern.spaceDelimited(
+  'type', 'requestIdLabel', 'requestId', 'durationLabel', 'duration', 'durationUnit', 'billedLabel', 'billedDurationLabel', 'billedDuration', 'billedUnit',
+  'memoryLabel', 'sizeLabel', 'memorySize', 'memoryUnit', 'maxLabel', 'maxMemoryLabel', 'usedLabel', 'maxMemoryUsed', 'maxMemoryUnit', '...',
+).whereString('type', '=', 'REPORT').whereString('maxLabel', '=', 'Max').whereString('usedLabel', '=', 'Used:').whereString('maxMemoryUnit', '=', 'MB');
 /** An upload open this long is stuck: the nightly reconciliation's threshold too (functions/reconcile-upload.ts). */
 export const OLDEST_OPEN_UPLOAD_ALARM_SECONDS = 2 * 60 * 60;
+
+/** A function whose memory reaches this share of its limit raises `MemoryNearLimit`. */
+export const MEMORY_ALARM_RATIO = 0.85;
+/**
+ * The functions whose memory grows with the file they work on (a file's records, its staged results, its
+ * verdicts): the apply step and its large-file parts, the judge, the receipt (docs/architecture.md, "Per club").
+ */
+export const MEMORY_WATCHED = ['apply-step.ts', 'apply-read-step.ts', 'apply-unit-step.ts', 'judge-step.ts', 'judge-chunk-step.ts', 'receipt-step.ts'];
+/** The functions that end in an error by design (`UploadBlocked`: the upload waits for its turn), left out of `FunctionErrors`. */
+export const BLOCKED_BY_DESIGN = ['apply-step.ts', 'apply-read-step.ts'];
 
 export interface ObservabilityProps {
   readonly stage: string;
   readonly production: boolean;
+  /** Where alarms go besides the topic: an e-mail subscription, and/or RF's own SNS topic (in the stage's region). */
   readonly alarmEmail?: string;
+  readonly alarmTopicArn?: string;
   readonly failedImportsAlarmThreshold: number;
   readonly importStateMachine: IStateMachine;
   readonly reconciliationStateMachine: IStateMachine;
-  readonly functions: readonly IFunction[];
+  readonly functions: readonly ImporterFunction[];
   readonly table: ITableV2;
   readonly starterDeadLetters: IQueue;
   readonly removalPolicy: RemovalPolicy;
@@ -60,21 +82,32 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const key = new Key(this, 'AlarmsKey', { description: 'lok-importer alarm topic', enableKeyRotation: true, removalPolicy: props.removalPolicy });
-    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
     this.topic = new Topic(this, 'Alarms', { displayName: `lok-importer ${props.stage} alarms`, masterKey: key, enforceSSL: true });
+    // CloudWatch publishes this stack's alarms, and only this account's alarms (no confused deputy): to the topic,
+    // whose policy otherwise holds only the TLS deny, and with its key.
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const alarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    };
+    this.topic.addToResourcePolicy(new PolicyStatement({ sid: 'AlarmsPublish', principals: [cloudwatch], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: alarmsOfThisAccount }));
+    key.addToResourcePolicy(new PolicyStatement({ sid: 'AlarmsEncrypt', principals: [cloudwatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: alarmsOfThisAccount }));
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    // Every alarm goes to the topic and to RF's own topic where one is configured, when it fires and when it clears.
+    const destinations = [this.topic, ...(props.alarmTopicArn ? [Topic.fromTopicArn(this, 'Destination', props.alarmTopicArn)] : [])].map((t) => new SnsAction(t));
 
     const fiveMinutes = Duration.minutes(5);
     const imports = props.importStateMachine;
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
-      const a = new Alarm(this, name, {
-        metric, threshold, evaluationPeriods: 1, datapointsToAlarm: 1, alarmDescription: description,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      a.addAlarmAction(new SnsAction(this.topic));
+    const watch = (a: Alarm) => {
+      a.addAlarmAction(...destinations);
+      a.addOkAction(...destinations);
       this.alarms.push(a);
       return a;
     };
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string, options: { readonly periods?: number } = {}) => watch(new Alarm(this, name, {
+      metric, threshold, evaluationPeriods: options.periods ?? 1, datapointsToAlarm: options.periods ?? 1, alarmDescription: description,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING,
+    }));
     alarm('ImportsFailed', imports.metricFailed({ period: fiveMinutes, statistic: 'Sum' }), props.failedImportsAlarmThreshold,
       'Import executions failed: their vendors have IMPORT_FAILED receipts. Read the execution (ids only) and the step\'s logs.');
     alarm('ImportsTimedOutOrAborted', new MathExpression({
@@ -101,14 +134,12 @@ export class Observability extends Construct {
     alarm('ReconciliationFailed', props.reconciliationStateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }), 1,
       'The nightly reconciliation failed: stuck files, drift and period closing were not handled tonight.');
     // The heartbeat: no successful night in a day (the schedule stopped, or every run failed) is an alarm too.
-    const heartbeat = new Alarm(this, 'ReconciliationMissing', {
+    watch(new Alarm(this, 'ReconciliationMissing', {
       metric: props.reconciliationStateMachine.metricSucceeded({ period: Duration.days(1), statistic: 'Sum' }),
       threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1, comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.BREACHING,
       alarmDescription: 'No nightly reconciliation succeeded in the last day: stuck files, drift and period closing wait. Check its schedule and its executions.',
-    });
-    heartbeat.addAlarmAction(new SnsAction(this.topic));
-    this.alarms.push(heartbeat);
+    }));
     alarm('UploadEventsDeadLettered', props.starterDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), 1,
       'Upload events could not start their import: the nightly sweep starts them; read the messages for the cause.');
     // The oldest open upload's age, over every vendor (an alarm cannot search per vendor): the apply step measures
@@ -116,6 +147,8 @@ export class Observability extends Construct {
     const oldestOpen = new Metric({ namespace: NAMESPACE, metricName: 'OldestOpenUploadAgeSeconds', dimensionsMap: { service: 'lok-importer' }, statistic: 'Maximum', period: Duration.hours(1) });
     alarm('OldestOpenUploadAge', oldestOpen, OLDEST_OPEN_UPLOAD_ALARM_SECONDS,
       'An upload has been open (not done) for 2 hours or more: run `lok-importer status --vendor V --cloud` for the vendors of the dashboard\'s open-uploads widget; it says what each file waits for and what to do.');
+
+    this.functionAlarms(props, alarm);
 
     const lambdaErrors = props.functions.map((f) => f.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
     const lambdaThrottles = props.functions.map((f) => f.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
@@ -166,5 +199,42 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({ title: 'Nightly reconciliation: drift, verdicts corrected and stuck files', left: [drift, corrected, stuck], width: 24 }),
     );
+  }
+
+  /**
+   * Lambda errors and throttles, DynamoDB throttles, memory near the limit. Errors and throttles are the account's
+   * (no function dimension: an alarm's metric math takes 10 metrics, the Importer has more functions; production's
+   * account holds the Importer alone), errors less those of the apply steps, whose `UploadBlocked` is by design
+   * (a later upload waits for its turn) and whose real failures fail the import (ImportsFailed).
+   */
+  private functionAlarms(props: ObservabilityProps, alarm: (name: string, metric: IMetric, threshold: number, description: string, options?: { readonly periods?: number }) => Alarm): void {
+    const period = Duration.minutes(5);
+    const lambda = (metricName: string) => new Metric({ namespace: 'AWS/Lambda', metricName, statistic: 'Sum', period });
+    const blocked = props.functions.filter((f) => BLOCKED_BY_DESIGN.includes(f.handlerFile));
+    const errors = new MathExpression({
+      expression: ['FILL(errors, 0)', ...blocked.map((_, i) => `FILL(blocked${i}, 0)`)].join(' - '), label: 'errors (apply steps left out)', period,
+      usingMetrics: { errors: lambda('Errors'), ...Object.fromEntries(blocked.map((f, i) => [`blocked${i}`, f.metricErrors({ period, statistic: 'Sum' })])) },
+    });
+    alarm('FunctionErrors', errors, props.production ? 3 : 10,
+      'Lambda functions ended in errors (time-outs, out of memory, unhandled or retried errors; the apply steps\' waits for their turn left out): read the functions\' `step failed` log lines.', { periods: 1 });
+    alarm('FunctionThrottles', lambda('Throttles'), 1,
+      'Lambda invocations were throttled in each of the last 15 minutes (the account\'s concurrency is used up): steps are retried, but imports slow down. Look at the concurrency quota and what runs.', { periods: 3 });
+    const tableMetric = (metricName: string, index?: string) => new Metric({
+      namespace: 'AWS/DynamoDB', metricName, statistic: 'Sum', period,
+      dimensionsMap: { TableName: props.table.tableName, ...(index ? { GlobalSecondaryIndexName: index } : {}) },
+    });
+    const throttles = { read: tableMetric('ReadThrottleEvents'), write: tableMetric('WriteThrottleEvents'), indexRead: tableMetric('ReadThrottleEvents', REGISTER_INDEX), indexWrite: tableMetric('WriteThrottleEvents', REGISTER_INDEX) };
+    alarm('RegisterThrottles', new MathExpression({
+      expression: Object.keys(throttles).map((k) => `FILL(${k}, 0)`).join(' + '), label: 'register throttle events', period, usingMetrics: throttles,
+    }), 1, 'The register table (or its index) throttled requests in each of the last 15 minutes: writes are retried with backoff, but imports slow down. See docs/operations.md, "Alarms".', { periods: 3 });
+    // Memory: Lambda's REPORT line (`… Memory Size: 2048 MB Max Memory Used: 1201 MB …`) as a metric, per function.
+    for (const fn of props.functions.filter((f) => MEMORY_WATCHED.includes(f.handlerFile))) {
+      const name = fn.node.id;
+      const filter = new MetricFilter(this, `${name}Memory`, {
+        logGroup: fn.logGroup, filterPattern: REPORT_LINE, metricNamespace: NAMESPACE, metricName: `${name}MaxMemoryUsedMB`, metricValue: '$maxMemoryUsed',
+      });
+      alarm(`${name}MemoryNearLimit`, filter.metric({ statistic: 'Maximum', period }), Math.floor(fn.memoryMb * MEMORY_ALARM_RATIO),
+        `${name} (${fn.handlerFile}) used ${Math.round(MEMORY_ALARM_RATIO * 100)} % or more of its ${fn.memoryMb} MB: a larger file would fail it. See docs/operations.md, "Alarms".`);
+    }
   }
 }

@@ -1,11 +1,8 @@
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
   Choice, Condition, DefinitionBody, DistributedMap, Fail, ItemBatcher, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, TaskInput, type IStateMachine,
@@ -15,6 +12,7 @@ import { Construct } from 'constructs';
 import { RETRY_POLICY } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
 import { retryOf, TRANSIENT_ERRORS } from './import-workflow.js';
+import { grantStepAccess, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
 /** Clubs per Lambda invocation of the clubs' half, and batches at once. */
 export const CLUBS_PER_BATCH = 100;
@@ -23,10 +21,8 @@ export const CLUB_BATCHES_IN_PARALLEL = 5;
 export const UPLOADS_IN_PARALLEL = 10;
 
 export interface ReconciliationProps {
-  readonly bucket: IBucket;
-  readonly filesKey: IKey;
-  readonly table: ITableV2;
-  readonly identityKey: ISecret;
+  /** The bucket, table and keys, which each function reaches only as its entry in STEP_ACCESS says. */
+  readonly access: AccessTargets;
   readonly importStateMachine: IStateMachine;
   /** Hour of the night, Europe/Stockholm. */
   readonly hour: number;
@@ -49,19 +45,17 @@ export class Reconciliation extends Construct {
 
   constructor(scope: Construct, id: string, props: ReconciliationProps) {
     super(scope, id);
-    const { bucket, table, identityKey, importStateMachine, logRetention, removalPolicy } = props;
-    const fn = (name: string, handlerFile: string, startsImports: boolean) => {
+    const { access, importStateMachine, logRetention, removalPolicy } = props;
+    const { bucket, table } = access;
+    const fn = (name: string, handlerFile: StepHandlerFile, startsImports: boolean) => {
       const f = new ImporterFunction(this, name, {
         handlerFile, logRetention, removalPolicy, memorySize: 2048, timeout: Duration.minutes(15),
         environment: {
-          REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName, IDENTITY_KEY_SECRET_ARN: identityKey.secretArn,
+          REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName,
           ...(startsImports ? { IMPORT_STATE_MACHINE_ARN: importStateMachine.stateMachineArn } : {}),
         },
       });
-      table.grantReadWriteData(f);
-      bucket.grantReadWrite(f);
-      identityKey.grantRead(f);
-      if (startsImports) importStateMachine.grantStartExecution(f);
+      grantStepAccess(f, STEP_ACCESS[handlerFile], access);
       this.functions.push(f);
       return f;
     };
@@ -75,7 +69,7 @@ export class Reconciliation extends Construct {
 
     const sweep = step('SweepInboxes', fn('Sweep', 'sweep-inbox.ts', true));
     const planUploads = step('PlanUploads', fn('UploadsPlan', 'reconcile-plan-uploads.ts', false));
-    const uploads = this.uploadsMap(fn('Uploads', 'reconcile-upload.ts', true), fn('UploadErrors', 'reconcile-upload-failed.ts', false), importStateMachine, bucket);
+    const uploads = this.uploadsMap(fn('Uploads', 'reconcile-upload.ts', true), fn('UploadErrors', 'reconcile-upload-failed.ts', false), bucket);
     const plan = step('PlanClubs', fn('Plan', 'reconcile-plan-clubs.ts', false));
     const clubs = this.clubsMap(fn('Clubs', 'reconcile-clubs.ts', false), bucket);
     const report = step('Report', fn('ReportFn', 'reconcile-report.ts', false));
@@ -94,7 +88,7 @@ export class Reconciliation extends Construct {
       timeout: Duration.hours(6),
       comment: 'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), report',
     });
-    props.filesKey.grantDecrypt(this.stateMachine);
+    access.filesKey.grantDecrypt(this.stateMachine);
 
     // SQS-managed encryption: the Scheduler service cannot use the AWS-managed SQS KMS key.
     const deadLetters = this.deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -111,9 +105,7 @@ export class Reconciliation extends Construct {
    * error) is caught inside the item into `recordFn`, which keeps its error's name for the report: the item ends
    * well, and the night goes on with the others.
    */
-  private uploadsMap(reconcileFn: ImporterFunction, recordFn: ImporterFunction, importStateMachine: IStateMachine, bucket: IBucket): DistributedMap {
-    // A stuck upload is restarted only when its original execution is no longer running.
-    importStateMachine.grantExecution(reconcileFn, 'states:DescribeExecution');
+  private uploadsMap(reconcileFn: ImporterFunction, recordFn: ImporterFunction, bucket: IBucket): DistributedMap {
     const map = new DistributedMap(this, 'ReconcileUploads', {
       itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanUploads.manifest') }),
       // Each item: the night's run id (its result is kept under the run's reports) and the upload's ledger key.

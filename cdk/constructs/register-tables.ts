@@ -4,6 +4,9 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
+/** The register's one index (keys only): the ledger by vendor and club, the open uploads. */
+export const REGISTER_INDEX = 'gsi1';
+
 export interface RegisterTablesProps {
   readonly production: boolean;
   readonly removalPolicy: RemovalPolicy;
@@ -34,7 +37,7 @@ export class RegisterTables extends Construct {
       deletionProtection: props.production,
       removalPolicy: props.removalPolicy,
       globalSecondaryIndexes: [{
-        indexName: 'gsi1',
+        indexName: REGISTER_INDEX,
         partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
         sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
         projectionType: ProjectionType.KEYS_ONLY,

@@ -1,15 +1,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ImporterFunction } from './importer-function.js';
+import { grantRegister, type AccessTargets } from './step-access.js';
 
 export interface VendorAdminProps {
-  readonly table: ITableV2;
-  readonly bucket: IBucket;
+  /** The register (read and write, its key only through DynamoDB) and the bucket (listings and inbox tags only). */
+  readonly access: AccessTargets;
   readonly serverId: string;
   readonly userArns: string;
   readonly serverArn: string;
@@ -33,19 +32,20 @@ export class VendorAdmin extends Construct {
 
   constructor(scope: Construct, id: string, props: VendorAdminProps) {
     super(scope, id);
+    const { table, bucket } = props.access;
     this.function = new ImporterFunction(this, 'Function', {
       handlerFile: 'vendor-admin.ts', logRetention: props.logRetention, removalPolicy: props.removalPolicy,
       timeout: Duration.seconds(30), memorySize: 512,
       environment: {
-        REGISTER_TABLE: props.table.tableName,
-        BUCKET: props.bucket.bucketName,
+        REGISTER_TABLE: table.tableName,
+        BUCKET: bucket.bucketName,
         SFTP_SERVER_ID: props.serverId,
         VENDOR_ROLE_ARN: props.vendorRole.roleArn,
         VENDOR_SESSION_POLICY: props.sessionPolicy,
         IMPORT_STATE_MACHINE_ARN: props.importStateMachine.stateMachineArn,
       },
     });
-    props.table.grantReadWriteData(this.function);
+    grantRegister(this.function, 'write', props.access);
     // CreateUser is authorised on the server; the others on the user.
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['transfer:CreateUser', 'transfer:TagResource'], resources: [props.serverArn, props.userArns] }));
     this.function.addToRolePolicy(new PolicyStatement({
@@ -55,10 +55,10 @@ export class VendorAdmin extends Construct {
     // status --cloud: what waits in the inboxes and what is archived (listings), the inbox's completed tag, and the
     // import executions by name. No GetObject: the admin function never reads a vendor's file.
     this.function.addToRolePolicy(new PolicyStatement({
-      actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [props.bucket.bucketArn],
+      actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': ['inbox/*', 'archive/*'] } },
     }));
-    this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], resources: [props.bucket.arnForObjects('inbox/*')] }));
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], resources: [bucket.arnForObjects('inbox/*')] }));
     props.importStateMachine.grantExecution(this.function, 'states:DescribeExecution');
     this.function.addToRolePolicy(new PolicyStatement({
       actions: ['iam:PassRole'], resources: [props.vendorRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'transfer.amazonaws.com' } },

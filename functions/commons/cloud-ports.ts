@@ -5,7 +5,7 @@ import { DynamoDbRegisterStore } from '../../shared/adapters/dynamodb/register-s
 import { s3Client } from '../../shared/adapters/s3/s3-client.js';
 import { S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
 import { S3Uploads } from '../../shared/adapters/s3/s3-uploads.js';
-import type { PipelinePorts } from '../../shared/core/pipeline/ports.js';
+import type { IdentityHasher, PipelinePorts } from '../../shared/core/pipeline/ports.js';
 
 /** A required environment variable: a function deployed without it fails at cold start, not mid-import. */
 export function requiredEnv(name: string): string {
@@ -26,13 +26,28 @@ export function cloudClients() {
   return { dynamodb, s3 };
 }
 
-/** The identity key (HMAC) from Secrets Manager; `IDENTITY_KEY` itself only where no secret store runs (tests). */
-async function identityKey(): Promise<string> {
+/**
+ * The hasher of a function that hashes no identities: only the apply steps match persons, and only they are given
+ * the identity key (`IDENTITY_KEY_SECRET_ARN` and the grant to read it: cdk/constructs/step-access.ts).
+ */
+export const NO_IDENTITY_KEY: IdentityHasher = {
+  hash() {
+    throw new Error('this function is not given the identity key: only the apply steps hash identities (IDENTITY_KEY_SECRET_ARN is not set)');
+  },
+};
+
+/**
+ * The identity hasher: HMAC with the key from Secrets Manager, read once per cold start where the function is given
+ * it; `IDENTITY_KEY` itself only where no secret store runs (tests). Elsewhere the secret is never read.
+ */
+async function identityHasher(): Promise<IdentityHasher> {
   const direct = process.env.IDENTITY_KEY;
-  if (direct) return direct;
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: requiredEnv('IDENTITY_KEY_SECRET_ARN') }));
+  if (direct) return new HmacHasher(direct);
+  const secretArn = process.env.IDENTITY_KEY_SECRET_ARN;
+  if (!secretArn) return NO_IDENTITY_KEY;
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
   if (!secret.SecretString) throw new Error('the identity key secret is empty');
-  return secret.SecretString;
+  return new HmacHasher(secret.SecretString);
 }
 
 export interface CloudPorts extends PipelinePorts {
@@ -42,7 +57,7 @@ export interface CloudPorts extends PipelinePorts {
 
 let ports: Promise<CloudPorts> | undefined;
 
-/** The pipeline's ports in AWS: the register table, the bucket, the identity key. */
+/** The pipeline's ports in AWS: the register table, the bucket, the identity key where the function is given it. */
 export function cloudPorts(): Promise<CloudPorts> {
   return (ports ??= (async () => {
     const table = requiredEnv('REGISTER_TABLE');
@@ -50,7 +65,7 @@ export function cloudPorts(): Promise<CloudPorts> {
     const { dynamodb, s3 } = cloudClients();
     return {
       store: new DynamoDbRegisterStore(dynamodb, table),
-      hasher: new HmacHasher(await identityKey()),
+      hasher: await identityHasher(),
       objects: new S3ObjectStore(s3, bucket),
       uploads: new S3Uploads(s3, bucket),
       bucket,
