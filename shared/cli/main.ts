@@ -13,7 +13,7 @@ Commands:
   demo [FOLDER]                               check every file in FOLDER (default samples/) and print its verdicts
 
 Local mode (the whole Importer on this machine, no AWS account; what \`npm start\` runs):
-  start [--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N]   SFTP endpoint, DynamoDB Local, pipeline runner
+  start [--fresh] [--data DIR] [--sftp-port N] [--log-format human|json]   SFTP (port 2222), DynamoDB Local, pipeline runner
 
 Pipeline commands, on a register in DynamoDB: LOK_DYNAMODB_ENDPOINT's; else AWS's when LOK_REGISTER_TABLE, --table
 or AWS credentials, profile or region are set; else the running local mode. Each says which (see any --help):
