@@ -48,10 +48,10 @@ const INBOX_TAGS: ObjectAction[] = ['s3:GetObjectTagging', 's3:GetObjectVersionT
 const INBOX_DONE: ObjectAction[] = ['s3:DeleteObjectVersion'];
 /**
  * Verdict change reports (shared/core/pipeline/verdict-changes.ts): a re-judge that changes another upload's
- * verdict after its receipt writes the report to that vendor's outbox (and removes one an earlier attempt wrote of
- * a change since undone); it keeps the pending changes under `work/`.
+ * verdict after its receipt writes the report to that vendor's outbox (written only: a report of changes since
+ * undone is written again, empty); it keeps the pending changes under `work/`.
  */
-const CHANGE_REPORTS: ObjectAction[] = ['s3:PutObject', 's3:DeleteObject'];
+const CHANGE_REPORTS: ObjectAction[] = ['s3:PutObject'];
 
 /**
  * Every function of the Importer by its handler file, with what its step reaches (docs/operations.md, "Least
@@ -93,12 +93,12 @@ export const STEP_ACCESS = {
   'reconcile-upload.ts': {
     // A stale upload re-judged (its staged seeds, change reports); a stuck one restarted from its inbox version or
     // its archived copy (head only), or failed with a receipt when that copy is gone.
-    objects: { archive: GET, work: STAGED_AND_REMOVED, outbox: ['s3:GetObject', ...CHANGE_REPORTS], reports: ['s3:PutObject'] },
+    objects: { archive: GET, work: STAGED, outbox: STAGED, reports: ['s3:PutObject'] },
     list: 'everywhere', listVersions: ['inbox'], register: 'write', workflow: ['states:StartExecution', 'states:DescribeExecution'],
   },
   'reconcile-upload-failed.ts': { objects: { reports: ['s3:PutObject'] } },
   'reconcile-plan-clubs.ts': { objects: { reports: ['s3:PutObject'] }, register: 'read' },
-  'reconcile-clubs.ts': { objects: { work: STAGED_AND_REMOVED, outbox: CHANGE_REPORTS, reports: ['s3:PutObject'] }, list: 'everywhere', register: 'write' },
+  'reconcile-clubs.ts': { objects: { work: STAGED, outbox: CHANGE_REPORTS, reports: ['s3:PutObject'] }, list: 'everywhere', register: 'write' },
   'reconcile-report.ts': { objects: { reports: STAGED }, list: ['reports'] },
 } as const satisfies Record<string, StepAccess>;
 
