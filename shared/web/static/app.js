@@ -3,6 +3,9 @@
 // the page filters a period's activities itself, so typing in the search box costs no round trip.
 
 const PAGE = 250;
+// Material Icons' thumb_up (Apache License 2.0); thumb down is the same, turned. Inline: no emoji font needed.
+const THUMB = 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z';
+const thumb = (up) => `<svg class="icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false"${up ? '' : ' transform="rotate(180)"'}><path fill="currentColor" d="${THUMB}"/></svg>`;
 const TEXT = {
   sv: {
     title: 'LOK-stöd: närvaro och ansökan', skip: 'Hoppa till innehållet', signIn: 'Logga in', signOut: 'Logga ut',
@@ -16,7 +19,7 @@ const TEXT = {
     type: 'Typ', group: 'Grupp', place: 'Plats', received: 'Mottagen', reasons: 'Skäl', warnings: 'Varningar', payment: 'Ersättning',
     leaders: 'Ledare', participants: 'Deltagare', anonymous: 'Skyddad identitet', valid: 'giltig', notValid: 'ej giltig',
     isCounted: 'räknad', notCounted: 'ej räknad', fix: 'Åtgärd', noReasons: 'Inga skäl: aktiviteten är godkänd.',
-    main: 'Ansökan', supplementary: 'Kompletterande ansökan (efterregistrerade aktiviteter)', deadline: 'Sista ansökningsdag',
+    main: 'Huvudansökan', supplementary: 'Kompletterande ansökan (efterregistrerade aktiviteter)', countedLabel: 'Räknade deltagare', nobody: 'Ingen', deadline: 'Sista ansökningsdag',
     closes: 'Perioden stänger efter', approvedActivities: 'Godkända aktiviteter', participations: 'Deltagartillfällen',
     paidFull: 'Betalda, hel ersättning', paidReduced: 'Betalda, reducerad ersättning', unpaid: 'Ej betalda',
     extraLeader: 'Med extra ledarstöd', perSport: 'Per idrott', perSource: 'Per externt system', sent: 'Inskickad',
@@ -38,7 +41,7 @@ const TEXT = {
     type: 'Type', group: 'Group', place: 'Place', received: 'Received', reasons: 'Reasons', warnings: 'Warnings', payment: 'Payment',
     leaders: 'Leaders', participants: 'Participants', anonymous: 'Protected identity', valid: 'valid', notValid: 'not valid',
     isCounted: 'counted', notCounted: 'not counted', fix: 'Fix', noReasons: 'No reasons: the activity is approved.',
-    main: 'Application', supplementary: 'Supplementary application (activities registered late)', deadline: 'Application deadline',
+    main: 'Main application', supplementary: 'Supplementary application (activities registered late)', countedLabel: 'Counted participants', nobody: 'Nobody', deadline: 'Application deadline',
     closes: 'The period closes after', approvedActivities: 'Approved activities', participations: 'Participations (deltagartillfällen)',
     paidFull: 'Paid, full rate', paidReduced: 'Paid, reduced rate', unpaid: 'Not paid',
     extraLeader: 'With extra leader support', perSport: 'Per sport', perSource: 'Per source system', sent: 'Sent',
@@ -61,7 +64,8 @@ const t = (key) => TEXT[state.lang][key] ?? key;
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const money = (sek) => new Intl.NumberFormat(state.lang === 'sv' ? 'sv-SE' : 'en-GB', { style: 'currency', currency: 'SEK' }).format(sek);
 const periodName = (p) => `${p.slice(0, 4)} ${p.endsWith('-1') ? t('spring') : t('autumn')} (${p})`;
-const reasonText = (r) => (state.lang === 'sv' ? r.sv : r.en);
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+const reasonText = (r) => capital(state.lang === 'sv' ? r.sv : r.en);
 
 class ApiError extends Error {
   constructor(status, error) { super(error?.code ?? String(status)); this.status = status; this.error = error; }
@@ -189,8 +193,8 @@ function renderList() {
   const approved = found.filter((a) => a.verdict === 'approved');
   const forecast = approved.reduce((sum, a) => sum + a.forecastSek, 0);
   $('summary').innerHTML = `<span><strong>${found.length}</strong> ${esc(t('activitiesWord'))}</span>`
-    + `<span>👍 <strong>${approved.length}</strong> ${esc(t('approvedCount'))}</span>`
-    + `<span>👎 <strong>${found.length - approved.length}</strong> ${esc(t('rejectedCount'))}</span>`
+    + `<span class="ok">${thumb(true)} <strong>${approved.length}</strong> ${esc(t('approvedCount'))}</span>`
+    + `<span class="bad">${thumb(false)} <strong>${found.length - approved.length}</strong> ${esc(t('rejectedCount'))}</span>`
     + `<span>${esc(t('participations'))}: <strong>${approved.reduce((s, a) => s + a.counted, 0)}</strong></span>`
     + `<span>${esc(t('forecast'))}: <strong>${esc(money(forecast))}</strong></span>`;
   const page = found.slice(0, state.shown);
@@ -202,7 +206,7 @@ function rowHtml(a) {
   const ok = a.verdict === 'approved';
   const why = ok ? a.warnings : a.reasons;
   return `<li class="${ok ? 'approved' : 'rejected'}"><a class="row" href="#a/${encodeURIComponent(a.vendor)}/${encodeURIComponent(a.id)}" data-id="${esc(a.id)}">`
-    + `<span class="thumb" aria-hidden="true">${ok ? '👍' : '👎'}</span>`
+    + `<span class="thumb">${thumb(ok)}</span>`
     + `<span class="what"><span class="visually-hidden">${esc(ok ? t('approvedOne') : t('rejectedOne'))}: </span>${esc(a.date ?? '–')} ${esc(a.start ?? '')}–${esc(a.end ?? '')} · ${esc(a.sport ?? '–')}</span>`
     + `<span class="count">${a.counted} ${esc(t('counted'))}</span>`
     + `<span class="meta">${esc(t('types')[a.type] ?? a.type)} · ${esc(a.id)} · ${esc(a.vendor)}</span>`
@@ -224,8 +228,8 @@ async function showActivity(vendor, id) {
   $('detail-view').hidden = false;
   $('detail').innerHTML = `<p>${esc(t('loading'))}</p>`;
   const a = await api(`/clubs/${encodeURIComponent(state.club)}/activities/${encodeURIComponent(vendor)}/${encodeURIComponent(id)}`);
-  const badge = a.verdict === 'approved' ? `<span class="badge ok">👍 ${esc(t('approvedOne'))}</span>`
-    : a.verdict === 'rejected' ? `<span class="badge bad">👎 ${esc(t('rejectedOne'))}</span>` : `<span class="badge warn">${esc(t('pending'))}</span>`;
+  const badge = a.verdict === 'approved' ? `<span class="badge ok">${thumb(true)} ${esc(t('approvedOne'))}</span>`
+    : a.verdict === 'rejected' ? `<span class="badge bad">${thumb(false)} ${esc(t('rejectedOne'))}</span>` : `<span class="badge warn">${esc(t('pending'))}</span>`;
   const person = (p, ok, yes, no) => `<li><strong>${esc(p.name)}</strong>${p.born ? ` (${esc(t('born'))} ${esc(p.born)})` : ''} · ${esc(p.ref)} · `
     + `<span class="badge ${ok ? 'ok' : 'bad'}">${esc(ok ? yes : no)}</span>${reasonsHtml(p.reasons)}</li>`;
   $('detail').innerHTML = `<h2 id="detail-h" tabindex="-1">${esc(a.id)} ${badge}</h2>`
@@ -233,12 +237,12 @@ async function showActivity(vendor, id) {
     + `<dt>${esc(t('sport'))}</dt><dd>${esc(a.sport ?? '–')}</dd><dt>${esc(t('type'))}</dt><dd>${esc(t('types')[a.type] ?? a.type)}</dd>`
     + `<dt>${esc(t('group'))}</dt><dd>${esc(a.group ?? '–')}</dd><dt>${esc(t('place'))}</dt><dd>${esc(a.place ?? '–')}</dd>`
     + `<dt>${esc(t('source'))}</dt><dd>${esc(a.vendor)}</dd><dt>${esc(t('received'))}</dt><dd>${esc(a.receivedOn)}</dd>`
-    + `<dt>${esc(t('counted'))}</dt><dd>${a.counted}</dd>`
+    + `<dt>${esc(t('countedLabel'))}</dt><dd>${a.counted}</dd>`
     + (a.payment ? `<dt>${esc(t('forecast'))}</dt><dd>${esc(money(a.payment.amountSek))}</dd>` : '') + '</dl>'
     + `<h3>${esc(t('reasons'))}</h3>${a.reasons.length ? reasonsHtml(a.reasons) : `<p>${esc(t('noReasons'))}</p>`}`
     + (a.warnings.length ? `<h3>${esc(t('warnings'))}</h3>${reasonsHtml(a.warnings, 'warning')}` : '')
     + (a.payment?.codes.length ? `<h3>${esc(t('payment'))}</h3>${reasonsHtml(a.payment.codes, 'payment')}` : '')
-    + `<h3>${esc(t('leaders'))}</h3><ul class="people">${a.leaders.map((l) => person(l, l.valid, t('valid'), t('notValid'))).join('')}</ul>`
+    + `<h3>${esc(t('leaders'))}</h3>${a.leaders.length === 0 ? `<p>${esc(t('nobody'))}</p>` : `<ul class="people">${a.leaders.map((l) => person(l, l.valid, t('valid'), t('notValid'))).join('')}</ul>`}`
     + `<h3>${esc(t('participants'))}</h3><ul class="people">${a.participants.map((p) => person(p, p.counted, t('isCounted'), t('notCounted'))).join('')}`
     + a.anonymous.map((g) => `<li><strong>${esc(t('anonymous'))}</strong> ${g.count} × ${esc(g.gender)} ${g.birthYear} · <span class="badge ${g.counted ? 'ok' : 'bad'}">${esc(g.counted ? t('isCounted') : t('notCounted'))}</span>${reasonsHtml(g.reasons)}</li>`).join('')
     + '</ul>';
