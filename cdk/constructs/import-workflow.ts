@@ -16,7 +16,7 @@ import {
   IMPORT_STEPS, APPLY_UNITS_IN_PARALLEL, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS, type ImportStepName, type RetryPolicy,
 } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
-import { grantStepAccess, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
+import { grantStepAccess, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
 /**
  * Errors a retry can cure: our handlers' TransientError and Lambda's own service errors. Not a function's
@@ -192,7 +192,8 @@ export class ImportWorkflow extends Construct {
       timeout: Duration.hours(24),
       comment: 'lok-importer: one execution per upload (named by its upload id): register, apply, judge, totals, receipt',
     });
-    access.filesKey.grantDecrypt(this.stateMachine);
+    // Its Distributed Maps read their manifests under work/, nothing else of the bucket.
+    manifestsOnly(this.stateMachine, 'work', access);
 
     // SQS-managed encryption: EventBridge cannot use the AWS-managed SQS KMS key to deliver dead letters.
     this.starterDeadLetters = new Queue(this, 'StarterDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });

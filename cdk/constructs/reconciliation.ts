@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { RETRY_POLICY } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
 import { retryOf, TRANSIENT_ERRORS } from './import-workflow.js';
-import { grantStepAccess, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
+import { grantStepAccess, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
 /** Clubs per Lambda invocation of the clubs' half, and batches at once. */
 export const CLUBS_PER_BATCH = 100;
@@ -88,7 +88,8 @@ export class Reconciliation extends Construct {
       timeout: Duration.hours(6),
       comment: 'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), report',
     });
-    access.filesKey.grantDecrypt(this.stateMachine);
+    // Its Distributed Maps read their manifests under reports/, nothing else of the bucket.
+    manifestsOnly(this.stateMachine, 'reports', access);
 
     // SQS-managed encryption: the Scheduler service cannot use the AWS-managed SQS KMS key.
     const deadLetters = this.deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });

@@ -1,6 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -197,4 +197,17 @@ export function grantStepAccess(fn: IGrantable & { addEnvironment(key: string, v
     targets.identityKey.grantRead(fn);
     fn.addEnvironment(IDENTITY_KEY_VARIABLE, targets.identityKey.secretArn);
   }
+}
+
+/**
+ * A state machine's own reads of the bucket: its Distributed Maps' JSON Lines manifests, under one prefix (the
+ * import's under `work/`, the nightly job's under `reports/`). aws-cdk-lib's item reader grants `s3:GetObject` on the
+ * whole bucket (the manifest's key is known only at run time): a deny narrows it to that prefix, and the files key
+ * is usable only through S3.
+ */
+export function manifestsOnly(stateMachine: IGrantable, prefix: Prefix, { bucket, filesKey }: AccessTargets): void {
+  stateMachine.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
+    sid: 'ManifestsOnly', effect: Effect.DENY, actions: ['s3:GetObject'], notResources: [bucket.arnForObjects(`${prefix}/*`)],
+  }));
+  stateMachine.grantPrincipal.addToPrincipalPolicy(viaService('s3', filesKey, ['kms:Decrypt']));
 }
