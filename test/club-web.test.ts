@@ -12,11 +12,13 @@ import { ROOT } from './support/run-cli.js';
 /**
  * The club's page as a person uses it (issue 16, item 3): local mode in a temp folder, files uploaded over SFTP by
  * the demo vendor, Debian's chromium driven headless by playwright-core (no browser download). Screenshots of
- * the main views go to docs/screenshots/; the load time of a period of 2 000 activities is printed.
+ * the main views go to docs/screenshots/ with LOK_UPDATE_SCREENSHOTS=1; the load time of a period of 2 000 activities
+ * is printed.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 const scratch = mkdtempSync(join(tmpdir(), 'lok-club-web-'));
+/** docs/screenshots/ when asked (LOK_UPDATE_SCREENSHOTS=1), else a temp folder: a test run leaves the checkout as it was. */
+const SCREENSHOTS = process.env.LOK_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(scratch, 'screenshots');
 let local: LocalMode;
 let browser: Browser;
 let page: Page;
