@@ -37,6 +37,9 @@ export const MEMORY_WATCHED = ['apply-step.ts', 'apply-read-step.ts', 'apply-uni
 /** The functions that end in an error by design (`UploadBlocked`: the upload waits for its turn), left out of `FunctionErrors`. */
 export const BLOCKED_BY_DESIGN = ['apply-step.ts', 'apply-read-step.ts'];
 
+/** An alarm of the construct: ≥ threshold in `periods` consecutive periods (default 1), to every destination. */
+type NewAlarm = (name: string, metric: IMetric, threshold: number, description: string, options?: { readonly periods?: number }) => Alarm;
+
 export interface ObservabilityProps {
   readonly stage: string;
   readonly production: boolean;
@@ -71,8 +74,10 @@ function total(metric: string, label: string, stat = 'Sum'): MathExpression {
  * What RF operations watch: one dashboard (files per vendor, records per second, upload-to-receipt latency,
  * verdicts by reason, Lambda errors and throttles, workflow failures, DynamoDB throttles, open uploads and the
  * oldest one's age) fed by the handlers' Powertools metrics, and alarms (failed imports, stuck files,
- * reconciliation drift, corrected verdicts, failure and absence, lost upload events, an upload open too long) to
- * one SNS topic. Production's alarms fire on the first occurrence.
+ * reconciliation drift, corrected verdicts, failure and absence, lost upload events, an upload open too long,
+ * Lambda errors and throttles, register throttles, memory near the limit) to one SNS topic and RF's own topic where
+ * configured, when they fire and when they clear (docs/operations.md, "Alarms"). Production's alarms fire on the
+ * first occurrence of a failure; throttles when they are steady.
  */
 export class Observability extends Construct {
   readonly topic: Topic;
@@ -104,7 +109,7 @@ export class Observability extends Construct {
       this.alarms.push(a);
       return a;
     };
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string, options: { readonly periods?: number } = {}) => watch(new Alarm(this, name, {
+    const alarm: NewAlarm = (name, metric, threshold, description, options = {}) => watch(new Alarm(this, name, {
       metric, threshold, evaluationPeriods: options.periods ?? 1, datapointsToAlarm: options.periods ?? 1, alarmDescription: description,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING,
     }));
@@ -207,7 +212,7 @@ export class Observability extends Construct {
    * account holds the Importer alone), errors less those of the apply steps, whose `UploadBlocked` is by design
    * (a later upload waits for its turn) and whose real failures fail the import (ImportsFailed).
    */
-  private functionAlarms(props: ObservabilityProps, alarm: (name: string, metric: IMetric, threshold: number, description: string, options?: { readonly periods?: number }) => Alarm): void {
+  private functionAlarms(props: ObservabilityProps, alarm: NewAlarm): void {
     const period = Duration.minutes(5);
     const lambda = (metricName: string) => new Metric({ namespace: 'AWS/Lambda', metricName, statistic: 'Sum', period });
     const blocked = props.functions.filter((f) => BLOCKED_BY_DESIGN.includes(f.handlerFile));
