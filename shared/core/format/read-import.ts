@@ -50,8 +50,7 @@ function localName(tagName: string, prefix: string): string {
  * the import namespace: `<Person xmlns="urn:other">` is no Person of ours. Elements inside an unknown one are skipped
  * with it, so only the element's own declaration matters.
  */
-function foreignBinding(tagName: string, attributes: Readonly<Record<string, string>>, count: number): string | undefined {
-  if (count === 0) return undefined;
+function foreignBinding(tagName: string, attributes: Readonly<Record<string, string>>): string | undefined {
   const colon = tagName.indexOf(':');
   const uri = attributes[colon < 0 ? 'xmlns' : `xmlns:${tagName.slice(0, colon)}`];
   return uri !== undefined && uri !== IMPORT_NAMESPACE ? uri : undefined;
@@ -135,9 +134,12 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   parser.on('error', (error) => reject(fileError('XML_NOT_WELL_FORMED', parser.line, error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, ''))));
   // Counted as saxes reports them, so that checking for unknown attributes rarely has to walk them.
   let attributeCount = 0;
+  /** Whether the element being read declares a namespace (rare: then its binding is looked at). */
+  let declares = false;
   parser.on('attribute', ({ name }) => {
     if (++attributeCount > LIMITS.attributesPerElement) overLimit(parser.line, `attributes > ${LIMITS.attributesPerElement}`);
     if (name.length > LIMITS.nameChars) overLimit(parser.line, `name > ${LIMITS.nameChars}`);
+    if (name.charCodeAt(0) === 120 && name.startsWith('xmlns')) declares = true;
   });
   const onText = (text: string): void => {
     record?.text(text, parser.line);
@@ -156,6 +158,8 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     const line = parser.line;
     const count = attributeCount;
     attributeCount = 0;
+    const declared = declares;
+    declares = false;
     if (++depth > LIMITS.depth) overLimit(line, `depth > ${LIMITS.depth}`);
     if (tag.name.length > LIMITS.nameChars) overLimit(line, `name > ${LIMITS.nameChars}`);
     if (skip > 0) {
@@ -164,7 +168,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     }
     const attributes = tag.attributes as Record<string, string>;
     if (path.length === 0) prefix = rootPrefix(tag.name, attributes, line);
-    const foreign = path.length === 0 ? undefined : foreignBinding(tag.name, attributes, count);
+    const foreign = declared && path.length > 0 ? foreignBinding(tag.name, attributes) : undefined;
     // The namespace is named in errors, cut to an id's length (an attribute value can be 64 Ki characters).
     const name = foreign === undefined ? localName(tag.name, prefix) : `{${foreign.slice(0, LIMITS.idChars)}}${tag.name}`;
     if (record) {

@@ -15,6 +15,10 @@ export interface ChildSchema {
   readonly attributes: readonly string[];
   /** Whether the child holds text (otherwise it must be empty). */
   readonly text: boolean;
+  /** Its attributes that hold an id or a ref (LIMITS.idChars). */
+  readonly ids: readonly string[];
+  /** How many times it may occur in one record (MAX_OCCURS). */
+  readonly max: number;
 }
 
 export type RecordSchema = ReadonlyMap<string, ChildSchema>;
@@ -40,8 +44,10 @@ export interface RecordDraft {
   readonly pool: StringPool;
 }
 
-function schema(children: Record<string, ChildSchema>): RecordSchema {
-  return new Map(Object.entries(children));
+function schema(children: Record<string, Omit<ChildSchema, 'ids' | 'max'>>): RecordSchema {
+  return new Map(Object.entries(children).map(([name, child]) => [name, {
+    ...child, ids: child.attributes.filter((a) => ID_ATTRIBUTES.includes(a)), max: child.multiple ? (MAX_OCCURS[name] ?? Infinity) : 1,
+  }]));
 }
 
 const TEXT = { multiple: false, attributes: [], text: true } as const;
@@ -122,9 +128,9 @@ export class DraftBuilder {
   }
 
   /** The child's attributes, an id or ref over LIMITS.idChars cut to it (VALUE_TOO_LONG): a record never keeps a longer one. */
-  private boundedIds(name: string, attributes: Record<string, string>, line: number): Record<string, string> {
+  private boundedIds(name: string, ids: readonly string[], attributes: Record<string, string>, line: number): Record<string, string> {
     let bounded = attributes;
-    for (const attribute of ID_ATTRIBUTES) {
+    for (const attribute of ids) {
       const value = attributes[attribute];
       if (value === undefined || value.trim().length <= LIMITS.idChars) continue;
       this.error('VALUE_TOO_LONG', line, `${name}@${attribute}`);
@@ -152,10 +158,10 @@ export class DraftBuilder {
     }
     const unknown = unknownAttributes(attributes, schema.attributes, attributeCount);
     if (unknown) for (const attribute of unknown) this.error('UNKNOWN_ATTRIBUTE', line, `${name}@${attribute}`);
-    const value: DraftChild = { text: '', line, attributes: this.boundedIds(name, attributes, line) };
+    const value: DraftChild = { text: '', line, attributes: schema.ids.length === 0 ? attributes : this.boundedIds(name, schema.ids, attributes, line) };
     if (schema.multiple) {
       const list = this.draft.multiple.get(name);
-      const max = MAX_OCCURS[name] ?? Infinity;
+      const { max } = schema;
       // Past its limit a child is read but not kept: memory stays bounded whatever the file holds.
       if (list === undefined) this.draft.multiple.set(name, [value]);
       else if (list.length < max) list.push(value);
@@ -206,6 +212,7 @@ export class DraftBuilder {
 
   /** A field over LIMITS.fieldChars (trimmed) or LIMITS.fieldCharsAsSent (as sent) is VALUE_TOO_LONG and kept cut to the limit. */
   private boundText(child: DraftChild): void {
+    if (child.text.length <= LIMITS.fieldChars) return;
     const trimmed = child.text.trim();
     if (trimmed.length <= LIMITS.fieldChars && child.text.length <= LIMITS.fieldCharsAsSent) return;
     this.error('VALUE_TOO_LONG', child.line, this.childName);
