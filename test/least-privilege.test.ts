@@ -29,11 +29,11 @@ const FILES_READ = ['kms:Decrypt filesKey [kms:ViaService=s3]'];
 const FILES_WRITE = [...FILES_READ, 'kms:GenerateDataKey filesKey [kms:ViaService=s3]'];
 
 const onRegister = (...actions: string[]) => actions.flatMap((a) => [`dynamodb:${a} register`, `dynamodb:${a} register/index/*`]);
-const READ = ['BatchGetItem', 'GetItem', 'Query', 'ConditionCheckItem'];
+const READ = ['BatchGetItem', 'GetItem', 'Query'];
 /** The register, its key only through DynamoDB: never Scan, never its streams. */
 const REGISTER_READ = [...onRegister(...READ), 'kms:Decrypt registerKey [kms:ViaService=dynamodb]', 'kms:DescribeKey registerKey [kms:ViaService=dynamodb]'];
 const REGISTER_WRITE = [
-  ...onRegister(...READ, 'BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem'),
+  ...onRegister(...READ, 'ConditionCheckItem', 'BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem'),
   ...['Decrypt', 'DescribeKey', 'Encrypt', 'ReEncrypt*', 'GenerateDataKey*'].map((a) => `kms:${a} registerKey [kms:ViaService=dynamodb]`),
 ];
 /** The identity key's secret (its KMS grant, through Secrets Manager only, is in the register key's policy: below). */

@@ -104,9 +104,9 @@ export const STEP_ACCESS = {
 
 export type StepHandlerFile = keyof typeof STEP_ACCESS;
 
-/** The register's data actions (no Scan, no streams: nothing uses them), read and write. */
-export const REGISTER_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-export const REGISTER_WRITE = [...REGISTER_READ, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** The register's data actions (no Scan, no streams: nothing uses them), read, and read and write (transactions' condition checks too). */
+export const REGISTER_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+export const REGISTER_WRITE = [...REGISTER_READ, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** The register key's use through DynamoDB (aws-cdk-lib's table grants' key actions, here only via DynamoDB). */
 const REGISTER_KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
 const REGISTER_KEY_WRITE = [...REGISTER_KEY_READ, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
