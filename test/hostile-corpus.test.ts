@@ -109,6 +109,7 @@ describe('the hostile corpus (test/hostile/manifest.ts)', () => {
         expect(stderr).toBe('');
         expect(code).toBe(c.status === 'rejected' ? 1 : 0);
         expectOutcome(c, JSON.parse(stdout) as Receipt);
+        console.log(`hostile corpus: ${c.name} peak RSS ${rssMb.toFixed(0)} MB`);
         expect(rssMb).toBeLessThan(RSS_LIMIT_MB);
       } finally {
         file.done();
