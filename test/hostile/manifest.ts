@@ -131,6 +131,7 @@ export const HOSTILE_CORPUS: readonly HostileCase[] = [
   partly('nesting-at-limit', 'UNKNOWN_ELEMENT', PERSON, `elements nested ${LIMITS.depth} deep: an unknown element in a person`),
   partly('element-name-at-limit', 'UNKNOWN_ELEMENT', PERSON, `an unknown element whose name has ${LIMITS.nameChars} characters`),
   applied('comment-at-limit', `a comment of ${LIMITS.tokenChars} characters`),
+  applied('whitespace-between-records', '100 000 spaces between two records: text the reader never holds'),
   applied('memberships-at-limit', `${LIMITS.membershipsPerPerson} memberships on one person`),
   rejected('attributes-over-limit', 'XML_LIMIT_EXCEEDED', PERSON, `${LIMITS.attributesPerElement + 1} attributes on one element`, { pipeline: true, detail: `attributes > ${LIMITS.attributesPerElement}` }),
   rejected('nesting-too-deep', 'XML_LIMIT_EXCEEDED', PERSON, `elements nested ${LIMITS.depth + 1} deep`, { pipeline: true, detail: `depth > ${LIMITS.depth}` }),

@@ -40,8 +40,9 @@ export const LIMITS = {
   /** Characters of an element or attribute name. */
   nameChars: 256,
   /**
-   * Characters the tokenizer holds of one token while it reads: a text between two tags, an attribute value, a
-   * comment, a CDATA section, a processing instruction, an entity name.
+   * Characters the tokenizer holds of one token while it reads: a field's text up to the next tag, an attribute value,
+   * a comment, a CDATA section, a processing instruction, a name, an entity name (text the reader does not listen to,
+   * such as whitespace between records, is never held).
    */
   tokenChars: 64 * 1024,
 } as const;
