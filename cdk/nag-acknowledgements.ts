@@ -60,7 +60,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const executions = (machine: IConstruct, label?: string) =>
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
   return [
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, ...machines] },
+    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, stack.sftp.hostKeysRole, ...machines] },
     ...PREFIXES.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/${prefix}/*]`, reason: PREFIX_REASONS[prefix], scopes: [...reaching(prefix), ...(prefix === 'inbox' ? [adminRole] : [])] }))
       .filter((a) => a.scopes.length > 0),
     { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${files}>/*]`, reason: 'The Distributed Maps read their JSON Lines manifest from the bucket: its key is per execution (work/<vendor>/<upload>/, reports/reconciliation/<run>/)', scopes: machines },
