@@ -11,6 +11,7 @@ import { Reconciliation } from './constructs/reconciliation.js';
 import { RegisterTables } from './constructs/register-tables.js';
 import { SftpEndpoint } from './constructs/sftp-endpoint.js';
 import { VendorAdmin } from './constructs/vendor-admin.js';
+import { ClubSite } from './constructs/club-site.js';
 
 export interface ImporterStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -33,6 +34,7 @@ export class ImporterStack extends Stack {
   readonly reconciliation: Reconciliation;
   readonly admin: VendorAdmin;
   readonly observability: Observability;
+  readonly clubSite: ClubSite;
 
   constructor(scope: Construct, id: string, props: ImporterStackProps) {
     super(scope, id, props);
@@ -64,6 +66,8 @@ export class ImporterStack extends Stack {
       functions: [...this.imports.functions, ...this.reconciliation.functions, this.admin.function],
       table: this.register.table, starterDeadLetters: this.imports.starterDeadLetters, removalPolicy,
     });
+    // The club's web page: static site, HTTP API and user pool (issue 16; cdk/constructs/club-site.ts).
+    this.clubSite = new ClubSite(this, 'ClubSite', { access, accessLogs: this.files.accessLogs, production: stage.production, logRetention, removalPolicy });
     if (props.acknowledgeNagFindings !== false) acknowledgeFindings(this);
 
     // What operations need after a deploy (docs/operations.md): names, not secrets.
@@ -77,5 +81,7 @@ export class ImporterStack extends Stack {
     output('ReconciliationStateMachineArn', this.reconciliation.stateMachine.stateMachineArn, 'The nightly reconciliation');
     output('DashboardName', this.observability.dashboard.dashboardName, 'CloudWatch dashboard');
     output('AlarmTopicArn', this.observability.topic.topicArn, 'SNS topic of every alarm');
+    output('ClubSiteUrl', `https://${this.clubSite.distribution.distributionDomainName}/`, "The club's web page");
+    output('ClubUserPoolId', this.clubSite.userPool.userPoolId, 'Club officials (custom:clubs) and RF support (group rf-support) sign in here');
   }
 }

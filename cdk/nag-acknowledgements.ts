@@ -4,6 +4,7 @@ import { importStateMachineNameOf } from './constructs/import-workflow.js';
 import type { ImporterFunction } from './constructs/importer-function.js';
 import { PREFIXES, STEP_ACCESS, type Prefix, type StepAccess, type StepHandlerFile } from './constructs/step-access.js';
 import type { ImporterStack } from './importer-stack.js';
+import { clubSiteAcknowledgements } from './constructs/club-site.js';
 
 /** Why each function reaches `<bucket>/<prefix>/*`: keys below a prefix are per vendor, upload or run, unknown at deploy time. */
 const PREFIX_REASONS: Record<Prefix, string> = {
@@ -49,6 +50,8 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const roleOf = (f: ImporterFunction) => f.role as unknown as IConstruct;
   const pipelineRoles = pipeline.map(roleOf);
   const adminRole = stack.admin.function.role as unknown as IConstruct;
+  // The club site's API function (the register's grants, X-Ray) and CDK's BucketDeployment function (CloudFront invalidation: no resource-level permission).
+  const siteApiRole = stack.clubSite.function.role as unknown as IConstruct;
   const uploadsRole = roleOf(stack.reconciliation.functions.find((f) => f.handlerFile === 'reconcile-upload.ts')!);
   // Per prefix of the bucket, the roles of the steps that reach it (STEP_ACCESS): `<bucket>/<prefix>/*`.
   const reaching = (prefix: Prefix) => pipeline.filter((f) => (STEP_ACCESS[f.handlerFile as StepHandlerFile] as StepAccess).objects?.[prefix]).map(roleOf);
@@ -60,13 +63,13 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const executions = (machine: IConstruct, label?: string) =>
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
   return [
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, stack.sftp.hostKeysRole, ...machines] },
+    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, siteApiRole, stack.clubSite.deploymentHandler, stack.sftp.hostKeysRole, ...machines] },
     ...PREFIXES.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/${prefix}/*]`, reason: PREFIX_REASONS[prefix], scopes: [...reaching(prefix), ...(prefix === 'inbox' ? [adminRole] : [])] }))
       .filter((a) => a.scopes.length > 0),
     { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${files}>/*]`, reason: 'The Distributed Maps read their JSON Lines manifest from the bucket: its key is per execution (work/<vendor>/<upload>/, reports/reconciliation/<run>/)', scopes: machines },
-    { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsGrant, scopes: [...writesRegister, adminRole] },
-    { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsGrant, scopes: [...writesRegister, adminRole] },
-    { id: `AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*]`, reason: 'The register grants include the table\'s own index (gsi1: ledger by vendor and club, open uploads)', scopes: [...readsRegister, adminRole] },
+    { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsGrant, scopes: [...writesRegister, adminRole, siteApiRole] },
+    { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsGrant, scopes: [...writesRegister, adminRole, siteApiRole] },
+    { id: `AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*]`, reason: 'The register grants include the table\'s own index (gsi1: ledger by vendor and club, open uploads)', scopes: [...readsRegister, adminRole, siteApiRole] },
     ...invoked.map((f) => ({ id: `AwsSolutions-IAM5[Resource::<${id(f)}.Arn>:*]`, reason: 'Step Functions may invoke the function\'s versions (qualified ARNs); the grant names this function only', scopes: machines })),
     ...machines.map((m) => ({
       id: executions(m), reason: 'The state machine manages its own executions (Distributed Map child executions are named at run time); the admin function (status --cloud) describes the import executions, named by upload id at run time',
@@ -86,6 +89,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
     { id: `AwsSolutions-IAM5[Resource::<${id(stack.sftp.logGroup)}.Arn>:log-stream:*]`, reason: 'Transfer Family writes one log stream per session into the endpoint\'s own log group', scopes: [stack.sftp] },
     { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:transfer:${region}:${account}:user/<${logicalId(stack, stack.sftp.server)}.ServerId>/*]`, reason: 'Vendors\' SFTP users are created at run time by the admin function (one per vendor); the grant is limited to this server\'s users', scopes: [adminRole] },
     { id: 'AwsSolutions-SQS3', reason: 'These queues are dead-letter queues themselves (upload events that could not start an import; schedule deliveries that failed)', scopes: [stack.imports.starterDeadLetters, stack.reconciliation.deadLetters] },
+    ...clubSiteAcknowledgements(stack.clubSite, id, { region, account }),
     { id: 'AwsSolutions-SMG4', reason: 'The identity key is the HMAC key of every stored identity lookup: rotating it would orphan them all. It is generated once, KMS-encrypted, readable only by the apply steps, which hash identities', scopes: [stack.register.identityKey] },
   ];
 }

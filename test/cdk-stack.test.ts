@@ -34,7 +34,7 @@ describe('file store', () => {
     });
     // Every bucket (the access logs' too) refuses plain HTTP.
     const policies = Object.values(test.findResources('AWS::S3::BucketPolicy')) as { Properties: { PolicyDocument: { Statement: { Effect: string; Condition?: unknown }[] } } }[];
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     }
@@ -44,7 +44,7 @@ describe('file store', () => {
   it('empties the test stage\'s buckets, every object version, when its stack is deleted; production keeps its own', () => {
     const buckets = (t: Template) => Object.keys(t.findResources('AWS::S3::Bucket'));
     const emptied = (t: Template) => Object.values(t.findResources('Custom::S3AutoDeleteObjects')).map((r) => flatten((r.Properties as { BucketName: unknown }).BucketName));
-    expect(buckets(test)).toHaveLength(2);
+    expect(buckets(test)).toHaveLength(3);
     expect(emptied(test).sort()).toEqual(buckets(test).map((id) => `<${id}>`).sort());
     for (const bucket of Object.values(test.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
     // CDK's handler lists every version and delete marker and deletes them; the bucket policy lets its role do so.

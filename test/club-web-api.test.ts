@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { DevSignIn } from '../shared/web/dev-sign-in.js';
-import { fixesFromDocs, startClubWeb, type ClubWeb } from '../shared/web/server.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACTIVITY_CODES, LEADER_CODES, PARTICIPANT_CODES, PAYMENT_CODES, WARNING_CODES } from '../shared/core/errors/codes.js';
+import { FIXES, fixesOf } from '../shared/web/fixes.js';
+import { startClubWeb, type ClubWeb } from '../shared/web/server.js';
+import { ROOT } from './support/run-cli.js';
 import { grantOfClaims } from '../shared/web/grants.js';
 import { clubFile, KID_PNRS, LEADER_PNR } from './support/club-file.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
@@ -135,10 +140,53 @@ describe("the club's web API (issue 16)", () => {
     expect(grantOfClaims({})).toBeUndefined();
   });
 
-  it("reads every code's fix from docs/lok-rules.md", () => {
-    const fixes = fixesFromDocs();
-    for (const code of ['PERIOD_CLOSED', 'TOO_FEW_PARTICIPANTS', 'LEADER_NOT_MEMBER', 'PARTICIPANT_NOT_MEMBER', 'REGISTERED_LATE', 'WEEKLY_CAP_REACHED']) {
-      expect(fixes[code], code).toMatch(/\w/);
+  it("gives every code's fix as docs/lok-rules.md says it (fixes.json; LOK_UPDATE_FIXES=1 rewrites it)", () => {
+    const fromDoc = fixesOf(readFileSync(join(ROOT, 'docs', 'lok-rules.md'), 'utf8'));
+    if (process.env.LOK_UPDATE_FIXES === '1') writeFileSync(join(ROOT, 'shared', 'web', 'fixes.json'), `${JSON.stringify(fromDoc, null, 2)}\n`);
+    expect(FIXES).toEqual(fromDoc);
+    for (const code of [...Object.keys(ACTIVITY_CODES), ...Object.keys(LEADER_CODES), ...Object.keys(PARTICIPANT_CODES), ...Object.keys(PAYMENT_CODES), ...Object.keys(WARNING_CODES)]) {
+      expect(FIXES[code], code).toMatch(/\w/);
     }
+  });
+});
+
+describe("the club's API in AWS: functions/club-api.ts behind API Gateway's JWT authorizer", () => {
+  type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+  let handler: Handler;
+  const context = { functionName: 'club-api', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 };
+  /** An HTTP API (payload 2.0) event as the authorizer passes it on: the ID token's claims, strings. */
+  const event = (method: string, rawPath: string, claims: Record<string, string>, query: Record<string, string> = {}, body?: unknown) => ({
+    version: '2.0', routeKey: `${method} /api/{proxy+}`, rawPath, rawQueryString: new URLSearchParams(query).toString(), queryStringParameters: query,
+    headers: {}, isBase64Encoded: false, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    requestContext: { http: { method, path: rawPath }, authorizer: { jwt: { claims, scopes: [] } } },
+  });
+
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      REGISTER_TABLE: register.table, DYNAMODB_ENDPOINT: local.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_SERVICE_NAME: 'lok-importer',
+    });
+    handler = (await import('../functions/club-api.js')).handler as unknown as Handler;
+  });
+
+  it('takes the grant from the Cognito claims: an official reads their club, not another; RF support (group) every club', async () => {
+    const official = { 'cognito:username': 'kassor', 'custom:clubs': '100002' };
+    const own = await handler(event('GET', '/api/clubs/100002/activities', official, { period: '2026-2' }), context);
+    expect(own.statusCode).toBe(200);
+    expect((JSON.parse(own.body) as { activities: unknown[] }).activities).toHaveLength(2);
+    const other = await handler(event('GET', '/api/clubs/100001/activities', official, { period: '2026-2' }), context);
+    expect([other.statusCode, (JSON.parse(other.body) as { error: { code: string } }).error.code]).toEqual([403, 'CLUB_ACCESS_DENIED']);
+    const rf = await handler(event('GET', '/api/clubs/100001/application', { 'cognito:username': 'anna', 'cognito:groups': '[rf-support]' }, { period: '2026-2' }), context);
+    expect(rf.statusCode).toBe(200);
+    expect(rf.headers['cache-control']).toBe('no-store');
+    const nobody = await handler(event('GET', '/api/me', {}), context);
+    expect(nobody.statusCode).toBe(401);
+  });
+
+  it('sends an application by the signed-in user', async () => {
+    const official = { 'cognito:username': 'kassor', 'custom:clubs': '100002' };
+    const sent = await handler(event('POST', '/api/clubs/100002/application/submit', official, {}, { period: '2026-2', kind: 'main', requestId: 'cloud-000001' }), context);
+    expect(sent.statusCode).toBe(200);
+    expect(JSON.parse(sent.body)).toMatchObject({ club: '100002', kind: 'main', by: 'kassor' });
   });
 });

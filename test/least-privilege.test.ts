@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ImporterFunction } from '../cdk/constructs/importer-function.js';
 import { ImporterStack } from '../cdk/importer-stack.js';
 import { stagesFrom } from '../cdk/config.js';
-import { AUTO_DELETE_PROVIDER, flatten, STAGES, synthApp } from './support/cdk-app.js';
+import { AUTO_DELETE_PROVIDER, BUCKET_DEPLOYMENT_PROVIDER, flatten, STAGES, synthApp } from './support/cdk-app.js';
 import { ROOT } from './support/run-cli.js';
 
 /**
@@ -77,6 +77,8 @@ const EXPECTED: Record<string, readonly string[]> = {
     'transfer:CreateUser sftpServer', 'transfer:CreateUser sftpUsers', 'transfer:TagResource sftpServer', 'transfer:TagResource sftpUsers',
     'transfer:DeleteSshPublicKey sftpUsers', 'transfer:DescribeUser sftpUsers', 'transfer:ImportSshPublicKey sftpUsers', 'transfer:UpdateUser sftpUsers',
   ],
+  // The club site's API (cdk/constructs/club-site.ts): the register, read and write (an application is recorded there).
+  'club-api.ts': [...REGISTER_WRITE],
   // The SFTP endpoint's host keys (a custom resource): the server's keys only.
   SftpHostKeysFunction: ['transfer:ImportHostKey sftpServer', 'transfer:ListHostKeys sftpServer'],
 };
@@ -137,7 +139,7 @@ function rolesOf(stack: ImporterStack): { readonly key: string; readonly grants:
   const resources = template.toJSON().Resources as Resources;
   const importer = new Map(stack.node.findAll().filter((c): c is ImporterFunction => c instanceof ImporterFunction)
     .map((f) => [stack.getLogicalId(f.node.defaultChild as CfnElement), f.handlerFile]));
-  return Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !AUTO_DELETE_PROVIDER.test(id)).map(([id, fn]) => {
+  return Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !AUTO_DELETE_PROVIDER.test(id) && !BUCKET_DEPLOYMENT_PROVIDER.test(id)).map(([id, fn]) => {
     const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
     const ownLogs = (fn.Properties.LoggingConfig as { LogGroup?: { Ref: string } } | undefined)?.LogGroup?.Ref ?? '';
     const key = importer.get(id) ?? Object.keys(EXPECTED).find((k) => id.startsWith(k)) ?? id;

@@ -1,7 +1,13 @@
+import fixes from './fixes.json' with { type: 'json' };
+
 /**
- * The fix of each code as docs/lok-rules.md tells it (the one home of that text): each `### \`CODE\`` section's
- * paragraph that starts with `**Fix:**`. The web page shows it under the reason.
+ * Each code's fix as docs/lok-rules.md tells it (the one home of that text), shown under the reason on the club's
+ * page; kept as fixes.json so that the cloud's bundled function has it too. test/club-web-api.test.ts holds it to
+ * the doc (and rewrites it with LOK_UPDATE_FIXES=1).
  */
+export const FIXES: Readonly<Record<string, string>> = fixes;
+
+/** The fixes in docs/lok-rules.md: each `### \`CODE\`` section's paragraph that starts with `**Fix:**`. */
 export function fixesOf(markdown: string): Record<string, string> {
   const fixes: Record<string, string> = {};
   let code: string | undefined;

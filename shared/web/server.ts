@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { handleClubApi, type ClubApiPorts } from './club-api.js';
 import type { DevSignIn } from './dev-sign-in.js';
-import { fixesOf } from './fixes.js';
+import { FIXES } from './fixes.js';
 
 /** The page's files: shared/web/static beside this module (run from source), or the repository's (run from dist/). */
 export function staticDir(): string {
@@ -14,11 +14,6 @@ export function staticDir(): string {
   return existsSync(beside) ? beside : fileURLToPath(new URL('../../../shared/web/static/', import.meta.url));
 }
 
-/** docs/lok-rules.md's fixes, read once (from the repository, as the static files). */
-export function fixesFromDocs(): Record<string, string> {
-  const doc = join(staticDir(), '..', '..', '..', 'docs', 'lok-rules.md');
-  return existsSync(doc) ? fixesOf(readFileSync(doc, 'utf8')) : {};
-}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -56,7 +51,6 @@ export async function startClubWeb(options: ClubWebOptions): Promise<ClubWeb> {
   const files = new Map(STATIC_FILES.filter((f) => existsSync(join(dir, f))).map((f) => [`/${f}`, readFileSync(join(dir, f))]));
   files.set('/', files.get('/index.html')!);
   files.set('/config.json', Buffer.from(JSON.stringify({ auth: 'dev', api: '/api' })));
-  const fixes = fixesFromDocs();
   const server = createServer((request, response) => {
     serve(request, response).catch((error: Error) => {
       send(request, response, 500, 'application/json; charset=utf-8', JSON.stringify({ error: { code: 'INTERNAL', name: error.name } }));
@@ -81,7 +75,7 @@ export async function startClubWeb(options: ClubWebOptions): Promise<ClubWeb> {
     }
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const grant = options.signIn.grantOf(bearer);
-    const answer = await handleClubApi({ ...options.ports, fixes, clock: options.clock() }, {
+    const answer = await handleClubApi({ ...options.ports, fixes: FIXES, clock: options.clock() }, {
       method: request.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), ...(body !== undefined ? { body } : {}), ...(grant ? { grant } : {}),
     });
     if (answer.text) {

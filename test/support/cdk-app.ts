@@ -21,9 +21,12 @@ export function synthApp(options: { bundle: boolean; outdir?: string } = { bundl
 /** CDK's own provider behind `autoDeleteObjects` (test stage): its role and handler are CDK's, not the Importer's. */
 export const AUTO_DELETE_PROVIDER = /^CustomS3AutoDeleteObjectsCustomResourceProvider/;
 
-/** The template's resources of a type, CDK's auto-delete provider left out. */
+/** CDK's own function behind BucketDeployment (the club site's files, cdk/constructs/club-site.ts): its role and handler are CDK's. */
+export const BUCKET_DEPLOYMENT_PROVIDER = /^CustomCDKBucketDeployment/;
+
+/** The template's resources of a type, CDK's own providers (auto-delete, bucket deployment) left out. */
 export function ownResources(template: Template, type: string): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(Object.entries(template.findResources(type)).filter(([id]) => !AUTO_DELETE_PROVIDER.test(id)));
+  return Object.fromEntries(Object.entries(template.findResources(type)).filter(([id]) => !AUTO_DELETE_PROVIDER.test(id) && !BUCKET_DEPLOYMENT_PROVIDER.test(id)));
 }
 
 /** A CloudFormation value with its intrinsic functions flattened to text (tokens become `<Ref>`/`<GetAtt>`). */

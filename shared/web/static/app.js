@@ -1,4 +1,4 @@
-/* global document, window, fetch, sessionStorage, localStorage, location, history, crypto, URLSearchParams, Blob */
+/* global document, window, fetch, sessionStorage, localStorage, location, history, crypto, URLSearchParams, Blob, btoa */
 // The club's web page (issue 16): plain ES module, no framework. Data from the club API (shared/web/club-api.ts);
 // the page filters a period's activities itself, so typing in the search box costs no round trip.
 
@@ -99,8 +99,41 @@ function translate() {
 }
 
 // --- signing in -------------------------------------------------------------------------------------------------
+// Local mode: a dev login listing its users. The cloud: Cognito's hosted sign-in (authorization code with PKCE);
+// the ID token is the Bearer token the API's authorizer checks.
+
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+async function cognitoSignIn() {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const stateValue = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  sessionStorage.setItem('lok-pkce', JSON.stringify({ verifier, state: stateValue }));
+  const { signIn, clientId, redirect } = state.config;
+  location.assign(`${signIn}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirect, scope: 'openid email profile', code_challenge_method: 'S256', code_challenge: challenge, state: stateValue })}`);
+}
+
+/** Back from Cognito with `?code=…&state=…`: the code exchanged for tokens; true when signed in. */
+async function cognitoReturn() {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  const saved = JSON.parse(sessionStorage.getItem('lok-pkce') ?? 'null');
+  if (!code || !saved || params.get('state') !== saved.state) return false;
+  sessionStorage.removeItem('lok-pkce');
+  const { signIn, clientId, redirect } = state.config;
+  const response = await fetch(`${signIn}/oauth2/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: redirect, code_verifier: saved.verifier }),
+  });
+  if (!response.ok) throw new Error(`sign-in ${response.status}`);
+  state.token = (await response.json()).id_token;
+  sessionStorage.setItem('lok-token', state.token);
+  history.replaceState(null, '', location.pathname);
+  return true;
+}
 
 async function showSignIn() {
+  if (state.config.auth === 'cognito') return cognitoSignIn();
   $('app').hidden = true;
   $('signin').hidden = false;
   $('signout').hidden = true;
@@ -120,6 +153,10 @@ function signOut() {
   state.token = null;
   sessionStorage.removeItem('lok-token');
   location.hash = '';
+  if (state.config.auth === 'cognito') {
+    location.assign(`${state.config.signIn}/logout?${new URLSearchParams({ client_id: state.config.clientId, logout_uri: state.config.redirect })}`);
+    return;
+  }
   void showSignIn().catch(fail);
 }
 
@@ -389,6 +426,7 @@ async function main() {
   translate();
   wire();
   state.config = await (await fetch('config.json')).json();
+  if (state.config.auth === 'cognito') await cognitoReturn();
   await start();
 }
 
