@@ -73,6 +73,18 @@ describe("the club's web API (issue 16)", () => {
     expect((await fetch(new URL('/app.js', web.url))).headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
+  it('answers only requests addressed to it by its own name (no DNS rebinding to the dev sign-in)', async () => {
+    const { request } = await import('node:http');
+    const status = (host: string) => new Promise<number>((resolve, reject) => {
+      const url = new URL('/api/dev/users', web.url);
+      request({ hostname: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (response) => { response.resume(); resolve(response.statusCode!); }).on('error', reject).end();
+    });
+    const port = new URL(web.url).port;
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`attacker.example:${port}`)).toBe(421);
+  });
+
   it('answers nobody who is not signed in, and no forged token', async () => {
     for (const path of ['/api/me', '/api/clubs/100001/activities?period=2026-2', '/api/clubs/100001/application?period=2026-2']) {
       expect((await call(path)).status).toBe(401);

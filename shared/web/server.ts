@@ -51,6 +51,7 @@ export async function startClubWeb(options: ClubWebOptions): Promise<ClubWeb> {
   const files = new Map(STATIC_FILES.filter((f) => existsSync(join(dir, f))).map((f) => [`/${f}`, readFileSync(join(dir, f))]));
   files.set('/', files.get('/index.html')!);
   files.set('/config.json', Buffer.from(JSON.stringify({ auth: 'dev', api: '/api' })));
+  const allowedHosts = new Set<string>();
   const server = createServer((request, response) => {
     serve(request, response).catch((error: Error) => {
       send(request, response, 500, 'application/json; charset=utf-8', JSON.stringify({ error: { code: 'INTERNAL', name: error.name } }));
@@ -58,6 +59,9 @@ export async function startClubWeb(options: ClubWebOptions): Promise<ClubWeb> {
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Only this address by name: a page elsewhere that rebinds its own name to 127.0.0.1 (DNS rebinding) would
+    // otherwise reach the dev sign-in, which asks for no secret.
+    if (!allowedHosts.has(request.headers.host ?? '')) return send(request, response, 421, 'text/plain; charset=utf-8', 'misdirected request');
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/api/')) {
       const file = files.get(url.pathname);
@@ -90,6 +94,7 @@ export async function startClubWeb(options: ClubWebOptions): Promise<ClubWeb> {
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
+  allowedHosts.add(`${address}:${port}`).add(`localhost:${port}`);
   return {
     url: `http://${address}:${port}/`,
     stop: () => new Promise((resolve) => {
