@@ -114,6 +114,24 @@ describe("the club's web page in local mode (issue 16)", () => {
     await expect.poll(() => detail.innerText()).toContain('Perioden är stängd för föreningen');
   }, 240_000);
 
+  it('lets RF support open any club by its id; an official is offered only their own', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1024, height: 800 }, locale: 'sv-SE' });
+    await fresh.goto(local.webUrl);
+    await fresh.getByRole('button', { name: 'Logga in som rf-support' }).click();
+    await expect.poll(() => fresh.locator('#who').innerText()).toContain('rf-support');
+    const clubId = fresh.getByLabel('Förening', { exact: true });
+    await clubId.fill(DEMO_CLUB);
+    await clubId.press('Enter');
+    await clubId.blur();
+    await fresh.waitForSelector('body[data-loaded="true"]');
+    expect(await fresh.locator('.list a').count()).toBeGreaterThan(0);
+    await fresh.getByRole('button', { name: 'Logga ut' }).click();
+    await fresh.getByRole('button', { name: `Logga in som official-${DEMO_CLUB}` }).click();
+    await expect.poll(() => fresh.locator('#club option').allTextContents()).toEqual([`IK Demo (${DEMO_CLUB})`]);
+    expect(await fresh.locator('#club-id').isHidden()).toBe(true);
+    await fresh.close();
+  }, 120_000);
+
   it('loads a period of 2 000 activities (the time is printed, not asserted)', async () => {
     // Spring 2026 of the demo club: 2 000 activities of the team, 12 a day at different times.
     const activities: ActivitySpec[] = Array.from({ length: 2000 }, (_, i) => {
