@@ -24,7 +24,10 @@ function activityOpen(id: string): string {
   return `      <Activity id="${id}"><Date>2026-11-18</Date><Start>18:00</Start><End>19:30</End><Sport>Fotboll</Sport><Place>Vallen</Place><Leader ref="L-1"/>`;
 }
 
-const GOOD_ACTIVITY = `${activityOpen('A-1')}<Participant ref="P-1"/><Participant ref="P-2"/><Participant ref="P-3"/></Activity>\n`;
+/** An activity like A-1: the leader L-1 and the participants P-1, P-2 and P-3 on 2026-11-18. */
+const goodActivity = (id: string): string => `${activityOpen(id)}<Participant ref="P-1"/><Participant ref="P-2"/><Participant ref="P-3"/></Activity>\n`;
+
+const GOOD_ACTIVITY = goodActivity('A-1');
 
 /** A whole file: the good club with `persons` after its persons and `activities` after A-1. */
 export function* club(persons: Pieces = [], activities: Pieces = []): Generator<string> {
@@ -113,6 +116,9 @@ export function duplicatePersonnummer(count: number): Pieces {
 }
 
 const PAD = (prefix: string, i: number): string => `${prefix}${String(i).padStart(LIMITS.idChars - prefix.length, '0')}`;
+
+/** `count` more activities like A-1, with ids of LIMITS.idChars: each an entry in the same persons' calendars of 2026-2. */
+export const activitiesOfOnePeriod = (count: number): Pieces => club([], batched(times(count, (i) => goodActivity(PAD('S-', i)))));
 
 /**
  * An activity at every record limit at once: ids and refs of LIMITS.idChars, fields of LIMITS.fieldChars, the most

@@ -123,6 +123,9 @@ export const HOSTILE_CORPUS: readonly HostileCase[] = [
   partly('memberships-over-limit', 'TOO_MANY_ELEMENTS', PERSON, `${LIMITS.membershipsPerPerson + 1} memberships on one person`, { pipeline: true }),
   partly('unknown-elements-flood', 'UNKNOWN_ELEMENT', PERSON, `500 unknown elements in a person: ${LIMITS.errorsPerRecord} errors kept`, { pipeline: true, errors: LIMITS.errorsPerRecord }),
   partly('unknown-attributes-at-limit', 'UNKNOWN_ATTRIBUTE', PERSON, `${LIMITS.attributesPerElement - 1} unknown attributes and an id`, { errors: LIMITS.attributesPerElement - 1 }),
+  partly('activities-per-period-over-limit', 'TOO_MANY_ACTIVITIES', 11 + LIMITS.activitiesPerPeriod,
+    `${LIMITS.activitiesPerPeriod} more activities like A-1 with 64-character ids: the last would put its persons in ${LIMITS.activitiesPerPeriod + 1} activities of 2026-2 (6 000 failed the import: a calendar item over 400 KB)`,
+    { generate: () => make.activitiesOfOnePeriod(LIMITS.activitiesPerPeriod), pipeline: true, errors: 1, detail: `> ${LIMITS.activitiesPerPeriod} (2026-2)` }),
   partly('participants-10000', 'TOO_MANY_ELEMENTS', ACTIVITY, '10 000 participants (1.9 MB): check passed it, the import failed on the 400 KB item limit',
     { generate: () => make.manyParticipants(10_000, ['P-1', 'P-2', 'P-3']), pipeline: true, errors: 1 }),
 

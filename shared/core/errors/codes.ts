@@ -38,6 +38,7 @@ export const RECORD_CODES = {
   UNKNOWN_RECORD: ['Posten att ta bort har aldrig skickats av leverantören för föreningen', 'the record to delete was never sent by this vendor for the club'],
   VALUE_TOO_LONG: ['Värdet är längre än tillåtet', 'the value is longer than allowed'],
   TOO_MANY_ELEMENTS: ['Elementet förekommer fler gånger än tillåtet', 'the element occurs more times than allowed'],
+  TOO_MANY_ACTIVITIES: ['Personen eller gruppen har fler aktiviteter i perioden än tillåtet', 'the person or group has more activities in the period than allowed'],
 } as const;
 
 /** Activity-level codes: any of them rejects the activity. */

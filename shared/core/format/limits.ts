@@ -29,6 +29,12 @@ export const LIMITS = {
   anonymousPerActivity: 200,
   /** `Membership` elements of one person. */
   membershipsPerPerson: 100,
+  /**
+   * Activities of one club in a file that name one person (as leader or participant), or that are camps or
+   * competitions of one group, in one LOK period: the register keeps them as one item (a calendar, 78 bytes per
+   * activity at most), about 11 a day every day.
+   */
+  activitiesPerPeriod: 2000,
   /** Errors kept for one record: it is refused anyway, and the receipt names the first ones. */
   errorsPerRecord: 100,
   /** Record errors the reader finds in one file before it rejects the file (TOO_MANY_ERRORS). */

@@ -8,6 +8,7 @@ import type { ImportEvent } from './import-event.js';
 import { LIMITS } from './limits.js';
 import { parseActivity } from './parse-activity.js';
 import { parsePerson } from './parse-person.js';
+import { PeriodCounts } from './period-counts.js';
 import { attributeText, DraftBuilder, unknownAttributes, type RecordDraft } from './record-draft.js';
 import { IMPORT_NAMESPACE, type ImportMode } from './records.js';
 
@@ -107,6 +108,8 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   let record: DraftBuilder | undefined;
   // One pool per club: refs point within a club, and a small pool is a fast one.
   let pool = new StringPool();
+  // Calendars are per club too.
+  let periods = new PeriodCounts();
   /** Depth of an unknown or invalid subtree being skipped, 0 when none. */
   let skip = 0;
   let sawRoot = false;
@@ -206,6 +209,7 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
           clubsSeen.add(id);
           club = id;
           pool = new StringPool();
+          periods = new PeriodCounts();
           path.push('Club');
           pending.push({ kind: 'club', club: id, line });
           for (const attribute of unknownAttributes(attributes, ['id'], count) ?? []) outside('UNKNOWN_ATTRIBUTE', line, `Club@${attribute}`);
@@ -230,7 +234,8 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     if (skip > 0) skip--;
     else if (record) {
       if (record.close()) {
-        emit(recordEvent(record.draft, options.evaluationDate), parser.line);
+        const event = recordEvent(record.draft, options.evaluationDate);
+        emit(event.kind === 'activity' ? periods.admit(event) : event, parser.line);
         record = undefined;
       }
       syncText();
