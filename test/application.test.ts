@@ -7,7 +7,7 @@ import { submitApplication, type SubmitRequest } from '../shared/core/applicatio
 import { reconcile } from '../shared/core/pipeline/reconcile.js';
 import { clubActivities } from '../shared/core/queries/club-activities.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { clubFile } from './support/club-file.js';
+import { clubFile, KIDS } from './support/club-file.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { clockAt, freshRegister, importText, noWait, onboard, type TestRegister } from './support/pipeline.js';
 
@@ -87,6 +87,16 @@ describe("a club's application on DynamoDB Local (issue 16)", () => {
     const application = await applicationOf(ports, CLUB, SPRING, '2026-09-11');
     expect(application.main.totals.approvedActivities).toBe(1);
     expect(application.supplementary).toMatchObject({ canSubmit: true, totals: { approvedActivities: 1, participations: 4 } });
+  });
+
+  it('judges a late activity against the frozen verdicts of its day: who was counted in the submitted one is not counted again', async () => {
+    // A1 (submitted, frozen: 17:00–18:30 on 4 May, the four children counted) and A6 the same day at 18:00, registered late.
+    const r = receipt(await importText(register, 'v1', 'september-2.xml', clubFile('v1', CLUB, '2026-09-12T08:00:00+02:00', [{ id: 'A6', date: '2026-05-04', start: '18:00', end: '19:00' }]), '2026-09-12'));
+    expect(r.activities[0]).toMatchObject({ id: 'A6', verdict: 'rejected', warnings: ['REGISTERED_LATE'], countedParticipants: 0 });
+    expect(r.activities[0]!.reasons).toContain('TOO_FEW_PARTICIPANTS');
+    expect(r.activities[0]!.participants.map((p) => [p.ref, p.reasons])).toEqual(KIDS.map((k) => [k, ['PARTICIPANT_OVERLAPPING_ACTIVITY', 'PARTICIPANT_ALREADY_COUNTED_TODAY']]));
+    expect(r.activities[0]!.leaders).toMatchObject([{ ref: 'L', valid: false, reasons: ['LEADER_OVERLAPPING_ACTIVITY'], overlapsWith: { id: 'A1' } }]);
+    expect(await verdictOf('A1')).toMatchObject({ verdict: 'approved', reasons: [], countedParticipants: 4 });
   });
 
   it('exports one row per activity of the application: no personnummer, no names', async () => {

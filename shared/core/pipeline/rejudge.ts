@@ -2,6 +2,7 @@ import type { Membership } from '../format/records.js';
 import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';
 import { judgeWeek } from '../rules/judge-activities.js';
 import type { ClubFacts, JudgeContext, JudgedActivity, JudgedParticipant, JudgedPerson } from '../rules/judge-input.js';
+import type { ActivityVerdict } from '../rules/verdict.js';
 import { isClosedForActivity, submissionsOf } from '../rules/periods.js';
 import { calendarKeysOf, periodOfDate } from './activity-content.js';
 import { HeadWatch } from './head-watch.js';
@@ -172,9 +173,10 @@ async function judgePass(context: PassContext, start: ClosureStart & { readonly 
   const closure = await WeekClosure.of(store, context.heads, context.settled, start);
   const live = closure.live();
   const judge = await judgeContextOf(context, live);
+  const frozen = await frozenVerdicts(context, live, judge.context);
   const verdictAt = new Map<string, VerdictKey>();
   const computed: StoredVerdict[] = [];
-  for (const list of byWeek(live, judge.personOf).values()) {
+  for (const list of byWeek(live, judge.personOf, frozen).values()) {
     for (const { activity, verdict } of judgeWeek(list, judge.context, context.amounts)) {
       const value: StoredVerdict = {
         club: activity.club, period: periodOfDate(activity.date), vendor: activity.vendor, id: activity.id,
@@ -195,6 +197,27 @@ async function judgePass(context: PassContext, start: ClosureStart & { readonly 
   const clubPeriods = new Map<string, { club: string; period: string }>();
   for (const v of [...computed, ...leftBehind]) clubPeriods.set(`${v.club}|${v.period}`, { club: v.club, period: v.period });
   return { result: { clubPeriods: [...clubPeriods.values()], judged: computed.length, written }, closure, verdictAt };
+}
+
+/**
+ * The stored verdicts of the activities in periods closed for their clubs, by the activity's id (docId): frozen, they
+ * are judged as they stand (judge-day.ts), so that the rest of their days is judged against what was applied for.
+ */
+async function frozenVerdicts(context: PassContext, live: readonly StoredActivity[], judge: JudgeContext): Promise<Map<string, ActivityVerdict>> {
+  const keys: DocKey[] = [];
+  for (const a of live) {
+    const date = a.content!.date;
+    if (date === undefined) continue;
+    const period = periodOfDate(date);
+    if (isClosedForActivity(period, context.today, a.receivedOn, submissionsOf(judge.club(a.club), period))) keys.push({ kind: 'verdict', club: a.club, period, vendor: a.vendor, id: a.id });
+  }
+  const frozen = new Map<string, ActivityVerdict>();
+  if (keys.length === 0) return frozen;
+  for (const doc of (await context.ports.store.get(keys)).values()) {
+    const v = doc.value as StoredVerdict;
+    frozen.set(docId({ kind: 'activity', vendor: v.vendor, club: v.club, id: v.id }), v.verdict);
+  }
+  return frozen;
 }
 
 /** Writes the verdicts that differ from the stored ones (none in a closed period) and deletes those left behind. */
@@ -272,13 +295,14 @@ async function judgeContextOf(context: PassContext, live: readonly StoredActivit
   return { context: { today: context.today, club: (id) => facts.get(id) ?? { countsEveryoneAsDisabled: false, submittedPeriods: new Set() } }, personOf };
 }
 
-function byWeek(live: readonly StoredActivity[], personOf: (pid: string) => JudgedPerson): Map<string, JudgedActivity[]> {
+function byWeek(live: readonly StoredActivity[], personOf: (pid: string) => JudgedPerson, frozen: ReadonlyMap<string, ActivityVerdict>): Map<string, JudgedActivity[]> {
   const weeks = new Map<string, JudgedActivity[]>();
   for (const a of live) {
     const week = weekOfDate(a.content!.date);
     let list = weeks.get(week);
     if (!list) weeks.set(week, (list = []));
-    list.push(judgedActivity(a, personOf));
+    const verdict = frozen.get(docId({ kind: 'activity', value: a }));
+    list.push(verdict ? { ...judgedActivity(a, personOf), frozen: verdict } : judgedActivity(a, personOf));
   }
   return weeks;
 }

@@ -1,12 +1,12 @@
 import { ageOn, parseTime, yearOf } from '../calendar/dates.js';
-import type { ActivityCode, LeaderCode, ParticipantCode } from '../errors/codes.js';
+import { PARTICIPANT_CODES, type ActivityCode, type LeaderCode, type ParticipantCode } from '../errors/codes.js';
 import type { Membership } from '../format/records.js';
 import type { JudgeContext, JudgedActivity, JudgedAnonymous, JudgedParticipant, JudgedPerson } from './judge-input.js';
 import { none, orNone } from './empty-list.js';
 import { compareActivities, compareAnonymous, compareStrings } from './ordering.js';
 import { isClosedForActivity, periodOf, submissionsOf } from './periods.js';
 import { LEADER_MIN_AGE, MIN_COUNTED_PARTICIPANTS, PARTICIPANT_AGE, ruleSetFor } from './rule-sets.js';
-import type { LeaderVerdict } from './verdict.js';
+import type { ActivityVerdict, LeaderVerdict } from './verdict.js';
 
 /** The day-level judgement of one activity, with what the weekly payment step needs. */
 export interface DayJudgement {
@@ -83,7 +83,66 @@ export function sameSportKey(sport: string | undefined): string {
  */
 export function judgeDay(activities: readonly JudgedActivity[], context: JudgeContext): DayJudgement[] {
   const state = new DayState();
-  return [...activities].sort(compareActivities).map((activity) => judgeOne(activity, state, context));
+  return [...activities].sort(compareActivities).map((activity) => (activity.frozen ? asFrozen(activity, activity.frozen, state) : judgeOne(activity, state, context)));
+}
+
+function intervalOf(activity: JudgedActivity): Interval | undefined {
+  const start = activity.start === undefined ? undefined : parseTime(activity.start);
+  const end = activity.end === undefined ? undefined : parseTime(activity.end);
+  return start !== undefined && end !== undefined && end > start ? { start, end } : undefined;
+}
+
+/** A group's camp or competition: one approved a day (DUPLICATE_GROUP_DAY). */
+function groupEventOf(activity: JudgedActivity): string | undefined {
+  return activity.group !== undefined && (activity.type === 'camp' || activity.type === 'competition') ? `${activity.club}\u0000${activity.group}` : undefined;
+}
+
+/** What an approved activity holds for the later ones of its day: its counted persons, its valid leaders, its group's event. */
+function noteApproved(activity: JudgedActivity, time: Interval, participantReasons: readonly (readonly ParticipantCode[])[], validLeaders: readonly JudgedPerson[], state: DayState): void {
+  const sportKey = sameSportKey(activity.sport);
+  activity.participants.forEach(({ person }, i) => {
+    if (participantReasons[i]!.length > 0) return;
+    const day = state.counted.get(person);
+    if (!day) state.counted.set(person, { times: [time], sports: [sportKey] });
+    else {
+      day.times.push(time);
+      if (!day.sports.includes(sportKey)) day.sports.push(sportKey);
+    }
+  });
+  for (const key of validLeaders) add(state.leadingIn, key, { ...time, club: activity.club, id: activity.id });
+  const groupEvent = groupEventOf(activity);
+  if (groupEvent !== undefined) state.groupEvents.add(groupEvent);
+}
+
+const isParticipantCode = (code: string): code is ParticipantCode => code in PARTICIPANT_CODES;
+
+/**
+ * An activity whose verdict is frozen (its period closed for its club: docs/lok-rules.md, "The application"): it is
+ * not judged again, and the later activities of its day are judged against it as it stands, so that a participant
+ * counted there is not counted again in a late-registered activity or another club's.
+ */
+function asFrozen(activity: JudgedActivity, verdict: ActivityVerdict, state: DayState): DayJudgement {
+  const notCounted = new Map<string, readonly ParticipantCode[]>();
+  const anonymousNotCounted: { birthYear: number; gender: string; reasons: readonly ParticipantCode[] }[] = [];
+  for (const line of verdict.participants) {
+    if (line.counted) continue;
+    const codes = orNone(line.reasons.filter(isParticipantCode));
+    if ('ref' in line) notCounted.set(line.ref, codes);
+    else anonymousNotCounted.push({ ...line.anonymous, reasons: codes });
+  }
+  const participantReasons = activity.participants.map(({ ref }) => notCounted.get(ref) ?? COUNTED);
+  const anonymous = [...activity.anonymous].sort(compareAnonymous);
+  const anonymousReasons = anonymous.map((g) => anonymousNotCounted.find((a) => a.birthYear === g.birthYear && a.gender === g.gender)?.reasons ?? COUNTED);
+  const validRefs = new Set(verdict.leaders.filter((l) => l.valid).map((l) => l.ref));
+  const validLeaders = activity.leaders.filter((l) => validRefs.has(l.ref)).map((l) => l.person);
+  const approved = verdict.verdict === 'approved';
+  const time = intervalOf(activity);
+  if (approved && time && activity.sport !== undefined) noteApproved(activity, time, participantReasons, validLeaders, state);
+  return {
+    activity, approved, reasons: verdict.reasons, leaders: verdict.leaders, participants: activity.participants, participantReasons,
+    anonymous, anonymousReasons, countedParticipants: verdict.countedParticipants,
+    countedAnonymous: anonymous.reduce((sum, g, i) => sum + (anonymousReasons[i]!.length === 0 ? g.count : 0), 0), validLeaders: validLeaders.length,
+  };
 }
 
 function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeContext): DayJudgement {
@@ -139,27 +198,14 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
   if (activity.leaders.length === 0) reasons.push('NO_LEADER');
   else if (validLeaderKeys.length === 0) reasons.push('NO_VALID_LEADER');
   if (countedParticipants < MIN_COUNTED_PARTICIPANTS) reasons.push('TOO_FEW_PARTICIPANTS');
-  const groupEvent = activity.group !== undefined && (activity.type === 'camp' || activity.type === 'competition')
-    ? `${activity.club}\u0000${activity.group}` : undefined;
+  const groupEvent = groupEventOf(activity);
   if (groupEvent !== undefined && state.groupEvents.has(groupEvent)) reasons.push('DUPLICATE_GROUP_DAY');
   if (date !== undefined && isClosedForActivity(periodOf(date), context.today, activity.receivedOn, submissionsOf(clubFacts, periodOf(date)))) reasons.push('PERIOD_CLOSED');
   if (activity.type === 'meeting' || activity.type === 'education') reasons.push('NOT_SPORT_ACTIVITY');
   if (activity.remote) reasons.push('REMOTE_ACTIVITY');
 
   const approved = reasons.length === 0;
-  if (approved && time && sport !== undefined) {
-    participants.forEach(({ person }, i) => {
-      if (participantReasons[i]!.length > 0) return;
-      const day = state.counted.get(person);
-      if (!day) state.counted.set(person, { times: [time], sports: [sportKey] });
-      else {
-        day.times.push(time);
-        if (!day.sports.includes(sportKey)) day.sports.push(sportKey);
-      }
-    });
-    for (const key of validLeaderKeys) add(state.leadingIn, key, { ...time, club: activity.club, id: activity.id });
-    if (groupEvent !== undefined) state.groupEvents.add(groupEvent);
-  }
+  if (approved && time && sport !== undefined) noteApproved(activity, time, participantReasons, validLeaderKeys, state);
   return {
     activity, approved, reasons: orNone(reasons), leaders, participants, participantReasons, anonymous, anonymousReasons,
     countedParticipants, countedAnonymous, validLeaders: validLeaderKeys.length,

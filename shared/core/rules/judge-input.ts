@@ -1,4 +1,5 @@
 import type { ActivityRecord, Gender, Membership } from '../format/records.js';
+import type { ActivityVerdict } from './verdict.js';
 
 /**
  * What the rules need to know, with references already resolved to national person keys. Persons are one
@@ -47,6 +48,11 @@ export interface JudgedActivity extends Pick<ActivityRecord, 'club' | 'id' | 'da
   readonly createdOn: string;
   /** Vendor that sent it: totals are broken down per source system. */
   readonly vendor: string;
+  /**
+   * Its stored verdict when its period is closed for its club (the verdict is frozen): it is not judged again, and
+   * later activities of its day are judged against it as it stands (judge-day.ts).
+   */
+  readonly frozen?: ActivityVerdict;
 }
 
 export interface ClubFacts {
