@@ -599,7 +599,11 @@ async function matchPersons(
   const deleted = new Set(records.deletedPersons.map((d) => d.id));
   const sentIds = new Set([...records.persons.map((p) => p.id), ...records.refusedPersonIds]);
   const holders = new Map<string, string[]>();
-  const hold = (pid: string, ref: string) => holders.set(pid, [...(holders.get(pid) ?? []), ref]);
+  const hold = (pid: string, ref: string): void => {
+    const list = holders.get(pid);
+    if (list) list.push(ref);
+    else holders.set(pid, [ref]);
+  };
   for (const c of candidates) hold(c.pid, c.record.id);
   for (const [pid, ref] of done) hold(pid, ref);
   for (const [ref, link] of links) {
