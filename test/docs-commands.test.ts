@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
-import { cleanEnv, ROOT, runCli, startLocalModeProcess, type LocalModeProcess } from './support/run-cli.js';
+import { cleanEnv, ROOT, runCli, runProcess, startLocalModeProcess, type CliResult, type LocalModeProcess } from './support/run-cli.js';
 
 /**
  * Every command line shown in a code block of README.md and docs/*.md (`lok-importer …`, `npx lok-importer …`,
@@ -86,16 +85,8 @@ function runnableExport(line: string): boolean {
   return !/<[^>]+>/.test(line);
 }
 
-function shell(script: string, env: NodeJS.ProcessEnv, dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function shell(script: string, env: NodeJS.ProcessEnv, dir: string): Promise<CliResult> {
+  return runProcess('bash', ['-c', script], { cwd: dir, env });
 }
 
 /** The environment a block's exports leave, each export evaluated once (a key made by `$(…)` stays the same). */

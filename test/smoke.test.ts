@@ -1,5 +1,4 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +17,7 @@ import { uploadWithClient } from '../shared/local/upload-with-client.js';
 import { receiptProblems, SMOKE_EXPECTED_RECEIPT, SMOKE_SAMPLE, SMOKE_VENDOR, smokeFileName, smokeSampleOf } from '../smoke/smoke-sample.js';
 import { SFTP_ENDPOINT_OUTPUT, stackNameOf } from '../smoke/stage-endpoint.js';
 import { synthApp } from './support/cdk-app.js';
-import { ROOT, runCli, type CliResult } from './support/run-cli.js';
+import { ROOT, runCli, runProcess, type CliResult } from './support/run-cli.js';
 import { stringSource } from './support/string-source.js';
 
 const SAMPLE = readFileSync(join(ROOT, 'samples', SMOKE_SAMPLE), 'utf8');
@@ -26,15 +25,7 @@ const EXPECTED = JSON.parse(readFileSync(join(ROOT, 'samples', 'expected', SMOKE
 
 /** The built smoke script (npm test builds first), run as `npm run smoke` runs it, without a TTY. */
 function runSmoke(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'smoke', 'smoke.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [join(ROOT, 'dist', 'smoke', 'smoke.js'), ...args], { env });
 }
 
 /** The smoke file judged by `check` at `now`, as a stage with nothing else of the vendor's would judge it. */

@@ -11,17 +11,46 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built `lok-importer` bin (npm test builds first) as a vendor would, without a TTY. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export interface ProcessOptions {
+  /** Default: the checkout. */
+  readonly cwd?: string;
+  /** Default: the test's own environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Killed (SIGKILL) after this long; default: never. */
+  readonly timeoutMs?: number;
+}
+
+/** Runs a program without a TTY and collects what it writes: every test that runs a process goes through here. */
+export function runProcess(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => stdout.push(d));
     child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    });
   });
+}
+
+/** Runs the built `lok-importer` bin (npm test builds first) as a vendor would, without a TTY. */
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [`${ROOT}bin/lok-importer.js`, ...args], options);
+}
+
+/** Polls `probe` every 100 ms until it gives a value; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The parent's environment without any AWS or LOK settings of the machine, so that only a test's own apply. */
