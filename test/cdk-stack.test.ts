@@ -8,7 +8,7 @@ import { stagesFrom } from '../cdk/config.js';
 import type { ImporterStack } from '../cdk/importer-stack.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { APPLY_UNITS_IN_PARALLEL, IMPORT_STEPS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS } from '../shared/core/pipeline/import-steps.js';
-import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthApp, type Asl, type AslState } from './support/cdk-app.js';
+import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthStages, type Asl, type AslState } from './support/cdk-app.js';
 import { ROOT } from './support/run-cli.js';
 
 let stacks: Record<'test' | 'prod', ImporterStack>;
@@ -16,9 +16,7 @@ let test: Template;
 let prod: Template;
 
 beforeAll(() => {
-  ({ stacks } = synthApp());
-  test = Template.fromStack(stacks.test);
-  prod = Template.fromStack(stacks.prod);
+  ({ stacks, test, prod } = synthStages());
 });
 
 // Not Sandbox.Timedout: a step that timed out on a file would time out on it again.

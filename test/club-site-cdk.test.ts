@@ -1,18 +1,14 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLUBS_ATTRIBUTE, RF_SUPPORT_GROUP } from '../cdk/constructs/club-site.js';
-import type { ImporterStack } from '../cdk/importer-stack.js';
 import { RF_SUPPORT } from '../shared/web/grants.js';
-import { flatten, synthApp } from './support/cdk-app.js';
+import { flatten, synthStages } from './support/cdk-app.js';
 
 /** The club's site as the CDK app synthesizes it (issue 16): static site, HTTP API with a Cognito authorizer, user pool. */
-let stacks: Record<'test' | 'prod', ImporterStack>;
 let test: Template;
 let prod: Template;
 beforeAll(() => {
-  ({ stacks } = synthApp());
-  test = Template.fromStack(stacks.test);
-  prod = Template.fromStack(stacks.prod);
+  ({ test, prod } = synthStages());
 });
 
 describe("the club's site in the CDK app (issue 16)", () => {

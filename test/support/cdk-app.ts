@@ -18,6 +18,18 @@ export function synthApp(options: { bundle: boolean; outdir?: string } = { bundl
   return { app, stacks: { test: stack('test'), prod: stack('prod') } };
 }
 
+/** Both stages synthesized, with their templates: what most template tests read. */
+export interface SynthesizedStages {
+  readonly stacks: Record<'test' | 'prod', ImporterStack>;
+  readonly test: Template;
+  readonly prod: Template;
+}
+
+export function synthStages(): SynthesizedStages {
+  const { stacks } = synthApp();
+  return { stacks, test: Template.fromStack(stacks.test), prod: Template.fromStack(stacks.prod) };
+}
+
 /** CDK's own provider behind `autoDeleteObjects` (test stage): its role and handler are CDK's, not the Importer's. */
 export const AUTO_DELETE_PROVIDER = /^CustomS3AutoDeleteObjectsCustomResourceProvider/;
 
