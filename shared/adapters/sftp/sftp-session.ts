@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { link, lstat, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Attributes, FileEntry, SFTPWrapper } from 'ssh2';
-import { isPlainFileName } from './file-name.js';
+import { isPlainFileName, uploadNameRefusal } from './file-name.js';
 import { jailPathText, resolveJailPath, type JailFolder, type JailPath } from './jail-path.js';
 import { fileAttrs, folderAttrs, longName } from './sftp-attrs.js';
 import { OPEN_MODE, STATUS, refuse, statusOf } from './sftp-status.js';
@@ -35,16 +35,20 @@ export interface SftpSessionOptions {
   readonly onUpload: (upload: CompletedSftpUpload) => void;
   readonly log: (event: Record<string, unknown>) => void;
   readonly beingImported?: UploadsBeingImported;
+  /** The most bytes one upload may write (its WRITEs' lengths added up); more is refused with UPLOAD_TOO_LARGE. */
+  readonly maxUploadBytes: number;
 }
 
 type OpenHandle =
   | { readonly kind: 'read'; readonly folder: JailFolder; readonly file: FileHandle }
-  | { readonly kind: 'write'; readonly name: string; readonly temp: string; readonly file: FileHandle }
+  | { readonly kind: 'write'; readonly name: string; readonly temp: string; readonly file: FileHandle; written: number; tooLarge: boolean }
   | { readonly kind: 'dir'; readonly writable: boolean; readonly entries: FileEntry[] };
 
 type Resolved = Exclude<JailPath, { kind: 'refused' }>;
 
 const MAX_HANDLES = 64;
+/** The code an upload over its quota is refused with (in the SFTP status message, at its WRITE and its CLOSE). */
+export const UPLOAD_TOO_LARGE = 'UPLOAD_TOO_LARGE';
 const MAX_READ = 32 * 1024;
 const DIR_BATCH = 100;
 
@@ -118,11 +122,11 @@ export class SftpSession {
         try {
           await handler(id, ...args);
         } catch (error) {
-          const { code, reason } = statusOf(error);
+          const { code, reason, told } = statusOf(error);
           if (code === STATUS.PERMISSION_DENIED || code === STATUS.FAILURE) {
             this.options.log({ event: 'sftp.refused', vendor: this.options.vendor, op, status: code, reason });
           }
-          this.reply(() => this.sftp.status(id, code));
+          this.reply(() => this.sftp.status(id, code, told));
         }
       };
       void answer();
@@ -197,6 +201,7 @@ export class SftpSession {
       return;
     }
     if (target.folder !== 'inbox') refuse(STATUS.PERMISSION_DENIED, 'read-only folder');
+    this.refuseUploadName(target.name);
     if ((flags & OPEN_MODE.READ) !== 0 || (flags & OPEN_MODE.APPEND) !== 0) {
       refuse(STATUS.OP_UNSUPPORTED, 'uploads are written whole, not read or appended');
     }
@@ -208,9 +213,19 @@ export class SftpSession {
       await unlink(temp).catch(() => undefined);
       refuse(STATUS.FAILURE, 'session ended');
     }
-    const key = this.addHandle({ kind: 'write', name: target.name, temp, file });
+    const key = this.addHandle({ kind: 'write', name: target.name, temp, file, written: 0, tooLarge: false });
     this.options.log({ event: 'sftp.upload-started', vendor: this.options.vendor, file: target.name });
     this.reply(() => this.sftp.handle(id, key));
+  }
+
+  private refuseTooLarge(): never {
+    refuse(STATUS.FAILURE, UPLOAD_TOO_LARGE, `${UPLOAD_TOO_LARGE}: an upload may be at most ${this.options.maxUploadBytes} bytes`);
+  }
+
+  /** A name that would confuse a path, a log or the outbox (file-name.ts) is refused with its code. */
+  private refuseUploadName(name: string): void {
+    const refusal = uploadNameRefusal(name);
+    if (refusal !== undefined) refuse(STATUS.PERMISSION_DENIED, refusal, `${refusal}: not a name an upload may have (docs/importer-format.md, File names)`);
   }
 
   private async read(id: number, key: Buffer, offset: number, length: number): Promise<void> {
@@ -228,6 +243,15 @@ export class SftpSession {
   private async write(id: number, key: Buffer, offset: number, data: Buffer): Promise<void> {
     const handle = this.handle(key);
     if (handle.kind !== 'write') refuse(STATUS.PERMISSION_DENIED, 'not open for writing');
+    // Counted before the write, by bytes sent rather than the file's size: a sparse file (a seek far ahead) costs
+    // what it writes, and rewriting a range counts again, so no upload puts more than the quota on the disk.
+    if (handle.tooLarge || handle.written + data.length > this.options.maxUploadBytes) {
+      // The upload can no longer complete: what it wrote is dropped now, and its CLOSE is refused too.
+      if (!handle.tooLarge) await handle.file.truncate(0);
+      handle.tooLarge = true;
+      this.refuseTooLarge();
+    }
+    handle.written += data.length;
     await handle.file.write(data, 0, data.length, offset);
     this.ok(id);
   }
@@ -238,6 +262,11 @@ export class SftpSession {
     if (handle.kind === 'dir') return this.ok(id);
     await handle.file.close();
     if (handle.kind === 'read') return this.ok(id);
+    if (handle.tooLarge) {
+      await unlink(handle.temp).catch(() => undefined);
+      this.options.log({ event: 'sftp.upload-refused', vendor: this.options.vendor, code: UPLOAD_TOO_LARGE });
+      this.refuseTooLarge();
+    }
     const path = join(this.options.folders.inbox, handle.name);
     try {
       await rename(handle.temp, path);
@@ -358,6 +387,7 @@ export class SftpSession {
     const source = this.resolveFile(from);
     const target = this.resolveFile(to);
     if (source.folder !== 'inbox' || target.folder !== 'inbox') refuse(STATUS.PERMISSION_DENIED, 'rename outside the inbox');
+    this.refuseUploadName(target.name);
     await this.refuseIfBeingImported(source);
     if (!(await lstat(source.local)).isFile()) refuse(STATUS.NO_SUCH_FILE, 'not a regular file');
     await link(source.local, target.local);
