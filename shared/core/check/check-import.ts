@@ -1,7 +1,8 @@
-import { byLine, type RecordError } from '../errors/record-error.js';
+import type { RecordError } from '../errors/record-error.js';
 import { recordKey, type ActivityRecord, type PersonRecord } from '../format/records.js';
 import { readImport } from '../format/read-import.js';
 import { IMPORT_MAX_BYTES } from '../pipeline/import-steps.js';
+import { KeptErrors } from '../receipt/kept-errors.js';
 import { emptyCounts, RECEIPT_FORMAT_VERSION, type Receipt } from '../receipt/receipt.js';
 import { fileRefusals } from '../register/file-refusals.js';
 import { matchInFile } from '../register/match-in-file.js';
@@ -46,7 +47,8 @@ interface Prepared {
   readonly judged: JudgedActivity[];
   /** The line of each activity in the file: the receipt lists activities in file order. */
   readonly lines: Map<JudgedActivity, number>;
-  readonly errors: RecordError[];
+  /** Bounded: the first RECEIPT_MAX_ERRORS by line, the rest counted. */
+  readonly errors: KeptErrors<RecordError>;
   readonly counts: ReturnType<typeof emptyCounts>;
 }
 
@@ -55,16 +57,19 @@ interface Prepared {
  * matched, refs resolved. The records are consumed: only what judging needs stays in memory.
  */
 function prepare(file: FileContents, today: string, createdOn: string): Prepared {
-  const errors: RecordError[] = [...file.errors];
+  const errors = new KeptErrors<RecordError>();
+  for (const error of file.errors) errors.push(error);
   const counts = emptyCounts();
-  const { personDuplicates, activityDuplicates } = fileRefusals(file, errors, counts);
+  const refused: RecordError[] = [];
+  const { personDuplicates, activityDuplicates } = fileRefusals(file, refused, counts);
+  for (const error of drain(refused)) errors.push(error);
   const persons: PersonRecord[] = [];
   for (const person of drain(file.persons)) {
     if (personDuplicates.has(recordKey(person))) counts.persons.refused++;
     else persons.push(person);
   }
   const match = matchInFile(persons);
-  for (const error of match.errors) errors.push(error); // not push(...list): a long list overflows the stack
+  for (const error of match.errors) errors.push(error);
   counts.persons.refused += match.refused.size;
   counts.persons.created = persons.length - match.refused.size;
   persons.length = 0; // matched: the records' names and e-mails are not needed to judge
@@ -117,18 +122,17 @@ export async function checkImport(source: FileSource, options: CheckOptions): Pr
     options.onProgress?.({ phase: 'judge', records: inFileOrder.length, total });
   }
   const activities = inFileOrder.sort((a, b) => a.line - b.line).map((entry) => entry.verdict);
-  errors.sort(byLine);
 
   return {
     formatVersion: RECEIPT_FORMAT_VERSION,
     file,
     sha256,
     vendor: header.vendor,
-    status: errors.length > 0 ? 'partially_applied' : 'applied',
+    status: errors.total > 0 ? 'partially_applied' : 'applied',
     receivedAt,
     completedAt: options.now(),
     counts,
-    errors,
+    ...errors.summary(),
     activities,
     totals: totals.totals(),
   };

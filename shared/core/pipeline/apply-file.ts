@@ -1,8 +1,9 @@
-import { byLine, fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
+import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
 import type { FileSource } from '../check/file-source.js';
 import type { FileContents } from '../check/file-contents.js';
 import { readImport } from '../format/read-import.js';
 import { recordKey, type ActivityRecord, type ImportHeader, type PersonRecord } from '../format/records.js';
+import { KeptErrors } from '../receipt/kept-errors.js';
 import { emptyCounts, type DuplicateOf } from '../receipt/receipt.js';
 import { otherIds } from '../register/duplicate-ids.js';
 import { fileRefusals } from '../register/file-refusals.js';
@@ -301,12 +302,15 @@ function joined(read: StagedRead, clubs: readonly ClubApplied[]): StagedApply {
       counts.activities[k] += c.counts.activities[k];
     }
   }
-  const errors = [...read.errors, ...clubs.flatMap((c) => c.errors)].sort(byLine);
+  // Each club kept its first errors by line: together they hold the file's first ones.
+  const errors = new KeptErrors();
+  errors.merge(read);
+  for (const c of clubs) errors.merge(c);
   return {
-    status: errors.length > 0 ? 'partially_applied' : 'applied',
+    status: errors.total > 0 ? 'partially_applied' : 'applied',
     sha256: read.sha256,
     counts,
-    errors,
+    ...errors.summary(),
     clubs: clubs.flatMap((c) => c.clubs),
     activities: clubs.flatMap((c) => c.activities).sort((a, b) => a.line - b.line).map(({ club, id, period }) => ({ club, id, period })),
     seeds: {
@@ -353,11 +357,14 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
   const { vendor, uploadId } = upload;
   const today = clock.today;
   const createdOn = clock.swedishDateOf(file.header.created);
-  const errors: (RecordError | FileError)[] = [...file.errors];
+  // Bounded (errors found after reading have no limit of their own: a ref to nobody is one each).
+  const errors = new KeptErrors();
+  for (const error of file.errors) errors.push(error);
   const recordErrors: RecordError[] = [];
   const counts = emptyCounts();
   const perClub = recordsPerClub(file, recordErrors, counts);
-  for (const error of recordErrors) errors.push(error); // not push(...list): a long list overflows the stack
+  for (const error of recordErrors) errors.push(error);
+  recordErrors.length = 0;
   const states = await store.clubs([...perClub.keys()]);
   const writes = new Writes();
   const calendars = new CalendarChanges();
@@ -492,10 +499,10 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
   await store.write([...writes.last.values()]);
   // In file order once the join has every club's (byLine).
   return {
-    status: errors.length > 0 ? 'partially_applied' : 'applied',
+    status: errors.total > 0 ? 'partially_applied' : 'applied',
     sha256,
     counts,
-    errors,
+    ...errors.summary(),
     clubs: authorised,
     activities: applied,
     seeds: { activities: activitySeeds, persons: [...personSeeds.values()], settled: [...settled] },
@@ -513,7 +520,7 @@ function count(counts: { created: number; updated: number; deleted: number }, ou
  */
 async function matchPersons(
   ports: PipelinePorts, upload: ApplyingUpload, records: ClubRecords, state: ClubState, links: Map<string, StoredPersonLink>,
-  writes: Writes, errors: (RecordError | FileError)[], counts: ReturnType<typeof emptyCounts>,
+  writes: Writes, errors: KeptErrors, counts: ReturnType<typeof emptyCounts>,
   seedPerson: (pid: string, club?: string) => void, settle: (pid: string) => void, mode: 'delta' | 'full',
 ): Promise<Map<string, string>> {
   const { store, hasher } = ports;

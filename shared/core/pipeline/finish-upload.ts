@@ -1,4 +1,5 @@
 import type { FileError } from '../errors/record-error.js';
+import { errorCount } from '../receipt/kept-errors.js';
 import { emptyCounts, LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION, type Receipt } from '../receipt/receipt.js';
 import { receiptJson } from '../receipt/receipt-json.js';
 import { receiptText } from '../receipt/receipt-text.js';
@@ -27,7 +28,7 @@ export async function finishUpload(ports: PipelinePorts, upload: Upload, clock: 
   const staged = await readStaged<StagedApply>(objects, stagedKey(upload, 'apply'));
   const receipt = await receiptOf(ports, upload, entry, staged, entry.finishedAt ?? clock.now());
   await writeReceipt(ports, upload, receipt);
-  const done: LedgerEntry = { ...entry, stage: 'done', status: receipt.status, finishedAt: receipt.completedAt, counts: receipt.counts, errors: receipt.errors.length };
+  const done: LedgerEntry = { ...entry, stage: 'done', status: receipt.status, finishedAt: receipt.completedAt, counts: receipt.counts, errors: errorCount(receipt) };
   // The vendor's entry says `done` last: a retry after a fault anywhere before it writes everything again.
   await Promise.all(staged.clubs.map((club) => store.putClubUpload(club, done)));
   await store.putUpload(done);
@@ -59,7 +60,9 @@ async function receiptOf(ports: PipelinePorts, upload: Upload, entry: LedgerEntr
   return {
     formatVersion: RECEIPT_FORMAT_VERSION,
     file: upload.file, sha256: staged.sha256, vendor: upload.vendor, status: staged.status,
-    receivedAt: entry.receivedAt, completedAt, counts, errors: staged.errors, activities,
+    receivedAt: entry.receivedAt, completedAt, counts, errors: staged.errors,
+    ...(staged.errorsTotal !== undefined ? { errorsTotal: staged.errorsTotal, errorsLeftOut: staged.errorsLeftOut ?? {} } : {}),
+    activities,
     ...(staged.status === 'applied' || staged.status === 'partially_applied' ? { totals } : {}),
     ...(staged.duplicateOf ? { duplicateOf: staged.duplicateOf } : {}),
     laterChanges: LATER_CHANGES_AT,

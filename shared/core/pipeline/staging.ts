@@ -1,4 +1,5 @@
 import type { FileError, RecordError } from '../errors/record-error.js';
+import type { ErrorsLeftOut } from '../receipt/kept-errors.js';
 import type { ActivityCounts, DuplicateOf, EntityCounts } from '../receipt/receipt.js';
 import type { ObjectStore, Upload } from './ports.js';
 
@@ -18,10 +19,11 @@ export interface SettledPerson {
  * What the apply step made of a file, kept between steps: the next steps read it instead of the file, and a
  * retried apply writes the same thing again (it is derived from the file and from what the items record).
  */
-export interface StagedApply {
+export interface StagedApply extends Partial<ErrorsLeftOut> {
   readonly status: 'rejected' | 'duplicate' | 'applied' | 'partially_applied';
   readonly sha256: string;
   readonly counts: { readonly persons: EntityCounts; readonly activities: ActivityCounts };
+  /** The first RECEIPT_MAX_ERRORS by line; `errorsTotal` and `errorsLeftOut` count the rest, as the receipt does. */
   readonly errors: readonly (RecordError | FileError)[];
   readonly clubs: readonly string[];
   /** The activities of the file that were applied (created, updated, unchanged), in file order. */

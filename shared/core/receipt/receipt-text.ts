@@ -1,4 +1,5 @@
 import type { ActivityVerdict, LeaderVerdict } from '../rules/verdict.js';
+import { errorCount } from './kept-errors.js';
 import { isImportReceipt, type Receipt } from './receipt.js';
 
 function counts(label: string, c: object): string {
@@ -39,11 +40,14 @@ export function receiptText(receipt: Receipt): string {
   out.push(counts('persons', receipt.counts.persons));
   out.push(counts('activities', receipt.counts.activities));
   if (receipt.errors.length > 0) {
-    out.push('', `errors (${receipt.errors.length}):`);
+    const total = errorCount(receipt);
+    out.push('', total > receipt.errors.length ? `errors (${total}, the first ${receipt.errors.length} by line listed):` : `errors (${total}):`);
     for (const e of receipt.errors) {
       const where = 'club' in e ? [e.club && `club ${e.club}`, e.record && `record ${e.record}`].filter(Boolean).join(' ') : '';
       out.push(`  line ${e.line}  ${e.code}${where ? `  ${where}` : ''}  ${e.message}`);
     }
+    const leftOut = Object.entries(receipt.errorsLeftOut ?? {});
+    if (leftOut.length > 0) out.push(`  not listed: ${leftOut.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   }
   const rejected = receipt.activities.filter((a) => a.verdict === 'rejected');
   if (rejected.length > 0) {

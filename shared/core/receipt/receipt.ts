@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/codes.js';
 import type { FileError, RecordError } from '../errors/record-error.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
@@ -49,7 +50,12 @@ export interface Receipt {
   readonly receivedAt: string;
   readonly completedAt: string;
   readonly counts: { readonly persons: EntityCounts; readonly activities: ActivityCounts };
+  /** The file's errors by line, the first 10 000 at most (`RECEIPT_MAX_ERRORS`); `errorsTotal` and `errorsLeftOut` count the rest. */
   readonly errors: readonly (RecordError | FileError)[];
+  /** Only when `errors` does not list them all: how many errors the file has, listed or not. */
+  readonly errorsTotal?: number;
+  /** Only when `errors` does not list them all: per code, how many errors are not listed. */
+  readonly errorsLeftOut?: Readonly<Partial<Record<ErrorCode, number>>>;
   readonly activities: readonly ActivityVerdict[];
   /**
    * Per club and period of the file's activities: in a receipt of the import the club's register totals (every
