@@ -2,12 +2,14 @@ import {
   BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, PutItemCommand, QueryCommand,
   TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { LOOPBACK_LAUNCHER, type DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { ROOT } from './support/run-cli.js';
 
 /** The file DynamoDB Local keeps its installation id and telemetry setting in, in its working directory. */
 const METADATA_FILE = 'dynamodb-local-metadata.json';
@@ -107,4 +109,38 @@ describe('DynamoDB Local, as the tests and local mode run it', () => {
     }));
     expect(found.Items?.map((item) => item.gsi1sk?.S)).toEqual(['2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13', '2026-11-14']);
   });
+});
+
+// Issue 15: every crash of local mode left DynamoDB Local running (its port and data folder held) beside the next.
+describe('DynamoDB Local dies with the process that started it', () => {
+  /** Running: there, and not a zombie waiting for whoever inherited it to reap it. */
+  function alive(pid: number): boolean {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+
+  it('a parent killed with SIGKILL takes its DynamoDB Local with it within seconds', async () => {
+    const parent = spawn(process.execPath, [join(ROOT, 'test/support/dynamodb-local-child.mjs'), join(ROOT, '.cache')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      parent.once('exit', (code) => reject(new Error(`the parent exited first (${code})`)));
+    });
+    const { pid, listensOn } = JSON.parse(line) as { pid: number; listensOn: string };
+    expect(listensOn).toBe('loopback');
+    expect(alive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    const until = Date.now() + 10_000;
+    while (alive(pid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    const orphan = alive(pid);
+    if (orphan) process.kill(pid, 'SIGKILL');
+    expect(orphan, 'DynamoDB Local still running after its parent died').toBe(false);
+  }, 60_000);
 });

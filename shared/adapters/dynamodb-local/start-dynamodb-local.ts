@@ -15,6 +15,8 @@ export interface DynamoDbLocal {
    * no option for the address), when no Java compiler was found to build the launcher that binds it.
    */
   readonly listensOn: 'loopback' | 'all';
+  /** The java process's id. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,9 @@ const run = promisify(execFile);
  * DynamoDB Local's own main (ServerRunner) makes its Jetty server with a port only, which listens on every
  * interface, and has no option for the address. This launcher builds the same server from the same arguments, sets
  * its connector's host to 127.0.0.1 before starting it, and leaves out ServerRunner's telemetry set-up altogether.
+ * It also dies with its parent: its standard input is a pipe from the Node process, which the kernel closes when
+ * that process ends however it ends (kill -9, a crash), and a daemon thread exits on its end of file. Without it
+ * every crash of local mode left a DynamoDB Local running, holding its port and its data folder (issue 15).
  */
 export const LOOPBACK_LAUNCHER = 'LokDynamoDbLocal';
 const LAUNCHER_SOURCE = `import java.lang.reflect.Field;
@@ -59,6 +64,15 @@ public final class ${LOOPBACK_LAUNCHER} {
     field.setAccessible(true);
     Server server = (Server) field.get(proxy);
     for (Connector connector : server.getConnectors()) ((ServerConnector) connector).setHost("127.0.0.1");
+    Thread parentWatch = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) { }
+      } catch (java.io.IOException ignored) {
+      }
+      System.exit(0);
+    });
+    parentWatch.setDaemon(true);
+    parentWatch.start();
     proxy.start();
   }
 }
@@ -112,8 +126,10 @@ export async function startDynamoDbLocal(files: DynamoDbLocalFiles, options: Sta
   const port = options.port ?? (await freePort());
   const launcher = await loopbackLauncher(files);
   const child: ChildProcess = spawn('java', javaArguments(files, launcher, port, options.dataDir), {
-    cwd: dirname(resolve(files.jar)), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+    // Its standard input is the pipe it watches to die with this process (LOOPBACK_LAUNCHER); nothing is written to it.
+    cwd: dirname(resolve(files.jar)), stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
   });
+  child.stdin?.on('error', () => undefined);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -136,6 +152,7 @@ export async function startDynamoDbLocal(files: DynamoDbLocalFiles, options: Sta
     endpoint,
     port,
     listensOn: launcher === undefined ? 'all' : 'loopback',
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
