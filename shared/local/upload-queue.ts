@@ -105,15 +105,23 @@ export class UploadQueue {
    */
   async resume(): Promise<void> {
     const { ports, root, log } = this.options;
-    const report = await reconcileUploads(ports, this.options.clock(), {
-      open: (entry) => {
-        const archived = archivedFile(root, entry);
-        return archived === undefined ? undefined : fileSource(archived);
-      },
-      stuckAfterMs: 0, sleep: (ms) => sleep(ms),
-    });
-    if (report.resumed.length + report.failed.length > 0) log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed });
-    for (const upload of await leftInInboxes(root)) this.enqueue(upload);
+    // Never fatal: an upload that cannot be resumed is logged (by id and code) and left to the nightly job, so that
+    // no vendor's bad upload stops local mode from starting for every vendor (issue 15).
+    try {
+      const report = await reconcileUploads(ports, this.options.clock(), {
+        open: (entry) => {
+          const archived = archivedFile(root, entry);
+          return archived === undefined ? undefined : fileSource(archived);
+        },
+        stuckAfterMs: 0, sleep: (ms) => sleep(ms),
+      });
+      if (report.resumed.length + report.failed.length + report.errors.length > 0) {
+        log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed, errors: report.errors });
+      }
+    } catch (error) {
+      log({ event: 'resume-error', ...errorCode(error) });
+    }
+    for (const upload of await leftInInboxes(root, log)) this.enqueue(upload);
   }
 
   /** Resolves when every upload enqueued so far is done (and those they enqueue meanwhile). */
@@ -125,6 +133,11 @@ export class UploadQueue {
     const { log } = this.options;
     const archived = join(this.options.root, archiveKey(upload));
     const started = Date.now();
+    // Removed by the vendor while it waited for its turn (SFTP REMOVE, or renamed): nothing to import, and no error.
+    if (!existsSync(completed.path)) {
+      log({ event: 'upload-withdrawn', vendor: upload.vendor, uploadId: upload.uploadId, file: upload.file });
+      return;
+    }
     try {
       log({ event: 'upload-received', vendor: upload.vendor, uploadId: upload.uploadId, file: upload.file });
       const result = await runImport(this.options.ports, upload, () => fileSource(archived), this.options.clock(), {
@@ -151,22 +164,34 @@ export class UploadQueue {
     } catch (error) {
       // Never swallowed: logged with its name, and the nightly reconciliation finds the upload unfinished.
       // Name and code only: a message may carry the vendor's file name, which may carry personal data.
-      log({ event: 'upload-error', vendor: upload.vendor, uploadId: upload.uploadId, error: error instanceof Error ? error.name : 'Error', code: (error as { code?: unknown }).code ?? null });
+      log({ event: 'upload-error', vendor: upload.vendor, uploadId: upload.uploadId, ...errorCode(error) });
     } finally {
       this.beingImported.remove(upload.uploadId);
     }
   }
 }
 
-/** Complete files in the vendors' inboxes (`inbox/<vendor>/<file>`, as `DiskUploadFiles` lists them), oldest first. */
-async function leftInInboxes(root: string): Promise<CompletedUpload[]> {
+/** An error as the log may hold it: its name and code, never its message (which may carry a vendor's file name). */
+function errorCode(error: unknown): { error: string; code: unknown } {
+  return { error: error instanceof Error ? error.name : 'Error', code: (error as { code?: unknown } | undefined)?.code ?? null };
+}
+
+/**
+ * Complete files in the vendors' inboxes (`inbox/<vendor>/<file>`, as `DiskUploadFiles` lists them), oldest first.
+ * A vendor's folder that cannot be listed is logged and passed over: the others' files are still imported.
+ */
+async function leftInInboxes(root: string, log: UploadQueueOptions['log']): Promise<CompletedUpload[]> {
   const inbox = join(root, 'inbox');
   if (!existsSync(inbox)) return [];
   const files = new DiskUploadFiles(root);
   const uploads: CompletedUpload[] = [];
   for (const folder of await readdir(inbox, { withFileTypes: true })) {
     if (!folder.isDirectory()) continue;
-    for (const file of await files.inInbox(folder.name)) uploads.push({ ...file, path: join(root, inboxKey(file)) });
+    try {
+      for (const file of await files.inInbox(folder.name)) uploads.push({ ...file, path: join(root, inboxKey(file)) });
+    } catch (error) {
+      log({ event: 'resume-error', vendor: folder.name, ...errorCode(error) });
+    }
   }
   return uploads.sort((a, b) => (a.completedAt < b.completedAt ? -1 : 1));
 }
