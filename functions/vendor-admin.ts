@@ -76,6 +76,9 @@ async function run(request: AdminRequest): Promise<AdminResult<unknown>> {
     case 'application': return { ok: true, value: await applicationOf(applications, request.club, request.period, systemClock(request.today).today) };
     case 'application-submit': return submitApplication(applications, request.request, systemClock(request.today));
     case 'application-export': return { ok: true, value: await exportApplication(applications, request.club, request.period) };
+    // Needs the identity key, the archive's store and the judge's grants, which this function's role does not have
+    // yet: `lok-importer person erase` runs it against the register (docs/operations.md, Data protection).
+    case 'person-erase': return { ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: messageFor('INVALID_ADMIN_INPUT', 'person-erase: run lok-importer person erase against the register') } };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SubmitRequest } from '../application/submit-application.js';
+import type { ErasureRequest } from './person-erasure.js';
 import { IDENTITY_KEYS, LICENCES } from './register-admin.js';
 
 /**
@@ -16,4 +17,6 @@ export type AdminRequest =
   // A club's application (shared/core/application/): what it holds, sending it, its rows.
   | { readonly action: 'application'; readonly club: string; readonly period: string; readonly today?: string }
   | { readonly action: 'application-submit'; readonly request: SubmitRequest; readonly today?: string }
-  | { readonly action: 'application-export'; readonly club: string; readonly period: string };
+  | { readonly action: 'application-export'; readonly club: string; readonly period: string }
+  // A person's erasure on request (shared/core/admin/person-erasure.ts).
+  | { readonly action: 'person-erase'; readonly request: ErasureRequest; readonly today?: string };

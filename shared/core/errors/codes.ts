@@ -96,6 +96,7 @@ export const ADMIN_CODES = {
   UNKNOWN_VENDOR: ['Leverantören finns inte', 'no such vendor'],
   UNKNOWN_UPLOAD: ['Leverantören har ingen sådan uppladdning', 'the vendor has no such upload'],
   UNKNOWN_CLUB: ['Föreningen finns inte', 'no such club'],
+  UNKNOWN_PERSON: ['Personen finns inte i registret', 'no such person in the register'],
   NO_FULL_LOAD: ['Leverantören har inte skickat någon fullständig laddning för föreningen', 'the vendor has sent no full load for the club'],
   VENDOR_EXISTS: ['Leverantören finns redan', 'the vendor exists already'],
   CLUB_EXISTS: ['Föreningen finns redan', 'the club exists already'],

@@ -2,6 +2,7 @@ import type { FileSource } from '../check/file-source.js';
 import type { AmountsByYear } from '../rules/amounts.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 import { finalDateOf } from '../rules/periods.js';
+import { purgeExpired, type PurgeOptions, type PurgeReport } from '../privacy/retention.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { chunkJudged, chunksInManifest } from './judge-in-chunks.js';
 import { recomputeClubPeriods, recomputeTotals } from './recompute-totals.js';
@@ -26,6 +27,8 @@ export interface ReconcileOptions {
    * `missing` when the file cannot be read any more (the upload is failed). Without it, `runImport` runs here.
    */
   readonly restart?: (entry: LedgerEntry) => Promise<'started' | 'exists' | 'missing'>;
+  /** The retention purge (shared/core/privacy/retention.ts), run after the clubs when the whole register is reconciled. */
+  readonly purge?: PurgeOptions;
 }
 
 export interface ReconcileReport {
@@ -54,17 +57,21 @@ export interface ReconcileReport {
   readonly clubErrors: readonly { readonly club: string; readonly error: string }[];
   /** Per vendor and period: activities received, approved, rejected. */
   readonly byVendorPeriod: readonly { readonly vendor: string; readonly period: string; readonly received: number; readonly approved: number; readonly rejected: number }[];
+  /** What the retention purge removed tonight (with `options.purge`). */
+  readonly purged?: PurgeReport;
 }
 
 /**
  * The nightly job: finish files stuck mid-way (resumed from the archive, or failed with a receipt), re-judge
  * what failed uploads left stale, recompute every open period's totals from the verdicts and repair any drift,
- * close periods past their final date, and report per vendor and period. Running it twice changes nothing more.
+ * close periods past their final date, purge what is past its retention (with `options.purge`), and report per
+ * vendor and period. Running it twice changes nothing more.
  */
 export async function reconcile(ports: PipelinePorts, clock: PipelineClock, options: ReconcileOptions): Promise<ReconcileReport> {
   const uploads = await reconcileUploads(ports, clock, options);
   const clubs = await reconcileClubs(ports, clock, options.clubs ?? await ports.store.allClubs());
-  return { ...uploads, ...clubs };
+  const purged = options.purge && !options.clubs ? await purgeExpired(ports, clock, options.purge) : undefined;
+  return { ...uploads, ...clubs, ...(purged ? { purged } : {}) };
 }
 
 export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'errors'>;
