@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { LedgerEntry } from '../core/pipeline/upload.js';
 import { clubActivities } from '../core/queries/club-activities.js';
 import { clubTotals } from '../core/queries/club-totals.js';
-import { latestImports } from '../core/queries/latest-imports.js';
+import { importsLimit, latestImports } from '../core/queries/latest-imports.js';
 import { personsNotInLoad } from '../core/queries/persons-not-in-load.js';
 import { queryRefusal, type QuerySubject } from '../core/queries/query-refusal.js';
 import type { TotalsBreakdown } from '../core/rules/period-totals.js';
@@ -196,8 +196,8 @@ export async function importsCommand(args: string[]): Promise<number> {
   }
   noPositionals('imports', positionals);
   if ((values.vendor === undefined) === (values.club === undefined)) throw new UsageError('give exactly one of --vendor V and --club C');
-  const limit = values.limit === undefined ? 20 : Number(values.limit);
-  if (!/^\d+$/.test(values.limit ?? '20') || limit < 1 || limit > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, got ${values.limit}`);
+  const limit = importsLimit(values.limit);
+  if (limit === undefined) throw new UsageError(`--limit must be a whole number from 1, got ${values.limit}`);
   const owner = values.vendor !== undefined ? { vendor: values.vendor } : { club: values.club! };
   return answer(values, owner, async ({ store }) => {
     const found = await latestImports(store, owner, limit);

@@ -335,11 +335,19 @@ export class DynamoDbRegisterStore implements RegisterStore {
 
   async uploadsOf(owner: { vendor: string } | { club: string }, limit: number): Promise<LedgerEntry[]> {
     const pk = 'vendor' in owner ? `VENDOR#${owner.vendor}` : `CLUB#${owner.club}`;
-    const output = await this.client.send(new QueryCommand({
-      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)',
-      ExpressionAttributeValues: { ':pk': S(pk), ':upload': S('UPLOAD#') }, ScanIndexForward: false, Limit: limit,
-    }));
-    return (output.Items ?? []).map((i) => valueOf<LedgerEntry>(i));
+    // Page by page from the newest (a page ends at 1 MB), each asking only for what is still missing.
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({
+        TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)',
+        ExpressionAttributeValues: { ':pk': S(pk), ':upload': S('UPLOAD#') }, ScanIndexForward: false, Limit: limit - items.length,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }));
+      items.push(...((page.Items ?? []) as Item[]));
+      start = page.LastEvaluatedKey as Item | undefined;
+    } while (start && items.length < limit);
+    return items.map((i) => valueOf<LedgerEntry>(i));
   }
 
   async unfinishedUploads(vendor: string): Promise<LedgerEntry[]> {
