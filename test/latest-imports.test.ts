@@ -37,7 +37,7 @@ describe('lok-importer imports --limit', () => {
         const n = batch * 100 + i;
         const completedAt = new Date(Date.UTC(2026, 10, 1) + n * 1000).toISOString();
         return register.ports.store.putUpload({
-          vendor: 'v', uploadId: `u${String(n).padStart(5, '0')}`, file: `${padding}-${n}.xml`, completedAt, receivedAt: completedAt, stage: 'registered',
+          vendor: 'v', uploadId: `u${String(n).padStart(5, '0')}`, file: `${padding}-${n}.xml`, completedAt, receivedAt: completedAt, stage: 'queued',
         });
       }));
     }
