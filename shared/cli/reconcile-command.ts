@@ -1,10 +1,14 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
+import { DiskArchivePurge } from '../adapters/local-disk/archive-purge.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
+import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamodb.js';
+import { RETENTION_YEARS } from '../core/privacy/retention.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
 import { archiveKey } from '../core/pipeline/upload.js';
 import { dateFlag, noPositionals, printJson } from './output.js';
@@ -16,8 +20,10 @@ export const RECONCILE_HELP = `Usage: lok-importer reconcile [--stuck-after-minu
 The nightly job, run by hand: resumes uploads stuck mid-way from the archive (or fails them, with a receipt, when
 their file cannot be read), re-judges what failed uploads left, judges again what each club's uploads of the last
 26 hours changed and corrects any verdict that comes out different, recomputes every open period's totals from the
-verdicts and repairs drift, closes periods past their final date, and reports per vendor and period: activities
-received, approved, rejected. Running it twice changes nothing more.
+verdicts and repairs drift, closes periods past their final date, purges what is past its retention (seven years:
+periods' activities and verdicts, persons left with no activity and no membership, archived files; not with
+--club), and reports per vendor and period: activities received, approved, rejected. Running it twice changes
+nothing more.
 
   --stuck-after-minutes N   an upload unfinished for longer than this is stuck (default 60)
   --today YYYY-MM-DD        the evaluation date (default: today in Europe/Stockholm)
@@ -47,6 +53,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
   const today = dateFlag('today', values.today) ?? stockholmDate();
   const settings = storeSettings(values);
   const key = identityKey(settings);
+  const client = new DynamoDBClient(settings.client);
   return withRegister(settings, async (register) => {
     const report = await reconcile(register.ports(key), systemClock(today), {
       open: (entry) => {
@@ -56,6 +63,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
       stuckAfterMs: minutes * 60_000,
       sleep: (ms) => sleep(ms),
       ...(values.club ? { clubs: values.club } : {}),
+      purge: { privacy: new DynamoDbPrivacyStore(client, settings.table), archive: new DiskArchivePurge(settings.objectsDir) },
     });
     if (values.json) printJson(report);
     else {
@@ -67,11 +75,13 @@ export async function reconcileCommand(args: string[]): Promise<number> {
         `verdicts corrected by the recheck of recent uploads: ${report.corrected.map((c) => `${c.club} ${c.verdicts}`).join(', ') || 'none'}`,
         `totals drift repaired: ${report.drift.map((d) => `${d.club} ${d.period}`).join(', ') || 'none'}`,
         `periods closed: ${report.closedPeriods.map((p) => `${p.club} ${p.period}`).join(', ') || 'none'}`,
+        ...(report.purged ? [`purged (kept ${RETENTION_YEARS} years, from ${report.purged.cutoff}): ${report.purged.periods.map((p) => `${p.club} ${p.period}`).join(', ') || 'no period'}; `
+          + `${report.purged.persons} persons; ${report.purged.archivedFiles} archived files`] : []),
         'vendor, period: received / approved / rejected',
         ...report.byVendorPeriod.map((r) => `  ${r.vendor} ${r.period}: ${r.received} / ${r.approved} / ${r.rejected}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     return 0;
-  });
+  }).finally(() => client.destroy());
 }
