@@ -33,6 +33,7 @@ or AWS credentials, profile or region are set; else the running local mode. Each
   application submit --club C --period P --by WHO [--supplementary]   send it (once; closes the period for the club)
   application export --club C --period P --format csv|json [--out F]   one row per activity of the application
   persons-not-in-load --vendor V --club C [--json]   persons of the club a vendor's full load did not contain
+  person erase (--personnummer PNR | --person-id ID) [--json]   a person's erasure on request (GDPR art. 17)
   reconcile [--stuck-after-minutes N] [--today D] [--club C] [--json]   the nightly job: resume or fail stuck uploads, repair totals, close periods, report
   dynamodb-local [--port 8000] [--data DIR]   run DynamoDB Local on this machine for the commands above
 
@@ -72,6 +73,7 @@ const COMMANDS: Record<string, Load> = {
   reconcile: async () => import('./reconcile-command.js').then((m) => ({ run: m.reconcileCommand, help: m.RECONCILE_HELP })),
   application: async () => import('./application-command.js').then((m) => ({ run: m.applicationCommand, help: m.APPLICATION_HELP })),
   'persons-not-in-load': async () => queries().then((m) => ({ run: m.personsNotInLoadCommand, help: m.PERSONS_NOT_IN_LOAD_HELP })),
+  person: async () => import('./person-command.js').then((m) => ({ run: m.personCommand, help: m.PERSON_HELP })),
   'dynamodb-local': async () => import('./dynamodb-local-command.js').then((m) => ({ run: m.dynamoDbLocalCommand, help: m.DYNAMODB_LOCAL_HELP })),
 };
 
