@@ -22,7 +22,7 @@ export interface HostileCase {
   readonly line?: number;
   /** What the first error's message names (an encoding, a limit, a field), when that is the point of the case. */
   readonly detail?: string;
-  /** How many errors the receipt lists, when that is the point of the case. */
+  /** How many errors the receipt has (it lists the first RECEIPT_MAX_ERRORS), when that is the point of the case. */
   readonly errors?: number;
   /** Also imported through the pipeline into DynamoDB Local. */
   readonly pipeline?: true;
