@@ -1,6 +1,7 @@
 import { fileError, recordError, type FileError, type RecordError } from '../errors/record-error.js';
 import type { FileSource } from '../check/file-source.js';
 import type { FileContents } from '../check/file-contents.js';
+import { LIMITS } from '../format/limits.js';
 import { readImport } from '../format/read-import.js';
 import { recordKey, type ActivityRecord, type ImportHeader, type PersonRecord } from '../format/records.js';
 import { KeptErrors } from '../receipt/kept-errors.js';
@@ -11,7 +12,7 @@ import type { PersonLink } from '../register/match-in-file.js';
 import { resolveActivity } from '../register/resolve-activity.js';
 import type { JudgedPerson } from '../rules/judge-input.js';
 import { isClosedForActivity } from '../rules/periods.js';
-import { calendarEntry, calendarKeysOf, contentOf, periodOfDate, placeOf, sameContent, sameJudgedContent } from './activity-content.js';
+import { calendarEntry, calendarKeysOf, contentOf, groupKey, periodOfDate, placeOf, sameContent, sameJudgedContent } from './activity-content.js';
 import { identityKeysOf, factsOf, newPersonId, personDigest, personOf, sameFacts } from './person-identity.js';
 import { clubContents, cutIntoParts, deleteParts, unitsOf, type FileClub } from './file-parts.js';
 import { APPLY_UNITS_IN_PARALLEL, IMPORT_MAX_BYTES } from './import-steps.js';
@@ -93,23 +94,82 @@ function recordsPerClub(file: FileContents, errors: RecordError[], counts: Retur
   return clubs;
 }
 
-/** Calendar changes collected over a file: per calendar item, the entries to add and to remove. */
+type CalendarKey = DocKey & { kind: 'calendar' };
+
+/** The calendar items an activity's content is in: one per person or group key, in the period of its date. */
+function calendarDocKeys(vendor: string, club: string, content: ActivityContent | undefined): CalendarKey[] {
+  if (!content || content.date === undefined) return [];
+  const period = periodOfDate(content.date);
+  return calendarKeysOf(club, content).map((key) => ({ kind: 'calendar' as const, key, period, vendor, club }));
+}
+
+/**
+ * Calendar changes collected over a file: per calendar item, the entries to add and to remove. A calendar is one
+ * item, bounded by DynamoDB's 400 KB: an activity that would take one past LIMITS.activitiesPerPeriod entries (the
+ * reader's bound for one file, here across files) is refused before it is moved (`passes`).
+ */
 class CalendarChanges {
-  private readonly changes = new Map<string, { key: DocKey & { kind: 'calendar' }; add: Set<string>; remove: Set<string> }>();
+  private readonly changes = new Map<string, { key: CalendarKey; add: Set<string>; remove: Set<string> }>();
+  /** The stored entries of the calendars read before the activities are moved (`read`); absent: none stored. */
+  private readonly stored = new Map<string, readonly string[]>();
+  private readonly read = new Set<string>();
+  /** The entries of the calendars `passes` has looked at, as they stand after the moves so far. */
+  private readonly current = new Map<string, Set<string>>();
+
+  /** Reads the calendars of these keys (those of persons this upload created have none stored). */
+  async load(ports: PipelinePorts, keys: readonly CalendarKey[], settled: ReadonlySet<string>): Promise<void> {
+    const wanted = new Map<string, CalendarKey>();
+    for (const key of keys) if (!settled.has(key.key) && !this.read.has(docId(key))) wanted.set(docId(key), key);
+    const docs = await ports.store.get([...wanted.values()]);
+    for (const id of wanted.keys()) {
+      this.read.add(id);
+      const entries = (docs.get(id)?.value as StoredCalendar | undefined)?.entries;
+      if (entries) this.stored.set(id, entries);
+    }
+  }
+
+  /** The key whose calendar moving the activity from `before` to `after` would take past `max` entries, if any. */
+  passes(vendor: string, club: string, id: string, before: ActivityContent | undefined, after: ActivityContent | undefined, max: number): CalendarKey | undefined {
+    if (!after || after.date === undefined) return undefined;
+    const entry = calendarEntry(after.date, id);
+    const leaving = before?.date === undefined ? undefined : calendarEntry(before.date, id);
+    const left = new Set(calendarDocKeys(vendor, club, before).map(docId));
+    for (const key of calendarDocKeys(vendor, club, after)) {
+      const entries = this.currentOf(docId(key));
+      if (entries.has(entry)) continue;
+      const freed = leaving !== undefined && left.has(docId(key)) && entries.has(leaving) ? 1 : 0;
+      if (entries.size - freed + 1 > max) return key;
+    }
+    return undefined;
+  }
+
+  private currentOf(id: string): Set<string> {
+    let entries = this.current.get(id);
+    if (!entries) {
+      entries = new Set(this.stored.get(id) ?? []);
+      const change = this.changes.get(id);
+      for (const e of change?.remove ?? []) if (!change!.add.has(e)) entries.delete(e);
+      for (const e of change?.add ?? []) entries.add(e);
+      this.current.set(id, entries);
+    }
+    return entries;
+  }
+
   move(vendor: string, club: string, id: string, before: ActivityContent | undefined, after: ActivityContent | undefined): void {
     for (const [content, op] of [[before, 'remove'], [after, 'add']] as const) {
       if (!content || content.date === undefined) continue;
-      const period = periodOfDate(content.date);
       const entry = calendarEntry(content.date, id);
-      for (const key of calendarKeysOf(club, content)) {
-        const docKey = { kind: 'calendar' as const, key, period, vendor, club };
+      for (const docKey of calendarDocKeys(vendor, club, content)) {
         const idOf = docId(docKey);
         let change = this.changes.get(idOf);
         if (!change) this.changes.set(idOf, (change = { key: docKey, add: new Set(), remove: new Set() }));
-        if (op === 'remove') change.remove.add(entry);
-        else {
+        if (op === 'remove') {
+          change.remove.add(entry);
+          if (!change.add.has(entry)) this.current.get(idOf)?.delete(entry);
+        } else {
           change.add.add(entry);
           change.remove.delete(entry);
+          this.current.get(idOf)?.add(entry);
         }
       }
     }
@@ -117,10 +177,10 @@ class CalendarChanges {
   /** Reads the calendars, applies the changes, and adds the changed ones to the writes. Set operations: a retry re-applies them harmlessly. */
   async write(ports: PipelinePorts, writes: Writes, settled: ReadonlySet<string>): Promise<void> {
     // A person this upload created has calendars only from this file: what it adds is the whole calendar, so
-    // there is nothing to read (a first load reads no calendar at all).
-    const stored = await ports.store.get([...this.changes.values()].filter((c) => !settled.has(c.key.key)).map((c) => c.key));
+    // there is nothing to read (a first load reads no calendar at all); those `load` read are not read again.
+    const stored = await ports.store.get([...this.changes.values()].filter((c) => !settled.has(c.key.key) && !this.read.has(docId(c.key))).map((c) => c.key));
     for (const [id, change] of this.changes) {
-      const before = (stored.get(id)?.value as StoredCalendar | undefined)?.entries ?? [];
+      const before = this.stored.get(id) ?? (stored.get(id)?.value as StoredCalendar | undefined)?.entries ?? [];
       const entries = new Set(before);
       for (const e of change.remove) if (!change.add.has(e)) entries.delete(e);
       for (const e of change.add) entries.add(e);
@@ -408,12 +468,21 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
       if (!person) stubs.set(pid, (person = { key: pid, identity: 'none', memberships: new Map() }));
       return { ref, person, disability: false };
     };
+    const origin = { vendor, receivedOn: today, createdOn };
+    // The calendars the club's activities are added to, read before any is moved: an activity that would take one
+    // past the limit is refused. Keys only (the activities are resolved again below).
+    await calendars.load(ports, records.activities.flatMap((record) => {
+      const stored = storedActivities.get(record.id);
+      if (stored && upload.owns(stored.lastUpload)) return [];
+      const content = contentOf(record, resolveActivity(record, linkOf, origin).activity);
+      return sameContent(stored?.content, content) ? [] : calendarDocKeys(vendor, records.club, content);
+    }), settled);
     const sent = new Set<string>();
     for (const record of records.activities) {
       sent.add(record.id);
       const stored = storedActivities.get(record.id);
       const live = stored?.content !== undefined ? stored : undefined;
-      const resolved = resolveActivity(record, linkOf, { vendor, receivedOn: today, createdOn });
+      const resolved = resolveActivity(record, linkOf, origin);
       for (const error of resolved.errors) errors.push(error);
       if (stored && upload.owns(stored.lastUpload)) {
         // Applied by an earlier attempt of this upload (or a failed upload of the same bytes): the same outcome. Its calendars were written before it
@@ -434,6 +503,12 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
       }
       if (live && closedFor(state, live, today)) {
         errors.push(recordError('PERIOD_CLOSED', record.line, { club: records.club, record: record.id }));
+        counts.activities.refused++;
+        continue;
+      }
+      const full = calendars.passes(vendor, records.club, record.id, live?.content, content, LIMITS.activitiesPerPeriod);
+      if (full) {
+        errors.push(recordError('TOO_MANY_ACTIVITIES', record.line, { club: records.club, record: record.id }, `${calendarName(records.club, content, full.key)} > ${LIMITS.activitiesPerPeriod} (${full.period})`));
         counts.activities.refused++;
         continue;
       }
@@ -508,6 +583,12 @@ async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file:
     seeds: { activities: activitySeeds, persons: [...personSeeds.values()], settled: [...settled] },
     touched: [...touched],
   };
+}
+
+/** How the vendor names a calendar key of an activity: the ref of its person, or its group's id (never a register id). */
+function calendarName(club: string, content: ActivityContent, key: string): string {
+  const person = [...content.leaders, ...content.participants].find((p) => p.pid === key);
+  return person?.ref ?? (content.group && groupKey(club, content.group.id) === key ? `group ${content.group.id}` : 'a person');
 }
 
 function count(counts: { created: number; updated: number; deleted: number }, outcome: 'created' | 'updated' | 'deleted'): void {
