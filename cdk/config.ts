@@ -35,7 +35,27 @@ export interface StageConfig {
   readonly failedImportsAlarmThreshold: number;
   /** Nightly reconciliation, local time Europe/Stockholm. Default: 2 in production, 3 in test. */
   readonly reconciliationHour: number;
+  /** The vendors' SFTP endpoint (cdk.json → context.stages.<stage>.sftp). Default: public, no custom host name. */
+  readonly sftp: SftpSettings;
 }
+
+/**
+ * How vendors reach the stage's SFTP server (docs/operations.md, "The SFTP endpoint: addresses, allow-list, host
+ * name"). `public`: Transfer Family's public endpoint, reachable from anywhere, its addresses AWS's to change.
+ * `vpc`: an internet-facing VPC endpoint with one Elastic IP per availability zone (fixed addresses vendors can
+ * open their firewalls to) and a security group that lets in only `allowedCidrs` (the vendors' networks) on port 22.
+ */
+export interface SftpSettings {
+  readonly endpoint: 'public' | 'vpc';
+  /** IPv4 networks (CIDR) allowed to connect; `vpc` only, at least one, never 0.0.0.0/0 (that is `public`). */
+  readonly allowedCidrs: readonly string[];
+  /** Availability zones, each with a subnet and an Elastic IP (`vpc` only). Default 2. */
+  readonly zones: number;
+  /** The host name vendors are given (RF's DNS points it at the server: a CNAME, or A records to the Elastic IPs). */
+  readonly hostName?: string;
+}
+
+export const SFTP_DEFAULTS: SftpSettings = { endpoint: 'public', allowedCidrs: [], zones: 2 };
 
 /** The kinds a stage may declare: `production` (real personal data) or `test` (synthetic or consented data). */
 export const STAGE_KINDS = ['production', 'test'] as const;
@@ -50,7 +70,10 @@ const DEFAULTS: Record<StageKind, Defaults> = {
 };
 
 /** What a stage's entry in cdk.json may hold; anything else (a misspelt setting) is refused, never ignored. */
-const SETTINGS = ['kind', 'account', 'region', 'alarmEmail', 'alarmTopicArn', 'logRetentionDays', 'failedImportsAlarmThreshold', 'reconciliationHour'] as const;
+const SETTINGS = ['kind', 'account', 'region', 'alarmEmail', 'alarmTopicArn', 'logRetentionDays', 'failedImportsAlarmThreshold', 'reconciliationHour', 'sftp'] as const;
+const SFTP_SETTINGS = ['endpoint', 'allowedCidrs', 'zones', 'hostName'] as const;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 type StageSettings = Partial<Record<(typeof SETTINGS)[number], unknown>>;
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -131,6 +154,42 @@ function alarmDestinations(name: string, kind: StageKind, given: StageSettings, 
   };
 }
 
+/** An IPv4 network as CIDR, its address the network's own (no host bits set), not everything (0.0.0.0/0). */
+function isNetwork(cidr: unknown): boolean {
+  const match = typeof cidr === 'string' ? CIDR.exec(cidr) : null;
+  if (!match) return false;
+  const octets = match.slice(1, 5).map(Number);
+  const bits = Number(match[5]);
+  if (octets.some((o) => o > 255) || bits < 1 || bits > 32) return false;
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  return address % 2 ** (32 - bits) === 0;
+}
+
+/** The stage's SFTP settings, checked: a misspelt one, an empty or open allow-list, a bad host name are refused. */
+function sftpSettings(name: string, given: unknown): SftpSettings {
+  if (given === undefined) return SFTP_DEFAULTS;
+  const at = (setting: string) => where(name, `sftp.${setting}`);
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new Error(`stage ${name}: sftp must be an object (${where(name, 'sftp')})`);
+  const settings = given as Record<string, unknown>;
+  const unknown = Object.keys(settings).filter((key) => !(SFTP_SETTINGS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw new Error(`stage ${name}: unknown sftp setting ${unknown.join(', ')} (the settings: ${SFTP_SETTINGS.join(', ')})`);
+  const endpoint = settings.endpoint ?? SFTP_DEFAULTS.endpoint;
+  if (endpoint !== 'public' && endpoint !== 'vpc') throw new Error(`stage ${name}: sftp.endpoint must be "public" or "vpc" (${at('endpoint')}), got ${JSON.stringify(endpoint)}`);
+  const allowedCidrs = settings.allowedCidrs ?? [];
+  if (!Array.isArray(allowedCidrs) || !allowedCidrs.every(isNetwork)) {
+    throw new Error(`stage ${name}: sftp.allowedCidrs must be IPv4 networks such as "203.0.113.0/24", not 0.0.0.0/0 (${at('allowedCidrs')}), got ${JSON.stringify(allowedCidrs)}`);
+  }
+  if (endpoint === 'vpc' && allowedCidrs.length === 0) throw new Error(`stage ${name}: sftp.endpoint "vpc" needs the vendors' networks in sftp.allowedCidrs (${at('allowedCidrs')}): no one could connect`);
+  if (endpoint === 'public' && allowedCidrs.length > 0) throw new Error(`stage ${name}: sftp.allowedCidrs needs sftp.endpoint "vpc" (${at('endpoint')}): a public endpoint has no allow-list`);
+  const zones = settings.zones ?? SFTP_DEFAULTS.zones;
+  if (!Number.isInteger(zones) || (zones as number) < 1 || (zones as number) > 3) throw new Error(`stage ${name}: sftp.zones must be 1, 2 or 3 (${at('zones')}), got ${JSON.stringify(zones)}`);
+  const hostName = settings.hostName;
+  if (hostName !== undefined && (typeof hostName !== 'string' || !HOST_NAME.test(hostName))) {
+    throw new Error(`stage ${name}: sftp.hostName must be a DNS name such as "sftp.lok.example.se" (${at('hostName')}), got ${JSON.stringify(hostName)}`);
+  }
+  return { endpoint, allowedCidrs: allowedCidrs as string[], zones: zones as number, ...(hostName !== undefined ? { hostName: hostName as string } : {}) };
+}
+
 /** One stage from its cdk.json entry: its kind's defaults, then what the entry sets, checked. */
 function stageFrom(name: string, given: StageSettings): StageConfig {
   if (!STAGE_NAME.test(name)) throw new Error(`stage name "${name}": lowercase letters, digits and '-', starting with a letter`);
@@ -139,7 +198,7 @@ function stageFrom(name: string, given: StageSettings): StageConfig {
   const kind = kindOf(name, given);
   const pin = pinned(name, given);
   const stage = {
-    ...DEFAULTS[kind], ...given, ...pin, ...alarmDestinations(name, kind, given, pin), name, kind, production: kind === 'production',
+    ...DEFAULTS[kind], ...given, ...pin, ...alarmDestinations(name, kind, given, pin), sftp: sftpSettings(name, given.sftp), name, kind, production: kind === 'production',
   } as StageConfig;
   if (!Number.isInteger(stage.reconciliationHour) || stage.reconciliationHour < 0 || stage.reconciliationHour > 23) {
     throw new Error(`stage ${name}: reconciliationHour must be 0..23`);

@@ -45,7 +45,7 @@ export class ImporterStack extends Stack {
     // A test stack deletes whole: its buckets are emptied first. Production keeps them (RETAIN).
     this.files = new FileStore(this, 'FileStore', { removalPolicy, autoDeleteObjects: !stage.production });
     this.register = new RegisterTables(this, 'Register', { production: stage.production, removalPolicy });
-    this.sftp = new SftpEndpoint(this, 'Sftp', { bucket: this.files.bucket, key: this.files.key, logRetention, removalPolicy });
+    this.sftp = new SftpEndpoint(this, 'Sftp', { bucket: this.files.bucket, key: this.files.key, logRetention, removalPolicy, settings: stage.sftp });
     // What every function's grants are made on; each reaches only what its step needs (step-access.ts).
     const access: AccessTargets = {
       bucket: this.files.bucket, filesKey: this.files.key, table: this.register.table, registerKey: this.register.key,

@@ -6,11 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_KEY_OUTPUTS, HOST_KEYS_HANDLER } from '../cdk/constructs/sftp-endpoint.js';
 import { fingerprint, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
-import { synthApp } from './support/cdk-app.js';
+import { stagesFrom } from '../cdk/config.js';
+import { ImporterStack } from '../cdk/importer-stack.js';
+import { STAGES, synthApp, synthStages } from './support/cdk-app.js';
 
 interface HandlerModule {
   privateKey(type: string): string;
@@ -136,5 +140,68 @@ describe('the host keys handler (the inline code the template carries)', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+// Issue 15: the production server retained with its host keys; an option for fixed addresses and an allow-list of
+// the vendors' networks; a custom host name.
+describe('the cloud SFTP endpoint: retained, fixed addresses, allow-list, host name', () => {
+  const VENDOR_NETWORKS = ['203.0.113.0/24', '198.51.100.16/28'];
+
+  function stackWith(kind: 'test' | 'production', sftp: unknown): ImporterStack {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const settings = { ...(kind === 'test' ? STAGES.test : STAGES.prod), sftp };
+    const [stage] = stagesFrom({ [kind === 'test' ? 'test' : 'prod']: settings });
+    return new ImporterStack(app, `Sftp-${kind}`, { stage: stage!, env: { region: 'eu-north-1' } });
+  }
+
+  const servers = (template: Template) => Object.values(template.findResources('AWS::Transfer::Server'));
+
+  it('keeps the production server (its users and host keys) when the stack goes; a test stage\'s goes with it', () => {
+    const { test, prod } = synthStages();
+    expect(servers(prod)).toEqual([expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })]);
+    expect(servers(test)).toEqual([expect.objectContaining({ DeletionPolicy: 'Delete' })]);
+    // The host keys are the server's own (imported into it): no resource of their own to lose.
+    expect(Object.keys(prod.findResources('Custom::SftpHostKeys'))).toHaveLength(1);
+    expect(servers(prod)[0]!.Properties).toMatchObject({ EndpointType: 'PUBLIC' });
+  });
+
+  it('a VPC endpoint: one fixed address per zone, port 22 from the vendors\' networks only, all of it retained in production', () => {
+    const stack = stackWith('production', { endpoint: 'vpc', allowedCidrs: VENDOR_NETWORKS, hostName: 'sftp.lok.example.se' });
+    const template = Template.fromStack(stack);
+    const [server] = servers(template);
+    expect(server!.Properties).toMatchObject({ EndpointType: 'VPC' });
+    const details = (server!.Properties as { EndpointDetails: { AddressAllocationIds: unknown[]; SubnetIds: unknown[]; SecurityGroupIds: unknown[] } }).EndpointDetails;
+    expect(details.AddressAllocationIds).toHaveLength(2);
+    expect(details.SubnetIds).toHaveLength(2);
+    const eips = template.findResources('AWS::EC2::EIP');
+    expect(Object.values(eips).map((eip) => eip.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    const allowList = Object.values(groups).find((group) => String((group.Properties as { GroupDescription: string }).GroupDescription).includes('allowedCidrs'))!;
+    const ingress = (allowList.Properties as { SecurityGroupIngress: { CidrIp: string; FromPort: number; ToPort: number; IpProtocol: string }[] }).SecurityGroupIngress;
+    expect(ingress.map((rule) => [rule.CidrIp, rule.IpProtocol, rule.FromPort, rule.ToPort])).toEqual(VENDOR_NETWORKS.map((cidr) => [cidr, 'tcp', 22, 22]));
+    expect(template.findResources('AWS::EC2::SecurityGroupIngress')).toEqual({});
+    expect(Object.keys(template.findResources('AWS::EC2::NatGateway'))).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::EC2::FlowLog'))).toHaveLength(1);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['SftpAddress1', 'SftpAddress2', 'SftpHostName']));
+    expect(outputs.SftpHostName!.Value).toBe('sftp.lok.example.se');
+    expect((server!.Properties as { Tags: { Key: string; Value: string }[] }).Tags).toEqual(expect.arrayContaining([{ Key: 'aws:transfer:customHostname', Value: 'sftp.lok.example.se' }]));
+    expect(new AwsSolutionsChecks().validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('refuses settings that would open the endpoint to everyone or to no one, and misspelt ones', () => {
+    const refused: [unknown, RegExp][] = [
+      [{ endpoint: 'vpc' }, /needs the vendors' networks/],
+      [{ endpoint: 'vpc', allowedCidrs: ['0.0.0.0/0'] }, /not 0\.0\.0\.0\/0/],
+      [{ endpoint: 'vpc', allowedCidrs: ['203.0.113.7/24'] }, /IPv4 networks/],
+      [{ endpoint: 'public', allowedCidrs: VENDOR_NETWORKS }, /needs sftp.endpoint "vpc"/],
+      [{ endpoint: 'private' }, /"public" or "vpc"/],
+      [{ endpoint: 'vpc', allowedCidrs: VENDOR_NETWORKS, zones: 4 }, /zones/],
+      [{ hostName: 'not a name' }, /DNS name/],
+      [{ allowList: VENDOR_NETWORKS }, /unknown sftp setting allowList/],
+    ];
+    for (const [sftp, message] of refused) expect(() => stagesFrom({ prod: { ...STAGES.prod, sftp } }), JSON.stringify(sftp)).toThrow(message);
+    expect(stagesFrom({ prod: { ...STAGES.prod } })[0]!.sftp).toEqual({ endpoint: 'public', allowedCidrs: [], zones: 2 });
   });
 });

@@ -1,11 +1,13 @@
-import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { CfnEIP, FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnServer, CfnWorkflow } from 'aws-cdk-lib/aws-transfer';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { SFTP_DEFAULTS, type SftpSettings } from '../config.js';
 
 /** The newest SSH security policy of Transfer Family (set explicitly: CloudFormation's default is from 2018). */
 export const SECURITY_POLICY = 'TransferSecurityPolicy-2025-03';
@@ -74,8 +76,14 @@ export interface SftpEndpointProps {
   readonly bucket: IBucket;
   readonly key: IKey;
   readonly logRetention: RetentionDays;
+  /** RETAIN in production: the server (its vendors' logins and host keys), and its fixed addresses, outlive the stack. */
   readonly removalPolicy: RemovalPolicy;
+  /** Public or a VPC endpoint with fixed addresses and an allow-list; a custom host name (SFTP_DEFAULTS when absent). */
+  readonly settings?: SftpSettings;
 }
+
+/** The tag Transfer Family shows a server's custom host name by (the name itself is RF's DNS record). */
+export const CUSTOM_HOSTNAME_TAG = 'aws:transfer:customHostname';
 
 /**
  * The vendors' SFTP endpoint: an AWS Transfer Family server (SFTP only, service-managed users, public keys),
@@ -91,6 +99,8 @@ export class SftpEndpoint extends Construct {
   readonly logGroup: LogGroup;
   /** The role of the function that imports the server's missing host keys (X-Ray needs `*`: acknowledged). */
   readonly hostKeysRole: Role;
+  /** The VPC endpoint's network, its fixed addresses and allow-list (`vpc` endpoints only). */
+  readonly network?: { readonly vpc: Vpc; readonly securityGroup: SecurityGroup; readonly addresses: readonly CfnEIP[] };
 
   constructor(scope: Construct, id: string, props: SftpEndpointProps) {
     super(scope, id);
@@ -163,11 +173,22 @@ export class SftpEndpoint extends Construct {
       },
     });
 
+    const settings = props.settings ?? SFTP_DEFAULTS;
+    if (settings.endpoint === 'vpc') this.network = this.vpcNetwork(settings, props);
+    const network = this.network;
     this.server = new CfnServer(this, 'Server', {
       protocols: ['SFTP'],
       identityProviderType: 'SERVICE_MANAGED',
       domain: 'S3',
-      endpointType: 'PUBLIC',
+      ...(network === undefined ? { endpointType: 'PUBLIC' } : {
+        endpointType: 'VPC',
+        endpointDetails: {
+          vpcId: network.vpc.vpcId,
+          subnetIds: network.vpc.publicSubnets.map((subnet) => subnet.subnetId),
+          addressAllocationIds: network.addresses.map((address) => address.attrAllocationId),
+          securityGroupIds: [network.securityGroup.securityGroupId],
+        },
+      }),
       securityPolicyName: SECURITY_POLICY,
       // S3 keeps no attributes to set: SETSTAT (a client setting the modification time after an upload: rclone,
       // paramiko's utime, WinSCP) answers OK instead of failing the vendor's upload.
@@ -179,7 +200,39 @@ export class SftpEndpoint extends Construct {
         onPartialUpload: [{ workflowId: deletePartial.attrWorkflowId, executionRole: workflowRole.roleArn }],
       },
     });
+    // Production keeps the server whatever happens to the stack: its vendors' users and the host keys vendors have
+    // pinned go with it (and, with a VPC endpoint, the addresses vendors' firewalls let through).
+    this.server.applyRemovalPolicy(props.removalPolicy);
+    if (settings.hostName !== undefined) {
+      Tags.of(this.server).add(CUSTOM_HOSTNAME_TAG, settings.hostName);
+      new CfnOutput(this, 'HostName', { value: settings.hostName, description: 'The host name vendors are given (RF\'s DNS record for the server)' }).overrideLogicalId('SftpHostName');
+    }
     this.hostKeysRole = this.manageHostKeys(props);
+  }
+
+  /**
+   * A VPC of public subnets only (no NAT: the endpoint answers, it never calls out), one Elastic IP per zone for
+   * the endpoint, and a security group that lets in port 22 from the vendors' networks alone. Its flow log records
+   * rejected connections too. Kept like the server (RETAIN in production).
+   */
+  private vpcNetwork(settings: SftpSettings, props: SftpEndpointProps): NonNullable<SftpEndpoint['network']> {
+    const vpc = new Vpc(this, 'Network', {
+      maxAzs: settings.zones, natGateways: 0, restrictDefaultSecurityGroup: false,
+      subnetConfiguration: [{ name: 'sftp', subnetType: SubnetType.PUBLIC, cidrMask: 26 }],
+    });
+    const flowLogs = new LogGroup(this, 'NetworkFlowLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    vpc.addFlowLog('FlowLog', { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL });
+    const securityGroup = new SecurityGroup(this, 'AllowList', {
+      vpc, allowAllOutbound: false, description: 'SFTP (22) from the vendors\' networks only (cdk.json sftp.allowedCidrs)',
+    });
+    for (const cidr of settings.allowedCidrs) securityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(22), `vendors' network ${cidr}`);
+    const addresses = vpc.publicSubnets.map((_, zone) => new CfnEIP(this, `Address${zone + 1}`, { domain: 'vpc' }));
+    addresses.forEach((address, zone) => {
+      new CfnOutput(this, `AddressOutput${zone + 1}`, { value: address.attrPublicIp, description: `SFTP endpoint's fixed address ${zone + 1} (vendors' firewalls let it through)` })
+        .overrideLogicalId(`SftpAddress${zone + 1}`);
+    });
+    for (const resource of [vpc, ...addresses]) retainAll(resource, props.removalPolicy);
+    return { vpc, securityGroup, addresses };
   }
 
   /** Host keys of the three types kept with the server (HOST_KEYS_HANDLER), their fingerprints in the outputs. */
@@ -211,4 +264,9 @@ export class SftpEndpoint extends Construct {
     const stack = Stack.of(this);
     return stack.formatArn({ service: 'transfer', resource: 'user', resourceName: `${this.server.attrServerId}/*` });
   }
+}
+
+/** Applies the removal policy to every CloudFormation resource in a construct's tree. */
+function retainAll(scope: IConstruct, policy: RemovalPolicy): void {
+  for (const child of scope.node.findAll()) if (child instanceof CfnResource) child.applyRemovalPolicy(policy);
 }
