@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { personnummerForms } from './support/personal-data.js';
 import { TEST_KEY } from './support/pipeline.js';
 import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
 
@@ -25,24 +26,6 @@ async function lok(args: string[]): Promise<CliResult> {
   const result = await runCli(args, { env });
   said.push(result.stdout, result.stderr);
   return result;
-}
-
-/**
- * Every written form of every personnummer in the files (valid or not): 12 and 10 digits, with and without the
- * separator (- or +).
- */
-export function personnummerForms(xml: string): string[] {
-  const forms = new Set<string>();
-  for (const [, text] of xml.matchAll(/<PersonalNumber>([^<]*)<\/PersonalNumber>/g)) {
-    const digits = text!.replace(/\D/g, '');
-    const ten = digits.slice(-10);
-    if (ten.length < 10) continue;
-    for (const sep of ['', '-', '+']) {
-      forms.add(`${ten.slice(0, 6)}${sep}${ten.slice(6)}`);
-      if (digits.length === 12) forms.add(`${digits.slice(0, 8)}${sep}${digits.slice(8)}`);
-    }
-  }
-  return [...forms];
 }
 
 function filesUnder(dir: string): string[] {
