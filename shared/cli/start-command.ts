@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { surviveGonePeers } from '../local/gone-peers.js';
 import { DEFAULT_SFTP_PORT, DEMO_CLUB, DEMO_VENDOR, localLayout, SFTP_HOST, startLocalMode, type LocalMode } from '../local/local-mode.js';
 import { uploadWithClient } from '../local/upload-with-client.js';
 import { LOG_FORMATS, localLog, type LogFormat } from './local-log.js';
@@ -122,6 +123,8 @@ export async function startCommand(args: string[]): Promise<number> {
   const dynamodbPort = port('--dynamodb-port', values['dynamodb-port']);
   const dataDir = values.data ?? '.local';
   const output = localLog({ format: logFormat(values['log-format']), file: localLayout(dataDir).logFile });
+  // One vendor's upload must not end the process that serves every vendor (issue 15; shared/local/gone-peers.ts).
+  surviveGonePeers(output.log);
   let local: LocalMode;
   try {
     local = await startLocalMode({
