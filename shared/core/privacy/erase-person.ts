@@ -98,19 +98,27 @@ export async function eraseFound(ports: PipelinePorts, clock: PipelineClock, pid
   const { store, objects } = ports;
   const { person, memberships, links, calendars, pending } = found;
   // What the erasure will change, noted before anything is: a retry after the activities, links and the person are
-  // gone still knows which activities to judge and which keys to delete (ids and keyed hashes, no personal data).
-  const earlier: Pending = pending === undefined ? { identityKeys: [], activities: [] } : JSON.parse(pending) as Pending;
+  // gone still knows which activities to judge, which heads to move, which keys to delete and what the first attempt
+  // found (ids, keyed hashes and counts, no personal data), so that it finishes the same erasure with the same report.
+  const earlier: Pending = pending === undefined ? { identityKeys: [], activities: [], heads: [], found: { person: 0, memberships: 0, links: 0, calendars: 0 } } : JSON.parse(pending) as Pending;
   const activities = await activitiesNaming(ports, pid, calendars);
-  const identityKeys = [...new Set([...earlier.identityKeys, ...await identityKeysOf(ports, pid, person, links.flatMap((l) => l.keys))])];
-  const seeds = [...new Map([...earlier.activities, ...activities.map((a) => ({ vendor: a.vendor, club: a.club, id: a.id }))]
-    .map((a) => [docId({ kind: 'activity', ...a }), a])).values()];
-  await objects.put(pendingKey(pid), JSON.stringify({ identityKeys, activities: seeds } satisfies Pending));
+  const note: Pending = {
+    identityKeys: [...new Set([...earlier.identityKeys, ...await identityKeysOf(ports, pid, person, links.flatMap((l) => l.keys))])],
+    activities: [...new Map([...earlier.activities, ...activities.map((a) => ({ vendor: a.vendor, club: a.club, id: a.id }))]
+      .map((a) => [docId({ kind: 'activity', ...a }), a])).values()],
+    heads: [...new Set([...earlier.heads, ...activities.flatMap((a) => calendarKeysOf(a.club, a.content))])],
+    found: {
+      person: Math.max(earlier.found.person, person ? 1 : 0), memberships: Math.max(earlier.found.memberships, memberships.length),
+      links: Math.max(earlier.found.links, links.length), calendars: Math.max(earlier.found.calendars, calendars.length),
+    },
+  };
+  await objects.put(pendingKey(pid), JSON.stringify(note));
 
   await store.write(activities.map((a): Doc => ({ kind: 'activity', value: { ...a, content: withoutPerson(a.content!, pid) } })));
   // Named without the person's id: the heads and the vendors' change reports are read by others.
   const erasure = `erasure-${ports.hasher.hash(`erasure|${pid}`).slice(0, 16)}`;
-  await store.bumpHeads(activities.flatMap((a) => calendarKeysOf(a.club, a.content)), erasure);
-  const judged = await rejudge(ports, { activities: seeds, persons: [], cause: { kind: 'nightly', date: clock.today, part: erasure } }, clock.today);
+  await store.bumpHeads(note.heads, erasure);
+  const judged = await rejudge(ports, { activities: note.activities, persons: [], cause: { kind: 'nightly', date: clock.today, part: erasure } }, clock.today);
   await recomputeClubPeriods(store, judged.clubPeriods);
 
   await store.write([], [
@@ -121,23 +129,25 @@ export async function eraseFound(ports: PipelinePorts, clock: PipelineClock, pid
   await store.write([], [{ kind: 'person', pid }]);
   const report: ErasureReport = {
     pid, outcome: 'erased', erasedOn: clock.today,
-    removed: {
-      person: person ? 1 : 0, identityKeys: identityKeys.length, memberships: memberships.length, links: links.length,
-      calendars: calendars.length, activities: seeds.length,
-    },
+    removed: { ...note.found, identityKeys: note.identityKeys.length, activities: note.activities.length },
     remains: ARCHIVE_NOTE,
   };
   // The report before the identity keys go: a retry that still finds the person by a key finds the report, and
   // finishes with the keys (above).
   await objects.put(erasureKey(pid), JSON.stringify(report));
-  await forgetKeys(ports, pid, identityKeys);
+  await forgetKeys(ports, pid, note.identityKeys);
   return report;
 }
 
-/** An erasure under way (`pendingKey`): the identity keys to delete last, the activities to judge again. */
+/**
+ * An erasure under way (`pendingKey`): the identity keys to delete last, the activities to judge again, the heads of
+ * their calendar keys as they were, what the first attempt found.
+ */
 interface Pending {
   readonly identityKeys: readonly string[];
   readonly activities: readonly { readonly vendor: string; readonly club: string; readonly id: string }[];
+  readonly heads: readonly string[];
+  readonly found: { readonly person: number; readonly memberships: number; readonly links: number; readonly calendars: number };
 }
 
 function pendingKey(pid: string): string {
