@@ -77,6 +77,7 @@ describe('local mode: a bad upload stops no one', () => {
     expect(await idleWithin(queue, 60_000)).toBe('idle');
     expect(events.filter((e) => e.event === 'upload-error')).toEqual([]);
     expect(events.filter((e) => e.event === 'upload-withdrawn').map((e) => e.file)).toEqual(['waiting.xml']);
+    expect(events.filter((e) => 'error' in e), 'no event with an error').toEqual([]);
     expect((await register.ports.store.uploadsOf({ vendor: VENDOR }, 10)).map((e) => e.file)).toEqual(['first.xml']);
     expect(existsSync(join(outbox(register), 'waiting.xml.receipt.json'))).toBe(false);
     register.dispose();
