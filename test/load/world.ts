@@ -19,6 +19,8 @@ export const LOAD = {
   truncated: 0.03,
   badRecords: 0.05,
   /** Every activity's date lies in this LOK period, before the created date. */
+  /** Local mode's imports in flight: LOCAL_IMPORTS_IN_FLIGHT unless LOK_LOAD_IN_FLIGHT says otherwise. */
+  importsInFlight: process.env.LOK_LOAD_IN_FLIGHT ? Number(process.env.LOK_LOAD_IN_FLIGHT) : undefined,
   period: '2026-2',
   created: '2026-12-01T02:00:00+01:00',
 } as const;
