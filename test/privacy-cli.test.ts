@@ -113,4 +113,18 @@ describe('no full personnummer in CLI output or receipts', () => {
     expect((await lok(['person', 'erase'])).code).toBe(2);
     expect(found(said.join('\n'), [...forms, '200201018968', '0201018968', '191212121212'])).toEqual([]);
   }, 120_000);
+
+  it('reconcile --only-purge: the retention purge alone, with its report', async () => {
+    const early = await lok(['reconcile', '--only-purge', '--today', '2034-06-15', '--json']);
+    expect(early.code).toBe(0);
+    // The two files imported (today) are archived for seven years from their upload; 2026-2 from its final date.
+    expect(JSON.parse(early.stdout)).toEqual({ cutoff: '2027-06-15', periods: [], persons: 0, archivedFiles: SAMPLES.length });
+    expect(filesUnder(join(objects, 'archive'))).toEqual([]);
+    const purged = await lok(['reconcile', '--only-purge', '--today', '2034-06-16']);
+    expect(purged.code).toBe(0);
+    expect(purged.stdout).toMatch(/^purged \(kept 7 years, from 2027-06-16\): 100042 2026-2; \d+ persons; 0 archived files\n$/);
+    const left = await lok(['activities', '--club', CLUB, '--period', '2026-2', '--json']);
+    expect(JSON.parse(left.stdout)).toEqual([]);
+    expect((await lok(['reconcile', '--only-purge', '--club', CLUB])).code).toBe(2);
+  }, 120_000);
 });

@@ -8,14 +8,14 @@ import { systemClock } from '../adapters/clock/system-clock.js';
 import { DiskArchivePurge } from '../adapters/local-disk/archive-purge.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamodb.js';
-import { RETENTION_YEARS } from '../core/privacy/retention.js';
+import { purgeExpired, RETENTION_YEARS, type PurgeOptions, type PurgeReport } from '../core/privacy/retention.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
 import { archiveKey } from '../core/pipeline/upload.js';
 import { dateFlag, noPositionals, printJson } from './output.js';
 import { UsageError } from './usage-error.js';
 import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
 
-export const RECONCILE_HELP = `Usage: lok-importer reconcile [--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--json]
+export const RECONCILE_HELP = `Usage: lok-importer reconcile [--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--only-purge] [--json]
 
 The nightly job, run by hand: resumes uploads stuck mid-way from the archive (or fails them, with a receipt, when
 their file cannot be read), re-judges what failed uploads left, judges again what each club's uploads of the last
@@ -28,6 +28,7 @@ nothing more.
   --stuck-after-minutes N   an upload unfinished for longer than this is stuck (default 60)
   --today YYYY-MM-DD        the evaluation date (default: today in Europe/Stockholm)
   --club C                  only this club (repeatable); default every club
+  --only-purge              only the retention purge (e.g. against the table in AWS, whose nightly job does not run it yet)
   --json                    print the report as JSON
 ${STORE_FLAGS}
 
@@ -40,7 +41,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
     args, allowPositionals: true, strict: true,
     options: {
       'stuck-after-minutes': { type: 'string' }, today: { type: 'string' }, club: { type: 'string', multiple: true }, json: { type: 'boolean' },
-      ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' },
+      'only-purge': { type: 'boolean' }, ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -54,6 +55,20 @@ export async function reconcileCommand(args: string[]): Promise<number> {
   const settings = storeSettings(values);
   const key = identityKey(settings);
   const client = new DynamoDBClient(settings.client);
+  // Archived files in S3 leave by the bucket's lifecycle rule; on disk (local mode, the CLI's folder) by the purge.
+  const purge: PurgeOptions = {
+    privacy: new DynamoDbPrivacyStore(client, settings.table),
+    ...(settings.place.kind === 'aws' ? {} : { archive: new DiskArchivePurge(settings.objectsDir) }),
+  };
+  if (values['only-purge']) {
+    if (values.club) throw new UsageError('--only-purge purges the whole register: it takes no --club');
+    return withRegister(settings, async (register) => {
+      const purged = await purgeExpired(register.ports(key), systemClock(today), purge);
+      if (values.json) printJson(purged);
+      else process.stdout.write(`${purgeLine(purged)}\n`);
+      return 0;
+    }).finally(() => client.destroy());
+  }
   return withRegister(settings, async (register) => {
     const report = await reconcile(register.ports(key), systemClock(today), {
       open: (entry) => {
@@ -63,7 +78,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
       stuckAfterMs: minutes * 60_000,
       sleep: (ms) => sleep(ms),
       ...(values.club ? { clubs: values.club } : {}),
-      purge: { privacy: new DynamoDbPrivacyStore(client, settings.table), archive: new DiskArchivePurge(settings.objectsDir) },
+      purge,
     });
     if (values.json) printJson(report);
     else {
@@ -75,8 +90,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
         `verdicts corrected by the recheck of recent uploads: ${report.corrected.map((c) => `${c.club} ${c.verdicts}`).join(', ') || 'none'}`,
         `totals drift repaired: ${report.drift.map((d) => `${d.club} ${d.period}`).join(', ') || 'none'}`,
         `periods closed: ${report.closedPeriods.map((p) => `${p.club} ${p.period}`).join(', ') || 'none'}`,
-        ...(report.purged ? [`purged (kept ${RETENTION_YEARS} years, from ${report.purged.cutoff}): ${report.purged.periods.map((p) => `${p.club} ${p.period}`).join(', ') || 'no period'}; `
-          + `${report.purged.persons} persons; ${report.purged.archivedFiles} archived files`] : []),
+        ...(report.purged ? [purgeLine(report.purged)] : []),
         'vendor, period: received / approved / rejected',
         ...report.byVendorPeriod.map((r) => `  ${r.vendor} ${r.period}: ${r.received} / ${r.approved} / ${r.rejected}`),
       ];
@@ -84,4 +98,9 @@ export async function reconcileCommand(args: string[]): Promise<number> {
     }
     return 0;
   }).finally(() => client.destroy());
+}
+
+function purgeLine(purged: PurgeReport): string {
+  return `purged (kept ${RETENTION_YEARS} years, from ${purged.cutoff}): ${purged.periods.map((p) => `${p.club} ${p.period}`).join(', ') || 'no period'}; `
+    + `${purged.persons} persons; ${purged.archivedFiles} archived files`;
 }
