@@ -1,5 +1,6 @@
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
+import { errorCount } from '../shared/core/receipt/kept-errors.js';
 import { cloudPorts } from './commons/cloud-ports.js';
 import { metrics } from './commons/powertools.js';
 import { stepHandler } from './commons/step-handler.js';
@@ -33,5 +34,5 @@ export const handler = stepHandler('receipt', async ({ upload }: StepInput) => {
     byReason.addDimension('reason', code);
     byReason.addMetric('ActivitiesRejectedByReason', 'Count', count);
   }
-  return { status: receipt.status, errors: receipt.errors.length };
+  return { status: receipt.status, errors: errorCount(receipt) };
 });
