@@ -16,8 +16,13 @@ export interface IdentityKeys {
   readonly national?: string;
 }
 
+/** The national identity key of a personnummer (normalised, 12 digits). */
+export function nationalKeyOf(personnummer: string, hasher: IdentityHasher): string {
+  return `pnr.${hasher.hash(`pnr|${personnummer}`)}`;
+}
+
 export function identityKeysOf(record: PersonRecord, identityKey: IdentityKey, hasher: IdentityHasher): IdentityKeys {
-  const national = record.identity.kind === 'personnummer' ? `pnr.${hasher.hash(`pnr|${record.identity.personnummer}`)}` : undefined;
+  const national = record.identity.kind === 'personnummer' ? nationalKeyOf(record.identity.personnummer, hasher) : undefined;
   let clubKey: string | undefined;
   if (identityKey === 'personnummer') clubKey = national;
   else if (identityKey === 'email' && record.email !== undefined) clubKey = `email.${hasher.hash(`email|${record.club}|${record.email.trim().toLowerCase()}`)}`;
@@ -30,7 +35,11 @@ export function identityKeysOf(record: PersonRecord, identityKey: IdentityKey, h
  * creating the same person at once, or a step retried, arrive at the same id and write the same items.
  */
 export function newPersonId(keys: IdentityKeys, vendor: string, record: PersonRecord, hasher: IdentityHasher): string {
-  const seed = keys.national ?? keys.clubKey ?? `local|${vendor}|${record.club}|${record.id}`;
+  return personIdOf(keys.national ?? keys.clubKey ?? `local|${vendor}|${record.club}|${record.id}`, hasher);
+}
+
+/** The person id created from a seed (`newPersonId`): a person first seen by a personnummer has its national key's. */
+export function personIdOf(seed: string, hasher: IdentityHasher): string {
   return `p${hasher.hash(`pid|${seed}`).slice(0, 31)}`;
 }
 

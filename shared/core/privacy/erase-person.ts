@@ -1,4 +1,5 @@
 import { calendarKeysOf, parseCalendarEntry } from '../pipeline/activity-content.js';
+import { nationalKeyOf, personIdOf } from '../pipeline/person-identity.js';
 import { docId, type Doc, type DocKey, type PipelineClock, type PipelinePorts } from '../pipeline/ports.js';
 import { recomputeClubPeriods } from '../pipeline/recompute-totals.js';
 import { rejudge } from '../pipeline/rejudge.js';
@@ -38,18 +39,13 @@ export function erasureKey(pid: string): string {
   return `privacy/erasures/${pid}.json`;
 }
 
-/** The national identity key of a personnummer, as `identityKeysOf` makes it. */
-function nationalKey(personnummer: string, ports: PipelinePorts): string {
-  return `pnr.${ports.hasher.hash(`pnr|${personnummer}`)}`;
-}
-
 /** The register's person id for the subject: by the personnummer's identity key, else the id it would have been created with. */
 async function pidOf(ports: PipelinePorts, subject: ErasureSubject): Promise<string> {
   if ('pid' in subject) return subject.pid;
-  const national = nationalKey(subject.personnummer, ports);
+  const national = nationalKeyOf(subject.personnummer, ports.hasher);
   const found = (await ports.store.get([{ kind: 'identity', key: national }])).get(docId({ kind: 'identity', key: national }));
   if (found?.kind === 'identity') return found.value.pid;
-  return `p${ports.hasher.hash(`pid|${national}`).slice(0, 31)}`;
+  return personIdOf(national, ports.hasher);
 }
 
 /** The activity without the person in it (as leader or participant). */
@@ -175,7 +171,7 @@ async function activitiesNaming(ports: PipelinePorts, pid: string, calendars: re
 
 /** The identity keys that lead to the person: their links' keys and their personnummer's, where they still lead to them. */
 async function identityKeysOf(ports: PipelinePorts, pid: string, person: StoredPerson | undefined, linkKeys: readonly string[]): Promise<string[]> {
-  const candidates = [...new Set([...linkKeys, ...(person?.personnummer ? [nationalKey(person.personnummer, ports)] : [])])];
+  const candidates = [...new Set([...linkKeys, ...(person?.personnummer ? [nationalKeyOf(person.personnummer, ports.hasher)] : [])])];
   const found = await ports.store.get(candidates.map((key): DocKey => ({ kind: 'identity', key })));
   return [...found.values()].flatMap((doc) => (doc.kind === 'identity' && doc.value.pid === pid ? [doc.value.key] : []));
 }
