@@ -7,7 +7,7 @@ import type { ChangeReport } from '../shared/core/pipeline/verdict-changes.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
-import { ROOT } from './support/run-cli.js';
+import { ROOT, waitFor } from './support/run-cli.js';
 import { xmlOf, type FileSpec } from './support/world.js';
 
 const CLUB = '100042';
@@ -22,16 +22,6 @@ function fileWith(a: number): string {
     }],
   };
   return xmlOf(spec);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('local mode: a verdict changed after its receipt reaches the vendor over SFTP', () => {
@@ -65,7 +55,7 @@ describe('local mode: a verdict changed after its receipt reaches the vendor ove
     const first = join(data, 'monday-a1.xml');
     writeFileSync(first, fileWith(1));
     await uploadWithClient({ port: local.sftpPort, privateKeyPath: local.demoKeyPath, vendor: DEMO_VENDOR, files: [first] });
-    const receipt = await waitFor('the first receipt', () => fetchJson<Receipt>('monday-a1.xml.receipt.json'));
+    const receipt = await waitFor('the first receipt', () => fetchJson<Receipt>('monday-a1.xml.receipt.json'), 60_000);
     expect(receipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A1', 'approved']]);
     expect(receipt.laterChanges).toBe('outbox/*.changes.json');
     const before = await changeReports();
@@ -73,7 +63,7 @@ describe('local mode: a verdict changed after its receipt reaches the vendor ove
     const second = join(data, 'monday-a0.xml');
     writeFileSync(second, fileWith(0));
     await uploadWithClient({ port: local.sftpPort, privateKeyPath: local.demoKeyPath, vendor: DEMO_VENDOR, files: [second] });
-    const secondReceipt = await waitFor('the second receipt', () => fetchJson<Receipt>('monday-a0.xml.receipt.json'));
+    const secondReceipt = await waitFor('the second receipt', () => fetchJson<Receipt>('monday-a0.xml.receipt.json'), 60_000);
     expect(secondReceipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A0', 'approved']]);
 
     const added = (await changeReports()).filter((name) => !before.includes(name));

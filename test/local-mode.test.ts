@@ -11,7 +11,7 @@ import { fingerprint, generateKeyPair, publicKeyOf } from '../shared/adapters/sf
 import { DEFAULT_SFTP_PORT, DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
 import { SFTP_PORT_ENV, START_HELP } from '../shared/cli/start-command.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
-import { ROOT } from './support/run-cli.js';
+import { ROOT, waitFor } from './support/run-cli.js';
 
 const sample = (name: string) => join(ROOT, 'samples', name);
 
@@ -25,16 +25,6 @@ function sftpBatch(local: LocalMode, batch: string): Promise<{ status: number | 
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('close', (status) => { clearTimeout(timer); resolve({ status, output }); });
   });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('local mode: the whole Importer on this machine, uploads over real SFTP', () => {

@@ -10,7 +10,7 @@ import { sftpCommand } from '../shared/cli/start-command.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { DEMO_VENDOR, SFTP_HOST, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
-import { ROOT } from './support/run-cli.js';
+import { ROOT, waitFor } from './support/run-cli.js';
 
 // Vendors' systems upload with whatever SFTP library their platform has. Each client here, from Debian's packages,
 // uploads a file into local mode's inbox, checking the host key against the known_hosts file local mode writes, and
@@ -59,16 +59,6 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
     child.on('error', (error) => { output += String(error); });
     child.on('close', (status) => { clearTimeout(timer); resolve({ status, output }); });
   });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** paramiko: `put` STATs the file right after CLOSE (and fails if it is gone); then utime (SETSTAT), poll, get. */
