@@ -1,6 +1,5 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { errorCount, RECEIPT_MAX_ERRORS } from '../shared/core/receipt/kept-erro
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { clockAt, freshRegister, noWait, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
+import { checkInChild } from './support/check-in-child.js';
 import { ROOT } from './support/run-cli.js';
 import { stringSource } from './support/string-source.js';
 import { HOSTILE_CORPUS, type HostileCase } from './hostile/manifest.js';
@@ -114,7 +114,7 @@ describe('the hostile corpus (test/hostile/manifest.ts)', () => {
     it.each(HOSTILE_CORPUS.filter((c) => c.big).map((c) => [c.name, c] as const))('%s', async (_, c) => {
       const file = fileOf(c);
       try {
-        const { code, stdout, stderr, rssMb } = await checkInChild(file.path);
+        const { code, stdout, stderr, rssMb } = await checkInChild(file.path, { heapMb: HEAP_MB, today: TODAY, scratch });
         expect(stderr).toBe('');
         expect(code).toBe(c.status === 'rejected' ? 1 : 0);
         expectOutcome(c, JSON.parse(stdout) as Receipt);
@@ -188,21 +188,3 @@ async function largestItemBytes(client: DynamoDBClient, table: string): Promise<
   return largest;
 }
 
-/** `lok-importer check FILE --json` in a child whose heap is capped, with its peak RSS. */
-function checkInChild(path: string): Promise<{ code: number | null; stdout: string; stderr: string; rssMb: number }> {
-  const rssFile = join(scratch, 'rss.txt');
-  rmSync(rssFile, { force: true });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', join(HOSTILE, 'report-rss.mjs'), join(ROOT, 'bin', 'lok-importer.js'), 'check', path, '--json', '--today', TODAY],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE_RSS_FILE: rssFile } });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => stdout.push(d));
-    child.stderr.on('data', (d: Buffer) => stderr.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({
-      code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'),
-      rssMb: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : Infinity,
-    }));
-  });
-}

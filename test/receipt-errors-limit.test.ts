@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,7 @@ import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { readStaged, stagedKey, type StagedApply } from '../shared/core/pipeline/staging.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { freshRegister, importText, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
-import { ROOT } from './support/run-cli.js';
+import { checkInChild } from './support/check-in-child.js';
 
 // Issue 15: errors found after reading (unknown or duplicate refs) had no bound: a 31 MB file of a million
 // unknown refs made `check` hold 697 MB and write a receipt of 290 MB. The receipt lists the first
@@ -98,7 +97,7 @@ describe(`a file of a million unknown refs: check by the CLI in a process of ${H
     } finally {
       closeSync(fd);
     }
-    const { code, stdout, stderr, rssMb } = await checkInChild(scratch, path);
+    const { code, stdout, stderr, rssMb } = await checkInChild(path, { heapMb: HEAP_MB, today: TODAY, scratch });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     console.log(`errors limit: a million unknown refs (${(readFileSync(path).length / 1e6).toFixed(0)} MB): receipt ${(stdout.length / 1e6).toFixed(1)} MB, peak RSS ${rssMb.toFixed(0)} MB`);
@@ -145,20 +144,3 @@ describe('the pipeline\'s receipt and its staged apply are bounded the same way 
   }, 120_000);
 });
 
-/** `lok-importer check FILE --json` in a child whose heap is capped, with its peak RSS (test/hostile/report-rss.mjs). */
-function checkInChild(scratch: string, path: string): Promise<{ code: number | null; stdout: string; stderr: string; rssMb: number }> {
-  const rssFile = join(scratch, 'rss.txt');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', join(ROOT, 'test', 'hostile', 'report-rss.mjs'), join(ROOT, 'bin', 'lok-importer.js'), 'check', path, '--json', '--today', TODAY],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE_RSS_FILE: rssFile } });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => stdout.push(d));
-    child.stderr.on('data', (d: Buffer) => stderr.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({
-      code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'),
-      rssMb: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : Infinity,
-    }));
-  });
-}
