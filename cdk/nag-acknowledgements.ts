@@ -2,7 +2,7 @@ import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { importStateMachineNameOf } from './constructs/import-workflow.js';
 import type { ImporterFunction } from './constructs/importer-function.js';
-import { PREFIXES, STEP_ACCESS, type Prefix, type StepAccess, type StepHandlerFile } from './constructs/step-access.js';
+import { PERSON_ERASURE, PREFIXES, STEP_ACCESS, type Prefix, type StepAccess, type StepHandlerFile } from './constructs/step-access.js';
 import type { ImporterStack } from './importer-stack.js';
 import { clubSiteAcknowledgements } from './constructs/club-site.js';
 
@@ -13,6 +13,7 @@ const PREFIX_REASONS: Record<Prefix, string> = {
   outbox: 'Receipts and change reports are outbox/<vendor>/<file>.*, named at run time: only the steps that write them reach the outbox prefix',
   work: 'Staged step results are work/<vendor>/<upload>/… and work/nightly/…, named per upload at run time: only the steps that stage or read them reach the work prefix',
   reports: 'The nightly job\'s manifests, parts and report are reports/reconciliation/<run>/…, named per run: only the nightly functions reach the reports prefix',
+  privacy: 'An erasure\'s note and report are privacy/erasures/<person id>.*, named per person at run time: only the functions that erase persons (the admin function, the nightly purge) reach the privacy prefix',
 };
 
 /** One acknowledged cdk-nag finding: the rule (with its finding), why it stays, and where (never stack-wide). */
@@ -64,7 +65,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
   return [
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, siteApiRole, stack.clubSite.deploymentHandler, stack.sftp.hostKeysRole, ...machines] },
-    ...PREFIXES.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/${prefix}/*]`, reason: PREFIX_REASONS[prefix], scopes: [...reaching(prefix), ...(prefix === 'inbox' ? [adminRole] : [])] }))
+    ...PREFIXES.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/${prefix}/*]`, reason: PREFIX_REASONS[prefix], scopes: [...reaching(prefix), ...(prefix === 'inbox' || (PERSON_ERASURE.objects as StepAccess['objects'])?.[prefix] ? [adminRole] : [])] }))
       .filter((a) => a.scopes.length > 0),
     { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${files}>/*]`, reason: 'The Distributed Maps read their JSON Lines manifest from the bucket: its key is per execution (work/<vendor>/<upload>/, reports/reconciliation/<run>/)', scopes: machines },
     { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsGrant, scopes: [...writesRegister, adminRole, siteApiRole] },
@@ -90,7 +91,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
     { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:transfer:${region}:${account}:user/<${logicalId(stack, stack.sftp.server)}.ServerId>/*]`, reason: 'Vendors\' SFTP users are created at run time by the admin function (one per vendor); the grant is limited to this server\'s users', scopes: [adminRole] },
     { id: 'AwsSolutions-SQS3', reason: 'These queues are dead-letter queues themselves (upload events that could not start an import; schedule deliveries that failed)', scopes: [stack.imports.starterDeadLetters, stack.reconciliation.deadLetters] },
     ...clubSiteAcknowledgements(stack.clubSite, id, { region, account }),
-    { id: 'AwsSolutions-SMG4', reason: 'The identity key is the HMAC key of every stored identity lookup: rotating it would orphan them all. It is generated once, KMS-encrypted, readable only by the apply steps, which hash identities', scopes: [stack.register.identityKey] },
+    { id: 'AwsSolutions-SMG4', reason: 'The identity key is the HMAC key of every stored identity lookup: rotating it would orphan them all. It is generated once, KMS-encrypted, readable only by the functions that hash identities: the apply steps, and the admin function and the nightly purge, which erase persons', scopes: [stack.register.identityKey] },
   ];
 }
 

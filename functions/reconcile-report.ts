@@ -2,7 +2,8 @@ import { correctedVerdicts, joinClubsReports, uploadsReportOf, type ClubsReport,
 import { inParallel } from '../shared/core/pipeline/in-parallel.js';
 import { cloudPorts, type CloudPorts } from './commons/cloud-ports.js';
 import { logger, metrics } from './commons/powertools.js';
-import { clubPartsPrefix, reportPrefix, uploadResultsPrefix, type ReconcileRun } from './commons/reconcile-run.js';
+import type { PurgeReport } from '../shared/core/privacy/retention.js';
+import { clubPartsPrefix, purgePartKey, reportPrefix, uploadResultsPrefix, type ReconcileRun } from './commons/reconcile-run.js';
 import { stepHandler } from './commons/step-handler.js';
 
 /** Parts read at once. */
@@ -16,7 +17,7 @@ async function partsUnder<T>(ports: CloudPorts, prefix: string): Promise<T[]> {
 
 /**
  * The night's report, `reports/reconciliation/<run>.json`: the uploads' results (one per upload, an error's name
- * where one could not be reconciled) and the clubs' parts, joined. Stuck, stale and unreconciled uploads, drift
+ * where one could not be reconciled), the clubs' parts and the retention purge's (`purged`), joined. Stuck, stale and unreconciled uploads, drift
  * and verdicts the recheck corrected are metrics with alarms: each means a step went wrong somewhere.
  */
 export const handler = stepHandler('reconcile-report', async ({ runId }: ReconcileRun) => {
@@ -24,8 +25,10 @@ export const handler = stepHandler('reconcile-report', async ({ runId }: Reconci
   const uploads = uploadsReportOf(await partsUnder<UploadResult>(ports, uploadResultsPrefix(runId)), true);
   const parts = await partsUnder<ClubsReport>(ports, clubPartsPrefix(runId));
   const clubs = joinClubsReports(parts);
+  const purgeText = await ports.objects.get(purgePartKey(runId));
+  const purged = purgeText === undefined ? undefined : JSON.parse(purgeText) as PurgeReport;
   const key = `${reportPrefix(runId)}.json`;
-  await ports.objects.put(key, JSON.stringify({ runId, uploads, ...clubs }, null, 2));
+  await ports.objects.put(key, JSON.stringify({ runId, uploads, ...clubs, ...(purged ? { purged } : {}) }, null, 2));
   const corrected = correctedVerdicts(clubs);
   metrics.addMetric('StuckUploadsRestarted', 'Count', uploads.restarted?.length ?? 0);
   metrics.addMetric('StaleUploadsRejudged', 'Count', uploads.rejudged.length);
@@ -34,9 +37,12 @@ export const handler = stepHandler('reconcile-report', async ({ runId }: Reconci
   metrics.addMetric('ReconciliationDrift', 'Count', clubs.drift.length);
   metrics.addMetric('VerdictsCorrected', 'Count', corrected);
   metrics.addMetric('PeriodsClosed', 'Count', clubs.closedPeriods.length);
+  metrics.addMetric('PeriodsPurged', 'Count', purged?.periods.length ?? 0);
+  metrics.addMetric('PersonsPurged', 'Count', purged?.persons ?? 0);
   logger.info('reconciliation report', {
     runId, restarted: uploads.restarted?.length ?? 0, rejudged: uploads.rejudged.length, uploadErrors: uploads.errors.length, clubErrors: clubs.clubErrors.length,
     drift: clubs.drift.length, corrected, closedPeriods: clubs.closedPeriods.length, parts: parts.length,
+    periodsPurged: purged?.periods.length ?? 0, personsPurged: purged?.persons ?? 0,
   });
   return { report: key, drift: clubs.drift.length, uploadErrors: uploads.errors.length, clubErrors: clubs.clubErrors.length };
 });

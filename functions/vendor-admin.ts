@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { TransferClient } from '@aws-sdk/client-transfer';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
+import { DynamoDbPrivacyStore } from '../shared/adapters/dynamodb/privacy-store-dynamodb.js';
 import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../shared/adapters/dynamodb/register-store-dynamodb.js';
@@ -14,11 +15,13 @@ import { applicationOf } from '../shared/core/application/application.js';
 import { exportApplication } from '../shared/core/application/export-application.js';
 import { submitApplication } from '../shared/core/application/submit-application.js';
 import type { AdminRequest } from '../shared/core/admin/admin-request.js';
+import { erasePersonOnRequest, type ErasureRequest } from '../shared/core/admin/person-erasure.js';
+import type { ErasureReport } from '../shared/core/privacy/erase-person.js';
 import { disableLogin, openLogin, rotateLoginKey } from '../shared/core/admin/vendor-login.js';
 import { messageFor } from '../shared/core/errors/codes.js';
 import { uploadStatus, type VendorStatus } from '../shared/core/queries/upload-status.js';
 import { adminRequestSchema } from './commons/admin-request-schema.js';
-import { cloudClients, requiredEnv } from './commons/cloud-ports.js';
+import { cloudClients, cloudPorts, requiredEnv } from './commons/cloud-ports.js';
 import { logger } from './commons/powertools.js';
 import { stepHandler } from './commons/step-handler.js';
 
@@ -57,6 +60,14 @@ async function status(vendor: string, upload: string | undefined, limit: number)
   }
 }
 
+/**
+ * `lok-importer person erase --cloud`: the erasure on the pipeline's ports (the identity key read from its secret at
+ * the first erasure only, never for the other requests) and the register's scans (shared/core/admin/person-erasure.ts).
+ */
+async function erase(request: ErasureRequest, today: string | undefined): Promise<AdminResult<ErasureReport>> {
+  return erasePersonOnRequest(await cloudPorts(), new DynamoDbPrivacyStore(clients.dynamodb, table), systemClock(today), request);
+}
+
 async function run(request: AdminRequest): Promise<AdminResult<unknown>> {
   switch (request.action) {
     case 'vendor-add': {
@@ -76,16 +87,14 @@ async function run(request: AdminRequest): Promise<AdminResult<unknown>> {
     case 'application': return { ok: true, value: await applicationOf(applications, request.club, request.period, systemClock(request.today).today) };
     case 'application-submit': return submitApplication(applications, request.request, systemClock(request.today));
     case 'application-export': return { ok: true, value: await exportApplication(applications, request.club, request.period) };
-    // Needs the identity key, the archive's store and the judge's grants, which this function's role does not have
-    // yet: `lok-importer person erase` runs it against the register (docs/operations.md, Data protection).
-    case 'person-erase': return { ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: messageFor('INVALID_ADMIN_INPUT', 'person-erase: run lok-importer person erase against the register') } };
+    case 'person-erase': return erase(request.request, request.today);
   }
 }
 
 /**
  * RF operations' admin use-cases in AWS (`lok-importer … --cloud` invokes it): vendors onboarded with their
  * SFTP login, keys rotated, logins disabled, clubs added and activated, a vendor's uploads' status, a club's
- * application (what it holds, sending it, its rows). Refusals come back as codes.
+ * application (what it holds, sending it, its rows), a person's erasure on request. Refusals come back as codes.
  */
 export const handler = stepHandler('admin', async (event: unknown): Promise<AdminResult<unknown>> => {
   const parsed = adminRequestSchema.safeParse(event);

@@ -139,16 +139,20 @@ describe('SFTP endpoint', () => {
     expect(flatten((admin[0]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.VENDOR_SESSION_POLICY).length).toBeLessThan(2048);
   });
 
-  it('lets the admin function list the inbox and the archive, read only the inbox\'s tags, and describe import executions (status --cloud)', () => {
+  it('lets the admin function list the inbox and the archive, read only the inbox\'s tags, and describe import executions (status --cloud), and read no vendor\'s file', () => {
     const admin = Object.entries(test.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { VENDOR_SESSION_POLICY: Match.anyValue() } } } }))[0]!;
     expect(flatten((admin[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.IMPORT_STATE_MACHINE_ARN)).toMatch(/ImportStateMachine/);
     const statements = Object.values(test.findResources('AWS::IAM::Policy')).filter((p) => /"Ref":"VendorAdminFunctionRole[0-9A-F]+"/.test(JSON.stringify((p.Properties as { Roles: unknown }).Roles)))
       .flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }).PolicyDocument.Statement);
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:ListBucketVersions', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 'states:DescribeExecution']));
-    // Never an object's contents: no GetObject of any kind, no bucket-wide grant.
-    expect(actions.filter((a) => /^s3:GetObject($|\*|Version$)/.test(a))).toEqual([]);
-    const list = statements.find((s) => [s.Action].flat().includes('s3:ListBucket'))!;
+    // Never a vendor's file: GetObject only of what a person's erasure keeps (privacy/) and stages (work/), no
+    // bucket-wide grant. Listing keys anywhere is the erasure's (a missing note is then a 404, not a 403); versions
+    // only in the inbox and the archive.
+    const reads = statements.filter((s) => [s.Action].flat().some((a) => /^s3:GetObject($|\*|Version$)/.test(a)));
+    expect(reads.flatMap((s) => [s.Resource].flat().map((r) => flatten(r).replace(/^.*\.Arn>/, ''))).sort()).toEqual(['/privacy/*', '/work/*']);
+    const list = statements.find((s) => [s.Action].flat().includes('s3:ListBucketVersions'))!;
+    expect(list.Action).toBe('s3:ListBucketVersions');
     expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['inbox/*', 'archive/*'] } });
     const tags = statements.find((s) => [s.Action].flat().includes('s3:GetObjectTagging'))!;
     expect(flatten(tags.Resource)).toMatch(/\/inbox\/\*$/);
@@ -307,7 +311,7 @@ describe('nightly reconciliation', () => {
     prod.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
   });
 
-  it('sweeps, fans out per unfinished upload and per club in batches, and writes a report', () => {
+  it('sweeps, fans out per unfinished upload and per club in batches, purges what is past its retention, and writes a report', () => {
     const asl = definitionOf(test, /nightly reconciliation/);
     expect(asl.StartAt).toBe('SweepInboxes');
     expect(asl.States.SweepInboxes!.Next).toBe('PlanUploads');
@@ -315,13 +319,14 @@ describe('nightly reconciliation', () => {
     // Most nights no upload is unfinished: an empty manifest goes straight on to the clubs.
     expect(asl.States.AnyUploads).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.PlanUploads.uploads', NumericGreaterThan: 0, Next: 'ReconcileUploads' }], Default: 'PlanClubs' });
     expect(asl.States.PlanClubs!.Next).toBe('AnyClubs');
-    expect(asl.States.AnyClubs).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.PlanClubs.clubs', NumericGreaterThan: 0, Next: 'ReconcileClubs' }], Default: 'Report' });
+    expect(asl.States.AnyClubs).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.PlanClubs.clubs', NumericGreaterThan: 0, Next: 'ReconcileClubs' }], Default: 'Purge' });
     // The batches carry the run's id, read from the context object (`.$`), as the handlers' reports are named by it.
-    expect(asl.States.ReconcileClubs).toMatchObject({ Type: 'Map', ItemReader: { ReaderConfig: { InputType: 'JSONL' } }, ItemBatcher: { MaxItemsPerBatch: 100, BatchInput: { 'runId.$': '$$.Execution.Name' } }, Next: 'Report' });
-    for (const name of ['SweepInboxes', 'PlanUploads', 'PlanClubs', 'Report']) {
+    expect(asl.States.ReconcileClubs).toMatchObject({ Type: 'Map', ItemReader: { ReaderConfig: { InputType: 'JSONL' } }, ItemBatcher: { MaxItemsPerBatch: 100, BatchInput: { 'runId.$': '$$.Execution.Name' } }, Next: 'Purge' });
+    expect(asl.States.Purge!.Next).toBe('Report');
+    for (const name of ['SweepInboxes', 'PlanUploads', 'PlanClubs', 'Purge', 'Report']) {
       expect((asl.States[name] as unknown as { Parameters: unknown }).Parameters, name).toEqual({ 'runId.$': '$$.Execution.Name' });
     }
-    for (const name of ['SweepInboxes', 'PlanUploads', 'ReconcileUploads', 'PlanClubs', 'ReconcileClubs', 'Report']) {
+    for (const name of ['SweepInboxes', 'PlanUploads', 'ReconcileUploads', 'PlanClubs', 'ReconcileClubs', 'Purge', 'Report']) {
       if (asl.States[name]!.Type !== 'Map') expect(asl.States[name]!.Retry![0]!.ErrorEquals, name).toEqual(TRANSIENT);
       expect(asl.States[name]!.Catch![0]!.Next, name).toBe('ReconciliationFailed');
     }
@@ -350,7 +355,7 @@ describe('nightly reconciliation', () => {
     expect(record.Retry![0]!.ErrorEquals).toEqual(TRANSIENT);
     expect(record.End).toBe(true);
     const handlers = stacks.test.reconciliation.functions.map((f) => f.handlerFile).sort();
-    expect(handlers).toEqual(['reconcile-clubs.ts', 'reconcile-plan-clubs.ts', 'reconcile-plan-uploads.ts', 'reconcile-report.ts', 'reconcile-upload-failed.ts', 'reconcile-upload.ts', 'sweep-inbox.ts']);
+    expect(handlers).toEqual(['reconcile-clubs.ts', 'reconcile-plan-clubs.ts', 'reconcile-plan-uploads.ts', 'reconcile-purge.ts', 'reconcile-report.ts', 'reconcile-upload-failed.ts', 'reconcile-upload.ts', 'sweep-inbox.ts']);
   });
 });
 

@@ -38,6 +38,14 @@ const REGISTER_WRITE = [
 ];
 /** The identity key's secret (its KMS grant, through Secrets Manager only, is in the register key's policy: below). */
 const IDENTITIES = ['secretsmanager:DescribeSecret identityKey', 'secretsmanager:GetSecretValue identityKey'];
+/**
+ * A person's erasure (step-access.ts PERSON_ERASURE), on request or by the nightly purge: the register scanned (a
+ * person's links have no index; the purge walks every person), the identity key (a personnummer's key, the erasure's
+ * keyed name), the activities that named them judged again (work/nightly/ changes, change reports), its note and
+ * report under privacy/ (the note deleted when done). Never the archive, never the index scanned.
+ */
+const ERASURE = [...REGISTER_WRITE, 'dynamodb:Scan register', ...objects('work', 'GetObject', 'PutObject'), ...objects('outbox', 'PutObject'),
+  ...objects('privacy', 'GetObject', 'PutObject', 'DeleteObject'), ...LIST, ...FILES_WRITE, ...IDENTITIES];
 
 const START = ['states:StartExecution importMachine'];
 const WAKE = ['states:SendTaskSuccess importMachine'];
@@ -70,9 +78,12 @@ const EXPECTED: Record<string, readonly string[]> = {
   'reconcile-plan-clubs.ts': [...objects('reports', 'PutObject'), ...FILES_WRITE, ...REGISTER_READ],
   'reconcile-clubs.ts': [...objects('outbox', 'PutObject'), ...objects('work', 'GetObject', 'PutObject'), ...objects('reports', 'PutObject'), ...LIST, ...FILES_WRITE, ...REGISTER_WRITE],
   'reconcile-report.ts': [...objects('reports', 'GetObject', 'PutObject'), 's3:ListBucket bucket [s3:prefix=reports/*]', ...FILES_WRITE],
-  // RF operations' admin function: the register, vendors' SFTP users, listings and inbox tags (never an object).
+  // The retention purge: old periods removed, persons left with nothing erased, its part of the night's report.
+  'reconcile-purge.ts': [...ERASURE, ...objects('reports', 'PutObject')],
+  // RF operations' admin function: the register, vendors' SFTP users, listings and inbox tags (never an inbox or
+  // archived object), a person's erasure on request.
   'vendor-admin.ts': [
-    ...REGISTER_WRITE, 's3:ListBucket bucket [s3:prefix=inbox/*|archive/*]', 's3:ListBucketVersions bucket [s3:prefix=inbox/*|archive/*]', ...INBOX_TAGS,
+    ...ERASURE, 's3:ListBucketVersions bucket [s3:prefix=inbox/*|archive/*]', ...INBOX_TAGS,
     'states:DescribeExecution importMachine/executions', 'iam:PassRole sftpVendorRole [iam:PassedToService=transfer.amazonaws.com]',
     'transfer:CreateUser sftpServer', 'transfer:CreateUser sftpUsers', 'transfer:TagResource sftpServer', 'transfer:TagResource sftpUsers',
     'transfer:DeleteSshPublicKey sftpUsers', 'transfer:DescribeUser sftpUsers', 'transfer:ImportSshPublicKey sftpUsers', 'transfer:UpdateUser sftpUsers',
@@ -212,13 +223,16 @@ describe('the state machines read their manifests, nothing else of the bucket', 
   });
 });
 
+/** The functions that hash identities: the apply steps that match persons, and those that erase them (admin, purge). */
+const HASHING = ['apply-step.ts', 'apply-unit-step.ts', 'reconcile-purge.ts', 'vendor-admin.ts'];
+
 describe('the identity key: read only where identities are hashed', () => {
-  it('is granted, with its variable, to the apply steps that match persons, and to no other function', () => {
+  it('is granted, with its variable, to the apply steps that match persons and the functions that erase them, and to no other function', () => {
     const roles = rolesOf(stacks.prod);
     const reading = roles.filter((r) => r.grants.some((g) => g.includes('identityKey') || g.includes('[kms:ViaService=secretsmanager]'))).map((r) => r.key).sort();
-    expect(reading).toEqual(['apply-step.ts', 'apply-unit-step.ts']);
+    expect(reading).toEqual(HASHING);
     // Its KMS key is the register's: every role's use of that key is through DynamoDB only, and the key's policy lets
-    // only those two roles decrypt through Secrets Manager (besides the account itself, which grants nothing more).
+    // only those roles decrypt through Secrets Manager (besides the account itself, which grants nothing more).
     for (const { key, grants } of roles) {
       for (const g of grants.filter((g) => / registerKey/.test(g))) expect(g, key).toMatch(/\[kms:ViaService=dynamodb\]$/);
     }
@@ -227,7 +241,7 @@ describe('the identity key: read only where identities are hashed', () => {
     const keyPolicy = (template.toJSON().Resources as Resources)[stack.getLogicalId(stack.register.key.node.defaultChild as CfnElement)]!.Properties.KeyPolicy as { Statement: { Principal: { AWS?: unknown }; Action: string | string[] }[] };
     const roleIds = new Map(stack.node.findAll().filter((c): c is ImporterFunction => c instanceof ImporterFunction).map((f) => [stack.getLogicalId(f.role!.node.defaultChild as CfnElement), f.handlerFile]));
     const decrypting = keyPolicy.Statement.map((s) => flatten(s.Principal.AWS)).filter((p) => !p.endsWith(':root')).map((p) => roleIds.get(/^<(\w+)\.Arn>$/.exec(p)![1]!)).sort();
-    expect(decrypting).toEqual(['apply-step.ts', 'apply-unit-step.ts']);
+    expect(decrypting).toEqual(HASHING);
     const withVariable = stacks.prod.node.findAll().filter((c): c is ImporterFunction => c instanceof ImporterFunction)
       .filter((f) => JSON.stringify(stacks.prod.resolve((f.node.defaultChild as { environment?: unknown }).environment)).includes('IDENTITY_KEY_SECRET_ARN'))
       .map((f) => f.handlerFile).sort();
@@ -247,10 +261,15 @@ describe('the identity key: read only where identities are hashed', () => {
     }
   });
 
-  it('goes to the handlers that apply a file\'s persons (the only callers of the hasher: apply-file.ts matchPersons), as they import them', () => {
+  it('goes to the handlers that apply a file\'s persons (apply-file.ts matchPersons) or erase persons (erase-person.ts), the callers of the hasher, as they import them', () => {
     const handlers = Object.keys(EXPECTED).filter((k) => k.endsWith('.ts'));
-    const applying = handlers.filter((h) => /import \{[^}]*\b(applyFile|applyUnit)\b[^}]*\} from '\.\.\/shared\/core\/pipeline\/apply-file\.js'/.test(readFileSync(join(ROOT, 'functions', h), 'utf8')));
-    expect(applying.sort()).toEqual(['apply-step.ts', 'apply-unit-step.ts']);
+    const hashing = handlers.filter((h) => {
+      const source = readFileSync(join(ROOT, 'functions', h), 'utf8');
+      return /import \{[^}]*\b(applyFile|applyUnit)\b[^}]*\} from '\.\.\/shared\/core\/pipeline\/apply-file\.js'/.test(source)
+        || /import \{[^}]*\berasePersonOnRequest\b[^}]*\} from '\.\.\/shared\/core\/admin\/person-erasure\.js'/.test(source)
+        || /import \{[^}]*\bpurgeExpired\b[^}]*\} from '\.\.\/shared\/core\/privacy\/retention\.js'/.test(source);
+    });
+    expect(hashing.sort()).toEqual(HASHING);
   });
 });
 

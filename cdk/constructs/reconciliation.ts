@@ -35,7 +35,8 @@ export interface ReconciliationProps {
  * never started (upload events are best-effort); per unfinished upload (Distributed Map over a JSON Lines list of
  * uploads, one upload per item, a failing one caught in its item and recorded) re-judge a failed upload's changes
  * or restart a stuck one; then per club (Distributed Map over a JSON Lines list of clubs, in batches) repair
- * totals drift and close periods; last, the night's report to `reports/reconciliation/<run>.json`.
+ * totals drift and close periods; then the retention purge (register data past seven years: the archive is the
+ * bucket's lifecycle rule's); last, the night's report to `reports/reconciliation/<run>.json`.
  */
 export class Reconciliation extends Construct {
   readonly stateMachine: StateMachine;
@@ -72,12 +73,15 @@ export class Reconciliation extends Construct {
     const uploads = this.uploadsMap(fn('Uploads', 'reconcile-upload.ts', true), fn('UploadErrors', 'reconcile-upload-failed.ts', false), bucket);
     const plan = step('PlanClubs', fn('Plan', 'reconcile-plan-clubs.ts', false));
     const clubs = this.clubsMap(fn('Clubs', 'reconcile-clubs.ts', false), bucket);
+    // The retention purge, after the clubs' half (which may still judge a period it removes) and before the report.
+    const purge = step('Purge', fn('PurgeFn', 'reconcile-purge.ts', false));
     const report = step('Report', fn('ReportFn', 'reconcile-report.ts', false));
-    for (const s of [sweep, planUploads, plan, report]) s.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    purge.next(report);
+    for (const s of [sweep, planUploads, plan, purge, report]) s.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
     for (const map of [uploads, clubs]) map.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
 
     // Most nights no upload is unfinished, and a register may have no clubs: an empty manifest is not fanned out over.
-    const anyClubs = new Choice(this, 'AnyClubs').when(Condition.numberGreaterThan('$.PlanClubs.clubs', 0), clubs.next(report)).otherwise(report);
+    const anyClubs = new Choice(this, 'AnyClubs').when(Condition.numberGreaterThan('$.PlanClubs.clubs', 0), clubs.next(purge)).otherwise(purge);
     plan.next(anyClubs);
     const anyUploads = new Choice(this, 'AnyUploads').when(Condition.numberGreaterThan('$.PlanUploads.uploads', 0), uploads.next(plan)).otherwise(plan);
     const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
@@ -86,7 +90,7 @@ export class Reconciliation extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(6),
-      comment: 'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), report',
+      comment: 'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), retention purge, report',
     });
     // Its Distributed Maps read their manifests under reports/, nothing else of the bucket.
     manifestsOnly(this.stateMachine, 'reports', access);

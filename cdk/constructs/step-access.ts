@@ -6,7 +6,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 
 /** The bucket's top-level prefixes (file-store.ts): every key the pipeline reads or writes is under one of them. */
-export const PREFIXES = ['inbox', 'archive', 'outbox', 'work', 'reports'] as const;
+export const PREFIXES = ['inbox', 'archive', 'outbox', 'work', 'reports', 'privacy'] as const;
 export type Prefix = (typeof PREFIXES)[number];
 
 /** What a step may do to an object under a prefix. */
@@ -34,6 +34,11 @@ export interface StepAccess {
   readonly listVersions?: readonly Prefix[];
   /** The register table and its index: read, or read and write. */
   readonly register?: 'read' | 'write';
+  /**
+   * `dynamodb:Scan` on the register table (not its index): only the privacy use-cases walk it (a person's links
+   * have no index from the person; the nightly purge reads every person and the ledger): shared/adapters/dynamodb/privacy-store-dynamodb.ts.
+   */
+  readonly scan?: true;
   /** The identity key (HMAC secret): only where identities are hashed, which is matching persons in apply. */
   readonly identities?: true;
   readonly workflow?: readonly WorkflowAction[];
@@ -52,6 +57,16 @@ const INBOX_DONE: ObjectAction[] = ['s3:DeleteObjectVersion'];
  * undone is written again, empty); it keeps the pending changes under `work/`.
  */
 const CHANGE_REPORTS: ObjectAction[] = ['s3:PutObject'];
+
+/**
+ * A person's erasure (shared/core/privacy/erase-person.ts), on request or by the nightly purge: the register read,
+ * written and scanned (the person's links), the identity key (a personnummer's key, the erasure's keyed name), the
+ * activities that named them judged again (pending changes under `work/nightly/`, change reports to vendors'
+ * outboxes), its note and report under `privacy/erasures/` (the note deleted when done). Never the archive.
+ */
+export const PERSON_ERASURE = {
+  objects: { work: STAGED, outbox: CHANGE_REPORTS, privacy: STAGED_AND_REMOVED }, list: 'everywhere', register: 'write', scan: true, identities: true,
+} as const satisfies StepAccess;
 
 /**
  * Every function of the Importer by its handler file, with what its step reaches (docs/operations.md, "Least
@@ -100,11 +115,14 @@ export const STEP_ACCESS = {
   'reconcile-plan-clubs.ts': { objects: { reports: ['s3:PutObject'] }, register: 'read' },
   'reconcile-clubs.ts': { objects: { work: STAGED, outbox: CHANGE_REPORTS, reports: ['s3:PutObject'] }, list: 'everywhere', register: 'write' },
   'reconcile-report.ts': { objects: { reports: STAGED }, list: ['reports'] },
+  // The retention purge (shared/core/privacy/retention.ts): old club periods removed, persons left with nothing erased
+  // (PERSON_ERASURE), its part of the night's report. The archive is left to the bucket's lifecycle rule.
+  'reconcile-purge.ts': { ...PERSON_ERASURE, objects: { ...PERSON_ERASURE.objects, reports: ['s3:PutObject'] } },
 } as const satisfies Record<string, StepAccess>;
 
 export type StepHandlerFile = keyof typeof STEP_ACCESS;
 
-/** The register's data actions (no Scan, no streams: nothing uses them), read, and read and write (transactions' condition checks too). */
+/** The register's data actions (no streams; Scan only where `scan` says), read, and read and write (transactions' condition checks too). */
 export const REGISTER_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 export const REGISTER_WRITE = [...REGISTER_READ, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** The register key's use through DynamoDB (aws-cdk-lib's table grants' key actions, here only via DynamoDB). */
@@ -190,6 +208,7 @@ export function grantStepAccess(fn: IGrantable & { addEnvironment(key: string, v
   const statements = [
     ...objectStatements(access, targets),
     ...(access.register ? registerStatements(access.register, targets) : []),
+    ...(access.scan ? [new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [targets.table.tableArn] })] : []),
     ...(access.workflow?.length ? workflowStatements(access.workflow, targets.importStateMachineName, targets.filesKey) : []),
   ];
   for (const statement of statements) fn.grantPrincipal.addToPrincipalPolicy(statement);

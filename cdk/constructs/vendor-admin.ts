@@ -4,10 +4,10 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ImporterFunction } from './importer-function.js';
-import { grantRegister, type AccessTargets } from './step-access.js';
+import { grantStepAccess, PERSON_ERASURE, type AccessTargets } from './step-access.js';
 
 export interface VendorAdminProps {
-  /** The register (read and write, its key only through DynamoDB) and the bucket (listings and inbox tags only). */
+  /** The register (read and write, its key only through DynamoDB), the bucket (listings, inbox tags, what an erasure writes), the identity key. */
   readonly access: AccessTargets;
   readonly serverId: string;
   readonly userArns: string;
@@ -25,7 +25,10 @@ export interface VendorAdminProps {
  * their SFTP user, keys imported, rotated and removed, clubs added and activated. Templates are never edited
  * by hand for a vendor. `lok-importer status --cloud` asks it why a vendor's file is stuck: it reads the register,
  * lists the inbox and the archive (keys, versions and the completed tag; never an object's contents) and
- * describes the import executions.
+ * describes the import executions. `lok-importer person erase --cloud` erases a person (PERSON_ERASURE: the register
+ * scanned for their links, the identity key, the activities that named them judged again, the erasure's note and
+ * report under privacy/), which is why it may run up to Lambda's 15 minutes: one scan of the register, then a
+ * re-judge of every activity that named the person. The other requests take seconds.
  */
 export class VendorAdmin extends Construct {
   readonly function: ImporterFunction;
@@ -35,7 +38,7 @@ export class VendorAdmin extends Construct {
     const { table, bucket } = props.access;
     this.function = new ImporterFunction(this, 'Function', {
       handlerFile: 'vendor-admin.ts', logRetention: props.logRetention, removalPolicy: props.removalPolicy,
-      timeout: Duration.seconds(30), memorySize: 512,
+      timeout: Duration.minutes(15), memorySize: 1024,
       environment: {
         REGISTER_TABLE: table.tableName,
         BUCKET: bucket.bucketName,
@@ -45,17 +48,18 @@ export class VendorAdmin extends Construct {
         IMPORT_STATE_MACHINE_ARN: props.importStateMachine.stateMachineArn,
       },
     });
-    grantRegister(this.function, 'write', props.access);
+    grantStepAccess(this.function, PERSON_ERASURE, props.access);
     // CreateUser is authorised on the server; the others on the user.
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['transfer:CreateUser', 'transfer:TagResource'], resources: [props.serverArn, props.userArns] }));
     this.function.addToRolePolicy(new PolicyStatement({
       actions: ['transfer:DescribeUser', 'transfer:UpdateUser', 'transfer:ImportSshPublicKey', 'transfer:DeleteSshPublicKey'],
       resources: [props.userArns],
     }));
-    // status --cloud: what waits in the inboxes and what is archived (listings), the inbox's completed tag, and the
-    // import executions by name. No GetObject: the admin function never reads a vendor's file.
+    // status --cloud: what waits in the inboxes and what is archived (listings: s3:ListBucket is the erasure's, on
+    // every key), the inbox's completed tag, and the import executions by name. No GetObject there: the admin
+    // function never reads a vendor's file.
     this.function.addToRolePolicy(new PolicyStatement({
-      actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn],
+      actions: ['s3:ListBucketVersions'], resources: [bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': ['inbox/*', 'archive/*'] } },
     }));
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], resources: [bucket.arnForObjects('inbox/*')] }));

@@ -24,4 +24,6 @@ export const adminRequestSchema = z.discriminatedUnion('action', [
     request: z.object({ club: id, period: z.string().max(16), kind: z.enum(SUBMISSION_KINDS), by: z.string().max(200), requestId: z.string().max(100) }),
   }),
   z.object({ action: z.literal('application-export'), club: id, period: z.string().max(16) }),
+  // Checked by the use-case (erasureSubjectOf), which never echoes the personnummer; here only bounded.
+  z.object({ action: z.literal('person-erase'), today: date.optional(), request: z.object({ personnummer: z.string().max(20).optional(), pid: z.string().max(64).optional() }) }),
 ]) satisfies z.ZodType<AdminRequest>;

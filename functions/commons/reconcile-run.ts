@@ -31,6 +31,11 @@ export function uploadResultsPrefix(runId: string): string {
   return `${reportPrefix(runId)}/uploads/`;
 }
 
+/** The night's retention purge's report (functions/reconcile-purge.ts), for the report to join. */
+export function purgePartKey(runId: string): string {
+  return `${reportPrefix(runId)}/purge.json`;
+}
+
 /** One upload's result of the night, under `uploadResultsPrefix`, for the report to join. */
 export async function putUploadResult(objects: ObjectStore, runId: string, result: UploadResult): Promise<void> {
   await objects.put(`${uploadResultsPrefix(runId)}${keySafe(result.uploadId)}.json`, JSON.stringify(result));

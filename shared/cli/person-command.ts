@@ -5,6 +5,8 @@ import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamod
 import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { erasePersonOnRequest, type ErasureRequest } from '../core/admin/person-erasure.js';
+import type { AdminResult } from '../core/admin/admin-use-cases.js';
+import { CLOUD_FLAG, CLOUD_OPTION, cloudTarget, inCloud } from './cloud-admin.js';
 import type { ErasureReport } from '../core/privacy/erase-person.js';
 import { dateFlag, noPositionals, printJson, refused } from './output.js';
 import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
@@ -24,6 +26,7 @@ Nothing printed holds the personnummer.
   --today YYYY-MM-DD   the evaluation date of the re-judged activities (default: today in Europe/Stockholm)
   --json               print the report as JSON
 ${STORE_FLAGS}
+${CLOUD_FLAG}
 
 Exit codes: 0 erased (or erased before), 1 refused (UNKNOWN_PERSON, INVALID_ADMIN_INPUT), 2 usage error or store
 unreachable, 3 internal error.
@@ -41,7 +44,7 @@ export async function personCommand(args: string[]): Promise<number> {
     args: rest, allowPositionals: true, strict: true,
     options: {
       personnummer: { type: 'string' }, 'person-id': { type: 'string' }, today: { type: 'string' }, json: { type: 'boolean' },
-      ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' },
+      ...STORE_OPTIONS, ...CLOUD_OPTION, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -54,21 +57,28 @@ export async function personCommand(args: string[]): Promise<number> {
     ...(values.personnummer !== undefined ? { personnummer: values.personnummer === '-' ? readFileSync(0, 'utf8').trim() : values.personnummer } : {}),
     ...(values['person-id'] !== undefined ? { pid: values['person-id'] } : {}),
   };
+  const cloud = cloudTarget(values);
+  // In the AWS deployment the admin function erases (with the table's identity key); `today` as given, else its own.
+  if (cloud) return printed(await inCloud(cloud, { action: 'person-erase', request, ...(values.today !== undefined ? { today: dateFlag('today', values.today)! } : {}) }), values.json);
   const today = dateFlag('today', values.today) ?? stockholmDate();
   const settings = storeSettings(values);
   const key = identityKey(settings);
   return withRegister(settings, async (register) => {
     const client = new DynamoDBClient(settings.client);
     try {
-      const result = await erasePersonOnRequest(register.ports(key), new DynamoDbPrivacyStore(client, settings.table), systemClock(today), request);
-      if (!result.ok) return refused(result.error);
-      if (values.json) printJson(result.value);
-      else process.stdout.write(reportText(result.value));
-      return 0;
+      return printed(await erasePersonOnRequest(register.ports(key), new DynamoDbPrivacyStore(client, settings.table), systemClock(today), request), values.json);
     } finally {
       client.destroy();
     }
   });
+}
+
+/** The erasure's answer printed (the report as text or JSON), or its refusal. */
+function printed(result: AdminResult<unknown>, json: boolean | undefined): number {
+  if (!result.ok) return refused(result.error);
+  if (json) printJson(result.value);
+  else process.stdout.write(reportText(result.value as ErasureReport));
+  return 0;
 }
 
 function reportText(report: ErasureReport): string {
