@@ -63,6 +63,12 @@ describe('data protection in the cloud: the template', () => {
     expect(ARCHIVE_DAYS).toBeGreaterThanOrEqual(RETENTION_YEARS * 365 + Math.floor(RETENTION_YEARS / 4));
   });
 
+  it("an erasure's deleted note (keyed hashes, activity ids) leaves no old versions behind: they expire after 30 days", () => {
+    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) => JSON.stringify(b).includes('archive-seven-years'))!;
+    const rules = (bucket.Properties as { LifecycleConfiguration: { Rules: { Id: string; Prefix?: string; NoncurrentVersionExpiration?: { NoncurrentDays: number } }[] } }).LifecycleConfiguration.Rules;
+    expect(rules.find((r) => r.Prefix === 'privacy/')).toMatchObject({ Id: 'erasure-notes', NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
+  });
+
   it('the admin function erases on request: up to 15 minutes (one scan of the register, a re-judge), given the identity key', () => {
     const fn = resources[idOf(stack.admin.function)]!.Properties;
     expect(fn.Timeout).toBe(15 * 60);

@@ -68,6 +68,8 @@ export class FileStore extends Construct {
         { id: 'reports', prefix: 'reports/', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
         // An inbox version is deleted once archived; versions a vendor overwrote or removed go after 30 days.
         { id: 'inbox-leftovers', prefix: 'inbox/', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        // An erasure's note (keyed hashes, activity ids) is deleted when the erasure ends: its old versions go too.
+        { id: 'erasure-notes', prefix: 'privacy/', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
         { id: 'incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
