@@ -29,11 +29,11 @@ import { stringSource } from './support/string-source.js';
 const FILES = [
   'start-upload', 'register-step', 'apply-step', 'apply-read-step', 'apply-unit-step', 'apply-join-step', 'judge-step', 'judge-split-step', 'judge-chunk-step', 'judge-join-step',
   'totals-step', 'receipt-step', 'fail-step', 'wait-turn-step', 'sweep-inbox', 'reconcile-plan-uploads', 'reconcile-upload', 'reconcile-upload-failed',
-  'reconcile-plan-clubs', 'reconcile-clubs', 'reconcile-report',
+  'reconcile-plan-clubs', 'reconcile-clubs', 'reconcile-purge', 'reconcile-report',
 ] as const;
 const RECONCILIATION_ARN = STATE_MACHINE_ARN.replace(':ImportWorkflow', ':Reconciliation');
 /** A night with unfinished uploads and clubs: both halves fanned out. */
-const NIGHT = ['SweepInboxes', 'PlanUploads', 'AnyUploads', 'ReconcileUploads', 'PlanClubs', 'AnyClubs', 'ReconcileClubs', 'Report'];
+const NIGHT = ['SweepInboxes', 'PlanUploads', 'AnyUploads', 'ReconcileUploads', 'PlanClubs', 'AnyClubs', 'ReconcileClubs', 'Purge', 'Report'];
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
