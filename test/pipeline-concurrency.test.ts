@@ -6,7 +6,7 @@ import { joinJudge, judgeChunk, splitJudge } from '../shared/core/pipeline/judge
 import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
 import type { PipelinePorts } from '../shared/core/pipeline/ports.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
-import { JudgeContended } from '../shared/core/pipeline/rejudge.js';
+import { JudgeContended } from '../shared/core/errors/step-failures.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';

@@ -36,7 +36,7 @@ export async function readInTurn<R extends { readonly kind: string; readonly ope
   // (this one too). Emitted on every attempt, so a vendor's queue is measured while it waits.
   publishOpenUploads(openUploadFigures([], inbox, new Date().toISOString()));
   const unregistered = await unregisteredPredecessor(ports, workflowUpload, inbox);
-  if (unregistered) throw new UploadBlocked(`waiting for ${unregistered.uploadId}`);
+  if (unregistered) throw new UploadBlocked(unregistered.uploadId);
   const started = Date.now();
   let records = 0;
   const upload = pipelineUpload(workflowUpload);
@@ -50,7 +50,7 @@ export async function readInTurn<R extends { readonly kind: string; readonly ope
   });
   // Its clubs are known now: uploads waiting for it look again (those of other clubs need not wait any more).
   if (result.opened) await handOnTurn(ports, workflowUpload);
-  if (result.kind === 'blocked') throw new UploadBlocked(`waiting for ${result.waitingFor!.uploadId}`);
+  if (result.kind === 'blocked') throw new UploadBlocked(result.waitingFor!.uploadId);
   return { result: result as Exclude<R, { kind: 'blocked' }>, ports, records, seconds: (Date.now() - started) / 1000 };
 }
 

@@ -1,46 +1,6 @@
-import { JudgeContended } from '../../shared/core/pipeline/rejudge.js';
+import { isTransient, StepFailed, TransientError, UploadBlocked, type SdkLike } from '../../shared/core/errors/step-failures.js';
 
-/**
- * How a step's error reaches the state machine: by name, which its Retry and Catch match. Only transient
- * failures are retried; `UploadBlocked` waits for an earlier upload of the vendor on its own schedule; anything
- * else is permanent and goes to the catch that fails the upload with a receipt.
- */
-export class TransientError extends Error {
-  override readonly name = 'TransientError';
-}
-
-export class UploadBlocked extends Error {
-  override readonly name = 'UploadBlocked';
-}
-
-export class StepFailed extends Error {
-  override readonly name = 'StepFailed';
-}
-
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionConflictException',
-  'InternalServerError', 'InternalError', 'ServiceUnavailable', 'ServiceUnavailableException', 'SlowDown', 'TimeoutError',
-  'RequestTimeout', 'RequestTimeoutException', 'TooManyRequestsException', 'UnprocessedItemsError',
-  // Other vendors' applies kept moving the weeks a judge step read: judged again from the start, later.
-  new JudgeContended().name,
-]);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
-
-interface SdkLike {
-  readonly name?: string;
-  readonly code?: string;
-  readonly $retryable?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-}
-
-export function isTransient(error: unknown): boolean {
-  const e = (error ?? {}) as SdkLike;
-  const status = e.$metadata?.httpStatusCode;
-  return Boolean(e.$retryable)
-    || (e.name !== undefined && TRANSIENT_NAMES.has(e.name))
-    || (e.code !== undefined && TRANSIENT_CODES.has(e.code))
-    || status === 429 || (status !== undefined && status >= 500);
-}
+export { isTransient, StepFailed, TransientError, UploadBlocked };
 
 /**
  * The error as the state machine will see it. The message names the original error's name and code only: a

@@ -1,3 +1,4 @@
+import { JudgeContended } from '../errors/step-failures.js';
 import type { Membership } from '../format/records.js';
 import { defaultAmountsByYear, type AmountsByYear } from '../rules/amounts.js';
 import { judgeWeek } from '../rules/judge-activities.js';
@@ -52,10 +53,6 @@ export interface RejudgeResult {
 /** Passes a judge makes while heads keep moving under it, before the step gives up for now (and is retried). */
 export const MAX_JUDGE_PASSES = 5;
 
-/** Heads kept moving under every pass: the step is retried (a transient failure, by name). */
-export class JudgeContended extends Error {
-  override readonly name = 'JudgeContended';
-}
 
 /** What every pass of one re-judge shares. */
 interface PassContext {
