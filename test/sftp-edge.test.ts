@@ -1,45 +1,30 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_NAME_BYTES, uploadNameRefusal } from '../shared/adapters/sftp/file-name.js';
-import { startSftpServer, type SftpLimits } from '../shared/adapters/sftp/sftp-server.js';
-import { generateKeyPair } from '../shared/adapters/sftp/ssh-keys.js';
+import type { SftpLimits } from '../shared/adapters/sftp/sftp-server.js';
+import { A, B, keyA, keyB, startTestSftp, type TestSftp } from './support/sftp.js';
 
 // The SFTP edge's limits (issue 15): no client, vendor or not, can take the endpoint from the others; names that
 // could confuse a path, a log or the outbox and uploads over the quota are refused with a clear status.
 
-const A = 'vendor-a';
-const B = 'vendor-b';
-const keyA = generateKeyPair('vendor-a');
-const keyB = generateKeyPair('vendor-b');
 const LIMITS: SftpLimits = { loginTimeoutMs: 600, connections: 30, vendorConnections: 2, sessions: 30, vendorSessions: 3, uploadBytes: 64 * 1024 };
 
 let root: string;
 let port: number;
+let uploads: TestSftp['uploads'];
+let events: TestSftp['events'];
 let stop: () => Promise<void>;
-const uploads: { vendor: string; file: string }[] = [];
-const events: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'sftp-edge-'));
-  const keys = new Map([[A, [keyA.publicKey]], [B, [keyB.publicKey]]]);
-  const server = await startSftpServer({
-    hostKey: generateKeyPair('host').privateKey, root, limits: LIMITS,
-    publicKeysOf: (vendor) => keys.get(vendor),
-    onUpload: (upload) => uploads.push(upload),
-    log: (event) => events.push(event),
-  });
-  port = server.port;
-  stop = server.stop;
+  ({ root, port, uploads, events, stop } = await startTestSftp(LIMITS));
 });
 
 afterAll(async () => {
   await stop?.();
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
 function raw<T>(call: (done: (error: Error | null | undefined, value?: T) => void) => void): Promise<T | undefined> {

@@ -9,38 +9,22 @@ import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSftpServer } from '../shared/adapters/sftp/sftp-server.js';
 import { fingerprint, generateKeyPair, HOST_KEY_TYPES, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
+import { A, B, keyA, keyB, startTestSftp, type TestSftp } from './support/sftp.js';
 
-interface Upload { vendor: string; file: string; path: string; completedAt: string }
-
-const A = 'vendor-a';
-const B = 'vendor-b';
-const keyA = generateKeyPair('vendor-a');
-const keyB = generateKeyPair('vendor-b');
 const stranger = generateKeyPair('stranger');
 
 let root: string;
 let port: number;
+let uploads: TestSftp['uploads'];
+let events: TestSftp['events'];
 let stop: () => Promise<void>;
-const uploads: Upload[] = [];
-const events: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'sftp-server-'));
-  const keys = new Map([[A, [keyA.publicKey]], [B, [keyB.publicKey]]]);
-  const server = await startSftpServer({
-    hostKey: generateKeyPair('host').privateKey,
-    root,
-    publicKeysOf: async (vendor) => keys.get(vendor),
-    onUpload: (upload) => uploads.push(upload),
-    log: (event) => events.push(event),
-  });
-  port = server.port;
-  stop = server.stop;
+  ({ root, port, uploads, events, stop } = await startTestSftp());
 });
 
 afterAll(async () => {
   await stop?.();
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
 /** An ssh2-sftp-client without its default listeners, which print every end and close. */
