@@ -1,16 +1,21 @@
 import { BatchWriteItemCommand, type BatchWriteItemCommandOutput, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inParallel } from '../../core/pipeline/in-parallel.js';
 
 /** What sends a BatchWriteItem: a DynamoDBClient's `send`, or a wrapper around it (tests inject faults there). */
 export type SendBatch = (command: BatchWriteItemCommand) => Promise<BatchWriteItemCommandOutput>;
 
-export interface BatchWriteOptions {
-  /** Batches in flight at once (DynamoDB Local writes fastest at about 16 on this 2-core machine). */
-  readonly concurrency?: number;
+/** How often, and how patiently, what DynamoDB returns unprocessed is sent again. */
+export interface RetryOptions {
   /** Attempts per batch before giving up on items DynamoDB keeps returning unprocessed. */
   readonly maxAttempts?: number;
   /** First backoff; doubled each attempt, with full jitter. */
   readonly baseDelayMs?: number;
+}
+
+export interface BatchWriteOptions extends RetryOptions {
+  /** Batches in flight at once (DynamoDB Local writes fastest at about 16 on this 2-core machine). */
+  readonly concurrency?: number;
 }
 
 export interface BatchWriteResult {
@@ -31,47 +36,46 @@ export class UnprocessedItemsError extends Error {
 /** BatchWriteItem takes at most 25 requests. */
 export const BATCH_LIMIT = 25;
 
+/** Cuts `items` into batches of at most `size`. */
+export function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
+  return batches;
+}
+
 /**
- * Writes any number of put/delete requests to one table: 25 per BatchWriteItem, `concurrency` in flight, and
- * the items DynamoDB returns unprocessed sent again with exponential backoff and full jitter.
+ * Sends `batch`, then what each attempt returns unprocessed, with exponential backoff and full jitter between
+ * attempts (a batch call of DynamoDB: BatchWriteItem, BatchGetItem). What is still unprocessed after the last
+ * attempt is returned (empty when all went through): the caller says how that fails.
+ */
+export async function sendUntilProcessed<T>(batch: readonly T[], attempt: (pending: readonly T[]) => Promise<readonly T[]>, options: RetryOptions = {}): Promise<readonly T[]> {
+  const { maxAttempts = 8, baseDelayMs = 25 } = options;
+  let pending = batch;
+  for (let n = 1; ; n++) {
+    pending = await attempt(pending);
+    if (pending.length === 0 || n >= maxAttempts) return pending;
+    await sleep(Math.random() * baseDelayMs * 2 ** (n - 1));
+  }
+}
+
+/**
+ * Writes any number of put/delete requests to one table: 25 per BatchWriteItem, `concurrency` in flight
+ * (`inParallel`: every batch in flight settles before an error is passed on, so that a retry of the step does not
+ * race writes of the attempt it retries), and the items DynamoDB returns unprocessed sent again.
  */
 export async function batchWriteAll(send: SendBatch, table: string, requests: readonly WriteRequest[], options: BatchWriteOptions = {}): Promise<BatchWriteResult> {
-  const { concurrency = 16, maxAttempts = 8, baseDelayMs = 25 } = options;
-  const batches: WriteRequest[][] = [];
-  for (let i = 0; i < requests.length; i += BATCH_LIMIT) batches.push(requests.slice(i, i + BATCH_LIMIT));
   let sent = 0;
   let retriedItems = 0;
-
-  async function writeOne(batch: WriteRequest[]): Promise<void> {
-    let pending = batch;
-    for (let attempt = 1; ; attempt++) {
+  await inParallel(batchesOf(requests, BATCH_LIMIT), options.concurrency ?? 16, async (batch) => {
+    let first = true;
+    const left = await sendUntilProcessed(batch, async (pending) => {
+      if (!first) retriedItems += pending.length;
+      first = false;
       sent++;
-      const output = await send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-      const unprocessed = output.UnprocessedItems?.[table] ?? [];
-      if (unprocessed.length === 0) return;
-      if (attempt >= maxAttempts) throw new UnprocessedItemsError(unprocessed.length);
-      retriedItems += unprocessed.length;
-      pending = unprocessed;
-      await sleep(Math.random() * baseDelayMs * 2 ** (attempt - 1));
-    }
-  }
-
-  let next = 0;
-  let failed = false;
-  const workers = Array.from({ length: Math.min(concurrency, batches.length) }, async () => {
-    while (next < batches.length && !failed) {
-      try {
-        await writeOne(batches[next++]!);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
+      const output = await send(new BatchWriteItemCommand({ RequestItems: { [table]: [...pending] } }));
+      return output.UnprocessedItems?.[table] ?? [];
+    }, options);
+    if (left.length > 0) throw new UnprocessedItemsError(left.length);
   });
-  // Every batch in flight settles before an error is passed on: a retry of the step must not race writes of
-  // the attempt it retries.
-  const settled = await Promise.allSettled(workers);
-  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (rejected) throw rejected.reason;
   return { requests: sent, retriedItems };
 }

@@ -4,13 +4,13 @@ import {
   type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Club } from '../../core/admin/register-admin.js';
+import { TransientError } from '../../core/errors/step-failures.js';
 import { inParallel } from '../../core/pipeline/in-parallel.js';
 import { docId, type Activation, type ClubState, type Doc, type DocKey, type FileClaim, type Head, type RegisterStore } from '../../core/pipeline/ports.js';
 import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, StoredVerdict } from '../../core/pipeline/stored.js';
 import { isEarlier, orderKeyOf, type LedgerEntry, type Upload } from '../../core/pipeline/upload.js';
-import { batchWriteAll, type BatchWriteOptions } from './batch-write.js';
+import { batchesOf, batchWriteAll, sendUntilProcessed, type BatchWriteOptions } from './batch-write.js';
 import { headKey, itemKey } from './register-table.js';
 
 type Item = Record<string, AttributeValue>;
@@ -115,10 +115,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
    * upload already (a retry), or another writer held one of them (a conflict), its heads are moved one by one.
    */
   async bumpHeads(keys: readonly string[], uploadId: string): Promise<void> {
-    const unique = [...new Set(keys)];
-    const batches: string[][] = [];
-    for (let i = 0; i < unique.length; i += TRANSACTION_ITEMS) batches.push(unique.slice(i, i + TRANSACTION_ITEMS));
-    await inParallel(batches, HEAD_TRANSACTIONS_IN_FLIGHT, async (batch) => {
+    await inParallel(batchesOf([...new Set(keys)], TRANSACTION_ITEMS), HEAD_TRANSACTIONS_IN_FLIGHT, async (batch) => {
       if (batch.length === TRANSACTION_ITEMS) {
         try {
           await this.client.send(new TransactWriteItemsCommand({ TransactItems: batch.map((key) => ({ Update: this.headMove(key, uploadId) })) }));
@@ -159,22 +156,20 @@ export class DynamoDbRegisterStore implements RegisterStore {
     return heads;
   }
 
-  /** BatchGetItem over any number of keys, consistent, 100 per request and 8 in flight, unprocessed keys retried. */
+  /**
+   * BatchGetItem over any number of keys, consistent, 100 per request and 8 in flight, unprocessed keys sent again
+   * (`sendUntilProcessed`). Keys still unprocessed after the last attempt are throttling: a TransientError, which
+   * the step wrapper and the local runner retry.
+   */
   private async batchGet(keys: readonly Item[]): Promise<Item[]> {
-    const requests: Item[][] = [];
-    for (let i = 0; i < keys.length; i += GET_LIMIT) requests.push(keys.slice(i, i + GET_LIMIT));
     const found: Item[] = [];
-    await inParallel(requests, 8, async (request) => {
-      let pending = request;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const output = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+    await inParallel(batchesOf(keys, GET_LIMIT), 8, async (request) => {
+      const left = await sendUntilProcessed(request, async (pending) => {
+        const output = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: [...pending], ConsistentRead: true } } }));
         found.push(...((output.Responses?.[this.table] ?? []) as Item[]));
-        pending = (output.UnprocessedKeys?.[this.table]?.Keys ?? []) as Item[];
-        if (pending.length > 0) {
-          if (attempt >= 8) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after every attempt`);
-          await sleep(Math.random() * 25 * 2 ** (attempt - 1));
-        }
-      }
+        return (output.UnprocessedKeys?.[this.table]?.Keys ?? []) as Item[];
+      });
+      if (left.length > 0) throw new TransientError(`DynamoDB left ${left.length} keys unprocessed after every attempt`);
     });
     return found;
   }
