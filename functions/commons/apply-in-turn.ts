@@ -7,7 +7,7 @@ import { openUploadFigures } from '../../shared/core/queries/upload-status.js';
 import { cloudPorts, type CloudPorts } from './cloud-ports.js';
 import { publishOpenUploads } from './open-upload-metrics.js';
 import { logger, metrics } from './powertools.js';
-import { UploadBlocked } from './step-errors.js';
+import { UploadBlocked } from '../../shared/core/errors/step-failures.js';
 import { handOnTurn, unregisteredPredecessor } from './turns.js';
 import { pipelineUpload, type WorkflowUpload } from './workflow-input.js';
 

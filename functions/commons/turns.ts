@@ -1,7 +1,7 @@
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Upload } from '../../shared/core/pipeline/upload.js';
 import { handOn } from '../../shared/core/pipeline/turns.js';
-import { isEarlier } from '../../shared/core/pipeline/upload.js';
+import { blockersOf } from '../../shared/core/pipeline/upload.js';
 import type { CloudPorts } from './cloud-ports.js';
 import { logger, metrics } from './powertools.js';
 import { startImport } from './start-execution.js';
@@ -43,7 +43,8 @@ export async function handOnTurn(ports: CloudPorts, upload: Upload): Promise<num
  * upload stays in the inbox until done or failed, and S3 lists consistently.
  */
 export async function unregisteredPredecessor(ports: CloudPorts, upload: Upload, inbox?: Awaited<ReturnType<CloudPorts['uploads']['inInbox']>>): Promise<Upload | undefined> {
-  const earlier = (inbox ?? await ports.uploads.inInbox(upload.vendor)).filter((w) => isEarlier(w, upload)).sort((a, b) => (isEarlier(a, b) ? 1 : -1));
+  // Their clubs are unknown: every earlier one is waited for (the waiting rule, `blockersOf`), the nearest first.
+  const earlier = blockersOf(upload, inbox ?? await ports.uploads.inInbox(upload.vendor));
   if (earlier.length === 0) return undefined;
   const open = await ports.store.openUploadIds(upload.vendor);
   for (const waiting of earlier) {

@@ -74,7 +74,12 @@ function archivedFile(root: string, entry: Upload): string | undefined {
  * its import an upload is in `beingImported`, which the SFTP endpoint still shows in the vendor's inbox.
  */
 export class UploadQueue {
-  /** Per vendor: resolves once its last enqueued upload is in the ledger (or has ended). */
+  /**
+   * Per vendor: resolves once its last enqueued upload is in the ledger (or has ended). A scheduling device, not a
+   * second waiting rule: it enters a vendor's uploads in the ledger in the order they completed, so that the ledger
+   * holds every earlier upload when the apply step asks whom this one waits for (`mustWaitFor`, upload.ts). In the
+   * cloud, where events come in any order, the apply step's scan of the inbox does the same (functions/commons/turns.ts).
+   */
   private readonly registered = new Map<string, Promise<void>>();
   private readonly running = new Set<Promise<void>>();
   private readonly places: LimitFunction;

@@ -280,8 +280,8 @@ export async function readFile(
   // It waits for the earlier uploads of its vendor that may touch its clubs (importer-format.md, Order): known
   // from an earlier attempt without reading the file again, else once the file is read.
   if (entry.clubsInFile) {
-    const predecessor = await store.predecessorOf(upload, entry.clubsInFile);
-    if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened: false };
+    const blocked = await blockedInLedger(store, upload, entry.clubsInFile, false);
+    if (blocked) return blocked;
   }
   let opened = false;
   // Its own parts: an earlier attempt's, or another invocation's still running, are never mixed with these.
@@ -305,8 +305,8 @@ export async function readFile(
       await store.putUpload(entry);
       await store.openClubs(upload, clubsInFile);
       opened = true;
-      const predecessor = await store.predecessorOf(upload, clubsInFile);
-      if (predecessor) return { kind: 'blocked', waitingFor: predecessor, opened };
+      const blocked = await blockedInLedger(store, upload, clubsInFile, opened);
+      if (blocked) return blocked;
     }
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
     read = claim.owner !== upload.uploadId
@@ -315,6 +315,17 @@ export async function readFile(
   }
   await objects.put(stagedKey(upload, 'read'), JSON.stringify(read));
   return { kind: 'read', read, opened };
+}
+
+type Blocked = Extract<ReadResult, { kind: 'blocked' }>;
+
+/**
+ * Blocked while the ledger holds an upload this one must wait for: the waiting rule (`mustWaitFor`, upload.ts) as
+ * `RegisterStore.predecessorOf` answers it from the ledger, per club of the file.
+ */
+async function blockedInLedger(store: PipelinePorts['store'], upload: Upload, clubs: readonly string[], opened: boolean): Promise<Blocked | undefined> {
+  const predecessor = await store.predecessorOf(upload, clubs);
+  return predecessor === undefined ? undefined : { kind: 'blocked', waitingFor: predecessor, opened };
 }
 
 /** Writes the manifest of the read file's units for a Distributed Map (one line at least: a map never reads an empty one). */

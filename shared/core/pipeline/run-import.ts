@@ -1,4 +1,5 @@
 import type { FileSource } from '../check/file-source.js';
+import { UploadBlocked } from '../errors/step-failures.js';
 import { fileError } from '../errors/record-error.js';
 import type { Receipt } from '../receipt/receipt.js';
 import type { AmountsByYear } from '../rules/amounts.js';
@@ -39,12 +40,6 @@ export type RunResult =
   | { readonly kind: 'blocked'; readonly waitingFor: string }
   | { readonly kind: 'failed'; readonly receipt: Receipt; readonly error: string };
 
-class Blocked extends Error {
-  constructor(readonly waitingFor: string) {
-    super(`waiting for upload ${waitingFor}`);
-  }
-}
-
 async function withRetries<T>(step: ImportStepName, options: RunOptions, work: () => Promise<T>): Promise<T> {
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
@@ -61,7 +56,7 @@ async function withRetries<T>(step: ImportStepName, options: RunOptions, work: (
   }
 }
 
-/** The apply step, and while the upload's predecessor is unfinished, a wait for its turn (or `Blocked` without turns). */
+/** The apply step, and while the upload's predecessor is unfinished, a wait for its turn (or `UploadBlocked` without turns). */
 async function applyInTurn(ports: PipelinePorts, upload: Upload, open: () => FileSource, clock: PipelineClock, options: RunOptions): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const result = await withRetries('apply', options, async () => {
@@ -72,7 +67,7 @@ async function applyInTurn(ports: PipelinePorts, upload: Upload, open: () => Fil
     });
     if (result.kind === 'applied') return;
     options.onStep?.({ step: 'apply', attempt, outcome: 'blocked' });
-    if (!options.turns) throw new Blocked(result.waitingFor.uploadId);
+    if (!options.turns) throw new UploadBlocked(result.waitingFor.uploadId);
     await options.turns.wait(ports.store, upload, result.waitingFor);
   }
 }
@@ -97,7 +92,7 @@ export async function runImport(ports: PipelinePorts, upload: Upload, open: () =
     });
     return { kind: 'done', receipt };
   } catch (error) {
-    if (error instanceof Blocked) return { kind: 'blocked', waitingFor: error.waitingFor };
+    if (error instanceof UploadBlocked) return { kind: 'blocked', waitingFor: error.waitingFor };
     const receipt = await failUpload(ports, upload, clock);
     await handOnInTurn(ports, upload, options);
     return { kind: 'failed', receipt, error: error instanceof Error ? error.name : 'Error' };

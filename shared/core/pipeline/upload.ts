@@ -53,25 +53,37 @@ export function isEarlier(a: Upload, b: Upload): boolean {
   return orderKeyOf(a) < orderKeyOf(b);
 }
 
+/** What the waiting rule reads of an upload: its place in the vendor's order, its stage and its clubs once known. */
+export type Waiting = Upload & { readonly stage?: UploadStage; readonly clubsInFile?: readonly string[] };
+
 /**
- * The upload `upload` waits for before it is applied, its predecessor: the nearest of `candidates` (the vendor's
- * unfinished uploads) that is not done, comes before it and may touch its clubs (importer-format.md, Order: per
- * club of a vendor; an upload whose clubs are not known yet may touch any); undefined when there is none. The
- * apply step's rule (`RegisterStore.predecessorOf` finds it with a query per club), also used by
- * `lok-importer status` to say what a file waits for. Each waiting upload waits for its predecessor alone, which
- * hands on to it when it ends (turns.ts).
+ * The waiting rule, its one home (importer-format.md, Order: per club of a vendor): `upload` waits for `candidate`
+ * when the candidate is another upload of its vendor, not done, comes before it and may touch its clubs (an upload
+ * whose clubs are not known yet, either of them, may touch any).
  */
-export function blockerOf<T extends Upload & { readonly stage?: UploadStage; readonly clubsInFile?: readonly string[] }>(
-  upload: Upload & { readonly clubsInFile?: readonly string[] }, candidates: readonly T[],
-): T | undefined {
-  const mayMeet = (candidate: T) => upload.clubsInFile === undefined || candidate.clubsInFile === undefined
+export function mustWaitFor(upload: Upload & { readonly clubsInFile?: readonly string[] }, candidate: Waiting): boolean {
+  if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload)) return false;
+  return upload.clubsInFile === undefined || candidate.clubsInFile === undefined
     || candidate.clubsInFile.some((club) => upload.clubsInFile!.includes(club));
-  let nearest: T | undefined;
-  for (const candidate of candidates) {
-    if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload) || !mayMeet(candidate)) continue;
-    if (nearest === undefined || isEarlier(nearest, candidate)) nearest = candidate;
-  }
-  return nearest;
+}
+
+/**
+ * The uploads of `candidates` (the vendor's unfinished uploads, or those in its inbox) that `upload` must wait for
+ * (`mustWaitFor`), the nearest first. The cloud's apply step walks them in this order through the inbox, for an
+ * earlier upload whose event is late (functions/commons/turns.ts).
+ */
+export function blockersOf<T extends Waiting>(upload: Upload & { readonly clubsInFile?: readonly string[] }, candidates: readonly T[]): T[] {
+  return candidates.filter((candidate) => mustWaitFor(upload, candidate)).sort((a, b) => (isEarlier(a, b) ? 1 : -1));
+}
+
+/**
+ * The upload `upload` waits for before it is applied, its predecessor: the nearest of `candidates` it must wait for
+ * (`blockersOf`); undefined when there is none. The apply step's rule (`RegisterStore.predecessorOf` answers it from
+ * the ledger with a query per club), also used by `lok-importer status` to say what a file waits for. Each waiting
+ * upload waits for its predecessor alone, which hands on to it when it ends (turns.ts).
+ */
+export function blockerOf<T extends Waiting>(upload: Upload & { readonly clubsInFile?: readonly string[] }, candidates: readonly T[]): T | undefined {
+  return blockersOf(upload, candidates)[0];
 }
 
 /**
