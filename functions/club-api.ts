@@ -9,14 +9,14 @@ import { DynamoDbRegisterStore } from '../shared/adapters/dynamodb/register-stor
 import { handleClubApi } from '../shared/web/club-api.js';
 import { FIXES } from '../shared/web/fixes.js';
 import { grantOfClaims } from '../shared/web/grants.js';
-import { cloudClients, requiredEnv } from './commons/cloud-ports.js';
+import { dynamodb } from './commons/clients.js';
+import { ENV, requiredEnv } from './commons/environment.js';
 import { logger, tracer } from './commons/powertools.js';
 
-const table = requiredEnv('REGISTER_TABLE');
-const clients = cloudClients();
+const table = requiredEnv(ENV.registerTable);
 const ports = {
-  store: new DynamoDbRegisterStore(clients.dynamodb, table),
-  applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(clients.dynamodb), table),
+  store: new DynamoDbRegisterStore(dynamodb(), table),
+  applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(dynamodb()), table),
   fixes: FIXES,
 };
 /** The API's routes are under /api on the site's own domain (CloudFront sends /api/* here). */

@@ -1,7 +1,9 @@
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { DynamoDbPrivacyStore } from '../shared/adapters/dynamodb/privacy-store-dynamodb.js';
 import { purgeExpired } from '../shared/core/privacy/retention.js';
-import { cloudClients, cloudPorts, requiredEnv } from './commons/cloud-ports.js';
+import { cloudPorts } from './commons/cloud-ports.js';
+import { dynamodb } from './commons/clients.js';
+import { ENV, requiredEnv } from './commons/environment.js';
 import { purgePartKey, type ReconcileRun } from './commons/reconcile-run.js';
 import { stepHandler } from './commons/step-handler.js';
 
@@ -13,7 +15,7 @@ import { stepHandler } from './commons/step-handler.js';
  */
 export const handler = stepHandler('reconcile-purge', async ({ runId }: ReconcileRun) => {
   const ports = await cloudPorts();
-  const privacy = new DynamoDbPrivacyStore(cloudClients().dynamodb, requiredEnv('REGISTER_TABLE'));
+  const privacy = new DynamoDbPrivacyStore(dynamodb(), requiredEnv(ENV.registerTable));
   const purged = await purgeExpired(ports, systemClock(), { privacy });
   await ports.objects.put(purgePartKey(runId), JSON.stringify(purged));
   return { cutoff: purged.cutoff, periods: purged.periods.length, persons: purged.persons };

@@ -1,7 +1,7 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
-import { cloudClients, requiredEnv } from './commons/cloud-ports.js';
+import { s3, sfn } from './commons/clients.js';
+import { ENV, requiredEnv } from './commons/environment.js';
 import { S3Uploads } from '../shared/adapters/s3/s3-uploads.js';
 import { logger, metrics } from './commons/powertools.js';
 import { startImport } from './commons/start-execution.js';
@@ -20,11 +20,9 @@ export interface UploadCompletedDetail {
 
 export type UploadCompletedEvent = EventBridgeEvent<'SFTP Server File Upload Completed', UploadCompletedDetail>;
 
-const stateMachineArn = requiredEnv('IMPORT_STATE_MACHINE_ARN');
-const bucket = requiredEnv('BUCKET');
-const { s3 } = cloudClients();
-const uploads = new S3Uploads(s3, bucket);
-const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
+const stateMachineArn = requiredEnv(ENV.importStateMachineArn);
+const bucket = requiredEnv(ENV.bucket);
+const uploads = new S3Uploads(s3(), bucket);
 
 /**
  * Upload completed → the import workflow, once per object version. The event names `/<bucket>/<key>` and the
@@ -44,7 +42,7 @@ export const handler = stepHandler('start', async (event: UploadCompletedEvent) 
     logger.warn('upload outside the uploader\'s inbox', { vendor: detail.username });
     return { started: false, reason: 'not-in-inbox' };
   }
-  const outcome = await startImport(sfn, stateMachineArn, { ...upload, bytes: object.size ?? detail.bytes });
+  const outcome = await startImport(sfn(), stateMachineArn, { ...upload, bytes: object.size ?? detail.bytes });
   metrics.addMetric(outcome === 'started' ? 'ImportsStarted' : 'ImportsAlreadyStarted', 'Count', 1);
   logger.info('import', { vendor: upload.vendor, uploadId: upload.uploadId, outcome });
   return { started: outcome === 'started', uploadId: upload.uploadId };

@@ -1,15 +1,15 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { openUploadFigures } from '../shared/core/queries/upload-status.js';
-import { cloudPorts, requiredEnv } from './commons/cloud-ports.js';
+import { cloudPorts } from './commons/cloud-ports.js';
+import { sfn } from './commons/clients.js';
+import { ENV, requiredEnv } from './commons/environment.js';
 import { publishOpenUploads } from './commons/open-upload-metrics.js';
 import { logger, metrics } from './commons/powertools.js';
 import { startImport } from './commons/start-execution.js';
 import { stepHandler } from './commons/step-handler.js';
 
-const stateMachineArn = requiredEnv('IMPORT_STATE_MACHINE_ARN');
+const stateMachineArn = requiredEnv(ENV.importStateMachineArn);
 /** An upload younger than this may still have its own event on the way. */
 const SETTLED_MS = 10 * 60 * 1000;
-const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
 
 /**
  * The nightly sweep: upload events are best-effort, so completed uploads still in an inbox are started now,
@@ -31,7 +31,7 @@ export const handler = stepHandler('sweep', async () => {
       partial++;
       continue;
     }
-    if ((await startImport(sfn, stateMachineArn, { ...upload, bytes: upload.source.size ?? 0 })) === 'started') {
+    if ((await startImport(sfn(), stateMachineArn, { ...upload, bytes: upload.source.size ?? 0 })) === 'started') {
       started++;
       logger.info('swept upload started', { vendor: upload.vendor, uploadId: upload.uploadId });
     }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_DAYS } from '../cdk/constructs/file-store.js';
 import type { ImporterFunction } from '../cdk/constructs/importer-function.js';
-import { IDENTITY_KEY_VARIABLE } from '../cdk/constructs/step-access.js';
+import { ENV } from '../functions/commons/environment.js';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { erasureKey, type ErasureReport } from '../shared/core/privacy/erase-person.js';
 import { RETENTION_YEARS, retentionCutoff, type PurgeReport } from '../shared/core/privacy/retention.js';
@@ -52,8 +52,8 @@ describe('data protection in the cloud: the template', () => {
     expect(JSON.stringify(asl.States.Purge)).toContain(idOf(purge));
     const fn = resources[idOf(purge)]!.Properties;
     expect(fn.Timeout).toBe(15 * 60);
-    expect(Object.keys(fn.Environment!.Variables!).sort()).toEqual(expect.arrayContaining(['BUCKET', IDENTITY_KEY_VARIABLE, 'REGISTER_TABLE']));
-    expect(flatten(fn.Environment!.Variables![IDENTITY_KEY_VARIABLE])).toBe(`<${stack.getLogicalId(stack.register.identityKey.node.defaultChild as CfnElement)}>`);
+    expect(Object.keys(fn.Environment!.Variables!).sort()).toEqual(expect.arrayContaining(['BUCKET', ENV.identityKeySecretArn, 'REGISTER_TABLE']));
+    expect(flatten(fn.Environment!.Variables![ENV.identityKeySecretArn])).toBe(`<${stack.getLogicalId(stack.register.identityKey.node.defaultChild as CfnElement)}>`);
   });
 
   it('the archive is purged by the bucket\'s lifecycle rule, which keeps files at least as long as the register keeps their data', () => {
@@ -72,7 +72,7 @@ describe('data protection in the cloud: the template', () => {
   it('the admin function erases on request: up to 15 minutes (one scan of the register, a re-judge), given the identity key', () => {
     const fn = resources[idOf(stack.admin.function)]!.Properties;
     expect(fn.Timeout).toBe(15 * 60);
-    expect(Object.keys(fn.Environment!.Variables!)).toContain(IDENTITY_KEY_VARIABLE);
+    expect(Object.keys(fn.Environment!.Variables!)).toContain(ENV.identityKeySecretArn);
   });
 });
 

@@ -15,6 +15,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBuc
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { join } from 'node:path';
+import { ENV } from '../../functions/commons/environment.js';
 import { ImporterFunction, repositoryRoot } from './importer-function.js';
 import { grantRegister, type AccessTargets } from './step-access.js';
 
@@ -75,7 +76,7 @@ export class ClubSite extends Construct {
 
     this.function = new ImporterFunction(this, 'Api', {
       handlerFile: 'club-api.ts', logRetention: props.logRetention, removalPolicy, timeout: Duration.seconds(29), memorySize: 1024,
-      environment: { REGISTER_TABLE: props.access.table.tableName },
+      environment: { [ENV.registerTable]: props.access.table.tableName },
     });
     grantRegister(this.function, 'write', props.access);
     this.apiLogs = new LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention, removalPolicy });

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import {
   IMPORT_STEPS, APPLY_UNITS_IN_PARALLEL, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS, type ImportStepName, type RetryPolicy,
 } from '../../shared/core/pipeline/import-steps.js';
+import { ENV } from '../../functions/commons/environment.js';
 import { ImporterFunction } from './importer-function.js';
 import { grantStepAccess, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
@@ -72,7 +73,7 @@ export class ImportWorkflow extends Construct {
     const stepFunction = (name: string, handlerFile: StepHandlerFile, memorySize = 1024, timeout = Duration.minutes(5)) => {
       const fn = new ImporterFunction(this, name, {
         handlerFile, memorySize, timeout, logRetention, removalPolicy,
-        environment: { REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName },
+        environment: { [ENV.registerTable]: table.tableName, [ENV.bucket]: bucket.bucketName },
       });
       grantStepAccess(fn, STEP_ACCESS[handlerFile], access);
       this.functions.push(fn);
@@ -153,7 +154,7 @@ export class ImportWorkflow extends Construct {
     catchFailure(waitForTurn).next(applyChoice);
     for (const reader of [apply, applyRead]) reader.addCatch(waitForTurn, { errors: [BLOCKED_ERROR], resultPath: JsonPath.DISCARD });
     // Apply may start an upload whose event is late; the upload ending wakes the one waiting for it (STEP_ACCESS).
-    for (const fn of [applyFunction, applyReadFunction, waitFunction]) fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', stateMachineArn);
+    for (const fn of [applyFunction, applyReadFunction, waitFunction]) fn.addEnvironment(ENV.importStateMachineArn, stateMachineArn);
 
     const judgeSmall = catchFailure(task('Judge', stepFunction('JudgeStep', 'judge-step.ts', 2048, Duration.minutes(15))));
     const judgeSplit = catchFailure(task('JudgeSplit', stepFunction('JudgeSplitStep', 'judge-split-step.ts')));
@@ -199,7 +200,7 @@ export class ImportWorkflow extends Construct {
     this.starterDeadLetters = new Queue(this, 'StarterDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.starter = new ImporterFunction(this, 'StartUpload', {
       handlerFile: 'start-upload.ts', logRetention, removalPolicy, timeout: Duration.seconds(30), memorySize: 512,
-      environment: { IMPORT_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, BUCKET: bucket.bucketName },
+      environment: { [ENV.importStateMachineArn]: this.stateMachine.stateMachineArn, [ENV.bucket]: bucket.bucketName },
       retryAttempts: 2, onFailure: new SqsDestination(this.starterDeadLetters),
     });
     // The starter looks at the inbox version the event names and starts its execution: no archive, no register.

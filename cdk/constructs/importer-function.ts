@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENV, POWERTOOLS_ENV } from '../../functions/commons/environment.js';
 
 /** The repository's root (the app runs from `dist/cdk` or, in tests, from `cdk/`). */
 export function repositoryRoot(): string {
@@ -73,10 +74,10 @@ export class ImporterFunction extends NodejsFunction {
       },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'lok-importer',
-        POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        STAGE: Stack.of(scope).stackName,
+        [POWERTOOLS_ENV.serviceName]: 'lok-importer',
+        [POWERTOOLS_ENV.metricsNamespace]: 'LokImporter',
+        [POWERTOOLS_ENV.logLevel]: 'INFO',
+        [ENV.stage]: Stack.of(scope).stackName,
         ...environment,
       },
       ...rest,

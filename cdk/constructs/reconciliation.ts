@@ -11,6 +11,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { RETRY_POLICY } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
+import { ENV } from '../../functions/commons/environment.js';
 import { retryOf, TRANSIENT_ERRORS } from './import-workflow.js';
 import { grantStepAccess, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
@@ -52,8 +53,8 @@ export class Reconciliation extends Construct {
       const f = new ImporterFunction(this, name, {
         handlerFile, logRetention, removalPolicy, memorySize: 2048, timeout: Duration.minutes(15),
         environment: {
-          REGISTER_TABLE: table.tableName, BUCKET: bucket.bucketName,
-          ...(startsImports ? { IMPORT_STATE_MACHINE_ARN: importStateMachine.stateMachineArn } : {}),
+          [ENV.registerTable]: table.tableName, [ENV.bucket]: bucket.bucketName,
+          ...(startsImports ? { [ENV.importStateMachineArn]: importStateMachine.stateMachineArn } : {}),
         },
       });
       grantStepAccess(f, STEP_ACCESS[handlerFile], access);

@@ -7,6 +7,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnServer, CfnWorkflow } from 'aws-cdk-lib/aws-transfer';
 import { Construct, type IConstruct } from 'constructs';
+import { POWERTOOLS_ENV } from '../../functions/commons/environment.js';
 import { SFTP_DEFAULTS, type SftpSettings } from '../config.js';
 
 /** The newest SSH security policy of Transfer Family (set explicitly: CloudFormation's default is from 2018). */
@@ -244,7 +245,7 @@ export class SftpEndpoint extends Construct {
     const handler = new LambdaFunction(this, 'HostKeysFunction', {
       runtime: Runtime.NODEJS_24_X, architecture: Architecture.ARM_64, tracing: Tracing.ACTIVE, handler: 'index.handler',
       code: Code.fromInline(HOST_KEYS_HANDLER), timeout: Duration.minutes(2), memorySize: 512, logGroup, role,
-      environment: { POWERTOOLS_SERVICE_NAME: 'lok-importer' },
+      environment: { [POWERTOOLS_ENV.serviceName]: 'lok-importer' },
     });
     const hostKeys = new CustomResource(this, 'HostKeys', { serviceToken: handler.functionArn, resourceType: 'Custom::SftpHostKeys', properties: { ServerId: this.server.attrServerId } });
     for (const [type, name] of HOST_KEY_OUTPUTS) {

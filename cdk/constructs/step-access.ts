@@ -4,6 +4,7 @@ import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ENV } from '../../functions/commons/environment.js';
 
 /** The bucket's top-level prefixes (file-store.ts): every key the pipeline reads or writes is under one of them. */
 export const PREFIXES = ['inbox', 'archive', 'outbox', 'work', 'reports', 'privacy'] as const;
@@ -140,9 +141,6 @@ export interface AccessTargets {
   readonly importStateMachineName: string;
 }
 
-/** The variable that names the identity key's secret (functions/commons/cloud-ports.ts). */
-export const IDENTITY_KEY_VARIABLE = 'IDENTITY_KEY_SECRET_ARN';
-
 /** A key used only through one service (`kms:ViaService`): the role cannot use it for anything else. */
 function viaService(service: 's3' | 'dynamodb', key: IKey, actions: readonly string[]): PolicyStatement {
   const region = Stack.of(key).region;
@@ -214,7 +212,7 @@ export function grantStepAccess(fn: IGrantable & { addEnvironment(key: string, v
   for (const statement of statements) fn.grantPrincipal.addToPrincipalPolicy(statement);
   if (access.identities) {
     targets.identityKey.grantRead(fn);
-    fn.addEnvironment(IDENTITY_KEY_VARIABLE, targets.identityKey.secretArn);
+    fn.addEnvironment(ENV.identityKeySecretArn, targets.identityKey.secretArn);
   }
 }
 

@@ -3,6 +3,7 @@ import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ENV } from '../../functions/commons/environment.js';
 import { ImporterFunction } from './importer-function.js';
 import { grantStepAccess, PERSON_ERASURE, type AccessTargets } from './step-access.js';
 
@@ -40,12 +41,12 @@ export class VendorAdmin extends Construct {
       handlerFile: 'vendor-admin.ts', logRetention: props.logRetention, removalPolicy: props.removalPolicy,
       timeout: Duration.minutes(15), memorySize: 1024,
       environment: {
-        REGISTER_TABLE: table.tableName,
-        BUCKET: bucket.bucketName,
-        SFTP_SERVER_ID: props.serverId,
-        VENDOR_ROLE_ARN: props.vendorRole.roleArn,
-        VENDOR_SESSION_POLICY: props.sessionPolicy,
-        IMPORT_STATE_MACHINE_ARN: props.importStateMachine.stateMachineArn,
+        [ENV.registerTable]: table.tableName,
+        [ENV.bucket]: bucket.bucketName,
+        [ENV.sftpServerId]: props.serverId,
+        [ENV.vendorRoleArn]: props.vendorRole.roleArn,
+        [ENV.vendorSessionPolicy]: props.sessionPolicy,
+        [ENV.importStateMachineArn]: props.importStateMachine.stateMachineArn,
       },
     });
     grantStepAccess(this.function, PERSON_ERASURE, props.access);

@@ -1,14 +1,15 @@
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import type { Upload } from '../../shared/core/pipeline/upload.js';
 import { handOn } from '../../shared/core/pipeline/turns.js';
 import { blockersOf } from '../../shared/core/pipeline/upload.js';
 import type { CloudPorts } from './cloud-ports.js';
+import { sfn } from './clients.js';
+import { ENV, optionalEnv } from './environment.js';
 import { logger, metrics } from './powertools.js';
 import { startImport } from './start-execution.js';
 
-const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
 /** The import workflow, to start an earlier upload whose event has not come (set in AWS; unset, nothing is started). */
-const stateMachineArn = process.env.IMPORT_STATE_MACHINE_ARN;
+const stateMachineArn = optionalEnv(ENV.importStateMachineArn);
 
 /** A task token that no longer waits (woken already, timed out, its execution gone): nothing to wake. */
 const GONE_TOKENS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
@@ -16,7 +17,7 @@ const GONE_TOKENS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']
 /** Wakes the WaitForTurn task holding `token`: its execution goes back to Apply. */
 export async function wakeTask(token: string): Promise<void> {
   try {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+    await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
   } catch (error) {
     if (!GONE_TOKENS.has((error as { name?: string }).name ?? '')) throw error;
   }
@@ -52,7 +53,7 @@ export async function unregisteredPredecessor(ports: CloudPorts, upload: Upload,
     // In the ledger after all: done and about to leave the inbox, or registered since the look at the open marks
     // (then the apply step's look in the ledger finds it, club by club).
     if (await ports.store.upload(waiting.vendor, waiting.uploadId, waiting.completedAt)) continue;
-    if (stateMachineArn) await startImport(sfn, stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });
+    if (stateMachineArn) await startImport(sfn(), stateMachineArn, { ...waiting, bytes: waiting.source.size ?? 0 });
     return waiting;
   }
   return undefined;
