@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
@@ -6,18 +5,19 @@ import { StepFunctionsExecutions } from '../shared/adapters/step-functions/execu
 import { reconcileListedUpload } from '../shared/core/pipeline/reconcile.js';
 import { archiveKey, restartSuffix } from '../shared/core/pipeline/upload.js';
 import { executionsFor } from '../shared/core/queries/upload-status.js';
-import { cloudPorts, requiredEnv, type CloudPorts } from './commons/cloud-ports.js';
+import { cloudPorts, type CloudPorts } from './commons/cloud-ports.js';
+import { sfn } from './commons/clients.js';
+import { ENV, requiredEnv } from './commons/environment.js';
 import { putUploadResult, type UploadItem } from './commons/reconcile-run.js';
 import { startImport } from './commons/start-execution.js';
 import { stepHandler } from './commons/step-handler.js';
 import type { PipelineClock } from '../shared/core/pipeline/ports.js';
 import type { LedgerEntry } from '../shared/core/pipeline/upload.js';
 
-const stateMachineArn = requiredEnv('IMPORT_STATE_MACHINE_ARN');
+const stateMachineArn = requiredEnv(ENV.importStateMachineArn);
 /** An upload unfinished this long after it was received is stuck (its execution has ended or given up). */
 const STUCK_AFTER_MS = 2 * 60 * 60 * 1000;
-const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
-const executions = new StepFunctionsExecutions(sfn, stateMachineArn);
+const executions = new StepFunctionsExecutions(sfn(), stateMachineArn);
 
 /**
  * A stuck upload's workflow started again (a name per night: one restart a night), unless its own execution is
@@ -34,7 +34,7 @@ async function restart(ports: CloudPorts, clock: PipelineClock, entry: LedgerEnt
   const waiting = (await ports.uploads.inInbox(entry.vendor)).find((u) => u.uploadId === entry.uploadId);
   const { vendor, uploadId, file, completedAt } = entry;
   const source = waiting?.source ?? archived;
-  return startImport(sfn, stateMachineArn, { vendor, uploadId, file, completedAt, bytes: archived.size ?? 0, source }, restartSuffix(clock.today));
+  return startImport(sfn(), stateMachineArn, { vendor, uploadId, file, completedAt, bytes: archived.size ?? 0, source }, restartSuffix(clock.today));
 }
 
 /**
