@@ -9,7 +9,7 @@ import { clubActivities } from '../shared/core/queries/club-activities.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { clubFile, KIDS } from './support/club-file.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { clockAt, freshRegister, importText, noWait, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, importText, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 
 const CLUB = '100001';
 const OTHER = '100002';
@@ -30,8 +30,7 @@ describe("a club's application on DynamoDB Local (issue 16)", () => {
   const verdictOf = async (id: string, club = CLUB) => (await clubActivities(register.ports.store, { club, period: SPRING })).find((v) => v.id === id)!.verdict;
 
   beforeAll(async () => {
-    register = await freshRegister(db.client);
-    await onboard(register, ['v1'], [CLUB, OTHER]);
+    register = await registerFor(db.client, ['v1'], [CLUB, OTHER]);
     ports = { store: register.ports.store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), register.table) };
     // Spring 2026 (deadline 25 Aug, final date 15 Dec): one approved activity, one rejected (no leader), sent in June.
     receipt(await importText(register, 'v1', 'june.xml', clubFile('v1', CLUB, '2026-06-01T08:00:00+02:00', [

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiskObjectStore } from '../shared/adapters/local-disk/object-store.js';
 import { readImport } from '../shared/core/format/read-import.js';
+import { TransientError } from '../shared/core/errors/step-failures.js';
 import { generateImport } from '../shared/core/generate/generate-import.js';
 import { applyFile, readFile, type StagedRead } from '../shared/core/pipeline/apply-file.js';
 import { IMPORT_MAX_BYTES } from '../shared/core/pipeline/import-steps.js';
@@ -17,7 +18,7 @@ import { stagedKey, type StagedApply } from '../shared/core/pipeline/staging.js'
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
-import { clockAt, freshRegister, noWait, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
+import { clockAt, noWait, registerFor, uploadOf, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 
 const VENDOR = 'demo-vendor';
@@ -37,10 +38,8 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
   const folders: string[] = [];
   afterAll(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
 
-  async function register(): Promise<TestRegister> {
-    const r = await freshRegister(db.client);
-    await onboard(r, [VENDOR], CLUBS);
-    return r;
+  function register(): Promise<TestRegister> {
+    return registerFor(db.client, [VENDOR], CLUBS);
   }
 
   it('a unit that dies mid-club is retried from the parts, not the file; the clubs staged before it are not applied again; the receipt is a clean run\'s', async () => {
@@ -58,7 +57,7 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
       // The third club's phase-two write (links and activities) dies once: its first phase is written by then.
       if (call.port === 'store' && call.method === 'write') {
         writes++;
-        if (!died && writes === 3 * 2) { died = true; throw new Error('died'); }
+        if (!died && writes === 3 * 2) { died = true; throw new TransientError('died'); }
       }
       return proceed();
     });

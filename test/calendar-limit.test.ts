@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../shared/core/format/limits.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { dynamoDbForFile } from './support/dynamodb.js';
-import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+import { importText, registerForFile } from './support/pipeline.js';
 
 // Issue 15: the reader bounds a person's activities of a club and period per file (TOO_MANY_ACTIVITIES), but the
 // register keeps them, per vendor and club, as one calendar item across files: past about 5 200 activities with
@@ -26,24 +25,18 @@ function fileOf(persons: readonly string[], activities: readonly string[]): stri
 }
 
 describe(`a person's calendar across files: at most ${LIMITS.activitiesPerPeriod} activities of a club and period (DynamoDB Local)`, () => {
-  const db = dynamoDbForFile();
-  let register: TestRegister;
-  beforeAll(async () => {
-    register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], [CLUB]);
-  });
-  afterAll(() => register.dispose());
+  const db = registerForFile([VENDOR], [CLUB]);
 
   const receiptOf = async (name: string, xml: string): Promise<Receipt> => {
-    const result = await importText(register, VENDOR, name, xml);
+    const result = await importText(db.register, VENDOR, name, xml);
     if (result.kind !== 'done') throw new Error(`the import ended ${result.kind}`);
     return result.receipt;
   };
 
   const entriesOf = async (ref: string): Promise<number> => {
-    const { persons } = await register.ports.store.linksOf(VENDOR, CLUB);
+    const { persons } = await db.register.ports.store.linksOf(VENDOR, CLUB);
     const pid = persons.find((p) => p.ref === ref)!.pid;
-    const calendars = await register.ports.store.calendarsOf(pid, PERIOD);
+    const calendars = await db.register.ports.store.calendarsOf(pid, PERIOD);
     return calendars.reduce((n, c) => n + c.entries.length, 0);
   };
 

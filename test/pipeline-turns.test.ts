@@ -6,7 +6,7 @@ import { InProcessTurns } from '../shared/core/pipeline/turns.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { gate, interceptPorts } from './support/intercept.js';
-import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 import { TODAY, xmlOf, type FileSpec } from './support/world.js';
 
@@ -49,10 +49,8 @@ async function run(ports: PipelinePorts, n: number, turns: InProcessTurns, optio
 describe('a vendor\'s uploads waiting for their turn (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
 
-  async function setUp(): Promise<TestRegister> {
-    const register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], [CLUB]);
-    return register;
+  function setUp(): Promise<TestRegister> {
+    return registerFor(db.client, [VENDOR], [CLUB]);
   }
 
   it('twenty uploads of one club started at once, the last first: each is handed on by the one before it and imports in order, blocked twice at most', async () => {
@@ -88,8 +86,7 @@ describe('a vendor\'s uploads waiting for their turn (DynamoDB Local)', () => {
   }, 60_000);
 
   it('per club of a vendor: a later file of another club goes on while an earlier one is held; a later file of the same club waits for it', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], [CLUB, OTHER_CLUB]);
+    const register = await registerFor(db.client, [VENDOR], [CLUB, OTHER_CLUB]);
     const turns = new InProcessTurns(NO_LOOKING_AGAIN);
     for (const [n, club] of [[1, CLUB], [2, OTHER_CLUB], [3, CLUB]] as const) await registerUpload(register.ports, nth(n, club).upload, clock);
     // The first upload is held once it has read its clubs (at its claim on the bytes) until the others have had their go.

@@ -19,9 +19,9 @@ export async function dynamoDbForTests(): Promise<{ local: DynamoDbLocal; client
 
 /**
  * DynamoDB Local for the tests of one file: started before them (before the file's own `beforeAll`, when called
- * first), stopped after them. Read `client` inside a hook or a test, once it is started.
+ * first), stopped after them. Read `client` and `endpoint` inside a hook or a test, once it is started.
  */
-export function dynamoDbForFile(): { readonly client: DynamoDBClient } {
+export function dynamoDbForFile(): { readonly client: DynamoDBClient; readonly endpoint: string } {
   let started: { local: DynamoDbLocal; client: DynamoDBClient } | undefined;
   beforeAll(async () => {
     started = await dynamoDbForTests();
@@ -30,10 +30,16 @@ export function dynamoDbForFile(): { readonly client: DynamoDBClient } {
     started?.client.destroy();
     await started?.local.stop();
   });
+  const running = () => {
+    if (!started) throw new Error('DynamoDB Local is not started yet: read it in a hook or a test');
+    return started;
+  };
   return {
     get client() {
-      if (!started) throw new Error('DynamoDB Local is not started yet: read client in a hook or a test');
-      return started.client;
+      return running().client;
+    },
+    get endpoint() {
+      return running().local.endpoint;
     },
   };
 }

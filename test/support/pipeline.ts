@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../../shared/adapters/dynamodb/register-store-dynamodb.js';
@@ -13,6 +14,7 @@ import type { Club } from '../../shared/core/admin/register-admin.js';
 import type { PipelineClock, PipelinePorts } from '../../shared/core/pipeline/ports.js';
 import { runImport, type RunResult } from '../../shared/core/pipeline/run-import.js';
 import type { Upload } from '../../shared/core/pipeline/upload.js';
+import { dynamoDbForFile } from './dynamodb.js';
 import { stringSource } from './string-source.js';
 
 export const TEST_KEY = 'test-identity-key-0123456789abcdef0123456789';
@@ -53,6 +55,46 @@ export async function onboard(register: TestRegister, vendors: readonly string[]
     await addClub(register.admin, club);
     for (const v of vendors) await activateVendor(register.admin, club.id, v, '2020-01-01');
   }
+}
+
+/** A fresh register where every vendor is activated for every club (see onboard); the caller disposes of it. */
+export async function registerFor(client: DynamoDBClient, vendors: readonly string[], clubs: readonly (string | Club)[]): Promise<TestRegister> {
+  const register = await freshRegister(client);
+  await onboard(register, vendors, clubs);
+  return register;
+}
+
+/** DynamoDB Local (its client and endpoint) and a register on it, shared by the tests of one file. */
+export interface FileRegister {
+  readonly client: DynamoDBClient;
+  readonly endpoint: string;
+  readonly register: TestRegister;
+}
+
+/**
+ * For the tests of one file (or describe block): DynamoDB Local and a register on it where every vendor is activated
+ * for every club, made before them (before the file's own `beforeAll`, when called first) and disposed after them.
+ * Read its fields inside a hook or a test.
+ */
+export function registerForFile(vendors: readonly string[], clubs: readonly (string | Club)[]): FileRegister {
+  const db = dynamoDbForFile();
+  let register: TestRegister | undefined;
+  beforeAll(async () => {
+    register = await registerFor(db.client, vendors, clubs);
+  });
+  afterAll(() => register?.dispose());
+  return {
+    get client() {
+      return db.client;
+    },
+    get endpoint() {
+      return db.endpoint;
+    },
+    get register() {
+      if (!register) throw new Error('The register is not made yet: read it in a hook or a test');
+      return register;
+    },
+  };
 }
 
 export function clockAt(today: string): PipelineClock {
