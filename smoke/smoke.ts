@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ssh2 from 'ssh2';
-import { isVendorId } from '../shared/adapters/sftp/file-name.js';
+import { isVendorId } from '../shared/core/admin/register-id.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { sendAndAwaitReceipt, type SftpTarget } from './sftp-receipt.js';
 import { SmokeFailed } from './smoke-failed.js';

@@ -6,7 +6,8 @@ import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { readStaged, stagedKey, type StagedApply } from '../shared/core/pipeline/staging.js';
-import { archiveKey, type LedgerEntry } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/storage/bucket-layout.js';
+import { type LedgerEntry } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {

@@ -10,7 +10,8 @@ import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import type { UploadKey } from '../shared/core/pipeline/reconcile.js';
 import { stagedKey } from '../shared/core/pipeline/staging.js';
 import { addDays } from '../shared/core/calendar/dates.js';
-import { archiveKey, restartSuffix } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/storage/bucket-layout.js';
+import { restartSuffix } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {

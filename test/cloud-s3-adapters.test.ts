@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { S3ObjectStore } from '../shared/adapters/s3/s3-object-store.js';
 import { COMPLETED_TAG, inboxUploadOf, S3Uploads, uploadIdOf } from '../shared/adapters/s3/s3-uploads.js';
-import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import { s3AdaptersOf } from './support/cloud.js';
 import { s3ForTests, type S3ForTests } from './support/s3-server.js';
 

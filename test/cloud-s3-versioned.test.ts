@@ -9,7 +9,8 @@ import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { S3ObjectStore } from '../shared/adapters/s3/s3-object-store.js';
 import { COMPLETED_TAG, inboxUploadOf, S3Uploads, uploadIdOf, type InboxUpload } from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
-import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/storage/bucket-layout.js';
+import { orderKeyOf } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import {
   captureOutput, coldStart, freshDeployment, IMPORT_FUNCTIONS, invoke, invokeFailing, onboardIn, REGION, s3AdaptersOf, uploadCompletedEvent,

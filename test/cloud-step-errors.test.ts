@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
-import { archiveKey, orderKeyOf } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/storage/bucket-layout.js';
+import { orderKeyOf } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {

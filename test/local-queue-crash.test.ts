@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PipelinePorts } from '../shared/core/pipeline/ports.js';
-import { inboxKey, type Upload } from '../shared/core/pipeline/upload.js';
+import { inboxKey } from '../shared/core/storage/bucket-layout.js';
+import { type Upload } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Doc } from '../shared/core/pipeline/ports.js';
-import { inboxKey } from '../shared/core/pipeline/upload.js';
+import { inboxKey } from '../shared/core/storage/bucket-layout.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { gate, interceptPorts } from './support/intercept.js';

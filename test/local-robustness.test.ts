@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diskSegment } from '../shared/adapters/local-disk/object-store.js';
-import { inboxKey } from '../shared/core/pipeline/upload.js';
+import { inboxKey } from '../shared/core/storage/bucket-layout.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';

@@ -10,7 +10,7 @@ import type { PipelinePorts, RegisterStore } from '../shared/core/pipeline/ports
 import { reconcile } from '../shared/core/pipeline/reconcile.js';
 import { ARCHIVE_NOTE, erasePerson, erasureKey, type ErasureReport } from '../shared/core/privacy/erase-person.js';
 import { retentionCutoff, type ArchivePurge } from '../shared/core/privacy/retention.js';
-import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { clockAt, freshRegister, importText, onboard, TEST_KEY, uploadOf, type TestRegister } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';

@@ -10,7 +10,7 @@ import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { LARGE_FILE_BYTES } from '../shared/core/pipeline/import-steps.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { stagedKey } from '../shared/core/pipeline/staging.js';
-import { archiveKey } from '../shared/core/pipeline/upload.js';
+import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {

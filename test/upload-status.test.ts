@@ -6,7 +6,8 @@ import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dyna
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { failUpload } from '../shared/core/pipeline/run-import.js';
-import { archiveKey, inboxKey, type Upload } from '../shared/core/pipeline/upload.js';
+import { archiveKey, inboxKey } from '../shared/core/storage/bucket-layout.js';
+import { type Upload } from '../shared/core/pipeline/upload.js';
 import { openUploadFigures, uploadStatus, type StatusPorts, type VendorStatus } from '../shared/core/queries/upload-status.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForTests } from './support/dynamodb.js';

@@ -1,5 +1,6 @@
 import type { UploadKey, UploadResult } from '../../shared/core/pipeline/reconcile.js';
 import type { ObjectStore } from '../../shared/core/pipeline/ports.js';
+import { RECONCILIATION_REPORTS } from '../../shared/core/storage/bucket-layout.js';
 
 /** What every state of a reconciliation run receives: the run's id (the execution's name) names its reports. */
 export interface ReconcileRun {
@@ -18,7 +19,7 @@ function keySafe(id: string): string {
 
 /** Where a run's report (`<prefix>.json`), its manifests and its parts are kept. */
 export function reportPrefix(runId: string): string {
-  return `reports/reconciliation/${keySafe(runId)}`;
+  return `${RECONCILIATION_REPORTS}${keySafe(runId)}`;
 }
 
 /** The clubs' batches' parts of a run, one object per batch. */

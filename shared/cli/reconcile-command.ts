@@ -10,7 +10,7 @@ import { fileSource } from '../adapters/local-disk/file-source.js';
 import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamodb.js';
 import { purgeExpired, RETENTION_YEARS, type PurgeOptions, type PurgeReport } from '../core/privacy/retention.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
-import { archiveKey } from '../core/pipeline/upload.js';
+import { archiveKey } from '../core/storage/bucket-layout.js';
 import { dateFlag, noPositionals, printJson } from './output.js';
 import { UsageError } from './usage-error.js';
 import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';

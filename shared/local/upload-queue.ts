@@ -10,7 +10,8 @@ import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
 import { reconcileUploads } from '../core/pipeline/reconcile.js';
 import { runImport, type RunResult } from '../core/pipeline/run-import.js';
 import { processTurns } from '../core/pipeline/turns.js';
-import { archiveKey, inboxKey, type Upload } from '../core/pipeline/upload.js';
+import { archiveKey, inboxKey } from '../core/storage/bucket-layout.js';
+import { type Upload } from '../core/pipeline/upload.js';
 import { TakenUploads } from './uploads-being-imported.js';
 
 export interface CompletedUpload {

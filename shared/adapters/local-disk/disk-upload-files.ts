@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { archiveKey, type Upload } from '../../core/pipeline/upload.js';
+import { archiveKey, folderPrefix } from '../../core/storage/bucket-layout.js';
+import { type Upload } from '../../core/pipeline/upload.js';
 import type { InboxFile, UploadFiles } from '../../core/queries/upload-status.js';
 
 /**
@@ -13,7 +14,7 @@ export class DiskUploadFiles implements UploadFiles {
   constructor(private readonly root: string) {}
 
   async inInbox(vendor: string): Promise<InboxFile[]> {
-    const folder = join(this.root, 'inbox', vendor);
+    const folder = join(this.root, folderPrefix('inbox'), vendor);
     if (!existsSync(folder)) return [];
     const files: InboxFile[] = [];
     for (const file of await readdir(folder)) {

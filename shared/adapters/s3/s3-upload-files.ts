@@ -1,4 +1,5 @@
-import { archiveKey, type Upload } from '../../core/pipeline/upload.js';
+import { archiveKey, archivePrefix } from '../../core/storage/bucket-layout.js';
+import { type Upload } from '../../core/pipeline/upload.js';
 import type { InboxFile, UploadFiles } from '../../core/queries/upload-status.js';
 import type { InboxUpload, S3Uploads } from './s3-uploads.js';
 
@@ -21,6 +22,6 @@ export class S3UploadFiles implements UploadFiles {
 
   async isArchived(upload: Upload): Promise<boolean> {
     const key = archiveKey(upload);
-    return (await this.uploads.keys(`archive/${upload.vendor}/${upload.uploadId}/`)).includes(key);
+    return (await this.uploads.keys(archivePrefix(upload))).includes(key);
   }
 }

@@ -2,7 +2,9 @@ import {
   CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, NotFound, type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { archiveKey, orderKeyOf, type Upload } from '../../core/pipeline/upload.js';
+import { REGISTER_ID } from '../../core/admin/register-id.js';
+import { archiveKey, folderPrefix, inboxPrefix } from '../../core/storage/bucket-layout.js';
+import { orderKeyOf, type Upload } from '../../core/pipeline/upload.js';
 
 /** The tag Transfer Family's upload workflow puts on a completed upload (a dropped session's object has none). */
 export const COMPLETED_TAG = { key: 'lok-upload', value: 'completed' } as const;
@@ -21,7 +23,8 @@ export interface InboxObject {
 
 export type InboxUpload = Upload & { readonly source: InboxObject };
 
-const INBOX = /^inbox\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([^/]+)$/;
+/** `inbox/<vendor>/<file>`: a vendor id (the register's syntax), then a file name (no sub-folder). */
+const INBOX = new RegExp(`^${folderPrefix('inbox')}(${REGISTER_ID.source.slice(1, -1)})/([^/]+)$`);
 
 /**
  * The upload id of one version of an object: the same bucket, key and version always give the same id, so
@@ -152,7 +155,7 @@ export class S3Uploads {
    * delete marker of its key). An upload leaves the inbox once done or failed.
    */
   async inInbox(vendor?: string): Promise<InboxUpload[]> {
-    const uploads = (await this.versionsUnder(vendor ? `inbox/${vendor}/` : 'inbox/'))
+    const uploads = (await this.versionsUnder(inboxPrefix(vendor)))
       .map((object) => inboxUploadOf(object))
       .filter((upload): upload is InboxUpload => upload !== undefined);
     return uploads.sort((a, b) => (orderKeyOf(a) < orderKeyOf(b) ? -1 : orderKeyOf(a) > orderKeyOf(b) ? 1 : 0));

@@ -49,8 +49,3 @@ export function uploadNameRefusal(name: string): UploadNameRefusal | undefined {
   if (/[ .]$/.test(name)) return 'NAME_END';
   return undefined;
 }
-
-/** A vendor id that can be an SSH user name and a folder name (the register's vendor id syntax). */
-export function isVendorId(vendor: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(vendor);
-}

@@ -1,7 +1,8 @@
+import type { BucketFolder } from '../../core/storage/bucket-layout.js';
 import { isPlainFileName } from './file-name.js';
 
-/** The two folders a vendor sees under its `/`. */
-export type JailFolder = 'inbox' | 'outbox';
+/** The two folders a vendor sees under its `/`: its own part of the bucket's folders of the same names. */
+export type JailFolder = Extract<BucketFolder, 'inbox' | 'outbox'>;
 
 /** What a path a client sends names inside the vendor's jail, or why it names nothing the vendor may reach. */
 export type JailPath =
@@ -10,7 +11,7 @@ export type JailPath =
   | { readonly kind: 'file'; readonly folder: JailFolder; readonly name: string }
   | { readonly kind: 'refused'; readonly code: 'PERMISSION_DENIED' | 'NO_SUCH_FILE' };
 
-const FOLDERS: readonly string[] = ['inbox', 'outbox'];
+const FOLDERS: readonly string[] = ['inbox', 'outbox'] satisfies readonly JailFolder[];
 
 /**
  * Resolves a client's path inside the vendor's virtual tree `/`, `/inbox`, `/outbox`, `/inbox/<file>`,

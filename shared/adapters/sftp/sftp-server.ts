@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import ssh2, { type Connection } from 'ssh2';
 import { isAuthorisedKey } from './authorised-keys.js';
 import { IMPORT_MAX_BYTES } from '../../core/pipeline/import-steps.js';
-import { isVendorId } from './file-name.js';
+import { isVendorId } from '../../core/admin/register-id.js';
+import { folderPrefix } from '../../core/storage/bucket-layout.js';
 import { generateKeyPair } from './ssh-keys.js';
 import { SftpSession, type CompletedSftpUpload, type UploadsBeingImported } from './sftp-session.js';
 import { UPLOADING_FOLDER, vendorFolders, type VendorFolders } from './vendor-folders.js';
@@ -270,7 +271,7 @@ class Counts {
 
 /** Temporary files of uploads cut off by an earlier stop or crash: never complete, so never imported. */
 async function discardUnfinishedUploads(root: string): Promise<void> {
-  const vendors = await readdir(join(root, 'inbox')).catch(() => [] as string[]);
+  const vendors = await readdir(join(root, folderPrefix('inbox'))).catch(() => [] as string[]);
   await Promise.all(vendors.filter(isVendorId).map((vendor) =>
-    rm(join(root, 'inbox', vendor, UPLOADING_FOLDER), { recursive: true, force: true })));
+    rm(join(root, folderPrefix('inbox'), vendor, UPLOADING_FOLDER), { recursive: true, force: true })));
 }

@@ -1,5 +1,6 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { folderPrefix } from '../../core/storage/bucket-layout.js';
 import type { JailFolder } from './jail-path.js';
 
 /** A vendor's folders in the object store folder, as real paths (no symlink in them). */
@@ -24,9 +25,9 @@ export function folderOf(folders: VendorFolders, folder: JailFolder): string {
 export async function vendorFolders(root: string, vendor: string): Promise<VendorFolders> {
   const realRoot = await realpath(root);
   const expected = {
-    inbox: join(realRoot, 'inbox', vendor),
-    outbox: join(realRoot, 'outbox', vendor),
-    uploading: join(realRoot, 'inbox', vendor, UPLOADING_FOLDER),
+    inbox: join(realRoot, folderPrefix('inbox'), vendor),
+    outbox: join(realRoot, folderPrefix('outbox'), vendor),
+    uploading: join(realRoot, folderPrefix('inbox'), vendor, UPLOADING_FOLDER),
   };
   for (const folder of Object.values(expected)) {
     await mkdir(folder, { recursive: true, mode: 0o700 });

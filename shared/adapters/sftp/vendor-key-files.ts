@@ -1,7 +1,7 @@
 import ssh2 from 'ssh2';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isVendorId } from './file-name.js';
+import { isVendorId } from '../../core/admin/register-id.js';
 
 /** A public key as one OpenSSH line, or a reason why it is not one (never a private key: refused). */
 export function publicKeyLine(text: string): { ok: true; line: string } | { ok: false; reason: string } {

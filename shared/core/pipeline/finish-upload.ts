@@ -10,10 +10,11 @@ import { docId, type PipelineClock, type PipelinePorts } from './ports.js';
 import { readStaged, stagedKey, type StagedApply } from './staging.js';
 import type { StoredVerdict } from './stored.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
+import { outboxPrefix } from '../storage/bucket-layout.js';
 
 /** Where a file's receipt goes: next to it, in the vendor's outbox (importer-format.md, The receipt). */
 export function receiptKey(upload: Pick<Upload, 'vendor' | 'file'>, kind: 'json' | 'txt' = 'json'): string {
-  return `outbox/${upload.vendor}/${upload.file}.receipt.${kind}`;
+  return `${outboxPrefix(upload.vendor)}${upload.file}.receipt.${kind}`;
 }
 
 /** The receipt step: verdicts as stored now, written to the outbox; the ledger entry is done. */

@@ -3,6 +3,7 @@ import type { PipelineClock, PipelinePorts } from './ports.js';
 import { rejudge, seedsOfVendor } from './rejudge.js';
 import { judgeIntentKey, readStaged, stagedKey, type PersonSeed, type StagedApply, type StagedJudge } from './staging.js';
 import { stageReached, type Upload } from './upload.js';
+import { uploadWorkPrefix } from '../storage/bucket-layout.js';
 
 /**
  * The judge step in chunks: the seeds cut into chunks of whole clubs, judged one after another (the judge step)
@@ -21,15 +22,15 @@ export interface JudgeChunk {
 
 /** The manifest of a fanned-out judge: one JSON line per chunk, `{"chunk":i}` (ids only reach the workflow). */
 export function judgeManifestKey(upload: Upload): string {
-  return `work/${upload.vendor}/${upload.uploadId}/judge-chunks.jsonl`;
+  return `${uploadWorkPrefix(upload)}judge-chunks.jsonl`;
 }
 
 function chunkKey(upload: Upload, chunk: number): string {
-  return `work/${upload.vendor}/${upload.uploadId}/judge-chunk-${chunk}.json`;
+  return `${uploadWorkPrefix(upload)}judge-chunk-${chunk}.json`;
 }
 
 function chunkResultKey(upload: Upload, chunk: number): string {
-  return `work/${upload.vendor}/${upload.uploadId}/judged-chunk-${chunk}.json`;
+  return `${uploadWorkPrefix(upload)}judged-chunk-${chunk}.json`;
 }
 
 /** The upload's ledger entry, once its apply step is done (else an error: the judge runs after it). */

@@ -2,6 +2,7 @@ import type { FileError, RecordError } from '../errors/record-error.js';
 import type { ErrorsLeftOut } from '../receipt/kept-errors.js';
 import type { ActivityCounts, DuplicateOf, EntityCounts } from '../receipt/receipt.js';
 import type { ObjectStore, Upload } from './ports.js';
+import { uploadWorkPrefix } from '../storage/bucket-layout.js';
 
 /** A person whose verdicts may have changed: in one club (memberships) or everywhere (facts). */
 export interface PersonSeed {
@@ -45,7 +46,7 @@ export interface StagedJudge {
 }
 
 export function stagedKey(upload: Upload, step: 'read' | 'apply' | 'judge'): string {
-  return `work/${upload.vendor}/${upload.uploadId}/${step}.json`;
+  return `${uploadWorkPrefix(upload)}${step}.json`;
 }
 
 /** Club ids come from the file: kept to one path segment. */
@@ -56,22 +57,22 @@ const segment = (club: string) => encodeURIComponent(club);
  * read has its own parts, so two reads of one upload (a retried invocation while the first still runs) never mix.
  */
 export function clubPartKey(upload: Upload, readId: string, club: string, part: number): string {
-  return `work/${upload.vendor}/${upload.uploadId}/reads/${readId}/${segment(club)}/part-${part}.jsonl`;
+  return `${uploadWorkPrefix(upload)}reads/${readId}/${segment(club)}/part-${part}.jsonl`;
 }
 
 /** The manifest of a fanned-out apply: one JSON line per unit of clubs, `{"unit":i}` (ids only reach the workflow). */
 export function applyManifestKey(upload: Upload): string {
-  return `work/${upload.vendor}/${upload.uploadId}/apply-units.jsonl`;
+  return `${uploadWorkPrefix(upload)}apply-units.jsonl`;
 }
 
 /** What applying one club of the file staged (apply-file.ts, `applyUnit`). */
 export function clubAppliedKey(upload: Upload, club: string): string {
-  return `work/${upload.vendor}/${upload.uploadId}/clubs/${segment(club)}/applied.json`;
+  return `${uploadWorkPrefix(upload)}clubs/${segment(club)}/applied.json`;
 }
 
 /** Where a judge (the step, or chunk `chunk` of it) keeps the verdicts it writes until it has checked them (rejudge.ts). */
 export function judgeIntentKey(upload: Upload, chunk?: number): string {
-  return `work/${upload.vendor}/${upload.uploadId}/judge-unchecked${chunk === undefined ? '' : `-${chunk}`}.json`;
+  return `${uploadWorkPrefix(upload)}judge-unchecked${chunk === undefined ? '' : `-${chunk}`}.json`;
 }
 
 export async function readStaged<T>(objects: ObjectStore, key: string): Promise<T> {

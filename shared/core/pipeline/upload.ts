@@ -93,13 +93,3 @@ export function blockerOf<T extends Waiting>(upload: Upload & { readonly clubsIn
 export function restartSuffix(today: string): string {
   return `-r${today.replace(/-/g, '')}`;
 }
-
-/** Where a completed upload waits until it is taken in: the vendor's inbox, under the file's name. */
-export function inboxKey(upload: Pick<Upload, 'vendor' | 'file'>): string {
-  return `inbox/${upload.vendor}/${upload.file}`;
-}
-
-/** Where a received file is kept (7 years in the cloud): reconciliation resumes a stuck upload from it. */
-export function archiveKey(upload: Pick<Upload, 'vendor' | 'uploadId' | 'file'>): string {
-  return `archive/${upload.vendor}/${upload.uploadId}/${upload.file}`;
-}

@@ -13,6 +13,7 @@ import { inParallel } from './in-parallel.js';
 import type { ObjectStore, PipelinePorts } from './ports.js';
 import type { StoredActivity } from './stored.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
+import { nightlyWorkPrefix, outboxPrefix, uploadWorkPrefix } from '../storage/bucket-layout.js';
 
 /** What re-judged: one chunk of an upload's judge step, or one part of the nightly job (a club's recheck, a failed upload's records). */
 export type ChangeCause =
@@ -82,7 +83,7 @@ function causeName(cause: ChangeCause): string {
  * part so that a retried step writes the same object again (LATER_CHANGES_AT says so to the vendor).
  */
 export function changeReportKey(vendor: string, cause: ChangeCause, kind: 'json' | 'txt' = 'json'): string {
-  return `outbox/${vendor}/${causeName(cause)}${CHANGE_REPORT_SUFFIX}.${kind}`;
+  return `${outboxPrefix(vendor)}${causeName(cause)}${CHANGE_REPORT_SUFFIX}.${kind}`;
 }
 
 /**
@@ -92,8 +93,8 @@ export function changeReportKey(vendor: string, cause: ChangeCause, kind: 'json'
  */
 function pendingKey(cause: ChangeCause): string {
   return cause.kind === 'upload'
-    ? `work/${cause.upload.vendor}/${cause.upload.uploadId}/changes-${cause.chunk}.json`
-    : `work/nightly/${cause.date}/changes-${segment(cause.part)}.json`;
+    ? `${uploadWorkPrefix(cause.upload)}changes-${cause.chunk}.json`
+    : `${nightlyWorkPrefix(cause.date)}changes-${segment(cause.part)}.json`;
 }
 
 function reportCause(cause: ChangeCause, vendor: string): ChangeReportCause {

@@ -5,6 +5,7 @@ import { recomputeClubPeriods } from '../pipeline/recompute-totals.js';
 import { rejudge } from '../pipeline/rejudge.js';
 import type { ActivityContent, StoredActivity, StoredCalendar, StoredMembership, StoredPerson, StoredPersonLink } from '../pipeline/stored.js';
 import type { PrivacyStore } from './ports.js';
+import { ERASURE_NOTES } from '../storage/bucket-layout.js';
 
 /** Who is to be erased: the register's person id, or a personnummer (normalised, 12 digits) looked up by its key. */
 export type ErasureSubject = { readonly pid: string } | { readonly personnummer: string };
@@ -36,7 +37,7 @@ export const ARCHIVE_NOTE = [
 
 /** Where an erasure's report is kept (the object store): by person id, so the same request twice erases once. */
 export function erasureKey(pid: string): string {
-  return `privacy/erasures/${pid}.json`;
+  return `${ERASURE_NOTES}${pid}.json`;
 }
 
 /** The register's person id for the subject: by the personnummer's identity key, else the id it would have been created with. */
@@ -147,7 +148,7 @@ interface Pending {
 }
 
 function pendingKey(pid: string): string {
-  return `privacy/erasures/${pid}.pending.json`;
+  return `${ERASURE_NOTES}${pid}.pending.json`;
 }
 
 /** The last step: the identity keys deleted, then the erasure's note of them. */

@@ -2,7 +2,7 @@ import { calendarKeysOf } from '../pipeline/activity-content.js';
 import { inParallel } from '../pipeline/in-parallel.js';
 import { docId, type DocKey, type PipelineClock, type PipelinePorts } from '../pipeline/ports.js';
 import { UNDATED, type StoredMembership, type StoredPersonLink } from '../pipeline/stored.js';
-import { archiveKey } from '../pipeline/upload.js';
+import { archiveKey } from '../storage/bucket-layout.js';
 import { finalDateOf } from '../rules/periods.js';
 import { eraseFound } from './erase-person.js';
 import type { PrivacyStore } from './ports.js';

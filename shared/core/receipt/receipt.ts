@@ -2,6 +2,7 @@ import type { ErrorCode } from '../errors/codes.js';
 import type { FileError, RecordError } from '../errors/record-error.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
+import { folderPrefix } from '../storage/bucket-layout.js';
 
 export type ReceiptStatus = 'applied' | 'partially_applied' | 'rejected' | 'duplicate';
 
@@ -35,7 +36,7 @@ export interface DuplicateOf {
  * Where a receipt of the import (not `check`'s) says later verdict changes are reported: the change reports in the
  * vendor's outbox (verdict-changes.ts, `changeReportKey`), as the vendor sees them over SFTP.
  */
-export const LATER_CHANGES_AT = 'outbox/*.changes.json';
+export const LATER_CHANGES_AT = `${folderPrefix('outbox')}*.changes.json`;
 
 /** How a change report's name ends (`.changes.json`, `.changes.txt`), as `LATER_CHANGES_AT` says to vendors. */
 export const CHANGE_REPORT_SUFFIX = '.changes';
