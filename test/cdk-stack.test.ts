@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { importerApp } from '../cdk/app.js';
 import { stagesFrom } from '../cdk/config.js';
 import type { ImporterStack } from '../cdk/importer-stack.js';
+import { ENV, LOCAL_ENV, POWERTOOLS_ENV } from '../functions/commons/environment.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { APPLY_UNITS_IN_PARALLEL, IMPORT_STEPS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, RETRY_POLICY, WAIT_FOR_TURN_SECONDS } from '../shared/core/pipeline/import-steps.js';
 import { AUTO_DELETE_PROVIDER, definitionOf, flatten, ownResources, synthStages, type Asl, type AslState } from './support/cdk-app.js';
@@ -298,6 +299,15 @@ describe('functions', () => {
     const retention = (t: Template) => new Set(Object.values(t.findResources('AWS::Logs::LogGroup')).map((g) => (g.Properties as { RetentionInDays: number }).RetentionInDays));
     expect([...retention(test)]).toEqual([30]);
     expect([...retention(prod)]).toEqual([365]);
+  });
+
+  it('are given only the variables functions/commons/environment.ts names (and Node\'s), never a local stand-in\'s', () => {
+    const known = new Set<string>([...Object.values(ENV), ...Object.values(POWERTOOLS_ENV), 'NODE_OPTIONS']);
+    const given = Object.values(ownResources(test, 'AWS::Lambda::Function'))
+      .flatMap((fn) => Object.keys((fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {}));
+    expect(given.length).toBeGreaterThan(0);
+    expect(given.filter((name) => !known.has(name))).toEqual([]);
+    for (const local of Object.values(LOCAL_ENV)) expect(given).not.toContain(local);
   });
 });
 

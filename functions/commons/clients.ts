@@ -3,7 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { TransferClient } from '@aws-sdk/client-transfer';
 import { s3Client } from '../../shared/adapters/s3/s3-client.js';
-import { ENV, optionalEnv, type EnvName } from './environment.js';
+import { LOCAL_ENV, optionalEnv, type EnvName } from './environment.js';
 import { tracer } from './powertools.js';
 
 /**
@@ -22,9 +22,9 @@ function endpointOf(name: EnvName): { endpoint?: string } {
 }
 
 // `@__PURE__`: a client a function never uses is left out of its bundle (esbuild drops unused pure calls).
-export const dynamodb = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new DynamoDBClient(endpointOf(ENV.dynamodbEndpoint))));
-export const s3 = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(s3Client(endpointOf(ENV.s3Endpoint))));
-export const sfn = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new SFNClient(endpointOf(ENV.sfnEndpoint))));
-export const transfer = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new TransferClient(endpointOf(ENV.transferEndpoint))));
+export const dynamodb = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new DynamoDBClient(endpointOf(LOCAL_ENV.dynamodbEndpoint))));
+export const s3 = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(s3Client(endpointOf(LOCAL_ENV.s3Endpoint))));
+export const sfn = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new SFNClient(endpointOf(LOCAL_ENV.sfnEndpoint))));
+export const transfer = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new TransferClient(endpointOf(LOCAL_ENV.transferEndpoint))));
 /** Only the functions given the identity key read its secret, at their first hash. */
 export const secretsManager = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new SecretsManagerClient({})));

@@ -5,7 +5,7 @@ import { S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
 import { S3Uploads } from '../../shared/adapters/s3/s3-uploads.js';
 import type { IdentityHasher, PipelinePorts } from '../../shared/core/pipeline/ports.js';
 import { dynamodb, s3, secretsManager } from './clients.js';
-import { ENV, optionalEnv, requiredEnv } from './environment.js';
+import { ENV, LOCAL_ENV, optionalEnv, requiredEnv } from './environment.js';
 
 /** @deprecated import `requiredEnv` from `./environment.js` (kept until functions/vendor-admin.ts moves). */
 export { requiredEnv };
@@ -30,7 +30,7 @@ export const NO_IDENTITY_KEY: IdentityHasher = {
  * it; `IDENTITY_KEY` itself only where no secret store runs (tests). Elsewhere the secret is never read.
  */
 async function identityHasher(): Promise<IdentityHasher> {
-  const direct = optionalEnv(ENV.identityKey);
+  const direct = optionalEnv(LOCAL_ENV.identityKey);
   if (direct) return new HmacHasher(direct);
   const secretArn = optionalEnv(ENV.identityKeySecretArn);
   if (!secretArn) return NO_IDENTITY_KEY;

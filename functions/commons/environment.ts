@@ -1,6 +1,7 @@
 /**
  * The functions' environment variables: one name each, set by the CDK app (cdk/constructs) and read by the
- * functions through `requiredEnv` / `optionalEnv` below. Both sides import these names; no other file spells them.
+ * functions through `requiredEnv` / `optionalEnv` below. Both sides import these names; no other file spells them
+ * (the tests spell them on purpose: they check the contract).
  */
 export const ENV = {
   /** The register table's name (every function that reads or writes the register). */
@@ -19,9 +20,13 @@ export const ENV = {
   vendorSessionPolicy: 'VENDOR_SESSION_POLICY',
   /** The stack's name (a function's logs and alarms name their stage). */
   stage: 'STAGE',
-  /** The identity key itself: only where no secret store runs (tests, benchmarks); never set by the CDK app. */
+} as const;
+
+/** Set only where the functions run outside AWS (tests, benchmarks); never by the CDK app. */
+export const LOCAL_ENV = {
+  /** The identity key itself, where no secret store runs. */
   identityKey: 'IDENTITY_KEY',
-  /** Endpoints of local stand-ins (tests, benchmarks); unset in AWS, where the SDK finds the service itself. */
+  /** Endpoints of local stand-ins; unset in AWS, where the SDK finds the service itself. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   s3Endpoint: 'S3_ENDPOINT',
   sfnEndpoint: 'SFN_ENDPOINT',
@@ -36,7 +41,7 @@ export const POWERTOOLS_ENV = {
 } as const;
 
 /** The name of one of the functions' environment variables. */
-export type EnvName = (typeof ENV)[keyof typeof ENV];
+export type EnvName = (typeof ENV)[keyof typeof ENV] | (typeof LOCAL_ENV)[keyof typeof LOCAL_ENV];
 
 /** A variable the function may run without (an endpoint for tests, the identity key where it is not given). */
 export function optionalEnv(name: EnvName): string | undefined {
