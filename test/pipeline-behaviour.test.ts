@@ -11,7 +11,7 @@ import { clubActivities } from '../shared/core/queries/club-activities.js';
 import { personsNotInLoad } from '../shared/core/queries/persons-not-in-load.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { clockAt, freshRegister, importText, noWait, onboard, testClub, uploadOf, type TestRegister } from './support/pipeline.js';
+import { clockAt, importText, noWait, registerFor, testClub, uploadOf, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 
 const HEAD = (vendor: string, mode = 'delta', created = '2026-11-24T02:00:00+01:00') =>
@@ -39,8 +39,7 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   const fresh = async (clubs: (string | ReturnType<typeof testClub>)[] = ['100001', '100002'], vendors = ['v1', 'v2']) => {
     register?.dispose();
-    register = await freshRegister(db.client);
-    await onboard(register, vendors, clubs);
+    register = await registerFor(db.client, vendors, clubs);
     return register;
   };
 

@@ -11,7 +11,7 @@ import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
-import { clockAt, freshRegister, onboard, uploadOf } from './support/pipeline.js';
+import { clockAt, registerFor, uploadOf } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 import { CLUBS, PERSONS, TODAY, WorldModel, fileArb, outcomeFromScratch, storedOutcome, xmlOf, type ClubSpec, type FileSpec } from './support/world.js';
 
@@ -130,9 +130,8 @@ describe('several vendors at once = judging the final state from scratch (Dynamo
 
   it('three vendors\' files for two clubs sharing persons, leaders and groups, first loads included, run side by side, their storage calls in a random order', async () => {
     await fc.assert(fc.asyncProperty(runArb, async ({ files, judges, schedule }) => {
-      const register = await freshRegister(db.client);
+      const register = await registerFor(db.client, VENDORS, CLUBS);
       try {
-        await onboard(register, VENDORS, CLUBS);
         const scheduler = new CallScheduler(schedule);
         let n = 0;
         // Each vendor's files one after another (as the blocked rule orders them), the vendors side by side.

@@ -14,7 +14,7 @@ import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import { stagedKey } from '../shared/core/pipeline/staging.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 import { CLUBS, TODAY, VENDORS, fileArb, xmlOf, type FileSpec } from './support/world.js';
 
@@ -22,8 +22,10 @@ import { CLUBS, TODAY, VENDORS, fileArb, xmlOf, type FileSpec } from './support/
 const FILES: FileSpec[] = fc.sample(fc.array(fileArb, { minLength: 3, maxLength: 3 }), { seed: 20261125, numRuns: 1 })[0]!;
 const UPLOADS: Upload[] = FILES.map((file, i) => ({ vendor: file.vendor, uploadId: `u${i + 1}`, file: `f${i + 1}.xml`, completedAt: `2026-11-25T10:00:0${i}.000Z` }));
 
+/** A call whose answer is lost, marked retryable as the SDK marks one (`$retryable`): transient, the runner retries it. */
 class InjectedFault extends Error {
   override readonly name = 'InjectedFault';
+  readonly $retryable = {};
 }
 
 /** Counts every call the client sends and, when asked, fails the N-th after DynamoDB has carried it out. */
@@ -113,10 +115,8 @@ describe('exactly once, on DynamoDB Local', () => {
     }
   }
 
-  async function setUp(): Promise<TestRegister> {
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
-    return register;
+  function setUp(): Promise<TestRegister> {
+    return registerFor(db.client, VENDORS, CLUBS);
   }
 
   let clean: Record<string, unknown>;

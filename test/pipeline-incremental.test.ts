@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+import { importText, registerFor, type TestRegister } from './support/pipeline.js';
 import { CLUBS, TODAY, VENDORS, WorldModel, fileArb, outcomeFromScratch, storedOutcome, xmlOf, type FileSpec } from './support/world.js';
 
 const REGRESSION_DELETED_PERSON_RETURNS: FileSpec[] = [
@@ -15,9 +15,8 @@ describe('incremental = from scratch, on DynamoDB Local', () => {
 
   it('for random sequences of files (creates, changes, deletions, full snapshots, two vendors, two clubs sharing persons), stored verdicts and totals equal judging the final state from scratch', async () => {
     await fc.assert(fc.asyncProperty(fc.array(fileArb, { minLength: 1, maxLength: 6 }), async (files) => {
-      const register: TestRegister = await freshRegister(db.client);
+      const register: TestRegister = await registerFor(db.client, VENDORS, CLUBS);
       try {
-        await onboard(register, VENDORS, CLUBS);
         const model = new WorldModel();
         let n = 0;
         for (const file of files) {

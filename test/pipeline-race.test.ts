@@ -13,7 +13,7 @@ import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts, gate, type PortCall } from './support/intercept.js';
-import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 import { CLUBS, TODAY, VENDORS, xmlOf, type ActivitySpec, type FileSpec } from './support/world.js';
 
@@ -76,8 +76,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
 
   /** A register where vendor 1's A0 is on Monday and vendor 2's A0 (B1) on Tuesday: the same four children, both approved. */
   async function mondayAndTuesday(): Promise<TestRegister> {
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
+    const register = await registerFor(db.client, VENDORS, CLUBS);
     await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
     await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
     return register;
@@ -112,15 +111,13 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
   it('two first loads of the same persons at once are judged against each other, as one after the other', async () => {
     // A leader and four children in both clubs, an activity of each club at the same hour on Monday.
     const files = [fileOf(V1, CLUB1, 0, MONDAY), fileOf(V2, CLUB2, 0, MONDAY)];
-    const oneAfterTheOther = await freshRegister(db.client);
-    await onboard(oneAfterTheOther, VENDORS, CLUBS);
+    const oneAfterTheOther = await registerFor(db.client, VENDORS, CLUBS);
     for (const file of files) await imported(oneAfterTheOther, file);
     const expected = await storedState(oneAfterTheOther);
     expect(expected.verdicts.map((v) => v?.verdict.verdict).sort()).toEqual(['approved', 'rejected']);
 
     // Both applies look the persons up before either writes them: each takes every person for new.
-    const atOnce = await freshRegister(db.client);
-    await onboard(atOnce, VENDORS, CLUBS);
+    const atOnce = await registerFor(db.client, VENDORS, CLUBS);
     const bothLookedUp = gate();
     let waiting = 0;
     const withBarrier = () => {
@@ -150,8 +147,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     it(`a first load's apply retried after another vendor's whole import reached its persons is judged against it (${order.join(',')})`, async () => {
       const files = [fileOf(V1, CLUB1, 0, MONDAY), fileOf(V2, CLUB2, 0, MONDAY)];
       const [first, second] = [files[order[0]]!, files[order[1]]!];
-      const register = await freshRegister(db.client);
-      await onboard(register, VENDORS, CLUBS);
+      const register = await registerFor(db.client, VENDORS, CLUBS);
       const upload = uploadOf(first.vendor);
       await registerUpload(register.ports, upload, clock);
       // The first apply dies after moving its heads, before it stages its outcome.
@@ -171,8 +167,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
 
     it(`two first loads of the same persons, the second's heads moved after the first's whole import, are judged against each other (${order.join(',')})`, async () => {
       const files = [fileOf(V1, CLUB1, 0, MONDAY), fileOf(V2, CLUB2, 0, MONDAY)];
-      const register = await freshRegister(db.client);
-      await onboard(register, VENDORS, CLUBS);
+      const register = await registerFor(db.client, VENDORS, CLUBS);
       const bothLookedUp = gate();
       const firstDone = gate();
       let waiting = 0;
@@ -237,8 +232,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     const members: FileSpec = { vendor: V1, mode: 'delta', clubs: [{ club: CLUB1, persons: people.map((n) => ({ n, memberships: 0 })), deletePersons: [], activities: [], deleteActivities: [] }] };
     const activity: FileSpec = { vendor: V2, mode: 'delta', clubs: [{ club: CLUB1, persons: people.map((n) => ({ n, memberships: 2 })), deletePersons: [], deleteActivities: [],
       activities: [{ a: 0, date: MONDAY, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [0], participants: CHILDREN }] }] };
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
+    const register = await registerFor(db.client, VENDORS, CLUBS);
     const lookedUp = gate();
     const secondDone = gate();
     let firstWrite = true;
@@ -279,8 +273,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
   }, 60_000);
 
   it('a club the night cannot reconcile (a staged object unreadable) is reported by its error\'s name; the other club is reconciled', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
+    const register = await registerFor(db.client, VENDORS, CLUBS);
     const broken = uploadOf(V1);
     const result = await runImport(register.ports, broken, () => stringSource(broken.file, xmlOf(fileOf(V1, CLUB1, 0, MONDAY))), clock, noWait);
     expect(result.kind).toBe('done');

@@ -10,7 +10,7 @@ import { failUpload } from '../shared/core/pipeline/run-import.js';
 import { LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION, type Receipt } from '../shared/core/receipt/receipt.js';
 import { receiptText } from '../shared/core/receipt/receipt-text.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { clockAt, freshRegister, importText, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
+import { clockAt, importText, registerFor, uploadOf, type TestRegister } from './support/pipeline.js';
 
 const TODAY = '2026-11-25';
 const VENDOR = 'demo-vendor';
@@ -51,10 +51,8 @@ describe('the receipt, polished (issue 14, items 6 and 8)', () => {
   describe('through the pipeline (DynamoDB Local)', () => {
     const db = dynamoDbForFile();
 
-    async function register(): Promise<TestRegister> {
-      const r = await freshRegister(db.client);
-      await onboard(r, [VENDOR], [CLUB]);
-      return r;
+    function register(): Promise<TestRegister> {
+      return registerFor(db.client, [VENDOR], [CLUB]);
     }
 
     it('the period line is the club\'s register total, labelled so; formatVersion and laterChanges in JSON and text', async () => {

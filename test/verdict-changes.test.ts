@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TransientError } from '../shared/core/errors/step-failures.js';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { finishUpload } from '../shared/core/pipeline/finish-upload.js';
 import { judgeUpload } from '../shared/core/pipeline/judge-upload.js';
@@ -15,7 +16,7 @@ import { LATER_CHANGES_AT, RECEIPT_FORMAT_VERSION, type Receipt } from '../share
 import type { ActivityVerdict } from '../shared/core/rules/verdict.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts, type PortCall } from './support/intercept.js';
-import { clockAt, freshRegister, noWait, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 import { CLUBS, TODAY, VENDORS, xmlOf, type ActivitySpec, type FileSpec } from './support/world.js';
 
@@ -54,9 +55,8 @@ function changeReports(register: TestRegister, vendor: string): { json: Map<stri
 }
 
 /** A register where vendor A's Monday activity is approved and its receipt written. */
-async function approvedAtA(db: { client: Parameters<typeof freshRegister>[0] }): Promise<{ register: TestRegister; first: { upload: Upload; receipt: Receipt } }> {
-  const register = await freshRegister(db.client);
-  await onboard(register, VENDORS, CLUBS);
+async function approvedAtA(db: { client: Parameters<typeof registerFor>[0] }): Promise<{ register: TestRegister; first: { upload: Upload; receipt: Receipt } }> {
+  const register = await registerFor(db.client, VENDORS, CLUBS);
   const first = await imported(register.ports, fileOf(A, CLUB_A, 0));
   expect(first.receipt.activities.map((a) => a.verdict)).toEqual(['approved']);
   return { register, first };
@@ -117,7 +117,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
       if (faults > 0 || !isFault(call)) return proceed();
       faults++;
       if (when === 'after') await proceed();
-      throw new Error('the function died');
+      throw new TransientError('the function died');
     });
     const steps: string[] = [];
     const result = await runImport(faulty, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, { ...noWait, onStep: (e) => steps.push(`${e.step}:${e.outcome}`) });
@@ -133,7 +133,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     const upload = uploadOf(B);
     // Every verdict write of B's judge step fails: its retries are spent, the upload fails with records written.
     const noVerdicts = interceptPorts(register.ports, async (call, proceed) => {
-      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) throw new Error('throttled');
+      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) throw new TransientError('throttled');
       return proceed();
     });
     const result = await runImport(noVerdicts, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, noWait);
@@ -158,7 +158,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     // Once a verdict is written, every read of heads fails: the judge never gets to publish, its retries are spent.
     let written = false;
     const deadAfterWrite = interceptPorts(register.ports, async (call, proceed) => {
-      if (written && call.port === 'store' && call.method === 'heads') throw new Error('throttled');
+      if (written && call.port === 'store' && call.method === 'heads') throw new TransientError('throttled');
       const result = await proceed();
       if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) written = true;
       return result;
@@ -175,8 +175,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
   }, 60_000);
 
   it('a first load reads and writes nothing for change reports', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
+    const register = await registerFor(db.client, VENDORS, CLUBS);
     const calls: PortCall[] = [];
     const counted = interceptPorts(register.ports, async (call, proceed) => { calls.push(call); return proceed(); });
     await imported(counted, fileOf(A, CLUB_A, 0));
@@ -185,8 +184,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
   }, 60_000);
 
   it("a change while A's own upload has not reached its receipt is no change: A's receipt shows the new verdict", async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, VENDORS, CLUBS);
+    const register = await registerFor(db.client, VENDORS, CLUBS);
     // A's upload is applied and judged (approved), and stops before its totals and receipt.
     const slow = uploadOf(A);
     await registerUpload(register.ports, slow, clock);
