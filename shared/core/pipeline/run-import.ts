@@ -1,5 +1,5 @@
 import type { FileSource } from '../check/file-source.js';
-import { UploadBlocked } from '../errors/step-failures.js';
+import { isTransient, UploadBlocked } from '../errors/step-failures.js';
 import { fileError } from '../errors/record-error.js';
 import type { Receipt } from '../receipt/receipt.js';
 import type { AmountsByYear } from '../rules/amounts.js';
@@ -40,6 +40,10 @@ export type RunResult =
   | { readonly kind: 'blocked'; readonly waitingFor: string }
   | { readonly kind: 'failed'; readonly receipt: Receipt; readonly error: string };
 
+/**
+ * Runs a step with the retry policy of `import-steps.ts`: a transient failure (`isTransient`, the state machine's
+ * classification too: step-failures.ts) is tried again after a delay, any other ends the upload at once.
+ */
 async function withRetries<T>(step: ImportStepName, options: RunOptions, work: () => Promise<T>): Promise<T> {
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
@@ -50,7 +54,7 @@ async function withRetries<T>(step: ImportStepName, options: RunOptions, work: (
       return result;
     } catch (error) {
       options.onStep?.({ step, attempt, outcome: 'retry', error: error instanceof Error ? error.name : 'Error' });
-      if (attempt >= RETRY_POLICY.maxAttempts) throw error;
+      if (!isTransient(error) || attempt >= RETRY_POLICY.maxAttempts) throw error;
       await options.sleep(retryDelayMs(RETRY_POLICY, attempt, random));
     }
   }
