@@ -64,7 +64,7 @@ export class ImporterStack extends Stack {
       ...(stage.alarmEmail ? { alarmEmail: stage.alarmEmail } : {}), ...(stage.alarmTopicArn ? { alarmTopicArn: stage.alarmTopicArn } : {}),
       importStateMachine: this.imports.stateMachine, reconciliationStateMachine: this.reconciliation.stateMachine,
       functions: [...this.imports.functions, ...this.reconciliation.functions, this.admin.function],
-      table: this.register.table, starterDeadLetters: this.imports.starterDeadLetters, removalPolicy,
+      table: this.register.table, starterDeadLetters: this.imports.trigger.deadLetters, removalPolicy,
     });
     // The club's web page: static site, HTTP API and user pool (issue 16; cdk/constructs/club-site.ts).
     this.clubSite = new ClubSite(this, 'ClubSite', { access, accessLogs: this.files.accessLogs, production: stage.production, logRetention, removalPolicy });

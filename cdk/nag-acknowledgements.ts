@@ -59,7 +59,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const writesRegister = pipeline.filter((f) => (STEP_ACCESS[f.handlerFile as StepHandlerFile] as StepAccess).register === 'write').map(roleOf);
   const readsRegister = pipeline.filter((f) => (STEP_ACCESS[f.handlerFile as StepHandlerFile] as StepAccess).register).map(roleOf);
   // The functions the state machines invoke (the starter is invoked by EventBridge).
-  const invoked = pipeline.filter((f) => f !== stack.imports.starter);
+  const invoked = pipeline.filter((f) => f !== stack.imports.trigger.starter);
   const machines = [stack.imports.stateMachine, stack.reconciliation.stateMachine];
   const executions = (machine: IConstruct, label?: string) =>
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
@@ -89,7 +89,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
     { id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/outbox/*/*]`, reason: 'One role for every vendor\'s SFTP session, read-only over the outbox folders; each session is narrowed to the vendor\'s own folder by the session policy with ${transfer:UserName}', scopes: [stack.sftp] },
     { id: `AwsSolutions-IAM5[Resource::<${id(stack.sftp.logGroup)}.Arn>:log-stream:*]`, reason: 'Transfer Family writes one log stream per session into the endpoint\'s own log group', scopes: [stack.sftp] },
     { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:transfer:${region}:${account}:user/<${logicalId(stack, stack.sftp.server)}.ServerId>/*]`, reason: 'Vendors\' SFTP users are created at run time by the admin function (one per vendor); the grant is limited to this server\'s users', scopes: [adminRole] },
-    { id: 'AwsSolutions-SQS3', reason: 'These queues are dead-letter queues themselves (upload events that could not start an import; schedule deliveries that failed)', scopes: [stack.imports.starterDeadLetters, stack.reconciliation.deadLetters] },
+    { id: 'AwsSolutions-SQS3', reason: 'These queues are dead-letter queues themselves (upload events that could not start an import; schedule deliveries that failed)', scopes: [stack.imports.trigger.deadLetters, stack.reconciliation.deadLetters] },
     ...clubSiteAcknowledgements(stack.clubSite, id, { region, account }),
     { id: 'AwsSolutions-SMG4', reason: 'The identity key is the HMAC key of every stored identity lookup: rotating it would orphan them all. It is generated once, KMS-encrypted, readable only by the functions that hash identities: the apply steps, and the admin function and the nightly purge, which erase persons', scopes: [stack.register.identityKey] },
   ];

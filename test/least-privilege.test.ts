@@ -102,7 +102,7 @@ function namer(stack: ImporterStack): (text: string) => string {
   const id = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
   const names: [string, string][] = [
     [id(stack.files.bucket), 'bucket'], [id(stack.files.key), 'filesKey'], [id(stack.register.table), 'register'], [id(stack.register.key), 'registerKey'],
-    [id(stack.register.identityKey), 'identityKey'], [id(stack.imports.starterDeadLetters), 'starterDeadLetters'],
+    [id(stack.register.identityKey), 'identityKey'], [id(stack.imports.trigger.deadLetters), 'starterDeadLetters'],
     [id(stack.sftp.vendorRole), 'sftpVendorRole'], [id(stack.sftp.server), 'sftpServer'],
   ];
   const machine = (stack.imports.stateMachine.node.defaultChild as { stateMachineName?: string }).stateMachineName!;
@@ -183,7 +183,7 @@ describe('least privilege: each function\'s role reaches what its step needs, an
     // A stack of its own, without the app's cdk-nag plugin (which would refuse the wildcards before this test could).
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new ImporterStack(app, 'Widened', { stage: stagesFrom({ test: STAGES.test })[0]!, env: { account: STAGES.test.account, region: STAGES.test.region } });
-    stack.files.bucket.grantRead(stack.imports.starter);
+    stack.files.bucket.grantRead(stack.imports.trigger.starter);
     const totals = stack.imports.functions.find((f) => f.handlerFile === 'totals-step.ts')!;
     stack.files.bucket.grantDelete(totals);
     const roles = Object.fromEntries(rolesOf(stack).map((r) => [r.key, r.grants]));

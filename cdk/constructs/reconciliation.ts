@@ -5,15 +5,14 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
-  Choice, Condition, DefinitionBody, DistributedMap, Fail, ItemBatcher, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, TaskInput, type IStateMachine,
+  Choice, Condition, DefinitionBody, DistributedMap, Errors, Fail, ItemBatcher, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, TaskInput, type IStateMachine,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { RETRY_POLICY } from '../../shared/core/pipeline/import-steps.js';
-import { ImporterFunction } from './importer-function.js';
 import { ENV } from '../../functions/commons/environment.js';
-import { retryOf, TRANSIENT_ERRORS } from './import-workflow.js';
-import { grantStepAccess, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
+import { ImporterFunction } from './importer-function.js';
+import { retriedWhenTransient } from './retry-policies.js';
+import { bindToRegister, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
 /** Clubs per Lambda invocation of the clubs' half, and batches at once. */
 export const CLUBS_PER_BATCH = 100;
@@ -48,25 +47,18 @@ export class Reconciliation extends Construct {
   constructor(scope: Construct, id: string, props: ReconciliationProps) {
     super(scope, id);
     const { access, importStateMachine, logRetention, removalPolicy } = props;
-    const { bucket, table } = access;
+    const { bucket } = access;
     const fn = (name: string, handlerFile: StepHandlerFile, startsImports: boolean) => {
-      const f = new ImporterFunction(this, name, {
+      const f = bindToRegister(new ImporterFunction(this, name, {
         handlerFile, logRetention, removalPolicy, memorySize: 2048, timeout: Duration.minutes(15),
-        environment: {
-          [ENV.registerTable]: table.tableName, [ENV.bucket]: bucket.bucketName,
-          ...(startsImports ? { [ENV.importStateMachineArn]: importStateMachine.stateMachineArn } : {}),
-        },
-      });
-      grantStepAccess(f, STEP_ACCESS[handlerFile], access);
+        ...(startsImports ? { environment: { [ENV.importStateMachineArn]: importStateMachine.stateMachineArn } } : {}),
+      }), STEP_ACCESS[handlerFile], access);
       this.functions.push(f);
       return f;
     };
     const run = { runId: JsonPath.stringAt('$$.Execution.Name') };
-    const step = (name: string, f: ImporterFunction, payload: Record<string, unknown> = run) => {
-      const t = new LambdaInvoke(this, name, { lambdaFunction: f, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false, resultPath: `$.${name}` });
-      t.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
-      return t;
-    };
+    const step = (name: string, f: ImporterFunction, payload: Record<string, unknown> = run) =>
+      retriedWhenTransient(new LambdaInvoke(this, name, { lambdaFunction: f, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false, resultPath: `$.${name}` }));
     const failed = new Fail(this, 'ReconciliationFailed', { error: 'ReconciliationFailed', cause: 'a reconciliation step failed for good' });
 
     const sweep = step('SweepInboxes', fn('Sweep', 'sweep-inbox.ts', true));
@@ -78,8 +70,8 @@ export class Reconciliation extends Construct {
     const purge = step('Purge', fn('PurgeFn', 'reconcile-purge.ts', false));
     const report = step('Report', fn('ReportFn', 'reconcile-report.ts', false));
     purge.next(report);
-    for (const s of [sweep, planUploads, plan, purge, report]) s.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
-    for (const map of [uploads, clubs]) map.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    for (const s of [sweep, planUploads, plan, purge, report]) s.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.error' });
+    for (const map of [uploads, clubs]) map.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.error' });
 
     // Most nights no upload is unfinished, and a register may have no clubs: an empty manifest is not fanned out over.
     const anyClubs = new Choice(this, 'AnyClubs').when(Condition.numberGreaterThan('$.PlanClubs.clubs', 0), clubs.next(purge)).otherwise(purge);
@@ -120,14 +112,12 @@ export class Reconciliation extends Construct {
       resultPath: JsonPath.DISCARD,
       label: 'ReconcileUploads',
     });
-    const reconcileOne = new LambdaInvoke(this, 'ReconcileUpload', { lambdaFunction: reconcileFn, payloadResponseOnly: true, retryOnServiceExceptions: false });
-    reconcileOne.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
-    const record = new LambdaInvoke(this, 'RecordUploadError', {
+    const reconcileOne = retriedWhenTransient(new LambdaInvoke(this, 'ReconcileUpload', { lambdaFunction: reconcileFn, payloadResponseOnly: true, retryOnServiceExceptions: false }));
+    const record = retriedWhenTransient(new LambdaInvoke(this, 'RecordUploadError', {
       lambdaFunction: recordFn, payloadResponseOnly: true, retryOnServiceExceptions: false,
       payload: TaskInput.fromObject({ runId: JsonPath.stringAt('$.runId'), upload: JsonPath.objectAt('$.upload'), error: JsonPath.objectAt('$.error') }),
-    });
-    record.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
-    reconcileOne.addCatch(record, { errors: ['States.ALL'], resultPath: '$.error' });
+    }));
+    reconcileOne.addCatch(record, { errors: [Errors.ALL], resultPath: '$.error' });
     return map.itemProcessor(reconcileOne);
   }
 
@@ -141,8 +131,7 @@ export class Reconciliation extends Construct {
       resultPath: JsonPath.DISCARD,
       label: 'ReconcileClubs',
     });
-    const clubBatch = new LambdaInvoke(this, 'ReconcileClubBatch', { lambdaFunction: clubsFn, payloadResponseOnly: true, retryOnServiceExceptions: false });
-    clubBatch.addRetry({ errors: TRANSIENT_ERRORS, ...retryOf(RETRY_POLICY) });
+    const clubBatch = retriedWhenTransient(new LambdaInvoke(this, 'ReconcileClubBatch', { lambdaFunction: clubsFn, payloadResponseOnly: true, retryOnServiceExceptions: false }));
     return map.itemProcessor(clubBatch);
   }
 }

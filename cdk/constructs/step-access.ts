@@ -217,6 +217,18 @@ export function grantStepAccess(fn: IGrantable & { addEnvironment(key: string, v
 }
 
 /**
+ * Binds a function to the register: the table's and the bucket's names in its environment, and exactly what
+ * `reach` grants on them (`grantStepAccess`). Every function of the pipeline, the nightly job and the admin is bound
+ * this way.
+ */
+export function bindToRegister<F extends IGrantable & { addEnvironment(key: string, value: string): unknown }>(fn: F, reach: StepAccess, targets: AccessTargets): F {
+  fn.addEnvironment(ENV.registerTable, targets.table.tableName);
+  fn.addEnvironment(ENV.bucket, targets.bucket.bucketName);
+  grantStepAccess(fn, reach, targets);
+  return fn;
+}
+
+/**
  * A state machine's own reads of the bucket: its Distributed Maps' JSON Lines manifests, under one prefix (the
  * import's under `work/`, the nightly job's under `reports/`). aws-cdk-lib's item reader grants `s3:GetObject` on the
  * whole bucket (the manifest's key is known only at run time): a deny narrows it to that prefix, and the files key

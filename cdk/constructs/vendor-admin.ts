@@ -5,7 +5,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/commons/environment.js';
 import { ImporterFunction } from './importer-function.js';
-import { grantStepAccess, PERSON_ERASURE, type AccessTargets } from './step-access.js';
+import { bindToRegister, PERSON_ERASURE, type AccessTargets } from './step-access.js';
 
 export interface VendorAdminProps {
   /** The register (read and write, its key only through DynamoDB), the bucket (listings, inbox tags, what an erasure writes), the identity key. */
@@ -36,20 +36,17 @@ export class VendorAdmin extends Construct {
 
   constructor(scope: Construct, id: string, props: VendorAdminProps) {
     super(scope, id);
-    const { table, bucket } = props.access;
-    this.function = new ImporterFunction(this, 'Function', {
+    const { bucket } = props.access;
+    this.function = bindToRegister(new ImporterFunction(this, 'Function', {
       handlerFile: 'vendor-admin.ts', logRetention: props.logRetention, removalPolicy: props.removalPolicy,
       timeout: Duration.minutes(15), memorySize: 1024,
       environment: {
-        [ENV.registerTable]: table.tableName,
-        [ENV.bucket]: bucket.bucketName,
         [ENV.sftpServerId]: props.serverId,
         [ENV.vendorRoleArn]: props.vendorRole.roleArn,
         [ENV.vendorSessionPolicy]: props.sessionPolicy,
         [ENV.importStateMachineArn]: props.importStateMachine.stateMachineArn,
       },
-    });
-    grantStepAccess(this.function, PERSON_ERASURE, props.access);
+    }), PERSON_ERASURE, props.access);
     // CreateUser is authorised on the server; the others on the user.
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['transfer:CreateUser', 'transfer:TagResource'], resources: [props.serverArn, props.userArns] }));
     this.function.addToRolePolicy(new PolicyStatement({
