@@ -10,8 +10,7 @@ import { LIMITS, MAX_OCCURS } from '../shared/core/format/limits.js';
 import { runImport } from '../shared/core/pipeline/run-import.js';
 import { errorCount, RECEIPT_MAX_ERRORS } from '../shared/core/receipt/kept-errors.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { dynamoDbForFile } from './support/dynamodb.js';
-import { clockAt, freshRegister, noWait, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
+import { clockAt, noWait, registerForFile, uploadOf, type TestRegister } from './support/pipeline.js';
 import { checkInChild } from './support/check-in-child.js';
 import { ROOT } from './support/run-cli.js';
 import { stringSource } from './support/string-source.js';
@@ -127,30 +126,24 @@ describe('the hostile corpus (test/hostile/manifest.ts)', () => {
   });
 
   describe(`import into DynamoDB Local: the outcome of check, nothing stored when rejected, the good records applied, items under ${ITEM_HEADROOM * 100} % of 400 KB`, () => {
-    const db = dynamoDbForFile();
-    let register: TestRegister;
-    beforeAll(async () => {
-      register = await freshRegister(db.client);
-      await onboard(register, [VENDOR], [CLUB]);
-    });
-    afterAll(() => register.dispose());
+    const db = registerForFile([VENDOR], [CLUB]);
 
     it.each(HOSTILE_CORPUS.filter((c) => c.pipeline).map((c) => [c.name, c] as const))('%s', async (_, c) => {
       const file = fileOf(c);
       try {
         // Each case in a club of its own would need its own onboarding; instead every case starts from a register
         // without the vendor's records of the club (a full load of nothing clears them).
-        await clearClub(register);
-        const result = await runImport(register.ports, uploadOf(VENDOR, `${c.name}.xml`), () => fileSource(file.path), clockAt(TODAY), noWait);
+        await clearClub(db.register);
+        const result = await runImport(db.register.ports, uploadOf(VENDOR, `${c.name}.xml`), () => fileSource(file.path), clockAt(TODAY), noWait);
         if (result.kind !== 'done') throw new Error(`the import ended ${result.kind}`);
         expectOutcome(c, result.receipt);
-        const stored = await register.ports.store.linksOf(VENDOR, CLUB);
+        const stored = await db.register.ports.store.linksOf(VENDOR, CLUB);
         const live = { persons: stored.persons.filter((p) => !p.deleted).map((p) => p.ref), activities: stored.activities.filter((a) => a.content).map((a) => a.id) };
         if (c.status === 'rejected') expect(live).toEqual({ persons: [], activities: [] });
         else expect(live.persons).toEqual(expect.arrayContaining(['P-1', 'P-2', 'P-3', 'L-1']));
         if (c.status !== 'rejected') expect(live.activities).toContain('A-1');
         // Whatever a file holds within the limits, the register can store it (the maximal activity is the test).
-        const largest = await largestItemBytes(db.client, register.table);
+        const largest = await largestItemBytes(db.client, db.register.table);
         if (c.name === 'maximal-activity') console.log(`hostile corpus: the largest stored item is ${(largest / 1024).toFixed(1)} KB`);
         expect(largest).toBeLessThan(ITEM_LIMIT_BYTES * ITEM_HEADROOM);
       } finally {

@@ -7,8 +7,7 @@ import { KeptErrors, RECEIPT_MAX_ERRORS } from '../shared/core/receipt/kept-erro
 import { receiptText } from '../shared/core/receipt/receipt-text.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { readStaged, stagedKey, type StagedApply } from '../shared/core/pipeline/staging.js';
-import { dynamoDbForFile } from './support/dynamodb.js';
-import { freshRegister, importText, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
+import { importText, registerForFile, uploadOf } from './support/pipeline.js';
 import { checkInChild } from './support/check-in-child.js';
 
 // Issue 15: errors found after reading (unknown or duplicate refs) had no bound: a 31 MB file of a million
@@ -116,17 +115,11 @@ describe(`a file of a million unknown refs: check by the CLI in a process of ${H
 });
 
 describe('the pipeline\'s receipt and its staged apply are bounded the same way (DynamoDB Local)', () => {
-  const db = dynamoDbForFile();
-  let register: TestRegister;
-  beforeAll(async () => {
-    register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], CLUBS);
-  });
-  afterAll(() => register.dispose());
+  const db = registerForFile([VENDOR], CLUBS);
 
   it('two clubs of 7 500 unknown refs each: the first errors of the file over both clubs, the rest counted, the ledger counting all', async () => {
     const upload = uploadOf(VENDOR, 'unknown-refs.xml');
-    const result = await importText(register, VENDOR, upload.file, [...unknownRefs(CLUBS, 15, 500)].join(''), TODAY, upload);
+    const result = await importText(db.register, VENDOR, upload.file, [...unknownRefs(CLUBS, 15, 500)].join(''), TODAY, upload);
     if (result.kind !== 'done') throw new Error(`the import ended ${result.kind}`);
     const { receipt } = result;
     expect(receipt.status).toBe('partially_applied');
@@ -137,9 +130,9 @@ describe('the pipeline\'s receipt and its staged apply are bounded the same way 
     expect(receipt.errors.filter((e) => 'club' in e && e.club === CLUBS[0])).toHaveLength(7_500);
     expect(receipt.errors.map((e) => e.line)).toEqual([...receipt.errors.map((e) => e.line)].sort((a, b) => a - b));
     expect(receipt.activities).toHaveLength(30);
-    const staged = await readStaged<StagedApply>(register.ports.objects, stagedKey(upload, 'apply'));
+    const staged = await readStaged<StagedApply>(db.register.ports.objects, stagedKey(upload, 'apply'));
     expect({ errors: staged.errors.length, total: staged.errorsTotal }).toEqual({ errors: RECEIPT_MAX_ERRORS, total: 15_000 });
-    const entry = await register.ports.store.upload(VENDOR, upload.uploadId, upload.completedAt);
+    const entry = await db.register.ports.store.upload(VENDOR, upload.uploadId, upload.completedAt);
     expect(entry?.errors).toBe(15_000);
   }, 120_000);
 });
