@@ -4,11 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import type { AdminRequest } from '../shared/core/admin/admin-request.js';
 import { clubFile } from './support/club-file.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
-import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+import { importText, registerForFile } from './support/pipeline.js';
 import { runCli } from './support/run-cli.js';
 
 /**
@@ -16,8 +14,7 @@ import { runCli } from './support/run-cli.js';
  * DynamoDB Local; and `lok-importer application … --cloud`, whose Invoke goes to a loopback stand-in for the
  * Lambda service that calls the real handler (as test/cli-cloud-admin.test.ts does).
  */
-let dynamo: { local: DynamoDbLocal; client: import('@aws-sdk/client-dynamodb').DynamoDBClient };
-let register: TestRegister;
+const db = registerForFile(['v1'], ['100001']);
 let handler: (event: unknown, context: Context) => Promise<unknown>;
 let server: Server;
 let endpoint: string;
@@ -25,12 +22,9 @@ const context = { functionName: 'admin', awsRequestId: 'req-1', getRemainingTime
 const invoke = (request: AdminRequest | Record<string, unknown>) => handler(request, context);
 
 beforeAll(async () => {
-  dynamo = await dynamoDbForTests();
-  register = await freshRegister(dynamo.client);
-  await onboard(register, ['v1'], ['100001']);
-  expect((await importText(register, 'v1', 'nov.xml', clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [{ id: 'A1', date: '2026-11-16' }]))).kind).toBe('done');
+  expect((await importText(db.register, 'v1', 'nov.xml', clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [{ id: 'A1', date: '2026-11-16' }]))).kind).toBe('done');
   Object.assign(process.env, {
-    REGISTER_TABLE: register.table, DYNAMODB_ENDPOINT: dynamo.local.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+    REGISTER_TABLE: db.register.table, DYNAMODB_ENDPOINT: db.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
     BUCKET: 'lok-files', SFTP_SERVER_ID: 's-0123456789abcdef0', VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors', VENDOR_SESSION_POLICY: '{}',
     IMPORT_STATE_MACHINE_ARN: 'arn:aws:states:eu-north-1:111122223333:stateMachine:import',
     POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_NAMESPACE: 'LokImporter', POWERTOOLS_SERVICE_NAME: 'lok-importer',
@@ -50,9 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  register?.dispose();
-  dynamo?.client.destroy();
-  await dynamo?.local.stop();
 });
 
 describe("a club's application through the admin function", () => {
@@ -68,7 +59,7 @@ describe("a club's application through the admin function", () => {
     expect(await invoke({ action: 'application-export', club: '100001', period: '2026-2' }))
       .toMatchObject({ ok: true, value: [{ application: 'main', activity: 'A1', validLeaders: ['L'], sourceSystem: 'v1' }] });
     expect(await invoke({ action: 'application-submit', request: { ...request, kind: 'both' } } as Record<string, unknown>)).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
-    const stored = await new DynamoDbApplicationStore(DynamoDBDocumentClient.from(dynamo.client), register.table).submissions('100001', '2026-2');
+    const stored = await new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), db.register.table).submissions('100001', '2026-2');
     expect(stored.map((s) => [s.kind, s.by])).toEqual([['main', 'rf-support']]);
   });
 

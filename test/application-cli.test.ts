@@ -2,38 +2,29 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import type { Application } from '../shared/core/application/application.js';
 import type { Submission } from '../shared/core/application/ports.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { clubFile } from './support/club-file.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
-import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+import { importText, registerForFile } from './support/pipeline.js';
 import { cleanEnv, runCli, type CliResult } from './support/run-cli.js';
 
 /** `lok-importer application …` as a club's treasurer or RF support runs it, on a register in DynamoDB Local. */
 describe('lok-importer application (issue 16)', () => {
-  let local: DynamoDbLocal;
-  let register: TestRegister;
+  const db = registerForFile(['v1'], ['100001', '100002']);
   const scratch = mkdtempSync(join(tmpdir(), 'lok-application-cli-'));
   const lok = (...args: string[]): Promise<CliResult> =>
-    runCli(['application', ...args], { env: { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: local.endpoint, LOK_REGISTER_TABLE: register.table } });
+    runCli(['application', ...args], { env: { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: db.endpoint, LOK_REGISTER_TABLE: db.register.table } });
   const period = ['--club', '100001', '--period', '2026-2'];
 
   beforeAll(async () => {
-    const db = await dynamoDbForTests();
-    local = db.local;
-    register = await freshRegister(db.client);
-    await onboard(register, ['v1'], ['100001', '100002']);
-    const done = await importText(register, 'v1', 'nov.xml', clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [
+    const done = await importText(db.register, 'v1', 'nov.xml', clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [
       { id: 'A1', date: '2026-11-16', group: 'P12 Blå' }, { id: 'A2', date: '2026-11-17', leader: '' },
     ]));
     expect(done.kind).toBe('done');
   }, 120_000);
 
   afterAll(async () => {
-    register?.dispose();
-    await local?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -82,7 +73,7 @@ describe('lok-importer application (issue 16)', () => {
     expect(second.stderr).toMatch(/^APPLICATION_ALREADY_SUBMITTED: /m);
     expect((await lok(...period)).stdout).toContain(`main application: sent ${submission.submittedAt} by kassor, 1 activities`);
 
-    const later = await importText(register, 'v1', 'dec.xml', clubFile('v1', '100001', '2026-11-26T08:00:00+01:00', [{ id: 'A3', date: '2026-11-18' }]), '2026-11-26');
+    const later = await importText(db.register, 'v1', 'dec.xml', clubFile('v1', '100001', '2026-11-26T08:00:00+01:00', [{ id: 'A3', date: '2026-11-18' }]), '2026-11-26');
     expect(later.kind === 'done' && (later.receipt as Receipt).activities[0]).toMatchObject({ id: 'A3', verdict: 'rejected', reasons: ['PERIOD_CLOSED'] });
   });
 });

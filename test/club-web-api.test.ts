@@ -1,7 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { DevSignIn } from '../shared/web/dev-sign-in.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,16 +10,14 @@ import { startClubWeb, type ClubWeb } from '../shared/web/server.js';
 import { ROOT } from './support/run-cli.js';
 import { grantOfClaims } from '../shared/web/grants.js';
 import { clubFile, KID_PNRS, LEADER_PNR } from './support/club-file.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
-import { clockAt, freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, importText, registerForFile } from './support/pipeline.js';
 
 /**
  * The club's web API over HTTP as local mode serves it (shared/web/server.ts), on DynamoDB Local: who may read
  * what (an official only their club, RF support every club, nobody unsigned), what an activity shows of persons
  * (names, birth dates; never a personnummer), and the application sent from the page.
  */
-let local: DynamoDbLocal;
-let register: TestRegister;
+const db = registerForFile(['v1'], ['100001', '100002']);
 let web: ClubWeb;
 const signIn = new DevSignIn(async () => ['100001', '100002']);
 
@@ -39,12 +36,8 @@ async function call(path: string, token?: string, init: { method?: string; body?
 const tokenOf = async (user: string) => (await call('/api/dev/sign-in', undefined, { method: 'POST', body: { user } })).body as { token: string };
 
 beforeAll(async () => {
-  const db = await dynamoDbForTests();
-  local = db.local;
-  register = await freshRegister(db.client);
-  await onboard(register, ['v1'], ['100001', '100002']);
   for (const club of ['100001', '100002']) {
-    const done = await importText(register, 'v1', `${club}.xml`, clubFile('v1', club, '2026-11-24T08:00:00+01:00', [
+    const done = await importText(db.register, 'v1', `${club}.xml`, clubFile('v1', club, '2026-11-24T08:00:00+01:00', [
       // The same persons in both clubs (one national register): each club's on its own days.
       { id: `${club}-A1`, date: club === '100001' ? '2026-11-16' : '2026-11-18', start: '10:00', end: '11:00' },
       { id: `${club}-A2`, date: club === '100001' ? '2026-11-17' : '2026-11-19', participants: ['K0', 'K1'] },
@@ -52,15 +45,13 @@ beforeAll(async () => {
     expect(done.kind).toBe('done');
   }
   web = await startClubWeb({
-    ports: { store: register.ports.store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), register.table) },
+    ports: { store: db.register.ports.store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), db.register.table) },
     clock: () => clockAt('2026-11-25'), signIn,
   });
 }, 120_000);
 
 afterAll(async () => {
   await web?.stop();
-  register?.dispose();
-  await local?.stop();
 });
 
 describe("the club's web API (issue 16)", () => {
@@ -175,7 +166,7 @@ describe("the club's API in AWS: functions/club-api.ts behind API Gateway's JWT 
 
   beforeAll(async () => {
     Object.assign(process.env, {
-      REGISTER_TABLE: register.table, DYNAMODB_ENDPOINT: local.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+      REGISTER_TABLE: db.register.table, DYNAMODB_ENDPOINT: db.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_SERVICE_NAME: 'lok-importer',
     });
     handler = (await import('../functions/club-api.js')).handler as unknown as Handler;
