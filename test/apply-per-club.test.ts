@@ -18,7 +18,7 @@ import { stagedKey, type StagedApply } from '../shared/core/pipeline/staging.js'
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
-import { clockAt, freshRegister, noWait, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
+import { clockAt, noWait, registerFor, uploadOf, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 
 const VENDOR = 'demo-vendor';
@@ -38,10 +38,8 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
   const folders: string[] = [];
   afterAll(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
 
-  async function register(): Promise<TestRegister> {
-    const r = await freshRegister(db.client);
-    await onboard(r, [VENDOR], CLUBS);
-    return r;
+  function register(): Promise<TestRegister> {
+    return registerFor(db.client, [VENDOR], CLUBS);
   }
 
   it('a unit that dies mid-club is retried from the parts, not the file; the clubs staged before it are not applied again; the receipt is a clean run\'s', async () => {
