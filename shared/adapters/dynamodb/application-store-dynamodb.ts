@@ -1,14 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationStore, RecordOutcome, Submission } from '../../core/application/ports.js';
-import { key } from './register-table.js';
+import { CLUB_PERIODS, documentItem, documentOf } from './register-items.js';
+import { key, keyCondition, range } from './register-table.js';
 
 function conditionFailed(error: unknown, index: number): boolean {
   return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }
-
-/** The club's list of periods a kind of submission closes (read by the judge through `RegisterStore.clubs`). */
-const PERIODS_OF = { main: 'submittedPeriods', supplementary: 'supplementedPeriods' } as const;
 
 /**
  * Submissions on the register table: `CLUB#<club>` / `SUBMISSION#<period>#<kind>`, the document in `d`. Recording
@@ -19,19 +17,15 @@ export class DynamoDbApplicationStore implements ApplicationStore {
   constructor(private readonly documents: DynamoDBDocumentClient, private readonly table: string) {}
 
   async submissions(club: string, period: string): Promise<Submission[]> {
-    const { pk, sk } = key.submission(club, period, '');
-    const found = await this.documents.send(new QueryCommand({
-      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': pk, ':sk': sk }, ConsistentRead: true,
-    }));
-    return (found.Items ?? []).map((item) => JSON.parse(item.d as string) as Submission);
+    const found = await this.documents.send(new QueryCommand({ TableName: this.table, ...keyCondition(range.submissionsOf(club, period)), ConsistentRead: true }));
+    return (found.Items ?? []).map((item) => documentOf<Submission>(item));
   }
 
   async record(submission: Submission): Promise<RecordOutcome> {
     const { club, period, kind } = submission;
     const put = {
       Put: {
-        TableName: this.table, Item: { ...key.submission(club, period, kind), d: JSON.stringify(submission) },
+        TableName: this.table, Item: documentItem(key.submission(club, period, kind), submission),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -40,7 +34,7 @@ export class DynamoDbApplicationStore implements ApplicationStore {
       Update: {
         TableName: this.table, Key: key.club(club), ConditionExpression: 'attribute_exists(pk)',
         UpdateExpression: 'SET #periods = list_append(if_not_exists(#periods, :none), :period)',
-        ExpressionAttributeNames: { '#periods': PERIODS_OF[kind] }, ExpressionAttributeValues: { ':none': [], ':period': [period] },
+        ExpressionAttributeNames: { '#periods': CLUB_PERIODS[kind] }, ExpressionAttributeValues: { ':none': [], ':period': [period] },
       },
     };
     const items = kind === 'main' ? [put, close] : [put, close, main];

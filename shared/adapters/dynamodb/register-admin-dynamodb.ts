@@ -2,7 +2,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { LICENCE_CLUB_LIMIT, type ActivateOutcome, type Club, type DeactivateOutcome, type RegisterAdminStore, type Vendor } from '../../core/admin/register-admin.js';
-import { key } from './register-table.js';
+import { activationItem, ACTIVE_CLUBS, clubItem, vendorItem, vendorOf } from './register-items.js';
+import { allPages } from './pages.js';
+import { indexRange, key, KEY_NAMES, keyCondition, parse } from './register-table.js';
 
 function conditionFailed(error: unknown, index: number): boolean {
   return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
@@ -23,11 +25,11 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
   }
 
   addVendor(vendor: Vendor): Promise<'added' | 'exists'> {
-    return this.putNew({ ...key.vendor(vendor.id), ...vendor, activeClubs: 0 });
+    return this.putNew(vendorItem(vendor));
   }
 
   addClub(club: Club): Promise<'added' | 'exists'> {
-    return this.putNew({ ...key.club(club.id), ...club, gsi1pk: 'CLUBS', gsi1sk: club.id });
+    return this.putNew(clubItem(club));
   }
 
   async activate(club: string, vendor: string, from: string): Promise<ActivateOutcome> {
@@ -40,15 +42,15 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
           {
             Update: {
               TableName: this.table, Key: key.vendor(vendor),
-              UpdateExpression: 'SET activeClubs = activeClubs + :one',
-              ConditionExpression: 'attribute_exists(pk) AND (licence = :unlimited OR activeClubs < :limit)',
-              ExpressionAttributeValues: { ':one': 1, ':unlimited': 'unlimited', ':limit': LICENCE_CLUB_LIMIT },
+              UpdateExpression: 'SET #active = #active + :one',
+              ConditionExpression: 'attribute_exists(pk) AND (licence = :unlimited OR #active < :limit)',
+              ExpressionAttributeNames: { '#active': ACTIVE_CLUBS }, ExpressionAttributeValues: { ':one': 1, ':unlimited': 'unlimited', ':limit': LICENCE_CLUB_LIMIT },
             },
           },
           {
             Put: {
               TableName: this.table,
-              Item: { ...key.activation(club, vendor), club, vendor, from, active: true, gsi1pk: `VENDOR#${vendor}`, gsi1sk: `CLUB#${club}` },
+              Item: activationItem(club, vendor, from),
               ConditionExpression: 'attribute_not_exists(pk) OR active = :false',
               ExpressionAttributeValues: { ':false': false },
             },
@@ -74,7 +76,8 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
           {
             Update: {
               TableName: this.table, Key: key.activation(club, vendor),
-              UpdateExpression: 'SET active = :false, #to = :to REMOVE gsi1pk, gsi1sk',
+              // Out of the vendor's index of active clubs.
+              UpdateExpression: `SET active = :false, #to = :to REMOVE ${KEY_NAMES.index.join(', ')}`,
               ConditionExpression: 'active = :true',
               ExpressionAttributeNames: { '#to': 'to' },
               ExpressionAttributeValues: { ':false': false, ':true': true, ':to': to },
@@ -82,8 +85,8 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
           },
           {
             Update: {
-              TableName: this.table, Key: key.vendor(vendor), UpdateExpression: 'SET activeClubs = activeClubs - :one',
-              ConditionExpression: 'attribute_exists(activeClubs)', ExpressionAttributeValues: { ':one': 1 },
+              TableName: this.table, Key: key.vendor(vendor), UpdateExpression: 'SET #active = #active - :one',
+              ConditionExpression: 'attribute_exists(#active)', ExpressionAttributeNames: { '#active': ACTIVE_CLUBS }, ExpressionAttributeValues: { ':one': 1 },
             },
           },
         ],
@@ -97,22 +100,13 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
 
   async vendor(id: string): Promise<Vendor | undefined> {
     const found = await this.documents.send(new GetCommand({ TableName: this.table, Key: key.vendor(id), ConsistentRead: true }));
-    if (!found.Item) return undefined;
-    const { name, purpose, licence } = found.Item as Vendor;
-    return { id, name, purpose, licence };
+    return found.Item ? vendorOf(found.Item) : undefined;
   }
 
   async activeClubs(vendor: string): Promise<string[]> {
-    const clubs: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(new QueryCommand({
-        TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :v',
-        ExpressionAttributeValues: { ':v': `VENDOR#${vendor}` }, ExclusiveStartKey: start,
-      }));
-      for (const item of page.Items ?? []) clubs.push(String(item.gsi1sk).slice('CLUB#'.length));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return clubs.sort();
+    const items = await allPages<Record<string, unknown>, Record<string, unknown>>((start) => this.documents.send(new QueryCommand({
+      TableName: this.table, ...keyCondition(indexRange.activeClubsOf(vendor), 'index'), ...start,
+    })));
+    return items.map((item) => parse.activeClub(String(item.gsi1sk))).sort();
   }
 }
