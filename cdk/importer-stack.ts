@@ -14,8 +14,18 @@ import { VendorAdmin } from './constructs/vendor-admin.js';
 import { ClubSite } from './constructs/club-site.js';
 
 export interface ImporterStackProps extends StackProps {
+  /**
+   * The stage (cdk.json's `stages`, cdk/config.ts): its kind, account, region, alarms and SFTP settings.
+   *
+   * @default - none (required)
+   */
   readonly stage: StageConfig;
-  /** Off only in the test that proves every acknowledgement still matches a finding. */
+  /**
+   * Acknowledge the cdk-nag findings of nag-acknowledgements.ts; off only in the test that proves every
+   * acknowledgement still matches a finding.
+   *
+   * @default true
+   */
   readonly acknowledgeNagFindings?: boolean;
 }
 

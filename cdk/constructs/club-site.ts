@@ -25,12 +25,36 @@ export const RF_SUPPORT_GROUP = 'rf-support';
 export const CLUBS_ATTRIBUTE = 'clubs';
 
 export interface ClubSiteProps {
-  /** The register (read and write: an application is recorded in it). */
+  /**
+   * The register (read and write: an application is recorded in it).
+   *
+   * @default - none (required)
+   */
   readonly access: AccessTargets;
-  /** Where the site bucket's and the distribution's access logs go (the file store's log bucket). */
+  /**
+   * Where the site bucket's and the distribution's access logs go (the file store's log bucket).
+   *
+   * @default - none (required)
+   */
   readonly accessLogs: IBucket;
+  /**
+   * A production stage: the user pool's deletion protection on, the site bucket's objects kept when the stack is
+   * deleted (a test stage empties it).
+   *
+   * @default - none (required)
+   */
   readonly production: boolean;
+  /**
+   * Retention of the API function's and the API's access log groups.
+   *
+   * @default - none (required)
+   */
   readonly logRetention: RetentionDays;
+  /**
+   * What becomes of the site bucket, the user pool and the log groups when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
 }
 

@@ -8,12 +8,18 @@ import { Construct } from 'constructs';
 export const ARCHIVE_DAYS = 7 * 365 + 2;
 
 export interface FileStoreProps {
-  /** What becomes of the buckets and the key when the stack is deleted (RETAIN in production). */
+  /**
+   * What becomes of the buckets and the key when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
   /**
    * Empty both buckets, every object version and delete marker, when the stack is deleted (CDK's auto-delete
    * custom resource), so a DESTROY removal policy can delete them: a versioned bucket is never empty otherwise.
-   * Test stages only; needs RemovalPolicy.DESTROY. Default: false, the objects stay.
+   * Test stages only; needs RemovalPolicy.DESTROY.
+   *
+   * @default false: the objects stay
    */
   readonly autoDeleteObjects?: boolean;
 }

@@ -23,13 +23,29 @@ export function importStateMachineNameOf(stack: Stack): string {
 }
 
 export interface ImportWorkflowProps {
-  /** The bucket, table and keys, which each step reaches only as its entry in STEP_ACCESS says. */
+  /**
+   * The bucket, table and keys, which each step reaches only as its entry in STEP_ACCESS says.
+   *
+   * @default - none (required)
+   */
   readonly access: AccessTargets;
-  /** The SFTP server whose completed uploads start imports (`UploadTrigger`). */
+  /**
+   * The SFTP server whose completed uploads start imports (`UploadTrigger`).
+   *
+   * @default - none (required)
+   */
   readonly sftpServerId: string;
-  /** Retention of the steps' log groups and of the executions' log group. */
+  /**
+   * Retention of the steps' log groups and of the executions' log group.
+   *
+   * @default - none (required)
+   */
   readonly logRetention: RetentionDays;
-  /** The log groups' fate when the stack is deleted (production retains them). */
+  /**
+   * What becomes of the log groups when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
 }
 

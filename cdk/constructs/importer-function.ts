@@ -24,10 +24,29 @@ export function repositoryRoot(): string {
 const DEFAULT_MEMORY_MB = 1024;
 
 export interface ImporterFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'handler'> {
-  /** The handler's file under `functions/`, e.g. `apply-step.ts`. */
+  /**
+   * The handler's file under `functions/`, e.g. `apply-step.ts`.
+   *
+   * @default - none (required)
+   */
   readonly handlerFile: string;
+  /**
+   * Retention of the function's own log group.
+   *
+   * @default - none (required)
+   */
   readonly logRetention: RetentionDays;
+  /**
+   * What becomes of the function's log group when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * A KMS key the function's log group is encrypted with.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
   readonly logKey?: IKey;
 }
 

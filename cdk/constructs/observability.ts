@@ -41,17 +41,71 @@ export const BLOCKED_BY_DESIGN = ['apply-step.ts', 'apply-read-step.ts'];
 type NewAlarm = (name: string, metric: IMetric, threshold: number, description: string, options?: { readonly periods?: number }) => Alarm;
 
 export interface ObservabilityProps {
+  /**
+   * The stage's name, in the alarm topic's and the dashboard's titles.
+   *
+   * @default - none (required)
+   */
   readonly stage: string;
+  /**
+   * A production stage: the stuck-files and function-errors alarms go off sooner (1 and 3, not 5 and 10).
+   *
+   * @default - none (required)
+   */
   readonly production: boolean;
-  /** Where alarms go besides the topic: an e-mail subscription, and/or RF's own SNS topic (in the stage's region). */
+  /**
+   * An e-mail address subscribed to the alarm topic.
+   *
+   * @default - no subscription: the alarms go to the topic (and `alarmTopicArn`) only
+   */
   readonly alarmEmail?: string;
+  /**
+   * RF's own SNS topic (in the stage's region), an alarm's second destination beside the construct's topic.
+   *
+   * @default - the construct's topic only
+   */
   readonly alarmTopicArn?: string;
+  /**
+   * Failed imports in five minutes that set off `ImportsFailed`.
+   *
+   * @default - none (required)
+   */
   readonly failedImportsAlarmThreshold: number;
+  /**
+   * The import workflow, whose failed, timed-out and stuck executions are watched.
+   *
+   * @default - none (required)
+   */
   readonly importStateMachine: IStateMachine;
+  /**
+   * The nightly job, watched for a failed or a missing night.
+   *
+   * @default - none (required)
+   */
   readonly reconciliationStateMachine: IStateMachine;
+  /**
+   * Every function whose errors, throttles and memory are watched.
+   *
+   * @default - none (required)
+   */
   readonly functions: readonly ImporterFunction[];
+  /**
+   * The register table, whose DynamoDB metrics are watched and graphed.
+   *
+   * @default - none (required)
+   */
   readonly table: ITableV2;
+  /**
+   * The upload trigger's dead-letter queue: an upload event in it sets off `UploadEventsDeadLettered`.
+   *
+   * @default - none (required)
+   */
   readonly starterDeadLetters: IQueue;
+  /**
+   * What becomes of the alarm topic's key when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
 }
 

@@ -21,12 +21,35 @@ export const CLUB_BATCHES_IN_PARALLEL = 5;
 export const UPLOADS_IN_PARALLEL = 10;
 
 export interface ReconciliationProps {
-  /** The bucket, table and keys, which each function reaches only as its entry in STEP_ACCESS says. */
+  /**
+   * The bucket, table and keys, which each function reaches only as its entry in STEP_ACCESS says.
+   *
+   * @default - none (required)
+   */
   readonly access: AccessTargets;
+  /**
+   * The import workflow, which the sweep and the uploads' half start again for an upload.
+   *
+   * @default - none (required)
+   */
   readonly importStateMachine: IStateMachine;
-  /** Hour of the night, Europe/Stockholm. */
+  /**
+   * Hour of the night the job starts, Europe/Stockholm.
+   *
+   * @default - none (required)
+   */
   readonly hour: number;
+  /**
+   * Retention of the functions' log groups and of the executions' log group.
+   *
+   * @default - none (required)
+   */
   readonly logRetention: RetentionDays;
+  /**
+   * What becomes of the log groups when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
 }
 

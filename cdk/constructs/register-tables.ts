@@ -8,7 +8,17 @@ import { Construct } from 'constructs';
 export const REGISTER_INDEX = 'gsi1';
 
 export interface RegisterTablesProps {
+  /**
+   * A production stage: the table's deletion protection on.
+   *
+   * @default - none (required)
+   */
   readonly production: boolean;
+  /**
+   * What becomes of the table, its key and the identity key when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
 }
 

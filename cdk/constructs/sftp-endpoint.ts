@@ -74,12 +74,35 @@ exports.handler = async (event) => {
 `;
 
 export interface SftpEndpointProps {
+  /**
+   * The files bucket: each vendor's session reaches its own `inbox/` and `outbox/` folders only.
+   *
+   * @default - none (required)
+   */
   readonly bucket: IBucket;
+  /**
+   * The files bucket's key, which the vendors' sessions encrypt and decrypt with.
+   *
+   * @default - none (required)
+   */
   readonly key: IKey;
+  /**
+   * Retention of the server's and the host-key function's log groups.
+   *
+   * @default - none (required)
+   */
   readonly logRetention: RetentionDays;
-  /** RETAIN in production: the server (its vendors' logins and host keys), and its fixed addresses, outlive the stack. */
+  /**
+   * RETAIN in production: the server (its vendors' logins and host keys), and its fixed addresses, outlive the stack.
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
-  /** Public or a VPC endpoint with fixed addresses and an allow-list; a custom host name (SFTP_DEFAULTS when absent). */
+  /**
+   * Public or a VPC endpoint with fixed addresses and an allow-list; a custom host name.
+   *
+   * @default SFTP_DEFAULTS: a public endpoint, two zones, no allow-list
+   */
   readonly settings?: SftpSettings;
 }
 

@@ -12,15 +12,35 @@ import { ImporterFunction } from './importer-function.js';
 import { grantStepAccess, STEP_ACCESS, type AccessTargets } from './step-access.js';
 
 export interface UploadTriggerProps {
-  /** The bucket the uploads arrive in (the starter reads the inbox version an event names, nothing else of it). */
+  /**
+   * The bucket the uploads arrive in (the starter reads the inbox version an event names, nothing else of it).
+   *
+   * @default - none (required)
+   */
   readonly access: AccessTargets;
-  /** The import workflow: one execution per completed upload. */
+  /**
+   * The import workflow: one execution per completed upload.
+   *
+   * @default - none (required)
+   */
   readonly stateMachine: IStateMachine;
-  /** The SFTP server whose completed uploads start imports (the rule matches this server's events only). */
+  /**
+   * The SFTP server whose completed uploads start imports (the rule matches this server's events only).
+   *
+   * @default - none (required)
+   */
   readonly sftpServerId: string;
-  /** The starter's log retention. */
+  /**
+   * Retention of the starter's log group.
+   *
+   * @default - none (required)
+   */
   readonly logRetention: RetentionDays;
-  /** The starter's log group's fate when the stack is deleted. */
+  /**
+   * What becomes of the starter's log group when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
 }
 

@@ -8,16 +8,60 @@ import { ImporterFunction } from './importer-function.js';
 import { bindToRegister, PERSON_ERASURE, type AccessTargets } from './step-access.js';
 
 export interface VendorAdminProps {
-  /** The register (read and write, its key only through DynamoDB), the bucket (listings, inbox tags, what an erasure writes), the identity key. */
+  /**
+   * The register (read and write, its key only through DynamoDB), the bucket (listings, inbox tags, what an erasure
+   * writes), the identity key.
+   *
+   * @default - none (required)
+   */
   readonly access: AccessTargets;
+  /**
+   * The SFTP server whose users (the vendors' logins) the function creates and updates (keys imported, removed).
+   *
+   * @default - none (required)
+   */
   readonly serverId: string;
+  /**
+   * The ARN pattern of the server's users (`SftpEndpoint.userArns()`): where the login actions are authorised.
+   *
+   * @default - none (required)
+   */
   readonly userArns: string;
+  /**
+   * The server's ARN (`CreateUser` is authorised on it).
+   *
+   * @default - none (required)
+   */
   readonly serverArn: string;
+  /**
+   * The role every vendor's session assumes (passed to Transfer Family when a user is created).
+   *
+   * @default - none (required)
+   */
   readonly vendorRole: IRole;
+  /**
+   * The session policy (JSON) that keeps each vendor's session in its own folders.
+   *
+   * @default - none (required)
+   */
   readonly sessionPolicy: string;
-  /** The import workflow, whose executions `status --cloud` describes. */
+  /**
+   * The import workflow, whose executions `status --cloud` describes.
+   *
+   * @default - none (required)
+   */
   readonly importStateMachine: IStateMachine;
+  /**
+   * Retention of the function's log group.
+   *
+   * @default - none (required)
+   */
   readonly logRetention: RetentionDays;
+  /**
+   * What becomes of the function's log group when the stack is deleted (RETAIN in production).
+   *
+   * @default - none (required)
+   */
   readonly removalPolicy: RemovalPolicy;
 }
 
