@@ -92,6 +92,16 @@ describe('the standalone lok-check.mjs, run outside the repository', () => {
     expect(help.stdout).toContain('--today YYYY-MM-DD');
   });
 
+  it('says its own name, lok-check, in its usage lines, help and messages (not lok-importer check)', async () => {
+    const help = await exec(process.execPath, ['lok-check.mjs', '--help'], vendor);
+    expect(help.stdout).toMatch(/^Usage: lok-check FILE \[--json\] \[--today YYYY-MM-DD\]\n/);
+    const missing = await exec(process.execPath, ['lok-check.mjs', 'no-such.xml'], vendor);
+    expect(missing.stderr).toBe('lok-check: no such file: no-such.xml\nUsage: lok-check FILE [--json] [--today YYYY-MM-DD]\nSee `lok-check --help`.\n');
+    const none = await exec(process.execPath, ['lok-check.mjs'], vendor);
+    expect(none.stderr).toMatch(/^lok-check: lok-check takes exactly one FILE\n/);
+    for (const { stdout, stderr } of [help, missing, none]) expect(stdout + stderr).not.toContain('lok-importer');
+  });
+
   it.runIf(existsSync(SYSTEM_NODE))('runs as ./lok-check.mjs on the machine\'s own Node (20), the same receipts', async () => {
     const { stdout: version } = await exec(SYSTEM_NODE, ['--version'], vendor);
     expect(Number(version.slice(1).split('.')[0])).toBeGreaterThanOrEqual(20);

@@ -1,6 +1,13 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FileVendorLogins } from '../shared/adapters/sftp/file-vendor-logins.js';
+import { VendorKeyFiles } from '../shared/adapters/sftp/vendor-key-files.js';
+import { answerAdminRequest } from '../shared/cli/admin-requests.js';
+import type { AdminPorts } from '../shared/core/admin/admin-dispatch.js';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { activateVendor, addClub, addVendor, deactivateVendor } from '../shared/core/admin/admin-use-cases.js';
@@ -51,5 +58,48 @@ describe('vendors, clubs and activations on DynamoDB Local', () => {
     expect(await activateVendor(store, '200000', 'big', '2026-02-01')).toEqual({ ok: true, value: 'already-active' });
     expect(await deactivateVendor(store, '200050', 'nobody', '2026-01-01')).toEqual({ ok: true, value: 'not-active' });
     expect(await activateVendor(store, '200000', 'big', '2026-13-01')).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+  });
+});
+
+describe('local mode\'s SFTP logins (FileVendorLogins) through the admin dispatcher, as Transfer Family\'s in the cloud', () => {
+  const db = dynamoDbForFile();
+  const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+  const KEY_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+  let keys: VendorKeyFiles;
+  let ports: AdminPorts;
+
+  beforeAll(async () => {
+    await db.client.send(new CreateTableCommand(registerTableDefinition('logins')));
+    const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(db.client), 'logins');
+    keys = new VendorKeyFiles(mkdtempSync(join(tmpdir(), 'lok-keys-')));
+    const unused = () => {
+      throw new Error('not asked for by a login request');
+    };
+    ports = { admin, logins: () => new FileVendorLogins(keys, admin), applications: unused, status: unused, erasure: unused, clock: unused };
+  }, 120_000);
+
+  it('onboards a vendor with its key, rotates (keeping the old one, then not) and disables it: the endpoint\'s key file follows', async () => {
+    // A two-letter vendor id is a login name here (Transfer Family wants three or more).
+    expect(await answerAdminRequest(ports, { action: 'vendor-add', vendor: vendor('v2', 'unlimited'), publicKey: `${KEY_A} it@vendor.example` }))
+      .toEqual({ ok: true, value: { vendor: 'v2', login: 'created', registered: 'added' } });
+    // The comment (often an e-mail address) is not kept.
+    expect(keys.keys('v2')).toEqual([KEY_A]);
+    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_B, keepOld: true })).toEqual({ ok: true, value: { added: KEY_B, removed: [] } });
+    expect(keys.keys('v2')).toEqual([KEY_A, KEY_B]);
+    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_B, keepOld: false })).toEqual({ ok: true, value: { added: KEY_B, removed: [KEY_A] } });
+    expect(keys.keys('v2')).toEqual([KEY_B]);
+    expect(await answerAdminRequest(ports, { action: 'vendor-disable', vendor: 'v2' })).toEqual({ ok: true, value: { removed: [KEY_B] } });
+    expect(keys.keys('v2')).toEqual([]);
+    // Onboarding the disabled vendor again with a key opens its login again.
+    expect(await answerAdminRequest(ports, { action: 'vendor-add', vendor: vendor('v2', 'unlimited'), publicKey: KEY_A }))
+      .toEqual({ ok: true, value: { vendor: 'v2', login: 'exists', registered: 'exists' } });
+    expect(keys.keys('v2')).toEqual([KEY_A]);
+  });
+
+  it('refuses a vendor the register does not know (no key file written for it) and a request off the schema', async () => {
+    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'nobody', publicKey: KEY_A, keepOld: false })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+    expect(await answerAdminRequest(ports, { action: 'vendor-disable', vendor: 'nobody' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+    expect(keys.exists('nobody')).toBe(false);
+    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_A })).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: expect.stringContaining('keepOld') } });
   });
 });

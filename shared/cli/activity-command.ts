@@ -1,15 +1,13 @@
-import { parseArgs } from 'node:util';
 import { messageFor, type Code } from '../core/errors/codes.js';
 import type { Gender } from '../core/format/records.js';
 import { activityDetail, type ActivityDetail } from '../core/queries/activity-detail.js';
 import type { AnonymousVerdict, ParticipantVerdict, Payment } from '../core/rules/verdict.js';
+import { command, type CommandInput } from './command.js';
 import { noPositionals, printJson, required } from './output.js';
 import { answer } from './query-commands.js';
 import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS } from './register-config.js';
 
-export const ACTIVITY_HELP = `Usage: lok-importer activity --club C --id A [--vendor V] [--json]
-
-One activity as the register holds it, with every reason: the activity's own, and per leader and per
+const HELP = `One activity as the register holds it, with every reason: the activity's own, and per leader and per
 participant (by the vendor's person ids and register ids; never names or personnummer), each code with its
 message, the payment and warnings. Without --vendor every vendor the club has activated is asked (two source
 systems may use the same id), so there may be more than one.
@@ -137,16 +135,18 @@ export function activityText(a: ExplainedActivity): string {
   return `${out.join('\n')}\n`;
 }
 
-export async function activityCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { club: { type: 'string' }, id: { type: 'string' }, vendor: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(ACTIVITY_HELP);
-    return 0;
-  }
-  noPositionals('activity', positionals);
+const OPTIONS = { club: { type: 'string' }, id: { type: 'string' }, vendor: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS } as const;
+
+export const ACTIVITY_COMMANDS = [command({
+  name: 'activity',
+  usage: [{ args: '--club C --id A [--vendor V] [--json]', summary: 'one activity with every reason per leader and participant' }],
+  help: HELP,
+  options: OPTIONS,
+  run: activity,
+})];
+
+async function activity({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   const club = required('club', values.club);
   const id = required('id', values.id);
   const vendor = values.vendor !== undefined ? { vendor: values.vendor } : {};

@@ -1,29 +1,18 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { systemClock } from '../adapters/clock/system-clock.js';
-import { DynamoDbApplicationStore } from '../adapters/dynamodb/application-store-dynamodb.js';
-import type { AdminResult } from '../core/admin/admin-use-cases.js';
-import { applicationOf, type Application, type ApplicationPart, type ApplicationPorts } from '../core/application/application.js';
-import { EXPORT_FORMATS, exportApplication, exportText, type ExportRow } from '../core/application/export-application.js';
+import type { Application, ApplicationPart } from '../core/application/application.js';
+import { EXPORT_FORMATS, exportText, type ExportRow } from '../core/application/export-application.js';
 import type { Submission } from '../core/application/ports.js';
-import { submitApplication } from '../core/application/submit-application.js';
 import type { PeriodTotals, TotalsBreakdown } from '../core/rules/period-totals.js';
-import { CLOUD_FLAG, CLOUD_OPTION, cloudTarget, inCloud } from './cloud-admin.js';
-import { dateFlag, noPositionals, oneOf, periodFlag, printJson, refused, required } from './output.js';
-import { answer } from './query-commands.js';
-import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, type Register } from './register-config.js';
+import { adminTarget, answerAt, CLOUD_FLAG, CLOUD_OPTION } from './admin-target.js';
+import { command, type CommandInput } from './command.js';
+import { dateFlag, noPositionals, oneOf, periodFlag, printed, refused, required } from './output.js';
+import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS } from './register-config.js';
 
 const EXIT = `Exit codes: 0 done, 1 refused with CODE: message on standard error (UNKNOWN_CLUB, APPLICATION_ALREADY_SUBMITTED,
 SUPPLEMENTARY_BEFORE_MAIN, APPLICATION_PERIOD_CLOSED), 2 usage error or store unreachable, 3 internal error.`;
 
-export const APPLICATION_HELP = `Usage: lok-importer application --club C --period P [--json]
-       lok-importer application submit --club C --period P --by WHO [--supplementary] [--request-id ID] [--json]
-       lok-importer application export --club C --period P --format csv|json [--out FILE]
-
-A club's LOK application for a period (docs/lok-rules.md, "The application"). Without a sub-command: what it
+const HELP = `A club's LOK application for a period (docs/lok-rules.md, "The application"). Without a sub-command: what it
 holds: approved activities, deltagartillfällen, paid participants per rate, activities with extra ledarstöd and
 the forecast, per sport and per source system; the main application apart from the supplementary one (the
 activities registered late), and whether each is sent.
@@ -56,65 +45,44 @@ ${STORE_HELP}`;
 const OPTIONS = {
   club: { type: 'string' }, period: { type: 'string' }, by: { type: 'string' }, supplementary: { type: 'boolean' },
   'request-id': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, today: { type: 'string' },
-  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS, ...CLOUD_OPTION,
+  json: { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION,
 } as const;
 
-/** The application's ports on the configured register (a client of its own, closed when the work is done). */
-async function withApplications<T>(register: Register, work: (ports: ApplicationPorts) => Promise<T>): Promise<T> {
-  const client = new DynamoDBClient(register.settings.client);
-  try {
-    return await work({ store: register.store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(client), register.settings.table) });
-  } finally {
-    client.destroy();
-  }
-}
-
 /** `application`, `application submit`, `application export`: one command, the sub-command its first word. */
-export async function applicationCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
-  if (values.help) {
-    process.stdout.write(APPLICATION_HELP);
-    return 0;
-  }
+async function application({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
   const [sub, ...rest] = positionals;
-  noPositionals(`application${sub ? ` ${sub}` : ''}`, sub === 'submit' || sub === 'export' ? rest : positionals);
+  noPositionals(`${name}${sub ? ` ${sub}` : ''}`, sub === 'submit' || sub === 'export' ? rest : positionals);
   const club = required('club', values.club);
   const period = required('period', periodFlag('period', values.period));
   const today = dateFlag('today', values.today);
-  const clock = systemClock(today);
-  const cloud = cloudTarget(values);
+  const target = adminTarget(values);
+  // On this machine the register must know the club first, as the queries refuse an unknown one.
+  const known = { subject: { club } };
   if (sub === 'submit') {
     const by = required('by', values.by);
     const requestId = values['request-id'] ?? randomUUID();
     const request = { club, period, kind: values.supplementary ? 'supplementary' : 'main', by, requestId } as const;
-    if (cloud) return printed(await inCloud(cloud, { action: 'application-submit', request, ...(today ? { today } : {}) }), values.json, (s) => submittedText(s as Submission));
-    return answer(values, { club }, (register) => withApplications(register, async (ports) => {
-      return printed(await submitApplication(ports, request, clock), values.json, submittedText);
-    }));
+    return printed(await answerAt(target, { action: 'application-submit', request, ...(today ? { today } : {}) }, known), values.json, (s) => submittedText(s as Submission));
   }
   if (sub === 'export') {
     const format = oneOf('format', required('format', values.format), EXPORT_FORMATS)!;
-    if (cloud) {
-      const result = await inCloud(cloud, { action: 'application-export', club, period });
-      return result.ok ? written(exportText(result.value as ExportRow[], format), values.out) : refused(result.error);
-    }
-    return answer(values, { club }, (register) => withApplications(register, async (ports) => {
-      return written(exportText(await exportApplication(ports, club, period), format), values.out);
-    }));
+    const result = await answerAt(target, { action: 'application-export', club, period }, known);
+    return result.ok ? written(exportText(result.value as ExportRow[], format), values.out) : refused(result.error);
   }
-  if (cloud) return printed(await inCloud(cloud, { action: 'application', club, period, ...(today ? { today } : {}) }), values.json, (a) => applicationText(a as Application));
-  return answer(values, { club }, (register) => withApplications(register, async (ports) => {
-    return printed({ ok: true, value: await applicationOf(ports, club, period, clock.today) }, values.json, applicationText);
-  }));
+  return printed(await answerAt(target, { action: 'application', club, period, ...(today ? { today } : {}) }, known), values.json, (a) => applicationText(a as Application));
 }
 
-/** A use-case's answer: its value as JSON or in words (exit 0), or its refusal (CODE: message, exit 1). */
-function printed<T>(result: AdminResult<T>, json: boolean | undefined, words: (value: T) => string): number {
-  if (!result.ok) return refused(result.error);
-  if (json) printJson(result.value);
-  else process.stdout.write(words(result.value));
-  return 0;
-}
+export const APPLICATION_COMMANDS = [command({
+  name: 'application',
+  usage: [
+    { args: '--club C --period P [--json]', summary: "a club's application: what it holds, main and supplementary" },
+    { args: 'submit --club C --period P --by WHO [--supplementary] [--request-id ID] [--json]', summary: 'send it (once; closes the period for the club)' },
+    { args: 'export --club C --period P --format csv|json [--out FILE]', summary: 'one row per activity of the application' },
+  ],
+  help: HELP,
+  options: OPTIONS,
+  run: application,
+})];
 
 async function written(text: string, out: string | undefined): Promise<number> {
   if (out !== undefined) await writeFile(out, text);

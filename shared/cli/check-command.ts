@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
@@ -7,13 +6,12 @@ import { parseDate } from '../core/calendar/dates.js';
 import { checkImport } from '../core/check/check-import.js';
 import { receiptJson } from '../core/receipt/receipt-json.js';
 import { receiptText } from '../core/receipt/receipt-text.js';
+import { command } from './command.js';
 import { writeAll } from './write-all.js';
 import { ProgressLine } from './progress-line.js';
 import { UsageError } from './usage-error.js';
 
-export const CHECK_HELP = `Usage: lok-importer check FILE [--json] [--today YYYY-MM-DD]
-
-Judges an Importer XML v1 file exactly as the importer would on an empty register in which the file's vendor
+const HELP = `Judges an Importer XML v1 file exactly as the importer would on an empty register in which the file's vendor
 is activated for every club in the file. Stores nothing.
 
   --json              print the receipt as JSON on standard output (the human form otherwise)
@@ -24,17 +22,19 @@ is activated for every club in the file. Stores nothing.
 Exit codes: 0 applied or partially_applied, 1 rejected, 2 usage error (no such file, bad flags).
 `;
 
-export async function checkCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { json: { type: 'boolean' }, today: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(CHECK_HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('check takes exactly one FILE');
-  const path = positionals[0]!;
+/** `lok-importer check`, also the whole of `lok-check` (packages/check). */
+export const check = command({
+  name: 'check',
+  usage: [{ args: 'FILE [--json] [--today YYYY-MM-DD]', summary: 'judge a file as the importer would, store nothing' }],
+  help: HELP,
+  options: { json: { type: 'boolean' }, today: { type: 'string' } },
+  run: ({ values, positionals, name }) => {
+    if (positionals.length !== 1) throw new UsageError(`${name} takes exactly one FILE`);
+    return checkFile(positionals[0]!, values);
+  },
+});
+
+async function checkFile(path: string, values: { json?: boolean | undefined; today?: string | undefined }): Promise<number> {
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${path}`);
   if (values.today !== undefined && parseDate(values.today) === undefined) throw new UsageError(`--today must be a real date YYYY-MM-DD, got ${values.today}`);
   const today = values.today ?? stockholmDate();

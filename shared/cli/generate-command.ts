@@ -1,15 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { parseDate } from '../core/calendar/dates.js';
 import { generateImport } from '../core/generate/generate-import.js';
+import { command, type CommandInput } from './command.js';
 import { ProgressLine } from './progress-line.js';
 import { UsageError } from './usage-error.js';
 import { writeAll } from './write-all.js';
 
-export const GENERATE_HELP = `Usage: lok-importer generate --clubs N --persons N --activities N [--mode delta|full] [--bad-share 0.02] [--seed S] --out F
-
-Writes a realistic, deterministic Importer XML v1 file (the same seed gives the same bytes): Swedish names
+const HELP = `Writes a realistic, deterministic Importer XML v1 file (the same seed gives the same bytes): Swedish names
 with åäö, valid personnummer, groups, several sports, leaders, memberships, and a share of deliberately bad
 records, for demos, tests and benchmarks.
 
@@ -34,20 +32,25 @@ function count(name: string, value: string | undefined): number {
   return Number(value);
 }
 
-export async function generateCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: {
-      clubs: { type: 'string' }, persons: { type: 'string' }, activities: { type: 'string' },
-      mode: { type: 'string', default: 'delta' }, 'bad-share': { type: 'string', default: '0.02' }, seed: { type: 'string', default: 'lok' },
-      vendor: { type: 'string', default: 'demo-vendor' }, from: { type: 'string' }, to: { type: 'string' },
-      out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(GENERATE_HELP);
-    return 0;
-  }
+const OPTIONS = {
+  clubs: { type: 'string' }, persons: { type: 'string' }, activities: { type: 'string' },
+  mode: { type: 'string', default: 'delta' }, 'bad-share': { type: 'string', default: '0.02' }, seed: { type: 'string', default: 'lok' },
+  vendor: { type: 'string', default: 'demo-vendor' }, from: { type: 'string' }, to: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+export const generate = command({
+  name: 'generate',
+  usage: [{
+    args: '--clubs N --persons N --activities N [--mode delta|full] [--bad-share 0.02] [--seed S] --out F',
+    summary: 'write a realistic, deterministic Importer XML file',
+  }],
+  help: HELP,
+  options: OPTIONS,
+  run: generateFile,
+});
+
+async function generateFile({ values, positionals }: CommandInput<typeof OPTIONS>): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
   const clubs = count('clubs', values.clubs);
   const persons = count('persons', values.persons);

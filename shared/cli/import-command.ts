@@ -3,7 +3,6 @@ import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
@@ -14,14 +13,13 @@ import { type LedgerEntry, type Upload } from '../core/pipeline/upload.js';
 import { receiptJson } from '../core/receipt/receipt-json.js';
 import { receiptText } from '../core/receipt/receipt-text.js';
 import type { Receipt } from '../core/receipt/receipt.js';
+import { command, type CommandInput } from './command.js';
 import { dateFlag, onePositional, required } from './output.js';
 import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
 import { UsageError } from './usage-error.js';
 import { writeAll } from './write-all.js';
 
-export const IMPORT_HELP = `Usage: lok-importer import FILE --vendor V [--json] [--today YYYY-MM-DD]
-
-Imports an Importer XML v1 file into the register, as the pipeline does with an uploaded file: registers the
+const HELP = `Imports an Importer XML v1 file into the register, as the pipeline does with an uploaded file: registers the
 upload in the file ledger, applies its records (only for clubs that have activated the vendor), re-judges
 every activity the changes reach, recomputes the clubs' period totals and writes the receipt to the object
 store's outbox (LOK_OBJECTS_DIR/outbox/V/FILE.receipt.json and .txt). Prints the receipt, and nothing else, on
@@ -48,16 +46,18 @@ function describe(entry: LedgerEntry): string {
   return `upload ${entry.uploadId} (file ${entry.file}, received ${entry.receivedAt}, ${state})`;
 }
 
-export async function importCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { vendor: { type: 'string' }, json: { type: 'boolean' }, today: { type: 'string' }, ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(IMPORT_HELP);
-    return 0;
-  }
-  const path = onePositional('import', 'FILE', positionals);
+const OPTIONS = { vendor: { type: 'string' }, json: { type: 'boolean' }, today: { type: 'string' }, ...STORE_OPTIONS } as const;
+
+export const IMPORT_COMMANDS = [command({
+  name: 'import',
+  usage: [{ args: 'FILE --vendor V [--json] [--today YYYY-MM-DD]', summary: 'import a file into the register and print its receipt' }],
+  help: HELP,
+  options: OPTIONS,
+  run: importFile,
+})];
+
+async function importFile({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
+  const path = onePositional(name, 'FILE', positionals);
   const vendor = required('vendor', values.vendor);
   const today = dateFlag('today', values.today) ?? stockholmDate();
   const settings = storeSettings(values);

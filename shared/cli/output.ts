@@ -1,3 +1,4 @@
+import type { AdminResult } from '../core/admin/admin-use-cases.js';
 import { parseDate } from '../core/calendar/dates.js';
 import { UsageError } from './usage-error.js';
 
@@ -46,6 +47,18 @@ export function periodFlag(name: string, value: string | undefined): string | un
 export function refused(error: { readonly code: string; readonly message: string }): 1 {
   process.stderr.write(`${error.code}: ${error.message}\n`);
   return 1;
+}
+
+/** A use-case's answer in words (exit 0), or its refusal (CODE: message, exit 1). */
+export function reported<T>(result: AdminResult<T>, words: (value: T) => string): number {
+  if (!result.ok) return refused(result.error);
+  process.stdout.write(words(result.value));
+  return 0;
+}
+
+/** A use-case's answer as JSON with --json, else in words (exit 0); or its refusal (CODE: message, exit 1). */
+export function printed<T>(result: AdminResult<T>, json: boolean | undefined, words: (value: T) => string): number {
+  return json ? reported(result, (value) => `${JSON.stringify(value, null, 2)}\n`) : reported(result, words);
 }
 
 export function noPositionals(command: string, positionals: readonly string[]): void {

@@ -1,20 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamodb.js';
-import { stockholmDate } from '../adapters/clock/stockholm-date.js';
-import { systemClock } from '../adapters/clock/system-clock.js';
-import { erasePersonOnRequest, type ErasureRequest } from '../core/admin/person-erasure.js';
-import type { AdminResult } from '../core/admin/admin-use-cases.js';
-import { CLOUD_FLAG, CLOUD_OPTION, cloudTarget, inCloud } from './cloud-admin.js';
+import type { ErasureRequest } from '../core/admin/person-erasure.js';
 import type { ErasureReport } from '../core/privacy/erase-person.js';
-import { dateFlag, noPositionals, printJson, refused } from './output.js';
-import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
+import { adminTarget, answerAt, CLOUD_FLAG, CLOUD_OPTION } from './admin-target.js';
+import { command, type CommandInput } from './command.js';
+import { dateFlag, noPositionals, printed } from './output.js';
+import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS } from './register-config.js';
 import { UsageError } from './usage-error.js';
 
-export const PERSON_HELP = `Usage: lok-importer person erase (--personnummer PNR | --person-id ID) [--today YYYY-MM-DD] [--json]
-
-A person's erasure on request (GDPR art. 17): removes the person from the register (the person, the identity keys
+const HELP = `A person's erasure on request (GDPR art. 17): removes the person from the register (the person, the identity keys
 that find them, memberships, every vendor's link, calendars), takes them out of every activity that named them and
 judges those activities again (verdicts of periods already applied for stay as sent), and reports what was removed
 and what stays in the archive and why. The same request again changes nothing and prints the same report.
@@ -33,53 +26,33 @@ unreachable, 3 internal error.
 
 ${STORE_HELP}`;
 
-export async function personCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write(PERSON_HELP);
-    return sub === undefined ? 2 : 0;
-  }
-  if (sub !== 'erase') throw new UsageError(`person takes the subcommand erase, got ${sub}`);
-  const { values, positionals } = parseArgs({
-    args: rest, allowPositionals: true, strict: true,
-    options: {
-      personnummer: { type: 'string' }, 'person-id': { type: 'string' }, today: { type: 'string' }, json: { type: 'boolean' },
-      ...STORE_OPTIONS, ...CLOUD_OPTION, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(PERSON_HELP);
-    return 0;
-  }
-  noPositionals('person erase', positionals);
-  if ((values.personnummer === undefined) === (values['person-id'] === undefined)) throw new UsageError('person erase takes one of --personnummer and --person-id');
+const OPTIONS = {
+  personnummer: { type: 'string' }, 'person-id': { type: 'string' }, today: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION,
+} as const;
+
+async function erase({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
+  if ((values.personnummer === undefined) === (values['person-id'] === undefined)) throw new UsageError(`${name} takes one of --personnummer and --person-id`);
   const request: ErasureRequest = {
     ...(values.personnummer !== undefined ? { personnummer: values.personnummer === '-' ? readFileSync(0, 'utf8').trim() : values.personnummer } : {}),
     ...(values['person-id'] !== undefined ? { pid: values['person-id'] } : {}),
   };
-  const cloud = cloudTarget(values);
-  // In the AWS deployment the admin function erases (with the table's identity key); `today` as given, else its own.
-  if (cloud) return printed(await inCloud(cloud, { action: 'person-erase', request, ...(values.today !== undefined ? { today: dateFlag('today', values.today)! } : {}) }), values.json);
-  const today = dateFlag('today', values.today) ?? stockholmDate();
-  const settings = storeSettings(values);
-  const key = identityKey(settings);
-  return withRegister(settings, async (register) => {
-    const client = new DynamoDBClient(settings.client);
-    try {
-      return printed(await erasePersonOnRequest(register.ports(key), new DynamoDbPrivacyStore(client, settings.table), systemClock(today), request), values.json);
-    } finally {
-      client.destroy();
-    }
-  });
+  const today = dateFlag('today', values.today);
+  const target = adminTarget(values);
+  // On this machine the erasure needs the identity key: said before the register is opened. In the AWS deployment
+  // the admin function erases with the table's identity key, and `today` as given, else its own.
+  if (target.kind === 'register') identityKey(target.settings);
+  return printed(await answerAt(target, { action: 'person-erase', request, ...(today !== undefined ? { today } : {}) }), values.json, (r) => reportText(r as ErasureReport));
 }
 
-/** The erasure's answer printed (the report as text or JSON), or its refusal. */
-function printed(result: AdminResult<unknown>, json: boolean | undefined): number {
-  if (!result.ok) return refused(result.error);
-  if (json) printJson(result.value);
-  else process.stdout.write(reportText(result.value as ErasureReport));
-  return 0;
-}
+/** `person erase`: a person's erasure on request, on the configured register or with --cloud in AWS. */
+export const PERSON_COMMANDS = [command({
+  name: 'person erase',
+  usage: [{ args: '(--personnummer PNR | --person-id ID) [--today YYYY-MM-DD] [--json]', summary: "a person's erasure on request (GDPR art. 17)" }],
+  help: HELP,
+  options: OPTIONS,
+  run: erase,
+})];
 
 function reportText(report: ErasureReport): string {
   const removed = report.removed;

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { LedgerEntry } from '../core/pipeline/upload.js';
 import { clubActivities } from '../core/queries/club-activities.js';
 import { clubTotals } from '../core/queries/club-totals.js';
@@ -6,6 +5,7 @@ import { importsLimit, latestImports } from '../core/queries/latest-imports.js';
 import { personsNotInLoad } from '../core/queries/persons-not-in-load.js';
 import { queryRefusal, type QuerySubject } from '../core/queries/query-refusal.js';
 import type { TotalsBreakdown } from '../core/rules/period-totals.js';
+import { command, type CommandInput } from './command.js';
 import { noPositionals, oneOf, periodFlag, printJson, refused, required, table } from './output.js';
 import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister, type Register } from './register-config.js';
 import { UsageError } from './usage-error.js';
@@ -25,9 +25,7 @@ export async function answer(flags: { endpoint?: string | undefined; table?: str
   });
 }
 
-export const ACTIVITIES_HELP = `Usage: lok-importer activities --club C --period P [--verdict approved|rejected] [--vendor V] [--code CODE] [--json]
-
-A club's activities of one LOK period with their verdicts, by date and time: date, start–end, id, vendor,
+const ACTIVITIES_HELP = `A club's activities of one LOK period with their verdicts, by date and time: date, start–end, id, vendor,
 sport, verdict and the activity's reasons. Run \`lok-importer activity\` for every reason of one activity.
 
   --club C            the club
@@ -43,9 +41,7 @@ ${QUERY_EXIT}
 
 ${STORE_HELP}`;
 
-export const TOTALS_HELP = `Usage: lok-importer totals --club C [--period P] [--json]
-
-A club's application figures per period: approved activities, deltagartillfällen, paid, reduced and unpaid
+const TOTALS_HELP = `A club's application figures per period: approved activities, deltagartillfällen, paid, reduced and unpaid
 participants, activities with extra ledarstöd and the forecast in SEK, per sport and per source system;
 "closed" once the period's figures are final.
 
@@ -58,9 +54,7 @@ ${QUERY_EXIT}
 
 ${STORE_HELP}`;
 
-export const IMPORTS_HELP = `Usage: lok-importer imports (--vendor V | --club C) [--limit N] [--json]
-
-The latest imports of a vendor (every upload, also unfinished ones) or of a club (the finished uploads that
+const IMPORTS_HELP = `The latest imports of a vendor (every upload, also unfinished ones) or of a club (the finished uploads that
 carried its data), newest first, with status and counts.
 
   --vendor V          a vendor's uploads
@@ -73,9 +67,7 @@ ${QUERY_EXIT}
 
 ${STORE_HELP}`;
 
-export const PERSONS_NOT_IN_LOAD_HELP = `Usage: lok-importer persons-not-in-load --vendor V --club C [--json]
-
-After a club's first full load from a vendor: the persons the register holds for the club that the load did
+const PERSONS_NOT_IN_LOAD_HELP = `After a club's first full load from a vendor: the persons the register holds for the club that the load did
 not contain (members sent by other source systems, or earlier), with the vendors and ids that hold them.
 Register ids and vendor ids only: no personal data. Refused (NO_FULL_LOAD, exit 1) until the vendor has sent
 a full load (mode="full") of the club that was applied.
@@ -89,22 +81,15 @@ ${QUERY_EXIT.replace('UNKNOWN_CLUB:', 'UNKNOWN_CLUB, NO_FULL_LOAD:')}
 
 ${STORE_HELP}`;
 
-const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 const JSON_OPTION = { json: { type: 'boolean' } } as const;
 
-export async function activitiesCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: {
-      club: { type: 'string' }, period: { type: 'string' }, verdict: { type: 'string' }, vendor: { type: 'string' }, code: { type: 'string' },
-      ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION,
-    },
-  });
-  if (values.help) {
-    process.stdout.write(ACTIVITIES_HELP);
-    return 0;
-  }
-  noPositionals('activities', positionals);
+const ACTIVITIES_OPTIONS = {
+  club: { type: 'string' }, period: { type: 'string' }, verdict: { type: 'string' }, vendor: { type: 'string' }, code: { type: 'string' },
+  ...JSON_OPTION, ...STORE_OPTIONS,
+} as const;
+
+async function activities({ values, positionals, name }: CommandInput<typeof ACTIVITIES_OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   const club = required('club', values.club);
   const period = required('period', periodFlag('period', values.period));
   const verdict = oneOf('verdict', values.verdict, ['approved', 'rejected'] as const);
@@ -136,16 +121,10 @@ function breakdown(b: TotalsBreakdown): string {
   return `${b.approvedActivities} approved, ${b.participations} deltagartillfällen, ${b.forecastSek.toFixed(2)} SEK`;
 }
 
-export async function totalsCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { club: { type: 'string' }, period: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION },
-  });
-  if (values.help) {
-    process.stdout.write(TOTALS_HELP);
-    return 0;
-  }
-  noPositionals('totals', positionals);
+const TOTALS_OPTIONS = { club: { type: 'string' }, period: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS } as const;
+
+async function totals({ values, positionals, name }: CommandInput<typeof TOTALS_OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   const club = required('club', values.club);
   const period = periodFlag('period', values.period);
   return answer(values, { club }, async ({ store }) => {
@@ -185,16 +164,10 @@ function countsOf(entry: LedgerEntry): [string, string, string, string] {
   ];
 }
 
-export async function importsCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { vendor: { type: 'string' }, club: { type: 'string' }, limit: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION },
-  });
-  if (values.help) {
-    process.stdout.write(IMPORTS_HELP);
-    return 0;
-  }
-  noPositionals('imports', positionals);
+const IMPORTS_OPTIONS = { vendor: { type: 'string' }, club: { type: 'string' }, limit: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS } as const;
+
+async function imports({ values, positionals, name }: CommandInput<typeof IMPORTS_OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   if ((values.vendor === undefined) === (values.club === undefined)) throw new UsageError('give exactly one of --vendor V and --club C');
   const limit = importsLimit(values.limit);
   if (limit === undefined) throw new UsageError(`--limit must be a whole number from 1, got ${values.limit}`);
@@ -217,16 +190,10 @@ export async function importsCommand(args: string[]): Promise<number> {
   });
 }
 
-export async function personsNotInLoadCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { vendor: { type: 'string' }, club: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS, ...HELP_OPTION },
-  });
-  if (values.help) {
-    process.stdout.write(PERSONS_NOT_IN_LOAD_HELP);
-    return 0;
-  }
-  noPositionals('persons-not-in-load', positionals);
+const PERSONS_NOT_IN_LOAD_OPTIONS = { vendor: { type: 'string' }, club: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS } as const;
+
+async function personsNotInLoadOf({ values, positionals, name }: CommandInput<typeof PERSONS_NOT_IN_LOAD_OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   const vendor = required('vendor', values.vendor);
   const club = required('club', values.club);
   return answer(values, { vendor, club, fullLoad: true }, async ({ store }) => {
@@ -244,3 +211,21 @@ export async function personsNotInLoadCommand(args: string[]): Promise<number> {
     return 0;
   });
 }
+
+export const QUERY_COMMANDS = [
+  command({
+    name: 'activities',
+    usage: [{ args: '--club C --period P [--verdict approved|rejected] [--vendor V] [--code CODE] [--json]', summary: "a club's activities and verdicts" }],
+    help: ACTIVITIES_HELP, options: ACTIVITIES_OPTIONS, run: activities,
+  }),
+  command({ name: 'totals', usage: [{ args: '--club C [--period P] [--json]', summary: "a club's period totals" }], help: TOTALS_HELP, options: TOTALS_OPTIONS, run: totals }),
+  command({
+    name: 'imports', usage: [{ args: '(--vendor V | --club C) [--limit N] [--json]', summary: 'latest imports with status and counts' }],
+    help: IMPORTS_HELP, options: IMPORTS_OPTIONS, run: imports,
+  }),
+  command({
+    name: 'persons-not-in-load',
+    usage: [{ args: '--vendor V --club C [--json]', summary: "persons of the club a vendor's full load did not contain" }],
+    help: PERSONS_NOT_IN_LOAD_HELP, options: PERSONS_NOT_IN_LOAD_OPTIONS, run: personsNotInLoadOf,
+  }),
+];

@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { DiskArchivePurge } from '../adapters/local-disk/archive-purge.js';
@@ -11,13 +10,12 @@ import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamod
 import { purgeExpired, RETENTION_YEARS, type PurgeOptions, type PurgeReport } from '../core/privacy/retention.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
 import { archiveKey } from '../core/storage/bucket-layout.js';
+import { command, type CommandInput } from './command.js';
 import { dateFlag, noPositionals, printJson } from './output.js';
 import { UsageError } from './usage-error.js';
 import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
 
-export const RECONCILE_HELP = `Usage: lok-importer reconcile [--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--only-purge] [--json]
-
-The nightly job, run by hand: resumes uploads stuck mid-way from the archive (or fails them, with a receipt, when
+const HELP = `The nightly job, run by hand: resumes uploads stuck mid-way from the archive (or fails them, with a receipt, when
 their file cannot be read), re-judges what failed uploads left, judges again what each club's uploads of the last
 26 hours changed and corrects any verdict that comes out different, recomputes every open period's totals from the
 verdicts and repairs drift, closes periods past their final date, purges what is past its retention (seven years:
@@ -36,19 +34,24 @@ Exit codes: 0 done, 2 usage error or store unreachable, 3 internal error.
 
 ${STORE_HELP}`;
 
-export async function reconcileCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: {
-      'stuck-after-minutes': { type: 'string' }, today: { type: 'string' }, club: { type: 'string', multiple: true }, json: { type: 'boolean' },
-      'only-purge': { type: 'boolean' }, ...STORE_OPTIONS, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(RECONCILE_HELP);
-    return 0;
-  }
-  noPositionals('reconcile', positionals);
+const OPTIONS = {
+  'stuck-after-minutes': { type: 'string' }, today: { type: 'string' }, club: { type: 'string', multiple: true }, json: { type: 'boolean' },
+  'only-purge': { type: 'boolean' }, ...STORE_OPTIONS,
+} as const;
+
+export const RECONCILE_COMMANDS = [command({
+  name: 'reconcile',
+  usage: [{
+    args: '[--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--only-purge] [--json]',
+    summary: 'the nightly job: resume or fail stuck uploads, repair totals, close periods, purge, report',
+  }],
+  help: HELP,
+  options: OPTIONS,
+  run: reconcileRegister,
+})];
+
+async function reconcileRegister({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   const minutes = Number(values['stuck-after-minutes'] ?? '60');
   if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError(`--stuck-after-minutes must be a number of minutes, got ${values['stuck-after-minutes']}`);
   const today = dateFlag('today', values.today) ?? stockholmDate();

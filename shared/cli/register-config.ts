@@ -5,6 +5,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HmacHasher } from '../adapters/crypto/hmac-hasher.js';
+import { DynamoDbApplicationStore } from '../adapters/dynamodb/application-store-dynamodb.js';
+import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamodb.js';
 import { DynamoDbRegisterAdmin } from '../adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../adapters/dynamodb/register-store-dynamodb.js';
 import { ensureTable } from '../adapters/dynamodb/ensure-table.js';
@@ -191,6 +193,10 @@ export interface Register {
   readonly settings: StoreSettings;
   readonly store: DynamoDbRegisterStore;
   readonly admin: DynamoDbRegisterAdmin;
+  /** Clubs' applications (shared/core/application/). */
+  readonly applications: DynamoDbApplicationStore;
+  /** The register's scans for a person's erasure and the retention purge. */
+  readonly privacy: DynamoDbPrivacyStore;
   /** The pipeline's ports, with the identity hash key (import). */
   ports(key: string): PipelinePorts;
 }
@@ -215,6 +221,8 @@ export async function withRegister<T>(settings: StoreSettings, work: (register: 
       settings,
       store: new DynamoDbRegisterStore(client, settings.table),
       admin: new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), settings.table),
+      applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(client), settings.table),
+      privacy: new DynamoDbPrivacyStore(client, settings.table),
       ports: (key) => ({ store: new DynamoDbRegisterStore(client, settings.table), hasher: new HmacHasher(key), objects: new DiskObjectStore(settings.objectsDir) }),
     });
   } catch (error) {

@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { surviveGonePeers } from '../local/gone-peers.js';
 import { DEFAULT_SFTP_PORT, DEMO_CLUB, DEMO_VENDOR, localLayout, SFTP_HOST, startLocalMode, type LocalMode } from '../local/local-mode.js';
 import { uploadWithClient } from '../local/upload-with-client.js';
+import { command, type CommandInput } from './command.js';
 import { LOG_FORMATS, localLog, type LogFormat } from './local-log.js';
 import { UsageError } from './usage-error.js';
 
 /** The environment variable that moves `npm start`'s SFTP port (the flag `--sftp-port` wins over it). */
 export const SFTP_PORT_ENV = 'LOK_SFTP_PORT';
 
-export const START_HELP = `Usage: lok-importer start [--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N] [--log-format human|json]
-
-Local mode: the whole Importer on this machine, no AWS account. Starts DynamoDB Local (data kept in DIR, listening
+export const START_HELP = `Local mode: the whole Importer on this machine, no AWS account. Starts DynamoDB Local (data kept in DIR, listening
 on 127.0.0.1 only, telemetry off), the object store on disk, an SFTP endpoint on ${SFTP_HOST} (one user per vendor,
 public-key login, each jailed to inbox/ and outbox/; ed25519, ECDSA and RSA host keys kept in DIR/keys) and the
 pipeline runner. On first start it creates the demo vendor ${DEMO_VENDOR} with a key pair and the demo club
@@ -106,18 +104,20 @@ function summary(local: LocalMode, took: StartTime): string[] {
   ];
 }
 
-export async function startCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: {
-      fresh: { type: 'boolean' }, data: { type: 'string' }, 'sftp-port': { type: 'string' }, 'dynamodb-port': { type: 'string' },
-      'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(START_HELP);
-    return 0;
-  }
+const OPTIONS = {
+  fresh: { type: 'boolean' }, data: { type: 'string' }, 'sftp-port': { type: 'string' }, 'dynamodb-port': { type: 'string' },
+  'log-format': { type: 'string' },
+} as const;
+
+export const START_COMMANDS = [command({
+  name: 'start',
+  usage: [{ args: '[--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N] [--log-format human|json]', summary: 'SFTP (port 2222), DynamoDB Local, pipeline runner' }],
+  help: START_HELP,
+  options: OPTIONS,
+  run: start,
+})];
+
+async function start({ values, positionals }: CommandInput<typeof OPTIONS>): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`start takes no argument ${positionals[0]}`);
   const sftpPort = port('--sftp-port', values['sftp-port']) ?? port(SFTP_PORT_ENV, process.env[SFTP_PORT_ENV]) ?? DEFAULT_SFTP_PORT;
   const dynamodbPort = port('--dynamodb-port', values['dynamodb-port']);

@@ -1,17 +1,11 @@
-import { parseArgs } from 'node:util';
-import { systemClock } from '../adapters/clock/system-clock.js';
-import { DiskUploadFiles } from '../adapters/local-disk/disk-upload-files.js';
-import type { AdminResult } from '../core/admin/admin-use-cases.js';
-import { messageFor } from '../core/errors/codes.js';
-import { uploadStatus, type UploadStatus, type VendorStatus } from '../core/queries/upload-status.js';
-import { CLOUD_FLAG, CLOUD_OPTION, cloudTarget, inCloud } from './cloud-admin.js';
-import { noPositionals, printJson, required } from './output.js';
-import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
+import type { UploadStatus, VendorStatus } from '../core/queries/upload-status.js';
+import { adminTarget, answerAt, CLOUD_FLAG, CLOUD_OPTION } from './admin-target.js';
+import { command, type CommandInput } from './command.js';
+import { noPositionals, printed, required } from './output.js';
+import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS } from './register-config.js';
 import { UsageError } from './usage-error.js';
 
-export const STATUS_HELP = `Usage: lok-importer status --vendor V [--upload U] [--limit N] [--json] [--cloud]
-
-"Why is vendor V's file stuck?" Per upload of the vendor, newest first (files still in its inbox included): the
+const HELP = `"Why is vendor V's file stuck?" Per upload of the vendor, newest first (files still in its inbox included): the
 ledger entry (stage, status, received and finished times, the sha256's first 12 digits, clubs, errors), whether
 the file still waits in the inbox or is archived, the earlier unfinished upload it waits for (the apply step's
 rule), and with --cloud the state of its import execution (named by the upload id; a nightly restart
@@ -31,19 +25,10 @@ store unreachable, 3 internal error.
 
 ${STORE_HELP}`;
 
-export async function statusCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: {
-      vendor: { type: 'string' }, upload: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
-      ...STORE_OPTIONS, ...CLOUD_OPTION, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(STATUS_HELP);
-    return 0;
-  }
-  noPositionals('status', positionals);
+const OPTIONS = { vendor: { type: 'string' }, upload: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION } as const;
+
+async function status({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
+  noPositionals(name, positionals);
   const vendor = required('vendor', values.vendor);
   const upload = values.upload === undefined ? undefined : required('upload', values.upload);
   if (values.limit !== undefined && (!/^\d+$/.test(values.limit) || Number(values.limit) < 1 || Number(values.limit) > 1000)) {
@@ -51,40 +36,29 @@ export async function statusCommand(args: string[]): Promise<number> {
   }
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (upload !== undefined && values.limit !== undefined) throw new UsageError('give --upload U or --limit N, not both');
-  const cloud = cloudTarget(values);
-  if (cloud) {
-    const result = await inCloud(cloud, { action: 'upload-status', vendor, ...(upload !== undefined ? { upload } : {}), limit }) as AdminResult<VendorStatus>;
-    if (!result.ok) {
-      process.stderr.write(`${result.error.code}: ${result.error.message}\n`);
-      return 1;
-    }
-    return print(result.value, values.json === true);
-  }
-  const settings = storeSettings(values);
-  return withRegister(settings, async ({ store, admin }) => {
-    const result = await uploadStatus({ store, vendors: admin, files: new DiskUploadFiles(settings.objectsDir) }, { vendor, ...(upload !== undefined ? { upload } : {}), limit }, systemClock());
-    if (!result.ok) {
-      const [code, detail] = result.unknown === 'vendor' ? ['UNKNOWN_VENDOR', vendor] as const : ['UNKNOWN_UPLOAD', upload!] as const;
-      process.stderr.write(`${code}: ${messageFor(code, detail)}\n`);
-      return 1;
-    }
-    return print(result.status, values.json === true);
-  });
+  const result = await answerAt(adminTarget(values), { action: 'upload-status', vendor, ...(upload !== undefined ? { upload } : {}), limit });
+  return printed(result, values.json, (s) => statusText(s as VendorStatus));
 }
 
-function print(status: VendorStatus, json: boolean): number {
-  if (json) {
-    printJson(status);
-    return 0;
-  }
+export const STATUS_COMMANDS = [command({
+  name: 'status',
+  usage: [{
+    args: '--vendor V [--upload U] [--limit N] [--json] [--cloud]',
+    summary: "why a vendor's file is stuck: ledger, inbox, what it waits for, its execution",
+  }],
+  help: HELP,
+  options: OPTIONS,
+  run: status,
+})];
+
+function statusText(status: VendorStatus): string {
   const where = status.mode === 'cloud' ? 'in the cloud' : 'in local mode';
   const open = status.open === 0 ? 'no open uploads'
     : `${status.open} open upload(s), the oldest completed ${status.oldestCompletedAt} (${duration(status.oldestAgeSeconds ?? 0)} ago)`;
   const lines = [`vendor ${status.vendor} ${where}, ${status.asOf}: ${open}`];
   if (status.uploads.length === 0) lines.push('no uploads');
   for (const upload of status.uploads) lines.push(`${upload.uploadId ?? '(not taken in)'}  ${upload.file}  completed ${upload.completedAt}: ${upload.summary}`, `    ${facts(upload, status.mode === 'cloud')}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return `${lines.join('\n')}\n`;
 }
 
 /** The joined facts behind the sentence, on one indented line. */

@@ -27,6 +27,11 @@ export class VendorKeyFiles {
     return join(this.dir, `${vendor}.pub`);
   }
 
+  /** Whether the vendor has a key file (a login), keys in it or not. */
+  exists(vendor: string): boolean {
+    return existsSync(this.pathOf(vendor));
+  }
+
   keys(vendor: string): string[] {
     const path = this.pathOf(vendor);
     return existsSync(path) ? readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')) : [];
@@ -39,6 +44,11 @@ export class VendorKeyFiles {
 
   replace(vendor: string, line: string): void {
     this.write(vendor, [line]);
+  }
+
+  /** Every line of the vendor's for which `drop` holds removed, the others kept. */
+  remove(vendor: string, drop: (line: string) => boolean): void {
+    this.write(vendor, this.keys(vendor).filter((line) => !drop(line)));
   }
 
   /** No key left: every login of the vendor is refused. */

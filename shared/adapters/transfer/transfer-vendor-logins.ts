@@ -22,6 +22,9 @@ function isNotFound(error: unknown): boolean {
  * id, with a logical home whose `/inbox` and `/outbox` are the vendor's prefixes in the bucket.
  */
 export class TransferVendorLogins implements VendorLogins {
+  /** An SFTP user name as Transfer Family takes it: 3 to 100 characters. */
+  readonly loginName = { pattern: /^[A-Za-z0-9_][A-Za-z0-9_@.-]{2,99}$/, description: 'a vendor id of 3 or more characters for its SFTP login' };
+
   constructor(private readonly client: TransferClient, private readonly settings: TransferLoginSettings) {}
 
   async create(vendor: string, publicKey: string): Promise<'created' | 'exists'> {

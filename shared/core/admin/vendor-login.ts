@@ -10,10 +10,12 @@ export interface LoginKey {
 }
 
 /**
- * The port to where vendors' SFTP logins live: AWS Transfer Family users in the cloud. A login is the vendor's
- * folder (inbox, outbox) and its public keys; it has no password.
+ * The port to where vendors' SFTP logins live: AWS Transfer Family users in the cloud, local mode's authorised-keys
+ * files on this machine. A login is the vendor's folder (inbox, outbox) and its public keys; it has no password.
  */
 export interface VendorLogins {
+  /** The vendor ids the endpoint can name a login after, and how to say so; any vendor id when absent. */
+  readonly loginName?: { readonly pattern: RegExp; readonly description: string };
   /** Creates the vendor's login with one key; `exists` (and nothing changed) when it has one already. */
   create(vendor: string, publicKey: string): Promise<'created' | 'exists'>;
   /** The login's keys, or undefined when the vendor has no login. */
@@ -21,9 +23,6 @@ export interface VendorLogins {
   addKey(vendor: string, publicKey: string): Promise<LoginKey>;
   removeKey(vendor: string, keyId: string): Promise<void>;
 }
-
-/** An SFTP user name as Transfer Family takes it: 3 to 100 characters. */
-const LOGIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_@.-]{2,99}$/;
 
 const PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa|rsa-sha2-(256|512)) [A-Za-z0-9+/]+=*(\s.*)?$/;
 
@@ -45,7 +44,7 @@ function keyOf(text: string): string | undefined {
 export async function openLogin(store: RegisterAdminStore, logins: VendorLogins, vendor: string, publicKey: string): Promise<AdminResult<'created' | 'exists'>> {
   const key = keyOf(publicKey);
   if (!key) return fail('INVALID_ADMIN_INPUT', 'an SSH public key (ssh-ed25519 AAAA…)');
-  if (!LOGIN_NAME.test(vendor)) return fail('INVALID_ADMIN_INPUT', 'a vendor id of 3 or more characters for its SFTP login');
+  if (logins.loginName && !logins.loginName.pattern.test(vendor)) return fail('INVALID_ADMIN_INPUT', logins.loginName.description);
   if (!(await store.vendor(vendor))) return fail('UNKNOWN_VENDOR', vendor);
   const outcome = await logins.create(vendor, key);
   if (outcome === 'exists' && !(await logins.keys(vendor) ?? []).some((k) => k.key === key)) await logins.addKey(vendor, key);

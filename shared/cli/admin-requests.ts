@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import type { AdminRequest } from '../../shared/core/admin/admin-request.js';
-import { SUBMISSION_KINDS } from '../../shared/core/application/ports.js';
-import { IDENTITY_KEYS, LICENCES } from '../../shared/core/admin/register-admin.js';
+import { dispatchAdmin, type AdminPorts } from '../core/admin/admin-dispatch.js';
+import type { AdminRequest } from '../core/admin/admin-request.js';
+import type { AdminResult } from '../core/admin/admin-use-cases.js';
+import { SUBMISSION_KINDS } from '../core/application/ports.js';
+import { IDENTITY_KEYS, LICENCES } from '../core/admin/register-admin.js';
+import { messageFor } from '../core/errors/codes.js';
 
 const id = z.string().min(1).max(64);
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
-/** The admin function's input, checked before any use-case runs (it comes from an operator's CLI). */
+/** An admin request, checked before any use-case runs (it comes from an operator's CLI, or over the wire from one). */
 export const adminRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('vendor-add'), vendor: z.object({ id, name: z.string(), purpose: z.string(), licence: z.enum(LICENCES) }), publicKey: z.string().optional() }),
   z.object({ action: z.literal('vendor-key-rotate'), vendor: id, publicKey: z.string(), keepOld: z.boolean() }),
@@ -27,3 +30,25 @@ export const adminRequestSchema = z.discriminatedUnion('action', [
   // Checked by the use-case (erasureSubjectOf), which never echoes the personnummer; here only bounded.
   z.object({ action: z.literal('person-erase'), today: date.optional(), request: z.object({ personnummer: z.string().max(20).optional(), pid: z.string().max(64).optional() }) }),
 ]) satisfies z.ZodType<AdminRequest>;
+
+/** The request if it fits the schema; else INVALID_ADMIN_INPUT naming the fields that do not. */
+export function parseAdminRequest(input: unknown): AdminResult<AdminRequest> {
+  const parsed = adminRequestSchema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const where = parsed.error.issues.map((issue) => issue.path.join('.') || 'request').join(', ');
+  return { ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: messageFor('INVALID_ADMIN_INPUT', where) } };
+}
+
+/**
+ * The one way an admin request is answered, by the admin function in AWS and by the CLI on its own register: checked
+ * against the schema, then run by its use-case (dispatchAdmin). `answered` hears of each checked request's outcome.
+ */
+export async function answerAdminRequest(
+  ports: AdminPorts, input: unknown, answered?: (request: AdminRequest, result: AdminResult<unknown>) => void,
+): Promise<AdminResult<unknown>> {
+  const request = parseAdminRequest(input);
+  if (!request.ok) return request;
+  const result = await dispatchAdmin(ports, request.value);
+  answered?.(request.value, result);
+  return result;
+}
