@@ -1,12 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationStore, RecordOutcome, Submission } from '../../core/application/ports.js';
+import { conditionFailed } from './conditions.js';
 import { CLUB_PERIODS, documentItem, documentOf } from './register-items.js';
 import { key, keyCondition, range } from './register-table.js';
-
-function conditionFailed(error: unknown, index: number): boolean {
-  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
-}
 
 /**
  * Submissions on the register table: `CLUB#<club>` / `SUBMISSION#<period>#<kind>`, the document in `d`. Recording

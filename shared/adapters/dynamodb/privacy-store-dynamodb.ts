@@ -2,11 +2,9 @@ import { QueryCommand, ScanCommand, type DynamoDBClient, type QueryCommandInput,
 import type { StoredMembership, StoredPersonLink } from '../../core/pipeline/stored.js';
 import type { LedgerEntry } from '../../core/pipeline/upload.js';
 import type { PrivacyStore } from '../../core/privacy/ports.js';
-import { documentField, documentOf, fromItem, itemKeyCondition, S, type Item } from './register-items.js';
+import { documentField, itemDocument, itemKeyCondition, S, type Item } from './register-items.js';
 import { allPages } from './pages.js';
 import { key, META, parse, PREFIX, range } from './register-table.js';
-
-const valueOf = <T>(item: Item): T => documentOf<T>(fromItem(item));
 
 /**
  * The privacy use-cases' reads on the register table (register-table.ts): a person's memberships by query; links,
@@ -19,7 +17,7 @@ export class DynamoDbPrivacyStore implements PrivacyStore {
     const items = await allPages<Item, Item>((start) => this.client.send(new QueryCommand({
       TableName: this.table, ...itemKeyCondition(range.membershipsOf(pid)), ConsistentRead: true, ...start,
     } satisfies QueryCommandInput)));
-    return items.map((i) => valueOf<StoredMembership>(i));
+    return items.map((i) => itemDocument<StoredMembership>(i));
   }
 
   async linksTo(pid: string): Promise<StoredPersonLink[]> {
@@ -27,7 +25,7 @@ export class DynamoDbPrivacyStore implements PrivacyStore {
     const items = await this.scan(`begins_with(pk, :link) AND begins_with(sk, :p) AND contains(${naming.attribute}, :pid)`, {
       ':link': S(PREFIX.link), ':p': S(PREFIX.personLink), ':pid': S(naming.text),
     });
-    return items.map((i) => valueOf<StoredPersonLink>(i));
+    return items.map((i) => itemDocument<StoredPersonLink>(i));
   }
 
   async personsWithLinks(): Promise<Map<string, StoredPersonLink[]>> {
@@ -38,7 +36,7 @@ export class DynamoDbPrivacyStore implements PrivacyStore {
     for (const item of items) if (parse.isMeta(item.sk!.S!)) persons.set(parse.person(item.pk!.S!), []);
     for (const item of items) {
       if (parse.isMeta(item.sk!.S!)) continue;
-      const link = valueOf<StoredPersonLink>(item);
+      const link = itemDocument<StoredPersonLink>(item);
       persons.get(link.pid)?.push(link);
     }
     return persons;
@@ -48,7 +46,7 @@ export class DynamoDbPrivacyStore implements PrivacyStore {
     const items = await this.scan('begins_with(pk, :vendor) AND begins_with(sk, :upload) AND sk < :before', {
       ':vendor': S(PREFIX.vendor), ':upload': S(PREFIX.upload), ':before': S(key.ledgerSortAt(time)),
     });
-    return items.map((i) => valueOf<LedgerEntry>(i)).sort((a, b) => (a.completedAt < b.completedAt ? -1 : a.completedAt > b.completedAt ? 1 : 0));
+    return items.map((i) => itemDocument<LedgerEntry>(i)).sort((a, b) => (a.completedAt < b.completedAt ? -1 : a.completedAt > b.completedAt ? 1 : 0));
   }
 
   private scan(filter: string, values: Item): Promise<Item[]> {

@@ -1,14 +1,10 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { LICENCE_CLUB_LIMIT, type ActivateOutcome, type Club, type DeactivateOutcome, type RegisterAdminStore, type Vendor } from '../../core/admin/register-admin.js';
+import { conditionFailed } from './conditions.js';
 import { activationItem, ACTIVE_CLUBS, clubItem, vendorItem, vendorOf } from './register-items.js';
 import { allPages } from './pages.js';
 import { indexRange, key, KEY_NAMES, keyCondition, parse } from './register-table.js';
-
-function conditionFailed(error: unknown, index: number): boolean {
-  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
-}
 
 /** RegisterAdminStore on the register table (see register-table.ts for its keys). */
 export class DynamoDbRegisterAdmin implements RegisterAdminStore {

@@ -51,6 +51,9 @@ export function documentOf<T>(attributes: Attributes): T {
   return JSON.parse(attributes[DOCUMENT] as string) as T;
 }
 
+/** The value of a document's item as the low-level client reads it. */
+export const itemDocument = <T>(item: Item): T => documentOf<T>(fromItem(item));
+
 /** A filter (`contains`) on a document's JSON: whether its `field` is `value`. */
 export function documentField(field: string, value: string): { attribute: string; text: string } {
   return { attribute: DOCUMENT, text: `"${field}":"${value}"` };

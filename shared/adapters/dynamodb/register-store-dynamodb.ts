@@ -10,14 +10,12 @@ import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, St
 import { isEarlier, type LedgerEntry, type Upload } from '../../core/pipeline/upload.js';
 import { batchesOf, batchWriteAll, sendUntilProcessed, type BatchWriteOptions } from './batch-write.js';
 import {
-  clubStateOf, clubUploadItem, docItem, documentOf, fromItem, HEAD, headOf, itemKeyCondition, keyItem, ledgerItem, openMarkItem, openMarkOf, REVISION, S,
+  clubStateOf, clubUploadItem, docItem, fromItem, HEAD, headOf, itemDocument, itemKeyCondition, keyItem, ledgerItem, openMarkItem, openMarkOf, REVISION, S,
   toItem, tokenOf, totalsItem, totalsOf, waiterItem, type Item,
 } from './register-items.js';
+import { conditionFailed } from './conditions.js';
 import { allPages, type Page } from './pages.js';
 import { INDEX, indexKey, KEY_NAMES, indexRange, key, parse, range, UNKNOWN_CLUBS, type KeyRange, type TableKey } from './register-table.js';
-
-/** The value of a document's item as the low-level client reads it. */
-const valueOf = <T>(item: Item): T => documentOf<T>(fromItem(item));
 
 const GET_LIMIT = 100;
 /** Head updates in flight: single conditional writes, so more of them than batches. */
@@ -62,7 +60,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
     }
     const found = new Map<string, Doc>();
     for (const item of await this.batchGet(items)) {
-      const doc = { kind: kinds.get(`${item.pk!.S}\u0000${item.sk!.S}`)!, value: valueOf(item) } as Doc;
+      const doc = { kind: kinds.get(`${item.pk!.S}\u0000${item.sk!.S}`)!, value: itemDocument(item) } as Doc;
       found.set(docId(doc), doc);
     }
     return found;
@@ -146,18 +144,18 @@ export class DynamoDbRegisterStore implements RegisterStore {
     const persons: StoredPersonLink[] = [];
     const activities: StoredActivity[] = [];
     for (const item of items) {
-      if (parse.isPersonLink(item.sk!.S!)) persons.push(valueOf(item));
-      else activities.push(valueOf(item));
+      if (parse.isPersonLink(item.sk!.S!)) persons.push(itemDocument(item));
+      else activities.push(itemDocument(item));
     }
     return { persons, activities };
   }
 
   async calendarsOf(calendarKey: string, period?: string): Promise<StoredCalendar[]> {
-    return (await this.queryRange(range.calendarsOf(calendarKey, period))).map((i) => valueOf<StoredCalendar>(i));
+    return (await this.queryRange(range.calendarsOf(calendarKey, period))).map((i) => itemDocument<StoredCalendar>(i));
   }
 
   async verdictsOf(club: string, period: string): Promise<StoredVerdict[]> {
-    return (await this.queryRange(range.verdictsOf(club, period))).map((i) => valueOf<StoredVerdict>(i));
+    return (await this.queryRange(range.verdictsOf(club, period))).map((i) => itemDocument<StoredVerdict>(i));
   }
 
   async membersOf(club: string): Promise<{ pid: string; vendor: string }[]> {
@@ -184,7 +182,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   async totalsOf(club: string): Promise<StoredTotals[]> {
-    return (await this.queryRange(range.totalsOf(club))).map((i) => valueOf<StoredTotals>(i));
+    return (await this.queryRange(range.totalsOf(club))).map((i) => itemDocument<StoredTotals>(i));
   }
 
   async allClubs(): Promise<string[]> {
@@ -201,7 +199,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
       ] }));
       return entry;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      if (!conditionFailed(error, 0)) throw error;
       return (await this.upload(entry.vendor, entry.uploadId, entry.completedAt))!;
     }
   }
@@ -257,7 +255,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
       items.push(...((page.Items ?? []) as Item[]));
       start = page.LastEvaluatedKey as Item | undefined;
     } while (start && items.length < limit);
-    return items.map((i) => valueOf<LedgerEntry>(i));
+    return items.map((i) => itemDocument<LedgerEntry>(i));
   }
 
   async unfinishedUploads(vendor: string): Promise<LedgerEntry[]> {
@@ -349,7 +347,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
     const entries: LedgerEntry[] = [];
     for (const found of keys) {
       const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: found.pk!, sk: found.sk! }, ConsistentRead: true }));
-      if (output.Item && KEY_NAMES.index[0] in output.Item) entries.push(valueOf<LedgerEntry>(output.Item));
+      if (output.Item && KEY_NAMES.index[0] in output.Item) entries.push(itemDocument<LedgerEntry>(output.Item));
     }
     return entries;
   }
@@ -393,7 +391,7 @@ export class DynamoDbRegisterStore implements RegisterStore {
   /** A document read consistently by its key. */
   private async getDocument<T>({ pk, sk }: TableKey): Promise<T | undefined> {
     const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: keyItem({ pk, sk }), ConsistentRead: true }));
-    return output.Item ? valueOf<T>(output.Item) : undefined;
+    return output.Item ? itemDocument<T>(output.Item) : undefined;
   }
 
   /** Every item of a range of the table, read consistently. */
