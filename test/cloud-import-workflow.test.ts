@@ -14,7 +14,7 @@ import {
   captureOutput, coldStart, freshDeployment, IMPORT_FUNCTIONS, invoke, onboardIn, uploadCompletedEvent, uploadToInbox,
   cloudTestBed, type CloudTestBed, type Deployment, type ImportFunctions, type LocalCloud,
 } from './support/cloud.js';
-import { freshRegister, noWait, onboard } from './support/pipeline.js';
+import { noWait, registerFor } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 import type { StepFunctionsFake } from './support/step-functions-fake.js';
 import { stringSource } from './support/string-source.js';
@@ -87,8 +87,7 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
 
   it('imports uploads from event to receipt, step by step, exactly as the local pipeline does', async () => {
     const { d, h } = await deploy();
-    const local = await freshRegister(cloud.dynamodb);
-    await onboard(local, [VENDOR, 'other-vendor'], CLUBS);
+    const local = await registerFor(cloud.dynamodb, [VENDOR, 'other-vendor'], CLUBS);
     try {
       for (const file of ['club-valid.xml', 'club-errors.xml']) {
         const xml = sample(file);

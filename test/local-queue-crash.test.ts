@@ -8,7 +8,7 @@ import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
-import { clockAt, freshRegister, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, registerFor, type TestRegister } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 
 const VENDOR = 'demo-vendor';
@@ -50,8 +50,7 @@ describe('local mode\'s queue, killed at every storage call and started again', 
   const db = dynamoDbForFile();
 
   async function setUp(): Promise<{ register: TestRegister; path: string }> {
-    const register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], ['100042', '100043']);
+    const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
     const upload: Pick<Upload, 'vendor' | 'file'> = { vendor: VENDOR, file: FILE };
     const path = join(register.folder, inboxKey(upload));
     mkdirSync(join(path, '..'), { recursive: true });

@@ -6,7 +6,7 @@ import { inboxKey } from '../shared/core/storage/bucket-layout.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { gate, interceptPorts } from './support/intercept.js';
-import { clockAt, freshRegister, onboard } from './support/pipeline.js';
+import { clockAt, registerFor } from './support/pipeline.js';
 import { CLUBS, VENDORS, xmlOf, type FileSpec } from './support/world.js';
 
 const [V1] = VENDORS;
@@ -25,8 +25,7 @@ describe('local mode\'s queue: order per club of a vendor (DynamoDB Local)', () 
   const db = dynamoDbForFile();
 
   it('a later file of another club is imported while an earlier one is held; a later file of the held club waits for it', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, [V1], CLUBS);
+    const register = await registerFor(db.client, [V1], CLUBS);
     const files = [
       { file: 'a1.xml', spec: fileOf(CLUB1, 0) },
       { file: 'a2.xml', spec: fileOf(CLUB1, 1) },

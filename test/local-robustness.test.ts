@@ -7,7 +7,7 @@ import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
-import { clockAt, freshRegister, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, registerFor, type TestRegister } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 
 // Issue 15: one vendor's upload must never stop local mode, or that vendor's queue, for anyone.
@@ -37,8 +37,7 @@ describe('local mode: a bad upload stops no one', () => {
   const db = dynamoDbForFile();
 
   it('an upload whose name leaves no room for ".receipt.json" (254 bytes, taken before names were checked) gets its receipt, and the vendor\'s next upload is imported', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], ['100042', '100043']);
+    const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
     const events: Record<string, unknown>[] = [];
     const queue = new UploadQueue({ ports: register.ports, root: register.folder, clock, log: (event) => events.push(event) });
     const long = `${'b'.repeat(250)}.xml`;
@@ -66,8 +65,7 @@ describe('local mode: a bad upload stops no one', () => {
   }, 120_000);
 
   it('an upload the vendor removed while it waited for its turn is dropped quietly: no error, no ledger entry', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], ['100042', '100043']);
+    const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
     const events: Record<string, unknown>[] = [];
     const queue = new UploadQueue({ ports: register.ports, root: register.folder, clock, log: (event) => events.push(event) });
     queue.enqueue(completed(place(register, 'first.xml'), 'first.xml', 1));
@@ -84,8 +82,7 @@ describe('local mode: a bad upload stops no one', () => {
   }, 120_000);
 
   it('resuming at start-up never fails the start: a register that fails is logged by code, without the file name, and the inboxes are still taken', async () => {
-    const register = await freshRegister(db.client);
-    await onboard(register, [VENDOR], ['100042', '100043']);
+    const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
     const secret = 'Anna-Andersson-19120211-9120.xml';
     const failing = interceptPorts(register.ports, async (call, proceed) => {
       if (call.method === 'allUnfinishedUploads') throw Object.assign(new Error(`ENAMETOOLONG: ${secret}`), { code: 'ENAMETOOLONG' });

@@ -20,7 +20,7 @@ import {
 import {
   executionRunner, statesEntered, synthesizedMachines, type ExecutionRecord, type LocalExecutionOptions, type TaskHook,
 } from './support/local-step-functions.js';
-import { freshRegister, noWait, onboard } from './support/pipeline.js';
+import { noWait, registerFor } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 import { stepFunctionsFake, type ExecutionRunner, type StepFunctionsFake } from './support/step-functions-fake.js';
 import { stringSource } from './support/string-source.js';
@@ -111,9 +111,8 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
   /** The receipt the local pipeline writes for the same file on an empty register. */
   async function locally(up: WorkflowUpload, xml: string): Promise<Receipt> {
-    const local = await freshRegister(cloud.dynamodb);
+    const local = await registerFor(cloud.dynamodb, [VENDOR], CLUBS);
     try {
-      await onboard(local, [VENDOR], CLUBS);
       const result = await runImport(local.ports, up, () => stringSource(up.file, xml), systemClock(), noWait);
       if (result.kind !== 'done') throw new Error('the local pipeline did not finish');
       return result.receipt;

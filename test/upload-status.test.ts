@@ -1,8 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DiskUploadFiles } from '../shared/adapters/local-disk/disk-upload-files.js';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { applyFile } from '../shared/core/pipeline/apply-file.js';
 import { registerUpload } from '../shared/core/pipeline/register-upload.js';
 import { failUpload } from '../shared/core/pipeline/run-import.js';
@@ -10,8 +9,7 @@ import { archiveKey, inboxKey } from '../shared/core/storage/bucket-layout.js';
 import { type Upload } from '../shared/core/pipeline/upload.js';
 import { openUploadFigures, uploadStatus, type StatusPorts, type VendorStatus } from '../shared/core/queries/upload-status.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
-import { clockAt, freshRegister, onboard, type TestRegister } from './support/pipeline.js';
+import { clockAt, registerForFile } from './support/pipeline.js';
 import { ROOT, runCli } from './support/run-cli.js';
 import { stringSource } from './support/string-source.js';
 
@@ -27,9 +25,7 @@ const TODAY = '2026-11-25';
 const clock = clockAt(TODAY);
 const at = (minute: number) => `2026-11-25T09:${String(minute).padStart(2, '0')}:00.000Z`;
 
-let dynamo: Awaited<ReturnType<typeof dynamoDbForTests>>;
-let local: DynamoDbLocal;
-let register: TestRegister;
+const db = registerForFile([VENDOR, 'quiet-vendor'], ['100042']);
 let ports: StatusPorts;
 const u = (id: string, file: string, minute: number): Upload => ({ vendor: VENDOR, uploadId: id, file, completedAt: at(minute) });
 const stuck = u('u-b', 'b.xml', 10);
@@ -38,49 +34,39 @@ const failed = u('u-e', 'e.xml', 5);
 
 /** A file as local mode's SFTP endpoint leaves it: complete, in the vendor's inbox. */
 function intoInbox(file: string, text: string): string {
-  const path = join(register.folder, inboxKey({ vendor: VENDOR, file }));
+  const path = join(db.register.folder, inboxKey({ vendor: VENDOR, file }));
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return path;
 }
 
 function archive(upload: Upload, text: string): void {
-  const path = join(register.folder, archiveKey(upload));
+  const path = join(db.register.folder, archiveKey(upload));
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
 }
 
 beforeAll(async () => {
-  dynamo = await dynamoDbForTests();
-  local = dynamo.local;
-  register = await freshRegister(dynamo.client);
-  await onboard(register, [VENDOR, 'quiet-vendor'], ['100042']);
-  ports = { store: register.ports.store, vendors: register.admin, files: new DiskUploadFiles(register.folder) };
+  ports = { store: db.register.ports.store, vendors: db.register.admin, files: new DiskUploadFiles(db.register.folder) };
 
   // Imported and rejected by local mode's own queue: registered, moved into the archive, run through every step.
-  const queue = new UploadQueue({ ports: register.ports, root: register.folder, clock: () => clock, log: () => undefined });
+  const queue = new UploadQueue({ ports: db.register.ports, root: db.register.folder, clock: () => clock, log: () => undefined });
   queue.enqueue({ vendor: VENDOR, file: 'a.xml', path: intoInbox('a.xml', valid('2026-11-24T02:00:00+01:00')), completedAt: at(1) });
   queue.enqueue({ vendor: VENDOR, file: 'r.xml', path: intoInbox('r.xml', sample('rejected-doctype.xml')), completedAt: at(2) });
   await queue.idle();
   // Failed for good (its receipt says IMPORT_FAILED).
-  await failUpload(register.ports, failed, clock);
+  await failUpload(db.register.ports, failed, clock);
   // Stuck after its apply (the process ended there): in the ledger at stage applied, its file archived.
   const stuckText = valid('2026-11-24T03:00:00+01:00').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Maria</FirstName>');
-  await registerUpload(register.ports, stuck, clock);
+  await registerUpload(db.register.ports, stuck, clock);
   archive(stuck, stuckText);
-  expect((await applyFile(register.ports, stuck, stringSource('b.xml', stuckText), clock)).kind).toBe('applied');
+  expect((await applyFile(db.register.ports, stuck, stringSource('b.xml', stuckText), clock)).kind).toBe('applied');
   // Registered after it: its apply waits for the stuck one.
-  await registerUpload(register.ports, waiting, clock);
+  await registerUpload(db.register.ports, waiting, clock);
   archive(waiting, valid('2026-11-24T04:00:00+01:00'));
   // Not taken in yet: complete in the inbox, unknown to the ledger.
   intoInbox('d.xml', valid('2026-11-24T05:00:00+01:00'));
 }, 120_000);
-
-afterAll(async () => {
-  register?.dispose();
-  dynamo?.client.destroy();
-  await local?.stop();
-});
 
 async function statusOf(query: { upload?: string; limit?: number } = {}): Promise<VendorStatus> {
   const result = await uploadStatus(ports, { vendor: VENDOR, limit: 20, ...query }, clock);
@@ -121,7 +107,7 @@ describe('the status use-case, local mode (DynamoDB Local, the disk\'s inbox and
   });
 
   it('names as the blocker the upload the apply step itself waits for (one rule)', async () => {
-    const applied = await applyFile(register.ports, waiting, stringSource('c.xml', readFileSync(join(register.folder, archiveKey(waiting)), 'utf8')), clock);
+    const applied = await applyFile(db.register.ports, waiting, stringSource('c.xml', readFileSync(join(db.register.folder, archiveKey(waiting)), 'utf8')), clock);
     expect(applied).toMatchObject({ kind: 'blocked', waitingFor: { uploadId: 'u-b' } });
     expect((await statusOf({ upload: 'u-c' })).uploads[0]!.waitingFor!.uploadId).toBe(applied.kind === 'blocked' ? applied.waitingFor.uploadId : '');
   });
@@ -154,13 +140,13 @@ describe('the status use-case, local mode (DynamoDB Local, the disk\'s inbox and
 describe('lok-importer status (the built CLI) on the same register and object folder', () => {
   const env = () => ({
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && !k.startsWith('AWS_'))),
-    LOK_DYNAMODB_ENDPOINT: local.endpoint, LOK_REGISTER_TABLE: register.table, LOK_OBJECTS_DIR: register.folder, LOK_LOCAL_DIR: join(register.folder, 'no-local-mode'),
+    LOK_DYNAMODB_ENDPOINT: db.endpoint, LOK_REGISTER_TABLE: db.register.table, LOK_OBJECTS_DIR: db.register.folder, LOK_LOCAL_DIR: join(db.register.folder, 'no-local-mode'),
   });
   const lok = (args: string[]) => runCli(args, { env: env() });
 
   it('prints one line per upload saying what is going on and what to do, then its facts; exit 0', async () => {
     const result = await lok(['status', '--vendor', VENDOR]);
-    expect(result.stderr).toBe(`register: table ${register.table} at DynamoDB ${local.endpoint}\n`);
+    expect(result.stderr).toBe(`register: table ${db.register.table} at DynamoDB ${db.endpoint}\n`);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^vendor ${VENDOR} in local mode, .+: 3 open upload\\(s\\), the oldest completed ${stuck.completedAt} \\(.+ ago\\)$`));
