@@ -19,7 +19,7 @@ import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
   captureOutput, coldStart, freshDeployment, invoke, onboardIn, startLocalCloud, uploadToInbox, type Handler, type LocalCloud,
 } from './support/cloud.js';
-import { clockAt, freshRegister, onboard, uploadOf, type TestRegister } from './support/pipeline.js';
+import { clockAt, registerFor, uploadOf, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
 
 const CLUBS = ['100042', '100043'];
@@ -63,9 +63,8 @@ describe('judging in chunks = judging at once', () => {
   it('in the core, over many small chunks judged side by side, for a first load, a full file that changes it and a duplicate', async () => {
     const registers: TestRegister[] = [];
     try {
-      const [single, chunked] = [await freshRegister(cloud.dynamodb), await freshRegister(cloud.dynamodb)];
+      const [single, chunked] = [await registerFor(cloud.dynamodb, [VENDOR], CLUBS), await registerFor(cloud.dynamodb, [VENDOR], CLUBS)];
       registers.push(single, chunked);
-      for (const r of registers) await onboard(r, [VENDOR], CLUBS);
       const clock = clockAt(TODAY);
       // A first load, a full file that changes it, and that file again (a duplicate: nothing to judge, one empty chunk).
       for (const [seed, persons, activities, minChunks] of [['chunks-1', 60, 110, 6], ['chunks-2', 55, 120, 6], ['chunks-2', 55, 120, 1]] as const) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { freshRegister, importText, onboard, type TestRegister } from './support/pipeline.js';
+import { importText, registerFor, type TestRegister } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
@@ -17,8 +17,8 @@ function done(result: Awaited<ReturnType<typeof importText>>): Receipt {
 describe('the import pipeline on DynamoDB Local', () => {
   const db = dynamoDbForFile();
   const registers: TestRegister[] = [];
-  const fresh = async () => {
-    const r = await freshRegister(db.client);
+  const fresh = async (clubs: readonly string[]) => {
+    const r = await registerFor(db.client, ['demo-vendor'], clubs);
     registers.push(r);
     return r;
   };
@@ -29,9 +29,8 @@ describe('the import pipeline on DynamoDB Local', () => {
 
   it('on an empty register, judges the samples exactly as check does', async () => {
     for (const name of ['club-valid.xml', 'club-errors.xml']) {
-      const register = await fresh();
       const want = expected(name);
-      await onboard(register, ['demo-vendor'], [...new Set(want.activities.map((a) => a.club))]);
+      const register = await fresh([...new Set(want.activities.map((a) => a.club))]);
       const got = done(await importText(register, 'demo-vendor', name, sample(name)));
       expect(got.status).toBe(want.status);
       expect(got.activities).toEqual(want.activities);

@@ -12,7 +12,7 @@ import { ARCHIVE_NOTE, erasePerson, erasureKey, type ErasureReport } from '../sh
 import { retentionCutoff, type ArchivePurge } from '../shared/core/privacy/retention.js';
 import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { clockAt, freshRegister, importText, onboard, TEST_KEY, uploadOf, type TestRegister } from './support/pipeline.js';
+import { clockAt, importText, registerFor, TEST_KEY, uploadOf, type TestRegister } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
 
 const CLUB = '100042';
@@ -39,9 +39,8 @@ describe('data protection on DynamoDB Local', () => {
   });
 
   async function imported(xml = valid): Promise<TestRegister> {
-    const register = await freshRegister(db.client);
+    const register = await registerFor(db.client, [VENDOR], [CLUB]);
     registers.push(register);
-    await onboard(register, [VENDOR], [CLUB]);
     const result = await importText(register, VENDOR, 'club.xml', xml, TODAY);
     expect(result.kind).toBe('done');
     return register;
@@ -193,10 +192,9 @@ describe('data protection on DynamoDB Local', () => {
 
   it('the identity key restored from its backup finds every person imported before; another key, or the key decoded from hex, finds none', async () => {
     const key = '0123456789abcdef'.repeat(4);
-    const base = await freshRegister(db.client);
+    const base = await registerFor(db.client, [VENDOR], [CLUB]);
     registers.push(base);
     const register: TestRegister = { ...base, ports: { ...base.ports, hasher: new HmacHasher(key) } };
-    await onboard(register, [VENDOR], [CLUB]);
     expect((await importText(register, VENDOR, 'club.xml', valid, TODAY)).kind).toBe('done');
     const before = await pidOf(register, 'P-1001');
 

@@ -6,7 +6,7 @@ import type { Submission } from '../shared/core/application/ports.js';
 import type { StoredMembership, StoredTotals } from '../shared/core/pipeline/stored.js';
 import type { LedgerEntry } from '../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
-import { freshRegister, onboard, testClub } from './support/pipeline.js';
+import { registerFor, testClub } from './support/pipeline.js';
 
 /** An item as its keys and each attribute's DynamoDB type (S, N, BOOL, L), values of the keys and of `d` kept. */
 function shapeOf(item: Record<string, AttributeValue>): Record<string, string> {
@@ -23,9 +23,8 @@ describe('the register\'s items as stored (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
 
   it('keeps every kind of item in its keys and encoding', async () => {
-    const register = await freshRegister(db.client);
+    const register = await registerFor(db.client, ['v1'], [testClub('100001')]);
     const { store } = register.ports;
-    await onboard(register, ['v1'], [testClub('100001')]);
     const entry: LedgerEntry = { vendor: 'v1', uploadId: 'u1', file: 'a.xml', completedAt: '2026-11-25T10:00:00.000Z', stage: 'queued', receivedAt: '2026-11-25T10:00:01.000Z' };
     await store.createUpload(entry);
     await store.openClubs(entry, ['100001']);
