@@ -3,29 +3,17 @@ import { readdir } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Client, type SFTPWrapper } from 'ssh2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_NAME_BYTES, uploadNameRefusal } from '../shared/adapters/sftp/file-name.js';
 import type { SftpLimits } from '../shared/adapters/sftp/sftp-server.js';
-import { A, B, keyA, keyB, startTestSftp, type TestSftp } from './support/sftp.js';
+import { A, B, keyA, keyB, sftpForFile } from './support/sftp.js';
 
 // The SFTP edge's limits (issue 15): no client, vendor or not, can take the endpoint from the others; names that
 // could confuse a path, a log or the outbox and uploads over the quota are refused with a clear status.
 
 const LIMITS: SftpLimits = { loginTimeoutMs: 600, connections: 30, vendorConnections: 2, sessions: 30, vendorSessions: 3, uploadBytes: 64 * 1024 };
 
-let root: string;
-let port: number;
-let uploads: TestSftp['uploads'];
-let events: TestSftp['events'];
-let stop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ root, port, uploads, events, stop } = await startTestSftp(LIMITS));
-});
-
-afterAll(async () => {
-  await stop?.();
-});
+const endpoint = sftpForFile(LIMITS);
 
 function raw<T>(call: (done: (error: Error | null | undefined, value?: T) => void) => void): Promise<T | undefined> {
   return new Promise((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))));
@@ -35,7 +23,7 @@ async function login(vendor: string, privateKey: string): Promise<Client> {
   const conn = new Client();
   await new Promise<void>((resolve, reject) => {
     conn.once('ready', resolve).once('error', reject);
-    conn.connect({ host: '127.0.0.1', port, username: vendor, privateKey, readyTimeout: 5_000 });
+    conn.connect({ host: '127.0.0.1', port: endpoint.port, username: vendor, privateKey, readyTimeout: 5_000 });
   });
   conn.on('error', () => undefined);
   return conn;
@@ -75,9 +63,9 @@ function closed(socket: Socket): Promise<number> {
 
 describe('the SFTP edge: limits', () => {
   it('closes connections that never log in once the login timeout has passed, whether they sent nothing or a version line', async () => {
-    const silent = Array.from({ length: 8 }, () => netConnect(port, '127.0.0.1'));
+    const silent = Array.from({ length: 8 }, () => netConnect(endpoint.port, '127.0.0.1'));
     const talking = Array.from({ length: 4 }, () => {
-      const socket = netConnect(port, '127.0.0.1');
+      const socket = netConnect(endpoint.port, '127.0.0.1');
       socket.on('connect', () => socket.write('SSH-2.0-idle\r\n'));
       return socket;
     });
@@ -88,7 +76,7 @@ describe('the SFTP edge: limits', () => {
     for (const socket of [...silent, ...talking]) socket.destroy();
     expect(Math.max(...times), 'every connection closed by the server').toBeLessThan(3_000);
     expect(Math.min(...times)).toBeGreaterThanOrEqual(LIMITS.loginTimeoutMs - 50);
-    expect(events.filter((e) => e.event === 'sftp.login-timeout')).toHaveLength(12);
+    expect(endpoint.events.filter((e) => e.event === 'sftp.login-timeout')).toHaveLength(12);
   });
 
   it('a logged-in vendor is not cut off by the login timeout', async () => {
@@ -100,14 +88,14 @@ describe('the SFTP edge: limits', () => {
   });
 
   it('closes connections over the limit in all at once, and takes new ones when others have gone', async () => {
-    const held = Array.from({ length: LIMITS.connections }, () => netConnect(port, '127.0.0.1'));
+    const held = Array.from({ length: LIMITS.connections }, () => netConnect(endpoint.port, '127.0.0.1'));
     for (const socket of held) socket.on('error', () => undefined);
     await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const extra = netConnect(port, '127.0.0.1');
+    const extra = netConnect(endpoint.port, '127.0.0.1');
     extra.on('error', () => undefined);
     expect(await closed(extra)).toBeLessThan(500);
-    expect(events.some((e) => e.event === 'sftp.connection-refused' && e.code === 'TOO_MANY_CONNECTIONS')).toBe(true);
+    expect(endpoint.events.some((e) => e.event === 'sftp.connection-refused' && e.code === 'TOO_MANY_CONNECTIONS')).toBe(true);
     for (const socket of held) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
     const conn = await login(B, keyB.privateKey);
@@ -117,7 +105,7 @@ describe('the SFTP edge: limits', () => {
   it('refuses a vendor more connections than its limit; another vendor still logs in', async () => {
     const mine = [await login(A, keyA.privateKey), await login(A, keyA.privateKey)];
     await expect(login(A, keyA.privateKey)).rejects.toThrow();
-    expect(events.some((e) => e.event === 'sftp.login-refused' && e.vendor === A && e.code === 'TOO_MANY_CONNECTIONS')).toBe(true);
+    expect(endpoint.events.some((e) => e.event === 'sftp.login-refused' && e.vendor === A && e.code === 'TOO_MANY_CONNECTIONS')).toBe(true);
     const other = await login(B, keyB.privateKey);
     other.end();
     mine.pop()!.end();
@@ -134,7 +122,7 @@ describe('the SFTP edge: limits', () => {
     await sftpOf(first);
     await sftpOf(second);
     await expect(sftpOf(second)).rejects.toThrow();
-    expect(events.some((e) => e.event === 'sftp.session-refused' && e.vendor === A && e.code === 'TOO_MANY_SESSIONS')).toBe(true);
+    expect(endpoint.events.some((e) => e.event === 'sftp.session-refused' && e.vendor === A && e.code === 'TOO_MANY_SESSIONS')).toBe(true);
     const other = await login(B, keyB.privateKey);
     await sftpOf(other);
     for (const conn of [first, second, other]) conn.end();
@@ -157,9 +145,9 @@ describe('the SFTP edge: what an upload may be', () => {
     // Exactly the quota is taken.
     await upload(sftp, '/inbox/fits.xml', Buffer.alloc(LIMITS.uploadBytes, 0x41));
     conn.end();
-    expect(uploads.filter((u) => u.vendor === B).map((u) => u.file)).toEqual(['fits.xml']);
-    expect((await readdir(join(root, 'inbox', B))).filter((name) => !name.startsWith('.'))).toEqual(['fits.xml']);
-    expect(await readdir(join(root, 'inbox', B, '.uploading'))).toEqual([]);
+    expect(endpoint.uploads.filter((u) => u.vendor === B).map((u) => u.file)).toEqual(['fits.xml']);
+    expect((await readdir(join(endpoint.root, 'inbox', B))).filter((name) => !name.startsWith('.'))).toEqual(['fits.xml']);
+    expect(await readdir(join(endpoint.root, 'inbox', B, '.uploading'))).toEqual([]);
   });
 
   it('refuses names whose receipt name would not fit, and names that could confuse a path, a log or the outbox', async () => {
@@ -184,8 +172,8 @@ describe('the SFTP edge: what an upload may be', () => {
     await upload(sftp, '/inbox/ok.xml', Buffer.from('<x/>'));
     expect(await refusal(raw((done) => sftp.rename('/inbox/ok.xml', `/inbox/${'c'.repeat(243)}`, done)))).toContain('NAME_TOO_LONG');
     conn.end();
-    expect(uploads.filter((u) => u.vendor === A).map((u) => u.file)).toEqual([longest, 'ok.xml']);
-    expect(existsSync(join(root, 'inbox', A, 'ok.xml'))).toBe(true);
-    expect(await readdir(join(root, 'inbox', A, '.uploading'))).toEqual([]);
+    expect(endpoint.uploads.filter((u) => u.vendor === A).map((u) => u.file)).toEqual([longest, 'ok.xml']);
+    expect(existsSync(join(endpoint.root, 'inbox', A, 'ok.xml'))).toBe(true);
+    expect(await readdir(join(endpoint.root, 'inbox', A, '.uploading'))).toEqual([]);
   });
 });

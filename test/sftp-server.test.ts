@@ -6,26 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSftpServer } from '../shared/adapters/sftp/sftp-server.js';
 import { fingerprint, generateKeyPair, HOST_KEY_TYPES, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
-import { A, B, keyA, keyB, startTestSftp, type TestSftp } from './support/sftp.js';
+import { A, B, keyA, keyB, sftpForFile } from './support/sftp.js';
 
 const stranger = generateKeyPair('stranger');
 
-let root: string;
-let port: number;
-let uploads: TestSftp['uploads'];
-let events: TestSftp['events'];
-let stop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ root, port, uploads, events, stop } = await startTestSftp());
-});
-
-afterAll(async () => {
-  await stop?.();
-});
+const endpoint = sftpForFile();
 
 /** An ssh2-sftp-client without its default listeners, which print every end and close. */
 function sftpClient(): SftpClient {
@@ -35,7 +23,7 @@ function sftpClient(): SftpClient {
 
 async function connect(username: string, privateKey: string): Promise<SftpClient> {
   const client = sftpClient();
-  await client.connect({ host: '127.0.0.1', port, username, privateKey, readyTimeout: 5_000 });
+  await client.connect({ host: '127.0.0.1', port: endpoint.port, username, privateKey, readyTimeout: 5_000 });
   return client;
 }
 
@@ -68,11 +56,11 @@ describe('the SFTP endpoint', () => {
     const client = await connect(A, keyA.privateKey);
     const bytes = Buffer.from('<importer>club file</importer>\n'.repeat(5_000));
     await client.put(bytes, '/inbox/club.xml');
-    const mine = uploads.filter((u) => u.file === 'club.xml');
+    const mine = endpoint.uploads.filter((u) => u.file === 'club.xml');
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ vendor: A, file: 'club.xml', path: join(root, 'inbox', A, 'club.xml') });
+    expect(mine[0]).toMatchObject({ vendor: A, file: 'club.xml', path: join(endpoint.root, 'inbox', A, 'club.xml') });
     expect(new Date(mine[0]!.completedAt).toISOString()).toBe(mine[0]!.completedAt);
-    expect(sameBytes(await readFile(join(root, 'inbox', A, 'club.xml')), bytes)).toBe(true);
+    expect(sameBytes(await readFile(join(endpoint.root, 'inbox', A, 'club.xml')), bytes)).toBe(true);
     expect((await client.list('/inbox')).map((f) => f.name)).toEqual(['club.xml']);
     expect((await client.list('/')).map((f) => [f.name, f.type])).toEqual([['inbox', 'd'], ['outbox', 'd']]);
     expect(await client.realPath('.')).toBe('/');
@@ -81,13 +69,13 @@ describe('the SFTP endpoint', () => {
     const started = Date.now();
     await client.end();
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(uploads.filter((u) => u.file === 'club.xml')).toHaveLength(1);
+    expect(endpoint.uploads.filter((u) => u.file === 'club.xml')).toHaveLength(1);
   });
 
   it('serves a receipt placed in the vendor outbox', async () => {
-    await mkdir(join(root, 'outbox', A), { recursive: true });
+    await mkdir(join(endpoint.root, 'outbox', A), { recursive: true });
     const receipt = Buffer.from(JSON.stringify({ verdict: 'applied' }));
-    await writeFile(join(root, 'outbox', A, 'club.xml.receipt.json'), receipt);
+    await writeFile(join(endpoint.root, 'outbox', A, 'club.xml.receipt.json'), receipt);
     const client = await connect(A, keyA.privateKey);
     expect(sameBytes(await client.get('/outbox/club.xml.receipt.json'), receipt)).toBe(true);
     expect((await client.list('/outbox')).map((f) => f.name)).toEqual(['club.xml.receipt.json']);
@@ -102,8 +90,8 @@ describe('the SFTP endpoint', () => {
       const local = join(work, 'openssh.xml');
       const bytes = Buffer.from('<importer>from OpenSSH</importer>\n'.repeat(20_000));
       await writeFile(local, bytes);
-      await mkdir(join(root, 'outbox', B), { recursive: true });
-      await writeFile(join(root, 'outbox', B, 'earlier.receipt.txt'), 'Kvitto\n');
+      await mkdir(join(endpoint.root, 'outbox', B), { recursive: true });
+      await writeFile(join(endpoint.root, 'outbox', B, 'earlier.receipt.txt'), 'Kvitto\n');
       const batch = join(work, 'batch');
       await writeFile(batch, [
         `put ${local} inbox/openssh.xml`,
@@ -114,7 +102,7 @@ describe('the SFTP endpoint', () => {
       const started = Date.now();
       const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = execFile('sftp', [
-          '-F', '/dev/null', '-b', batch, '-i', keyFile, '-P', String(port),
+          '-F', '/dev/null', '-b', batch, '-i', keyFile, '-P', String(endpoint.port),
           '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
           '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', `${B}@127.0.0.1`,
         ], { timeout: 15_000 }, (error, stdout, stderr) => resolve({ code: error ? (child.exitCode ?? -1) : 0, stdout, stderr }));
@@ -123,9 +111,9 @@ describe('the SFTP endpoint', () => {
       expect(result, result.stderr).toMatchObject({ code: 0 });
       expect(seconds).toBeLessThan(5);
       expect(result.stdout).toContain('openssh.xml');
-      expect(sameBytes(await readFile(join(root, 'inbox', B, 'openssh.xml')), bytes)).toBe(true);
+      expect(sameBytes(await readFile(join(endpoint.root, 'inbox', B, 'openssh.xml')), bytes)).toBe(true);
       expect(await readFile(join(work, 'receipt.txt'), 'utf8')).toBe('Kvitto\n');
-      expect(uploads.filter((u) => u.file === 'openssh.xml')).toEqual([expect.objectContaining({ vendor: B })]);
+      expect(endpoint.uploads.filter((u) => u.file === 'openssh.xml')).toEqual([expect.objectContaining({ vendor: B })]);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -133,48 +121,48 @@ describe('the SFTP endpoint', () => {
 
   it('refuses password login, unknown users and keys not authorised for the vendor', async () => {
     const password = sftpClient();
-    await refused(password.connect({ host: '127.0.0.1', port, username: A, password: 'secret', tryKeyboard: true, readyTimeout: 5_000 }));
+    await refused(password.connect({ host: '127.0.0.1', port: endpoint.port, username: A, password: 'secret', tryKeyboard: true, readyTimeout: 5_000 }));
     await refused(connect(A, keyB.privateKey)); // B's key is not A's
     await refused(connect(A, stranger.privateKey));
     await refused(connect('nobody', stranger.privateKey));
     await refused(connect('../vendor-a', keyA.privateKey));
-    expect(events.filter((e) => e.event === 'sftp.login-refused').map((e) => e.code)).toEqual(
+    expect(endpoint.events.filter((e) => e.event === 'sftp.login-refused').map((e) => e.code)).toEqual(
       expect.arrayContaining(['METHOD_NOT_ALLOWED', 'KEY_NOT_AUTHORISED', 'UNKNOWN_USER']));
   });
 
   it('keeps a vendor in its jail: no other vendor, no parent, no absolute path, no symlink', async () => {
-    await mkdir(join(root, 'inbox', B), { recursive: true });
-    await writeFile(join(root, 'inbox', B, 'secret.xml'), 'B only');
-    await writeFile(join(root, 'outbox', B, 'secret.receipt.json'), '{}');
+    await mkdir(join(endpoint.root, 'inbox', B), { recursive: true });
+    await writeFile(join(endpoint.root, 'inbox', B, 'secret.xml'), 'B only');
+    await writeFile(join(endpoint.root, 'outbox', B, 'secret.receipt.json'), '{}');
     // a symlink someone left in A's outbox, pointing at B's receipt: never followed, never listed
-    await symlink(join(root, 'outbox', B, 'secret.receipt.json'), join(root, 'outbox', A, 'evil.json'));
+    await symlink(join(endpoint.root, 'outbox', B, 'secret.receipt.json'), join(endpoint.root, 'outbox', A, 'evil.json'));
     const client = await connect(A, keyA.privateKey);
     const sftp = (client as unknown as { sftp: SFTPWrapper }).sftp;
     try {
-      for (const path of ['..', '/..', '/../..', '/inbox/../..', '../inbox', join(root, 'inbox')]) {
+      for (const path of ['..', '/..', '/../..', '/inbox/../..', '../inbox', join(endpoint.root, 'inbox')]) {
         await refused(client.list(path));
         await refused(raw((done) => sftp.realpath(path, done))); // (ssh2-sftp-client's realPath turns a refusal into '')
       }
       for (const path of [
         `/inbox/${B}/secret.xml`, `/inbox/../inbox/${B}/secret.xml`, `/../inbox/${B}/secret.xml`, `/../../${B}/secret.xml`,
-        join(root, 'inbox', B, 'secret.xml'), `/outbox/${B}/secret.receipt.json`, '/outbox/evil.json', '/etc/passwd',
+        join(endpoint.root, 'inbox', B, 'secret.xml'), `/outbox/${B}/secret.receipt.json`, '/outbox/evil.json', '/etc/passwd',
         '/../../../../../../etc/passwd',
       ]) {
         await refused(client.get(path));
       }
-      for (const path of [`/inbox/${B}/x.xml`, '/../x.xml', `/../inbox/${B}/x.xml`, join(root, 'inbox', B, 'x.xml'), '/x.xml', '/inbox/.uploading/x.xml', '/inbox/.hidden']) {
+      for (const path of [`/inbox/${B}/x.xml`, '/../x.xml', `/../inbox/${B}/x.xml`, join(endpoint.root, 'inbox', B, 'x.xml'), '/x.xml', '/inbox/.uploading/x.xml', '/inbox/.hidden']) {
         await refused(client.put(Buffer.from('x'), path));
       }
       expect((await client.list('/outbox')).map((f) => f.name)).toEqual(['club.xml.receipt.json']);
       await refused(raw((done) => sftp.symlink('/outbox/club.xml.receipt.json', '/inbox/link.xml', done)));
-      await refused(raw((done) => sftp.symlink(join(root, 'inbox', B), '/inbox/b', done)));
+      await refused(raw((done) => sftp.symlink(join(endpoint.root, 'inbox', B), '/inbox/b', done)));
       await refused(raw((done) => sftp.readlink('/outbox/evil.json', done)));
       await refused(client.mkdir('/inbox/sub'));
       await refused(client.rename('/inbox/club.xml', `/inbox/../../inbox/${B}/club.xml`));
-      expect(await readFile(join(root, 'inbox', B, 'secret.xml'), 'utf8')).toBe('B only');
-      expect(await readdir(join(root, 'inbox', B))).not.toContain('x.xml');
-      expect(existsSync(join(root, 'inbox', B, 'club.xml'))).toBe(false);
-      expect(existsSync(join(root, 'inbox', A, 'link.xml'))).toBe(false);
+      expect(await readFile(join(endpoint.root, 'inbox', B, 'secret.xml'), 'utf8')).toBe('B only');
+      expect(await readdir(join(endpoint.root, 'inbox', B))).not.toContain('x.xml');
+      expect(existsSync(join(endpoint.root, 'inbox', B, 'club.xml'))).toBe(false);
+      expect(existsSync(join(endpoint.root, 'inbox', A, 'link.xml'))).toBe(false);
     } finally {
       await client.end();
     }
@@ -187,19 +175,19 @@ describe('the SFTP endpoint', () => {
       await refused(client.delete('/outbox/club.xml.receipt.json'));
       await refused(client.rename('/outbox/club.xml.receipt.json', '/outbox/other.json'));
       await refused(client.rename('/inbox/club.xml', '/outbox/club.xml'));
-      expect(await readdir(join(root, 'outbox', A))).toEqual(['club.xml.receipt.json', 'evil.json']);
+      expect(await readdir(join(endpoint.root, 'outbox', A))).toEqual(['club.xml.receipt.json', 'evil.json']);
       // in the inbox a not-yet-processed file may be renamed (a new upload, like an S3 copy) and removed
       await client.rename('/inbox/club.xml', '/inbox/club-2.xml');
-      expect(uploads.at(-1)).toMatchObject({ vendor: A, file: 'club-2.xml' });
+      expect(endpoint.uploads.at(-1)).toMatchObject({ vendor: A, file: 'club-2.xml' });
       await client.delete('/inbox/club-2.xml');
-      expect(await readdir(join(root, 'inbox', A))).toEqual(['.uploading']);
+      expect(await readdir(join(endpoint.root, 'inbox', A))).toEqual(['.uploading']);
     } finally {
       await client.end();
     }
   });
 
   it('never reports nor shows an upload whose connection dropped before CLOSE', async () => {
-    const socket = netConnect(port, '127.0.0.1');
+    const socket = netConnect(endpoint.port, '127.0.0.1');
     const conn = new Client();
     await new Promise<void>((resolve, reject) => {
       conn.once('ready', resolve).once('error', reject);
@@ -210,14 +198,14 @@ describe('the SFTP endpoint', () => {
     const handle = (await raw<Buffer>((done) => sftp.open('/inbox/partial.xml', 'w', done)))!;
     const chunk = Buffer.alloc(16 * 1024, 0x41);
     for (let i = 0; i < 4; i++) await raw((done) => sftp.write(handle, chunk, 0, chunk.length, i * chunk.length, done));
-    const uploading = join(root, 'inbox', A, '.uploading');
+    const uploading = join(endpoint.root, 'inbox', A, '.uploading');
     expect(await readdir(uploading)).toHaveLength(1); // written so far, but hidden
-    expect((await readdir(join(root, 'inbox', A))).filter((n) => !n.startsWith('.'))).toEqual([]);
+    expect((await readdir(join(endpoint.root, 'inbox', A))).filter((n) => !n.startsWith('.'))).toEqual([]);
     socket.destroy();
-    await waitFor(() => events.some((e) => e.event === 'sftp.upload-abandoned' && e.file === 'partial.xml'));
+    await waitFor(() => endpoint.events.some((e) => e.event === 'sftp.upload-abandoned' && e.file === 'partial.xml'));
     await waitFor(async () => (await readdir(uploading)).length === 0);
-    expect(existsSync(join(root, 'inbox', A, 'partial.xml'))).toBe(false);
-    expect(uploads.some((u) => u.file === 'partial.xml')).toBe(false);
+    expect(existsSync(join(endpoint.root, 'inbox', A, 'partial.xml'))).toBe(false);
+    expect(endpoint.uploads.some((u) => u.file === 'partial.xml')).toBe(false);
   });
 
   it('loads from dist/ in plain Node (ssh2 is CommonJS: only its default export is importable outside vitest)', async () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startSftpServer, type SftpLimits } from '../../shared/adapters/sftp/sftp-server.js';
 import type { CompletedSftpUpload } from '../../shared/adapters/sftp/sftp-session.js';
 import { generateKeyPair } from '../../shared/adapters/sftp/ssh-keys.js';
@@ -40,6 +41,36 @@ export async function startTestSftp(limits?: Partial<SftpLimits>): Promise<TestS
     stop: async () => {
       await server.stop();
       await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The test SFTP server for the tests of one file: started before them (before the file's own `beforeAll`, when
+ * called first), stopped after them. Read its fields inside a hook or a test.
+ */
+export function sftpForFile(limits?: Partial<SftpLimits>): Omit<TestSftp, 'stop'> {
+  let started: TestSftp | undefined;
+  beforeAll(async () => {
+    started = await startTestSftp(limits);
+  });
+  afterAll(() => started?.stop());
+  const running = () => {
+    if (!started) throw new Error('The SFTP server is not started yet: read it in a hook or a test');
+    return started;
+  };
+  return {
+    get root() {
+      return running().root;
+    },
+    get port() {
+      return running().port;
+    },
+    get uploads() {
+      return running().uploads;
+    },
+    get events() {
+      return running().events;
     },
   };
 }
