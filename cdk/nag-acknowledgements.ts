@@ -2,12 +2,13 @@ import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { importStateMachineNameOf } from './constructs/import-workflow.js';
 import type { ImporterFunction } from './constructs/importer-function.js';
-import { PERSON_ERASURE, PREFIXES, STEP_ACCESS, type Prefix, type StepAccess, type StepHandlerFile } from './constructs/step-access.js';
+import { everyObjectIn, PERSON_ERASURE, STEP_ACCESS, type StepAccess, type StepHandlerFile } from './constructs/step-access.js';
+import { BUCKET_FOLDERS, type BucketFolder } from '../shared/core/storage/bucket-layout.js';
 import type { ImporterStack } from './importer-stack.js';
 import { clubSiteAcknowledgements } from './constructs/club-site.js';
 
 /** Why each function reaches `<bucket>/<prefix>/*`: keys below a prefix are per vendor, upload or run, unknown at deploy time. */
-const PREFIX_REASONS: Record<Prefix, string> = {
+const PREFIX_REASONS: Record<BucketFolder, string> = {
   inbox: 'Uploads are inbox/<vendor>/<file>, named by vendors at run time: the steps that order, copy or remove an upload (and status --cloud, which reads only the completed tag) reach the inbox prefix, nothing else of the bucket',
   archive: 'Received files are archive/<vendor>/<upload>/<file>, named at run time: the register step copies into it, the apply step reads it, the nightly job looks for a stuck upload\'s copy; deleting any archived version is denied to everyone by the bucket policy',
   outbox: 'Receipts and change reports are outbox/<vendor>/<file>.*, named at run time: only the steps that write them reach the outbox prefix',
@@ -55,7 +56,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
   const siteApiRole = stack.clubSite.function.role as unknown as IConstruct;
   const uploadsRole = roleOf(stack.reconciliation.functions.find((f) => f.handlerFile === 'reconcile-upload.ts')!);
   // Per prefix of the bucket, the roles of the steps that reach it (STEP_ACCESS): `<bucket>/<prefix>/*`.
-  const reaching = (prefix: Prefix) => pipeline.filter((f) => (STEP_ACCESS[f.handlerFile as StepHandlerFile] as StepAccess).objects?.[prefix]).map(roleOf);
+  const reaching = (prefix: BucketFolder) => pipeline.filter((f) => (STEP_ACCESS[f.handlerFile as StepHandlerFile] as StepAccess).objects?.[prefix]).map(roleOf);
   const writesRegister = pipeline.filter((f) => (STEP_ACCESS[f.handlerFile as StepHandlerFile] as StepAccess).register === 'write').map(roleOf);
   const readsRegister = pipeline.filter((f) => (STEP_ACCESS[f.handlerFile as StepHandlerFile] as StepAccess).register).map(roleOf);
   // The functions the state machines invoke (the starter is invoked by EventBridge).
@@ -65,7 +66,7 @@ export function acknowledgements(stack: ImporterStack): Acknowledgement[] {
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(machine)}"}]}]}${label ? `/${label}` : ''}:*]`;
   return [
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions\' log delivery (logs:*LogDelivery*) have no resource-level permissions: AWS requires "*"', scopes: [...pipelineRoles, adminRole, siteApiRole, stack.clubSite.deploymentHandler, stack.sftp.hostKeysRole, ...machines] },
-    ...PREFIXES.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/${prefix}/*]`, reason: PREFIX_REASONS[prefix], scopes: [...reaching(prefix), ...(prefix === 'inbox' || (PERSON_ERASURE.objects as StepAccess['objects'])?.[prefix] ? [adminRole] : [])] }))
+    ...BUCKET_FOLDERS.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::<${files}.Arn>/${everyObjectIn(prefix)}]`, reason: PREFIX_REASONS[prefix], scopes: [...reaching(prefix), ...(prefix === 'inbox' || (PERSON_ERASURE.objects as StepAccess['objects'])?.[prefix] ? [adminRole] : [])] }))
       .filter((a) => a.scopes.length > 0),
     { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${files}>/*]`, reason: 'The Distributed Maps read their JSON Lines manifest from the bucket: its key is per execution (work/<vendor>/<upload>/, reports/reconciliation/<run>/)', scopes: machines },
     { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsGrant, scopes: [...writesRegister, adminRole, siteApiRole] },

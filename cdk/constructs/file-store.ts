@@ -3,6 +3,8 @@ import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { folderPrefix } from '../../shared/core/storage/bucket-layout.js';
+import { everyObjectIn } from './step-access.js';
 
 /** Received files are kept seven years (LOK-stöd's retention of underlying records), then removed. */
 export const ARCHIVE_DAYS = 7 * 365 + 2;
@@ -64,18 +66,18 @@ export class FileStore extends Construct {
       lifecycleRules: [
         {
           id: 'archive-seven-years',
-          prefix: 'archive/',
+          prefix: folderPrefix('archive'),
           transitions: [{ storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }],
           expiration: Duration.days(ARCHIVE_DAYS),
           noncurrentVersionExpiration: Duration.days(30),
         },
-        { id: 'staged-results', prefix: 'work/', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
-        { id: 'receipts', prefix: 'outbox/', expiration: Duration.days(730), noncurrentVersionExpiration: Duration.days(30) },
-        { id: 'reports', prefix: 'reports/', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'staged-results', prefix: folderPrefix('work'), expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'receipts', prefix: folderPrefix('outbox'), expiration: Duration.days(730), noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'reports', prefix: folderPrefix('reports'), expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
         // An inbox version is deleted once archived; versions a vendor overwrote or removed go after 30 days.
-        { id: 'inbox-leftovers', prefix: 'inbox/', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        { id: 'inbox-leftovers', prefix: folderPrefix('inbox'), noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
         // An erasure's note (keyed hashes, activity ids) is deleted when the erasure ends: its old versions go too.
-        { id: 'erasure-notes', prefix: 'privacy/', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        { id: 'erasure-notes', prefix: folderPrefix('privacy'), noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
         { id: 'incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
@@ -106,7 +108,7 @@ const AUTO_DELETE_PROVIDER_ID = 'Custom::S3AutoDeleteObjectsCustomResourceProvid
 export function archiveIsKept(bucket: IBucket, except?: string): PolicyStatement {
   return new PolicyStatement({
     sid: 'ArchiveIsKept', effect: Effect.DENY, principals: [new AnyPrincipal()],
-    actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [bucket.arnForObjects('archive/*')],
+    actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [bucket.arnForObjects(everyObjectIn('archive'))],
     ...(except ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': except } } } : {}),
   });
 }

@@ -12,6 +12,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { RECONCILIATION_REPORTS } from '../../shared/core/storage/bucket-layout.js';
 import type { ImporterFunction } from './importer-function.js';
 import { REGISTER_INDEX } from './register-tables.js';
 
@@ -182,7 +183,7 @@ export class Observability extends Construct {
     alarm('StuckFiles', stuck, props.production ? 1 : 5,
       'Files were stuck: uploads that never started (a lost event) or never finished, or partial uploads left in an inbox (the delete workflow failed), found by the nightly reconciliation.');
     const drift = new Metric({ namespace: NAMESPACE, metricName: 'ReconciliationDrift', dimensionsMap: { service: 'lok-importer' }, statistic: 'Sum', period: Duration.days(1) });
-    alarm('ReconciliationDrift', drift, 1, 'Totals differed from the sum of their verdicts (repaired): a step went wrong. See the night\'s report in reports/reconciliation/.');
+    alarm('ReconciliationDrift', drift, 1, `Totals differed from the sum of their verdicts (repaired): a step went wrong. See the night's report in ${RECONCILIATION_REPORTS}.`);
     alarm('ReconciliationUploadErrors', nightly('ReconciliationUploadErrors'), 1,
       'The nightly reconciliation could not reconcile some uploads (the others were): see `errors` in the night\'s report (upload ids, error names); they are tried again the next night.');
     alarm('ReconciliationClubErrors', nightly('ReconciliationClubErrors'), 1,

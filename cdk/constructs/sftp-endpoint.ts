@@ -9,6 +9,8 @@ import { CfnServer, CfnWorkflow } from 'aws-cdk-lib/aws-transfer';
 import { Construct, type IConstruct } from 'constructs';
 import { POWERTOOLS_ENV } from '../../functions/commons/environment.js';
 import { SFTP_DEFAULTS, type SftpSettings } from '../config.js';
+import { folderPrefix, inboxPrefix, outboxPrefix } from '../../shared/core/storage/bucket-layout.js';
+import { everyObjectIn } from './step-access.js';
 
 /** The newest SSH security policy of Transfer Family (set explicitly: CloudFormation's default is from 2018). */
 export const SECURITY_POLICY = 'TransferSecurityPolicy-2025-03';
@@ -129,8 +131,10 @@ export class SftpEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: SftpEndpointProps) {
     super(scope, id);
     const { bucket, key } = props;
-    const inbox = (user: string) => `${bucket.bucketArn}/inbox/${user}/*`;
-    const outbox = (user: string) => `${bucket.bucketArn}/outbox/${user}/*`;
+    const inbox = (user: string) => `${bucket.bucketArn}/${inboxPrefix(user)}*`;
+    const outbox = (user: string) => `${bucket.bucketArn}/${outboxPrefix(user)}*`;
+    // The user's own folder and everything in it, as `s3:prefix` names them when listing.
+    const ownFolder = (folder: 'inbox' | 'outbox') => [`${folderPrefix(folder)}${USER}/*`, `${folderPrefix(folder)}${USER}`];
     const kms = new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] });
 
     this.vendorRole = new Role(this, 'VendorRole', {
@@ -139,7 +143,7 @@ export class SftpEndpoint extends Construct {
       inlinePolicies: {
         folders: new PolicyDocument({
           statements: [
-            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['inbox/*', 'outbox/*'] } } }),
+            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [everyObjectIn('inbox'), everyObjectIn('outbox')] } } }),
             new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'], resources: [inbox('*')] }),
             new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [outbox('*')] }),
             kms,
@@ -152,7 +156,7 @@ export class SftpEndpoint extends Construct {
       statements: [
         new PolicyStatement({
           sid: 'ListOwnFolders', actions: ['s3:ListBucket'], resources: [bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`inbox/${USER}/*`, `inbox/${USER}`, `outbox/${USER}/*`, `outbox/${USER}`] } },
+          conditions: { StringLike: { 's3:prefix': [...ownFolder('inbox'), ...ownFolder('outbox')] } },
         }),
         new PolicyStatement({ sid: 'OwnInbox', actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'], resources: [inbox(USER)] }),
         new PolicyStatement({ sid: 'OwnOutboxReadOnly', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [outbox(USER)] }),

@@ -5,10 +5,12 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ENV } from '../../functions/commons/environment.js';
+import { BUCKET_FOLDERS, folderPrefix, type BucketFolder } from '../../shared/core/storage/bucket-layout.js';
 
-/** The bucket's top-level prefixes (file-store.ts): every key the pipeline reads or writes is under one of them. */
-export const PREFIXES = ['inbox', 'archive', 'outbox', 'work', 'reports', 'privacy'] as const;
-export type Prefix = (typeof PREFIXES)[number];
+/** A folder's objects as IAM resources and S3 prefix conditions match them: `inbox/*`. */
+export function everyObjectIn(folder: BucketFolder): string {
+  return `${folderPrefix(folder)}*`;
+}
 
 /** What a step may do to an object under a prefix. */
 export type ObjectAction =
@@ -24,15 +26,15 @@ export type WorkflowAction = 'states:StartExecution' | 'states:SendTaskSuccess' 
  * test/least-privilege.test.ts compares every role of the synthesized template with its own table of the same.
  */
 export interface StepAccess {
-  readonly objects?: Partial<Record<Prefix, readonly ObjectAction[]>>;
+  readonly objects?: Partial<Record<BucketFolder, readonly ObjectAction[]>>;
   /**
    * `s3:ListBucket` on the whole bucket: `everywhere` for a step that reads objects that may not be there (a
    * staged result not written yet, a receipt): without it S3 answers a missing key with 403, not 404. Prefixes for
    * a step that only lists under them.
    */
-  readonly list?: 'everywhere' | readonly Prefix[];
+  readonly list?: 'everywhere' | readonly BucketFolder[];
   /** `s3:ListBucketVersions` under these prefixes (the inbox's versions: an upload is one version of a key). */
-  readonly listVersions?: readonly Prefix[];
+  readonly listVersions?: readonly BucketFolder[];
   /** The register table and its index: read, or read and write. */
   readonly register?: 'read' | 'write';
   /**
@@ -147,19 +149,19 @@ function viaService(service: 's3' | 'dynamodb', key: IKey, actions: readonly str
   return new PolicyStatement({ actions: [...actions], resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } } });
 }
 
-function listUnder(action: string, bucket: IBucket, prefixes: readonly Prefix[]): PolicyStatement {
-  return new PolicyStatement({ actions: [action], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}/*`) } } });
+function listUnder(action: string, bucket: IBucket, prefixes: readonly BucketFolder[]): PolicyStatement {
+  return new PolicyStatement({ actions: [action], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': prefixes.map(everyObjectIn) } } });
 }
 
 /** The role's statements for the objects under each prefix, its listings, and the files key as they need it. */
 function objectStatements(access: StepAccess, { bucket, filesKey }: AccessTargets): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   const actions = new Set<ObjectAction>();
-  for (const prefix of PREFIXES) {
+  for (const prefix of BUCKET_FOLDERS) {
     const granted = access.objects?.[prefix];
     if (!granted?.length) continue;
     granted.forEach((a) => actions.add(a));
-    statements.push(new PolicyStatement({ actions: [...granted], resources: [bucket.arnForObjects(`${prefix}/*`)] }));
+    statements.push(new PolicyStatement({ actions: [...granted], resources: [bucket.arnForObjects(everyObjectIn(prefix))] }));
   }
   if (access.list === 'everywhere') statements.push(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   else if (access.list?.length) statements.push(listUnder('s3:ListBucket', bucket, access.list));
@@ -234,9 +236,9 @@ export function bindToRegister<F extends IGrantable & { addEnvironment(key: stri
  * whole bucket (the manifest's key is known only at run time): a deny narrows it to that prefix, and the files key
  * is usable only through S3.
  */
-export function manifestsOnly(stateMachine: IGrantable, prefix: Prefix, { bucket, filesKey }: AccessTargets): void {
+export function manifestsOnly(stateMachine: IGrantable, prefix: BucketFolder, { bucket, filesKey }: AccessTargets): void {
   stateMachine.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-    sid: 'ManifestsOnly', effect: Effect.DENY, actions: ['s3:GetObject'], notResources: [bucket.arnForObjects(`${prefix}/*`)],
+    sid: 'ManifestsOnly', effect: Effect.DENY, actions: ['s3:GetObject'], notResources: [bucket.arnForObjects(everyObjectIn(prefix))],
   }));
   stateMachine.grantPrincipal.addToPrincipalPolicy(viaService('s3', filesKey, ['kms:Decrypt']));
 }

@@ -5,7 +5,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/commons/environment.js';
 import { ImporterFunction } from './importer-function.js';
-import { bindToRegister, PERSON_ERASURE, type AccessTargets } from './step-access.js';
+import { bindToRegister, everyObjectIn, PERSON_ERASURE, type AccessTargets } from './step-access.js';
 
 export interface VendorAdminProps {
   /**
@@ -102,9 +102,9 @@ export class VendorAdmin extends Construct {
     // function never reads a vendor's file.
     this.function.addToRolePolicy(new PolicyStatement({
       actions: ['s3:ListBucketVersions'], resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': ['inbox/*', 'archive/*'] } },
+      conditions: { StringLike: { 's3:prefix': [everyObjectIn('inbox'), everyObjectIn('archive')] } },
     }));
-    this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], resources: [bucket.arnForObjects('inbox/*')] }));
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], resources: [bucket.arnForObjects(everyObjectIn('inbox'))] }));
     props.importStateMachine.grantExecution(this.function, 'states:DescribeExecution');
     this.function.addToRolePolicy(new PolicyStatement({
       actions: ['iam:PassRole'], resources: [props.vendorRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'transfer.amazonaws.com' } },
