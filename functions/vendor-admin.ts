@@ -1,6 +1,4 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { TransferClient } from '@aws-sdk/client-transfer';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import { DynamoDbPrivacyStore } from '../shared/adapters/dynamodb/privacy-store-dynamodb.js';
 import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
@@ -13,21 +11,23 @@ import { TransferVendorLogins } from '../shared/adapters/transfer/transfer-vendo
 import type { AdminPorts } from '../shared/core/admin/admin-dispatch.js';
 import type { AdminResult } from '../shared/core/admin/admin-use-cases.js';
 import { answerAdminRequest } from '../shared/cli/admin-requests.js';
-import { cloudClients, cloudPorts, requiredEnv } from './commons/cloud-ports.js';
+import { dynamodb, s3, sfn, transfer } from './commons/clients.js';
+import { cloudPorts } from './commons/cloud-ports.js';
+import { ENV, requiredEnv } from './commons/environment.js';
 import { logger } from './commons/powertools.js';
 import { stepHandler } from './commons/step-handler.js';
 
-const table = requiredEnv('REGISTER_TABLE');
-const clients = cloudClients();
-const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(clients.dynamodb), table);
-const store = new DynamoDbRegisterStore(clients.dynamodb, table);
-const logins = new TransferVendorLogins(new TransferClient(process.env.TRANSFER_ENDPOINT ? { endpoint: process.env.TRANSFER_ENDPOINT } : {}), {
-  serverId: requiredEnv('SFTP_SERVER_ID'),
-  bucket: requiredEnv('BUCKET'),
-  roleArn: requiredEnv('VENDOR_ROLE_ARN'),
-  sessionPolicy: requiredEnv('VENDOR_SESSION_POLICY'),
+const table = requiredEnv(ENV.registerTable);
+const bucket = requiredEnv(ENV.bucket);
+const documents = DynamoDBDocumentClient.from(dynamodb());
+const admin = new DynamoDbRegisterAdmin(documents, table);
+const store = new DynamoDbRegisterStore(dynamodb(), table);
+const logins = new TransferVendorLogins(transfer(), {
+  serverId: requiredEnv(ENV.sftpServerId),
+  bucket,
+  roleArn: requiredEnv(ENV.vendorRoleArn),
+  sessionPolicy: requiredEnv(ENV.vendorSessionPolicy),
 });
-const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
 
 /**
  * The admin requests' ports in AWS: the register table, Transfer Family's users, the bucket's inbox and archive
@@ -37,12 +37,12 @@ const sfn = new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN
 const ports: AdminPorts = {
   admin,
   logins: () => logins,
-  applications: () => ({ store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(clients.dynamodb), table) }),
+  applications: () => ({ store, applications: new DynamoDbApplicationStore(documents, table) }),
   status: () => ({
-    store, vendors: admin, files: new S3UploadFiles(new S3Uploads(clients.s3, requiredEnv('BUCKET'))),
-    executions: new StepFunctionsExecutions(sfn, requiredEnv('IMPORT_STATE_MACHINE_ARN')),
+    store, vendors: admin, files: new S3UploadFiles(new S3Uploads(s3(), bucket)),
+    executions: new StepFunctionsExecutions(sfn(), requiredEnv(ENV.importStateMachineArn)),
   }),
-  erasure: async () => ({ ports: await cloudPorts(), privacy: new DynamoDbPrivacyStore(clients.dynamodb, table) }),
+  erasure: async () => ({ ports: await cloudPorts(), privacy: new DynamoDbPrivacyStore(dynamodb(), table) }),
   clock: systemClock,
 };
 
