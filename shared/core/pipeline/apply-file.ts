@@ -130,13 +130,13 @@ export async function readFile(
   return { kind: 'read', read, opened };
 }
 
-type Blocked = Extract<ReadResult, { kind: 'blocked' }>;
+type BlockedResult = Extract<ReadResult, { kind: 'blocked' }>;
 
 /**
  * Blocked while the ledger holds an upload this one must wait for: the waiting rule (`mustWaitFor`, upload.ts) as
  * `RegisterStore.predecessorOf` answers it from the ledger, per club of the file.
  */
-async function blockedInLedger(store: PipelinePorts['store'], upload: Upload, clubs: readonly string[], opened: boolean): Promise<Blocked | undefined> {
+async function blockedInLedger(store: PipelinePorts['store'], upload: Upload, clubs: readonly string[], opened: boolean): Promise<BlockedResult | undefined> {
   const predecessor = await store.predecessorOf(upload, clubs);
   return predecessor === undefined ? undefined : { kind: 'blocked', waitingFor: predecessor, opened };
 }

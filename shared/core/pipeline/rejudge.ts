@@ -7,9 +7,10 @@ import type { ActivityVerdict } from '../rules/verdict.js';
 import { isClosedForActivity, submissionsOf } from '../rules/periods.js';
 import { calendarKeysOf, periodOfDate } from './activity-content.js';
 import { HeadWatch } from './head-watch.js';
-import { docId, type ClubState, type Doc, type DocKey, type PipelinePorts } from './ports.js';
+import { docId, type ClubState, type Doc, type PipelinePorts } from './ports.js';
+import { DocsOf, type KeyOf } from './read-docs.js';
 import type { PersonSeed } from './staging.js';
-import { UNDATED, type StoredActivity, type StoredMembership, type StoredPerson, type StoredVerdict } from './stored.js';
+import { UNDATED, type StoredActivity, type StoredVerdict } from './stored.js';
 import { VerdictChanges, type ChangeCause, type PendingChange } from './verdict-changes.js';
 import { WeekClosure, weekOfDate, type ActivityKey, type ClosureStart, type VerdictKey } from './week-closure.js';
 
@@ -128,8 +129,7 @@ async function writtenUnchecked(context: PassContext): Promise<VerdictKey[]> {
 /** Seeds that may change while judged: their keys' heads are read before the closure reads them again. */
 async function readHeadsOf(context: PassContext, activities: readonly ActivityKey[]): Promise<void> {
   const keys = new Set<string>();
-  for (const doc of (await context.ports.store.get(activities)).values()) {
-    const a = doc.value as StoredActivity;
+  for (const a of (await DocsOf.read(context.ports.store, activities)).values()) {
     for (const key of [...calendarKeysOf(a.club, a.content), ...(a.prev?.keys ?? [])]) keys.add(key);
   }
   await context.heads.read(keys);
@@ -164,36 +164,67 @@ class ResultSum {
   }
 }
 
-/** One pass: close the weeks, judge them whole, write what differs. */
+/** One pass: reach (close the weeks), inputs (persons, clubs, frozen verdicts), judge the weeks whole, write what differs. */
 async function judgePass(context: PassContext, start: ClosureStart & { readonly judgedAt?: ReadonlyMap<string, VerdictKey> }): Promise<Pass> {
-  const { store } = context.ports;
-  const closure = await WeekClosure.of(store, context.heads, context.settled, start);
+  const closure = await WeekClosure.of(context.ports.store, context.heads, context.settled, start);
   const live = closure.live();
-  const judge = await judgeContextOf(context, live);
-  const frozen = await frozenVerdicts(context, live, judge.context);
-  const verdictAt = new Map<string, VerdictKey>();
-  const computed: StoredVerdict[] = [];
-  for (const list of byWeek(live, judge.personOf, frozen).values()) {
-    for (const { activity, verdict } of judgeWeek(list, judge.context, context.amounts)) {
-      const value: StoredVerdict = {
-        club: activity.club, period: periodOfDate(activity.date), vendor: activity.vendor, id: activity.id,
-        ...(activity.date !== undefined ? { date: activity.date } : {}),
-        ...(activity.start !== undefined ? { start: activity.start } : {}),
-        ...(activity.end !== undefined ? { end: activity.end } : {}),
-        ...(activity.sport !== undefined ? { sport: activity.sport } : {}),
-        type: activity.type, verdict,
-      };
-      computed.push(value);
-      verdictAt.set(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }), { kind: 'verdict', club: value.club, period: value.period, vendor: value.vendor, id: value.id });
-    }
-  }
+  const inputs = await judgeInputsOf(context, live);
+  const { computed, verdictAt } = judgeWeeks(context, live, inputs);
   // A verdict the last pass wrote for an activity that has since left its period (or been deleted) is left behind too.
   const leftBehind = [...closure.leftBehind];
   for (const [id, at] of start.judgedAt ?? []) if (verdictAt.get(id)?.period !== at.period) leftBehind.push(at);
-  const written = await writeChanged(context, live, computed, leftBehind, judge.context);
+  const written = await writeChanged(context, { live, computed, leftBehind, judge: inputs.context });
   const clubPeriods = new Map<string, { club: string; period: string }>();
   for (const v of [...computed, ...leftBehind]) clubPeriods.set(`${v.club}|${v.period}`, { club: v.club, period: v.period });
   return { result: { clubPeriods: [...clubPeriods.values()], judged: computed.length, written }, closure, verdictAt };
+}
+
+/** What a pass judges the reached activities with: their persons, their clubs' facts, the frozen verdicts. */
+interface JudgeInputs {
+  readonly context: JudgeContext;
+  readonly personOf: (pid: string) => JudgedPerson;
+  readonly frozen: ReadonlyMap<string, ActivityVerdict>;
+}
+
+async function judgeInputsOf(context: PassContext, live: readonly StoredActivity[]): Promise<JudgeInputs> {
+  const judge = await judgeContextOf(context, live);
+  return { ...judge, frozen: await frozenVerdicts(context, live, judge.context) };
+}
+
+/** Judges the reached activities week by week: their verdicts, and each one's verdict key by the activity's id (docId). */
+function judgeWeeks(context: PassContext, live: readonly StoredActivity[], inputs: JudgeInputs): { computed: StoredVerdict[]; verdictAt: Map<string, VerdictKey> } {
+  const verdictAt = new Map<string, VerdictKey>();
+  const computed: StoredVerdict[] = [];
+  for (const list of byWeek(live, inputs.personOf, inputs.frozen).values()) {
+    for (const { activity, verdict } of judgeWeek(list, inputs.context, context.amounts)) {
+      const value = storedVerdictOf(activity, verdict);
+      computed.push(value);
+      verdictAt.set(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }), verdictKeyOf(value));
+    }
+  }
+  return { computed, verdictAt };
+}
+
+function storedVerdictOf(activity: JudgedActivity, verdict: ActivityVerdict): StoredVerdict {
+  return {
+    club: activity.club, period: periodOfDate(activity.date), vendor: activity.vendor, id: activity.id,
+    ...whenAndSport(activity),
+    type: activity.type, verdict,
+  };
+}
+
+/** An activity's date, times and sport, those it has, in the order verdicts keep them. */
+function whenAndSport(a: { readonly date?: string; readonly start?: string; readonly end?: string; readonly sport?: string }): { date?: string; start?: string; end?: string; sport?: string } {
+  return {
+    ...(a.date !== undefined ? { date: a.date } : {}),
+    ...(a.start !== undefined ? { start: a.start } : {}),
+    ...(a.end !== undefined ? { end: a.end } : {}),
+    ...(a.sport !== undefined ? { sport: a.sport } : {}),
+  };
+}
+
+function verdictKeyOf(v: StoredVerdict): VerdictKey {
+  return { kind: 'verdict', club: v.club, period: v.period, vendor: v.vendor, id: v.id };
 }
 
 /**
@@ -201,7 +232,7 @@ async function judgePass(context: PassContext, start: ClosureStart & { readonly 
  * are judged as they stand (judge-day.ts), so that the rest of their days is judged against what was applied for.
  */
 async function frozenVerdicts(context: PassContext, live: readonly StoredActivity[], judge: JudgeContext): Promise<Map<string, ActivityVerdict>> {
-  const keys: DocKey[] = [];
+  const keys: VerdictKey[] = [];
   for (const a of live) {
     const date = a.content!.date;
     if (date === undefined) continue;
@@ -210,73 +241,107 @@ async function frozenVerdicts(context: PassContext, live: readonly StoredActivit
   }
   const frozen = new Map<string, ActivityVerdict>();
   if (keys.length === 0) return frozen;
-  for (const doc of (await context.ports.store.get(keys)).values()) {
-    const v = doc.value as StoredVerdict;
+  for (const v of (await DocsOf.read(context.ports.store, keys)).values()) {
     frozen.set(docId({ kind: 'activity', vendor: v.vendor, club: v.club, id: v.id }), v.verdict);
   }
   return frozen;
 }
 
+/** What a pass judged: the reached activities, their verdicts, the verdicts left behind, and the judge's context. */
+interface Judged {
+  readonly live: readonly StoredActivity[];
+  readonly computed: readonly StoredVerdict[];
+  readonly leftBehind: readonly VerdictKey[];
+  readonly judge: JudgeContext;
+}
+
 /** Writes the verdicts that differ from the stored ones (none in a closed period) and deletes those left behind. */
-async function writeChanged(context: PassContext, live: readonly StoredActivity[], computed: readonly StoredVerdict[], leftBehind: readonly VerdictKey[], judge: JudgeContext): Promise<number> {
-  const { store } = context.ports;
-  const created = (a: StoredActivity) => context.uploadId !== undefined && a.lastUpload === context.uploadId && a.lastOutcome === 'created';
-  const verdictKeys = live.filter((a) => !created(a)).map((a): DocKey => ({ kind: 'verdict', club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
-  const stored = await store.get(verdictKeys);
-  const receivedOn = new Map(live.map((a) => [docId({ kind: 'activity', value: a }), a.receivedOn]));
-  const activityOf = new Map(live.map((a) => [docId({ kind: 'activity', value: a }), a]));
-  const puts: Doc[] = [];
-  const changes: PendingChange[] = [];
-  for (const value of computed) {
-    const before = stored.get(docId({ kind: 'verdict', value }))?.value as StoredVerdict | undefined;
-    if (before && JSON.stringify(before) === JSON.stringify(value)) continue;
-    // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
-    if (before && value.period !== UNDATED && isClosedForActivity(value.period, context.today, receivedOn.get(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }))!, submissionsOf(judge.club(value.club), value.period))) continue;
-    puts.push({ kind: 'verdict', value });
-    // The stored verdict read above is what the vendor was told: no read more for the change report.
-    const change = before && context.changes?.changeOf(activityOf.get(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }))!, value.period, before.verdict, value.verdict);
-    if (change) changes.push(change);
-  }
+async function writeChanged(context: PassContext, judged: Judged): Promise<number> {
+  const { puts, changes } = await changedVerdicts(context, judged);
   // Kept before the verdicts are written: a retry that finds them written already still reports them.
   await context.changes?.keep(changes);
   // Kept until the heads are read again: a retry after a death in between judges these again (writtenUnchecked).
-  if (context.intentKey && puts.length + leftBehind.length > 0) {
-    const keys = [...puts.map((p): VerdictKey => { const v = p.value as StoredVerdict; return { kind: 'verdict', club: v.club, period: v.period, vendor: v.vendor, id: v.id }; }), ...leftBehind];
+  if (context.intentKey && puts.length + judged.leftBehind.length > 0) {
+    const keys = [...puts.map((p) => verdictKeyOf(p.value)), ...judged.leftBehind];
     await context.ports.objects.put(context.intentKey, JSON.stringify(keys));
   }
-  await store.write(puts, leftBehind);
-  return puts.length + leftBehind.length;
+  await context.ports.store.write(puts, judged.leftBehind);
+  return puts.length + judged.leftBehind.length;
+}
+
+/** The diff: the verdicts that differ from the stored ones, and the changes to report of those the vendor was told. */
+async function changedVerdicts(context: PassContext, { live, computed, judge }: Judged): Promise<{ puts: Extract<Doc, { kind: 'verdict' }>[]; changes: PendingChange[] }> {
+  const created = (a: StoredActivity) => context.uploadId !== undefined && a.lastUpload === context.uploadId && a.lastOutcome === 'created';
+  const verdictKeys = live.filter((a) => !created(a)).map((a): VerdictKey => ({ kind: 'verdict', club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
+  const stored = await DocsOf.read(context.ports.store, verdictKeys);
+  const activityOf = new Map(live.map((a) => [docId({ kind: 'activity', value: a }), a]));
+  const puts: Extract<Doc, { kind: 'verdict' }>[] = [];
+  const changes: PendingChange[] = [];
+  for (const value of computed) {
+    const before = stored.of({ kind: 'verdict', value });
+    if (before && JSON.stringify(before) === JSON.stringify(value)) continue;
+    const activity = activityOf.get(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }))!;
+    // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
+    if (before && value.period !== UNDATED && isClosedForActivity(value.period, context.today, activity.receivedOn, submissionsOf(judge.club(value.club), value.period))) continue;
+    puts.push({ kind: 'verdict', value });
+    // The stored verdict read above is what the vendor was told: no read more for the change report.
+    const change = before && context.changes?.changeOf(activity, value.period, before.verdict, value.verdict);
+    if (change) changes.push(change);
+  }
+  return { puts, changes };
 }
 
 /** The persons of the activities with their memberships in the activities' clubs, and the clubs' facts. */
 async function judgeContextOf(context: PassContext, live: readonly StoredActivity[]): Promise<{ context: JudgeContext; personOf: (pid: string) => JudgedPerson }> {
   const { store } = context.ports;
   const clubs = await store.clubs([...new Set(live.map((a) => a.club))]);
+  const pidsByClub = pidsByClubOf(live);
+  const allPids = new Set([...pidsByClub.values()].flatMap((s) => [...s]));
+  const membershipKeys: KeyOf<'membership'>[] = [];
+  for (const [club, pids] of pidsByClub) {
+    const vendors = [...new Set((clubs.get(club)?.activations ?? []).map((a) => a.vendor))];
+    for (const pid of pids) for (const vendor of vendors) membershipKeys.push({ kind: 'membership', pid, club, vendor });
+  }
+  const [persons, memberships] = await Promise.all([
+    DocsOf.read(store, [...allPids].map((pid) => ({ kind: 'person' as const, pid }))), DocsOf.read(store, membershipKeys),
+  ]);
+  const facts = new Map<string, ClubFacts>();
+  for (const [id, state] of clubs) facts.set(id, factsOf(state));
+  return {
+    context: { today: context.today, club: (id) => facts.get(id) ?? { countsEveryoneAsDisabled: false, submittedPeriods: new Set() } },
+    personOf: judgedPersons(persons, membershipsByPerson(memberships)),
+  };
+}
+
+/** The persons each club's activities name. */
+function pidsByClubOf(live: readonly StoredActivity[]): Map<string, Set<string>> {
   const pidsByClub = new Map<string, Set<string>>();
   for (const a of live) {
     let set = pidsByClub.get(a.club);
     if (!set) pidsByClub.set(a.club, (set = new Set()));
     for (const p of [...a.content!.leaders, ...a.content!.participants]) set.add(p.pid);
   }
-  const allPids = new Set([...pidsByClub.values()].flatMap((s) => [...s]));
-  const membershipKeys: DocKey[] = [];
-  for (const [club, pids] of pidsByClub) {
-    const vendors = [...new Set((clubs.get(club)?.activations ?? []).map((a) => a.vendor))];
-    for (const pid of pids) for (const vendor of vendors) membershipKeys.push({ kind: 'membership', pid, club, vendor });
-  }
-  const [personDocs, membershipDocs] = await Promise.all([store.get([...allPids].map((pid) => ({ kind: 'person' as const, pid }))), store.get(membershipKeys)]);
+  return pidsByClub;
+}
+
+/** A person's memberships per club, over every vendor of the club. */
+function membershipsByPerson(read: DocsOf<'membership'>): Map<string, Map<string, Membership[]>> {
   const memberships = new Map<string, Map<string, Membership[]>>();
-  for (const doc of membershipDocs.values()) {
-    const m = doc.value as StoredMembership;
+  for (const m of read.values()) {
     let byClub = memberships.get(m.pid);
     if (!byClub) memberships.set(m.pid, (byClub = new Map()));
     byClub.set(m.club, [...(byClub.get(m.club) ?? []), ...m.memberships]);
   }
+  return memberships;
+}
+
+/** The persons as the rules see them, each made once. */
+function judgedPersons(read: DocsOf<'person'>, memberships: ReadonlyMap<string, Map<string, Membership[]>>): (pid: string) => JudgedPerson {
   const persons = new Map<string, JudgedPerson>();
-  const personOf = (pid: string): JudgedPerson => {
+  return (pid) => {
     let person = persons.get(pid);
     if (!person) {
-      const stored = personDocs.get(docId({ kind: 'person', pid }))?.value as StoredPerson | undefined;
+      const stored = read.of({ kind: 'person', pid });
       person = {
         key: pid,
         identity: stored?.identity ?? 'none',
@@ -287,11 +352,7 @@ async function judgeContextOf(context: PassContext, live: readonly StoredActivit
     }
     return person;
   };
-  const facts = new Map<string, ClubFacts>();
-  for (const [id, state] of clubs) facts.set(id, factsOf(state));
-  return { context: { today: context.today, club: (id) => facts.get(id) ?? { countsEveryoneAsDisabled: false, submittedPeriods: new Set() } }, personOf };
 }
-
 function byWeek(live: readonly StoredActivity[], personOf: (pid: string) => JudgedPerson, frozen: ReadonlyMap<string, ActivityVerdict>): Map<string, JudgedActivity[]> {
   const weeks = new Map<string, JudgedActivity[]>();
   for (const a of live) {
@@ -316,10 +377,7 @@ function judgedActivity(a: StoredActivity, personOf: (pid: string) => JudgedPers
   const participants: JudgedParticipant[] = c.participants.map((p) => ({ ref: p.ref, person: personOf(p.pid), disability: p.disability === true }));
   return {
     club: a.club, id: a.id, vendor: a.vendor,
-    ...(c.date !== undefined ? { date: c.date } : {}),
-    ...(c.start !== undefined ? { start: c.start } : {}),
-    ...(c.end !== undefined ? { end: c.end } : {}),
-    ...(c.sport !== undefined ? { sport: c.sport } : {}),
+    ...whenAndSport(c),
     ...(c.place !== undefined ? { place: c.place } : {}),
     type: c.type,
     ...(c.group ? { group: c.group.id } : {}),
