@@ -10,6 +10,7 @@ import type { PipelineClock, PipelinePorts } from '../core/pipeline/ports.js';
 import { reconcileUploads } from '../core/pipeline/reconcile.js';
 import { runImport, type RunResult } from '../core/pipeline/run-import.js';
 import { processTurns } from '../core/pipeline/turns.js';
+import { errorCount } from '../core/receipt/kept-errors.js';
 import { archiveKey, inboxKey } from '../core/storage/bucket-layout.js';
 import { type Upload } from '../core/pipeline/upload.js';
 import { TakenUploads } from './uploads-being-imported.js';
@@ -161,7 +162,7 @@ export class UploadQueue {
       log({
         event: 'upload-done', vendor: upload.vendor, uploadId: upload.uploadId, file: upload.file, kind: result.kind,
         ...(result.kind !== 'blocked' ? {
-          status: result.receipt.status, errors: result.receipt.errors.length, activities: result.receipt.activities.length,
+          status: result.receipt.status, errors: errorCount(result.receipt), activities: result.receipt.activities.length,
           approved: result.receipt.counts.activities.approved, rejected: result.receipt.counts.activities.rejected,
         } : { waitingFor: result.waitingFor }),
         seconds: (Date.now() - started) / 1000,
