@@ -38,9 +38,7 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
   const folders: string[] = [];
   afterAll(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
 
-  function register(): Promise<TestRegister> {
-    return registerFor(db.client, [VENDOR], CLUBS);
-  }
+  const register = (): Promise<TestRegister> => registerFor(db.client, [VENDOR], CLUBS);
 
   it('a unit that dies mid-club is retried from the parts, not the file; the clubs staged before it are not applied again; the receipt is a clean run\'s', async () => {
     const clean = await register();

@@ -115,9 +115,7 @@ describe('exactly once, on DynamoDB Local', () => {
     }
   }
 
-  function setUp(): Promise<TestRegister> {
-    return registerFor(db.client, VENDORS, CLUBS);
-  }
+  const setUp = (): Promise<TestRegister> => registerFor(db.client, VENDORS, CLUBS);
 
   let clean: Record<string, unknown>;
   let cleanCalls: number;

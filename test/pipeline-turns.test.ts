@@ -49,9 +49,7 @@ async function run(ports: PipelinePorts, n: number, turns: InProcessTurns, optio
 describe('a vendor\'s uploads waiting for their turn (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
 
-  function setUp(): Promise<TestRegister> {
-    return registerFor(db.client, [VENDOR], [CLUB]);
-  }
+  const setUp = (): Promise<TestRegister> => registerFor(db.client, [VENDOR], [CLUB]);
 
   it('twenty uploads of one club started at once, the last first: each is handed on by the one before it and imports in order, blocked twice at most', async () => {
     const register = await setUp();

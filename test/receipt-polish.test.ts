@@ -51,9 +51,7 @@ describe('the receipt, polished (issue 14, items 6 and 8)', () => {
   describe('through the pipeline (DynamoDB Local)', () => {
     const db = dynamoDbForFile();
 
-    function register(): Promise<TestRegister> {
-      return registerFor(db.client, [VENDOR], [CLUB]);
-    }
+    const register = (): Promise<TestRegister> => registerFor(db.client, [VENDOR], [CLUB]);
 
     it('the period line is the club\'s register total, labelled so; formatVersion and laterChanges in JSON and text', async () => {
       const r = await register();

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll } from 'vitest';
 import { join } from 'node:path';
 import { installDynamoDbLocal } from '../../shared/adapters/dynamodb-local/install-dynamodb-local.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { forFile } from './for-file.js';
 import { ROOT } from './run-cli.js';
 
 /** A fresh DynamoDB Local, in memory, on a free loopback port, with a client for it. */
@@ -22,18 +22,10 @@ export async function dynamoDbForTests(): Promise<{ local: DynamoDbLocal; client
  * first), stopped after them. Read `client` and `endpoint` inside a hook or a test, once it is started.
  */
 export function dynamoDbForFile(): { readonly client: DynamoDBClient; readonly endpoint: string } {
-  let started: { local: DynamoDbLocal; client: DynamoDBClient } | undefined;
-  beforeAll(async () => {
-    started = await dynamoDbForTests();
+  const running = forFile('DynamoDB Local', dynamoDbForTests, async ({ local, client }) => {
+    client.destroy();
+    await local.stop();
   }, 120_000);
-  afterAll(async () => {
-    started?.client.destroy();
-    await started?.local.stop();
-  });
-  const running = () => {
-    if (!started) throw new Error('DynamoDB Local is not started yet: read it in a hook or a test');
-    return started;
-  };
   return {
     get client() {
       return running().client;

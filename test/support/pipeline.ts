@@ -3,7 +3,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../../shared/adapters/dynamodb/register-store-dynamodb.js';
@@ -15,6 +14,7 @@ import type { PipelineClock, PipelinePorts } from '../../shared/core/pipeline/po
 import { runImport, type RunResult } from '../../shared/core/pipeline/run-import.js';
 import type { Upload } from '../../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './dynamodb.js';
+import { forFile } from './for-file.js';
 import { stringSource } from './string-source.js';
 
 export const TEST_KEY = 'test-identity-key-0123456789abcdef0123456789';
@@ -78,11 +78,7 @@ export interface FileRegister {
  */
 export function registerForFile(vendors: readonly string[], clubs: readonly (string | Club)[]): FileRegister {
   const db = dynamoDbForFile();
-  let register: TestRegister | undefined;
-  beforeAll(async () => {
-    register = await registerFor(db.client, vendors, clubs);
-  });
-  afterAll(() => register?.dispose());
+  const register = forFile('The register', () => registerFor(db.client, vendors, clubs), (r) => r.dispose());
   return {
     get client() {
       return db.client;
@@ -91,8 +87,7 @@ export function registerForFile(vendors: readonly string[], clubs: readonly (str
       return db.endpoint;
     },
     get register() {
-      if (!register) throw new Error('The register is not made yet: read it in a hook or a test');
-      return register;
+      return register();
     },
   };
 }

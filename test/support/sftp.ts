@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { startSftpServer, type SftpLimits } from '../../shared/adapters/sftp/sftp-server.js';
 import type { CompletedSftpUpload } from '../../shared/adapters/sftp/sftp-session.js';
 import { generateKeyPair } from '../../shared/adapters/sftp/ssh-keys.js';
+import { forFile } from './for-file.js';
 
 /** The two vendors a test SFTP server lets in, each with a key of its own. */
 export const A = 'vendor-a';
@@ -45,20 +45,9 @@ export async function startTestSftp(limits?: Partial<SftpLimits>): Promise<TestS
   };
 }
 
-/**
- * The test SFTP server for the tests of one file: started before them (before the file's own `beforeAll`, when
- * called first), stopped after them. Read its fields inside a hook or a test.
- */
+/** The test SFTP server for the tests of one file (see forFile); its fields read inside a hook or a test. */
 export function sftpForFile(limits?: Partial<SftpLimits>): Omit<TestSftp, 'stop'> {
-  let started: TestSftp | undefined;
-  beforeAll(async () => {
-    started = await startTestSftp(limits);
-  });
-  afterAll(() => started?.stop());
-  const running = () => {
-    if (!started) throw new Error('The SFTP server is not started yet: read it in a hook or a test');
-    return started;
-  };
+  const running = forFile('The SFTP server', () => startTestSftp(limits), (server) => server.stop());
   return {
     get root() {
       return running().root;
