@@ -29,6 +29,11 @@ describe('the register\'s items as stored (DynamoDB Local)', () => {
     await store.createUpload(entry);
     await store.openClubs(entry, ['100001']);
     await store.claimFile('v1', 'abc', 'u1');
+    // Claimed by u1, released by its failure, taken over by u3 (with u1's failure), refused to u4.
+    await store.claimFile('v1', 'def', 'u1');
+    await store.releaseFile('v1', 'def', 'u1');
+    expect(await store.claimFile('v1', 'def', 'u3')).toEqual({ owner: 'u3', failed: ['u1'] });
+    expect(await store.claimFile('v1', 'def', 'u4')).toEqual({ owner: 'u3', failed: [] });
     await store.addWaiter(entry, 'u2', 'token-1');
     await store.bumpHeads(['p1'], 'u1');
     const totals: StoredTotals = { totals: {} as StoredTotals['totals'], closed: false };
@@ -54,6 +59,7 @@ describe('the register\'s items as stored (DynamoDB Local)', () => {
       { pk: 'PERSON#p1', sk: 'MEMBER#100001#v1', gsi1pk: 'MEMBERS#100001', gsi1sk: 'p1#v1', d: 'S' },
       { pk: 'TOTALS#100001', sk: '2026-2', d: 'S', rev: 'N' },
       { pk: 'VENDOR#v1', sk: 'FILE#abc', uploadId: 'S' },
+      { pk: 'VENDOR#v1', sk: 'FILE#def', uploadId: 'S', failed: 'L' },
       { pk: 'VENDOR#v1', sk: 'META', id: 'S', name: 'S', purpose: 'S', licence: 'S', activeClubs: 'N' },
       { pk: 'VENDOR#v1', sk: `OPENCLUB#100001#${order}`, uploadId: 'S', completedAt: 'S' },
       { pk: 'VENDOR#v1', sk: `UPLOAD#${order}`, gsi1pk: 'OPEN-UPLOADS', gsi1sk: `v1#${order}`, d: 'S' },

@@ -125,6 +125,17 @@ export const totalsOf = (attributes: Attributes): { value: StoredTotals; revisio
 export const HEAD = { version: 'v', first: 'first', last: 'last' } as const;
 export const headOf = (attributes: Attributes): Head => ({ version: Number(attributes[HEAD.version]), first: attributes[HEAD.first] as string });
 
+/**
+ * A file claim's attributes, moved only by update expressions: the upload that owns the bytes, whether a failed
+ * upload released them, and the uploads that failed with them, in order.
+ */
+export const FILE_CLAIM = { owner: 'uploadId', released: 'released', failed: 'failed' } as const;
+/** A claim read back: its owner (none once released) and its failed uploads. */
+export const fileClaimOf = (attributes: Attributes): { owner?: string; failed: string[] } => ({
+  ...(attributes[FILE_CLAIM.released] === true ? {} : { owner: attributes[FILE_CLAIM.owner] as string | undefined }),
+  failed: (attributes[FILE_CLAIM.failed] as string[] | undefined) ?? [],
+});
+
 /** An open upload's mark for a club: the upload it stands for. */
 export const openMarkItem = (upload: Upload, club: string): Attributes =>
   ({ ...key.openMark(upload, club), uploadId: upload.uploadId, completedAt: upload.completedAt });

@@ -10,7 +10,7 @@ import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, St
 import { isEarlier, type LedgerEntry, type Upload } from '../../core/pipeline/upload.js';
 import { batchesOf, batchWriteAll, sendUntilProcessed, type BatchWriteOptions } from './batch-write.js';
 import {
-  clubStateOf, clubUploadItem, docItem, fromItem, HEAD, headOf, itemDocument, itemKeyCondition, keyItem, ledgerItem, openMarkItem, openMarkOf, REVISION, S,
+  clubStateOf, clubUploadItem, docItem, FILE_CLAIM, fileClaimOf, fromItem, HEAD, headOf, itemDocument, itemKeyCondition, keyItem, ledgerItem, openMarkItem, openMarkOf, REVISION, S,
   toItem, tokenOf, totalsItem, totalsOf, waiterItem, type Item,
 } from './register-items.js';
 import { conditionFailed } from './conditions.js';
@@ -357,15 +357,16 @@ export class DynamoDbRegisterStore implements RegisterStore {
     try {
       // Free, ours already, or released by a failed upload (whose list of failures it keeps).
       const output = await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: claim, UpdateExpression: 'SET uploadId = :me REMOVE released',
-        ConditionExpression: 'attribute_not_exists(pk) OR uploadId = :me OR released = :yes',
+        TableName: this.table, Key: claim, UpdateExpression: 'SET #owner = :me REMOVE #released',
+        ConditionExpression: 'attribute_not_exists(pk) OR #owner = :me OR #released = :yes',
+        ExpressionAttributeNames: { '#owner': FILE_CLAIM.owner, '#released': FILE_CLAIM.released },
         ExpressionAttributeValues: { ':me': S(uploadId), ':yes': { BOOL: true } }, ReturnValues: 'ALL_NEW',
       }));
-      return { owner: uploadId, failed: output.Attributes?.failed?.L?.map((v) => v.S!) ?? [] };
+      return { owner: uploadId, failed: fileClaimOf(fromItem(output.Attributes ?? {})).failed };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: claim, ConsistentRead: true }));
-      const owner = output.Item?.released?.BOOL ? undefined : output.Item?.uploadId?.S;
+      const { owner } = fileClaimOf(fromItem(output.Item ?? {}));
       return owner === undefined ? this.claimFile(vendor, sha256, uploadId) : { owner, failed: [] };
     }
   }
@@ -375,8 +376,9 @@ export class DynamoDbRegisterStore implements RegisterStore {
       await this.client.send(new UpdateItemCommand({
         TableName: this.table, Key: keyItem(key.fileClaim(vendor, sha256)),
         // A list, in the order of the failures: the next owner takes over their writes.
-        UpdateExpression: 'SET released = :yes, failed = list_append(if_not_exists(failed, :none), :me)',
-        ConditionExpression: 'uploadId = :id AND (attribute_not_exists(released) OR released = :no)',
+        UpdateExpression: 'SET #released = :yes, #failed = list_append(if_not_exists(#failed, :none), :me)',
+        ConditionExpression: '#owner = :id AND (attribute_not_exists(#released) OR #released = :no)',
+        ExpressionAttributeNames: { '#owner': FILE_CLAIM.owner, '#released': FILE_CLAIM.released, '#failed': FILE_CLAIM.failed },
         ExpressionAttributeValues: { ':id': S(uploadId), ':me': { L: [S(uploadId)] }, ':none': { L: [] }, ':yes': { BOOL: true }, ':no': { BOOL: false } },
       }));
     } catch (error) {
