@@ -9,9 +9,14 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
+/** Data as indented JSON, as --json prints it. */
+function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
 /** Data as indented JSON on standard output. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(jsonText(value));
 }
 
 /** A required string flag. */
@@ -58,7 +63,7 @@ export function reported<T>(result: AdminResult<T>, words: (value: T) => string)
 
 /** A use-case's answer as JSON with --json, else in words (exit 0); or its refusal (CODE: message, exit 1). */
 export function printed<T>(result: AdminResult<T>, json: boolean | undefined, words: (value: T) => string): number {
-  return json ? reported(result, (value) => `${JSON.stringify(value, null, 2)}\n`) : reported(result, words);
+  return reported(result, json ? jsonText : words);
 }
 
 export function noPositionals(command: string, positionals: readonly string[]): void {

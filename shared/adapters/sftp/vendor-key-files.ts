@@ -51,11 +51,6 @@ export class VendorKeyFiles {
     this.write(vendor, this.keys(vendor).filter((line) => !drop(line)));
   }
 
-  /** No key left: every login of the vendor is refused. */
-  removeAll(vendor: string): void {
-    this.write(vendor, []);
-  }
-
   private write(vendor: string, lines: readonly string[]): void {
     const path = this.pathOf(vendor);
     mkdirSync(this.dir, { recursive: true });
