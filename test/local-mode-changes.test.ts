@@ -8,20 +8,13 @@ import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
 import { ROOT, waitFor } from './support/run-cli.js';
-import { xmlOf, type FileSpec } from './support/world.js';
+import { oneActivityFile, xmlOf } from './support/world.js';
 
 const CLUB = '100042';
 
 /** The demo vendor's file of the demo club: activity `A<a>` on Monday 2026-11-09 17:00, led by person 0, with four children. */
 function fileWith(a: number): string {
-  const spec: FileSpec = {
-    vendor: DEMO_VENDOR, mode: 'delta',
-    clubs: [{
-      club: CLUB, persons: [0, 2, 3, 4, 5].map((n) => ({ n, memberships: 0 })), deletePersons: [], deleteActivities: [],
-      activities: [{ a, date: 0, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [0], participants: [2, 3, 4, 5] }],
-    }],
-  };
-  return xmlOf(spec);
+  return xmlOf(oneActivityFile(DEMO_VENDOR, CLUB, 0, 0, a));
 }
 
 describe('local mode: a verdict changed after its receipt reaches the vendor over SFTP', () => {

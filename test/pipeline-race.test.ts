@@ -15,23 +15,13 @@ import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts, gate, type PortCall } from './support/intercept.js';
 import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
-import { CLUBS, TODAY, VENDORS, xmlOf, type ActivitySpec, type FileSpec } from './support/world.js';
+import { CHILDREN, CLUBS, oneActivityFile, TODAY, VENDORS, xmlOf, type FileSpec } from './support/world.js';
 
 const [V1, V2] = VENDORS;
 const [CLUB1, CLUB2] = CLUBS;
-const CHILDREN = [2, 3, 4, 5];
 const MONDAY = 0;
 const TUESDAY = 1;
 const THURSDAY = 2; // world.ts's third date, 2026-11-12
-
-/** One vendor's file of one club: a leader, the four children every club shares, and activity A0 on `day`. */
-function fileOf(vendor: string, club: string, leader: number, day: number): FileSpec {
-  const activity: ActivitySpec = { a: 0, date: day, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [leader], participants: CHILDREN };
-  return {
-    vendor, mode: 'delta',
-    clubs: [{ club, persons: [leader, ...CHILDREN].map((n) => ({ n, memberships: 0 })), deletePersons: [], activities: [activity], deleteActivities: [] }],
-  };
-}
 
 let n = 0;
 const uploadOf = (vendor: string): Upload => ({ vendor, uploadId: `race-${++n}`, file: `race-${n}.xml`, completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z` });
@@ -77,8 +67,8 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
   /** A register where vendor 1's A0 is on Monday and vendor 2's A0 (B1) on Tuesday: the same four children, both approved. */
   async function mondayAndTuesday(): Promise<TestRegister> {
     const register = await registerFor(db.client, VENDORS, CLUBS);
-    await imported(register, fileOf(V1, CLUB1, 0, MONDAY));
-    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    await imported(register, oneActivityFile(V1, CLUB1, 0, MONDAY));
+    await imported(register, oneActivityFile(V2, CLUB2, 1, TUESDAY));
     return register;
   }
 
@@ -88,12 +78,12 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     // Vendor 1 moves A0 to Tuesday, onto B1; its judge step reads the week, then is slow to write.
     const moved = uploadOf(V1);
     await registerUpload(register.ports, moved, clock);
-    await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(fileOf(V1, CLUB1, 0, TUESDAY))), clock);
+    await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))), clock);
     const slow = pausedBeforeVerdicts(register.ports);
     const judging = judgeUpload(slow.ports, moved, clock);
     await slow.paused.reached;
     // Meanwhile vendor 2's whole import moves B1 to Thursday (no overlap any more).
-    await imported(register, fileOf(V2, CLUB2, 1, THURSDAY));
+    await imported(register, oneActivityFile(V2, CLUB2, 1, THURSDAY));
     slow.paused.open();
     await judging;
     await totalUpload(register.ports, moved);
@@ -110,7 +100,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
 
   it('two first loads of the same persons at once are judged against each other, as one after the other', async () => {
     // A leader and four children in both clubs, an activity of each club at the same hour on Monday.
-    const files = [fileOf(V1, CLUB1, 0, MONDAY), fileOf(V2, CLUB2, 0, MONDAY)];
+    const files = [oneActivityFile(V1, CLUB1, 0, MONDAY), oneActivityFile(V2, CLUB2, 0, MONDAY)];
     const oneAfterTheOther = await registerFor(db.client, VENDORS, CLUBS);
     for (const file of files) await imported(oneAfterTheOther, file);
     const expected = await storedState(oneAfterTheOther);
@@ -145,7 +135,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
   // taken as settled though another upload had reached it; a new person's membership moved no head.
   for (const order of [[0, 1], [1, 0]] as const) {
     it(`a first load's apply retried after another vendor's whole import reached its persons is judged against it (${order.join(',')})`, async () => {
-      const files = [fileOf(V1, CLUB1, 0, MONDAY), fileOf(V2, CLUB2, 0, MONDAY)];
+      const files = [oneActivityFile(V1, CLUB1, 0, MONDAY), oneActivityFile(V2, CLUB2, 0, MONDAY)];
       const [first, second] = [files[order[0]]!, files[order[1]]!];
       const register = await registerFor(db.client, VENDORS, CLUBS);
       const upload = uploadOf(first.vendor);
@@ -166,7 +156,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     }, 60_000);
 
     it(`two first loads of the same persons, the second's heads moved after the first's whole import, are judged against each other (${order.join(',')})`, async () => {
-      const files = [fileOf(V1, CLUB1, 0, MONDAY), fileOf(V2, CLUB2, 0, MONDAY)];
+      const files = [oneActivityFile(V1, CLUB1, 0, MONDAY), oneActivityFile(V2, CLUB2, 0, MONDAY)];
       const register = await registerFor(db.client, VENDORS, CLUBS);
       const bothLookedUp = gate();
       const firstDone = gate();
@@ -196,7 +186,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     const register = await mondayAndTuesday();
     const moved = uploadOf(V1);
     await registerUpload(register.ports, moved, clock);
-    await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(fileOf(V1, CLUB1, 0, TUESDAY))), clock);
+    await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))), clock);
     // The judge pauses before it writes its verdicts; it dies at its second look at the heads.
     const beforeWrite = gate();
     let wrote = false;
@@ -214,7 +204,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     const judging = judgeUpload(dying, moved, clock).then(() => 'judged', (error: Error) => error.name);
     await beforeWrite.reached;
     // Meanwhile vendor 2 moves B1 to the next week (the same period): out of the weeks this judge reaches.
-    await imported(register, fileOf(V2, CLUB2, 1, 4));
+    await imported(register, oneActivityFile(V2, CLUB2, 1, 4));
     beforeWrite.open();
     expect(await judging).toBe('ThrottlingException');
     await judgeUpload(register.ports, moved, clock);
@@ -275,9 +265,9 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
   it('a club the night cannot reconcile (a staged object unreadable) is reported by its error\'s name; the other club is reconciled', async () => {
     const register = await registerFor(db.client, VENDORS, CLUBS);
     const broken = uploadOf(V1);
-    const result = await runImport(register.ports, broken, () => stringSource(broken.file, xmlOf(fileOf(V1, CLUB1, 0, MONDAY))), clock, noWait);
+    const result = await runImport(register.ports, broken, () => stringSource(broken.file, xmlOf(oneActivityFile(V1, CLUB1, 0, MONDAY))), clock, noWait);
     expect(result.kind).toBe('done');
-    await imported(register, fileOf(V2, CLUB2, 1, TUESDAY));
+    await imported(register, oneActivityFile(V2, CLUB2, 1, TUESDAY));
     await register.ports.objects.put(stagedKey(broken, 'apply'), '{ not json');
     // Club 2's totals drifted meanwhile: the night repairs them though club 1 fails.
     const { value, revision } = await register.ports.store.totals(CLUB2, '2026-2');

@@ -18,24 +18,14 @@ import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts, type PortCall } from './support/intercept.js';
 import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
-import { CLUBS, TODAY, VENDORS, xmlOf, type ActivitySpec, type FileSpec } from './support/world.js';
+import { CLUBS, oneActivityFile, TODAY, VENDORS, xmlOf, type FileSpec } from './support/world.js';
 
 // Vendor A's club sorts after vendor B's: of two activities at the same hour with the same leader, B's comes first
 // in the one ordering of activities (ordering.ts), so B's file re-judges A's activity (LEADER_OVERLAPPING_ACTIVITY
 // and the children's PARTICIPANT_OVERLAPPING_ACTIVITY, lok-rules.md).
 const [A, B] = VENDORS;
 const [CLUB_B, CLUB_A] = CLUBS;
-const CHILDREN = [2, 3, 4, 5];
-const MONDAY = 0;
 const clock = clockAt(TODAY);
-
-function fileOf(vendor: string, club: string, leader: number, day = MONDAY): FileSpec {
-  const activity: ActivitySpec = { a: 0, date: day, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [leader], participants: CHILDREN };
-  return {
-    vendor, mode: 'delta',
-    clubs: [{ club, persons: [leader, ...CHILDREN].map((n) => ({ n, memberships: 0 })), deletePersons: [], activities: [activity], deleteActivities: [] }],
-  };
-}
 
 let n = 0;
 const uploadOf = (vendor: string): Upload => ({ vendor, uploadId: `chg-${++n}`, file: `file-${n}.xml`, completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z` });
@@ -57,7 +47,7 @@ function changeReports(register: TestRegister, vendor: string): { json: Map<stri
 /** A register where vendor A's Monday activity is approved and its receipt written. */
 async function approvedAtA(db: { client: Parameters<typeof registerFor>[0] }): Promise<{ register: TestRegister; first: { upload: Upload; receipt: Receipt } }> {
   const register = await registerFor(db.client, VENDORS, CLUBS);
-  const first = await imported(register.ports, fileOf(A, CLUB_A, 0));
+  const first = await imported(register.ports, oneActivityFile(A, CLUB_A, 0));
   expect(first.receipt.activities.map((a) => a.verdict)).toEqual(['approved']);
   return { register, first };
 }
@@ -90,7 +80,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     const receiptText = readFileSync(join(register.folder, 'outbox', A, `${first.upload.file}.receipt.txt`), 'utf8');
     expect(receiptText).toContain(`reported in ${LATER_CHANGES_AT}`);
 
-    const second = await imported(register.ports, fileOf(B, CLUB_B, 0));
+    const second = await imported(register.ports, oneActivityFile(B, CLUB_B, 0));
     expect(second.receipt.activities.map((a) => a.verdict)).toEqual(['approved']);
     expectOneReport(register, first, second.upload);
     const text = readFileSync(join(register.folder, 'outbox', A, changeReports(register, A).txt[0]!), 'utf8');
@@ -120,7 +110,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
       throw new TransientError('the function died');
     });
     const steps: string[] = [];
-    const result = await runImport(faulty, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, { ...noWait, onStep: (e) => steps.push(`${e.step}:${e.outcome}`) });
+    const result = await runImport(faulty, upload, () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))), clock, { ...noWait, onStep: (e) => steps.push(`${e.step}:${e.outcome}`) });
     expect(result.kind).toBe('done');
     expect(faults).toBe(1);
     expect(steps).toContain('judge:retry');
@@ -136,7 +126,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
       if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) throw new TransientError('throttled');
       return proceed();
     });
-    const result = await runImport(noVerdicts, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, noWait);
+    const result = await runImport(noVerdicts, upload, () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))), clock, noWait);
     expect(result.kind).toBe('failed');
     expect(changeReports(register, A).json.size).toBe(0);
 
@@ -163,7 +153,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
       if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) written = true;
       return result;
     });
-    const result = await runImport(deadAfterWrite, upload, () => stringSource(upload.file, xmlOf(fileOf(B, CLUB_B, 0))), clock, noWait);
+    const result = await runImport(deadAfterWrite, upload, () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))), clock, noWait);
     expect(result.kind).toBe('failed');
     expect(changeReports(register, A).json.size).toBe(0);
 
@@ -178,7 +168,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     const register = await registerFor(db.client, VENDORS, CLUBS);
     const calls: PortCall[] = [];
     const counted = interceptPorts(register.ports, async (call, proceed) => { calls.push(call); return proceed(); });
-    await imported(counted, fileOf(A, CLUB_A, 0));
+    await imported(counted, oneActivityFile(A, CLUB_A, 0));
     expect(calls.filter((c) => c.port === 'objects' && /changes/.test(String(c.args[0])))).toEqual([]);
     register.dispose();
   }, 60_000);
@@ -188,10 +178,10 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     // A's upload is applied and judged (approved), and stops before its totals and receipt.
     const slow = uploadOf(A);
     await registerUpload(register.ports, slow, clock);
-    await applyFile(register.ports, slow, stringSource(slow.file, xmlOf(fileOf(A, CLUB_A, 0))), clock);
+    await applyFile(register.ports, slow, stringSource(slow.file, xmlOf(oneActivityFile(A, CLUB_A, 0))), clock);
     await judgeUpload(register.ports, slow, clock);
     // B's whole import re-judges A0 meanwhile.
-    await imported(register.ports, fileOf(B, CLUB_B, 0));
+    await imported(register.ports, oneActivityFile(B, CLUB_B, 0));
     await totalUpload(register.ports, slow);
     const receipt = await finishUpload(register.ports, slow, clock);
     expect(receipt.activities.map((a) => a.verdict)).toEqual(['rejected']);
@@ -202,7 +192,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
   it("A's own later file that re-judges A's earlier activity reports it as caused by A's upload, with its file", async () => {
     const { register, first } = await approvedAtA(db);
     // A's second file, for its other club (whose id sorts first): the same hour, the same leader and children.
-    const second = await imported(register.ports, fileOf(A, CLUB_B, 0));
+    const second = await imported(register.ports, oneActivityFile(A, CLUB_B, 0));
     const reports = changeReports(register, A);
     expect(reports.json.size).toBe(1);
     const report = [...reports.json.values()][0]!;

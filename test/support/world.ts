@@ -53,6 +53,18 @@ export interface ClubSpec {
 }
 export interface FileSpec { readonly vendor: string; readonly mode: 'delta' | 'full'; readonly clubs: readonly ClubSpec[] }
 
+/** Persons 2 to 5: the children every club of the world shares (of LOK age on every date). */
+export const CHILDREN: readonly number[] = [2, 3, 4, 5];
+
+/** A vendor's file of one club: a leader, the CHILDREN, and activity A<a> on the world's `day`th date (0: Monday). */
+export function oneActivityFile(vendor: string, club: string, leader: number, day = 0, a = 0): FileSpec {
+  const activity: ActivitySpec = { a, date: day, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [leader], participants: CHILDREN };
+  return {
+    vendor, mode: 'delta',
+    clubs: [{ club, persons: [leader, ...CHILDREN].map((n) => ({ n, memberships: 0 })), deletePersons: [], activities: [activity], deleteActivities: [] }],
+  };
+}
+
 const indexes = (max: number) => fc.uniqueArray(fc.integer({ min: 0, max }), { maxLength: max + 1 });
 
 const activityArb = (a: number): fc.Arbitrary<ActivitySpec> => fc.record({
