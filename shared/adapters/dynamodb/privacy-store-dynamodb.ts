@@ -44,7 +44,7 @@ export class DynamoDbPrivacyStore implements PrivacyStore {
 
   async uploadsCompletedBefore(time: string): Promise<LedgerEntry[]> {
     const items = await this.scan('begins_with(pk, :vendor) AND begins_with(sk, :upload) AND sk < :before', {
-      ':vendor': S(PREFIX.vendor), ':upload': S(PREFIX.upload), ':before': S(key.ledgerSortAt(time)),
+      ':vendor': S(PREFIX.vendor), ':upload': S(PREFIX.upload), ':before': S(key.uploadSortKey(time)),
     });
     return items.map((i) => itemDocument<LedgerEntry>(i)).sort((a, b) => (a.completedAt < b.completedAt ? -1 : a.completedAt > b.completedAt ? 1 : 0));
   }

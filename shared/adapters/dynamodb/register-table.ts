@@ -77,11 +77,14 @@ export const key = {
   /** After META (a club's META query never reads it): the application of a period, main or supplementary. */
   submission: (club: string, period: string, kind: string): TableKey => ({ pk: clubPk(club), sk: `${PREFIX.submission}${period}#${kind}` }),
   /** The vendor's ledger entry of an upload. */
-  ledger: (upload: UploadRef): TableKey => ({ pk: vendorPk(upload.vendor), sk: key.ledgerSortAt(orderOf(upload)) }),
-  /** The vendor's ledger sort key at `time`: the entries of uploads completed before it sort below it. */
-  ledgerSortAt: (time: string): string => `${PREFIX.upload}${time}`,
+  ledger: (upload: UploadRef): TableKey => ({ pk: vendorPk(upload.vendor), sk: key.uploadSortKey(orderOf(upload)) }),
+  /**
+   * The sort key of an upload in a vendor's or a club's ledger at `at` (its order key, which begins with its
+   * completion time; a time alone is a bound: the uploads completed before it sort below it).
+   */
+  uploadSortKey: (at: string): string => `${PREFIX.upload}${at}`,
   /** The club's view of an upload that applied to it. */
-  clubUpload: (club: string, upload: UploadRef): TableKey => ({ pk: clubPk(club), sk: `${PREFIX.upload}${orderOf(upload)}` }),
+  clubUpload: (club: string, upload: UploadRef): TableKey => ({ pk: clubPk(club), sk: key.uploadSortKey(orderOf(upload)) }),
   /** Which upload applied these bytes for the vendor. */
   fileClaim: (vendor: string, sha256: string): TableKey => ({ pk: vendorPk(vendor), sk: `${PREFIX.fileClaim}${sha256}` }),
   /** An open upload's mark per club it applies (or `UNKNOWN_CLUBS`): the per-club order. */
