@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RECEIPT_FORMAT_VERSION } from '../shared/core/receipt/receipt.js';
+import { scratchForFile } from './support/for-file.js';
 import { ROOT, runCli } from './support/run-cli.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-cli-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchForFile('lok-cli-');
 
 describe('lok-importer check', () => {
   it('prints the receipt as JSON, shaped as the format spec says, and exits 0', async () => {
@@ -117,6 +116,7 @@ describe('lok-importer as a command in a pipeline and on a mistake', () => {
     [['check', 'samples/club-valid.xml', '--jsn'], "lok-importer check: Unknown option '--jsn'", 'Usage: lok-importer check FILE '],
     [['frobnicate'], 'lok-importer: unknown command "frobnicate"', 'Usage: lok-importer <command> [options]'],
     [['club', 'remove'], 'lok-importer club: unknown sub-command "remove"', 'Usage: lok-importer club <add|activate|deactivate> ...'],
+    [['person'], 'lok-importer person: which sub-command?', 'Usage: lok-importer person <erase> ...'],
   ])('a usage error is the error line, the command\'s usage and where to read on: %j', async (args, error, usage) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);
