@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENV, LOCAL_ENV, optionalEnv, requiredEnv } from '../functions/commons/environment.js';
 import { coldStart } from './support/cloud.js';
 
@@ -22,5 +22,21 @@ describe('the functions\' environment (functions/commons/environment.ts)', () =>
     expect(optionalEnv(LOCAL_ENV.sfnEndpoint)).toBeUndefined();
     process.env[ENV.registerTable] = 'register';
     expect(requiredEnv(ENV.registerTable)).toBe('register');
+  });
+});
+
+describe('the functions\' SDK clients (functions/commons/clients.ts)', () => {
+  it('are built once per cold start, at first use, pointed at the endpoint the environment names', async () => {
+    process.env[LOCAL_ENV.sfnEndpoint] = 'http://127.0.0.1:8083';
+    process.env.AWS_REGION = 'eu-north-1';
+    process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+    vi.resetModules();
+    const clients = await import('../functions/commons/clients.js');
+    const sfn = clients.sfn();
+    expect(clients.sfn()).toBe(sfn);
+    expect(await sfn.config.endpoint!()).toMatchObject({ hostname: '127.0.0.1', port: 8083 });
+    // Another cold start (modules loaded afresh) builds its own.
+    vi.resetModules();
+    expect((await import('../functions/commons/clients.js')).sfn()).not.toBe(sfn);
   });
 });
