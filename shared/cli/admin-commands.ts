@@ -1,7 +1,7 @@
 import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import type { AdminResult } from '../core/admin/admin-use-cases.js';
 import { IDENTITY_KEYS, LICENCES } from '../core/admin/register-admin.js';
-import { adminTarget, answerAt, CLOUD_FLAG, CLOUD_OPTION, loginName, publicKeyOf } from './admin-target.js';
+import { adminTarget, answerAt, CLOUD_FLAG, CLOUD_OPTION, loginKind, publicKeyOf } from './admin-target.js';
 import { command, type CommandInput } from './command.js';
 import { dateFlag, onePositional, oneOf, reported, required } from './output.js';
 import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS } from './register-config.js';
@@ -73,7 +73,7 @@ async function vendorAdd({ values, positionals, name }: CommandInput<typeof VEND
   const target = adminTarget(values);
   const publicKey = values.key === undefined ? undefined : publicKeyOf(target, values.key);
   return report(await answerAt(target, { action: 'vendor-add', vendor, ...(publicKey !== undefined ? { publicKey } : {}) }, { createTable: true }),
-    () => `vendor ${id} added (licence ${vendor.licence})${publicKey !== undefined ? `; its ${loginName(target)} takes the key` : ''}`);
+    () => `vendor ${id} added (licence ${vendor.licence})${publicKey !== undefined ? `; its ${loginKind(target)} takes the key` : ''}`);
 }
 
 const CLUB_ADD_OPTIONS = {

@@ -40,7 +40,7 @@ export function adminTarget(flags: TargetFlags): AdminTarget {
 }
 
 /** What a vendor's SFTP login is, where the target keeps it. */
-export function loginName(target: AdminTarget): string {
+export function loginKind(target: AdminTarget): string {
   return target.kind === 'cloud' ? 'Transfer Family user' : 'SFTP user';
 }
 
