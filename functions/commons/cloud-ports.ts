@@ -7,14 +7,6 @@ import type { IdentityHasher, PipelinePorts } from '../../shared/core/pipeline/p
 import { dynamodb, s3, secretsManager } from './clients.js';
 import { ENV, LOCAL_ENV, optionalEnv, requiredEnv } from './environment.js';
 
-/** @deprecated import `requiredEnv` from `./environment.js` (kept until functions/vendor-admin.ts moves). */
-export { requiredEnv };
-
-/** @deprecated the clients are in `./clients.js` (kept until functions/vendor-admin.ts moves). */
-export function cloudClients() {
-  return { dynamodb: dynamodb(), s3: s3() };
-}
-
 /**
  * The hasher of a function that hashes no identities: only the apply steps match persons, and only they are given
  * the identity key (`IDENTITY_KEY_SECRET_ARN` and the grant to read it: cdk/constructs/step-access.ts).
