@@ -38,9 +38,9 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
           {
             Update: {
               TableName: this.table, Key: key.vendor(vendor),
-              UpdateExpression: 'SET #active = #active + :one',
-              ConditionExpression: 'attribute_exists(pk) AND (licence = :unlimited OR #active < :limit)',
-              ExpressionAttributeNames: { '#active': ACTIVE_CLUBS }, ExpressionAttributeValues: { ':one': 1, ':unlimited': 'unlimited', ':limit': LICENCE_CLUB_LIMIT },
+              UpdateExpression: 'SET #activeClubs = #activeClubs + :one',
+              ConditionExpression: 'attribute_exists(pk) AND (licence = :unlimited OR #activeClubs < :limit)',
+              ExpressionAttributeNames: { '#activeClubs': ACTIVE_CLUBS }, ExpressionAttributeValues: { ':one': 1, ':unlimited': 'unlimited', ':limit': LICENCE_CLUB_LIMIT },
             },
           },
           {
@@ -81,8 +81,8 @@ export class DynamoDbRegisterAdmin implements RegisterAdminStore {
           },
           {
             Update: {
-              TableName: this.table, Key: key.vendor(vendor), UpdateExpression: 'SET #active = #active - :one',
-              ConditionExpression: 'attribute_exists(#active)', ExpressionAttributeNames: { '#active': ACTIVE_CLUBS }, ExpressionAttributeValues: { ':one': 1 },
+              TableName: this.table, Key: key.vendor(vendor), UpdateExpression: 'SET #activeClubs = #activeClubs - :one',
+              ConditionExpression: 'attribute_exists(#activeClubs)', ExpressionAttributeNames: { '#activeClubs': ACTIVE_CLUBS }, ExpressionAttributeValues: { ':one': 1 },
             },
           },
         ],
