@@ -263,10 +263,15 @@ describe('the identity key: read only where identities are hashed', () => {
 
   it('goes to the handlers that apply a file\'s persons (apply-file.ts matchPersons) or erase persons (erase-person.ts), the callers of the hasher, as they import them', () => {
     const handlers = Object.keys(EXPECTED).filter((k) => k.endsWith('.ts'));
+    const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+    // The admin function erases through the admin dispatcher (admin-dispatch.ts, answered through admin-requests.ts).
+    expect(read('shared/core/admin/admin-dispatch.ts')).toMatch(/import \{[^}]*\berasePersonOnRequest\b[^}]*\} from '\.\/person-erasure\.js'/);
+    expect(read('shared/cli/admin-requests.ts')).toMatch(/import \{[^}]*\bdispatchAdmin\b[^}]*\} from '\.\.\/core\/admin\/admin-dispatch\.js'/);
     const hashing = handlers.filter((h) => {
-      const source = readFileSync(join(ROOT, 'functions', h), 'utf8');
+      const source = read(join('functions', h));
       return /import \{[^}]*\b(applyFile|applyUnit)\b[^}]*\} from '\.\.\/shared\/core\/pipeline\/apply-file\.js'/.test(source)
         || /import \{[^}]*\berasePersonOnRequest\b[^}]*\} from '\.\.\/shared\/core\/admin\/person-erasure\.js'/.test(source)
+        || /import \{[^}]*\banswerAdminRequest\b[^}]*\} from '\.\.\/shared\/cli\/admin-requests\.js'/.test(source)
         || /import \{[^}]*\bpurgeExpired\b[^}]*\} from '\.\.\/shared\/core\/privacy\/retention\.js'/.test(source);
     });
     expect(hashing.sort()).toEqual(HASHING);
