@@ -2,7 +2,6 @@ import type { ErrorCode } from '../errors/codes.js';
 import type { FileError, RecordError } from '../errors/record-error.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
-import { folderPrefix } from '../storage/bucket-layout.js';
 
 export type ReceiptStatus = 'applied' | 'partially_applied' | 'rejected' | 'duplicate';
 
@@ -34,9 +33,10 @@ export interface DuplicateOf {
 
 /**
  * Where a receipt of the import (not `check`'s) says later verdict changes are reported: the change reports in the
- * vendor's outbox (verdict-changes.ts, `changeReportKey`), as the vendor sees them over SFTP.
+ * vendor's outbox (verdict-changes.ts, `changeReportKey`), as the vendor sees them over SFTP. A literal, for the
+ * receipt's schema names this one value; bucket-layout.test.ts checks it names the layout's outbox.
  */
-export const LATER_CHANGES_AT = `${folderPrefix('outbox')}*.changes.json`;
+export const LATER_CHANGES_AT = 'outbox/*.changes.json';
 
 /** How a change report's name ends (`.changes.json`, `.changes.txt`), as `LATER_CHANGES_AT` says to vendors. */
 export const CHANGE_REPORT_SUFFIX = '.changes';
