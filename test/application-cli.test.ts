@@ -1,18 +1,18 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../shared/core/application/application.js';
 import type { Submission } from '../shared/core/application/ports.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { clubFile } from './support/club-file.js';
+import { scratchForFile } from './support/for-file.js';
 import { importText, registerForFile } from './support/pipeline.js';
 import { cleanEnv, runCli, type CliResult } from './support/run-cli.js';
 
 /** `lok-importer application …` as a club's treasurer or RF support runs it, on a register in DynamoDB Local. */
 describe('lok-importer application (issue 16)', () => {
   const db = registerForFile(['v1'], ['100001', '100002']);
-  const scratch = mkdtempSync(join(tmpdir(), 'lok-application-cli-'));
+  const scratch = scratchForFile('lok-application-cli-');
   const lok = (...args: string[]): Promise<CliResult> =>
     runCli(['application', ...args], { env: { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: db.endpoint, LOK_REGISTER_TABLE: db.register.table } });
   const period = ['--club', '100001', '--period', '2026-2'];
@@ -23,10 +23,6 @@ describe('lok-importer application (issue 16)', () => {
     ]));
     expect(done.kind).toBe('done');
   }, 120_000);
-
-  afterAll(async () => {
-    rmSync(scratch, { recursive: true, force: true });
-  });
 
   it('shows what the application holds, in words and as JSON', async () => {
     const text = await lok(...period, '--today', '2026-11-25');

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { scratchForFile } from './support/for-file.js';
 import { TEST_KEY } from './support/pipeline.js';
 import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
 
@@ -14,7 +14,7 @@ import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
  * The tests build on each other in order: onboard, import, query.
  */
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-cli-pipeline-'));
+const scratch = scratchForFile('lok-cli-pipeline-');
 const objects = join(scratch, 'objects');
 const table = `cli-pipeline-${process.pid}`;
 const expected = JSON.parse(readFileSync(join(ROOT, 'samples', 'expected', 'club-valid.receipt.json'), 'utf8')) as Receipt;
@@ -50,7 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await local?.stop();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('lok-importer pipeline commands on DynamoDB Local', () => {

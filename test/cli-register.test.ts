@@ -1,10 +1,10 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { scratchForFile } from './support/for-file.js';
 import { TEST_KEY } from './support/pipeline.js';
 import { cleanEnv, ROOT, runCli, startLocalModeProcess, type CliResult, type LocalModeProcess } from './support/run-cli.js';
 
@@ -14,7 +14,7 @@ import { cleanEnv, ROOT, runCli, startLocalModeProcess, type CliResult, type Loc
  * "AWS" here is a real DynamoDB that we can look into afterwards. Every command says which register, once.
  */
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-cli-register-'));
+const scratch = scratchForFile('lok-cli-register-');
 let local: LocalModeProcess;
 let aws: DynamoDbLocal;
 
@@ -25,7 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(await local?.stop()).toBe(0);
   await aws?.stop();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** The CLI with nothing configured but what is given, from `cwd` (default the repository). */

@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchForFile } from './support/for-file.js';
 import { runCli } from './support/run-cli.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-vendor-files-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchForFile('lok-vendor-files-');
 
 const SMALL = ['--clubs', '1', '--persons', '20', '--activities', '10', '--seed', 'mode'];
 

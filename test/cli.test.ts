@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RECEIPT_FORMAT_VERSION } from '../shared/core/receipt/receipt.js';
+import { scratchForFile } from './support/for-file.js';
 import { ROOT, runCli } from './support/run-cli.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-cli-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchForFile('lok-cli-');
 
 describe('lok-importer check', () => {
   it('prints the receipt as JSON, shaped as the format spec says, and exits 0', async () => {

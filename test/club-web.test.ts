@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { DEMO_CLUB, DEMO_VENDOR, startLocalMode, type LocalMode } from '../share
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { clubFile, KIDS, type ActivitySpec } from './support/club-file.js';
+import { scratchForFile } from './support/for-file.js';
 import { ROOT } from './support/run-cli.js';
 
 /**
@@ -16,7 +16,7 @@ import { ROOT } from './support/run-cli.js';
  * is printed.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const scratch = mkdtempSync(join(tmpdir(), 'lok-club-web-'));
+const scratch = scratchForFile('lok-club-web-');
 /** docs/screenshots/ when asked (LOK_UPDATE_SCREENSHOTS=1), else a temp folder: a test run leaves the checkout as it was. */
 const SCREENSHOTS = process.env.LOK_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(scratch, 'screenshots');
 let local: LocalMode;
@@ -57,7 +57,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await local?.stop();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("the club's web page in local mode (issue 16)", () => {

@@ -1,10 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { scratchForFile } from './support/for-file.js';
 import { cleanEnv, ROOT, runCli, runProcess, startLocalModeProcess, type CliResult, type LocalModeProcess } from './support/run-cli.js';
 
 /**
@@ -73,7 +73,7 @@ function docCommands(): DocCommand[] {
 }
 
 const commands = docCommands();
-const scratch = mkdtempSync(join(tmpdir(), 'lok-docs-'));
+const scratch = scratchForFile('lok-docs-');
 /** Where the commands run: the reader's folder, with the repository's samples and a file of their own. */
 const cwd = join(scratch, 'work');
 const shims = join(scratch, 'bin');
@@ -131,7 +131,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await local?.stop();
   await dynamo?.stop();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('the command lines in README.md and docs/*.md', () => {

@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diskSegment } from '../shared/adapters/local-disk/object-store.js';
 import { freePort } from '../shared/adapters/loopback/free-port.js';
+import { scratchForFile } from './support/for-file.js';
 import { cleanEnv, ROOT } from './support/run-cli.js';
 
 // Issue 15: an upload whose receipt name was too long for the file system stuck at "totalled", and every restart of
 // local mode then exited 3 with "internal error", printing the vendor's file name.
-const scratch = mkdtempSync(join(tmpdir(), 'local-restart-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchForFile('local-restart-');
 
 interface Run { readonly output: () => string; stop(): Promise<number | null> }
 

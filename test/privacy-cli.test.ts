@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { scratchForFile } from './support/for-file.js';
 import { personnummerForms } from './support/personal-data.js';
 import { TEST_KEY } from './support/pipeline.js';
 import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
@@ -13,7 +13,7 @@ import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
  * personnummer of the files imported, in any written form; `person erase` neither, and erases once.
  */
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-privacy-cli-'));
+const scratch = scratchForFile('lok-privacy-cli-');
 const objects = join(scratch, 'objects');
 const SAMPLES = ['club-valid.xml', 'club-errors.xml'];
 const CLUB = '100042';
@@ -49,7 +49,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await local?.stop();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('no full personnummer in CLI output or receipts', () => {

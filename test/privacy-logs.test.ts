@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchForFile } from './support/for-file.js';
 import { personnummerForms } from './support/personal-data.js';
 import { cleanEnv, ROOT, runCli, waitFor, type CliResult, type LocalModeRuntime } from './support/run-cli.js';
 
@@ -14,7 +14,7 @@ import { cleanEnv, ROOT, runCli, waitFor, type CliResult, type LocalModeRuntime 
  * uploaded, and the log no disability flag.
  */
 
-const scratch = mkdtempSync(join(tmpdir(), 'lok-privacy-logs-'));
+const scratch = scratchForFile('lok-privacy-logs-');
 const dataDir = join(scratch, 'local');
 const generated = join(scratch, 'generated.xml');
 const DEMO = 'demo-vendor';
@@ -77,7 +77,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await local?.stop();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('a whole run of local mode logs no personal data', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 
 /**
@@ -16,4 +19,11 @@ export function forFile<T>(what: string, start: () => Promise<T>, stop: (started
     if (started === undefined) throw new Error(`${what} is not started yet: read it in a hook or a test`);
     return started;
   };
+}
+
+/** A temp folder for the tests of one file (or describe block), made now and removed after them. */
+export function scratchForFile(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
