@@ -6,6 +6,7 @@
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { performance } from 'node:perf_hooks';
+import { PREFIX } from '../shared/adapters/dynamodb/register-table.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -46,21 +47,21 @@ export const LEDGER_KINDS = new Set(['ledger', 'club-ledger', 'file-claim', 'ope
 
 /** The item kind of a key, by the prefixes of register-table.ts. */
 export function kindOf(pk: string, sk: string): string {
-  if (pk.startsWith('VENDOR#')) {
-    if (sk.startsWith('UPLOAD#')) return 'ledger';
-    if (sk.startsWith('FILE#')) return 'file-claim';
+  if (pk.startsWith(PREFIX.vendor)) {
+    if (sk.startsWith(PREFIX.upload)) return 'ledger';
+    if (sk.startsWith(PREFIX.fileClaim)) return 'file-claim';
     // The order per club (OPENCLUB# marks) and the word left by waiting uploads (WAITER#): bookkeeping of uploads.
-    if (sk.startsWith('OPENCLUB#')) return 'open-mark';
-    if (sk.startsWith('WAITER#')) return 'waiter';
+    if (sk.startsWith(PREFIX.openMark)) return 'open-mark';
+    if (sk.startsWith(PREFIX.waiter)) return 'waiter';
     return 'vendor';
   }
-  if (pk.startsWith('CLUB#')) return sk.startsWith('UPLOAD#') ? 'club-ledger' : sk.startsWith('ACTIVATION#') ? 'activation' : 'club';
-  if (pk.startsWith('PERSON#')) return sk.startsWith('MEMBER#') ? 'membership' : 'person';
-  if (pk.startsWith('LINK#')) return sk.startsWith('A#') ? 'activity' : 'person-link';
-  if (pk.startsWith('ID#')) return 'identity';
-  if (pk.startsWith('CAL#')) return 'calendar';
-  if (pk.startsWith('VERDICTS#')) return 'verdict';
-  if (pk.startsWith('TOTALS#')) return 'totals';
+  if (pk.startsWith(PREFIX.club)) return sk.startsWith(PREFIX.upload) ? 'club-ledger' : sk.startsWith(PREFIX.activation) ? 'activation' : 'club';
+  if (pk.startsWith(PREFIX.person)) return sk.startsWith(PREFIX.membership) ? 'membership' : 'person';
+  if (pk.startsWith(PREFIX.link)) return sk.startsWith(PREFIX.activity) ? 'activity' : 'person-link';
+  if (pk.startsWith(PREFIX.identity)) return 'identity';
+  if (pk.startsWith(PREFIX.calendar)) return 'calendar';
+  if (pk.startsWith(PREFIX.verdicts)) return 'verdict';
+  if (pk.startsWith(PREFIX.totals)) return 'totals';
   if (pk.startsWith('BENCH#')) return 'baseline';
   return 'other';
 }
