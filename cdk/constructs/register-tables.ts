@@ -3,9 +3,10 @@ import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } fr
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { INDEX, KEY_NAMES } from '../../shared/adapters/dynamodb/register-table.js';
 
-/** The register's one index (keys only): the ledger by vendor and club, the open uploads. */
-export const REGISTER_INDEX = 'gsi1';
+/** The register's one index (keys only): the ledger by vendor and club, the open uploads (register-table.ts names it). */
+export const REGISTER_INDEX = INDEX;
 
 export interface RegisterTablesProps {
   /**
@@ -39,8 +40,8 @@ export class RegisterTables extends Construct {
     super(scope, id);
     this.key = new Key(this, 'Key', { description: 'lok-importer register: table and identity key', enableKeyRotation: true, removalPolicy: props.removalPolicy });
     this.table = new TableV2(this, 'Register', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: KEY_NAMES.table[0], type: AttributeType.STRING },
+      sortKey: { name: KEY_NAMES.table[1], type: AttributeType.STRING },
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(this.key),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 },
@@ -48,8 +49,8 @@ export class RegisterTables extends Construct {
       removalPolicy: props.removalPolicy,
       globalSecondaryIndexes: [{
         indexName: REGISTER_INDEX,
-        partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
-        sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+        partitionKey: { name: KEY_NAMES.index[0], type: AttributeType.STRING },
+        sortKey: { name: KEY_NAMES.index[1], type: AttributeType.STRING },
         projectionType: ProjectionType.KEYS_ONLY,
       }],
     });
