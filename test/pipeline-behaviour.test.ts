@@ -79,6 +79,16 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
     expect(r.counts.persons.refused).toBe(3);
   });
 
+  it('a new id of one club that is the same person as an unchanged record of the same file is refused (DUPLICATE_PERSON_IDENTITY)', async () => {
+    await fresh();
+    receipt(await importText(register, 'v1', 'a.xml', file('v1', [club('100001', [person('P1', KIDS[0]!)])])));
+    // P1 comes again unchanged (accepted without a write), P2 is a new id of the same person: never merged.
+    const r = receipt(await importText(register, 'v1', 'b.xml', file('v1', [club('100001', [person('P1', KIDS[0]!), person('P2', KIDS[0]!)])])));
+    expect(r.errors.map((e) => [e.code, (e as { record?: string }).record])).toEqual([['DUPLICATE_PERSON_IDENTITY', 'P2']]);
+    expect(r.counts.persons).toMatchObject({ unchanged: 1, refused: 1, created: 0 });
+    expect((await register.ports.store.linksOf('v1', '100001')).persons.map((l) => l.ref)).toEqual(['P1']);
+  });
+
   it('a corrected personnummer updates the same person; a number that belongs to someone else is IDENTITY_CONFLICT', async () => {
     await fresh();
     receipt(await importText(register, 'v1', 'a.xml', file('v1', [club('100001', [person('P1', KIDS[0]!), person('P2', KIDS[1]!)])])));

@@ -146,9 +146,8 @@ function holdersOf(context: ApplyContext, club: ClubApply, matching: Matching): 
     else holders.set(pid, [ref]);
   };
   for (const c of matching.candidates) hold(c.pid, c.record.id);
-  // As before the split, kept to change no behaviour: `accepted` maps ref → person, so a record done or unchanged
-  // holds under its ref, not its person (a candidate of the same person as an unchanged record is not refused).
-  for (const [pid, ref] of matching.accepted) hold(pid, ref);
+  // `accepted` maps ref → person: a record done or unchanged holds its person, so a new id of it is refused.
+  for (const [ref, pid] of matching.accepted) hold(pid, ref);
   const leftInPlace = personLeftInPlace(club.records);
   for (const [ref, link] of club.links) {
     if (!link.deleted && leftInPlace(ref) && context.mode === 'delta') hold(link.pid, ref);
