@@ -1,11 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
 import type { AdminRequest } from '../shared/core/admin/admin-request.js';
 import { clubFile } from './support/club-file.js';
+import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { importText, registerForFile } from './support/pipeline.js';
 import { runCli } from './support/run-cli.js';
 
@@ -16,8 +15,7 @@ import { runCli } from './support/run-cli.js';
  */
 const db = registerForFile(['v1'], ['100001']);
 let handler: (event: unknown, context: Context) => Promise<unknown>;
-let server: Server;
-let endpoint: string;
+let lambda: LambdaStandIn;
 const context = { functionName: 'admin', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 const invoke = (request: AdminRequest | Record<string, unknown>) => handler(request, context);
 
@@ -30,20 +28,11 @@ beforeAll(async () => {
     POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_NAMESPACE: 'LokImporter', POWERTOOLS_SERVICE_NAME: 'lok-importer',
   });
   handler = (await import('../functions/vendor-admin.js')).handler as typeof handler;
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => {
-      void handler(JSON.parse(Buffer.concat(chunks).toString('utf8')), context)
-        .then((result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  lambda = await startLambdaStandIn(ADMIN_FUNCTION, handler);
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await lambda?.close();
 });
 
 describe("a club's application through the admin function", () => {
@@ -64,7 +53,7 @@ describe("a club's application through the admin function", () => {
   });
 
   it('lok-importer application --cloud goes through the admin function', async () => {
-    const env = { ...process.env, LOK_ADMIN_FUNCTION: 'LokImporter-test-VendorAdminFunction', AWS_ENDPOINT_URL_LAMBDA: endpoint, LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent' };
+    const env = { ...process.env, LOK_ADMIN_FUNCTION: ADMIN_FUNCTION, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent' };
     const shown = await runCli(['application', '--club', '100001', '--period', '2026-2', '--cloud'], { env });
     expect(shown, shown.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('main application: sent') });
     const again = await runCli(['application', 'submit', '--club', '100001', '--period', '2026-2', '--by', 'x', '--cloud'], { env });

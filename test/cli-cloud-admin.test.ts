@@ -1,13 +1,12 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { runCli } from './support/run-cli.js';
 
 /**
@@ -17,9 +16,7 @@ import { runCli } from './support/run-cli.js';
  */
 const TABLE = 'register-cloud-admin';
 let dynamo: { local: DynamoDbLocal; client: import('@aws-sdk/client-dynamodb').DynamoDBClient };
-let server: Server;
-let endpoint: string;
-const invocations: string[] = [];
+let lambda: LambdaStandIn;
 
 beforeAll(async () => {
   dynamo = await dynamoDbForTests();
@@ -30,35 +27,17 @@ beforeAll(async () => {
     POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_NAMESPACE: 'LokImporter', POWERTOOLS_SERVICE_NAME: 'lok-importer',
   });
   const { handler } = await import('../functions/vendor-admin.js');
-  server = createServer((request, response) => {
-    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? '');
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => {
-      if (request.method !== 'POST' || !match) {
-        response.writeHead(404).end();
-        return;
-      }
-      invocations.push(decodeURIComponent(match[1]!));
-      const context = { functionName: 'admin', awsRequestId: `req-${invocations.length}`, getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-      (handler as (event: unknown, context: Context) => Promise<unknown>)(JSON.parse(Buffer.concat(chunks).toString('utf8')), context).then(
-        (result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
-        (error: Error) => response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' }).end(JSON.stringify({ errorType: error.name, errorMessage: error.message })),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  lambda = await startLambdaStandIn(ADMIN_FUNCTION, handler as (event: unknown, context: Context) => Promise<unknown>);
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await lambda?.close();
   dynamo?.client.destroy();
   await dynamo?.local.stop();
 });
 
 const cloud = (args: string[]) => runCli([...args, '--cloud'], {
-  env: { ...process.env, LOK_ADMIN_FUNCTION: 'LokImporter-test-VendorAdminFunction', AWS_ENDPOINT_URL_LAMBDA: endpoint, LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent' },
+  env: { ...process.env, LOK_ADMIN_FUNCTION: ADMIN_FUNCTION, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent' },
 });
 
 describe('admin commands with --cloud', () => {
@@ -70,8 +49,8 @@ describe('admin commands with --cloud', () => {
     expect(await cloud(['club', 'activate', '200001', '--vendor', 'acme', '--from', '2026-01-01'])).toMatchObject({ code: 0, stdout: expect.stringContaining('activated vendor acme') });
     expect(await cloud(['club', 'activate', '200001', '--vendor', 'nobody', '--from', '2026-01-01'])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNKNOWN_VENDOR') });
     expect(await cloud(['vendor', 'key', 'rotate', 'acme', '--key', 'test/cli-cloud-admin.test.ts'])).toMatchObject({ code: 1, stderr: expect.stringContaining('INVALID_ADMIN_INPUT') });
-    expect(invocations.every((name) => name === 'LokImporter-test-VendorAdminFunction')).toBe(true);
-    expect(invocations).toHaveLength(6);
+    expect(lambda.invocations.every((name) => name === 'LokImporter-test-VendorAdminFunction')).toBe(true);
+    expect(lambda.invocations).toHaveLength(6);
 
     const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(dynamo.client), TABLE);
     expect(await admin.vendor('acme')).toMatchObject({ id: 'acme', licence: 'unlimited' });

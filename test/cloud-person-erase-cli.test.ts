@@ -1,13 +1,11 @@
-import type { Context } from 'aws-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import type { ErasureReport } from '../shared/core/privacy/erase-person.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
-import { cloudTestBed, coldStart, freshDeployment, invoke, lambdaContext, onboardIn, uploadToInbox, type CloudTestBed, type Deployment } from './support/cloud.js';
+import { cloudTestBed, coldStart, freshDeployment, invoke, onboardIn, uploadToInbox, type CloudTestBed, type Deployment } from './support/cloud.js';
+import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { ROOT, runCli } from './support/run-cli.js';
 
 /**
@@ -19,8 +17,7 @@ const VENDOR = 'demo-vendor';
 const PNR = '201003151238';
 let bed: CloudTestBed;
 let d: Deployment;
-let server: Server;
-let endpoint: string;
+let lambda: LambdaStandIn;
 
 beforeAll(async () => {
   bed = await cloudTestBed();
@@ -33,32 +30,17 @@ beforeAll(async () => {
   await uploadToInbox(bed.cloud, d.bucket, `inbox/${VENDOR}/club.xml`, xml);
   const upload: WorkflowUpload = { ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club.xml`))!)!, bytes: Buffer.byteLength(xml) };
   for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload });
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => {
-      if (request.method !== 'POST' || !/^\/2015-03-31\/functions\/[^/]+\/invocations$/.test(request.url ?? '')) {
-        response.writeHead(404).end();
-        return;
-      }
-      h.admin(JSON.parse(Buffer.concat(chunks).toString('utf8')), lambdaContext('VendorAdmin') as Context).then(
-        (result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
-        (error: Error) => response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' }).end(JSON.stringify({ errorType: error.name })),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  lambda = await startLambdaStandIn(ADMIN_FUNCTION, h.admin);
 }, 180_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await lambda?.close();
   await bed?.stop();
 });
 
 const cloud = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['person', 'erase', ...args, '--cloud'], {
   env: {
-    ...process.env, LOK_ADMIN_FUNCTION: 'LokImporter-test-VendorAdminFunction', AWS_ENDPOINT_URL_LAMBDA: endpoint, AWS_REGION: 'eu-north-1',
+    ...process.env, LOK_ADMIN_FUNCTION: ADMIN_FUNCTION, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, AWS_REGION: 'eu-north-1',
     AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent', LOK_IDENTITY_KEY: '', ...env,
   },
 });

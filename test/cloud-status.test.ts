@@ -1,8 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +14,7 @@ import {
   captureOutput, closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, startLocalCloud, STATE_MACHINE_ARN, uploadCompletedEvent, uploadToInbox,
   type Deployment, type Handler, type LocalCloud,
 } from './support/cloud.js';
+import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { ROOT, runCli } from './support/run-cli.js';
 import { stepFunctionsFake, type StepFunctionsFake } from './support/step-functions-fake.js';
 
@@ -183,32 +181,16 @@ describe('status in the cloud: the admin function\'s upload-status request', () 
 });
 
 describe('lok-importer status --cloud (the built CLI → a loopback stand-in for Lambda → the admin function)', () => {
-  let server: Server;
-  let endpoint: string;
+  let lambda: LambdaStandIn;
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (c: Buffer) => chunks.push(c));
-      request.on('end', () => {
-        if (!/^\/2015-03-31\/functions\/LokImporter-test-VendorAdminFunction\/invocations$/.test(request.url ?? '')) {
-          response.writeHead(404).end();
-          return;
-        }
-        h.admin(JSON.parse(Buffer.concat(chunks).toString('utf8')), { functionName: 'admin', awsRequestId: 'req', getRemainingTimeInMillis: () => 30_000 } as unknown as Context).then(
-          (result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
-          (error: Error) => response.writeHead(200, { 'x-amz-function-error': 'Unhandled' }).end(JSON.stringify({ errorType: error.name })),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    lambda = await startLambdaStandIn(ADMIN_FUNCTION, h.admin);
   });
-  afterAll(() => new Promise((resolve) => server?.close(resolve)));
+  afterAll(() => lambda?.close());
 
   const lok = (args: string[]) => runCli([...args, '--cloud'], {
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && !k.startsWith('AWS_'))),
-      LOK_ADMIN_FUNCTION: 'LokImporter-test-VendorAdminFunction', AWS_ENDPOINT_URL_LAMBDA: endpoint, AWS_REGION: 'eu-north-1',
+      LOK_ADMIN_FUNCTION: ADMIN_FUNCTION, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, AWS_REGION: 'eu-north-1',
       AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', LOK_LOCAL_DIR: '/nonexistent',
     },
   });
