@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { surviveGonePeers } from '../local/gone-peers.js';
 import { DEFAULT_SFTP_PORT, DEMO_CLUB, DEMO_VENDOR, localLayout, SFTP_HOST, startLocalMode, type LocalMode } from '../local/local-mode.js';
 import { uploadWithClient } from '../local/upload-with-client.js';
+import { folderPrefix } from '../core/storage/bucket-layout.js';
 import { command, type CommandInput } from './command.js';
 import { LOG_FORMATS, localLog, type LogFormat } from './local-log.js';
 import { UsageError } from './usage-error.js';
@@ -96,7 +97,7 @@ function summary(local: LocalMode, took: StartTime): string[] {
     `  club web    ${local.webUrl}  the club's page: verdicts and the application (sign in as official-${DEMO_CLUB} or rf-support)`,
     `  upload      ${sftpCommand(local)}`,
     `              sftp> put my-export.xml inbox/`,
-    `  receipts    sftp> get outbox/my-export.xml.receipt.json   (on disk: ${shellPath(join(local.layout.objectsDir, 'outbox', DEMO_VENDOR))}/, also .receipt.txt)`,
+    `  receipts    sftp> get outbox/my-export.xml.receipt.json   (on disk: ${shellPath(join(local.layout.objectsDir, folderPrefix('outbox'), DEMO_VENDOR))}/, also .receipt.txt)`,
     `  register    DynamoDB Local ${local.endpoint}${local.dynamodbListensOn === 'loopback' ? ' (127.0.0.1 only)' : ' (every interface: no javac)'}, data in ${shellPath(local.layout.dynamodbDir)}`,
     `  queries     npx lok-importer activities --club ${DEMO_CLUB} --period 2026-2 (in another terminal: it uses this local mode)`,
     `  full log    ${shellPath(local.layout.logFile)} (JSON lines)`,

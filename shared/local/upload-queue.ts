@@ -11,7 +11,7 @@ import { reconcileUploads } from '../core/pipeline/reconcile.js';
 import { runImport, type RunResult } from '../core/pipeline/run-import.js';
 import { processTurns } from '../core/pipeline/turns.js';
 import { errorCount } from '../core/receipt/kept-errors.js';
-import { archiveKey, inboxKey } from '../core/storage/bucket-layout.js';
+import { archiveKey, folderPrefix, inboxKey } from '../core/storage/bucket-layout.js';
 import { type Upload } from '../core/pipeline/upload.js';
 import { TakenUploads } from './uploads-being-imported.js';
 
@@ -188,7 +188,7 @@ function errorCode(error: unknown): { error: string; code: unknown } {
  * A vendor's folder that cannot be listed is logged and passed over: the others' files are still imported.
  */
 async function leftInInboxes(root: string, log: UploadQueueOptions['log']): Promise<CompletedUpload[]> {
-  const inbox = join(root, 'inbox');
+  const inbox = join(root, folderPrefix('inbox'));
   if (!existsSync(inbox)) return [];
   const files = new DiskUploadFiles(root);
   const uploads: CompletedUpload[] = [];
