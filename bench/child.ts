@@ -9,7 +9,11 @@ function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'lok-importer') return dir;
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'lok-importer'
+    )
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find the lok-importer repository root above the bench script');
     dir = parent;
@@ -40,7 +44,10 @@ export interface Finished {
 }
 
 /** Runs `node ARGS` to its end; stdout is collected unless `stdoutFd` is given (then it goes there). */
-export function runNode(args: readonly string[], options: { stdoutFd?: number; fd3?: boolean } = {}): Promise<Finished> {
+export function runNode(
+  args: readonly string[],
+  options: { stdoutFd?: number; fd3?: boolean } = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', options.stdoutFd ?? 'pipe', 'pipe'];
     if (options.fd3) stdio.push('pipe');
@@ -78,7 +85,11 @@ export function lastJsonLine<T>(what: string, text: string): T {
 
 export function table(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: readonly string[]) => row.map((text, i) => (rightAligned[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (row: readonly string[]) =>
+    row
+      .map((text, i) => (rightAligned[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

@@ -26,12 +26,28 @@ import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { DATA, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
 import type { ChunkedJudgeFigures, CloudWorkerInput, CloudWorkerOutput, JudgeMode } from './cloud-worker.js';
 import {
-  BASELINE, IDENTITY_KEY, IMPORT_WORKER, VENDOR, clientOf, dropTable, ensureImportFile, freshTable, onboard, replayBaseline, warmUp, withCreated,
-  type BaselineFigures, type ImportSizeResult,
+  BASELINE,
+  IDENTITY_KEY,
+  IMPORT_WORKER,
+  VENDOR,
+  clientOf,
+  dropTable,
+  ensureImportFile,
+  freshTable,
+  onboard,
+  replayBaseline,
+  warmUp,
+  withCreated,
+  type BaselineFigures,
+  type ImportSizeResult,
 } from './import-bench.js';
 import { tallySummary } from './import-metrics.js';
 import type { WorkerInput, WorkerOutput } from './import-worker.js';
-import { S3_LOCAL_CREDENTIALS as S3_CREDENTIALS, startS3rver, type LocalS3 as BenchS3 } from '../shared/adapters/s3-local/start-s3rver.js';
+import {
+  S3_LOCAL_CREDENTIALS as S3_CREDENTIALS,
+  startS3rver,
+  type LocalS3 as BenchS3,
+} from '../shared/adapters/s3-local/start-s3rver.js';
 
 export const CLOUD_SIZES = [1000, 10_000] as const;
 /**
@@ -167,10 +183,18 @@ async function s3Baseline(s3: S3Client, bucket: string, body: Buffer): Promise<S
 /** The functions' environment as the CDK app gives it, pointed at the local servers (and `IDENTITY_KEY` itself). */
 function functionEnv(local: DynamoDbLocal, s3: BenchS3, table: string, bucket: string): Record<string, string> {
   return {
-    REGISTER_TABLE: table, BUCKET: bucket, IDENTITY_KEY: IDENTITY_KEY,
-    DYNAMODB_ENDPOINT: local.endpoint, S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: REGION, AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_NAMESPACE: 'LokImporter', POWERTOOLS_SERVICE_NAME: 'lok-importer', POWERTOOLS_LOG_LEVEL: 'INFO',
+    REGISTER_TABLE: table,
+    BUCKET: bucket,
+    IDENTITY_KEY: IDENTITY_KEY,
+    DYNAMODB_ENDPOINT: local.endpoint,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
+    POWERTOOLS_SERVICE_NAME: 'lok-importer',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
   };
 }
 
@@ -185,9 +209,16 @@ function countLogLines(stdout: string): { counts: Record<string, number>; proble
     if (!line.trim()) continue;
     let level = 'other';
     try {
-      const parsed = JSON.parse(line) as { level?: string; _aws?: unknown; message?: string; error?: string; cause?: string };
-      level = parsed._aws !== undefined ? 'metrics' : parsed.level ?? 'other';
-      if (level === 'WARN' || level === 'ERROR') problems.add(`${level} ${parsed.message ?? ''} ${parsed.error ?? ''} ${parsed.cause ?? ''}`.trim());
+      const parsed = JSON.parse(line) as {
+        level?: string;
+        _aws?: unknown;
+        message?: string;
+        error?: string;
+        cause?: string;
+      };
+      level = parsed._aws !== undefined ? 'metrics' : (parsed.level ?? 'other');
+      if (level === 'WARN' || level === 'ERROR')
+        problems.add(`${level} ${parsed.message ?? ''} ${parsed.error ?? ''} ${parsed.cause ?? ''}`.trim());
     } catch {
       problems.add(`not JSON: ${line.slice(0, 200)}`);
     }
@@ -197,10 +228,22 @@ function countLogLines(stdout: string): { counts: Record<string, number>; proble
 }
 
 async function cloudUpload(
-  local: DynamoDbLocal, s3: BenchS3, tableName: string, bucket: string, file: string, variant: Variant,
+  local: DynamoDbLocal,
+  s3: BenchS3,
+  tableName: string,
+  bucket: string,
+  file: string,
+  variant: Variant,
 ): Promise<{ run: CloudRun; problems: string[] }> {
   const { judge, chunksInParallel, stateMachineChoice } = variant;
-  const input: CloudWorkerInput = { env: functionEnv(local, s3, tableName, bucket), bucket, key: `inbox/${VENDOR}/${basename(file)}`, file, judge, chunksInParallel };
+  const input: CloudWorkerInput = {
+    env: functionEnv(local, s3, tableName, bucket),
+    bucket,
+    key: `inbox/${VENDOR}/${basename(file)}`,
+    file,
+    judge,
+    chunksInParallel,
+  };
   const finished = await runNode([CLOUD_WORKER, JSON.stringify(input)], { fd3: true });
   if (finished.code !== 0) throw failed(`cloud worker (${basename(file)}, judge ${judge})`, finished);
   const logs = countLogLines(finished.stdout);
@@ -214,26 +257,73 @@ async function cloudUpload(
   const out = lastJsonLine<CloudWorkerOutput>('cloud-worker', finished.fd3);
   return {
     run: {
-      judge, chunksInParallel, stateMachineChoice, table: tableName, bucket, uploadId: out.uploadId, putSeconds: out.putSeconds, headSeconds: out.headSeconds,
-      handlersSeconds: out.handlersSeconds, uploadToReceiptSeconds: out.uploadToReceiptSeconds, cpuSeconds: out.cpuSeconds, peakRssMB: rssMB(out.maxRssKiB),
-      steps: out.steps.map(({ step, seconds, cpuSeconds, retries, dynamodb }) => ({ step, seconds, cpuSeconds, retries, dynamodb })),
-      ...(out.judge ? { chunked: out.judge } : {}), retries: out.retries, logLines: logs.counts,
-      status: out.status, counts: out.counts, errors: out.errors,
+      judge,
+      chunksInParallel,
+      stateMachineChoice,
+      table: tableName,
+      bucket,
+      uploadId: out.uploadId,
+      putSeconds: out.putSeconds,
+      headSeconds: out.headSeconds,
+      handlersSeconds: out.handlersSeconds,
+      uploadToReceiptSeconds: out.uploadToReceiptSeconds,
+      cpuSeconds: out.cpuSeconds,
+      peakRssMB: rssMB(out.maxRssKiB),
+      steps: out.steps.map(({ step, seconds, cpuSeconds, retries, dynamodb }) => ({
+        step,
+        seconds,
+        cpuSeconds,
+        retries,
+        dynamodb,
+      })),
+      ...(out.judge ? { chunked: out.judge } : {}),
+      retries: out.retries,
+      logLines: logs.counts,
+      status: out.status,
+      counts: out.counts,
+      errors: out.errors,
     },
     problems: logs.problems,
   };
 }
 
-async function localUpload(local: DynamoDbLocal, tableName: string, objects: string, file: string, upload: Upload, today: string): Promise<LocalRun> {
-  const input: WorkerInput = { endpoint: local.endpoint, table: tableName, objects, file, upload, today, key: IDENTITY_KEY };
+async function localUpload(
+  local: DynamoDbLocal,
+  tableName: string,
+  objects: string,
+  file: string,
+  upload: Upload,
+  today: string,
+): Promise<LocalRun> {
+  const input: WorkerInput = {
+    endpoint: local.endpoint,
+    table: tableName,
+    objects,
+    file,
+    upload,
+    today,
+    key: IDENTITY_KEY,
+  };
   const finished = await runNode([IMPORT_WORKER, JSON.stringify(input)]);
   if (finished.code !== 0) throw failed(`import worker (${basename(file)})`, finished);
   if (finished.stderr.trim()) process.stderr.write(finished.stderr);
   const out = lastJsonLine<WorkerOutput>('import-worker', finished.stdout);
   return {
-    table: tableName, uploadId: upload.uploadId, seconds: out.seconds, cpuSeconds: out.cpuSeconds, peakRssMB: rssMB(out.maxRssKiB),
-    steps: out.steps.map((s) => ({ step: s.step, seconds: s.seconds, cpuSeconds: s.cpuSeconds, retries: s.attempts - 1, dynamodb: tallySummary(s.tally) })),
-    outcome: out.outcome, ...(out.status !== undefined ? { status: out.status } : {}), ...(out.counts !== undefined ? { counts: out.counts } : {}),
+    table: tableName,
+    uploadId: upload.uploadId,
+    seconds: out.seconds,
+    cpuSeconds: out.cpuSeconds,
+    peakRssMB: rssMB(out.maxRssKiB),
+    steps: out.steps.map((s) => ({
+      step: s.step,
+      seconds: s.seconds,
+      cpuSeconds: s.cpuSeconds,
+      retries: s.attempts - 1,
+      dynamodb: tallySummary(s.tally),
+    })),
+    outcome: out.outcome,
+    ...(out.status !== undefined ? { status: out.status } : {}),
+    ...(out.counts !== undefined ? { counts: out.counts } : {}),
   };
 }
 
@@ -253,7 +343,12 @@ function judgeLabel(v: Variant): string {
 }
 
 async function measureSize(
-  local: DynamoDbLocal, client: DynamoDBClient, s3: BenchS3, s3client: S3Client, activities: number, today: string,
+  local: DynamoDbLocal,
+  client: DynamoDBClient,
+  s3: BenchS3,
+  s3client: S3Client,
+  activities: number,
+  today: string,
 ): Promise<CloudSizeResult> {
   const { file, bytes, generator } = await ensureImportFile(activities);
   const xml = readFileSync(file, 'utf8');
@@ -267,7 +362,11 @@ async function measureSize(
   const variants: Variant[] = [{ judge: chosen, chunksInParallel: JUDGE_CHUNKS_IN_PARALLEL, stateMachineChoice: true }];
   if (BOTH_JUDGES.has(activities)) {
     variants.push(
-      { judge: chosen === 'single' ? 'chunked' : 'single', chunksInParallel: JUDGE_CHUNKS_IN_PARALLEL, stateMachineChoice: false },
+      {
+        judge: chosen === 'single' ? 'chunked' : 'single',
+        chunksInParallel: JUDGE_CHUNKS_IN_PARALLEL,
+        stateMachineChoice: false,
+      },
       { judge: 'chunked', chunksInParallel: 1, stateMachineChoice: false },
     );
   }
@@ -277,14 +376,20 @@ async function measureSize(
   await s3client.send(new CreateBucketCommand({ Bucket: baselineBucket }));
   process.stderr.write(`${tag} baseline: S3 PutObject + GetObject of ${whole(bytes)} bytes, ${S3_RUNS} runs… `);
   const s3Figures = await s3Baseline(s3client, baselineBucket, readFileSync(file));
-  process.stderr.write(`put ${s3Figures.putSeconds.toFixed(3)} s, get ${s3Figures.getSeconds.toFixed(3)} s (medians)\n`);
+  process.stderr.write(
+    `put ${s3Figures.putSeconds.toFixed(3)} s, get ${s3Figures.getSeconds.toFixed(3)} s (medians)\n`,
+  );
 
   // One deployment per path, each on a fresh table of the same DynamoDB Local: the local runner (runImport, the
   // disk object store) and the cloud handlers (a table and a bucket per judge). The paths take turns, upload by
   // upload, so that each sees DynamoDB Local in about the same state.
   const localTable = `register-local-bench-${activities}`;
   const objects = mkdtempSync(join(tmpdir(), 'lok-bench-objects-'));
-  const deployments = variants.map((variant) => ({ variant, table: `register-cloud-bench-${activities}-${variantKey(variant)}`, bucket: `lok-cloud-bench-${activities}-${variantKey(variant)}` }));
+  const deployments = variants.map((variant) => ({
+    variant,
+    table: `register-cloud-bench-${activities}-${variantKey(variant)}`,
+    bucket: `lok-cloud-bench-${activities}-${variantKey(variant)}`,
+  }));
   const localRuns = {} as Record<CaseName, LocalRun>;
   const cloudRuns: Record<CaseName, CloudRun[]> = { first: [], resend: [] };
   const problems = new Map<string, number>();
@@ -296,7 +401,12 @@ async function measureSize(
     }
     for (const d of deployments) await s3client.send(new CreateBucketCommand({ Bucket: d.bucket }));
     for (const [i, name] of (['first', 'resend'] as const).entries()) {
-      const upload: Upload = { vendor: VENDOR, uploadId: `cloud-bench-local-${i + 1}-${name}`, file: basename(files[name]), completedAt: new Date().toISOString() };
+      const upload: Upload = {
+        vendor: VENDOR,
+        uploadId: `cloud-bench-local-${i + 1}-${name}`,
+        file: basename(files[name]),
+        completedAt: new Date().toISOString(),
+      };
       process.stderr.write(`${tag} local runner, ${CASE_LABELS[name]}… `);
       const localRun = await localUpload(local, localTable, objects, files[name], upload, today);
       localRuns[name] = localRun;
@@ -307,11 +417,17 @@ async function measureSize(
         for (const p of seen) problems.set(p, (problems.get(p) ?? 0) + 1);
         cloudRuns[name].push(run);
         const chunks = run.chunked ? `, ${run.chunked.chunks} chunks` : '';
-        process.stderr.write(`${run.uploadToReceiptSeconds.toFixed(2)} s upload→receipt, handlers ${run.handlersSeconds.toFixed(2)} s${chunks}, ${run.peakRssMB.toFixed(0)} MB RSS\n`);
+        process.stderr.write(
+          `${run.uploadToReceiptSeconds.toFixed(2)} s upload→receipt, handlers ${run.handlersSeconds.toFixed(2)} s${chunks}, ${run.peakRssMB.toFixed(0)} MB RSS\n`,
+        );
         if (name === 'first' && !batch) {
-          process.stderr.write(`${tag} baseline: raw BatchWriteItem of every item in the table after the first load, ${BASELINE.batchInFlight} in flight… `);
+          process.stderr.write(
+            `${tag} baseline: raw BatchWriteItem of every item in the table after the first load, ${BASELINE.batchInFlight} in flight… `,
+          );
           batch = await replayBaseline(client, d.table, Number.MAX_SAFE_INTEGER);
-          process.stderr.write(`${whole(batch.items)} items of ${batch.itemBytes} B in ${batch.seconds.toFixed(2)} s, ${whole(batch.itemsPerSecond)} items/s\n`);
+          process.stderr.write(
+            `${whole(batch.items)} items of ${batch.itemBytes} B in ${batch.seconds.toFixed(2)} s, ${whole(batch.itemsPerSecond)} items/s\n`,
+          );
         }
       }
     }
@@ -326,16 +442,37 @@ async function measureSize(
     const localRun = localRuns[name];
     for (const run of cloud) {
       const label = `${CASE_LABELS[name]}, judge: ${judgeLabel(run)}`;
-      if (name === 'first' && run.status !== 'applied' && run.status !== 'partially_applied') surprises.push(`${label}: status ${run.status}`);
-      if (name === 'resend' && run.counts.activities.unchanged < 0.9 * activitiesInFile) surprises.push(`${label}: only ${run.counts.activities.unchanged} activities unchanged`);
+      if (name === 'first' && run.status !== 'applied' && run.status !== 'partially_applied')
+        surprises.push(`${label}: status ${run.status}`);
+      if (name === 'resend' && run.counts.activities.unchanged < 0.9 * activitiesInFile)
+        surprises.push(`${label}: only ${run.counts.activities.unchanged} activities unchanged`);
       if (run.status !== localRun.status || JSON.stringify(run.counts) !== JSON.stringify(localRun.counts)) {
-        surprises.push(`${label}: the receipt (${run.status}, ${JSON.stringify(run.counts)}) differs from the local runner's (${localRun.status}, ${JSON.stringify(localRun.counts)})`);
+        surprises.push(
+          `${label}: the receipt (${run.status}, ${JSON.stringify(run.counts)}) differs from the local runner's (${localRun.status}, ${JSON.stringify(localRun.counts)})`,
+        );
       }
       if (run.retries.length > 0) surprises.push(`${label}: ${run.retries.length} retries: ${run.retries.join('; ')}`);
     }
-    return { name, file: relative(ROOT, files[name]), bytes: statSync(files[name]).size, cloud, local: localRun, ratioToLocal: cloud[0]!.handlersSeconds / localRun.seconds };
+    return {
+      name,
+      file: relative(ROOT, files[name]),
+      bytes: statSync(files[name]).size,
+      cloud,
+      local: localRun,
+      ratioToLocal: cloud[0]!.handlersSeconds / localRun.seconds,
+    };
   });
-  return { activities, generator, file: relative(ROOT, file), bytes, largeFile, s3: s3Figures, batch: batch!, cases, surprises };
+  return {
+    activities,
+    generator,
+    file: relative(ROOT, file),
+    bytes,
+    largeFile,
+    s3: s3Figures,
+    batch: batch!,
+    cases,
+    surprises,
+  };
 }
 
 /**
@@ -344,7 +481,14 @@ async function measureSize(
  * first would pay for DynamoDB Local's and s3rver's own warming (their JIT) on reads. (Warming with the largest
  * file as well was tried: it cost 30 s and changed no figure beyond the run-to-run spread.)
  */
-async function warmUpImports(local: DynamoDbLocal, client: DynamoDBClient, s3: BenchS3, s3client: S3Client, today: string, sizes: readonly number[]): Promise<number> {
+async function warmUpImports(
+  local: DynamoDbLocal,
+  client: DynamoDBClient,
+  s3: BenchS3,
+  s3client: S3Client,
+  today: string,
+  sizes: readonly number[],
+): Promise<number> {
   const started = performance.now();
   const { file, generator } = await ensureImportFile(Math.min(...sizes));
   const [localTable, cloudTable, bucket] = ['bench-warmup-local', 'bench-warmup-cloud', 'bench-warmup-cloud'];
@@ -355,9 +499,22 @@ async function warmUpImports(local: DynamoDbLocal, client: DynamoDBClient, s3: B
       await onboard(client, t, generator.clubs);
     }
     await s3client.send(new CreateBucketCommand({ Bucket: bucket }));
-    progress(`[cloud] warm-up: an untimed first load of ${basename(file)} through the local runner and through the cloud handlers…`);
-    await localUpload(local, localTable, objects, file, { vendor: VENDOR, uploadId: 'cloud-bench-warmup', file: basename(file), completedAt: new Date().toISOString() }, today);
-    await cloudUpload(local, s3, cloudTable, bucket, file, { judge: 'single', chunksInParallel: JUDGE_CHUNKS_IN_PARALLEL, stateMachineChoice: true });
+    progress(
+      `[cloud] warm-up: an untimed first load of ${basename(file)} through the local runner and through the cloud handlers…`,
+    );
+    await localUpload(
+      local,
+      localTable,
+      objects,
+      file,
+      { vendor: VENDOR, uploadId: 'cloud-bench-warmup', file: basename(file), completedAt: new Date().toISOString() },
+      today,
+    );
+    await cloudUpload(local, s3, cloudTable, bucket, file, {
+      judge: 'single',
+      chunksInParallel: JUDGE_CHUNKS_IN_PARALLEL,
+      stateMachineChoice: true,
+    });
   } finally {
     for (const t of [localTable, cloudTable]) await dropTable(client, t);
     rmSync(objects, { recursive: true, force: true });
@@ -376,7 +533,9 @@ export async function runCloudBench(sizes: readonly number[]): Promise<CloudSect
   const client = clientOf(local);
   const s3client = s3Client({ endpoint: s3.endpoint, region: REGION, credentials: S3_CREDENTIALS });
   try {
-    progress(`[cloud] warming up DynamoDB Local: ${whole(BASELINE.warmupItems)} items batch-written to a throwaway table…`);
+    progress(
+      `[cloud] warming up DynamoDB Local: ${whole(BASELINE.warmupItems)} items batch-written to a throwaway table…`,
+    );
     const warmupSeconds = await warmUp(client);
     progress(`[cloud] warm-up took ${warmupSeconds.toFixed(2)} s`);
     const warmupImportSeconds = await warmUpImports(local, client, s3, s3client, today, sizes);
@@ -385,10 +544,18 @@ export async function runCloudBench(sizes: readonly number[]): Promise<CloudSect
     for (const r of results) for (const s of r.surprises) progress(`[cloud ${r.activities}] NOTE: ${s}`);
     return {
       settings: {
-        today, vendor: VENDOR, resendCreated: RESEND_CREATED, largeFileBytes: LARGE_FILE_BYTES, judgeChunkSeeds: JUDGE_CHUNK_SEEDS,
-        judgeChunksInParallel: JUDGE_CHUNKS_IN_PARALLEL, bothJudgesFor: [...BOTH_JUDGES], s3Runs: S3_RUNS,
-        servers: 'one DynamoDB Local (in memory) and one s3rver (objects on disk, in a temporary folder) on loopback for the whole part; the handlers and the local runner each in a child process per upload',
-        units: 'seconds: wall time in the worker (Node start-up and module loading excluded); handlersSeconds: register to the receipt handler\'s return; uploadToReceiptSeconds: from the start of the PutObject to the receipt handler\'s return; peakRssMB: the worker\'s maxRSS, MB = 10^6 bytes',
+        today,
+        vendor: VENDOR,
+        resendCreated: RESEND_CREATED,
+        largeFileBytes: LARGE_FILE_BYTES,
+        judgeChunkSeeds: JUDGE_CHUNK_SEEDS,
+        judgeChunksInParallel: JUDGE_CHUNKS_IN_PARALLEL,
+        bothJudgesFor: [...BOTH_JUDGES],
+        s3Runs: S3_RUNS,
+        servers:
+          'one DynamoDB Local (in memory) and one s3rver (objects on disk, in a temporary folder) on loopback for the whole part; the handlers and the local runner each in a child process per upload',
+        units:
+          "seconds: wall time in the worker (Node start-up and module loading excluded); handlersSeconds: register to the receipt handler's return; uploadToReceiptSeconds: from the start of the PutObject to the receipt handler's return; peakRssMB: the worker's maxRSS, MB = 10^6 bytes",
       },
       warmupSeconds,
       warmupImportSeconds,
@@ -404,49 +571,107 @@ export async function runCloudBench(sizes: readonly number[]): Promise<CloudSect
 // --- report ---------------------------------------------------------------------------------------------------
 
 const f2 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(2));
-const stepOf = (steps: readonly StepSeconds[], name: string): StepSeconds | undefined => steps.find((s) => s.step === name);
+const stepOf = (steps: readonly StepSeconds[], name: string): StepSeconds | undefined =>
+  steps.find((s) => s.step === name);
 
 export function cloudReport(section: CloudSection): string {
   const lines: string[] = [
     'Cloud step handlers (register → apply → judge → totals → receipt) on DynamoDB Local (in memory) and s3rver (loopback), next to the local runner',
     '',
   ];
-  const rows: string[][] = [[
-    'activities', 'upload', 'judge', 'upload→receipt s', 'handlers s', 'local runner s', 'x local',
-    ...STEPS.map((s) => `${s} s`), 'S3 put+get s', 'raw batch s', 'peak RSS MB', 'local RSS MB',
-  ]];
+  const rows: string[][] = [
+    [
+      'activities',
+      'upload',
+      'judge',
+      'upload→receipt s',
+      'handlers s',
+      'local runner s',
+      'x local',
+      ...STEPS.map((s) => `${s} s`),
+      'S3 put+get s',
+      'raw batch s',
+      'peak RSS MB',
+      'local RSS MB',
+    ],
+  ];
   for (const size of section.sizes) {
     for (const c of size.cases) {
       for (const [i, run] of c.cloud.entries()) {
         const firstRow = c.name === 'first' && i === 0;
         rows.push([
           firstRow ? `${whole(size.activities)} (${(size.bytes / 1e6).toFixed(1)} MB)` : '',
-          i === 0 ? CASE_LABELS[c.name] : '', judgeLabel(run), f2(run.uploadToReceiptSeconds), f2(run.handlersSeconds),
-          i === 0 ? f2(c.local.seconds) : '', f2(run.handlersSeconds / c.local.seconds),
+          i === 0 ? CASE_LABELS[c.name] : '',
+          judgeLabel(run),
+          f2(run.uploadToReceiptSeconds),
+          f2(run.handlersSeconds),
+          i === 0 ? f2(c.local.seconds) : '',
+          f2(run.handlersSeconds / c.local.seconds),
           ...STEPS.map((s) => f2(stepOf(run.steps, s)?.seconds)),
-          firstRow ? f2(size.s3.putGetSeconds) : '', firstRow ? `${f2(size.batch.seconds)} (${whole(size.batch.items)})` : '',
-          run.peakRssMB.toFixed(0), i === 0 ? c.local.peakRssMB.toFixed(0) : '',
+          firstRow ? f2(size.s3.putGetSeconds) : '',
+          firstRow ? `${f2(size.batch.seconds)} (${whole(size.batch.items)})` : '',
+          run.peakRssMB.toFixed(0),
+          i === 0 ? c.local.peakRssMB.toFixed(0) : '',
         ]);
       }
     }
   }
-  lines.push(table(rows, [false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true]), '');
+  lines.push(
+    table(rows, [false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true]),
+    '',
+  );
 
-  const baseRows: string[][] = [['activities', 'bytes', 'S3 put s', 'S3 get s', 'put+get s', 'MB/s (put+get)', 'batch items', 'item B', 'batch s', 'items/s']];
+  const baseRows: string[][] = [
+    [
+      'activities',
+      'bytes',
+      'S3 put s',
+      'S3 get s',
+      'put+get s',
+      'MB/s (put+get)',
+      'batch items',
+      'item B',
+      'batch s',
+      'items/s',
+    ],
+  ];
   for (const size of section.sizes) {
     const b = size.batch;
     baseRows.push([
-      whole(size.activities), whole(size.bytes), size.s3.putSeconds.toFixed(3), size.s3.getSeconds.toFixed(3), size.s3.putGetSeconds.toFixed(3),
-      (size.bytes / 1e6 / size.s3.putGetSeconds).toFixed(1), whole(b.items), whole(b.itemBytes), f2(b.seconds), whole(b.itemsPerSecond),
+      whole(size.activities),
+      whole(size.bytes),
+      size.s3.putSeconds.toFixed(3),
+      size.s3.getSeconds.toFixed(3),
+      size.s3.putGetSeconds.toFixed(3),
+      (size.bytes / 1e6 / size.s3.putGetSeconds).toFixed(1),
+      whole(b.items),
+      whole(b.itemBytes),
+      f2(b.seconds),
+      whole(b.itemsPerSecond),
     ]);
   }
   lines.push(
     `Baselines, same run: S3 PutObject + GetObject of the file on the same s3rver (medians of ${S3_RUNS}); raw BatchWriteItem (25 a request, ${BASELINE.batchInFlight} in flight) of every item the cloud first load left in its table`,
-    table(baseRows, [false, true, true, true, true, true, true, true, true, true]), '',
+    table(baseRows, [false, true, true, true, true, true, true, true, true, true]),
+    '',
   );
 
-  const stepRows: string[][] = [['activities', 'upload', 'step', 'cloud s', 'cloud CPU s', 'local s', 'local CPU s', 'cloud - local s', 'items read cloud/local', 'items written cloud/local']];
-  const pair = (a: number | undefined, b: number | undefined) => `${a === undefined ? '-' : whole(a)} / ${b === undefined ? '-' : whole(b)}`;
+  const stepRows: string[][] = [
+    [
+      'activities',
+      'upload',
+      'step',
+      'cloud s',
+      'cloud CPU s',
+      'local s',
+      'local CPU s',
+      'cloud - local s',
+      'items read cloud/local',
+      'items written cloud/local',
+    ],
+  ];
+  const pair = (a: number | undefined, b: number | undefined) =>
+    `${a === undefined ? '-' : whole(a)} / ${b === undefined ? '-' : whole(b)}`;
   for (const size of section.sizes) {
     for (const c of size.cases) {
       const run = c.cloud[0]!;
@@ -454,35 +679,74 @@ export function cloudReport(section: CloudSection): string {
         const cloud = stepOf(run.steps, name);
         const localStep = stepOf(c.local.steps, name);
         stepRows.push([
-          i === 0 && c.name === 'first' ? whole(size.activities) : '', i === 0 ? `${CASE_LABELS[c.name]} (judge ${run.judge})` : '', name,
-          f2(cloud?.seconds), f2(cloud?.cpuSeconds), f2(localStep?.seconds), f2(localStep?.cpuSeconds),
+          i === 0 && c.name === 'first' ? whole(size.activities) : '',
+          i === 0 ? `${CASE_LABELS[c.name]} (judge ${run.judge})` : '',
+          name,
+          f2(cloud?.seconds),
+          f2(cloud?.cpuSeconds),
+          f2(localStep?.seconds),
+          f2(localStep?.cpuSeconds),
           cloud && localStep ? f2(cloud.seconds - localStep.seconds) : '-',
-          pair(cloud?.dynamodb.itemsRead, localStep?.dynamodb.itemsRead), pair(cloud?.dynamodb.itemsWritten, localStep?.dynamodb.itemsWritten),
+          pair(cloud?.dynamodb.itemsRead, localStep?.dynamodb.itemsRead),
+          pair(cloud?.dynamodb.itemsWritten, localStep?.dynamodb.itemsWritten),
         ]);
       }
       const put = run.putSeconds + run.headSeconds;
       stepRows.push(['', '', 'put + head (upload, starter)', f2(put), '', '-', '', f2(put), '', '']);
     }
   }
-  lines.push('Per step, the state machine\'s choice of judge: wall and worker CPU seconds, cloud handlers vs the local runner', table(stepRows, [false, false, false, true, true, true, true, true, true, true]), '');
+  lines.push(
+    "Per step, the state machine's choice of judge: wall and worker CPU seconds, cloud handlers vs the local runner",
+    table(stepRows, [false, false, false, true, true, true, true, true, true, true]),
+    '',
+  );
 
-  const judgeRows: string[][] = [['activities', 'upload', 'judge', 'judge s', 'judge CPU s', 'read req', 'items read', 'items written', 'split s', 'chunks', 'map s', 'slowest chunk s', 'join s', 'handlers s']];
+  const judgeRows: string[][] = [
+    [
+      'activities',
+      'upload',
+      'judge',
+      'judge s',
+      'judge CPU s',
+      'read req',
+      'items read',
+      'items written',
+      'split s',
+      'chunks',
+      'map s',
+      'slowest chunk s',
+      'join s',
+      'handlers s',
+    ],
+  ];
   for (const size of section.sizes) {
     for (const c of size.cases) {
       for (const [i, run] of c.cloud.entries()) {
         const j = run.chunked;
         const js = stepOf(run.steps, 'judge');
         judgeRows.push([
-          i === 0 && c.name === 'first' ? whole(size.activities) : '', i === 0 ? CASE_LABELS[c.name] : '', judgeLabel(run), f2(js?.seconds), f2(js?.cpuSeconds),
-          js ? whole(js.dynamodb.readRequests) : '-', js ? whole(js.dynamodb.itemsRead) : '-', js ? whole(js.dynamodb.itemsWritten) : '-',
-          f2(j?.splitSeconds), j ? String(j.chunks) : '-', f2(j?.mapSeconds), f2(j ? Math.max(...j.chunkSeconds) : undefined), f2(j?.joinSeconds), f2(run.handlersSeconds),
+          i === 0 && c.name === 'first' ? whole(size.activities) : '',
+          i === 0 ? CASE_LABELS[c.name] : '',
+          judgeLabel(run),
+          f2(js?.seconds),
+          f2(js?.cpuSeconds),
+          js ? whole(js.dynamodb.readRequests) : '-',
+          js ? whole(js.dynamodb.itemsRead) : '-',
+          js ? whole(js.dynamodb.itemsWritten) : '-',
+          f2(j?.splitSeconds),
+          j ? String(j.chunks) : '-',
+          f2(j?.mapSeconds),
+          f2(j ? Math.max(...j.chunkSeconds) : undefined),
+          f2(j?.joinSeconds),
+          f2(run.handlersSeconds),
         ]);
       }
     }
   }
   lines.push(
     `Judge: the single judge step vs judge-split → judge-chunk × N (as the Distributed Map: at most ${JUDGE_CHUNKS_IN_PARALLEL} at once; here all in one process on ${cpus().length} cores) → judge-join; files above ${whole(LARGE_FILE_BYTES)} bytes take the chunks`,
-    table(judgeRows, [false, false, false, true, true, true, true, true, true, true, true, true, true, true]), '',
+    table(judgeRows, [false, false, false, true, true, true, true, true, true, true, true, true, true, true]),
+    '',
   );
 
   for (const size of section.sizes) {
@@ -490,14 +754,21 @@ export function cloudReport(section: CloudSection): string {
       for (const run of c.cloud) {
         const j = run.chunked;
         if (!j || j.chunks < 2) continue;
-        lines.push(`${whole(size.activities)} ${CASE_LABELS[c.name]}, judge ${judgeLabel(run)}, per chunk (s / read requests / items read / items written): ${j.chunkSeconds.map((sec, i) => `#${i} ${sec.toFixed(2)} / ${whole(j.chunkDynamodb[i]!.readRequests)} / ${whole(j.chunkDynamodb[i]!.itemsRead)} / ${whole(j.chunkDynamodb[i]!.itemsWritten)}`).join(', ')}`);
+        lines.push(
+          `${whole(size.activities)} ${CASE_LABELS[c.name]}, judge ${judgeLabel(run)}, per chunk (s / read requests / items read / items written): ${j.chunkSeconds.map((sec, i) => `#${i} ${sec.toFixed(2)} / ${whole(j.chunkDynamodb[i]!.readRequests)} / ${whole(j.chunkDynamodb[i]!.itemsRead)} / ${whole(j.chunkDynamodb[i]!.itemsWritten)}`).join(', ')}`,
+        );
       }
     }
   }
   lines.push('');
-  const noMetrics = section.sizes.flatMap((size) => size.cases.flatMap((c) => c.cloud.map((r) => r.logLines[NO_METRICS_KEY] ?? 0))).reduce((a, b) => a + b, 0);
+  const noMetrics = section.sizes
+    .flatMap((size) => size.cases.flatMap((c) => c.cloud.map((r) => r.logLines[NO_METRICS_KEY] ?? 0)))
+    .reduce((a, b) => a + b, 0);
   if (noMetrics > 0) {
-    lines.push(`Powertools warned "${NO_METRICS_WARNING}" ${noMetrics} times on stderr (once per invocation of a handler that adds no metric: judge, judge-split, judge-chunk, judge-join, totals).`, '');
+    lines.push(
+      `Powertools warned "${NO_METRICS_WARNING}" ${noMetrics} times on stderr (once per invocation of a handler that adds no metric: judge, judge-split, judge-chunk, judge-join, totals).`,
+      '',
+    );
   }
   const surprises = section.sizes.flatMap((size) => size.surprises.map((s) => `${whole(size.activities)}: ${s}`));
   if (surprises.length > 0) lines.push('Not as intended', ...surprises.map((s) => `  ${s}`), '');

@@ -108,7 +108,9 @@ if (!input) {
 const tallies = new AsyncLocalStorage<Tally>();
 const outside = emptyTally();
 const counted = new WeakSet<object>();
-const prototype = DynamoDBClient.prototype as unknown as { send: (this: DynamoDBClient, ...args: unknown[]) => unknown };
+const prototype = DynamoDBClient.prototype as unknown as {
+  send: (this: DynamoDBClient, ...args: unknown[]) => unknown;
+};
 const send = prototype.send;
 prototype.send = function (this: DynamoDBClient, ...args: unknown[]) {
   if (!counted.has(this)) {
@@ -121,14 +123,25 @@ prototype.send = function (this: DynamoDBClient, ...args: unknown[]) {
 // A cold start: the environment first, then the handler modules (Powertools reads it at module scope, the ports
 // at the first invocation).
 Object.assign(process.env, input.env);
-const load = async (file: string): Promise<Handler> => ((await import(`../functions/${file}.js`)) as { handler: Handler }).handler;
+const load = async (file: string): Promise<Handler> =>
+  ((await import(`../functions/${file}.js`)) as { handler: Handler }).handler;
 const h = {
-  register: await load('register-step'), apply: await load('apply-step'), judge: await load('judge-step'), split: await load('judge-split-step'),
-  chunk: await load('judge-chunk-step'), join: await load('judge-join-step'), totals: await load('totals-step'), receipt: await load('receipt-step'),
+  register: await load('register-step'),
+  apply: await load('apply-step'),
+  judge: await load('judge-step'),
+  split: await load('judge-split-step'),
+  chunk: await load('judge-chunk-step'),
+  join: await load('judge-join-step'),
+  totals: await load('totals-step'),
+  receipt: await load('receipt-step'),
 };
 
 const region = input.env.AWS_REGION!;
-const s3 = s3Client({ endpoint: input.env.S3_ENDPOINT!, region, credentials: { accessKeyId: input.env.AWS_ACCESS_KEY_ID!, secretAccessKey: input.env.AWS_SECRET_ACCESS_KEY! } });
+const s3 = s3Client({
+  endpoint: input.env.S3_ENDPOINT!,
+  region,
+  credentials: { accessKeyId: input.env.AWS_ACCESS_KEY_ID!, secretAccessKey: input.env.AWS_SECRET_ACCESS_KEY! },
+});
 const uploads = new S3Uploads(s3, input.bucket);
 
 /** The context the Lambda runtime passes (a 15-minute function, just invoked). */
@@ -138,10 +151,18 @@ function lambdaContext(functionName: string): Context {
     throw new Error('the callback API is not used by these handlers');
   };
   return {
-    callbackWaitsForEmptyEventLoop: true, functionName, functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`, memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(), logGroupName: `/aws/lambda/${functionName}`, logStreamName: `bench/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), done: unused, fail: unused, succeed: unused,
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `bench/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unused,
+    fail: unused,
+    succeed: unused,
   };
 }
 
@@ -155,11 +176,12 @@ async function task(name: string, handler: Handler, event: unknown): Promise<unk
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await handler(JSON.parse(JSON.stringify(event)) as unknown, lambdaContext(name));
-      return result === undefined ? undefined : JSON.parse(JSON.stringify(result)) as unknown;
+      return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as unknown);
     } catch (error) {
       const e = error as Error;
       const policy = e.name === 'TransientError' ? RETRY_POLICY : undefined;
-      if (!policy || attempt > policy.maxAttempts) throw new Error(`${name} failed for good on attempt ${attempt}: ${e.name}: ${e.message}`);
+      if (!policy || attempt > policy.maxAttempts)
+        throw new Error(`${name} failed for good on attempt ${attempt}: ${e.name}: ${e.message}`);
       const delay = retryDelayMs(policy, attempt, Math.random);
       retries.push(`${name} attempt ${attempt}: ${e.name} (${e.message}); retried after ${delay} ms`);
       process.stderr.write(`cloud-worker: ${retries.at(-1)}\n`);
@@ -177,7 +199,13 @@ const body = readFileSync(input.file);
 const cpuStart = process.cpuUsage();
 const started = performance.now();
 await s3.send(new PutObjectCommand({ Bucket: input.bucket, Key: input.key, Body: body, ContentLength: body.length }));
-await s3.send(new PutObjectTaggingCommand({ Bucket: input.bucket, Key: input.key, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] } }));
+await s3.send(
+  new PutObjectTaggingCommand({
+    Bucket: input.bucket,
+    Key: input.key,
+    Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] },
+  }),
+);
 const putSeconds = (performance.now() - started) / 1000;
 
 const headStarted = performance.now();
@@ -197,7 +225,14 @@ async function step(name: string, work: () => Promise<unknown>): Promise<unknown
   const retriedBefore = retries.length;
   const tally = emptyTally();
   const result = await tallies.run(tally, work);
-  steps.push({ step: name, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSince(cpu), retries: retries.length - retriedBefore, result, dynamodb: tallySummary(tally) });
+  steps.push({
+    step: name,
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSince(cpu),
+    retries: retries.length - retriedBefore,
+    result,
+    dynamodb: tallySummary(tally),
+  });
   return result;
 }
 
@@ -208,18 +243,25 @@ if (input.judge === 'single') {
 } else {
   await step('judge', async () => {
     let t = performance.now();
-    const split = await task('JudgeSplitStep', h.split, { upload }) as { chunks: number; manifest: string };
+    const split = (await task('JudgeSplitStep', h.split, { upload })) as { chunks: number; manifest: string };
     const { chunks, manifest } = split;
     const splitSeconds = (performance.now() - t) / 1000;
     t = performance.now();
     // The Distributed Map's S3 JSON Lines item reader, then ItemSelector { upload, chunk } for each item.
-    const text = await (await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: manifest }))).Body!.transformToString();
-    const items = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { chunk: number });
+    const text = await (
+      await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: manifest }))
+    ).Body!.transformToString();
+    const items = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { chunk: number });
     if (items.length !== chunks) throw new Error(`the manifest has ${items.length} items, the split said ${chunks}`);
     const chunkTallies = items.map(() => emptyTally());
     const chunkSeconds = await inParallel(items, input.chunksInParallel, async (item) => {
       const c0 = performance.now();
-      await tallies.run(chunkTallies[item.chunk]!, () => task('JudgeChunkStep', h.chunk, { upload, chunk: item.chunk }));
+      await tallies.run(chunkTallies[item.chunk]!, () =>
+        task('JudgeChunkStep', h.chunk, { upload, chunk: item.chunk }),
+      );
       return (performance.now() - c0) / 1000;
     });
     for (const t of chunkTallies) mergeTally(tallies.getStore()!, t);
@@ -227,7 +269,14 @@ if (input.judge === 'single') {
     t = performance.now();
     const joined = await task('JudgeJoinStep', h.join, { upload, chunks });
     const joinSeconds = (performance.now() - t) / 1000;
-    judge = { chunks, splitSeconds, mapSeconds, joinSeconds, chunkSeconds, chunkDynamodb: chunkTallies.map(tallySummary) };
+    judge = {
+      chunks,
+      splitSeconds,
+      mapSeconds,
+      joinSeconds,
+      chunkSeconds,
+      chunkDynamodb: chunkTallies.map(tallySummary),
+    };
     return { split, join: joined };
   });
 }
@@ -236,14 +285,28 @@ await step('receipt', () => task('ReceiptStep', h.receipt, { upload }));
 const ended = performance.now();
 const cpuSeconds = cpuSince(cpuStart);
 
-const receipt = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: receiptKey(upload) }))).Body!.transformToString()) as Receipt;
+const receipt = JSON.parse(
+  await (
+    await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: receiptKey(upload) }))
+  ).Body!.transformToString(),
+) as Receipt;
 s3.destroy();
 
 const output: CloudWorkerOutput = {
-  uploadId: upload.uploadId, bytes: body.length, putSeconds, headSeconds,
-  handlersSeconds: (ended - handlersStarted) / 1000, uploadToReceiptSeconds: (ended - started) / 1000, cpuSeconds,
-  maxRssKiB: process.resourceUsage().maxRSS, steps, ...(judge ? { judge } : {}), retries,
-  status: receipt.status, counts: receipt.counts, errors: receipt.errors.length,
+  uploadId: upload.uploadId,
+  bytes: body.length,
+  putSeconds,
+  headSeconds,
+  handlersSeconds: (ended - handlersStarted) / 1000,
+  uploadToReceiptSeconds: (ended - started) / 1000,
+  cpuSeconds,
+  maxRssKiB: process.resourceUsage().maxRSS,
+  steps,
+  ...(judge ? { judge } : {}),
+  retries,
+  status: receipt.status,
+  counts: receipt.counts,
+  errors: receipt.errors.length,
 };
 writeSync(3, `${JSON.stringify(output)}\n`);
 // The handlers' DynamoDB and S3 clients keep sockets open (a Lambda environment is frozen, not ended): end here.

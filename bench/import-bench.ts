@@ -8,7 +8,16 @@
  * its own (import-worker.ts, so that its peak RSS is its own): the first load, the same content again, the
  * content with 1 % of the activities changed, and a delta file correcting one person.
  */
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDBClient, ScanCommand, TransactWriteItemsCommand, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +33,15 @@ import { activateVendor, addClub, addVendor } from '../shared/core/admin/admin-u
 import type { EntityCounts, ActivityCounts } from '../shared/core/receipt/receipt.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import { BIN, DATA, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
-import { countCommands, emptyTally, itemBytes, writeTotals, WRITE_COMMANDS, type KindTally, type Tally } from './import-metrics.js';
+import {
+  countCommands,
+  emptyTally,
+  itemBytes,
+  writeTotals,
+  WRITE_COMMANDS,
+  type KindTally,
+  type Tally,
+} from './import-metrics.js';
 import type { StepFigures, WorkerInput, WorkerOutput } from './import-worker.js';
 
 export const IMPORT_SIZES = [1000, 10_000, 100_000] as const;
@@ -39,7 +56,16 @@ export const IDENTITY_KEY = 'bench-identity-key-0123456789abcdef0123456789';
 export const IMPORT_WORKER = fileURLToPath(new URL('./import-worker.js', import.meta.url));
 
 /** Baselines: items written with BatchWriteItem (batchWriteAll, 25 a request, 16 in flight) and with transactions. */
-export const BASELINE = { batchItems: 50_000, batchInFlight: 16, transactItems: 20_000, perTransaction: 100, transactInFlight: 8, warmupItems: 20_000, warmupBytes: 400, replayMaxItems: 50_000 } as const;
+export const BASELINE = {
+  batchItems: 50_000,
+  batchInFlight: 16,
+  transactItems: 20_000,
+  perTransaction: 100,
+  transactInFlight: 8,
+  warmupItems: 20_000,
+  warmupBytes: 400,
+  replayMaxItems: 50_000,
+} as const;
 
 export const IMPORT_TARGETS = {
   /** Issue 13: a first load of 100 000 activities over 40 clubs in under 120 s, peaking under 800 MB RSS. */
@@ -54,7 +80,11 @@ export const IMPORT_TARGETS = {
 const IMPORT_ACTIVITIES_PER_CLUB = 2500;
 
 export function importParams(activities: number): { clubs: number; persons: number; activities: number } {
-  return { clubs: Math.ceil(activities / IMPORT_ACTIVITIES_PER_CLUB), persons: Math.round(activities * 0.8), activities };
+  return {
+    clubs: Math.ceil(activities / IMPORT_ACTIVITIES_PER_CLUB),
+    persons: Math.round(activities * 0.8),
+    activities,
+  };
 }
 
 type ScenarioName = 'first' | 'resend' | 'change' | 'person';
@@ -154,7 +184,11 @@ export interface ImportTarget {
 
 export interface ImportSection {
   readonly settings: Record<string, unknown>;
-  readonly baseline: { readonly warmupSeconds: number; readonly batch: BaselineFigures; readonly transact: BaselineFigures };
+  readonly baseline: {
+    readonly warmupSeconds: number;
+    readonly batch: BaselineFigures;
+    readonly transact: BaselineFigures;
+  };
   readonly sizes: ImportSizeResult[];
   readonly targets: ImportTarget[];
 }
@@ -164,7 +198,9 @@ const S = (value: string): AttributeValue => ({ S: value });
 // --- files ----------------------------------------------------------------------------------------------------
 
 /** The generated file for a size: made with the CLI's generator unless it is already there with the same parameters. */
-export async function ensureImportFile(activities: number): Promise<{ file: string; bytes: number; generator: ImportSizeResult['generator'] }> {
+export async function ensureImportFile(
+  activities: number,
+): Promise<{ file: string; bytes: number; generator: ImportSizeResult['generator'] }> {
   const params = importParams(activities);
   const generator = { ...params, badShare: BAD_SHARE, seed: SEED };
   const file = join(DATA, `import-${activities}.xml`);
@@ -184,7 +220,20 @@ export async function ensureImportFile(activities: number): Promise<{ file: stri
   mkdirSync(DATA, { recursive: true });
   rmSync(sidecar, { force: true });
   const partial = `${file}.partial`;
-  const flags = ['--mode', 'full', '--clubs', String(params.clubs), '--persons', String(params.persons), '--activities', String(params.activities), '--bad-share', String(BAD_SHARE), '--seed', SEED];
+  const flags = [
+    '--mode',
+    'full',
+    '--clubs',
+    String(params.clubs),
+    '--persons',
+    String(params.persons),
+    '--activities',
+    String(params.activities),
+    '--bad-share',
+    String(BAD_SHARE),
+    '--seed',
+    SEED,
+  ];
   progress(`[import ${activities}] generating ${relative(ROOT, file)} (${flags.join(' ')})…`);
   const finished = await runNode([BIN, 'generate', ...flags, '--out', partial]);
   if (finished.code !== 0) throw failed(`generating ${file}`, finished);
@@ -230,31 +279,47 @@ function personCorrection(xml: string, created: string): { xml: string; what: st
     const birth = /<BirthDate>(\d{4})(-\d\d-\d\d)<\/BirthDate>\s*<Nationality>/.exec(element);
     if (birth) {
       const corrected = element.replace(/<BirthDate>\d{4}/, '<BirthDate>1990');
-      return { xml: deltaFile(header, club, corrected, created), what: `${id}: birth date ${birth[1]}${birth[2]} → 1990${birth[2]}` };
+      return {
+        xml: deltaFile(header, club, corrected, created),
+        what: `${id}: birth date ${birth[1]}${birth[2]} → 1990${birth[2]}`,
+      };
     }
     if (!fallback && /<Membership from="[^"]*"\/>/.test(element)) fallback = { element, id, club };
   }
   if (!fallback) throw new Error('the generated file has no person to correct');
   const corrected = fallback.element.replace(/<Membership from="[^"]*"\/>/, '<Membership from="2026-11-21"/>');
-  return { xml: deltaFile(header, fallback.club, corrected, created), what: `${fallback.id}: membership from 2026-11-21` };
+  return {
+    xml: deltaFile(header, fallback.club, corrected, created),
+    what: `${fallback.id}: membership from 2026-11-21`,
+  };
 }
 
 function deltaFile(header: string, club: string, person: string, created: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${header.replace(CREATED, `created="${created}"`).replace(/mode="[^"]*"/, 'mode="delta"')}\n`
-    + `  <Club id="${club}">\n    <Persons>\n      ${person.trim()}\n    </Persons>\n  </Club>\n</Import>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n${header.replace(CREATED, `created="${created}"`).replace(/mode="[^"]*"/, 'mode="delta"')}\n` +
+    `  <Club id="${club}">\n    <Persons>\n      ${person.trim()}\n    </Persons>\n  </Club>\n</Import>\n`
+  );
 }
 
 // --- DynamoDB Local, warm-up and baselines --------------------------------------------------------------------
 
 export function clientOf(local: DynamoDbLocal): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: local.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return new DynamoDBClient({
+    endpoint: local.endpoint,
+    region: 'eu-north-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
 
 /** Items of about `bytes` bytes each (key and a `d` JSON string, as the register's items), keys spread as the register's are. */
 function baselineItems(count: number, bytes: number, tag: string): Record<string, AttributeValue>[] {
   const items: Record<string, AttributeValue>[] = [];
   for (let i = 0; i < count; i++) {
-    const item: Record<string, AttributeValue> = { pk: S(`BENCH#${tag}#${String(i).padStart(7, '0')}`), sk: S(`S#${i % 7}`), d: S(JSON.stringify({ i, x: '' })) };
+    const item: Record<string, AttributeValue> = {
+      pk: S(`BENCH#${tag}#${String(i).padStart(7, '0')}`),
+      sk: S(`S#${i % 7}`),
+      d: S(JSON.stringify({ i, x: '' })),
+    };
     item.d = S(JSON.stringify({ i, x: 'x'.repeat(Math.max(0, bytes - itemBytes(item))) }));
     items.push(item);
   }
@@ -277,27 +342,43 @@ export async function dropTable(client: DynamoDBClient, name: string): Promise<v
 export async function warmUp(client: DynamoDBClient): Promise<number> {
   const started = performance.now();
   await freshTable(client, 'bench-warmup');
-  const requests: WriteRequest[] = baselineItems(BASELINE.warmupItems, BASELINE.warmupBytes, 'warm').map((Item) => ({ PutRequest: { Item } }));
-  await batchWriteAll((command) => client.send(command), 'bench-warmup', requests, { concurrency: BASELINE.batchInFlight });
+  const requests: WriteRequest[] = baselineItems(BASELINE.warmupItems, BASELINE.warmupBytes, 'warm').map((Item) => ({
+    PutRequest: { Item },
+  }));
+  await batchWriteAll((command) => client.send(command), 'bench-warmup', requests, {
+    concurrency: BASELINE.batchInFlight,
+  });
   await dropTable(client, 'bench-warmup');
   return (performance.now() - started) / 1000;
 }
 
 /** Raw BatchWriteItem: BASELINE.batchItems items of `bytes` bytes, 25 per request, BASELINE.batchInFlight in flight, into a fresh table. */
-export async function batchBaseline(client: DynamoDBClient, bytes: number, tally: () => Tally): Promise<BaselineFigures> {
+export async function batchBaseline(
+  client: DynamoDBClient,
+  bytes: number,
+  tally: () => Tally,
+): Promise<BaselineFigures> {
   const name = 'bench-baseline-batch';
   await freshTable(client, name);
   const items = baselineItems(BASELINE.batchItems, bytes, 'batch');
   const requests: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
   const before = writeTotals(tally());
   const started = performance.now();
-  const result = await batchWriteAll((command: BatchWriteItemCommand) => client.send(command), name, requests, { concurrency: BASELINE.batchInFlight });
+  const result = await batchWriteAll((command: BatchWriteItemCommand) => client.send(command), name, requests, {
+    concurrency: BASELINE.batchInFlight,
+  });
   const seconds = (performance.now() - started) / 1000;
   const after = writeTotals(tally());
   await dropTable(client, name);
   return {
-    items: items.length, itemBytes: Math.round(items.reduce((n, i) => n + itemBytes(i), 0) / items.length), inFlight: BASELINE.batchInFlight, perRequest: 25,
-    seconds, itemsPerSecond: items.length / seconds, requests: result.requests, writeUnits: after.writeUnits - before.writeUnits,
+    items: items.length,
+    itemBytes: Math.round(items.reduce((n, i) => n + itemBytes(i), 0) / items.length),
+    inFlight: BASELINE.batchInFlight,
+    perRequest: 25,
+    seconds,
+    itemsPerSecond: items.length / seconds,
+    requests: result.requests,
+    writeUnits: after.writeUnits - before.writeUnits,
   };
 }
 
@@ -306,24 +387,35 @@ async function transactBaseline(client: DynamoDBClient, bytes: number, tally: ()
   await freshTable(client, name);
   const items = baselineItems(BASELINE.transactItems, bytes, 'transact');
   const batches: Record<string, AttributeValue>[][] = [];
-  for (let i = 0; i < items.length; i += BASELINE.perTransaction) batches.push(items.slice(i, i + BASELINE.perTransaction));
+  for (let i = 0; i < items.length; i += BASELINE.perTransaction)
+    batches.push(items.slice(i, i + BASELINE.perTransaction));
   const before = writeTotals(tally());
   const started = performance.now();
   let next = 0;
   let requests = 0;
-  await Promise.all(Array.from({ length: BASELINE.transactInFlight }, async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      requests++;
-      await client.send(new TransactWriteItemsCommand({ TransactItems: batch.map((Item) => ({ Put: { TableName: name, Item } })) }));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: BASELINE.transactInFlight }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        requests++;
+        await client.send(
+          new TransactWriteItemsCommand({ TransactItems: batch.map((Item) => ({ Put: { TableName: name, Item } })) }),
+        );
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const after = writeTotals(tally());
   await dropTable(client, name);
   return {
-    items: items.length, itemBytes: Math.round(items.reduce((n, i) => n + itemBytes(i), 0) / items.length), inFlight: BASELINE.transactInFlight,
-    perRequest: BASELINE.perTransaction, seconds, itemsPerSecond: items.length / seconds, requests, writeUnits: after.writeUnits - before.writeUnits,
+    items: items.length,
+    itemBytes: Math.round(items.reduce((n, i) => n + itemBytes(i), 0) / items.length),
+    inFlight: BASELINE.transactInFlight,
+    perRequest: BASELINE.perTransaction,
+    seconds,
+    itemsPerSecond: items.length / seconds,
+    requests,
+    writeUnits: after.writeUnits - before.writeUnits,
   };
 }
 
@@ -332,7 +424,11 @@ async function transactBaseline(client: DynamoDBClient, bytes: number, tally: ()
  * first load, batch-written (batchWriteAll, 16 in flight) into a fresh table of the same definition (its index
  * included). Tells the pipeline's cost apart from what DynamoDB Local charges for these very items.
  */
-export async function replayBaseline(client: DynamoDBClient, table: string, maxItems: number = BASELINE.replayMaxItems): Promise<BaselineFigures> {
+export async function replayBaseline(
+  client: DynamoDBClient,
+  table: string,
+  maxItems: number = BASELINE.replayMaxItems,
+): Promise<BaselineFigures> {
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -343,31 +439,64 @@ export async function replayBaseline(client: DynamoDBClient, table: string, maxI
   const name = 'bench-replay';
   await freshTable(client, name);
   const started = performance.now();
-  const result = await batchWriteAll((command) => client.send(command), name, items.map((Item) => ({ PutRequest: { Item } })), { concurrency: BASELINE.batchInFlight });
+  const result = await batchWriteAll(
+    (command) => client.send(command),
+    name,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    { concurrency: BASELINE.batchInFlight },
+  );
   const seconds = (performance.now() - started) / 1000;
   await dropTable(client, name);
   const bytes = items.reduce((n, i) => n + itemBytes(i), 0);
   return {
-    items: items.length, itemBytes: Math.round(bytes / Math.max(1, items.length)), inFlight: BASELINE.batchInFlight, perRequest: 25, seconds,
-    itemsPerSecond: items.length / seconds, requests: result.requests, writeUnits: items.reduce((n, i) => n + Math.max(1, Math.ceil(itemBytes(i) / 1024)), 0),
+    items: items.length,
+    itemBytes: Math.round(bytes / Math.max(1, items.length)),
+    inFlight: BASELINE.batchInFlight,
+    perRequest: 25,
+    seconds,
+    itemsPerSecond: items.length / seconds,
+    requests: result.requests,
+    writeUnits: items.reduce((n, i) => n + Math.max(1, Math.ceil(itemBytes(i) / 1024)), 0),
   };
 }
 
 // --- one size -------------------------------------------------------------------------------------------------
 
 /** `clubs` clubs from FIRST_CLUB on, each activating its vendor (`vendorOf`, by default the bench's one vendor). */
-export async function onboard(client: DynamoDBClient, table: string, clubs: number, vendorOf: (club: number) => string = () => VENDOR): Promise<void> {
+export async function onboard(
+  client: DynamoDBClient,
+  table: string,
+  clubs: number,
+  vendorOf: (club: number) => string = () => VENDOR,
+): Promise<void> {
   const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), table);
-  const ok = <T>(what: string, result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): void => {
+  const ok = <T>(
+    what: string,
+    result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } },
+  ): void => {
     if (!result.ok) throw new Error(`onboarding: ${what}: ${result.error.code} ${result.error.message}`);
   };
   const vendors = new Set<string>();
   for (let c = 0; c < clubs; c++) {
     const id = String(FIRST_CLUB + c);
     const vendor = vendorOf(c);
-    if (!vendors.has(vendor)) ok(`add vendor ${vendor}`, await addVendor(admin, { id: vendor, name: `Vendor ${vendor}`, purpose: 'LOK-stöd', licence: 'unlimited' }));
+    if (!vendors.has(vendor))
+      ok(
+        `add vendor ${vendor}`,
+        await addVendor(admin, { id: vendor, name: `Vendor ${vendor}`, purpose: 'LOK-stöd', licence: 'unlimited' }),
+      );
     vendors.add(vendor);
-    ok(`add club ${id}`, await addClub(admin, { id, name: `IK ${id}`, sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false }));
+    ok(
+      `add club ${id}`,
+      await addClub(admin, {
+        id,
+        name: `IK ${id}`,
+        sports: ['Fotboll'],
+        federation: 'Svenska Fotbollförbundet',
+        identityKey: 'personnummer',
+        countsEveryoneAsDisabled: false,
+      }),
+    );
     ok(`activate ${id}`, await activateVendor(admin, id, vendor, '2020-01-01'));
   }
 }
@@ -385,14 +514,30 @@ function stepResult(s: StepFigures): StepResult {
   }
   const w = writeTotals(s.tally);
   return {
-    step: s.step, seconds: s.seconds, cpuSeconds: s.cpuSeconds, attempts: s.attempts, peakRssMB: rssMB(s.peakRssKiB), readRequests, itemsRead,
-    writeRequests: w.writeRequests, itemsWritten: w.itemsWritten, writeUnits: w.writeUnits, dynamoMs, commands: s.tally.commands,
+    step: s.step,
+    seconds: s.seconds,
+    cpuSeconds: s.cpuSeconds,
+    attempts: s.attempts,
+    peakRssMB: rssMB(s.peakRssKiB),
+    readRequests,
+    itemsRead,
+    writeRequests: w.writeRequests,
+    itemsWritten: w.itemsWritten,
+    writeUnits: w.writeUnits,
+    dynamoMs,
+    commands: s.tally.commands,
   };
 }
 
-const changedOf = (counts: ScenarioResult['counts']): number => (counts
-  ? counts.persons.created + counts.persons.updated + counts.persons.deleted + counts.activities.created + counts.activities.updated + counts.activities.deleted
-  : 0);
+const changedOf = (counts: ScenarioResult['counts']): number =>
+  counts
+    ? counts.persons.created +
+      counts.persons.updated +
+      counts.persons.deleted +
+      counts.activities.created +
+      counts.activities.updated +
+      counts.activities.deleted
+    : 0;
 
 interface Planned {
   readonly name: ScenarioName;
@@ -400,13 +545,32 @@ interface Planned {
   readonly what: string;
   readonly activitiesInFile: number;
   /** Checks the outcome against what the scenario is meant to measure; returns what did not hold. */
-  readonly expect: (r: { status?: string; counts?: ScenarioResult['counts']; registerItems: number; byKind: Record<string, KindTally> }) => string[];
+  readonly expect: (r: {
+    status?: string;
+    counts?: ScenarioResult['counts'];
+    registerItems: number;
+    byKind: Record<string, KindTally>;
+  }) => string[];
 }
 
 async function runScenario(
-  local: DynamoDbLocal, table: string, objects: string, planned: Planned, upload: Upload, today: string, batchItemsPerSecond: () => number | undefined,
+  local: DynamoDbLocal,
+  table: string,
+  objects: string,
+  planned: Planned,
+  upload: Upload,
+  today: string,
+  batchItemsPerSecond: () => number | undefined,
 ): Promise<ScenarioResult> {
-  const input: WorkerInput = { endpoint: local.endpoint, table, objects, file: planned.file, upload, today, key: IDENTITY_KEY };
+  const input: WorkerInput = {
+    endpoint: local.endpoint,
+    table,
+    objects,
+    file: planned.file,
+    upload,
+    today,
+    key: IDENTITY_KEY,
+  };
   const finished = await runNode([IMPORT_WORKER, JSON.stringify(input)]);
   if (finished.code !== 0) throw failed(`import worker (${planned.name}, ${basename(planned.file)})`, finished);
   if (finished.stderr.trim()) process.stderr.write(finished.stderr);
@@ -415,21 +579,47 @@ async function runScenario(
   const counts = out.counts as ScenarioResult['counts'];
   const changed = changedOf(counts);
   const surprises = out.outcome === 'done' ? [] : [`outcome ${out.outcome}`];
-  surprises.push(...planned.expect({ ...(out.status !== undefined ? { status: out.status } : {}), ...(counts ? { counts } : {}), registerItems: totals.registerItems, byKind: out.tally.kinds }));
+  surprises.push(
+    ...planned.expect({
+      ...(out.status !== undefined ? { status: out.status } : {}),
+      ...(counts ? { counts } : {}),
+      registerItems: totals.registerItems,
+      byKind: out.tally.kinds,
+    }),
+  );
   const itemsPerSecond = totals.itemsWritten / out.seconds;
   const batch = batchItemsPerSecond();
   return {
-    name: planned.name, file: relative(ROOT, planned.file), bytes: statSync(planned.file).size, uploadId: upload.uploadId, what: planned.what,
-    seconds: out.seconds, cpuSeconds: out.cpuSeconds, peakRssMB: rssMB(out.maxRssKiB), outcome: out.outcome,
-    ...(out.status !== undefined ? { status: out.status } : {}), ...(counts ? { counts } : {}), ...(out.errors !== undefined ? { errors: out.errors } : {}),
+    name: planned.name,
+    file: relative(ROOT, planned.file),
+    bytes: statSync(planned.file).size,
+    uploadId: upload.uploadId,
+    what: planned.what,
+    seconds: out.seconds,
+    cpuSeconds: out.cpuSeconds,
+    peakRssMB: rssMB(out.maxRssKiB),
+    outcome: out.outcome,
+    ...(out.status !== undefined ? { status: out.status } : {}),
+    ...(counts ? { counts } : {}),
+    ...(out.errors !== undefined ? { errors: out.errors } : {}),
     activitiesInFile: planned.activitiesInFile,
     ...(planned.name !== 'person' ? { activitiesPerSecond: planned.activitiesInFile / out.seconds } : {}),
     changedRecords: changed,
-    itemsWritten: totals.itemsWritten, itemsPerSecond, ratioToBatch: batch ? itemsPerSecond / batch : NaN,
-    writeRequests: totals.writeRequests, writeUnits: totals.writeUnits, writeBytes: totals.writeBytes, ledgerItems: totals.ledgerItems, registerItems: totals.registerItems,
-    ...(changed > 0 ? {
-      itemsPerChangedRecord: totals.itemsWritten / changed, unitsPerChangedRecord: totals.writeUnits / changed, registerItemsPerChangedRecord: totals.registerItems / changed,
-    } : {}),
+    itemsWritten: totals.itemsWritten,
+    itemsPerSecond,
+    ratioToBatch: batch ? itemsPerSecond / batch : NaN,
+    writeRequests: totals.writeRequests,
+    writeUnits: totals.writeUnits,
+    writeBytes: totals.writeBytes,
+    ledgerItems: totals.ledgerItems,
+    registerItems: totals.registerItems,
+    ...(changed > 0
+      ? {
+          itemsPerChangedRecord: totals.itemsWritten / changed,
+          unitsPerChangedRecord: totals.writeUnits / changed,
+          registerItemsPerChangedRecord: totals.registerItems / changed,
+        }
+      : {}),
     byKind: out.tally.kinds,
     steps: out.steps.map(stepResult),
     surprises,
@@ -437,7 +627,11 @@ async function runScenario(
 }
 
 async function measureSize(
-  local: DynamoDbLocal, client: DynamoDBClient, activities: number, today: string, baseline: { batch?: BaselineFigures },
+  local: DynamoDbLocal,
+  client: DynamoDBClient,
+  activities: number,
+  today: string,
+  baseline: { batch?: BaselineFigures },
   runBaselines: (averagePutBytes: number) => Promise<void>,
 ): Promise<ImportSizeResult> {
   const { file, bytes, generator } = await ensureImportFile(activities);
@@ -459,60 +653,127 @@ async function measureSize(
     const onboardStarted = performance.now();
     await onboard(client, table, generator.clubs);
     const onboardSeconds = (performance.now() - onboardStarted) / 1000;
-    progress(`[import ${activities}] table ${table}: vendor and ${generator.clubs} club(s) onboarded in ${onboardSeconds.toFixed(2)} s`);
+    progress(
+      `[import ${activities}] table ${table}: vendor and ${generator.clubs} club(s) onboarded in ${onboardSeconds.toFixed(2)} s`,
+    );
 
-    const noRegisterItems = (r: { registerItems: number; byKind: Record<string, KindTally> }) => (r.registerItems === 0 ? [] : [
-      `wrote ${r.registerItems} register items: ${Object.entries(r.byKind).map(([k, v]) => `${k} ${v.items}`).join(', ')}`,
-    ]);
+    const noRegisterItems = (r: { registerItems: number; byKind: Record<string, KindTally> }) =>
+      r.registerItems === 0
+        ? []
+        : [
+            `wrote ${r.registerItems} register items: ${Object.entries(r.byKind)
+              .map(([k, v]) => `${k} ${v.items}`)
+              .join(', ')}`,
+          ];
     const plans: Planned[] = [
       {
-        name: 'first', file, what: `${basename(file)} on an empty register`, activitiesInFile,
+        name: 'first',
+        file,
+        what: `${basename(file)} on an empty register`,
+        activitiesInFile,
         expect: ({ status, counts }) => [
           ...(status === 'applied' || status === 'partially_applied' ? [] : [`status ${status}`]),
-          ...(counts && counts.activities.created >= 0.9 * activitiesInFile ? [] : [`only ${counts?.activities.created} activities created`]),
+          ...(counts && counts.activities.created >= 0.9 * activitiesInFile
+            ? []
+            : [`only ${counts?.activities.created} activities created`]),
         ],
       },
       {
-        name: 'resend', file: resend, what: 'the same content, another created time', activitiesInFile,
-        expect: (r) => [...(r.counts && r.counts.activities.unchanged >= 0.9 * activitiesInFile ? [] : [`only ${r.counts?.activities.unchanged} activities unchanged`]), ...noRegisterItems(r)],
+        name: 'resend',
+        file: resend,
+        what: 'the same content, another created time',
+        activitiesInFile,
+        expect: (r) => [
+          ...(r.counts && r.counts.activities.unchanged >= 0.9 * activitiesInFile
+            ? []
+            : [`only ${r.counts?.activities.unchanged} activities unchanged`]),
+          ...noRegisterItems(r),
+        ],
       },
       {
-        name: 'change', file: change, what: `<Place> of every 100th activity changed (${changed.changed})`, activitiesInFile,
+        name: 'change',
+        file: change,
+        what: `<Place> of every 100th activity changed (${changed.changed})`,
+        activitiesInFile,
         expect: ({ counts, byKind }) => [
           // Some changed activities are bad records, refused before and after: most, not all, are updated.
-          ...(counts && counts.activities.updated <= changed.changed && counts.activities.updated >= 0.9 * changed.changed ? [] : [`${counts?.activities.updated} activities updated, ${changed.changed} changed`]),
+          ...(counts &&
+          counts.activities.updated <= changed.changed &&
+          counts.activities.updated >= 0.9 * changed.changed
+            ? []
+            : [`${counts?.activities.updated} activities updated, ${changed.changed} changed`]),
           // A new place changes no verdict (place only matters when it is missing).
-          ...(byKind.verdict || byKind.totals ? [`rewrote ${byKind.verdict?.items ?? 0} verdicts and ${byKind.totals?.items ?? 0} totals: a new place changes no verdict`] : []),
+          ...(byKind.verdict || byKind.totals
+            ? [
+                `rewrote ${byKind.verdict?.items ?? 0} verdicts and ${byKind.totals?.items ?? 0} totals: a new place changes no verdict`,
+              ]
+            : []),
         ],
       },
       {
-        name: 'person', file: person, what: correction.what, activitiesInFile: 0,
-        expect: ({ counts }) => (counts?.persons.updated === 1 ? [] : [`${counts?.persons.updated} persons updated, not 1`]),
+        name: 'person',
+        file: person,
+        what: correction.what,
+        activitiesInFile: 0,
+        expect: ({ counts }) =>
+          counts?.persons.updated === 1 ? [] : [`${counts?.persons.updated} persons updated, not 1`],
       },
     ];
     const scenarios: ScenarioResult[] = [];
     let averagePutBytes = 0;
     let replay: BaselineFigures | undefined;
     for (const [i, planned] of plans.entries()) {
-      const upload: Upload = { vendor: VENDOR, uploadId: `bench-${i + 1}-${planned.name}`, file: basename(planned.file), completedAt: `${today}T08:${String(i * 10).padStart(2, '0')}:00.000Z` };
+      const upload: Upload = {
+        vendor: VENDOR,
+        uploadId: `bench-${i + 1}-${planned.name}`,
+        file: basename(planned.file),
+        completedAt: `${today}T08:${String(i * 10).padStart(2, '0')}:00.000Z`,
+      };
       process.stderr.write(`[import ${activities}] ${SCENARIO_LABELS[planned.name]} (${planned.what})… `);
-      let result = await runScenario(local, table, objects, planned, upload, today, () => baseline.batch?.itemsPerSecond);
-      process.stderr.write(`${result.seconds.toFixed(2)} s, ${whole(result.itemsWritten)} items written, ${result.peakRssMB.toFixed(0)} MB RSS\n`);
+      let result = await runScenario(
+        local,
+        table,
+        objects,
+        planned,
+        upload,
+        today,
+        () => baseline.batch?.itemsPerSecond,
+      );
+      process.stderr.write(
+        `${result.seconds.toFixed(2)} s, ${whole(result.itemsWritten)} items written, ${result.peakRssMB.toFixed(0)} MB RSS\n`,
+      );
       for (const s of result.surprises) progress(`[import ${activities}]   NOTE: ${s}`);
       if (planned.name === 'first') {
-        averagePutBytes = result.registerItems > 0 ? Math.round(Object.entries(result.byKind).reduce((n, [, k]) => n + k.bytes, 0) / result.itemsWritten) : 0;
+        averagePutBytes =
+          result.registerItems > 0
+            ? Math.round(Object.entries(result.byKind).reduce((n, [, k]) => n + k.bytes, 0) / result.itemsWritten)
+            : 0;
         if (!baseline.batch) {
           await runBaselines(averagePutBytes);
           result = { ...result, ratioToBatch: result.itemsPerSecond / baseline.batch!.itemsPerSecond };
         }
-        process.stderr.write(`[import ${activities}] replay: the first load's items (up to ${whole(BASELINE.replayMaxItems)}) batch-written raw into a fresh table… `);
+        process.stderr.write(
+          `[import ${activities}] replay: the first load's items (up to ${whole(BASELINE.replayMaxItems)}) batch-written raw into a fresh table… `,
+        );
         replay = await replayBaseline(client, table);
-        process.stderr.write(`${whole(replay.items)} items of ${replay.itemBytes} B in ${replay.seconds.toFixed(2)} s, ${whole(replay.itemsPerSecond)} items/s\n`);
+        process.stderr.write(
+          `${whole(replay.items)} items of ${replay.itemBytes} B in ${replay.seconds.toFixed(2)} s, ${whole(replay.itemsPerSecond)} items/s\n`,
+        );
       }
       scenarios.push(result);
     }
     const first = scenarios.find((x) => x.name === 'first')!;
-    return { activities, generator, file: relative(ROOT, file), bytes, onboardSeconds, averagePutBytes, replay: replay!, firstLoadRatioToReplay: first.itemsPerSecond / replay!.itemsPerSecond, scenarios };
+    return {
+      activities,
+      generator,
+      file: relative(ROOT, file),
+      bytes,
+      onboardSeconds,
+      averagePutBytes,
+      replay: replay!,
+      firstLoadRatioToReplay: first.itemsPerSecond / replay!.itemsPerSecond,
+      scenarios,
+    };
   } finally {
     await dropTable(client, table);
     rmSync(objects, { recursive: true, force: true });
@@ -527,17 +788,44 @@ function targetsOf(sizes: readonly ImportSizeResult[]): ImportTarget[] {
     const of = (name: ScenarioName) => size.scenarios.find((s) => s.name === name)!;
     const first = of('first');
     if (size.activities === 100_000) {
-      targets.push({ what: 'first load seconds', activities: size.activities, value: first.seconds, target: `< ${IMPORT_TARGETS.firstLoadSeconds100k} s`, met: first.seconds < IMPORT_TARGETS.firstLoadSeconds100k });
-      targets.push({ what: 'first load peak RSS MB', activities: size.activities, value: first.peakRssMB, target: `< ${IMPORT_TARGETS.firstLoadPeakRssMB100k}`, met: first.peakRssMB < IMPORT_TARGETS.firstLoadPeakRssMB100k });
+      targets.push({
+        what: 'first load seconds',
+        activities: size.activities,
+        value: first.seconds,
+        target: `< ${IMPORT_TARGETS.firstLoadSeconds100k} s`,
+        met: first.seconds < IMPORT_TARGETS.firstLoadSeconds100k,
+      });
+      targets.push({
+        what: 'first load peak RSS MB',
+        activities: size.activities,
+        value: first.peakRssMB,
+        target: `< ${IMPORT_TARGETS.firstLoadPeakRssMB100k}`,
+        met: first.peakRssMB < IMPORT_TARGETS.firstLoadPeakRssMB100k,
+      });
     }
-    targets.push({ what: 'first load items/s / raw batch items/s', activities: size.activities, value: first.ratioToBatch, target: `>= ${IMPORT_TARGETS.ratioToBatch}`, met: first.ratioToBatch >= IMPORT_TARGETS.ratioToBatch });
+    targets.push({
+      what: 'first load items/s / raw batch items/s',
+      activities: size.activities,
+      value: first.ratioToBatch,
+      target: `>= ${IMPORT_TARGETS.ratioToBatch}`,
+      met: first.ratioToBatch >= IMPORT_TARGETS.ratioToBatch,
+    });
     const resend = of('resend');
-    targets.push({ what: 'unchanged re-send: register items written (ledger aside)', activities: size.activities, value: resend.registerItems, target: '= 0', met: resend.registerItems === 0 });
+    targets.push({
+      what: 'unchanged re-send: register items written (ledger aside)',
+      activities: size.activities,
+      value: resend.registerItems,
+      target: '= 0',
+      met: resend.registerItems === 0,
+    });
     const change = of('change');
     const perChange = change.registerItemsPerChangedRecord ?? Infinity;
     targets.push({
-      what: '1 % changed: register items written per changed record', activities: size.activities, value: perChange,
-      target: `<= ${IMPORT_TARGETS.registerItemsPerChange}`, met: change.changedRecords > 0 && perChange <= IMPORT_TARGETS.registerItemsPerChange,
+      what: '1 % changed: register items written per changed record',
+      activities: size.activities,
+      value: perChange,
+      target: `<= ${IMPORT_TARGETS.registerItemsPerChange}`,
+      met: change.changedRecords > 0 && perChange <= IMPORT_TARGETS.registerItemsPerChange,
     });
   }
   return targets;
@@ -557,20 +845,32 @@ export async function runImportBench(sizes: readonly number[], today: string): P
     const baseline: { batch?: BaselineFigures; transact?: BaselineFigures } = {};
     const runBaselines = async (averagePutBytes: number) => {
       const bytes = Math.max(100, averagePutBytes);
-      process.stderr.write(`[import] baseline: BatchWriteItem, ${whole(BASELINE.batchItems)} items of ${bytes} bytes, ${BASELINE.batchInFlight} in flight… `);
+      process.stderr.write(
+        `[import] baseline: BatchWriteItem, ${whole(BASELINE.batchItems)} items of ${bytes} bytes, ${BASELINE.batchInFlight} in flight… `,
+      );
       baseline.batch = await batchBaseline(client, bytes, () => tally);
       process.stderr.write(`${baseline.batch.seconds.toFixed(2)} s, ${whole(baseline.batch.itemsPerSecond)} items/s\n`);
-      process.stderr.write(`[import] baseline: TransactWriteItems, ${whole(BASELINE.transactItems)} items, ${BASELINE.perTransaction} per transaction, ${BASELINE.transactInFlight} in flight… `);
+      process.stderr.write(
+        `[import] baseline: TransactWriteItems, ${whole(BASELINE.transactItems)} items, ${BASELINE.perTransaction} per transaction, ${BASELINE.transactInFlight} in flight… `,
+      );
       baseline.transact = await transactBaseline(client, bytes, () => tally);
-      process.stderr.write(`${baseline.transact.seconds.toFixed(2)} s, ${whole(baseline.transact.itemsPerSecond)} items/s\n`);
+      process.stderr.write(
+        `${baseline.transact.seconds.toFixed(2)} s, ${whole(baseline.transact.itemsPerSecond)} items/s\n`,
+      );
     };
     const results: ImportSizeResult[] = [];
-    for (const activities of sizes) results.push(await measureSize(local, client, activities, today, baseline, runBaselines));
+    for (const activities of sizes)
+      results.push(await measureSize(local, client, activities, today, baseline, runBaselines));
     return {
       settings: {
-        evaluationDate: today, vendor: VENDOR, seed: SEED, badShare: BAD_SHARE, dynamoDbLocal: 'in memory, one process for the whole import part',
+        evaluationDate: today,
+        vendor: VENDOR,
+        seed: SEED,
+        badShare: BAD_SHARE,
+        dynamoDbLocal: 'in memory, one process for the whole import part',
         baseline: BASELINE,
-        units: 'seconds: wall time of runImport in its worker (Node start-up excluded); items: items written (puts and deletes); write units: ceil(item bytes / 1 KiB) per put, 1 per delete/update, twice that in a transaction; peakRssMB: the worker\'s maxRSS, MB = 10^6 bytes',
+        units:
+          "seconds: wall time of runImport in its worker (Node start-up excluded); items: items written (puts and deletes); write units: ceil(item bytes / 1 KiB) per put, 1 per delete/update, twice that in a transaction; peakRssMB: the worker's maxRSS, MB = 10^6 bytes",
       },
       baseline: { warmupSeconds, batch: baseline.batch!, transact: baseline.transact! },
       sizes: results,
@@ -584,7 +884,8 @@ export async function runImportBench(sizes: readonly number[], today: string): P
 
 // --- report ---------------------------------------------------------------------------------------------------
 
-const fixed = (n: number | undefined, digits: number): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
+const fixed = (n: number | undefined, digits: number): string =>
+  n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
 
 export function importReport(section: ImportSection): string {
   const { batch, transact } = section.baseline;
@@ -596,17 +897,48 @@ export function importReport(section: ImportSection): string {
   ];
   for (const size of section.sizes) {
     const r = size.replay;
-    lines.push(`replay    ${whole(size.activities)} first load's own items: ${whole(r.items)} items of ${r.itemBytes} B (average), BatchWriteItem, ${r.inFlight} in flight: ${r.seconds.toFixed(2)} s, ${whole(r.itemsPerSecond)} items/s; first load / replay = ${size.firstLoadRatioToReplay.toFixed(3)}`);
+    lines.push(
+      `replay    ${whole(size.activities)} first load's own items: ${whole(r.items)} items of ${r.itemBytes} B (average), BatchWriteItem, ${r.inFlight} in flight: ${r.seconds.toFixed(2)} s, ${whole(r.itemsPerSecond)} items/s; first load / replay = ${size.firstLoadRatioToReplay.toFixed(3)}`,
+    );
   }
   lines.push('');
-  const rows: string[][] = [['activities', 'upload', 'wall s', 'activities/s', 'changed', 'items written', 'items/s', 'x batch', 'write req', 'write units', 'items/chg', 'units/chg', 'register items', 'peak RSS MB']];
+  const rows: string[][] = [
+    [
+      'activities',
+      'upload',
+      'wall s',
+      'activities/s',
+      'changed',
+      'items written',
+      'items/s',
+      'x batch',
+      'write req',
+      'write units',
+      'items/chg',
+      'units/chg',
+      'register items',
+      'peak RSS MB',
+    ],
+  ];
   for (const size of section.sizes) {
     for (const s of size.scenarios) {
       rows.push([
-        s.name === 'first' ? `${whole(size.activities)} (${(size.bytes / 1e6).toFixed(1)} MB, ${size.generator.clubs} clubs)` : '',
-        SCENARIO_LABELS[s.name], s.seconds.toFixed(2), s.activitiesPerSecond === undefined ? '-' : whole(s.activitiesPerSecond), whole(s.changedRecords),
-        whole(s.itemsWritten), whole(s.itemsPerSecond), fixed(s.ratioToBatch, 3), whole(s.writeRequests), whole(s.writeUnits),
-        fixed(s.itemsPerChangedRecord, 2), fixed(s.unitsPerChangedRecord, 2), whole(s.registerItems), s.peakRssMB.toFixed(0),
+        s.name === 'first'
+          ? `${whole(size.activities)} (${(size.bytes / 1e6).toFixed(1)} MB, ${size.generator.clubs} clubs)`
+          : '',
+        SCENARIO_LABELS[s.name],
+        s.seconds.toFixed(2),
+        s.activitiesPerSecond === undefined ? '-' : whole(s.activitiesPerSecond),
+        whole(s.changedRecords),
+        whole(s.itemsWritten),
+        whole(s.itemsPerSecond),
+        fixed(s.ratioToBatch, 3),
+        whole(s.writeRequests),
+        whole(s.writeUnits),
+        fixed(s.itemsPerChangedRecord, 2),
+        fixed(s.unitsPerChangedRecord, 2),
+        whole(s.registerItems),
+        s.peakRssMB.toFixed(0),
       ]);
     }
   }
@@ -617,36 +949,81 @@ export function importReport(section: ImportSection): string {
   for (const size of section.sizes) {
     for (const s of size.scenarios) {
       stepRows.push([
-        s.name === 'first' ? whole(size.activities) : '', SCENARIO_LABELS[s.name],
-        ...stepNames.map((name) => fixed(s.steps.find((x) => x.step === name)?.seconds, 2)), s.cpuSeconds.toFixed(2),
+        s.name === 'first' ? whole(size.activities) : '',
+        SCENARIO_LABELS[s.name],
+        ...stepNames.map((name) => fixed(s.steps.find((x) => x.step === name)?.seconds, 2)),
+        s.cpuSeconds.toFixed(2),
       ]);
     }
   }
-  lines.push('Seconds per step (runImport onStep)', table(stepRows, [false, false, true, true, true, true, true, true]), '');
+  lines.push(
+    'Seconds per step (runImport onStep)',
+    table(stepRows, [false, false, true, true, true, true, true, true]),
+    '',
+  );
 
-  const detailRows: string[][] = [['activities', 'upload', 'step', 'wall s', 'CPU s', 'peak RSS MB', 'read req', 'items read', 'write req', 'items written', 'write units', 'DynamoDB s (summed)']];
+  const detailRows: string[][] = [
+    [
+      'activities',
+      'upload',
+      'step',
+      'wall s',
+      'CPU s',
+      'peak RSS MB',
+      'read req',
+      'items read',
+      'write req',
+      'items written',
+      'write units',
+      'DynamoDB s (summed)',
+    ],
+  ];
   for (const size of section.sizes) {
     for (const s of size.scenarios) {
       for (const [i, st] of s.steps.entries()) {
         detailRows.push([
-          i === 0 ? whole(size.activities) : '', i === 0 ? SCENARIO_LABELS[s.name] : '', st.step, st.seconds.toFixed(2), st.cpuSeconds.toFixed(2), whole(st.peakRssMB),
-          whole(st.readRequests), whole(st.itemsRead), whole(st.writeRequests), whole(st.itemsWritten), whole(st.writeUnits), (st.dynamoMs / 1000).toFixed(2),
+          i === 0 ? whole(size.activities) : '',
+          i === 0 ? SCENARIO_LABELS[s.name] : '',
+          st.step,
+          st.seconds.toFixed(2),
+          st.cpuSeconds.toFixed(2),
+          whole(st.peakRssMB),
+          whole(st.readRequests),
+          whole(st.itemsRead),
+          whole(st.writeRequests),
+          whole(st.itemsWritten),
+          whole(st.writeUnits),
+          (st.dynamoMs / 1000).toFixed(2),
         ]);
       }
     }
   }
-  lines.push('Per step: wall and worker CPU seconds, DynamoDB requests and items, time spent waiting on DynamoDB (summed over requests in flight)', table(detailRows, [false, false, false, true, true, true, true, true, true, true, true, true]), '');
+  lines.push(
+    'Per step: wall and worker CPU seconds, DynamoDB requests and items, time spent waiting on DynamoDB (summed over requests in flight)',
+    table(detailRows, [false, false, false, true, true, true, true, true, true, true, true, true]),
+    '',
+  );
 
-  const kindNames = [...new Set(section.sizes.flatMap((size) => size.scenarios.flatMap((s) => Object.keys(s.byKind))))].sort();
+  const kindNames = [
+    ...new Set(section.sizes.flatMap((size) => size.scenarios.flatMap((s) => Object.keys(s.byKind)))),
+  ].sort();
   const kindRows: string[][] = [['activities', 'upload', ...kindNames]];
   for (const size of section.sizes) {
     for (const s of size.scenarios) {
-      kindRows.push([s.name === 'first' ? whole(size.activities) : '', SCENARIO_LABELS[s.name], ...kindNames.map((k) => whole(s.byKind[k]?.items ?? 0))]);
+      kindRows.push([
+        s.name === 'first' ? whole(size.activities) : '',
+        SCENARIO_LABELS[s.name],
+        ...kindNames.map((k) => whole(s.byKind[k]?.items ?? 0)),
+      ]);
     }
   }
   lines.push('Items written by kind (key prefix)', table(kindRows, [false, false, ...kindNames.map(() => true)]), '');
 
-  const surprises = section.sizes.flatMap((size) => size.scenarios.flatMap((s) => s.surprises.map((text) => `${whole(size.activities)} ${SCENARIO_LABELS[s.name]}: ${text}`)));
+  const surprises = section.sizes.flatMap((size) =>
+    size.scenarios.flatMap((s) =>
+      s.surprises.map((text) => `${whole(size.activities)} ${SCENARIO_LABELS[s.name]}: ${text}`),
+    ),
+  );
   if (surprises.length > 0) lines.push('Not as intended', ...surprises.map((s) => `  ${s}`), '');
   for (const size of section.sizes) {
     const person = size.scenarios.find((s) => s.name === 'person');
@@ -656,9 +1033,22 @@ export function importReport(section: ImportSection): string {
 
   const targetRows: string[][] = [['activities', 'what', 'value', 'target', 'met']];
   for (const t of section.targets) {
-    targetRows.push([whole(t.activities), t.what, Number.isInteger(t.value) ? whole(t.value) : fixed(t.value, 3), t.target, t.met ? 'yes' : 'NO']);
+    targetRows.push([
+      whole(t.activities),
+      t.what,
+      Number.isInteger(t.value) ? whole(t.value) : fixed(t.value, 3),
+      t.target,
+      t.met ? 'yes' : 'NO',
+    ]);
   }
-  if (!section.sizes.some((s) => s.activities === 100_000)) targetRows.push(['100,000', 'first load seconds', '-', `< ${IMPORT_TARGETS.firstLoadSeconds100k} s`, 'not measured']);
+  if (!section.sizes.some((s) => s.activities === 100_000))
+    targetRows.push([
+      '100,000',
+      'first load seconds',
+      '-',
+      `< ${IMPORT_TARGETS.firstLoadSeconds100k} s`,
+      'not measured',
+    ]);
   lines.push('Import targets', table(targetRows, [false, false, true, false, false]), '');
   return lines.join('\n');
 }

@@ -55,7 +55,8 @@ export function kindOf(pk: string, sk: string): string {
     if (sk.startsWith(PREFIX.waiter)) return 'waiter';
     return 'vendor';
   }
-  if (pk.startsWith(PREFIX.club)) return sk.startsWith(PREFIX.upload) ? 'club-ledger' : sk.startsWith(PREFIX.activation) ? 'activation' : 'club';
+  if (pk.startsWith(PREFIX.club))
+    return sk.startsWith(PREFIX.upload) ? 'club-ledger' : sk.startsWith(PREFIX.activation) ? 'activation' : 'club';
   if (pk.startsWith(PREFIX.person)) return sk.startsWith(PREFIX.membership) ? 'membership' : 'person';
   if (pk.startsWith(PREFIX.link)) return sk.startsWith(PREFIX.activity) ? 'activity' : 'person-link';
   if (pk.startsWith(PREFIX.identity)) return 'identity';
@@ -78,7 +79,8 @@ function valueBytes(value: AttributeValue): number {
   if (value.NS !== undefined) return value.NS.reduce((n, s) => n + Math.ceil(s.length / 2) + 1, 0);
   if (value.BS !== undefined) return value.BS.reduce((n, b) => n + b.length, 0);
   if (value.L !== undefined) return 3 + value.L.reduce((n, v) => n + 1 + valueBytes(v), 0);
-  if (value.M !== undefined) return 3 + Object.entries(value.M).reduce((n, [k, v]) => n + 1 + utf8(k) + valueBytes(v), 0);
+  if (value.M !== undefined)
+    return 3 + Object.entries(value.M).reduce((n, [k, v]) => n + 1 + utf8(k) + valueBytes(v), 0);
   return 0;
 }
 
@@ -117,7 +119,9 @@ function countWrites(tally: Tally, command: string, input: Record<string, unknow
   };
   switch (command) {
     case 'BatchWriteItem':
-      for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>)) {
+      for (const requests of Object.values(
+        (input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>,
+      )) {
         for (const r of requests) {
           if (r.PutRequest) put(r.PutRequest.Item);
           else if (r.DeleteRequest) keyed(r.DeleteRequest.Key);
@@ -132,7 +136,12 @@ function countWrites(tally: Tally, command: string, input: Record<string, unknow
       keyed(input.Key as Item);
       break;
     case 'TransactWriteItems':
-      for (const t of (input.TransactItems ?? []) as { Put?: { Item: Item }; Delete?: { Key: Item }; Update?: { Key: Item }; ConditionCheck?: { Key: Item } }[]) {
+      for (const t of (input.TransactItems ?? []) as {
+        Put?: { Item: Item };
+        Delete?: { Key: Item };
+        Update?: { Key: Item };
+        ConditionCheck?: { Key: Item };
+      }[]) {
         if (t.Put) put(t.Put.Item, 2);
         else keyed((t.Delete ?? t.Update ?? t.ConditionCheck)!.Key, 2);
       }
@@ -141,10 +150,17 @@ function countWrites(tally: Tally, command: string, input: Record<string, unknow
   return items;
 }
 
-function readItems(command: string, input: Record<string, unknown>, output: Record<string, unknown> | undefined): number {
+function readItems(
+  command: string,
+  input: Record<string, unknown>,
+  output: Record<string, unknown> | undefined,
+): number {
   switch (command) {
     case 'BatchGetItem':
-      return Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).reduce((n, r) => n + (r.Keys?.length ?? 0), 0);
+      return Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).reduce(
+        (n, r) => n + (r.Keys?.length ?? 0),
+        0,
+      );
     case 'GetItem':
       return 1;
     case 'Query':
@@ -160,34 +176,46 @@ function readItems(command: string, input: Record<string, unknown>, output: Reco
  * import worker switches tallies as the pipeline's steps start).
  */
 export function countCommands(client: DynamoDBClient, target: () => Tally): void {
-  client.middlewareStack.add((next, context) => async (args) => {
-    const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-    const tally = target();
-    const input = args.input as Record<string, unknown>;
-    const started = performance.now();
-    const c = (tally.commands[command] ??= { requests: 0, ms: 0, items: 0, failed: 0, unprocessed: 0 });
-    c.requests++;
-    try {
-      const result = await next(args);
-      const output = result.output as unknown as Record<string, unknown>;
-      c.items += WRITE_COMMANDS.has(command) ? countWrites(tally, command, input) : readItems(command, input, output);
-      if (command === 'BatchWriteItem') {
-        for (const r of Object.values((output.UnprocessedItems ?? {}) as Record<string, unknown[]>)) c.unprocessed += r.length;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const tally = target();
+      const input = args.input as Record<string, unknown>;
+      const started = performance.now();
+      const c = (tally.commands[command] ??= { requests: 0, ms: 0, items: 0, failed: 0, unprocessed: 0 });
+      c.requests++;
+      try {
+        const result = await next(args);
+        const output = result.output as unknown as Record<string, unknown>;
+        c.items += WRITE_COMMANDS.has(command) ? countWrites(tally, command, input) : readItems(command, input, output);
+        if (command === 'BatchWriteItem') {
+          for (const r of Object.values((output.UnprocessedItems ?? {}) as Record<string, unknown[]>))
+            c.unprocessed += r.length;
+        }
+        return result;
+      } catch (error) {
+        c.failed++;
+        throw error;
+      } finally {
+        c.ms += performance.now() - started;
       }
-      return result;
-    } catch (error) {
-      c.failed++;
-      throw error;
-    } finally {
-      c.ms += performance.now() - started;
-    }
-  }, { step: 'initialize', name: 'benchCountCommands' });
+    },
+    { step: 'initialize', name: 'benchCountCommands' },
+  );
 }
 
 /** Sums of a tally: writes (requests, items, units), and items written outside the ledger. */
-export function writeTotals(tally: Tally): { writeRequests: number; itemsWritten: number; writeUnits: number; writeBytes: number; registerItems: number; ledgerItems: number } {
+export function writeTotals(tally: Tally): {
+  writeRequests: number;
+  itemsWritten: number;
+  writeUnits: number;
+  writeBytes: number;
+  registerItems: number;
+  ledgerItems: number;
+} {
   let writeRequests = 0;
-  for (const [command, c] of Object.entries(tally.commands)) if (WRITE_COMMANDS.has(command)) writeRequests += c.requests;
+  for (const [command, c] of Object.entries(tally.commands))
+    if (WRITE_COMMANDS.has(command)) writeRequests += c.requests;
   let itemsWritten = 0;
   let writeUnits = 0;
   let writeBytes = 0;
@@ -198,7 +226,14 @@ export function writeTotals(tally: Tally): { writeRequests: number; itemsWritten
     writeBytes += k.bytes;
     if (LEDGER_KINDS.has(kind)) ledgerItems += k.items;
   }
-  return { writeRequests, itemsWritten, writeUnits, writeBytes, registerItems: itemsWritten - ledgerItems, ledgerItems };
+  return {
+    writeRequests,
+    itemsWritten,
+    writeUnits,
+    writeBytes,
+    registerItems: itemsWritten - ledgerItems,
+    ledgerItems,
+  };
 }
 
 /** Adds `from` into `into`. */
@@ -220,7 +255,13 @@ export function mergeTally(into: Tally, from: Tally): void {
 }
 
 /** A tally in a few figures: read and write requests, items read and written, seconds waiting on DynamoDB (summed). */
-export function tallySummary(tally: Tally): { readRequests: number; itemsRead: number; writeRequests: number; itemsWritten: number; dynamoSeconds: number } {
+export function tallySummary(tally: Tally): {
+  readRequests: number;
+  itemsRead: number;
+  writeRequests: number;
+  itemsWritten: number;
+  dynamoSeconds: number;
+} {
   let readRequests = 0;
   let itemsRead = 0;
   let ms = 0;
@@ -232,5 +273,11 @@ export function tallySummary(tally: Tally): { readRequests: number; itemsRead: n
     }
   }
   const w = writeTotals(tally);
-  return { readRequests, itemsRead, writeRequests: w.writeRequests, itemsWritten: w.itemsWritten, dynamoSeconds: ms / 1000 };
+  return {
+    readRequests,
+    itemsRead,
+    writeRequests: w.writeRequests,
+    itemsWritten: w.itemsWritten,
+    dynamoSeconds: ms / 1000,
+  };
 }

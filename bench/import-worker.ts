@@ -68,7 +68,9 @@ if (!input) {
 }
 
 const client = new DynamoDBClient({
-  endpoint: input.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  endpoint: input.endpoint,
+  region: 'eu-north-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 const outside = emptyTally();
 let current: Tally = outside;
@@ -87,9 +89,14 @@ const clock: PipelineClock = {
   swedishDateOf: stockholmDateOf,
 };
 
-const steps = new Map<ImportStepName, { seconds: number; cpuSeconds: number; attempts: number; peakRssKiB: number; tally: Tally }>();
+const steps = new Map<
+  ImportStepName,
+  { seconds: number; cpuSeconds: number; attempts: number; peakRssKiB: number; tally: Tally }
+>();
 let running: { peakRssKiB: number } | undefined;
-const sampleRss = () => { if (running) running.peakRssKiB = Math.max(running.peakRssKiB, Math.round(process.memoryUsage.rss() / 1024)); };
+const sampleRss = () => {
+  if (running) running.peakRssKiB = Math.max(running.peakRssKiB, Math.round(process.memoryUsage.rss() / 1024));
+};
 const sampler = setInterval(sampleRss, 50);
 let stepStarted = 0;
 let stepCpu = process.cpuUsage();
@@ -104,7 +111,8 @@ const result = await runImport(ports, input.upload, () => fileSource(input.file)
   sleep: (ms) => sleep(ms),
   onStep: (event) => {
     let figures = steps.get(event.step);
-    if (!figures) steps.set(event.step, (figures = { seconds: 0, cpuSeconds: 0, attempts: 0, peakRssKiB: 0, tally: emptyTally() }));
+    if (!figures)
+      steps.set(event.step, (figures = { seconds: 0, cpuSeconds: 0, attempts: 0, peakRssKiB: 0, tally: emptyTally() }));
     if (event.outcome === 'start') {
       figures.attempts++;
       running = figures;
@@ -117,7 +125,10 @@ const result = await runImport(ports, input.upload, () => fileSource(input.file)
       figures.seconds += (performance.now() - stepStarted) / 1000;
       figures.cpuSeconds += cpuSince(stepCpu);
       current = outside;
-      if (event.outcome !== 'done') process.stderr.write(`import-worker: step ${event.step} attempt ${event.attempt}: ${event.outcome} (${event.error ?? ''})\n`);
+      if (event.outcome !== 'done')
+        process.stderr.write(
+          `import-worker: step ${event.step} attempt ${event.attempt}: ${event.outcome} (${event.error ?? ''})\n`,
+        );
     }
   },
 });
@@ -130,12 +141,18 @@ const tally = emptyTally();
 mergeTally(tally, outside);
 for (const figures of steps.values()) mergeTally(tally, figures.tally);
 const output: WorkerOutput = {
-  seconds, cpuSeconds, maxRssKiB: process.resourceUsage().maxRSS,
+  seconds,
+  cpuSeconds,
+  maxRssKiB: process.resourceUsage().maxRSS,
   outcome: result.kind,
-  ...(result.kind !== 'blocked' ? {
-    status: result.receipt.status, counts: result.receipt.counts, errors: result.receipt.errors.length,
-    receiptActivities: result.receipt.activities.length,
-  } : {}),
+  ...(result.kind !== 'blocked'
+    ? {
+        status: result.receipt.status,
+        counts: result.receipt.counts,
+        errors: result.receipt.errors.length,
+        receiptActivities: result.receipt.activities.length,
+      }
+    : {}),
   steps: [...steps].map(([step, f]) => ({ step, ...f })),
   tally,
 };

@@ -28,4 +28,6 @@ for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })
 }
 const seconds = (performance.now() - started) / 1000;
 
-process.stdout.write(`${JSON.stringify({ bytes, chunks, fold, seconds, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bytes, chunks, fold, seconds, maxRssKiB: process.resourceUsage().maxRSS })}\n`,
+);

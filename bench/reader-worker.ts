@@ -39,4 +39,6 @@ for await (const batch of readImport(source, { evaluationDate })) {
 }
 const seconds = (performance.now() - started) / 1000;
 
-process.stdout.write(`${JSON.stringify({ bytes, seconds, batches, events, records, errors, rejected, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bytes, seconds, batches, events, records, errors, rejected, maxRssKiB: process.resourceUsage().maxRSS })}\n`,
+);

@@ -13,7 +13,17 @@
  * (`node bin/lok-importer.js check FILE --json --today …`, stdout to /dev/null) with a preload that reports the
  * peak RSS on file descriptor 3 when the process exits.
  */
-import { existsSync, openSync, closeSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  openSync,
+  closeSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, platform, arch, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +75,7 @@ const TARGETS = {
 /** Reports the peak RSS of the `check` process on fd 3 as it exits; stdout stays the CLI's own. */
 const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
   "import { writeSync } from 'node:fs';" +
-  "process.on('exit', () => { writeSync(3, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }) + '\\n'); });",
+    "process.on('exit', () => { writeSync(3, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }) + '\\n'); });",
 )}`;
 
 type Kind = 'plain' | 'reader' | 'check';
@@ -117,7 +127,9 @@ function median(values: readonly number[]): number {
 }
 
 /** The file for a size, generated unless it is already there with the same parameters and byte count. */
-async function ensureFile(sizeMB: number): Promise<{ file: string; bytes: number; generator: SizeResult['generator'] }> {
+async function ensureFile(
+  sizeMB: number,
+): Promise<{ file: string; bytes: number; generator: SizeResult['generator'] }> {
   const params = SIZES[sizeMB]!;
   const generator = { ...params, seed: SEED };
   const file = join(DATA, `bench-${sizeMB}mb.xml`);
@@ -137,10 +149,22 @@ async function ensureFile(sizeMB: number): Promise<{ file: string; bytes: number
   mkdirSync(DATA, { recursive: true });
   rmSync(sidecar, { force: true });
   const partial = `${file}.partial`;
-  progress(`[${sizeMB} MB] generating ${relative(ROOT, file)} (--clubs ${params.clubs} --persons ${params.persons} --activities ${params.activities} --seed ${SEED})…`);
+  progress(
+    `[${sizeMB} MB] generating ${relative(ROOT, file)} (--clubs ${params.clubs} --persons ${params.persons} --activities ${params.activities} --seed ${SEED})…`,
+  );
   const finished = await runNode([
-    BIN, 'generate', '--clubs', String(params.clubs), '--persons', String(params.persons),
-    '--activities', String(params.activities), '--seed', SEED, '--out', partial,
+    BIN,
+    'generate',
+    '--clubs',
+    String(params.clubs),
+    '--persons',
+    String(params.persons),
+    '--activities',
+    String(params.activities),
+    '--seed',
+    SEED,
+    '--out',
+    partial,
   ]);
   if (finished.code !== 0) throw failed(`generating ${file}`, finished);
   renameSync(partial, file);
@@ -174,7 +198,10 @@ async function measure(kind: Kind, file: string): Promise<Sample & { records?: n
     case 'check': {
       const devNull = openSync('/dev/null', 'w');
       try {
-        const finished = await runNode(['--import', RSS_PRELOAD, BIN, 'check', file, '--json', '--today', EVALUATION_DATE], { stdoutFd: devNull, fd3: true });
+        const finished = await runNode(
+          ['--import', RSS_PRELOAD, BIN, 'check', file, '--json', '--today', EVALUATION_DATE],
+          { stdoutFd: devNull, fd3: true },
+        );
         if (finished.code !== 0) throw failed(`check of ${file}`, finished);
         const { maxRssKiB } = lastJsonLine<{ maxRssKiB: number }>('check (RSS preload)', finished.fd3);
         // Wall time of the whole process, Node's start-up included: check end to end, as a user runs it.
@@ -202,14 +229,44 @@ function targetsOf(results: readonly SizeResult[]): Target[] {
   const targets: Target[] = [];
   for (const r of results) {
     targets.push(
-      { what: 'reader MB/s', sizeMB: r.sizeMB, value: r.reader.mbPerSecond, target: `>= ${TARGETS.readerMBps} MB/s`, met: r.reader.mbPerSecond >= TARGETS.readerMBps },
-      { what: 'reader speed / plain read', sizeMB: r.sizeMB, value: r.reader.ratioToPlain, target: `>= ${TARGETS.readerRatio}`, met: r.reader.ratioToPlain >= TARGETS.readerRatio },
-      { what: 'reader peak RSS MB', sizeMB: r.sizeMB, value: r.reader.peakRssMB, target: `< ${TARGETS.readerRssMB} MB`, met: r.reader.peakRssMB < TARGETS.readerRssMB },
+      {
+        what: 'reader MB/s',
+        sizeMB: r.sizeMB,
+        value: r.reader.mbPerSecond,
+        target: `>= ${TARGETS.readerMBps} MB/s`,
+        met: r.reader.mbPerSecond >= TARGETS.readerMBps,
+      },
+      {
+        what: 'reader speed / plain read',
+        sizeMB: r.sizeMB,
+        value: r.reader.ratioToPlain,
+        target: `>= ${TARGETS.readerRatio}`,
+        met: r.reader.ratioToPlain >= TARGETS.readerRatio,
+      },
+      {
+        what: 'reader peak RSS MB',
+        sizeMB: r.sizeMB,
+        value: r.reader.peakRssMB,
+        target: `< ${TARGETS.readerRssMB} MB`,
+        met: r.reader.peakRssMB < TARGETS.readerRssMB,
+      },
     );
     if (r.sizeMB === 100) {
       targets.push(
-        { what: 'check seconds', sizeMB: 100, value: r.check.medianSeconds, target: `< ${TARGETS.checkSeconds100} s`, met: r.check.medianSeconds < TARGETS.checkSeconds100 },
-        { what: 'check peak RSS MB', sizeMB: 100, value: r.check.peakRssMB, target: `< ${TARGETS.checkRssMB100} MB`, met: r.check.peakRssMB < TARGETS.checkRssMB100 },
+        {
+          what: 'check seconds',
+          sizeMB: 100,
+          value: r.check.medianSeconds,
+          target: `< ${TARGETS.checkSeconds100} s`,
+          met: r.check.medianSeconds < TARGETS.checkSeconds100,
+        },
+        {
+          what: 'check peak RSS MB',
+          sizeMB: 100,
+          value: r.check.peakRssMB,
+          target: `< ${TARGETS.checkRssMB100} MB`,
+          met: r.check.peakRssMB < TARGETS.checkRssMB100,
+        },
       );
     }
   }
@@ -223,7 +280,12 @@ function report(results: readonly SizeResult[], targets: readonly Target[], runs
       const c = r[kind];
       rows.push([
         kind === 'plain' ? `${r.sizeMB} MB (${(r.bytes / MB).toFixed(2)} MB, ${whole(r.records)} records)` : '',
-        LABELS[kind], c.medianSeconds.toFixed(3), c.mbPerSecond.toFixed(1), whole(c.recordsPerSecond), c.ratioToPlain.toFixed(3), c.peakRssMB.toFixed(0),
+        LABELS[kind],
+        c.medianSeconds.toFixed(3),
+        c.mbPerSecond.toFixed(1),
+        whole(c.recordsPerSecond),
+        c.ratioToPlain.toFixed(3),
+        c.peakRssMB.toFixed(0),
       ]);
     }
   }
@@ -232,7 +294,8 @@ function report(results: readonly SizeResult[], targets: readonly Target[], runs
     const value = t.what.includes('/ plain') ? t.value.toFixed(3) : t.value.toFixed(1);
     targetRows.push([`${t.sizeMB} MB`, t.what, value, t.target, t.met ? 'yes' : 'NO']);
   }
-  if (!results.some((r) => r.sizeMB === 100)) targetRows.push(['100 MB', 'check seconds, check peak RSS MB', '-', '< 15 s, < 400 MB', 'not measured']);
+  if (!results.some((r) => r.sizeMB === 100))
+    targetRows.push(['100 MB', 'check seconds, check peak RSS MB', '-', '< 15 s, < 400 MB', 'not measured']);
   return [
     `lok-importer bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, median of ${runs} run(s), evaluation date ${EVALUATION_DATE}`,
     '',
@@ -257,10 +320,14 @@ interface Options {
 
 function options(): Options | undefined {
   const { values } = parseArgs({
-    args: process.argv.slice(2), strict: true, allowPositionals: false,
+    args: process.argv.slice(2),
+    strict: true,
+    allowPositionals: false,
     options: {
-      sizes: { type: 'string', default: '1,10,100' }, runs: { type: 'string', default: '3' },
-      'import-sizes': { type: 'string', default: IMPORT_SIZES.join(',') }, 'cloud-sizes': { type: 'string', default: CLOUD_SIZES.join(',') },
+      sizes: { type: 'string', default: '1,10,100' },
+      runs: { type: 'string', default: '3' },
+      'import-sizes': { type: 'string', default: IMPORT_SIZES.join(',') },
+      'cloud-sizes': { type: 'string', default: CLOUD_SIZES.join(',') },
       only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -269,22 +336,41 @@ function options(): Options | undefined {
     process.stdout.write(HELP);
     return undefined;
   }
-  const sizes = values.sizes!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const sizes = values
+    .sizes!.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   const unknown = sizes.filter((s) => !(s in SIZES));
-  if (sizes.length === 0 || unknown.length > 0) throw new Error(`--sizes takes a list from ${Object.keys(SIZES).join(', ')}, got ${values.sizes}`);
-  if (!/^[1-9]\d*$/.test(values.runs!)) throw new Error(`--runs must be a whole number of at least 1, got ${values.runs}`);
-  const importSizes = values['import-sizes']!.split(',').map((s) => s.trim().replace(/[_ ]/g, '')).filter((s) => s !== '').map(Number);
-  if (importSizes.length === 0 || importSizes.some((s) => ![...IMPORT_SIZES, ...IMPORT_EXTRA_SIZES].includes(s as never))) {
-    throw new Error(`--import-sizes takes a list from ${[...IMPORT_SIZES, ...IMPORT_EXTRA_SIZES].join(', ')}, got ${values['import-sizes']}`);
+  if (sizes.length === 0 || unknown.length > 0)
+    throw new Error(`--sizes takes a list from ${Object.keys(SIZES).join(', ')}, got ${values.sizes}`);
+  if (!/^[1-9]\d*$/.test(values.runs!))
+    throw new Error(`--runs must be a whole number of at least 1, got ${values.runs}`);
+  const importSizes = values['import-sizes']!.split(',')
+    .map((s) => s.trim().replace(/[_ ]/g, ''))
+    .filter((s) => s !== '')
+    .map(Number);
+  if (
+    importSizes.length === 0 ||
+    importSizes.some((s) => ![...IMPORT_SIZES, ...IMPORT_EXTRA_SIZES].includes(s as never))
+  ) {
+    throw new Error(
+      `--import-sizes takes a list from ${[...IMPORT_SIZES, ...IMPORT_EXTRA_SIZES].join(', ')}, got ${values['import-sizes']}`,
+    );
   }
-  const cloudSizes = values['cloud-sizes']!.split(',').map((s) => s.trim().replace(/[_ ]/g, '')).filter((s) => s !== '').map(Number);
+  const cloudSizes = values['cloud-sizes']!.split(',')
+    .map((s) => s.trim().replace(/[_ ]/g, ''))
+    .filter((s) => s !== '')
+    .map(Number);
   if (cloudSizes.length === 0 || cloudSizes.some((s) => !(CLOUD_SIZES as readonly number[]).includes(s))) {
     throw new Error(`--cloud-sizes takes a list from ${CLOUD_SIZES.join(', ')}, got ${values['cloud-sizes']}`);
   }
-  if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only)) throw new Error(`--only takes ${PARTS.join(', ')}, got ${values.only}`);
+  if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only))
+    throw new Error(`--only takes ${PARTS.join(', ')}, got ${values.only}`);
   return {
     parts: values.only === undefined ? PARTS : [values.only as Part],
-    sizes: [...new Set(sizes)].sort((a, b) => a - b), runs: Number(values.runs),
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    runs: Number(values.runs),
     importSizes: [...new Set(importSizes)].sort((a, b) => a - b),
     cloudSizes: [...new Set(cloudSizes)].sort((a, b) => a - b),
   };
@@ -303,7 +389,8 @@ async function readerPart(sizes: readonly number[], runs: number): Promise<SizeR
         process.stderr.write(`[${sizeMB} MB] run ${run}/${runs}: ${LABELS[kind]}… `);
         const sample = await measure(kind, file);
         if (sample.records !== undefined) {
-          if (records !== undefined && records !== sample.records) throw new Error(`the reader counted ${sample.records} records in ${file}, before ${records}`);
+          if (records !== undefined && records !== sample.records)
+            throw new Error(`the reader counted ${sample.records} records in ${file}, before ${records}`);
           records = sample.records;
         }
         samples[kind].push({ seconds: sample.seconds, maxRssKiB: sample.maxRssKiB });
@@ -313,7 +400,11 @@ async function readerPart(sizes: readonly number[], runs: number): Promise<SizeR
     const plainSeconds = median(samples.plain.map((s) => s.seconds));
     const count = records ?? 0;
     results.push({
-      sizeMB, file: relative(ROOT, file), generator, bytes, records: count,
+      sizeMB,
+      file: relative(ROOT, file),
+      generator,
+      bytes,
+      records: count,
       plain: cell(samples.plain, bytes, count, plainSeconds),
       reader: cell(samples.reader, bytes, count, plainSeconds),
       check: cell(samples.check, bytes, count, plainSeconds),
@@ -325,8 +416,13 @@ async function readerPart(sizes: readonly number[], runs: number): Promise<SizeR
 function machine(): Record<string, unknown> {
   const cpuList = cpus();
   return {
-    node: process.version, platform: platform(), arch: arch(), osRelease: release(),
-    cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? 'unknown', totalMemoryMB: Math.round(totalmem() / MB),
+    node: process.version,
+    platform: platform(),
+    arch: arch(),
+    osRelease: release(),
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    totalMemoryMB: Math.round(totalmem() / MB),
     date: new Date().toISOString(),
   };
 }
@@ -361,8 +457,11 @@ async function main(): Promise<number> {
     output = {
       machine: machine(),
       settings: {
-        runs, evaluationDate: EVALUATION_DATE, chunkBytes: 64 * 1024,
-        units: 'MB = 10^6 bytes; seconds are medians over the runs; peakRssMB is the highest over the runs; ratioToPlain = speed / plain read speed of the same file in this run',
+        runs,
+        evaluationDate: EVALUATION_DATE,
+        chunkBytes: 64 * 1024,
+        units:
+          'MB = 10^6 bytes; seconds are medians over the runs; peakRssMB is the highest over the runs; ratioToPlain = speed / plain read speed of the same file in this run',
       },
       sizes: results,
       targets,
@@ -374,7 +473,11 @@ async function main(): Promise<number> {
     for (const name of PARTS) if (name !== 'reader') delete output[name];
   }
   // Each part below: measured when asked for, with the machine it ran on, else its previous figures kept.
-  const part = async <S extends object>(name: Exclude<Part, 'reader'>, run: () => Promise<S>, reportOf: (section: S) => string) => {
+  const part = async <S extends object>(
+    name: Exclude<Part, 'reader'>,
+    run: () => Promise<S>,
+    reportOf: (section: S) => string,
+  ) => {
     if (parts.includes(name)) {
       const section = await run();
       output[name] = { machine: machine(), ...section };

@@ -5,7 +5,12 @@ import SftpClient from 'ssh2-sftp-client';
 export const quiet = (): void => undefined;
 
 /** An ssh2-sftp-client logged in as `vendor` with its private key (OpenSSH text), without its default listeners. */
-export async function connectSftp(port: number, vendor: string, privateKey: string | Buffer, readyTimeout = 10_000): Promise<SftpClient> {
+export async function connectSftp(
+  port: number,
+  vendor: string,
+  privateKey: string | Buffer,
+  readyTimeout = 10_000,
+): Promise<SftpClient> {
   const client = new SftpClient(vendor, { error: quiet, end: quiet, close: quiet });
   await client.connect({ host: '127.0.0.1', port, username: vendor, privateKey, readyTimeout });
   return client;

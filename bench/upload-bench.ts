@@ -17,7 +17,15 @@ export const UPLOAD_SETTINGS = {
   uploads: 20,
   pollMs: 20,
   receiptTimeoutMs: 120_000,
-  generator: { clubs: 1, persons: 800, activities: 1000, badShare: 0.02, seed: 'bench-upload', vendor: DEMO_VENDOR, firstClubId: Number(DEMO_CLUB) },
+  generator: {
+    clubs: 1,
+    persons: 800,
+    activities: 1000,
+    badShare: 0.02,
+    seed: 'bench-upload',
+    vendor: DEMO_VENDOR,
+    firstClubId: Number(DEMO_CLUB),
+  },
 } as const;
 
 export const UPLOAD_TARGETS = { receiptP95Seconds: 10 } as const;
@@ -64,7 +72,12 @@ function percentiles(values: readonly number[]): Percentiles {
 }
 
 /** The demo upload of the first start, as `uploadWithClient` does it but with a quiet client. */
-async function uploadDemo(options: { port: number; privateKeyPath: string; vendor: string; files: readonly string[] }): Promise<void> {
+async function uploadDemo(options: {
+  port: number;
+  privateKeyPath: string;
+  vendor: string;
+  files: readonly string[];
+}): Promise<void> {
   const client = await connectSftp(options.port, options.vendor, readFileSync(options.privateKeyPath));
   try {
     for (const file of options.files) await client.put(file, `/inbox/${basename(file)}`);
@@ -82,13 +95,20 @@ function withCreated(xml: string, minutes: number): { xml: string; created: stri
   const original = match[1]!;
   const offset = /([+-]\d\d:\d\d|Z)$/.exec(original)?.[1] ?? 'Z';
   const shifted = new Date(Date.parse(original) + minutes * 60_000);
-  const offsetMinutes = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const offsetMinutes =
+    offset === 'Z'
+      ? 0
+      : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const local = new Date(shifted.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 19);
   const created = `${local}${offset}`;
   return { xml: xml.replace(CREATED, `created="${created}"`), created };
 }
 
-async function waitForReceipt(path: string, events: readonly Record<string, unknown>[], from: number): Promise<Receipt> {
+async function waitForReceipt(
+  path: string,
+  events: readonly Record<string, unknown>[],
+  from: number,
+): Promise<Receipt> {
   const deadline = Date.now() + UPLOAD_SETTINGS.receiptTimeoutMs;
   for (;;) {
     if (existsSync(path)) {
@@ -100,7 +120,8 @@ async function waitForReceipt(path: string, events: readonly Record<string, unkn
     }
     const error = events.slice(from).find((e) => e.event === 'upload-error');
     if (error) throw new Error(`the upload failed in the runner: ${JSON.stringify(error)}`);
-    if (Date.now() > deadline) throw new Error(`no receipt at ${path} after ${UPLOAD_SETTINGS.receiptTimeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`no receipt at ${path} after ${UPLOAD_SETTINGS.receiptTimeoutMs / 1000} s`);
     await sleep(UPLOAD_SETTINGS.pollMs);
   }
 }
@@ -116,8 +137,12 @@ export async function runUploadBench(): Promise<UploadSection> {
     progress('[upload] starting local mode (fresh, in a temporary folder) and importing the demo samples…');
     const started = performance.now();
     local = await startLocalMode({
-      dataDir: data, fresh: true, samplesDir: join(ROOT, 'samples'), say: quiet,
-      log: (event) => events.push(event), uploadDemo,
+      dataDir: data,
+      fresh: true,
+      samplesDir: join(ROOT, 'samples'),
+      say: quiet,
+      log: (event) => events.push(event),
+      uploadDemo,
     });
     await local.queue.idle();
     const startSeconds = (performance.now() - started) / 1000;
@@ -125,7 +150,9 @@ export async function runUploadBench(): Promise<UploadSection> {
 
     const xml = [...generateImport(UPLOAD_SETTINGS.generator)].join('');
     const bytes = Buffer.byteLength(xml);
-    progress(`[upload] generated one club file: ${UPLOAD_SETTINGS.generator.activities} activities, ${UPLOAD_SETTINGS.generator.persons} persons, ${bytes} bytes`);
+    progress(
+      `[upload] generated one club file: ${UPLOAD_SETTINGS.generator.activities} activities, ${UPLOAD_SETTINGS.generator.persons} persons, ${bytes} bytes`,
+    );
 
     const connectStart = performance.now();
     const client = await connectSftp(local.sftpPort, DEMO_VENDOR, readFileSync(local.demoKeyPath));
@@ -144,13 +171,25 @@ export async function runUploadBench(): Promise<UploadSection> {
         const putSeconds = (performance.now() - t0) / 1000;
         const receipt = await waitForReceipt(receiptPath, events, from);
         const receiptSeconds = (performance.now() - t0) / 1000;
-        if (receipt.status !== 'applied' && receipt.status !== 'partially_applied') throw new Error(`${file} came back ${receipt.status}: not an import to time`);
+        if (receipt.status !== 'applied' && receipt.status !== 'partially_applied')
+          throw new Error(`${file} came back ${receipt.status}: not an import to time`);
         // The runner logs upload-done just after the receipt is written: let it finish before the next put.
         await local.queue.idle();
         const done = events.slice(from).find((e) => e.event === 'upload-done');
         const importSeconds = typeof done?.seconds === 'number' ? done.seconds : undefined;
-        runs.push({ index: i, file, created, putSeconds, receiptSeconds, importSeconds, status: receipt.status, activities: receipt.counts?.activities });
-        process.stderr.write(`put ${putSeconds.toFixed(3)} s, receipt ${receiptSeconds.toFixed(3)} s (${receipt.status})\n`);
+        runs.push({
+          index: i,
+          file,
+          created,
+          putSeconds,
+          receiptSeconds,
+          importSeconds,
+          status: receipt.status,
+          activities: receipt.counts?.activities,
+        });
+        process.stderr.write(
+          `put ${putSeconds.toFixed(3)} s, receipt ${receiptSeconds.toFixed(3)} s (${receipt.status})\n`,
+        );
       }
     } finally {
       await client.end();
@@ -163,13 +202,30 @@ export async function runUploadBench(): Promise<UploadSection> {
     const runner = runnerSeconds.length > 0 ? percentiles(runnerSeconds) : undefined;
     return {
       settings: {
-        ...UPLOAD_SETTINGS, mode: 'local mode (startLocalMode, fresh temporary data folder), client and server in the bench process',
+        ...UPLOAD_SETTINGS,
+        mode: 'local mode (startLocalMode, fresh temporary data folder), client and server in the bench process',
         connection: 'one SFTP connection for all uploads (connect time reported apart, not in any upload)',
-        files: 'the same generated file each time, its created header moved i minutes on, uploaded as bench-upload-NN.xml',
-        units: 'seconds of wall time; receipt = start of put() until the receipt JSON exists and parses (polled every 20 ms); put = start of put() until it resolves; percentiles by nearest rank',
+        files:
+          'the same generated file each time, its created header moved i minutes on, uploaded as bench-upload-NN.xml',
+        units:
+          'seconds of wall time; receipt = start of put() until the receipt JSON exists and parses (polled every 20 ms); put = start of put() until it resolves; percentiles by nearest rank',
       },
-      bytes, connectSeconds, startSeconds, receipt, put, runner, receiptResends, runs,
-      targets: [{ what: 'upload→receipt p95 seconds', value: receipt.p95, target: `< ${UPLOAD_TARGETS.receiptP95Seconds} s`, met: receipt.p95 < UPLOAD_TARGETS.receiptP95Seconds }],
+      bytes,
+      connectSeconds,
+      startSeconds,
+      receipt,
+      put,
+      runner,
+      receiptResends,
+      runs,
+      targets: [
+        {
+          what: 'upload→receipt p95 seconds',
+          value: receipt.p95,
+          target: `< ${UPLOAD_TARGETS.receiptP95Seconds} s`,
+          met: receipt.p95 < UPLOAD_TARGETS.receiptP95Seconds,
+        },
+      ],
     };
   } finally {
     await local?.stop();
@@ -182,12 +238,41 @@ export function uploadReport(section: UploadSection): string {
   const s = (n: number) => n.toFixed(3);
   const rows: string[][] = [
     ['measurement', 'uploads', 'p50 s', 'p95 s', 'max s', 'min s'],
-    ['upload→receipt', String(section.runs.length), s(section.receipt.p50), s(section.receipt.p95), s(section.receipt.max), s(section.receipt.min)],
-    ['  re-sends only (2..n)', String(section.runs.length - 1), s(section.receiptResends.p50), s(section.receiptResends.p95), s(section.receiptResends.max), s(section.receiptResends.min)],
-    ['raw SFTP put', String(section.runs.length), s(section.put.p50), s(section.put.p95), s(section.put.max), s(section.put.min)],
+    [
+      'upload→receipt',
+      String(section.runs.length),
+      s(section.receipt.p50),
+      s(section.receipt.p95),
+      s(section.receipt.max),
+      s(section.receipt.min),
+    ],
+    [
+      '  re-sends only (2..n)',
+      String(section.runs.length - 1),
+      s(section.receiptResends.p50),
+      s(section.receiptResends.p95),
+      s(section.receiptResends.max),
+      s(section.receiptResends.min),
+    ],
+    [
+      'raw SFTP put',
+      String(section.runs.length),
+      s(section.put.p50),
+      s(section.put.p95),
+      s(section.put.max),
+      s(section.put.min),
+    ],
   ];
   const r = section.runner;
-  if (r) rows.push(['runner (archive + runImport)', String(section.runs.filter((x) => x.importSeconds !== undefined).length), s(r.p50), s(r.p95), s(r.max), s(r.min)]);
+  if (r)
+    rows.push([
+      'runner (archive + runImport)',
+      String(section.runs.filter((x) => x.importSeconds !== undefined).length),
+      s(r.p50),
+      s(r.p95),
+      s(r.max),
+      s(r.min),
+    ]);
   const first = section.runs[0];
   const t = section.targets[0]!;
   return [

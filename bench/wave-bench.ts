@@ -55,7 +55,12 @@ interface WaveFile {
   readonly activities: number;
 }
 
-interface Percentiles { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number }
+interface Percentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
 
 export interface WavePhase {
   readonly name: 'day one (full loads)' | 'day two (deltas)';
@@ -79,7 +84,13 @@ export interface WavePhase {
 export interface WaveSection {
   readonly settings: Record<string, unknown>;
   readonly rawBatch: BaselineFigures;
-  readonly rawSftp: { readonly files: number; readonly bytes: number; readonly seconds: number; readonly filesPerSecond: number; readonly mbPerSecond: number };
+  readonly rawSftp: {
+    readonly files: number;
+    readonly bytes: number;
+    readonly seconds: number;
+    readonly filesPerSecond: number;
+    readonly mbPerSecond: number;
+  };
   readonly phases: readonly WavePhase[];
   readonly targets: readonly { what: string; value: number; target: string; met: boolean }[];
 }
@@ -88,10 +99,17 @@ const vendorId = (v: number) => `wave-vendor-${String(v).padStart(2, '0')}`;
 
 /** One club's `<Club>` element as the generator writes it, and the header it came with. */
 function clubElement(club: number): string {
-  const xml = [...generateImport({
-    clubs: 1, mode: 'full', persons: WAVE_SETTINGS.personsPerClub, activities: WAVE_SETTINGS.activitiesPerClub, badShare: WAVE_SETTINGS.badShare,
-    seed: `wave-${club}`, firstClubId: club,
-  })].join('');
+  const xml = [
+    ...generateImport({
+      clubs: 1,
+      mode: 'full',
+      persons: WAVE_SETTINGS.personsPerClub,
+      activities: WAVE_SETTINGS.activitiesPerClub,
+      badShare: WAVE_SETTINGS.badShare,
+      seed: `wave-${club}`,
+      firstClubId: club,
+    }),
+  ].join('');
   return xml.slice(xml.indexOf('<Club '), xml.lastIndexOf('</Club>') + '</Club>'.length);
 }
 
@@ -99,7 +117,9 @@ function clubElement(club: number): string {
 function deltaOf(element: string): { element: string; activities: number } {
   const open = element.slice(0, element.indexOf('>') + 1);
   const activities = element.match(/<Activity id="[^"]*">[\s\S]*?<\/Activity>/g) ?? [];
-  const changed = activities.filter((_, i) => i % WAVE_SETTINGS.changedEvery === 0).map((a) => a.replace(/<Place>([^<]*)<\/Place>/, '<Place>$1 (flyttad)</Place>'));
+  const changed = activities
+    .filter((_, i) => i % WAVE_SETTINGS.changedEvery === 0)
+    .map((a) => a.replace(/<Place>([^<]*)<\/Place>/, '<Place>$1 (flyttad)</Place>'));
   return { element: `${open}<Activities>${changed.join('')}</Activities></Club>`, activities: changed.length };
 }
 
@@ -131,33 +151,60 @@ function waveFiles(): { dayOne: WaveFile[]; dayTwo: WaveFile[] } {
       });
       const deltas = full.map(deltaOf);
       const n = String(i / perFile + 1).padStart(3, '0');
-      dayOne.push({ vendor, name: `wave-1-${n}.xml`, xml: fileText(vendor, '2026-11-24T02:00:00+01:00', 'full', full), activities: group.length * WAVE_SETTINGS.activitiesPerClub });
-      dayTwo.push({ vendor, name: `wave-2-${n}.xml`, xml: fileText(vendor, '2026-11-25T02:00:00+01:00', 'delta', deltas.map((d) => d.element)), activities: deltas.reduce((s, d) => s + d.activities, 0) });
+      dayOne.push({
+        vendor,
+        name: `wave-1-${n}.xml`,
+        xml: fileText(vendor, '2026-11-24T02:00:00+01:00', 'full', full),
+        activities: group.length * WAVE_SETTINGS.activitiesPerClub,
+      });
+      dayTwo.push({
+        vendor,
+        name: `wave-2-${n}.xml`,
+        xml: fileText(
+          vendor,
+          '2026-11-25T02:00:00+01:00',
+          'delta',
+          deltas.map((d) => d.element),
+        ),
+        activities: deltas.reduce((s, d) => s + d.activities, 0),
+      });
     }
   }
   return { dayOne, dayTwo };
 }
 
 /** Every vendor's files put over its own connection, vendors side by side; returns when each put completed (ms). */
-async function putAll(port: number, files: readonly WaveFile[], keys: ReadonlyMap<string, string>, t0: number): Promise<Map<string, number>> {
+async function putAll(
+  port: number,
+  files: readonly WaveFile[],
+  keys: ReadonlyMap<string, string>,
+  t0: number,
+): Promise<Map<string, number>> {
   const completed = new Map<string, number>();
   const vendors = [...new Set(files.map((f) => f.vendor))];
-  await Promise.all(vendors.map(async (vendor) => {
-    const client = await connectSftp(port, vendor, keys.get(vendor)!, 20_000);
-    try {
-      for (const file of files.filter((f) => f.vendor === vendor)) {
-        await client.put(Buffer.from(file.xml), `/inbox/${file.name}`);
-        completed.set(`${vendor}/${file.name}`, performance.now() - t0);
+  await Promise.all(
+    vendors.map(async (vendor) => {
+      const client = await connectSftp(port, vendor, keys.get(vendor)!, 20_000);
+      try {
+        for (const file of files.filter((f) => f.vendor === vendor)) {
+          await client.put(Buffer.from(file.xml), `/inbox/${file.name}`);
+          completed.set(`${vendor}/${file.name}`, performance.now() - t0);
+        }
+      } finally {
+        await client.end();
       }
-    } finally {
-      await client.end();
-    }
-  }));
+    }),
+  );
   return completed;
 }
 
 /** Polls the vendors' outboxes until every file's receipt is there; returns when each was first seen (ms). */
-async function receiptsSeen(outbox: string, files: readonly WaveFile[], t0: number, events: readonly Record<string, unknown>[]): Promise<Map<string, number>> {
+async function receiptsSeen(
+  outbox: string,
+  files: readonly WaveFile[],
+  t0: number,
+  events: readonly Record<string, unknown>[],
+): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
   const deadline = Date.now() + WAVE_SETTINGS.receiptTimeoutMs;
   const vendors = [...new Set(files.map((f) => f.vendor))];
@@ -173,21 +220,32 @@ async function receiptsSeen(outbox: string, files: readonly WaveFile[], t0: numb
     }
     const error = events.find((e) => e.event === 'upload-error');
     if (error) throw new Error(`an upload failed in the runner: ${JSON.stringify(error)}`);
-    if (Date.now() > deadline) throw new Error(`${wanted.size - seen.size} receipts missing after ${WAVE_SETTINGS.receiptTimeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${wanted.size - seen.size} receipts missing after ${WAVE_SETTINGS.receiptTimeoutMs / 1000} s`);
     await sleep(WAVE_SETTINGS.pollMs);
   }
   return seen;
 }
 
 async function runPhase(
-  name: WavePhase['name'], local: LocalMode, files: readonly WaveFile[], keys: ReadonlyMap<string, string>,
-  tally: Tally, rawItemsPerSecond: number, events: Record<string, unknown>[],
+  name: WavePhase['name'],
+  local: LocalMode,
+  files: readonly WaveFile[],
+  keys: ReadonlyMap<string, string>,
+  tally: Tally,
+  rawItemsPerSecond: number,
+  events: Record<string, unknown>[],
 ): Promise<WavePhase> {
-  progress(`[wave] ${name}: ${files.length} files, ${files.reduce((s, f) => s + f.activities, 0)} activities, over SFTP…`);
+  progress(
+    `[wave] ${name}: ${files.length} files, ${files.reduce((s, f) => s + f.activities, 0)} activities, over SFTP…`,
+  );
   const before = writeTotals(tally).itemsWritten;
   const t0 = performance.now();
   const outbox = join(local.layout.objectsDir, 'outbox');
-  const [completed, seen] = await Promise.all([putAll(local.sftpPort, files, keys, t0), receiptsSeen(outbox, files, t0, events)]);
+  const [completed, seen] = await Promise.all([
+    putAll(local.sftpPort, files, keys, t0),
+    receiptsSeen(outbox, files, t0, events),
+  ]);
   const seconds = Math.max(...seen.values()) / 1000;
   await local.queue.idle();
   const itemsWritten = writeTotals(tally).itemsWritten - before;
@@ -206,12 +264,29 @@ async function runPhase(
   const itemsPerActivity = itemsWritten / activities;
   const rawBatchBound = rawItemsPerSecond / itemsPerActivity;
   const phase: WavePhase = {
-    name, files: files.length, bytes: files.reduce((s, f) => s + Buffer.byteLength(f.xml), 0), activities, seconds,
-    filesPerSecond: files.length / seconds, activitiesPerSecond: activities / seconds,
-    receipt: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1)! },
-    slowest, statuses, itemsWritten, itemsPerActivity, rawBatchBound, boundRatio: activities / seconds / rawBatchBound,
+    name,
+    files: files.length,
+    bytes: files.reduce((s, f) => s + Buffer.byteLength(f.xml), 0),
+    activities,
+    seconds,
+    filesPerSecond: files.length / seconds,
+    activitiesPerSecond: activities / seconds,
+    receipt: {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1)!,
+    },
+    slowest,
+    statuses,
+    itemsWritten,
+    itemsPerActivity,
+    rawBatchBound,
+    boundRatio: activities / seconds / rawBatchBound,
   };
-  progress(`[wave] ${name}: ${seconds.toFixed(1)} s, ${phase.activitiesPerSecond.toFixed(0)} activities/s, receipt p95 ${phase.receipt.p95.toFixed(2)} s, ${itemsWritten} items written, ${phase.boundRatio.toFixed(2)} of the raw-batch bound`);
+  progress(
+    `[wave] ${name}: ${seconds.toFixed(1)} s, ${phase.activitiesPerSecond.toFixed(0)} activities/s, receipt p95 ${phase.receipt.p95.toFixed(2)} s, ${itemsWritten} items written, ${phase.boundRatio.toFixed(2)} of the raw-batch bound`,
+  );
   return phase;
 }
 
@@ -224,15 +299,30 @@ export async function runWaveBench(): Promise<WaveSection> {
   const cwd = process.cwd();
   process.chdir(ROOT);
   try {
-    progress('[wave] generating the wave\'s files…');
+    progress("[wave] generating the wave's files…");
     const { dayOne, dayTwo } = waveFiles();
-    progress(`[wave] ${dayOne.length} + ${dayTwo.length} files, ${(dayOne.reduce((s, f) => s + f.xml.length, 0) / MB).toFixed(1)} MB on day one`);
+    progress(
+      `[wave] ${dayOne.length} + ${dayTwo.length} files, ${(dayOne.reduce((s, f) => s + f.xml.length, 0) / MB).toFixed(1)} MB on day one`,
+    );
     progress('[wave] starting local mode (fresh, in a temporary folder)…');
     local = await startLocalMode({
-      dataDir: data, fresh: true, samplesDir: join(ROOT, 'samples'), say: quiet, log: (e) => { if (e.event === 'upload-error') events.push(e); },
-      uploadDemo: async () => undefined, registerInMemory: true, importsInFlight: WAVE_SETTINGS.importsInFlight, onRegisterClient: (client) => countCommands(client, () => tally),
+      dataDir: data,
+      fresh: true,
+      samplesDir: join(ROOT, 'samples'),
+      say: quiet,
+      log: (e) => {
+        if (e.event === 'upload-error') events.push(e);
+      },
+      uploadDemo: async () => undefined,
+      registerInMemory: true,
+      importsInFlight: WAVE_SETTINGS.importsInFlight,
+      onRegisterClient: (client) => countCommands(client, () => tally),
     });
-    const client = new DynamoDBClient({ endpoint: local.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: 'eu-north-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), TABLE);
     const keys = new Map<string, string>();
     const publicKeys = new Map<string, string>();
@@ -245,7 +335,14 @@ export async function runWaveBench(): Promise<WaveSection> {
       publicKeys.set(vendor, pair.publicKey);
       vendorKeys.replace(vendor, pair.publicKey);
       for (const club of clubsOf(v)) {
-        await addClub(admin, { id: String(club), name: `IK ${club}`, sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false });
+        await addClub(admin, {
+          id: String(club),
+          name: `IK ${club}`,
+          sports: ['Fotboll'],
+          federation: 'Svenska Fotbollförbundet',
+          identityKey: 'personnummer',
+          countsEveryoneAsDisabled: false,
+        });
         await activateVendor(admin, String(club), vendor, '2020-01-01');
       }
     }
@@ -256,15 +353,31 @@ export async function runWaveBench(): Promise<WaveSection> {
     const rawBatch = await batchBaseline(client, WAVE_SETTINGS.batchItemBytes, () => baselineTally);
     progress(`[wave] raw BatchWriteItem: ${rawBatch.itemsPerSecond.toFixed(0)} items/s`);
 
-    progress('[wave] raw SFTP put of day one\'s files to an SFTP server that imports nothing…');
-    const raw = await startSftpServer({ hostKey: generateKeyPair().privateKey, root: rawRoot, publicKeysOf: (v) => { const k = publicKeys.get(v); return k ? [k] : undefined; }, onUpload: quiet });
+    progress("[wave] raw SFTP put of day one's files to an SFTP server that imports nothing…");
+    const raw = await startSftpServer({
+      hostKey: generateKeyPair().privateKey,
+      root: rawRoot,
+      publicKeysOf: (v) => {
+        const k = publicKeys.get(v);
+        return k ? [k] : undefined;
+      },
+      onUpload: quiet,
+    });
     const rawStart = performance.now();
     await putAll(raw.port, dayOne, keys, rawStart);
     const rawSeconds = (performance.now() - rawStart) / 1000;
     await raw.stop();
     const rawBytes = dayOne.reduce((s, f) => s + Buffer.byteLength(f.xml), 0);
-    const rawSftp = { files: dayOne.length, bytes: rawBytes, seconds: rawSeconds, filesPerSecond: dayOne.length / rawSeconds, mbPerSecond: rawBytes / MB / rawSeconds };
-    progress(`[wave] raw SFTP put: ${rawSftp.filesPerSecond.toFixed(1)} files/s, ${rawSftp.mbPerSecond.toFixed(1)} MB/s`);
+    const rawSftp = {
+      files: dayOne.length,
+      bytes: rawBytes,
+      seconds: rawSeconds,
+      filesPerSecond: dayOne.length / rawSeconds,
+      mbPerSecond: rawBytes / MB / rawSeconds,
+    };
+    progress(
+      `[wave] raw SFTP put: ${rawSftp.filesPerSecond.toFixed(1)} files/s, ${rawSftp.mbPerSecond.toFixed(1)} MB/s`,
+    );
 
     const phases = [
       await runPhase('day one (full loads)', local, dayOne, keys, tally, rawBatch.itemsPerSecond, events),
@@ -274,12 +387,23 @@ export async function runWaveBench(): Promise<WaveSection> {
     return {
       settings: {
         ...WAVE_SETTINGS,
-        vendorsOf: 'club i belongs to vendor i mod 10; clubs 0..19 are also sent by vendor i+1 (the same Club element: the same persons)',
+        vendorsOf:
+          'club i belongs to vendor i mod 10; clubs 0..19 are also sent by vendor i+1 (the same Club element: the same persons)',
         mode: 'local mode (startLocalMode, fresh temporary folder; DynamoDB Local in memory: on disk it takes 1 000 raw items/s, and a wave of this size ran over an hour), SFTP clients (ssh2-sftp-client, one connection per vendor, vendors side by side) in the bench process',
-        units: 'seconds of wall time; a phase from its first put to its last receipt; receipt = put() resolved until the receipt JSON is in the outbox (polled every 25 ms); percentiles by nearest rank; items written counted on local mode\'s DynamoDB client',
+        units:
+          "seconds of wall time; a phase from its first put to its last receipt; receipt = put() resolved until the receipt JSON is in the outbox (polled every 25 ms); percentiles by nearest rank; items written counted on local mode's DynamoDB client",
       },
-      rawBatch, rawSftp, phases,
-      targets: [{ what: 'day one activities/s ÷ raw-batch bound', value: phases[0]!.boundRatio, target: `≥ ${WAVE_TARGETS.boundRatio}`, met: phases[0]!.boundRatio >= WAVE_TARGETS.boundRatio }],
+      rawBatch,
+      rawSftp,
+      phases,
+      targets: [
+        {
+          what: 'day one activities/s ÷ raw-batch bound',
+          value: phases[0]!.boundRatio,
+          target: `≥ ${WAVE_TARGETS.boundRatio}`,
+          met: phases[0]!.boundRatio >= WAVE_TARGETS.boundRatio,
+        },
+      ],
     };
   } finally {
     await local?.stop();
@@ -291,9 +415,41 @@ export async function runWaveBench(): Promise<WaveSection> {
 
 export function waveReport(section: WaveSection): string {
   const f = (n: number, d = 2) => n.toFixed(d);
-  const rows = [['phase', 'files', 'activities', 'seconds', 'files/s', 'activities/s', 'receipt p50', 'p95', 'p99', 'slowest', 'items written', 'items/activity', 'raw-batch bound act/s', 'ratio']];
+  const rows = [
+    [
+      'phase',
+      'files',
+      'activities',
+      'seconds',
+      'files/s',
+      'activities/s',
+      'receipt p50',
+      'p95',
+      'p99',
+      'slowest',
+      'items written',
+      'items/activity',
+      'raw-batch bound act/s',
+      'ratio',
+    ],
+  ];
   for (const p of section.phases) {
-    rows.push([p.name, String(p.files), String(p.activities), f(p.seconds, 1), f(p.filesPerSecond), f(p.activitiesPerSecond, 0), f(p.receipt.p50), f(p.receipt.p95), f(p.receipt.p99), `${f(p.slowest.seconds)} (${basename(p.slowest.file)})`, String(p.itemsWritten), f(p.itemsPerActivity), f(p.rawBatchBound, 0), f(p.boundRatio)]);
+    rows.push([
+      p.name,
+      String(p.files),
+      String(p.activities),
+      f(p.seconds, 1),
+      f(p.filesPerSecond),
+      f(p.activitiesPerSecond, 0),
+      f(p.receipt.p50),
+      f(p.receipt.p95),
+      f(p.receipt.p99),
+      `${f(p.slowest.seconds)} (${basename(p.slowest.file)})`,
+      String(p.itemsWritten),
+      f(p.itemsPerActivity),
+      f(p.rawBatchBound, 0),
+      f(p.boundRatio),
+    ]);
   }
   return [
     `Wave: ${WAVE_SETTINGS.vendors} vendors, ${WAVE_SETTINGS.clubs} clubs (${WAVE_SETTINGS.sharedClubs} in two vendors' files), local mode over SFTP`,

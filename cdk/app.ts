@@ -18,11 +18,17 @@ export function importerApp(app: App = new App()): App {
       tags: { application: 'lok-importer', stage: stage.name },
     });
     if (isPlaceholderAccount(stage.account)) {
-      Annotations.of(stack).addWarningV2('lok:placeholder-account', `stage ${stage.name}: account ${stage.account} is a placeholder; set the stage's AWS account id in cdk.json → context.stages.${stage.name}.account before deploying (docs/operations.md)`);
+      Annotations.of(stack).addWarningV2(
+        'lok:placeholder-account',
+        `stage ${stage.name}: account ${stage.account} is a placeholder; set the stage's AWS account id in cdk.json → context.stages.${stage.name}.account before deploying (docs/operations.md)`,
+      );
     }
     // A production stage with a real account refuses a placeholder address outright (config.ts).
     if (stage.production && stage.alarmEmail && isPlaceholderEmail(stage.alarmEmail) && !stage.alarmTopicArn) {
-      Annotations.of(stack).addWarningV2('lok:placeholder-alarm-email', `stage ${stage.name}: alarmEmail ${stage.alarmEmail} is a placeholder: production's alarms would reach no one; set RF operations' address in cdk.json → context.stages.${stage.name}.alarmEmail (docs/operations.md)`);
+      Annotations.of(stack).addWarningV2(
+        'lok:placeholder-alarm-email',
+        `stage ${stage.name}: alarmEmail ${stage.alarmEmail} is a placeholder: production's alarms would reach no one; set RF operations' address in cdk.json → context.stages.${stage.name}.alarmEmail (docs/operations.md)`,
+      );
     }
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -70,7 +70,17 @@ const DEFAULTS: Record<StageKind, Defaults> = {
 };
 
 /** What a stage's entry in cdk.json may hold; anything else (a misspelt setting) is refused, never ignored. */
-const SETTINGS = ['kind', 'account', 'region', 'alarmEmail', 'alarmTopicArn', 'logRetentionDays', 'failedImportsAlarmThreshold', 'reconciliationHour', 'sftp'] as const;
+const SETTINGS = [
+  'kind',
+  'account',
+  'region',
+  'alarmEmail',
+  'alarmTopicArn',
+  'logRetentionDays',
+  'failedImportsAlarmThreshold',
+  'reconciliationHour',
+  'sftp',
+] as const;
 const SFTP_SETTINGS = ['endpoint', 'allowedCidrs', 'zones', 'hostName'] as const;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -109,7 +119,9 @@ function where(stage: string, setting: string): string {
 function kindOf(name: string, given: StageSettings): StageKind {
   const kind = STAGE_KINDS.find((k) => k === given.kind);
   if (kind === undefined) {
-    throw new Error(`stage ${name}: kind must be ${STAGE_KINDS.map((k) => `"${k}"`).join(' or ')} (${where(name, 'kind')}), got ${JSON.stringify(given.kind)}; a stage is never taken for production or test by its name`);
+    throw new Error(
+      `stage ${name}: kind must be ${STAGE_KINDS.map((k) => `"${k}"`).join(' or ')} (${where(name, 'kind')}), got ${JSON.stringify(given.kind)}; a stage is never taken for production or test by its name`,
+    );
   }
   return kind;
 }
@@ -117,10 +129,14 @@ function kindOf(name: string, given: StageSettings): StageKind {
 function pinned(name: string, given: StageSettings): Pick<StageConfig, 'account' | 'region'> {
   const { account, region } = given;
   if (typeof account !== 'string' || !ACCOUNT.test(account)) {
-    throw new Error(`stage ${name}: account must be the 12-digit id of the AWS account to deploy to, as a string (${where(name, 'account')}), got ${JSON.stringify(account)}`);
+    throw new Error(
+      `stage ${name}: account must be the 12-digit id of the AWS account to deploy to, as a string (${where(name, 'account')}), got ${JSON.stringify(account)}`,
+    );
   }
   if (typeof region !== 'string' || !REGION.test(region)) {
-    throw new Error(`stage ${name}: region must be an AWS region such as "eu-north-1" (${where(name, 'region')}), got ${JSON.stringify(region)}`);
+    throw new Error(
+      `stage ${name}: region must be an AWS region such as "eu-north-1" (${where(name, 'region')}), got ${JSON.stringify(region)}`,
+    );
   }
   return { account, region };
 }
@@ -130,22 +146,44 @@ function pinned(name: string, given: StageSettings): Pick<StageConfig, 'account'
  * must be), both or, for a test stage, neither. Production refuses to synthesize without one, and with an address
  * that reaches no one once its account is RF's.
  */
-function alarmDestinations(name: string, kind: StageKind, given: StageSettings, { account, region }: Pick<StageConfig, 'account' | 'region'>): Pick<StageConfig, 'alarmEmail' | 'alarmTopicArn'> {
+function alarmDestinations(
+  name: string,
+  kind: StageKind,
+  given: StageSettings,
+  { account, region }: Pick<StageConfig, 'account' | 'region'>,
+): Pick<StageConfig, 'alarmEmail' | 'alarmTopicArn'> {
   const { alarmEmail, alarmTopicArn } = given;
   if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !EMAIL.test(alarmEmail))) {
-    throw new Error(`stage ${name}: alarmEmail must be an e-mail address (${where(name, 'alarmEmail')}), got ${JSON.stringify(alarmEmail)}`);
+    throw new Error(
+      `stage ${name}: alarmEmail must be an e-mail address (${where(name, 'alarmEmail')}), got ${JSON.stringify(alarmEmail)}`,
+    );
   }
   if (alarmTopicArn !== undefined) {
     const match = typeof alarmTopicArn === 'string' ? TOPIC_ARN.exec(alarmTopicArn) : null;
-    if (!match) throw new Error(`stage ${name}: alarmTopicArn must be an SNS topic's ARN, arn:aws:sns:<region>:<account>:<name> (${where(name, 'alarmTopicArn')}), got ${JSON.stringify(alarmTopicArn)}`);
-    if (match[1] !== region) throw new Error(`stage ${name}: alarmTopicArn must be in the stage's region ${region} (an alarm can only notify a topic of its own region), got ${match[1]}`);
+    if (!match)
+      throw new Error(
+        `stage ${name}: alarmTopicArn must be an SNS topic's ARN, arn:aws:sns:<region>:<account>:<name> (${where(name, 'alarmTopicArn')}), got ${JSON.stringify(alarmTopicArn)}`,
+      );
+    if (match[1] !== region)
+      throw new Error(
+        `stage ${name}: alarmTopicArn must be in the stage's region ${region} (an alarm can only notify a topic of its own region), got ${match[1]}`,
+      );
   }
   if (kind === 'production') {
     if (alarmEmail === undefined && alarmTopicArn === undefined) {
-      throw new Error(`stage ${name} (production): no alarm destination: set alarmEmail (an address RF operations read) or alarmTopicArn (an SNS topic in ${region}, e.g. RF's on-call) in cdk.json → context.stages.${name}; production's alarms must reach someone (docs/operations.md, "Alarms")`);
+      throw new Error(
+        `stage ${name} (production): no alarm destination: set alarmEmail (an address RF operations read) or alarmTopicArn (an SNS topic in ${region}, e.g. RF's on-call) in cdk.json → context.stages.${name}; production's alarms must reach someone (docs/operations.md, "Alarms")`,
+      );
     }
-    if (typeof alarmEmail === 'string' && isPlaceholderEmail(alarmEmail) && alarmTopicArn === undefined && !isPlaceholderAccount(account)) {
-      throw new Error(`stage ${name} (production): alarmEmail ${alarmEmail} reaches no one (a placeholder domain) and no alarmTopicArn is set (${where(name, 'alarmEmail')}): set the address RF operations read before deploying to account ${account}`);
+    if (
+      typeof alarmEmail === 'string' &&
+      isPlaceholderEmail(alarmEmail) &&
+      alarmTopicArn === undefined &&
+      !isPlaceholderAccount(account)
+    ) {
+      throw new Error(
+        `stage ${name} (production): alarmEmail ${alarmEmail} reaches no one (a placeholder domain) and no alarmTopicArn is set (${where(name, 'alarmEmail')}): set the address RF operations read before deploying to account ${account}`,
+      );
     }
   }
   return {
@@ -169,36 +207,68 @@ function isNetwork(cidr: unknown): boolean {
 function sftpSettings(name: string, given: unknown): SftpSettings {
   if (given === undefined) return SFTP_DEFAULTS;
   const at = (setting: string) => where(name, `sftp.${setting}`);
-  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new Error(`stage ${name}: sftp must be an object (${where(name, 'sftp')})`);
+  if (given === null || typeof given !== 'object' || Array.isArray(given))
+    throw new Error(`stage ${name}: sftp must be an object (${where(name, 'sftp')})`);
   const settings = given as Record<string, unknown>;
   const unknown = Object.keys(settings).filter((key) => !(SFTP_SETTINGS as readonly string[]).includes(key));
-  if (unknown.length > 0) throw new Error(`stage ${name}: unknown sftp setting ${unknown.join(', ')} (the settings: ${SFTP_SETTINGS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `stage ${name}: unknown sftp setting ${unknown.join(', ')} (the settings: ${SFTP_SETTINGS.join(', ')})`,
+    );
   const endpoint = settings.endpoint ?? SFTP_DEFAULTS.endpoint;
-  if (endpoint !== 'public' && endpoint !== 'vpc') throw new Error(`stage ${name}: sftp.endpoint must be "public" or "vpc" (${at('endpoint')}), got ${JSON.stringify(endpoint)}`);
+  if (endpoint !== 'public' && endpoint !== 'vpc')
+    throw new Error(
+      `stage ${name}: sftp.endpoint must be "public" or "vpc" (${at('endpoint')}), got ${JSON.stringify(endpoint)}`,
+    );
   const allowedCidrs = settings.allowedCidrs ?? [];
   if (!Array.isArray(allowedCidrs) || !allowedCidrs.every(isNetwork)) {
-    throw new Error(`stage ${name}: sftp.allowedCidrs must be IPv4 networks such as "203.0.113.0/24", not 0.0.0.0/0 (${at('allowedCidrs')}), got ${JSON.stringify(allowedCidrs)}`);
+    throw new Error(
+      `stage ${name}: sftp.allowedCidrs must be IPv4 networks such as "203.0.113.0/24", not 0.0.0.0/0 (${at('allowedCidrs')}), got ${JSON.stringify(allowedCidrs)}`,
+    );
   }
-  if (endpoint === 'vpc' && allowedCidrs.length === 0) throw new Error(`stage ${name}: sftp.endpoint "vpc" needs the vendors' networks in sftp.allowedCidrs (${at('allowedCidrs')}): no one could connect`);
-  if (endpoint === 'public' && allowedCidrs.length > 0) throw new Error(`stage ${name}: sftp.allowedCidrs needs sftp.endpoint "vpc" (${at('endpoint')}): a public endpoint has no allow-list`);
+  if (endpoint === 'vpc' && allowedCidrs.length === 0)
+    throw new Error(
+      `stage ${name}: sftp.endpoint "vpc" needs the vendors' networks in sftp.allowedCidrs (${at('allowedCidrs')}): no one could connect`,
+    );
+  if (endpoint === 'public' && allowedCidrs.length > 0)
+    throw new Error(
+      `stage ${name}: sftp.allowedCidrs needs sftp.endpoint "vpc" (${at('endpoint')}): a public endpoint has no allow-list`,
+    );
   const zones = settings.zones ?? SFTP_DEFAULTS.zones;
-  if (!Number.isInteger(zones) || (zones as number) < 1 || (zones as number) > 3) throw new Error(`stage ${name}: sftp.zones must be 1, 2 or 3 (${at('zones')}), got ${JSON.stringify(zones)}`);
+  if (!Number.isInteger(zones) || (zones as number) < 1 || (zones as number) > 3)
+    throw new Error(`stage ${name}: sftp.zones must be 1, 2 or 3 (${at('zones')}), got ${JSON.stringify(zones)}`);
   const hostName = settings.hostName;
   if (hostName !== undefined && (typeof hostName !== 'string' || !HOST_NAME.test(hostName))) {
-    throw new Error(`stage ${name}: sftp.hostName must be a DNS name such as "sftp.lok.example.se" (${at('hostName')}), got ${JSON.stringify(hostName)}`);
+    throw new Error(
+      `stage ${name}: sftp.hostName must be a DNS name such as "sftp.lok.example.se" (${at('hostName')}), got ${JSON.stringify(hostName)}`,
+    );
   }
-  return { endpoint, allowedCidrs: allowedCidrs as string[], zones: zones as number, ...(hostName !== undefined ? { hostName: hostName as string } : {}) };
+  return {
+    endpoint,
+    allowedCidrs: allowedCidrs as string[],
+    zones: zones as number,
+    ...(hostName !== undefined ? { hostName: hostName as string } : {}),
+  };
 }
 
 /** One stage from its cdk.json entry: its kind's defaults, then what the entry sets, checked. */
 function stageFrom(name: string, given: StageSettings): StageConfig {
-  if (!STAGE_NAME.test(name)) throw new Error(`stage name "${name}": lowercase letters, digits and '-', starting with a letter`);
+  if (!STAGE_NAME.test(name))
+    throw new Error(`stage name "${name}": lowercase letters, digits and '-', starting with a letter`);
   const unknown = Object.keys(given).filter((key) => !(SETTINGS as readonly string[]).includes(key));
-  if (unknown.length > 0) throw new Error(`stage ${name}: unknown setting ${unknown.join(', ')} (the settings: ${SETTINGS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`stage ${name}: unknown setting ${unknown.join(', ')} (the settings: ${SETTINGS.join(', ')})`);
   const kind = kindOf(name, given);
   const pin = pinned(name, given);
   const stage = {
-    ...DEFAULTS[kind], ...given, ...pin, ...alarmDestinations(name, kind, given, pin), sftp: sftpSettings(name, given.sftp), name, kind, production: kind === 'production',
+    ...DEFAULTS[kind],
+    ...given,
+    ...pin,
+    ...alarmDestinations(name, kind, given, pin),
+    sftp: sftpSettings(name, given.sftp),
+    name,
+    kind,
+    production: kind === 'production',
   } as StageConfig;
   if (!Number.isInteger(stage.reconciliationHour) || stage.reconciliationHour < 0 || stage.reconciliationHour > 23) {
     throw new Error(`stage ${name}: reconciliationHour must be 0..23`);
@@ -209,13 +279,20 @@ function stageFrom(name: string, given: StageSettings): StageConfig {
 /** The stages from the app's context, defaults filled in; refuses what would deploy something unintended. */
 export function stagesFrom(context: unknown): StageConfig[] {
   if (context === null || typeof context !== 'object' || Array.isArray(context) || Object.keys(context).length === 0) {
-    throw new Error('no stages: cdk.json → context.stages names each stage with its kind, account and region (docs/operations.md)');
+    throw new Error(
+      'no stages: cdk.json → context.stages names each stage with its kind, account and region (docs/operations.md)',
+    );
   }
-  const stages = Object.entries(context as Record<string, StageSettings>).map(([name, given]) => stageFrom(name, given ?? {}));
+  const stages = Object.entries(context as Record<string, StageSettings>).map(([name, given]) =>
+    stageFrom(name, given ?? {}),
+  );
   // Production keeps personal data in an account of its own: a test stage's id copied into it would deploy there.
   for (const stage of stages.filter((s) => s.production)) {
     const other = stages.find((s) => s !== stage && s.account === stage.account);
-    if (other) throw new Error(`stage ${stage.name} (production) shares its account ${stage.account} with stage ${other.name} (${where(stage.name, 'account')}): production needs an account of its own`);
+    if (other)
+      throw new Error(
+        `stage ${stage.name} (production) shares its account ${stage.account} with stage ${other.name} (${where(stage.name, 'account')}): production needs an account of its own`,
+      );
   }
   return stages;
 }

@@ -8,7 +8,9 @@ import type { StepInput } from './commons/workflow-input.js';
  * (`applyFile`), waiting for its turn while an earlier upload of the vendor that may touch its clubs is unfinished.
  */
 export const handler = stepHandler('apply', async ({ upload }: StepInput) => {
-  const { result, records, seconds } = await readInTurn(upload, ({ ports, upload, source, clock, onRecords }) => applyFile(ports, upload, source, clock, onRecords));
+  const { result, records, seconds } = await readInTurn(upload, ({ ports, upload, source, clock, onRecords }) =>
+    applyFile(ports, upload, source, clock, onRecords),
+  );
   applyMetrics(upload.vendor, result.staged.status, { records, seconds });
   return { status: result.staged.status, errors: result.staged.errors.length };
 });

@@ -38,19 +38,42 @@ function bodyOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
  * `custom:clubs`) and club-api.ts checks every club against it, as local mode does. Logs the method and status
  * only: paths and bodies name clubs, activities and persons.
  */
-export const handler = middy(async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> => {
-  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
-  const grant = grantOfClaims(claims);
-  const path = event.rawPath.startsWith(PREFIX) ? event.rawPath.slice(PREFIX.length) : event.rawPath;
-  const query = Object.fromEntries(Object.entries(event.queryStringParameters ?? {}));
-  const body = bodyOf(event);
-  const answer = await handleClubApi({ ...ports, clock: systemClock() }, {
-    method: event.requestContext.http.method, path, query, ...(body !== undefined ? { body } : {}), ...(grant ? { grant } : {}),
-  });
-  logger.info('club-api', { method: event.requestContext.http.method, status: answer.status });
-  const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-  if (answer.text) {
-    return { statusCode: answer.status, headers: { ...headers, 'content-type': answer.text.contentType, 'content-disposition': `attachment; filename="${answer.text.filename}"` }, body: String(answer.body) };
-  }
-  return { statusCode: answer.status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer.body) };
-}).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
+export const handler = middy(
+  async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> => {
+    const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+    const grant = grantOfClaims(claims);
+    const path = event.rawPath.startsWith(PREFIX) ? event.rawPath.slice(PREFIX.length) : event.rawPath;
+    const query = Object.fromEntries(Object.entries(event.queryStringParameters ?? {}));
+    const body = bodyOf(event);
+    const answer = await handleClubApi(
+      { ...ports, clock: systemClock() },
+      {
+        method: event.requestContext.http.method,
+        path,
+        query,
+        ...(body !== undefined ? { body } : {}),
+        ...(grant ? { grant } : {}),
+      },
+    );
+    logger.info('club-api', { method: event.requestContext.http.method, status: answer.status });
+    const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    if (answer.text) {
+      return {
+        statusCode: answer.status,
+        headers: {
+          ...headers,
+          'content-type': answer.text.contentType,
+          'content-disposition': `attachment; filename="${answer.text.filename}"`,
+        },
+        body: String(answer.body),
+      };
+    }
+    return {
+      statusCode: answer.status,
+      headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(answer.body),
+    };
+  },
+)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));

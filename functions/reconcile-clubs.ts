@@ -12,11 +12,15 @@ export interface ClubsBatch {
 }
 
 /** The clubs' half of the nightly job for one batch of clubs: recent uploads rechecked, totals drift repaired, periods closed, counts. */
-export const handler = stepHandler('reconcile-clubs', async ({ Items, BatchInput }: ClubsBatch) => {
-  const ports = await cloudPorts();
-  const clubs = Items.map((item) => item.club);
-  const report = await reconcileClubs(ports, systemClock(), clubs);
-  const part = createHash('sha256').update(clubs.join('\n')).digest('hex').slice(0, 32);
-  await ports.objects.put(`${clubPartsPrefix(BatchInput.runId)}${part}.json`, JSON.stringify(report));
-  return { clubs: clubs.length, drift: report.drift.length, corrected: correctedVerdicts(report) };
-}, { metrics: false });
+export const handler = stepHandler(
+  'reconcile-clubs',
+  async ({ Items, BatchInput }: ClubsBatch) => {
+    const ports = await cloudPorts();
+    const clubs = Items.map((item) => item.club);
+    const report = await reconcileClubs(ports, systemClock(), clubs);
+    const part = createHash('sha256').update(clubs.join('\n')).digest('hex').slice(0, 32);
+    await ports.objects.put(`${clubPartsPrefix(BatchInput.runId)}${part}.json`, JSON.stringify(report));
+    return { clubs: clubs.length, drift: report.drift.length, corrected: correctedVerdicts(report) };
+  },
+  { metrics: false },
+);

@@ -13,10 +13,14 @@ import { stepHandler } from './commons/step-handler.js';
  * bucket's lifecycle rule `archive-seven-years` expires archived files, and the bucket policy lets nothing else
  * delete them. Its report (counts and ids) is the night's part `purge.json`, joined by the report step.
  */
-export const handler = stepHandler('reconcile-purge', async ({ runId }: ReconcileRun) => {
-  const ports = await cloudPorts();
-  const privacy = new DynamoDbPrivacyStore(dynamodb(), requiredEnv(ENV.registerTable));
-  const purged = await purgeExpired(ports, systemClock(), { privacy });
-  await ports.objects.put(purgePartKey(runId), JSON.stringify(purged));
-  return { cutoff: purged.cutoff, periods: purged.periods.length, persons: purged.persons };
-}, { metrics: false });
+export const handler = stepHandler(
+  'reconcile-purge',
+  async ({ runId }: ReconcileRun) => {
+    const ports = await cloudPorts();
+    const privacy = new DynamoDbPrivacyStore(dynamodb(), requiredEnv(ENV.registerTable));
+    const purged = await purgeExpired(ports, systemClock(), { privacy });
+    await ports.objects.put(purgePartKey(runId), JSON.stringify(purged));
+    return { cutoff: purged.cutoff, periods: purged.periods.length, persons: purged.persons };
+  },
+  { metrics: false },
+);

@@ -1,9 +1,21 @@
-import { correctedVerdicts, joinClubsReports, uploadsReportOf, type ClubsReport, type UploadResult } from '../shared/core/pipeline/reconcile.js';
+import {
+  correctedVerdicts,
+  joinClubsReports,
+  uploadsReportOf,
+  type ClubsReport,
+  type UploadResult,
+} from '../shared/core/pipeline/reconcile.js';
 import { inParallel } from '../shared/core/pipeline/in-parallel.js';
 import { cloudPorts, type CloudPorts } from './commons/cloud-ports.js';
 import { logger, metrics } from './commons/powertools.js';
 import type { PurgeReport } from '../shared/core/privacy/retention.js';
-import { clubPartsPrefix, purgePartKey, reportPrefix, uploadResultsPrefix, type ReconcileRun } from './commons/reconcile-run.js';
+import {
+  clubPartsPrefix,
+  purgePartKey,
+  reportPrefix,
+  uploadResultsPrefix,
+  type ReconcileRun,
+} from './commons/reconcile-run.js';
 import { stepHandler } from './commons/step-handler.js';
 
 /** Parts read at once. */
@@ -26,7 +38,7 @@ export const handler = stepHandler('reconcile-report', async ({ runId }: Reconci
   const parts = await partsUnder<ClubsReport>(ports, clubPartsPrefix(runId));
   const clubs = joinClubsReports(parts);
   const purgeText = await ports.objects.get(purgePartKey(runId));
-  const purged = purgeText === undefined ? undefined : JSON.parse(purgeText) as PurgeReport;
+  const purged = purgeText === undefined ? undefined : (JSON.parse(purgeText) as PurgeReport);
   const key = `${reportPrefix(runId)}.json`;
   await ports.objects.put(key, JSON.stringify({ runId, uploads, ...clubs, ...(purged ? { purged } : {}) }, null, 2));
   const corrected = correctedVerdicts(clubs);
@@ -40,9 +52,22 @@ export const handler = stepHandler('reconcile-report', async ({ runId }: Reconci
   metrics.addMetric('PeriodsPurged', 'Count', purged?.periods.length ?? 0);
   metrics.addMetric('PersonsPurged', 'Count', purged?.persons ?? 0);
   logger.info('reconciliation report', {
-    runId, restarted: uploads.restarted?.length ?? 0, rejudged: uploads.rejudged.length, uploadErrors: uploads.errors.length, clubErrors: clubs.clubErrors.length,
-    drift: clubs.drift.length, corrected, closedPeriods: clubs.closedPeriods.length, parts: parts.length,
-    periodsPurged: purged?.periods.length ?? 0, personsPurged: purged?.persons ?? 0,
+    runId,
+    restarted: uploads.restarted?.length ?? 0,
+    rejudged: uploads.rejudged.length,
+    uploadErrors: uploads.errors.length,
+    clubErrors: clubs.clubErrors.length,
+    drift: clubs.drift.length,
+    corrected,
+    closedPeriods: clubs.closedPeriods.length,
+    parts: parts.length,
+    periodsPurged: purged?.periods.length ?? 0,
+    personsPurged: purged?.persons ?? 0,
   });
-  return { report: key, drift: clubs.drift.length, uploadErrors: uploads.errors.length, clubErrors: clubs.clubErrors.length };
+  return {
+    report: key,
+    drift: clubs.drift.length,
+    uploadErrors: uploads.errors.length,
+    clubErrors: clubs.clubErrors.length,
+  };
 });

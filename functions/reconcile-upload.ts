@@ -24,7 +24,11 @@ const executions = new StepFunctionsExecutions(sfn(), stateMachineArn);
  * A stuck upload's workflow started again (a name per night: one restart a night), unless its own execution is
  * still working on it (a long apply, a wait for an earlier upload) or its archived copy is gone.
  */
-async function restart(ports: CloudPorts, clock: PipelineClock, entry: LedgerEntry): Promise<'started' | 'exists' | 'missing'> {
+async function restart(
+  ports: CloudPorts,
+  clock: PipelineClock,
+  entry: LedgerEntry,
+): Promise<'started' | 'exists' | 'missing'> {
   // Its own execution, or an earlier night's restart, may still be working on it (a long apply, a wait for its
   // turn): left alone.
   const runs = await executionsFor(executions, entry, entry, clock);
@@ -35,7 +39,12 @@ async function restart(ports: CloudPorts, clock: PipelineClock, entry: LedgerEnt
   const waiting = (await ports.uploads.inInbox(entry.vendor)).find((u) => u.uploadId === entry.uploadId);
   const { vendor, uploadId, file, completedAt } = entry;
   const source = waiting?.source ?? archived;
-  return startImport(sfn(), stateMachineArn, { vendor, uploadId, file, completedAt, bytes: archived.size ?? 0, source }, restartSuffix(clock.today));
+  return startImport(
+    sfn(),
+    stateMachineArn,
+    { vendor, uploadId, file, completedAt, bytes: archived.size ?? 0, source },
+    restartSuffix(clock.today),
+  );
 }
 
 /**
@@ -44,15 +53,25 @@ async function restart(ports: CloudPorts, clock: PipelineClock, entry: LedgerEnt
  * again from the archive. Its result is kept for the night's report. An error fails the item only: the state
  * machine's catch records it (`reconcile-upload-failed`) and the other uploads go on.
  */
-export const handler = stepHandler('reconcile-upload', async ({ runId, upload }: UploadItem) => {
-  const ports = await cloudPorts();
-  const clock = systemClock();
-  const outcome = await reconcileListedUpload(ports, clock, {
-    open: (entry) => s3FileSource(ports.uploads.client, { bucket: ports.bucket, key: archiveKey(entry), name: entry.file }),
-    stuckAfterMs: STUCK_AFTER_MS,
-    sleep: (ms) => sleep(ms),
-    restart: (entry) => restart(ports, clock, entry),
-  }, upload);
-  await putUploadResult(ports.objects, runId, { uploadId: upload.uploadId, outcome });
-  return { outcome };
-}, { metrics: false });
+export const handler = stepHandler(
+  'reconcile-upload',
+  async ({ runId, upload }: UploadItem) => {
+    const ports = await cloudPorts();
+    const clock = systemClock();
+    const outcome = await reconcileListedUpload(
+      ports,
+      clock,
+      {
+        open: (entry) =>
+          s3FileSource(ports.uploads.client, { bucket: ports.bucket, key: archiveKey(entry), name: entry.file }),
+        stuckAfterMs: STUCK_AFTER_MS,
+        sleep: (ms) => sleep(ms),
+        restart: (entry) => restart(ports, clock, entry),
+      },
+      upload,
+    );
+    await putUploadResult(ports.objects, runId, { uploadId: upload.uploadId, outcome });
+    return { outcome };
+  },
+  { metrics: false },
+);

@@ -34,12 +34,13 @@ export const handler = stepHandler('start', async (event: UploadCompletedEvent) 
   const detail = event.detail;
   const [, eventBucket, ...rest] = detail['file-path'].split('/');
   const key = rest.join('/');
-  if (detail['status-code'] !== 'COMPLETED' || eventBucket !== bucket) return { started: false, reason: 'not-a-completed-upload' };
+  if (detail['status-code'] !== 'COMPLETED' || eventBucket !== bucket)
+    return { started: false, reason: 'not-a-completed-upload' };
   const object = await uploads.versionOf(key, detail.etag);
   if (!object) return { started: false, reason: 'no-longer-in-inbox' };
   const upload = inboxUploadOf(object);
   if (!upload || upload.vendor !== detail.username) {
-    logger.warn('upload outside the uploader\'s inbox', { vendor: detail.username });
+    logger.warn("upload outside the uploader's inbox", { vendor: detail.username });
     return { started: false, reason: 'not-in-inbox' };
   }
   const outcome = await startImport(sfn(), stateMachineArn, { ...upload, bytes: object.size ?? detail.bytes });

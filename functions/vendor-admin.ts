@@ -39,7 +39,9 @@ const ports: AdminPorts = {
   logins: () => logins,
   applications: () => ({ store, applications: new DynamoDbApplicationStore(documents, table) }),
   status: () => ({
-    store, vendors: admin, files: new S3UploadFiles(new S3Uploads(s3(), bucket)),
+    store,
+    vendors: admin,
+    files: new S3UploadFiles(new S3Uploads(s3(), bucket)),
     executions: new StepFunctionsExecutions(sfn(), requiredEnv(ENV.importStateMachineArn)),
   }),
   erasure: async () => ({ ports: await cloudPorts(), privacy: new DynamoDbPrivacyStore(dynamodb(), table) }),
@@ -51,4 +53,7 @@ const ports: AdminPorts = {
  * answered as the CLI answers it on its own register (shared/cli/admin-requests.ts). Refusals come back as codes.
  */
 export const handler = stepHandler('admin', async (event: unknown): Promise<AdminResult<unknown>> =>
-  answerAdminRequest(ports, event, (request, result) => logger.info('admin', { action: request.action, ok: result.ok, ...(result.ok ? {} : { code: result.error.code }) })));
+  answerAdminRequest(ports, event, (request, result) =>
+    logger.info('admin', { action: request.action, ok: result.ok, ...(result.ok ? {} : { code: result.error.code }) }),
+  ),
+);

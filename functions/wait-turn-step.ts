@@ -12,6 +12,7 @@ import { pipelineUpload, type StepInput } from './commons/workflow-input.js';
 export const handler = stepHandler('wait-turn', async ({ upload, token }: StepInput & { token: string }) => {
   const ports = await cloudPorts();
   const predecessor = await predecessorInCloud(ports, upload);
-  if (!predecessor || await leaveWord(ports.store, pipelineUpload(upload), predecessor, token) === 'go') await wakeTask(token);
+  if (!predecessor || (await leaveWord(ports.store, pipelineUpload(upload), predecessor, token)) === 'go')
+    await wakeTask(token);
   return { waitingFor: predecessor?.uploadId ?? null };
 });

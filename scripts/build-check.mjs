@@ -9,14 +9,25 @@
 // that test/schema.test.ts still compares a fresh generation with the committed files).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { values: { out } } = parseArgs({ options: { out: { type: 'string' } } });
+const {
+  values: { out },
+} = parseArgs({ options: { out: { type: 'string' } } });
 const OUT = resolve(out ?? join(ROOT, 'dist-check'));
 const PACKAGE = join(ROOT, 'packages/check');
 const BUNDLE = 'lok-check.mjs';
@@ -29,7 +40,15 @@ const XSD = 'importer-v1.xsd';
  */
 async function importTypeScript(path) {
   const outfile = join(ROOT, '.cache/build-check', `${basename(path, '.ts')}-${process.pid}.mjs`);
-  await build({ entryPoints: [join(ROOT, path)], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', logLevel: 'warning' });
+  await build({
+    entryPoints: [join(ROOT, path)],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+  });
   try {
     return await import(pathToFileURL(outfile).href);
   } finally {
@@ -52,12 +71,23 @@ async function bundleCheck(outfile) {
   const checkOnly = {
     name: 'check-only',
     setup(builder) {
-      builder.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && args.importer === main ? { path: args.path, external: true } : undefined));
+      builder.onResolve({ filter: /.*/ }, (args) =>
+        args.kind === 'dynamic-import' && args.importer === main ? { path: args.path, external: true } : undefined,
+      );
     },
   };
   const { metafile } = await build({
-    entryPoints: [join(PACKAGE, 'entry.mjs')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    banner: { js: '#!/usr/bin/env node' }, plugins: [checkOnly], legalComments: 'none', metafile: true, logLevel: 'warning',
+    entryPoints: [join(PACKAGE, 'entry.mjs')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [checkOnly],
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
   });
   appendFileSync(outfile, licenceNotice(Object.keys(metafile.inputs)));
   chmodSync(outfile, 0o755);
@@ -65,7 +95,9 @@ async function bundleCheck(outfile) {
 
 /** The packages bundled into the file, each with its licence and the licence's text (their terms ask for it). */
 function licenceNotice(inputs) {
-  const packages = [...new Set(inputs.map((input) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter(Boolean))].sort();
+  const packages = [
+    ...new Set(inputs.map((input) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter(Boolean)),
+  ].sort();
   const notices = packages.map((name) => {
     const dir = join(ROOT, 'node_modules', name);
     const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -85,7 +117,9 @@ function pack(bundle, schemas) {
   copyFileSync(bundle, join(staging, BUNDLE));
   copyFileSync(join(ROOT, 'schemas', XSD), join(staging, 'schemas', XSD));
   for (const [name, text] of Object.entries(schemas)) writeFileSync(join(staging, 'schemas', name), text);
-  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', OUT], { cwd: staging, encoding: 'utf8' }));
+  const [{ filename }] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', OUT], { cwd: staging, encoding: 'utf8' }),
+  );
   rmSync(staging, { recursive: true });
   return join(OUT, filename);
 }
@@ -98,9 +132,12 @@ function sha256sums(files) {
 if (out === undefined) rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const schemas = await generatedSchemas();
-if (out === undefined) for (const [name, text] of Object.entries(schemas)) writeFileSync(join(ROOT, 'schemas', name), text);
+if (out === undefined)
+  for (const [name, text] of Object.entries(schemas)) writeFileSync(join(ROOT, 'schemas', name), text);
 const bundle = join(OUT, BUNDLE);
 await bundleCheck(bundle);
 const tarball = pack(bundle, schemas);
 sha256sums([bundle, tarball]);
-process.stdout.write(`${[bundle, tarball, join(OUT, 'SHA256SUMS')].map((file) => relative(process.cwd(), file)).join('\n')}\n`);
+process.stdout.write(
+  `${[bundle, tarball, join(OUT, 'SHA256SUMS')].map((file) => relative(process.cwd(), file)).join('\n')}\n`,
+);

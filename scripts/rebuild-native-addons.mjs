@@ -49,7 +49,9 @@ function nodeHeaders() {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    execFileSync(...npm('pack', nodePackage(), '--silent', '--pack-destination', staging), { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(...npm('pack', nodePackage(), '--silent', '--pack-destination', staging), {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const tarball = readdirSync(staging).find((name) => name.endsWith('.tgz'));
     if (!tarball) return undefined;
     execFileSync('tar', ['-xzf', join(staging, tarball), '-C', staging, 'package/include']);
@@ -66,12 +68,19 @@ function nodeHeaders() {
 if (loaded()) process.exit(0);
 const dir = nodeHeaders();
 if (dir === undefined) {
-  console.warn(`native add-ons: no headers for Node ${process.version} (${nodePackage()}); ssh2 uses its JavaScript ciphers`);
+  console.warn(
+    `native add-ons: no headers for Node ${process.version} (${nodePackage()}); ssh2 uses its JavaScript ciphers`,
+  );
   process.exit(0);
 }
-const result = spawnSync(...npm('rebuild', ...ADDONS, `--nodedir=${join(process.cwd(), dir)}`, '--foreground-scripts=false'), { stdio: 'inherit' });
+const result = spawnSync(
+  ...npm('rebuild', ...ADDONS, `--nodedir=${join(process.cwd(), dir)}`, '--foreground-scripts=false'),
+  { stdio: 'inherit' },
+);
 if (result.status !== 0 || !loaded()) {
-  console.warn(`native add-ons: could not build ${ADDONS.join(', ')} for Node ${process.version} (python3, make and g++ needed); ssh2 uses its JavaScript ciphers`);
+  console.warn(
+    `native add-ons: could not build ${ADDONS.join(', ')} for Node ${process.version} (python3, make and g++ needed); ssh2 uses its JavaScript ciphers`,
+  );
 } else {
   console.log(`native add-ons: ${ADDONS.join(', ')} built for Node ${process.version}`);
 }

@@ -27,7 +27,9 @@ function loginFailure(target: SftpTarget, error: unknown): SmokeFailed {
   const message = error instanceof Error ? error.message : String(error);
   const where = `${target.host}:${target.port}`;
   if (/authentication/i.test(message)) {
-    return new SmokeFailed(`could not log in to ${where} as ${target.vendor}: the key was refused (is ${target.vendor} onboarded with this key's public half?)`);
+    return new SmokeFailed(
+      `could not log in to ${where} as ${target.vendor}: the key was refused (is ${target.vendor} onboarded with this key's public half?)`,
+    );
   }
   return new SmokeFailed(`could not connect to ${where}: ${message}`);
 }
@@ -45,7 +47,7 @@ function isNoSuchFile(error: unknown): boolean {
 async function receiptAt(client: SftpClient, path: string): Promise<Receipt | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await client.get(path) as Buffer;
+    bytes = (await client.get(path)) as Buffer;
   } catch (error) {
     if (isNoSuchFile(error)) return undefined;
     throw error;
@@ -63,12 +65,20 @@ async function receiptAt(client: SftpClient, path: string): Promise<Receipt | un
  * login is refused, the endpoint cannot be reached, or no receipt comes within `timeoutMs`.
  */
 export async function sendAndAwaitReceipt(
-  target: SftpTarget, file: { readonly name: string; readonly text: string }, options: { readonly timeoutMs: number; readonly say: (line: string) => void },
+  target: SftpTarget,
+  file: { readonly name: string; readonly text: string },
+  options: { readonly timeoutMs: number; readonly say: (line: string) => void },
 ): Promise<{ receipt: Receipt; seconds: number }> {
   const { say } = options;
   const client = new SftpClient();
   try {
-    await client.connect({ host: target.host, port: target.port, username: target.vendor, privateKey: target.privateKey, readyTimeout: 20_000 });
+    await client.connect({
+      host: target.host,
+      port: target.port,
+      username: target.vendor,
+      privateKey: target.privateKey,
+      readyTimeout: 20_000,
+    });
   } catch (error) {
     throw loginFailure(target, error);
   }
@@ -86,7 +96,9 @@ export async function sendAndAwaitReceipt(
       const elapsed = Date.now() - uploaded;
       if (receipt) return { receipt, seconds: elapsed / 1000 };
       if (elapsed >= options.timeoutMs) {
-        throw new SmokeFailed(`no receipt outbox/${receiptName} within ${Math.round(options.timeoutMs / 1000)} s of the upload (is the import workflow running? see its executions and alarms)`);
+        throw new SmokeFailed(
+          `no receipt outbox/${receiptName} within ${Math.round(options.timeoutMs / 1000)} s of the upload (is the import workflow running? see its executions and alarms)`,
+        );
       }
       if (Date.now() - reported >= PROGRESS_EVERY_MS) {
         reported = Date.now();
@@ -96,7 +108,9 @@ export async function sendAndAwaitReceipt(
     }
   } catch (error) {
     if (error instanceof SmokeFailed) throw error;
-    throw new SmokeFailed(`the SFTP session with ${target.host}:${target.port} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SmokeFailed(
+      `the SFTP session with ${target.host}:${target.port} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

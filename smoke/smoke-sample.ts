@@ -48,10 +48,20 @@ export function smokeSampleOf(sample: string, options: { readonly vendor: string
   const today = stockholmDate(options.now);
   const shift = Math.floor((Date.parse(today) - Date.parse(sampleDay)) / DAY_MS / 7) * 7;
   const moved = (date: string) => addDays(date, shift);
-  let text = rewrite(sample, /(<Import\b[^>]*\svendor=")[^"]*(")/, (_, before, after) => `${before}${options.vendor}${after}`);
-  text = rewrite(text, /(<Import\b[^>]*\screated=")[^"]*(")/, (_, before, after) => `${before}${options.now.toISOString().replace(/\.\d{3}Z$/, 'Z')}${after}`);
+  let text = rewrite(
+    sample,
+    /(<Import\b[^>]*\svendor=")[^"]*(")/,
+    (_, before, after) => `${before}${options.vendor}${after}`,
+  );
+  text = rewrite(
+    text,
+    /(<Import\b[^>]*\screated=")[^"]*(")/,
+    (_, before, after) => `${before}${options.now.toISOString().replace(/\.\d{3}Z$/, 'Z')}${after}`,
+  );
   text = rewrite(text, /<Date>(\d{4}-\d\d-\d\d)<\/Date>/g, (_, date) => `<Date>${moved(date!)}</Date>`);
-  return rewrite(text, /<Membership\b[^>]*>/g, (tag) => tag.replace(/\s(from|to)="(\d{4}-\d\d-\d\d)"/g, (_, name: string, date: string) => ` ${name}="${moved(date)}"`));
+  return rewrite(text, /<Membership\b[^>]*>/g, (tag) =>
+    tag.replace(/\s(from|to)="(\d{4}-\d\d-\d\d)"/g, (_, name: string, date: string) => ` ${name}="${moved(date)}"`),
+  );
 }
 
 /** An activity's verdict as the receipt gives it, for a message: codes and refs (vendor ids), never a person's data. */
@@ -65,16 +75,22 @@ function verdictText(activity: ActivityVerdict | undefined): string {
  * reason, per leader and participant, and its payment. Not compared: times, the sha256, the counts (a re-send
  * finds the records unchanged or moved, not created) and the period totals (the periods move with the dates).
  */
-export function receiptProblems(receipt: Receipt, expected: Receipt, sent: { readonly file: string; readonly vendor: string }): string[] {
+export function receiptProblems(
+  receipt: Receipt,
+  expected: Receipt,
+  sent: { readonly file: string; readonly vendor: string },
+): string[] {
   const problems: string[] = [];
   if (receipt.file !== sent.file) problems.push(`the receipt is of ${receipt.file}, not of ${sent.file}`);
   if (receipt.vendor !== sent.vendor) problems.push(`the receipt names vendor ${receipt.vendor}, not ${sent.vendor}`);
   if (receipt.status !== expected.status) problems.push(`status ${receipt.status}, expected ${expected.status}`);
-  if (receipt.errors.length > 0) problems.push(`${receipt.errors.length} error(s): ${[...new Set(receipt.errors.map((e) => e.code))].join(', ')}`);
+  if (receipt.errors.length > 0)
+    problems.push(`${receipt.errors.length} error(s): ${[...new Set(receipt.errors.map((e) => e.code))].join(', ')}`);
   const got = new Map(receipt.activities.map((a) => [a.id, a]));
   for (const want of expected.activities) {
     const activity = got.get(want.id);
-    if (!isDeepStrictEqual(activity, want)) problems.push(`activity ${want.id}: ${verdictText(activity)}, expected ${verdictText(want)}`);
+    if (!isDeepStrictEqual(activity, want))
+      problems.push(`activity ${want.id}: ${verdictText(activity)}, expected ${verdictText(want)}`);
   }
   const extra = receipt.activities.filter((a) => !expected.activities.some((w) => w.id === a.id)).map((a) => a.id);
   if (extra.length > 0) problems.push(`activities the sample does not have: ${extra.join(', ')}`);

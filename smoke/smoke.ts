@@ -18,7 +18,14 @@ import { isVendorId } from '../shared/core/admin/register-id.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { sendAndAwaitReceipt, type SftpTarget } from './sftp-receipt.js';
 import { SmokeFailed } from './smoke-failed.js';
-import { receiptProblems, SMOKE_EXPECTED_RECEIPT, SMOKE_SAMPLE, SMOKE_VENDOR, smokeFileName, smokeSampleOf } from './smoke-sample.js';
+import {
+  receiptProblems,
+  SMOKE_EXPECTED_RECEIPT,
+  SMOKE_SAMPLE,
+  SMOKE_VENDOR,
+  smokeFileName,
+  smokeSampleOf,
+} from './smoke-sample.js';
 import { sftpHostOf, stackNameOf } from './stage-endpoint.js';
 
 const DEFAULT_TIMEOUT_S = 300;
@@ -59,18 +66,22 @@ function repositoryRoot(): string {
 function positiveNumber(name: string, value: string | undefined, fallback: number, max = Infinity): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be a whole number from 1${max < Infinity ? ` to ${max}` : ''}, got ${value}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${name} must be a whole number from 1${max < Infinity ? ` to ${max}` : ''}, got ${value}`);
   return n;
 }
 
 /** The private key in FILE; a usage error when it is missing or is not one (a public key given by mistake). */
 function privateKeyOf(file: string | undefined): string {
-  if (file === undefined) throw new UsageError('--key FILE is required: the vendor\'s private key');
+  if (file === undefined) throw new UsageError("--key FILE is required: the vendor's private key");
   if (!existsSync(file)) throw new UsageError(`no such key file: ${file}`);
   const text = readFileSync(file, 'utf8');
   const parsed = ssh2.utils.parseKey(text);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (parsed instanceof Error || !key?.isPrivateKey()) throw new UsageError(`${file} is not an OpenSSH private key${parsed instanceof Error ? ` (${parsed.message})` : ''}`);
+  if (parsed instanceof Error || !key?.isPrivateKey())
+    throw new UsageError(
+      `${file} is not an OpenSSH private key${parsed instanceof Error ? ` (${parsed.message})` : ''}`,
+    );
   return text;
 }
 
@@ -85,16 +96,25 @@ interface SmokeOptions {
 
 function optionsOf(args: string[]): SmokeOptions | 'help' {
   const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
+    args,
+    allowPositionals: true,
+    strict: true,
     options: {
-      stage: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, vendor: { type: 'string' }, key: { type: 'string' },
-      timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      stage: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      vendor: { type: 'string' },
+      key: { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-  if ((values.stage === undefined) === (values.host === undefined)) throw new UsageError('give either --stage STAGE or --host H');
-  if (values.stage !== undefined && !/^[A-Za-z0-9-]+$/.test(values.stage)) throw new UsageError(`not a stage name: ${values.stage}`);
+  if ((values.stage === undefined) === (values.host === undefined))
+    throw new UsageError('give either --stage STAGE or --host H');
+  if (values.stage !== undefined && !/^[A-Za-z0-9-]+$/.test(values.stage))
+    throw new UsageError(`not a stage name: ${values.stage}`);
   const vendor = values.vendor ?? SMOKE_VENDOR;
   if (!isVendorId(vendor)) throw new UsageError(`not a vendor id: ${vendor}`);
   return {
@@ -116,14 +136,27 @@ async function smoke(options: SmokeOptions, say: (line: string) => void): Promis
     say(`stack ${stackNameOf(options.stage)}: SFTP endpoint ${host}`);
   }
   const now = new Date();
-  const file = { name: smokeFileName(now), text: smokeSampleOf(readFileSync(join(root, 'samples', SMOKE_SAMPLE), 'utf8'), { vendor: options.vendor, now }) };
-  const expected = JSON.parse(readFileSync(join(root, 'samples', 'expected', SMOKE_EXPECTED_RECEIPT), 'utf8')) as Receipt;
-  const target: SftpTarget = { host: host!, port: options.port, vendor: options.vendor, privateKey: options.privateKey };
+  const file = {
+    name: smokeFileName(now),
+    text: smokeSampleOf(readFileSync(join(root, 'samples', SMOKE_SAMPLE), 'utf8'), { vendor: options.vendor, now }),
+  };
+  const expected = JSON.parse(
+    readFileSync(join(root, 'samples', 'expected', SMOKE_EXPECTED_RECEIPT), 'utf8'),
+  ) as Receipt;
+  const target: SftpTarget = {
+    host: host!,
+    port: options.port,
+    vendor: options.vendor,
+    privateKey: options.privateKey,
+  };
   const { receipt, seconds } = await sendAndAwaitReceipt(target, file, { timeoutMs: options.timeoutMs, say });
   const { approved, rejected } = receipt.counts.activities;
-  say(`receipt after ${seconds.toFixed(1)} s: ${receipt.status}; activities approved ${approved}, rejected ${rejected}; errors ${receipt.errors.length}`);
+  say(
+    `receipt after ${seconds.toFixed(1)} s: ${receipt.status}; activities approved ${approved}, rejected ${rejected}; errors ${receipt.errors.length}`,
+  );
   const problems = receiptProblems(receipt, expected, { file: file.name, vendor: options.vendor });
-  if (problems.length > 0) throw new SmokeFailed(`the receipt of ${file.name} is not the sample's:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new SmokeFailed(`the receipt of ${file.name} is not the sample's:\n  ${problems.join('\n  ')}`);
   say(`OK: the receipt has the sample's verdicts`);
 }
 

@@ -15,15 +15,23 @@ export async function sftpHostOf(stage: string): Promise<string> {
   try {
     const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const host = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === SFTP_ENDPOINT_OUTPUT)?.OutputValue;
-    if (!host) throw new SmokeFailed(`stack ${stackName} has no ${SFTP_ENDPOINT_OUTPUT} output (is it deployed? npx cdk deploy ${stackName})`);
+    if (!host)
+      throw new SmokeFailed(
+        `stack ${stackName} has no ${SFTP_ENDPOINT_OUTPUT} output (is it deployed? npx cdk deploy ${stackName})`,
+      );
     return host;
   } catch (error) {
     if (error instanceof SmokeFailed) throw error;
     const { name, message } = error as Error;
     if (name === 'ValidationError' && /does not exist/.test(message)) {
-      throw new SmokeFailed(`no stack ${stackName} in this account and region (AWS_PROFILE, AWS_REGION): deploy it, or check the stage name`);
+      throw new SmokeFailed(
+        `no stack ${stackName} in this account and region (AWS_PROFILE, AWS_REGION): deploy it, or check the stage name`,
+      );
     }
-    if (name === 'CredentialsProviderError') throw new SmokeFailed(`no AWS credentials to read stack ${stackName} with: set AWS_PROFILE to the stage's account`);
+    if (name === 'CredentialsProviderError')
+      throw new SmokeFailed(
+        `no AWS credentials to read stack ${stackName} with: set AWS_PROFILE to the stage's account`,
+      );
     throw new SmokeFailed(`could not read stack ${stackName}'s outputs: ${name}: ${message}`);
   } finally {
     client.destroy();

@@ -16,16 +16,39 @@ import { runCli } from './support/run-cli.js';
 const db = registerForFile(['v1'], ['100001']);
 let handler: (event: unknown, context: Context) => Promise<unknown>;
 let lambda: LambdaStandIn;
-const context = { functionName: 'admin', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = {
+  functionName: 'admin',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
 const invoke = (request: AdminRequest | Record<string, unknown>) => handler(request, context);
 
 beforeAll(async () => {
-  expect((await importText(db.register, 'v1', 'nov.xml', clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [{ id: 'A1', date: '2026-11-16' }]))).kind).toBe('done');
+  expect(
+    (
+      await importText(
+        db.register,
+        'v1',
+        'nov.xml',
+        clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [{ id: 'A1', date: '2026-11-16' }]),
+      )
+    ).kind,
+  ).toBe('done');
   Object.assign(process.env, {
-    REGISTER_TABLE: db.register.table, DYNAMODB_ENDPOINT: db.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-    BUCKET: 'lok-files', SFTP_SERVER_ID: 's-0123456789abcdef0', VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors', VENDOR_SESSION_POLICY: '{}',
+    REGISTER_TABLE: db.register.table,
+    DYNAMODB_ENDPOINT: db.endpoint,
+    AWS_REGION: 'eu-north-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    BUCKET: 'lok-files',
+    SFTP_SERVER_ID: 's-0123456789abcdef0',
+    VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors',
+    VENDOR_SESSION_POLICY: '{}',
     IMPORT_STATE_MACHINE_ARN: 'arn:aws:states:eu-north-1:111122223333:stateMachine:import',
-    POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_NAMESPACE: 'LokImporter', POWERTOOLS_SERVICE_NAME: 'lok-importer',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
+    POWERTOOLS_SERVICE_NAME: 'lok-importer',
   });
   handler = (await import('../functions/vendor-admin.js')).handler as typeof handler;
   lambda = await startLambdaStandIn(ADMIN_FUNCTION, handler);
@@ -37,28 +60,58 @@ afterAll(async () => {
 
 describe("a club's application through the admin function", () => {
   it('answers what the application holds, sends it once and exports its rows; refusals as codes', async () => {
-    expect(await invoke({ action: 'application', club: '100001', period: '2026-2', today: '2026-11-25' }))
-      .toMatchObject({ ok: true, value: { main: { canSubmit: true, totals: { approvedActivities: 1 } } } });
-    const request = { club: '100001', period: '2026-2', kind: 'main', by: 'rf-support', requestId: 'admin-000001' } as const;
-    const sent = await invoke({ action: 'application-submit', request, today: '2026-11-25' }) as { ok: true; value: unknown };
+    expect(
+      await invoke({ action: 'application', club: '100001', period: '2026-2', today: '2026-11-25' }),
+    ).toMatchObject({ ok: true, value: { main: { canSubmit: true, totals: { approvedActivities: 1 } } } });
+    const request = {
+      club: '100001',
+      period: '2026-2',
+      kind: 'main',
+      by: 'rf-support',
+      requestId: 'admin-000001',
+    } as const;
+    const sent = (await invoke({ action: 'application-submit', request, today: '2026-11-25' })) as {
+      ok: true;
+      value: unknown;
+    };
     expect(sent).toMatchObject({ ok: true, value: { kind: 'main', activities: [{ vendor: 'v1', id: 'A1' }] } });
     expect(await invoke({ action: 'application-submit', request, today: '2026-11-25' })).toEqual(sent);
-    expect(await invoke({ action: 'application-submit', request: { ...request, requestId: 'admin-000002' } }))
-      .toMatchObject({ ok: false, error: { code: 'APPLICATION_ALREADY_SUBMITTED' } });
-    expect(await invoke({ action: 'application-export', club: '100001', period: '2026-2' }))
-      .toMatchObject({ ok: true, value: [{ application: 'main', activity: 'A1', validLeaders: ['L'], sourceSystem: 'v1' }] });
-    expect(await invoke({ action: 'application-submit', request: { ...request, kind: 'both' } } as Record<string, unknown>)).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
-    const stored = await new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), db.register.table).submissions('100001', '2026-2');
+    expect(
+      await invoke({ action: 'application-submit', request: { ...request, requestId: 'admin-000002' } }),
+    ).toMatchObject({ ok: false, error: { code: 'APPLICATION_ALREADY_SUBMITTED' } });
+    expect(await invoke({ action: 'application-export', club: '100001', period: '2026-2' })).toMatchObject({
+      ok: true,
+      value: [{ application: 'main', activity: 'A1', validLeaders: ['L'], sourceSystem: 'v1' }],
+    });
+    expect(
+      await invoke({ action: 'application-submit', request: { ...request, kind: 'both' } } as Record<string, unknown>),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+    const stored = await new DynamoDbApplicationStore(
+      DynamoDBDocumentClient.from(db.client),
+      db.register.table,
+    ).submissions('100001', '2026-2');
     expect(stored.map((s) => [s.kind, s.by])).toEqual([['main', 'rf-support']]);
   });
 
   it('lok-importer application --cloud goes through the admin function', async () => {
-    const env = { ...process.env, LOK_ADMIN_FUNCTION: ADMIN_FUNCTION, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent' };
+    const env = {
+      ...process.env,
+      LOK_ADMIN_FUNCTION: ADMIN_FUNCTION,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      LOK_DYNAMODB_ENDPOINT: '',
+      LOK_LOCAL_DIR: '/nonexistent',
+    };
     const shown = await runCli(['application', '--club', '100001', '--period', '2026-2', '--cloud'], { env });
     expect(shown, shown.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('main application: sent') });
-    const again = await runCli(['application', 'submit', '--club', '100001', '--period', '2026-2', '--by', 'x', '--cloud'], { env });
+    const again = await runCli(
+      ['application', 'submit', '--club', '100001', '--period', '2026-2', '--by', 'x', '--cloud'],
+      { env },
+    );
     expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/^APPLICATION_ALREADY_SUBMITTED: /m) });
-    const csv = await runCli(['application', 'export', '--club', '100001', '--period', '2026-2', '--format', 'csv', '--cloud'], { env });
+    const csv = await runCli(
+      ['application', 'export', '--club', '100001', '--period', '2026-2', '--format', 'csv', '--cloud'],
+      { env },
+    );
     expect(csv.stdout.split('\r\n')[1]).toBe('main,2026-11-16,17:00,18:30,Fotboll,training,,4,L,v1,A1');
   });
 });

@@ -14,13 +14,21 @@ describe('lok-importer application (issue 16)', () => {
   const db = registerForFile(['v1'], ['100001', '100002']);
   const scratch = scratchForFile('lok-application-cli-');
   const lok = (...args: string[]): Promise<CliResult> =>
-    runCli(['application', ...args], { env: { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: db.endpoint, LOK_REGISTER_TABLE: db.register.table } });
+    runCli(['application', ...args], {
+      env: { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: db.endpoint, LOK_REGISTER_TABLE: db.register.table },
+    });
   const period = ['--club', '100001', '--period', '2026-2'];
 
   beforeAll(async () => {
-    const done = await importText(db.register, 'v1', 'nov.xml', clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [
-      { id: 'A1', date: '2026-11-16', group: 'P12 Blå' }, { id: 'A2', date: '2026-11-17', leader: '' },
-    ]));
+    const done = await importText(
+      db.register,
+      'v1',
+      'nov.xml',
+      clubFile('v1', '100001', '2026-11-24T08:00:00+01:00', [
+        { id: 'A1', date: '2026-11-16', group: 'P12 Blå' },
+        { id: 'A2', date: '2026-11-17', leader: '' },
+      ]),
+    );
     expect(done.kind).toBe('done');
   }, 120_000);
 
@@ -34,16 +42,23 @@ describe('lok-importer application (issue 16)', () => {
     expect(text.stdout).toContain('sport Fotboll: 1 activities, 4 deltagartillfällen, 52.44 SEK');
     expect(text.stdout).toContain('source system v1: 1 activities');
     const json = JSON.parse((await lok(...period, '--json', '--today', '2026-11-25')).stdout) as Application;
-    expect(json).toMatchObject({ main: { canSubmit: true, totals: { approvedActivities: 1 } }, supplementary: { canSubmit: false } });
+    expect(json).toMatchObject({
+      main: { canSubmit: true, totals: { approvedActivities: 1 } },
+      supplementary: { canSubmit: false },
+    });
   });
 
   it('exports one row per approved activity as CSV to a file and as JSON, without personal data', async () => {
     const out = join(scratch, 'export.csv');
     expect((await lok('export', ...period, '--format', 'csv', '--out', out)).code).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe('application,date,start,end,sport,type,group,countedParticipants,validLeaders,sourceSystem,activity\r\n'
-      + 'main,2026-11-16,17:00,18:30,Fotboll,training,P12 Blå,4,L,v1,A1\r\n');
+    expect(readFileSync(out, 'utf8')).toBe(
+      'application,date,start,end,sport,type,group,countedParticipants,validLeaders,sourceSystem,activity\r\n' +
+        'main,2026-11-16,17:00,18:30,Fotboll,training,P12 Blå,4,L,v1,A1\r\n',
+    );
     const json = await lok('export', ...period, '--format', 'json');
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ activity: 'A1', validLeaders: ['L'], countedParticipants: 4 })]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({ activity: 'A1', validLeaders: ['L'], countedParticipants: 4 }),
+    ]);
     expect((await lok('export', ...period, '--format', 'xml')).code).toBe(2);
   });
 
@@ -67,9 +82,21 @@ describe('lok-importer application (issue 16)', () => {
     const second = await lok('submit', ...period, '--by', 'ordforande');
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/^APPLICATION_ALREADY_SUBMITTED: /m);
-    expect((await lok(...period)).stdout).toContain(`main application: sent ${submission.submittedAt} by kassor, 1 activities`);
+    expect((await lok(...period)).stdout).toContain(
+      `main application: sent ${submission.submittedAt} by kassor, 1 activities`,
+    );
 
-    const later = await importText(db.register, 'v1', 'dec.xml', clubFile('v1', '100001', '2026-11-26T08:00:00+01:00', [{ id: 'A3', date: '2026-11-18' }]), '2026-11-26');
-    expect(later.kind === 'done' && (later.receipt as Receipt).activities[0]).toMatchObject({ id: 'A3', verdict: 'rejected', reasons: ['PERIOD_CLOSED'] });
+    const later = await importText(
+      db.register,
+      'v1',
+      'dec.xml',
+      clubFile('v1', '100001', '2026-11-26T08:00:00+01:00', [{ id: 'A3', date: '2026-11-18' }]),
+      '2026-11-26',
+    );
+    expect(later.kind === 'done' && (later.receipt as Receipt).activities[0]).toMatchObject({
+      id: 'A3',
+      verdict: 'rejected',
+      reasons: ['PERIOD_CLOSED'],
+    });
   });
 });

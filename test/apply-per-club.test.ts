@@ -24,25 +24,44 @@ import { stringSource } from './support/string-source.js';
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043', '100044', '100045', '100046'];
 const clock = clockAt('2026-11-25');
-const xml = [...generateImport({ clubs: CLUBS.length, persons: 200, activities: 300, badShare: 0.05, seed: 'per-club', vendor: VENDOR })].join('');
+const xml = [
+  ...generateImport({
+    clubs: CLUBS.length,
+    persons: 200,
+    activities: 300,
+    badShare: 0.05,
+    seed: 'per-club',
+    vendor: VENDOR,
+  }),
+].join('');
 
 /** A receipt without what differs between two uploads of the same bytes (ids, names, times). */
 function comparable(receipt: Receipt) {
   const { file, receivedAt, completedAt, ...rest } = receipt as Receipt & { receivedAt?: string; completedAt?: string };
-  void file; void receivedAt; void completedAt;
+  void file;
+  void receivedAt;
+  void completedAt;
   return rest;
 }
 
 describe('the apply step, club by club (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
   const folders: string[] = [];
-  afterAll(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
+  afterAll(() => {
+    for (const f of folders) rmSync(f, { recursive: true, force: true });
+  });
 
   const register = (): Promise<TestRegister> => registerFor(db.client, [VENDOR], CLUBS);
 
-  it('a unit that dies mid-club is retried from the parts, not the file; the clubs staged before it are not applied again; the receipt is a clean run\'s', async () => {
+  it("a unit that dies mid-club is retried from the parts, not the file; the clubs staged before it are not applied again; the receipt is a clean run's", async () => {
     const clean = await register();
-    const cleanRun = await runImport(clean.ports, uploadOf(VENDOR, 'clean.xml'), () => stringSource('clean.xml', xml), clock, noWait);
+    const cleanRun = await runImport(
+      clean.ports,
+      uploadOf(VENDOR, 'clean.xml'),
+      () => stringSource('clean.xml', xml),
+      clock,
+      noWait,
+    );
     expect(cleanRun.kind).toBe('done');
 
     const r = await register();
@@ -55,16 +74,28 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
       // The third club's phase-two write (links and activities) dies once: its first phase is written by then.
       if (call.port === 'store' && call.method === 'write') {
         writes++;
-        if (!died && writes === 3 * 2) { died = true; throw new TransientError('died'); }
+        if (!died && writes === 3 * 2) {
+          died = true;
+          throw new TransientError('died');
+        }
       }
       return proceed();
     });
     const counted = () => {
       const source = stringSource(upload.file, xml);
-      return { ...source, chunks: (async function* () { reads++; yield* source.chunks; })() };
+      return {
+        ...source,
+        chunks: (async function* () {
+          reads++;
+          yield* source.chunks;
+        })(),
+      };
     };
     const run = await runImport(dying, upload, counted, clock, {
-      ...noWait, onStep: (e) => { if (e.step === 'apply' && e.outcome !== 'start') writesPerAttempt.push(writes); },
+      ...noWait,
+      onStep: (e) => {
+        if (e.step === 'apply' && e.outcome !== 'start') writesPerAttempt.push(writes);
+      },
     });
     expect(run.kind).toBe('done');
     expect(died).toBe(true);
@@ -82,7 +113,7 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
     r.dispose();
   }, 60_000);
 
-  it('a person new to the register in two clubs of one file is settled in neither: each club\'s chunk looks the other\'s activities up', async () => {
+  it("a person new to the register in two clubs of one file is settled in neither: each club's chunk looks the other's activities up", async () => {
     const r = await register();
     const upload = uploadOf(VENDOR, 'two-clubs.xml');
     // The second club's element is the first's under another id: the same persons (personnummer) in both.
@@ -103,7 +134,8 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
     expect(staged.clubs).toEqual(CLUBS.slice(0, 2));
     // Persons with a personnummer are one person in both clubs: none is settled. Those sent with a birth date
     // only are a person per club (no identity to match on): each is settled in its club.
-    const pidsOf = async (club: string) => new Set((await r.ports.store.linksOf(VENDOR, club)).persons.map((l) => l.pid));
+    const pidsOf = async (club: string) =>
+      new Set((await r.ports.store.linksOf(VENDOR, club)).persons.map((l) => l.pid));
     const [inFirst, inSecond] = [await pidsOf(CLUBS[0]!), await pidsOf(CLUBS[1]!)];
     const inBoth = [...inFirst].filter((pid) => inSecond.has(pid));
     expect(inBoth.length).toBeGreaterThan(0);
@@ -127,7 +159,10 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
         yield head;
         sent += head.length;
         // Whitespace between the header and the first club, past the limit, then the clubs and the end.
-        while (sent <= IMPORT_MAX_BYTES) { yield blank; sent += blank.length; }
+        while (sent <= IMPORT_MAX_BYTES) {
+          yield blank;
+          sent += blank.length;
+        }
         yield new TextEncoder().encode(xml.slice(xml.indexOf('<Club ')));
       })(),
       sha256: async () => 'not-read',
@@ -151,7 +186,9 @@ describe('the apply step, club by club (DynamoDB Local)', () => {
     for (const club of CLUBS) expect((await r.ports.store.linksOf(VENDOR, club)).persons).toEqual([]);
     const work = join(r.folder, 'work', VENDOR, upload.uploadId);
     expect(readdirSync(work)).toContain('read.json');
-    const parts = readdirSync(work, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.startsWith('part-'));
+    const parts = readdirSync(work, { recursive: true, withFileTypes: true }).filter(
+      (e) => e.isFile() && e.name.startsWith('part-'),
+    );
     expect(parts).toEqual([]);
     r.dispose();
   }, 60_000);
@@ -177,19 +214,26 @@ describe('cutting a file into parts per club', () => {
     const folder = mkdtempSync(join(tmpdir(), 'lok-parts-'));
     const objects = new DiskObjectStore(folder);
     // The same five clubs again after the first five: each club has two elements.
-    const twice = xml.replace('</Import>', xml.slice(xml.indexOf('<Club '), xml.lastIndexOf('</Import>')).replace(/id="(A|P)-/g, 'id="$1x-') + '</Import>');
+    const twice = xml.replace(
+      '</Import>',
+      xml.slice(xml.indexOf('<Club '), xml.lastIndexOf('</Import>')).replace(/id="(A|P)-/g, 'id="$1x-') + '</Import>',
+    );
     const upload = uploadOf(VENDOR, 'twice.xml');
     const events = () => readImport(stringSource('twice.xml', twice).chunks, { evaluationDate: '2026-11-25' });
-    const read = await cutIntoParts(objects, { upload, readId: 'r1' }, events(), undefined, { part: 2_000, buffered: 10_000 });
+    const read = await cutIntoParts(objects, { upload, readId: 'r1' }, events(), undefined, {
+      part: 2_000,
+      buffered: 10_000,
+    });
     if (!read.ok) throw new Error('rejected');
     expect(read.clubs.map((c) => c.club)).toEqual(CLUBS);
     expect(read.clubs.every((c) => c.parts > 1)).toBe(true);
 
     const wanted = { persons: [] as string[], activities: [] as string[] };
-    for await (const batch of events()) for (const e of batch) {
-      if (e.kind === 'person' && e.record.club === CLUBS[1]) wanted.persons.push(e.record.id);
-      if (e.kind === 'activity' && e.record.club === CLUBS[1]) wanted.activities.push(e.record.id);
-    }
+    for await (const batch of events())
+      for (const e of batch) {
+        if (e.kind === 'person' && e.record.club === CLUBS[1]) wanted.persons.push(e.record.id);
+        if (e.kind === 'activity' && e.record.club === CLUBS[1]) wanted.activities.push(e.record.id);
+      }
     const contents = await clubContents(objects, { upload, readId: 'r1' }, read.header, read.clubs[1]!);
     expect(contents.persons.map((p) => p.id)).toEqual(wanted.persons);
     expect(contents.activities.map((a) => a.id)).toEqual(wanted.activities);
@@ -199,19 +243,30 @@ describe('cutting a file into parts per club', () => {
 
   it('units hold whole clubs in file order, a large club alone', () => {
     const club = (c: string, records: number) => ({ club: c, line: 1, records, parts: 1 });
-    expect(unitsOf([club('a', 4), club('b', 4), club('c', 30), club('d', 1), club('e', 9)], 10)).toEqual([['a', 'b'], ['c'], ['d', 'e']]);
+    expect(unitsOf([club('a', 4), club('b', 4), club('c', 30), club('d', 1), club('e', 9)], 10)).toEqual([
+      ['a', 'b'],
+      ['c'],
+      ['d', 'e'],
+    ]);
     expect(unitsOf([], 10)).toEqual([]);
   });
 });
 
 describe('judging in chunks of whole clubs', () => {
   const a = (club: string, n: number) => Array.from({ length: n }, (_, i) => ({ club, id: `A${i}` }));
-  it('packs whole clubs up to the size, settles a club\'s persons in its chunk only, cuts a larger club without settling it, and seeds persons everywhere last', () => {
-    const chunks = chunksOf({
-      activities: [...a('1', 3), ...a('2', 3), ...a('3', 12), ...a('4', 2)],
-      persons: [{ pid: 'p1', club: '1' }, { pid: 'everywhere' }, { pid: 'p3', club: '3' }],
-      settled: [{ pid: 's1', club: '1' }, { pid: 's3', club: '3' }, { pid: 's4', club: '4' }],
-    }, 8);
+  it("packs whole clubs up to the size, settles a club's persons in its chunk only, cuts a larger club without settling it, and seeds persons everywhere last", () => {
+    const chunks = chunksOf(
+      {
+        activities: [...a('1', 3), ...a('2', 3), ...a('3', 12), ...a('4', 2)],
+        persons: [{ pid: 'p1', club: '1' }, { pid: 'everywhere' }, { pid: 'p3', club: '3' }],
+        settled: [
+          { pid: 's1', club: '1' },
+          { pid: 's3', club: '3' },
+          { pid: 's4', club: '4' },
+        ],
+      },
+      8,
+    );
     expect(chunks.map((c) => [c.activities.length, c.persons.map((p) => p.pid), c.settled])).toEqual([
       [6, ['p1'], ['s1']],
       [8, [], []],
@@ -220,7 +275,9 @@ describe('judging in chunks of whole clubs', () => {
       [2, [], ['s4']],
       [0, ['everywhere'], []],
     ]);
-    expect(chunksOf({ activities: [], persons: [], settled: [] }, 8)).toEqual([{ activities: [], persons: [], settled: [] }]);
+    expect(chunksOf({ activities: [], persons: [], settled: [] }, 8)).toEqual([
+      { activities: [], persons: [], settled: [] },
+    ]);
   });
 });
 

@@ -1,4 +1,9 @@
-import { CreateTableCommand, ScanCommand, type BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  ScanCommand,
+  type BatchWriteItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { batchWriteAll, UnprocessedItemsError, type SendBatch } from '../shared/adapters/dynamodb/batch-write.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
@@ -15,7 +20,9 @@ describe('batchWriteAll against DynamoDB Local', () => {
     let total = 0;
     let start: Record<string, never> | undefined;
     do {
-      const page = await db.client.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }));
+      const page = await db.client.send(
+        new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }),
+      );
       total += page.Count ?? 0;
       start = page.LastEvaluatedKey as Record<string, never> | undefined;
     } while (start);
@@ -23,10 +30,14 @@ describe('batchWriteAll against DynamoDB Local', () => {
   }
 
   async function table(name: string): Promise<string> {
-    await db.client.send(new CreateTableCommand({
-      TableName: name, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    }));
+    await db.client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
     return name;
   }
 
@@ -56,6 +67,8 @@ describe('batchWriteAll against DynamoDB Local', () => {
   it('gives up with UnprocessedItemsError after the last attempt', async () => {
     const name = await table('stuck');
     const stuck: SendBatch = async (command) => ({ $metadata: {}, UnprocessedItems: command.input.RequestItems });
-    await expect(batchWriteAll(stuck, name, puts('C', 3), { maxAttempts: 3, baseDelayMs: 1 })).rejects.toBeInstanceOf(UnprocessedItemsError);
+    await expect(batchWriteAll(stuck, name, puts('C', 3), { maxAttempts: 3, baseDelayMs: 1 })).rejects.toBeInstanceOf(
+      UnprocessedItemsError,
+    );
   });
 });

@@ -11,7 +11,11 @@ import { stagesFrom } from '../cdk/config.js';
 import { AUTO_DELETE_PROVIDER, BUCKET_DEPLOYMENT_PROVIDER, STAGES, synthApp } from './support/cdk-app.js';
 
 function findings(stack: ImporterStack) {
-  return new AwsSolutionsChecks().validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId ?? ''} ${r.constructPath ?? ''}`));
+  return new AwsSolutionsChecks()
+    .validateScope(stack)
+    .violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId ?? ''} ${r.constructPath ?? ''}`),
+    );
 }
 
 describe('cdk-nag (AwsSolutions pack)', () => {
@@ -27,10 +31,21 @@ describe('cdk-nag (AwsSolutions pack)', () => {
   it('acknowledges exactly the findings of the bare stack: each acknowledgement matches a finding, none is stale', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     for (const stage of stagesFrom(STAGES)) {
-      const bare = new ImporterStack(app, `Bare-${stage.name}`, { stage, env: { region: 'eu-north-1' }, acknowledgeNagFindings: false });
-      const found = new AwsSolutionsChecks().validateScope(bare).violations.map((v) => v.ruleName).sort();
+      const bare = new ImporterStack(app, `Bare-${stage.name}`, {
+        stage,
+        env: { region: 'eu-north-1' },
+        acknowledgeNagFindings: false,
+      });
+      const found = new AwsSolutionsChecks()
+        .validateScope(bare)
+        .violations.map((v) => v.ruleName)
+        .sort();
       expect(found.length).toBeGreaterThan(10);
-      expect(acknowledgements(bare).map((a) => a.id).sort()).toEqual(found);
+      expect(
+        acknowledgements(bare)
+          .map((a) => a.id)
+          .sort(),
+      ).toEqual(found);
     }
   });
 
@@ -42,11 +57,16 @@ describe('cdk-nag (AwsSolutions pack)', () => {
     stack.files.bucket.grantRead(role);
     role.addToPolicy(new PolicyStatement({ actions: ['xray:PutTraceSegments'], resources: ['*'] }));
     const found = new AwsSolutionsChecks().validateScope(stack).violations;
-    expect(found.map((v) => v.ruleName).sort()).toEqual(expect.arrayContaining(['AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Resource::*]']));
-    for (const v of found) expect(v.violatingResources.map((r) => r.constructPath)).toEqual([expect.stringMatching(/^Widened\/SomeoneElse\//)]);
+    expect(found.map((v) => v.ruleName).sort()).toEqual(
+      expect.arrayContaining(['AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Resource::*]']),
+    );
+    for (const v of found)
+      expect(v.violatingResources.map((r) => r.constructPath)).toEqual([
+        expect.stringMatching(/^Widened\/SomeoneElse\//),
+      ]);
   });
 
-  it('runs as the app\'s validation plugin: a real synth with esbuild bundling writes templates and a passing report', () => {
+  it("runs as the app's validation plugin: a real synth with esbuild bundling writes templates and a passing report", () => {
     const outdir = mkdtempSync(join(tmpdir(), 'lok-cdk-out-'));
     try {
       const { app } = synthApp({ bundle: true, outdir });
@@ -56,16 +76,25 @@ describe('cdk-nag (AwsSolutions pack)', () => {
       expect(existsSync(join(dir, 'LokImporter-prod.template.json'))).toBe(true);
       // Each function's bundle: an ES module built by esbuild (no Docker), with its source map. CDK's own handler
       // behind the test stage's autoDeleteObjects is not ours: its asset is the one its function's code names.
-      const template = JSON.parse(readFileSync(join(dir, 'LokImporter-test.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }> };
+      const template = JSON.parse(readFileSync(join(dir, 'LokImporter-test.template.json'), 'utf8')) as {
+        Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+      };
       const cdkOwn = Object.entries(template.Resources)
-        .filter(([id, r]) => (AUTO_DELETE_PROVIDER.test(id) || BUCKET_DEPLOYMENT_PROVIDER.test(id)) && r.Type === 'AWS::Lambda::Function')
+        .filter(
+          ([id, r]) =>
+            (AUTO_DELETE_PROVIDER.test(id) || BUCKET_DEPLOYMENT_PROVIDER.test(id)) &&
+            r.Type === 'AWS::Lambda::Function',
+        )
         .map(([, r]) => `asset.${r.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
       expect(cdkOwn).toHaveLength(2);
       // The club site's page, copied as it is by the bucket deployment (cdk/constructs/club-site.ts): files, not a function.
       for (const r of Object.values(template.Resources).filter((r) => r.Type === 'Custom::CDKBucketDeployment')) {
-        for (const key of (r.Properties as { SourceObjectKeys?: unknown[] }).SourceObjectKeys ?? []) if (typeof key === 'string') cdkOwn.push(`asset.${key.replace(/\.zip$/, '')}`);
+        for (const key of (r.Properties as { SourceObjectKeys?: unknown[] }).SourceObjectKeys ?? [])
+          if (typeof key === 'string') cdkOwn.push(`asset.${key.replace(/\.zip$/, '')}`);
       }
-      const assets = readdirSync(dir).filter((f) => f.startsWith('asset.') && statSync(join(dir, f)).isDirectory() && !cdkOwn.includes(f));
+      const assets = readdirSync(dir).filter(
+        (f) => f.startsWith('asset.') && statSync(join(dir, f)).isDirectory() && !cdkOwn.includes(f),
+      );
       expect(assets.length).toBeGreaterThanOrEqual(16);
       for (const asset of assets) {
         expect(existsSync(join(dir, asset, 'index.mjs'))).toBe(true);

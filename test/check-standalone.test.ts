@@ -23,7 +23,11 @@ const BARE_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: tmpdir() };
 
 const run = promisify(execFile);
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function exec(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = BARE_ENV): Promise<Result> {
   try {
@@ -41,7 +45,11 @@ const untimed = (text: string): string => text.replaceAll(/\d{4}-\d\d-\d\dT\d\d:
 
 /** What `lok-importer check FILE [--json] --today …` prints: check-command.ts renders the receipt so. */
 async function inRepository(sample: string, json: boolean): Promise<string> {
-  const receipt = await checkImport(fileSource(join(ROOT, 'samples', sample)), { today: TODAY, now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf });
+  const receipt = await checkImport(fileSource(join(ROOT, 'samples', sample)), {
+    today: TODAY,
+    now: () => new Date().toISOString(),
+    swedishDateOf: stockholmDateOf,
+  });
   return untimed(json ? [...receiptJson(receipt)].join('') : receiptText(receipt));
 }
 
@@ -75,18 +83,27 @@ describe('the standalone lok-check.mjs, run outside the repository', () => {
     expect(bundle).not.toContain(ROOT);
   });
 
-  it.each(SAMPLES)('prints for %s the receipt lok-importer check prints, JSON and human form, with its exit code', async (sample) => {
-    for (const json of [true, false]) {
-      const result = await exec(process.execPath, ['lok-check.mjs', sample, ...(json ? ['--json'] : []), '--today', TODAY], vendor);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(EXIT[sample]);
-      expect(untimed(result.stdout)).toBe(await inRepository(sample, json));
-    }
-  });
+  it.each(SAMPLES)(
+    'prints for %s the receipt lok-importer check prints, JSON and human form, with its exit code',
+    async (sample) => {
+      for (const json of [true, false]) {
+        const result = await exec(
+          process.execPath,
+          ['lok-check.mjs', sample, ...(json ? ['--json'] : []), '--today', TODAY],
+          vendor,
+        );
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(EXIT[sample]);
+        expect(untimed(result.stdout)).toBe(await inRepository(sample, json));
+      }
+    },
+  );
 
   it('answers a usage error with exit code 2', async () => {
     expect((await exec(process.execPath, ['lok-check.mjs', 'no-such.xml'], vendor)).code).toBe(2);
-    expect((await exec(process.execPath, ['lok-check.mjs', 'club-valid.xml', '--today', '2026-02-30'], vendor)).code).toBe(2);
+    expect(
+      (await exec(process.execPath, ['lok-check.mjs', 'club-valid.xml', '--today', '2026-02-30'], vendor)).code,
+    ).toBe(2);
     const help = await exec(process.execPath, ['lok-check.mjs', '--help'], vendor);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--today YYYY-MM-DD');
@@ -96,46 +113,61 @@ describe('the standalone lok-check.mjs, run outside the repository', () => {
     const help = await exec(process.execPath, ['lok-check.mjs', '--help'], vendor);
     expect(help.stdout).toMatch(/^Usage: lok-check FILE \[--json\] \[--today YYYY-MM-DD\]\n/);
     const missing = await exec(process.execPath, ['lok-check.mjs', 'no-such.xml'], vendor);
-    expect(missing.stderr).toBe('lok-check: no such file: no-such.xml\nUsage: lok-check FILE [--json] [--today YYYY-MM-DD]\nSee `lok-check --help`.\n');
+    expect(missing.stderr).toBe(
+      'lok-check: no such file: no-such.xml\nUsage: lok-check FILE [--json] [--today YYYY-MM-DD]\nSee `lok-check --help`.\n',
+    );
     const none = await exec(process.execPath, ['lok-check.mjs'], vendor);
     expect(none.stderr).toMatch(/^lok-check: lok-check takes exactly one FILE\n/);
     for (const { stdout, stderr } of [help, missing, none]) expect(stdout + stderr).not.toContain('lok-importer');
   });
 
-  it.runIf(existsSync(SYSTEM_NODE))('runs as ./lok-check.mjs on the machine\'s own Node (20), the same receipts', async () => {
-    const { stdout: version } = await exec(SYSTEM_NODE, ['--version'], vendor);
-    expect(Number(version.slice(1).split('.')[0])).toBeGreaterThanOrEqual(20);
-    for (const sample of ['club-valid.xml', 'rejected-doctype.xml']) {
-      const result = await exec('./lok-check.mjs', [sample, '--json', '--today', TODAY], vendor);
-      expect(result.code).toBe(EXIT[sample]);
-      expect(untimed(result.stdout)).toBe(await inRepository(sample, true));
-    }
-  });
+  it.runIf(existsSync(SYSTEM_NODE))(
+    "runs as ./lok-check.mjs on the machine's own Node (20), the same receipts",
+    async () => {
+      const { stdout: version } = await exec(SYSTEM_NODE, ['--version'], vendor);
+      expect(Number(version.slice(1).split('.')[0])).toBeGreaterThanOrEqual(20);
+      for (const sample of ['club-valid.xml', 'rejected-doctype.xml']) {
+        const result = await exec('./lok-check.mjs', [sample, '--json', '--today', TODAY], vendor);
+        expect(result.code).toBe(EXIT[sample]);
+        expect(untimed(result.stdout)).toBe(await inRepository(sample, true));
+      }
+    },
+  );
 });
 
 describe('the CI steps docs/importer-format.md gives vendors', () => {
   const DOC = readFileSync(join(ROOT, 'docs/importer-format.md'), 'utf8');
   /** The plain shell steps: the first sh block under "In your CI". */
   const steps = /### In your CI\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(DOC)![1]!;
-  const tools = ['bash', 'curl', 'sha256sum', 'jq'].every((tool) => ['/usr/bin', '/bin'].some((dir) => existsSync(join(dir, tool))));
+  const tools = ['bash', 'curl', 'sha256sum', 'jq'].every((tool) =>
+    ['/usr/bin', '/bin'].some((dir) => existsSync(join(dir, tool))),
+  );
 
   /** Runs the steps in a fresh vendor checkout whose export is `sample`, against the built release served as file://. */
   async function ci(sample: string, sha256: string): Promise<number> {
     const checkout = mkdtempSync(join(work, 'ci-'));
     await run('mkdir', [join(checkout, 'build')]);
     copyFileSync(join(ROOT, 'samples', sample), join(checkout, 'build/export.xml'));
-    const env = { ...BARE_ENV, PATH: `${BARE_ENV.PATH}:${join(process.execPath, '..')}`, LOK_CHECK_URL: `file://${built}`, LOK_CHECK_SHA256: sha256 };
+    const env = {
+      ...BARE_ENV,
+      PATH: `${BARE_ENV.PATH}:${join(process.execPath, '..')}`,
+      LOK_CHECK_URL: `file://${built}`,
+      LOK_CHECK_SHA256: sha256,
+    };
     return (await exec('bash', ['-euo', 'pipefail', '-c', steps], checkout, env)).code;
   }
 
-  it.runIf(tools)('download, verify and check: pass on an applied file, fail on refused records, a rejection or a wrong sum', async () => {
-    const sums = readFileSync(join(built, 'SHA256SUMS'), 'utf8');
-    const sha256 = /^(\w{64}) {2}lok-check\.mjs$/m.exec(sums)![1]!;
-    expect(await ci('club-valid.xml', sha256)).toBe(0);
-    expect(await ci('club-errors.xml', sha256)).not.toBe(0);
-    expect(await ci('rejected-doctype.xml', sha256)).toBe(1);
-    expect(await ci('club-valid.xml', '0'.repeat(64))).not.toBe(0);
-  });
+  it.runIf(tools)(
+    'download, verify and check: pass on an applied file, fail on refused records, a rejection or a wrong sum',
+    async () => {
+      const sums = readFileSync(join(built, 'SHA256SUMS'), 'utf8');
+      const sha256 = /^(\w{64}) {2}lok-check\.mjs$/m.exec(sums)![1]!;
+      expect(await ci('club-valid.xml', sha256)).toBe(0);
+      expect(await ci('club-errors.xml', sha256)).not.toBe(0);
+      expect(await ci('rejected-doctype.xml', sha256)).toBe(1);
+      expect(await ci('club-valid.xml', '0'.repeat(64))).not.toBe(0);
+    },
+  );
 });
 
 describe('the npm package, installed from its tarball', () => {
@@ -148,21 +180,33 @@ describe('the npm package, installed from its tarball', () => {
     writeFileSync(join(installed, 'package.json'), '{ "private": true }\n');
     // No dependencies, so nothing to fetch: --offline proves it. Without the npm_* settings of an `npm test` around us.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(built, tarball!)], { cwd: installed, env });
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(built, tarball!)], {
+      cwd: installed,
+      env,
+    });
   }, 60_000);
 
   it('runs its bin lok-check: the same receipts and exit codes', async () => {
     const bin = join(installed, 'node_modules/.bin/lok-check');
     for (const sample of ['club-errors.xml', 'rejected-doctype.xml']) {
-      const result = await exec(bin, [join(vendor, sample), '--json', '--today', TODAY], installed, { ...BARE_ENV, PATH: `${join(process.execPath, '..')}:${BARE_ENV.PATH}` });
+      const result = await exec(bin, [join(vendor, sample), '--json', '--today', TODAY], installed, {
+        ...BARE_ENV,
+        PATH: `${join(process.execPath, '..')}:${BARE_ENV.PATH}`,
+      });
       expect(result.code).toBe(EXIT[sample]);
       expect(untimed(result.stdout)).toBe(await inRepository(sample, true));
     }
   });
 
   it('is versioned as its receipts: MAJOR.MINOR is their formatVersion (the version policy)', async () => {
-    const { version } = JSON.parse(readFileSync(join(installed, 'node_modules/@riksidrottsforbundet/lok-check/package.json'), 'utf8')) as { version: string };
-    const { stdout } = await exec(process.execPath, [join(installed, 'node_modules/@riksidrottsforbundet/lok-check/lok-check.mjs'), 'club-valid.xml', '--json'], vendor);
+    const { version } = JSON.parse(
+      readFileSync(join(installed, 'node_modules/@riksidrottsforbundet/lok-check/package.json'), 'utf8'),
+    ) as { version: string };
+    const { stdout } = await exec(
+      process.execPath,
+      [join(installed, 'node_modules/@riksidrottsforbundet/lok-check/lok-check.mjs'), 'club-valid.xml', '--json'],
+      vendor,
+    );
     const { formatVersion } = JSON.parse(stdout) as { formatVersion: string };
     expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(version.split('.').slice(0, 2).join('.')).toBe(formatVersion);
@@ -171,10 +215,21 @@ describe('the npm package, installed from its tarball', () => {
   it('holds the README, the changelog and the schemas; its receipt schema accepts what its bin prints', async () => {
     const dir = join(installed, 'node_modules/@riksidrottsforbundet/lok-check');
     expect(readdirSync(dir).sort()).toEqual(['CHANGELOG.md', 'README.md', 'lok-check.mjs', 'package.json', 'schemas']);
-    expect(readdirSync(join(dir, 'schemas')).sort()).toEqual(['changes-v1.schema.json', 'error-codes.json', 'importer-v1.xsd', 'receipt-v1.schema.json']);
-    const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync(join(dir, 'schemas/receipt-v1.schema.json'), 'utf8')) as object);
+    expect(readdirSync(join(dir, 'schemas')).sort()).toEqual([
+      'changes-v1.schema.json',
+      'error-codes.json',
+      'importer-v1.xsd',
+      'receipt-v1.schema.json',
+    ]);
+    const validate = new Ajv({ strict: true }).compile(
+      JSON.parse(readFileSync(join(dir, 'schemas/receipt-v1.schema.json'), 'utf8')) as object,
+    );
     for (const sample of SAMPLES) {
-      const { stdout } = await exec(process.execPath, [join(dir, 'lok-check.mjs'), sample, '--json', '--today', TODAY], vendor);
+      const { stdout } = await exec(
+        process.execPath,
+        [join(dir, 'lok-check.mjs'), sample, '--json', '--today', TODAY],
+        vendor,
+      );
       expect(validate(JSON.parse(stdout)), JSON.stringify(validate.errors)).toBe(true);
     }
   });

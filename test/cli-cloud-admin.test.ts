@@ -22,9 +22,19 @@ beforeAll(async () => {
   dynamo = await dynamoDbForTests();
   await dynamo.client.send(new CreateTableCommand(registerTableDefinition(TABLE)));
   Object.assign(process.env, {
-    REGISTER_TABLE: TABLE, DYNAMODB_ENDPOINT: dynamo.local.endpoint, AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-    BUCKET: 'lok-files', SFTP_SERVER_ID: 's-0123456789abcdef0', VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors', VENDOR_SESSION_POLICY: '{}',
-    POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_NAMESPACE: 'LokImporter', POWERTOOLS_SERVICE_NAME: 'lok-importer',
+    REGISTER_TABLE: TABLE,
+    DYNAMODB_ENDPOINT: dynamo.local.endpoint,
+    AWS_REGION: 'eu-north-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    BUCKET: 'lok-files',
+    SFTP_SERVER_ID: 's-0123456789abcdef0',
+    VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors',
+    VENDOR_SESSION_POLICY: '{}',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
+    POWERTOOLS_SERVICE_NAME: 'lok-importer',
   });
   const { handler } = await import('../functions/vendor-admin.js');
   lambda = await startLambdaStandIn(ADMIN_FUNCTION, handler as (event: unknown, context: Context) => Promise<unknown>);
@@ -36,19 +46,60 @@ afterAll(async () => {
   await dynamo?.local.stop();
 });
 
-const cloud = (args: string[]) => runCli([...args, '--cloud'], {
-  env: { ...process.env, LOK_ADMIN_FUNCTION: ADMIN_FUNCTION, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent' },
-});
+const cloud = (args: string[]) =>
+  runCli([...args, '--cloud'], {
+    env: {
+      ...process.env,
+      LOK_ADMIN_FUNCTION: ADMIN_FUNCTION,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      LOK_DYNAMODB_ENDPOINT: '',
+      LOK_LOCAL_DIR: '/nonexistent',
+    },
+  });
 
 describe('admin commands with --cloud', () => {
   it('add a vendor and a club and activate it through the admin function; refusals come back as codes', async () => {
-    const added = await cloud(['vendor', 'add', 'acme', '--name', 'Acme AB', '--purpose', 'Närvaro för LOK-stöd', '--licence', 'unlimited']);
+    const added = await cloud([
+      'vendor',
+      'add',
+      'acme',
+      '--name',
+      'Acme AB',
+      '--purpose',
+      'Närvaro för LOK-stöd',
+      '--licence',
+      'unlimited',
+    ]);
     expect(added, added.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('vendor acme added') });
-    expect(await cloud(['vendor', 'add', 'acme', '--name', 'Acme AB', '--purpose', 'x'])).toMatchObject({ code: 1, stderr: expect.stringContaining('VENDOR_EXISTS') });
-    expect(await cloud(['club', 'add', '200001', '--name', 'IK Moln', '--sport', 'Fotboll', '--federation', 'Svenska Fotbollförbundet'])).toMatchObject({ code: 0 });
-    expect(await cloud(['club', 'activate', '200001', '--vendor', 'acme', '--from', '2026-01-01'])).toMatchObject({ code: 0, stdout: expect.stringContaining('activated vendor acme') });
-    expect(await cloud(['club', 'activate', '200001', '--vendor', 'nobody', '--from', '2026-01-01'])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNKNOWN_VENDOR') });
-    expect(await cloud(['vendor', 'key', 'rotate', 'acme', '--key', 'test/cli-cloud-admin.test.ts'])).toMatchObject({ code: 1, stderr: expect.stringContaining('INVALID_ADMIN_INPUT') });
+    expect(await cloud(['vendor', 'add', 'acme', '--name', 'Acme AB', '--purpose', 'x'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('VENDOR_EXISTS'),
+    });
+    expect(
+      await cloud([
+        'club',
+        'add',
+        '200001',
+        '--name',
+        'IK Moln',
+        '--sport',
+        'Fotboll',
+        '--federation',
+        'Svenska Fotbollförbundet',
+      ]),
+    ).toMatchObject({ code: 0 });
+    expect(await cloud(['club', 'activate', '200001', '--vendor', 'acme', '--from', '2026-01-01'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('activated vendor acme'),
+    });
+    expect(await cloud(['club', 'activate', '200001', '--vendor', 'nobody', '--from', '2026-01-01'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('UNKNOWN_VENDOR'),
+    });
+    expect(await cloud(['vendor', 'key', 'rotate', 'acme', '--key', 'test/cli-cloud-admin.test.ts'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('INVALID_ADMIN_INPUT'),
+    });
     expect(lambda.invocations.every((name) => name === 'LokImporter-test-VendorAdminFunction')).toBe(true);
     expect(lambda.invocations).toHaveLength(6);
 

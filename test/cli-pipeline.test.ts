@@ -17,7 +17,9 @@ import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
 const scratch = scratchForFile('lok-cli-pipeline-');
 const objects = join(scratch, 'objects');
 const table = `cli-pipeline-${process.pid}`;
-const expected = JSON.parse(readFileSync(join(ROOT, 'samples', 'expected', 'club-valid.receipt.json'), 'utf8')) as Receipt;
+const expected = JSON.parse(
+  readFileSync(join(ROOT, 'samples', 'expected', 'club-valid.receipt.json'), 'utf8'),
+) as Receipt;
 
 let local: DynamoDbLocal | undefined;
 let env: NodeJS.ProcessEnv = {};
@@ -45,7 +47,13 @@ beforeAll(async () => {
   const started = await dynamoDbForTests();
   started.client.destroy();
   local = started.local;
-  env = { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: local.endpoint, LOK_REGISTER_TABLE: table, LOK_IDENTITY_KEY: TEST_KEY, LOK_OBJECTS_DIR: objects };
+  env = {
+    ...cleanEnv(),
+    LOK_DYNAMODB_ENDPOINT: local.endpoint,
+    LOK_REGISTER_TABLE: table,
+    LOK_IDENTITY_KEY: TEST_KEY,
+    LOK_OBJECTS_DIR: objects,
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -54,7 +62,17 @@ afterAll(async () => {
 
 describe('lok-importer pipeline commands on DynamoDB Local', () => {
   it('adds a vendor and a club (creating the table on first use) and activates the vendor; admin refusals exit 1 with CODE: message', async () => {
-    const vendor = await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd', '--licence', 'unlimited']);
+    const vendor = await lok([
+      'vendor',
+      'add',
+      'demo-vendor',
+      '--name',
+      'Demo AB',
+      '--purpose',
+      'LOK-stöd',
+      '--licence',
+      'unlimited',
+    ]);
     expect(vendor).toMatchObject({ code: 0, stderr: registerLine() });
     expect(vendor.stdout).toMatch(/vendor demo-vendor added \(licence unlimited\)/);
 
@@ -63,7 +81,19 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(again.stderr).toMatch(/^VENDOR_EXISTS: /m);
     expect(again.stdout).toBe('');
 
-    const club = await lok(['club', 'add', '100042', '--name', 'IK Test', '--sport', 'Fotboll', '--sport', 'Innebandy', '--federation', 'Svenska Fotbollförbundet']);
+    const club = await lok([
+      'club',
+      'add',
+      '100042',
+      '--name',
+      'IK Test',
+      '--sport',
+      'Fotboll',
+      '--sport',
+      'Innebandy',
+      '--federation',
+      'Svenska Fotbollförbundet',
+    ]);
     expect(club).toMatchObject({ code: 0, stderr: registerLine() });
     expect(club.stdout).toMatch(/club 100042 added \(Fotboll, Innebandy; identity key personnummer\)/);
 
@@ -77,7 +107,15 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
   });
 
   it('imports samples/club-valid.xml: applied, with the verdicts check gives; the receipt also in the outbox', async () => {
-    const { code, stdout, stderr } = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor', '--json', '--today', '2026-11-25']);
+    const { code, stdout, stderr } = await lok([
+      'import',
+      'samples/club-valid.xml',
+      '--vendor',
+      'demo-vendor',
+      '--json',
+      '--today',
+      '2026-11-25',
+    ]);
     expect(code).toBe(0);
     const receipt = JSON.parse(stdout) as Receipt;
     expect(receipt.status).toBe('applied');
@@ -91,16 +129,41 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
   });
 
   it('imports the same file again as a duplicate (exit 0), changing nothing', async () => {
-    const { code, stdout } = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor', '--today', '2026-11-25']);
+    const { code, stdout } = await lok([
+      'import',
+      'samples/club-valid.xml',
+      '--vendor',
+      'demo-vendor',
+      '--today',
+      '2026-11-25',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^club-valid\.xml {2}DUPLICATE\n/);
   });
 
-  it('activities: the club period\'s activities and verdicts, filtered by verdict and code, as JSON and as a table', async () => {
-    const all = await json<{ id: string; vendor: string; verdict: { verdict: string } }[]>(['activities', '--club', '100042', '--period', '2026-2']);
-    expect(all.map((a) => [a.id, a.vendor, a.verdict.verdict])).toEqual([['A-5001', 'demo-vendor', 'approved'], ['A-5002', 'demo-vendor', 'approved'], ['A-5003', 'demo-vendor', 'approved']]);
+  it("activities: the club period's activities and verdicts, filtered by verdict and code, as JSON and as a table", async () => {
+    const all = await json<{ id: string; vendor: string; verdict: { verdict: string } }[]>([
+      'activities',
+      '--club',
+      '100042',
+      '--period',
+      '2026-2',
+    ]);
+    expect(all.map((a) => [a.id, a.vendor, a.verdict.verdict])).toEqual([
+      ['A-5001', 'demo-vendor', 'approved'],
+      ['A-5002', 'demo-vendor', 'approved'],
+      ['A-5003', 'demo-vendor', 'approved'],
+    ]);
     expect(await json(['activities', '--club', '100042', '--period', '2026-2', '--verdict', 'rejected'])).toEqual([]);
-    const capped = await json<{ id: string }[]>(['activities', '--club', '100042', '--period', '2026-2', '--code', 'WEEKLY_CAP_REDUCED']);
+    const capped = await json<{ id: string }[]>([
+      'activities',
+      '--club',
+      '100042',
+      '--period',
+      '2026-2',
+      '--code',
+      'WEEKLY_CAP_REDUCED',
+    ]);
     expect(capped.map((a) => a.id)).toEqual(['A-5003']);
 
     const text = await lok(['activities', '--club', '100042', '--period', '2026-2']);
@@ -111,7 +174,9 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
 
   it('activity: every reason per leader and participant with its message, by refs and register ids, never a name or personnummer', async () => {
     type Explained = {
-      id: string; verdict: string; countedParticipants: number;
+      id: string;
+      verdict: string;
+      countedParticipants: number;
       leaders: { ref: string; valid: boolean }[];
       participants: { ref: string; pid: string; counted: boolean; reasons: { code: string; message: string }[] }[];
       payment: { amountSek: number; codes: { code: string }[] };
@@ -119,11 +184,18 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     const found = await json<Explained[]>(['activity', '--club', '100042', '--id', 'A-5003']);
     expect(found).toHaveLength(1);
     const a5003 = found[0]!;
-    expect(a5003).toMatchObject({ id: 'A-5003', verdict: 'approved', countedParticipants: 3, leaders: [{ ref: 'P-2002', valid: true }] });
+    expect(a5003).toMatchObject({
+      id: 'A-5003',
+      verdict: 'approved',
+      countedParticipants: 3,
+      leaders: [{ ref: 'P-2002', valid: true }],
+    });
     const want = expected.activities.find((a) => a.id === 'A-5003')!;
     expect(a5003.payment.amountSek).toBe(want.payment!.amountSek);
     expect(a5003.participants.map((p) => [p.ref, p.counted, p.reasons.map((r) => r.code)])).toEqual([
-      ['P-1001', true, ['WEEKLY_CAP_REDUCED']], ['P-1003', true, ['WEEKLY_CAP_REDUCED']], ['P-1004', true, []],
+      ['P-1001', true, ['WEEKLY_CAP_REDUCED']],
+      ['P-1003', true, ['WEEKLY_CAP_REDUCED']],
+      ['P-1004', true, []],
     ]);
     expect(a5003.participants[0]!.reasons[0]!.message).toMatch(/reduced rate/);
     expect(a5003.participants[0]!.pid).toMatch(/^p[0-9a-f]+$/);
@@ -131,7 +203,9 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     const text = await lok(['activity', '--club', '100042', '--id', 'A-5003']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/verdict: APPROVED, 3 counted participants/);
-    expect(text.stdout).toMatch(/P-1001 {2}register id p[0-9a-f]+ {2}counted\n {6}WEEKLY_CAP_REDUCED {2}Tredje eller senare/);
+    expect(text.stdout).toMatch(
+      /P-1001 {2}register id p[0-9a-f]+ {2}counted\n {6}WEEKLY_CAP_REDUCED {2}Tredje eller senare/,
+    );
     // Names and personnummer of the sample's persons appear nowhere.
     for (const personal of ['Åsa', 'Öberg', 'Måns', 'Ängström', '201003151238', '20120411']) {
       expect(text.stdout).not.toContain(personal);
@@ -143,7 +217,7 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(missing.stderr).toMatch(/no activity A-9999 of club 100042/);
   });
 
-  it('totals: the club\'s period figures, as in the receipt', async () => {
+  it("totals: the club's period figures, as in the receipt", async () => {
     const totals = await json<{ totals: unknown; closed: boolean }[]>(['totals', '--club', '100042']);
     expect(totals).toEqual([{ totals: expected.totals![0], closed: false }]);
     expect(await json(['totals', '--club', '100042', '--period', '2026-1'])).toEqual([]);
@@ -152,10 +226,13 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(text.stdout).toMatch(/forecast {19}146\.60 SEK/);
   });
 
-  it('imports: the vendor\'s uploads newest first with status and counts; the club\'s finished ones', async () => {
+  it("imports: the vendor's uploads newest first with status and counts; the club's finished ones", async () => {
     type Entry = { file: string; stage: string; status: string; counts: Receipt['counts'] };
     const byVendor = await json<Entry[]>(['imports', '--vendor', 'demo-vendor']);
-    expect(byVendor.map((e) => [e.file, e.stage, e.status])).toEqual([['club-valid.xml', 'done', 'duplicate'], ['club-valid.xml', 'done', 'applied']]);
+    expect(byVendor.map((e) => [e.file, e.stage, e.status])).toEqual([
+      ['club-valid.xml', 'done', 'duplicate'],
+      ['club-valid.xml', 'done', 'applied'],
+    ]);
     expect(byVendor[1]!.counts).toEqual(expected.counts);
     expect(await json<Entry[]>(['imports', '--vendor', 'demo-vendor', '--limit', '1'])).toHaveLength(1);
     const byClub = await json<Entry[]>(['imports', '--club', '100042']);
@@ -164,41 +241,106 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(text.stdout).toMatch(/done {3}applied {4}0 {7}7\/0\/0\/0\/0 {2}3\/0\/0\/0\/0 {3}3 {9}0/);
   });
 
-
   it('reconcile: nothing stuck, no drift; the report per vendor and period; the imported file is in the archive', async () => {
-    const report = await json<{ resumed: string[]; failed: string[]; drift: unknown[]; byVendorPeriod: { vendor: string; period: string; received: number }[] }>(['reconcile', '--today', '2026-11-25']);
+    const report = await json<{
+      resumed: string[];
+      failed: string[];
+      drift: unknown[];
+      byVendorPeriod: { vendor: string; period: string; received: number }[];
+    }>(['reconcile', '--today', '2026-11-25']);
     expect([report.resumed, report.failed, report.drift]).toEqual([[], [], []]);
-    expect(report.byVendorPeriod).toContainEqual(expect.objectContaining({ vendor: 'demo-vendor', period: '2026-2', received: 3 }));
+    expect(report.byVendorPeriod).toContainEqual(
+      expect.objectContaining({ vendor: 'demo-vendor', period: '2026-2', received: 3 }),
+    );
     expect(readdirSync(join(objects, 'archive', 'demo-vendor')).length).toBeGreaterThan(0);
   });
 
   it('refuses the records of a club that has not activated the vendor (CLUB_NOT_ACTIVATED); --table picks another table', async () => {
     const other = ['--table', `${table}-other`];
-    expect((await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd', ...other])).code).toBe(0);
-    expect((await lok(['club', 'add', '100042', '--name', 'IK Test', '--sport', 'Fotboll', '--federation', 'SvFF', ...other])).code).toBe(0);
-    expect((await lok(['club', 'add', '100043', '--name', 'IK Annan', '--sport', 'Fotboll', '--federation', 'SvFF', ...other])).code).toBe(0);
-    expect((await lok(['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', '2026-01-01', ...other])).code).toBe(0);
+    expect(
+      (await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd', ...other])).code,
+    ).toBe(0);
+    expect(
+      (
+        await lok([
+          'club',
+          'add',
+          '100042',
+          '--name',
+          'IK Test',
+          '--sport',
+          'Fotboll',
+          '--federation',
+          'SvFF',
+          ...other,
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await lok([
+          'club',
+          'add',
+          '100043',
+          '--name',
+          'IK Annan',
+          '--sport',
+          'Fotboll',
+          '--federation',
+          'SvFF',
+          ...other,
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await lok(['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', '2026-01-01', ...other])).code,
+    ).toBe(0);
     // samples/club-errors.xml carries clubs 100042 and 100043; only 100042 has activated the vendor.
-    const { code, stdout } = await lok(['import', 'samples/club-errors.xml', '--vendor', 'demo-vendor', '--json', '--today', '2026-11-25', ...other]);
+    const { code, stdout } = await lok([
+      'import',
+      'samples/club-errors.xml',
+      '--vendor',
+      'demo-vendor',
+      '--json',
+      '--today',
+      '2026-11-25',
+      ...other,
+    ]);
     expect(code).toBe(0);
     const receipt = JSON.parse(stdout) as Receipt;
     expect(receipt.status).toBe('partially_applied');
     expect(receipt.errors.filter((e) => e.code === 'CLUB_NOT_ACTIVATED')).toMatchObject([{ club: '100043' }]);
     expect(receipt.activities.every((a) => a.club === '100042')).toBe(true);
 
-    const deactivate = await lok(['club', 'deactivate', '100042', '--vendor', 'demo-vendor', '--to', '2026-11-30', ...other]);
+    const deactivate = await lok([
+      'club',
+      'deactivate',
+      '100042',
+      '--vendor',
+      'demo-vendor',
+      '--to',
+      '2026-11-30',
+      ...other,
+    ]);
     expect(deactivate).toMatchObject({ code: 0, stderr: registerLine(`${table}-other`) });
     expect(deactivate.stdout).toMatch(/club 100042 deactivated vendor demo-vendor after 2026-11-30/);
     // The first table is untouched: it does not know club 100043.
-    expect(await lok(['imports', '--club', '100043'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^UNKNOWN_CLUB: /m) });
+    expect(await lok(['imports', '--club', '100043'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^UNKNOWN_CLUB: /m),
+    });
   });
 
   it('import without LOK_IDENTITY_KEY: exit 2, says what to set, imports nothing', async () => {
-    const { code, stdout, stderr } = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor'], { LOK_IDENTITY_KEY: undefined });
+    const { code, stdout, stderr } = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor'], {
+      LOK_IDENTITY_KEY: undefined,
+    });
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^lok-importer import: LOK_IDENTITY_KEY is not set: import needs the HMAC key/);
-    const short = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor'], { LOK_IDENTITY_KEY: 'too-short' });
+    const short = await lok(['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor'], {
+      LOK_IDENTITY_KEY: 'too-short',
+    });
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/LOK_IDENTITY_KEY must be at least 32 bytes, got 9/);
     expect(await json<unknown[]>(['imports', '--vendor', 'demo-vendor'])).toHaveLength(2);
@@ -208,21 +350,32 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     const { code, stdout, stderr } = await lok(['totals', '--club', '100042', '--endpoint', 'http://127.0.0.1:9']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^register: table \S+ at DynamoDB http:\/\/127\.0\.0\.1:9\nlok-importer totals: cannot reach DynamoDB at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): is DynamoDB Local running there\?/);
+    expect(stderr).toMatch(
+      /^register: table \S+ at DynamoDB http:\/\/127\.0\.0\.1:9\nlok-importer totals: cannot reach DynamoDB at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): is DynamoDB Local running there\?/,
+    );
   });
 
   it('exits 2 on usage errors, with the reason on standard error and nothing on standard output', async () => {
     const cases: [string[], RegExp][] = [
       [['import', 'samples/no-such-file.xml', '--vendor', 'demo-vendor'], /no such file/],
       [['import', 'samples/club-valid.xml'], /--vendor is required/],
-      [['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor', '--today', '2026-02-30'], /--today must be a real date/],
-      [['vendor', 'add', 'v', '--name', 'N', '--purpose', 'P', '--licence', 'some'], /--licence must be up-to-100-clubs \| unlimited/],
+      [
+        ['import', 'samples/club-valid.xml', '--vendor', 'demo-vendor', '--today', '2026-02-30'],
+        /--today must be a real date/,
+      ],
+      [
+        ['vendor', 'add', 'v', '--name', 'N', '--purpose', 'P', '--licence', 'some'],
+        /--licence must be up-to-100-clubs \| unlimited/,
+      ],
       [['vendor', 'remove', 'v'], /unknown sub-command "remove"/],
       [['club'], /which sub-command/],
       [['club', 'add', 'c', '--name', 'N', '--federation', 'F'], /--sport is required/],
       [['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', 'today'], /--from must be a real date/],
       [['activities', '--club', '100042', '--period', '2026-3'], /--period must be a LOK period/],
-      [['activities', '--club', '100042', '--period', '2026-2', '--verdict', 'maybe'], /--verdict must be approved \| rejected/],
+      [
+        ['activities', '--club', '100042', '--period', '2026-2', '--verdict', 'maybe'],
+        /--verdict must be approved \| rejected/,
+      ],
       [['imports'], /exactly one of --vendor V and --club C/],
       [['imports', '--vendor', 'v', '--club', 'c'], /exactly one of --vendor V and --club C/],
       [['imports', '--vendor', 'v', '--limit', 'ten'], /--limit must be a whole number/],
@@ -263,8 +416,12 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
   });
 
   it('a period is 2026-2 as lok-rules.md names it, or the half-year 2026-H2: the same answer', async () => {
-    expect(await json(['activities', '--club', '100042', '--period', '2026-H2'])).toEqual(await json(['activities', '--club', '100042', '--period', '2026-2']));
-    expect(await json(['totals', '--club', '100042', '--period', '2026-h2'])).toEqual(await json(['totals', '--club', '100042', '--period', '2026-2']));
+    expect(await json(['activities', '--club', '100042', '--period', '2026-H2'])).toEqual(
+      await json(['activities', '--club', '100042', '--period', '2026-2']),
+    );
+    expect(await json(['totals', '--club', '100042', '--period', '2026-h2'])).toEqual(
+      await json(['totals', '--club', '100042', '--period', '2026-2']),
+    );
   });
 
   it('persons-not-in-load: refused (NO_FULL_LOAD) until the vendor has sent the club a full load; then who is not in it', async () => {
@@ -273,21 +430,45 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(before.stdout).toBe('');
     expect(before.stderr).toMatch(/^NO_FULL_LOAD: .*demo-vendor, 100042/m);
     const full = join(scratch, 'club-valid-full.xml');
-    writeFileSync(full, readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8').replace('mode="delta"', 'mode="full"'));
+    writeFileSync(
+      full,
+      readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8').replace('mode="delta"', 'mode="full"'),
+    );
     const imported = await lok(['import', full, '--vendor', 'demo-vendor', '--json', '--today', '2026-11-25']);
     expect(imported.code, imported.stderr).toBe(0);
     expect(await json(['persons-not-in-load', '--vendor', 'demo-vendor', '--club', '100042'])).toEqual([]);
   });
 
-  it('documents the configured store in every pipeline command\'s --help, and lists every command in the main help', async () => {
-    const commands = [['import'], ['vendor', 'add'], ['club', 'add'], ['club', 'activate'], ['club', 'deactivate'], ['activities'], ['activity'], ['totals'], ['imports'], ['persons-not-in-load']];
+  it("documents the configured store in every pipeline command's --help, and lists every command in the main help", async () => {
+    const commands = [
+      ['import'],
+      ['vendor', 'add'],
+      ['club', 'add'],
+      ['club', 'activate'],
+      ['club', 'deactivate'],
+      ['activities'],
+      ['activity'],
+      ['totals'],
+      ['imports'],
+      ['persons-not-in-load'],
+    ];
     const results = await Promise.all(commands.map((c) => lok([...c, '--help'])));
     for (const [i, { code, stdout }] of results.entries()) {
       expect(code, commands[i]!.join(' ')).toBe(0);
       expect(stdout).toMatch(new RegExp(`^Usage: lok-importer ${commands[i]!.join(' ')} `));
-      for (const variable of ['LOK_DYNAMODB_ENDPOINT', 'LOK_REGISTER_TABLE', 'LOK_IDENTITY_KEY', 'LOK_OBJECTS_DIR', 'AWS_REGION', '--endpoint URL', '--table NAME']) expect(stdout).toContain(variable);
+      for (const variable of [
+        'LOK_DYNAMODB_ENDPOINT',
+        'LOK_REGISTER_TABLE',
+        'LOK_IDENTITY_KEY',
+        'LOK_OBJECTS_DIR',
+        'AWS_REGION',
+        '--endpoint URL',
+        '--table NAME',
+      ])
+        expect(stdout).toContain(variable);
     }
     const main = await lok(['--help']);
-    for (const c of [...commands, ['dynamodb-local']]) expect(main.stdout).toMatch(new RegExp(`^  ${c.join(' ')} `, 'm'));
+    for (const c of [...commands, ['dynamodb-local']])
+      expect(main.stdout).toMatch(new RegExp(`^  ${c.join(' ')} `, 'm'));
   });
 });

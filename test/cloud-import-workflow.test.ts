@@ -11,8 +11,19 @@ import { type LedgerEntry } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, coldStart, freshDeployment, IMPORT_FUNCTIONS, invoke, onboardIn, uploadCompletedEvent, uploadToInbox,
-  cloudTestBed, type CloudTestBed, type Deployment, type ImportFunctions, type LocalCloud,
+  captureOutput,
+  coldStart,
+  freshDeployment,
+  IMPORT_FUNCTIONS,
+  invoke,
+  onboardIn,
+  uploadCompletedEvent,
+  uploadToInbox,
+  cloudTestBed,
+  type CloudTestBed,
+  type Deployment,
+  type ImportFunctions,
+  type LocalCloud,
 } from './support/cloud.js';
 import { noWait, registerFor } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
@@ -47,10 +58,12 @@ function timeless(receipt: Receipt) {
 async function allVerdicts(d: Deployment, up: WorkflowUpload) {
   const staged = await readStaged<StagedApply>(d.ports.objects, stagedKey(up, 'apply'));
   const periods = [...new Set(staged.activities.map((a) => `${a.club}|${a.period}`))].sort();
-  return (await Promise.all(periods.map((cp) => d.ports.store.verdictsOf(cp.split('|')[0]!, cp.split('|')[1]!)))).flat();
+  return (
+    await Promise.all(periods.map((cp) => d.ports.store.verdictsOf(cp.split('|')[0]!, cp.split('|')[1]!)))
+  ).flat();
 }
 
-describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
+describe("the import workflow's handlers on DynamoDB Local and s3rver", () => {
   let cloud: LocalCloud;
   let sfn: StepFunctionsFake;
   let output: ReturnType<typeof captureOutput>;
@@ -68,7 +81,10 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     const key = `inbox/${VENDOR}/${file}`;
     await uploadToInbox(cloud, d.bucket, key, xml);
     const before = sfn.started.length;
-    const started = await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, xml), 'StartUpload') as { started: boolean; uploadId: string };
+    const started = (await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, xml), 'StartUpload')) as {
+      started: boolean;
+      uploadId: string;
+    };
     expect(started.started).toBe(true);
     expect(sfn.started.length).toBe(before + 1);
     const execution = sfn.started.at(-1)!;
@@ -76,7 +92,8 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     return (execution.input as { upload: WorkflowUpload }).upload;
   }
 
-  const receiptIn = async (d: Deployment, upload: WorkflowUpload) => JSON.parse((await d.ports.objects.get(receiptKey(upload)))!) as Receipt;
+  const receiptIn = async (d: Deployment, upload: WorkflowUpload) =>
+    JSON.parse((await d.ports.objects.get(receiptKey(upload)))!) as Receipt;
 
   let bed: CloudTestBed;
   beforeAll(async () => {
@@ -116,7 +133,11 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
         expect(got.receivedAt <= got.completedAt).toBe(true);
         expect(await d.ports.objects.get(receiptKey(up, 'txt'))).toContain(file);
         const entry = await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt);
-        expect(entry).toMatchObject({ stage: 'done', status: got.status, finishedAt: got.completedAt } satisfies Partial<LedgerEntry>);
+        expect(entry).toMatchObject({
+          stage: 'done',
+          status: got.status,
+          finishedAt: got.completedAt,
+        } satisfies Partial<LedgerEntry>);
       }
       expect(await d.ports.store.unfinishedUploads(VENDOR)).toEqual([]);
     } finally {
@@ -133,7 +154,13 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     expect(again).toMatchObject({ uploadId: up.uploadId });
     expect(sfn.started.filter((e) => e.name === up.uploadId)).toHaveLength(1);
 
-    for (const [name, handler] of [['register', h.register], ['apply', h.apply], ['judge', h.judge], ['totals', h.totals], ['receipt', h.receipt]] as const) {
+    for (const [name, handler] of [
+      ['register', h.register],
+      ['apply', h.apply],
+      ['judge', h.judge],
+      ['totals', h.totals],
+      ['receipt', h.receipt],
+    ] as const) {
       const first = await invoke(handler, { upload: up });
       const second = await invoke(handler, { upload: up });
       expect(second, name).toEqual(first);
@@ -146,11 +173,17 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
 
     // The whole workflow again, as a redriven execution would run it: nothing changes.
     const rerun = await runSteps(h, up);
-    expect(rerun.Receipt).toEqual({ status: 'partially_applied', errors: (JSON.parse(receipt!) as Receipt).errors.length });
+    expect(rerun.Receipt).toEqual({
+      status: 'partially_applied',
+      errors: (JSON.parse(receipt!) as Receipt).errors.length,
+    });
     expect(await d.ports.objects.get(receiptKey(up))).toBe(receipt);
     expect(await d.ports.objects.get(receiptKey(up, 'txt'))).toBe(text);
     expect(await verdicts()).toEqual(before);
-    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'partially_applied' });
+    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({
+      stage: 'done',
+      status: 'partially_applied',
+    });
   }, 60_000);
 
   it('imports an upload whose inbox object is gone after its archive copy (removed by the vendor, or a retry)', async () => {
@@ -166,23 +199,27 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     expect(results.Receipt).toEqual({ status: 'applied', errors: 0 });
   });
 
-  it('starts nothing for an upload that is not a completed upload into the uploader\'s own inbox', async () => {
+  it("starts nothing for an upload that is not a completed upload into the uploader's own inbox", async () => {
     const { d, h } = await deploy();
     const xml = sample('club-valid.xml');
     const before = sfn.started.length;
     // A key in another vendor's folder (the scope-down policy forbids it; the starter does not trust that alone).
     await uploadToInbox(cloud, d.bucket, 'inbox/other-vendor/club-valid.xml', xml);
-    expect(await invoke(h.start, uploadCompletedEvent(d.bucket, 'inbox/other-vendor/club-valid.xml', VENDOR, xml.length)))
-      .toEqual({ started: false, reason: 'not-in-inbox' });
+    expect(
+      await invoke(h.start, uploadCompletedEvent(d.bucket, 'inbox/other-vendor/club-valid.xml', VENDOR, xml.length)),
+    ).toEqual({ started: false, reason: 'not-in-inbox' });
     // Outside any inbox, or in a sub-folder of one.
     await uploadToInbox(cloud, d.bucket, `inbox/${VENDOR}/sub/club-valid.xml`, xml);
-    expect(await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/sub/club-valid.xml`, VENDOR, xml.length)))
-      .toEqual({ started: false, reason: 'not-in-inbox' });
+    expect(
+      await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/sub/club-valid.xml`, VENDOR, xml.length)),
+    ).toEqual({ started: false, reason: 'not-in-inbox' });
     // A dropped session's event, and an event of another server's bucket.
-    expect(await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/x.xml`, VENDOR, 10, 'FAILED')))
-      .toEqual({ started: false, reason: 'not-a-completed-upload' });
-    expect(await invoke(h.start, uploadCompletedEvent('someone-elses-bucket', `inbox/${VENDOR}/x.xml`, VENDOR, 10)))
-      .toEqual({ started: false, reason: 'not-a-completed-upload' });
+    expect(
+      await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/x.xml`, VENDOR, 10, 'FAILED')),
+    ).toEqual({ started: false, reason: 'not-a-completed-upload' });
+    expect(
+      await invoke(h.start, uploadCompletedEvent('someone-elses-bucket', `inbox/${VENDOR}/x.xml`, VENDOR, 10)),
+    ).toEqual({ started: false, reason: 'not-a-completed-upload' });
     // A repeated event while the upload's workflow runs starts nothing more; a late one after it is done finds
     // no such version in the inbox.
     const up = await upload(d, h, 'club-valid.xml', xml);
@@ -190,8 +227,9 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-valid.xml`, VENDOR, xml));
     expect(sfn.started.length).toBe(before + 1);
     for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
-    expect(await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-valid.xml`, VENDOR, xml)))
-      .toEqual({ started: false, reason: 'no-longer-in-inbox' });
+    expect(
+      await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/club-valid.xml`, VENDOR, xml)),
+    ).toEqual({ started: false, reason: 'no-longer-in-inbox' });
     expect(sfn.started.length).toBe(before + 1);
   });
 
@@ -229,18 +267,48 @@ describe('the import workflow\'s handlers on DynamoDB Local and s3rver', () => {
     }
   });
 
-  it('emits its metrics and logs ids, never a person\'s data', () => {
+  it("emits its metrics and logs ids, never a person's data", () => {
     const out = output.text();
-    const lines = out.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    const metricNames = lines.flatMap((line) => ((line._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics ?? []).flatMap((m) => m.Metrics.map((x) => x.Name)));
-    expect(metricNames).toEqual(expect.arrayContaining([
-      'ImportsStarted', 'FilesReceived', 'FilesApplied', 'RecordsApplied', 'UploadToReceiptSeconds', 'ActivitiesApproved', 'ActivitiesRejected',
-      'ActivitiesRejectedByReason', 'SweptUploadsStarted', 'PartialUploadsInInbox',
-    ]));
-    expect(lines.find((line) => 'FilesReceived' in line)).toMatchObject({ vendor: VENDOR, FilesReceived: 1, service: 'lok-importer' });
-    expect(lines.some((line) => line.level === 'INFO' && line.function_name === 'StartUpload' && line.message === 'import')).toBe(true);
-    const personal = [...new Set([...sample('club-valid.xml').matchAll(/<(PersonalNumber|FirstName|LastName|Email)>([^<]+)</g), ...sample('club-errors.xml').matchAll(/<(PersonalNumber|FirstName|LastName|Email)>([^<]+)</g)].map((m) => m[2]!))];
+    const lines = out
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const metricNames = lines.flatMap((line) =>
+      (
+        (line._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics ?? []
+      ).flatMap((m) => m.Metrics.map((x) => x.Name)),
+    );
+    expect(metricNames).toEqual(
+      expect.arrayContaining([
+        'ImportsStarted',
+        'FilesReceived',
+        'FilesApplied',
+        'RecordsApplied',
+        'UploadToReceiptSeconds',
+        'ActivitiesApproved',
+        'ActivitiesRejected',
+        'ActivitiesRejectedByReason',
+        'SweptUploadsStarted',
+        'PartialUploadsInInbox',
+      ]),
+    );
+    expect(lines.find((line) => 'FilesReceived' in line)).toMatchObject({
+      vendor: VENDOR,
+      FilesReceived: 1,
+      service: 'lok-importer',
+    });
+    expect(
+      lines.some((line) => line.level === 'INFO' && line.function_name === 'StartUpload' && line.message === 'import'),
+    ).toBe(true);
+    const personal = [
+      ...new Set(
+        [
+          ...sample('club-valid.xml').matchAll(/<(PersonalNumber|FirstName|LastName|Email)>([^<]+)</g),
+          ...sample('club-errors.xml').matchAll(/<(PersonalNumber|FirstName|LastName|Email)>([^<]+)</g),
+        ].map((m) => m[2]!),
+      ),
+    ];
     expect(personal.length).toBeGreaterThan(10);
-    for (const value of personal) expect(out.includes(value), 'a person\'s data in the functions\' output').toBe(false);
+    for (const value of personal) expect(out.includes(value), "a person's data in the functions' output").toBe(false);
   });
 });

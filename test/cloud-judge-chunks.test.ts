@@ -17,7 +17,15 @@ import type { Upload } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, coldStart, freshDeployment, invoke, onboardIn, startLocalCloud, uploadToInbox, type Handler, type LocalCloud,
+  captureOutput,
+  coldStart,
+  freshDeployment,
+  invoke,
+  onboardIn,
+  startLocalCloud,
+  uploadToInbox,
+  type Handler,
+  type LocalCloud,
 } from './support/cloud.js';
 import { clockAt, registerFor, uploadOf, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
@@ -26,7 +34,9 @@ const CLUBS = ['100042', '100043'];
 const VENDOR = 'demo-vendor';
 const TODAY = '2026-11-25';
 // Every period the generated files' dates fall in (2026-08-17 … 2026-11-20), and the undated one.
-const PERIODS = [...new Set(Array.from({ length: 100 }, (_, i) => periodOfDate(addDays('2026-08-17', i))))].concat(UNDATED);
+const PERIODS = [...new Set(Array.from({ length: 100 }, (_, i) => periodOfDate(addDays('2026-08-17', i))))].concat(
+  UNDATED,
+);
 
 const generated = (seed: string, persons: number, activities: number) =>
   [...generateImport({ clubs: CLUBS.length, persons, activities, badShare: 0.05, seed, vendor: VENDOR })].join('');
@@ -37,9 +47,11 @@ async function judged(ports: PipelinePorts) {
   const totals = [];
   for (const club of CLUBS) {
     for (const period of PERIODS) verdicts.push(...(await ports.store.verdictsOf(club, period)).map((v) => ({ ...v })));
-    totals.push(...await ports.store.totalsOf(club));
+    totals.push(...(await ports.store.totalsOf(club)));
   }
-  verdicts.sort((a, b) => (`${a.club}|${a.period}|${a.vendor}|${a.id}` < `${b.club}|${b.period}|${b.vendor}|${b.id}` ? -1 : 1));
+  verdicts.sort((a, b) =>
+    `${a.club}|${a.period}|${a.vendor}|${a.id}` < `${b.club}|${b.period}|${b.vendor}|${b.id}` ? -1 : 1,
+  );
   return { verdicts, totals };
 }
 
@@ -63,11 +75,18 @@ describe('judging in chunks = judging at once', () => {
   it('in the core, over many small chunks judged side by side, for a first load, a full file that changes it and a duplicate', async () => {
     const registers: TestRegister[] = [];
     try {
-      const [single, chunked] = [await registerFor(cloud.dynamodb, [VENDOR], CLUBS), await registerFor(cloud.dynamodb, [VENDOR], CLUBS)];
+      const [single, chunked] = [
+        await registerFor(cloud.dynamodb, [VENDOR], CLUBS),
+        await registerFor(cloud.dynamodb, [VENDOR], CLUBS),
+      ];
       registers.push(single, chunked);
       const clock = clockAt(TODAY);
       // A first load, a full file that changes it, and that file again (a duplicate: nothing to judge, one empty chunk).
-      for (const [seed, persons, activities, minChunks] of [['chunks-1', 60, 110, 6], ['chunks-2', 55, 120, 6], ['chunks-2', 55, 120, 1]] as const) {
+      for (const [seed, persons, activities, minChunks] of [
+        ['chunks-1', 60, 110, 6],
+        ['chunks-2', 55, 120, 6],
+        ['chunks-2', 55, 120, 1],
+      ] as const) {
         const xml = generated(seed, persons, activities);
         const upload: Upload = uploadOf(VENDOR, `${seed}-${minChunks}.xml`);
         const receipts: Receipt[] = [];
@@ -80,7 +99,9 @@ describe('judging in chunks = judging at once', () => {
             const { chunks } = await splitJudge(r.ports, upload, 16);
             expect(chunks).toBeGreaterThanOrEqual(minChunks);
             // As the Distributed Map runs them: several at once, in no particular order, one of them twice.
-            const order = Array.from({ length: chunks }, (_, i) => i).reverse().concat([0]);
+            const order = Array.from({ length: chunks }, (_, i) => i)
+              .reverse()
+              .concat([0]);
             await inParallel(order, JUDGE_CHUNKS_IN_PARALLEL, (chunk) => judgeChunk(r.ports, upload, chunk, clock));
             await joinJudge(r.ports, upload, chunks);
           }
@@ -100,8 +121,14 @@ describe('judging in chunks = judging at once', () => {
 
   it('through the handlers: split, the manifest read as the Distributed Map reads it, chunks, join = the judge step', async () => {
     const FUNCTIONS = {
-      register: 'register-step', apply: 'apply-step', judge: 'judge-step', split: 'judge-split-step', chunk: 'judge-chunk-step',
-      join: 'judge-join-step', totals: 'totals-step', receipt: 'receipt-step',
+      register: 'register-step',
+      apply: 'apply-step',
+      judge: 'judge-step',
+      split: 'judge-split-step',
+      chunk: 'judge-chunk-step',
+      join: 'judge-join-step',
+      totals: 'totals-step',
+      receipt: 'receipt-step',
     } as const;
     const output = captureOutput();
     try {
@@ -117,15 +144,21 @@ describe('judging in chunks = judging at once', () => {
         for (const [i, xml] of files.entries()) {
           const key = `inbox/${VENDOR}/large-${i}.xml`;
           await uploadToInbox(cloud, d.bucket, key, xml);
-          const upload: WorkflowUpload = { ...inboxUploadOf((await d.ports.uploads.head(key))!)!, bytes: Buffer.byteLength(xml) };
+          const upload: WorkflowUpload = {
+            ...inboxUploadOf((await d.ports.uploads.head(key))!)!,
+            bytes: Buffer.byteLength(xml),
+          };
           await invoke(h.register, { upload });
           await invoke(h.apply, { upload });
           if (!fanOut) await invoke(h.judge, { upload });
           else {
-            const split = await invoke(h.split, { upload }) as { chunks: number; manifest: string };
+            const split = (await invoke(h.split, { upload })) as { chunks: number; manifest: string };
             chunkCounts.push(split.chunks);
             // The Distributed Map's S3 JSON Lines reader: one item per line.
-            const items = (await d.ports.objects.get(split.manifest))!.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { chunk: number });
+            const items = (await d.ports.objects.get(split.manifest))!
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => JSON.parse(line) as { chunk: number });
             expect(items).toHaveLength(split.chunks);
             // ItemSelector: { upload: $.upload, chunk: $$.Map.Item.Value.chunk }, items side by side.
             const results = await Promise.all(items.map((item) => invoke(h.chunk, { upload, chunk: item.chunk })));

@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import type { ErasureReport } from '../shared/core/privacy/erase-person.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
-import { cloudTestBed, coldStart, freshDeployment, invoke, onboardIn, uploadToInbox, type CloudTestBed, type Deployment } from './support/cloud.js';
+import {
+  cloudTestBed,
+  coldStart,
+  freshDeployment,
+  invoke,
+  onboardIn,
+  uploadToInbox,
+  type CloudTestBed,
+  type Deployment,
+} from './support/cloud.js';
 import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { ROOT, runCli } from './support/run-cli.js';
 
@@ -23,12 +32,27 @@ beforeAll(async () => {
   bed = await cloudTestBed();
   d = await freshDeployment(bed.cloud);
   await onboardIn(d.ports.admin, [VENDOR], ['100042']);
-  const h = await coldStart(d.env({ SFTP_SERVER_ID: 's-0123456789abcdef0', VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/vendors', VENDOR_SESSION_POLICY: '{}' }), {
-    register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step', admin: 'vendor-admin',
-  });
+  const h = await coldStart(
+    d.env({
+      SFTP_SERVER_ID: 's-0123456789abcdef0',
+      VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/vendors',
+      VENDOR_SESSION_POLICY: '{}',
+    }),
+    {
+      register: 'register-step',
+      apply: 'apply-step',
+      judge: 'judge-step',
+      totals: 'totals-step',
+      receipt: 'receipt-step',
+      admin: 'vendor-admin',
+    },
+  );
   const xml = readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8');
   await uploadToInbox(bed.cloud, d.bucket, `inbox/${VENDOR}/club.xml`, xml);
-  const upload: WorkflowUpload = { ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club.xml`))!)!, bytes: Buffer.byteLength(xml) };
+  const upload: WorkflowUpload = {
+    ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club.xml`))!)!,
+    bytes: Buffer.byteLength(xml),
+  };
   for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload });
   lambda = await startLambdaStandIn(ADMIN_FUNCTION, h.admin);
 }, 180_000);
@@ -38,21 +62,36 @@ afterAll(async () => {
   await bed?.stop();
 });
 
-const cloud = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['person', 'erase', ...args, '--cloud'], {
-  env: {
-    ...process.env, LOK_ADMIN_FUNCTION: ADMIN_FUNCTION, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, AWS_REGION: 'eu-north-1',
-    AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', LOK_DYNAMODB_ENDPOINT: '', LOK_LOCAL_DIR: '/nonexistent', LOK_IDENTITY_KEY: '', ...env,
-  },
-});
+const cloud = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(['person', 'erase', ...args, '--cloud'], {
+    env: {
+      ...process.env,
+      LOK_ADMIN_FUNCTION: ADMIN_FUNCTION,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      AWS_REGION: 'eu-north-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      LOK_DYNAMODB_ENDPOINT: '',
+      LOK_LOCAL_DIR: '/nonexistent',
+      LOK_IDENTITY_KEY: '',
+      ...env,
+    },
+  });
 
 describe('lok-importer person erase --cloud', () => {
   it('erases through the admin function: the report as text and JSON, the same on every repeat, refusals by code, never the personnummer', async () => {
     const first = await cloud(['--personnummer', PNR, '--json']);
-    expect(first).toMatchObject({ code: 0, stderr: expect.stringContaining('through its admin function LokImporter-test-VendorAdminFunction') });
+    expect(first).toMatchObject({
+      code: 0,
+      stderr: expect.stringContaining('through its admin function LokImporter-test-VendorAdminFunction'),
+    });
     const report = JSON.parse(first.stdout) as ErasureReport;
     expect(report).toMatchObject({ outcome: 'erased', removed: { person: 1, memberships: 1, links: 1 } });
     const text = await cloud(['--person-id', report.pid]);
-    expect(text).toMatchObject({ code: 0, stdout: expect.stringContaining(`person ${report.pid} erased on ${report.erasedOn}`) });
+    expect(text).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`person ${report.pid} erased on ${report.erasedOn}`),
+    });
     expect(text.stdout).toContain('what remains, and why:');
     expect(JSON.parse((await cloud(['--personnummer', '20100315-1238', '--json'])).stdout)).toEqual(report);
 
@@ -60,10 +99,15 @@ describe('lok-importer person erase --cloud', () => {
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('UNKNOWN_PERSON') });
     const invalid = await cloud(['--personnummer', '201003151239']);
     expect(invalid).toMatchObject({ code: 1, stderr: expect.stringContaining('INVALID_ADMIN_INPUT') });
-    for (const run of [first, text, unknown, invalid]) for (const digits of ['1003151238', '1212121212', '1003151239']) expect(run.stdout + run.stderr).not.toContain(digits);
+    for (const run of [first, text, unknown, invalid])
+      for (const digits of ['1003151238', '1212121212', '1003151239'])
+        expect(run.stdout + run.stderr).not.toContain(digits);
   }, 120_000);
 
-  it('needs the admin function\'s name: a usage error without LOK_ADMIN_FUNCTION', async () => {
-    expect(await cloud(['--person-id', `p${'0'.repeat(31)}`], { LOK_ADMIN_FUNCTION: '' })).toMatchObject({ code: 2, stderr: expect.stringContaining('LOK_ADMIN_FUNCTION') });
+  it("needs the admin function's name: a usage error without LOK_ADMIN_FUNCTION", async () => {
+    expect(await cloud(['--person-id', `p${'0'.repeat(31)}`], { LOK_ADMIN_FUNCTION: '' })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('LOK_ADMIN_FUNCTION'),
+    });
   }, 60_000);
 });

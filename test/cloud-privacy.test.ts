@@ -15,7 +15,15 @@ import { systemClock } from '../shared/adapters/clock/system-clock.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import { definitionOf, flatten, synthApp } from './support/cdk-app.js';
 import {
-  cloudTestBed, coldStart, freshDeployment, invoke, onboardIn, uploadToInbox, type CloudTestBed, type Deployment, type Handler,
+  cloudTestBed,
+  coldStart,
+  freshDeployment,
+  invoke,
+  onboardIn,
+  uploadToInbox,
+  type CloudTestBed,
+  type Deployment,
+  type Handler,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
 
@@ -32,7 +40,8 @@ const PNR = '201003151238';
 const UNKNOWN_PNR = '191212121212';
 
 /** The sample moved eight years back (dates only, never a personnummer): its periods are past the seven years. */
-const eightYearsBack = (xml: string) => xml.replace(/\b(202[3-6])-(\d\d-\d\d)/g, (_, year: string, rest: string) => `${Number(year) - 8}-${rest}`);
+const eightYearsBack = (xml: string) =>
+  xml.replace(/\b(202[3-6])-(\d\d-\d\d)/g, (_, year: string, rest: string) => `${Number(year) - 8}-${rest}`);
 
 type Answer = { ok: boolean; value?: unknown; error?: { code: string; message: string } };
 
@@ -40,10 +49,13 @@ describe('data protection in the cloud: the template', () => {
   const { stacks } = synthApp();
   const stack = stacks.prod;
   const template = Template.fromStack(stack);
-  const resources = template.toJSON().Resources as Record<string, { Properties: { Timeout?: number; Environment?: { Variables?: Record<string, unknown> } } }>;
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Properties: { Timeout?: number; Environment?: { Variables?: Record<string, unknown> } } }
+  >;
   const idOf = (f: ImporterFunction) => stack.getLogicalId(f.node.defaultChild as CfnElement);
 
-  it('the nightly job runs the retention purge after the clubs\' half and before the report, in a 15-minute function given the identity key', () => {
+  it("the nightly job runs the retention purge after the clubs' half and before the report, in a 15-minute function given the identity key", () => {
     const purge = stack.reconciliation.functions.find((f) => f.handlerFile === 'reconcile-purge.ts')!;
     const asl = definitionOf(template, /nightly reconciliation/);
     expect(asl.States.ReconcileClubs!.Next).toBe('Purge');
@@ -52,21 +64,45 @@ describe('data protection in the cloud: the template', () => {
     expect(JSON.stringify(asl.States.Purge)).toContain(idOf(purge));
     const fn = resources[idOf(purge)]!.Properties;
     expect(fn.Timeout).toBe(15 * 60);
-    expect(Object.keys(fn.Environment!.Variables!).sort()).toEqual(expect.arrayContaining(['BUCKET', ENV.identityKeySecretArn, 'REGISTER_TABLE']));
-    expect(flatten(fn.Environment!.Variables![ENV.identityKeySecretArn])).toBe(`<${stack.getLogicalId(stack.register.identityKey.node.defaultChild as CfnElement)}>`);
+    expect(Object.keys(fn.Environment!.Variables!).sort()).toEqual(
+      expect.arrayContaining(['BUCKET', ENV.identityKeySecretArn, 'REGISTER_TABLE']),
+    );
+    expect(flatten(fn.Environment!.Variables![ENV.identityKeySecretArn])).toBe(
+      `<${stack.getLogicalId(stack.register.identityKey.node.defaultChild as CfnElement)}>`,
+    );
   });
 
-  it('the archive is purged by the bucket\'s lifecycle rule, which keeps files at least as long as the register keeps their data', () => {
-    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) => JSON.stringify(b).includes('archive-seven-years'))!;
-    const rules = (bucket.Properties as { LifecycleConfiguration: { Rules: { Id: string; Prefix?: string; ExpirationInDays?: number }[] } }).LifecycleConfiguration.Rules;
-    expect(rules.find((r) => r.Id === 'archive-seven-years')).toMatchObject({ Prefix: 'archive/', ExpirationInDays: ARCHIVE_DAYS });
+  it("the archive is purged by the bucket's lifecycle rule, which keeps files at least as long as the register keeps their data", () => {
+    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) =>
+      JSON.stringify(b).includes('archive-seven-years'),
+    )!;
+    const rules = (
+      bucket.Properties as {
+        LifecycleConfiguration: { Rules: { Id: string; Prefix?: string; ExpirationInDays?: number }[] };
+      }
+    ).LifecycleConfiguration.Rules;
+    expect(rules.find((r) => r.Id === 'archive-seven-years')).toMatchObject({
+      Prefix: 'archive/',
+      ExpirationInDays: ARCHIVE_DAYS,
+    });
     expect(ARCHIVE_DAYS).toBeGreaterThanOrEqual(RETENTION_YEARS * 365 + Math.floor(RETENTION_YEARS / 4));
   });
 
   it("an erasure's deleted note (keyed hashes, activity ids) leaves no old versions behind: they expire after 30 days", () => {
-    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) => JSON.stringify(b).includes('archive-seven-years'))!;
-    const rules = (bucket.Properties as { LifecycleConfiguration: { Rules: { Id: string; Prefix?: string; NoncurrentVersionExpiration?: { NoncurrentDays: number } }[] } }).LifecycleConfiguration.Rules;
-    expect(rules.find((r) => r.Prefix === 'privacy/')).toMatchObject({ Id: 'erasure-notes', NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
+    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) =>
+      JSON.stringify(b).includes('archive-seven-years'),
+    )!;
+    const rules = (
+      bucket.Properties as {
+        LifecycleConfiguration: {
+          Rules: { Id: string; Prefix?: string; NoncurrentVersionExpiration?: { NoncurrentDays: number } }[];
+        };
+      }
+    ).LifecycleConfiguration.Rules;
+    expect(rules.find((r) => r.Prefix === 'privacy/')).toMatchObject({
+      Id: 'erasure-notes',
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+    });
   });
 
   it('the admin function erases on request: up to 15 minutes (one scan of the register, a re-judge), given the identity key', () => {
@@ -84,35 +120,57 @@ describe('data protection in the cloud: the handlers, on DynamoDB Local and s3rv
   afterAll(() => bed?.stop());
 
   const FUNCTIONS = {
-    register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step',
-    admin: 'vendor-admin', purge: 'reconcile-purge', report: 'reconcile-report',
+    register: 'register-step',
+    apply: 'apply-step',
+    judge: 'judge-step',
+    totals: 'totals-step',
+    receipt: 'receipt-step',
+    admin: 'vendor-admin',
+    purge: 'reconcile-purge',
+    report: 'reconcile-report',
   } as const;
 
   /** A deployment with the vendor and club onboarded, `xml` imported through the import workflow's handlers. */
   async function importedIn(xml: string): Promise<{ d: Deployment; h: { [K in keyof typeof FUNCTIONS]: Handler } }> {
     const d = await freshDeployment(bed.cloud);
     await onboardIn(d.ports.admin, [VENDOR], [CLUB]);
-    const h = await coldStart(d.env({ SFTP_SERVER_ID: 's-0123456789abcdef0', VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/vendors', VENDOR_SESSION_POLICY: '{}' }), FUNCTIONS);
+    const h = await coldStart(
+      d.env({
+        SFTP_SERVER_ID: 's-0123456789abcdef0',
+        VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/vendors',
+        VENDOR_SESSION_POLICY: '{}',
+      }),
+      FUNCTIONS,
+    );
     await uploadToInbox(bed.cloud, d.bucket, `inbox/${VENDOR}/club.xml`, xml);
-    const upload: WorkflowUpload = { ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club.xml`))!)!, bytes: Buffer.byteLength(xml) };
+    const upload: WorkflowUpload = {
+      ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club.xml`))!)!,
+      bytes: Buffer.byteLength(xml),
+    };
     for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload });
     return { d, h };
   }
 
-  const items = async (d: Deployment) => (await bed.cloud.dynamodb.send(new ScanCommand({ TableName: d.table }))).Items ?? [];
+  const items = async (d: Deployment) =>
+    (await bed.cloud.dynamodb.send(new ScanCommand({ TableName: d.table }))).Items ?? [];
 
   it('person-erase: the person leaves the register, the same request again answers the same, refusals by code, no personnummer in any answer', async () => {
     const { d, h } = await importedIn(sample);
     const call = async (request: unknown) => invoke(h.admin, request, 'VendorAdmin') as Promise<Answer>;
     const before = await items(d);
     const erased = await call({ action: 'person-erase', request: { personnummer: '20100315-1238' } });
-    expect(erased).toMatchObject({ ok: true, value: { outcome: 'erased', erasedOn: systemClock().today, removed: { person: 1, memberships: 1, links: 1 } } });
+    expect(erased).toMatchObject({
+      ok: true,
+      value: { outcome: 'erased', erasedOn: systemClock().today, removed: { person: 1, memberships: 1, links: 1 } },
+    });
     const report = erased.value as ErasureReport;
     expect(report.removed!.activities).toBeGreaterThan(0);
     expect(report.remains.some((r) => r.startsWith('archive:'))).toBe(true);
     expect(before.some((i) => JSON.stringify(i).includes(report.pid))).toBe(true);
     // Nothing names the person any more but the head counter of their calendar key (upload ids, no data).
-    expect((await items(d)).filter((i) => JSON.stringify(i).includes(report.pid)).map((i) => i.pk!.S)).toEqual([`HEAD#${report.pid}`]);
+    expect((await items(d)).filter((i) => JSON.stringify(i).includes(report.pid)).map((i) => i.pk!.S)).toEqual([
+      `HEAD#${report.pid}`,
+    ]);
     expect(JSON.parse((await d.ports.objects.get(erasureKey(report.pid)))!)).toEqual(report);
 
     expect(await call({ action: 'person-erase', request: { personnummer: PNR } })).toEqual(erased);
@@ -123,13 +181,19 @@ describe('data protection in the cloud: the handlers, on DynamoDB Local and s3rv
       await call({ action: 'person-erase', request: { personnummer: '201003151239' } }),
       await call({ action: 'person-erase', request: { personnummer: 'x'.repeat(21) } }),
     ];
-    expect(refusals.map((r) => r.error?.code)).toEqual(['UNKNOWN_PERSON', 'INVALID_ADMIN_INPUT', 'INVALID_ADMIN_INPUT', 'INVALID_ADMIN_INPUT']);
+    expect(refusals.map((r) => r.error?.code)).toEqual([
+      'UNKNOWN_PERSON',
+      'INVALID_ADMIN_INPUT',
+      'INVALID_ADMIN_INPUT',
+      'INVALID_ADMIN_INPUT',
+    ]);
     const answers = JSON.stringify([erased, ...refusals]);
-    for (const digits of [PNR, PNR.slice(2), '1003151238', UNKNOWN_PNR.slice(2), '1003151239']) expect(answers).not.toContain(digits);
+    for (const digits of [PNR, PNR.slice(2), '1003151238', UNKNOWN_PNR.slice(2), '1003151239'])
+      expect(answers).not.toContain(digits);
     expect(bed.output.text()).not.toContain('1003151238');
   }, 120_000);
 
-  it('the nightly purge: periods past the seven years and persons left with nothing, in the night\'s report; the next night nothing more', async () => {
+  it("the nightly purge: periods past the seven years and persons left with nothing, in the night's report; the next night nothing more", async () => {
     const { d, h } = await importedIn(eightYearsBack(sample));
     const verdictsBefore = (await items(d)).filter((i) => i.pk!.S!.startsWith('VERDICTS#'));
     expect(verdictsBefore.length).toBeGreaterThan(0);
@@ -142,8 +206,15 @@ describe('data protection in the cloud: the handlers, on DynamoDB Local and s3rv
     expect(after.filter((i) => i.pk!.S!.startsWith('PERSON#') && i.sk!.S === 'META')).toHaveLength(6);
 
     await invoke(h.report, { runId }, 'ReportFn');
-    const report = JSON.parse((await d.ports.objects.get(`reports/reconciliation/${runId}.json`))!) as { purged: PurgeReport };
-    expect(report.purged).toEqual({ cutoff, periods: [{ club: CLUB, period: expect.stringMatching(/^2018-/), activities: 3 }], persons: 1, archivedFiles: 0 });
+    const report = JSON.parse((await d.ports.objects.get(`reports/reconciliation/${runId}.json`))!) as {
+      purged: PurgeReport;
+    };
+    expect(report.purged).toEqual({
+      cutoff,
+      periods: [{ club: CLUB, period: expect.stringMatching(/^2018-/), activities: 3 }],
+      persons: 1,
+      archivedFiles: 0,
+    });
     // The archived file stays: in S3 the lifecycle rule removes it, nothing else may.
     expect((await d.ports.uploads.keys('archive/')).length).toBe(1);
 

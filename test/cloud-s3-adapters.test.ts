@@ -15,10 +15,16 @@ describe('the S3 adapters on s3rver', () => {
   let uploads: S3Uploads;
   let objects: S3ObjectStore;
 
-  const put = (key: string, body: string) => client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
-  const tagCompleted = (key: string) => client.send(new PutObjectTaggingCommand({
-    Bucket: s3.bucket, Key: key, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] },
-  }));
+  const put = (key: string, body: string) =>
+    client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
+  const tagCompleted = (key: string) =>
+    client.send(
+      new PutObjectTaggingCommand({
+        Bucket: s3.bucket,
+        Key: key,
+        Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] },
+      }),
+    );
 
   beforeAll(async () => {
     s3 = await s3ForTests();
@@ -33,18 +39,29 @@ describe('the S3 adapters on s3rver', () => {
   it('heads an inbox object (no version id without versioning) and names the same upload every time', async () => {
     await put('inbox/v1/a.xml', '<Import/>');
     const object = await uploads.head('inbox/v1/a.xml');
-    expect(object).toEqual({ bucket: s3.bucket, key: 'inbox/v1/a.xml', lastModified: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), size: 9, etag: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(object).toEqual({
+      bucket: s3.bucket,
+      key: 'inbox/v1/a.xml',
+      lastModified: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      size: 9,
+      etag: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     // The version an upload event names by its ETag: the current one here; another ETag names none that is left.
     expect(await uploads.versionOf('inbox/v1/a.xml', `"${object!.etag!}"`)).toEqual(object);
     expect(await uploads.versionOf('inbox/v1/a.xml', '0123456789abcdef0123456789abcdef')).toBeUndefined();
     const upload = inboxUploadOf(object!);
-    expect(upload).toMatchObject({ vendor: 'v1', file: 'a.xml', uploadId: uploadIdOf(object!), completedAt: object!.lastModified });
+    expect(upload).toMatchObject({
+      vendor: 'v1',
+      file: 'a.xml',
+      uploadId: uploadIdOf(object!),
+      completedAt: object!.lastModified,
+    });
     expect(upload!.uploadId).toMatch(/^u-[0-9a-f]{48}$/);
     expect(inboxUploadOf((await uploads.head('inbox/v1/a.xml'))!)!.uploadId).toBe(upload!.uploadId);
     expect(await uploads.head('inbox/v1/missing.xml')).toBeUndefined();
   });
 
-  it('knows a completed upload by the tag Transfer Family\'s workflow puts on it', async () => {
+  it("knows a completed upload by the tag Transfer Family's workflow puts on it", async () => {
     await put('inbox/v1/b.xml', '<Import/>');
     const object = (await uploads.head('inbox/v1/b.xml'))!;
     expect(await uploads.isCompleted(object)).toBe(false);
@@ -114,10 +131,14 @@ describe('the S3 adapters on s3rver', () => {
     await put('inbox/v3/.uploading/part.xml', 'x');
     await put('inbox/v3/.hidden.xml', 'x');
     expect((await uploads.inInbox('v3')).map((u) => u.file)).toEqual(['first.xml', 'second.xml']);
-    expect((await uploads.inInbox()).map((u) => `${u.vendor}/${u.file}`)).toEqual(expect.arrayContaining(['v1/a.xml', 'v3/first.xml', 'v3/second.xml']));
+    expect((await uploads.inInbox()).map((u) => `${u.vendor}/${u.file}`)).toEqual(
+      expect.arrayContaining(['v1/a.xml', 'v3/first.xml', 'v3/second.xml']),
+    );
     expect(await uploads.sizeOf('inbox/v3/first.xml')).toBe(1);
     expect(await uploads.sizeOf('inbox/v3/none.xml')).toBeUndefined();
-    expect(await uploads.keys('inbox/v3/')).toEqual(expect.arrayContaining(['inbox/v3/first.xml', 'inbox/v3/second.xml', 'inbox/v3/.hidden.xml']));
+    expect(await uploads.keys('inbox/v3/')).toEqual(
+      expect.arrayContaining(['inbox/v3/first.xml', 'inbox/v3/second.xml', 'inbox/v3/.hidden.xml']),
+    );
   });
 
   it('keeps staged results and receipts as objects; a missing one is undefined', async () => {

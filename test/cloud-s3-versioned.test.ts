@@ -1,4 +1,12 @@
-import { DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,14 +15,31 @@ import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import { s3Client } from '../shared/adapters/s3/s3-client.js';
 import { s3FileSource } from '../shared/adapters/s3/s3-file-source.js';
 import { S3ObjectStore } from '../shared/adapters/s3/s3-object-store.js';
-import { COMPLETED_TAG, inboxUploadOf, S3Uploads, uploadIdOf, type InboxUpload } from '../shared/adapters/s3/s3-uploads.js';
+import {
+  COMPLETED_TAG,
+  inboxUploadOf,
+  S3Uploads,
+  uploadIdOf,
+  type InboxUpload,
+} from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import { orderKeyOf } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import {
-  captureOutput, coldStart, freshDeployment, IMPORT_FUNCTIONS, invoke, invokeFailing, onboardIn, REGION, s3AdaptersOf, uploadCompletedEvent,
-  type Deployment, type ImportFunctions, type LocalCloud,
+  captureOutput,
+  coldStart,
+  freshDeployment,
+  IMPORT_FUNCTIONS,
+  invoke,
+  invokeFailing,
+  onboardIn,
+  REGION,
+  s3AdaptersOf,
+  uploadCompletedEvent,
+  type Deployment,
+  type ImportFunctions,
+  type LocalCloud,
 } from './support/cloud.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 import { ROOT } from './support/run-cli.js';
@@ -30,7 +55,15 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
  */
 function testClock(start = '2026-11-25T09:00:00Z') {
   let at = Date.parse(start);
-  return { now: () => new Date(at), tick: (seconds = 5) => { at += seconds * 1000; }, set: (iso: string) => { at = Date.parse(iso); } };
+  return {
+    now: () => new Date(at),
+    tick: (seconds = 5) => {
+      at += seconds * 1000;
+    },
+    set: (iso: string) => {
+      at = Date.parse(iso);
+    },
+  };
 }
 
 // The S3 adapters against a versioned bucket (test/support/versioned-s3.ts: S3's REST protocol, versions and
@@ -46,13 +79,25 @@ describe('the S3 adapters on a versioned bucket', () => {
   const upload = async (key: string, body: string, completed = true) => {
     const { VersionId } = await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
     if (completed) {
-      await client.send(new PutObjectTaggingCommand({ Bucket: s3.bucket, Key: key, VersionId, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] } }));
+      await client.send(
+        new PutObjectTaggingCommand({
+          Bucket: s3.bucket,
+          Key: key,
+          VersionId,
+          Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] },
+        }),
+      );
     }
     return VersionId!;
   };
   /** A vendor's `rm` over SFTP, or Transfer's partial-upload workflow: a plain delete, which leaves a delete marker. */
   const remove = (key: string) => client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
-  const inboxOf = async (vendor: string) => (await uploads.inInbox(vendor)).map((u) => ({ file: u.file, versionId: u.source.versionId, completedAt: u.completedAt }));
+  const inboxOf = async (vendor: string) =>
+    (await uploads.inInbox(vendor)).map((u) => ({
+      file: u.file,
+      versionId: u.source.versionId,
+      completedAt: u.completedAt,
+    }));
 
   beforeAll(async () => {
     // Pages of two entries: every listing below pages, also through one key's versions and delete markers.
@@ -68,7 +113,14 @@ describe('the S3 adapters on a versioned bucket', () => {
   it('heads the current version with its version id, and names each version its own upload', async () => {
     const first = await upload('inbox/v1/a.xml', '<Import/>');
     const object = await uploads.head('inbox/v1/a.xml');
-    expect(object).toEqual({ bucket: s3.bucket, key: 'inbox/v1/a.xml', versionId: first, lastModified: '2026-11-25T09:00:00.000Z', size: 9, etag: md5('<Import/>') });
+    expect(object).toEqual({
+      bucket: s3.bucket,
+      key: 'inbox/v1/a.xml',
+      versionId: first,
+      lastModified: '2026-11-25T09:00:00.000Z',
+      size: 9,
+      etag: md5('<Import/>'),
+    });
     expect(inboxUploadOf(object!)!.uploadId).toBe(uploadIdOf(object!));
     clock.tick();
     // The same bytes sent again are a new version: a new upload, whose id differs only by the version.
@@ -86,7 +138,7 @@ describe('the S3 adapters on a versioned bucket', () => {
     const v1 = await upload('inbox/v2/members.xml', 'first');
     clock.tick();
     const v2 = await upload('inbox/v2/members.xml', 'second');
-    const [u1, u2] = await uploads.inInbox('v2') as [InboxUpload, InboxUpload];
+    const [u1, u2] = (await uploads.inInbox('v2')) as [InboxUpload, InboxUpload];
     expect(await inboxOf('v2')).toEqual([
       { file: 'members.xml', versionId: v1, completedAt: '2026-11-25T09:00:10.000Z' },
       { file: 'members.xml', versionId: v2, completedAt: '2026-11-25T09:00:15.000Z' },
@@ -96,7 +148,12 @@ describe('the S3 adapters on a versioned bucket', () => {
 
     // Each version is read as itself, the older one too (the current is the newer).
     const read = async (versionId: string) => {
-      const source = s3FileSource(client, { bucket: s3.bucket, key: 'inbox/v2/members.xml', versionId, name: 'members.xml' });
+      const source = s3FileSource(client, {
+        bucket: s3.bucket,
+        key: 'inbox/v2/members.xml',
+        versionId,
+        name: 'members.xml',
+      });
       const parts: Uint8Array[] = [];
       for await (const chunk of source.chunks) parts.push(chunk);
       return { text: Buffer.concat(parts).toString('utf8'), sha256: await source.sha256() };
@@ -110,9 +167,13 @@ describe('the S3 adapters on a versioned bucket', () => {
     expect(await uploads.isCompleted(u1.source)).toBe(true);
     // Done: only its version leaves the inbox, for good (no delete marker); the newer upload stays, current.
     await uploads.removeFromInbox(u1);
-    expect(s3.history('inbox/v2/members.xml').map((v) => ({ versionId: v.versionId, deleteMarker: v.deleteMarker }))).toEqual([{ versionId: v2, deleteMarker: false }]);
+    expect(
+      s3.history('inbox/v2/members.xml').map((v) => ({ versionId: v.versionId, deleteMarker: v.deleteMarker })),
+    ).toEqual([{ versionId: v2, deleteMarker: false }]);
     expect(s3.requests).toContain(`DELETE DeleteObject inbox/v2/members.xml?versionId=${v1}`);
-    expect(await inboxOf('v2')).toEqual([{ file: 'members.xml', versionId: v2, completedAt: '2026-11-25T09:00:15.000Z' }]);
+    expect(await inboxOf('v2')).toEqual([
+      { file: 'members.xml', versionId: v2, completedAt: '2026-11-25T09:00:15.000Z' },
+    ]);
     expect((await uploads.head('inbox/v2/members.xml'))?.versionId).toBe(v2);
     // Both again (a retried step): nothing changes, the newer upload is untouched.
     await uploads.copyToArchive(u1);
@@ -127,7 +188,7 @@ describe('the S3 adapters on a versioned bucket', () => {
     expect(await uploads.inInbox('v2')).toEqual([]);
   });
 
-  it('takes the version with the event\'s ETag: the current one, or the older one when the name was sent again since', async () => {
+  it("takes the version with the event's ETag: the current one, or the older one when the name was sent again since", async () => {
     clock.tick();
     const v1 = await upload('inbox/v3/a.xml', 'one');
     clock.tick();
@@ -172,7 +233,7 @@ describe('the S3 adapters on a versioned bucket', () => {
     expect(await uploads.inInbox('v4')).toEqual([]);
   });
 
-  it('never lists a partial upload Transfer\'s workflow deleted; the complete re-send is listed and marked completed', async () => {
+  it("never lists a partial upload Transfer's workflow deleted; the complete re-send is listed and marked completed", async () => {
     clock.tick();
     await upload('inbox/v5/big.xml', 'half of it', false);
     clock.tick();
@@ -205,9 +266,13 @@ describe('the S3 adapters on a versioned bucket', () => {
     const complete = await upload('inbox/v7/big.xml', 'complete');
     clock.set('2026-11-25T10:05:00Z');
     expect(s3.history('inbox/v7/big.xml').map((v) => [v.deleteMarker, v.lastModified.toISOString()])).toEqual([
-      [false, '2026-11-25T10:00:00.000Z'], [true, '2026-11-25T10:00:30.000Z'], [false, expect.any(String)],
+      [false, '2026-11-25T10:00:00.000Z'],
+      [true, '2026-11-25T10:00:30.000Z'],
+      [false, expect.any(String)],
     ]);
-    expect(await inboxOf('v7')).toEqual([{ file: 'big.xml', versionId: complete, completedAt: '2026-11-25T10:00:00.000Z' }]);
+    expect(await inboxOf('v7')).toEqual([
+      { file: 'big.xml', versionId: complete, completedAt: '2026-11-25T10:00:00.000Z' },
+    ]);
   });
 
   it('asks each version for its own completed tag; a version removed meanwhile is not waiting (never an error)', async () => {
@@ -215,7 +280,7 @@ describe('the S3 adapters on a versioned bucket', () => {
     await upload('inbox/v8/a.xml', 'done');
     clock.tick();
     await upload('inbox/v8/a.xml', 'in flight', false);
-    const [done, inFlight] = await uploads.inInbox('v8') as [InboxUpload, InboxUpload];
+    const [done, inFlight] = (await uploads.inInbox('v8')) as [InboxUpload, InboxUpload];
     expect(await uploads.isCompleted(done.source)).toBe(true);
     expect(await uploads.isCompleted(inFlight.source)).toBe(false);
     // Listed by a later upload's apply step, then finished by its own workflow before the tag was read.
@@ -223,13 +288,15 @@ describe('the S3 adapters on a versioned bucket', () => {
     expect(await uploads.isCompleted(done.source)).toBe(false);
     // A key the vendor removed: its current version is a delete marker.
     await remove('inbox/v8/a.xml');
-    expect(await uploads.isCompleted({ bucket: s3.bucket, key: 'inbox/v8/a.xml', lastModified: inFlight.completedAt })).toBe(false);
+    expect(
+      await uploads.isCompleted({ bucket: s3.bucket, key: 'inbox/v8/a.xml', lastModified: inFlight.completedAt }),
+    ).toBe(false);
   });
 
-  it('archives an upload without the inbox\'s tags (Transfer\'s completed tag is the inbox\'s alone)', async () => {
+  it("archives an upload without the inbox's tags (Transfer's completed tag is the inbox's alone)", async () => {
     clock.tick();
     await upload('inbox/v9/a.xml', 'tagged');
-    const [u] = await uploads.inInbox('v9') as [InboxUpload];
+    const [u] = (await uploads.inInbox('v9')) as [InboxUpload];
     await uploads.copyToArchive(u);
     const tags = await client.send(new GetObjectTaggingCommand({ Bucket: s3.bucket, Key: archiveKey(u) }));
     expect(tags.TagSet ?? []).toEqual([]);
@@ -252,27 +319,46 @@ describe('the S3 adapters on a versioned bucket', () => {
   it('fails the archive copy of a version that is gone, copying nothing', async () => {
     clock.tick();
     await upload('inbox/v10/a.xml', 'gone soon');
-    const [u] = await uploads.inInbox('v10') as [InboxUpload];
+    const [u] = (await uploads.inInbox('v10')) as [InboxUpload];
     await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: u.source.key, VersionId: u.source.versionId }));
     await expect(uploads.copyToArchive(u)).rejects.toMatchObject({ name: 'NoSuchVersion' });
     expect(await objects.get(archiveKey(u))).toBeUndefined();
   });
 
-  it('lists every vendor\'s inbox across pages, in the ledger\'s order, and keys by their current objects', async () => {
+  it("lists every vendor's inbox across pages, in the ledger's order, and keys by their current objects", async () => {
     const all = await uploads.inInbox();
     expect(all.map((u) => `${u.vendor}/${u.file}`).sort()).toEqual([
-      'v1/a.xml', 'v1/a.xml', 'v3/a.xml', 'v5/big.xml', 'v6/a.xml', 'v7/big.xml', 'v9/a.xml', 'v9/medlemmar åäö + 50% 2026.xml',
+      'v1/a.xml',
+      'v1/a.xml',
+      'v3/a.xml',
+      'v5/big.xml',
+      'v6/a.xml',
+      'v7/big.xml',
+      'v9/a.xml',
+      'v9/medlemmar åäö + 50% 2026.xml',
     ]);
     const order = all.map((u) => orderKeyOf(u));
     expect(order).toEqual([...order].sort());
     const keys = await uploads.keys('inbox/');
-    expect(keys.sort()).toEqual(['inbox/v1/a.xml', 'inbox/v3/a.xml', 'inbox/v5/big.xml', 'inbox/v6/a.xml', 'inbox/v7/big.xml', 'inbox/v9/a.xml', 'inbox/v9/medlemmar åäö + 50% 2026.xml']);
+    expect(keys.sort()).toEqual([
+      'inbox/v1/a.xml',
+      'inbox/v3/a.xml',
+      'inbox/v5/big.xml',
+      'inbox/v6/a.xml',
+      'inbox/v7/big.xml',
+      'inbox/v9/a.xml',
+      'inbox/v9/medlemmar åäö + 50% 2026.xml',
+    ]);
     expect(s3.requests.filter((r) => r.startsWith('GET ListObjectVersions')).length).toBeGreaterThan(1);
   });
 
   it('the fake refuses what it does not implement instead of ignoring it', async () => {
-    await expect(client.send(new ListObjectVersionsCommand({ Bucket: s3.bucket, Prefix: 'inbox/', Delimiter: '/' }))).rejects.toMatchObject({ name: 'NotImplemented' });
-    await expect(client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'inbox/v1/a.xml', Range: 'bytes=0-1' }))).rejects.toMatchObject({ name: 'NotImplemented' });
+    await expect(
+      client.send(new ListObjectVersionsCommand({ Bucket: s3.bucket, Prefix: 'inbox/', Delimiter: '/' })),
+    ).rejects.toMatchObject({ name: 'NotImplemented' });
+    await expect(
+      client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'inbox/v1/a.xml', Range: 'bytes=0-1' })),
+    ).rejects.toMatchObject({ name: 'NotImplemented' });
   });
 
   it('keeps staged results and receipts as objects; a deleted one is undefined (its delete marker is current)', async () => {
@@ -294,7 +380,7 @@ const VENDOR = 'demo-vendor';
 
 // The import workflow's handlers over the versioned bucket, on DynamoDB Local and the Step Functions fake: what
 // the starter, the ordering check and the sweep make of versions and delete markers.
-describe('the import workflow\'s handlers on a versioned bucket', () => {
+describe("the import workflow's handlers on a versioned bucket", () => {
   // An hour ago: every upload has settled for the sweep, and times still run forward.
   const clock = testClock(new Date(Math.floor(Date.now() / 1000) * 1000 - 60 * 60 * 1000).toISOString());
   let cloud: LocalCloud;
@@ -303,12 +389,19 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
   let output: ReturnType<typeof captureOutput>;
 
   beforeAll(async () => {
-    const [{ local, client }, server, fake] = await Promise.all([dynamoDbForTests(), versionedS3({ pageSize: 3, now: clock.now }), stepFunctionsFake()]);
+    const [{ local, client }, server, fake] = await Promise.all([
+      dynamoDbForTests(),
+      versionedS3({ pageSize: 3, now: clock.now }),
+      stepFunctionsFake(),
+    ]);
     s3 = server;
     sfn = fake;
     const s3client = s3Client({ endpoint: s3.endpoint, region: REGION, credentials: S3_CREDENTIALS });
     cloud = {
-      dynamodb: client, dynamodbEndpoint: local.endpoint, s3: s3client, s3Server: s3,
+      dynamodb: client,
+      dynamodbEndpoint: local.endpoint,
+      s3: s3client,
+      s3Server: s3,
       async stop() {
         client.destroy();
         s3client.destroy();
@@ -334,7 +427,14 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
     const key = `inbox/${VENDOR}/${file}`;
     const { VersionId } = await cloud.s3.send(new PutObjectCommand({ Bucket: d.bucket, Key: key, Body: body }));
     if (completed) {
-      await cloud.s3.send(new PutObjectTaggingCommand({ Bucket: d.bucket, Key: key, VersionId, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] } }));
+      await cloud.s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: d.bucket,
+          Key: key,
+          VersionId,
+          Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] },
+        }),
+      );
     }
     return VersionId!;
   }
@@ -344,7 +444,8 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
     return invoke(h.receipt, { upload });
   }
 
-  const startedUpload = (name: string) => (sfn.started.find((e) => e.name === name)!.input as { upload: WorkflowUpload }).upload;
+  const startedUpload = (name: string) =>
+    (sfn.started.find((e) => e.name === name)!.input as { upload: WorkflowUpload }).upload;
 
   it('imports a file sent twice under one name before either event was handled: both, in order, each from its own version', async () => {
     const { d, h } = await deploy();
@@ -357,8 +458,12 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
     const v2 = await put(d, 'club.xml', second);
 
     // The events come in the wrong order; each starts the upload of the version with its ETag.
-    const late = await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, second), 'StartUpload') as { uploadId: string };
-    const early = await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, first), 'StartUpload') as { uploadId: string };
+    const late = (await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, second), 'StartUpload')) as {
+      uploadId: string;
+    };
+    const early = (await invoke(h.start, uploadCompletedEvent(d.bucket, key, VENDOR, first), 'StartUpload')) as {
+      uploadId: string;
+    };
     const u1 = startedUpload(early.uploadId);
     const u2 = startedUpload(late.uploadId);
     expect([u1.source.versionId, u2.source.versionId]).toEqual([v1, v2]);
@@ -366,7 +471,10 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
 
     // The later upload is registered, then waits while the earlier one is in the inbox.
     await invoke(h.register, { upload: u2 });
-    expect(await invokeFailing(h.apply, { upload: u2 })).toMatchObject({ Error: 'UploadBlocked', Cause: expect.stringContaining(u1.uploadId) });
+    expect(await invokeFailing(h.apply, { upload: u2 })).toMatchObject({
+      Error: 'UploadBlocked',
+      Cause: expect.stringContaining(u1.uploadId),
+    });
     expect(sfn.started.filter((e) => e.name === u1.uploadId)).toHaveLength(1);
 
     expect(await runSteps(h, u1)).toEqual({ status: 'applied', errors: 0 });
@@ -392,8 +500,20 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
     await put(d, 'one.xml', xml);
     clock.tick();
     await put(d, 'two.xml', xml.replace('<Place>Ängsvallen</Place>', '<Place>Nya vallen</Place>'));
-    const one = startedUpload((await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/one.xml`, VENDOR, xml)) as { uploadId: string }).uploadId);
-    const two = startedUpload((await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/two.xml`, VENDOR, 1)) as { uploadId: string }).uploadId);
+    const one = startedUpload(
+      (
+        (await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/one.xml`, VENDOR, xml))) as {
+          uploadId: string;
+        }
+      ).uploadId,
+    );
+    const two = startedUpload(
+      (
+        (await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/two.xml`, VENDOR, 1))) as {
+          uploadId: string;
+        }
+      ).uploadId,
+    );
     await invoke(h.register, { upload: two });
     // The later upload's apply lists the inbox and finds the earlier one, not in the ledger (its event not handled
     // yet); its whole import runs and ends before the apply step reads its tag.
@@ -411,7 +531,7 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
     clock.tick();
     await cloud.s3.send(new DeleteObjectCommand({ Bucket: d.bucket, Key: `inbox/${VENDOR}/removed.xml` }));
     clock.tick();
-    await put(d, 'resent.xml', 'a dropped session\'s part', false);
+    await put(d, 'resent.xml', "a dropped session's part", false);
     clock.tick();
     await cloud.s3.send(new DeleteObjectCommand({ Bucket: d.bucket, Key: `inbox/${VENDOR}/resent.xml` }));
     clock.tick();
@@ -426,7 +546,11 @@ describe('the import workflow\'s handlers on a versioned bucket', () => {
     const before = sfn.started.length;
     expect(await invoke(h.sweep, {}, 'Sweep')).toEqual({ started: 3, partial: 1 });
     const swept = sfn.started.slice(before).map((e) => (e.input as { upload: WorkflowUpload }).upload);
-    expect(swept.map((u) => [u.file, u.source.versionId])).toEqual([['resent.xml', resent], ['twice.xml', twice1], ['twice.xml', twice2]]);
+    expect(swept.map((u) => [u.file, u.source.versionId])).toEqual([
+      ['resent.xml', resent],
+      ['twice.xml', twice1],
+      ['twice.xml', twice2],
+    ]);
     // Swept again: the executions, named by upload id, are there already; no new one starts.
     await invoke(h.sweep, {}, 'Sweep');
     expect(sfn.started.length).toBe(before + 3);

@@ -9,15 +9,31 @@ import { orderKeyOf } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, closedPort, coldStart, freshDeployment, invoke, invokeFailing, onboardIn, uploadToInbox,
-  cloudTestBed, type CloudTestBed, type Deployment, type Handler, type LocalCloud,
+  captureOutput,
+  closedPort,
+  coldStart,
+  freshDeployment,
+  invoke,
+  invokeFailing,
+  onboardIn,
+  uploadToInbox,
+  cloudTestBed,
+  type CloudTestBed,
+  type Deployment,
+  type Handler,
+  type LocalCloud,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
 import type { StepFunctionsFake } from './support/step-functions-fake.js';
 
 const FUNCTIONS = {
-  register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step', receipt: 'receipt-step',
-  chunk: 'judge-chunk-step', fail: 'fail-step',
+  register: 'register-step',
+  apply: 'apply-step',
+  judge: 'judge-step',
+  totals: 'totals-step',
+  receipt: 'receipt-step',
+  chunk: 'judge-chunk-step',
+  fail: 'fail-step',
 } as const;
 type Functions = { [K in keyof typeof FUNCTIONS]: Handler };
 
@@ -26,7 +42,7 @@ const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8
 const second = () => new Promise((resolve) => setTimeout(resolve, 1100)); // S3 keeps times to the second
 
 // How a step's failure reaches Step Functions: by the error's name, which the state machine's Retry and Catch match.
-describe('the step handlers\' errors, as the state machine sees them', () => {
+describe("the step handlers' errors, as the state machine sees them", () => {
   let cloud: LocalCloud;
   let output: ReturnType<typeof captureOutput>;
   let d: Deployment;
@@ -73,7 +89,10 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
     expect((await invokeFailing(down.apply, { upload: up })).Error).toBe('TransientError');
     expect((await invokeFailing(down.judge, { upload: up })).Error).toBe('TransientError');
     for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
-    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'partially_applied' });
+    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({
+      stage: 'done',
+      status: 'partially_applied',
+    });
   });
 
   it('a step given what it cannot work with is StepFailed (caught: the upload fails)', async () => {
@@ -100,8 +119,17 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
     // The state machine's catch: `{ upload, error }` (the error at `$.error`) to MarkFailed.
     expect(await invoke(h.fail, { upload: up, error })).toEqual({ failed: true });
     const receipt = JSON.parse((await d.ports.objects.get(receiptKey(up)))!) as Receipt;
-    expect(receipt).toMatchObject({ file: 'lost.xml', vendor: VENDOR, status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }], activities: [] });
-    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'failed' });
+    expect(receipt).toMatchObject({
+      file: 'lost.xml',
+      vendor: VENDOR,
+      status: 'rejected',
+      errors: [{ code: 'IMPORT_FAILED' }],
+      activities: [],
+    });
+    expect(await d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({
+      stage: 'done',
+      status: 'failed',
+    });
     // MarkFailed retried (a transient error after it wrote): the same receipt.
     const text = await d.ports.objects.get(receiptKey(up));
     await invoke(h.fail, { upload: up, error });
@@ -117,7 +145,10 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
     await inboxUpload('dropped.xml', sample('club-valid.xml').slice(0, 400), false);
     const earlier = await inboxUpload('earlier.xml', sample('club-errors.xml'));
     await second();
-    const later = await inboxUpload('later.xml', sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>'));
+    const later = await inboxUpload(
+      'later.xml',
+      sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>'),
+    );
     await invoke(h.register, { upload: later });
     expect((await invokeFailing(h.apply, { upload: later })).Error).toBe('UploadBlocked');
     // Its event had not come: apply started its workflow (once however often it asks), not the partial one's.
@@ -137,29 +168,44 @@ describe('the step handlers\' errors, as the state machine sees them', () => {
   });
 
   it('orders two uploads completed within the same second as the ledger does: by upload id', async () => {
-    const xml = (name: string) => sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', `<FirstName>${name}</FirstName>`);
+    const xml = (name: string) =>
+      sample('club-valid.xml').replace('<FirstName>Åsa</FirstName>', `<FirstName>${name}</FirstName>`);
     let pair: WorkflowUpload[] = [];
     for (let attempt = 0; pair.length === 0; attempt++) {
       const a = await inboxUpload(`same-second-a${attempt}.xml`, xml('Åsa Li'));
       const b = await inboxUpload(`same-second-b${attempt}.xml`, xml('Åsa Bo'));
       if (a.completedAt === b.completedAt) pair = [a, b];
-      else for (const up of [a, b]) await cloud.s3.send(new DeleteObjectCommand({ Bucket: d.bucket, Key: up.source.key }));
+      else
+        for (const up of [a, b]) await cloud.s3.send(new DeleteObjectCommand({ Bucket: d.bucket, Key: up.source.key }));
     }
-    const [earlier, later] = pair.sort((x, y) => (orderKeyOf(x) < orderKeyOf(y) ? -1 : 1)) as [WorkflowUpload, WorkflowUpload];
+    const [earlier, later] = pair.sort((x, y) => (orderKeyOf(x) < orderKeyOf(y) ? -1 : 1)) as [
+      WorkflowUpload,
+      WorkflowUpload,
+    ];
     await invoke(h.register, { upload: later });
-    expect(await invokeFailing(h.apply, { upload: later })).toMatchObject({ Error: 'UploadBlocked', Cause: expect.stringContaining(earlier.uploadId) });
+    expect(await invokeFailing(h.apply, { upload: later })).toMatchObject({
+      Error: 'UploadBlocked',
+      Cause: expect.stringContaining(earlier.uploadId),
+    });
     await importWhole(earlier);
     await importWhole(later);
-    const [first, then] = await Promise.all([earlier, later].map((up) => d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)));
+    const [first, then] = await Promise.all(
+      [earlier, later].map((up) => d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)),
+    );
     expect([first?.status, then?.status]).toEqual(['applied', 'applied']);
     expect(first!.finishedAt! < then!.finishedAt!).toBe(true);
   });
 
-  it('logs the failures by name and code, never a file name or a person\'s data', () => {
+  it("logs the failures by name and code, never a file name or a person's data", () => {
     const out = output.text();
-    const failures = out.split('\n').filter((line) => line.includes('"step failed"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const failures = out
+      .split('\n')
+      .filter((line) => line.includes('"step failed"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(new Set(failures.map((f) => f.error))).toEqual(new Set(['TransientError', 'StepFailed', 'UploadBlocked']));
-    for (const name of ['s3-outage', 'dynamodb-outage', 'early.xml', 'lost.xml', 'earlier.xml', 'later.xml']) expect(out).not.toContain(name);
-    for (const [, value] of sample('club-valid.xml').matchAll(/<(?:PersonalNumber|FirstName|LastName|Email)>([^<]+)</g)) expect(out).not.toContain(value);
+    for (const name of ['s3-outage', 'dynamodb-outage', 'early.xml', 'lost.xml', 'earlier.xml', 'later.xml'])
+      expect(out).not.toContain(name);
+    for (const [, value] of sample('club-valid.xml').matchAll(/<(?:PersonalNumber|FirstName|LastName|Email)>([^<]+)</g))
+      expect(out).not.toContain(value);
   });
 });

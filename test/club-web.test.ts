@@ -18,7 +18,8 @@ import { ROOT } from './support/run-cli.js';
 const CHROMIUM = '/usr/bin/chromium';
 const scratch = scratchForFile('lok-club-web-');
 /** docs/screenshots/ when asked (LOK_UPDATE_SCREENSHOTS=1), else a temp folder: a test run leaves the checkout as it was. */
-const SCREENSHOTS = process.env.LOK_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(scratch, 'screenshots');
+const SCREENSHOTS =
+  process.env.LOK_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(scratch, 'screenshots');
 let local: LocalMode;
 let browser: Browser;
 let page: Page;
@@ -27,7 +28,12 @@ let page: Page;
 async function upload(name: string, xml: string): Promise<Receipt> {
   const file = join(scratch, name);
   writeFileSync(file, xml);
-  await uploadWithClient({ port: local.sftpPort, privateKeyPath: local.demoKeyPath, vendor: DEMO_VENDOR, files: [file] });
+  await uploadWithClient({
+    port: local.sftpPort,
+    privateKeyPath: local.demoKeyPath,
+    vendor: DEMO_VENDOR,
+    files: [file],
+  });
   const receipt = join(local.layout.objectsDir, 'outbox', DEMO_VENDOR, `${name}.receipt.json`);
   const deadline = Date.now() + 120_000;
   while (!existsSync(receipt)) {
@@ -47,10 +53,18 @@ async function shot(name: string): Promise<void> {
 
 beforeAll(async () => {
   local = await startLocalMode({
-    dataDir: join(scratch, 'local'), fresh: true, samplesDir: join(ROOT, 'samples'), say: () => undefined, log: () => undefined,
+    dataDir: join(scratch, 'local'),
+    fresh: true,
+    samplesDir: join(ROOT, 'samples'),
+    say: () => undefined,
+    log: () => undefined,
     uploadDemo: uploadWithClient,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   page = await browser.newPage({ viewport: { width: 1024, height: 800 }, locale: 'sv-SE' });
 }, 240_000);
 
@@ -63,11 +77,17 @@ describe("the club's web page in local mode (issue 16)", () => {
   const created = `${daysAgo(0)}T06:00:00+01:00`;
 
   it('finds a rejected activity uploaded over SFTP, reads its reasons, sends the application; a later activity is PERIOD_CLOSED', async () => {
-    const receipt = await upload('web-week.xml', clubFile(DEMO_VENDOR, DEMO_CLUB, created, [
-      { id: 'WEB-1', date: daysAgo(3), start: '17:00', end: '18:30', group: 'P12 Blå' },
-      { id: 'WEB-2', date: daysAgo(2), start: '17:00', end: '18:30', leader: '' },
-    ]));
-    expect(receipt.activities.map((a) => [a.id, a.verdict])).toEqual([['WEB-1', 'approved'], ['WEB-2', 'rejected']]);
+    const receipt = await upload(
+      'web-week.xml',
+      clubFile(DEMO_VENDOR, DEMO_CLUB, created, [
+        { id: 'WEB-1', date: daysAgo(3), start: '17:00', end: '18:30', group: 'P12 Blå' },
+        { id: 'WEB-2', date: daysAgo(2), start: '17:00', end: '18:30', leader: '' },
+      ]),
+    );
+    expect(receipt.activities.map((a) => [a.id, a.verdict])).toEqual([
+      ['WEB-1', 'approved'],
+      ['WEB-2', 'rejected'],
+    ]);
 
     await page.goto(local.webUrl);
     await page.getByRole('button', { name: `Logga in som official-${DEMO_CLUB}` }).click();
@@ -104,7 +124,10 @@ describe("the club's web page in local mode (issue 16)", () => {
     expect(await application.innerText()).toMatch(new RegExp(`Inskickad\\s+\\S+ \\S+ av official-${DEMO_CLUB}`));
     await shot('application-sent');
 
-    const later = await upload('web-later.xml', clubFile(DEMO_VENDOR, DEMO_CLUB, created, [{ id: 'WEB-3', date: daysAgo(1), start: '17:00', end: '18:30' }]));
+    const later = await upload(
+      'web-later.xml',
+      clubFile(DEMO_VENDOR, DEMO_CLUB, created, [{ id: 'WEB-3', date: daysAgo(1), start: '17:00', end: '18:30' }]),
+    );
     expect(later.activities[0]).toMatchObject({ id: 'WEB-3', verdict: 'rejected', reasons: ['PERIOD_CLOSED'] });
     await page.reload();
     await page.getByRole('tab', { name: 'Aktiviteter' }).click();
@@ -136,14 +159,27 @@ describe("the club's web page in local mode (issue 16)", () => {
     const activities: ActivitySpec[] = Array.from({ length: 2000 }, (_, i) => {
       const day = new Date(Date.UTC(2026, 0, 1) + Math.floor(i / 12) * 86_400_000).toISOString().slice(0, 10);
       const hour = 8 + (i % 12);
-      return { id: `BULK-${String(i).padStart(4, '0')}`, date: day, start: `${hour}:00`.padStart(5, '0'), end: `${hour}:50`.padStart(5, '0'), leader: 'L', participants: KIDS };
+      return {
+        id: `BULK-${String(i).padStart(4, '0')}`,
+        date: day,
+        start: `${hour}:00`.padStart(5, '0'),
+        end: `${hour}:50`.padStart(5, '0'),
+        leader: 'L',
+        participants: KIDS,
+      };
     });
     const receipt = await upload('bulk.xml', clubFile(DEMO_VENDOR, DEMO_CLUB, created, activities));
     expect(receipt.activities).toHaveLength(2000);
 
     const timings: string[] = [];
-    for (const [name, rate] of [['desktop', 1], ['phone-like (4× CPU throttling)', 4]] as const) {
-      const fresh = await browser.newPage({ viewport: rate === 1 ? { width: 1024, height: 800 } : { width: 390, height: 844 }, locale: 'sv-SE' });
+    for (const [name, rate] of [
+      ['desktop', 1],
+      ['phone-like (4× CPU throttling)', 4],
+    ] as const) {
+      const fresh = await browser.newPage({
+        viewport: rate === 1 ? { width: 1024, height: 800 } : { width: 390, height: 844 },
+        locale: 'sv-SE',
+      });
       const cdp = await fresh.context().newCDPSession(fresh);
       await cdp.send('Emulation.setCPUThrottlingRate', { rate });
       await fresh.goto(local.webUrl);
@@ -153,10 +189,15 @@ describe("the club's web page in local mode (issue 16)", () => {
       await fresh.goto(`${local.webUrl}?club=${DEMO_CLUB}&period=2026-1`);
       await fresh.waitForSelector('body[data-loaded="true"]');
       const wall = Date.now() - started;
-      const inPage = await fresh.evaluate(() => ({ loaded: Math.round(performance.now()), data: Math.round((globalThis as unknown as { lokLoadedMs: number }).lokLoadedMs) }));
+      const inPage = await fresh.evaluate(() => ({
+        loaded: Math.round(performance.now()),
+        data: Math.round((globalThis as unknown as { lokLoadedMs: number }).lokLoadedMs),
+      }));
       expect(await fresh.locator('#summary').innerText()).toContain('2000');
       if (rate === 4) await fresh.screenshot({ path: join(SCREENSHOTS, 'activities-phone.png') });
-      timings.push(`${name}: ${wall} ms from navigation to the list shown (in the page ${inPage.loaded} ms; API and render ${inPage.data} ms)`);
+      timings.push(
+        `${name}: ${wall} ms from navigation to the list shown (in the page ${inPage.loaded} ms; API and render ${inPage.data} ms)`,
+      );
       await fresh.close();
     }
     process.stdout.write(`club page, 2 000 activities in a period:\n  ${timings.join('\n  ')}\n`);

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
 import { scratchForFile } from './support/for-file.js';
-import { cleanEnv, ROOT, runCli, runProcess, startLocalModeProcess, type CliResult, type LocalModeProcess } from './support/run-cli.js';
+import {
+  cleanEnv,
+  ROOT,
+  runCli,
+  runProcess,
+  startLocalModeProcess,
+  type CliResult,
+  type LocalModeProcess,
+} from './support/run-cli.js';
 
 /**
  * Every command line shown in a code block of README.md and docs/*.md (`lok-importer …`, `npx lok-importer …`,
@@ -20,9 +28,18 @@ import { cleanEnv, ROOT, runCli, runProcess, startLocalModeProcess, type CliResu
 const EXCLUDED: readonly { readonly pattern: RegExp; readonly reason: string }[] = [
   { pattern: /\s--cloud\b/, reason: 'needs the AWS deployment (its admin function)' },
   { pattern: /^AWS_PROFILE=/, reason: 'needs AWS credentials and a deployed stack' },
-  { pattern: /^npm run synth\b/, reason: 'long-running: bundles every function (test/cdk-nag.test.ts synthesises the app)' },
-  { pattern: /^npx lok-importer dynamodb-local\b/, reason: 'long-running (a server); this test runs its own DynamoDB Local and points the README\'s endpoint at it' },
-  { pattern: /^npm run build:check\b/, reason: 'builds the release files into the checkout; test/check-standalone.test.ts runs it' },
+  {
+    pattern: /^npm run synth\b/,
+    reason: 'long-running: bundles every function (test/cdk-nag.test.ts synthesises the app)',
+  },
+  {
+    pattern: /^npx lok-importer dynamodb-local\b/,
+    reason: "long-running (a server); this test runs its own DynamoDB Local and points the README's endpoint at it",
+  },
+  {
+    pattern: /^npm run build:check\b/,
+    reason: 'builds the release files into the checkout; test/check-standalone.test.ts runs it',
+  },
   { pattern: / \[--/, reason: 'a synopsis ([options] in brackets), not a command' },
 ];
 
@@ -47,7 +64,13 @@ function commandPart(line: string): string {
 }
 
 function docCommands(): DocCommand[] {
-  const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => `docs/${f}`),
+  ];
   const found: DocCommand[] = [];
   for (const file of files) {
     const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
@@ -66,7 +89,13 @@ function docCommands(): DocCommand[] {
       const command = commandPart(line);
       const excluded = EXCLUDED.find((e) => e.pattern.test(command))?.reason;
       const exitCode = Number(/\bexits? (\d)\b/.exec(line.slice(command.length))?.[1] ?? 0);
-      found.push({ where: `${file}:${start + 1}`, line, exports: [...exports], exitCode, ...(excluded ? { excluded } : {}) });
+      found.push({
+        where: `${file}:${start + 1}`,
+        line,
+        exports: [...exports],
+        exitCode,
+        ...(excluded ? { excluded } : {}),
+      });
     }
   }
   return found;
@@ -98,7 +127,12 @@ async function envAfter(exports: readonly string[], base: NodeJS.ProcessEnv): Pr
   if (known) return known;
   const { code, stdout, stderr } = await shell(`${key}\nenv -0`, base, cwd);
   if (code !== 0) throw new Error(`exports failed: ${stderr}`);
-  const env = Object.fromEntries(stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const env = Object.fromEntries(
+    stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   blockEnvs.set(key, env);
   return env;
 }
@@ -108,17 +142,40 @@ beforeAll(async () => {
   symlinkSync(join(ROOT, 'samples'), join(cwd, 'samples'));
   // `lok-importer` on the PATH is the built CLI on this Node, as `npx lok-importer` runs it in the repository.
   mkdirSync(shims);
-  writeFileSync(join(shims, 'lok-importer'), `#!/bin/sh\nexec "${process.execPath}" "${ROOT}bin/lok-importer.js" "$@"\n`);
+  writeFileSync(
+    join(shims, 'lok-importer'),
+    `#!/bin/sh\nexec "${process.execPath}" "${ROOT}bin/lok-importer.js" "$@"\n`,
+  );
   chmodSync(join(shims, 'lok-importer'), 0o755);
   [local, dynamo] = await Promise.all([
     startLocalModeProcess(join(scratch, 'local')),
-    dynamoDbForTests().then(({ local: d, client }) => { client.destroy(); return d; }),
+    dynamoDbForTests().then(({ local: d, client }) => {
+      client.destroy();
+      return d;
+    }),
   ]);
   // A vendor's own file: generated, checked by the README's `check my-export.xml`, uploaded to local mode over SFTP.
-  const generated = await runCli(['generate', '--clubs', '1', '--persons', '60', '--activities', '40', '--seed', 'docs', '--out', join(cwd, 'my-export.xml')]);
+  const generated = await runCli([
+    'generate',
+    '--clubs',
+    '1',
+    '--persons',
+    '60',
+    '--activities',
+    '40',
+    '--seed',
+    'docs',
+    '--out',
+    join(cwd, 'my-export.xml'),
+  ]);
   expect(generated.code, generated.stderr).toBe(0);
   const sftp = new SftpClient();
-  await sftp.connect({ host: '127.0.0.1', port: local.runtime.sftpPort, username: 'demo-vendor', privateKey: readFileSync(local.demoKeyPath) });
+  await sftp.connect({
+    host: '127.0.0.1',
+    port: local.runtime.sftpPort,
+    username: 'demo-vendor',
+    privateKey: readFileSync(local.demoKeyPath),
+  });
   await sftp.put(join(cwd, 'my-export.xml'), '/inbox/my-export.xml');
   await sftp.end();
   const receipt = join(local.runtime.objectsDir, 'outbox', 'demo-vendor', 'my-export.xml.receipt.json');
@@ -136,7 +193,11 @@ afterAll(async () => {
 describe('the command lines in README.md and docs/*.md', () => {
   it('are found, and every exclusion still matches one of them', () => {
     expect(commands.filter((c) => !c.excluded).length).toBeGreaterThan(15);
-    for (const { pattern } of EXCLUDED) expect(commands.some((c) => pattern.test(commandPart(c.line))), String(pattern)).toBe(true);
+    for (const { pattern } of EXCLUDED)
+      expect(
+        commands.some((c) => pattern.test(commandPart(c.line))),
+        String(pattern),
+      ).toBe(true);
   });
 
   for (const command of commands) {

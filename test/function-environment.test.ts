@@ -8,11 +8,17 @@ afterEach(() => {
   Object.assign(process.env, saved);
 });
 
-describe('the functions\' environment (functions/commons/environment.ts)', () => {
+describe("the functions' environment (functions/commons/environment.ts)", () => {
   it('a function deployed without a variable it needs fails at cold start, naming the variable', async () => {
     delete process.env[ENV.bucket];
-    const env = { [ENV.importStateMachineArn]: 'arn:aws:states:eu-north-1:111111111111:stateMachine:import', AWS_REGION: 'eu-north-1', POWERTOOLS_TRACE_ENABLED: 'false' };
-    await expect(coldStart(env, { start: 'start-upload' })).rejects.toThrow(`environment variable ${ENV.bucket} is not set`);
+    const env = {
+      [ENV.importStateMachineArn]: 'arn:aws:states:eu-north-1:111111111111:stateMachine:import',
+      AWS_REGION: 'eu-north-1',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    };
+    await expect(coldStart(env, { start: 'start-upload' })).rejects.toThrow(
+      `environment variable ${ENV.bucket} is not set`,
+    );
   });
 
   it('an empty variable counts as unset; an optional one reads as undefined', () => {
@@ -25,7 +31,7 @@ describe('the functions\' environment (functions/commons/environment.ts)', () =>
   });
 });
 
-describe('the functions\' SDK clients (functions/commons/clients.ts)', () => {
+describe("the functions' SDK clients (functions/commons/clients.ts)", () => {
   it('are built once per cold start, at first use, pointed at the endpoint the environment names', async () => {
     process.env[LOCAL_ENV.sfnEndpoint] = 'http://127.0.0.1:8083';
     process.env.AWS_REGION = 'eu-north-1';

@@ -9,7 +9,10 @@ describe('lok-importer imports --limit', () => {
   const db = dynamoDbForFile();
 
   /** The items DynamoDB read for the ledger queries sent while `run` runs. */
-  async function scanned<T>(client: DynamoDBClient, run: () => Promise<T>): Promise<{ result: T; items: number; pages: number }> {
+  async function scanned<T>(
+    client: DynamoDBClient,
+    run: () => Promise<T>,
+  ): Promise<{ result: T; items: number; pages: number }> {
     let items = 0;
     let pages = 0;
     const send = client.send.bind(client);
@@ -29,19 +32,28 @@ describe('lok-importer imports --limit', () => {
     }
   }
 
-  it('lists more than 1 000 when asked, across the ledger\'s 1 MB pages, newest first, reading no more than it lists', async () => {
+  it("lists more than 1 000 when asked, across the ledger's 1 MB pages, newest first, reading no more than it lists", async () => {
     const register = await freshRegister(db.client);
     const padding = 'p'.repeat(900); // ~1 KB an entry: 1 400 of them fill more than one 1 MB page
     for (let batch = 0; batch < 14; batch++) {
-      await Promise.all(Array.from({ length: 100 }, (_, i) => {
-        const n = batch * 100 + i;
-        const completedAt = new Date(Date.UTC(2026, 10, 1) + n * 1000).toISOString();
-        return register.ports.store.putUpload({
-          vendor: 'v', uploadId: `u${String(n).padStart(5, '0')}`, file: `${padding}-${n}.xml`, completedAt, receivedAt: completedAt, stage: 'queued',
-        });
-      }));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) => {
+          const n = batch * 100 + i;
+          const completedAt = new Date(Date.UTC(2026, 10, 1) + n * 1000).toISOString();
+          return register.ports.store.putUpload({
+            vendor: 'v',
+            uploadId: `u${String(n).padStart(5, '0')}`,
+            file: `${padding}-${n}.xml`,
+            completedAt,
+            receivedAt: completedAt,
+            stage: 'queued',
+          });
+        }),
+      );
     }
-    const { result, items, pages } = await scanned(db.client, () => latestImports(register.ports.store, { vendor: 'v' }, 1_200));
+    const { result, items, pages } = await scanned(db.client, () =>
+      latestImports(register.ports.store, { vendor: 'v' }, 1_200),
+    );
     expect(result).toHaveLength(1_200);
     expect(result[0]!.uploadId).toBe('u01399');
     expect(result.at(-1)!.uploadId).toBe('u00200');
@@ -57,6 +69,7 @@ describe('lok-importer imports --limit', () => {
     expect(importsLimit(undefined)).toBe(20);
     expect(importsLimit('1')).toBe(1);
     expect(importsLimit('5000')).toBe(5000);
-    for (const bad of ['0', '-1', '1.5', 'ten', '', '99999999999999999999']) expect(importsLimit(bad), bad).toBeUndefined();
+    for (const bad of ['0', '-1', '1.5', 'ten', '', '99999999999999999999'])
+      expect(importsLimit(bad), bad).toBeUndefined();
   });
 });

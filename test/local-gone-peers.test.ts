@@ -8,9 +8,13 @@ import { ROOT } from './support/run-cli.js';
 // local mode's process, and with it every vendor's endpoint.
 function run(mode: 'peer' | 'bug'): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'test/support/gone-peer-child.mjs'), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'test/support/gone-peer-child.mjs'), mode], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
     child.stderr.resume();
     child.once('exit', (code) => resolve({ code, stdout }));
   });

@@ -23,7 +23,14 @@ describe('local mode: a verdict changed after its receipt reaches the vendor ove
 
   beforeAll(async () => {
     data = mkdtempSync(join(tmpdir(), 'lok-local-changes-'));
-    local = await startLocalMode({ dataDir: data, fresh: false, samplesDir: join(ROOT, 'samples'), say: () => undefined, log: () => undefined, uploadDemo: uploadWithClient });
+    local = await startLocalMode({
+      dataDir: data,
+      fresh: false,
+      samplesDir: join(ROOT, 'samples'),
+      say: () => undefined,
+      log: () => undefined,
+      uploadDemo: uploadWithClient,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -34,20 +41,35 @@ describe('local mode: a verdict changed after its receipt reaches the vendor ove
   /** The vendor's view of its outbox, through SFTP as its system sees it. */
   async function outbox<T>(work: (client: SftpClient) => Promise<T>): Promise<T> {
     const client = new SftpClient();
-    await client.connect({ host: '127.0.0.1', port: local.sftpPort, username: DEMO_VENDOR, privateKey: readFileSync(local.demoKeyPath), readyTimeout: 10_000 });
+    await client.connect({
+      host: '127.0.0.1',
+      port: local.sftpPort,
+      username: DEMO_VENDOR,
+      privateKey: readFileSync(local.demoKeyPath),
+      readyTimeout: 10_000,
+    });
     try {
       return await work(client);
     } finally {
       await client.end();
     }
   }
-  const fetchJson = async <T>(name: string): Promise<T | undefined> => outbox(async (c) => ((await c.exists(`/outbox/${name}`)) ? JSON.parse(String(await c.get(`/outbox/${name}`))) as T : undefined));
-  const changeReports = () => outbox(async (c) => (await c.list('/outbox')).map((f) => f.name).filter((name) => name.endsWith('.changes.json')));
+  const fetchJson = async <T>(name: string): Promise<T | undefined> =>
+    outbox(async (c) =>
+      (await c.exists(`/outbox/${name}`)) ? (JSON.parse(String(await c.get(`/outbox/${name}`))) as T) : undefined,
+    );
+  const changeReports = () =>
+    outbox(async (c) => (await c.list('/outbox')).map((f) => f.name).filter((name) => name.endsWith('.changes.json')));
 
   it('A1 approved in its receipt; a later file puts A0 first with the same leader and children: one change report in outbox/', async () => {
     const first = join(data, 'monday-a1.xml');
     writeFileSync(first, fileWith(1));
-    await uploadWithClient({ port: local.sftpPort, privateKeyPath: local.demoKeyPath, vendor: DEMO_VENDOR, files: [first] });
+    await uploadWithClient({
+      port: local.sftpPort,
+      privateKeyPath: local.demoKeyPath,
+      vendor: DEMO_VENDOR,
+      files: [first],
+    });
     const receipt = await waitFor('the first receipt', () => fetchJson<Receipt>('monday-a1.xml.receipt.json'), 60_000);
     expect(receipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A1', 'approved']]);
     expect(receipt.laterChanges).toBe('outbox/*.changes.json');
@@ -55,15 +77,26 @@ describe('local mode: a verdict changed after its receipt reaches the vendor ove
 
     const second = join(data, 'monday-a0.xml');
     writeFileSync(second, fileWith(0));
-    await uploadWithClient({ port: local.sftpPort, privateKeyPath: local.demoKeyPath, vendor: DEMO_VENDOR, files: [second] });
-    const secondReceipt = await waitFor('the second receipt', () => fetchJson<Receipt>('monday-a0.xml.receipt.json'), 60_000);
+    await uploadWithClient({
+      port: local.sftpPort,
+      privateKeyPath: local.demoKeyPath,
+      vendor: DEMO_VENDOR,
+      files: [second],
+    });
+    const secondReceipt = await waitFor(
+      'the second receipt',
+      () => fetchJson<Receipt>('monday-a0.xml.receipt.json'),
+      60_000,
+    );
     expect(secondReceipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A0', 'approved']]);
 
     const added = (await changeReports()).filter((name) => !before.includes(name));
     expect(added).toHaveLength(1);
     const report = (await fetchJson<ChangeReport>(added[0]!))!;
     expect(report.cause).toMatchObject({ by: 'your-upload', file: 'monday-a0.xml' });
-    expect(report.changes.map((c) => [c.club, c.id, c.before.verdict, c.after.verdict, c.receiptOf])).toEqual([[CLUB, 'A1', 'approved', 'rejected', 'monday-a1.xml']]);
+    expect(report.changes.map((c) => [c.club, c.id, c.before.verdict, c.after.verdict, c.receiptOf])).toEqual([
+      [CLUB, 'A1', 'approved', 'rejected', 'monday-a1.xml'],
+    ]);
     const text = await outbox(async (c) => String(await c.get(`/outbox/${added[0]!.replace(/\.json$/, '.txt')}`)));
     expect(text).toContain('club 100042 activity A1 (2026-11-09), last in the receipt of monday-a1.xml');
   }, 120_000);

@@ -18,12 +18,37 @@ const sample = (name: string) => join(ROOT, 'samples', name);
 /** OpenSSH's sftp in batch mode, run without blocking this process (the server under test runs in it). */
 function sftpBatch(local: LocalMode, batch: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('sftp', ['-b', batch, '-i', local.demoKeyPath, '-P', String(local.sftpPort), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', `${DEMO_VENDOR}@127.0.0.1`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'sftp',
+      [
+        '-b',
+        batch,
+        '-i',
+        local.demoKeyPath,
+        '-P',
+        String(local.sftpPort),
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        `${DEMO_VENDOR}@127.0.0.1`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString('utf8');
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('close', (status) => { clearTimeout(timer); resolve({ status, output }); });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
   });
 }
 
@@ -32,13 +57,18 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
   let data: string;
   const events: Record<string, unknown>[] = [];
   const receiptPath = (file: string) => join(local.layout.objectsDir, 'outbox', DEMO_VENDOR, `${file}.receipt.json`);
-  const receipt = (file: string) => (existsSync(receiptPath(file)) ? JSON.parse(readFileSync(receiptPath(file), 'utf8')) as Receipt : undefined);
+  const receipt = (file: string) =>
+    existsSync(receiptPath(file)) ? (JSON.parse(readFileSync(receiptPath(file), 'utf8')) as Receipt) : undefined;
 
   beforeAll(async () => {
     data = mkdtempSync(join(tmpdir(), 'lok-local-'));
     local = await startLocalMode({
-      dataDir: data, fresh: false, samplesDir: join(ROOT, 'samples'), say: () => undefined,
-      log: (event) => events.push(event), uploadDemo: uploadWithClient,
+      dataDir: data,
+      fresh: false,
+      samplesDir: join(ROOT, 'samples'),
+      say: () => undefined,
+      log: (event) => events.push(event),
+      uploadDemo: uploadWithClient,
     });
   }, 120_000);
 
@@ -54,13 +84,18 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     expect(events.some((e) => e.event === 'upload-done')).toBe(true);
     // Logs carry ids and codes, never a personnummer of the samples.
     const logged = JSON.stringify(events);
-    const numbers = [...readFileSync(sample('club-valid.xml'), 'utf8').matchAll(/<PersonalNumber>([^<]+)<\/PersonalNumber>/g)].map((m) => m[1]!.replace(/\D/g, '').slice(-10));
+    const numbers = [
+      ...readFileSync(sample('club-valid.xml'), 'utf8').matchAll(/<PersonalNumber>([^<]+)<\/PersonalNumber>/g),
+    ].map((m) => m[1]!.replace(/\D/g, '').slice(-10));
     expect(numbers.length).toBeGreaterThan(0);
     for (const number of numbers) expect(logged).not.toContain(number);
   });
 
   it('imports a file uploaded with OpenSSH sftp and serves its receipt back through outbox/', async () => {
-    const text = readFileSync(sample('club-valid.xml'), 'utf8').replace('created="2026-11-22T02:00:00+01:00"', 'created="2026-11-23T02:00:00+01:00"');
+    const text = readFileSync(sample('club-valid.xml'), 'utf8').replace(
+      'created="2026-11-22T02:00:00+01:00"',
+      'created="2026-11-23T02:00:00+01:00"',
+    );
     const file = join(data, 'openssh-upload.xml');
     writeFileSync(file, text);
     const batch = join(data, 'batch');
@@ -80,8 +115,16 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
 
   it('imports a file uploaded with ssh2-sftp-client; the verdicts are stored', async () => {
     const client = new SftpClient();
-    await client.connect({ host: '127.0.0.1', port: local.sftpPort, username: DEMO_VENDOR, privateKey: readFileSync(local.demoKeyPath) });
-    const text = readFileSync(sample('club-valid.xml'), 'utf8').replace('<Place>Exempelvallen</Place>', '<Place>Nya vallen</Place>');
+    await client.connect({
+      host: '127.0.0.1',
+      port: local.sftpPort,
+      username: DEMO_VENDOR,
+      privateKey: readFileSync(local.demoKeyPath),
+    });
+    const text = readFileSync(sample('club-valid.xml'), 'utf8').replace(
+      '<Place>Exempelvallen</Place>',
+      '<Place>Nya vallen</Place>',
+    );
     await client.put(Buffer.from(text), '/inbox/client-upload.xml');
     await client.end();
     const got = await waitFor('the receipt', () => receipt('client-upload.xml'));
@@ -91,57 +134,115 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
   }, 60_000);
 
   it('the CLI talks to the running local mode: vendor add --key, club activate, queries, vendor key rotate, vendor disable', async () => {
-    const env = { ...process.env, LOK_LOCAL_DIR: data, LOK_DYNAMODB_ENDPOINT: '', LOK_IDENTITY_KEY: '', LOK_OBJECTS_DIR: '', LOK_SFTP_KEYS_DIR: '' };
-    const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const env = {
+      ...process.env,
+      LOK_LOCAL_DIR: data,
+      LOK_DYNAMODB_ENDPOINT: '',
+      LOK_IDENTITY_KEY: '',
+      LOK_OBJECTS_DIR: '',
+      LOK_SFTP_KEYS_DIR: '',
+    };
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), ...args], {
+          cwd: ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString('utf8');
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString('utf8');
+        });
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
     const first = generateKeyPair();
     const second = generateKeyPair();
     writeFileSync(join(data, 'v2.pub'), first.publicKey);
     writeFileSync(join(data, 'v2-new.pub'), second.publicKey);
-    expect(await cli(['vendor', 'add', 'v2', '--name', 'V2 AB', '--purpose', 'LOK', '--key', join(data, 'v2.pub')])).toMatchObject({ code: 0 });
-    expect(await cli(['club', 'activate', '100042', '--vendor', 'v2', '--from', '2026-01-01'])).toMatchObject({ code: 0 });
+    expect(
+      await cli(['vendor', 'add', 'v2', '--name', 'V2 AB', '--purpose', 'LOK', '--key', join(data, 'v2.pub')]),
+    ).toMatchObject({ code: 0 });
+    expect(await cli(['club', 'activate', '100042', '--vendor', 'v2', '--from', '2026-01-01'])).toMatchObject({
+      code: 0,
+    });
     const upload = async (privateKey: string) => {
       const client = new SftpClient();
       await client.connect({ host: '127.0.0.1', port: local.sftpPort, username: 'v2', privateKey });
-      await client.put(Buffer.from(readFileSync(sample('club-valid.xml'), 'utf8').replace('vendor="demo-vendor"', 'vendor="v2"')), '/inbox/from-v2.xml');
+      await client.put(
+        Buffer.from(readFileSync(sample('club-valid.xml'), 'utf8').replace('vendor="demo-vendor"', 'vendor="v2"')),
+        '/inbox/from-v2.xml',
+      );
       await client.end();
     };
     await upload(first.privateKey);
     const path = join(local.layout.objectsDir, 'outbox', 'v2', 'from-v2.xml.receipt.json');
-    const got = await waitFor('v2\'s receipt', () => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Receipt : undefined));
+    const got = await waitFor("v2's receipt", () =>
+      existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Receipt) : undefined,
+    );
     expect(got.status).toBe('applied');
     // "Why is v2's file stuck?" against the running local mode: it is not, it was imported.
     const status = await cli(['status', '--vendor', 'v2']);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/ {2}from-v2\.xml {2}completed .+: done: applied, receipt written .+; nothing to do\n/);
+    expect(status.stdout).toMatch(
+      / {2}from-v2\.xml {2}completed .+: done: applied, receipt written .+; nothing to do\n/,
+    );
     const activities = await cli(['activities', '--club', '100042', '--period', '2026-2', '--vendor', 'v2', '--json']);
     expect(activities.code, activities.stderr).toBe(0);
     expect((JSON.parse(activities.stdout) as unknown[]).length).toBe(3);
-    expect(await cli(['vendor', 'key', 'rotate', 'nobody', '--key', join(data, 'v2-new.pub')])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNKNOWN_VENDOR') });
-    expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', local.demoKeyPath])).toMatchObject({ code: 2, stderr: expect.stringContaining('private key') });
+    expect(await cli(['vendor', 'key', 'rotate', 'nobody', '--key', join(data, 'v2-new.pub')])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('UNKNOWN_VENDOR'),
+    });
+    expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', local.demoKeyPath])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('private key'),
+    });
     expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', join(data, 'v2-new.pub')])).toMatchObject({ code: 0 });
     await expect(upload(first.privateKey)).rejects.toThrow();
     await upload(second.privateKey);
     // Disabled: no key logs in any more; --cloud without its function is a usage error.
-    expect(await cli(['vendor', 'disable', 'v2'])).toMatchObject({ code: 0, stdout: expect.stringContaining('1 key(s) removed') });
+    expect(await cli(['vendor', 'disable', 'v2'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('1 key(s) removed'),
+    });
     await expect(upload(second.privateKey)).rejects.toThrow();
-    expect(await cli(['vendor', 'disable', 'nobody'])).toMatchObject({ code: 1, stderr: expect.stringContaining('UNKNOWN_VENDOR') });
-    expect(await cli(['vendor', 'disable', 'v2', '--cloud'])).toMatchObject({ code: 2, stderr: expect.stringContaining('LOK_ADMIN_FUNCTION') });
+    expect(await cli(['vendor', 'disable', 'nobody'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('UNKNOWN_VENDOR'),
+    });
+    expect(await cli(['vendor', 'disable', 'v2', '--cloud'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('LOK_ADMIN_FUNCTION'),
+    });
   }, 60_000);
 
   it('never imports a half-finished upload (connection dropped before the end)', async () => {
     const client = new SftpClient();
-    await client.connect({ host: '127.0.0.1', port: local.sftpPort, username: DEMO_VENDOR, privateKey: readFileSync(local.demoKeyPath) });
-    const sftp = (client as unknown as { sftp: { open: (p: string, f: string, cb: (e: Error | undefined, h: Buffer) => void) => void; write: (h: Buffer, b: Buffer, o: number, l: number, p: number, cb: (e?: Error) => void) => void } }).sftp;
-    const handle = await new Promise<Buffer>((resolve, reject) => sftp.open('/inbox/half.xml', 'w', (e, h) => (e ? reject(e) : resolve(h))));
+    await client.connect({
+      host: '127.0.0.1',
+      port: local.sftpPort,
+      username: DEMO_VENDOR,
+      privateKey: readFileSync(local.demoKeyPath),
+    });
+    const sftp = (
+      client as unknown as {
+        sftp: {
+          open: (p: string, f: string, cb: (e: Error | undefined, h: Buffer) => void) => void;
+          write: (h: Buffer, b: Buffer, o: number, l: number, p: number, cb: (e?: Error) => void) => void;
+        };
+      }
+    ).sftp;
+    const handle = await new Promise<Buffer>((resolve, reject) =>
+      sftp.open('/inbox/half.xml', 'w', (e, h) => (e ? reject(e) : resolve(h))),
+    );
     const half = Buffer.from(readFileSync(sample('club-valid.xml'), 'utf8').slice(0, 500));
-    await new Promise<void>((resolve, reject) => sftp.write(handle, half, 0, half.length, 0, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sftp.write(handle, half, 0, half.length, 0, (e) => (e ? reject(e) : resolve())),
+    );
     (client as unknown as { client: { destroy: () => void } }).client.destroy();
     await new Promise((r) => setTimeout(r, 1500));
     expect(receipt('half.xml')).toBeUndefined();
@@ -153,8 +254,17 @@ describe('local mode keeps its data between runs; --fresh wipes it', () => {
   it('restarts on the same data folder without onboarding again, with the register as it was', async () => {
     const data = mkdtempSync(join(tmpdir(), 'lok-restart-'));
     let uploads = 0;
-    const options = { dataDir: data, fresh: false, samplesDir: join(ROOT, 'samples'), say: () => undefined, log: () => undefined,
-      uploadDemo: async (u: Parameters<typeof uploadWithClient>[0]) => { uploads++; await uploadWithClient(u); } };
+    const options = {
+      dataDir: data,
+      fresh: false,
+      samplesDir: join(ROOT, 'samples'),
+      say: () => undefined,
+      log: () => undefined,
+      uploadDemo: async (u: Parameters<typeof uploadWithClient>[0]) => {
+        uploads++;
+        await uploadWithClient(u);
+      },
+    };
     try {
       let local = await startLocalMode(options);
       const before = await clubActivities(local.ports.store, { club: '100042', period: '2026-2' });
@@ -174,10 +284,19 @@ describe('local mode keeps its data between runs; --fresh wipes it', () => {
 
 /** `lok-importer start` as its own process group, its output collected as it comes. */
 function startProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), 'start', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), 'start', ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => { out.stdout += d.toString('utf8'); });
-  child.stderr.on('data', (d: Buffer) => { out.stderr += d.toString('utf8'); });
+  child.stdout.on('data', (d: Buffer) => {
+    out.stdout += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out.stderr += d.toString('utf8');
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const interrupt = () => process.kill(-child.pid!, 'SIGINT');
   return { out, exited, interrupt };
@@ -210,8 +329,12 @@ describe('npm start as a process', () => {
     // Short, and for people: no JSON lines; one line per sample file with its verdict.
     expect(stdout.split('\n').length).toBeLessThan(30);
     expect(stdout).not.toMatch(/^\{/m);
-    expect(stdout).toMatch(/^ {2}demo-vendor\/club-valid\.xml: applied; activities approved 3, rejected 0; errors 0 \(/m);
-    expect(stdout).toMatch(/^Local mode is up, \d+\.\d s after this process started \(the samples' import included; a build before it not\)\.$/m);
+    expect(stdout).toMatch(
+      /^ {2}demo-vendor\/club-valid\.xml: applied; activities approved 3, rejected 0; errors 0 \(/m,
+    );
+    expect(stdout).toMatch(
+      /^Local mode is up, \d+\.\d s after this process started \(the samples' import included; a build before it not\)\.$/m,
+    );
     expect(stdout).toContain(`127.0.0.1:${port}, one user per vendor`);
     for (const type of ['ed25519', 'ecdsa', 'rsa']) {
       const key = readFileSync(join(data, 'keys', `host_${type}`), 'utf8');
@@ -219,23 +342,35 @@ describe('npm start as a process', () => {
     }
     expect(stdout).toContain(`receipt.json   (on disk: ${join(data, 'objects', 'outbox', DEMO_VENDOR)}/`);
     expect(stdout).toContain(`full log    ${join(data, 'logs', 'local.jsonl')} (JSON lines)`);
-    const log = readFileSync(join(data, 'logs', 'local.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const log = readFileSync(join(data, 'logs', 'local.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(log.filter((e) => e.event === 'upload-done')).toHaveLength(4);
     expect(log.some((e) => e.event === 'sftp.login')).toBe(true);
 
     // The printed command, as is, in batch mode with no user configuration to lean on.
     const command = stdout.match(/^ {2}upload {6}(sftp .+)$/m)?.[1];
-    expect(command).toBe(`sftp -P ${port} -i ${join(data, 'keys', 'demo-vendor_ed25519')} -o UserKnownHostsFile=${join(data, 'known_hosts')} demo-vendor@127.0.0.1`);
+    expect(command).toBe(
+      `sftp -P ${port} -i ${join(data, 'keys', 'demo-vendor_ed25519')} -o UserKnownHostsFile=${join(data, 'known_hosts')} demo-vendor@127.0.0.1`,
+    );
     const home = join(data, 'empty-home');
     mkdirSync(home);
     const batch = join(data, 'batch');
     writeFileSync(batch, 'ls outbox\n');
     const [, ...args] = command!.split(' ');
     const listed = await new Promise<{ status: number | null; output: string }>((resolve) => {
-      const child = spawn('sftp', ['-b', batch, ...args], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('sftp', ['-b', batch, ...args], {
+        env: { ...process.env, HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
-      child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
-      child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString('utf8');
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        output += d.toString('utf8');
+      });
       child.on('close', (status) => resolve({ status, output }));
     });
     expect(listed.status, listed.output).toBe(0);
@@ -252,10 +387,23 @@ describe('npm start as a process', () => {
     const port = await freeLoopbackPort();
     const before = readFileSync(join(data, 'keys', 'host_rsa'), 'utf8');
     // Run as `npm start` runs it: the time counts from its parent's start (on Linux), the build's shell.
-    const start = startProcess(['--data', data, '--sftp-port', String(port), '--log-format', 'json'], { npm_lifecycle_event: 'start' });
-    await waitFor('the ready event', () => (start.out.stdout.includes('"local-mode.ready"') ? true : undefined), 90_000);
-    const events = start.out.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    const ready = events.find((e) => e.event === 'local-mode.ready') as { seconds: number; since: string; sftp: { port: number; command: string; hostKeys: { type: string }[] } };
+    const start = startProcess(['--data', data, '--sftp-port', String(port), '--log-format', 'json'], {
+      npm_lifecycle_event: 'start',
+    });
+    await waitFor(
+      'the ready event',
+      () => (start.out.stdout.includes('"local-mode.ready"') ? true : undefined),
+      90_000,
+    );
+    const events = start.out.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ready = events.find((e) => e.event === 'local-mode.ready') as {
+      seconds: number;
+      since: string;
+      sftp: { port: number; command: string; hostKeys: { type: string }[] };
+    };
     expect(ready.sftp.port).toBe(port);
     if (existsSync('/proc/uptime')) expect(ready).toMatchObject({ since: 'npm start', seconds: expect.any(Number) });
     expect(ready.sftp.hostKeys.map((k) => k.type)).toEqual(['ed25519', 'ecdsa', 'rsa']);
@@ -273,7 +421,9 @@ describe('npm start as a process', () => {
     try {
       const start = startProcess(['--data', data, '--sftp-port', String(port)]);
       expect(await start.exited).toBe(2);
-      expect(start.out.stderr).toBe(`lok-importer start: SFTP port ${port} on 127.0.0.1 is taken (another local mode?): choose another with --sftp-port N or ${SFTP_PORT_ENV}=N\n`);
+      expect(start.out.stderr).toBe(
+        `lok-importer start: SFTP port ${port} on 127.0.0.1 is taken (another local mode?): choose another with --sftp-port N or ${SFTP_PORT_ENV}=N\n`,
+      );
     } finally {
       holder.close();
     }

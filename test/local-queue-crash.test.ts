@@ -21,7 +21,10 @@ const clock = () => clockAt('2026-11-25');
  * store's) has been carried out: that call and every later one never return, and nothing after them runs, as
  * when the process dies there. `killAt` 0 dies before the first call.
  */
-function dyingAfter(ports: PipelinePorts, killAt: number): { ports: PipelinePorts; calls: () => number; dead: () => boolean } {
+function dyingAfter(
+  ports: PipelinePorts,
+  killAt: number,
+): { ports: PipelinePorts; calls: () => number; dead: () => boolean } {
   let calls = 0;
   let dead = killAt === 0;
   const never = new Promise<never>(() => undefined);
@@ -42,11 +45,13 @@ function comparable(receipt: Receipt) {
 
 function files(folder: string): string[] {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 // Issue 12: a completed upload must never be lost, whatever moment local mode's process dies.
-describe('local mode\'s queue, killed at every storage call and started again', () => {
+describe("local mode's queue, killed at every storage call and started again", () => {
   const db = dynamoDbForFile();
 
   async function setUp(): Promise<{ register: TestRegister; path: string }> {
@@ -59,7 +64,8 @@ describe('local mode\'s queue, killed at every storage call and started again', 
   }
 
   const completed = (path: string) => ({ vendor: VENDOR, file: FILE, path, completedAt: '2026-11-25T10:00:00.000Z' });
-  const receiptOf = (register: TestRegister) => JSON.parse(readFileSync(join(register.folder, 'outbox', VENDOR, `${FILE}.receipt.json`), 'utf8')) as Receipt;
+  const receiptOf = (register: TestRegister) =>
+    JSON.parse(readFileSync(join(register.folder, 'outbox', VENDOR, `${FILE}.receipt.json`), 'utf8')) as Receipt;
 
   let clean: Receipt;
   let cleanCalls: number;
@@ -95,10 +101,16 @@ describe('local mode\'s queue, killed at every storage call and started again', 
       const where = `killed after call ${killAt} of ${cleanCalls}`;
       expect(comparable(receiptOf(register)), where).toEqual(comparable(clean));
       const ledger = await register.ports.store.uploadsOf({ vendor: VENDOR }, 10);
-      expect(ledger.map((e) => [e.stage, e.status]), where).toEqual([['done', 'applied']]);
+      expect(
+        ledger.map((e) => [e.stage, e.status]),
+        where,
+      ).toEqual([['done', 'applied']]);
       // Nothing left in the inbox; the file archived once, under the ledger's upload id.
       expect(files(join(register.folder, 'inbox')), where).toEqual([]);
-      expect(files(join(register.folder, 'archive')).map((f) => f.split('/').slice(-2).join('/')), where).toEqual([`${ledger[0]!.uploadId}/${FILE}`]);
+      expect(
+        files(join(register.folder, 'archive')).map((f) => f.split('/').slice(-2).join('/')),
+        where,
+      ).toEqual([`${ledger[0]!.uploadId}/${FILE}`]);
       register.dispose();
     }
   }, 300_000);

@@ -14,14 +14,35 @@ const [CLUB1, CLUB2] = CLUBS;
 
 function fileOf(club: string, place: number): FileSpec {
   return {
-    vendor: V1, mode: 'delta',
-    clubs: [{ club, persons: [0, 2, 3].map((n) => ({ n, memberships: 0 })), deletePersons: [], deleteActivities: [],
-      activities: [{ a: 0, date: 0, start: 0, length: 0, sport: 0, type: 0, group: false, place, leaders: [0], participants: [2, 3] }] }],
+    vendor: V1,
+    mode: 'delta',
+    clubs: [
+      {
+        club,
+        persons: [0, 2, 3].map((n) => ({ n, memberships: 0 })),
+        deletePersons: [],
+        deleteActivities: [],
+        activities: [
+          {
+            a: 0,
+            date: 0,
+            start: 0,
+            length: 0,
+            sport: 0,
+            type: 0,
+            group: false,
+            place,
+            leaders: [0],
+            participants: [2, 3],
+          },
+        ],
+      },
+    ],
   };
 }
 
 // Issue 13, part 2, locally: a vendor's files of different clubs go side by side, those of one club in order.
-describe('local mode\'s queue: order per club of a vendor (DynamoDB Local)', () => {
+describe("local mode's queue: order per club of a vendor (DynamoDB Local)", () => {
   const db = dynamoDbForFile();
 
   it('a later file of another club is imported while an earlier one is held; a later file of the held club waits for it', async () => {
@@ -35,7 +56,12 @@ describe('local mode\'s queue: order per club of a vendor (DynamoDB Local)', () 
     const held = gate();
     let holding = true;
     const ports = interceptPorts(register.ports, async (call, proceed) => {
-      if (holding && call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => (d.value as { club?: string }).club === CLUB1)) {
+      if (
+        holding &&
+        call.port === 'store' &&
+        call.method === 'write' &&
+        (call.args[0] as Doc[]).some((d) => (d.value as { club?: string }).club === CLUB1)
+      ) {
         holding = false;
         await held.wait();
       }
@@ -43,7 +69,10 @@ describe('local mode\'s queue: order per club of a vendor (DynamoDB Local)', () 
     });
     const done: string[] = [];
     const queue = new UploadQueue({
-      ports, root: register.folder, clock: () => clockAt('2026-11-25'), log: () => undefined,
+      ports,
+      root: register.folder,
+      clock: () => clockAt('2026-11-25'),
+      log: () => undefined,
       onDone: (upload, result) => {
         done.push(`${upload.file}:${result.kind}`);
         if (upload.file === 'b1.xml') held.open();

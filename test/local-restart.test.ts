@@ -11,17 +11,35 @@ import { cleanEnv, ROOT } from './support/run-cli.js';
 // local mode then exited 3 with "internal error", printing the vendor's file name.
 const scratch = scratchForFile('local-restart-');
 
-interface Run { readonly output: () => string; stop(): Promise<number | null> }
+interface Run {
+  readonly output: () => string;
+  stop(): Promise<number | null>;
+}
 
 /** `lok-importer start` on a port of its own, up once `ready` holds; stopped by Ctrl-C to its process group. */
 async function start(dataDir: string, port: number, ready: () => boolean): Promise<Run> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/lok-importer.js'), 'start', '--data', dataDir, '--sftp-port', String(port)], {
-    cwd: ROOT, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/lok-importer.js'), 'start', '--data', dataDir, '--sftp-port', String(port)],
+    {
+      cwd: ROOT,
+      env: cleanEnv(),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+  for (const stream of [child.stdout, child.stderr])
+    stream.on('data', (d: Buffer) => {
+      output += d.toString('utf8');
+    });
   let code: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => { code = c; resolve(c); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (c) => {
+      code = c;
+      resolve(c);
+    }),
+  );
   const deadline = Date.now() + 120_000;
   // Up: its summary printed (its Ctrl-C handler is in place from then on), and what the caller waits for.
   while (!(output.includes('Local mode is up') && ready())) {
@@ -41,7 +59,7 @@ async function start(dataDir: string, port: number, ready: () => boolean): Promi
   };
 }
 
-describe('local mode restarts with a vendor\'s bad upload waiting', () => {
+describe("local mode restarts with a vendor's bad upload waiting", () => {
   it('a file named in 254 bytes left in the inbox: every restart comes up, it gets its receipt, nothing is an internal error', async () => {
     const dataDir = join(scratch, 'data');
     const port = await freePort();
@@ -61,10 +79,21 @@ describe('local mode restarts with a vendor\'s bad upload waiting', () => {
       expect(await run.stop()).toBe(0);
       expect(run.output()).not.toContain('internal error');
       // Its finished line names it, as every upload's does; no line about an error does.
-      expect(run.output().split('\n').filter((line) => /\berror\b/i.test(line) && line.includes(long))).toEqual([]);
+      expect(
+        run
+          .output()
+          .split('\n')
+          .filter((line) => /\berror\b/i.test(line) && line.includes(long)),
+      ).toEqual([]);
     }
-    const events = readFileSync(join(dataDir, 'logs', 'local.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events.filter((e) => e.event === 'upload-error' || e.event === 'resume-error' || 'error' in e), JSON.stringify(events.filter((e) => 'error' in e || String(e.event).includes('error')))).toEqual([]);
+    const events = readFileSync(join(dataDir, 'logs', 'local.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      events.filter((e) => e.event === 'upload-error' || e.event === 'resume-error' || 'error' in e),
+      JSON.stringify(events.filter((e) => 'error' in e || String(e.event).includes('error'))),
+    ).toEqual([]);
     expect((JSON.parse(readFileSync(receipt, 'utf8')) as { file: string }).file).toBe(long);
   }, 300_000);
 });

@@ -28,7 +28,10 @@ function completed(path: string, file: string, second: number) {
 
 /** Resolves when the queue is idle, or says it never became so. */
 async function idleWithin(queue: UploadQueue, ms: number): Promise<'idle' | 'stuck'> {
-  return Promise.race([queue.idle().then(() => 'idle' as const), new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), ms).unref())]);
+  return Promise.race([
+    queue.idle().then(() => 'idle' as const),
+    new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), ms).unref()),
+  ]);
 }
 
 const outbox = (register: TestRegister) => join(register.folder, 'outbox', VENDOR);
@@ -39,7 +42,12 @@ describe('local mode: a bad upload stops no one', () => {
   it('an upload whose name leaves no room for ".receipt.json" (254 bytes, taken before names were checked) gets its receipt, and the vendor\'s next upload is imported', async () => {
     const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
     const events: Record<string, unknown>[] = [];
-    const queue = new UploadQueue({ ports: register.ports, root: register.folder, clock, log: (event) => events.push(event) });
+    const queue = new UploadQueue({
+      ports: register.ports,
+      root: register.folder,
+      clock,
+      log: (event) => events.push(event),
+    });
     const long = `${'b'.repeat(250)}.xml`;
     queue.enqueue(completed(place(register, long), long, 1));
     queue.enqueue(completed(place(register, 'next.xml'), 'next.xml', 2));
@@ -67,7 +75,12 @@ describe('local mode: a bad upload stops no one', () => {
   it('an upload the vendor removed while it waited for its turn is dropped quietly: no error, no ledger entry', async () => {
     const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
     const events: Record<string, unknown>[] = [];
-    const queue = new UploadQueue({ ports: register.ports, root: register.folder, clock, log: (event) => events.push(event) });
+    const queue = new UploadQueue({
+      ports: register.ports,
+      root: register.folder,
+      clock,
+      log: (event) => events.push(event),
+    });
     queue.enqueue(completed(place(register, 'first.xml'), 'first.xml', 1));
     const waiting = place(register, 'waiting.xml');
     queue.enqueue(completed(waiting, 'waiting.xml', 2));
@@ -75,7 +88,10 @@ describe('local mode: a bad upload stops no one', () => {
     expect(await idleWithin(queue, 60_000)).toBe('idle');
     expect(events.filter((e) => e.event === 'upload-error')).toEqual([]);
     expect(events.filter((e) => e.event === 'upload-withdrawn').map((e) => e.file)).toEqual(['waiting.xml']);
-    expect(events.filter((e) => 'error' in e), 'no event with an error').toEqual([]);
+    expect(
+      events.filter((e) => 'error' in e),
+      'no event with an error',
+    ).toEqual([]);
     expect((await register.ports.store.uploadsOf({ vendor: VENDOR }, 10)).map((e) => e.file)).toEqual(['first.xml']);
     expect(existsSync(join(outbox(register), 'waiting.xml.receipt.json'))).toBe(false);
     register.dispose();
@@ -85,7 +101,8 @@ describe('local mode: a bad upload stops no one', () => {
     const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
     const secret = 'Anna-Andersson-19120211-9120.xml';
     const failing = interceptPorts(register.ports, async (call, proceed) => {
-      if (call.method === 'allUnfinishedUploads') throw Object.assign(new Error(`ENAMETOOLONG: ${secret}`), { code: 'ENAMETOOLONG' });
+      if (call.method === 'allUnfinishedUploads')
+        throw Object.assign(new Error(`ENAMETOOLONG: ${secret}`), { code: 'ENAMETOOLONG' });
       return proceed();
     });
     const events: Record<string, unknown>[] = [];

@@ -23,7 +23,7 @@ describe('one Node version for development, CI, local mode, the bench and the La
     expect(process.versions.node).toBe(pinned);
   });
 
-  it('engines, @types/node, .node-version and the CLI\'s own check name the same version', () => {
+  it("engines, @types/node, .node-version and the CLI's own check name the same version", () => {
     expect(majorOf(pkg.engines.node)).toBe(major);
     expect(readFileSync(join(ROOT, 'bin', 'lok-importer.js'), 'utf8')).toContain(`const REQUIRED_MAJOR = ${major};`);
     expect(majorOf(pkg.devDependencies['@types/node']!)).toBe(major);
@@ -33,16 +33,24 @@ describe('one Node version for development, CI, local mode, the bench and the La
   it('every Lambda function runs on the same major version, bundled for it', () => {
     const { stacks } = synthApp();
     for (const stack of Object.values(stacks)) {
-      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Runtime?: string } }>;
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<
+        string,
+        { Properties: { Runtime?: string } }
+      >;
       // Ours are the ImporterFunctions (CDK's own providers, such as the test bucket's auto-delete, are not).
       const ours = stack.node.findAll().filter((c): c is ImporterFunction => c instanceof ImporterFunction);
       expect(ours.length).toBeGreaterThan(10);
-      for (const fn of ours) expect(resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)]!.Properties.Runtime).toBe(`nodejs${major}.x`);
+      for (const fn of ours)
+        expect(resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)]!.Properties.Runtime).toBe(
+          `nodejs${major}.x`,
+        );
     }
-    expect(readFileSync(join(ROOT, 'cdk', 'constructs', 'importer-function.ts'), 'utf8')).toContain(`target: 'node${major}'`);
+    expect(readFileSync(join(ROOT, 'cdk', 'constructs', 'importer-function.ts'), 'utf8')).toContain(
+      `target: 'node${major}'`,
+    );
   });
 
-  it('ssh2\'s native add-ons are built for this Node (postinstall rebuilds them against its headers)', () => {
+  it("ssh2's native add-ons are built for this Node (postinstall rebuilds them against its headers)", () => {
     const require = createRequire(import.meta.url);
     expect(() => require('cpu-features')).not.toThrow();
     expect(() => require('ssh2/lib/protocol/crypto/build/Release/sshcrypto.node')).not.toThrow();

@@ -13,7 +13,18 @@ import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
 import { clockAt, registerFor, uploadOf } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
-import { CLUBS, PERSONS, TODAY, WorldModel, fileArb, outcomeFromScratch, storedOutcome, xmlOf, type ClubSpec, type FileSpec } from './support/world.js';
+import {
+  CLUBS,
+  PERSONS,
+  TODAY,
+  WorldModel,
+  fileArb,
+  outcomeFromScratch,
+  storedOutcome,
+  xmlOf,
+  type ClubSpec,
+  type FileSpec,
+} from './support/world.js';
 
 /** Three vendors, each activated for both clubs: every person of the world can be sent by all three. */
 const VENDORS = ['v1', 'v2', 'v3'] as const;
@@ -21,18 +32,28 @@ const clock = clockAt(TODAY);
 
 /** Every person of the world, as a first load sends them: what makes the vendors' activities meet. */
 const everyone = (club: ClubSpec): ClubSpec => ({
-  ...club, deletePersons: [],
+  ...club,
+  deletePersons: [],
   persons: Array.from({ length: PERSONS }, (_, n) => club.persons.find((p) => p.n === n) ?? { n, memberships: 0 }),
 });
 
 /** One vendor's files: the first a full load of every person (a first load when nothing came before), then changes. */
-const vendorFilesArb = (vendor: string) => fc.tuple(
-  fileArb.map((f): FileSpec => ({ vendor, mode: 'full', clubs: f.clubs.map(everyone) })),
-  fc.array(fileArb.map((f): FileSpec => ({ ...f, vendor })), { maxLength: 2 }),
-).map(([first, rest]) => [first, ...rest]);
+const vendorFilesArb = (vendor: string) =>
+  fc
+    .tuple(
+      fileArb.map((f): FileSpec => ({ vendor, mode: 'full', clubs: f.clubs.map(everyone) })),
+      fc.array(
+        fileArb.map((f): FileSpec => ({ ...f, vendor })),
+        { maxLength: 2 },
+      ),
+    )
+    .map(([first, rest]) => [first, ...rest]);
 
 /** How an upload's judge step runs: whole, or cut into chunks of this many seeds judged side by side. */
-const judgeArb = fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) });
+const judgeArb = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) },
+);
 
 const runArb = fc.record({
   files: fc.tuple(...VENDORS.map(vendorFilesArb)),
@@ -84,7 +105,9 @@ class CallScheduler {
       let candidates = this.waiting.filter((w) => !this.paused.has(w.owner));
       if (candidates.length === 0) candidates = this.waiting;
       const chosen = candidates[Math.floor(this.random() * candidates.length)]!;
-      for (const [owner, left] of this.paused) if (left <= 1) this.paused.delete(owner); else this.paused.set(owner, left - 1);
+      for (const [owner, left] of this.paused)
+        if (left <= 1) this.paused.delete(owner);
+        else this.paused.set(owner, left - 1);
       if (this.random() < 0.05 && candidates.length > 1) {
         this.paused.set(chosen.owner, 1 + Math.floor(this.random() * 80));
         this.next();
@@ -109,7 +132,12 @@ async function retried<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Every step of one upload; the judge whole or in chunks side by side (the cloud's Distributed Map). */
-async function runUpload(ports: PipelinePorts, upload: Upload, xml: string, chunkSize: number | undefined): Promise<void> {
+async function runUpload(
+  ports: PipelinePorts,
+  upload: Upload,
+  xml: string,
+  chunkSize: number | undefined,
+): Promise<void> {
   await registerUpload(ports, upload, clock);
   const applied = await applyFile(ports, upload, stringSource(upload.file, xml), clock);
   expect(applied.kind).toBe('applied');
@@ -128,25 +156,35 @@ async function runUpload(ports: PipelinePorts, upload: Upload, xml: string, chun
 describe('several vendors at once = judging the final state from scratch (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
 
-  it('three vendors\' files for two clubs sharing persons, leaders and groups, first loads included, run side by side, their storage calls in a random order', async () => {
-    await fc.assert(fc.asyncProperty(runArb, async ({ files, judges, schedule }) => {
-      const register = await registerFor(db.client, VENDORS, CLUBS);
-      try {
-        const scheduler = new CallScheduler(schedule);
-        let n = 0;
-        // Each vendor's files one after another (as the blocked rule orders them), the vendors side by side.
-        await Promise.all(files.map(async (vendorFiles) => {
-          for (const file of vendorFiles) {
-            const upload = uploadOf(file.vendor, `c${n}.xml`);
-            await runUpload(scheduler.portsOf(register.ports, upload.uploadId), upload, xmlOf(file), judges[n++ % judges.length]);
-          }
-        }));
-        const model = new WorldModel();
-        for (const file of files.flat()) model.apply(file);
-        expect(await storedOutcome(register.ports.store)).toEqual(outcomeFromScratch(model));
-      } finally {
-        register.dispose();
-      }
-    }), { numRuns: 25, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: true });
+  it("three vendors' files for two clubs sharing persons, leaders and groups, first loads included, run side by side, their storage calls in a random order", async () => {
+    await fc.assert(
+      fc.asyncProperty(runArb, async ({ files, judges, schedule }) => {
+        const register = await registerFor(db.client, VENDORS, CLUBS);
+        try {
+          const scheduler = new CallScheduler(schedule);
+          let n = 0;
+          // Each vendor's files one after another (as the blocked rule orders them), the vendors side by side.
+          await Promise.all(
+            files.map(async (vendorFiles) => {
+              for (const file of vendorFiles) {
+                const upload = uploadOf(file.vendor, `c${n}.xml`);
+                await runUpload(
+                  scheduler.portsOf(register.ports, upload.uploadId),
+                  upload,
+                  xmlOf(file),
+                  judges[n++ % judges.length],
+                );
+              }
+            }),
+          );
+          const model = new WorldModel();
+          for (const file of files.flat()) model.apply(file);
+          expect(await storedOutcome(register.ports.store)).toEqual(outcomeFromScratch(model));
+        } finally {
+          register.dispose();
+        }
+      }),
+      { numRuns: 25, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: true },
+    );
   }, 300_000);
 });

@@ -19,8 +19,16 @@ import { stringSource } from './support/string-source.js';
 import { CLUBS, TODAY, VENDORS, fileArb, xmlOf, type FileSpec } from './support/world.js';
 
 /** Three files of both vendors (with deletions and a full snapshot somewhere), the same in every run. */
-const FILES: FileSpec[] = fc.sample(fc.array(fileArb, { minLength: 3, maxLength: 3 }), { seed: 20261125, numRuns: 1 })[0]!;
-const UPLOADS: Upload[] = FILES.map((file, i) => ({ vendor: file.vendor, uploadId: `u${i + 1}`, file: `f${i + 1}.xml`, completedAt: `2026-11-25T10:00:0${i}.000Z` }));
+const FILES: FileSpec[] = fc.sample(fc.array(fileArb, { minLength: 3, maxLength: 3 }), {
+  seed: 20261125,
+  numRuns: 1,
+})[0]!;
+const UPLOADS: Upload[] = FILES.map((file, i) => ({
+  vendor: file.vendor,
+  uploadId: `u${i + 1}`,
+  file: `f${i + 1}.xml`,
+  completedAt: `2026-11-25T10:00:0${i}.000Z`,
+}));
 
 /** A call whose answer is lost, marked retryable as the SDK marks one (`$retryable`): transient, the runner retries it. */
 class InjectedFault extends Error {
@@ -29,42 +37,73 @@ class InjectedFault extends Error {
 }
 
 /** Counts every call the client sends and, when asked, fails the N-th after DynamoDB has carried it out. */
-function instrument(client: DynamoDBClient): { calls: () => number; failAfter: (n: number | undefined) => void; writes: () => { command: string; pk: string; sk: string }[] } {
+function instrument(client: DynamoDBClient): {
+  calls: () => number;
+  failAfter: (n: number | undefined) => void;
+  writes: () => { command: string; pk: string; sk: string }[];
+} {
   let calls = 0;
   let failAt: number | undefined;
   let writes: { command: string; pk: string; sk: string }[] = [];
-  client.middlewareStack.add((next, context) => async (args) => {
-    const input = args.input as Record<string, unknown>;
-    const command = context.commandName ?? '';
-    if (command === 'BatchWriteItemCommand') {
-      for (const requests of Object.values(input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, { S: string }> }; DeleteRequest?: { Key: Record<string, { S: string }> } }[]>)) {
-        for (const r of requests) {
-          const item = r.PutRequest?.Item ?? r.DeleteRequest!.Key;
-          writes.push({ command, pk: item.pk!.S, sk: item.sk!.S });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      const command = context.commandName ?? '';
+      if (command === 'BatchWriteItemCommand') {
+        for (const requests of Object.values(
+          input.RequestItems as Record<
+            string,
+            {
+              PutRequest?: { Item: Record<string, { S: string }> };
+              DeleteRequest?: { Key: Record<string, { S: string }> };
+            }[]
+          >,
+        )) {
+          for (const r of requests) {
+            const item = r.PutRequest?.Item ?? r.DeleteRequest!.Key;
+            writes.push({ command, pk: item.pk!.S, sk: item.sk!.S });
+          }
         }
+      } else if (['PutItemCommand', 'DeleteItemCommand', 'UpdateItemCommand'].includes(command)) {
+        const item = (input.Item ?? input.Key) as Record<string, { S: string }>;
+        writes.push({ command, pk: item.pk!.S, sk: item.sk!.S });
       }
-    } else if (['PutItemCommand', 'DeleteItemCommand', 'UpdateItemCommand'].includes(command)) {
-      const item = (input.Item ?? input.Key) as Record<string, { S: string }>;
-      writes.push({ command, pk: item.pk!.S, sk: item.sk!.S });
-    }
-    const result = await next(args);
-    if (++calls === failAt) throw new InjectedFault('injected after the call was carried out');
-    return result;
-  }, { step: 'initialize', name: 'countAndFail' });
-  return { calls: () => calls, failAfter: (n) => { failAt = n === undefined ? undefined : calls + n; }, writes: () => { const w = writes; writes = []; return w; } };
+      const result = await next(args);
+      if (++calls === failAt) throw new InjectedFault('injected after the call was carried out');
+      return result;
+    },
+    { step: 'initialize', name: 'countAndFail' },
+  );
+  return {
+    calls: () => calls,
+    failAfter: (n) => {
+      failAt = n === undefined ? undefined : calls + n;
+    },
+    writes: () => {
+      const w = writes;
+      writes = [];
+      return w;
+    },
+  };
 }
 
 /** Everything stored, with the times that differ between runs taken out. */
-async function snapshot(client: DynamoDBClient, register: TestRegister, options: { ledger: boolean } = { ledger: true }): Promise<Record<string, unknown>> {
+async function snapshot(
+  client: DynamoDBClient,
+  register: TestRegister,
+  options: { ledger: boolean } = { ledger: true },
+): Promise<Record<string, unknown>> {
   const items: Record<string, unknown> = {};
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: register.table, ExclusiveStartKey: start as never, ConsistentRead: true }));
+    const page = await client.send(
+      new ScanCommand({ TableName: register.table, ExclusiveStartKey: start as never, ConsistentRead: true }),
+    );
     for (const item of page.Items ?? []) {
       const key = `${item.pk!.S}|${item.sk!.S}`;
       const isLedger = /\|(UPLOAD|FILE|OPENCLUB)#/.test(key);
       if (isLedger && !options.ledger) continue;
-      const d = item.d?.S ? JSON.parse(item.d.S) as Record<string, unknown> : undefined;
+      const d = item.d?.S ? (JSON.parse(item.d.S) as Record<string, unknown>) : undefined;
       if (d) {
         delete d.receivedAt;
         delete d.finishedAt;
@@ -83,7 +122,9 @@ async function snapshot(client: DynamoDBClient, register: TestRegister, options:
     // ids differ from run to run. What was applied from them is in the staged results and the register.
     if (/\/reads\//.test(name)) continue;
     const text = readFileSync(path, 'utf8');
-    const value = name.endsWith('.json') ? withoutTimes(JSON.parse(text)) : text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>');
+    const value = name.endsWith('.json')
+      ? withoutTimes(JSON.parse(text))
+      : text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>');
     if (name.endsWith('/read.json')) delete (value as Record<string, unknown>).readId;
     items[`object|${name}`] = value;
   }
@@ -110,7 +151,13 @@ describe('exactly once, on DynamoDB Local', () => {
 
   async function runAll(register: TestRegister, uploads = UPLOADS, files = FILES): Promise<void> {
     for (const [i, upload] of uploads.entries()) {
-      const result = await runImport(register.ports, upload, () => stringSource(upload.file, xmlOf(files[i]!)), clock, noWait);
+      const result = await runImport(
+        register.ports,
+        upload,
+        () => stringSource(upload.file, xmlOf(files[i]!)),
+        clock,
+        noWait,
+      );
       expect(result.kind).toBe('done');
     }
   }
@@ -163,14 +210,29 @@ describe('exactly once, on DynamoDB Local', () => {
     await runAll(register);
     const before = await snapshot(db.client, register, { ledger: false });
     probe.writes();
-    const again = UPLOADS.map((u, i) => ({ ...u, uploadId: `again${i}`, file: `again-${i}.xml`, completedAt: `2026-11-25T11:00:0${i}.000Z` }));
+    const again = UPLOADS.map((u, i) => ({
+      ...u,
+      uploadId: `again${i}`,
+      file: `again-${i}.xml`,
+      completedAt: `2026-11-25T11:00:0${i}.000Z`,
+    }));
     for (const [i, upload] of again.entries()) {
-      const result = await runImport(register.ports, upload, () => stringSource(upload.file, xmlOf(FILES[i]!)), clock, noWait);
+      const result = await runImport(
+        register.ports,
+        upload,
+        () => stringSource(upload.file, xmlOf(FILES[i]!)),
+        clock,
+        noWait,
+      );
       expect(result.kind === 'done' && result.receipt.status).toBe('duplicate');
     }
     const writes = probe.writes();
     expect(writes.filter((w) => !/^(UPLOAD|FILE|OPENCLUB)#/.test(w.sk))).toEqual([]);
-    const after = Object.fromEntries(Object.entries(await snapshot(db.client, register, { ledger: false })).filter(([key]) => !key.includes('/again-')));
+    const after = Object.fromEntries(
+      Object.entries(await snapshot(db.client, register, { ledger: false })).filter(
+        ([key]) => !key.includes('/again-'),
+      ),
+    );
     expect(after).toEqual(before);
     register.dispose();
   }, 60_000);
@@ -202,14 +264,22 @@ describe('exactly once, on DynamoDB Local', () => {
       const register = await setUp();
       await registerUpload(register.ports, failed, clock);
       probe.failAfter(n);
-      await expect(applyFile(register.ports, failed, stringSource(failed.file, bytes), clock), `call ${n}`).rejects.toThrow(InjectedFault);
+      await expect(
+        applyFile(register.ports, failed, stringSource(failed.file, bytes), clock),
+        `call ${n}`,
+      ).rejects.toThrow(InjectedFault);
       probe.failAfter(undefined);
       await failUpload(register.ports, failed, clock);
 
       const result = await runImport(register.ports, again, () => stringSource(again.file, bytes), clock, noWait);
       expect(result.kind === 'done' && result.receipt.status, `fault after call ${n} of ${applyCalls}`).toBe(status);
       // What the failed upload wrote names it; apart from that, the register is the clean run's.
-      const got = JSON.parse(JSON.stringify(await snapshot(db.client, register, { ledger: false })).replaceAll(failed.uploadId, again.uploadId)) as Record<string, unknown>;
+      const got = JSON.parse(
+        JSON.stringify(await snapshot(db.client, register, { ledger: false })).replaceAll(
+          failed.uploadId,
+          again.uploadId,
+        ),
+      ) as Record<string, unknown>;
       expect(got, `fault after call ${n} of ${applyCalls}`).toEqual(want);
       register.dispose();
     }
@@ -222,18 +292,32 @@ describe('exactly once, on DynamoDB Local', () => {
       const register = await setUp();
       await registerUpload(register.ports, failed, clock);
       probe.failAfter(n);
-      const died = await applyFile(register.ports, failed, stringSource(failed.file, bytes), clock).then(() => false, () => true);
+      const died = await applyFile(register.ports, failed, stringSource(failed.file, bytes), clock).then(
+        () => false,
+        () => true,
+      );
       probe.failAfter(undefined);
       if (!died) {
         register.dispose();
         break;
       }
       await failUpload(register.ports, failed, clock);
-      const report = await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined });
+      const report = await reconcileUploads(register.ports, clock, {
+        open: () => undefined,
+        stuckAfterMs: 0,
+        sleep: async () => undefined,
+      });
       const where = `fault after call ${n}`;
-      expect(report.rejudged, where).toEqual(await register.ports.store.upload(failed.vendor, failed.uploadId, failed.completedAt).then((e) => (e?.sha256 ? [failed.uploadId] : [])));
+      expect(report.rejudged, where).toEqual(
+        await register.ports.store
+          .upload(failed.vendor, failed.uploadId, failed.completedAt)
+          .then((e) => (e?.sha256 ? [failed.uploadId] : [])),
+      );
       // Every verdict as judging everything the vendor has in its clubs gives, and the totals without drift.
-      const everything = { activities: [] as { vendor: string; club: string; id: string }[], persons: [] as { pid: string }[] };
+      const everything = {
+        activities: [] as { vendor: string; club: string; id: string }[],
+        persons: [] as { pid: string }[],
+      };
       for (const club of CLUBS) {
         const links = await register.ports.store.linksOf(failed.vendor, club);
         everything.activities.push(...links.activities.map((a) => ({ vendor: failed.vendor, club, id: a.id })));
@@ -257,14 +341,26 @@ describe('exactly once, on DynamoDB Local', () => {
     const [broken, fine] = UPLOADS as [Upload, Upload];
     const staged = await register.ports.objects.get(stagedKey(broken, 'apply'));
     await register.ports.objects.put(stagedKey(broken, 'apply'), '{ not json');
-    const night = await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined });
-    expect(night).toMatchObject({ rejudged: [fine.uploadId], errors: [{ uploadId: broken.uploadId, error: 'SyntaxError' }] });
+    const night = await reconcileUploads(register.ports, clock, {
+      open: () => undefined,
+      stuckAfterMs: 0,
+      sleep: async () => undefined,
+    });
+    expect(night).toMatchObject({
+      rejudged: [fine.uploadId],
+      errors: [{ uploadId: broken.uploadId, error: 'SyntaxError' }],
+    });
     // The clubs' half that night does not stop at it either: the recheck leaves an upload still stale to the uploads' half.
     expect((await reconcileClubs(register.ports, clock, CLUBS)).drift).toEqual([]);
     // Still stale: the next night (the staged object readable again) re-judges it.
     await register.ports.objects.put(stagedKey(broken, 'apply'), staged!);
-    expect(await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 0, sleep: async () => undefined }))
-      .toMatchObject({ rejudged: [broken.uploadId], errors: [] });
+    expect(
+      await reconcileUploads(register.ports, clock, {
+        open: () => undefined,
+        stuckAfterMs: 0,
+        sleep: async () => undefined,
+      }),
+    ).toMatchObject({ rejudged: [broken.uploadId], errors: [] });
     register.dispose();
   }, 60_000);
 
@@ -275,10 +371,27 @@ describe('exactly once, on DynamoDB Local', () => {
     const last = new Map(FILES.map((f, i) => [f.vendor, i]));
     probe.writes();
     for (const [vendor, i] of last) {
-      const upload: Upload = { vendor, uploadId: `resend-${vendor}`, file: `resend-${vendor}.xml`, completedAt: '2026-11-25T12:00:00.000Z' };
-      const result = await runImport(register.ports, upload, () => stringSource(upload.file, xmlOf(FILES[i]!, '2026-11-24T23:59:00+01:00')), clock, noWait);
+      const upload: Upload = {
+        vendor,
+        uploadId: `resend-${vendor}`,
+        file: `resend-${vendor}.xml`,
+        completedAt: '2026-11-25T12:00:00.000Z',
+      };
+      const result = await runImport(
+        register.ports,
+        upload,
+        () => stringSource(upload.file, xmlOf(FILES[i]!, '2026-11-24T23:59:00+01:00')),
+        clock,
+        noWait,
+      );
       expect(result.kind === 'done' && result.receipt.status).not.toBe('duplicate');
-      if (result.kind === 'done') expect(result.receipt.counts.activities.created + result.receipt.counts.activities.updated + result.receipt.counts.persons.created + result.receipt.counts.persons.updated).toBe(0);
+      if (result.kind === 'done')
+        expect(
+          result.receipt.counts.activities.created +
+            result.receipt.counts.activities.updated +
+            result.receipt.counts.persons.created +
+            result.receipt.counts.persons.updated,
+        ).toBe(0);
     }
     const writes = probe.writes();
     expect(writes.length).toBeGreaterThan(0);

@@ -24,13 +24,25 @@ const TUESDAY = 1;
 const THURSDAY = 2; // world.ts's third date, 2026-11-12
 
 let n = 0;
-const uploadOf = (vendor: string): Upload => ({ vendor, uploadId: `race-${++n}`, file: `race-${n}.xml`, completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z` });
+const uploadOf = (vendor: string): Upload => ({
+  vendor,
+  uploadId: `race-${++n}`,
+  file: `race-${n}.xml`,
+  completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z`,
+});
 
 /** The ports of a judge step that stops before it reads the stored verdicts, until `open` is called. */
 function pausedBeforeVerdicts(ports: PipelinePorts) {
   const paused = gate();
-  const isVerdictRead = (call: PortCall) => call.port === 'store' && call.method === 'get' && (call.args[0] as DocKey[]).some((k) => k.kind === 'verdict');
-  return { ports: interceptPorts(ports, async (call, proceed) => { if (isVerdictRead(call)) await paused.wait(); return proceed(); }), paused };
+  const isVerdictRead = (call: PortCall) =>
+    call.port === 'store' && call.method === 'get' && (call.args[0] as DocKey[]).some((k) => k.kind === 'verdict');
+  return {
+    ports: interceptPorts(ports, async (call, proceed) => {
+      if (isVerdictRead(call)) await paused.wait();
+      return proceed();
+    }),
+    paused,
+  };
 }
 
 /** The verdict stored for a vendor's A0, and the date its activity has now. */
@@ -78,7 +90,12 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     // Vendor 1 moves A0 to Tuesday, onto B1; its judge step reads the week, then is slow to write.
     const moved = uploadOf(V1);
     await registerUpload(register.ports, moved, clock);
-    await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))), clock);
+    await applyFile(
+      register.ports,
+      moved,
+      stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))),
+      clock,
+    );
     const slow = pausedBeforeVerdicts(register.ports);
     const judging = judgeUpload(slow.ports, moved, clock);
     await slow.paused.reached;
@@ -91,8 +108,14 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
 
     // Before, the slow judge wrote B1's verdict of Tuesday (approved against A0's old Monday), though B1 is on
     // Thursday: its heads moved while it judged, so it judged the week again.
-    expect((await a0(register, V2, CLUB2)).verdict).toMatchObject({ date: '2026-11-12', verdict: { verdict: 'approved' } });
-    expect((await a0(register, V1, CLUB1)).verdict).toMatchObject({ date: '2026-11-10', verdict: { verdict: 'approved' } });
+    expect((await a0(register, V2, CLUB2)).verdict).toMatchObject({
+      date: '2026-11-12',
+      verdict: { verdict: 'approved' },
+    });
+    expect((await a0(register, V1, CLUB1)).verdict).toMatchObject({
+      date: '2026-11-10',
+      verdict: { verdict: 'approved' },
+    });
     expect((await rejudge(register.ports, everything, TODAY)).written).toBe(0);
     expect((await reconcileClubs(register.ports, clock, CLUBS)).corrected).toEqual([]);
     register.dispose();
@@ -133,7 +156,10 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
 
   // Found by review (three fixed examples): heads that kept only the upload that moved them last let a person be
   // taken as settled though another upload had reached it; a new person's membership moved no head.
-  for (const order of [[0, 1], [1, 0]] as const) {
+  for (const order of [
+    [0, 1],
+    [1, 0],
+  ] as const) {
     it(`a first load's apply retried after another vendor's whole import reached its persons is judged against it (${order.join(',')})`, async () => {
       const files = [oneActivityFile(V1, CLUB1, 0, MONDAY), oneActivityFile(V2, CLUB2, 0, MONDAY)];
       const [first, second] = [files[order[0]]!, files[order[1]]!];
@@ -142,12 +168,15 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
       await registerUpload(register.ports, upload, clock);
       // The first apply dies after moving its heads, before it stages its outcome.
       const dying = interceptPorts(register.ports, async (call, proceed) => {
-        if (call.port === 'objects' && call.method === 'put' && call.args[0] === stagedKey(upload, 'apply')) throw new Error('died');
+        if (call.port === 'objects' && call.method === 'put' && call.args[0] === stagedKey(upload, 'apply'))
+          throw new Error('died');
         return proceed();
       });
       await expect(applyFile(dying, upload, stringSource(upload.file, xmlOf(first)), clock)).rejects.toThrow('died');
       await imported(register, second);
-      expect((await applyFile(register.ports, upload, stringSource(upload.file, xmlOf(first)), clock)).kind).toBe('applied');
+      expect((await applyFile(register.ports, upload, stringSource(upload.file, xmlOf(first)), clock)).kind).toBe(
+        'applied',
+      );
       await judgeUpload(register.ports, upload, clock);
       await totalUpload(register.ports, upload);
       await finishUpload(register.ports, upload, clock);
@@ -186,7 +215,12 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     const register = await mondayAndTuesday();
     const moved = uploadOf(V1);
     await registerUpload(register.ports, moved, clock);
-    await applyFile(register.ports, moved, stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))), clock);
+    await applyFile(
+      register.ports,
+      moved,
+      stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))),
+      clock,
+    );
     // The judge pauses before it writes its verdicts; it dies at its second look at the heads.
     const beforeWrite = gate();
     let wrote = false;
@@ -201,7 +235,10 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
       }
       return proceed();
     });
-    const judging = judgeUpload(dying, moved, clock).then(() => 'judged', (error: Error) => error.name);
+    const judging = judgeUpload(dying, moved, clock).then(
+      () => 'judged',
+      (error: Error) => error.name,
+    );
     await beforeWrite.reached;
     // Meanwhile vendor 2 moves B1 to the next week (the same period): out of the weeks this judge reaches.
     await imported(register, oneActivityFile(V2, CLUB2, 1, 4));
@@ -215,13 +252,49 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     register.dispose();
   }, 60_000);
 
-  it('a new person\'s membership written by one vendor\'s file after another vendor\'s whole import counts in that import\'s verdicts', async () => {
+  it("a new person's membership written by one vendor's file after another vendor's whole import counts in that import's verdicts", async () => {
     const people = [0, 2, 3, 4, 5];
     // Vendor 1 sends the persons only (members from 2000); vendor 2 the same persons (members from 2026-11-11,
     // after the activity's Monday) and an activity of the club: only vendor 1's memberships make it count.
-    const members: FileSpec = { vendor: V1, mode: 'delta', clubs: [{ club: CLUB1, persons: people.map((n) => ({ n, memberships: 0 })), deletePersons: [], activities: [], deleteActivities: [] }] };
-    const activity: FileSpec = { vendor: V2, mode: 'delta', clubs: [{ club: CLUB1, persons: people.map((n) => ({ n, memberships: 2 })), deletePersons: [], deleteActivities: [],
-      activities: [{ a: 0, date: MONDAY, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [0], participants: CHILDREN }] }] };
+    const members: FileSpec = {
+      vendor: V1,
+      mode: 'delta',
+      clubs: [
+        {
+          club: CLUB1,
+          persons: people.map((n) => ({ n, memberships: 0 })),
+          deletePersons: [],
+          activities: [],
+          deleteActivities: [],
+        },
+      ],
+    };
+    const activity: FileSpec = {
+      vendor: V2,
+      mode: 'delta',
+      clubs: [
+        {
+          club: CLUB1,
+          persons: people.map((n) => ({ n, memberships: 2 })),
+          deletePersons: [],
+          deleteActivities: [],
+          activities: [
+            {
+              a: 0,
+              date: MONDAY,
+              start: 0,
+              length: 0,
+              sport: 0,
+              type: 0,
+              group: false,
+              place: 0,
+              leaders: [0],
+              participants: CHILDREN,
+            },
+          ],
+        },
+      ],
+    };
     const register = await registerFor(db.client, VENDORS, CLUBS);
     const lookedUp = gate();
     const secondDone = gate();
@@ -236,14 +309,25 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     });
     let firstLookup = true;
     const after = interceptPorts(register.ports, async (call, proceed) => {
-      if (firstLookup && call.port === 'store' && call.method === 'get' && (call.args[0] as DocKey[]).some((k) => k.kind === 'identity')) {
+      if (
+        firstLookup &&
+        call.port === 'store' &&
+        call.method === 'get' &&
+        (call.args[0] as DocKey[]).some((k) => k.kind === 'identity')
+      ) {
         firstLookup = false;
         await lookedUp.wait();
       }
       return proceed();
     });
-    await Promise.all([imported(register, members, held), imported(register, activity, after).then(() => secondDone.open())]);
-    expect((await rejudge(register.ports, { activities: [{ vendor: V2, club: CLUB1, id: 'A0' }], persons: [] }, TODAY)).written).toBe(0);
+    await Promise.all([
+      imported(register, members, held),
+      imported(register, activity, after).then(() => secondDone.open()),
+    ]);
+    expect(
+      (await rejudge(register.ports, { activities: [{ vendor: V2, club: CLUB1, id: 'A0' }], persons: [] }, TODAY))
+        .written,
+    ).toBe(0);
     register.dispose();
   }, 60_000);
 
@@ -251,7 +335,9 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     const register = await mondayAndTuesday();
     // A verdict as a judge without heads could leave it: B1 judged on Monday, where it no longer is.
     const b1 = (await a0(register, V2, CLUB2)).verdict!;
-    await register.ports.store.write([{ kind: 'verdict', value: { ...b1, date: '2026-11-09', verdict: { ...b1.verdict, verdict: 'rejected' } } }]);
+    await register.ports.store.write([
+      { kind: 'verdict', value: { ...b1, date: '2026-11-09', verdict: { ...b1.verdict, verdict: 'rejected' } } },
+    ]);
 
     const report = await reconcileClubs(register.ports, clock, CLUBS);
     expect(correctedVerdicts(report)).toBe(1);
@@ -262,16 +348,27 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     register.dispose();
   }, 60_000);
 
-  it('a club the night cannot reconcile (a staged object unreadable) is reported by its error\'s name; the other club is reconciled', async () => {
+  it("a club the night cannot reconcile (a staged object unreadable) is reported by its error's name; the other club is reconciled", async () => {
     const register = await registerFor(db.client, VENDORS, CLUBS);
     const broken = uploadOf(V1);
-    const result = await runImport(register.ports, broken, () => stringSource(broken.file, xmlOf(oneActivityFile(V1, CLUB1, 0, MONDAY))), clock, noWait);
+    const result = await runImport(
+      register.ports,
+      broken,
+      () => stringSource(broken.file, xmlOf(oneActivityFile(V1, CLUB1, 0, MONDAY))),
+      clock,
+      noWait,
+    );
     expect(result.kind).toBe('done');
     await imported(register, oneActivityFile(V2, CLUB2, 1, TUESDAY));
     await register.ports.objects.put(stagedKey(broken, 'apply'), '{ not json');
     // Club 2's totals drifted meanwhile: the night repairs them though club 1 fails.
     const { value, revision } = await register.ports.store.totals(CLUB2, '2026-2');
-    await register.ports.store.putTotals(CLUB2, '2026-2', { ...value!, totals: { ...value!.totals, approvedActivities: 99 } }, revision);
+    await register.ports.store.putTotals(
+      CLUB2,
+      '2026-2',
+      { ...value!, totals: { ...value!.totals, approvedActivities: 99 } },
+      revision,
+    );
 
     const report = await reconcileClubs(register.ports, clock, CLUBS);
     expect(report.clubErrors).toEqual([{ club: CLUB1, error: 'SyntaxError' }]);

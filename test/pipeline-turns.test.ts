@@ -20,11 +20,37 @@ const NO_LOOKING_AGAIN = 3_600_000;
 /** The n-th upload of the vendor: one activity A0 moved to another start each time, so that each changes something. */
 function nth(n: number, club: string = CLUB): { upload: Upload; xml: string } {
   const file: FileSpec = {
-    vendor: VENDOR, mode: 'delta',
-    clubs: [{ club, persons: [0, 2, 3, 4].map((p) => ({ n: p, memberships: 0 })), deletePersons: [], deleteActivities: [],
-      activities: [{ a: 0, date: n % 6, start: n % 3, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [0], participants: [2, 3, 4] }] }],
+    vendor: VENDOR,
+    mode: 'delta',
+    clubs: [
+      {
+        club,
+        persons: [0, 2, 3, 4].map((p) => ({ n: p, memberships: 0 })),
+        deletePersons: [],
+        deleteActivities: [],
+        activities: [
+          {
+            a: 0,
+            date: n % 6,
+            start: n % 3,
+            length: 0,
+            sport: 0,
+            type: 0,
+            group: false,
+            place: 0,
+            leaders: [0],
+            participants: [2, 3, 4],
+          },
+        ],
+      },
+    ],
   };
-  const upload = { vendor: VENDOR, uploadId: `turn-${String(n).padStart(3, '0')}`, file: `turn-${n}.xml`, completedAt: `2026-11-25T10:${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.000Z` };
+  const upload = {
+    vendor: VENDOR,
+    uploadId: `turn-${String(n).padStart(3, '0')}`,
+    file: `turn-${n}.xml`,
+    completedAt: `2026-11-25T10:${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.000Z`,
+  };
   return { upload, xml: xmlOf(file) };
 }
 
@@ -35,18 +61,29 @@ interface Run {
   readonly finishedAt: number;
 }
 
-async function run(ports: PipelinePorts, n: number, turns: InProcessTurns, options: Partial<RunOptions> = {}, club = CLUB): Promise<Run> {
+async function run(
+  ports: PipelinePorts,
+  n: number,
+  turns: InProcessTurns,
+  options: Partial<RunOptions> = {},
+  club = CLUB,
+): Promise<Run> {
   const { upload, xml } = nth(n, club);
   let blocked = 0;
   const result = await runImport(ports, upload, () => stringSource(upload.file, xml), clock, {
-    ...noWait, turns, ...options, onStep: (e) => { if (e.outcome === 'blocked') blocked++; },
+    ...noWait,
+    turns,
+    ...options,
+    onStep: (e) => {
+      if (e.outcome === 'blocked') blocked++;
+    },
   });
   return { upload, result, blocked, finishedAt: performance.now() };
 }
 
 // Issue 12: waiting is not polling. An upload whose predecessor is unfinished leaves word with it and is handed on
 // when it ends; locally as in the state machine (test/state-machine-execution), the same rule (turns.ts).
-describe('a vendor\'s uploads waiting for their turn (DynamoDB Local)', () => {
+describe("a vendor's uploads waiting for their turn (DynamoDB Local)", () => {
   const db = dynamoDbForFile();
 
   const setUp = (): Promise<TestRegister> => registerFor(db.client, [VENDOR], [CLUB]);
@@ -86,7 +123,12 @@ describe('a vendor\'s uploads waiting for their turn (DynamoDB Local)', () => {
   it('per club of a vendor: a later file of another club goes on while an earlier one is held; a later file of the same club waits for it', async () => {
     const register = await registerFor(db.client, [VENDOR], [CLUB, OTHER_CLUB]);
     const turns = new InProcessTurns(NO_LOOKING_AGAIN);
-    for (const [n, club] of [[1, CLUB], [2, OTHER_CLUB], [3, CLUB]] as const) await registerUpload(register.ports, nth(n, club).upload, clock);
+    for (const [n, club] of [
+      [1, CLUB],
+      [2, OTHER_CLUB],
+      [3, CLUB],
+    ] as const)
+      await registerUpload(register.ports, nth(n, club).upload, clock);
     // The first upload is held once it has read its clubs (at its claim on the bytes) until the others have had their go.
     const held = gate();
     const holding = interceptPorts(register.ports, async (call, proceed) => {
@@ -98,7 +140,10 @@ describe('a vendor\'s uploads waiting for their turn (DynamoDB Local)', () => {
     const [otherClub, sameClub] = [run(register.ports, 2, turns, {}, OTHER_CLUB), run(register.ports, 3, turns)];
     const other = await otherClub;
     expect(other).toMatchObject({ result: { kind: 'done' }, blocked: 0 });
-    const sameBefore = await Promise.race([sameClub.then(() => 'done'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 500))]);
+    const sameBefore = await Promise.race([
+      sameClub.then(() => 'done'),
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 500)),
+    ]);
     expect(sameBefore).toBe('waiting');
     held.open();
     const [one, three] = await Promise.all([first, sameClub]);

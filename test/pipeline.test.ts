@@ -7,7 +7,10 @@ import { importText, registerFor, type TestRegister } from './support/pipeline.j
 import { ROOT } from './support/run-cli.js';
 
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
-const expected = (name: string) => JSON.parse(readFileSync(join(ROOT, 'samples', 'expected', `${name.replace('.xml', '')}.receipt.json`), 'utf8')) as Receipt;
+const expected = (name: string) =>
+  JSON.parse(
+    readFileSync(join(ROOT, 'samples', 'expected', `${name.replace('.xml', '')}.receipt.json`), 'utf8'),
+  ) as Receipt;
 
 function done(result: Awaited<ReturnType<typeof importText>>): Receipt {
   if (result.kind !== 'done') throw new Error(`import did not finish: ${JSON.stringify(result)}`);

@@ -37,14 +37,22 @@ function filesUnder(dir: string): string[] {
 
 /** The forms found in `text`, each with a little context (so a failure says where). */
 function found(text: string, forms: readonly string[]): string[] {
-  return forms.filter((f) => text.includes(f)).map((f) => `${f} in …${text.slice(Math.max(0, text.indexOf(f) - 40), text.indexOf(f) + 20)}…`);
+  return forms
+    .filter((f) => text.includes(f))
+    .map((f) => `${f} in …${text.slice(Math.max(0, text.indexOf(f) - 40), text.indexOf(f) + 20)}…`);
 }
 
 beforeAll(async () => {
   const started = await dynamoDbForTests();
   started.client.destroy();
   local = started.local;
-  env = { ...cleanEnv(), LOK_DYNAMODB_ENDPOINT: local.endpoint, LOK_REGISTER_TABLE: `privacy-cli-${process.pid}`, LOK_IDENTITY_KEY: TEST_KEY, LOK_OBJECTS_DIR: objects };
+  env = {
+    ...cleanEnv(),
+    LOK_DYNAMODB_ENDPOINT: local.endpoint,
+    LOK_REGISTER_TABLE: `privacy-cli-${process.pid}`,
+    LOK_IDENTITY_KEY: TEST_KEY,
+    LOK_OBJECTS_DIR: objects,
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -63,7 +71,21 @@ describe('no full personnummer in CLI output or receipts', () => {
 
   it('over imports, every query command, their JSON, and the receipts written', async () => {
     expect((await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd'])).code).toBe(0);
-    expect((await lok(['club', 'add', CLUB, '--name', 'IK Demo', '--sport', 'Fotboll', '--federation', 'Svenska Fotbollförbundet'])).code).toBe(0);
+    expect(
+      (
+        await lok([
+          'club',
+          'add',
+          CLUB,
+          '--name',
+          'IK Demo',
+          '--sport',
+          'Fotboll',
+          '--federation',
+          'Svenska Fotbollförbundet',
+        ])
+      ).code,
+    ).toBe(0);
     expect((await lok(['club', 'activate', CLUB, '--vendor', 'demo-vendor', '--from', '2020-01-01'])).code).toBe(0);
     for (const name of SAMPLES) {
       const file = join(ROOT, 'samples', name);
@@ -71,7 +93,18 @@ describe('no full personnummer in CLI output or receipts', () => {
       await lok(['check', file, '--today', '2026-11-25', '--json']);
       expect((await lok(['import', file, '--vendor', 'demo-vendor', '--today', '2026-11-25'])).code).toBe(0);
     }
-    const activities = ['A-5001', 'A-5002', 'A-5003', 'A-6001', 'A-6002', 'A-6003', 'A-6004', 'A-6005', 'A-6006', 'A-7001'];
+    const activities = [
+      'A-5001',
+      'A-5002',
+      'A-5003',
+      'A-6001',
+      'A-6002',
+      'A-6003',
+      'A-6004',
+      'A-6005',
+      'A-6006',
+      'A-7001',
+    ];
     for (const json of [[], ['--json']]) {
       await lok(['activities', '--club', CLUB, '--period', '2026-2', ...json]);
       for (const id of activities) await lok(['activity', '--club', CLUB, '--id', id, ...json]);
@@ -83,7 +116,8 @@ describe('no full personnummer in CLI output or receipts', () => {
       await lok(['application', '--club', CLUB, '--period', '2026-2', ...json]);
       await lok(['reconcile', '--today', '2026-11-25', ...json]);
     }
-    for (const format of ['csv', 'json']) await lok(['application', 'export', '--club', CLUB, '--period', '2026-2', '--format', format]);
+    for (const format of ['csv', 'json'])
+      await lok(['application', 'export', '--club', CLUB, '--period', '2026-2', '--format', format]);
     expect(said.join('').length).toBeGreaterThan(10_000);
     expect(found(said.join('\n'), forms)).toEqual([]);
 
@@ -101,7 +135,11 @@ describe('no full personnummer in CLI output or receipts', () => {
     const again = await lok(['person', 'erase', '--personnummer', '200201018967', '--today', '2026-11-26']);
     expect(again).toEqual(first);
     const json = await lok(['person', 'erase', '--personnummer', '20020101-8967', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'erased', erasedOn: '2026-11-25', removed: { person: 1, activities: 2 } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      outcome: 'erased',
+      erasedOn: '2026-11-25',
+      removed: { person: 1, activities: 2 },
+    });
 
     const unknown = await lok(['person', 'erase', '--personnummer', '191212121212']);
     expect(unknown.code).toBe(1);
@@ -117,11 +155,18 @@ describe('no full personnummer in CLI output or receipts', () => {
     const early = await lok(['reconcile', '--only-purge', '--today', '2034-06-15', '--json']);
     expect(early.code).toBe(0);
     // The two files imported (today) are archived for seven years from their upload; 2026-2 from its final date.
-    expect(JSON.parse(early.stdout)).toEqual({ cutoff: '2027-06-15', periods: [], persons: 0, archivedFiles: SAMPLES.length });
+    expect(JSON.parse(early.stdout)).toEqual({
+      cutoff: '2027-06-15',
+      periods: [],
+      persons: 0,
+      archivedFiles: SAMPLES.length,
+    });
     expect(filesUnder(join(objects, 'archive'))).toEqual([]);
     const purged = await lok(['reconcile', '--only-purge', '--today', '2034-06-16']);
     expect(purged.code).toBe(0);
-    expect(purged.stdout).toMatch(/^purged \(kept 7 years, from 2027-06-16\): 100042 2026-2; \d+ persons; 0 archived files\n$/);
+    expect(purged.stdout).toMatch(
+      /^purged \(kept 7 years, from 2027-06-16\): 100042 2026-2; \d+ persons; 0 archived files\n$/,
+    );
     const left = await lok(['activities', '--club', CLUB, '--period', '2026-2', '--json']);
     expect(JSON.parse(left.stdout)).toEqual([]);
     expect((await lok(['reconcile', '--only-purge', '--club', CLUB])).code).toBe(2);

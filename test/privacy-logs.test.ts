@@ -28,16 +28,33 @@ interface Started {
 
 /** `lok-importer start --data DIR`, its standard output and error kept, up once the runtime file is there and `expected` receipts are. */
 async function startLocalMode(expected: readonly string[]): Promise<Started> {
-  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'start', '--data', dataDir], { cwd: ROOT, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'start', '--data', dataDir], {
+    cwd: ROOT,
+    env: cleanEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
-  child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString('utf8');
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const outbox = join(dataDir, 'objects', 'outbox', DEMO);
-  await waitFor('local mode', () => (existsSync(join(dataDir, 'runtime.json')) && expected.every((f) => existsSync(join(outbox, `${f}.receipt.json`))) ? true : undefined), 180_000);
+  await waitFor(
+    'local mode',
+    () =>
+      existsSync(join(dataDir, 'runtime.json')) && expected.every((f) => existsSync(join(outbox, `${f}.receipt.json`)))
+        ? true
+        : undefined,
+    180_000,
+  );
   const runtime = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as Started['runtime'];
   return {
-    runtime, output: () => output,
+    runtime,
+    output: () => output,
     stop: async () => {
       process.kill(-child.pid!, 'SIGINT');
       await exited;
@@ -55,8 +72,13 @@ async function lok(args: string[]): Promise<CliResult> {
 /** Every personnummer form, name and e-mail of the files, and the words that give a person's disability away. */
 function personalData(files: readonly string[]): { forms: string[]; names: string[]; emails: string[] } {
   const xml = files.map((f) => readFileSync(f, 'utf8')).join('\n');
-  const values = (tag: string) => [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]!.trim()).filter((v) => v.length > 0);
-  return { forms: personnummerForms(xml), names: [...new Set([...values('FirstName'), ...values('LastName')])], emails: [...new Set(values('Email'))] };
+  const values = (tag: string) =>
+    [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]!.trim()).filter((v) => v.length > 0);
+  return {
+    forms: personnummerForms(xml),
+    names: [...new Set([...values('FirstName'), ...values('LastName')])],
+    emails: [...new Set(values('Email'))],
+  };
 }
 
 /** What of `data` the text holds: names as whole words (a name is also a common word inside others). */
@@ -64,7 +86,8 @@ function leaks(text: string, data: ReturnType<typeof personalData>): string[] {
   const found: string[] = [];
   for (const form of data.forms) if (text.includes(form)) found.push(`personnummer ${form}`);
   for (const email of data.emails) if (text.toLowerCase().includes(email.toLowerCase())) found.push(`e-mail ${email}`);
-  for (const name of data.names) if (new RegExp(`(^|[^\\p{L}])${name}($|[^\\p{L}])`, 'u').test(text)) found.push(`name ${name}`);
+  for (const name of data.names)
+    if (new RegExp(`(^|[^\\p{L}])${name}($|[^\\p{L}])`, 'u').test(text)) found.push(`name ${name}`);
   return found;
 }
 
@@ -72,7 +95,23 @@ let local: Started | undefined;
 const logFile = join(dataDir, 'logs', 'local.jsonl');
 
 beforeAll(async () => {
-  expect((await runCli(['generate', '--clubs', '1', '--persons', '120', '--activities', '200', '--seed', 'privacy-logs', '--out', generated])).code).toBe(0);
+  expect(
+    (
+      await runCli([
+        'generate',
+        '--clubs',
+        '1',
+        '--persons',
+        '120',
+        '--activities',
+        '200',
+        '--seed',
+        'privacy-logs',
+        '--out',
+        generated,
+      ])
+    ).code,
+  ).toBe(0);
 }, 60_000);
 
 afterAll(async () => {
@@ -85,24 +124,55 @@ describe('a whole run of local mode logs no personal data', () => {
     local = await startLocalMode(samples);
 
     const client = new SftpClient();
-    await client.connect({ host: '127.0.0.1', port: local.runtime.sftpPort, username: DEMO, privateKey: readFileSync(join(dataDir, 'keys', `${DEMO}_ed25519`)) });
+    await client.connect({
+      host: '127.0.0.1',
+      port: local.runtime.sftpPort,
+      username: DEMO,
+      privateKey: readFileSync(join(dataDir, 'keys', `${DEMO}_ed25519`)),
+    });
     await client.put(generated, '/inbox/generated.xml');
     const valid = readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8');
-    await client.put(Buffer.from(valid.replace('created="2026-11-22T02:00:00+01:00"', 'created="2026-11-23T02:00:00+01:00"')), '/inbox/club-valid-again.xml');
+    await client.put(
+      Buffer.from(valid.replace('created="2026-11-22T02:00:00+01:00"', 'created="2026-11-23T02:00:00+01:00"')),
+      '/inbox/club-valid-again.xml',
+    );
     await client.end();
     const outbox = join(dataDir, 'objects', 'outbox', DEMO);
-    await waitFor('the receipts', () => (['generated.xml', 'club-valid-again.xml'].every((f) => existsSync(join(outbox, `${f}.receipt.json`))) ? true : undefined), 180_000);
+    await waitFor(
+      'the receipts',
+      () =>
+        ['generated.xml', 'club-valid-again.xml'].every((f) => existsSync(join(outbox, `${f}.receipt.json`)))
+          ? true
+          : undefined,
+      180_000,
+    );
 
     for (const args of [
-      ['activities', '--club', CLUB, '--period', '2026-2'], ['activity', '--club', CLUB, '--id', 'A-5001'], ['totals', '--club', CLUB],
-      ['imports', '--vendor', DEMO], ['status', '--vendor', DEMO], ['application', '--club', CLUB, '--period', '2026-2'],
-      ['reconcile', '--today', '2026-11-25'], ['person', 'erase', '--personnummer', '200201018967'], ['reconcile', '--today', '2034-06-16'],
-    ]) expect((await lok(args)).code, args.join(' ')).toBe(0);
+      ['activities', '--club', CLUB, '--period', '2026-2'],
+      ['activity', '--club', CLUB, '--id', 'A-5001'],
+      ['totals', '--club', CLUB],
+      ['imports', '--vendor', DEMO],
+      ['status', '--vendor', DEMO],
+      ['application', '--club', CLUB, '--period', '2026-2'],
+      ['reconcile', '--today', '2026-11-25'],
+      ['person', 'erase', '--personnummer', '200201018967'],
+      ['reconcile', '--today', '2034-06-16'],
+    ])
+      expect((await lok(args)).code, args.join(' ')).toBe(0);
 
     const web = local.runtime.webUrl;
-    const signIn = await fetch(new URL('/api/dev/sign-in', web), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: `official-${CLUB}` }) });
-    const { token } = await signIn.json() as { token: string };
-    for (const path of [`/api/clubs/${CLUB}/activities?period=2026-2`, `/api/clubs/${CLUB}/activities/${DEMO}/A-5002`, `/api/clubs/${CLUB}/application?period=2026-2`, '/api/clubs/999999/periods']) {
+    const signIn = await fetch(new URL('/api/dev/sign-in', web), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: `official-${CLUB}` }),
+    });
+    const { token } = (await signIn.json()) as { token: string };
+    for (const path of [
+      `/api/clubs/${CLUB}/activities?period=2026-2`,
+      `/api/clubs/${CLUB}/activities/${DEMO}/A-5002`,
+      `/api/clubs/${CLUB}/application?period=2026-2`,
+      '/api/clubs/999999/periods',
+    ]) {
       await (await fetch(new URL(path, web), { headers: { authorization: `Bearer ${token}` } })).text();
     }
     await local.stop();
@@ -127,6 +197,10 @@ describe('a whole run of local mode logs no personal data', () => {
     expect(leaks(log, data)).toEqual([]);
     expect(log).not.toMatch(/disab|funktionsneds/i);
     expect(leaks(output, data)).toEqual([]);
-    for (const result of printed) expect(leaks(`${result.stdout}\n${result.stderr}`, data).filter((l) => !l.startsWith('name ')), result.stdout.slice(0, 80)).toEqual([]);
+    for (const result of printed)
+      expect(
+        leaks(`${result.stdout}\n${result.stderr}`, data).filter((l) => !l.startsWith('name ')),
+        result.stdout.slice(0, 80),
+      ).toEqual([]);
   }, 600_000);
 });

@@ -20,7 +20,13 @@ const VENDOR = 'demo-vendor';
 const TODAY = '2026-11-25';
 const valid = readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8');
 /** P-2002, Stina Hägglund: leader of A-5002 (with P-2001) and of A-5003 (alone). */
-const ERASED = { ref: 'P-2002', personnummer: '200201018967', tenDigits: '020101-8967', firstName: 'Stina', lastName: 'Hägglund' };
+const ERASED = {
+  ref: 'P-2002',
+  personnummer: '200201018967',
+  tenDigits: '020101-8967',
+  firstName: 'Stina',
+  lastName: 'Hägglund',
+};
 
 /** The sample without the person: what the register judges once the person is erased, judged from scratch. */
 function sampleWithout(ref: string): string {
@@ -52,7 +58,13 @@ describe('data protection on DynamoDB Local', () => {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
-      const page = await db.client.send(new ScanCommand({ TableName: register.table, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      const page = await db.client.send(
+        new ScanCommand({
+          TableName: register.table,
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
       items.push(...((page.Items ?? []) as Item[]));
       start = page.LastEvaluatedKey as Item | undefined;
     } while (start);
@@ -72,11 +84,15 @@ describe('data protection on DynamoDB Local', () => {
   it('erases a person by personnummer: gone from the register, out of every activity, which are judged as if never named', async () => {
     const register = await imported();
     const pid = await pidOf(register, ERASED.ref);
-    const result = await erasePersonOnRequest(register.ports, privacyOf(register), clockAt(TODAY), { personnummer: ERASED.tenDigits });
+    const result = await erasePersonOnRequest(register.ports, privacyOf(register), clockAt(TODAY), {
+      personnummer: ERASED.tenDigits,
+    });
     expect(result.ok).toBe(true);
     const report = (result as { value: ErasureReport }).value;
     expect(report).toEqual({
-      pid, outcome: 'erased', erasedOn: TODAY,
+      pid,
+      outcome: 'erased',
+      erasedOn: TODAY,
       removed: { person: 1, identityKeys: 1, memberships: 1, links: 1, calendars: 1, activities: 2 },
       remains: ARCHIVE_NOTE,
     });
@@ -85,7 +101,9 @@ describe('data protection on DynamoDB Local', () => {
     const fromScratch = await imported(sampleWithout(ERASED.ref));
     expect(await verdicts(register)).toEqual(await verdicts(fromScratch));
     expect((await verdicts(register)).find((v) => v.id === 'A-5003')!.verdict.verdict).toBe('rejected');
-    expect(await register.ports.store.totals(CLUB, '2026-2').then((t) => t.value?.totals)).toEqual(await fromScratch.ports.store.totals(CLUB, '2026-2').then((t) => t.value?.totals));
+    expect(await register.ports.store.totals(CLUB, '2026-2').then((t) => t.value?.totals)).toEqual(
+      await fromScratch.ports.store.totals(CLUB, '2026-2').then((t) => t.value?.totals),
+    );
 
     const naming = (await scan(register)).filter((item) => JSON.stringify(item).includes(pid)).map((i) => i.pk!.S);
     expect(naming).toEqual([`HEAD#${pid}`]);
@@ -94,12 +112,24 @@ describe('data protection on DynamoDB Local', () => {
 
     // The same request again, by either form or by id: the same report, nothing more changed.
     const before = await scan(register);
-    expect(await erasePersonOnRequest(register.ports, privacyOf(register), clockAt('2026-11-26'), { personnummer: ERASED.personnummer })).toEqual(result);
-    expect(await erasePersonOnRequest(register.ports, privacyOf(register), clockAt('2026-11-26'), { pid })).toEqual(result);
+    expect(
+      await erasePersonOnRequest(register.ports, privacyOf(register), clockAt('2026-11-26'), {
+        personnummer: ERASED.personnummer,
+      }),
+    ).toEqual(result);
+    expect(await erasePersonOnRequest(register.ports, privacyOf(register), clockAt('2026-11-26'), { pid })).toEqual(
+      result,
+    );
     expect(await scan(register)).toEqual(before);
 
     // The vendor's next file naming the person again creates them anew (the club must stop sending them).
-    const again = await importText(register, VENDOR, 'club-again.xml', valid.replace('created="2026-11-22T02:00:00+01:00"', 'created="2026-11-23T02:00:00+01:00"'), TODAY);
+    const again = await importText(
+      register,
+      VENDOR,
+      'club-again.xml',
+      valid.replace('created="2026-11-22T02:00:00+01:00"', 'created="2026-11-23T02:00:00+01:00"'),
+      TODAY,
+    );
     expect(again.kind).toBe('done');
     expect(await pidOf(register, ERASED.ref)).toBe(pid);
   }, 120_000);
@@ -116,7 +146,8 @@ describe('data protection on DynamoDB Local', () => {
       const failing = new Proxy(register.ports.store, {
         get(target, name, receiver) {
           const value = Reflect.get(target, name, receiver) as unknown;
-          if (name !== 'write' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+          if (name !== 'write' || typeof value !== 'function')
+            return typeof value === 'function' ? value.bind(target) : value;
           return async (...args: Parameters<RegisterStore['write']>) => {
             if (++writes === failAt) throw new Error('ProvisionedThroughputExceededException');
             return target.write(...args);
@@ -124,8 +155,15 @@ describe('data protection on DynamoDB Local', () => {
         },
       });
       const ports: PipelinePorts = { ...register.ports, store: failing };
-      const first = await erasePersonOnRequest(ports, privacyOf(register), clockAt(TODAY), { personnummer: ERASED.personnummer }).then(() => 'done', () => 'failed');
-      const retried = await erasePersonOnRequest(register.ports, privacyOf(register), clockAt(TODAY), { personnummer: ERASED.personnummer });
+      const first = await erasePersonOnRequest(ports, privacyOf(register), clockAt(TODAY), {
+        personnummer: ERASED.personnummer,
+      }).then(
+        () => 'done',
+        () => 'failed',
+      );
+      const retried = await erasePersonOnRequest(register.ports, privacyOf(register), clockAt(TODAY), {
+        personnummer: ERASED.personnummer,
+      });
       expect(retried.ok, `failure at write ${failAt}`).toBe(true);
       expect((retried as { value: ErasureReport }).value, `failure at write ${failAt}`).toEqual(wantReport);
       expect(await verdicts(register)).toEqual(want);
@@ -139,9 +177,14 @@ describe('data protection on DynamoDB Local', () => {
   it('refuses an unknown person (UNKNOWN_PERSON) and a malformed request (INVALID_ADMIN_INPUT), echoing no personnummer', async () => {
     const register = await imported();
     const privacy = privacyOf(register);
-    const unknown = await erasePersonOnRequest(register.ports, privacy, clockAt(TODAY), { personnummer: '191212121212' });
+    const unknown = await erasePersonOnRequest(register.ports, privacy, clockAt(TODAY), {
+      personnummer: '191212121212',
+    });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_PERSON' } });
-    expect(await erasePersonOnRequest(register.ports, privacy, clockAt(TODAY), {})).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+    expect(await erasePersonOnRequest(register.ports, privacy, clockAt(TODAY), {})).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ADMIN_INPUT' },
+    });
     const bad = await erasePersonOnRequest(register.ports, privacy, clockAt(TODAY), { personnummer: '200201018968' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
     expect(JSON.stringify(bad)).not.toContain('0201018968');
@@ -163,14 +206,30 @@ describe('data protection on DynamoDB Local', () => {
         return true;
       },
     };
-    const night = (today: string) => reconcile(register.ports, clockAt(today), { open: () => undefined, stuckAfterMs: 3_600_000, sleep: async () => undefined, purge: { privacy, archive } });
+    const night = (today: string) =>
+      reconcile(register.ports, clockAt(today), {
+        open: () => undefined,
+        stuckAfterMs: 3_600_000,
+        sleep: async () => undefined,
+        purge: { privacy, archive },
+      });
 
     // The archived file is kept seven years from its upload (2026-11-25), 2026-2's verdicts from its final date (2027-06-15).
     expect(retentionCutoff('2033-11-25')).toBe('2026-11-25');
     expect(retentionCutoff('2036-02-29')).toBe('2029-02-28');
-    expect((await night('2033-11-25')).purged).toEqual({ cutoff: '2026-11-25', periods: [], persons: 0, archivedFiles: 0 });
+    expect((await night('2033-11-25')).purged).toEqual({
+      cutoff: '2026-11-25',
+      periods: [],
+      persons: 0,
+      archivedFiles: 0,
+    });
     expect(existsSync(archived)).toBe(true);
-    expect((await night('2034-06-15')).purged).toEqual({ cutoff: '2027-06-15', periods: [], persons: 0, archivedFiles: 1 });
+    expect((await night('2034-06-15')).purged).toEqual({
+      cutoff: '2027-06-15',
+      periods: [],
+      persons: 0,
+      archivedFiles: 1,
+    });
     expect(existsSync(archived)).toBe(false);
     expect(await verdicts(register)).toHaveLength(3);
 
@@ -178,11 +237,18 @@ describe('data protection on DynamoDB Local', () => {
     for (const ref of ['P-1001', 'P-1002', 'P-2002']) pids.set(ref, await pidOf(register, ref));
     const purged = await night('2034-06-16');
     // P-1002's membership ended 2026-12-31; every other person's is open: they stay, without their activities.
-    expect(purged.purged).toEqual({ cutoff: '2027-06-16', periods: [{ club: CLUB, period: '2026-2', activities: 3 }], persons: 1, archivedFiles: 0 });
+    expect(purged.purged).toEqual({
+      cutoff: '2027-06-16',
+      periods: [{ club: CLUB, period: '2026-2', activities: 3 }],
+      persons: 1,
+      archivedFiles: 0,
+    });
     expect(await verdicts(register)).toEqual([]);
     const items = await scan(register);
     expect(items.filter((i) => /^(CAL#|VERDICTS#)/.test(i.pk!.S!) || i.sk!.S!.startsWith('A#'))).toEqual([]);
-    expect(items.some((i) => JSON.stringify(i).includes(pids.get('P-1002')!) && !i.pk!.S!.startsWith('HEAD#'))).toBe(false);
+    expect(items.some((i) => JSON.stringify(i).includes(pids.get('P-1002')!) && !i.pk!.S!.startsWith('HEAD#'))).toBe(
+      false,
+    );
     expect(items.some((i) => i.pk!.S === `PERSON#${pids.get('P-1001')}`)).toBe(true);
     expect(await register.ports.objects.get(erasureKey(pids.get('P-1002')!))).toBeDefined();
 
@@ -208,7 +274,13 @@ describe('data protection on DynamoDB Local', () => {
       await addVendor(register.admin, { id: vendor, name: vendor, purpose: 'LOK-stöd', licence: 'unlimited' });
       await activateVendor(register.admin, CLUB, vendor, '2020-01-01');
       const xml = valid.replace('vendor="demo-vendor"', `vendor="${vendor}"`).replace(/P-1001/g, 'X-1');
-      const result = await importText({ ...register, ports: { ...register.ports, hasher } }, vendor, `${vendor}.xml`, xml, TODAY);
+      const result = await importText(
+        { ...register, ports: { ...register.ports, hasher } },
+        vendor,
+        `${vendor}.xml`,
+        xml,
+        TODAY,
+      );
       expect(result.kind).toBe('done');
       const { persons } = await register.ports.store.linksOf(vendor, CLUB);
       return persons.find((p) => p.ref === 'X-1')!.pid === before;

@@ -39,7 +39,8 @@ function* unknownRefs(clubs: readonly string[], activities: number, refs: number
   yield '</Import>\n';
 }
 
-const ref = (line: number, code: RecordError['code'] = 'UNKNOWN_PERSON_REF') => recordError(code, line, { club: '1', record: `A-${line}` });
+const ref = (line: number, code: RecordError['code'] = 'UNKNOWN_PERSON_REF') =>
+  recordError(code, line, { club: '1', record: `A-${line}` });
 
 describe('KeptErrors: the first errors by line, the rest counted per code', () => {
   it('keeps the same first ones whatever order they come in, and counts what it leaves out', () => {
@@ -74,7 +75,21 @@ describe('KeptErrors: the first errors by line, the rest counted per code', () =
   it('the human receipt says how many errors there are and which it does not list', () => {
     const kept = new KeptErrors(2);
     for (const line of [1, 2, 3, 4]) kept.push(ref(line));
-    const receipt = { formatVersion: '1.0', file: 'f.xml', sha256: 'x', vendor: 'v', status: 'partially_applied', receivedAt: 't', completedAt: 't', counts: { persons: { created: 0, updated: 0, unchanged: 0, deleted: 0, refused: 0 }, activities: { created: 0, updated: 0, unchanged: 0, deleted: 0, refused: 0, approved: 0, rejected: 0 } }, ...kept.summary(), activities: [] } satisfies Receipt;
+    const receipt = {
+      formatVersion: '1.0',
+      file: 'f.xml',
+      sha256: 'x',
+      vendor: 'v',
+      status: 'partially_applied',
+      receivedAt: 't',
+      completedAt: 't',
+      counts: {
+        persons: { created: 0, updated: 0, unchanged: 0, deleted: 0, refused: 0 },
+        activities: { created: 0, updated: 0, unchanged: 0, deleted: 0, refused: 0, approved: 0, rejected: 0 },
+      },
+      ...kept.summary(),
+      activities: [],
+    } satisfies Receipt;
     const text = receiptText(receipt);
     expect(text).toContain('errors (4, the first 2 by line listed):');
     expect(text).toContain('  not listed: UNKNOWN_PERSON_REF 2');
@@ -99,7 +114,9 @@ describe(`a file of a million unknown refs: check by the CLI in a process of ${H
     const { code, stdout, stderr, rssMb } = await checkInChild(path, { heapMb: HEAP_MB, today: TODAY, scratch });
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    console.log(`errors limit: a million unknown refs (${(readFileSync(path).length / 1e6).toFixed(0)} MB): receipt ${(stdout.length / 1e6).toFixed(1)} MB, peak RSS ${rssMb.toFixed(0)} MB`);
+    console.log(
+      `errors limit: a million unknown refs (${(readFileSync(path).length / 1e6).toFixed(0)} MB): receipt ${(stdout.length / 1e6).toFixed(1)} MB, peak RSS ${rssMb.toFixed(0)} MB`,
+    );
     const receipt = JSON.parse(stdout) as Receipt;
     expect(receipt.status).toBe('partially_applied');
     expect(receipt.errors).toHaveLength(RECEIPT_MAX_ERRORS);
@@ -114,12 +131,19 @@ describe(`a file of a million unknown refs: check by the CLI in a process of ${H
   }, 120_000);
 });
 
-describe('the pipeline\'s receipt and its staged apply are bounded the same way (DynamoDB Local)', () => {
+describe("the pipeline's receipt and its staged apply are bounded the same way (DynamoDB Local)", () => {
   const db = registerForFile([VENDOR], CLUBS);
 
   it('two clubs of 7 500 unknown refs each: the first errors of the file over both clubs, the rest counted, the ledger counting all', async () => {
     const upload = uploadOf(VENDOR, 'unknown-refs.xml');
-    const result = await importText(db.register, VENDOR, upload.file, [...unknownRefs(CLUBS, 15, 500)].join(''), TODAY, upload);
+    const result = await importText(
+      db.register,
+      VENDOR,
+      upload.file,
+      [...unknownRefs(CLUBS, 15, 500)].join(''),
+      TODAY,
+      upload,
+    );
     if (result.kind !== 'done') throw new Error(`the import ended ${result.kind}`);
     const { receipt } = result;
     expect(receipt.status).toBe('partially_applied');
@@ -131,9 +155,11 @@ describe('the pipeline\'s receipt and its staged apply are bounded the same way 
     expect(receipt.errors.map((e) => e.line)).toEqual([...receipt.errors.map((e) => e.line)].sort((a, b) => a - b));
     expect(receipt.activities).toHaveLength(30);
     const staged = await readStaged<StagedApply>(db.register.ports.objects, stagedKey(upload, 'apply'));
-    expect({ errors: staged.errors.length, total: staged.errorsTotal }).toEqual({ errors: RECEIPT_MAX_ERRORS, total: 15_000 });
+    expect({ errors: staged.errors.length, total: staged.errorsTotal }).toEqual({
+      errors: RECEIPT_MAX_ERRORS,
+      total: 15_000,
+    });
     const entry = await db.register.ports.store.upload(VENDOR, upload.uploadId, upload.completedAt);
     expect(entry?.errors).toBe(15_000);
   }, 120_000);
 });
-

@@ -14,8 +14,20 @@ import { activateVendor, addClub, addVendor, deactivateVendor } from '../shared/
 import type { Club, Vendor } from '../shared/core/admin/register-admin.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 
-const vendor = (id: string, licence: Vendor['licence']): Vendor => ({ id, name: `Vendor ${id}`, purpose: 'Medlemsregister och närvaro för LOK-stöd', licence });
-const club = (id: string): Club => ({ id, name: `IK ${id}`, sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false });
+const vendor = (id: string, licence: Vendor['licence']): Vendor => ({
+  id,
+  name: `Vendor ${id}`,
+  purpose: 'Medlemsregister och närvaro för LOK-stöd',
+  licence,
+});
+const club = (id: string): Club => ({
+  id,
+  name: `IK ${id}`,
+  sports: ['Fotboll'],
+  federation: 'Svenska Fotbollförbundet',
+  identityKey: 'personnummer',
+  countsEveryoneAsDisabled: false,
+});
 
 describe('vendors, clubs and activations on DynamoDB Local', () => {
   const db = dynamoDbForFile();
@@ -29,39 +41,63 @@ describe('vendors, clubs and activations on DynamoDB Local', () => {
 
   it('adds a vendor and a club once; the second time says they exist', async () => {
     expect(await addVendor(store, vendor('sportadmin', 'unlimited'))).toMatchObject({ ok: true });
-    expect(await addVendor(store, vendor('sportadmin', 'unlimited'))).toMatchObject({ ok: false, error: { code: 'VENDOR_EXISTS' } });
+    expect(await addVendor(store, vendor('sportadmin', 'unlimited'))).toMatchObject({
+      ok: false,
+      error: { code: 'VENDOR_EXISTS' },
+    });
     expect(await addClub(store, club('200000'))).toMatchObject({ ok: false, error: { code: 'CLUB_EXISTS' } });
-    expect(await addVendor(store, { ...vendor('x', 'unlimited'), licence: 'forever' as Vendor['licence'] })).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+    expect(
+      await addVendor(store, { ...vendor('x', 'unlimited'), licence: 'forever' as Vendor['licence'] }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
   });
 
   it('refuses the 101st active club under a 100-club licence (LICENCE_CLUB_LIMIT), not under an unlimited one', async () => {
     await addVendor(store, vendor('small', 'up-to-100-clubs'));
     await addVendor(store, vendor('big', 'unlimited'));
     for (let i = 0; i < 100; i++) {
-      expect(await activateVendor(store, String(200000 + i), 'small', '2026-01-01')).toEqual({ ok: true, value: 'activated' });
+      expect(await activateVendor(store, String(200000 + i), 'small', '2026-01-01')).toEqual({
+        ok: true,
+        value: 'activated',
+      });
     }
-    expect(await activateVendor(store, '200100', 'small', '2026-01-01')).toMatchObject({ ok: false, error: { code: 'LICENCE_CLUB_LIMIT' } });
+    expect(await activateVendor(store, '200100', 'small', '2026-01-01')).toMatchObject({
+      ok: false,
+      error: { code: 'LICENCE_CLUB_LIMIT' },
+    });
     expect(await store.activeClubs('small')).toHaveLength(100);
-    for (let i = 0; i < 101; i++) expect((await activateVendor(store, String(200000 + i), 'big', '2026-01-01')).ok).toBe(true);
+    for (let i = 0; i < 101; i++)
+      expect((await activateVendor(store, String(200000 + i), 'big', '2026-01-01')).ok).toBe(true);
 
     // A club that deactivates frees its place; two clubs racing for it cannot both get it.
     expect(await deactivateVendor(store, '200000', 'small', '2026-06-30')).toEqual({ ok: true, value: 'deactivated' });
-    const race = await Promise.all([activateVendor(store, '200100', 'small', '2026-07-01'), activateVendor(store, '200000', 'small', '2026-07-01')]);
+    const race = await Promise.all([
+      activateVendor(store, '200100', 'small', '2026-07-01'),
+      activateVendor(store, '200000', 'small', '2026-07-01'),
+    ]);
     expect(race.filter((r) => r.ok)).toHaveLength(1);
     expect(race.filter((r) => !r.ok && r.error.code === 'LICENCE_CLUB_LIMIT')).toHaveLength(1);
     expect(await store.activeClubs('small')).toHaveLength(100);
   });
 
   it('tells unknown clubs and vendors apart, and an activation made twice', async () => {
-    expect(await activateVendor(store, '999999', 'big', '2026-01-01')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CLUB' } });
-    expect(await activateVendor(store, '200000', 'nobody', '2026-01-01')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+    expect(await activateVendor(store, '999999', 'big', '2026-01-01')).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CLUB' },
+    });
+    expect(await activateVendor(store, '200000', 'nobody', '2026-01-01')).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_VENDOR' },
+    });
     expect(await activateVendor(store, '200000', 'big', '2026-02-01')).toEqual({ ok: true, value: 'already-active' });
     expect(await deactivateVendor(store, '200050', 'nobody', '2026-01-01')).toEqual({ ok: true, value: 'not-active' });
-    expect(await activateVendor(store, '200000', 'big', '2026-13-01')).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
+    expect(await activateVendor(store, '200000', 'big', '2026-13-01')).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ADMIN_INPUT' },
+    });
   });
 });
 
-describe('local mode\'s SFTP logins (FileVendorLogins) through the admin dispatcher, as Transfer Family\'s in the cloud', () => {
+describe("local mode's SFTP logins (FileVendorLogins) through the admin dispatcher, as Transfer Family's in the cloud", () => {
   const db = dynamoDbForFile();
   const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
   const KEY_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
@@ -75,31 +111,63 @@ describe('local mode\'s SFTP logins (FileVendorLogins) through the admin dispatc
     const unused = () => {
       throw new Error('not asked for by a login request');
     };
-    ports = { admin, logins: () => new FileVendorLogins(keys, admin), applications: unused, status: unused, erasure: unused, clock: unused };
+    ports = {
+      admin,
+      logins: () => new FileVendorLogins(keys, admin),
+      applications: unused,
+      status: unused,
+      erasure: unused,
+      clock: unused,
+    };
   }, 120_000);
 
-  it('onboards a vendor with its key, rotates (keeping the old one, then not) and disables it: the endpoint\'s key file follows', async () => {
+  it("onboards a vendor with its key, rotates (keeping the old one, then not) and disables it: the endpoint's key file follows", async () => {
     // A two-letter vendor id is a login name here (Transfer Family wants three or more).
-    expect(await answerAdminRequest(ports, { action: 'vendor-add', vendor: vendor('v2', 'unlimited'), publicKey: `${KEY_A} it@vendor.example` }))
-      .toEqual({ ok: true, value: { vendor: 'v2', login: 'created', registered: 'added' } });
+    expect(
+      await answerAdminRequest(ports, {
+        action: 'vendor-add',
+        vendor: vendor('v2', 'unlimited'),
+        publicKey: `${KEY_A} it@vendor.example`,
+      }),
+    ).toEqual({ ok: true, value: { vendor: 'v2', login: 'created', registered: 'added' } });
     // The comment (often an e-mail address) is not kept.
     expect(keys.keys('v2')).toEqual([KEY_A]);
-    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_B, keepOld: true })).toEqual({ ok: true, value: { added: KEY_B, removed: [] } });
+    expect(
+      await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_B, keepOld: true }),
+    ).toEqual({ ok: true, value: { added: KEY_B, removed: [] } });
     expect(keys.keys('v2')).toEqual([KEY_A, KEY_B]);
-    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_B, keepOld: false })).toEqual({ ok: true, value: { added: KEY_B, removed: [KEY_A] } });
+    expect(
+      await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_B, keepOld: false }),
+    ).toEqual({ ok: true, value: { added: KEY_B, removed: [KEY_A] } });
     expect(keys.keys('v2')).toEqual([KEY_B]);
-    expect(await answerAdminRequest(ports, { action: 'vendor-disable', vendor: 'v2' })).toEqual({ ok: true, value: { removed: [KEY_B] } });
+    expect(await answerAdminRequest(ports, { action: 'vendor-disable', vendor: 'v2' })).toEqual({
+      ok: true,
+      value: { removed: [KEY_B] },
+    });
     expect(keys.keys('v2')).toEqual([]);
     // Onboarding the disabled vendor again with a key opens its login again.
-    expect(await answerAdminRequest(ports, { action: 'vendor-add', vendor: vendor('v2', 'unlimited'), publicKey: KEY_A }))
-      .toEqual({ ok: true, value: { vendor: 'v2', login: 'exists', registered: 'exists' } });
+    expect(
+      await answerAdminRequest(ports, { action: 'vendor-add', vendor: vendor('v2', 'unlimited'), publicKey: KEY_A }),
+    ).toEqual({ ok: true, value: { vendor: 'v2', login: 'exists', registered: 'exists' } });
     expect(keys.keys('v2')).toEqual([KEY_A]);
   });
 
   it('refuses a vendor the register does not know (no key file written for it) and a request off the schema', async () => {
-    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'nobody', publicKey: KEY_A, keepOld: false })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
-    expect(await answerAdminRequest(ports, { action: 'vendor-disable', vendor: 'nobody' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+    expect(
+      await answerAdminRequest(ports, {
+        action: 'vendor-key-rotate',
+        vendor: 'nobody',
+        publicKey: KEY_A,
+        keepOld: false,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VENDOR' } });
+    expect(await answerAdminRequest(ports, { action: 'vendor-disable', vendor: 'nobody' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_VENDOR' },
+    });
     expect(keys.exists('nobody')).toBe(false);
-    expect(await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_A })).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: expect.stringContaining('keepOld') } });
+    expect(
+      await answerAdminRequest(ports, { action: 'vendor-key-rotate', vendor: 'v2', publicKey: KEY_A }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT', message: expect.stringContaining('keepOld') } });
   });
 });

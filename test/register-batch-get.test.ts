@@ -1,4 +1,9 @@
-import { BatchGetItemCommand, CreateTableCommand, type BatchGetItemCommandOutput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  CreateTableCommand,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { stepError } from '../functions/commons/step-errors.js';
 import { DynamoDbRegisterStore } from '../shared/adapters/dynamodb/register-store-dynamodb.js';
@@ -12,19 +17,26 @@ import { dynamoDbForFile } from './support/dynamodb.js';
  * every key back as UnprocessedKeys, as DynamoDB does under throttling; every other request, and every call after
  * those, goes to DynamoDB Local as it is.
  */
-function throttlingReads(client: DynamoDBClient, unprocessedCalls: number): { client: DynamoDBClient; calls: () => number } {
+function throttlingReads(
+  client: DynamoDBClient,
+  unprocessedCalls: number,
+): { client: DynamoDBClient; calls: () => number } {
   let calls = 0;
   const send = async (command: unknown): Promise<unknown> => {
     if (!(command instanceof BatchGetItemCommand)) return client.send(command as never);
     calls++;
     if (calls > unprocessedCalls) return client.send(command);
-    const output: BatchGetItemCommandOutput = { $metadata: {}, Responses: {}, UnprocessedKeys: command.input.RequestItems };
+    const output: BatchGetItemCommandOutput = {
+      $metadata: {},
+      Responses: {},
+      UnprocessedKeys: command.input.RequestItems,
+    };
     return output;
   };
   return { client: { send } as unknown as DynamoDBClient, calls: () => calls };
 }
 
-describe('the register store\'s batch reads (DynamoDB Local)', () => {
+describe("the register store's batch reads (DynamoDB Local)", () => {
   const db = dynamoDbForFile();
   let tables = 0;
 
@@ -39,13 +51,21 @@ describe('the register store\'s batch reads (DynamoDB Local)', () => {
   it('reads again the keys DynamoDB leaves unprocessed, until all are read', async () => {
     const { store, calls } = await storeOn(3);
     const heads = await store.heads(['p1', 'p2']);
-    expect(heads).toEqual(new Map([['p1', { version: 1, first: 'u1' }], ['p2', { version: 1, first: 'u1' }]]));
+    expect(heads).toEqual(
+      new Map([
+        ['p1', { version: 1, first: 'u1' }],
+        ['p2', { version: 1, first: 'u1' }],
+      ]),
+    );
     expect(calls()).toBe(4);
   });
 
   it('keys still unprocessed after the last attempt fail as a TransientError, which a step retries', async () => {
     const { store, calls } = await storeOn(Number.POSITIVE_INFINITY);
-    const error = await store.heads(['p1', 'p2']).then(() => undefined, (e: unknown) => e);
+    const error = await store.heads(['p1', 'p2']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TransientError);
     expect(calls()).toBe(8);
     // The step wrapper passes it on as transient (a plain Error would become StepFailed: the upload failed for good).

@@ -7,7 +7,7 @@ describe('moving heads (DynamoDB Local)', () => {
   const db = dynamoDbForFile();
   const keys = Array.from({ length: 250 }, (_, i) => `p${String(i).padStart(3, '0')}`);
 
-  it('moves each head once per upload, also when a retry finds some of a transaction\'s heads moved already', async () => {
+  it("moves each head once per upload, also when a retry finds some of a transaction's heads moved already", async () => {
     const register = await freshRegister(db.client);
     const { store } = register.ports;
     // An attempt that died after its first transaction: keys 0..99 moved by u1.
@@ -18,7 +18,8 @@ describe('moving heads (DynamoDB Local)', () => {
     await store.bumpHeads(keys, 'u1');
     const heads = await store.heads(keys);
     expect(heads.size).toBe(keys.length);
-    for (const key of keys) expect(heads.get(key), key).toEqual({ version: key === 'p150' ? 2 : 1, first: key === 'p150' ? 'u2' : 'u1' });
+    for (const key of keys)
+      expect(heads.get(key), key).toEqual({ version: key === 'p150' ? 2 : 1, first: key === 'p150' ? 'u2' : 'u1' });
     // A third upload moves every one again.
     await store.bumpHeads(keys, 'u3');
     expect((await store.heads(['p000', 'p150'])).get('p150')).toEqual({ version: 3, first: 'u2' });

@@ -19,13 +19,20 @@ function shapeOf(item: Record<string, AttributeValue>): Record<string, string> {
 
 // The register's items as they were stored before their keys and encoding got one home each (issue 17): a change of
 // what is stored shows here, and old items keep reading back the same.
-describe('the register\'s items as stored (DynamoDB Local)', () => {
+describe("the register's items as stored (DynamoDB Local)", () => {
   const db = dynamoDbForFile();
 
   it('keeps every kind of item in its keys and encoding', async () => {
     const register = await registerFor(db.client, ['v1'], [testClub('100001')]);
     const { store } = register.ports;
-    const entry: LedgerEntry = { vendor: 'v1', uploadId: 'u1', file: 'a.xml', completedAt: '2026-11-25T10:00:00.000Z', stage: 'queued', receivedAt: '2026-11-25T10:00:01.000Z' };
+    const entry: LedgerEntry = {
+      vendor: 'v1',
+      uploadId: 'u1',
+      file: 'a.xml',
+      completedAt: '2026-11-25T10:00:00.000Z',
+      stage: 'queued',
+      receivedAt: '2026-11-25T10:00:01.000Z',
+    };
     await store.createUpload(entry);
     await store.openClubs(entry, ['100001']);
     await store.claimFile('v1', 'abc', 'u1');
@@ -41,17 +48,44 @@ describe('the register\'s items as stored (DynamoDB Local)', () => {
     const membership: StoredMembership = { pid: 'p1', club: '100001', vendor: 'v1', ref: 'r1', memberships: [] };
     await store.write([{ kind: 'membership', value: membership }]);
     await store.putClubUpload('100001', entry);
-    const submission = { club: '100001', period: '2026-2', kind: 'main', submittedAt: '2026-11-25T11:00:00.000Z', by: 'x', requestId: 'q', activities: [] } as unknown as Submission;
+    const submission = {
+      club: '100001',
+      period: '2026-2',
+      kind: 'main',
+      submittedAt: '2026-11-25T11:00:00.000Z',
+      by: 'x',
+      requestId: 'q',
+      activities: [],
+    } as unknown as Submission;
     await new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), register.table).record(submission);
 
-    const items = (await db.client.send(new ScanCommand({ TableName: register.table, ConsistentRead: true }))).Items ?? [];
+    const items =
+      (await db.client.send(new ScanCommand({ TableName: register.table, ConsistentRead: true }))).Items ?? [];
     const shapes = items.map(shapeOf).sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
     const order = '2026-11-25T10:00:00.000Z#u1';
     expect(shapes).toEqual([
-      { pk: 'CLUB#100001', sk: 'ACTIVATION#v1', gsi1pk: 'VENDOR#v1', gsi1sk: 'CLUB#100001', club: 'S', vendor: 'S', from: 'S', active: 'BOOL' },
       {
-        pk: 'CLUB#100001', sk: 'META', gsi1pk: 'CLUBS', gsi1sk: '100001', id: 'S', name: 'S', sports: 'L', federation: 'S', identityKey: 'S',
-        countsEveryoneAsDisabled: 'BOOL', submittedPeriods: 'L',
+        pk: 'CLUB#100001',
+        sk: 'ACTIVATION#v1',
+        gsi1pk: 'VENDOR#v1',
+        gsi1sk: 'CLUB#100001',
+        club: 'S',
+        vendor: 'S',
+        from: 'S',
+        active: 'BOOL',
+      },
+      {
+        pk: 'CLUB#100001',
+        sk: 'META',
+        gsi1pk: 'CLUBS',
+        gsi1sk: '100001',
+        id: 'S',
+        name: 'S',
+        sports: 'L',
+        federation: 'S',
+        identityKey: 'S',
+        countsEveryoneAsDisabled: 'BOOL',
+        submittedPeriods: 'L',
       },
       { pk: 'CLUB#100001', sk: 'SUBMISSION#2026-2#main', d: 'S' },
       { pk: 'CLUB#100001', sk: `UPLOAD#${order}`, d: 'S' },
@@ -77,9 +111,17 @@ describe('the register\'s items as stored (DynamoDB Local)', () => {
     // And each reads back as it was written.
     const state = (await store.clubs(['100001'])).get('100001')!;
     expect(state).toEqual({
-      club: testClub('100001'), activations: [{ vendor: 'v1', from: '2020-01-01', active: true }], submittedPeriods: ['2026-2'], supplementedPeriods: [],
+      club: testClub('100001'),
+      activations: [{ vendor: 'v1', from: '2020-01-01', active: true }],
+      submittedPeriods: ['2026-2'],
+      supplementedPeriods: [],
     });
-    expect(await register.admin.vendor('v1')).toEqual({ id: 'v1', name: 'Vendor v1', purpose: 'LOK-stöd', licence: 'unlimited' });
+    expect(await register.admin.vendor('v1')).toEqual({
+      id: 'v1',
+      name: 'Vendor v1',
+      purpose: 'LOK-stöd',
+      licence: 'unlimited',
+    });
     expect(await register.admin.activeClubs('v1')).toEqual(['100001']);
     expect(await store.totals('100001', '2026-2')).toEqual({ value: totals, revision: 1 });
     expect(await store.heads(['p1'])).toEqual(new Map([['p1', { version: 1, first: 'u1' }]]));

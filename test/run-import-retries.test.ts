@@ -11,9 +11,30 @@ import { TODAY, xmlOf, type FileSpec } from './support/world.js';
 const VENDOR = 'v1';
 const CLUB = '100001';
 const FILE: FileSpec = {
-  vendor: VENDOR, mode: 'delta',
-  clubs: [{ club: CLUB, persons: [0, 2, 3].map((n) => ({ n, memberships: 0 })), deletePersons: [], deleteActivities: [],
-    activities: [{ a: 0, date: 0, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [0], participants: [2, 3] }] }],
+  vendor: VENDOR,
+  mode: 'delta',
+  clubs: [
+    {
+      club: CLUB,
+      persons: [0, 2, 3].map((n) => ({ n, memberships: 0 })),
+      deletePersons: [],
+      deleteActivities: [],
+      activities: [
+        {
+          a: 0,
+          date: 0,
+          start: 0,
+          length: 0,
+          sport: 0,
+          type: 0,
+          group: false,
+          place: 0,
+          leaders: [0],
+          participants: [2, 3],
+        },
+      ],
+    },
+  ],
 };
 
 // Issue 17: the local runner retried every error while the state machine retries only transient ones. Both now
@@ -27,7 +48,12 @@ describe('runImport retries a step for a transient failure only, as the state ma
     let faults = 0;
     let judgeAttempts = 0;
     const failing = interceptPorts(register.ports, async (call, proceed) => {
-      if (faults === 0 && call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) {
+      if (
+        faults === 0 &&
+        call.port === 'store' &&
+        call.method === 'write' &&
+        (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')
+      ) {
         faults++;
         throw fault;
       }
@@ -35,7 +61,10 @@ describe('runImport retries a step for a transient failure only, as the state ma
     });
     const upload = uploadOf(VENDOR, 'retries.xml');
     const result = await runImport(failing, upload, () => stringSource(upload.file, xmlOf(FILE)), clockAt(TODAY), {
-      ...noWait, onStep: (e) => { if (e.step === 'judge' && e.outcome === 'start') judgeAttempts++; },
+      ...noWait,
+      onStep: (e) => {
+        if (e.step === 'judge' && e.outcome === 'start') judgeAttempts++;
+      },
     });
     register.dispose();
     return { result, judgeAttempts, faults };
@@ -50,7 +79,10 @@ describe('runImport retries a step for a transient failure only, as the state ma
   }, 60_000);
 
   it('a transient failure (TransientError, or an SDK error it names) is tried again: the upload is done', async () => {
-    for (const fault of [new TransientError('an outage'), Object.assign(new Error('throttled'), { name: 'ThrottlingException' })]) {
+    for (const fault of [
+      new TransientError('an outage'),
+      Object.assign(new Error('throttled'), { name: 'ThrottlingException' }),
+    ]) {
       const { result, judgeAttempts, faults } = await judgeFailingOnce(fault);
       expect(faults).toBe(1);
       expect(judgeAttempts).toBe(2);

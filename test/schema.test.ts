@@ -23,23 +23,44 @@ async function validate(fileName: string, contents: string) {
 // The XSD is what vendors validate against; the reader is what judges. They must agree on the format.
 describe('schemas/importer-v1.xsd', () => {
   it('accepts the valid sample and a generated file without bad records', async () => {
-    expect((await validate('club-valid.xml', readFileSync(new URL('../samples/club-valid.xml', import.meta.url), 'utf8'))).errors).toEqual([]);
-    const generated = [...generateImport({ clubs: 2, persons: 200, activities: 150, badShare: 0, seed: 'xsd' })].join('');
+    expect(
+      (await validate('club-valid.xml', readFileSync(new URL('../samples/club-valid.xml', import.meta.url), 'utf8')))
+        .errors,
+    ).toEqual([]);
+    const generated = [...generateImport({ clubs: 2, persons: 200, activities: 150, badShare: 0, seed: 'xsd' })].join(
+      '',
+    );
     expect((await validate('generated.xml', generated)).errors).toEqual([]);
   });
 
   it('refuses the sample with record errors', async () => {
-    const result = await validate('club-errors.xml', readFileSync(new URL('../samples/club-errors.xml', import.meta.url), 'utf8'));
+    const result = await validate(
+      'club-errors.xml',
+      readFileSync(new URL('../samples/club-errors.xml', import.meta.url), 'utf8'),
+    );
     expect(result.valid).toBe(false);
     expect(result.errors.map((e) => e.message).join('\n')).toMatch(/ShoeSize|Actvity/);
   });
 
   it('declares exactly the elements and attributes the reader accepts', () => {
     const declared = new Set([...XSD.matchAll(/<xs:element name="(\w+)"/g)].map((m) => m[1]));
-    const read = new Set(['Import', 'Club', 'Persons', 'Activities', ...Object.keys(SCHEMAS), ...Object.values(SCHEMAS).flatMap((children) => [...children.keys()])]);
+    const read = new Set([
+      'Import',
+      'Club',
+      'Persons',
+      'Activities',
+      ...Object.keys(SCHEMAS),
+      ...Object.values(SCHEMAS).flatMap((children) => [...children.keys()]),
+    ]);
     expect([...declared].sort()).toEqual([...read].sort());
     const attributes = new Set([...XSD.matchAll(/<xs:attribute name="(\w+)"/g)].map((m) => m[1]));
-    const readAttributes = ['vendor', 'created', 'mode', 'id', ...Object.values(SCHEMAS).flatMap((children) => [...children.values()].flatMap((c) => c.attributes))];
+    const readAttributes = [
+      'vendor',
+      'created',
+      'mode',
+      'id',
+      ...Object.values(SCHEMAS).flatMap((children) => [...children.values()].flatMap((c) => c.attributes)),
+    ];
     expect([...attributes].sort()).toEqual([...new Set(readAttributes)].sort());
   });
 });
@@ -57,11 +78,16 @@ describe('the files generated into schemas/ by npm run build:check', () => {
 });
 
 /** A published JSON Schema, compiled by ajv in strict mode (a schema ajv finds unclear fails here too). */
-const compiled = (name: string) => new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(published(name)) as object);
+const compiled = (name: string) =>
+  new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(published(name)) as object);
 
 /** What `check --json` prints for a sample file: the receipt through the same writer, read back. */
 async function checked(file: string): Promise<Receipt> {
-  const receipt = await checkImport(fileSource(`${SAMPLES}${file}`), { today: '2026-11-25', now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf });
+  const receipt = await checkImport(fileSource(`${SAMPLES}${file}`), {
+    today: '2026-11-25',
+    now: () => new Date().toISOString(),
+    swedishDateOf: stockholmDateOf,
+  });
   return JSON.parse([...receiptJson(receipt)].join('')) as Receipt;
 }
 
@@ -95,7 +121,8 @@ describe('schemas/receipt-v1.schema.json', () => {
       { ...receipt, errors: [{ ...firstError, code: 'NO_SUCH_CODE' }, ...otherErrors] },
       { ...receipt, status: 'accepted' },
       { ...receipt, formatVersion: 1 },
-    ]) expect(validate(wrong), JSON.stringify(Object.keys(wrong))).toBe(false);
+    ])
+      expect(validate(wrong), JSON.stringify(Object.keys(wrong))).toBe(false);
   });
 });
 
@@ -108,8 +135,20 @@ describe('schemas/changes-v1.schema.json', () => {
     const before = (await checked('club-valid.xml')).activities[0]!;
     const after = (await checked('club-errors.xml')).activities.find((a) => a.verdict === 'rejected')!;
     const report: ChangeReport = {
-      formatVersion: RECEIPT_FORMAT_VERSION, vendor: 'demo-vendor', cause: { by: 'other-upload', upload: 'u-1' },
-      changes: [{ club: before.club, id: before.id, period: '2026-2', date: '2026-11-09', receiptOf: 'club-valid.xml', before, after }],
+      formatVersion: RECEIPT_FORMAT_VERSION,
+      vendor: 'demo-vendor',
+      cause: { by: 'other-upload', upload: 'u-1' },
+      changes: [
+        {
+          club: before.club,
+          id: before.id,
+          period: '2026-2',
+          date: '2026-11-09',
+          receiptOf: 'club-valid.xml',
+          before,
+          after,
+        },
+      ],
     };
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...report, cause: { by: 'someone', upload: 'u-1' } })).toBe(false);
@@ -118,7 +157,9 @@ describe('schemas/changes-v1.schema.json', () => {
 });
 
 describe('schemas/error-codes.json', () => {
-  const { codes } = JSON.parse(published('error-codes.json')) as { codes: Record<string, { group: string; sv: string; en: string }> };
+  const { codes } = JSON.parse(published('error-codes.json')) as {
+    codes: Record<string, { group: string; sv: string; en: string }>;
+  };
 
   it('has every code the sample receipts carry', () => {
     const seen = new Set<string>();
@@ -126,7 +167,13 @@ describe('schemas/error-codes.json', () => {
       const receipt = JSON.parse(readFileSync(`${SAMPLES}expected/${file}`, 'utf8')) as Receipt;
       for (const error of receipt.errors) seen.add(error.code);
       for (const activity of receipt.activities) {
-        for (const code of [...activity.reasons, ...activity.warnings, ...activity.participants.flatMap((p) => p.reasons), ...activity.leaders.flatMap((l) => l.reasons)]) seen.add(code);
+        for (const code of [
+          ...activity.reasons,
+          ...activity.warnings,
+          ...activity.participants.flatMap((p) => p.reasons),
+          ...activity.leaders.flatMap((l) => l.reasons),
+        ])
+          seen.add(code);
       }
     }
     expect(seen.size).toBeGreaterThan(10);
@@ -134,7 +181,9 @@ describe('schemas/error-codes.json', () => {
   });
 
   it('says in which group each code is, with both texts as messageFor gives them', () => {
-    expect(new Set(Object.values(codes).map((c) => c.group))).toEqual(new Set(['file', 'record', 'activity', 'leader', 'participant', 'payment', 'warning']));
+    expect(new Set(Object.values(codes).map((c) => c.group))).toEqual(
+      new Set(['file', 'record', 'activity', 'leader', 'participant', 'payment', 'warning']),
+    );
     for (const [code, { sv, en }] of Object.entries(codes)) expect(messageFor(code as Code)).toBe(`${sv} / ${en}`);
     expect(codes['UNKNOWN_VENDOR']).toBeUndefined(); // admin codes answer RF operations, never a vendor's file
   });

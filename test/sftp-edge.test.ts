@@ -11,7 +11,14 @@ import { A, B, keyA, keyB, sftpForFile } from './support/sftp.js';
 // The SFTP edge's limits (issue 15): no client, vendor or not, can take the endpoint from the others; names that
 // could confuse a path, a log or the outbox and uploads over the quota are refused with a clear status.
 
-const LIMITS: SftpLimits = { loginTimeoutMs: 600, connections: 30, vendorConnections: 2, sessions: 30, vendorSessions: 3, uploadBytes: 64 * 1024 };
+const LIMITS: SftpLimits = {
+  loginTimeoutMs: 600,
+  connections: 30,
+  vendorConnections: 2,
+  sessions: 30,
+  vendorSessions: 3,
+  uploadBytes: 64 * 1024,
+};
 
 const endpoint = sftpForFile(LIMITS);
 
@@ -49,7 +56,10 @@ async function upload(sftp: SFTPWrapper, path: string, data: Buffer): Promise<vo
 }
 
 async function refusal(attempt: Promise<unknown>): Promise<string> {
-  const error = await attempt.then(() => undefined, (e: unknown) => e as Error);
+  const error = await attempt.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
   expect(error, 'the request should be refused').toBeInstanceOf(Error);
   return (error as Error).message;
 }
@@ -70,9 +80,11 @@ describe('the SFTP edge: limits', () => {
       return socket;
     });
     for (const socket of [...silent, ...talking]) socket.on('error', () => undefined);
-    const times = await Promise.all([...silent, ...talking].map((socket) => Promise.race([
-      closed(socket), new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 5_000)),
-    ])));
+    const times = await Promise.all(
+      [...silent, ...talking].map((socket) =>
+        Promise.race([closed(socket), new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 5_000))]),
+      ),
+    );
     for (const socket of [...silent, ...talking]) socket.destroy();
     expect(Math.max(...times), 'every connection closed by the server').toBeLessThan(3_000);
     expect(Math.min(...times)).toBeGreaterThanOrEqual(LIMITS.loginTimeoutMs - 50);
@@ -95,7 +107,9 @@ describe('the SFTP edge: limits', () => {
     const extra = netConnect(endpoint.port, '127.0.0.1');
     extra.on('error', () => undefined);
     expect(await closed(extra)).toBeLessThan(500);
-    expect(endpoint.events.some((e) => e.event === 'sftp.connection-refused' && e.code === 'TOO_MANY_CONNECTIONS')).toBe(true);
+    expect(
+      endpoint.events.some((e) => e.event === 'sftp.connection-refused' && e.code === 'TOO_MANY_CONNECTIONS'),
+    ).toBe(true);
     for (const socket of held) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
     const conn = await login(B, keyB.privateKey);
@@ -105,7 +119,11 @@ describe('the SFTP edge: limits', () => {
   it('refuses a vendor more connections than its limit; another vendor still logs in', async () => {
     const mine = [await login(A, keyA.privateKey), await login(A, keyA.privateKey)];
     await expect(login(A, keyA.privateKey)).rejects.toThrow();
-    expect(endpoint.events.some((e) => e.event === 'sftp.login-refused' && e.vendor === A && e.code === 'TOO_MANY_CONNECTIONS')).toBe(true);
+    expect(
+      endpoint.events.some(
+        (e) => e.event === 'sftp.login-refused' && e.vendor === A && e.code === 'TOO_MANY_CONNECTIONS',
+      ),
+    ).toBe(true);
     const other = await login(B, keyB.privateKey);
     other.end();
     mine.pop()!.end();
@@ -122,7 +140,11 @@ describe('the SFTP edge: limits', () => {
     await sftpOf(first);
     await sftpOf(second);
     await expect(sftpOf(second)).rejects.toThrow();
-    expect(endpoint.events.some((e) => e.event === 'sftp.session-refused' && e.vendor === A && e.code === 'TOO_MANY_SESSIONS')).toBe(true);
+    expect(
+      endpoint.events.some(
+        (e) => e.event === 'sftp.session-refused' && e.vendor === A && e.code === 'TOO_MANY_SESSIONS',
+      ),
+    ).toBe(true);
     const other = await login(B, keyB.privateKey);
     await sftpOf(other);
     for (const conn of [first, second, other]) conn.end();
@@ -146,7 +168,9 @@ describe('the SFTP edge: what an upload may be', () => {
     await upload(sftp, '/inbox/fits.xml', Buffer.alloc(LIMITS.uploadBytes, 0x41));
     conn.end();
     expect(endpoint.uploads.filter((u) => u.vendor === B).map((u) => u.file)).toEqual(['fits.xml']);
-    expect((await readdir(join(endpoint.root, 'inbox', B))).filter((name) => !name.startsWith('.'))).toEqual(['fits.xml']);
+    expect((await readdir(join(endpoint.root, 'inbox', B))).filter((name) => !name.startsWith('.'))).toEqual([
+      'fits.xml',
+    ]);
     expect(await readdir(join(endpoint.root, 'inbox', B, '.uploading'))).toEqual([]);
   });
 
@@ -159,10 +183,17 @@ describe('the SFTP edge: what an upload may be', () => {
     const refused: [string, string][] = [
       [`${'a'.repeat(MAX_UPLOAD_NAME_BYTES - 3)}.xml`, 'NAME_TOO_LONG'], // 243 bytes
       [`${'b'.repeat(250)}.xml`, 'NAME_TOO_LONG'], // 254: the issue's case, once stuck at "totalled"
-      ['-rf.xml', 'NAME_START'], ['~x.xml', 'NAME_START'], [' x.xml', 'NAME_START'],
-      ['x.xml ', 'NAME_END'], ['x.xml.', 'NAME_END'],
-      ['x\u202Elmx.exe', 'NAME_CHARACTERS'], ['x\u2028y.xml', 'NAME_CHARACTERS'], ['x\u0085y.xml', 'NAME_CHARACTERS'],
-      ['a*.xml', 'NAME_CHARACTERS'], ['a:b.xml', 'NAME_CHARACTERS'], ['a\ufffd.xml', 'NAME_CHARACTERS'],
+      ['-rf.xml', 'NAME_START'],
+      ['~x.xml', 'NAME_START'],
+      [' x.xml', 'NAME_START'],
+      ['x.xml ', 'NAME_END'],
+      ['x.xml.', 'NAME_END'],
+      ['x\u202Elmx.exe', 'NAME_CHARACTERS'],
+      ['x\u2028y.xml', 'NAME_CHARACTERS'],
+      ['x\u0085y.xml', 'NAME_CHARACTERS'],
+      ['a*.xml', 'NAME_CHARACTERS'],
+      ['a:b.xml', 'NAME_CHARACTERS'],
+      ['a\ufffd.xml', 'NAME_CHARACTERS'],
     ];
     for (const [name, code] of refused) {
       expect(uploadNameRefusal(name), name).toBe(code);
@@ -170,7 +201,9 @@ describe('the SFTP edge: what an upload may be', () => {
     }
     // Nor may a complete upload be renamed to such a name.
     await upload(sftp, '/inbox/ok.xml', Buffer.from('<x/>'));
-    expect(await refusal(raw((done) => sftp.rename('/inbox/ok.xml', `/inbox/${'c'.repeat(243)}`, done)))).toContain('NAME_TOO_LONG');
+    expect(await refusal(raw((done) => sftp.rename('/inbox/ok.xml', `/inbox/${'c'.repeat(243)}`, done)))).toContain(
+      'NAME_TOO_LONG',
+    );
     conn.end();
     expect(endpoint.uploads.filter((u) => u.vendor === A).map((u) => u.file)).toEqual([longest, 'ok.xml']);
     expect(existsSync(join(endpoint.root, 'inbox', A, 'ok.xml'))).toBe(true);

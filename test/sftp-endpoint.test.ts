@@ -18,7 +18,10 @@ import { STAGES, synthApp, synthStages } from './support/cdk-app.js';
 
 interface HandlerModule {
   privateKey(type: string): string;
-  ensureHostKeys(client: { send(command: unknown): Promise<unknown> }, serverId: string): Promise<Record<string, string>>;
+  ensureHostKeys(
+    client: { send(command: unknown): Promise<unknown> },
+    serverId: string,
+  ): Promise<Record<string, string>>;
   handler(event: Record<string, unknown>): Promise<void>;
 }
 
@@ -37,7 +40,13 @@ class FakeTransfer {
 
   add(privateKey: string, when: Date): void {
     const publicKey = publicKeyOf(privateKey);
-    this.keys.push({ Arn: `arn:host-key/${this.keys.length}`, HostKeyId: `hostkey-${this.keys.length}`, Type: publicKey.split(' ')[0], Fingerprint: fingerprint(publicKey), DateImported: when });
+    this.keys.push({
+      Arn: `arn:host-key/${this.keys.length}`,
+      HostKeyId: `hostkey-${this.keys.length}`,
+      Type: publicKey.split(' ')[0],
+      Fingerprint: fingerprint(publicKey),
+      DateImported: when,
+    });
   }
 
   send(command: unknown): Promise<unknown> {
@@ -73,15 +82,32 @@ describe('the cloud SFTP endpoint (synthesized template)', () => {
     const properties = resource.Properties as { ServiceToken: { 'Fn::GetAtt': [string, string] }; ServerId: unknown };
     expect(properties.ServerId).toEqual({ 'Fn::GetAtt': [serverId, 'ServerId'] });
     const functionId = properties.ServiceToken['Fn::GetAtt'][0];
-    const fn = template.findResources('AWS::Lambda::Function')[functionId]!.Properties as { Code: { ZipFile: string }; Role: { 'Fn::GetAtt': [string, string] }; Runtime: string };
+    const fn = template.findResources('AWS::Lambda::Function')[functionId]!.Properties as {
+      Code: { ZipFile: string };
+      Role: { 'Fn::GetAtt': [string, string] };
+      Runtime: string;
+    };
     expect(fn.Code.ZipFile).toBe(HOST_KEYS_HANDLER);
     expect(fn.Runtime).toBe('nodejs24.x');
     // Its role may list and import host keys of this server, nothing else.
     const roleId = fn.Role['Fn::GetAtt'][0];
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties).includes(`"${roleId}"`));
-    const transfer = policies.flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement)
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties).includes(`"${roleId}"`),
+    );
+    const transfer = policies
+      .flatMap(
+        (p) =>
+          (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } })
+            .PolicyDocument.Statement,
+      )
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('transfer:')));
-    expect(transfer).toEqual([{ Action: ['transfer:ListHostKeys', 'transfer:ImportHostKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [serverId, 'Arn'] } }]);
+    expect(transfer).toEqual([
+      {
+        Action: ['transfer:ListHostKeys', 'transfer:ImportHostKey'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [serverId, 'Arn'] },
+      },
+    ]);
     const outputs = template.findOutputs('*');
     for (const [, name] of HOST_KEY_OUTPUTS) {
       expect(outputs[`SftpHostKey${name}`]?.Value).toEqual({ 'Fn::GetAtt': [hostKeysId, name] });
@@ -97,22 +123,28 @@ describe('the host keys handler (the inline code the template carries)', () => {
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it.each(HOST_KEY_OUTPUTS.map(([type]) => type))('makes a %s private key that ssh2 and ssh-keygen read, of that type', (type) => {
-    const key = module.privateKey(type);
-    expect(publicKeyOf(key).split(' ')[0]).toBe(type);
-    const file = join(work, type);
-    writeFileSync(file, key, { mode: 0o600 });
-    const derived = spawnSync('ssh-keygen', ['-y', '-f', file], { encoding: 'utf8' });
-    expect(derived.status, derived.stderr).toBe(0);
-    expect(derived.stdout.trim().split(' ').slice(0, 2).join(' ')).toBe(publicKeyOf(key));
-  });
+  it.each(HOST_KEY_OUTPUTS.map(([type]) => type))(
+    'makes a %s private key that ssh2 and ssh-keygen read, of that type',
+    (type) => {
+      const key = module.privateKey(type);
+      expect(publicKeyOf(key).split(' ')[0]).toBe(type);
+      const file = join(work, type);
+      writeFileSync(file, key, { mode: 0o600 });
+      const derived = spawnSync('ssh-keygen', ['-y', '-f', file], { encoding: 'utf8' });
+      expect(derived.status, derived.stderr).toBe(0);
+      expect(derived.stdout.trim().split(' ').slice(0, 2).join(' ')).toBe(publicKeyOf(key));
+    },
+  );
 
   it('imports only the types the server lacks (its own RSA key stays), answers every fingerprint, and imports nothing the second time', async () => {
     const transfer = new FakeTransfer('s-1234');
     transfer.add(module.privateKey('ssh-rsa'), new Date(Date.UTC(2026, 0, 1)));
     const serversRsa = transfer.keys[0]!.Fingerprint;
     const first = await module.ensureHostKeys(transfer, 's-1234');
-    expect(transfer.imported.map((key) => publicKeyOf(key).split(' ')[0])).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256']);
+    expect(transfer.imported.map((key) => publicKeyOf(key).split(' ')[0])).toEqual([
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+    ]);
     expect(first).toEqual({
       Ed25519: fingerprint(publicKeyOf(transfer.imported[0]!)),
       Ecdsa: fingerprint(publicKeyOf(transfer.imported[1]!)),
@@ -126,7 +158,9 @@ describe('the host keys handler (the inline code the template carries)', () => {
     const answers: Record<string, unknown>[] = [];
     const server = createServer((request, response) => {
       let body = '';
-      request.on('data', (d: Buffer) => { body += d.toString('utf8'); });
+      request.on('data', (d: Buffer) => {
+        body += d.toString('utf8');
+      });
       request.on('end', () => {
         answers.push({ method: request.method, ...(JSON.parse(body) as Record<string, unknown>) });
         response.end();
@@ -135,8 +169,27 @@ describe('the host keys handler (the inline code the template carries)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/answer`;
-      await module.handler({ RequestType: 'Delete', ResponseURL: url, PhysicalResourceId: 's-1234-host-keys', StackId: 'stack', RequestId: 'request', LogicalResourceId: 'HostKeys', ResourceProperties: { ServerId: 's-1234' } });
-      expect(answers).toEqual([{ method: 'PUT', Status: 'SUCCESS', Reason: 'host keys in place', PhysicalResourceId: 's-1234-host-keys', StackId: 'stack', RequestId: 'request', LogicalResourceId: 'HostKeys', Data: {} }]);
+      await module.handler({
+        RequestType: 'Delete',
+        ResponseURL: url,
+        PhysicalResourceId: 's-1234-host-keys',
+        StackId: 'stack',
+        RequestId: 'request',
+        LogicalResourceId: 'HostKeys',
+        ResourceProperties: { ServerId: 's-1234' },
+      });
+      expect(answers).toEqual([
+        {
+          method: 'PUT',
+          Status: 'SUCCESS',
+          Reason: 'host keys in place',
+          PhysicalResourceId: 's-1234-host-keys',
+          StackId: 'stack',
+          RequestId: 'request',
+          LogicalResourceId: 'HostKeys',
+          Data: {},
+        },
+      ]);
     } finally {
       server.close();
     }
@@ -157,36 +210,56 @@ describe('the cloud SFTP endpoint: retained, fixed addresses, allow-list, host n
 
   const servers = (template: Template) => Object.values(template.findResources('AWS::Transfer::Server'));
 
-  it('keeps the production server (its users and host keys) when the stack goes; a test stage\'s goes with it', () => {
+  it("keeps the production server (its users and host keys) when the stack goes; a test stage's goes with it", () => {
     const { test, prod } = synthStages();
-    expect(servers(prod)).toEqual([expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })]);
+    expect(servers(prod)).toEqual([
+      expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }),
+    ]);
     expect(servers(test)).toEqual([expect.objectContaining({ DeletionPolicy: 'Delete' })]);
     // The host keys are the server's own (imported into it): no resource of their own to lose.
     expect(Object.keys(prod.findResources('Custom::SftpHostKeys'))).toHaveLength(1);
     expect(servers(prod)[0]!.Properties).toMatchObject({ EndpointType: 'PUBLIC' });
   });
 
-  it('a VPC endpoint: one fixed address per zone, port 22 from the vendors\' networks only, all of it retained in production', () => {
-    const stack = stackWith('production', { endpoint: 'vpc', allowedCidrs: VENDOR_NETWORKS, hostName: 'sftp.lok.example.se' });
+  it("a VPC endpoint: one fixed address per zone, port 22 from the vendors' networks only, all of it retained in production", () => {
+    const stack = stackWith('production', {
+      endpoint: 'vpc',
+      allowedCidrs: VENDOR_NETWORKS,
+      hostName: 'sftp.lok.example.se',
+    });
     const template = Template.fromStack(stack);
     const [server] = servers(template);
     expect(server!.Properties).toMatchObject({ EndpointType: 'VPC' });
-    const details = (server!.Properties as { EndpointDetails: { AddressAllocationIds: unknown[]; SubnetIds: unknown[]; SecurityGroupIds: unknown[] } }).EndpointDetails;
+    const details = (
+      server!.Properties as {
+        EndpointDetails: { AddressAllocationIds: unknown[]; SubnetIds: unknown[]; SecurityGroupIds: unknown[] };
+      }
+    ).EndpointDetails;
     expect(details.AddressAllocationIds).toHaveLength(2);
     expect(details.SubnetIds).toHaveLength(2);
     const eips = template.findResources('AWS::EC2::EIP');
     expect(Object.values(eips).map((eip) => eip.DeletionPolicy)).toEqual(['Retain', 'Retain']);
     const groups = template.findResources('AWS::EC2::SecurityGroup');
-    const allowList = Object.values(groups).find((group) => String((group.Properties as { GroupDescription: string }).GroupDescription).includes('allowedCidrs'))!;
-    const ingress = (allowList.Properties as { SecurityGroupIngress: { CidrIp: string; FromPort: number; ToPort: number; IpProtocol: string }[] }).SecurityGroupIngress;
-    expect(ingress.map((rule) => [rule.CidrIp, rule.IpProtocol, rule.FromPort, rule.ToPort])).toEqual(VENDOR_NETWORKS.map((cidr) => [cidr, 'tcp', 22, 22]));
+    const allowList = Object.values(groups).find((group) =>
+      String((group.Properties as { GroupDescription: string }).GroupDescription).includes('allowedCidrs'),
+    )!;
+    const ingress = (
+      allowList.Properties as {
+        SecurityGroupIngress: { CidrIp: string; FromPort: number; ToPort: number; IpProtocol: string }[];
+      }
+    ).SecurityGroupIngress;
+    expect(ingress.map((rule) => [rule.CidrIp, rule.IpProtocol, rule.FromPort, rule.ToPort])).toEqual(
+      VENDOR_NETWORKS.map((cidr) => [cidr, 'tcp', 22, 22]),
+    );
     expect(template.findResources('AWS::EC2::SecurityGroupIngress')).toEqual({});
     expect(Object.keys(template.findResources('AWS::EC2::NatGateway'))).toEqual([]);
     expect(Object.keys(template.findResources('AWS::EC2::FlowLog'))).toHaveLength(1);
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['SftpAddress1', 'SftpAddress2', 'SftpHostName']));
     expect(outputs.SftpHostName!.Value).toBe('sftp.lok.example.se');
-    expect((server!.Properties as { Tags: { Key: string; Value: string }[] }).Tags).toEqual(expect.arrayContaining([{ Key: 'aws:transfer:customHostname', Value: 'sftp.lok.example.se' }]));
+    expect((server!.Properties as { Tags: { Key: string; Value: string }[] }).Tags).toEqual(
+      expect.arrayContaining([{ Key: 'aws:transfer:customHostname', Value: 'sftp.lok.example.se' }]),
+    );
     expect(new AwsSolutionsChecks().validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
   });
 
@@ -201,7 +274,12 @@ describe('the cloud SFTP endpoint: retained, fixed addresses, allow-list, host n
       [{ hostName: 'not a name' }, /DNS name/],
       [{ allowList: VENDOR_NETWORKS }, /unknown sftp setting allowList/],
     ];
-    for (const [sftp, message] of refused) expect(() => stagesFrom({ prod: { ...STAGES.prod, sftp } }), JSON.stringify(sftp)).toThrow(message);
-    expect(stagesFrom({ prod: { ...STAGES.prod } })[0]!.sftp).toEqual({ endpoint: 'public', allowedCidrs: [], zones: 2 });
+    for (const [sftp, message] of refused)
+      expect(() => stagesFrom({ prod: { ...STAGES.prod, sftp } }), JSON.stringify(sftp)).toThrow(message);
+    expect(stagesFrom({ prod: { ...STAGES.prod } })[0]!.sftp).toEqual({
+      endpoint: 'public',
+      allowedCidrs: [],
+      zones: 2,
+    });
   });
 });

@@ -28,7 +28,10 @@ async function connect(username: string, privateKey: string): Promise<SftpClient
 }
 
 async function refused(attempt: Promise<unknown>): Promise<string> {
-  const error = await attempt.then(() => undefined, (e: unknown) => e as Error);
+  const error = await attempt.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
   expect(error, 'the request should be refused').toBeInstanceOf(Error);
   return (error as Error).message;
 }
@@ -62,7 +65,10 @@ describe('the SFTP endpoint', () => {
     expect(new Date(mine[0]!.completedAt).toISOString()).toBe(mine[0]!.completedAt);
     expect(sameBytes(await readFile(join(endpoint.root, 'inbox', A, 'club.xml')), bytes)).toBe(true);
     expect((await client.list('/inbox')).map((f) => f.name)).toEqual(['club.xml']);
-    expect((await client.list('/')).map((f) => [f.name, f.type])).toEqual([['inbox', 'd'], ['outbox', 'd']]);
+    expect((await client.list('/')).map((f) => [f.name, f.type])).toEqual([
+      ['inbox', 'd'],
+      ['outbox', 'd'],
+    ]);
     expect(await client.realPath('.')).toBe('/');
     // read back and remove its own file, not yet taken by the pipeline
     expect(sameBytes(await client.get('/inbox/club.xml'), bytes)).toBe(true);
@@ -93,19 +99,43 @@ describe('the SFTP endpoint', () => {
       await mkdir(join(endpoint.root, 'outbox', B), { recursive: true });
       await writeFile(join(endpoint.root, 'outbox', B, 'earlier.receipt.txt'), 'Kvitto\n');
       const batch = join(work, 'batch');
-      await writeFile(batch, [
-        `put ${local} inbox/openssh.xml`,
-        'ls inbox',
-        `get outbox/earlier.receipt.txt ${join(work, 'receipt.txt')}`,
-        'bye',
-      ].join('\n') + '\n');
+      await writeFile(
+        batch,
+        [
+          `put ${local} inbox/openssh.xml`,
+          'ls inbox',
+          `get outbox/earlier.receipt.txt ${join(work, 'receipt.txt')}`,
+          'bye',
+        ].join('\n') + '\n',
+      );
       const started = Date.now();
       const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile('sftp', [
-          '-F', '/dev/null', '-b', batch, '-i', keyFile, '-P', String(endpoint.port),
-          '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
-          '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', `${B}@127.0.0.1`,
-        ], { timeout: 15_000 }, (error, stdout, stderr) => resolve({ code: error ? (child.exitCode ?? -1) : 0, stdout, stderr }));
+        const child = execFile(
+          'sftp',
+          [
+            '-F',
+            '/dev/null',
+            '-b',
+            batch,
+            '-i',
+            keyFile,
+            '-P',
+            String(endpoint.port),
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            '-o',
+            'BatchMode=yes',
+            '-o',
+            'IdentitiesOnly=yes',
+            '-o',
+            'LogLevel=ERROR',
+            `${B}@127.0.0.1`,
+          ],
+          { timeout: 15_000 },
+          (error, stdout, stderr) => resolve({ code: error ? (child.exitCode ?? -1) : 0, stdout, stderr }),
+        );
       });
       const seconds = (Date.now() - started) / 1000;
       expect(result, result.stderr).toMatchObject({ code: 0 });
@@ -113,7 +143,9 @@ describe('the SFTP endpoint', () => {
       expect(result.stdout).toContain('openssh.xml');
       expect(sameBytes(await readFile(join(endpoint.root, 'inbox', B, 'openssh.xml')), bytes)).toBe(true);
       expect(await readFile(join(work, 'receipt.txt'), 'utf8')).toBe('Kvitto\n');
-      expect(endpoint.uploads.filter((u) => u.file === 'openssh.xml')).toEqual([expect.objectContaining({ vendor: B })]);
+      expect(endpoint.uploads.filter((u) => u.file === 'openssh.xml')).toEqual([
+        expect.objectContaining({ vendor: B }),
+      ]);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -121,13 +153,23 @@ describe('the SFTP endpoint', () => {
 
   it('refuses password login, unknown users and keys not authorised for the vendor', async () => {
     const password = sftpClient();
-    await refused(password.connect({ host: '127.0.0.1', port: endpoint.port, username: A, password: 'secret', tryKeyboard: true, readyTimeout: 5_000 }));
+    await refused(
+      password.connect({
+        host: '127.0.0.1',
+        port: endpoint.port,
+        username: A,
+        password: 'secret',
+        tryKeyboard: true,
+        readyTimeout: 5_000,
+      }),
+    );
     await refused(connect(A, keyB.privateKey)); // B's key is not A's
     await refused(connect(A, stranger.privateKey));
     await refused(connect('nobody', stranger.privateKey));
     await refused(connect('../vendor-a', keyA.privateKey));
     expect(endpoint.events.filter((e) => e.event === 'sftp.login-refused').map((e) => e.code)).toEqual(
-      expect.arrayContaining(['METHOD_NOT_ALLOWED', 'KEY_NOT_AUTHORISED', 'UNKNOWN_USER']));
+      expect.arrayContaining(['METHOD_NOT_ALLOWED', 'KEY_NOT_AUTHORISED', 'UNKNOWN_USER']),
+    );
   });
 
   it('keeps a vendor in its jail: no other vendor, no parent, no absolute path, no symlink', async () => {
@@ -135,7 +177,10 @@ describe('the SFTP endpoint', () => {
     await writeFile(join(endpoint.root, 'inbox', B, 'secret.xml'), 'B only');
     await writeFile(join(endpoint.root, 'outbox', B, 'secret.receipt.json'), '{}');
     // a symlink someone left in A's outbox, pointing at B's receipt: never followed, never listed
-    await symlink(join(endpoint.root, 'outbox', B, 'secret.receipt.json'), join(endpoint.root, 'outbox', A, 'evil.json'));
+    await symlink(
+      join(endpoint.root, 'outbox', B, 'secret.receipt.json'),
+      join(endpoint.root, 'outbox', A, 'evil.json'),
+    );
     const client = await connect(A, keyA.privateKey);
     const sftp = (client as unknown as { sftp: SFTPWrapper }).sftp;
     try {
@@ -144,13 +189,27 @@ describe('the SFTP endpoint', () => {
         await refused(raw((done) => sftp.realpath(path, done))); // (ssh2-sftp-client's realPath turns a refusal into '')
       }
       for (const path of [
-        `/inbox/${B}/secret.xml`, `/inbox/../inbox/${B}/secret.xml`, `/../inbox/${B}/secret.xml`, `/../../${B}/secret.xml`,
-        join(endpoint.root, 'inbox', B, 'secret.xml'), `/outbox/${B}/secret.receipt.json`, '/outbox/evil.json', '/etc/passwd',
+        `/inbox/${B}/secret.xml`,
+        `/inbox/../inbox/${B}/secret.xml`,
+        `/../inbox/${B}/secret.xml`,
+        `/../../${B}/secret.xml`,
+        join(endpoint.root, 'inbox', B, 'secret.xml'),
+        `/outbox/${B}/secret.receipt.json`,
+        '/outbox/evil.json',
+        '/etc/passwd',
         '/../../../../../../etc/passwd',
       ]) {
         await refused(client.get(path));
       }
-      for (const path of [`/inbox/${B}/x.xml`, '/../x.xml', `/../inbox/${B}/x.xml`, join(endpoint.root, 'inbox', B, 'x.xml'), '/x.xml', '/inbox/.uploading/x.xml', '/inbox/.hidden']) {
+      for (const path of [
+        `/inbox/${B}/x.xml`,
+        '/../x.xml',
+        `/../inbox/${B}/x.xml`,
+        join(endpoint.root, 'inbox', B, 'x.xml'),
+        '/x.xml',
+        '/inbox/.uploading/x.xml',
+        '/inbox/.hidden',
+      ]) {
         await refused(client.put(Buffer.from('x'), path));
       }
       expect((await client.list('/outbox')).map((f) => f.name)).toEqual(['club.xml.receipt.json']);
@@ -209,15 +268,21 @@ describe('the SFTP endpoint', () => {
   });
 
   it('loads from dist/ in plain Node (ssh2 is CommonJS: only its default export is importable outside vitest)', async () => {
-    const script = "const m = await import('./dist/shared/adapters/sftp/sftp-server.js');" +
+    const script =
+      "const m = await import('./dist/shared/adapters/sftp/sftp-server.js');" +
       "const k = await import('./dist/shared/adapters/sftp/ssh-keys.js');" +
-      "const s = await m.startSftpServer({ hostKey: k.generateKeyPair().privateKey, root: process.argv[1], publicKeysOf: () => undefined, onUpload: () => {} });" +
+      'const s = await m.startSftpServer({ hostKey: k.generateKeyPair().privateKey, root: process.argv[1], publicKeysOf: () => undefined, onUpload: () => {} });' +
       'await s.stop(); console.log("ok");';
     const own = await mkdtemp(join(tmpdir(), 'sftp-dist-'));
     try {
-      const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath,
-        ['--input-type=module', '-e', script, own], { cwd: join(import.meta.dirname, '..'), timeout: 10_000 },
-        (error, out, err) => (error ? reject(new Error(err)) : resolve(out))));
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', script, own],
+          { cwd: join(import.meta.dirname, '..'), timeout: 10_000 },
+          (error, out, err) => (error ? reject(new Error(err)) : resolve(out)),
+        ),
+      );
       expect(stdout.trim()).toBe('ok');
     } finally {
       await rm(own, { recursive: true, force: true });
@@ -228,8 +293,15 @@ describe('the SFTP endpoint', () => {
     const own = await mkdtemp(join(tmpdir(), 'sftp-taken-'));
     const taken = new Map<string, string>();
     const server = await startSftpServer({
-      hostKey: generateKeyPair().privateKey, root: own, publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined), onUpload: () => undefined,
-      beingImported: { pathOf: (vendor, file) => taken.get(`${vendor}/${file}`), files: (vendor) => [...taken.keys()].filter((k) => k.startsWith(`${vendor}/`)).map((k) => k.slice(vendor.length + 1)) },
+      hostKey: generateKeyPair().privateKey,
+      root: own,
+      publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined),
+      onUpload: () => undefined,
+      beingImported: {
+        pathOf: (vendor, file) => taken.get(`${vendor}/${file}`),
+        files: (vendor) =>
+          [...taken.keys()].filter((k) => k.startsWith(`${vendor}/`)).map((k) => k.slice(vendor.length + 1)),
+      },
     });
     try {
       const client = sftpClient();
@@ -268,15 +340,29 @@ describe('the SFTP endpoint', () => {
     const own = await mkdtemp(join(tmpdir(), 'sftp-host-keys-'));
     const hostKeys = HOST_KEY_TYPES.map((type) => generateKeyPair(undefined, type));
     const server = await startSftpServer({
-      hostKey: hostKeys.map((key) => key.privateKey), root: own, publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined), onUpload: () => undefined,
+      hostKey: hostKeys.map((key) => key.privateKey),
+      root: own,
+      publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined),
+      onUpload: () => undefined,
     });
     try {
-      for (const [algorithm, key] of [['ssh-ed25519', hostKeys[0]!], ['ecdsa-sha2-nistp256', hostKeys[1]!], ['ssh-rsa', hostKeys[2]!]] as const) {
+      for (const [algorithm, key] of [
+        ['ssh-ed25519', hostKeys[0]!],
+        ['ecdsa-sha2-nistp256', hostKeys[1]!],
+        ['ssh-rsa', hostKeys[2]!],
+      ] as const) {
         let seen: Buffer | undefined;
         const client = sftpClient();
         await client.connect({
-          host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey, algorithms: { serverHostKey: [algorithm] },
-          hostVerifier: (presented: Buffer) => { seen = presented; return true; },
+          host: '127.0.0.1',
+          port: server.port,
+          username: A,
+          privateKey: keyA.privateKey,
+          algorithms: { serverHostKey: [algorithm] },
+          hostVerifier: (presented: Buffer) => {
+            seen = presented;
+            return true;
+          },
         });
         await client.end();
         expect(seen?.toString('base64'), algorithm).toBe(publicKeyOf(key.privateKey).split(' ')[1]);
@@ -290,9 +376,20 @@ describe('the SFTP endpoint', () => {
 
   it('a port that is taken fails the start with EADDRINUSE and the port, for the caller to name its setting', async () => {
     const own = await mkdtemp(join(tmpdir(), 'sftp-port-'));
-    const first = await startSftpServer({ hostKey: generateKeyPair().privateKey, root: own, publicKeysOf: () => undefined, onUpload: () => undefined });
+    const first = await startSftpServer({
+      hostKey: generateKeyPair().privateKey,
+      root: own,
+      publicKeysOf: () => undefined,
+      onUpload: () => undefined,
+    });
     try {
-      const second = startSftpServer({ hostKey: generateKeyPair().privateKey, root: own, port: first.port, publicKeysOf: () => undefined, onUpload: () => undefined });
+      const second = startSftpServer({
+        hostKey: generateKeyPair().privateKey,
+        root: own,
+        port: first.port,
+        publicKeysOf: () => undefined,
+        onUpload: () => undefined,
+      });
       await expect(second).rejects.toMatchObject({ code: 'EADDRINUSE', port: first.port });
     } finally {
       await first.stop();
@@ -303,7 +400,10 @@ describe('the SFTP endpoint', () => {
   it('stop() closes open connections and the listener within a couple of seconds', async () => {
     const own = await mkdtemp(join(tmpdir(), 'sftp-stop-'));
     const server = await startSftpServer({
-      hostKey: generateKeyPair().privateKey, root: own, publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined), onUpload: () => undefined,
+      hostKey: generateKeyPair().privateKey,
+      root: own,
+      publicKeysOf: (v) => (v === A ? [keyA.publicKey] : undefined),
+      onUpload: () => undefined,
     });
     const client = sftpClient();
     await client.connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey });
@@ -313,7 +413,15 @@ describe('the SFTP endpoint', () => {
     await server.stop();
     await closed;
     expect(Date.now() - started).toBeLessThan(2_500);
-    await refused(sftpClient().connect({ host: '127.0.0.1', port: server.port, username: A, privateKey: keyA.privateKey, readyTimeout: 2_000 }));
+    await refused(
+      sftpClient().connect({
+        host: '127.0.0.1',
+        port: server.port,
+        username: A,
+        privateKey: keyA.privateKey,
+        readyTimeout: 2_000,
+      }),
+    );
     await rm(own, { recursive: true, force: true });
   });
 });

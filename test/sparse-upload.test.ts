@@ -39,13 +39,21 @@ describe('the digest reads no further than the largest file imported', () => {
 
   it('the digest of a file within the limit is of every byte; of a longer one, of its first maxBytes bytes', async () => {
     const bytes = Buffer.from('0123456789'.repeat(100));
-    const chunks = (data: Buffer) => async function* () {
-      for (let at = 0; at < data.length; at += 64) yield data.subarray(at, at + 64);
-    };
+    const chunks = (data: Buffer) =>
+      async function* () {
+        for (let at = 0; at < data.length; at += 64) yield data.subarray(at, at + 64);
+      };
     const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
     expect(await hashedSource('f', () => chunks(bytes)(), undefined, 1_000).sha256()).toBe(sha(bytes));
     let read = 0;
-    const counted = hashedSource('f', () => chunks(Buffer.concat([bytes, bytes, bytes]))(), (n) => { read = n; }, 1_000);
+    const counted = hashedSource(
+      'f',
+      () => chunks(Buffer.concat([bytes, bytes, bytes]))(),
+      (n) => {
+        read = n;
+      },
+      1_000,
+    );
     expect(await counted.sha256()).toBe(sha(bytes));
     expect(read).toBeLessThanOrEqual(1_000 + 64);
     expect(IMPORT_MAX_BYTES).toBe(256 * 1024 * 1024);

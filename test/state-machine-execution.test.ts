@@ -14,11 +14,28 @@ import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput, closedPort, coldStart, freshDeployment, invoke, onboardIn, REGION, startLocalCloud, STATE_MACHINE_ARN, uploadCompletedEvent, uploadToInbox,
-  type Deployment, type Handler, type LocalCloud,
+  captureOutput,
+  closedPort,
+  coldStart,
+  freshDeployment,
+  invoke,
+  onboardIn,
+  REGION,
+  startLocalCloud,
+  STATE_MACHINE_ARN,
+  uploadCompletedEvent,
+  uploadToInbox,
+  type Deployment,
+  type Handler,
+  type LocalCloud,
 } from './support/cloud.js';
 import {
-  executionRunner, statesEntered, synthesizedMachines, type ExecutionRecord, type LocalExecutionOptions, type TaskHook,
+  executionRunner,
+  statesEntered,
+  synthesizedMachines,
+  type ExecutionRecord,
+  type LocalExecutionOptions,
+  type TaskHook,
 } from './support/local-step-functions.js';
 import { noWait, registerFor } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
@@ -27,13 +44,42 @@ import { stringSource } from './support/string-source.js';
 
 // Every handler the two state machines call, and the starter, by file under functions/.
 const FILES = [
-  'start-upload', 'register-step', 'apply-step', 'apply-read-step', 'apply-unit-step', 'apply-join-step', 'judge-step', 'judge-split-step', 'judge-chunk-step', 'judge-join-step',
-  'totals-step', 'receipt-step', 'fail-step', 'wait-turn-step', 'sweep-inbox', 'reconcile-plan-uploads', 'reconcile-upload', 'reconcile-upload-failed',
-  'reconcile-plan-clubs', 'reconcile-clubs', 'reconcile-purge', 'reconcile-report',
+  'start-upload',
+  'register-step',
+  'apply-step',
+  'apply-read-step',
+  'apply-unit-step',
+  'apply-join-step',
+  'judge-step',
+  'judge-split-step',
+  'judge-chunk-step',
+  'judge-join-step',
+  'totals-step',
+  'receipt-step',
+  'fail-step',
+  'wait-turn-step',
+  'sweep-inbox',
+  'reconcile-plan-uploads',
+  'reconcile-upload',
+  'reconcile-upload-failed',
+  'reconcile-plan-clubs',
+  'reconcile-clubs',
+  'reconcile-purge',
+  'reconcile-report',
 ] as const;
 const RECONCILIATION_ARN = STATE_MACHINE_ARN.replace(':ImportWorkflow', ':Reconciliation');
 /** A night with unfinished uploads and clubs: both halves fanned out. */
-const NIGHT = ['SweepInboxes', 'PlanUploads', 'AnyUploads', 'ReconcileUploads', 'PlanClubs', 'AnyClubs', 'ReconcileClubs', 'Purge', 'Report'];
+const NIGHT = [
+  'SweepInboxes',
+  'PlanUploads',
+  'AnyUploads',
+  'ReconcileUploads',
+  'PlanClubs',
+  'AnyClubs',
+  'ReconcileClubs',
+  'Purge',
+  'Report',
+];
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
@@ -72,14 +118,18 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
   async function scenario(env: Record<string, string> = {}): Promise<Scenario> {
     const d = await freshDeployment(cloud);
     await onboardIn(d.ports.admin, [VENDOR], CLUBS);
-    const h = await coldStart(d.env({ SFN_ENDPOINT: sfn.endpoint, ...env }), Object.fromEntries(FILES.map((f) => [f, f])) as Record<(typeof FILES)[number], string>);
+    const h = await coldStart(
+      d.env({ SFN_ENDPOINT: sfn.endpoint, ...env }),
+      Object.fromEntries(FILES.map((f) => [f, f])) as Record<(typeof FILES)[number], string>,
+    );
     const machines = synthesizedMachines({ bucket: d.bucket });
     const s: Scenario = { d, h, records: new Map(), options: {} };
-    runner = (execution) => executionRunner(
-      { [STATE_MACHINE_ARN]: machines.import, [RECONCILIATION_ARN]: machines.reconciliation },
-      { handlers: h, s3: cloud.s3, ...s.options },
-      s.records,
-    )(execution);
+    runner = (execution) =>
+      executionRunner(
+        { [STATE_MACHINE_ARN]: machines.import, [RECONCILIATION_ARN]: machines.reconciliation },
+        { handlers: h, s3: cloud.s3, ...s.options },
+        s.records,
+      )(execution);
     return s;
   }
 
@@ -92,7 +142,11 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
   /** Transfer Family's completed event delivered to the starter, which starts the execution (StartExecution). */
   async function deliverEvent(s: Scenario, upload: WorkflowUpload, xml: string): Promise<void> {
-    const started = await invoke(s.h['start-upload'], uploadCompletedEvent(s.d.bucket, upload.source.key, VENDOR, xml), 'StartUpload');
+    const started = await invoke(
+      s.h['start-upload'],
+      uploadCompletedEvent(s.d.bucket, upload.source.key, VENDOR, xml),
+      'StartUpload',
+    );
     expect(started).toEqual({ started: true, uploadId: upload.uploadId });
   }
 
@@ -100,14 +154,19 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
   /** StartExecution through the SDK, as the starter, the apply step or the nightly schedule sends it. */
   async function startExecution(stateMachineArn: string, name: string, input: unknown): Promise<void> {
-    const client = new SFNClient({ endpoint: sfn.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const client = new SFNClient({
+      endpoint: sfn.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     try {
       await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } finally {
       client.destroy();
     }
   }
-  const receiptOf = async (s: Scenario, up: WorkflowUpload) => JSON.parse((await s.d.ports.objects.get(receiptKey(up)))!) as Receipt;
+  const receiptOf = async (s: Scenario, up: WorkflowUpload) =>
+    JSON.parse((await s.d.ports.objects.get(receiptKey(up)))!) as Receipt;
 
   /** The receipt the local pipeline writes for the same file on an empty register. */
   async function locally(up: WorkflowUpload, xml: string): Promise<Receipt> {
@@ -121,7 +180,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     }
   }
 
-  it('imports an upload from Transfer\'s completion event to Imported, every step\'s result kept at its ResultPath', async () => {
+  it("imports an upload from Transfer's completion event to Imported, every step's result kept at its ResultPath", async () => {
     const s = await scenario();
     const xml = sample('club-errors.xml');
     const up = await putInInbox(s, 'club-errors.xml', xml);
@@ -129,7 +188,16 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const record = await finished(up.uploadId);
 
     expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'Apply', 'LargeFile', 'Judge', 'Totals', 'Receipt', 'Imported']);
+    expect(statesEntered(record)).toEqual([
+      'Register',
+      'LargeFileApply',
+      'Apply',
+      'LargeFile',
+      'Judge',
+      'Totals',
+      'Receipt',
+      'Imported',
+    ]);
     expect(record.output).toEqual({
       upload: up,
       results: {
@@ -141,13 +209,19 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
       },
     });
     expect(timeless(await receiptOf(s, up))).toEqual(timeless(await locally(up, xml)));
-    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'partially_applied' });
+    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({
+      stage: 'done',
+      status: 'partially_applied',
+    });
     expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
   }, 60_000);
 
-  it('retries a transient error (an S3 outage on Apply\'s first attempt) and then imports', async () => {
+  it("retries a transient error (an S3 outage on Apply's first attempt) and then imports", async () => {
     const s = await scenario();
-    const down = await coldStart(s.d.env({ SFN_ENDPOINT: sfn.endpoint, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }), { apply: 'apply-step' });
+    const down = await coldStart(
+      s.d.env({ SFN_ENDPOINT: sfn.endpoint, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }),
+      { apply: 'apply-step' },
+    );
     const hook: TaskHook = ({ state, attempt }) => (state === 'Apply' && attempt === 1 ? down.apply : undefined);
     s.options = { hook };
     const xml = sample('club-valid.xml');
@@ -157,7 +231,10 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
     expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
     expect(record.events.filter((e) => e.state === 'Apply').map((e) => [e.type, e.error])).toEqual([
-      ['StateEntered', undefined], ['StateFailed', 'TransientError'], ['StateRetried', undefined], ['StateExited', undefined],
+      ['StateEntered', undefined],
+      ['StateFailed', 'TransientError'],
+      ['StateRetried', undefined],
+      ['StateExited', undefined],
     ]);
     expect(statesEntered(record).at(-1)).toBe('Imported');
     expect(await receiptOf(s, up)).toMatchObject({ status: 'applied', errors: [] });
@@ -167,7 +244,13 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const s = await scenario();
     s.options = {
       hook: async ({ state, input }) => {
-        if (state === 'Apply') await cloud.s3.send(new DeleteObjectCommand({ Bucket: s.d.bucket, Key: archiveKey((input as { upload: WorkflowUpload }).upload) }));
+        if (state === 'Apply')
+          await cloud.s3.send(
+            new DeleteObjectCommand({
+              Bucket: s.d.bucket,
+              Key: archiveKey((input as { upload: WorkflowUpload }).upload),
+            }),
+          );
       },
     };
     const xml = sample('club-valid.xml');
@@ -180,10 +263,21 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'Apply', 'MarkFailed', 'ImportFailed']);
     // Not retried: StepFailed is permanent; caught with the error at $.error.
     expect(record.events.filter((e) => e.state === 'Apply').map((e) => [e.type, e.error])).toEqual([
-      ['StateEntered', undefined], ['StateFailed', 'StepFailed'], ['StateCaught', undefined], ['StateExited', undefined],
+      ['StateEntered', undefined],
+      ['StateFailed', 'StepFailed'],
+      ['StateCaught', undefined],
+      ['StateExited', undefined],
     ]);
-    expect(await receiptOf(s, up)).toMatchObject({ file: 'lost.xml', status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }], activities: [] });
-    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status: 'failed' });
+    expect(await receiptOf(s, up)).toMatchObject({
+      file: 'lost.xml',
+      status: 'rejected',
+      errors: [{ code: 'IMPORT_FAILED' }],
+      activities: [],
+    });
+    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({
+      stage: 'done',
+      status: 'failed',
+    });
     expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
   }, 60_000);
 
@@ -219,14 +313,19 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(first.completedAt <= next.completedAt).toBe(true);
   }, 60_000);
 
-  it('blocked until the night: the later upload waits, never ends without being imported, and goes on when the night\'s sweep starts the earlier one', async () => {
+  it("blocked until the night: the later upload waits, never ends without being imported, and goes on when the night's sweep starts the earlier one", async () => {
     const s = await scenario();
     // Apply and WaitForTurn cannot start the earlier upload here (deployed without the state machine's ARN): the
     // night's sweep does. Meanwhile the wait times out every 300 ms here (an hour in AWS) and Apply looks again.
-    const cannotStart = await coldStart(s.d.env({ IMPORT_STATE_MACHINE_ARN: '' }), { apply: 'apply-step', wait: 'wait-turn-step' });
+    const cannotStart = await coldStart(s.d.env({ IMPORT_STATE_MACHINE_ARN: '' }), {
+      apply: 'apply-step',
+      wait: 'wait-turn-step',
+    });
     s.options = {
-      retryWaitMs: 0, tokenTimeoutMs: { WaitForTurn: 300 },
-      hook: ({ state }) => (state === 'Apply' ? cannotStart.apply : state === 'WaitForTurn' ? cannotStart.wait : undefined),
+      retryWaitMs: 0,
+      tokenTimeoutMs: { WaitForTurn: 300 },
+      hook: ({ state }) =>
+        state === 'Apply' ? cannotStart.apply : state === 'WaitForTurn' ? cannotStart.wait : undefined,
     };
     const earlierXml = sample('club-valid.xml');
     const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
@@ -237,7 +336,9 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const record = finished(laterUpload.uploadId);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await s.d.ports.objects.get(receiptKey(laterUpload))).toBeUndefined();
-    expect(await s.d.ports.store.upload(VENDOR, laterUpload.uploadId, laterUpload.completedAt)).toMatchObject({ stage: 'queued' });
+    expect(await s.d.ports.store.upload(VENDOR, laterUpload.uploadId, laterUpload.completedAt)).toMatchObject({
+      stage: 'queued',
+    });
     expect(sfn.started.map((e) => e.name)).not.toContain(earlier.uploadId);
 
     // The nightly schedule starts the reconciliation (14 minutes on here: s3rver refuses clocks 15 minutes apart,
@@ -256,7 +357,12 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
       expect(new Set(items)).toEqual(new Set(['ReconcileUpload']));
       // Both clubs in one batch of the ItemBatcher, given the night's run id as BatchInput.
       expect(statesEntered(night, 'ReconcileClubs')).toEqual(['ReconcileClubBatch']);
-      expect(night.output).toMatchObject({ SweepInboxes: { started: 1 }, PlanUploads: { uploads: items.length }, PlanClubs: { clubs: CLUBS.length }, Report: { uploadErrors: 0 } });
+      expect(night.output).toMatchObject({
+        SweepInboxes: { started: 1 },
+        PlanUploads: { uploads: items.length },
+        PlanClubs: { clubs: CLUBS.length },
+        Report: { uploadErrors: 0 },
+      });
       expect((await finished(earlier.uploadId)).status).toBe('SUCCEEDED');
     } finally {
       vi.useRealTimers();
@@ -265,14 +371,23 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     // Handed on by the earlier upload: the later one imports, after waiting in turn (timed out meanwhile, never given up).
     const laterRecord = await record;
     expect(laterRecord.status, JSON.stringify(laterRecord.events.filter((e) => e.error))).toBe('SUCCEEDED');
-    expect(statesEntered(laterRecord).slice(0, 6)).toEqual(['Register', 'LargeFileApply', 'Apply', 'WaitForTurn', 'LargeFileApply', 'Apply']);
+    expect(statesEntered(laterRecord).slice(0, 6)).toEqual([
+      'Register',
+      'LargeFileApply',
+      'Apply',
+      'WaitForTurn',
+      'LargeFileApply',
+      'Apply',
+    ]);
     expect(statesEntered(laterRecord).at(-1)).toBe('Imported');
     expect(laterRecord.events.some((e) => e.state === 'WaitForTurn' && e.error === 'States.Timeout')).toBe(true);
     expect(await receiptOf(s, laterUpload)).toMatchObject({ status: 'applied' });
-    expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-1.json'))!)).toMatchObject({ uploads: { restarted: [], rejudged: [], errors: [] } });
+    expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-1.json'))!)).toMatchObject({
+      uploads: { restarted: [], rejudged: [], errors: [] },
+    });
   }, 60_000);
 
-  it('the night goes on past an upload it cannot reconcile: its item\'s catch records it, the others are reconciled, the night succeeds and its report lists it', async () => {
+  it("the night goes on past an upload it cannot reconcile: its item's catch records it, the others are reconciled, the night succeeds and its report lists it", async () => {
     const s = await scenario();
     // Two uploads applied, then failed before their judge: both stale, their changes never judged.
     const stale: WorkflowUpload[] = [];
@@ -294,7 +409,11 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(statesEntered(night)).toEqual(NIGHT);
     expect(night.output).toMatchObject({ PlanUploads: { uploads: 2 }, Report: { uploadErrors: 1 } });
     // One item per upload, at once; the broken one's failure caught inside its item into RecordUploadError.
-    expect(statesEntered(night, 'ReconcileUploads').sort()).toEqual(['ReconcileUpload', 'ReconcileUpload', 'RecordUploadError']);
+    expect(statesEntered(night, 'ReconcileUploads').sort()).toEqual([
+      'ReconcileUpload',
+      'ReconcileUpload',
+      'RecordUploadError',
+    ]);
     const items = night.events.filter((e) => e.mapRun === 'ReconcileUploads' && e.state === 'ReconcileUpload');
     expect(items.filter((e) => e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
     expect(items.filter((e) => e.type === 'StateRetried')).toEqual([]);
@@ -304,16 +423,30 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(statesEntered(night, 'ReconcileClubs')).toEqual(['ReconcileClubBatch']);
 
     // The report: the other upload re-judged, the broken one in `errors` by its error's name only.
-    const report = JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-errors.json'))!) as { uploads: unknown };
-    expect(report.uploads).toEqual({ resumed: [], failed: [], blocked: [], rejudged: [fine.uploadId], restarted: [], errors: [{ uploadId: broken.uploadId, error: 'SyntaxError' }] });
+    const report = JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-errors.json'))!) as {
+      uploads: unknown;
+    };
+    expect(report.uploads).toEqual({
+      resumed: [],
+      failed: [],
+      blocked: [],
+      rejudged: [fine.uploadId],
+      restarted: [],
+      errors: [{ uploadId: broken.uploadId, error: 'SyntaxError' }],
+    });
     expect(await s.d.ports.store.upload(VENDOR, fine.uploadId, fine.completedAt)).not.toHaveProperty('stale');
     expect(await s.d.ports.store.upload(VENDOR, broken.uploadId, broken.completedAt)).toMatchObject({ stale: true });
 
     // The next night, its staged seeds readable again, re-judges it.
     await s.d.ports.objects.put(stagedKey(broken, 'apply'), staged);
     await startExecution(RECONCILIATION_ARN, 'night-after', {});
-    expect((await finished('night-after')).output).toMatchObject({ PlanUploads: { uploads: 1 }, Report: { uploadErrors: 0 } });
-    expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-after.json'))!)).toMatchObject({ uploads: { rejudged: [broken.uploadId], errors: [] } });
+    expect((await finished('night-after')).output).toMatchObject({
+      PlanUploads: { uploads: 1 },
+      Report: { uploadErrors: 0 },
+    });
+    expect(JSON.parse((await s.d.ports.objects.get('reports/reconciliation/night-after.json'))!)).toMatchObject({
+      uploads: { rejudged: [broken.uploadId], errors: [] },
+    });
   }, 60_000);
 
   /** The sample club file as a large upload (by its size in the input), whose item state `failingState` fails for good. */
@@ -333,23 +466,57 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
   it('a chunk failing for good fails the Distributed Map (States.ExceedToleratedFailureThreshold), caught into MarkFailed → ImportFailed', async () => {
     const record = await largeUploadFailingAt('JudgeChunk', 'large-failing.xml');
-    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'MarkFailed', 'ImportFailed']);
-    expect(record.events.find((e) => e.state === 'JudgeChunks' && e.type === 'StateFailed')?.error).toBe('States.ExceedToleratedFailureThreshold');
+    expect(statesEntered(record)).toEqual([
+      'Register',
+      'LargeFileApply',
+      'ApplyRead',
+      'ApplyUnits',
+      'ApplyJoin',
+      'LargeFile',
+      'JudgeSplit',
+      'JudgeChunks',
+      'MarkFailed',
+      'ImportFailed',
+    ]);
+    expect(record.events.find((e) => e.state === 'JudgeChunks' && e.type === 'StateFailed')?.error).toBe(
+      'States.ExceedToleratedFailureThreshold',
+    );
     // The child's own failure, not retried (StepFailed is permanent).
-    expect(record.events.filter((e) => e.mapRun === 'JudgeChunks' && e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
+    expect(
+      record.events.filter((e) => e.mapRun === 'JudgeChunks' && e.type === 'StateFailed').map((e) => e.error),
+    ).toEqual(['StepFailed']);
   }, 60_000);
 
   it('a unit failing for good: ApplyUnits waits for every unit, ApplyJoin finds the club without a result and fails into MarkFailed → ImportFailed', async () => {
     const record = await largeUploadFailingAt('ApplyUnit', 'large-unit-failing.xml');
     // The map itself tolerates the failed unit (its other units end first); the join does not.
-    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'MarkFailed', 'ImportFailed']);
-    expect(record.events.filter((e) => e.mapRun === 'ApplyUnits' && e.type === 'StateFailed').map((e) => e.error)).toEqual(['StepFailed']);
+    expect(statesEntered(record)).toEqual([
+      'Register',
+      'LargeFileApply',
+      'ApplyRead',
+      'ApplyUnits',
+      'ApplyJoin',
+      'MarkFailed',
+      'ImportFailed',
+    ]);
+    expect(
+      record.events.filter((e) => e.mapRun === 'ApplyUnits' && e.type === 'StateFailed').map((e) => e.error),
+    ).toEqual(['StepFailed']);
     expect(record.events.find((e) => e.state === 'ApplyJoin' && e.type === 'StateFailed')?.error).toBe('StepFailed');
   }, 60_000);
 
-  it('the large-file branch: split, the Distributed Map over the manifest\'s chunks, join; the receipt as the single judge writes it', async () => {
+  it("the large-file branch: split, the Distributed Map over the manifest's chunks, join; the receipt as the single judge writes it", async () => {
     const s = await scenario();
-    const xml = [...generateImport({ clubs: CLUBS.length, persons: 150, activities: 200, badShare: 0.05, seed: 'sfn-large', vendor: VENDOR })].join('');
+    const xml = [
+      ...generateImport({
+        clubs: CLUBS.length,
+        persons: 150,
+        activities: 200,
+        badShare: 0.05,
+        seed: 'sfn-large',
+        vendor: VENDOR,
+      }),
+    ].join('');
     const up = await putInInbox(s, 'large.xml', xml);
     // The Choice reads `$.upload.bytes` only: the execution is started with the input the starter builds, with the
     // size of a file above the threshold (a 100 MB file would take minutes here).
@@ -357,7 +524,20 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const record = await finished(up.uploadId);
 
     expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toEqual(['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin', 'LargeFile', 'JudgeSplit', 'JudgeChunks', 'JudgeJoin', 'Totals', 'Receipt', 'Imported']);
+    expect(statesEntered(record)).toEqual([
+      'Register',
+      'LargeFileApply',
+      'ApplyRead',
+      'ApplyUnits',
+      'ApplyJoin',
+      'LargeFile',
+      'JudgeSplit',
+      'JudgeChunks',
+      'JudgeJoin',
+      'Totals',
+      'Receipt',
+      'Imported',
+    ]);
     // One child execution per manifest line, given `{ upload, chunk }` by the ItemSelector.
     expect(statesEntered(record, 'JudgeChunks')).toEqual(['JudgeChunk']);
     const output = record.output as { results: Record<string, unknown> };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TaskTokens } from './support/step-functions-fake.js';
 
 // The harness's task tokens: a state awaits a token's output only after its function returned.
-describe('the Step Functions fake\'s task tokens', () => {
+describe("the Step Functions fake's task tokens", () => {
   it('a token that times out before the state awaits it rejects then with States.Timeout, not as an unhandled rejection', async () => {
     const tokens = new TaskTokens();
     const { token, output } = tokens.issue('WaitForTurn', 5);

@@ -28,9 +28,18 @@ const [CLUB_B, CLUB_A] = CLUBS;
 const clock = clockAt(TODAY);
 
 let n = 0;
-const uploadOf = (vendor: string): Upload => ({ vendor, uploadId: `chg-${++n}`, file: `file-${n}.xml`, completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z` });
+const uploadOf = (vendor: string): Upload => ({
+  vendor,
+  uploadId: `chg-${++n}`,
+  file: `file-${n}.xml`,
+  completedAt: `2026-11-25T10:00:${String(n).padStart(2, '0')}.000Z`,
+});
 
-async function imported(ports: PipelinePorts, file: FileSpec, upload = uploadOf(file.vendor)): Promise<{ upload: Upload; receipt: Receipt }> {
+async function imported(
+  ports: PipelinePorts,
+  file: FileSpec,
+  upload = uploadOf(file.vendor),
+): Promise<{ upload: Upload; receipt: Receipt }> {
   const result = await runImport(ports, upload, () => stringSource(upload.file, xmlOf(file)), clock, noWait);
   if (result.kind !== 'done') throw new Error(`import ${result.kind}`);
   return { upload, receipt: result.receipt };
@@ -40,12 +49,18 @@ async function imported(ports: PipelinePorts, file: FileSpec, upload = uploadOf(
 function changeReports(register: TestRegister, vendor: string): { json: Map<string, ChangeReport>; txt: string[] } {
   const folder = join(register.folder, 'outbox', vendor);
   const names = readdirSync(folder);
-  const json = new Map(names.filter((name) => name.endsWith('.changes.json')).map((name) => [name, JSON.parse(readFileSync(join(folder, name), 'utf8')) as ChangeReport]));
+  const json = new Map(
+    names
+      .filter((name) => name.endsWith('.changes.json'))
+      .map((name) => [name, JSON.parse(readFileSync(join(folder, name), 'utf8')) as ChangeReport]),
+  );
   return { json, txt: names.filter((name) => name.endsWith('.changes.txt')) };
 }
 
 /** A register where vendor A's Monday activity is approved and its receipt written. */
-async function approvedAtA(db: { client: Parameters<typeof registerFor>[0] }): Promise<{ register: TestRegister; first: { upload: Upload; receipt: Receipt } }> {
+async function approvedAtA(db: {
+  client: Parameters<typeof registerFor>[0];
+}): Promise<{ register: TestRegister; first: { upload: Upload; receipt: Receipt } }> {
   const register = await registerFor(db.client, VENDORS, CLUBS);
   const first = await imported(register.ports, oneActivityFile(A, CLUB_A, 0));
   expect(first.receipt.activities.map((a) => a.verdict)).toEqual(['approved']);
@@ -55,10 +70,16 @@ async function approvedAtA(db: { client: Parameters<typeof registerFor>[0] }): P
 /** The one change report vendor A must find after B's file: A0 approved → rejected, caused by B's upload. */
 function expectOneReport(register: TestRegister, first: { upload: Upload }, byUpload: Upload): void {
   const reports = changeReports(register, A);
-  expect([...reports.json.keys()]).toEqual([changeReportKey(A, { kind: 'upload', upload: byUpload, chunk: 0 }).split('/').pop()]);
+  expect([...reports.json.keys()]).toEqual([
+    changeReportKey(A, { kind: 'upload', upload: byUpload, chunk: 0 }).split('/').pop(),
+  ]);
   expect(reports.txt).toHaveLength(1);
   const report = [...reports.json.values()][0]!;
-  expect(report).toMatchObject({ formatVersion: RECEIPT_FORMAT_VERSION, vendor: A, cause: { by: 'other-upload', upload: byUpload.uploadId } });
+  expect(report).toMatchObject({
+    formatVersion: RECEIPT_FORMAT_VERSION,
+    vendor: A,
+    cause: { by: 'other-upload', upload: byUpload.uploadId },
+  });
   expect(report.cause).not.toHaveProperty('file'); // another vendor's file name is not A's business
   expect(report.changes).toHaveLength(1);
   const [change] = report.changes;
@@ -66,7 +87,9 @@ function expectOneReport(register: TestRegister, first: { upload: Upload }, byUp
   expect(change!.before).toMatchObject({ verdict: 'approved', reasons: [] });
   expect(change!.after.verdict).toBe('rejected');
   expect(change!.after.reasons.length).toBeGreaterThan(0);
-  expect(change!.after.leaders).toEqual([expect.objectContaining({ valid: false, reasons: expect.arrayContaining(['LEADER_OVERLAPPING_ACTIVITY']) })]);
+  expect(change!.after.leaders).toEqual([
+    expect.objectContaining({ valid: false, reasons: expect.arrayContaining(['LEADER_OVERLAPPING_ACTIVITY']) }),
+  ]);
   // B's own activity was judged by its own upload before its receipt: no change, no report for B.
   expect(changeReports(register, B).json.size).toBe(0);
 }
@@ -85,7 +108,9 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     expectOneReport(register, first, second.upload);
     const text = readFileSync(join(register.folder, 'outbox', A, changeReports(register, A).txt[0]!), 'utf8');
     expect(text).toContain(`caused by another vendor's upload ${second.upload.uploadId}`);
-    expect(text).toMatch(/1 activity changed after its receipt:\n {2}club 100002 activity A0 \(2026-11-09\), last in the receipt of file-\d+\.xml\n {4}before: approved \(4 counted\)\n {4}now: {4}rejected: /);
+    expect(text).toMatch(
+      /1 activity changed after its receipt:\n {2}club 100002 activity A0 \(2026-11-09\), last in the receipt of file-\d+\.xml\n {4}before: approved \(4 counted\)\n {4}now: {4}rejected: /,
+    );
     expect(text).not.toMatch(/Åsa|Öberg|\d{12}/);
 
     // Judging again changes nothing, so nothing more is reported.
@@ -95,50 +120,99 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
   }, 60_000);
 
   it.each([
-    ['after the verdicts are written, before the report', (call: PortCall) => call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'), 'after'],
-    ['after the report, before the judge is done', (call: PortCall) => call.port === 'objects' && call.method === 'put' && String(call.args[0]).endsWith('.changes.txt'), 'after'],
-    ['before the verdicts are written', (call: PortCall) => call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'), 'before'],
-  ] as const)('a judge step that dies %s is retried and reports the change exactly once', async (_, isFault, when) => {
-    const { register, first } = await approvedAtA(db);
-    let faults = 0;
-    const upload = uploadOf(B);
-    // One fault, in B's judge step only (its apply also writes, but no verdicts).
-    const faulty = interceptPorts(register.ports, async (call, proceed) => {
-      if (faults > 0 || !isFault(call)) return proceed();
-      faults++;
-      if (when === 'after') await proceed();
-      throw new TransientError('the function died');
-    });
-    const steps: string[] = [];
-    const result = await runImport(faulty, upload, () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))), clock, { ...noWait, onStep: (e) => steps.push(`${e.step}:${e.outcome}`) });
-    expect(result.kind).toBe('done');
-    expect(faults).toBe(1);
-    expect(steps).toContain('judge:retry');
-    expectOneReport(register, first, upload);
-    register.dispose();
-  }, 60_000);
+    [
+      'after the verdicts are written, before the report',
+      (call: PortCall) =>
+        call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'),
+      'after',
+    ],
+    [
+      'after the report, before the judge is done',
+      (call: PortCall) =>
+        call.port === 'objects' && call.method === 'put' && String(call.args[0]).endsWith('.changes.txt'),
+      'after',
+    ],
+    [
+      'before the verdicts are written',
+      (call: PortCall) =>
+        call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'),
+      'before',
+    ],
+  ] as const)(
+    'a judge step that dies %s is retried and reports the change exactly once',
+    async (_, isFault, when) => {
+      const { register, first } = await approvedAtA(db);
+      let faults = 0;
+      const upload = uploadOf(B);
+      // One fault, in B's judge step only (its apply also writes, but no verdicts).
+      const faulty = interceptPorts(register.ports, async (call, proceed) => {
+        if (faults > 0 || !isFault(call)) return proceed();
+        faults++;
+        if (when === 'after') await proceed();
+        throw new TransientError('the function died');
+      });
+      const steps: string[] = [];
+      const result = await runImport(
+        faulty,
+        upload,
+        () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))),
+        clock,
+        { ...noWait, onStep: (e) => steps.push(`${e.step}:${e.outcome}`) },
+      );
+      expect(result.kind).toBe('done');
+      expect(faults).toBe(1);
+      expect(steps).toContain('judge:retry');
+      expectOneReport(register, first, upload);
+      register.dispose();
+    },
+    60_000,
+  );
 
   it("B's upload fails after its apply: the nightly job judges what it left and reports A's change as the night's", async () => {
     const { register, first } = await approvedAtA(db);
     const upload = uploadOf(B);
     // Every verdict write of B's judge step fails: its retries are spent, the upload fails with records written.
     const noVerdicts = interceptPorts(register.ports, async (call, proceed) => {
-      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) throw new TransientError('throttled');
+      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'))
+        throw new TransientError('throttled');
       return proceed();
     });
-    const result = await runImport(noVerdicts, upload, () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))), clock, noWait);
+    const result = await runImport(
+      noVerdicts,
+      upload,
+      () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))),
+      clock,
+      noWait,
+    );
     expect(result.kind).toBe('failed');
     expect(changeReports(register, A).json.size).toBe(0);
 
     for (let night = 0; night < 2; night++) {
-      const report = await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 86_400_000, sleep: async () => undefined });
+      const report = await reconcileUploads(register.ports, clock, {
+        open: () => undefined,
+        stuckAfterMs: 86_400_000,
+        sleep: async () => undefined,
+      });
       expect(report.rejudged).toEqual(night === 0 ? [upload.uploadId] : []);
     }
     const reports = changeReports(register, A);
-    const name = changeReportKey(A, { kind: 'nightly', date: TODAY, part: `failed-${upload.uploadId}` }).split('/').pop()!;
+    const name = changeReportKey(A, { kind: 'nightly', date: TODAY, part: `failed-${upload.uploadId}` })
+      .split('/')
+      .pop()!;
     expect([...reports.json.keys()]).toEqual([name]);
     expect(name).toBe(`20261125-nightly-failed-${upload.uploadId}.changes.json`);
-    expect(reports.json.get(name)).toMatchObject({ cause: { by: 'nightly', date: TODAY }, changes: [{ club: CLUB_A, id: 'A0', receiptOf: first.upload.file, before: { verdict: 'approved' }, after: { verdict: 'rejected' } }] });
+    expect(reports.json.get(name)).toMatchObject({
+      cause: { by: 'nightly', date: TODAY },
+      changes: [
+        {
+          club: CLUB_A,
+          id: 'A0',
+          receiptOf: first.upload.file,
+          before: { verdict: 'approved' },
+          after: { verdict: 'rejected' },
+        },
+      ],
+    });
     register.dispose();
   }, 60_000);
 
@@ -150,24 +224,50 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     const deadAfterWrite = interceptPorts(register.ports, async (call, proceed) => {
       if (written && call.port === 'store' && call.method === 'heads') throw new TransientError('throttled');
       const result = await proceed();
-      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict')) written = true;
+      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'))
+        written = true;
       return result;
     });
-    const result = await runImport(deadAfterWrite, upload, () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))), clock, noWait);
+    const result = await runImport(
+      deadAfterWrite,
+      upload,
+      () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))),
+      clock,
+      noWait,
+    );
     expect(result.kind).toBe('failed');
     expect(changeReports(register, A).json.size).toBe(0);
 
-    for (let night = 0; night < 2; night++) await reconcileUploads(register.ports, clock, { open: () => undefined, stuckAfterMs: 86_400_000, sleep: async () => undefined });
+    for (let night = 0; night < 2; night++)
+      await reconcileUploads(register.ports, clock, {
+        open: () => undefined,
+        stuckAfterMs: 86_400_000,
+        sleep: async () => undefined,
+      });
     const reports = changeReports(register, A);
     expect([...reports.json.keys()]).toEqual([`20261125-nightly-failed-${upload.uploadId}.changes.json`]);
-    expect([...reports.json.values()][0]).toMatchObject({ cause: { by: 'nightly', date: TODAY }, changes: [{ club: CLUB_A, id: 'A0', receiptOf: first.upload.file, before: { verdict: 'approved' }, after: { verdict: 'rejected' } }] });
+    expect([...reports.json.values()][0]).toMatchObject({
+      cause: { by: 'nightly', date: TODAY },
+      changes: [
+        {
+          club: CLUB_A,
+          id: 'A0',
+          receiptOf: first.upload.file,
+          before: { verdict: 'approved' },
+          after: { verdict: 'rejected' },
+        },
+      ],
+    });
     register.dispose();
   }, 60_000);
 
   it('a first load reads and writes nothing for change reports', async () => {
     const register = await registerFor(db.client, VENDORS, CLUBS);
     const calls: PortCall[] = [];
-    const counted = interceptPorts(register.ports, async (call, proceed) => { calls.push(call); return proceed(); });
+    const counted = interceptPorts(register.ports, async (call, proceed) => {
+      calls.push(call);
+      return proceed();
+    });
     await imported(counted, oneActivityFile(A, CLUB_A, 0));
     expect(calls.filter((c) => c.port === 'objects' && /changes/.test(String(c.args[0])))).toEqual([]);
     register.dispose();
@@ -197,7 +297,9 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     expect(reports.json.size).toBe(1);
     const report = [...reports.json.values()][0]!;
     expect(report.cause).toEqual({ by: 'your-upload', upload: second.upload.uploadId, file: second.upload.file });
-    expect(report.changes.map((c) => [c.club, c.id, c.before.verdict, c.after.verdict, c.receiptOf])).toEqual([[CLUB_A, 'A0', 'approved', 'rejected', first.upload.file]]);
+    expect(report.changes.map((c) => [c.club, c.id, c.before.verdict, c.after.verdict, c.receiptOf])).toEqual([
+      [CLUB_A, 'A0', 'approved', 'rejected', first.upload.file],
+    ]);
     register.dispose();
   }, 60_000);
 });
@@ -208,32 +310,63 @@ describe('a change report (in memory)', () => {
     const map = new Map<string, string>();
     return {
       map,
-      put: async (key, body) => { map.set(key, typeof body === 'string' ? body : [...body].join('')); },
+      put: async (key, body) => {
+        map.set(key, typeof body === 'string' ? body : [...body].join(''));
+      },
       get: async (key) => map.get(key),
-      delete: async (key) => { map.delete(key); },
+      delete: async (key) => {
+        map.delete(key);
+      },
     };
   }
   const store = {} as PipelinePorts['store']; // never asked: these activities' uploads are long done (no lastCompletedAt)
   const verdict = (v: 'approved' | 'rejected'): ActivityVerdict => ({
-    club: CLUB_A, id: 'A0', verdict: v, reasons: v === 'approved' ? [] : ['NO_VALID_LEADER'], countedParticipants: 4,
-    leaders: [{ ref: 'L1', valid: v === 'approved', reasons: v === 'approved' ? [] : ['LEADER_NOT_MEMBER'] }], participants: [], warnings: [],
+    club: CLUB_A,
+    id: 'A0',
+    verdict: v,
+    reasons: v === 'approved' ? [] : ['NO_VALID_LEADER'],
+    countedParticipants: 4,
+    leaders: [{ ref: 'L1', valid: v === 'approved', reasons: v === 'approved' ? [] : ['LEADER_NOT_MEMBER'] }],
+    participants: [],
+    warnings: [],
   });
-  const activity = { vendor: A, club: CLUB_A, id: 'A0', lastUpload: 'earlier', lastOutcome: 'created', receivedOn: TODAY, createdOn: TODAY } as const;
-  const cause = { kind: 'upload', upload: { vendor: B, uploadId: 'u-b', file: 'b.xml', completedAt: '2026-11-25T10:15:00.000Z' }, chunk: 0 } as const;
+  const activity = {
+    vendor: A,
+    club: CLUB_A,
+    id: 'A0',
+    lastUpload: 'earlier',
+    lastOutcome: 'created',
+    receivedOn: TODAY,
+    createdOn: TODAY,
+  } as const;
+  const cause = {
+    kind: 'upload',
+    upload: { vendor: B, uploadId: 'u-b', file: 'b.xml', completedAt: '2026-11-25T10:15:00.000Z' },
+    chunk: 0,
+  } as const;
 
   it('is named by the cause, and a change undone by a later attempt of the same step leaves it empty', async () => {
     const objects = memoryObjects();
     const key = changeReportKey(A, cause);
     expect(key).toBe('outbox/v1/20261125T101500Z-u-b-0.changes.json');
     // What every receipt tells the vendor to look for matches the name, as the vendor sees its outbox.
-    expect(new RegExp(`^${LATER_CHANGES_AT.replaceAll('.', '\\.').replace('*', '[^/]+')}$`).test(key.replace(`/${A}/`, '/'))).toBe(true);
+    expect(
+      new RegExp(`^${LATER_CHANGES_AT.replaceAll('.', '\\.').replace('*', '[^/]+')}$`).test(key.replace(`/${A}/`, '/')),
+    ).toBe(true);
     const first = new VerdictChanges(objects, cause);
     await first.keep([first.changeOf(activity, '2026-2', verdict('approved'), verdict('rejected'))!]);
     await first.publish(store, false);
     expect((JSON.parse(objects.map.get(key)!) as ChangeReport).changes).toHaveLength(1);
     expect(objects.map.get(changeReportKey(A, cause, 'txt'))).toContain('leader L1: LEADER_NOT_MEMBER');
-    expect(first.changeOf(activity, '2026-2', verdict('approved'), { ...verdict('approved'), warnings: ['REGISTERED_LATE'] })).toBeUndefined();
-    expect(first.changeOf({ ...activity, lastUpload: 'u-b' }, '2026-2', verdict('approved'), verdict('rejected'))).toBeUndefined();
+    expect(
+      first.changeOf(activity, '2026-2', verdict('approved'), {
+        ...verdict('approved'),
+        warnings: ['REGISTERED_LATE'],
+      }),
+    ).toBeUndefined();
+    expect(
+      first.changeOf({ ...activity, lastUpload: 'u-b' }, '2026-2', verdict('approved'), verdict('rejected')),
+    ).toBeUndefined();
 
     // A retry of the step judges it back: the oldest before (approved) and the newest after (approved) are no change.
     const retry = new VerdictChanges(objects, cause);

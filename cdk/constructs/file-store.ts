@@ -1,7 +1,14 @@
 import { CustomResourceProviderBase, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass, type IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  StorageClass,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { folderPrefix } from '../../shared/core/storage/bucket-layout.js';
 import { everyObjectIn } from './step-access.js';
@@ -38,7 +45,11 @@ export class FileStore extends Construct {
 
   constructor(scope: Construct, id: string, props: FileStoreProps) {
     super(scope, id);
-    this.key = new Key(this, 'Key', { description: 'lok-importer files: uploads, archive, receipts', enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    this.key = new Key(this, 'Key', {
+      description: 'lok-importer files: uploads, archive, receipts',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
     // Server access logs cannot go to a KMS-encrypted bucket: S3-managed encryption here, and no file contents.
     this.accessLogs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -71,13 +82,38 @@ export class FileStore extends Construct {
           expiration: Duration.days(ARCHIVE_DAYS),
           noncurrentVersionExpiration: Duration.days(30),
         },
-        { id: 'staged-results', prefix: folderPrefix('work'), expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
-        { id: 'receipts', prefix: folderPrefix('outbox'), expiration: Duration.days(730), noncurrentVersionExpiration: Duration.days(30) },
-        { id: 'reports', prefix: folderPrefix('reports'), expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
+        {
+          id: 'staged-results',
+          prefix: folderPrefix('work'),
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        {
+          id: 'receipts',
+          prefix: folderPrefix('outbox'),
+          expiration: Duration.days(730),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+        {
+          id: 'reports',
+          prefix: folderPrefix('reports'),
+          expiration: Duration.days(400),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
         // An inbox version is deleted once archived; versions a vendor overwrote or removed go after 30 days.
-        { id: 'inbox-leftovers', prefix: folderPrefix('inbox'), noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        {
+          id: 'inbox-leftovers',
+          prefix: folderPrefix('inbox'),
+          noncurrentVersionExpiration: Duration.days(30),
+          expiredObjectDeleteMarker: true,
+        },
         // An erasure's note (keyed hashes, activity ids) is deleted when the erasure ends: its old versions go too.
-        { id: 'erasure-notes', prefix: folderPrefix('privacy'), noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        {
+          id: 'erasure-notes',
+          prefix: folderPrefix('privacy'),
+          noncurrentVersionExpiration: Duration.days(30),
+          expiredObjectDeleteMarker: true,
+        },
         { id: 'incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
@@ -107,8 +143,11 @@ const AUTO_DELETE_PROVIDER_ID = 'Custom::S3AutoDeleteObjectsCustomResourceProvid
  */
 export function archiveIsKept(bucket: IBucket, except?: string): PolicyStatement {
   return new PolicyStatement({
-    sid: 'ArchiveIsKept', effect: Effect.DENY, principals: [new AnyPrincipal()],
-    actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [bucket.arnForObjects(everyObjectIn('archive'))],
+    sid: 'ArchiveIsKept',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+    resources: [bucket.arnForObjects(everyObjectIn('archive'))],
     ...(except ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': except } } } : {}),
   });
 }

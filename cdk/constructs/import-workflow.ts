@@ -1,8 +1,23 @@
 import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
-  Choice, Condition, DefinitionBody, DistributedMap, Errors, Fail, IntegrationPattern, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, Succeed,
-  TaskInput, Timeout, type IChainable, type INextable, type State,
+  Choice,
+  Condition,
+  DefinitionBody,
+  DistributedMap,
+  Errors,
+  Fail,
+  IntegrationPattern,
+  JsonPath,
+  LogLevel,
+  S3JsonLItemReader,
+  StateMachine,
+  Succeed,
+  TaskInput,
+  Timeout,
+  type IChainable,
+  type INextable,
+  type State,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -10,7 +25,12 @@ import { ENV } from '../../functions/commons/environment.js';
 import { STEP_FAILURE } from '../../shared/core/errors/step-failures.js';
 // The one definition of the steps, shared with the local runner (plain constants).
 import {
-  IMPORT_STEPS, APPLY_UNITS_IN_PARALLEL, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES, WAIT_FOR_TURN_SECONDS, type ImportStepName,
+  IMPORT_STEPS,
+  APPLY_UNITS_IN_PARALLEL,
+  JUDGE_CHUNKS_IN_PARALLEL,
+  LARGE_FILE_BYTES,
+  WAIT_FOR_TURN_SECONDS,
+  type ImportStepName,
 } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
 import { retriedWhenTransient } from './retry-policies.js';
@@ -92,8 +112,16 @@ export class ImportWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
     super(scope, id);
     this.props = props;
-    const markFailed = this.task('MarkFailed', this.stepFunction('Fail', 'fail-step.ts'), { ...UPLOAD, error: JsonPath.objectAt('$.error') });
-    this.failed = markFailed.next(new Fail(this, 'ImportFailed', { error: 'ImportFailed', cause: 'a step failed for good; the vendor has an IMPORT_FAILED receipt' }));
+    const markFailed = this.task('MarkFailed', this.stepFunction('Fail', 'fail-step.ts'), {
+      ...UPLOAD,
+      error: JsonPath.objectAt('$.error'),
+    });
+    this.failed = markFailed.next(
+      new Fail(this, 'ImportFailed', {
+        error: 'ImportFailed',
+        cause: 'a step failed for good; the vendor has an IMPORT_FAILED receipt',
+      }),
+    );
     const apply = this.applySteps();
     const judge = this.judgeSteps();
     const single = (name: string, fn: ImporterFunction): Segment => {
@@ -112,25 +140,43 @@ export class ImportWorkflow extends Construct {
     manifestsOnly(this.stateMachine, 'work', props.access);
     // Id `Default`: the trigger's resources keep the logical ids they had as this construct's own.
     this.trigger = new UploadTrigger(this, 'Default', {
-      access: props.access, stateMachine: this.stateMachine, sftpServerId: props.sftpServerId, logRetention: props.logRetention, removalPolicy: props.removalPolicy,
+      access: props.access,
+      stateMachine: this.stateMachine,
+      sftpServerId: props.sftpServerId,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
     });
     this.functions.push(this.trigger.starter);
   }
 
   /** A step's function, bound to the register (each reaches what its step needs: STEP_ACCESS). */
-  private stepFunction(name: string, handlerFile: StepHandlerFile, memorySize = 1024, timeout = Duration.minutes(5)): ImporterFunction {
+  private stepFunction(
+    name: string,
+    handlerFile: StepHandlerFile,
+    memorySize = 1024,
+    timeout = Duration.minutes(5),
+  ): ImporterFunction {
     const { access, logRetention, removalPolicy } = this.props;
-    const fn = bindToRegister(new ImporterFunction(this, name, { handlerFile, memorySize, timeout, logRetention, removalPolicy }), STEP_ACCESS[handlerFile], access);
+    const fn = bindToRegister(
+      new ImporterFunction(this, name, { handlerFile, memorySize, timeout, logRetention, removalPolicy }),
+      STEP_ACCESS[handlerFile],
+      access,
+    );
     this.functions.push(fn);
     return fn;
   }
 
   /** A step's task: its function given the upload and the execution's name, its result kept under `$.results`. */
   private task(name: string, fn: ImporterFunction, payload: Record<string, unknown> = UPLOAD): LambdaInvoke {
-    return retriedWhenTransient(new LambdaInvoke(this, name, {
-      lambdaFunction: fn, payload: TaskInput.fromObject({ ...payload, execution: payload.execution ?? EXECUTION }), payloadResponseOnly: true, retryOnServiceExceptions: false,
-      resultPath: `$.results.${name}`,
-    }));
+    return retriedWhenTransient(
+      new LambdaInvoke(this, name, {
+        lambdaFunction: fn,
+        payload: TaskInput.fromObject({ ...payload, execution: payload.execution ?? EXECUTION }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: `$.results.${name}`,
+      }),
+    );
   }
 
   /** A state whose failure for good (after its retries) fails the upload. */
@@ -145,14 +191,27 @@ export class ImportWorkflow extends Construct {
    */
   private fanOut(name: string, step: FanOut): DistributedMap {
     const child = this.task(step.task, this.stepFunction(step.fn, step.handlerFile, 2048, FIFTEEN_MINUTES), {
-      ...UPLOAD, [step.item]: JsonPath.numberAt(`$.${step.item}`), execution: JsonPath.stringAt('$.execution'),
+      ...UPLOAD,
+      [step.item]: JsonPath.numberAt(`$.${step.item}`),
+      execution: JsonPath.stringAt('$.execution'),
     });
-    const map = this.caught(new DistributedMap(this, name, {
-      itemReader: new S3JsonLItemReader({ bucket: this.props.access.bucket, key: JsonPath.stringAt(`$.results.${step.manifestOf}.manifest`) }),
-      itemSelector: { ...UPLOAD, [step.item]: JsonPath.numberAt(`$$.Map.Item.Value.${step.item}`), execution: EXECUTION },
-      maxConcurrency: step.maxConcurrency, resultPath: JsonPath.DISCARD, label: name,
-      ...(step.waitForAll ? { toleratedFailurePercentage: 100 } : {}),
-    }));
+    const map = this.caught(
+      new DistributedMap(this, name, {
+        itemReader: new S3JsonLItemReader({
+          bucket: this.props.access.bucket,
+          key: JsonPath.stringAt(`$.results.${step.manifestOf}.manifest`),
+        }),
+        itemSelector: {
+          ...UPLOAD,
+          [step.item]: JsonPath.numberAt(`$$.Map.Item.Value.${step.item}`),
+          execution: EXECUTION,
+        },
+        maxConcurrency: step.maxConcurrency,
+        resultPath: JsonPath.DISCARD,
+        label: name,
+        ...(step.waitForAll ? { toleratedFailurePercentage: 100 } : {}),
+      }),
+    );
     map.itemProcessor(child);
     return map;
   }
@@ -163,7 +222,14 @@ export class ImportWorkflow extends Construct {
    */
   private largeFile(name: string, what: string, large: IChainable, small: IChainable): Choice {
     return new Choice(this, name, { comment: `files above ${LARGE_FILE_BYTES} bytes are ${what}` })
-      .when(Condition.and(Condition.isPresent('$.upload.bytes'), Condition.isNumeric('$.upload.bytes'), Condition.numberGreaterThan('$.upload.bytes', LARGE_FILE_BYTES)), large)
+      .when(
+        Condition.and(
+          Condition.isPresent('$.upload.bytes'),
+          Condition.isNumeric('$.upload.bytes'),
+          Condition.numberGreaterThan('$.upload.bytes', LARGE_FILE_BYTES),
+        ),
+        large,
+      )
       .otherwise(small);
   }
 
@@ -181,28 +247,47 @@ export class ImportWorkflow extends Construct {
     // A unit failing for good must not fail the map while other units still write (stopping a child execution does
     // not stop its function): every unit ends, then ApplyJoin fails on the club without a staged result.
     const applyUnits = this.fanOut('ApplyUnits', {
-      task: 'ApplyUnit', fn: 'ApplyUnitStep', handlerFile: 'apply-unit-step.ts', item: 'unit', manifestOf: 'ApplyRead', maxConcurrency: APPLY_UNITS_IN_PARALLEL, waitForAll: true,
+      task: 'ApplyUnit',
+      fn: 'ApplyUnitStep',
+      handlerFile: 'apply-unit-step.ts',
+      item: 'unit',
+      manifestOf: 'ApplyRead',
+      maxConcurrency: APPLY_UNITS_IN_PARALLEL,
+      waitForAll: true,
     });
-    const applyJoin = this.caught(this.task('ApplyJoin', this.stepFunction('ApplyJoinStep', 'apply-join-step.ts', 2048, FIFTEEN_MINUTES)));
-    const applyChoice = this.largeFile('LargeFileApply', 'read whole, then applied in units by a Distributed Map', this.caught(applyRead).next(applyUnits).next(applyJoin), this.caught(apply));
+    const applyJoin = this.caught(
+      this.task('ApplyJoin', this.stepFunction('ApplyJoinStep', 'apply-join-step.ts', 2048, FIFTEEN_MINUTES)),
+    );
+    const applyChoice = this.largeFile(
+      'LargeFileApply',
+      'read whole, then applied in units by a Distributed Map',
+      this.caught(applyRead).next(applyUnits).next(applyJoin),
+      this.caught(apply),
+    );
     const waitFunction = this.stepFunction('WaitTurnStep', 'wait-turn-step.ts', 512, Duration.minutes(1));
     const waitForTurn = this.waitForTurn(waitFunction, applyChoice);
-    for (const reader of [apply, applyRead]) reader.addCatch(waitForTurn, { errors: [STEP_FAILURE.blocked], resultPath: JsonPath.DISCARD });
+    for (const reader of [apply, applyRead])
+      reader.addCatch(waitForTurn, { errors: [STEP_FAILURE.blocked], resultPath: JsonPath.DISCARD });
     // Apply may start an upload whose event is late; the upload ending wakes the one waiting for it (STEP_ACCESS).
     // By name: referring to the state machine would be a cycle.
-    for (const fn of [applyFunction, applyReadFunction, waitFunction]) fn.addEnvironment(ENV.importStateMachineArn, this.importStateMachineArn());
+    for (const fn of [applyFunction, applyReadFunction, waitFunction])
+      fn.addEnvironment(ENV.importStateMachineArn, this.importStateMachineArn());
     return { start: applyChoice, end: applyChoice.afterwards() };
   }
 
   /** Blocked: wait, without polling, until the upload before it hands on (turns.ts), then apply again. */
   private waitForTurn(waitFunction: ImporterFunction, applyChoice: Choice): LambdaInvoke {
-    const waitForTurn = retriedWhenTransient(new LambdaInvoke(this, 'WaitForTurn', {
-      lambdaFunction: waitFunction, integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN, retryOnServiceExceptions: false,
-      payload: TaskInput.fromObject({ ...UPLOAD, token: JsonPath.taskToken, execution: EXECUTION }),
-      // Word lost (a predecessor that died between ending and handing on): after a while Apply looks again anyway.
-      taskTimeout: Timeout.duration(Duration.seconds(WAIT_FOR_TURN_SECONDS)),
-      resultPath: JsonPath.DISCARD,
-    }));
+    const waitForTurn = retriedWhenTransient(
+      new LambdaInvoke(this, 'WaitForTurn', {
+        lambdaFunction: waitFunction,
+        integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        retryOnServiceExceptions: false,
+        payload: TaskInput.fromObject({ ...UPLOAD, token: JsonPath.taskToken, execution: EXECUTION }),
+        // Word lost (a predecessor that died between ending and handing on): after a while Apply looks again anyway.
+        taskTimeout: Timeout.duration(Duration.seconds(WAIT_FOR_TURN_SECONDS)),
+        resultPath: JsonPath.DISCARD,
+      }),
+    );
     waitForTurn.addCatch(applyChoice, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
     this.caught(waitForTurn).next(applyChoice);
     return waitForTurn;
@@ -210,15 +295,30 @@ export class ImportWorkflow extends Construct {
 
   /** Judge: in one function, or a large file split into chunks judged by a Distributed Map, then joined. */
   private judgeSteps(): Segment {
-    const judgeSmall = this.caught(this.task('Judge', this.stepFunction('JudgeStep', 'judge-step.ts', 2048, FIFTEEN_MINUTES)));
+    const judgeSmall = this.caught(
+      this.task('Judge', this.stepFunction('JudgeStep', 'judge-step.ts', 2048, FIFTEEN_MINUTES)),
+    );
     const judgeSplit = this.caught(this.task('JudgeSplit', this.stepFunction('JudgeSplitStep', 'judge-split-step.ts')));
     const judgeChunks = this.fanOut('JudgeChunks', {
-      task: 'JudgeChunk', fn: 'JudgeChunkStep', handlerFile: 'judge-chunk-step.ts', item: 'chunk', manifestOf: 'JudgeSplit', maxConcurrency: JUDGE_CHUNKS_IN_PARALLEL,
+      task: 'JudgeChunk',
+      fn: 'JudgeChunkStep',
+      handlerFile: 'judge-chunk-step.ts',
+      item: 'chunk',
+      manifestOf: 'JudgeSplit',
+      maxConcurrency: JUDGE_CHUNKS_IN_PARALLEL,
     });
-    const judgeJoin = this.caught(this.task('JudgeJoin', this.stepFunction('JudgeJoinStep', 'judge-join-step.ts'), {
-      ...UPLOAD, chunks: JsonPath.numberAt('$.results.JudgeSplit.chunks'),
-    }));
-    const choice = this.largeFile('LargeFile', 'judged in chunks', judgeSplit.next(judgeChunks).next(judgeJoin), judgeSmall);
+    const judgeJoin = this.caught(
+      this.task('JudgeJoin', this.stepFunction('JudgeJoinStep', 'judge-join-step.ts'), {
+        ...UPLOAD,
+        chunks: JsonPath.numberAt('$.results.JudgeSplit.chunks'),
+      }),
+    );
+    const choice = this.largeFile(
+      'LargeFile',
+      'judged in chunks',
+      judgeSplit.next(judgeChunks).next(judgeJoin),
+      judgeSmall,
+    );
     return { start: choice, end: choice.afterwards() };
   }
 
@@ -235,20 +335,30 @@ export class ImportWorkflow extends Construct {
 
   /** The import workflow's ARN, by its name (its own steps cannot refer to the state machine: a cycle). */
   private importStateMachineArn(): string {
-    return Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: this.props.access.importStateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: this.props.access.importStateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /** The state machine: traced, logged without execution data (ids and states only), 24 hours at most. */
   private stateMachineOf(id: string, definition: IChainable): StateMachine {
     const { logRetention, removalPolicy, access } = this.props;
-    const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
+    const logGroup = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
+      retention: logRetention,
+      removalPolicy,
+    });
     return new StateMachine(this, 'StateMachine', {
       stateMachineName: access.importStateMachineName,
       definitionBody: DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(24),
-      comment: 'lok-importer: one execution per upload (named by its upload id): register, apply, judge, totals, receipt',
+      comment:
+        'lok-importer: one execution per upload (named by its upload id): register, apply, judge, totals, receipt',
     });
   }
 }

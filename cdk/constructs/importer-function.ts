@@ -64,7 +64,11 @@ export class ImporterFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ImporterFunctionProps) {
     const { handlerFile, logRetention, removalPolicy, logKey, environment, ...rest } = props;
     const root = repositoryRoot();
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention, removalPolicy, ...(logKey ? { encryptionKey: logKey } : {}) });
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: logRetention,
+      removalPolicy,
+      ...(logKey ? { encryptionKey: logKey } : {}),
+    });
     // Its own role, allowed to write its own log group only (no AWS managed policy, which allows every group).
     const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
@@ -88,7 +92,8 @@ export class ImporterFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         externalModules: [],
         // Some dependencies still call require(); an ES module bundle needs it defined.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        banner:
+          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
         forceDockerBundling: false,
       },
       environment: {

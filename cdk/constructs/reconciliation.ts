@@ -5,7 +5,19 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
-  Choice, Condition, DefinitionBody, DistributedMap, Errors, Fail, ItemBatcher, JsonPath, LogLevel, S3JsonLItemReader, StateMachine, TaskInput, type IStateMachine,
+  Choice,
+  Condition,
+  DefinitionBody,
+  DistributedMap,
+  Errors,
+  Fail,
+  ItemBatcher,
+  JsonPath,
+  LogLevel,
+  S3JsonLItemReader,
+  StateMachine,
+  TaskInput,
+  type IStateMachine,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -72,51 +84,99 @@ export class Reconciliation extends Construct {
     const { access, importStateMachine, logRetention, removalPolicy } = props;
     const { bucket } = access;
     const fn = (name: string, handlerFile: StepHandlerFile, startsImports: boolean) => {
-      const f = bindToRegister(new ImporterFunction(this, name, {
-        handlerFile, logRetention, removalPolicy, memorySize: 2048, timeout: Duration.minutes(15),
-        ...(startsImports ? { environment: { [ENV.importStateMachineArn]: importStateMachine.stateMachineArn } } : {}),
-      }), STEP_ACCESS[handlerFile], access);
+      const f = bindToRegister(
+        new ImporterFunction(this, name, {
+          handlerFile,
+          logRetention,
+          removalPolicy,
+          memorySize: 2048,
+          timeout: Duration.minutes(15),
+          ...(startsImports
+            ? { environment: { [ENV.importStateMachineArn]: importStateMachine.stateMachineArn } }
+            : {}),
+        }),
+        STEP_ACCESS[handlerFile],
+        access,
+      );
       this.functions.push(f);
       return f;
     };
     const run = { runId: JsonPath.stringAt('$$.Execution.Name') };
     const step = (name: string, f: ImporterFunction, payload: Record<string, unknown> = run) =>
-      retriedWhenTransient(new LambdaInvoke(this, name, { lambdaFunction: f, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false, resultPath: `$.${name}` }));
-    const failed = new Fail(this, 'ReconciliationFailed', { error: 'ReconciliationFailed', cause: 'a reconciliation step failed for good' });
+      retriedWhenTransient(
+        new LambdaInvoke(this, name, {
+          lambdaFunction: f,
+          payload: TaskInput.fromObject(payload),
+          payloadResponseOnly: true,
+          retryOnServiceExceptions: false,
+          resultPath: `$.${name}`,
+        }),
+      );
+    const failed = new Fail(this, 'ReconciliationFailed', {
+      error: 'ReconciliationFailed',
+      cause: 'a reconciliation step failed for good',
+    });
 
     const sweep = step('SweepInboxes', fn('Sweep', 'sweep-inbox.ts', true));
     const planUploads = step('PlanUploads', fn('UploadsPlan', 'reconcile-plan-uploads.ts', false));
-    const uploads = this.uploadsMap(fn('Uploads', 'reconcile-upload.ts', true), fn('UploadErrors', 'reconcile-upload-failed.ts', false), bucket);
+    const uploads = this.uploadsMap(
+      fn('Uploads', 'reconcile-upload.ts', true),
+      fn('UploadErrors', 'reconcile-upload-failed.ts', false),
+      bucket,
+    );
     const plan = step('PlanClubs', fn('Plan', 'reconcile-plan-clubs.ts', false));
     const clubs = this.clubsMap(fn('Clubs', 'reconcile-clubs.ts', false), bucket);
     // The retention purge, after the clubs' half (which may still judge a period it removes) and before the report.
     const purge = step('Purge', fn('PurgeFn', 'reconcile-purge.ts', false));
     const report = step('Report', fn('ReportFn', 'reconcile-report.ts', false));
     purge.next(report);
-    for (const s of [sweep, planUploads, plan, purge, report]) s.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.error' });
+    for (const s of [sweep, planUploads, plan, purge, report])
+      s.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.error' });
     for (const map of [uploads, clubs]) map.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.error' });
 
     // Most nights no upload is unfinished, and a register may have no clubs: an empty manifest is not fanned out over.
-    const anyClubs = new Choice(this, 'AnyClubs').when(Condition.numberGreaterThan('$.PlanClubs.clubs', 0), clubs.next(purge)).otherwise(purge);
+    const anyClubs = new Choice(this, 'AnyClubs')
+      .when(Condition.numberGreaterThan('$.PlanClubs.clubs', 0), clubs.next(purge))
+      .otherwise(purge);
     plan.next(anyClubs);
-    const anyUploads = new Choice(this, 'AnyUploads').when(Condition.numberGreaterThan('$.PlanUploads.uploads', 0), uploads.next(plan)).otherwise(plan);
-    const logGroup = new LogGroup(this, 'ExecutionLogs', { logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`, retention: logRetention, removalPolicy });
+    const anyUploads = new Choice(this, 'AnyUploads')
+      .when(Condition.numberGreaterThan('$.PlanUploads.uploads', 0), uploads.next(plan))
+      .otherwise(plan);
+    const logGroup = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
+      retention: logRetention,
+      removalPolicy,
+    });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(sweep.next(planUploads).next(anyUploads)),
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(6),
-      comment: 'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), retention purge, report',
+      comment:
+        'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), retention purge, report',
     });
     // Its Distributed Maps read their manifests under reports/, nothing else of the bucket.
     manifestsOnly(this.stateMachine, 'reports', access);
 
     // SQS-managed encryption: the Scheduler service cannot use the AWS-managed SQS KMS key.
-    const deadLetters = this.deadLetters = new Queue(this, 'ScheduleDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const deadLetters = (this.deadLetters = new Queue(this, 'ScheduleDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    }));
     this.schedule = new Schedule(this, 'Nightly', {
       description: 'lok-importer nightly reconciliation',
-      schedule: ScheduleExpression.cron({ minute: '0', hour: String(props.hour), timeZone: TimeZone.of('Europe/Stockholm') }),
-      target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({}), retryAttempts: 3, deadLetterQueue: deadLetters, maxEventAge: Duration.hours(2) }),
+      schedule: ScheduleExpression.cron({
+        minute: '0',
+        hour: String(props.hour),
+        timeZone: TimeZone.of('Europe/Stockholm'),
+      }),
+      target: new StepFunctionsStartExecution(this.stateMachine, {
+        input: ScheduleTargetInput.fromObject({}),
+        retryAttempts: 3,
+        deadLetterQueue: deadLetters,
+        maxEventAge: Duration.hours(2),
+      }),
     });
   }
 
@@ -135,11 +195,25 @@ export class Reconciliation extends Construct {
       resultPath: JsonPath.DISCARD,
       label: 'ReconcileUploads',
     });
-    const reconcileOne = retriedWhenTransient(new LambdaInvoke(this, 'ReconcileUpload', { lambdaFunction: reconcileFn, payloadResponseOnly: true, retryOnServiceExceptions: false }));
-    const record = retriedWhenTransient(new LambdaInvoke(this, 'RecordUploadError', {
-      lambdaFunction: recordFn, payloadResponseOnly: true, retryOnServiceExceptions: false,
-      payload: TaskInput.fromObject({ runId: JsonPath.stringAt('$.runId'), upload: JsonPath.objectAt('$.upload'), error: JsonPath.objectAt('$.error') }),
-    }));
+    const reconcileOne = retriedWhenTransient(
+      new LambdaInvoke(this, 'ReconcileUpload', {
+        lambdaFunction: reconcileFn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+      }),
+    );
+    const record = retriedWhenTransient(
+      new LambdaInvoke(this, 'RecordUploadError', {
+        lambdaFunction: recordFn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        payload: TaskInput.fromObject({
+          runId: JsonPath.stringAt('$.runId'),
+          upload: JsonPath.objectAt('$.upload'),
+          error: JsonPath.objectAt('$.error'),
+        }),
+      }),
+    );
     reconcileOne.addCatch(record, { errors: [Errors.ALL], resultPath: '$.error' });
     return map.itemProcessor(reconcileOne);
   }
@@ -149,12 +223,21 @@ export class Reconciliation extends Construct {
     const map = new DistributedMap(this, 'ReconcileClubs', {
       itemReader: new S3JsonLItemReader({ bucket, key: JsonPath.stringAt('$.PlanClubs.manifest') }),
       // Written as ASL wants it (`.$` on the key): CDK passes BatchInput through as it is given.
-      itemBatcher: new ItemBatcher({ maxItemsPerBatch: CLUBS_PER_BATCH, batchInput: { 'runId.$': '$$.Execution.Name' } }),
+      itemBatcher: new ItemBatcher({
+        maxItemsPerBatch: CLUBS_PER_BATCH,
+        batchInput: { 'runId.$': '$$.Execution.Name' },
+      }),
       maxConcurrency: CLUB_BATCHES_IN_PARALLEL,
       resultPath: JsonPath.DISCARD,
       label: 'ReconcileClubs',
     });
-    const clubBatch = retriedWhenTransient(new LambdaInvoke(this, 'ReconcileClubBatch', { lambdaFunction: clubsFn, payloadResponseOnly: true, retryOnServiceExceptions: false }));
+    const clubBatch = retriedWhenTransient(
+      new LambdaInvoke(this, 'ReconcileClubBatch', {
+        lambdaFunction: clubsFn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+      }),
+    );
     return map.itemProcessor(clubBatch);
   }
 }

@@ -38,7 +38,11 @@ export class RegisterTables extends Construct {
 
   constructor(scope: Construct, id: string, props: RegisterTablesProps) {
     super(scope, id);
-    this.key = new Key(this, 'Key', { description: 'lok-importer register: table and identity key', enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    this.key = new Key(this, 'Key', {
+      description: 'lok-importer register: table and identity key',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
     this.table = new TableV2(this, 'Register', {
       partitionKey: { name: KEY_NAMES.table[0], type: AttributeType.STRING },
       sortKey: { name: KEY_NAMES.table[1], type: AttributeType.STRING },
@@ -47,15 +51,18 @@ export class RegisterTables extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 },
       deletionProtection: props.production,
       removalPolicy: props.removalPolicy,
-      globalSecondaryIndexes: [{
-        indexName: REGISTER_INDEX,
-        partitionKey: { name: KEY_NAMES.index[0], type: AttributeType.STRING },
-        sortKey: { name: KEY_NAMES.index[1], type: AttributeType.STRING },
-        projectionType: ProjectionType.KEYS_ONLY,
-      }],
+      globalSecondaryIndexes: [
+        {
+          indexName: REGISTER_INDEX,
+          partitionKey: { name: KEY_NAMES.index[0], type: AttributeType.STRING },
+          sortKey: { name: KEY_NAMES.index[1], type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
+        },
+      ],
     });
     this.identityKey = new Secret(this, 'IdentityKey', {
-      description: 'lok-importer: HMAC key of identity lookups (personnummer, e-mail, member number are never stored in the clear)',
+      description:
+        'lok-importer: HMAC key of identity lookups (personnummer, e-mail, member number are never stored in the clear)',
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       // Retained with the table and its key (production): a kept secret whose key is gone could not be read.

@@ -9,8 +9,12 @@ import { RETRY_POLICY, type RetryPolicy } from '../../shared/core/pipeline/impor
  * would time out again.
  */
 export const TRANSIENT_ERRORS = [
-  STEP_FAILURE.transient, 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException',
+  STEP_FAILURE.transient,
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
 ];
 
 /** Retry as the shared policy says (Step Functions counts retries, the policy counts attempts). */

@@ -1,5 +1,14 @@
 import { CfnOutput, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import { CfnEIP, FlowLogDestination, FlowLogTrafficType, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  CfnEIP,
+  FlowLogDestination,
+  FlowLogTrafficType,
+  Peer,
+  Port,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -24,7 +33,11 @@ export const USER = '${transfer:UserName}';
  * the custom resource's data and the stack's outputs (`SftpHostKey<Name>`). Newest first; RSA and ECDSA for clients
  * that know no ed25519 (JSch 0.1.5x, still common).
  */
-export const HOST_KEY_OUTPUTS = [['ssh-ed25519', 'Ed25519'], ['ecdsa-sha2-nistp256', 'Ecdsa'], ['ssh-rsa', 'Rsa']] as const;
+export const HOST_KEY_OUTPUTS = [
+  ['ssh-ed25519', 'Ed25519'],
+  ['ecdsa-sha2-nistp256', 'Ecdsa'],
+  ['ssh-rsa', 'Rsa'],
+] as const;
 
 /**
  * The host keys' custom resource handler (inline: CommonJS, the runtime's AWS SDK). On create and update it lists
@@ -126,7 +139,11 @@ export class SftpEndpoint extends Construct {
   /** The role of the function that imports the server's missing host keys (X-Ray needs `*`: acknowledged). */
   readonly hostKeysRole: Role;
   /** The VPC endpoint's network, its fixed addresses and allow-list (`vpc` endpoints only). */
-  readonly network?: { readonly vpc: Vpc; readonly securityGroup: SecurityGroup; readonly addresses: readonly CfnEIP[] };
+  readonly network?: {
+    readonly vpc: Vpc;
+    readonly securityGroup: SecurityGroup;
+    readonly addresses: readonly CfnEIP[];
+  };
 
   constructor(scope: Construct, id: string, props: SftpEndpointProps) {
     super(scope, id);
@@ -134,17 +151,29 @@ export class SftpEndpoint extends Construct {
     const inbox = (user: string) => `${bucket.bucketArn}/${inboxPrefix(user)}*`;
     const outbox = (user: string) => `${bucket.bucketArn}/${outboxPrefix(user)}*`;
     // The user's own folder and everything in it, as `s3:prefix` names them when listing.
-    const ownFolder = (folder: 'inbox' | 'outbox') => [`${folderPrefix(folder)}${USER}/*`, `${folderPrefix(folder)}${USER}`];
+    const ownFolder = (folder: 'inbox' | 'outbox') => [
+      `${folderPrefix(folder)}${USER}/*`,
+      `${folderPrefix(folder)}${USER}`,
+    ];
     const kms = new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] });
 
     this.vendorRole = new Role(this, 'VendorRole', {
-      assumedBy: new ServicePrincipal('transfer.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
-      description: 'Every vendor\'s SFTP session; narrowed to the vendor\'s own folders by the session policy',
+      assumedBy: new ServicePrincipal('transfer.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: "Every vendor's SFTP session; narrowed to the vendor's own folders by the session policy",
       inlinePolicies: {
         folders: new PolicyDocument({
           statements: [
-            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [everyObjectIn('inbox'), everyObjectIn('outbox')] } } }),
-            new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'], resources: [inbox('*')] }),
+            new PolicyStatement({
+              actions: ['s3:ListBucket'],
+              resources: [bucket.bucketArn],
+              conditions: { StringLike: { 's3:prefix': [everyObjectIn('inbox'), everyObjectIn('outbox')] } },
+            }),
+            new PolicyStatement({
+              actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'],
+              resources: [inbox('*')],
+            }),
             new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [outbox('*')] }),
             kms,
           ],
@@ -155,28 +184,57 @@ export class SftpEndpoint extends Construct {
     const session = new PolicyDocument({
       statements: [
         new PolicyStatement({
-          sid: 'ListOwnFolders', actions: ['s3:ListBucket'], resources: [bucket.bucketArn],
+          sid: 'ListOwnFolders',
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
           conditions: { StringLike: { 's3:prefix': [...ownFolder('inbox'), ...ownFolder('outbox')] } },
         }),
-        new PolicyStatement({ sid: 'OwnInbox', actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'], resources: [inbox(USER)] }),
-        new PolicyStatement({ sid: 'OwnOutboxReadOnly', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [outbox(USER)] }),
-        new PolicyStatement({ sid: 'FilesKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+        new PolicyStatement({
+          sid: 'OwnInbox',
+          actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'],
+          resources: [inbox(USER)],
+        }),
+        new PolicyStatement({
+          sid: 'OwnOutboxReadOnly',
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          resources: [outbox(USER)],
+        }),
+        new PolicyStatement({
+          sid: 'FilesKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [key.keyArn],
+        }),
       ],
     });
     this.sessionPolicy = Stack.of(this).toJsonString(session.toJSON());
 
     const workflowRole = new Role(this, 'WorkflowRole', {
-      assumedBy: new ServicePrincipal('transfer.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      assumedBy: new ServicePrincipal('transfer.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
       description: 'Transfer Family managed workflows: tag completed uploads, delete partial ones',
       inlinePolicies: {
         inbox: new PolicyDocument({
           statements: [
             new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
             new PolicyStatement({
-              actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+              actions: [
+                's3:GetObject',
+                's3:GetObjectVersion',
+                's3:GetObjectTagging',
+                's3:GetObjectVersionTagging',
+                's3:PutObjectTagging',
+                's3:PutObjectVersionTagging',
+                's3:DeleteObject',
+                's3:DeleteObjectVersion',
+              ],
               resources: [inbox('*')],
             }),
-            new PolicyStatement({ effect: Effect.ALLOW, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+            new PolicyStatement({
+              effect: Effect.ALLOW,
+              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              resources: [key.keyArn],
+            }),
           ],
         }),
       },
@@ -184,19 +242,33 @@ export class SftpEndpoint extends Construct {
     const tagCompleted = new CfnWorkflow(this, 'UploadCompleted', {
       description: 'Tag completed uploads - the nightly sweep imports only tagged files',
       // Step details are passed to CloudFormation as written: PascalCase.
-      steps: [{ type: 'TAG', tagStepDetails: { Name: 'tag-completed', SourceFileLocation: '${original.file}', Tags: [COMPLETED_TAG] } }],
+      steps: [
+        {
+          type: 'TAG',
+          tagStepDetails: { Name: 'tag-completed', SourceFileLocation: '${original.file}', Tags: [COMPLETED_TAG] },
+        },
+      ],
     });
     const deletePartial = new CfnWorkflow(this, 'UploadPartial', {
       description: 'Delete partial uploads left by dropped sessions',
-      steps: [{ type: 'DELETE', deleteStepDetails: { Name: 'delete-partial', SourceFileLocation: '${original.file}' } }],
+      steps: [
+        { type: 'DELETE', deleteStepDetails: { Name: 'delete-partial', SourceFileLocation: '${original.file}' } },
+      ],
     });
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     const loggingRole = new Role(this, 'LoggingRole', {
-      assumedBy: new ServicePrincipal('transfer.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      assumedBy: new ServicePrincipal('transfer.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
       inlinePolicies: {
         logs: new PolicyDocument({
-          statements: [new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`] })],
+          statements: [
+            new PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
+            }),
+          ],
         }),
       },
     });
@@ -208,15 +280,17 @@ export class SftpEndpoint extends Construct {
       protocols: ['SFTP'],
       identityProviderType: 'SERVICE_MANAGED',
       domain: 'S3',
-      ...(network === undefined ? { endpointType: 'PUBLIC' } : {
-        endpointType: 'VPC',
-        endpointDetails: {
-          vpcId: network.vpc.vpcId,
-          subnetIds: network.vpc.publicSubnets.map((subnet) => subnet.subnetId),
-          addressAllocationIds: network.addresses.map((address) => address.attrAllocationId),
-          securityGroupIds: [network.securityGroup.securityGroupId],
-        },
-      }),
+      ...(network === undefined
+        ? { endpointType: 'PUBLIC' }
+        : {
+            endpointType: 'VPC',
+            endpointDetails: {
+              vpcId: network.vpc.vpcId,
+              subnetIds: network.vpc.publicSubnets.map((subnet) => subnet.subnetId),
+              addressAllocationIds: network.addresses.map((address) => address.attrAllocationId),
+              securityGroupIds: [network.securityGroup.securityGroupId],
+            },
+          }),
       securityPolicyName: SECURITY_POLICY,
       // S3 keeps no attributes to set: SETSTAT (a client setting the modification time after an upload: rclone,
       // paramiko's utime, WinSCP) answers OK instead of failing the vendor's upload.
@@ -233,7 +307,10 @@ export class SftpEndpoint extends Construct {
     this.server.applyRemovalPolicy(props.removalPolicy);
     if (settings.hostName !== undefined) {
       Tags.of(this.server).add(CUSTOM_HOSTNAME_TAG, settings.hostName);
-      new CfnOutput(this, 'HostName', { value: settings.hostName, description: 'The host name vendors are given (RF\'s DNS record for the server)' }).overrideLogicalId('SftpHostName');
+      new CfnOutput(this, 'HostName', {
+        value: settings.hostName,
+        description: "The host name vendors are given (RF's DNS record for the server)",
+      }).overrideLogicalId('SftpHostName');
     }
     this.hostKeysRole = this.manageHostKeys(props);
   }
@@ -245,19 +322,32 @@ export class SftpEndpoint extends Construct {
    */
   private vpcNetwork(settings: SftpSettings, props: SftpEndpointProps): NonNullable<SftpEndpoint['network']> {
     const vpc = new Vpc(this, 'Network', {
-      maxAzs: settings.zones, natGateways: 0, restrictDefaultSecurityGroup: false,
+      maxAzs: settings.zones,
+      natGateways: 0,
+      restrictDefaultSecurityGroup: false,
       subnetConfiguration: [{ name: 'sftp', subnetType: SubnetType.PUBLIC, cidrMask: 26 }],
     });
-    const flowLogs = new LogGroup(this, 'NetworkFlowLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
-    vpc.addFlowLog('FlowLog', { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL });
-    const securityGroup = new SecurityGroup(this, 'AllowList', {
-      vpc, allowAllOutbound: false, description: 'SFTP (22) from the vendors\' networks only (cdk.json sftp.allowedCidrs)',
+    const flowLogs = new LogGroup(this, 'NetworkFlowLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
     });
-    for (const cidr of settings.allowedCidrs) securityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(22), `vendors' network ${cidr}`);
+    vpc.addFlowLog('FlowLog', {
+      destination: FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: FlowLogTrafficType.ALL,
+    });
+    const securityGroup = new SecurityGroup(this, 'AllowList', {
+      vpc,
+      allowAllOutbound: false,
+      description: "SFTP (22) from the vendors' networks only (cdk.json sftp.allowedCidrs)",
+    });
+    for (const cidr of settings.allowedCidrs)
+      securityGroup.addIngressRule(Peer.ipv4(cidr), Port.tcp(22), `vendors' network ${cidr}`);
     const addresses = vpc.publicSubnets.map((_, zone) => new CfnEIP(this, `Address${zone + 1}`, { domain: 'vpc' }));
     addresses.forEach((address, zone) => {
-      new CfnOutput(this, `AddressOutput${zone + 1}`, { value: address.attrPublicIp, description: `SFTP endpoint's fixed address ${zone + 1} (vendors' firewalls let it through)` })
-        .overrideLogicalId(`SftpAddress${zone + 1}`);
+      new CfnOutput(this, `AddressOutput${zone + 1}`, {
+        value: address.attrPublicIp,
+        description: `SFTP endpoint's fixed address ${zone + 1} (vendors' firewalls let it through)`,
+      }).overrideLogicalId(`SftpAddress${zone + 1}`);
     });
     for (const resource of [vpc, ...addresses]) retainAll(resource, props.removalPolicy);
     return { vpc, securityGroup, addresses };
@@ -265,18 +355,43 @@ export class SftpEndpoint extends Construct {
 
   /** Host keys of the three types kept with the server (HOST_KEYS_HANDLER), their fingerprints in the outputs. */
   private manageHostKeys(props: SftpEndpointProps): Role {
-    const logGroup = new LogGroup(this, 'HostKeysLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
-    const role = new Role(this, 'HostKeysRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'Imports the SFTP server\'s missing host keys' });
+    const logGroup = new LogGroup(this, 'HostKeysLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const role = new Role(this, 'HostKeysRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: "Imports the SFTP server's missing host keys",
+    });
     logGroup.grantWrite(role);
-    role.addToPolicy(new PolicyStatement({ actions: ['transfer:ListHostKeys', 'transfer:ImportHostKey'], resources: [this.server.attrArn] }));
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['transfer:ListHostKeys', 'transfer:ImportHostKey'],
+        resources: [this.server.attrArn],
+      }),
+    );
     const handler = new LambdaFunction(this, 'HostKeysFunction', {
-      runtime: Runtime.NODEJS_24_X, architecture: Architecture.ARM_64, tracing: Tracing.ACTIVE, handler: 'index.handler',
-      code: Code.fromInline(HOST_KEYS_HANDLER), timeout: Duration.minutes(2), memorySize: 512, logGroup, role,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
+      handler: 'index.handler',
+      code: Code.fromInline(HOST_KEYS_HANDLER),
+      timeout: Duration.minutes(2),
+      memorySize: 512,
+      logGroup,
+      role,
       environment: { [POWERTOOLS_ENV.serviceName]: 'lok-importer' },
     });
-    const hostKeys = new CustomResource(this, 'HostKeys', { serviceToken: handler.functionArn, resourceType: 'Custom::SftpHostKeys', properties: { ServerId: this.server.attrServerId } });
+    const hostKeys = new CustomResource(this, 'HostKeys', {
+      serviceToken: handler.functionArn,
+      resourceType: 'Custom::SftpHostKeys',
+      properties: { ServerId: this.server.attrServerId },
+    });
     for (const [type, name] of HOST_KEY_OUTPUTS) {
-      const output = new CfnOutput(this, `HostKey${name}`, { value: hostKeys.getAttString(name), description: `SFTP host key ${type}: its fingerprint (what sftp shows on the first connection)` });
+      const output = new CfnOutput(this, `HostKey${name}`, {
+        value: hostKeys.getAttString(name),
+        description: `SFTP host key ${type}: its fingerprint (what sftp shows on the first connection)`,
+      });
       output.overrideLogicalId(`SftpHostKey${name}`);
     }
     return role;

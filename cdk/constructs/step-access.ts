@@ -14,8 +14,14 @@ export function everyObjectIn(folder: BucketFolder): string {
 
 /** What a step may do to an object under a prefix. */
 export type ObjectAction =
-  | 's3:GetObject' | 's3:GetObjectVersion' | 's3:PutObject' | 's3:PutObjectTagging' | 's3:DeleteObject' | 's3:DeleteObjectVersion'
-  | 's3:GetObjectTagging' | 's3:GetObjectVersionTagging';
+  | 's3:GetObject'
+  | 's3:GetObjectVersion'
+  | 's3:PutObject'
+  | 's3:PutObjectTagging'
+  | 's3:DeleteObject'
+  | 's3:DeleteObjectVersion'
+  | 's3:GetObjectTagging'
+  | 's3:GetObjectVersionTagging';
 
 /** The import workflow's calls a step makes on it. */
 export type WorkflowAction = 'states:StartExecution' | 'states:SendTaskSuccess' | 'states:DescribeExecution';
@@ -68,7 +74,11 @@ const CHANGE_REPORTS: ObjectAction[] = ['s3:PutObject'];
  * outboxes), its note and report under `privacy/erasures/` (the note deleted when done). Never the archive.
  */
 export const PERSON_ERASURE = {
-  objects: { work: STAGED, outbox: CHANGE_REPORTS, privacy: STAGED_AND_REMOVED }, list: 'everywhere', register: 'write', scan: true, identities: true,
+  objects: { work: STAGED, outbox: CHANGE_REPORTS, privacy: STAGED_AND_REMOVED },
+  list: 'everywhere',
+  register: 'write',
+  scan: true,
+  identities: true,
 } as const satisfies StepAccess;
 
 /**
@@ -79,44 +89,93 @@ export const PERSON_ERASURE = {
  */
 export const STEP_ACCESS = {
   // Import workflow.
-  'start-upload.ts': { objects: { inbox: GET }, list: 'everywhere', listVersions: ['inbox'], workflow: ['states:StartExecution'] },
+  'start-upload.ts': {
+    objects: { inbox: GET },
+    list: 'everywhere',
+    listVersions: ['inbox'],
+    workflow: ['states:StartExecution'],
+  },
   'register-step.ts': {
     // CopyObject of the upload's inbox version into the archive (its tags replaced by none: PutObjectTagging).
-    objects: { inbox: ['s3:GetObject', 's3:GetObjectVersion'], archive: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'] },
-    list: 'everywhere', register: 'write',
+    objects: {
+      inbox: ['s3:GetObject', 's3:GetObjectVersion'],
+      archive: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging'],
+    },
+    list: 'everywhere',
+    register: 'write',
   },
   'apply-step.ts': {
-    objects: { inbox: INBOX_TAGS, archive: GET, work: STAGED_AND_REMOVED }, list: 'everywhere', listVersions: ['inbox'], register: 'write',
-    identities: true, workflow: ['states:StartExecution', 'states:SendTaskSuccess'],
+    objects: { inbox: INBOX_TAGS, archive: GET, work: STAGED_AND_REMOVED },
+    list: 'everywhere',
+    listVersions: ['inbox'],
+    register: 'write',
+    identities: true,
+    workflow: ['states:StartExecution', 'states:SendTaskSuccess'],
   },
   'apply-read-step.ts': {
-    objects: { inbox: INBOX_TAGS, archive: GET, work: STAGED_AND_REMOVED }, list: 'everywhere', listVersions: ['inbox'], register: 'write',
+    objects: { inbox: INBOX_TAGS, archive: GET, work: STAGED_AND_REMOVED },
+    list: 'everywhere',
+    listVersions: ['inbox'],
+    register: 'write',
     workflow: ['states:StartExecution', 'states:SendTaskSuccess'],
   },
   'apply-unit-step.ts': { objects: { work: STAGED }, list: 'everywhere', register: 'write', identities: true },
   'apply-join-step.ts': { objects: { work: STAGED }, list: 'everywhere', register: 'write' },
   'wait-turn-step.ts': {
-    objects: { inbox: INBOX_TAGS }, listVersions: ['inbox'], register: 'write', workflow: ['states:StartExecution', 'states:SendTaskSuccess'],
+    objects: { inbox: INBOX_TAGS },
+    listVersions: ['inbox'],
+    register: 'write',
+    workflow: ['states:StartExecution', 'states:SendTaskSuccess'],
   },
-  'judge-step.ts': { objects: { work: STAGED_AND_REMOVED, outbox: CHANGE_REPORTS }, list: 'everywhere', register: 'write' },
+  'judge-step.ts': {
+    objects: { work: STAGED_AND_REMOVED, outbox: CHANGE_REPORTS },
+    list: 'everywhere',
+    register: 'write',
+  },
   'judge-split-step.ts': { objects: { work: STAGED }, list: 'everywhere', register: 'read' },
-  'judge-chunk-step.ts': { objects: { work: STAGED_AND_REMOVED, outbox: CHANGE_REPORTS }, list: 'everywhere', register: 'write' },
+  'judge-chunk-step.ts': {
+    objects: { work: STAGED_AND_REMOVED, outbox: CHANGE_REPORTS },
+    list: 'everywhere',
+    register: 'write',
+  },
   'judge-join-step.ts': { objects: { work: STAGED }, list: 'everywhere', register: 'write' },
   'totals-step.ts': { objects: { work: GET }, list: 'everywhere', register: 'write' },
-  'receipt-step.ts': { objects: { work: GET, outbox: STAGED, inbox: INBOX_DONE }, list: 'everywhere', register: 'write', workflow: ['states:SendTaskSuccess'] },
-  'fail-step.ts': { objects: { outbox: STAGED, inbox: INBOX_DONE }, list: 'everywhere', register: 'write', workflow: ['states:SendTaskSuccess'] },
+  'receipt-step.ts': {
+    objects: { work: GET, outbox: STAGED, inbox: INBOX_DONE },
+    list: 'everywhere',
+    register: 'write',
+    workflow: ['states:SendTaskSuccess'],
+  },
+  'fail-step.ts': {
+    objects: { outbox: STAGED, inbox: INBOX_DONE },
+    list: 'everywhere',
+    register: 'write',
+    workflow: ['states:SendTaskSuccess'],
+  },
   // Nightly reconciliation.
-  'sweep-inbox.ts': { objects: { inbox: INBOX_TAGS }, listVersions: ['inbox'], register: 'read', workflow: ['states:StartExecution'] },
+  'sweep-inbox.ts': {
+    objects: { inbox: INBOX_TAGS },
+    listVersions: ['inbox'],
+    register: 'read',
+    workflow: ['states:StartExecution'],
+  },
   'reconcile-plan-uploads.ts': { objects: { reports: ['s3:PutObject'] }, register: 'read' },
   'reconcile-upload.ts': {
     // A stale upload re-judged (its staged seeds, change reports); a stuck one restarted from its inbox version or
     // its archived copy (head only), or failed with a receipt when that copy is gone.
     objects: { archive: GET, work: STAGED, outbox: STAGED, reports: ['s3:PutObject'] },
-    list: 'everywhere', listVersions: ['inbox'], register: 'write', workflow: ['states:StartExecution', 'states:DescribeExecution'],
+    list: 'everywhere',
+    listVersions: ['inbox'],
+    register: 'write',
+    workflow: ['states:StartExecution', 'states:DescribeExecution'],
   },
   'reconcile-upload-failed.ts': { objects: { reports: ['s3:PutObject'] } },
   'reconcile-plan-clubs.ts': { objects: { reports: ['s3:PutObject'] }, register: 'read' },
-  'reconcile-clubs.ts': { objects: { work: STAGED, outbox: CHANGE_REPORTS, reports: ['s3:PutObject'] }, list: 'everywhere', register: 'write' },
+  'reconcile-clubs.ts': {
+    objects: { work: STAGED, outbox: CHANGE_REPORTS, reports: ['s3:PutObject'] },
+    list: 'everywhere',
+    register: 'write',
+  },
   'reconcile-report.ts': { objects: { reports: STAGED }, list: ['reports'] },
   // The retention purge (shared/core/privacy/retention.ts): old club periods removed, persons left with nothing erased
   // (PERSON_ERASURE), its part of the night's report. The archive is left to the bucket's lifecycle rule.
@@ -127,7 +186,14 @@ export type StepHandlerFile = keyof typeof STEP_ACCESS;
 
 /** The register's data actions (no streams; Scan only where `scan` says), read, and read and write (transactions' condition checks too). */
 export const REGISTER_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-export const REGISTER_WRITE = [...REGISTER_READ, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const REGISTER_WRITE = [
+  ...REGISTER_READ,
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 /** The register key's use through DynamoDB (aws-cdk-lib's table grants' key actions, here only via DynamoDB). */
 const REGISTER_KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
 const REGISTER_KEY_WRITE = [...REGISTER_KEY_READ, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
@@ -146,11 +212,19 @@ export interface AccessTargets {
 /** A key used only through one service (`kms:ViaService`): the role cannot use it for anything else. */
 function viaService(service: 's3' | 'dynamodb', key: IKey, actions: readonly string[]): PolicyStatement {
   const region = Stack.of(key).region;
-  return new PolicyStatement({ actions: [...actions], resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } } });
+  return new PolicyStatement({
+    actions: [...actions],
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } },
+  });
 }
 
 function listUnder(action: string, bucket: IBucket, prefixes: readonly BucketFolder[]): PolicyStatement {
-  return new PolicyStatement({ actions: [action], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': prefixes.map(everyObjectIn) } } });
+  return new PolicyStatement({
+    actions: [action],
+    resources: [bucket.bucketArn],
+    conditions: { StringLike: { 's3:prefix': prefixes.map(everyObjectIn) } },
+  });
 }
 
 /** The role's statements for the objects under each prefix, its listings, and the files key as they need it. */
@@ -161,15 +235,19 @@ function objectStatements(access: StepAccess, { bucket, filesKey }: AccessTarget
     const granted = access.objects?.[prefix];
     if (!granted?.length) continue;
     granted.forEach((a) => actions.add(a));
-    statements.push(new PolicyStatement({ actions: [...granted], resources: [bucket.arnForObjects(everyObjectIn(prefix))] }));
+    statements.push(
+      new PolicyStatement({ actions: [...granted], resources: [bucket.arnForObjects(everyObjectIn(prefix))] }),
+    );
   }
-  if (access.list === 'everywhere') statements.push(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  if (access.list === 'everywhere')
+    statements.push(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   else if (access.list?.length) statements.push(listUnder('s3:ListBucket', bucket, access.list));
   if (access.listVersions?.length) statements.push(listUnder('s3:ListBucketVersions', bucket, access.listVersions));
   // SSE-KMS: reading an object decrypts with the files key; writing one (a copy too) generates a data key.
   const reads = actions.has('s3:GetObject') || actions.has('s3:GetObjectVersion');
   const writes = actions.has('s3:PutObject');
-  if (reads || writes) statements.push(viaService('s3', filesKey, writes ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']));
+  if (reads || writes)
+    statements.push(viaService('s3', filesKey, writes ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']));
   return statements;
 }
 
@@ -190,12 +268,24 @@ export function grantRegister(fn: IGrantable, level: 'read' | 'write', targets: 
 /** StartExecution and SendTaskSuccess are authorised on the state machine, DescribeExecution on its executions. */
 function workflowStatements(actions: readonly WorkflowAction[], name: string, scope: IKey): PolicyStatement[] {
   const stack = Stack.of(scope);
-  const machine = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const machine = stack.formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const executions = stack.formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${name}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
   const onMachine = actions.filter((a) => a !== 'states:DescribeExecution');
   return [
     ...(onMachine.length ? [new PolicyStatement({ actions: onMachine, resources: [machine] })] : []),
-    ...(actions.includes('states:DescribeExecution') ? [new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] })] : []),
+    ...(actions.includes('states:DescribeExecution')
+      ? [new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] })]
+      : []),
   ];
 }
 
@@ -204,12 +294,18 @@ function workflowStatements(actions: readonly WorkflowAction[], name: string, sc
  * (`ImporterFunction`). The identity key goes with its variable: a function without it never reads the secret
  * (functions/commons/cloud-ports.ts).
  */
-export function grantStepAccess(fn: IGrantable & { addEnvironment(key: string, value: string): unknown }, access: StepAccess, targets: AccessTargets): void {
+export function grantStepAccess(
+  fn: IGrantable & { addEnvironment(key: string, value: string): unknown },
+  access: StepAccess,
+  targets: AccessTargets,
+): void {
   const statements = [
     ...objectStatements(access, targets),
     ...(access.register ? registerStatements(access.register, targets) : []),
     ...(access.scan ? [new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [targets.table.tableArn] })] : []),
-    ...(access.workflow?.length ? workflowStatements(access.workflow, targets.importStateMachineName, targets.filesKey) : []),
+    ...(access.workflow?.length
+      ? workflowStatements(access.workflow, targets.importStateMachineName, targets.filesKey)
+      : []),
   ];
   for (const statement of statements) fn.grantPrincipal.addToPrincipalPolicy(statement);
   if (access.identities) {
@@ -223,7 +319,11 @@ export function grantStepAccess(fn: IGrantable & { addEnvironment(key: string, v
  * `reach` grants on them (`grantStepAccess`). Every function of the pipeline, the nightly job and the admin is bound
  * this way.
  */
-export function bindToRegister<F extends IGrantable & { addEnvironment(key: string, value: string): unknown }>(fn: F, reach: StepAccess, targets: AccessTargets): F {
+export function bindToRegister<F extends IGrantable & { addEnvironment(key: string, value: string): unknown }>(
+  fn: F,
+  reach: StepAccess,
+  targets: AccessTargets,
+): F {
   fn.addEnvironment(ENV.registerTable, targets.table.tableName);
   fn.addEnvironment(ENV.bucket, targets.bucket.bucketName);
   grantStepAccess(fn, reach, targets);
@@ -236,9 +336,18 @@ export function bindToRegister<F extends IGrantable & { addEnvironment(key: stri
  * whole bucket (the manifest's key is known only at run time): a deny narrows it to that prefix, and the files key
  * is usable only through S3.
  */
-export function manifestsOnly(stateMachine: IGrantable, prefix: BucketFolder, { bucket, filesKey }: AccessTargets): void {
-  stateMachine.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-    sid: 'ManifestsOnly', effect: Effect.DENY, actions: ['s3:GetObject'], notResources: [bucket.arnForObjects(everyObjectIn(prefix))],
-  }));
+export function manifestsOnly(
+  stateMachine: IGrantable,
+  prefix: BucketFolder,
+  { bucket, filesKey }: AccessTargets,
+): void {
+  stateMachine.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'ManifestsOnly',
+      effect: Effect.DENY,
+      actions: ['s3:GetObject'],
+      notResources: [bucket.arnForObjects(everyObjectIn(prefix))],
+    }),
+  );
   stateMachine.grantPrincipal.addToPrincipalPolicy(viaService('s3', filesKey, ['kms:Decrypt']));
 }

@@ -63,20 +63,43 @@ export class UploadTrigger extends Construct {
     super(scope, id);
     const { access, logRetention, removalPolicy } = props;
     // SQS-managed encryption: EventBridge cannot use the AWS-managed SQS KMS key to deliver dead letters.
-    this.deadLetters = new Queue(this, 'StarterDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.deadLetters = new Queue(this, 'StarterDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     this.starter = new ImporterFunction(this, 'StartUpload', {
-      handlerFile: 'start-upload.ts', logRetention, removalPolicy, timeout: Duration.seconds(30), memorySize: 512,
-      environment: { [ENV.importStateMachineArn]: props.stateMachine.stateMachineArn, [ENV.bucket]: access.bucket.bucketName },
-      retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters),
+      handlerFile: 'start-upload.ts',
+      logRetention,
+      removalPolicy,
+      timeout: Duration.seconds(30),
+      memorySize: 512,
+      environment: {
+        [ENV.importStateMachineArn]: props.stateMachine.stateMachineArn,
+        [ENV.bucket]: access.bucket.bucketName,
+      },
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.deadLetters),
     });
     // The starter looks at the inbox version the event names and starts its execution: no archive, no register.
     grantStepAccess(this.starter, STEP_ACCESS['start-upload.ts'], access);
     this.rule = new Rule(this, 'UploadCompleted', {
-      description: 'A vendor\'s SFTP upload completed: start its import',
-      eventPattern: { source: ['aws.transfer'], detailType: ['SFTP Server File Upload Completed'], detail: { 'server-id': [props.sftpServerId] } },
-      targets: [new LambdaFunction(this.starter, { deadLetterQueue: this.deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+      description: "A vendor's SFTP upload completed: start its import",
+      eventPattern: {
+        source: ['aws.transfer'],
+        detailType: ['SFTP Server File Upload Completed'],
+        detail: { 'server-id': [props.sftpServerId] },
+      },
+      targets: [
+        new LambdaFunction(this.starter, {
+          deadLetterQueue: this.deadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
     });
     // EventBridge may invoke the starter for this rule (its ARN) of this account only.
-    for (const permission of this.rule.node.children.filter((c): c is CfnPermission => c instanceof CfnPermission)) permission.sourceAccount = Stack.of(this).account;
+    for (const permission of this.rule.node.children.filter((c): c is CfnPermission => c instanceof CfnPermission))
+      permission.sourceAccount = Stack.of(this).account;
   }
 }

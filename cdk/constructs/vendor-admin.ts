@@ -81,33 +81,64 @@ export class VendorAdmin extends Construct {
   constructor(scope: Construct, id: string, props: VendorAdminProps) {
     super(scope, id);
     const { bucket } = props.access;
-    this.function = bindToRegister(new ImporterFunction(this, 'Function', {
-      handlerFile: 'vendor-admin.ts', logRetention: props.logRetention, removalPolicy: props.removalPolicy,
-      timeout: Duration.minutes(15), memorySize: 1024,
-      environment: {
-        [ENV.sftpServerId]: props.serverId,
-        [ENV.vendorRoleArn]: props.vendorRole.roleArn,
-        [ENV.vendorSessionPolicy]: props.sessionPolicy,
-        [ENV.importStateMachineArn]: props.importStateMachine.stateMachineArn,
-      },
-    }), PERSON_ERASURE, props.access);
+    this.function = bindToRegister(
+      new ImporterFunction(this, 'Function', {
+        handlerFile: 'vendor-admin.ts',
+        logRetention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+        timeout: Duration.minutes(15),
+        memorySize: 1024,
+        environment: {
+          [ENV.sftpServerId]: props.serverId,
+          [ENV.vendorRoleArn]: props.vendorRole.roleArn,
+          [ENV.vendorSessionPolicy]: props.sessionPolicy,
+          [ENV.importStateMachineArn]: props.importStateMachine.stateMachineArn,
+        },
+      }),
+      PERSON_ERASURE,
+      props.access,
+    );
     // CreateUser is authorised on the server; the others on the user.
-    this.function.addToRolePolicy(new PolicyStatement({ actions: ['transfer:CreateUser', 'transfer:TagResource'], resources: [props.serverArn, props.userArns] }));
-    this.function.addToRolePolicy(new PolicyStatement({
-      actions: ['transfer:DescribeUser', 'transfer:UpdateUser', 'transfer:ImportSshPublicKey', 'transfer:DeleteSshPublicKey'],
-      resources: [props.userArns],
-    }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['transfer:CreateUser', 'transfer:TagResource'],
+        resources: [props.serverArn, props.userArns],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'transfer:DescribeUser',
+          'transfer:UpdateUser',
+          'transfer:ImportSshPublicKey',
+          'transfer:DeleteSshPublicKey',
+        ],
+        resources: [props.userArns],
+      }),
+    );
     // status --cloud: what waits in the inboxes and what is archived (listings: s3:ListBucket is the erasure's, on
     // every key), the inbox's completed tag, and the import executions by name. No GetObject there: the admin
     // function never reads a vendor's file.
-    this.function.addToRolePolicy(new PolicyStatement({
-      actions: ['s3:ListBucketVersions'], resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [everyObjectIn('inbox'), everyObjectIn('archive')] } },
-    }));
-    this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], resources: [bucket.arnForObjects(everyObjectIn('inbox'))] }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucketVersions'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [everyObjectIn('inbox'), everyObjectIn('archive')] } },
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'],
+        resources: [bucket.arnForObjects(everyObjectIn('inbox'))],
+      }),
+    );
     props.importStateMachine.grantExecution(this.function, 'states:DescribeExecution');
-    this.function.addToRolePolicy(new PolicyStatement({
-      actions: ['iam:PassRole'], resources: [props.vendorRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'transfer.amazonaws.com' } },
-    }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [props.vendorRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'transfer.amazonaws.com' } },
+      }),
+    );
   }
 }

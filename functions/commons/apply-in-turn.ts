@@ -28,9 +28,17 @@ export interface ReadContext {
  * (the execution waits in WaitForTurn). Upload events arrive out of order: the completion time decides, then
  * the upload id, as the ledger orders them.
  */
-export async function readInTurn<R extends { readonly kind: string; readonly opened: boolean; readonly waitingFor?: Upload }>(
-  workflowUpload: WorkflowUpload, read: (context: ReadContext) => Promise<R>,
-): Promise<{ readonly result: Exclude<R, { kind: 'blocked' }>; readonly ports: CloudPorts; readonly records: number; readonly seconds: number }> {
+export async function readInTurn<
+  R extends { readonly kind: string; readonly opened: boolean; readonly waitingFor?: Upload },
+>(
+  workflowUpload: WorkflowUpload,
+  read: (context: ReadContext) => Promise<R>,
+): Promise<{
+  readonly result: Exclude<R, { kind: 'blocked' }>;
+  readonly ports: CloudPorts;
+  readonly records: number;
+  readonly seconds: number;
+}> {
   const ports = await cloudPorts();
   const inbox = await ports.uploads.inInbox(workflowUpload.vendor);
   // The vendor's open uploads, from the listing made anyway: every upload stays in the inbox until done or failed
@@ -41,9 +49,16 @@ export async function readInTurn<R extends { readonly kind: string; readonly ope
   const started = Date.now();
   let records = 0;
   const upload = pipelineUpload(workflowUpload);
-  const source = s3FileSource(ports.uploads.client, { bucket: ports.bucket, key: archiveKey(workflowUpload), name: workflowUpload.file });
+  const source = s3FileSource(ports.uploads.client, {
+    bucket: ports.bucket,
+    key: archiveKey(workflowUpload),
+    name: workflowUpload.file,
+  });
   const result = await read({
-    ports, upload, source, clock: systemClock(),
+    ports,
+    upload,
+    source,
+    clock: systemClock(),
     onRecords: (read) => {
       records = read;
       if (read % 50_000 === 0) logger.info('records read', { uploadId: upload.uploadId, records: read });
@@ -56,9 +71,17 @@ export async function readInTurn<R extends { readonly kind: string; readonly ope
 }
 
 /** The apply step's figures: the file's outcome and, when it was read here, the records read and their rate. */
-export function applyMetrics(vendor: string, status: string, read?: { readonly records: number; readonly seconds: number }): void {
+export function applyMetrics(
+  vendor: string,
+  status: string,
+  read?: { readonly records: number; readonly seconds: number },
+): void {
   metrics.addDimension('vendor', vendor);
-  metrics.addMetric(status === 'rejected' ? 'FilesRejected' : status === 'duplicate' ? 'FilesDuplicate' : 'FilesApplied', 'Count', 1);
+  metrics.addMetric(
+    status === 'rejected' ? 'FilesRejected' : status === 'duplicate' ? 'FilesDuplicate' : 'FilesApplied',
+    'Count',
+    1,
+  );
   if (!read) return;
   metrics.addMetric('RecordsApplied', 'Count', read.records);
   if (read.seconds > 0) metrics.addMetric('RecordsPerSecond', 'Count/Second', read.records / read.seconds);

@@ -22,9 +22,15 @@ function endpointOf(name: EnvName): { endpoint?: string } {
 }
 
 // `@__PURE__`: a client a function never uses is left out of its bundle (esbuild drops unused pure calls).
-export const dynamodb = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new DynamoDBClient(endpointOf(LOCAL_ENV.dynamodbEndpoint))));
+export const dynamodb = /* @__PURE__ */ once(() =>
+  tracer.captureAWSv3Client(new DynamoDBClient(endpointOf(LOCAL_ENV.dynamodbEndpoint))),
+);
 export const s3 = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(s3Client(endpointOf(LOCAL_ENV.s3Endpoint))));
-export const sfn = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new SFNClient(endpointOf(LOCAL_ENV.sfnEndpoint))));
-export const transfer = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new TransferClient(endpointOf(LOCAL_ENV.transferEndpoint))));
+export const sfn = /* @__PURE__ */ once(() =>
+  tracer.captureAWSv3Client(new SFNClient(endpointOf(LOCAL_ENV.sfnEndpoint))),
+);
+export const transfer = /* @__PURE__ */ once(() =>
+  tracer.captureAWSv3Client(new TransferClient(endpointOf(LOCAL_ENV.transferEndpoint))),
+);
 /** Only the functions given the identity key read its secret, at their first hash. */
 export const secretsManager = /* @__PURE__ */ once(() => tracer.captureAWSv3Client(new SecretsManagerClient({})));

@@ -13,7 +13,9 @@ import { ENV, LOCAL_ENV, optionalEnv, requiredEnv } from './environment.js';
  */
 export const NO_IDENTITY_KEY: IdentityHasher = {
   hash() {
-    throw new Error(`this function is not given the identity key: only the apply steps hash identities (${ENV.identityKeySecretArn} is not set)`);
+    throw new Error(
+      `this function is not given the identity key: only the apply steps hash identities (${ENV.identityKeySecretArn} is not set)`,
+    );
   },
 };
 

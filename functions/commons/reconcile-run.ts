@@ -46,7 +46,12 @@ export async function putUploadResult(objects: ObjectStore, runId: string, resul
  * A JSON Lines list for a Distributed Map to fan out over (its ItemReader), `<report prefix>/<name>.jsonl`, one
  * item a line: its key and how many items it holds (an empty list is not fanned out over).
  */
-export async function writeManifest(objects: ObjectStore, runId: string, name: string, items: readonly unknown[]): Promise<{ manifest: string; items: number }> {
+export async function writeManifest(
+  objects: ObjectStore,
+  runId: string,
+  name: string,
+  items: readonly unknown[],
+): Promise<{ manifest: string; items: number }> {
   const manifest = `${reportPrefix(runId)}/${name}.jsonl`;
   await objects.put(manifest, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
   return { manifest, items: items.length };

@@ -1,4 +1,10 @@
-import { isTransient, StepFailed, TransientError, UploadBlocked, type SdkLike } from '../../shared/core/errors/step-failures.js';
+import {
+  isTransient,
+  StepFailed,
+  TransientError,
+  UploadBlocked,
+  type SdkLike,
+} from '../../shared/core/errors/step-failures.js';
 
 export { isTransient, StepFailed, TransientError, UploadBlocked };
 
@@ -34,7 +40,10 @@ export function caughtErrorName(caught: CaughtError): string {
   const name = caught.Error ?? 'Error';
   if (!STEP_ERRORS.has(name)) return name;
   try {
-    const { errorType, errorMessage } = JSON.parse(caught.Cause ?? '') as { errorType?: unknown; errorMessage?: unknown };
+    const { errorType, errorMessage } = JSON.parse(caught.Cause ?? '') as {
+      errorType?: unknown;
+      errorMessage?: unknown;
+    };
     const original = typeof errorMessage === 'string' ? STEP_ERROR_MESSAGE.exec(errorMessage)?.[1] : undefined;
     return errorType === name && original !== undefined ? original : name;
   } catch {

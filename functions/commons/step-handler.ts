@@ -13,7 +13,12 @@ import { stepError } from './step-errors.js';
  */
 export function logKeysOf(event: unknown): Record<string, string> {
   if (typeof event !== 'object' || event === null) return {};
-  const { upload, execution, runId, BatchInput } = event as { upload?: unknown; execution?: unknown; runId?: unknown; BatchInput?: { runId?: unknown } };
+  const { upload, execution, runId, BatchInput } = event as {
+    upload?: unknown;
+    execution?: unknown;
+    runId?: unknown;
+    BatchInput?: { runId?: unknown };
+  };
   const keys: Record<string, string> = {};
   if (typeof upload === 'object' && upload !== null) {
     const { vendor, uploadId } = upload as { vendor?: unknown; uploadId?: unknown };
@@ -31,21 +36,31 @@ export function logKeysOf(event: unknown): Record<string, string> {
  * cleared after each invocation by `resetKeys`, so a warm function never logs the previous upload's ids),
  * metrics flushed, and errors renamed for Retry/Catch (`step-errors.ts`), then rethrown.
  */
-export function stepHandler<I, O>(step: string, work: (input: I, context: Context) => Promise<O>, options: { readonly metrics?: boolean } = {}) {
+export function stepHandler<I, O>(
+  step: string,
+  work: (input: I, context: Context) => Promise<O>,
+  options: { readonly metrics?: boolean } = {},
+) {
   const handler = middy(work)
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use({ before: (request) => logger.appendKeys(logKeysOf(request.event)) });
   // Only handlers that emit metrics flush them: Powertools warns on every call that flushes none.
   if (options.metrics !== false) handler.use(logMetrics(metrics));
-  return handler
-    .use({
-      onError: async (request) => {
-        const error = stepError(request.error);
-        // Where it failed, without the original message (it may name a vendor's file): the stack's frames only.
-        const frames = request.error instanceof Error ? (request.error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 12).join('\n') : '';
-        logger.error('step failed', { step, error: error.name, cause: error.message, frames });
-        request.error = error;
-      },
-    });
+  return handler.use({
+    onError: async (request) => {
+      const error = stepError(request.error);
+      // Where it failed, without the original message (it may name a vendor's file): the stack's frames only.
+      const frames =
+        request.error instanceof Error
+          ? (request.error.stack ?? '')
+              .split('\n')
+              .filter((line) => /^\s+at /.test(line))
+              .slice(0, 12)
+              .join('\n')
+          : '';
+      logger.error('step failed', { step, error: error.name, cause: error.message, frames });
+      request.error = error;
+    },
+  });
 }

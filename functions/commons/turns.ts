@@ -32,7 +32,11 @@ export async function handOnTurn(ports: CloudPorts, upload: Upload): Promise<num
   try {
     return await handOn(ports.store, upload, wakeTask);
   } catch (error) {
-    logger.warn('hand-on failed', { vendor: upload.vendor, uploadId: upload.uploadId, error: (error as { name?: string }).name ?? 'Error' });
+    logger.warn('hand-on failed', {
+      vendor: upload.vendor,
+      uploadId: upload.uploadId,
+      error: (error as { name?: string }).name ?? 'Error',
+    });
     metrics.addMetric('HandOnFailed', 'Count', 1);
     return 0;
   }
@@ -43,9 +47,13 @@ export async function handOnTurn(ports: CloudPorts, upload: Upload): Promise<num
  * its clubs are unknown, so the upload waits for it; it is started here (a no-op when it runs already). Every
  * upload stays in the inbox until done or failed, and S3 lists consistently.
  */
-export async function unregisteredPredecessor(ports: CloudPorts, upload: Upload, inbox?: Awaited<ReturnType<CloudPorts['uploads']['inInbox']>>): Promise<Upload | undefined> {
+export async function unregisteredPredecessor(
+  ports: CloudPorts,
+  upload: Upload,
+  inbox?: Awaited<ReturnType<CloudPorts['uploads']['inInbox']>>,
+): Promise<Upload | undefined> {
   // Their clubs are unknown: every earlier one is waited for (the waiting rule, `blockersOf`), the nearest first.
-  const earlier = blockersOf(upload, inbox ?? await ports.uploads.inInbox(upload.vendor));
+  const earlier = blockersOf(upload, inbox ?? (await ports.uploads.inInbox(upload.vendor)));
   if (earlier.length === 0) return undefined;
   const open = await ports.store.openUploadIds(upload.vendor);
   for (const waiting of earlier) {

@@ -48,9 +48,26 @@ export interface ExplainedActivity {
   readonly verdict: 'approved' | 'rejected' | 'awaiting-judging';
   readonly countedParticipants?: number;
   readonly reasons: readonly Reason[];
-  readonly leaders: readonly { readonly ref: string; readonly pid: string; readonly valid?: boolean; readonly reasons: readonly Reason[] }[];
-  readonly participants: readonly { readonly ref: string; readonly pid: string; readonly disability: boolean; readonly counted?: boolean; readonly reasons: readonly Reason[] }[];
-  readonly anonymous: readonly { readonly birthYear: number; readonly gender: Gender; readonly count: number; readonly counted?: boolean; readonly reasons: readonly Reason[] }[];
+  readonly leaders: readonly {
+    readonly ref: string;
+    readonly pid: string;
+    readonly valid?: boolean;
+    readonly reasons: readonly Reason[];
+  }[];
+  readonly participants: readonly {
+    readonly ref: string;
+    readonly pid: string;
+    readonly disability: boolean;
+    readonly counted?: boolean;
+    readonly reasons: readonly Reason[];
+  }[];
+  readonly anonymous: readonly {
+    readonly birthYear: number;
+    readonly gender: Gender;
+    readonly count: number;
+    readonly counted?: boolean;
+    readonly reasons: readonly Reason[];
+  }[];
   readonly warnings: readonly Reason[];
   readonly payment?: Omit<Payment, 'codes'> & { readonly codes: readonly Reason[] };
 }
@@ -71,24 +88,51 @@ export function explainActivity(detail: ActivityDetail): ExplainedActivity {
   // A judged participant without a line in the verdict was counted, with no code.
   const judged = v !== undefined;
   return {
-    vendor: detail.vendor, club: detail.club, id: detail.id, receivedOn: detail.receivedOn,
-    ...(c.date !== undefined ? { date: c.date } : {}), ...(c.start !== undefined ? { start: c.start } : {}), ...(c.end !== undefined ? { end: c.end } : {}),
-    ...(c.sport !== undefined ? { sport: c.sport } : {}), ...(c.place !== undefined ? { place: c.place } : {}),
-    type: c.type, ...(c.group ? { group: c.group } : {}), dropIn: c.dropIn, remote: c.remote, tryOut: c.tryOut,
+    vendor: detail.vendor,
+    club: detail.club,
+    id: detail.id,
+    receivedOn: detail.receivedOn,
+    ...(c.date !== undefined ? { date: c.date } : {}),
+    ...(c.start !== undefined ? { start: c.start } : {}),
+    ...(c.end !== undefined ? { end: c.end } : {}),
+    ...(c.sport !== undefined ? { sport: c.sport } : {}),
+    ...(c.place !== undefined ? { place: c.place } : {}),
+    type: c.type,
+    ...(c.group ? { group: c.group } : {}),
+    dropIn: c.dropIn,
+    remote: c.remote,
+    tryOut: c.tryOut,
     verdict: v?.verdict ?? 'awaiting-judging',
     ...(v ? { countedParticipants: v.countedParticipants } : {}),
     reasons: explain(v?.reasons ?? []),
     leaders: c.leaders.map((l) => {
       const lv = leaders.get(l.ref);
-      return { ref: l.ref, pid: l.pid, ...(judged ? { valid: lv?.valid ?? false } : {}), reasons: explain(lv?.reasons ?? []) };
+      return {
+        ref: l.ref,
+        pid: l.pid,
+        ...(judged ? { valid: lv?.valid ?? false } : {}),
+        reasons: explain(lv?.reasons ?? []),
+      };
     }),
     participants: c.participants.map((p) => {
       const pv = participants.get(p.ref);
-      return { ref: p.ref, pid: p.pid, disability: p.disability === true, ...(judged ? { counted: pv?.counted ?? true } : {}), reasons: explain(pv?.reasons ?? []) };
+      return {
+        ref: p.ref,
+        pid: p.pid,
+        disability: p.disability === true,
+        ...(judged ? { counted: pv?.counted ?? true } : {}),
+        reasons: explain(pv?.reasons ?? []),
+      };
     }),
     anonymous: c.anonymous.map((a) => {
       const av = anonymous.get(`${a.birthYear}|${a.gender}`);
-      return { birthYear: a.birthYear, gender: a.gender, count: a.count, ...(judged ? { counted: av?.counted ?? true } : {}), reasons: explain(av?.reasons ?? []) };
+      return {
+        birthYear: a.birthYear,
+        gender: a.gender,
+        count: a.count,
+        ...(judged ? { counted: av?.counted ?? true } : {}),
+        reasons: explain(av?.reasons ?? []),
+      };
     }),
     warnings: explain(v?.warnings ?? []),
     ...(v?.payment ? { payment: { ...v.payment, codes: explain(v.payment.codes) } } : {}),
@@ -102,9 +146,16 @@ function reasonLines(indent: string, reasons: readonly Reason[]): string[] {
 export function activityText(a: ExplainedActivity): string {
   const out: string[] = [];
   out.push(`activity ${a.id}  club ${a.club}  vendor ${a.vendor}`);
-  const when = [a.date ?? 'no date', a.start !== undefined || a.end !== undefined ? `${a.start ?? '?'}–${a.end ?? '?'}` : undefined].filter(Boolean).join(' ');
+  const when = [
+    a.date ?? 'no date',
+    a.start !== undefined || a.end !== undefined ? `${a.start ?? '?'}–${a.end ?? '?'}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
   const marks = [a.dropIn && 'drop-in', a.remote && 'remote', a.tryOut && 'try-out'].filter(Boolean).join(', ');
-  out.push(`  ${when}  ${a.sport ?? 'no sport'}  ${a.type}${a.place !== undefined ? `  at ${a.place}` : ''}${a.group ? `  group ${a.group.id} (${a.group.name})` : ''}${marks ? `  [${marks}]` : ''}`);
+  out.push(
+    `  ${when}  ${a.sport ?? 'no sport'}  ${a.type}${a.place !== undefined ? `  at ${a.place}` : ''}${a.group ? `  group ${a.group.id} (${a.group.name})` : ''}${marks ? `  [${marks}]` : ''}`,
+  );
   out.push(`  first received ${a.receivedOn}`);
   if (a.verdict === 'awaiting-judging') out.push('  verdict: awaiting judging');
   else out.push(`  verdict: ${a.verdict.toUpperCase()}, ${a.countedParticipants} counted participants`);
@@ -116,16 +167,22 @@ export function activityText(a: ExplainedActivity): string {
   }
   out.push(`  participants (${a.participants.length}):`);
   for (const p of a.participants) {
-    out.push(`    ${p.ref}  register id ${p.pid}${p.disability ? '  disability' : ''}${p.counted === undefined ? '' : p.counted ? '  counted' : '  not counted'}`);
+    out.push(
+      `    ${p.ref}  register id ${p.pid}${p.disability ? '  disability' : ''}${p.counted === undefined ? '' : p.counted ? '  counted' : '  not counted'}`,
+    );
     out.push(...reasonLines('      ', p.reasons));
   }
   for (const g of a.anonymous) {
-    out.push(`  anonymous ${g.count} × ${g.birthYear} ${g.gender}${g.counted === undefined ? '' : g.counted ? '  counted' : '  not counted'}`);
+    out.push(
+      `  anonymous ${g.count} × ${g.birthYear} ${g.gender}${g.counted === undefined ? '' : g.counted ? '  counted' : '  not counted'}`,
+    );
     out.push(...reasonLines('      ', g.reasons));
   }
   if (a.payment) {
     const p = a.payment;
-    out.push(`  payment: ${p.amountSek.toFixed(2)} SEK; ${p.paidParticipants} paid, ${p.reducedParticipants} reduced, ${p.unpaidParticipants} unpaid${p.extraLeaderSupport ? '; extra ledarstöd' : ''}`);
+    out.push(
+      `  payment: ${p.amountSek.toFixed(2)} SEK; ${p.paidParticipants} paid, ${p.reducedParticipants} reduced, ${p.unpaidParticipants} unpaid${p.extraLeaderSupport ? '; extra ledarstöd' : ''}`,
+    );
     out.push(...reasonLines('    ', p.codes));
   }
   if (a.warnings.length > 0) {
@@ -135,15 +192,28 @@ export function activityText(a: ExplainedActivity): string {
   return `${out.join('\n')}\n`;
 }
 
-const OPTIONS = { club: { type: 'string' }, id: { type: 'string' }, vendor: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS } as const;
+const OPTIONS = {
+  club: { type: 'string' },
+  id: { type: 'string' },
+  vendor: { type: 'string' },
+  json: { type: 'boolean' },
+  ...STORE_OPTIONS,
+} as const;
 
-export const ACTIVITY_COMMANDS = [command({
-  name: 'activity',
-  usage: [{ args: '--club C --id A [--vendor V] [--json]', summary: 'one activity with every reason per leader and participant' }],
-  help: HELP,
-  options: OPTIONS,
-  run: activity,
-})];
+export const ACTIVITY_COMMANDS = [
+  command({
+    name: 'activity',
+    usage: [
+      {
+        args: '--club C --id A [--vendor V] [--json]',
+        summary: 'one activity with every reason per leader and participant',
+      },
+    ],
+    help: HELP,
+    options: OPTIONS,
+    run: activity,
+  }),
+];
 
 async function activity({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
@@ -151,11 +221,15 @@ async function activity({ values, positionals, name }: CommandInput<typeof OPTIO
   const id = required('id', values.id);
   const vendor = values.vendor !== undefined ? { vendor: values.vendor } : {};
   return answer(values, { club, ...vendor }, async ({ store }) => {
-    const found = (await activityDetail(store, { club, id, ...(values.vendor !== undefined ? { vendor: values.vendor } : {}) })).map(explainActivity);
+    const found = (
+      await activityDetail(store, { club, id, ...(values.vendor !== undefined ? { vendor: values.vendor } : {}) })
+    ).map(explainActivity);
     if (values.json) printJson(found);
     else process.stdout.write(found.map(activityText).join('\n'));
     if (found.length === 0) {
-      process.stderr.write(`no activity ${id} of club ${club}${values.vendor !== undefined ? ` from vendor ${values.vendor}` : ''}\n`);
+      process.stderr.write(
+        `no activity ${id} of club ${club}${values.vendor !== undefined ? ` from vendor ${values.vendor}` : ''}\n`,
+      );
       return 1;
     }
     return 0;

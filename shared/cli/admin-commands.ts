@@ -7,7 +7,8 @@ import { dateFlag, onePositional, oneOf, reported, required } from './output.js'
 import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS } from './register-config.js';
 import { UsageError } from './usage-error.js';
 
-const ADMIN_EXIT = 'Exit codes: 0 done (or already so), 1 refused (CODE: message on standard error), 2 usage error, 3 internal error.';
+const ADMIN_EXIT =
+  'Exit codes: 0 done (or already so), 1 refused (CODE: message on standard error), 2 usage error, 3 internal error.';
 
 const VENDOR_ADD_HELP = `Adds a vendor RF has signed an agreement with (RF operations).
 
@@ -65,20 +66,44 @@ function report<T>(result: AdminResult<T>, line: (value: T) => string): number {
   return reported(result, (value) => `${line(value)}\n`);
 }
 
-const VENDOR_ADD_OPTIONS = { name: { type: 'string' }, purpose: { type: 'string' }, licence: { type: 'string' }, key: { type: 'string' }, ...STORE_OPTIONS, ...CLOUD_OPTION } as const;
+const VENDOR_ADD_OPTIONS = {
+  name: { type: 'string' },
+  purpose: { type: 'string' },
+  licence: { type: 'string' },
+  key: { type: 'string' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
+} as const;
 
 async function vendorAdd({ values, positionals, name }: CommandInput<typeof VENDOR_ADD_OPTIONS>): Promise<number> {
   const id = onePositional(name, 'vendor ID', positionals);
-  const vendor = { id, name: required('name', values.name), purpose: required('purpose', values.purpose), licence: oneOf('licence', values.licence, LICENCES) ?? 'up-to-100-clubs' };
+  const vendor = {
+    id,
+    name: required('name', values.name),
+    purpose: required('purpose', values.purpose),
+    licence: oneOf('licence', values.licence, LICENCES) ?? 'up-to-100-clubs',
+  };
   const target = adminTarget(values);
   const publicKey = values.key === undefined ? undefined : publicKeyOf(target, values.key);
-  return report(await answerAt(target, { action: 'vendor-add', vendor, ...(publicKey !== undefined ? { publicKey } : {}) }, { createTable: true }),
-    () => `vendor ${id} added (licence ${vendor.licence})${publicKey !== undefined ? `; its ${loginKind(target)} takes the key` : ''}`);
+  return report(
+    await answerAt(
+      target,
+      { action: 'vendor-add', vendor, ...(publicKey !== undefined ? { publicKey } : {}) },
+      { createTable: true },
+    ),
+    () =>
+      `vendor ${id} added (licence ${vendor.licence})${publicKey !== undefined ? `; its ${loginKind(target)} takes the key` : ''}`,
+  );
 }
 
 const CLUB_ADD_OPTIONS = {
-  name: { type: 'string' }, sport: { type: 'string', multiple: true }, federation: { type: 'string' },
-  'identity-key': { type: 'string' }, parasport: { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION,
+  name: { type: 'string' },
+  sport: { type: 'string', multiple: true },
+  federation: { type: 'string' },
+  'identity-key': { type: 'string' },
+  parasport: { type: 'boolean' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
 } as const;
 
 async function clubAdd({ values, positionals, name }: CommandInput<typeof CLUB_ADD_OPTIONS>): Promise<number> {
@@ -88,51 +113,103 @@ async function clubAdd({ values, positionals, name }: CommandInput<typeof CLUB_A
   if (sports.length === 0) throw new UsageError('--sport is required (repeat it for several sports)');
   const federation = required('federation', values.federation);
   const identityKey = oneOf('identity-key', values['identity-key'], IDENTITY_KEYS) ?? 'personnummer';
-  const club = { id, name: clubName, sports, federation, identityKey, countsEveryoneAsDisabled: values.parasport === true };
-  return report(await answerAt(adminTarget(values), { action: 'club-add', club }, { createTable: true }),
-    () => `club ${id} added (${sports.join(', ')}; identity key ${identityKey}${club.countsEveryoneAsDisabled ? '; parasport' : ''})`);
+  const club = {
+    id,
+    name: clubName,
+    sports,
+    federation,
+    identityKey,
+    countsEveryoneAsDisabled: values.parasport === true,
+  };
+  return report(
+    await answerAt(adminTarget(values), { action: 'club-add', club }, { createTable: true }),
+    () =>
+      `club ${id} added (${sports.join(', ')}; identity key ${identityKey}${club.countsEveryoneAsDisabled ? '; parasport' : ''})`,
+  );
 }
 
-const CLUB_ACTIVATE_OPTIONS = { vendor: { type: 'string' }, from: { type: 'string' }, ...STORE_OPTIONS, ...CLOUD_OPTION } as const;
+const CLUB_ACTIVATE_OPTIONS = {
+  vendor: { type: 'string' },
+  from: { type: 'string' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
+} as const;
 
-async function clubActivate({ values, positionals, name }: CommandInput<typeof CLUB_ACTIVATE_OPTIONS>): Promise<number> {
+async function clubActivate({
+  values,
+  positionals,
+  name,
+}: CommandInput<typeof CLUB_ACTIVATE_OPTIONS>): Promise<number> {
   const club = onePositional(name, 'CLUB', positionals);
   const vendor = required('vendor', values.vendor);
   const from = dateFlag('from', values.from) ?? stockholmDate();
-  return report(await answerAt(adminTarget(values), { action: 'club-activate', club, vendor, from }), (outcome) => (outcome === 'already-active'
-    ? `vendor ${vendor} is already active for club ${club} (unchanged)`
-    : `club ${club} activated vendor ${vendor} from ${from}`));
+  return report(await answerAt(adminTarget(values), { action: 'club-activate', club, vendor, from }), (outcome) =>
+    outcome === 'already-active'
+      ? `vendor ${vendor} is already active for club ${club} (unchanged)`
+      : `club ${club} activated vendor ${vendor} from ${from}`,
+  );
 }
 
-const CLUB_DEACTIVATE_OPTIONS = { vendor: { type: 'string' }, to: { type: 'string' }, ...STORE_OPTIONS, ...CLOUD_OPTION } as const;
+const CLUB_DEACTIVATE_OPTIONS = {
+  vendor: { type: 'string' },
+  to: { type: 'string' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
+} as const;
 
-async function clubDeactivate({ values, positionals, name }: CommandInput<typeof CLUB_DEACTIVATE_OPTIONS>): Promise<number> {
+async function clubDeactivate({
+  values,
+  positionals,
+  name,
+}: CommandInput<typeof CLUB_DEACTIVATE_OPTIONS>): Promise<number> {
   const club = onePositional(name, 'CLUB', positionals);
   const vendor = required('vendor', values.vendor);
   const to = dateFlag('to', values.to) ?? stockholmDate();
-  return report(await answerAt(adminTarget(values), { action: 'club-deactivate', club, vendor, to }), (outcome) => (outcome === 'not-active'
-    ? `vendor ${vendor} was not active for club ${club} (unchanged)`
-    : `club ${club} deactivated vendor ${vendor} after ${to}`));
+  return report(await answerAt(adminTarget(values), { action: 'club-deactivate', club, vendor, to }), (outcome) =>
+    outcome === 'not-active'
+      ? `vendor ${vendor} was not active for club ${club} (unchanged)`
+      : `club ${club} deactivated vendor ${vendor} after ${to}`,
+  );
 }
 
 /** RF operations' commands on the register: vendor add, club add, club activate, club deactivate. */
 export const ADMIN_COMMANDS = [
   command({
     name: 'vendor add',
-    usage: [{ args: 'ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]', summary: 'add a vendor (and its SFTP key)' }],
-    help: VENDOR_ADD_HELP, options: VENDOR_ADD_OPTIONS, run: vendorAdd,
+    usage: [
+      {
+        args: 'ID --name N --purpose P [--licence up-to-100-clubs|unlimited] [--key FILE]',
+        summary: 'add a vendor (and its SFTP key)',
+      },
+    ],
+    help: VENDOR_ADD_HELP,
+    options: VENDOR_ADD_OPTIONS,
+    run: vendorAdd,
   }),
   command({
     name: 'club add',
-    usage: [{ args: 'ID --name N --sport S [--sport S2 ...] --federation F [--identity-key personnummer|email|member-number] [--parasport]', summary: 'add a club' }],
-    help: CLUB_ADD_HELP, options: CLUB_ADD_OPTIONS, run: clubAdd,
+    usage: [
+      {
+        args: 'ID --name N --sport S [--sport S2 ...] --federation F [--identity-key personnummer|email|member-number] [--parasport]',
+        summary: 'add a club',
+      },
+    ],
+    help: CLUB_ADD_HELP,
+    options: CLUB_ADD_OPTIONS,
+    run: clubAdd,
   }),
   command({
-    name: 'club activate', usage: [{ args: 'CLUB --vendor V [--from YYYY-MM-DD]', summary: 'the club activates a vendor' }],
-    help: CLUB_ACTIVATE_HELP, options: CLUB_ACTIVATE_OPTIONS, run: clubActivate,
+    name: 'club activate',
+    usage: [{ args: 'CLUB --vendor V [--from YYYY-MM-DD]', summary: 'the club activates a vendor' }],
+    help: CLUB_ACTIVATE_HELP,
+    options: CLUB_ACTIVATE_OPTIONS,
+    run: clubActivate,
   }),
   command({
-    name: 'club deactivate', usage: [{ args: 'CLUB --vendor V [--to YYYY-MM-DD]', summary: 'the club deactivates a vendor' }],
-    help: CLUB_DEACTIVATE_HELP, options: CLUB_DEACTIVATE_OPTIONS, run: clubDeactivate,
+    name: 'club deactivate',
+    usage: [{ args: 'CLUB --vendor V [--to YYYY-MM-DD]', summary: 'the club deactivates a vendor' }],
+    help: CLUB_DEACTIVATE_HELP,
+    options: CLUB_DEACTIVATE_OPTIONS,
+    run: clubDeactivate,
   }),
 ];

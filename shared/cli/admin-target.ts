@@ -25,10 +25,16 @@ export type AdminTarget =
   | { readonly kind: 'register'; readonly settings: StoreSettings };
 
 /** The admin function to send requests to, when --cloud is given. */
-export function cloudTarget(flags: { cloud?: boolean | undefined }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function cloudTarget(
+  flags: { cloud?: boolean | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (!flags.cloud) return undefined;
   const name = env.LOK_ADMIN_FUNCTION;
-  if (!name) throw new UsageError('--cloud needs LOK_ADMIN_FUNCTION: the admin function\'s name (stack output AdminFunctionName), e.g. export LOK_ADMIN_FUNCTION=LokImporter-prod-VendorAdminFunction…');
+  if (!name)
+    throw new UsageError(
+      "--cloud needs LOK_ADMIN_FUNCTION: the admin function's name (stack output AdminFunctionName), e.g. export LOK_ADMIN_FUNCTION=LokImporter-prod-VendorAdminFunction…",
+    );
   return name;
 }
 
@@ -36,7 +42,9 @@ type TargetFlags = { cloud?: boolean | undefined; endpoint?: string | undefined;
 
 export function adminTarget(flags: TargetFlags): AdminTarget {
   const functionName = cloudTarget(flags);
-  return functionName !== undefined ? { kind: 'cloud', functionName } : { kind: 'register', settings: storeSettings(flags) };
+  return functionName !== undefined
+    ? { kind: 'cloud', functionName }
+    : { kind: 'register', settings: storeSettings(flags) };
 }
 
 /** What a vendor's SFTP login is, where the target keeps it. */
@@ -97,10 +105,19 @@ async function inCloud(functionName: string, request: AdminRequest): Promise<Adm
 }
 
 /** The request answered at the target: by the admin function, or on the configured register by the same dispatcher. */
-export async function answerAt(target: AdminTarget, request: AdminRequest, options: RegisterOptions = {}): Promise<AdminResult<unknown>> {
+export async function answerAt(
+  target: AdminTarget,
+  request: AdminRequest,
+  options: RegisterOptions = {},
+): Promise<AdminResult<unknown>> {
   if (target.kind === 'cloud') return inCloud(target.functionName, request);
-  return withRegister(target.settings, async (register) => {
-    const refusal = options.subject && await queryRefusal({ store: register.store, vendors: register.admin }, options.subject);
-    return refusal ? { ok: false, error: refusal } : answerAdminRequest(registerPorts(register), request);
-  }, { createTable: options.createTable === true });
+  return withRegister(
+    target.settings,
+    async (register) => {
+      const refusal =
+        options.subject && (await queryRefusal({ store: register.store, vendors: register.admin }, options.subject));
+      return refusal ? { ok: false, error: refusal } : answerAdminRequest(registerPorts(register), request);
+    },
+    { createTable: options.createTable === true },
+  );
 }

@@ -43,9 +43,17 @@ ${EXIT}
 ${STORE_HELP}`;
 
 const OPTIONS = {
-  club: { type: 'string' }, period: { type: 'string' }, by: { type: 'string' }, supplementary: { type: 'boolean' },
-  'request-id': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, today: { type: 'string' },
-  json: { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION,
+  club: { type: 'string' },
+  period: { type: 'string' },
+  by: { type: 'string' },
+  supplementary: { type: 'boolean' },
+  'request-id': { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  today: { type: 'string' },
+  json: { type: 'boolean' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
 } as const;
 
 /** `application`, `application submit`, `application export`: one command, the sub-command its first word. */
@@ -62,27 +70,43 @@ async function application({ values, positionals, name }: CommandInput<typeof OP
     const by = required('by', values.by);
     const requestId = values['request-id'] ?? randomUUID();
     const request = { club, period, kind: values.supplementary ? 'supplementary' : 'main', by, requestId } as const;
-    return printed(await answerAt(target, { action: 'application-submit', request, ...(today ? { today } : {}) }, known), values.json, (s) => submittedText(s as Submission));
+    return printed(
+      await answerAt(target, { action: 'application-submit', request, ...(today ? { today } : {}) }, known),
+      values.json,
+      (s) => submittedText(s as Submission),
+    );
   }
   if (sub === 'export') {
     const format = oneOf('format', required('format', values.format), EXPORT_FORMATS)!;
     const result = await answerAt(target, { action: 'application-export', club, period }, known);
     return result.ok ? written(exportText(result.value as ExportRow[], format), values.out) : refused(result.error);
   }
-  return printed(await answerAt(target, { action: 'application', club, period, ...(today ? { today } : {}) }, known), values.json, (a) => applicationText(a as Application));
+  return printed(
+    await answerAt(target, { action: 'application', club, period, ...(today ? { today } : {}) }, known),
+    values.json,
+    (a) => applicationText(a as Application),
+  );
 }
 
-export const APPLICATION_COMMANDS = [command({
-  name: 'application',
-  usage: [
-    { args: '--club C --period P [--json]', summary: "a club's application: what it holds, main and supplementary" },
-    { args: 'submit --club C --period P --by WHO [--supplementary] [--request-id ID] [--json]', summary: 'send it (once; closes the period for the club)' },
-    { args: 'export --club C --period P --format csv|json [--out FILE]', summary: 'one row per activity of the application' },
-  ],
-  help: HELP,
-  options: OPTIONS,
-  run: application,
-})];
+export const APPLICATION_COMMANDS = [
+  command({
+    name: 'application',
+    usage: [
+      { args: '--club C --period P [--json]', summary: "a club's application: what it holds, main and supplementary" },
+      {
+        args: 'submit --club C --period P --by WHO [--supplementary] [--request-id ID] [--json]',
+        summary: 'send it (once; closes the period for the club)',
+      },
+      {
+        args: 'export --club C --period P --format csv|json [--out FILE]',
+        summary: 'one row per activity of the application',
+      },
+    ],
+    help: HELP,
+    options: OPTIONS,
+    run: application,
+  }),
+];
 
 async function written(text: string, out: string | undefined): Promise<number> {
   if (out !== undefined) await writeFile(out, text);
@@ -90,11 +114,16 @@ async function written(text: string, out: string | undefined): Promise<number> {
   return 0;
 }
 
-const KIND_NAME = { main: 'main application', supplementary: 'supplementary application (activities registered late)' } as const;
+const KIND_NAME = {
+  main: 'main application',
+  supplementary: 'supplementary application (activities registered late)',
+} as const;
 
 function submittedText(s: Submission): string {
-  return `sent the ${s.kind} application of club ${s.club} for ${s.period}: ${s.activities.length} activities, forecast `
-    + `${s.totals.forecastSek.toFixed(2)} SEK, at ${s.submittedAt} by ${s.by} (request ${s.requestId})\n`;
+  return (
+    `sent the ${s.kind} application of club ${s.club} for ${s.period}: ${s.activities.length} activities, forecast ` +
+    `${s.totals.forecastSek.toFixed(2)} SEK, at ${s.submittedAt} by ${s.by} (request ${s.requestId})\n`
+  );
 }
 
 function breakdown(b: TotalsBreakdown): string {
@@ -117,7 +146,9 @@ function totalsLines(t: PeriodTotals): string[] {
 function partLines(part: ApplicationPart): string[] {
   const state = part.submitted
     ? `sent ${part.submitted.submittedAt} by ${part.submitted.by}, ${part.submitted.activities} activities`
-    : part.canSubmit ? 'not sent; can be sent' : 'not sent';
+    : part.canSubmit
+      ? 'not sent; can be sent'
+      : 'not sent';
   return [`${KIND_NAME[part.kind]}: ${state}`, ...totalsLines(part.totals)];
 }
 
@@ -125,6 +156,7 @@ function applicationText(a: Application): string {
   return `${[
     `club ${a.club} period ${a.period}: deadline ${a.deadline}, closes after ${a.finalDate}`,
     `activities: ${a.activities.approved} approved, ${a.activities.rejected} rejected`,
-    ...partLines(a.main), ...partLines(a.supplementary),
+    ...partLines(a.main),
+    ...partLines(a.supplementary),
   ].join('\n')}\n`;
 }

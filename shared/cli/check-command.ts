@@ -34,9 +34,13 @@ export const check = command({
   },
 });
 
-async function checkFile(path: string, values: { json?: boolean | undefined; today?: string | undefined }): Promise<number> {
+async function checkFile(
+  path: string,
+  values: { json?: boolean | undefined; today?: string | undefined },
+): Promise<number> {
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${path}`);
-  if (values.today !== undefined && parseDate(values.today) === undefined) throw new UsageError(`--today must be a real date YYYY-MM-DD, got ${values.today}`);
+  if (values.today !== undefined && parseDate(values.today) === undefined)
+    throw new UsageError(`--today must be a real date YYYY-MM-DD, got ${values.today}`);
   const today = values.today ?? stockholmDate();
 
   // `check` holds a file's activities to judge them together; V8 would let the heap grow to several times
@@ -53,18 +57,21 @@ async function checkFile(path: string, values: { json?: boolean | undefined; tod
     return `checking ${path}: ${(bytes / 1e6).toFixed(0)} / ${(size / 1e6).toFixed(0)} MB, ${records} records, ${(bytes / 1e6 / Math.max(seconds, 0.001)).toFixed(0)} MB/s`;
   };
   let records = 0;
-  const receipt = await checkImport(fileSource(path, (b) => {
-    bytes = b;
-    progress.update(line(records));
-  }), {
-    today,
-    now: () => new Date().toISOString(),
-    swedishDateOf: stockholmDateOf,
-    onProgress: (p) => {
-      records = p.records;
-      if (p.phase === 'judge') progress.update(() => `judging: ${p.records} / ${p.total ?? '?'} activities`);
+  const receipt = await checkImport(
+    fileSource(path, (b) => {
+      bytes = b;
+      progress.update(line(records));
+    }),
+    {
+      today,
+      now: () => new Date().toISOString(),
+      swedishDateOf: stockholmDateOf,
+      onProgress: (p) => {
+        records = p.records;
+        if (p.phase === 'judge') progress.update(() => `judging: ${p.records} / ${p.total ?? '?'} activities`);
+      },
     },
-  });
+  );
   progress.done();
   if (values.json) await writeAll(process.stdout, receiptJson(receipt));
   else process.stdout.write(receiptText(receipt));

@@ -6,7 +6,9 @@ export interface Usage {
   readonly summary: string;
 }
 
-type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
 
 /** What a command runs on: its flags and arguments as parsed from its options, and the name to say in messages. */
 export interface CommandInput<O extends ParseArgsOptionsConfig = ParseArgsOptionsConfig> {

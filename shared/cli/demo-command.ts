@@ -29,10 +29,18 @@ async function demoFolder(positionals: readonly string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('demo takes at most one FOLDER');
   const folder = positionals[0] ?? 'samples';
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`no such folder: ${folder}`);
-  const files = readdirSync(folder).filter((f) => f.endsWith('.xml')).sort();
-  process.stdout.write(`lok-importer demo: checking ${files.length} sample files in ${folder}/ (evaluation date ${DEMO_TODAY}; today is ${stockholmDate()})\n\n`);
+  const files = readdirSync(folder)
+    .filter((f) => f.endsWith('.xml'))
+    .sort();
+  process.stdout.write(
+    `lok-importer demo: checking ${files.length} sample files in ${folder}/ (evaluation date ${DEMO_TODAY}; today is ${stockholmDate()})\n\n`,
+  );
   for (const file of files) {
-    const receipt = await checkImport(fileSource(join(folder, file)), { today: DEMO_TODAY, now: () => new Date().toISOString(), swedishDateOf: stockholmDateOf });
+    const receipt = await checkImport(fileSource(join(folder, file)), {
+      today: DEMO_TODAY,
+      now: () => new Date().toISOString(),
+      swedishDateOf: stockholmDateOf,
+    });
     process.stdout.write(`${receiptText(receipt)}\n${'-'.repeat(78)}\n`);
   }
   process.stdout.write('Check your own file with: npx lok-importer check FILE [--json] [--today YYYY-MM-DD]\n');

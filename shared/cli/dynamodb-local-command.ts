@@ -41,22 +41,30 @@ const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const OPTIONS = { port: { type: 'string' }, data: { type: 'string' } } as const;
 
-export const DYNAMODB_LOCAL_COMMANDS = [command({
-  name: 'dynamodb-local',
-  usage: [{ args: '[--port 8000] [--data DIR]', summary: 'run DynamoDB Local on this machine for the commands above' }],
-  help: HELP,
-  options: OPTIONS,
-  run: runDynamoDbLocal,
-})];
+export const DYNAMODB_LOCAL_COMMANDS = [
+  command({
+    name: 'dynamodb-local',
+    usage: [
+      { args: '[--port 8000] [--data DIR]', summary: 'run DynamoDB Local on this machine for the commands above' },
+    ],
+    help: HELP,
+    options: OPTIONS,
+    run: runDynamoDbLocal,
+  }),
+];
 
 async function runDynamoDbLocal({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
   const port = Number(values.port ?? '8000');
-  if (!/^\d+$/.test(values.port ?? '8000') || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
-  if (!(await portFree(port))) throw new StoreUnavailable(`port ${port} is in use (another DynamoDB Local?): choose another with --port`);
+  if (!/^\d+$/.test(values.port ?? '8000') || port < 1 || port > 65535)
+    throw new UsageError(`--port must be a port number, got ${values.port}`);
+  if (!(await portFree(port)))
+    throw new StoreUnavailable(`port ${port} is in use (another DynamoDB Local?): choose another with --port`);
   if (values.data !== undefined) mkdirSync(values.data, { recursive: true });
 
-  process.stderr.write('lok-importer dynamodb-local: starting DynamoDB Local (the first time, its jar is fetched into .cache/)…\n');
+  process.stderr.write(
+    'lok-importer dynamodb-local: starting DynamoDB Local (the first time, its jar is fetched into .cache/)…\n',
+  );
   let local: DynamoDbLocal;
   try {
     const files = await installDynamoDbLocal(`${PACKAGE_ROOT}.cache`);
@@ -64,8 +72,10 @@ async function runDynamoDbLocal({ values, positionals, name }: CommandInput<type
   } catch (error) {
     throw new StoreUnavailable(`could not start DynamoDB Local: ${(error as Error).message}`);
   }
-  process.stdout.write(`DynamoDB Local is running ${values.data !== undefined ? `with its data in ${values.data}` : 'in memory'}. In another terminal:\n\n`
-    + `  export LOK_DYNAMODB_ENDPOINT=${local.endpoint}\n\nCtrl-C stops it.\n`);
+  process.stdout.write(
+    `DynamoDB Local is running ${values.data !== undefined ? `with its data in ${values.data}` : 'in memory'}. In another terminal:\n\n` +
+      `  export LOK_DYNAMODB_ENDPOINT=${local.endpoint}\n\nCtrl-C stops it.\n`,
+  );
   await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   await local.stop();
   process.stderr.write('lok-importer dynamodb-local: stopped\n');

@@ -33,18 +33,26 @@ function count(name: string, value: string | undefined): number {
 }
 
 const OPTIONS = {
-  clubs: { type: 'string' }, persons: { type: 'string' }, activities: { type: 'string' },
-  mode: { type: 'string', default: 'delta' }, 'bad-share': { type: 'string', default: '0.02' }, seed: { type: 'string', default: 'lok' },
-  vendor: { type: 'string', default: 'demo-vendor' }, from: { type: 'string' }, to: { type: 'string' },
+  clubs: { type: 'string' },
+  persons: { type: 'string' },
+  activities: { type: 'string' },
+  mode: { type: 'string', default: 'delta' },
+  'bad-share': { type: 'string', default: '0.02' },
+  seed: { type: 'string', default: 'lok' },
+  vendor: { type: 'string', default: 'demo-vendor' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   out: { type: 'string' },
 } as const;
 
 export const generate = command({
   name: 'generate',
-  usage: [{
-    args: '--clubs N --persons N --activities N [--mode delta|full] [--bad-share 0.02] [--seed S] --out F',
-    summary: 'write a realistic, deterministic Importer XML file',
-  }],
+  usage: [
+    {
+      args: '--clubs N --persons N --activities N [--mode delta|full] [--bad-share 0.02] [--seed S] --out F',
+      summary: 'write a realistic, deterministic Importer XML file',
+    },
+  ],
   help: HELP,
   options: OPTIONS,
   run: generateFile,
@@ -57,10 +65,12 @@ async function generateFile({ values, positionals }: CommandInput<typeof OPTIONS
   const activities = count('activities', values.activities);
   if (clubs < 1) throw new UsageError('--clubs must be at least 1');
   const badShare = Number(values['bad-share']);
-  if (!(badShare >= 0 && badShare <= 1)) throw new UsageError(`--bad-share must be between 0 and 1, got ${values['bad-share']}`);
+  if (!(badShare >= 0 && badShare <= 1))
+    throw new UsageError(`--bad-share must be between 0 and 1, got ${values['bad-share']}`);
   for (const flag of ['from', 'to'] as const) {
     const value = values[flag];
-    if (value !== undefined && parseDate(value) === undefined) throw new UsageError(`--${flag} must be a real date YYYY-MM-DD, got ${value}`);
+    if (value !== undefined && parseDate(value) === undefined)
+      throw new UsageError(`--${flag} must be a real date YYYY-MM-DD, got ${value}`);
   }
   const mode = values.mode;
   if (mode !== 'delta' && mode !== 'full') throw new UsageError(`--mode must be delta or full, got ${mode}`);
@@ -76,10 +86,22 @@ async function generateFile({ values, positionals }: CommandInput<typeof OPTIONS
       yield chunk;
     }
   }
-  await writeAll(out, counted(generateImport({
-    clubs, persons, activities, mode, badShare, seed: values.seed!, vendor: values.vendor!,
-    ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}),
-  })));
+  await writeAll(
+    out,
+    counted(
+      generateImport({
+        clubs,
+        persons,
+        activities,
+        mode,
+        badShare,
+        seed: values.seed!,
+        vendor: values.vendor!,
+        ...(values.from ? { from: values.from } : {}),
+        ...(values.to ? { to: values.to } : {}),
+      }),
+    ),
+  );
   progress.done();
   if (out !== process.stdout) {
     out.end();

@@ -42,19 +42,33 @@ function newUploadId(completedAt: string): string {
 }
 
 function describe(entry: LedgerEntry): string {
-  const state = entry.stale ? `${entry.status ?? entry.stage}, records applied but not re-judged` : `stage ${entry.stage}`;
+  const state = entry.stale
+    ? `${entry.status ?? entry.stage}, records applied but not re-judged`
+    : `stage ${entry.stage}`;
   return `upload ${entry.uploadId} (file ${entry.file}, received ${entry.receivedAt}, ${state})`;
 }
 
-const OPTIONS = { vendor: { type: 'string' }, json: { type: 'boolean' }, today: { type: 'string' }, ...STORE_OPTIONS } as const;
+const OPTIONS = {
+  vendor: { type: 'string' },
+  json: { type: 'boolean' },
+  today: { type: 'string' },
+  ...STORE_OPTIONS,
+} as const;
 
-export const IMPORT_COMMANDS = [command({
-  name: 'import',
-  usage: [{ args: 'FILE --vendor V [--json] [--today YYYY-MM-DD]', summary: 'import a file into the register and print its receipt' }],
-  help: HELP,
-  options: OPTIONS,
-  run: importFile,
-})];
+export const IMPORT_COMMANDS = [
+  command({
+    name: 'import',
+    usage: [
+      {
+        args: 'FILE --vendor V [--json] [--today YYYY-MM-DD]',
+        summary: 'import a file into the register and print its receipt',
+      },
+    ],
+    help: HELP,
+    options: OPTIONS,
+    run: importFile,
+  }),
+];
 
 async function importFile({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
   const path = onePositional(name, 'FILE', positionals);
@@ -68,33 +82,47 @@ async function importFile({ values, positionals, name }: CommandInput<typeof OPT
   const upload: Upload = { vendor, uploadId: newUploadId(completedAt), file: basename(path), completedAt };
   const clock = systemClock(today);
 
-  return withRegister(settings, async (register) => {
-    // Files of a vendor are applied in order: an unfinished earlier upload would block this one for a long
-    // while (the pipeline waits for it). Said at once instead, before this upload enters the ledger.
-    const unfinished = await register.store.unfinishedUploads(vendor);
-    if (unfinished.length > 0) {
-      process.stderr.write(`lok-importer import: ${unfinished.length} earlier upload(s) of vendor ${vendor} unfinished, the first: ${describe(unfinished[0]!)}.\n`
-        + 'If no import of this vendor is running, run reconciliation: it resumes or fails them. Nothing was imported.\n');
-      return 1;
-    }
-    // Kept in the object store's archive as the cloud keeps it in S3, so that reconciliation can resume it.
-    const archived = join(settings.objectsDir, archiveKey(upload));
-    await mkdir(dirname(archived), { recursive: true });
-    await copyFile(path, archived);
-    const result = await runImport(register.ports(key), upload, () => fileSource(archived), clock, { sleep: (ms) => sleep(ms) });
-    if (result.kind === 'blocked') {
-      process.stderr.write(`lok-importer import: blocked: upload ${result.waitingFor} of vendor ${vendor}, earlier than this one, is unfinished.\n`
-        + `This upload (${upload.uploadId}) waits in the ledger; run reconciliation to resume or fail them.\n`);
-      return 1;
-    }
-    await print(result.receipt, values.json === true);
-    process.stderr.write(`lok-importer import: upload ${upload.uploadId}; receipt also in ${join(settings.objectsDir, receiptKey(upload))}\n`);
-    if (result.kind === 'failed') {
-      process.stderr.write(`lok-importer import: the import failed after every retry (${result.error}); send the file again.\n`);
-      return 1;
-    }
-    return result.receipt.status === 'rejected' ? 1 : 0;
-  }, { createTable: true });
+  return withRegister(
+    settings,
+    async (register) => {
+      // Files of a vendor are applied in order: an unfinished earlier upload would block this one for a long
+      // while (the pipeline waits for it). Said at once instead, before this upload enters the ledger.
+      const unfinished = await register.store.unfinishedUploads(vendor);
+      if (unfinished.length > 0) {
+        process.stderr.write(
+          `lok-importer import: ${unfinished.length} earlier upload(s) of vendor ${vendor} unfinished, the first: ${describe(unfinished[0]!)}.\n` +
+            'If no import of this vendor is running, run reconciliation: it resumes or fails them. Nothing was imported.\n',
+        );
+        return 1;
+      }
+      // Kept in the object store's archive as the cloud keeps it in S3, so that reconciliation can resume it.
+      const archived = join(settings.objectsDir, archiveKey(upload));
+      await mkdir(dirname(archived), { recursive: true });
+      await copyFile(path, archived);
+      const result = await runImport(register.ports(key), upload, () => fileSource(archived), clock, {
+        sleep: (ms) => sleep(ms),
+      });
+      if (result.kind === 'blocked') {
+        process.stderr.write(
+          `lok-importer import: blocked: upload ${result.waitingFor} of vendor ${vendor}, earlier than this one, is unfinished.\n` +
+            `This upload (${upload.uploadId}) waits in the ledger; run reconciliation to resume or fail them.\n`,
+        );
+        return 1;
+      }
+      await print(result.receipt, values.json === true);
+      process.stderr.write(
+        `lok-importer import: upload ${upload.uploadId}; receipt also in ${join(settings.objectsDir, receiptKey(upload))}\n`,
+      );
+      if (result.kind === 'failed') {
+        process.stderr.write(
+          `lok-importer import: the import failed after every retry (${result.error}); send the file again.\n`,
+        );
+        return 1;
+      }
+      return result.receipt.status === 'rejected' ? 1 : 0;
+    },
+    { createTable: true },
+  );
 }
 
 async function print(receipt: Receipt, json: boolean): Promise<void> {

@@ -12,10 +12,16 @@ const PROGRAM = 'lok-importer';
  */
 type Load = () => Promise<readonly Command[]>;
 
-const now = (...commands: Command[]): Load => () => Promise.resolve(commands);
+const now =
+  (...commands: Command[]): Load =>
+  () =>
+    Promise.resolve(commands);
 const admin = () => import('./admin-commands.js').then((m) => m.ADMIN_COMMANDS);
 const queries = () => import('./query-commands.js').then((m) => m.QUERY_COMMANDS);
-const vendors: Load = async () => [...(await admin()), ...(await import('./vendor-login-commands.js')).VENDOR_LOGIN_COMMANDS];
+const vendors: Load = async () => [
+  ...(await admin()),
+  ...(await import('./vendor-login-commands.js')).VENDOR_LOGIN_COMMANDS,
+];
 
 /** The overview's sections, each with the modules of its commands by their first word, in the overview's order. */
 const SECTIONS: readonly { readonly heading: string; readonly modules: Readonly<Record<string, Load>> }[] = [

@@ -5,7 +5,11 @@ import { UsageError } from './usage-error.js';
 /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -27,13 +31,15 @@ export function required(name: string, value: string | undefined): string {
 
 /** An optional date flag, checked to be a real date. */
 export function dateFlag(name: string, value: string | undefined): string | undefined {
-  if (value !== undefined && parseDate(value) === undefined) throw new UsageError(`--${name} must be a real date YYYY-MM-DD, got ${value}`);
+  if (value !== undefined && parseDate(value) === undefined)
+    throw new UsageError(`--${name} must be a real date YYYY-MM-DD, got ${value}`);
   return value;
 }
 
 /** An optional flag that must be one of `allowed`. */
 export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`--${name} must be ${allowed.join(' | ')}, got ${value}`);
+  if (value !== undefined && !allowed.includes(value as T))
+    throw new UsageError(`--${name} must be ${allowed.join(' | ')}, got ${value}`);
   return value as T | undefined;
 }
 
@@ -44,7 +50,10 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
 export function periodFlag(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === 'undated') return value;
   const period = /^(\d{4})-[Hh]?([12])$/.exec(value);
-  if (!period) throw new UsageError(`--${name} must be a LOK period such as 2026-2 (autumn, also 2026-H2) or 2026-1 (spring, also 2026-H1), got ${value}`);
+  if (!period)
+    throw new UsageError(
+      `--${name} must be a LOK period such as 2026-2 (autumn, also 2026-H2) or 2026-1 (spring, also 2026-H1), got ${value}`,
+    );
   return `${period[1]}-${period[2]}`;
 }
 

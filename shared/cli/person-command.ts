@@ -27,14 +27,22 @@ unreachable, 3 internal error.
 ${STORE_HELP}`;
 
 const OPTIONS = {
-  personnummer: { type: 'string' }, 'person-id': { type: 'string' }, today: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION,
+  personnummer: { type: 'string' },
+  'person-id': { type: 'string' },
+  today: { type: 'string' },
+  json: { type: 'boolean' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
 } as const;
 
 async function erase({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
-  if ((values.personnummer === undefined) === (values['person-id'] === undefined)) throw new UsageError(`${name} takes one of --personnummer and --person-id`);
+  if ((values.personnummer === undefined) === (values['person-id'] === undefined))
+    throw new UsageError(`${name} takes one of --personnummer and --person-id`);
   const request: ErasureRequest = {
-    ...(values.personnummer !== undefined ? { personnummer: values.personnummer === '-' ? readFileSync(0, 'utf8').trim() : values.personnummer } : {}),
+    ...(values.personnummer !== undefined
+      ? { personnummer: values.personnummer === '-' ? readFileSync(0, 'utf8').trim() : values.personnummer }
+      : {}),
     ...(values['person-id'] !== undefined ? { pid: values['person-id'] } : {}),
   };
   const today = dateFlag('today', values.today);
@@ -42,26 +50,39 @@ async function erase({ values, positionals, name }: CommandInput<typeof OPTIONS>
   // On this machine the erasure needs the identity key: said before the register is opened. In the AWS deployment
   // the admin function erases with the table's identity key, and `today` as given, else its own.
   if (target.kind === 'register') identityKey(target.settings);
-  return printed(await answerAt(target, { action: 'person-erase', request, ...(today !== undefined ? { today } : {}) }), values.json, (r) => reportText(r as ErasureReport));
+  return printed(
+    await answerAt(target, { action: 'person-erase', request, ...(today !== undefined ? { today } : {}) }),
+    values.json,
+    (r) => reportText(r as ErasureReport),
+  );
 }
 
 /** `person erase`: a person's erasure on request, on the configured register or with --cloud in AWS. */
-export const PERSON_COMMANDS = [command({
-  name: 'person erase',
-  usage: [{ args: '(--personnummer PNR | --person-id ID) [--today YYYY-MM-DD] [--json]', summary: "a person's erasure on request (GDPR art. 17)" }],
-  help: HELP,
-  options: OPTIONS,
-  run: erase,
-})];
+export const PERSON_COMMANDS = [
+  command({
+    name: 'person erase',
+    usage: [
+      {
+        args: '(--personnummer PNR | --person-id ID) [--today YYYY-MM-DD] [--json]',
+        summary: "a person's erasure on request (GDPR art. 17)",
+      },
+    ],
+    help: HELP,
+    options: OPTIONS,
+    run: erase,
+  }),
+];
 
 function reportText(report: ErasureReport): string {
   const removed = report.removed;
   const lines = [
     `person ${report.pid} erased on ${report.erasedOn ?? '?'}`,
-    ...(removed ? [
-      `removed: person ${removed.person}, identity keys ${removed.identityKeys}, memberships ${removed.memberships}, links ${removed.links}, calendars ${removed.calendars}`,
-      `activities that named the person (their slot removed, judged again): ${removed.activities}`,
-    ] : []),
+    ...(removed
+      ? [
+          `removed: person ${removed.person}, identity keys ${removed.identityKeys}, memberships ${removed.memberships}, links ${removed.links}, calendars ${removed.calendars}`,
+          `activities that named the person (their slot removed, judged again): ${removed.activities}`,
+        ]
+      : []),
     'what remains, and why:',
     ...report.remains.map((r) => `  - ${r}`),
   ];

@@ -12,7 +12,9 @@ export function isHelp(word: string | undefined): boolean {
 
 /** A command's usage lines, as `called` (`lok-importer check`, `lok-check`) names it. */
 function usageLines(called: string, command: Command): string {
-  return command.usage.map((u, i) => `${i === 0 ? 'Usage:' : '      '} ${called}${u.args ? ` ${u.args}` : ''}`).join('\n');
+  return command.usage
+    .map((u, i) => `${i === 0 ? 'Usage:' : '      '} ${called}${u.args ? ` ${u.args}` : ''}`)
+    .join('\n');
 }
 
 /** A command's `--help`: its usage lines, then what it says of itself. */
@@ -49,7 +51,12 @@ export function exitQuietlyOnBrokenPipe(): void {
  */
 export async function runCommand(command: Command, called: string, name: string, args: string[]): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ...command.options, ...HELP_OPTION } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...command.options, ...HELP_OPTION },
+    });
     if (values.help) {
       process.stdout.write(commandHelp(called, command));
       return 0;

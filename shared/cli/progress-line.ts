@@ -5,7 +5,10 @@
 export class ProgressLine {
   private last = 0;
   private shown = false;
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly intervalMs = 1000) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly intervalMs = 1000,
+  ) {}
 
   get enabled(): boolean {
     return this.stream.isTTY === true;

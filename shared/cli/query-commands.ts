@@ -7,7 +7,14 @@ import { queryRefusal, type QuerySubject } from '../core/queries/query-refusal.j
 import type { TotalsBreakdown } from '../core/rules/period-totals.js';
 import { command, type CommandInput } from './command.js';
 import { noPositionals, oneOf, periodFlag, printJson, refused, required, table } from './output.js';
-import { STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister, type Register } from './register-config.js';
+import {
+  STORE_FLAGS,
+  STORE_HELP,
+  STORE_OPTIONS,
+  storeSettings,
+  withRegister,
+  type Register,
+} from './register-config.js';
 import { UsageError } from './usage-error.js';
 
 const JSON_FLAG = '  --json              print JSON (an array) instead of a table';
@@ -18,7 +25,11 @@ UNKNOWN_CLUB: the register does not know it), 2 usage error or store unreachable
  * Runs a query on the configured register once the register knows what it is asked about (queryRefusal);
  * otherwise says why not (CODE: message) and exits 1.
  */
-export async function answer(flags: { endpoint?: string | undefined; table?: string | undefined }, subject: QuerySubject, query: (register: Register) => Promise<number>): Promise<number> {
+export async function answer(
+  flags: { endpoint?: string | undefined; table?: string | undefined },
+  subject: QuerySubject,
+  query: (register: Register) => Promise<number>,
+): Promise<number> {
   return withRegister(storeSettings(flags), async (register) => {
     const refusal = await queryRefusal({ store: register.store, vendors: register.admin }, subject);
     return refusal ? refused(refusal) : query(register);
@@ -84,8 +95,13 @@ ${STORE_HELP}`;
 const JSON_OPTION = { json: { type: 'boolean' } } as const;
 
 const ACTIVITIES_OPTIONS = {
-  club: { type: 'string' }, period: { type: 'string' }, verdict: { type: 'string' }, vendor: { type: 'string' }, code: { type: 'string' },
-  ...JSON_OPTION, ...STORE_OPTIONS,
+  club: { type: 'string' },
+  period: { type: 'string' },
+  verdict: { type: 'string' },
+  vendor: { type: 'string' },
+  code: { type: 'string' },
+  ...JSON_OPTION,
+  ...STORE_OPTIONS,
 } as const;
 
 async function activities({ values, positionals, name }: CommandInput<typeof ACTIVITIES_OPTIONS>): Promise<number> {
@@ -94,34 +110,56 @@ async function activities({ values, positionals, name }: CommandInput<typeof ACT
   const period = required('period', periodFlag('period', values.period));
   const verdict = oneOf('verdict', values.verdict, ['approved', 'rejected'] as const);
   const filter = {
-    club, period, ...(verdict ? { verdict } : {}), ...(values.vendor !== undefined ? { vendor: values.vendor } : {}),
+    club,
+    period,
+    ...(verdict ? { verdict } : {}),
+    ...(values.vendor !== undefined ? { vendor: values.vendor } : {}),
     ...(values.code !== undefined ? { code: values.code } : {}),
   };
-  return answer(values, { club, ...(values.vendor !== undefined ? { vendor: values.vendor } : {}) }, async ({ store }) => {
-    const found = await clubActivities(store, filter);
-    if (values.json) {
-      printJson(found);
+  return answer(
+    values,
+    { club, ...(values.vendor !== undefined ? { vendor: values.vendor } : {}) },
+    async ({ store }) => {
+      const found = await clubActivities(store, filter);
+      if (values.json) {
+        printJson(found);
+        return 0;
+      }
+      if (found.length === 0) {
+        process.stdout.write(`no activities of club ${club} in period ${period} match\n`);
+        return 0;
+      }
+      process.stdout.write(
+        table(
+          ['date', 'time', 'id', 'vendor', 'sport', 'verdict', 'reasons'],
+          found.map((v) => [
+            v.date ?? '-',
+            v.start !== undefined || v.end !== undefined ? `${v.start ?? '?'}–${v.end ?? '?'}` : '-',
+            v.id,
+            v.vendor,
+            v.sport ?? '-',
+            v.verdict.verdict,
+            v.verdict.reasons.join(', '),
+          ]),
+        ),
+      );
+      const approved = found.filter((v) => v.verdict.verdict === 'approved').length;
+      process.stdout.write(`${found.length} activities: ${approved} approved, ${found.length - approved} rejected\n`);
       return 0;
-    }
-    if (found.length === 0) {
-      process.stdout.write(`no activities of club ${club} in period ${period} match\n`);
-      return 0;
-    }
-    process.stdout.write(table(['date', 'time', 'id', 'vendor', 'sport', 'verdict', 'reasons'], found.map((v) => [
-      v.date ?? '-', v.start !== undefined || v.end !== undefined ? `${v.start ?? '?'}–${v.end ?? '?'}` : '-', v.id, v.vendor, v.sport ?? '-',
-      v.verdict.verdict, v.verdict.reasons.join(', '),
-    ])));
-    const approved = found.filter((v) => v.verdict.verdict === 'approved').length;
-    process.stdout.write(`${found.length} activities: ${approved} approved, ${found.length - approved} rejected\n`);
-    return 0;
-  });
+    },
+  );
 }
 
 function breakdown(b: TotalsBreakdown): string {
   return `${b.approvedActivities} approved, ${b.participations} deltagartillfällen, ${b.forecastSek.toFixed(2)} SEK`;
 }
 
-const TOTALS_OPTIONS = { club: { type: 'string' }, period: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS } as const;
+const TOTALS_OPTIONS = {
+  club: { type: 'string' },
+  period: { type: 'string' },
+  ...JSON_OPTION,
+  ...STORE_OPTIONS,
+} as const;
 
 async function totals({ values, positionals, name }: CommandInput<typeof TOTALS_OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
@@ -142,7 +180,9 @@ async function totals({ values, positionals, name }: CommandInput<typeof TOTALS_
       out.push(`club ${t.club} period ${t.period} (${closed ? 'closed: final' : 'open'})`);
       out.push(`  approved activities        ${t.approvedActivities}`);
       out.push(`  deltagartillfällen         ${t.participations}`);
-      out.push(`  paid / reduced / unpaid    ${t.paidParticipants} / ${t.reducedParticipants} / ${t.unpaidParticipants}`);
+      out.push(
+        `  paid / reduced / unpaid    ${t.paidParticipants} / ${t.reducedParticipants} / ${t.unpaidParticipants}`,
+      );
       out.push(`  with extra ledarstöd       ${t.extraLeaderSupportActivities}`);
       out.push(`  forecast                   ${t.forecastSek.toFixed(2)} SEK`);
       for (const [sport, b] of Object.entries(t.bySport)) out.push(`  sport ${sport}: ${breakdown(b)}`);
@@ -160,15 +200,24 @@ function countsOf(entry: LedgerEntry): [string, string, string, string] {
   const a = entry.counts.activities;
   return [
     `${p.created}/${p.updated}/${p.unchanged}/${p.deleted}/${p.refused}`,
-    `${a.created}/${a.updated}/${a.unchanged}/${a.deleted}/${a.refused}`, String(a.approved), String(a.rejected),
+    `${a.created}/${a.updated}/${a.unchanged}/${a.deleted}/${a.refused}`,
+    String(a.approved),
+    String(a.rejected),
   ];
 }
 
-const IMPORTS_OPTIONS = { vendor: { type: 'string' }, club: { type: 'string' }, limit: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS } as const;
+const IMPORTS_OPTIONS = {
+  vendor: { type: 'string' },
+  club: { type: 'string' },
+  limit: { type: 'string' },
+  ...JSON_OPTION,
+  ...STORE_OPTIONS,
+} as const;
 
 async function imports({ values, positionals, name }: CommandInput<typeof IMPORTS_OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
-  if ((values.vendor === undefined) === (values.club === undefined)) throw new UsageError('give exactly one of --vendor V and --club C');
+  if ((values.vendor === undefined) === (values.club === undefined))
+    throw new UsageError('give exactly one of --vendor V and --club C');
   const limit = importsLimit(values.limit);
   if (limit === undefined) throw new UsageError(`--limit must be a whole number from 1, got ${values.limit}`);
   const owner = values.vendor !== undefined ? { vendor: values.vendor } : { club: values.club! };
@@ -182,17 +231,50 @@ async function imports({ values, positionals, name }: CommandInput<typeof IMPORT
       process.stdout.write(`no imports of ${'vendor' in owner ? `vendor ${owner.vendor}` : `club ${owner.club}`}\n`);
       return 0;
     }
-    process.stdout.write(table(['completed', 'upload', 'vendor', 'file', 'stage', 'status', 'errors', 'persons', 'activities', 'approved', 'rejected'], found.map((e) => [
-      e.completedAt, e.uploadId, e.vendor, e.file, e.stage, `${e.status ?? '-'}${e.stale ? ' (stale)' : ''}`, String(e.errors ?? '-'), ...countsOf(e),
-    ])));
+    process.stdout.write(
+      table(
+        [
+          'completed',
+          'upload',
+          'vendor',
+          'file',
+          'stage',
+          'status',
+          'errors',
+          'persons',
+          'activities',
+          'approved',
+          'rejected',
+        ],
+        found.map((e) => [
+          e.completedAt,
+          e.uploadId,
+          e.vendor,
+          e.file,
+          e.stage,
+          `${e.status ?? '-'}${e.stale ? ' (stale)' : ''}`,
+          String(e.errors ?? '-'),
+          ...countsOf(e),
+        ]),
+      ),
+    );
     process.stdout.write('persons, activities: created/updated/unchanged/deleted/refused\n');
     return 0;
   });
 }
 
-const PERSONS_NOT_IN_LOAD_OPTIONS = { vendor: { type: 'string' }, club: { type: 'string' }, ...JSON_OPTION, ...STORE_OPTIONS } as const;
+const PERSONS_NOT_IN_LOAD_OPTIONS = {
+  vendor: { type: 'string' },
+  club: { type: 'string' },
+  ...JSON_OPTION,
+  ...STORE_OPTIONS,
+} as const;
 
-async function personsNotInLoadOf({ values, positionals, name }: CommandInput<typeof PERSONS_NOT_IN_LOAD_OPTIONS>): Promise<number> {
+async function personsNotInLoadOf({
+  values,
+  positionals,
+  name,
+}: CommandInput<typeof PERSONS_NOT_IN_LOAD_OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
   const vendor = required('vendor', values.vendor);
   const club = required('club', values.club);
@@ -206,8 +288,15 @@ async function personsNotInLoadOf({ values, positionals, name }: CommandInput<ty
       process.stdout.write(`every person the register holds for club ${club} is in vendor ${vendor}'s load\n`);
       return 0;
     }
-    process.stdout.write(`${found.length} persons the register holds for club ${club} that vendor ${vendor}'s load does not contain:\n`);
-    process.stdout.write(table(['register id', 'held by (vendor: person id)'], found.map((p) => [p.pid, p.heldBy.map((h) => `${h.vendor}: ${h.ref}`).join(', ')])));
+    process.stdout.write(
+      `${found.length} persons the register holds for club ${club} that vendor ${vendor}'s load does not contain:\n`,
+    );
+    process.stdout.write(
+      table(
+        ['register id', 'held by (vendor: person id)'],
+        found.map((p) => [p.pid, p.heldBy.map((h) => `${h.vendor}: ${h.ref}`).join(', ')]),
+      ),
+    );
     return 0;
   });
 }
@@ -215,17 +304,37 @@ async function personsNotInLoadOf({ values, positionals, name }: CommandInput<ty
 export const QUERY_COMMANDS = [
   command({
     name: 'activities',
-    usage: [{ args: '--club C --period P [--verdict approved|rejected] [--vendor V] [--code CODE] [--json]', summary: "a club's activities and verdicts" }],
-    help: ACTIVITIES_HELP, options: ACTIVITIES_OPTIONS, run: activities,
+    usage: [
+      {
+        args: '--club C --period P [--verdict approved|rejected] [--vendor V] [--code CODE] [--json]',
+        summary: "a club's activities and verdicts",
+      },
+    ],
+    help: ACTIVITIES_HELP,
+    options: ACTIVITIES_OPTIONS,
+    run: activities,
   }),
-  command({ name: 'totals', usage: [{ args: '--club C [--period P] [--json]', summary: "a club's period totals" }], help: TOTALS_HELP, options: TOTALS_OPTIONS, run: totals }),
   command({
-    name: 'imports', usage: [{ args: '(--vendor V | --club C) [--limit N] [--json]', summary: 'latest imports with status and counts' }],
-    help: IMPORTS_HELP, options: IMPORTS_OPTIONS, run: imports,
+    name: 'totals',
+    usage: [{ args: '--club C [--period P] [--json]', summary: "a club's period totals" }],
+    help: TOTALS_HELP,
+    options: TOTALS_OPTIONS,
+    run: totals,
+  }),
+  command({
+    name: 'imports',
+    usage: [{ args: '(--vendor V | --club C) [--limit N] [--json]', summary: 'latest imports with status and counts' }],
+    help: IMPORTS_HELP,
+    options: IMPORTS_OPTIONS,
+    run: imports,
   }),
   command({
     name: 'persons-not-in-load',
-    usage: [{ args: '--vendor V --club C [--json]', summary: "persons of the club a vendor's full load did not contain" }],
-    help: PERSONS_NOT_IN_LOAD_HELP, options: PERSONS_NOT_IN_LOAD_OPTIONS, run: personsNotInLoadOf,
+    usage: [
+      { args: '--vendor V --club C [--json]', summary: "persons of the club a vendor's full load did not contain" },
+    ],
+    help: PERSONS_NOT_IN_LOAD_HELP,
+    options: PERSONS_NOT_IN_LOAD_OPTIONS,
+    run: personsNotInLoadOf,
   }),
 ];

@@ -35,25 +35,34 @@ Exit codes: 0 done, 2 usage error or store unreachable, 3 internal error.
 ${STORE_HELP}`;
 
 const OPTIONS = {
-  'stuck-after-minutes': { type: 'string' }, today: { type: 'string' }, club: { type: 'string', multiple: true }, json: { type: 'boolean' },
-  'only-purge': { type: 'boolean' }, ...STORE_OPTIONS,
+  'stuck-after-minutes': { type: 'string' },
+  today: { type: 'string' },
+  club: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  'only-purge': { type: 'boolean' },
+  ...STORE_OPTIONS,
 } as const;
 
-export const RECONCILE_COMMANDS = [command({
-  name: 'reconcile',
-  usage: [{
-    args: '[--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--only-purge] [--json]',
-    summary: 'the nightly job: resume or fail stuck uploads, repair totals, close periods, purge, report',
-  }],
-  help: HELP,
-  options: OPTIONS,
-  run: reconcileRegister,
-})];
+export const RECONCILE_COMMANDS = [
+  command({
+    name: 'reconcile',
+    usage: [
+      {
+        args: '[--stuck-after-minutes 60] [--today YYYY-MM-DD] [--club C ...] [--only-purge] [--json]',
+        summary: 'the nightly job: resume or fail stuck uploads, repair totals, close periods, purge, report',
+      },
+    ],
+    help: HELP,
+    options: OPTIONS,
+    run: reconcileRegister,
+  }),
+];
 
 async function reconcileRegister({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
   const minutes = Number(values['stuck-after-minutes'] ?? '60');
-  if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError(`--stuck-after-minutes must be a number of minutes, got ${values['stuck-after-minutes']}`);
+  if (!Number.isFinite(minutes) || minutes < 0)
+    throw new UsageError(`--stuck-after-minutes must be a number of minutes, got ${values['stuck-after-minutes']}`);
   const today = dateFlag('today', values.today) ?? stockholmDate();
   const settings = storeSettings(values);
   const key = identityKey(settings);
@@ -104,6 +113,8 @@ async function reconcileRegister({ values, positionals, name }: CommandInput<typ
 }
 
 function purgeLine(purged: PurgeReport): string {
-  return `purged (kept ${RETENTION_YEARS} years, from ${purged.cutoff}): ${purged.periods.map((p) => `${p.club} ${p.period}`).join(', ') || 'no period'}; `
-    + `${purged.persons} persons; ${purged.archivedFiles} archived files`;
+  return (
+    `purged (kept ${RETENTION_YEARS} years, from ${purged.cutoff}): ${purged.periods.map((p) => `${p.club} ${p.period}`).join(', ') || 'no period'}; ` +
+    `${purged.persons} persons; ${purged.archivedFiles} archived files`
+  );
 }

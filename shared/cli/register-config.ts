@@ -1,5 +1,8 @@
 import {
-  DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type DynamoDBClientConfig,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { existsSync, readFileSync } from 'node:fs';
@@ -84,27 +87,49 @@ const DEFAULT_TABLE = 'register';
  * Reads the settings: which register (RegisterPlace) and how to reach it. A malformed endpoint or table name is a
  * usage error; nothing configured and no local mode running is StoreUnavailable, with how to start it.
  */
-export function storeSettings(flags: { endpoint?: string | undefined; table?: string | undefined }, env: Env = process.env): StoreSettings {
+export function storeSettings(
+  flags: { endpoint?: string | undefined; table?: string | undefined },
+  env: Env = process.env,
+): StoreSettings {
   const endpoint = nonEmpty(flags.endpoint) ?? nonEmpty(env.LOK_DYNAMODB_ENDPOINT);
   const table = nonEmpty(flags.table) ?? nonEmpty(env.LOK_REGISTER_TABLE);
   if (endpoint !== undefined && !isHttpUrl(endpoint)) {
     throw new UsageError(`the DynamoDB endpoint must be an http(s) URL such as http://127.0.0.1:8000, got ${endpoint}`);
   }
-  if (table !== undefined && !TABLE_NAME.test(table)) throw new UsageError(`the table name must be 3–255 letters, digits, _ . or -, got ${table}`);
+  if (table !== undefined && !TABLE_NAME.test(table))
+    throw new UsageError(`the table name must be 3–255 letters, digits, _ . or -, got ${table}`);
   const objectsDir = nonEmpty(env.LOK_OBJECTS_DIR);
   const keysDir = nonEmpty(env.LOK_SFTP_KEYS_DIR);
   const common = { ...(keysDir !== undefined ? { vendorKeysDir: keysDir } : {}) };
   if (endpoint !== undefined) {
-    return { place: { kind: 'endpoint', endpoint }, endpoint, table: table ?? DEFAULT_TABLE, objectsDir: objectsDir ?? REGISTER_OBJECTS_DIR, client: endpointClient(endpoint, env), ...common };
+    return {
+      place: { kind: 'endpoint', endpoint },
+      endpoint,
+      table: table ?? DEFAULT_TABLE,
+      objectsDir: objectsDir ?? REGISTER_OBJECTS_DIR,
+      client: endpointClient(endpoint, env),
+      ...common,
+    };
   }
-  const because = table !== undefined ? (nonEmpty(flags.table) !== undefined ? '--table' : 'LOK_REGISTER_TABLE') : awsSetting(env);
+  const because =
+    table !== undefined ? (nonEmpty(flags.table) !== undefined ? '--table' : 'LOK_REGISTER_TABLE') : awsSetting(env);
   if (because !== undefined) {
-    return { place: { kind: 'aws', because }, table: table ?? DEFAULT_TABLE, objectsDir: objectsDir ?? REGISTER_OBJECTS_DIR, client: {}, ...common };
+    return {
+      place: { kind: 'aws', because },
+      table: table ?? DEFAULT_TABLE,
+      objectsDir: objectsDir ?? REGISTER_OBJECTS_DIR,
+      client: {},
+      ...common,
+    };
   }
   const local = runningLocalMode(env);
   return {
-    place: { kind: 'local-mode', endpoint: local.endpoint, dataDir: local.dataDir }, endpoint: local.endpoint, table: local.table,
-    objectsDir: objectsDir ?? local.objectsDir, client: endpointClient(local.endpoint, env), localConfigFile: local.configFile,
+    place: { kind: 'local-mode', endpoint: local.endpoint, dataDir: local.dataDir },
+    endpoint: local.endpoint,
+    table: local.table,
+    objectsDir: objectsDir ?? local.objectsDir,
+    client: endpointClient(local.endpoint, env),
+    localConfigFile: local.configFile,
     vendorKeysDir: keysDir ?? local.vendorKeysDir,
   };
 }
@@ -119,8 +144,13 @@ function endpointClient(endpoint: string, env: Env): DynamoDBClientConfig {
 }
 
 const AWS_SETTINGS = [
-  'AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_REGION', 'AWS_DEFAULT_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
 ] as const;
 
 /** The first thing of AWS in the environment (credentials, a profile or a region), if any. */
@@ -149,26 +179,43 @@ function runningLocalMode(env: Env): RunningLocalMode {
     runtime = undefined;
   }
   if (runtime === undefined) throw new StoreUnavailable(localModeNotRunning(dir, env));
-  return { endpoint: runtime.endpoint, table: runtime.table, objectsDir: runtime.objectsDir, vendorKeysDir: runtime.vendorKeysDir, configFile: join(dir, 'config.json'), dataDir: dir };
+  return {
+    endpoint: runtime.endpoint,
+    table: runtime.table,
+    objectsDir: runtime.objectsDir,
+    vendorKeysDir: runtime.vendorKeysDir,
+    configFile: join(dir, 'config.json'),
+    dataDir: dir,
+  };
 }
 
 function localModeNotRunning(dir: string, env: Env): string {
-  const start = nonEmpty(env.LOK_LOCAL_DIR) === undefined ? '`npm start` in the repository (run from there, or set LOK_LOCAL_DIR)' : `\`npx lok-importer start --data ${dir}\``;
-  return `no register configured, and local mode is not running (no live ${join(dir, 'runtime.json')}): start it with ${start} `
-    + 'and run this again, or name a register: LOK_DYNAMODB_ENDPOINT for DynamoDB Local, LOK_REGISTER_TABLE and AWS_REGION (with AWS credentials) for AWS';
+  const start =
+    nonEmpty(env.LOK_LOCAL_DIR) === undefined
+      ? '`npm start` in the repository (run from there, or set LOK_LOCAL_DIR)'
+      : `\`npx lok-importer start --data ${dir}\``;
+  return (
+    `no register configured, and local mode is not running (no live ${join(dir, 'runtime.json')}): start it with ${start} ` +
+    'and run this again, or name a register: LOK_DYNAMODB_ENDPOINT for DynamoDB Local, LOK_REGISTER_TABLE and AWS_REGION (with AWS credentials) for AWS'
+  );
 }
 
 /** The identity hash key, required by `import`: at least 32 bytes (UTF-8). */
 export function identityKey(settings?: StoreSettings, env: Env = process.env): string {
-  const fromLocalMode = settings?.localConfigFile !== undefined && existsSync(settings.localConfigFile)
-    ? (JSON.parse(readFileSync(settings.localConfigFile, 'utf8')) as { identityKey?: string }).identityKey : undefined;
+  const fromLocalMode =
+    settings?.localConfigFile !== undefined && existsSync(settings.localConfigFile)
+      ? (JSON.parse(readFileSync(settings.localConfigFile, 'utf8')) as { identityKey?: string }).identityKey
+      : undefined;
   const key = nonEmpty(env.LOK_IDENTITY_KEY) ?? fromLocalMode;
   if (key === undefined || key === '') {
-    throw new UsageError(`LOK_IDENTITY_KEY is not set: import needs the HMAC key persons are looked up by (at least ${MIN_KEY_BYTES} bytes), `
-      + `e.g. export LOK_IDENTITY_KEY=$(node -p "require('node:crypto').randomBytes(32).toString('hex')"), and the same key on every later run`);
+    throw new UsageError(
+      `LOK_IDENTITY_KEY is not set: import needs the HMAC key persons are looked up by (at least ${MIN_KEY_BYTES} bytes), ` +
+        `e.g. export LOK_IDENTITY_KEY=$(node -p "require('node:crypto').randomBytes(32).toString('hex')"), and the same key on every later run`,
+    );
   }
   const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes < MIN_KEY_BYTES) throw new UsageError(`LOK_IDENTITY_KEY must be at least ${MIN_KEY_BYTES} bytes, got ${bytes}`);
+  if (bytes < MIN_KEY_BYTES)
+    throw new UsageError(`LOK_IDENTITY_KEY must be at least ${MIN_KEY_BYTES} bytes, got ${bytes}`);
   return key;
 }
 
@@ -212,7 +259,11 @@ export interface RegisterOptions {
  * created when missing and waited for until ACTIVE, so that a newcomer needs no extra step. Failures to reach or
  * use the store become StoreUnavailable with what to do about it.
  */
-export async function withRegister<T>(settings: StoreSettings, work: (register: Register) => Promise<T>, options: RegisterOptions = {}): Promise<T> {
+export async function withRegister<T>(
+  settings: StoreSettings,
+  work: (register: Register) => Promise<T>,
+  options: RegisterOptions = {},
+): Promise<T> {
   const client = new DynamoDBClient(settings.client);
   try {
     process.stderr.write(`register: ${await registerName(settings, client)}\n`);
@@ -223,7 +274,11 @@ export async function withRegister<T>(settings: StoreSettings, work: (register: 
       admin: new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), settings.table),
       applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(client), settings.table),
       privacy: new DynamoDbPrivacyStore(client, settings.table),
-      ports: (key) => ({ store: new DynamoDbRegisterStore(client, settings.table), hasher: new HmacHasher(key), objects: new DiskObjectStore(settings.objectsDir) }),
+      ports: (key) => ({
+        store: new DynamoDbRegisterStore(client, settings.table),
+        hasher: new HmacHasher(key),
+        objects: new DiskObjectStore(settings.objectsDir),
+      }),
     });
   } catch (error) {
     const problem = storeProblem(error, settings);
@@ -237,8 +292,10 @@ export async function withRegister<T>(settings: StoreSettings, work: (register: 
 async function registerName(settings: StoreSettings, client: DynamoDBClient): Promise<string> {
   const { place, table } = settings;
   switch (place.kind) {
-    case 'local-mode': return `local mode (DynamoDB Local at ${place.endpoint}, data in ${place.dataDir})`;
-    case 'endpoint': return `table ${table} at DynamoDB ${place.endpoint}`;
+    case 'local-mode':
+      return `local mode (DynamoDB Local at ${place.endpoint}, data in ${place.dataDir})`;
+    case 'endpoint':
+      return `table ${table} at DynamoDB ${place.endpoint}`;
     case 'aws': {
       const endpoint = nonEmpty(process.env.AWS_ENDPOINT_URL_DYNAMODB) ?? nonEmpty(process.env.AWS_ENDPOINT_URL);
       return `AWS table ${table} in ${await client.config.region()}${endpoint !== undefined ? ` (endpoint ${endpoint})` : ''}`;
@@ -249,7 +306,8 @@ async function registerName(settings: StoreSettings, client: DynamoDBClient): Pr
 /** The table exists (or is created, where that is allowed); StoreUnavailable otherwise. */
 async function tableReady(client: DynamoDBClient, settings: StoreSettings, create: boolean): Promise<void> {
   if (create && settings.place.kind === 'endpoint') {
-    if (!(await ensureTable(client, settings.table))) throw new StoreUnavailable(`the table ${settings.table} did not become ACTIVE within 60 s`);
+    if (!(await ensureTable(client, settings.table)))
+      throw new StoreUnavailable(`the table ${settings.table} did not become ACTIVE within 60 s`);
     return;
   }
   try {
@@ -264,21 +322,37 @@ async function tableReady(client: DynamoDBClient, settings: StoreSettings, creat
 function missingTable(settings: StoreSettings): string {
   const { place, table } = settings;
   switch (place.kind) {
-    case 'aws': return `the register table ${table} does not exist in AWS (this account and region): set LOK_REGISTER_TABLE (or --table) `
-      + "to the stack's RegisterTableName output; the CLI never creates a table in AWS";
-    case 'endpoint': return `the register table ${table} does not exist at ${place.endpoint}: vendor add, club add or import creates it `
-      + '(or name another: LOK_REGISTER_TABLE / --table)';
-    case 'local-mode': return `local mode's register table ${table} does not exist at ${place.endpoint}: restart local mode (npm start)`;
+    case 'aws':
+      return (
+        `the register table ${table} does not exist in AWS (this account and region): set LOK_REGISTER_TABLE (or --table) ` +
+        "to the stack's RegisterTableName output; the CLI never creates a table in AWS"
+      );
+    case 'endpoint':
+      return (
+        `the register table ${table} does not exist at ${place.endpoint}: vendor add, club add or import creates it ` +
+        '(or name another: LOK_REGISTER_TABLE / --table)'
+      );
+    case 'local-mode':
+      return `local mode's register table ${table} does not exist at ${place.endpoint}: restart local mode (npm start)`;
   }
 }
 
-const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'];
+const NETWORK_CODES = [
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+];
 
 /** What to tell the user about an error of the store's configuration or reachability; undefined for anything else. */
 export function storeProblem(error: unknown, settings: StoreSettings): string | undefined {
   const problem = storeProblemOnly(error, settings);
   const { place } = settings;
-  return problem === undefined || place.kind !== 'aws' ? problem
+  return problem === undefined || place.kind !== 'aws'
+    ? problem
     : `${problem} (AWS is used because ${place.because} is set; with nothing of AWS set, the running local mode is)`;
 }
 
@@ -287,15 +361,25 @@ function storeProblemOnly(error: unknown, settings: StoreSettings): string | und
   const code = (error as { code?: unknown }).code;
   const where = settings.endpoint ?? 'AWS';
   if (typeof code === 'string' && NETWORK_CODES.includes(code)) {
-    if (settings.place.kind === 'local-mode') return `local mode's DynamoDB Local at ${where} does not answer (${code}): is local mode still running? (npm start)`;
+    if (settings.place.kind === 'local-mode')
+      return `local mode's DynamoDB Local at ${where} does not answer (${code}): is local mode still running? (npm start)`;
     return settings.endpoint !== undefined
       ? `cannot reach DynamoDB at ${where} (${code}): is DynamoDB Local running there? (LOK_DYNAMODB_ENDPOINT / --endpoint)`
       : `cannot reach DynamoDB in AWS (${code})`;
   }
-  if (error.name === 'CredentialsProviderError') return `no AWS credentials found (${error.message}); for DynamoDB Local set LOK_DYNAMODB_ENDPOINT`;
-  if (/region is missing/i.test(error.message)) return 'no AWS region configured: set AWS_REGION (or LOK_DYNAMODB_ENDPOINT for DynamoDB Local)';
+  if (error.name === 'CredentialsProviderError')
+    return `no AWS credentials found (${error.message}); for DynamoDB Local set LOK_DYNAMODB_ENDPOINT`;
+  if (/region is missing/i.test(error.message))
+    return 'no AWS region configured: set AWS_REGION (or LOK_DYNAMODB_ENDPOINT for DynamoDB Local)';
   if (error instanceof ResourceNotFoundException) return missingTable(settings);
-  if (['UnrecognizedClientException', 'InvalidSignatureException', 'AccessDeniedException', 'ExpiredTokenException'].includes(error.name)) {
+  if (
+    [
+      'UnrecognizedClientException',
+      'InvalidSignatureException',
+      'AccessDeniedException',
+      'ExpiredTokenException',
+    ].includes(error.name)
+  ) {
     return `DynamoDB at ${where} refused the request: ${error.name}: ${error.message}`;
   }
   return undefined;

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { surviveGonePeers } from '../local/gone-peers.js';
-import { DEFAULT_SFTP_PORT, DEMO_CLUB, DEMO_VENDOR, localLayout, SFTP_HOST, startLocalMode, type LocalMode } from '../local/local-mode.js';
+import {
+  DEFAULT_SFTP_PORT,
+  DEMO_CLUB,
+  DEMO_VENDOR,
+  localLayout,
+  SFTP_HOST,
+  startLocalMode,
+  type LocalMode,
+} from '../local/local-mode.js';
 import { uploadWithClient } from '../local/upload-with-client.js';
 import { folderPrefix } from '../core/storage/bucket-layout.js';
 import { command, type CommandInput } from './command.js';
@@ -40,7 +48,8 @@ function port(name: string, value: string | undefined): number | undefined {
 
 function logFormat(value: string | undefined): LogFormat {
   if (value === undefined) return 'human';
-  if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--log-format must be human or json, got ${value}`);
+  if (!(LOG_FORMATS as readonly string[]).includes(value))
+    throw new UsageError(`--log-format must be human or json, got ${value}`);
   return value as LogFormat;
 }
 
@@ -82,7 +91,9 @@ function sinceNpmStart(): number | undefined {
 
 export function startTime(): StartTime {
   const npm = sinceNpmStart();
-  return npm === undefined ? { seconds: performance.now() / 1000, since: 'process' } : { seconds: npm, since: 'npm start' };
+  return npm === undefined
+    ? { seconds: performance.now() / 1000, since: 'process' }
+    : { seconds: npm, since: 'npm start' };
 }
 
 /** The short summary a person reads once it is up. */
@@ -106,21 +117,32 @@ function summary(local: LocalMode, took: StartTime): string[] {
 }
 
 const OPTIONS = {
-  fresh: { type: 'boolean' }, data: { type: 'string' }, 'sftp-port': { type: 'string' }, 'dynamodb-port': { type: 'string' },
+  fresh: { type: 'boolean' },
+  data: { type: 'string' },
+  'sftp-port': { type: 'string' },
+  'dynamodb-port': { type: 'string' },
   'log-format': { type: 'string' },
 } as const;
 
-export const START_COMMANDS = [command({
-  name: 'start',
-  usage: [{ args: '[--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N] [--log-format human|json]', summary: 'SFTP (port 2222), DynamoDB Local, pipeline runner' }],
-  help: START_HELP,
-  options: OPTIONS,
-  run: start,
-})];
+export const START_COMMANDS = [
+  command({
+    name: 'start',
+    usage: [
+      {
+        args: '[--fresh] [--data DIR] [--sftp-port N] [--dynamodb-port N] [--log-format human|json]',
+        summary: 'SFTP (port 2222), DynamoDB Local, pipeline runner',
+      },
+    ],
+    help: START_HELP,
+    options: OPTIONS,
+    run: start,
+  }),
+];
 
 async function start({ values, positionals }: CommandInput<typeof OPTIONS>): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`start takes no argument ${positionals[0]}`);
-  const sftpPort = port('--sftp-port', values['sftp-port']) ?? port(SFTP_PORT_ENV, process.env[SFTP_PORT_ENV]) ?? DEFAULT_SFTP_PORT;
+  const sftpPort =
+    port('--sftp-port', values['sftp-port']) ?? port(SFTP_PORT_ENV, process.env[SFTP_PORT_ENV]) ?? DEFAULT_SFTP_PORT;
   const dynamodbPort = port('--dynamodb-port', values['dynamodb-port']);
   const dataDir = values.data ?? '.local';
   const output = localLog({ format: logFormat(values['log-format']), file: localLayout(dataDir).logFile });
@@ -129,17 +151,37 @@ async function start({ values, positionals }: CommandInput<typeof OPTIONS>): Pro
   let local: LocalMode;
   try {
     local = await startLocalMode({
-      dataDir, fresh: values.fresh === true, sftpPort, ...(dynamodbPort ? { dynamodbPort } : {}),
-      say: output.say, log: output.log, uploadDemo: uploadWithClient,
+      dataDir,
+      fresh: values.fresh === true,
+      sftpPort,
+      ...(dynamodbPort ? { dynamodbPort } : {}),
+      say: output.say,
+      log: output.log,
+      uploadDemo: uploadWithClient,
     });
   } catch (error) {
     output.close();
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || (error as { port?: number }).port !== sftpPort) throw error;
-    process.stderr.write(`lok-importer start: SFTP port ${sftpPort} on ${SFTP_HOST} is taken (another local mode?): choose another with --sftp-port N or ${SFTP_PORT_ENV}=N\n`);
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || (error as { port?: number }).port !== sftpPort)
+      throw error;
+    process.stderr.write(
+      `lok-importer start: SFTP port ${sftpPort} on ${SFTP_HOST} is taken (another local mode?): choose another with --sftp-port N or ${SFTP_PORT_ENV}=N\n`,
+    );
     return 2;
   }
   const took = startTime();
-  output.log({ event: 'local-mode.ready', seconds: took.seconds, since: took.since, sftp: { host: SFTP_HOST, port: local.sftpPort, hostKeys: local.hostKeys.map((k) => ({ type: k.type, fingerprint: k.fingerprint })), command: sftpCommand(local) }, dynamodb: local.endpoint, logFile: local.layout.logFile });
+  output.log({
+    event: 'local-mode.ready',
+    seconds: took.seconds,
+    since: took.since,
+    sftp: {
+      host: SFTP_HOST,
+      port: local.sftpPort,
+      hostKeys: local.hostKeys.map((k) => ({ type: k.type, fingerprint: k.fingerprint })),
+      command: sftpCommand(local),
+    },
+    dynamodb: local.endpoint,
+    logFile: local.layout.logFile,
+  });
   for (const line of summary(local, took)) output.say(line);
   await new Promise<void>((resolveStop) => {
     const onSignal = () => {

@@ -25,39 +25,65 @@ store unreachable, 3 internal error.
 
 ${STORE_HELP}`;
 
-const OPTIONS = { vendor: { type: 'string' }, upload: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION } as const;
+const OPTIONS = {
+  vendor: { type: 'string' },
+  upload: { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
+} as const;
 
 async function status({ values, positionals, name }: CommandInput<typeof OPTIONS>): Promise<number> {
   noPositionals(name, positionals);
   const vendor = required('vendor', values.vendor);
   const upload = values.upload === undefined ? undefined : required('upload', values.upload);
-  if (values.limit !== undefined && (!/^\d+$/.test(values.limit) || Number(values.limit) < 1 || Number(values.limit) > 1000)) {
+  if (
+    values.limit !== undefined &&
+    (!/^\d+$/.test(values.limit) || Number(values.limit) < 1 || Number(values.limit) > 1000)
+  ) {
     throw new UsageError(`--limit must be a whole number from 1 to 1000, got ${values.limit}`);
   }
   const limit = values.limit === undefined ? 20 : Number(values.limit);
-  if (upload !== undefined && values.limit !== undefined) throw new UsageError('give --upload U or --limit N, not both');
-  const result = await answerAt(adminTarget(values), { action: 'upload-status', vendor, ...(upload !== undefined ? { upload } : {}), limit });
+  if (upload !== undefined && values.limit !== undefined)
+    throw new UsageError('give --upload U or --limit N, not both');
+  const result = await answerAt(adminTarget(values), {
+    action: 'upload-status',
+    vendor,
+    ...(upload !== undefined ? { upload } : {}),
+    limit,
+  });
   return printed(result, values.json, (s) => statusText(s as VendorStatus));
 }
 
-export const STATUS_COMMANDS = [command({
-  name: 'status',
-  usage: [{
-    args: '--vendor V [--upload U] [--limit N] [--json] [--cloud]',
-    summary: "why a vendor's file is stuck: ledger, inbox, what it waits for, its execution",
-  }],
-  help: HELP,
-  options: OPTIONS,
-  run: status,
-})];
+export const STATUS_COMMANDS = [
+  command({
+    name: 'status',
+    usage: [
+      {
+        args: '--vendor V [--upload U] [--limit N] [--json] [--cloud]',
+        summary: "why a vendor's file is stuck: ledger, inbox, what it waits for, its execution",
+      },
+    ],
+    help: HELP,
+    options: OPTIONS,
+    run: status,
+  }),
+];
 
 function statusText(status: VendorStatus): string {
   const where = status.mode === 'cloud' ? 'in the cloud' : 'in local mode';
-  const open = status.open === 0 ? 'no open uploads'
-    : `${status.open} open upload(s), the oldest completed ${status.oldestCompletedAt} (${duration(status.oldestAgeSeconds ?? 0)} ago)`;
+  const open =
+    status.open === 0
+      ? 'no open uploads'
+      : `${status.open} open upload(s), the oldest completed ${status.oldestCompletedAt} (${duration(status.oldestAgeSeconds ?? 0)} ago)`;
   const lines = [`vendor ${status.vendor} ${where}, ${status.asOf}: ${open}`];
   if (status.uploads.length === 0) lines.push('no uploads');
-  for (const upload of status.uploads) lines.push(`${upload.uploadId ?? '(not taken in)'}  ${upload.file}  completed ${upload.completedAt}: ${upload.summary}`, `    ${facts(upload, status.mode === 'cloud')}`);
+  for (const upload of status.uploads)
+    lines.push(
+      `${upload.uploadId ?? '(not taken in)'}  ${upload.file}  completed ${upload.completedAt}: ${upload.summary}`,
+      `    ${facts(upload, status.mode === 'cloud')}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -66,14 +92,22 @@ function facts(upload: UploadStatus, cloud: boolean): string {
   const parts: string[] = [];
   const l = upload.ledger;
   if (l) {
-    parts.push(`ledger: ${l.stage}${l.status ? `/${l.status}` : ''}${l.stale ? ' (stale)' : ''}, received ${l.receivedAt}${l.finishedAt ? `, finished ${l.finishedAt}` : ''}`
-      + `${l.sha256 ? `, sha256 ${l.sha256}` : ''}${l.clubs?.length ? `, clubs ${l.clubs.join(' ')}` : ''}${l.errors !== undefined ? `, ${l.errors} error(s)` : ''}`);
+    parts.push(
+      `ledger: ${l.stage}${l.status ? `/${l.status}` : ''}${l.stale ? ' (stale)' : ''}, received ${l.receivedAt}${l.finishedAt ? `, finished ${l.finishedAt}` : ''}` +
+        `${l.sha256 ? `, sha256 ${l.sha256}` : ''}${l.clubs?.length ? `, clubs ${l.clubs.join(' ')}` : ''}${l.errors !== undefined ? `, ${l.errors} error(s)` : ''}`,
+    );
   } else parts.push('ledger: none');
-  parts.push(`file: ${upload.inInbox ? 'in the inbox' : 'not in the inbox'}${upload.archived ? ', archived' : ''}${upload.completed === false ? ', partial' : ''}`);
+  parts.push(
+    `file: ${upload.inInbox ? 'in the inbox' : 'not in the inbox'}${upload.archived ? ', archived' : ''}${upload.completed === false ? ', partial' : ''}`,
+  );
   for (const e of [upload.execution, upload.restart]) {
-    if (e) parts.push(`execution ${e.name}: ${e.status}${e.error ? ` (${e.error})` : ''}${e.startedAt ? ` since ${e.startedAt}` : ''}${e.stoppedAt ? ` until ${e.stoppedAt}` : ''}`);
+    if (e)
+      parts.push(
+        `execution ${e.name}: ${e.status}${e.error ? ` (${e.error})` : ''}${e.startedAt ? ` since ${e.startedAt}` : ''}${e.stoppedAt ? ` until ${e.stoppedAt}` : ''}`,
+      );
   }
-  if (cloud && upload.uploadId !== undefined && !upload.execution) parts.push(`execution ${upload.uploadId}: NOT_FOUND`);
+  if (cloud && upload.uploadId !== undefined && !upload.execution)
+    parts.push(`execution ${upload.uploadId}: NOT_FOUND`);
   return parts.join('; ');
 }
 

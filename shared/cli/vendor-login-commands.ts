@@ -29,7 +29,12 @@ ${EXIT}
 
 ${STORE_HELP}`;
 
-const KEY_OPTIONS = { key: { type: 'string' }, 'keep-old': { type: 'boolean' }, ...STORE_OPTIONS, ...CLOUD_OPTION } as const;
+const KEY_OPTIONS = {
+  key: { type: 'string' },
+  'keep-old': { type: 'boolean' },
+  ...STORE_OPTIONS,
+  ...CLOUD_OPTION,
+} as const;
 
 async function rotate({ values, positionals, name }: CommandInput<typeof KEY_OPTIONS>): Promise<number> {
   const [action, ...rest] = positionals;
@@ -37,7 +42,12 @@ async function rotate({ values, positionals, name }: CommandInput<typeof KEY_OPT
   const vendor = onePositional(`${name} rotate`, 'vendor ID', rest);
   const target = adminTarget(values);
   const publicKey = publicKeyOf(target, required('key', values.key));
-  const result = await answerAt(target, { action: 'vendor-key-rotate', vendor, publicKey, keepOld: values['keep-old'] === true });
+  const result = await answerAt(target, {
+    action: 'vendor-key-rotate',
+    vendor,
+    publicKey,
+    keepOld: values['keep-old'] === true,
+  });
   return reported(result, (value) => {
     const { removed } = value as { removed: readonly string[] };
     return `vendor ${vendor}: key added${removed.length > 0 ? `, ${removed.length} old key(s) removed` : ''}\n`;
@@ -49,16 +59,32 @@ const DISABLE_OPTIONS = { ...STORE_OPTIONS, ...CLOUD_OPTION } as const;
 async function disable({ values, positionals, name }: CommandInput<typeof DISABLE_OPTIONS>): Promise<number> {
   const vendor = onePositional(name, 'vendor ID', positionals);
   const target = adminTarget(values);
-  if (target.kind === 'register') sftpKeysDir(target.settings, 'disable the vendor on: start local mode (npm start), set LOK_SFTP_KEYS_DIR, or use --cloud');
-  return reported(await answerAt(target, { action: 'vendor-disable', vendor }),
-    (value) => `vendor ${vendor}: SFTP login disabled (${(value as { removed: readonly string[] }).removed.length} key(s) removed)\n`);
+  if (target.kind === 'register')
+    sftpKeysDir(
+      target.settings,
+      'disable the vendor on: start local mode (npm start), set LOK_SFTP_KEYS_DIR, or use --cloud',
+    );
+  return reported(
+    await answerAt(target, { action: 'vendor-disable', vendor }),
+    (value) =>
+      `vendor ${vendor}: SFTP login disabled (${(value as { removed: readonly string[] }).removed.length} key(s) removed)\n`,
+  );
 }
 
 /** A vendor's SFTP login: its key rotated, or the vendor shut out (the login's keys through the VendorLogins port). */
 export const VENDOR_LOGIN_COMMANDS = [
-  command({ name: 'vendor key', usage: [{ args: 'rotate ID --key FILE [--keep-old]', summary: "a vendor's new SFTP key" }], help: KEY_HELP, options: KEY_OPTIONS, run: rotate }),
   command({
-    name: 'vendor disable', usage: [{ args: 'ID [--cloud]', summary: 'shut a vendor out of the SFTP endpoint (its keys removed)' }],
-    help: DISABLE_HELP, options: DISABLE_OPTIONS, run: disable,
+    name: 'vendor key',
+    usage: [{ args: 'rotate ID --key FILE [--keep-old]', summary: "a vendor's new SFTP key" }],
+    help: KEY_HELP,
+    options: KEY_OPTIONS,
+    run: rotate,
+  }),
+  command({
+    name: 'vendor disable',
+    usage: [{ args: 'ID [--cloud]', summary: 'shut a vendor out of the SFTP endpoint (its keys removed)' }],
+    help: DISABLE_HELP,
+    options: DISABLE_OPTIONS,
+    run: disable,
   }),
 ];

@@ -7,7 +7,11 @@ const GONE_PEER_CODES: readonly string[] = ['EPIPE', 'ECONNRESET'];
 /** A socket error that is the peer's going, not a fault of this process. */
 export function isGonePeer(error: unknown): boolean {
   const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
-  return code !== undefined && GONE_PEER_CODES.includes(code) && (syscall === undefined || syscall === 'write' || syscall === 'read');
+  return (
+    code !== undefined &&
+    GONE_PEER_CODES.includes(code) &&
+    (syscall === undefined || syscall === 'write' || syscall === 'read')
+  );
 }
 
 /**

@@ -1,6 +1,12 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprint, generateKeyPair, HOST_KEY_TYPES, publicKeyOf, type SshKeyType } from '../adapters/sftp/ssh-keys.js';
+import {
+  fingerprint,
+  generateKeyPair,
+  HOST_KEY_TYPES,
+  publicKeyOf,
+  type SshKeyType,
+} from '../adapters/sftp/ssh-keys.js';
 
 /** One of the endpoint's host keys, as local mode keeps it in `<keys>/host_<type>`. */
 export interface HostKey {

@@ -96,7 +96,12 @@ export interface LocalModeOptions {
   /** Sees the register's DynamoDB client once it is made (the bench counts what it sends). */
   readonly onRegisterClient?: (client: DynamoDBClient) => void;
   /** Uploads the demo files over SFTP with a real client (first start only). */
-  readonly uploadDemo: (upload: { port: number; privateKeyPath: string; vendor: string; files: readonly string[] }) => Promise<void>;
+  readonly uploadDemo: (upload: {
+    port: number;
+    privateKeyPath: string;
+    vendor: string;
+    files: readonly string[];
+  }) => Promise<void>;
 }
 
 export interface LocalMode {
@@ -129,7 +134,8 @@ function readConfig(layout: LocalLayout): LocalConfig {
 export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
   const layout = localLayout(options.dataDir);
   if (options.fresh) rmSync(layout.dataDir, { recursive: true, force: true });
-  for (const dir of [layout.dataDir, layout.dynamodbDir, layout.objectsDir, layout.vendorKeysDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [layout.dataDir, layout.dynamodbDir, layout.objectsDir, layout.vendorKeysDir])
+    mkdirSync(dir, { recursive: true });
   const config = readConfig(layout);
   const hostKeys = localHostKeys(layout.keysDir);
   const demoKeyPath = join(layout.keysDir, `${DEMO_VENDOR}_ed25519`);
@@ -143,35 +149,67 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   try {
     const files = await installDynamoDbLocal(join(process.cwd(), '.cache'));
     const dynamo: DynamoDbLocal = await startDynamoDbLocal(files, {
-      ...(options.registerInMemory ? {} : { dataDir: layout.dynamodbDir }), ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
+      ...(options.registerInMemory ? {} : { dataDir: layout.dynamodbDir }),
+      ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
     });
     stops.push(() => dynamo.stop());
-    if (dynamo.listensOn === 'all') options.say('Warning: DynamoDB Local listens on every interface, not 127.0.0.1 alone: no javac (a JDK) was found to build the launcher that binds it.');
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    if (dynamo.listensOn === 'all')
+      options.say(
+        'Warning: DynamoDB Local listens on every interface, not 127.0.0.1 alone: no javac (a JDK) was found to build the launcher that binds it.',
+      );
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'eu-north-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     stops.push(async () => client.destroy());
     options.onRegisterClient?.(client);
     if (!(await ensureTable(client, TABLE))) throw new Error('the register table did not become ACTIVE');
-    const ports: PipelinePorts = { store: new DynamoDbRegisterStore(client, TABLE), hasher: new HmacHasher(config.identityKey), objects: new DiskObjectStore(layout.objectsDir) };
+    const ports: PipelinePorts = {
+      store: new DynamoDbRegisterStore(client, TABLE),
+      hasher: new HmacHasher(config.identityKey),
+      objects: new DiskObjectStore(layout.objectsDir),
+    };
     const admin = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), TABLE);
 
-    const firstStart = (await addVendor(admin, { id: DEMO_VENDOR, name: 'Demo AB', purpose: 'Medlemsregister och närvaro för LOK-stöd (demo)', licence: 'up-to-100-clubs' })).ok;
+    const firstStart = (
+      await addVendor(admin, {
+        id: DEMO_VENDOR,
+        name: 'Demo AB',
+        purpose: 'Medlemsregister och närvaro för LOK-stöd (demo)',
+        licence: 'up-to-100-clubs',
+      })
+    ).ok;
     if (firstStart || !existsSync(demoKeyPath)) {
       const pair = generateKeyPair();
       writeFileSync(demoKeyPath, pair.privateKey, { mode: 0o600 });
       new VendorKeyFiles(layout.vendorKeysDir).replace(DEMO_VENDOR, pair.publicKey);
     }
-    await addClub(admin, { id: DEMO_CLUB, name: 'IK Demo', sports: ['Fotboll', 'Handboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false });
+    await addClub(admin, {
+      id: DEMO_CLUB,
+      name: 'IK Demo',
+      sports: ['Fotboll', 'Handboll'],
+      federation: 'Svenska Fotbollförbundet',
+      identityKey: 'personnummer',
+      countsEveryoneAsDisabled: false,
+    });
     await activateVendor(admin, DEMO_CLUB, DEMO_VENDOR, '2026-01-01');
 
     const vendorKeys = new VendorKeyFiles(layout.vendorKeysDir);
     const queue = new UploadQueue({
-      ports, root: layout.objectsDir, clock: () => systemClock(), log: options.log,
+      ports,
+      root: layout.objectsDir,
+      clock: () => systemClock(),
+      log: options.log,
       ...(options.importsInFlight !== undefined ? { inFlight: options.importsInFlight } : {}),
     });
     // Uploads left from an earlier run, before the endpoint takes new ones (so that none is taken twice).
     await queue.resume();
     const sftp = await startSftpServer({
-      hostKey: hostKeys.map((key) => key.privateKey), host: SFTP_HOST, root: layout.objectsDir, ...(options.sftpPort ? { port: options.sftpPort } : {}),
+      hostKey: hostKeys.map((key) => key.privateKey),
+      host: SFTP_HOST,
+      root: layout.objectsDir,
+      ...(options.sftpPort ? { port: options.sftpPort } : {}),
       publicKeysOf: (vendor) => {
         const keys = vendorKeys.keys(vendor);
         return keys.length === 0 ? undefined : keys;
@@ -185,21 +223,49 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     writeKnownHosts(layout.knownHostsFile, SFTP_HOST, sftp.port, hostKeys);
     // The club's web page and its API (issue 16; docs/club-guide.md), with the dev sign-in.
     const web = await startClubWeb({
-      ports: { store: ports.store, applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(client), TABLE) },
-      clock: () => systemClock(), signIn: new DevSignIn(() => ports.store.allClubs()), host: SFTP_HOST, ...(options.webPort ? { port: options.webPort } : {}),
+      ports: {
+        store: ports.store,
+        applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(client), TABLE),
+      },
+      clock: () => systemClock(),
+      signIn: new DevSignIn(() => ports.store.allClubs()),
+      host: SFTP_HOST,
+      ...(options.webPort ? { port: options.webPort } : {}),
     });
     stops.push(() => web.stop());
-    const runtime: LocalRuntime = { endpoint: dynamo.endpoint, table: TABLE, objectsDir: layout.objectsDir, sftpPort: sftp.port, webUrl: web.url, vendorKeysDir: layout.vendorKeysDir, pid: process.pid };
+    const runtime: LocalRuntime = {
+      endpoint: dynamo.endpoint,
+      table: TABLE,
+      objectsDir: layout.objectsDir,
+      sftpPort: sftp.port,
+      webUrl: web.url,
+      vendorKeysDir: layout.vendorKeysDir,
+      pid: process.pid,
+    };
     writeFileSync(layout.runtimeFile, JSON.stringify(runtime, null, 2));
 
     if (firstStart) {
       const samples = options.samplesDir ?? 'samples';
-      const xml = readdirSync(samples).filter((f) => f.endsWith('.xml')).sort().map((f) => join(samples, f));
+      const xml = readdirSync(samples)
+        .filter((f) => f.endsWith('.xml'))
+        .sort()
+        .map((f) => join(samples, f));
       options.say(`First start: uploading ${xml.length} sample files to ${DEMO_VENDOR}'s inbox over SFTP…`);
       await options.uploadDemo({ port: sftp.port, privateKeyPath: demoKeyPath, vendor: DEMO_VENDOR, files: xml });
       await queue.idle();
     }
-    return { sftpPort: sftp.port, webUrl: web.url, dynamodbListensOn: dynamo.listensOn, hostKeys, endpoint: dynamo.endpoint, layout, queue, ports, demoKeyPath, stop };
+    return {
+      sftpPort: sftp.port,
+      webUrl: web.url,
+      dynamodbListensOn: dynamo.listensOn,
+      hostKeys,
+      endpoint: dynamo.endpoint,
+      layout,
+      queue,
+      ports,
+      demoKeyPath,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -94,12 +94,19 @@ export class UploadQueue {
 
   enqueue(completed: CompletedUpload): void {
     const upload: Upload = {
-      vendor: completed.vendor, file: completed.file, completedAt: completed.completedAt,
+      vendor: completed.vendor,
+      file: completed.file,
+      completedAt: completed.completedAt,
       uploadId: `${completed.completedAt.replace(/[^0-9]/g, '')}-${randomBytes(4).toString('hex')}`,
     };
     const previous = this.registered.get(upload.vendor) ?? Promise.resolve();
     let entered!: () => void;
-    this.registered.set(upload.vendor, new Promise<void>((resolve) => { entered = resolve; }));
+    this.registered.set(
+      upload.vendor,
+      new Promise<void>((resolve) => {
+        entered = resolve;
+      }),
+    );
     const run = previous.then(() => this.places(() => this.run(completed, upload, entered))).finally(entered);
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
@@ -120,7 +127,8 @@ export class UploadQueue {
           const archived = archivedFile(root, entry);
           return archived === undefined ? undefined : fileSource(archived);
         },
-        stuckAfterMs: 0, sleep: (ms) => sleep(ms),
+        stuckAfterMs: 0,
+        sleep: (ms) => sleep(ms),
       });
       if (report.resumed.length + report.failed.length + report.errors.length > 0) {
         log({ event: 'resumed-uploads', resumed: report.resumed, failed: report.failed, errors: report.errors });
@@ -157,14 +165,24 @@ export class UploadQueue {
           entered();
         },
         onStep: (step) => log({ event: 'step', vendor: upload.vendor, uploadId: upload.uploadId, ...step }),
-        onRecords: (records) => log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),
+        onRecords: (records) =>
+          log({ event: 'records-read', vendor: upload.vendor, uploadId: upload.uploadId, records }),
       });
       log({
-        event: 'upload-done', vendor: upload.vendor, uploadId: upload.uploadId, file: upload.file, kind: result.kind,
-        ...(result.kind !== 'blocked' ? {
-          status: result.receipt.status, errors: errorCount(result.receipt), activities: result.receipt.activities.length,
-          approved: result.receipt.counts.activities.approved, rejected: result.receipt.counts.activities.rejected,
-        } : { waitingFor: result.waitingFor }),
+        event: 'upload-done',
+        vendor: upload.vendor,
+        uploadId: upload.uploadId,
+        file: upload.file,
+        kind: result.kind,
+        ...(result.kind !== 'blocked'
+          ? {
+              status: result.receipt.status,
+              errors: errorCount(result.receipt),
+              activities: result.receipt.activities.length,
+              approved: result.receipt.counts.activities.approved,
+              rejected: result.receipt.counts.activities.rejected,
+            }
+          : { waitingFor: result.waitingFor }),
         seconds: (Date.now() - started) / 1000,
       });
       this.options.onDone?.(upload, result);
@@ -180,7 +198,10 @@ export class UploadQueue {
 
 /** An error as the log may hold it: its name and code, never its message (which may carry a vendor's file name). */
 function errorCode(error: unknown): { error: string; code: unknown } {
-  return { error: error instanceof Error ? error.name : 'Error', code: (error as { code?: unknown } | undefined)?.code ?? null };
+  return {
+    error: error instanceof Error ? error.name : 'Error',
+    code: (error as { code?: unknown } | undefined)?.code ?? null,
+  };
 }
 
 /**

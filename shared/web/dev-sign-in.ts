@@ -15,7 +15,10 @@ export class DevSignIn {
 
   /** The users one can sign in as: RF support and an official per club. */
   async users(): Promise<{ user: string; clubs: 'all' | readonly string[] }[]> {
-    return [{ user: RF_SUPPORT, clubs: 'all' }, ...(await this.clubs()).map((club) => ({ user: `official-${club}`, clubs: [club] }))];
+    return [
+      { user: RF_SUPPORT, clubs: 'all' },
+      ...(await this.clubs()).map((club) => ({ user: `official-${club}`, clubs: [club] })),
+    ];
   }
 
   async signIn(user: string): Promise<string | undefined> {

@@ -13,7 +13,8 @@ export function fixesOf(markdown: string): Record<string, string> {
   let code: string | undefined;
   let fix: string[] | undefined;
   const end = () => {
-    if (code !== undefined && fix !== undefined) fixes[code] = fix.join(' ').replace(/\*\*/g, '').replace(/`/g, '').trim();
+    if (code !== undefined && fix !== undefined)
+      fixes[code] = fix.join(' ').replace(/\*\*/g, '').replace(/`/g, '').trim();
     fix = undefined;
   };
   for (const line of markdown.split('\n')) {

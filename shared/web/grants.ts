@@ -18,11 +18,26 @@ export function canRead(grant: Grant, club: string): boolean {
 
 /** A grant from a Cognito ID token's claims: RF support by group, officials by the `custom:clubs` attribute (comma-separated). */
 export function grantOfClaims(claims: Readonly<Record<string, unknown>>): Grant | undefined {
-  const user = typeof claims['cognito:username'] === 'string' ? claims['cognito:username'] : typeof claims.sub === 'string' ? claims.sub : undefined;
+  const user =
+    typeof claims['cognito:username'] === 'string'
+      ? claims['cognito:username']
+      : typeof claims.sub === 'string'
+        ? claims.sub
+        : undefined;
   if (user === undefined) return undefined;
   const groups = claims['cognito:groups'];
-  const groupList = Array.isArray(groups) ? groups.map(String) : typeof groups === 'string' ? groups.replace(/^\[|\]$/g, '').split(/[ ,]+/) : [];
+  const groupList = Array.isArray(groups)
+    ? groups.map(String)
+    : typeof groups === 'string'
+      ? groups.replace(/^\[|\]$/g, '').split(/[ ,]+/)
+      : [];
   if (groupList.includes(RF_SUPPORT)) return { user, clubs: 'all' };
-  const clubs = typeof claims['custom:clubs'] === 'string' ? claims['custom:clubs'].split(',').map((c) => c.trim()).filter((c) => c !== '') : [];
+  const clubs =
+    typeof claims['custom:clubs'] === 'string'
+      ? claims['custom:clubs']
+          .split(',')
+          .map((c) => c.trim())
+          .filter((c) => c !== '')
+      : [];
   return { user, clubs };
 }

@@ -27,9 +27,24 @@ export const LOAD = {
 
 /** Persons 0–2 are adults (the leaders), the rest children. */
 const ADULTS = 3;
-const DATES = ['2026-11-02', '2026-11-03', '2026-11-05', '2026-11-10', '2026-11-12', '2026-11-17', '2026-11-19', '2026-11-24', '2026-11-26'] as const;
+const DATES = [
+  '2026-11-02',
+  '2026-11-03',
+  '2026-11-05',
+  '2026-11-10',
+  '2026-11-12',
+  '2026-11-17',
+  '2026-11-19',
+  '2026-11-24',
+  '2026-11-26',
+] as const;
 const STARTS = ['17:00', '17:30', '18:00', '18:30'] as const;
-const MEMBERSHIPS = ['', '<Membership from="2000-01-01"/>', '<Membership from="2026-11-11"/>', '<Membership from="2000-01-01" to="2026-11-12"/>'] as const;
+const MEMBERSHIPS = [
+  '',
+  '<Membership from="2000-01-01"/>',
+  '<Membership from="2026-11-11"/>',
+  '<Membership from="2000-01-01" to="2026-11-12"/>',
+] as const;
 
 export type Expected = 'applied' | 'partially_applied' | 'rejected' | 'duplicate';
 
@@ -40,16 +55,27 @@ export interface LoadFile {
   readonly expected: Expected;
 }
 
-export interface ModelPerson { readonly k: number; readonly memberships: number }
+export interface ModelPerson {
+  readonly k: number;
+  readonly memberships: number;
+}
 export interface ModelActivity {
-  readonly id: string; readonly date: string; readonly start: string; readonly place: string;
-  readonly leaders: readonly string[]; readonly participants: readonly string[];
+  readonly id: string;
+  readonly date: string;
+  readonly start: string;
+  readonly place: string;
+  readonly leaders: readonly string[];
+  readonly participants: readonly string[];
 }
 /** What the register holds of one vendor's club: persons by ref, live activities by id. */
-export interface ModelClub { readonly persons: Map<string, ModelPerson>; readonly activities: Map<string, ModelActivity> }
+export interface ModelClub {
+  readonly persons: Map<string, ModelPerson>;
+  readonly activities: Map<string, ModelActivity>;
+}
 
 export const vendorId = (v: number) => `load-v${String(v).padStart(2, '0')}`;
-export const clubsOf = (v: number) => Array.from({ length: LOAD.clubsPerVendor }, (_, c) => String(400_000 + v * 10 + c));
+export const clubsOf = (v: number) =>
+  Array.from({ length: LOAD.clubsPerVendor }, (_, c) => String(400_000 + v * 10 + c));
 const ref = (k: number) => `P${k}`;
 
 /** A vendor's person k: adults born in the 1980s, children 2010–2015; serials unique across the world. */
@@ -66,12 +92,17 @@ function personXml(v: number, p: ModelPerson): string {
 }
 
 function activityXml(a: ModelActivity): string {
-  return `<Activity id="${a.id}"><Date>${a.date}</Date><Start>${a.start}</Start><End>${endOf(a.start)}</End><Sport>Fotboll</Sport><Type>training</Type>`
-    + `<Place>${a.place}</Place>${a.leaders.map((r) => `<Leader ref="${r}"/>`).join('')}${a.participants.map((r) => `<Participant ref="${r}"/>`).join('')}</Activity>`;
+  return (
+    `<Activity id="${a.id}"><Date>${a.date}</Date><Start>${a.start}</Start><End>${endOf(a.start)}</End><Sport>Fotboll</Sport><Type>training</Type>` +
+    `<Place>${a.place}</Place>${a.leaders.map((r) => `<Leader ref="${r}"/>`).join('')}${a.participants.map((r) => `<Participant ref="${r}"/>`).join('')}</Activity>`
+  );
 }
 
 function fileXml(vendor: string, clubs: readonly { club: string; persons: string[]; activities: string[] }[]): string {
-  const body = clubs.map((c) => `<Club id="${c.club}"><Persons>\n${c.persons.join('\n')}\n</Persons><Activities>\n${c.activities.join('\n')}\n</Activities></Club>`);
+  const body = clubs.map(
+    (c) =>
+      `<Club id="${c.club}"><Persons>\n${c.persons.join('\n')}\n</Persons><Activities>\n${c.activities.join('\n')}\n</Activities></Club>`,
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Import xmlns="urn:lok-importer:import:1" vendor="${vendor}" created="${LOAD.created}" mode="delta">\n${body.join('\n')}\n</Import>\n`;
 }
 
@@ -82,8 +113,12 @@ class Random {
     this.state = (this.state * 48271) % 2147483647;
     return this.state / 2147483647;
   }
-  int(n: number): number { return Math.floor(this.next() * n); }
-  pick<T>(items: readonly T[]): T { return items[this.int(items.length)]!; }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
   some<T>(items: readonly T[], min: number, max: number): T[] {
     const shuffled = [...items].sort(() => this.next() - 0.5);
     return shuffled.slice(0, Math.min(items.length, min + this.int(max - min + 1)));
@@ -125,27 +160,51 @@ export function vendorWorld(v: number): { files: LoadFile[]; model: Map<string, 
 }
 
 function copyOf(model: Map<string, ModelClub>): Map<string, ModelClub> {
-  return new Map([...model].map(([club, c]) => [club, { persons: new Map(c.persons), activities: new Map(c.activities) }]));
+  return new Map(
+    [...model].map(([club, c]) => [club, { persons: new Map(c.persons), activities: new Map(c.activities) }]),
+  );
 }
 
 /** One club's part of file i: a few persons (new, or with other memberships), a few activities, now and then a deletion. */
-function clubChanges(v: number, i: number, club: string, state: ModelClub, random: Random, bad: boolean): { club: string; persons: string[]; activities: string[] } {
+function clubChanges(
+  v: number,
+  i: number,
+  club: string,
+  state: ModelClub,
+  random: Random,
+  bad: boolean,
+): { club: string; persons: string[]; activities: string[] } {
   const persons: string[] = [];
-  for (const k of random.some(Array.from({ length: LOAD.personsPerVendor }, (_, k) => k), 1, 3)) {
+  for (const k of random.some(
+    Array.from({ length: LOAD.personsPerVendor }, (_, k) => k),
+    1,
+    3,
+  )) {
     const person = { k, memberships: random.int(MEMBERSHIPS.length) };
     state.persons.set(ref(k), person);
     persons.push(personXml(v, person));
   }
   // A bad record: a personnummer whose check digit is wrong (INVALID_PERSONNUMMER; the person is refused).
-  if (bad) persons.push(`<Person id="BAD${i}"><PersonalNumber>201003151230</PersonalNumber><FirstName>X</FirstName><LastName>Y</LastName></Person>`);
+  if (bad)
+    persons.push(
+      `<Person id="BAD${i}"><PersonalNumber>201003151230</PersonalNumber><FirstName>X</FirstName><LastName>Y</LastName></Person>`,
+    );
   const known = [...state.persons.keys()];
   const adults = known.filter((r) => Number(r.slice(1)) < ADULTS);
   const children = known.filter((r) => Number(r.slice(1)) >= ADULTS);
   const activities: string[] = [];
-  for (const a of random.some(Array.from({ length: LOAD.activitiesPerClub }, (_, a) => `A${a}`), 1, 3)) {
+  for (const a of random.some(
+    Array.from({ length: LOAD.activitiesPerClub }, (_, a) => `A${a}`),
+    1,
+    3,
+  )) {
     const activity: ModelActivity = {
-      id: a, date: random.pick(DATES), start: random.pick(STARTS), place: `F${i}`,
-      leaders: random.some(adults, 1, 1), participants: random.some(children, 2, 4).sort(),
+      id: a,
+      date: random.pick(DATES),
+      start: random.pick(STARTS),
+      place: `F${i}`,
+      leaders: random.some(adults, 1, 1),
+      participants: random.some(children, 2, 4).sort(),
     };
     state.activities.set(a, activity);
     // A ref to nobody (UNKNOWN_PERSON_REF) is left out: the register holds the activity without it.
@@ -163,7 +222,12 @@ function clubChanges(v: number, i: number, club: string, state: ModelClub, rando
 
 /** The vendor's final state as one file: `check` of it judges the final state from scratch. */
 export function finalFile(v: number, model: ReadonlyMap<string, ModelClub>): string {
-  return fileXml(vendorId(v), [...model].map(([club, c]) => ({
-    club, persons: [...c.persons.values()].map((p) => personXml(v, p)), activities: [...c.activities.values()].map(activityXml),
-  })));
+  return fileXml(
+    vendorId(v),
+    [...model].map(([club, c]) => ({
+      club,
+      persons: [...c.persons.values()].map((p) => personXml(v, p)),
+      activities: [...c.activities.values()].map(activityXml),
+    })),
+  );
 }

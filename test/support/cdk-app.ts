@@ -12,8 +12,16 @@ export const STAGES = {
  * The app as `npm run synth` builds it, with the stages above. `bundle: false` skips esbuild (the assertion
  * tests read templates, not bundles); one test bundles for real.
  */
-export function synthApp(options: { bundle: boolean; outdir?: string } = { bundle: false }): { app: App; stacks: Record<'test' | 'prod', ImporterStack> } {
-  const app = importerApp(new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { stages: STAGES, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } }));
+export function synthApp(options: { bundle: boolean; outdir?: string } = { bundle: false }): {
+  app: App;
+  stacks: Record<'test' | 'prod', ImporterStack>;
+} {
+  const app = importerApp(
+    new App({
+      ...(options.outdir ? { outdir: options.outdir } : {}),
+      context: { stages: STAGES, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    }),
+  );
   const stack = (name: string) => app.node.findChild(`LokImporter-${name}`) as ImporterStack;
   return { app, stacks: { test: stack('test'), prod: stack('prod') } };
 }
@@ -38,7 +46,11 @@ export const BUCKET_DEPLOYMENT_PROVIDER = /^CustomCDKBucketDeployment/;
 
 /** The template's resources of a type, CDK's own providers (auto-delete, bucket deployment) left out. */
 export function ownResources(template: Template, type: string): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(Object.entries(template.findResources(type)).filter(([id]) => !AUTO_DELETE_PROVIDER.test(id) && !BUCKET_DEPLOYMENT_PROVIDER.test(id)));
+  return Object.fromEntries(
+    Object.entries(template.findResources(type)).filter(
+      ([id]) => !AUTO_DELETE_PROVIDER.test(id) && !BUCKET_DEPLOYMENT_PROVIDER.test(id),
+    ),
+  );
 }
 
 /** A CloudFormation value with its intrinsic functions flattened to text (tokens become `<Ref>`/`<GetAtt>`). */
@@ -71,18 +83,36 @@ export interface AslState {
   readonly Parameters?: unknown;
   readonly End?: boolean;
   readonly Default?: string;
-  readonly Choices?: readonly { readonly Next: string; readonly Variable?: string; readonly NumericGreaterThan?: number; readonly And?: unknown[] }[];
-  readonly Retry?: readonly { readonly ErrorEquals: readonly string[]; readonly MaxAttempts: number; readonly IntervalSeconds: number; readonly BackoffRate: number; readonly MaxDelaySeconds?: number; readonly JitterStrategy?: string }[];
+  readonly Choices?: readonly {
+    readonly Next: string;
+    readonly Variable?: string;
+    readonly NumericGreaterThan?: number;
+    readonly And?: unknown[];
+  }[];
+  readonly Retry?: readonly {
+    readonly ErrorEquals: readonly string[];
+    readonly MaxAttempts: number;
+    readonly IntervalSeconds: number;
+    readonly BackoffRate: number;
+    readonly MaxDelaySeconds?: number;
+    readonly JitterStrategy?: string;
+  }[];
   readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
   readonly ItemReader?: { readonly Resource: string; readonly ReaderConfig?: { readonly InputType?: string } };
-  readonly ItemProcessor?: { readonly ProcessorConfig?: { readonly Mode?: string }; readonly StartAt: string; readonly States: Record<string, AslState> };
+  readonly ItemProcessor?: {
+    readonly ProcessorConfig?: { readonly Mode?: string };
+    readonly StartAt: string;
+    readonly States: Record<string, AslState>;
+  };
   readonly ItemBatcher?: { readonly MaxItemsPerBatch?: number; readonly BatchInput?: unknown };
   readonly MaxConcurrency?: number;
 }
 
 /** The state machine's definition, parsed (the ARNs of its functions appear as `<Logical.Arn>`). */
 export function definitionOf(template: Template, comment: RegExp): Asl {
-  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: unknown } }[];
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as {
+    Properties: { DefinitionString: unknown };
+  }[];
   for (const machine of machines) {
     const asl = JSON.parse(flatten(machine.Properties.DefinitionString)) as Asl & { Comment?: string };
     if (asl.Comment && comment.test(asl.Comment)) return asl;

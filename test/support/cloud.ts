@@ -40,7 +40,10 @@ export async function startLocalCloud(): Promise<LocalCloud> {
   const [{ local, client }, s3Server] = await Promise.all([dynamoDbForTests(), s3ForTests()]);
   const s3 = s3Client({ endpoint: s3Server.endpoint, region: REGION, credentials: S3_CREDENTIALS });
   return {
-    dynamodb: client, dynamodbEndpoint: local.endpoint, s3, s3Server,
+    dynamodb: client,
+    dynamodbEndpoint: local.endpoint,
+    s3,
+    s3Server,
     async stop() {
       client.destroy();
       s3.destroy();
@@ -84,8 +87,13 @@ export async function freshDeployment(cloud: LocalCloud): Promise<Deployment> {
 }
 
 /** Vendors and clubs in the register, every vendor active for every club from 2020-01-01. */
-export async function onboardIn(admin: DynamoDbRegisterAdmin, vendors: readonly string[], clubs: readonly string[]): Promise<void> {
-  for (const id of vendors) await addVendor(admin, { id, name: `Vendor ${id}`, purpose: 'LOK-stöd', licence: 'unlimited' });
+export async function onboardIn(
+  admin: DynamoDbRegisterAdmin,
+  vendors: readonly string[],
+  clubs: readonly string[],
+): Promise<void> {
+  for (const id of vendors)
+    await addVendor(admin, { id, name: `Vendor ${id}`, purpose: 'LOK-stöd', licence: 'unlimited' });
   for (const club of clubs) {
     await addClub(admin, testClub(club));
     for (const vendor of vendors) await activateVendor(admin, club, vendor, '2020-01-01');
@@ -93,7 +101,12 @@ export async function onboardIn(admin: DynamoDbRegisterAdmin, vendors: readonly 
 }
 
 /** The environment the CDK app gives the functions, pointed at the local servers (and `IDENTITY_KEY` itself). */
-export function functionEnv(cloud: LocalCloud, table: string, bucket: string, extra: Record<string, string> = {}): Record<string, string> {
+export function functionEnv(
+  cloud: LocalCloud,
+  table: string,
+  bucket: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     REGISTER_TABLE: table,
     BUCKET: bucket,
@@ -117,13 +130,21 @@ export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** The import workflow's handlers (functions/<file>.ts) by step, as the cloud tests cold-start them. */
 export const IMPORT_FUNCTIONS = {
-  start: 'start-upload', register: 'register-step', apply: 'apply-step', judge: 'judge-step', totals: 'totals-step',
-  receipt: 'receipt-step', sweep: 'sweep-inbox',
+  start: 'start-upload',
+  register: 'register-step',
+  apply: 'apply-step',
+  judge: 'judge-step',
+  totals: 'totals-step',
+  receipt: 'receipt-step',
+  sweep: 'sweep-inbox',
 } as const;
 export type ImportFunctions = { [K in keyof typeof IMPORT_FUNCTIONS]: Handler };
 
 /** A client of an S3-compatible test server and the adapters on its bucket. */
-export function s3AdaptersOf(endpoint: string, bucket: string): { client: S3Client; uploads: S3Uploads; objects: S3ObjectStore } {
+export function s3AdaptersOf(
+  endpoint: string,
+  bucket: string,
+): { client: S3Client; uploads: S3Uploads; objects: S3ObjectStore } {
   const client = s3Client({ endpoint, region: REGION, credentials: S3_CREDENTIALS });
   return { client, uploads: new S3Uploads(client, bucket), objects: new S3ObjectStore(client, bucket) };
 }
@@ -134,17 +155,27 @@ export function s3AdaptersOf(endpoint: string, bucket: string): { client: S3Clie
  * does. The environment is process-wide here: each returned handler sets its own again before it runs, so that
  * handlers of several cold starts (a healthy one, one in an outage) live side by side as separate environments.
  */
-export async function coldStart<T extends Record<string, string>>(env: Record<string, string>, files: T): Promise<{ [K in keyof T]: Handler }> {
+export async function coldStart<T extends Record<string, string>>(
+  env: Record<string, string>,
+  files: T,
+): Promise<{ [K in keyof T]: Handler }> {
   const apply = () => {
     for (const [name, value] of Object.entries(env)) process.env[name] = value;
   };
   apply();
   vi.resetModules();
-  const loaded = await Promise.all(Object.values(files).map((file) => import(`../../functions/${file}.ts`) as Promise<{ handler: Handler }>));
-  return Object.fromEntries(Object.keys(files).map((name, i) => [name, (event: unknown, context: Context) => {
-    apply();
-    return loaded[i]!.handler(event, context);
-  }])) as { [K in keyof T]: Handler };
+  const loaded = await Promise.all(
+    Object.values(files).map((file) => import(`../../functions/${file}.ts`) as Promise<{ handler: Handler }>),
+  );
+  return Object.fromEntries(
+    Object.keys(files).map((name, i) => [
+      name,
+      (event: unknown, context: Context) => {
+        apply();
+        return loaded[i]!.handler(event, context);
+      },
+    ]),
+  ) as { [K in keyof T]: Handler };
 }
 
 /** The context the Lambda runtime passes (a 15-minute function, just invoked). */
@@ -175,10 +206,14 @@ export function lambdaContext(functionName: string, timeoutMs = 15 * 60 * 1000):
  */
 export async function invoke(handler: Handler, event: unknown, functionName = 'lok-importer-step'): Promise<unknown> {
   const result = await handler(JSON.parse(JSON.stringify(event)) as unknown, lambdaContext(functionName));
-  return result === undefined ? undefined : JSON.parse(JSON.stringify(result)) as unknown;
+  return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as unknown);
 }
 
-export async function invokeFailing(handler: Handler, event: unknown, functionName = 'lok-importer-step'): Promise<{ Error: string; Cause: string }> {
+export async function invokeFailing(
+  handler: Handler,
+  event: unknown,
+  functionName = 'lok-importer-step',
+): Promise<{ Error: string; Cause: string }> {
   try {
     await invoke(handler, event, functionName);
   } catch (error) {
@@ -192,15 +227,33 @@ export async function invokeFailing(handler: Handler, event: unknown, functionNa
  * A vendor's SFTP upload as Transfer Family leaves it: the object written, then tagged completed by the
  * server's upload workflow (a dropped session's object is never tagged).
  */
-export async function uploadToInbox(cloud: LocalCloud, bucket: string, key: string, body: string | Uint8Array, completed = true): Promise<void> {
+export async function uploadToInbox(
+  cloud: LocalCloud,
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+  completed = true,
+): Promise<void> {
   await cloud.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   if (completed) {
-    await cloud.s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] } }));
+    await cloud.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: key,
+        Tagging: { TagSet: [{ Key: COMPLETED_TAG.key, Value: COMPLETED_TAG.value }] },
+      }),
+    );
   }
 }
 
 /** Transfer Family's EventBridge event for a completed upload of `key` by `username`. */
-export function uploadCompletedEvent(bucket: string, key: string, username: string, content: string | number, status: 'COMPLETED' | 'FAILED' = 'COMPLETED') {
+export function uploadCompletedEvent(
+  bucket: string,
+  key: string,
+  username: string,
+  content: string | number,
+  status: 'COMPLETED' | 'FAILED' = 'COMPLETED',
+) {
   const now = new Date();
   // Given the bytes, the event carries their size and ETag (the MD5 of a single-part upload), as Transfer's does.
   const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content;
@@ -246,9 +299,10 @@ export function captureOutput(): { text(): string; restore(): void } {
   }
   return {
     text: () => out,
-    restore: () => streams.forEach((stream, i) => {
-      stream.write = originals[i]!;
-    }),
+    restore: () =>
+      streams.forEach((stream, i) => {
+        stream.write = originals[i]!;
+      }),
   };
 }
 
@@ -264,7 +318,9 @@ export async function cloudTestBed(): Promise<CloudTestBed> {
   const [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
   const output = captureOutput();
   return {
-    cloud, sfn, output,
+    cloud,
+    sfn,
+    output,
     async stop() {
       output.restore();
       await Promise.all([sfn.stop(), cloud.stop()]);

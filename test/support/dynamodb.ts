@@ -22,10 +22,15 @@ export async function dynamoDbForTests(): Promise<{ local: DynamoDbLocal; client
  * first), stopped after them. Read `client` and `endpoint` inside a hook or a test, once it is started.
  */
 export function dynamoDbForFile(): { readonly client: DynamoDBClient; readonly endpoint: string } {
-  const running = forFile('DynamoDB Local', dynamoDbForTests, async ({ local, client }) => {
-    client.destroy();
-    await local.stop();
-  }, 120_000);
+  const running = forFile(
+    'DynamoDB Local',
+    dynamoDbForTests,
+    async ({ local, client }) => {
+      client.destroy();
+      await local.stop();
+    },
+    120_000,
+  );
   return {
     get client() {
       return running().client;

@@ -7,7 +7,12 @@ import { afterAll, beforeAll } from 'vitest';
  * What the tests of one file (or describe block) share: started before them (before the file's own `beforeAll`,
  * when called first), stopped after them. The function returned reads it, inside a hook or a test.
  */
-export function forFile<T>(what: string, start: () => Promise<T>, stop: (started: T) => unknown, timeoutMs?: number): () => T {
+export function forFile<T>(
+  what: string,
+  start: () => Promise<T>,
+  stop: (started: T) => unknown,
+  timeoutMs?: number,
+): () => T {
   let started: T | undefined;
   beforeAll(async () => {
     started = await start();

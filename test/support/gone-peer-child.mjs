@@ -6,7 +6,10 @@ import { setTimeout } from 'node:timers';
 import { surviveGonePeers } from '../../dist/shared/local/gone-peers.js';
 
 surviveGonePeers((event) => process.stdout.write(`${JSON.stringify(event)}\n`));
-if (process.argv[2] === 'bug') setTimeout(() => { throw new Error('a bug'); }, 10);
+if (process.argv[2] === 'bug')
+  setTimeout(() => {
+    throw new Error('a bug');
+  }, 10);
 else {
   const server = createServer((socket) => socket.destroy());
   server.listen(0, '127.0.0.1', () => {

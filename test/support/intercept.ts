@@ -11,15 +11,19 @@ export interface PortCall {
  * The ports with every call to the register store and the object store going through `around`, which decides
  * when (and whether) the real call proceeds: a delay, a pause until released, a barrier, a fault.
  */
-export function interceptPorts(ports: PipelinePorts, around: (call: PortCall, proceed: () => Promise<unknown>) => Promise<unknown>): PipelinePorts {
-  const wrap = <T extends object>(target: T, port: PortCall['port']): T => new Proxy(target, {
-    get(object, name, receiver) {
-      const value = Reflect.get(object, name, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      const method = value as (...a: unknown[]) => Promise<unknown>;
-      return (...args: unknown[]) => around({ port, method: String(name), args }, () => method.apply(object, args));
-    },
-  });
+export function interceptPorts(
+  ports: PipelinePorts,
+  around: (call: PortCall, proceed: () => Promise<unknown>) => Promise<unknown>,
+): PipelinePorts {
+  const wrap = <T extends object>(target: T, port: PortCall['port']): T =>
+    new Proxy(target, {
+      get(object, name, receiver) {
+        const value = Reflect.get(object, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        const method = value as (...a: unknown[]) => Promise<unknown>;
+        return (...args: unknown[]) => around({ port, method: String(name), args }, () => method.apply(object, args));
+      },
+    });
   return { ...ports, store: wrap(ports.store, 'store'), objects: wrap(ports.objects, 'objects') };
 }
 
@@ -27,7 +31,18 @@ export function interceptPorts(ports: PipelinePorts, around: (call: PortCall, pr
 export function gate(): { wait: () => Promise<void>; reached: Promise<void>; open: () => void } {
   let open!: () => void;
   let arrive!: () => void;
-  const opened = new Promise<void>((resolve) => { open = resolve; });
-  const reached = new Promise<void>((resolve) => { arrive = resolve; });
-  return { wait: () => { arrive(); return opened; }, reached, open };
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const reached = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  return {
+    wait: () => {
+      arrive();
+      return opened;
+    },
+    reached,
+    open,
+  };
 }

@@ -20,7 +20,10 @@ export interface LambdaStandIn {
  * calls `handler` with the request's event and answers its result; a handler that throws is answered as Lambda answers
  * an unhandled error (x-amz-function-error, errorType and errorMessage). Any other request: 404.
  */
-export async function startLambdaStandIn(functionName: string, handler: (event: unknown, context: Context) => Promise<unknown>): Promise<LambdaStandIn> {
+export async function startLambdaStandIn(
+  functionName: string,
+  handler: (event: unknown, context: Context) => Promise<unknown>,
+): Promise<LambdaStandIn> {
   const invocations: string[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -35,8 +38,10 @@ export async function startLambdaStandIn(functionName: string, handler: (event: 
       }
       handler(JSON.parse(Buffer.concat(chunks).toString('utf8')), lambdaContext(functionName)).then(
         (result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
-        (error: Error) => response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })
-          .end(JSON.stringify({ errorType: error.name, errorMessage: error.message })),
+        (error: Error) =>
+          response
+            .writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })
+            .end(JSON.stringify({ errorType: error.name, errorMessage: error.message })),
       );
     });
   });

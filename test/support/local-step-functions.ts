@@ -71,7 +71,8 @@ function resolve(value: unknown, refs: Readonly<Record<string, string>>): string
   if ('Ref' in object || 'Fn::GetAtt' in object) {
     const name = 'Ref' in object ? String(object.Ref) : (object['Fn::GetAtt'] as string[]).join('.');
     const resolved = refs[name];
-    if (resolved === undefined) throw new Error(`the state machine refers to ${name}, which the local deployment does not provide`);
+    if (resolved === undefined)
+      throw new Error(`the state machine refers to ${name}, which the local deployment does not provide`);
     return resolved;
   }
   throw new Error(`an intrinsic function the local deployment cannot resolve: ${JSON.stringify(object)}`);
@@ -88,18 +89,33 @@ function allStates(states: Record<string, AslState>): [string, AslState][] {
 /** A Lambda task that waits for a task token: its function is named in its Parameters. */
 const WAIT_FOR_TOKEN = /^arn:aws:states:::lambda:invoke\.waitForTaskToken$/;
 
-function machineOf(stack: Stack, template: Template, machine: CdkStateMachine, refs: Record<string, string>, handlerOf: Map<string, string>): SynthesizedMachine {
-  const resource = template.toJSON().Resources[stack.getLogicalId(machine.node.defaultChild as CfnElement)] as { Properties: { DefinitionString: unknown } };
+function machineOf(
+  stack: Stack,
+  template: Template,
+  machine: CdkStateMachine,
+  refs: Record<string, string>,
+  handlerOf: Map<string, string>,
+): SynthesizedMachine {
+  const resource = template.toJSON().Resources[stack.getLogicalId(machine.node.defaultChild as CfnElement)] as {
+    Properties: { DefinitionString: unknown };
+  };
   const definition = JSON.parse(resolve(resource.Properties.DefinitionString, refs)) as Definition;
   const tokenTasks: string[] = [];
-  const tasks = Object.fromEntries(allStates(definition.States).filter(([, state]) => state.Type === 'Task').map(([name, state]) => {
-    const waits = WAIT_FOR_TOKEN.test(String(state.Resource));
-    if (waits) tokenTasks.push(name);
-    const functionArn = waits ? String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName) : String(state.Resource);
-    const file = handlerOf.get(functionArn);
-    if (!file) throw new Error(`Task state ${name} calls ${functionArn}, which is none of the Importer's functions`);
-    return [name, file];
-  }));
+  const tasks = Object.fromEntries(
+    allStates(definition.States)
+      .filter(([, state]) => state.Type === 'Task')
+      .map(([name, state]) => {
+        const waits = WAIT_FOR_TOKEN.test(String(state.Resource));
+        if (waits) tokenTasks.push(name);
+        const functionArn = waits
+          ? String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName)
+          : String(state.Resource);
+        const file = handlerOf.get(functionArn);
+        if (!file)
+          throw new Error(`Task state ${name} calls ${functionArn}, which is none of the Importer's functions`);
+        return [name, file];
+      }),
+  );
   return { definition, tasks, tokenTasks };
 }
 
@@ -116,7 +132,10 @@ export function synthesizedMachines(resources: LocalResources): SynthesizedMachi
     return { stack: stacks.test, template: Template.fromStack(stacks.test) };
   })());
   const refs: Record<string, string> = {
-    'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::Partition': 'aws',
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::URLSuffix': 'amazonaws.com',
     [stack.getLogicalId(stack.files.bucket.node.defaultChild as CfnElement)]: resources.bucket,
   };
   const handlerOf = new Map<string, string>();
@@ -133,7 +152,11 @@ export function synthesizedMachines(resources: LocalResources): SynthesizedMachi
 }
 
 /** A task about to run: the test may act first (delete an object, …) or hand in another handler for this call. */
-export type TaskHook = (call: { readonly state: string; readonly input: unknown; readonly attempt: number }) => Promise<Handler | void> | Handler | void;
+export type TaskHook = (call: {
+  readonly state: string;
+  readonly input: unknown;
+  readonly attempt: number;
+}) => Promise<Handler | void> | Handler | void;
 
 export interface LocalExecutionOptions {
   /** The handlers by file name under functions/ (cold-started by the test in the deployment's environment). */
@@ -192,12 +215,22 @@ function lambdaTask(handler: Handler, functionName: string) {
  * tokens), the function invoked with the payload, then the state waits for SendTaskSuccess on the Step Functions
  * fake (`taskTokens`), or ends in States.Timeout after the state's TimeoutSeconds (or `tokenTimeoutMs`).
  */
-function tokenTask(machine: SynthesizedMachine, state: string, options: LocalExecutionOptions, invoke: (payload: unknown) => Promise<unknown>) {
-  const timeoutMs = options.tokenTimeoutMs?.[state] ?? Number(allStates(machine.definition.States).find(([name]) => name === state)![1].TimeoutSeconds ?? 99_999_999) * 1000;
+function tokenTask(
+  machine: SynthesizedMachine,
+  state: string,
+  options: LocalExecutionOptions,
+  invoke: (payload: unknown) => Promise<unknown>,
+) {
+  const timeoutMs =
+    options.tokenTimeoutMs?.[state] ??
+    Number(allStates(machine.definition.States).find(([name]) => name === state)![1].TimeoutSeconds ?? 99_999_999) *
+      1000;
   return async (input: unknown) => {
     const { Payload } = input as { Payload: Record<string, unknown> };
     const { token, output } = taskTokens.issue(state, timeoutMs);
-    const payload = Object.fromEntries(Object.entries(Payload).map(([key, value]) => [key, value === TOKEN_PLACEHOLDER ? token : value]));
+    const payload = Object.fromEntries(
+      Object.entries(Payload).map(([key, value]) => [key, value === TOKEN_PLACEHOLDER ? token : value]),
+    );
     try {
       await invoke(payload);
     } catch (error) {
@@ -215,33 +248,48 @@ const TOKEN_PLACEHOLDER = 'task-token-issued-per-entry';
 
 function taskBindings(machine: SynthesizedMachine, options: LocalExecutionOptions) {
   const attempts = new Map<string, number>();
-  return Object.fromEntries(Object.entries(machine.tasks).map(([state, file]) => {
-    const invoke = async (input: unknown) => {
-      const handler = options.handlers[file];
-      if (!handler) throw new Error(`no handler given for ${file} (state ${state})`);
-      const attempt = (attempts.get(state) ?? 0) + 1;
-      attempts.set(state, attempt);
-      const replacement = await options.hook?.({ state, input, attempt });
-      return lambdaTask(replacement ?? handler, file)(input);
-    };
-    return [state, machine.tokenTasks.includes(state) ? tokenTask(machine, state, options, invoke) : invoke];
-  }));
+  return Object.fromEntries(
+    Object.entries(machine.tasks).map(([state, file]) => {
+      const invoke = async (input: unknown) => {
+        const handler = options.handlers[file];
+        if (!handler) throw new Error(`no handler given for ${file} (state ${state})`);
+        const attempt = (attempts.get(state) ?? 0) + 1;
+        attempts.set(state, attempt);
+        const replacement = await options.hook?.({ state, input, attempt });
+        return lambdaTask(replacement ?? handler, file)(input);
+      };
+      return [state, machine.tokenTasks.includes(state) ? tokenTask(machine, state, options, invoke) : invoke];
+    }),
+  );
 }
 
 /** The tool's retry wait override for every state that retries. */
-function retryOverrides(machine: SynthesizedMachine, options: LocalExecutionOptions): Record<string, number | number[]> {
-  return Object.fromEntries(allStates(machine.definition.States).filter(([, state]) => state.Retry)
-    .map(([name]) => [name, options.retryWaits?.[name] ?? options.retryWaitMs ?? 10]));
+function retryOverrides(
+  machine: SynthesizedMachine,
+  options: LocalExecutionOptions,
+): Record<string, number | number[]> {
+  return Object.fromEntries(
+    allStates(machine.definition.States)
+      .filter(([, state]) => state.Retry)
+      .map(([name]) => [name, options.retryWaits?.[name] ?? options.retryWaitMs ?? 10]),
+  );
 }
 
 /** A one-state machine that evaluates a payload template (Parameters, ItemSelector, BatchInput) as the service does. */
 async function evaluate(template: unknown, input: unknown, context: Record<string, unknown>): Promise<unknown> {
-  const machine = new StateMachine({ StartAt: 'Evaluate', States: { Evaluate: { Type: 'Pass', Parameters: template as never, End: true } } } as StateMachineDefinition);
+  const machine = new StateMachine({
+    StartAt: 'Evaluate',
+    States: { Evaluate: { Type: 'Pass', Parameters: template as never, End: true } },
+  } as StateMachineDefinition);
   return machine.run(input as never, { context: context as never }).result;
 }
 
 interface DistributedMapState {
-  readonly ItemReader: { readonly Resource: string; readonly ReaderConfig?: { readonly InputType?: string }; readonly Parameters: unknown };
+  readonly ItemReader: {
+    readonly Resource: string;
+    readonly ReaderConfig?: { readonly InputType?: string };
+    readonly Parameters: unknown;
+  };
   readonly ItemSelector?: unknown;
   readonly ItemBatcher?: { readonly MaxItemsPerBatch?: number; readonly BatchInput?: unknown };
   readonly ItemProcessor: { readonly StartAt: string; readonly States: Record<string, AslState> };
@@ -250,14 +298,24 @@ interface DistributedMapState {
 }
 
 /** The items the ItemReader hands out: a JSON Lines object in the bucket, as the S3 JSONL reader reads it. */
-async function readItems(state: DistributedMapState, input: unknown, context: Record<string, unknown>, s3: S3Client): Promise<unknown[]> {
+async function readItems(
+  state: DistributedMapState,
+  input: unknown,
+  context: Record<string, unknown>,
+  s3: S3Client,
+): Promise<unknown[]> {
   const reader = state.ItemReader;
   if (reader.Resource !== 'arn:aws:states:::s3:getObject' || reader.ReaderConfig?.InputType !== 'JSONL') {
-    throw new Error(`an ItemReader the local runner does not read: ${reader.Resource} ${reader.ReaderConfig?.InputType ?? ''}`);
+    throw new Error(
+      `an ItemReader the local runner does not read: ${reader.Resource} ${reader.ReaderConfig?.InputType ?? ''}`,
+    );
   }
-  const { Bucket, Key } = await evaluate(reader.Parameters, input, context) as { Bucket: string; Key: string };
+  const { Bucket, Key } = (await evaluate(reader.Parameters, input, context)) as { Bucket: string; Key: string };
   const text = await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString('utf8');
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as unknown);
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 /** The Distributed Map state run as the service runs it (see the top of this file). */
@@ -274,15 +332,25 @@ interface MapRun {
 function distributedMap({ name, state, context, options, runOptions, events }: MapRun) {
   return async (input: unknown) => {
     const items = await readItems(state, input, context, options.s3);
-    const selected = await Promise.all(items.map((value, index) => (state.ItemSelector
-      ? evaluate(state.ItemSelector, input, { ...context, Map: { Item: { Index: index, Value: value } } })
-      : value)));
+    const selected = await Promise.all(
+      items.map((value, index) =>
+        state.ItemSelector
+          ? evaluate(state.ItemSelector, input, { ...context, Map: { Item: { Index: index, Value: value } } })
+          : value,
+      ),
+    );
     const batchSize = state.ItemBatcher?.MaxItemsPerBatch;
-    const batchInput = state.ItemBatcher?.BatchInput === undefined ? undefined : await evaluate(state.ItemBatcher.BatchInput, input, context);
-    const children = batchSize === undefined ? selected : Array.from({ length: Math.ceil(selected.length / batchSize) }, (_, i) => ({
-      ...(batchInput === undefined ? {} : { BatchInput: batchInput }),
-      Items: selected.slice(i * batchSize, (i + 1) * batchSize),
-    }));
+    const batchInput =
+      state.ItemBatcher?.BatchInput === undefined
+        ? undefined
+        : await evaluate(state.ItemBatcher.BatchInput, input, context);
+    const children =
+      batchSize === undefined
+        ? selected
+        : Array.from({ length: Math.ceil(selected.length / batchSize) }, (_, i) => ({
+            ...(batchInput === undefined ? {} : { BatchInput: batchInput }),
+            Items: selected.slice(i * batchSize, (i + 1) * batchSize),
+          }));
     // The child executions' machine: the processor's states (its ProcessorConfig is the Map's, not theirs).
     const { StartAt, States } = state.ItemProcessor;
     const processor = new StateMachine({ StartAt, States } as StateMachineDefinition);
@@ -298,7 +366,12 @@ function distributedMap({ name, state, context, options, runOptions, events }: M
     if (state.ToleratedFailurePercentage !== undefined) {
       // Every child runs to its end; the state fails only when more than the tolerated share of them failed.
       const failed: unknown[] = [];
-      const results = await inParallel(children, concurrency, (child) => runChild(child).catch((error: unknown) => { failed.push(error); return undefined; }));
+      const results = await inParallel(children, concurrency, (child) =>
+        runChild(child).catch((error: unknown) => {
+          failed.push(error);
+          return undefined;
+        }),
+      );
       if (failed.length * 100 > state.ToleratedFailurePercentage * children.length) {
         const failure = new Error(`${failed.length} of ${children.length} child executions failed`);
         failure.name = 'States.ExceedToleratedFailureThreshold';
@@ -317,20 +390,58 @@ function distributedMap({ name, state, context, options, runOptions, events }: M
 }
 
 /** What a Distributed Map may hold that `distributedMap` does not do. */
-const UNEMULATED = ['ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ResultWriter', 'ItemsPath', 'MaxItems'];
+const UNEMULATED = [
+  'ToleratedFailurePercentagePath',
+  'ToleratedFailureCount',
+  'ToleratedFailureCountPath',
+  'ResultWriter',
+  'ItemsPath',
+  'MaxItems',
+];
 
 /** The definition with each Distributed Map state handed to `distributedMap` (a Task state the tool calls back). */
-function withDistributedMapsLocal(definition: Definition): { definition: Definition; maps: Record<string, DistributedMapState> } {
+function withDistributedMapsLocal(definition: Definition): {
+  definition: Definition;
+  maps: Record<string, DistributedMapState>;
+} {
   const maps: Record<string, DistributedMapState> = {};
-  const States = Object.fromEntries(Object.entries(definition.States).map(([name, state]) => {
-    const mode = (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode;
-    if (state.Type !== 'Map' || mode !== 'DISTRIBUTED') return [name, state];
-    const unsupported = UNEMULATED.filter((field) => field in state || (field === 'MaxItems' && (state.ItemReader as { ReaderConfig?: object } | undefined)?.ReaderConfig !== undefined && 'MaxItems' in (state.ItemReader as { ReaderConfig: object }).ReaderConfig));
-    if (unsupported.length > 0) throw new Error(`Distributed Map ${name} uses ${unsupported.join(', ')}, which the local runner does not emulate`);
-    maps[name] = state as unknown as DistributedMapState;
-    const { ItemReader: _r, ItemSelector: _s, ItemBatcher: _b, ItemProcessor: _p, MaxConcurrency: _m, Label: _l, ToleratedFailurePercentage: _t, ...kept } = state;
-    return [name, { ...kept, Type: 'Task', TimeoutSeconds: 86_400, Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:DistributedMap-${name}` }];
-  }));
+  const States = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      const mode = (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode;
+      if (state.Type !== 'Map' || mode !== 'DISTRIBUTED') return [name, state];
+      const unsupported = UNEMULATED.filter(
+        (field) =>
+          field in state ||
+          (field === 'MaxItems' &&
+            (state.ItemReader as { ReaderConfig?: object } | undefined)?.ReaderConfig !== undefined &&
+            'MaxItems' in (state.ItemReader as { ReaderConfig: object }).ReaderConfig),
+      );
+      if (unsupported.length > 0)
+        throw new Error(
+          `Distributed Map ${name} uses ${unsupported.join(', ')}, which the local runner does not emulate`,
+        );
+      maps[name] = state as unknown as DistributedMapState;
+      const {
+        ItemReader: _r,
+        ItemSelector: _s,
+        ItemBatcher: _b,
+        ItemProcessor: _p,
+        MaxConcurrency: _m,
+        Label: _l,
+        ToleratedFailurePercentage: _t,
+        ...kept
+      } = state;
+      return [
+        name,
+        {
+          ...kept,
+          Type: 'Task',
+          TimeoutSeconds: 86_400,
+          Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:DistributedMap-${name}`,
+        },
+      ];
+    }),
+  );
   return { definition: { ...definition, States } as Definition, maps };
 }
 
@@ -339,33 +450,55 @@ async function collect(logs: AsyncGenerator<unknown>, events: ExecutionEvent[], 
   for await (const event of logs) {
     const e = event as { type: string; state?: { name: string }; Error?: string; Cause?: unknown };
     events.push({
-      type: e.type, ...(e.state ? { state: e.state.name } : {}), ...(e.Error ? { error: e.Error, cause: String(e.Cause) } : {}), ...(mapRun ? { mapRun } : {}),
+      type: e.type,
+      ...(e.state ? { state: e.state.name } : {}),
+      ...(e.Error ? { error: e.Error, cause: String(e.Cause) } : {}),
+      ...(mapRun ? { mapRun } : {}),
     });
   }
 }
 
 /** Runs one execution of a synthesized machine to its end, recording the states it passed through. */
-export async function runExecution(machine: SynthesizedMachine, execution: { name: string; input: unknown; executionArn?: string; stateMachineArn?: string }, options: LocalExecutionOptions): Promise<ExecutionRecord> {
+export async function runExecution(
+  machine: SynthesizedMachine,
+  execution: { name: string; input: unknown; executionArn?: string; stateMachineArn?: string },
+  options: LocalExecutionOptions,
+): Promise<ExecutionRecord> {
   const { definition, maps } = withDistributedMapsLocal(machine.definition);
   const stateMachineArn = execution.stateMachineArn ?? `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:local`;
   const context = {
     Execution: {
       Id: execution.executionArn ?? `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.name}`,
-      Name: execution.name, Input: execution.input, StartTime: new Date().toISOString(),
+      Name: execution.name,
+      Input: execution.input,
+      StartTime: new Date().toISOString(),
       RoleArn: `arn:aws:iam::${ACCOUNT}:role/local`,
     },
     StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').pop() },
     Task: { Token: TOKEN_PLACEHOLDER },
   };
   const runOptions: RunOptions = {
-    overrides: { taskResourceLocalHandlers: taskBindings(machine, options), retryIntervalOverrides: retryOverrides(machine, options) },
+    overrides: {
+      taskResourceLocalHandlers: taskBindings(machine, options),
+      retryIntervalOverrides: retryOverrides(machine, options),
+    },
     context: context as never,
   };
   const events: ExecutionEvent[] = [];
   for (const [name, state] of Object.entries(maps)) {
-    runOptions.overrides!.taskResourceLocalHandlers![name] = distributedMap({ name, state, context, options, runOptions, events }) as never;
+    runOptions.overrides!.taskResourceLocalHandlers![name] = distributedMap({
+      name,
+      state,
+      context,
+      options,
+      runOptions,
+      events,
+    }) as never;
   }
-  const run = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } }).run(execution.input as never, runOptions);
+  const run = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } }).run(
+    execution.input as never,
+    runOptions,
+  );
   const logged = collect(run.eventLogs, events);
   try {
     const output = await run.result;
@@ -382,7 +515,11 @@ export async function runExecution(machine: SynthesizedMachine, execution: { nam
  * Executions started through the Step Functions fake run here: each StartExecution for `stateMachineArn` runs
  * the synthesized machine; the record lands in `records` (by execution name) when it ends.
  */
-export function executionRunner(machines: Readonly<Record<string, SynthesizedMachine>>, options: LocalExecutionOptions, records: Map<string, ExecutionRecord>): ExecutionRunner {
+export function executionRunner(
+  machines: Readonly<Record<string, SynthesizedMachine>>,
+  options: LocalExecutionOptions,
+  records: Map<string, ExecutionRecord>,
+): ExecutionRunner {
   return async ({ stateMachineArn, name, input, executionArn }) => {
     const machine = machines[stateMachineArn];
     if (!machine) throw new Error(`no state machine ${stateMachineArn} here`);

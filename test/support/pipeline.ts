@@ -35,7 +35,11 @@ export async function freshRegister(client: DynamoDBClient): Promise<TestRegiste
   await client.send(new CreateTableCommand(registerTableDefinition(table)));
   const folder = mkdtempSync(join(tmpdir(), 'lok-objects-'));
   return {
-    ports: { store: new DynamoDbRegisterStore(client, table), hasher: new HmacHasher(TEST_KEY), objects: new DiskObjectStore(folder) },
+    ports: {
+      store: new DynamoDbRegisterStore(client, table),
+      hasher: new HmacHasher(TEST_KEY),
+      objects: new DiskObjectStore(folder),
+    },
     admin: new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(client), table),
     table,
     folder,
@@ -44,12 +48,25 @@ export async function freshRegister(client: DynamoDBClient): Promise<TestRegiste
 }
 
 export function testClub(id: string, overrides: Partial<Club> = {}): Club {
-  return { id, name: `IK ${id}`, sports: ['Fotboll'], federation: 'Svenska Fotbollförbundet', identityKey: 'personnummer', countsEveryoneAsDisabled: false, ...overrides };
+  return {
+    id,
+    name: `IK ${id}`,
+    sports: ['Fotboll'],
+    federation: 'Svenska Fotbollförbundet',
+    identityKey: 'personnummer',
+    countsEveryoneAsDisabled: false,
+    ...overrides,
+  };
 }
 
 /** Adds vendors and clubs and activates every vendor for every club, from 2020-01-01. */
-export async function onboard(register: TestRegister, vendors: readonly string[], clubs: readonly (string | Club)[]): Promise<void> {
-  for (const v of vendors) await addVendor(register.admin, { id: v, name: `Vendor ${v}`, purpose: 'LOK-stöd', licence: 'unlimited' });
+export async function onboard(
+  register: TestRegister,
+  vendors: readonly string[],
+  clubs: readonly (string | Club)[],
+): Promise<void> {
+  for (const v of vendors)
+    await addVendor(register.admin, { id: v, name: `Vendor ${v}`, purpose: 'LOK-stöd', licence: 'unlimited' });
   for (const c of clubs) {
     const club = typeof c === 'string' ? testClub(c) : c;
     await addClub(register.admin, club);
@@ -58,7 +75,11 @@ export async function onboard(register: TestRegister, vendors: readonly string[]
 }
 
 /** A fresh register where every vendor is activated for every club (see onboard); the caller disposes of it. */
-export async function registerFor(client: DynamoDBClient, vendors: readonly string[], clubs: readonly (string | Club)[]): Promise<TestRegister> {
+export async function registerFor(
+  client: DynamoDBClient,
+  vendors: readonly string[],
+  clubs: readonly (string | Club)[],
+): Promise<TestRegister> {
   const register = await freshRegister(client);
   await onboard(register, vendors, clubs);
   return register;
@@ -78,7 +99,11 @@ export interface FileRegister {
  */
 export function registerForFile(vendors: readonly string[], clubs: readonly (string | Club)[]): FileRegister {
   const db = dynamoDbForFile();
-  const register = forFile('The register', () => registerFor(db.client, vendors, clubs), (r) => r.dispose());
+  const register = forFile(
+    'The register',
+    () => registerFor(db.client, vendors, clubs),
+    (r) => r.dispose(),
+  );
   return {
     get client() {
       return db.client;
@@ -105,12 +130,24 @@ let uploads = 0;
 
 export function uploadOf(vendor: string, file: string): Upload {
   const n = ++uploads;
-  return { vendor, uploadId: `u${String(n).padStart(6, '0')}`, file, completedAt: `2026-11-25T10:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.000Z` };
+  return {
+    vendor,
+    uploadId: `u${String(n).padStart(6, '0')}`,
+    file,
+    completedAt: `2026-11-25T10:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.000Z`,
+  };
 }
 
 export const noWait = { sleep: async () => undefined, random: () => 0 };
 
 /** Uploads a file's text and runs every step. */
-export async function importText(register: TestRegister, vendor: string, name: string, xml: string, today = '2026-11-25', upload = uploadOf(vendor, name)): Promise<RunResult> {
+export async function importText(
+  register: TestRegister,
+  vendor: string,
+  name: string,
+  xml: string,
+  today = '2026-11-25',
+  upload = uploadOf(vendor, name),
+): Promise<RunResult> {
   return runImport(register.ports, upload, () => stringSource(name, xml), clockAt(today), noWait);
 }

@@ -11,7 +11,11 @@ export function utf8(text: string): Uint8Array {
 }
 
 /** Every event the reader yields for `bytes`, read in pieces of `size` bytes. */
-export async function readEvents(bytes: Uint8Array | string, size?: number, evaluationDate = '2026-11-25'): Promise<ImportEvent[]> {
+export async function readEvents(
+  bytes: Uint8Array | string,
+  size?: number,
+  evaluationDate = '2026-11-25',
+): Promise<ImportEvent[]> {
   const data = typeof bytes === 'string' ? utf8(bytes) : bytes;
   const events: ImportEvent[] = [];
   for await (const batch of readImport(pieces(data, size), { evaluationDate })) events.push(...batch);

@@ -23,12 +23,17 @@ export interface ProcessOptions {
 /** Runs a program without a TTY and collects what it writes: every test that runs a process goes through here. */
 export function runProcess(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env } : {}),
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => stdout.push(d));
     child.stderr.on('data', (d: Buffer) => stderr.push(d));
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -43,7 +48,11 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
 }
 
 /** Polls `probe` every 100 ms until it gives a value; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -55,7 +64,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
 
 /** The parent's environment without any AWS or LOK settings of the machine, so that only a test's own apply. */
 export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && !k.startsWith('AWS_')));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('LOK_') && !k.startsWith('AWS_')),
+  );
 }
 
 /** What a running local mode tells the CLI (its data folder's runtime.json). */
@@ -80,13 +91,24 @@ export interface LocalModeProcess {
  * every sample it uploads on first start has its receipt in the demo vendor's outbox.
  */
 export async function startLocalModeProcess(dataDir: string, timeoutMs = 120_000): Promise<LocalModeProcess> {
-  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'start', '--data', dataDir], { cwd: ROOT, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'start', '--data', dataDir], {
+    cwd: ROOT,
+    env: cleanEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
-  child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString('utf8');
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let running = true;
-  void exited.then(() => { running = false; });
+  void exited.then(() => {
+    running = false;
+  });
   const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.xml'));
   const outbox = join(dataDir, 'objects', 'outbox', 'demo-vendor');
   const runtimeFile = join(dataDir, 'runtime.json');

@@ -27,17 +27,25 @@ export interface TestSftp {
 /** Starts an SFTP server on a free loopback port that lets in vendors A and B with their keys. */
 export async function startTestSftp(limits?: Partial<SftpLimits>): Promise<TestSftp> {
   const root = await mkdtemp(join(tmpdir(), 'test-sftp-'));
-  const keys = new Map([[A, [keyA.publicKey]], [B, [keyB.publicKey]]]);
+  const keys = new Map([
+    [A, [keyA.publicKey]],
+    [B, [keyB.publicKey]],
+  ]);
   const uploads: CompletedSftpUpload[] = [];
   const events: Record<string, unknown>[] = [];
   const server = await startSftpServer({
-    hostKey: generateKeyPair('host').privateKey, root, ...(limits ? { limits } : {}),
+    hostKey: generateKeyPair('host').privateKey,
+    root,
+    ...(limits ? { limits } : {}),
     publicKeysOf: (vendor) => keys.get(vendor),
     onUpload: (upload) => uploads.push(upload),
     log: (event) => events.push(event),
   });
   return {
-    root, port: server.port, uploads, events,
+    root,
+    port: server.port,
+    uploads,
+    events,
     stop: async () => {
       await server.stop();
       await rm(root, { recursive: true, force: true });
@@ -47,7 +55,11 @@ export async function startTestSftp(limits?: Partial<SftpLimits>): Promise<TestS
 
 /** The test SFTP server for the tests of one file (see forFile); its fields read inside a hook or a test. */
 export function sftpForFile(limits?: Partial<SftpLimits>): Omit<TestSftp, 'stop'> {
-  const running = forFile('The SFTP server', () => startTestSftp(limits), (server) => server.stop());
+  const running = forFile(
+    'The SFTP server',
+    () => startTestSftp(limits),
+    (server) => server.stop(),
+  );
   return {
     get root() {
       return running().root;

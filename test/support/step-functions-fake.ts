@@ -99,7 +99,8 @@ interface Execution {
 /** How an ended execution is described, from what its runner settled with. */
 function endOf(outcome: { value: unknown } | { error: unknown }): { status: string; stopDate: number; error?: string } {
   const stopDate = Date.now() / 1000;
-  if ('error' in outcome) return { status: 'FAILED', stopDate, error: (outcome.error as { name?: string }).name ?? 'Error' };
+  if ('error' in outcome)
+    return { status: 'FAILED', stopDate, error: (outcome.error as { name?: string }).name ?? 'Error' };
   const { status, error } = (outcome.value ?? {}) as { status?: unknown; error?: unknown };
   if (typeof status !== 'string') return { status: 'SUCCEEDED', stopDate };
   const name = typeof error === 'string' ? error : (error as { Error?: unknown } | undefined)?.Error;
@@ -128,34 +129,70 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
   const describe = (call: { executionArn: string }): { status: number; reply: unknown } => {
     described.push(call.executionArn);
     const execution = byArn.get(call.executionArn);
-    if (!execution) return { status: 400, reply: { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${call.executionArn}'` } };
+    if (!execution)
+      return {
+        status: 400,
+        reply: { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${call.executionArn}'` },
+      };
     const ended = execution.running ? undefined : execution.ended;
     return {
       status: 200,
       reply: {
-        executionArn: execution.arn, stateMachineArn: execution.stateMachineArn, name: execution.name, input: execution.input,
-        startDate: execution.startDate, status: ended?.status ?? 'RUNNING',
-        ...(ended ? { stopDate: ended.stopDate } : {}), ...(ended?.error ? { error: ended.error } : {}),
+        executionArn: execution.arn,
+        stateMachineArn: execution.stateMachineArn,
+        name: execution.name,
+        input: execution.input,
+        startDate: execution.startDate,
+        status: ended?.status ?? 'RUNNING',
+        ...(ended ? { stopDate: ended.stopDate } : {}),
+        ...(ended?.error ? { error: ended.error } : {}),
       },
     };
   };
 
-  const start = (call: { stateMachineArn: string; name: string; input?: string }): { status: number; reply: unknown } => {
+  const start = (call: {
+    stateMachineArn: string;
+    name: string;
+    input?: string;
+  }): { status: number; reply: unknown } => {
     const key = `${call.stateMachineArn}|${call.name}`;
     const input = call.input ?? '{}';
     const existing = executions.get(key);
     if (existing && (existing.input !== input || !existing.running)) {
       refused.push(call.name);
-      return { status: 400, reply: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${existing.arn}'` } };
+      return {
+        status: 400,
+        reply: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${existing.arn}'` },
+      };
     }
     if (existing) return { status: 200, reply: { executionArn: existing.arn, startDate: existing.startDate } };
     const arn = `${call.stateMachineArn.replace(':stateMachine:', ':execution:')}:${call.name}`;
-    const execution = { input, arn, name: call.name, stateMachineArn: call.stateMachineArn, startDate: Date.now() / 1000, running: true } as Execution;
+    const execution = {
+      input,
+      arn,
+      name: call.name,
+      stateMachineArn: call.stateMachineArn,
+      startDate: Date.now() / 1000,
+      running: true,
+    } as Execution;
     const parsed = { stateMachineArn: call.stateMachineArn, name: call.name, input: JSON.parse(input) as unknown };
     // Started after this call returns, as the service answers before the first state runs.
-    const end = runner ? new Promise((resolve) => setImmediate(resolve)).then(() => runner({ ...parsed, executionArn: arn })) : new Promise(() => undefined);
-    end.then((value) => { execution.ended = endOf({ value }); }, (error: unknown) => { execution.ended = endOf({ error }); });
-    Object.assign(execution, { end: end.finally(() => { execution.running = false; }) });
+    const end = runner
+      ? new Promise((resolve) => setImmediate(resolve)).then(() => runner({ ...parsed, executionArn: arn }))
+      : new Promise(() => undefined);
+    end.then(
+      (value) => {
+        execution.ended = endOf({ value });
+      },
+      (error: unknown) => {
+        execution.ended = endOf({ error });
+      },
+    );
+    Object.assign(execution, {
+      end: end.finally(() => {
+        execution.running = false;
+      }),
+    });
     execution.end.catch(() => undefined); // read through finished(); an unread failure is no crash
     executions.set(key, execution);
     byArn.set(arn, execution);
@@ -171,12 +208,26 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
         response.end(JSON.stringify(value));
       };
-      const served = ['AWSStepFunctions.StartExecution', 'AWSStepFunctions.DescribeExecution', 'AWSStepFunctions.SendTaskSuccess'];
+      const served = [
+        'AWSStepFunctions.StartExecution',
+        'AWSStepFunctions.DescribeExecution',
+        'AWSStepFunctions.SendTaskSuccess',
+      ];
       if (request.method !== 'POST' || !served.includes(String(target))) {
-        reply(400, { __type: 'UnknownOperationException', message: `the fake serves StartExecution, DescribeExecution and SendTaskSuccess only, not ${String(target)}` });
+        reply(400, {
+          __type: 'UnknownOperationException',
+          message: `the fake serves StartExecution, DescribeExecution and SendTaskSuccess only, not ${String(target)}`,
+        });
         return;
       }
-      const call = JSON.parse(await body(request)) as { stateMachineArn: string; name: string; input?: string; executionArn: string; taskToken: string; output: string };
+      const call = JSON.parse(await body(request)) as {
+        stateMachineArn: string;
+        name: string;
+        input?: string;
+        executionArn: string;
+        taskToken: string;
+        output: string;
+      };
       if (target === 'AWSStepFunctions.SendTaskSuccess') {
         tokensSent.push(call.taskToken);
         if (taskTokens.succeed(call.taskToken, JSON.parse(call.output) as unknown)) reply(200, {});
@@ -199,9 +250,10 @@ export async function stepFunctionsFake(runner?: ExecutionRunner): Promise<StepF
       const execution = byName.get(name);
       return execution ? execution.end : Promise.reject(new Error(`no execution named ${name} was started`));
     },
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

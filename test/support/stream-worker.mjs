@@ -5,7 +5,9 @@ import { readImport } from '../../dist/shared/core/format/read-import.js';
 
 const target = Number(process.argv[2]);
 const encoder = new TextEncoder();
-const sample = [...generateImport({ clubs: 1, persons: 2000, activities: 2000, badShare: 0.02, seed: 'stream' })].join('');
+const sample = [...generateImport({ clubs: 1, persons: 2000, activities: 2000, badShare: 0.02, seed: 'stream' })].join(
+  '',
+);
 const head = sample.slice(0, sample.indexOf('  <Club '));
 const clubOpen = /\s*<Club id="\d+">\n/.exec(sample.slice(head.length))[0];
 const body = encoder.encode(sample.slice(head.length + clubOpen.length, sample.lastIndexOf('</Import>')));
@@ -33,6 +35,12 @@ const counts = {};
 for await (const batch of readImport(file(), { evaluationDate: '2026-11-25' })) {
   for (const event of batch) counts[event.kind] = (counts[event.kind] ?? 0) + 1;
 }
-process.stdout.write(JSON.stringify({
-  bytes: produced, clubs, counts, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    bytes: produced,
+    clubs,
+    counts,
+    seconds: (performance.now() - started) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }) + '\n',
+);

@@ -54,13 +54,24 @@ const VERSION_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 /** A request the fake answers with an S3 error document. */
 class S3Error extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}, readonly extra: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly extra: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
 
 function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 function element(name: string, value: string | number | boolean | undefined): string {
@@ -88,10 +99,13 @@ async function bodyOf(request: IncomingMessage): Promise<Buffer> {
 /** `k1=v1&k2=v2` (the x-amz-tagging header) as a tag set. */
 function tagsOfHeader(header: string | undefined): StoredVersion['tags'] {
   if (!header) return [];
-  return header.split('&').filter(Boolean).map((pair) => {
-    const [k, v = ''] = pair.split('=');
-    return { Key: decodeURIComponent(k!), Value: decodeURIComponent(v) };
-  });
+  return header
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const [k, v = ''] = pair.split('=');
+      return { Key: decodeURIComponent(k!), Value: decodeURIComponent(v) };
+    });
 }
 
 /**
@@ -137,30 +151,56 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
 
   const bucketOf = (name: string) => {
     const bucket = buckets.get(name);
-    if (!bucket) throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', {}, { BucketName: name });
+    if (!bucket)
+      throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', {}, { BucketName: name });
     return bucket;
   };
 
-  const write = (bucket: Map<string, StoredVersion[]>, entry: Omit<StoredVersion, 'versionId' | 'lastModified'>): StoredVersion => {
+  const write = (
+    bucket: Map<string, StoredVersion[]>,
+    entry: Omit<StoredVersion, 'versionId' | 'lastModified'>,
+  ): StoredVersion => {
     const stored: StoredVersion = { ...entry, versionId: newVersionId(), lastModified: toSecond(now()) };
     bucket.set(entry.key, [stored, ...(bucket.get(entry.key) ?? [])]);
     return stored;
   };
 
   /** The version a request names: by its version id, else the current one; never a delete marker. */
-  const versionOf = (bucket: Map<string, StoredVersion[]>, key: string, versionId: string | undefined): StoredVersion => {
+  const versionOf = (
+    bucket: Map<string, StoredVersion[]>,
+    key: string,
+    versionId: string | undefined,
+  ): StoredVersion => {
     const entries = bucket.get(key) ?? [];
     if (versionId !== undefined) {
       const entry = entries.find((e) => e.versionId === versionId);
-      if (!entry) throw new S3Error(404, 'NoSuchVersion', 'The specified version does not exist.', {}, { Key: key, VersionId: versionId });
+      if (!entry)
+        throw new S3Error(
+          404,
+          'NoSuchVersion',
+          'The specified version does not exist.',
+          {},
+          { Key: key, VersionId: versionId },
+        );
       if (entry.deleteMarker) {
-        throw new S3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { 'x-amz-delete-marker': 'true', 'x-amz-version-id': entry.versionId, allow: 'DELETE' });
+        throw new S3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+          'x-amz-delete-marker': 'true',
+          'x-amz-version-id': entry.versionId,
+          allow: 'DELETE',
+        });
       }
       return entry;
     }
     const current = entries[0];
     if (!current) throw new S3Error(404, 'NoSuchKey', 'The specified key does not exist.', {}, { Key: key });
-    if (current.deleteMarker) throw new S3Error(404, 'NoSuchKey', 'The specified key does not exist.', { 'x-amz-delete-marker': 'true', 'x-amz-version-id': current.versionId }, { Key: key });
+    if (current.deleteMarker)
+      throw new S3Error(
+        404,
+        'NoSuchKey',
+        'The specified key does not exist.',
+        { 'x-amz-delete-marker': 'true', 'x-amz-version-id': current.versionId },
+        { Key: key },
+      );
     return current;
   };
 
@@ -174,10 +214,16 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
     ...(v.tags.length > 0 ? { 'x-amz-tagging-count': String(v.tags.length) } : {}),
   });
 
-  const tagging = (tags: StoredVersion['tags']) => document('Tagging', `<TagSet>${tags.map((t) => `<Tag>${element('Key', t.Key)}${element('Value', t.Value)}</Tag>`).join('')}</TagSet>`);
+  const tagging = (tags: StoredVersion['tags']) =>
+    document(
+      'Tagging',
+      `<TagSet>${tags.map((t) => `<Tag>${element('Key', t.Key)}${element('Value', t.Value)}</Tag>`).join('')}</TagSet>`,
+    );
 
   const parseTagging = (body: Buffer): StoredVersion['tags'] => {
-    const parsed = new XMLParser({ isArray: (name) => name === 'Tag', parseTagValue: false }).parse(body.toString('utf8')) as { Tagging?: { TagSet?: { Tag?: { Key: string; Value: string }[] } } };
+    const parsed = new XMLParser({ isArray: (name) => name === 'Tag', parseTagValue: false }).parse(
+      body.toString('utf8'),
+    ) as { Tagging?: { TagSet?: { Tag?: { Key: string; Value: string }[] } } };
     return (parsed.Tagging?.TagSet?.Tag ?? []).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') }));
   };
 
@@ -185,24 +231,39 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
   const copySource = (header: string) => {
     const [path, query] = header.replace(/^\//, '').split('?', 2) as [string, string | undefined];
     const slash = path.indexOf('/');
-    if (slash < 1) throw new S3Error(400, 'InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+    if (slash < 1)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+      );
     const params = new URLSearchParams(query ?? '');
     const unknown = [...params.keys()].filter((k) => k !== 'versionId');
-    if (unknown.length > 0) throw new S3Error(501, 'NotImplemented', `the fake does not implement copy source parameter ${unknown[0]}`);
-    const versionId = query === undefined ? undefined : decodeURIComponent(/(?:^|&)versionId=([^&]*)/.exec(query)?.[1] ?? '');
-    return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)), versionId };
+    if (unknown.length > 0)
+      throw new S3Error(501, 'NotImplemented', `the fake does not implement copy source parameter ${unknown[0]}`);
+    const versionId =
+      query === undefined ? undefined : decodeURIComponent(/(?:^|&)versionId=([^&]*)/.exec(query)?.[1] ?? '');
+    return {
+      bucket: decodeURIComponent(path.slice(0, slash)),
+      key: decodeURIComponent(path.slice(slash + 1)),
+      versionId,
+    };
   };
 
   /** Every entry under a prefix, in ListObjectVersions' order: key by key (binary order), newest first. */
   const entriesUnder = (bucket: Map<string, StoredVersion[]>, prefix: string) =>
-    [...bucket.keys()].filter((k) => k.startsWith(prefix)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).flatMap((k) => bucket.get(k)!);
+    [...bucket.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .flatMap((k) => bucket.get(k)!);
 
   const listVersions = (name: string, q: Map<string, string>) => {
     const bucket = bucketOf(name);
     const prefix = q.get('prefix') ?? '';
     const keyMarker = q.get('key-marker');
     const versionMarker = q.get('version-id-marker');
-    if (versionMarker !== undefined && !keyMarker) throw new S3Error(400, 'InvalidArgument', 'A version-id marker cannot be specified without a key marker.');
+    if (versionMarker !== undefined && !keyMarker)
+      throw new S3Error(400, 'InvalidArgument', 'A version-id marker cannot be specified without a key marker.');
     const maxKeys = Math.min(Number(q.get('max-keys') ?? 1000), pageSize);
     let entries = entriesUnder(bucket, prefix);
     if (keyMarker !== undefined && keyMarker !== '') {
@@ -220,15 +281,28 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
     const truncated = entries.length > page.length;
     const last = page.at(-1);
     const latest = (e: StoredVersion) => bucket.get(e.key)![0] === e;
-    const items = page.map((e) => (e.deleteMarker
-      ? `<DeleteMarker>${element('Key', e.key)}${element('VersionId', e.versionId)}${element('IsLatest', latest(e))}${element('LastModified', e.lastModified.toISOString())}${OWNER}</DeleteMarker>`
-      : `<Version>${element('Key', e.key)}${element('VersionId', e.versionId)}${element('IsLatest', latest(e))}${element('LastModified', e.lastModified.toISOString())}${element('ETag', `"${e.etag!}"`)}${element('Size', e.body!.length)}${element('StorageClass', 'STANDARD')}${OWNER}</Version>`)).join('');
-    return document('ListVersionsResult', [
-      element('Name', name), element('Prefix', prefix), element('KeyMarker', keyMarker ?? ''), element('VersionIdMarker', versionMarker ?? ''),
-      element('MaxKeys', maxKeys), element('IsTruncated', truncated),
-      ...(truncated && last ? [element('NextKeyMarker', last.key), element('NextVersionIdMarker', last.versionId)] : []),
-      items,
-    ].join(''));
+    const items = page
+      .map((e) =>
+        e.deleteMarker
+          ? `<DeleteMarker>${element('Key', e.key)}${element('VersionId', e.versionId)}${element('IsLatest', latest(e))}${element('LastModified', e.lastModified.toISOString())}${OWNER}</DeleteMarker>`
+          : `<Version>${element('Key', e.key)}${element('VersionId', e.versionId)}${element('IsLatest', latest(e))}${element('LastModified', e.lastModified.toISOString())}${element('ETag', `"${e.etag!}"`)}${element('Size', e.body!.length)}${element('StorageClass', 'STANDARD')}${OWNER}</Version>`,
+      )
+      .join('');
+    return document(
+      'ListVersionsResult',
+      [
+        element('Name', name),
+        element('Prefix', prefix),
+        element('KeyMarker', keyMarker ?? ''),
+        element('VersionIdMarker', versionMarker ?? ''),
+        element('MaxKeys', maxKeys),
+        element('IsTruncated', truncated),
+        ...(truncated && last
+          ? [element('NextKeyMarker', last.key), element('NextVersionIdMarker', last.versionId)]
+          : []),
+        items,
+      ].join(''),
+    );
   };
 
   const listObjects = (name: string, q: Map<string, string>) => {
@@ -237,58 +311,115 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
     const token = q.get('continuation-token');
     const after = token === undefined ? undefined : Buffer.from(token, 'base64url');
     const maxKeys = Math.min(Number(q.get('max-keys') ?? 1000), pageSize);
-    const current = entriesUnder(bucket, prefix).filter((e) => bucket.get(e.key)![0] === e && !e.deleteMarker)
+    const current = entriesUnder(bucket, prefix)
+      .filter((e) => bucket.get(e.key)![0] === e && !e.deleteMarker)
       .filter((e) => !after || Buffer.compare(Buffer.from(e.key), after) > 0);
     const page = current.slice(0, maxKeys);
     const truncated = current.length > page.length;
-    const contents = page.map((e) => `<Contents>${element('Key', e.key)}${element('LastModified', e.lastModified.toISOString())}${element('ETag', `"${e.etag!}"`)}${element('Size', e.body!.length)}${element('StorageClass', 'STANDARD')}</Contents>`).join('');
-    return document('ListBucketResult', [
-      element('Name', name), element('Prefix', prefix), element('KeyCount', page.length), element('MaxKeys', maxKeys), element('IsTruncated', truncated),
-      ...(token !== undefined ? [element('ContinuationToken', token)] : []),
-      ...(truncated ? [element('NextContinuationToken', Buffer.from(page.at(-1)!.key).toString('base64url'))] : []),
-      contents,
-    ].join(''));
+    const contents = page
+      .map(
+        (e) =>
+          `<Contents>${element('Key', e.key)}${element('LastModified', e.lastModified.toISOString())}${element('ETag', `"${e.etag!}"`)}${element('Size', e.body!.length)}${element('StorageClass', 'STANDARD')}</Contents>`,
+      )
+      .join('');
+    return document(
+      'ListBucketResult',
+      [
+        element('Name', name),
+        element('Prefix', prefix),
+        element('KeyCount', page.length),
+        element('MaxKeys', maxKeys),
+        element('IsTruncated', truncated),
+        ...(token !== undefined ? [element('ContinuationToken', token)] : []),
+        ...(truncated ? [element('NextContinuationToken', Buffer.from(page.at(-1)!.key).toString('base64url'))] : []),
+        contents,
+      ].join(''),
+    );
   };
 
   /** Which operation a request is, from its method, path and sub-resource, and the parameters it may carry. */
-  const operationOf = (method: string, hasKey: boolean, q: Map<string, string>, headers: IncomingMessage['headers']): { name: string; params: readonly string[] } => {
+  const operationOf = (
+    method: string,
+    hasKey: boolean,
+    q: Map<string, string>,
+    headers: IncomingMessage['headers'],
+  ): { name: string; params: readonly string[] } => {
     if (!hasKey) {
       if (method === 'PUT' && q.size === 0) return { name: 'CreateBucket', params: [] };
-      if (method === 'GET' && q.has('versions')) return { name: 'ListObjectVersions', params: ['versions', 'prefix', 'key-marker', 'version-id-marker', 'max-keys'] };
-      if (method === 'GET' && q.get('list-type') === '2') return { name: 'ListObjectsV2', params: ['list-type', 'prefix', 'continuation-token', 'max-keys', 'fetch-owner'] };
+      if (method === 'GET' && q.has('versions'))
+        return {
+          name: 'ListObjectVersions',
+          params: ['versions', 'prefix', 'key-marker', 'version-id-marker', 'max-keys'],
+        };
+      if (method === 'GET' && q.get('list-type') === '2')
+        return {
+          name: 'ListObjectsV2',
+          params: ['list-type', 'prefix', 'continuation-token', 'max-keys', 'fetch-owner'],
+        };
     } else if (q.has('tagging')) {
       if (method === 'GET') return { name: 'GetObjectTagging', params: ['tagging', 'versionId'] };
       if (method === 'PUT') return { name: 'PutObjectTagging', params: ['tagging', 'versionId'] };
     } else {
-      if (method === 'PUT') return headers['x-amz-copy-source'] ? { name: 'CopyObject', params: [] } : { name: 'PutObject', params: [] };
+      if (method === 'PUT')
+        return headers['x-amz-copy-source'] ? { name: 'CopyObject', params: [] } : { name: 'PutObject', params: [] };
       if (method === 'GET') return { name: 'GetObject', params: ['versionId'] };
       if (method === 'HEAD') return { name: 'HeadObject', params: ['versionId'] };
       if (method === 'DELETE') return { name: 'DeleteObject', params: ['versionId'] };
     }
-    throw new S3Error(501, 'NotImplemented', `the fake does not implement ${method} ${hasKey ? 'on an object' : 'on a bucket'} with ${[...q.keys()].join(', ') || 'no sub-resource'}`);
+    throw new S3Error(
+      501,
+      'NotImplemented',
+      `the fake does not implement ${method} ${hasKey ? 'on an object' : 'on a bucket'} with ${[...q.keys()].join(', ') || 'no sub-resource'}`,
+    );
   };
 
   /** Headers that change what an operation does and that the fake does not implement. */
-  const UNSUPPORTED_HEADERS = ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'x-amz-copy-source-range', 'x-amz-copy-source-if-match',
-    'x-amz-copy-source-if-none-match', 'x-amz-copy-source-if-modified-since', 'x-amz-copy-source-if-unmodified-since', 'x-amz-object-lock-mode', 'x-amz-bypass-governance-retention', 'x-amz-mfa'];
+  const UNSUPPORTED_HEADERS = [
+    'range',
+    'if-match',
+    'if-none-match',
+    'if-modified-since',
+    'if-unmodified-since',
+    'x-amz-copy-source-range',
+    'x-amz-copy-source-if-match',
+    'x-amz-copy-source-if-none-match',
+    'x-amz-copy-source-if-modified-since',
+    'x-amz-copy-source-if-unmodified-since',
+    'x-amz-object-lock-mode',
+    'x-amz-bypass-governance-retention',
+    'x-amz-mfa',
+  ];
 
-  const serve = async (request: IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body?: Buffer | string }> => {
+  const serve = async (
+    request: IncomingMessage,
+  ): Promise<{ status: number; headers: Record<string, string>; body?: Buffer | string }> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const [, encodedBucket = '', ...rest] = url.pathname.split('/');
     const name = decodeURIComponent(encodedBucket);
     const key = rest.length > 0 ? decodeURIComponent(rest.join('/')) : '';
     // Parameters decoded as S3 decodes them (a '+' the SDK sends is always %2B); `x-id` only names the operation.
-    const q = new Map((url.search.slice(1).split('&').filter(Boolean)).map((pair) => {
-      const at = pair.indexOf('=');
-      return at < 0 ? [decodeURIComponent(pair), ''] : [decodeURIComponent(pair.slice(0, at)), decodeURIComponent(pair.slice(at + 1))];
-    }).filter(([k]) => k !== 'x-id') as [string, string][]);
+    const q = new Map(
+      url.search
+        .slice(1)
+        .split('&')
+        .filter(Boolean)
+        .map((pair) => {
+          const at = pair.indexOf('=');
+          return at < 0
+            ? [decodeURIComponent(pair), '']
+            : [decodeURIComponent(pair.slice(0, at)), decodeURIComponent(pair.slice(at + 1))];
+        })
+        .filter(([k]) => k !== 'x-id') as [string, string][],
+    );
     const method = request.method ?? 'GET';
     const operation = operationOf(method, key !== '', q, request.headers);
     requests.push(`${method} ${operation.name} ${key}${q.has('versionId') ? `?versionId=${q.get('versionId')!}` : ''}`);
     const unknownParam = [...q.keys()].find((k) => !operation.params.includes(k));
-    if (unknownParam) throw new S3Error(501, 'NotImplemented', `the fake does not implement ${operation.name} with ${unknownParam}`);
+    if (unknownParam)
+      throw new S3Error(501, 'NotImplemented', `the fake does not implement ${operation.name} with ${unknownParam}`);
     const unknownHeader = UNSUPPORTED_HEADERS.find((h) => request.headers[h] !== undefined);
-    if (unknownHeader) throw new S3Error(501, 'NotImplemented', `the fake does not implement ${operation.name} with ${unknownHeader}`);
+    if (unknownHeader)
+      throw new S3Error(501, 'NotImplemented', `the fake does not implement ${operation.name} with ${unknownHeader}`);
     const versionId = q.get('versionId');
     const before = pending.get(operation.name);
     pending.delete(operation.name);
@@ -297,7 +428,14 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
     switch (operation.name) {
       case 'CreateBucket': {
         await bodyOf(request);
-        if (buckets.has(name)) throw new S3Error(409, 'BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', {}, { BucketName: name });
+        if (buckets.has(name))
+          throw new S3Error(
+            409,
+            'BucketAlreadyOwnedByYou',
+            'Your previous request to create the named bucket succeeded and you already own it.',
+            {},
+            { BucketName: name },
+          );
         buckets.set(name, new Map());
         return { status: 200, headers: { location: `/${name}` } };
       }
@@ -310,7 +448,11 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
         const bucket = bucketOf(name);
         const contentType = request.headers['content-type'];
         const stored = write(bucket, {
-          key, deleteMarker: false, body, etag: createHash('md5').update(body).digest('hex'), ...(contentType ? { contentType } : {}),
+          key,
+          deleteMarker: false,
+          body,
+          etag: createHash('md5').update(body).digest('hex'),
+          ...(contentType ? { contentType } : {}),
           tags: tagsOfHeader(request.headers['x-amz-tagging'] as string | undefined),
         });
         return { status: 200, headers: { etag: `"${stored.etag!}"`, 'x-amz-version-id': stored.versionId } };
@@ -331,32 +473,60 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
         const left = entries.filter((e) => e !== removed);
         if (left.length > 0) bucket.set(key, left);
         else bucket.delete(key);
-        return { status: 204, headers: { 'x-amz-version-id': versionId, ...(removed?.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}) } };
+        return {
+          status: 204,
+          headers: {
+            'x-amz-version-id': versionId,
+            ...(removed?.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}),
+          },
+        };
       }
       case 'CopyObject': {
         await bodyOf(request);
         const source = copySource(request.headers['x-amz-copy-source'] as string);
         const sourceBucket = bucketOf(source.bucket);
-        if (source.versionId !== undefined && sourceBucket.get(source.key)?.find((e) => e.versionId === source.versionId)?.deleteMarker) {
-          throw new S3Error(400, 'InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+        if (
+          source.versionId !== undefined &&
+          sourceBucket.get(source.key)?.find((e) => e.versionId === source.versionId)?.deleteMarker
+        ) {
+          throw new S3Error(
+            400,
+            'InvalidRequest',
+            'The source of a copy request may not specifically refer to a delete marker by version id.',
+          );
         }
         const from = versionOf(sourceBucket, source.key, source.versionId);
         const replaceTags = request.headers['x-amz-tagging-directive'] === 'REPLACE';
         const replaceMetadata = request.headers['x-amz-metadata-directive'] === 'REPLACE';
         const contentType = replaceMetadata ? request.headers['content-type'] : from.contentType;
         const stored = write(bucketOf(name), {
-          key, deleteMarker: false, body: from.body!, etag: from.etag!, ...(contentType ? { contentType } : {}),
+          key,
+          deleteMarker: false,
+          body: from.body!,
+          etag: from.etag!,
+          ...(contentType ? { contentType } : {}),
           tags: replaceTags ? tagsOfHeader(request.headers['x-amz-tagging'] as string | undefined) : [...from.tags],
         });
         return {
           status: 200,
-          headers: { 'content-type': 'application/xml', 'x-amz-version-id': stored.versionId, 'x-amz-copy-source-version-id': from.versionId },
-          body: document('CopyObjectResult', `${element('LastModified', stored.lastModified.toISOString())}${element('ETag', `"${stored.etag!}"`)}`),
+          headers: {
+            'content-type': 'application/xml',
+            'x-amz-version-id': stored.versionId,
+            'x-amz-copy-source-version-id': from.versionId,
+          },
+          body: document(
+            'CopyObjectResult',
+            `${element('LastModified', stored.lastModified.toISOString())}${element('ETag', `"${stored.etag!}"`)}`,
+          ),
         };
       }
       case 'GetObjectTagging': {
         const v = versionOf(bucketOf(name), key, versionId);
-        return { status: 200, headers: { 'content-type': 'application/xml', 'x-amz-version-id': v.versionId }, body: tagging(v.tags) };
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/xml', 'x-amz-version-id': v.versionId },
+          body: tagging(v.tags),
+        };
       }
       case 'PutObjectTagging': {
         const tags = parseTagging(await bodyOf(request));
@@ -369,10 +539,18 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
     }
   };
 
-  const answer = (request: IncomingMessage, response: ServerResponse, reply: { status: number; headers: Record<string, string>; body?: Buffer | string }, requestId: string) => {
+  const answer = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    reply: { status: number; headers: Record<string, string>; body?: Buffer | string },
+    requestId: string,
+  ) => {
     const body = request.method === 'HEAD' || reply.body === undefined ? undefined : Buffer.from(reply.body);
     response.writeHead(reply.status, {
-      'x-amz-request-id': requestId, 'x-amz-id-2': randomBytes(24).toString('base64'), date: new Date().toUTCString(), server: 'AmazonS3',
+      'x-amz-request-id': requestId,
+      'x-amz-id-2': randomBytes(24).toString('base64'),
+      date: new Date().toUTCString(),
+      server: 'AmazonS3',
       ...reply.headers,
       ...(request.method !== 'HEAD' ? { 'content-length': String(body?.length ?? 0) } : {}),
     });
@@ -386,13 +564,23 @@ export async function versionedS3(options: VersionedS3Options = {}): Promise<Ver
       (error: unknown) => {
         // Whatever the request held is read, so that the connection stays usable for the next one.
         request.resume();
-        const e = error instanceof S3Error ? error : new S3Error(500, 'InternalError', error instanceof Error ? error.message : String(error));
-        const extra = Object.entries(e.extra).map(([k, v]) => element(k, v)).join('');
-        answer(request, response, {
-          status: e.status,
-          headers: { 'content-type': 'application/xml', ...e.headers },
-          body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${element('Code', e.code)}${element('Message', e.message)}${extra}${element('RequestId', requestId)}</Error>`,
-        }, requestId);
+        const e =
+          error instanceof S3Error
+            ? error
+            : new S3Error(500, 'InternalError', error instanceof Error ? error.message : String(error));
+        const extra = Object.entries(e.extra)
+          .map(([k, v]) => element(k, v))
+          .join('');
+        answer(
+          request,
+          response,
+          {
+            status: e.status,
+            headers: { 'content-type': 'application/xml', ...e.headers },
+            body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${element('Code', e.code)}${element('Message', e.message)}${extra}${element('RequestId', requestId)}</Error>`,
+          },
+          requestId,
+        );
       },
     );
   });

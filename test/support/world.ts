@@ -21,7 +21,15 @@ export const CREATED = '2026-11-24T02:00:00+01:00';
 const PERIOD = '2026-2';
 
 /** Persons by index: 0–1 adults (leaders), 2–5 children with a personnummer, 6 a foreign child known by birth date. */
-const BIRTH_DATES = ['1990-05-20', '1985-01-01', '2012-03-15', '2013-06-01', '2010-07-01', '2015-01-01', '2012-05-05'] as const;
+const BIRTH_DATES = [
+  '1990-05-20',
+  '1985-01-01',
+  '2012-03-15',
+  '2013-06-01',
+  '2010-07-01',
+  '2015-01-01',
+  '2012-05-05',
+] as const;
 export const PERSONS = BIRTH_DATES.length;
 const FOREIGN = 6;
 
@@ -31,7 +39,12 @@ function personnummer(n: number): string {
   return `${date.slice(0, 2)}${nine}${checkDigitFor(nine)}`;
 }
 
-const MEMBERSHIPS: readonly Membership[][] = [[{ from: '2000-01-01' }], [], [{ from: '2026-11-11' }], [{ from: '2000-01-01', to: '2026-11-12' }]];
+const MEMBERSHIPS: readonly Membership[][] = [
+  [{ from: '2000-01-01' }],
+  [],
+  [{ from: '2026-11-11' }],
+  [{ from: '2000-01-01', to: '2026-11-12' }],
+];
 const DATES = ['2026-11-09', '2026-11-10', '2026-11-12', '2026-11-15', '2026-11-16', '2026-11-17'] as const;
 const STARTS = ['17:00', '17:30', '18:00'] as const;
 const LENGTHS = [60, 90, 30] as const;
@@ -39,10 +52,21 @@ const SPORTS = ['Fotboll', 'Handboll'] as const;
 const PLACES = ['Vallen', 'Hallen'] as const;
 const TYPES: readonly ActivityType[] = ['training', 'training', 'competition', 'camp'];
 
-export interface PersonSpec { readonly n: number; readonly memberships: number }
+export interface PersonSpec {
+  readonly n: number;
+  readonly memberships: number;
+}
 export interface ActivitySpec {
-  readonly a: number; readonly date: number; readonly start: number; readonly length: number; readonly sport: number;
-  readonly type: number; readonly group: boolean; readonly place: number; readonly leaders: readonly number[]; readonly participants: readonly number[];
+  readonly a: number;
+  readonly date: number;
+  readonly start: number;
+  readonly length: number;
+  readonly sport: number;
+  readonly type: number;
+  readonly group: boolean;
+  readonly place: number;
+  readonly leaders: readonly number[];
+  readonly participants: readonly number[];
 }
 export interface ClubSpec {
   readonly club: string;
@@ -51,51 +75,105 @@ export interface ClubSpec {
   readonly activities: readonly ActivitySpec[];
   readonly deleteActivities: readonly number[];
 }
-export interface FileSpec { readonly vendor: string; readonly mode: 'delta' | 'full'; readonly clubs: readonly ClubSpec[] }
+export interface FileSpec {
+  readonly vendor: string;
+  readonly mode: 'delta' | 'full';
+  readonly clubs: readonly ClubSpec[];
+}
 
 /** Persons 2 to 5: the children every club of the world shares (of LOK age on every date). */
 export const CHILDREN: readonly number[] = [2, 3, 4, 5];
 
 /** A vendor's file of one club: a leader, the CHILDREN, and activity A<a> on the world's `day`th date (0: Monday). */
 export function oneActivityFile(vendor: string, club: string, leader: number, day = 0, a = 0): FileSpec {
-  const activity: ActivitySpec = { a, date: day, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, leaders: [leader], participants: CHILDREN };
+  const activity: ActivitySpec = {
+    a,
+    date: day,
+    start: 0,
+    length: 0,
+    sport: 0,
+    type: 0,
+    group: false,
+    place: 0,
+    leaders: [leader],
+    participants: CHILDREN,
+  };
   return {
-    vendor, mode: 'delta',
-    clubs: [{ club, persons: [leader, ...CHILDREN].map((n) => ({ n, memberships: 0 })), deletePersons: [], activities: [activity], deleteActivities: [] }],
+    vendor,
+    mode: 'delta',
+    clubs: [
+      {
+        club,
+        persons: [leader, ...CHILDREN].map((n) => ({ n, memberships: 0 })),
+        deletePersons: [],
+        activities: [activity],
+        deleteActivities: [],
+      },
+    ],
   };
 }
 
 const indexes = (max: number) => fc.uniqueArray(fc.integer({ min: 0, max }), { maxLength: max + 1 });
 
-const activityArb = (a: number): fc.Arbitrary<ActivitySpec> => fc.record({
-  a: fc.constant(a),
-  date: fc.integer({ min: 0, max: DATES.length - 1 }),
-  start: fc.integer({ min: 0, max: STARTS.length - 1 }),
-  length: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
-  sport: fc.integer({ min: 0, max: 1 }),
-  type: fc.integer({ min: 0, max: TYPES.length - 1 }),
-  group: fc.boolean(),
-  place: fc.integer({ min: 0, max: 1 }),
-  leaders: fc.oneof({ weight: 5, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: indexes(FOREIGN) }),
-  participants: fc.uniqueArray(fc.integer({ min: 2, max: FOREIGN }), { minLength: 2, maxLength: 5 }),
-});
+const activityArb = (a: number): fc.Arbitrary<ActivitySpec> =>
+  fc.record({
+    a: fc.constant(a),
+    date: fc.integer({ min: 0, max: DATES.length - 1 }),
+    start: fc.integer({ min: 0, max: STARTS.length - 1 }),
+    length: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) },
+    ),
+    sport: fc.integer({ min: 0, max: 1 }),
+    type: fc.integer({ min: 0, max: TYPES.length - 1 }),
+    group: fc.boolean(),
+    place: fc.integer({ min: 0, max: 1 }),
+    leaders: fc.oneof(
+      { weight: 5, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 2 }) },
+      { weight: 1, arbitrary: indexes(FOREIGN) },
+    ),
+    participants: fc.uniqueArray(fc.integer({ min: 2, max: FOREIGN }), { minLength: 2, maxLength: 5 }),
+  });
 
-const clubArb = (club: string): fc.Arbitrary<ClubSpec> => fc.record({
-  persons: fc.uniqueArray(fc.record({ n: fc.integer({ min: 0, max: FOREIGN }), memberships: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }) }), { selector: (p) => p.n, maxLength: PERSONS }),
-  deletePersons: fc.oneof({ weight: 4, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: indexes(FOREIGN) }),
-  activities: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 4 }).chain((ids) => fc.tuple(...ids.map(activityArb))),
-  deleteActivities: fc.oneof({ weight: 4, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: indexes(3) }),
-}).map((c) => ({
-  club,
-  persons: c.persons,
-  deletePersons: c.deletePersons.filter((n) => !c.persons.some((p) => p.n === n)),
-  activities: c.activities,
-  deleteActivities: c.deleteActivities.filter((a) => !c.activities.some((x) => x.a === a)),
-}));
+const clubArb = (club: string): fc.Arbitrary<ClubSpec> =>
+  fc
+    .record({
+      persons: fc.uniqueArray(
+        fc.record({
+          n: fc.integer({ min: 0, max: FOREIGN }),
+          memberships: fc.oneof(
+            { weight: 5, arbitrary: fc.constant(0) },
+            { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) },
+          ),
+        }),
+        { selector: (p) => p.n, maxLength: PERSONS },
+      ),
+      deletePersons: fc.oneof(
+        { weight: 4, arbitrary: fc.constant<number[]>([]) },
+        { weight: 1, arbitrary: indexes(FOREIGN) },
+      ),
+      activities: fc
+        .uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 4 })
+        .chain((ids) => fc.tuple(...ids.map(activityArb))),
+      deleteActivities: fc.oneof(
+        { weight: 4, arbitrary: fc.constant<number[]>([]) },
+        { weight: 1, arbitrary: indexes(3) },
+      ),
+    })
+    .map((c) => ({
+      club,
+      persons: c.persons,
+      deletePersons: c.deletePersons.filter((n) => !c.persons.some((p) => p.n === n)),
+      activities: c.activities,
+      deleteActivities: c.deleteActivities.filter((a) => !c.activities.some((x) => x.a === a)),
+    }));
 
 export const fileArb: fc.Arbitrary<FileSpec> = fc.record({
   vendor: fc.constantFrom(...VENDORS),
-  mode: fc.oneof({ weight: 4, arbitrary: fc.constant<'delta'>('delta') }, { weight: 1, arbitrary: fc.constant<'full'>('full') }),
+  mode: fc.oneof(
+    { weight: 4, arbitrary: fc.constant<'delta'>('delta') },
+    { weight: 1, arbitrary: fc.constant<'full'>('full') },
+  ),
   clubs: fc.subarray([...CLUBS], { minLength: 1 }).chain((clubs) => fc.tuple(...clubs.map(clubArb))),
 });
 
@@ -108,22 +186,36 @@ function endOf(start: string, minutes: number): string {
 }
 
 export function xmlOf(file: FileSpec, created = CREATED): string {
-  const lines = [`<?xml version="1.0" encoding="UTF-8"?>`, `<Import xmlns="urn:lok-importer:import:1" vendor="${file.vendor}" created="${created}" mode="${file.mode}">`];
+  const lines = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<Import xmlns="urn:lok-importer:import:1" vendor="${file.vendor}" created="${created}" mode="${file.mode}">`,
+  ];
   for (const club of file.clubs) {
     lines.push(`<Club id="${club.club}"><Persons>`);
     for (const p of club.persons) {
-      const identity = p.n === FOREIGN ? `<BirthDate>${BIRTH_DATES[p.n]}</BirthDate><Nationality>NO</Nationality>` : `<PersonalNumber>${personnummer(p.n)}</PersonalNumber>`;
-      const memberships = MEMBERSHIPS[p.memberships]!.map((m) => `<Membership from="${m.from}"${m.to ? ` to="${m.to}"` : ''}/>`).join('');
-      lines.push(`<Person id="${ref(p.n)}">${identity}<FirstName>Åsa</FirstName><LastName>Öberg</LastName>${memberships}</Person>`);
+      const identity =
+        p.n === FOREIGN
+          ? `<BirthDate>${BIRTH_DATES[p.n]}</BirthDate><Nationality>NO</Nationality>`
+          : `<PersonalNumber>${personnummer(p.n)}</PersonalNumber>`;
+      const memberships = MEMBERSHIPS[p.memberships]!.map(
+        (m) => `<Membership from="${m.from}"${m.to ? ` to="${m.to}"` : ''}/>`,
+      ).join('');
+      lines.push(
+        `<Person id="${ref(p.n)}">${identity}<FirstName>Åsa</FirstName><LastName>Öberg</LastName>${memberships}</Person>`,
+      );
     }
     for (const n of club.deletePersons) lines.push(`<DeletePerson id="${ref(n)}"/>`);
     lines.push(`</Persons><Activities>`);
     for (const a of club.activities) {
       const start = STARTS[a.start]!;
       const type = TYPES[a.type]!;
-      lines.push(`<Activity id="${activityId(a.a)}"><Date>${DATES[a.date]}</Date><Start>${start}</Start><End>${endOf(start, LENGTHS[a.length]!)}</End>`
-        + `<Sport>${SPORTS[a.sport]}</Sport><Type>${type}</Type>${a.group ? '<Group id="G1">Lag 1</Group>' : ''}<Place>${PLACES[a.place]}</Place>`
-        + a.leaders.map((n) => `<Leader ref="${ref(n)}"/>`).join('') + a.participants.map((n) => `<Participant ref="${ref(n)}"/>`).join('') + `</Activity>`);
+      lines.push(
+        `<Activity id="${activityId(a.a)}"><Date>${DATES[a.date]}</Date><Start>${start}</Start><End>${endOf(start, LENGTHS[a.length]!)}</End>` +
+          `<Sport>${SPORTS[a.sport]}</Sport><Type>${type}</Type>${a.group ? '<Group id="G1">Lag 1</Group>' : ''}<Place>${PLACES[a.place]}</Place>` +
+          a.leaders.map((n) => `<Leader ref="${ref(n)}"/>`).join('') +
+          a.participants.map((n) => `<Participant ref="${ref(n)}"/>`).join('') +
+          `</Activity>`,
+      );
     }
     for (const a of club.deleteActivities) lines.push(`<DeleteActivity id="${activityId(a)}"/>`);
     lines.push(`</Activities></Club>`);
@@ -132,7 +224,13 @@ export function xmlOf(file: FileSpec, created = CREATED): string {
   return lines.join('\n');
 }
 
-interface ModelActivity { readonly vendor: string; readonly club: string; readonly spec: ActivitySpec; readonly leaders: readonly { ref: string; national: string }[]; readonly participants: readonly { ref: string; national: string }[] }
+interface ModelActivity {
+  readonly vendor: string;
+  readonly club: string;
+  readonly spec: ActivitySpec;
+  readonly leaders: readonly { ref: string; national: string }[];
+  readonly participants: readonly { ref: string; national: string }[];
+}
 
 /** The register as a plain model: what each vendor's files leave, with refs resolved when an activity is applied. */
 export class WorldModel {
@@ -146,35 +244,58 @@ export class WorldModel {
   apply(file: FileSpec): void {
     for (const club of file.clubs) {
       const at = (r: string) => `${file.vendor}|${club.club}|${r}`;
-      for (const p of club.persons) this.links.set(at(ref(p.n)), { national: this.national(file.vendor, club.club, p.n), memberships: MEMBERSHIPS[p.memberships]! });
+      for (const p of club.persons)
+        this.links.set(at(ref(p.n)), {
+          national: this.national(file.vendor, club.club, p.n),
+          memberships: MEMBERSHIPS[p.memberships]!,
+        });
       for (const n of club.deletePersons) this.links.delete(at(ref(n)));
       if (file.mode === 'full') {
         const sent = new Set(club.persons.map((p) => at(ref(p.n))));
         for (const key of [...this.links.keys()]) if (key.startsWith(at('')) && !sent.has(key)) this.links.delete(key);
       }
-      const resolve = (ns: readonly number[]) => ns.flatMap((n) => {
-        const link = this.links.get(at(ref(n)));
-        return link ? [{ ref: ref(n), national: link.national }] : [];
-      });
+      const resolve = (ns: readonly number[]) =>
+        ns.flatMap((n) => {
+          const link = this.links.get(at(ref(n)));
+          return link ? [{ ref: ref(n), national: link.national }] : [];
+        });
       for (const a of club.activities) {
-        this.activities.set(at(activityId(a.a)), { vendor: file.vendor, club: club.club, spec: a, leaders: resolve(a.leaders), participants: resolve(a.participants) });
+        this.activities.set(at(activityId(a.a)), {
+          vendor: file.vendor,
+          club: club.club,
+          spec: a,
+          leaders: resolve(a.leaders),
+          participants: resolve(a.participants),
+        });
       }
       for (const a of club.deleteActivities) this.activities.delete(at(activityId(a)));
       if (file.mode === 'full') {
         const sent = new Set(club.activities.map((a) => at(activityId(a.a))));
-        for (const key of [...this.activities.keys()]) if (key.startsWith(at('')) && !sent.has(key)) this.activities.delete(key);
+        for (const key of [...this.activities.keys()])
+          if (key.startsWith(at('')) && !sent.has(key)) this.activities.delete(key);
       }
     }
   }
 
   /** The final state as the rules see it, keyed `vendor|club|id`. */
   judgedActivities(): Map<string, JudgedActivity> {
-    const persons = new Map<string, { key: string; identity: JudgedPerson['identity']; birthDate: string; memberships: Map<string, Membership[]> }>();
+    const persons = new Map<
+      string,
+      { key: string; identity: JudgedPerson['identity']; birthDate: string; memberships: Map<string, Membership[]> }
+    >();
     const personOf = (national: string) => {
       let person = persons.get(national);
       if (!person) {
         const n = national.startsWith('pnr|') ? Number(national.slice(4)) : FOREIGN;
-        persons.set(national, (person = { key: national, identity: n === FOREIGN ? 'foreign' : 'personnummer', birthDate: BIRTH_DATES[n]!, memberships: new Map() }));
+        persons.set(
+          national,
+          (person = {
+            key: national,
+            identity: n === FOREIGN ? 'foreign' : 'personnummer',
+            birthDate: BIRTH_DATES[n]!,
+            memberships: new Map(),
+          }),
+        );
       }
       return person;
     };
@@ -189,11 +310,26 @@ export class WorldModel {
       const start = STARTS[a.spec.start]!;
       const type = TYPES[a.spec.type]!;
       result.set(key, {
-        club: a.club, id: activityId(a.spec.a), vendor: a.vendor, date: DATES[a.spec.date]!, start, end: endOf(start, LENGTHS[a.spec.length]!),
-        sport: SPORTS[a.spec.sport]!, place: PLACES[a.spec.place]!, type, ...(a.spec.group ? { group: 'G1' } : {}), dropIn: false, remote: false, tryOut: false,
+        club: a.club,
+        id: activityId(a.spec.a),
+        vendor: a.vendor,
+        date: DATES[a.spec.date]!,
+        start,
+        end: endOf(start, LENGTHS[a.spec.length]!),
+        sport: SPORTS[a.spec.sport]!,
+        place: PLACES[a.spec.place]!,
+        type,
+        ...(a.spec.group ? { group: 'G1' } : {}),
+        dropIn: false,
+        remote: false,
+        tryOut: false,
         leaders: [...a.leaders].sort(byRef).map((l) => ({ ref: l.ref, person: personOf(l.national) })),
-        participants: [...a.participants].sort(byRef).map((p) => ({ ref: p.ref, person: personOf(p.national), disability: false })),
-        anonymous: [], receivedOn: TODAY, createdOn: CREATED.slice(0, 10),
+        participants: [...a.participants]
+          .sort(byRef)
+          .map((p) => ({ ref: p.ref, person: personOf(p.national), disability: false })),
+        anonymous: [],
+        receivedOn: TODAY,
+        createdOn: CREATED.slice(0, 10),
       });
     }
     return result;
@@ -221,7 +357,10 @@ export async function storedOutcome(store: RegisterStore): Promise<WorldOutcome>
 export function outcomeFromScratch(model: WorldModel): WorldOutcome {
   const verdicts = new Map<string, ActivityVerdict>();
   const totals = new PeriodTotalsAccumulator();
-  for (const week of judgeWeeks(model.judgedActivities().values(), { today: TODAY, club: () => ({ countsEveryoneAsDisabled: false, submittedPeriods: new Set() }) })) {
+  for (const week of judgeWeeks(model.judgedActivities().values(), {
+    today: TODAY,
+    club: () => ({ countsEveryoneAsDisabled: false, submittedPeriods: new Set() }),
+  })) {
     for (const { activity, verdict } of week) {
       verdicts.set(`${activity.vendor}|${activity.club}|${activity.id}`, verdict);
       totals.add(activity, verdict);

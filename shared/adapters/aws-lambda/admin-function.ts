@@ -11,13 +11,21 @@ export class AdminFunctionError extends Error {
  * Sends an admin request to the cloud's admin function (credentials and region from the usual AWS settings:
  * AWS_PROFILE, AWS_REGION, …) and returns its answer: the use-case's result, refusals included.
  */
-export async function invokeAdminFunction(functionName: string, request: AdminRequest, client = new LambdaClient({})): Promise<AdminResult<unknown>> {
+export async function invokeAdminFunction(
+  functionName: string,
+  request: AdminRequest,
+  client = new LambdaClient({}),
+): Promise<AdminResult<unknown>> {
   try {
-    const response = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(request)) }));
+    const response = await client.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(request)) }),
+    );
     const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
     if (response.FunctionError) {
       const { errorType } = JSON.parse(text || '{}') as { errorType?: string };
-      throw new AdminFunctionError(`the admin function ${functionName} failed (${errorType ?? response.FunctionError}); its log group has the details`);
+      throw new AdminFunctionError(
+        `the admin function ${functionName} failed (${errorType ?? response.FunctionError}); its log group has the details`,
+      );
     }
     return JSON.parse(text) as AdminResult<unknown>;
   } finally {

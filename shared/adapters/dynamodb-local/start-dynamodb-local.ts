@@ -109,12 +109,27 @@ async function loopbackLauncher(files: DynamoDbLocalFiles): Promise<string | und
  * and keeps an installation id in `dynamodb-local-metadata.json` in its working directory. Paths are absolute,
  * since it runs in the jar's folder rather than in the caller's.
  */
-function javaArguments(files: DynamoDbLocalFiles, launcher: string | undefined, port: number, dataDir: string | undefined): string[] {
+function javaArguments(
+  files: DynamoDbLocalFiles,
+  launcher: string | undefined,
+  port: number,
+  dataDir: string | undefined,
+): string[] {
   const storage = dataDir === undefined ? ['-inMemory'] : ['-dbPath', resolve(dataDir)];
-  const main = launcher === undefined ? ['-jar', resolve(files.jar)] : ['-cp', [resolve(files.jar), launcher].join(delimiter), LOOPBACK_LAUNCHER];
+  const main =
+    launcher === undefined
+      ? ['-jar', resolve(files.jar)]
+      : ['-cp', [resolve(files.jar), launcher].join(delimiter), LOOPBACK_LAUNCHER];
   return [
-    `-Djava.library.path=${resolve(files.libraries)}`, '-Xms64m', '-Xmx512m',
-    ...main, ...storage, '-sharedDb', '-port', String(port), '-disableTelemetry',
+    `-Djava.library.path=${resolve(files.libraries)}`,
+    '-Xms64m',
+    '-Xmx512m',
+    ...main,
+    ...storage,
+    '-sharedDb',
+    '-port',
+    String(port),
+    '-disableTelemetry',
   ];
 }
 
@@ -122,12 +137,17 @@ function javaArguments(files: DynamoDbLocalFiles, launcher: string | undefined, 
  * Starts DynamoDB Local (Java 17 or newer on the PATH) on 127.0.0.1 (see LOOPBACK_LAUNCHER) and waits until it answers. It runs in the jar's
  * own (git-ignored) folder, so whatever it writes to its working directory never lands in the checkout.
  */
-export async function startDynamoDbLocal(files: DynamoDbLocalFiles, options: StartOptions = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  files: DynamoDbLocalFiles,
+  options: StartOptions = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const launcher = await loopbackLauncher(files);
   const child: ChildProcess = spawn('java', javaArguments(files, launcher, port, options.dataDir), {
     // Its standard input is the pipe it watches to die with this process (LOOPBACK_LAUNCHER); nothing is written to it.
-    cwd: dirname(resolve(files.jar)), stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+    cwd: dirname(resolve(files.jar)),
+    stdio: ['pipe', 'ignore', 'pipe'],
+    env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
   });
   child.stdin?.on('error', () => undefined);
   let stderr = '';
@@ -144,7 +164,9 @@ export async function startDynamoDbLocal(files: DynamoDbLocalFiles, options: Sta
   while (!(await answers(endpoint))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`DynamoDB Local did not start on port ${port} (is Java 17 installed?): ${stderr.trim() || 'no output'}`);
+      throw new Error(
+        `DynamoDB Local did not start on port ${port} (is Java 17 installed?): ${stderr.trim() || 'no output'}`,
+      );
     }
     await sleep(100);
   }

@@ -10,10 +10,19 @@ import { key, keyCondition, range } from './register-table.js';
  * conditioned on the submission being new: it happens once, and a retry reads the one recorded.
  */
 export class DynamoDbApplicationStore implements ApplicationStore {
-  constructor(private readonly documents: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async submissions(club: string, period: string): Promise<Submission[]> {
-    const found = await this.documents.send(new QueryCommand({ TableName: this.table, ...keyCondition(range.submissionsOf(club, period)), ConsistentRead: true }));
+    const found = await this.documents.send(
+      new QueryCommand({
+        TableName: this.table,
+        ...keyCondition(range.submissionsOf(club, period)),
+        ConsistentRead: true,
+      }),
+    );
     return (found.Items ?? []).map((item) => documentOf<Submission>(item));
   }
 
@@ -21,16 +30,26 @@ export class DynamoDbApplicationStore implements ApplicationStore {
     const { club, period, kind } = submission;
     const put = {
       Put: {
-        TableName: this.table, Item: documentItem(key.submission(club, period, kind), submission),
+        TableName: this.table,
+        Item: documentItem(key.submission(club, period, kind), submission),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    const main = { ConditionCheck: { TableName: this.table, Key: key.submission(club, period, 'main'), ConditionExpression: 'attribute_exists(pk)' } };
+    const main = {
+      ConditionCheck: {
+        TableName: this.table,
+        Key: key.submission(club, period, 'main'),
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    };
     const close = {
       Update: {
-        TableName: this.table, Key: key.club(club), ConditionExpression: 'attribute_exists(pk)',
+        TableName: this.table,
+        Key: key.club(club),
+        ConditionExpression: 'attribute_exists(pk)',
         UpdateExpression: 'SET #periods = list_append(if_not_exists(#periods, :none), :period)',
-        ExpressionAttributeNames: { '#periods': CLUB_PERIODS[kind] }, ExpressionAttributeValues: { ':none': [], ':period': [period] },
+        ExpressionAttributeNames: { '#periods': CLUB_PERIODS[kind] },
+        ExpressionAttributeValues: { ':none': [], ':period': [period] },
       },
     };
     const items = kind === 'main' ? [put, close] : [put, close, main];

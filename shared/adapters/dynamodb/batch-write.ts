@@ -48,7 +48,11 @@ export function batchesOf<T>(items: readonly T[], size: number): T[][] {
  * attempts (a batch call of DynamoDB: BatchWriteItem, BatchGetItem). What is still unprocessed after the last
  * attempt is returned (empty when all went through): the caller says how that fails.
  */
-export async function sendUntilProcessed<T>(batch: readonly T[], attempt: (pending: readonly T[]) => Promise<readonly T[]>, options: RetryOptions = {}): Promise<readonly T[]> {
+export async function sendUntilProcessed<T>(
+  batch: readonly T[],
+  attempt: (pending: readonly T[]) => Promise<readonly T[]>,
+  options: RetryOptions = {},
+): Promise<readonly T[]> {
   const { maxAttempts = 8, baseDelayMs = 25 } = options;
   let pending = batch;
   for (let n = 1; ; n++) {
@@ -63,18 +67,27 @@ export async function sendUntilProcessed<T>(batch: readonly T[], attempt: (pendi
  * (`inParallel`: every batch in flight settles before an error is passed on, so that a retry of the step does not
  * race writes of the attempt it retries), and the items DynamoDB returns unprocessed sent again.
  */
-export async function batchWriteAll(send: SendBatch, table: string, requests: readonly WriteRequest[], options: BatchWriteOptions = {}): Promise<BatchWriteResult> {
+export async function batchWriteAll(
+  send: SendBatch,
+  table: string,
+  requests: readonly WriteRequest[],
+  options: BatchWriteOptions = {},
+): Promise<BatchWriteResult> {
   let sent = 0;
   let retriedItems = 0;
   await inParallel(batchesOf(requests, BATCH_LIMIT), options.concurrency ?? 16, async (batch) => {
     let first = true;
-    const left = await sendUntilProcessed(batch, async (pending) => {
-      if (!first) retriedItems += pending.length;
-      first = false;
-      sent++;
-      const output = await send(new BatchWriteItemCommand({ RequestItems: { [table]: [...pending] } }));
-      return output.UnprocessedItems?.[table] ?? [];
-    }, options);
+    const left = await sendUntilProcessed(
+      batch,
+      async (pending) => {
+        if (!first) retriedItems += pending.length;
+        first = false;
+        sent++;
+        const output = await send(new BatchWriteItemCommand({ RequestItems: { [table]: [...pending] } }));
+        return output.UnprocessedItems?.[table] ?? [];
+      },
+      options,
+    );
     if (left.length > 0) throw new UnprocessedItemsError(left.length);
   });
   return { requests: sent, retriedItems };

@@ -1,4 +1,10 @@
-import { QueryCommand, ScanCommand, type DynamoDBClient, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  QueryCommand,
+  ScanCommand,
+  type DynamoDBClient,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { StoredMembership, StoredPersonLink } from '../../core/pipeline/stored.js';
 import type { LedgerEntry } from '../../core/pipeline/upload.js';
 import type { PrivacyStore } from '../../core/privacy/ports.js';
@@ -11,27 +17,48 @@ import { key, META, parse, PREFIX, range } from './register-table.js';
  * persons and the ledger by a consistent scan with a filter (an erasure by hand, the nightly purge).
  */
 export class DynamoDbPrivacyStore implements PrivacyStore {
-  constructor(private readonly client: DynamoDBClient, private readonly table: string) {}
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {}
 
   async membershipsOf(pid: string): Promise<StoredMembership[]> {
-    const items = await allPages<Item, Item>((start) => this.client.send(new QueryCommand({
-      TableName: this.table, ...itemKeyCondition(range.membershipsOf(pid)), ConsistentRead: true, ...start,
-    } satisfies QueryCommandInput)));
+    const items = await allPages<Item, Item>((start) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          ...itemKeyCondition(range.membershipsOf(pid)),
+          ConsistentRead: true,
+          ...start,
+        } satisfies QueryCommandInput),
+      ),
+    );
     return items.map((i) => itemDocument<StoredMembership>(i));
   }
 
   async linksTo(pid: string): Promise<StoredPersonLink[]> {
     const naming = documentField('pid', pid);
-    const items = await this.scan(`begins_with(pk, :link) AND begins_with(sk, :p) AND contains(${naming.attribute}, :pid)`, {
-      ':link': S(PREFIX.link), ':p': S(PREFIX.personLink), ':pid': S(naming.text),
-    });
+    const items = await this.scan(
+      `begins_with(pk, :link) AND begins_with(sk, :p) AND contains(${naming.attribute}, :pid)`,
+      {
+        ':link': S(PREFIX.link),
+        ':p': S(PREFIX.personLink),
+        ':pid': S(naming.text),
+      },
+    );
     return items.map((i) => itemDocument<StoredPersonLink>(i));
   }
 
   async personsWithLinks(): Promise<Map<string, StoredPersonLink[]>> {
-    const items = await this.scan('(begins_with(pk, :person) AND sk = :meta) OR (begins_with(pk, :link) AND begins_with(sk, :p))', {
-      ':person': S(PREFIX.person), ':meta': S(META), ':link': S(PREFIX.link), ':p': S(PREFIX.personLink),
-    });
+    const items = await this.scan(
+      '(begins_with(pk, :person) AND sk = :meta) OR (begins_with(pk, :link) AND begins_with(sk, :p))',
+      {
+        ':person': S(PREFIX.person),
+        ':meta': S(META),
+        ':link': S(PREFIX.link),
+        ':p': S(PREFIX.personLink),
+      },
+    );
     const persons = new Map<string, StoredPersonLink[]>();
     for (const item of items) if (parse.isMeta(item.sk!.S!)) persons.set(parse.person(item.pk!.S!), []);
     for (const item of items) {
@@ -44,14 +71,26 @@ export class DynamoDbPrivacyStore implements PrivacyStore {
 
   async uploadsCompletedBefore(time: string): Promise<LedgerEntry[]> {
     const items = await this.scan('begins_with(pk, :vendor) AND begins_with(sk, :upload) AND sk < :before', {
-      ':vendor': S(PREFIX.vendor), ':upload': S(PREFIX.upload), ':before': S(key.uploadSortKey(time)),
+      ':vendor': S(PREFIX.vendor),
+      ':upload': S(PREFIX.upload),
+      ':before': S(key.uploadSortKey(time)),
     });
-    return items.map((i) => itemDocument<LedgerEntry>(i)).sort((a, b) => (a.completedAt < b.completedAt ? -1 : a.completedAt > b.completedAt ? 1 : 0));
+    return items
+      .map((i) => itemDocument<LedgerEntry>(i))
+      .sort((a, b) => (a.completedAt < b.completedAt ? -1 : a.completedAt > b.completedAt ? 1 : 0));
   }
 
   private scan(filter: string, values: Item): Promise<Item[]> {
-    return allPages<Item, Item>((start) => this.client.send(new ScanCommand({
-      TableName: this.table, FilterExpression: filter, ExpressionAttributeValues: values, ConsistentRead: true, ...start,
-    } satisfies ScanCommandInput)));
+    return allPages<Item, Item>((start) =>
+      this.client.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: filter,
+          ExpressionAttributeValues: values,
+          ConsistentRead: true,
+          ...start,
+        } satisfies ScanCommandInput),
+      ),
+    );
   }
 }

@@ -31,8 +31,13 @@ export const S = (value: string): AttributeValue => ({ S: value });
 export const keyItem = ({ pk, sk }: TableKey): Item => ({ pk: S(pk), sk: S(sk) });
 
 /** `keyCondition` for the low-level client: its values as attribute values. */
-export function itemKeyCondition(keys: KeyRange, on?: Parameters<typeof keyCondition>[1]): {
-  IndexName?: string; KeyConditionExpression: string; ExpressionAttributeValues: Item;
+export function itemKeyCondition(
+  keys: KeyRange,
+  on?: Parameters<typeof keyCondition>[1],
+): {
+  IndexName?: string;
+  KeyConditionExpression: string;
+  ExpressionAttributeValues: Item;
 } {
   const { ExpressionAttributeValues, ...condition } = keyCondition(keys, on);
   return { ...condition, ExpressionAttributeValues: marshall(ExpressionAttributeValues) };
@@ -73,19 +78,34 @@ function recordOf<T>(fields: Fields<T>, from: Attributes | T): T {
 }
 
 const VENDOR_FIELDS: Fields<Vendor> = { id: true, name: true, purpose: true, licence: true };
-const CLUB_FIELDS: Fields<Club> = { id: true, name: true, sports: true, federation: true, identityKey: true, countsEveryoneAsDisabled: true };
+const CLUB_FIELDS: Fields<Club> = {
+  id: true,
+  name: true,
+  sports: true,
+  federation: true,
+  identityKey: true,
+  countsEveryoneAsDisabled: true,
+};
 const ACTIVATION_FIELDS: Fields<Activation> = { vendor: true, from: true, active: true, to: true };
 
 /** The attribute a vendor's count of active clubs is kept in (its licence's limit is checked on it). */
 export const ACTIVE_CLUBS = 'activeClubs';
 
-export const vendorItem = (vendor: Vendor): Attributes => ({ ...key.vendor(vendor.id), ...recordOf(VENDOR_FIELDS, vendor), [ACTIVE_CLUBS]: 0 });
+export const vendorItem = (vendor: Vendor): Attributes => ({
+  ...key.vendor(vendor.id),
+  ...recordOf(VENDOR_FIELDS, vendor),
+  [ACTIVE_CLUBS]: 0,
+});
 export const vendorOf = (attributes: Attributes): Vendor => recordOf(VENDOR_FIELDS, attributes);
 
 /** The club's list of periods a kind of submission closes: appended by the application store, read by the judge (`clubStateOf`). */
 export const CLUB_PERIODS = { main: 'submittedPeriods', supplementary: 'supplementedPeriods' } as const;
 
-export const clubItem = (club: Club): Attributes => ({ ...key.club(club.id), ...recordOf(CLUB_FIELDS, club), ...indexKey.club(club.id) });
+export const clubItem = (club: Club): Attributes => ({
+  ...key.club(club.id),
+  ...recordOf(CLUB_FIELDS, club),
+  ...indexKey.club(club.id),
+});
 
 /** A club's state from its META item and its activations' items. */
 export function clubStateOf(meta: Attributes, activations: readonly Attributes[]): ClubState {
@@ -98,32 +118,47 @@ export function clubStateOf(meta: Attributes, activations: readonly Attributes[]
 }
 
 /** A new activation, active from `from` and in the vendor's index of active clubs. */
-export const activationItem = (club: string, vendor: string, from: string): Attributes =>
-  ({ ...key.activation(club, vendor), club, ...recordOf(ACTIVATION_FIELDS, { vendor, from, active: true }), ...indexKey.activeClub(club, vendor) });
+export const activationItem = (club: string, vendor: string, from: string): Attributes => ({
+  ...key.activation(club, vendor),
+  club,
+  ...recordOf(ACTIVATION_FIELDS, { vendor, from, active: true }),
+  ...indexKey.activeClub(club, vendor),
+});
 
 /** A pipeline document's item; a membership is indexed by club. */
 export function docItem(doc: Doc): Attributes {
-  const index = doc.kind === 'membership' ? indexKey.member(doc.value.pid, doc.value.club, doc.value.vendor) : undefined;
+  const index =
+    doc.kind === 'membership' ? indexKey.member(doc.value.pid, doc.value.club, doc.value.vendor) : undefined;
   return documentItem(key.doc({ kind: doc.kind, ...doc.value } as DocKey), doc.value, index);
 }
 
 /** A ledger entry's item: open uploads are indexed, so that "what is unfinished" never reads a vendor's whole history. */
 export const ledgerItem = (entry: LedgerEntry): Attributes =>
-  documentItem(key.ledger(entry), entry, entry.stage !== 'done' || entry.stale ? indexKey.openUpload(entry) : undefined);
+  documentItem(
+    key.ledger(entry),
+    entry,
+    entry.stage !== 'done' || entry.stale ? indexKey.openUpload(entry) : undefined,
+  );
 
-export const clubUploadItem = (club: string, entry: LedgerEntry): Attributes => documentItem(key.clubUpload(club, entry), entry);
+export const clubUploadItem = (club: string, entry: LedgerEntry): Attributes =>
+  documentItem(key.clubUpload(club, entry), entry);
 
 /** The attribute of a club's totals that conditions their writes (optimistic locking). */
 export const REVISION = 'rev';
 
 export const totalsItem = (club: string, period: string, value: StoredTotals, revision: number): Attributes =>
   documentItem(key.totals(club, period), value, undefined, { [REVISION]: revision });
-export const totalsOf = (attributes: Attributes): { value: StoredTotals; revision: number } =>
-  ({ value: documentOf<StoredTotals>(attributes), revision: Number(attributes[REVISION]) });
+export const totalsOf = (attributes: Attributes): { value: StoredTotals; revision: number } => ({
+  value: documentOf<StoredTotals>(attributes),
+  revision: Number(attributes[REVISION]),
+});
 
 /** A head's attributes: its version, the first and the last upload that moved it. */
 export const HEAD = { version: 'v', first: 'first', last: 'last' } as const;
-export const headOf = (attributes: Attributes): Head => ({ version: Number(attributes[HEAD.version]), first: attributes[HEAD.first] as string });
+export const headOf = (attributes: Attributes): Head => ({
+  version: Number(attributes[HEAD.version]),
+  first: attributes[HEAD.first] as string,
+});
 
 /**
  * A file claim's attributes, moved only by update expressions: the upload that owns the bytes, whether a failed
@@ -137,11 +172,19 @@ export const fileClaimOf = (attributes: Attributes): { owner?: string; failed: s
 });
 
 /** An open upload's mark for a club: the upload it stands for. */
-export const openMarkItem = (upload: Upload, club: string): Attributes =>
-  ({ ...key.openMark(upload, club), uploadId: upload.uploadId, completedAt: upload.completedAt });
-export const openMarkOf = (attributes: Attributes): Pick<Upload, 'uploadId' | 'completedAt'> =>
-  ({ uploadId: attributes.uploadId as string, completedAt: attributes.completedAt as string });
+export const openMarkItem = (upload: Upload, club: string): Attributes => ({
+  ...key.openMark(upload, club),
+  uploadId: upload.uploadId,
+  completedAt: upload.completedAt,
+});
+export const openMarkOf = (attributes: Attributes): Pick<Upload, 'uploadId' | 'completedAt'> => ({
+  uploadId: attributes.uploadId as string,
+  completedAt: attributes.completedAt as string,
+});
 
 /** Word left with `predecessor` by `waiter`: the token that wakes it. */
-export const waiterItem = (predecessor: Upload, waiter: string, token: string): Attributes => ({ ...key.waiter(predecessor, waiter), token });
+export const waiterItem = (predecessor: Upload, waiter: string, token: string): Attributes => ({
+  ...key.waiter(predecessor, waiter),
+  token,
+});
 export const tokenOf = (attributes: Attributes): string => attributes.token as string;

@@ -1,21 +1,74 @@
 import {
-  BatchGetItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand, TransactionCanceledException,
-  TransactWriteItemsCommand, UpdateItemCommand,
-  type DynamoDBClient, type QueryCommandInput, type WriteRequest,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+  type QueryCommandInput,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../../core/errors/step-failures.js';
 import { inParallel } from '../../core/pipeline/in-parallel.js';
-import { docId, type ClubState, type Doc, type DocKey, type FileClaim, type Head, type RegisterStore } from '../../core/pipeline/ports.js';
-import type { StoredActivity, StoredCalendar, StoredPersonLink, StoredTotals, StoredVerdict } from '../../core/pipeline/stored.js';
+import {
+  docId,
+  type ClubState,
+  type Doc,
+  type DocKey,
+  type FileClaim,
+  type Head,
+  type RegisterStore,
+} from '../../core/pipeline/ports.js';
+import type {
+  StoredActivity,
+  StoredCalendar,
+  StoredPersonLink,
+  StoredTotals,
+  StoredVerdict,
+} from '../../core/pipeline/stored.js';
 import { isEarlier, type LedgerEntry, type Upload } from '../../core/pipeline/upload.js';
 import { batchesOf, batchWriteAll, sendUntilProcessed, type BatchWriteOptions } from './batch-write.js';
 import {
-  clubStateOf, clubUploadItem, docItem, FILE_CLAIM, fileClaimOf, fromItem, HEAD, headOf, itemDocument, itemKeyCondition, keyItem, ledgerItem, openMarkItem, openMarkOf, REVISION, S,
-  toItem, tokenOf, totalsItem, totalsOf, waiterItem, type Item,
+  clubStateOf,
+  clubUploadItem,
+  docItem,
+  FILE_CLAIM,
+  fileClaimOf,
+  fromItem,
+  HEAD,
+  headOf,
+  itemDocument,
+  itemKeyCondition,
+  keyItem,
+  ledgerItem,
+  openMarkItem,
+  openMarkOf,
+  REVISION,
+  S,
+  toItem,
+  tokenOf,
+  totalsItem,
+  totalsOf,
+  waiterItem,
+  type Item,
 } from './register-items.js';
 import { conditionFailed } from './conditions.js';
 import { allPages, type Page } from './pages.js';
-import { INDEX, indexKey, KEY_NAMES, indexRange, key, parse, range, UNKNOWN_CLUBS, type KeyRange, type TableKey } from './register-table.js';
+import {
+  INDEX,
+  indexKey,
+  KEY_NAMES,
+  indexRange,
+  key,
+  parse,
+  range,
+  UNKNOWN_CLUBS,
+  type KeyRange,
+  type TableKey,
+} from './register-table.js';
 
 const GET_LIMIT = 100;
 /** Head updates in flight: single conditional writes, so more of them than batches. */
@@ -31,21 +84,37 @@ const TRANSACTION_ITEMS = 100;
  * (ledger entries, file claims, totals).
  */
 export class DynamoDbRegisterStore implements RegisterStore {
-  constructor(private readonly client: DynamoDBClient, private readonly table: string, private readonly options: BatchWriteOptions = {}) {}
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly options: BatchWriteOptions = {},
+  ) {}
 
   async clubs(ids: readonly string[]): Promise<Map<string, ClubState>> {
     const result = new Map<string, ClubState>();
-    await Promise.all([...new Set(ids)].map(async (id) => {
-      // META and ACTIVATION#… sort before the club's UPLOAD#… and SUBMISSION#… items: only they are read.
-      const { pk, sk } = key.club(id);
-      const items = (await this.queryAll({
-        TableName: this.table, KeyConditionExpression: 'pk = :pk AND sk <= :meta',
-        ExpressionAttributeValues: { ':pk': S(pk), ':meta': S(sk) }, ConsistentRead: true,
-      })).map(fromItem);
-      const meta = items.find((i) => parse.isMeta(i.sk as string));
-      if (!meta) return;
-      result.set(id, clubStateOf(meta, items.filter((i) => parse.isActivation(i.sk as string))));
-    }));
+    await Promise.all(
+      [...new Set(ids)].map(async (id) => {
+        // META and ACTIVATION#… sort before the club's UPLOAD#… and SUBMISSION#… items: only they are read.
+        const { pk, sk } = key.club(id);
+        const items = (
+          await this.queryAll({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND sk <= :meta',
+            ExpressionAttributeValues: { ':pk': S(pk), ':meta': S(sk) },
+            ConsistentRead: true,
+          })
+        ).map(fromItem);
+        const meta = items.find((i) => parse.isMeta(i.sk as string));
+        if (!meta) return;
+        result.set(
+          id,
+          clubStateOf(
+            meta,
+            items.filter((i) => parse.isActivation(i.sk as string)),
+          ),
+        );
+      }),
+    );
     return result;
   }
 
@@ -76,7 +145,11 @@ export class DynamoDbRegisterStore implements RegisterStore {
     await inParallel(batchesOf([...new Set(keys)], TRANSACTION_ITEMS), HEAD_TRANSACTIONS_IN_FLIGHT, async (batch) => {
       if (batch.length === TRANSACTION_ITEMS) {
         try {
-          await this.client.send(new TransactWriteItemsCommand({ TransactItems: batch.map((head) => ({ Update: this.headMove(head, uploadId) })) }));
+          await this.client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: batch.map((head) => ({ Update: this.headMove(head, uploadId) })),
+            }),
+          );
           return;
         } catch (error) {
           if (!(error instanceof TransactionCanceledException)) throw error;
@@ -97,7 +170,8 @@ export class DynamoDbRegisterStore implements RegisterStore {
   /** One head moved by an upload: its count up by one, `first` kept, `last` = the upload; not again by the upload that moved it last. */
   private headMove(calendarKey: string, uploadId: string) {
     return {
-      TableName: this.table, Key: keyItem(key.head(calendarKey)),
+      TableName: this.table,
+      Key: keyItem(key.head(calendarKey)),
       UpdateExpression: 'SET #v = if_not_exists(#v, :zero) + :one, #last = :me, #first = if_not_exists(#first, :me)',
       // A retry of the upload that moved it last changes nothing a judge could have missed.
       ConditionExpression: 'attribute_not_exists(#last) OR #last <> :me',
@@ -123,11 +197,14 @@ export class DynamoDbRegisterStore implements RegisterStore {
     const found: Item[] = [];
     await inParallel(batchesOf(keys, GET_LIMIT), 8, async (request) => {
       const left = await sendUntilProcessed(request, async (pending) => {
-        const output = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: [...pending], ConsistentRead: true } } }));
+        const output = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: [...pending], ConsistentRead: true } } }),
+        );
         found.push(...((output.Responses?.[this.table] ?? []) as Item[]));
         return (output.UnprocessedKeys?.[this.table]?.Keys ?? []) as Item[];
       });
-      if (left.length > 0) throw new TransientError(`DynamoDB left ${left.length} keys unprocessed after every attempt`);
+      if (left.length > 0)
+        throw new TransientError(`DynamoDB left ${left.length} keys unprocessed after every attempt`);
     });
     return found;
   }
@@ -163,17 +240,27 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   async totals(club: string, period: string): Promise<{ value?: StoredTotals; revision: number }> {
-    const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: keyItem(key.totals(club, period)), ConsistentRead: true }));
+    const output = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: keyItem(key.totals(club, period)), ConsistentRead: true }),
+    );
     return output.Item ? totalsOf(fromItem(output.Item)) : { revision: 0 };
   }
 
   async putTotals(club: string, period: string, value: StoredTotals, expected: number): Promise<boolean> {
     try {
-      await this.client.send(new PutItemCommand({
-        TableName: this.table, Item: toItem(totalsItem(club, period, value, expected + 1)),
-        ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : '#rev = :expected',
-        ...(expected === 0 ? {} : { ExpressionAttributeNames: { '#rev': REVISION }, ExpressionAttributeValues: { ':expected': { N: String(expected) } } }),
-      }));
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: toItem(totalsItem(club, period, value, expected + 1)),
+          ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : '#rev = :expected',
+          ...(expected === 0
+            ? {}
+            : {
+                ExpressionAttributeNames: { '#rev': REVISION },
+                ExpressionAttributeValues: { ':expected': { N: String(expected) } },
+              }),
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -193,10 +280,20 @@ export class DynamoDbRegisterStore implements RegisterStore {
     try {
       // With its open mark for clubs not known yet, in one transaction: no moment when the upload is in the ledger
       // and invisible to a later upload's look for its predecessor.
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [
-        { Put: { TableName: this.table, Item: toItem(ledgerItem(entry)), ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: this.table, Item: toItem(openMarkItem(entry, UNKNOWN_CLUBS)) } },
-      ] }));
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: toItem(ledgerItem(entry)),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: this.table, Item: toItem(openMarkItem(entry, UNKNOWN_CLUBS)) } },
+          ],
+        }),
+      );
       return entry;
     } catch (error) {
       if (!conditionFailed(error, 0)) throw error;
@@ -222,21 +319,30 @@ export class DynamoDbRegisterStore implements RegisterStore {
     // Done, and its open marks gone, in one transaction (up to a transaction's 100 items; the marks of clubs beyond
     // go after it, and one left by a crash then is found done and removed by the next look).
     const marks = [UNKNOWN_CLUBS, ...(entry.clubsInFile ?? [])].map((club) => keyItem(key.openMark(entry, club)));
-    await this.client.send(new TransactWriteItemsCommand({ TransactItems: [
-      { Put: { TableName: this.table, Item: toItem(ledgerItem(entry)) } },
-      ...marks.slice(0, TRANSACTION_ITEMS - 1).map((Key) => ({ Delete: { TableName: this.table, Key } })),
-    ] }));
+    await this.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: this.table, Item: toItem(ledgerItem(entry)) } },
+          ...marks.slice(0, TRANSACTION_ITEMS - 1).map((Key) => ({ Delete: { TableName: this.table, Key } })),
+        ],
+      }),
+    );
     await this.writeRequests(marks.slice(TRANSACTION_ITEMS - 1).map((Key) => ({ DeleteRequest: { Key } })));
   }
 
   private async writeRequests(requests: WriteRequest[]): Promise<void> {
-    if (requests.length > 0) await batchWriteAll((command) => this.client.send(command), this.table, requests, this.options);
+    if (requests.length > 0)
+      await batchWriteAll((command) => this.client.send(command), this.table, requests, this.options);
   }
 
   async findUpload(vendor: string, uploadId: string): Promise<LedgerEntry | undefined> {
     // The ledger's sort key starts with the completion time: the id alone is found among the keys of the vendor's
     // ledger (an operator's look-up, not a pipeline path), then the entry is read.
-    const keys = await this.queryAll({ TableName: this.table, ...itemKeyCondition(range.uploadsOf({ vendor })), ProjectionExpression: 'sk' });
+    const keys = await this.queryAll({
+      TableName: this.table,
+      ...itemKeyCondition(range.uploadsOf({ vendor })),
+      ProjectionExpression: 'sk',
+    });
     const found = keys.map((k) => k.sk?.S ?? '').find((sk) => parse.isLedgerOf(sk, uploadId));
     if (found === undefined) return undefined;
     const entry = await this.getDocument<LedgerEntry>({ pk: key.vendor(vendor).pk, sk: found });
@@ -248,10 +354,15 @@ export class DynamoDbRegisterStore implements RegisterStore {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({
-        TableName: this.table, ...itemKeyCondition(range.uploadsOf(owner)), ScanIndexForward: false, Limit: limit - items.length,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }));
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          ...itemKeyCondition(range.uploadsOf(owner)),
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
       items.push(...((page.Items ?? []) as Item[]));
       start = page.LastEvaluatedKey as Item | undefined;
     } while (start && items.length < limit);
@@ -276,7 +387,12 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   async openUploadIds(vendor: string): Promise<Set<string>> {
-    const marks = await this.queryAll({ TableName: this.table, ...itemKeyCondition(range.openMarksOf(vendor)), ConsistentRead: true, ProjectionExpression: 'uploadId' });
+    const marks = await this.queryAll({
+      TableName: this.table,
+      ...itemKeyCondition(range.openMarksOf(vendor)),
+      ConsistentRead: true,
+      ProjectionExpression: 'uploadId',
+    });
     return new Set(marks.map((m) => openMarkOf(fromItem(m)).uploadId));
   }
 
@@ -284,7 +400,10 @@ export class DynamoDbRegisterStore implements RegisterStore {
   private nearestMarked(upload: Upload, club: string): Promise<LedgerEntry | undefined> {
     const mark = key.openMark(upload, club);
     return this.nearestUnfinishedBelow({
-      on: 'table', pk: mark.pk, floor: range.openMarksOf(upload.vendor, club).skPrefix!, below: mark.sk,
+      on: 'table',
+      pk: mark.pk,
+      floor: range.openMarksOf(upload.vendor, club).skPrefix!,
+      below: mark.sk,
       entryOf: (item) => {
         const { uploadId, completedAt } = openMarkOf(fromItem(item));
         return this.upload(upload.vendor, uploadId, completedAt);
@@ -297,7 +416,10 @@ export class DynamoDbRegisterStore implements RegisterStore {
   private nearestOpen(upload: Upload): Promise<LedgerEntry | undefined> {
     const open = indexKey.openUpload(upload);
     return this.nearestUnfinishedBelow({
-      on: 'index', pk: open.gsi1pk, floor: indexRange.openUploads(upload.vendor).skPrefix!, below: open.gsi1sk,
+      on: 'index',
+      pk: open.gsi1pk,
+      floor: indexRange.openUploads(upload.vendor).skPrefix!,
+      below: open.gsi1sk,
       // The index's keys are the ledger entry's; it is eventually consistent in AWS and holds done uploads still to
       // re-judge (stale): the entry itself says whether it is unfinished.
       entryOf: (item) => this.getDocument<LedgerEntry>(fromItem(item) as TableKey),
@@ -310,17 +432,26 @@ export class DynamoDbRegisterStore implements RegisterStore {
    * is done.
    */
   private async nearestUnfinishedBelow(walk: {
-    readonly on: keyof typeof KEY_NAMES; readonly pk: string; readonly floor: string; readonly below: string;
-    readonly entryOf: (item: Item) => Promise<LedgerEntry | undefined>; readonly passedDone?: (item: Item) => Promise<void>;
+    readonly on: keyof typeof KEY_NAMES;
+    readonly pk: string;
+    readonly floor: string;
+    readonly below: string;
+    readonly entryOf: (item: Item) => Promise<LedgerEntry | undefined>;
+    readonly passedDone?: (item: Item) => Promise<void>;
   }): Promise<LedgerEntry | undefined> {
     const [pk, sk] = KEY_NAMES[walk.on];
     let below = walk.below;
     for (;;) {
-      const page = await this.client.send(new QueryCommand({
-        TableName: this.table, ...(walk.on === 'index' ? { IndexName: INDEX } : { ConsistentRead: true }),
-        KeyConditionExpression: `${pk} = :pk AND ${sk} BETWEEN :floor AND :below`,
-        ExpressionAttributeValues: { ':pk': S(walk.pk), ':floor': S(walk.floor), ':below': S(below) }, ScanIndexForward: false, Limit: 2,
-      }));
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          ...(walk.on === 'index' ? { IndexName: INDEX } : { ConsistentRead: true }),
+          KeyConditionExpression: `${pk} = :pk AND ${sk} BETWEEN :floor AND :below`,
+          ExpressionAttributeValues: { ':pk': S(walk.pk), ':floor': S(walk.floor), ':below': S(below) },
+          ScanIndexForward: false,
+          Limit: 2,
+        }),
+      );
       const item = (page.Items ?? []).find((i) => i[sk]?.S !== below);
       if (!item) return undefined;
       const entry = await walk.entryOf(item);
@@ -331,7 +462,9 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   async addWaiter(predecessor: Upload, waiter: string, token: string): Promise<void> {
-    await this.client.send(new PutItemCommand({ TableName: this.table, Item: toItem(waiterItem(predecessor, waiter, token)) }));
+    await this.client.send(
+      new PutItemCommand({ TableName: this.table, Item: toItem(waiterItem(predecessor, waiter, token)) }),
+    );
   }
 
   async takeWaiters(upload: Upload): Promise<{ waiter: string; token: string }[]> {
@@ -346,7 +479,9 @@ export class DynamoDbRegisterStore implements RegisterStore {
     // The index is eventually consistent in AWS: each entry is read again from the table, and dropped if done.
     const entries: LedgerEntry[] = [];
     for (const found of keys) {
-      const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: found.pk!, sk: found.sk! }, ConsistentRead: true }));
+      const output = await this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { pk: found.pk!, sk: found.sk! }, ConsistentRead: true }),
+      );
       if (output.Item && KEY_NAMES.index[0] in output.Item) entries.push(itemDocument<LedgerEntry>(output.Item));
     }
     return entries;
@@ -356,16 +491,23 @@ export class DynamoDbRegisterStore implements RegisterStore {
     const claim = keyItem(key.fileClaim(vendor, sha256));
     try {
       // Free, ours already, or released by a failed upload (whose list of failures it keeps).
-      const output = await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: claim, UpdateExpression: 'SET #owner = :me REMOVE #released',
-        ConditionExpression: 'attribute_not_exists(pk) OR #owner = :me OR #released = :yes',
-        ExpressionAttributeNames: { '#owner': FILE_CLAIM.owner, '#released': FILE_CLAIM.released },
-        ExpressionAttributeValues: { ':me': S(uploadId), ':yes': { BOOL: true } }, ReturnValues: 'ALL_NEW',
-      }));
+      const output = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: claim,
+          UpdateExpression: 'SET #owner = :me REMOVE #released',
+          ConditionExpression: 'attribute_not_exists(pk) OR #owner = :me OR #released = :yes',
+          ExpressionAttributeNames: { '#owner': FILE_CLAIM.owner, '#released': FILE_CLAIM.released },
+          ExpressionAttributeValues: { ':me': S(uploadId), ':yes': { BOOL: true } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       return { owner: uploadId, failed: fileClaimOf(fromItem(output.Attributes ?? {})).failed };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: claim, ConsistentRead: true }));
+      const output = await this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: claim, ConsistentRead: true }),
+      );
       const { owner } = fileClaimOf(fromItem(output.Item ?? {}));
       return owner === undefined ? this.claimFile(vendor, sha256, uploadId) : { owner, failed: [] };
     }
@@ -373,14 +515,27 @@ export class DynamoDbRegisterStore implements RegisterStore {
 
   async releaseFile(vendor: string, sha256: string, uploadId: string): Promise<void> {
     try {
-      await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: keyItem(key.fileClaim(vendor, sha256)),
-        // A list, in the order of the failures: the next owner takes over their writes.
-        UpdateExpression: 'SET #released = :yes, #failed = list_append(if_not_exists(#failed, :none), :me)',
-        ConditionExpression: '#owner = :id AND (attribute_not_exists(#released) OR #released = :no)',
-        ExpressionAttributeNames: { '#owner': FILE_CLAIM.owner, '#released': FILE_CLAIM.released, '#failed': FILE_CLAIM.failed },
-        ExpressionAttributeValues: { ':id': S(uploadId), ':me': { L: [S(uploadId)] }, ':none': { L: [] }, ':yes': { BOOL: true }, ':no': { BOOL: false } },
-      }));
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: keyItem(key.fileClaim(vendor, sha256)),
+          // A list, in the order of the failures: the next owner takes over their writes.
+          UpdateExpression: 'SET #released = :yes, #failed = list_append(if_not_exists(#failed, :none), :me)',
+          ConditionExpression: '#owner = :id AND (attribute_not_exists(#released) OR #released = :no)',
+          ExpressionAttributeNames: {
+            '#owner': FILE_CLAIM.owner,
+            '#released': FILE_CLAIM.released,
+            '#failed': FILE_CLAIM.failed,
+          },
+          ExpressionAttributeValues: {
+            ':id': S(uploadId),
+            ':me': { L: [S(uploadId)] },
+            ':none': { L: [] },
+            ':yes': { BOOL: true },
+            ':no': { BOOL: false },
+          },
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -392,7 +547,9 @@ export class DynamoDbRegisterStore implements RegisterStore {
 
   /** A document read consistently by its key. */
   private async getDocument<T>({ pk, sk }: TableKey): Promise<T | undefined> {
-    const output = await this.client.send(new GetItemCommand({ TableName: this.table, Key: keyItem({ pk, sk }), ConsistentRead: true }));
+    const output = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: keyItem({ pk, sk }), ConsistentRead: true }),
+    );
     return output.Item ? itemDocument<T>(output.Item) : undefined;
   }
 
@@ -407,6 +564,8 @@ export class DynamoDbRegisterStore implements RegisterStore {
   }
 
   private queryAll(input: QueryCommandInput): Promise<Item[]> {
-    return allPages<Item, Item>((start) => this.client.send(new QueryCommand({ ...input, ...start })) as Promise<Page<Item, Item>>);
+    return allPages<Item, Item>(
+      (start) => this.client.send(new QueryCommand({ ...input, ...start })) as Promise<Page<Item, Item>>,
+    );
   }
 }

@@ -48,10 +48,25 @@ export const META = 'META';
 
 /** The prefixes that tell items apart, for the builders below and the privacy store's scan filters. */
 export const PREFIX = {
-  vendor: 'VENDOR#', club: 'CLUB#', person: 'PERSON#', identity: 'ID#', link: 'LINK#', calendar: 'CAL#', head: 'HEAD#',
-  verdicts: 'VERDICTS#', totals: 'TOTALS#', members: 'MEMBERS#',
-  upload: 'UPLOAD#', fileClaim: 'FILE#', waiter: 'WAITER#', openMark: 'OPENCLUB#', activation: 'ACTIVATION#', submission: 'SUBMISSION#',
-  membership: 'MEMBER#', personLink: 'P#', activity: 'A#',
+  vendor: 'VENDOR#',
+  club: 'CLUB#',
+  person: 'PERSON#',
+  identity: 'ID#',
+  link: 'LINK#',
+  calendar: 'CAL#',
+  head: 'HEAD#',
+  verdicts: 'VERDICTS#',
+  totals: 'TOTALS#',
+  members: 'MEMBERS#',
+  upload: 'UPLOAD#',
+  fileClaim: 'FILE#',
+  waiter: 'WAITER#',
+  openMark: 'OPENCLUB#',
+  activation: 'ACTIVATION#',
+  submission: 'SUBMISSION#',
+  membership: 'MEMBER#',
+  personLink: 'P#',
+  activity: 'A#',
 } as const;
 
 /** The index partition of every club. */
@@ -75,7 +90,10 @@ export const key = {
   club: (club: string): TableKey => ({ pk: clubPk(club), sk: META }),
   activation: (club: string, vendor: string): TableKey => ({ pk: clubPk(club), sk: `${PREFIX.activation}${vendor}` }),
   /** After META (a club's META query never reads it): the application of a period, main or supplementary. */
-  submission: (club: string, period: string, kind: string): TableKey => ({ pk: clubPk(club), sk: `${PREFIX.submission}${period}#${kind}` }),
+  submission: (club: string, period: string, kind: string): TableKey => ({
+    pk: clubPk(club),
+    sk: `${PREFIX.submission}${period}#${kind}`,
+  }),
   /** The vendor's ledger entry of an upload. */
   ledger: (upload: UploadRef): TableKey => ({ pk: vendorPk(upload.vendor), sk: key.uploadSortKey(orderOf(upload)) }),
   /**
@@ -84,26 +102,45 @@ export const key = {
    */
   uploadSortKey: (at: string): string => `${PREFIX.upload}${at}`,
   /** The club's view of an upload that applied to it. */
-  clubUpload: (club: string, upload: UploadRef): TableKey => ({ pk: clubPk(club), sk: key.uploadSortKey(orderOf(upload)) }),
+  clubUpload: (club: string, upload: UploadRef): TableKey => ({
+    pk: clubPk(club),
+    sk: key.uploadSortKey(orderOf(upload)),
+  }),
   /** Which upload applied these bytes for the vendor. */
-  fileClaim: (vendor: string, sha256: string): TableKey => ({ pk: vendorPk(vendor), sk: `${PREFIX.fileClaim}${sha256}` }),
+  fileClaim: (vendor: string, sha256: string): TableKey => ({
+    pk: vendorPk(vendor),
+    sk: `${PREFIX.fileClaim}${sha256}`,
+  }),
   /** An open upload's mark per club it applies (or `UNKNOWN_CLUBS`): the per-club order. */
-  openMark: (upload: UploadRef, club: string): TableKey => ({ pk: vendorPk(upload.vendor), sk: `${PREFIX.openMark}${club}#${orderOf(upload)}` }),
+  openMark: (upload: UploadRef, club: string): TableKey => ({
+    pk: vendorPk(upload.vendor),
+    sk: `${PREFIX.openMark}${club}#${orderOf(upload)}`,
+  }),
   /** Word left with `predecessor` by the upload waiting for it. */
-  waiter: (predecessor: UploadRef, waiter: string): TableKey => ({ pk: vendorPk(predecessor.vendor), sk: `${PREFIX.waiter}${predecessor.uploadId}#${waiter}` }),
+  waiter: (predecessor: UploadRef, waiter: string): TableKey => ({
+    pk: vendorPk(predecessor.vendor),
+    sk: `${PREFIX.waiter}${predecessor.uploadId}#${waiter}`,
+  }),
   /** The head of a calendar key (`RegisterStore.bumpHeads`). */
   head: (calendarKey: string): TableKey => ({ pk: `${PREFIX.head}${calendarKey}`, sk: 'HEAD' }),
   totals: (club: string, period: string): TableKey => ({ pk: `${PREFIX.totals}${club}`, sk: period }),
   /** The key of a pipeline document. */
   doc(doc: DocKey): TableKey {
     switch (doc.kind) {
-      case 'person': return { pk: `${PREFIX.person}${doc.pid}`, sk: META };
-      case 'membership': return { pk: `${PREFIX.person}${doc.pid}`, sk: `${PREFIX.membership}${doc.club}#${doc.vendor}` };
-      case 'identity': return { pk: `${PREFIX.identity}${doc.key}`, sk: 'ID' };
-      case 'person-link': return { pk: linkPk(doc.vendor, doc.club), sk: `${PREFIX.personLink}${doc.ref}` };
-      case 'activity': return { pk: linkPk(doc.vendor, doc.club), sk: `${PREFIX.activity}${doc.id}` };
-      case 'calendar': return { pk: `${PREFIX.calendar}${doc.key}`, sk: `${doc.period}#${doc.vendor}#${doc.club}` };
-      case 'verdict': return { pk: `${PREFIX.verdicts}${doc.club}#${doc.period}`, sk: `${doc.vendor}#${doc.id}` };
+      case 'person':
+        return { pk: `${PREFIX.person}${doc.pid}`, sk: META };
+      case 'membership':
+        return { pk: `${PREFIX.person}${doc.pid}`, sk: `${PREFIX.membership}${doc.club}#${doc.vendor}` };
+      case 'identity':
+        return { pk: `${PREFIX.identity}${doc.key}`, sk: 'ID' };
+      case 'person-link':
+        return { pk: linkPk(doc.vendor, doc.club), sk: `${PREFIX.personLink}${doc.ref}` };
+      case 'activity':
+        return { pk: linkPk(doc.vendor, doc.club), sk: `${PREFIX.activity}${doc.id}` };
+      case 'calendar':
+        return { pk: `${PREFIX.calendar}${doc.key}`, sk: `${doc.period}#${doc.vendor}#${doc.club}` };
+      case 'verdict':
+        return { pk: `${PREFIX.verdicts}${doc.club}#${doc.period}`, sk: `${doc.vendor}#${doc.id}` };
     }
   },
 };
@@ -112,22 +149,41 @@ export const indexKey = {
   /** An activation while active: the vendor's clubs. */
   activeClub: (club: string, vendor: string): IndexKey => ({ gsi1pk: vendorPk(vendor), gsi1sk: clubPk(club) }),
   club: (club: string): IndexKey => ({ gsi1pk: CLUBS, gsi1sk: club }),
-  member: (pid: string, club: string, vendor: string): IndexKey => ({ gsi1pk: `${PREFIX.members}${club}`, gsi1sk: `${pid}#${vendor}` }),
+  member: (pid: string, club: string, vendor: string): IndexKey => ({
+    gsi1pk: `${PREFIX.members}${club}`,
+    gsi1sk: `${pid}#${vendor}`,
+  }),
   /** A ledger entry while its upload is not done (or done and still to re-judge). */
-  openUpload: (upload: UploadRef): IndexKey => ({ gsi1pk: OPEN_UPLOADS, gsi1sk: `${upload.vendor}#${orderOf(upload)}` }),
+  openUpload: (upload: UploadRef): IndexKey => ({
+    gsi1pk: OPEN_UPLOADS,
+    gsi1sk: `${upload.vendor}#${orderOf(upload)}`,
+  }),
 };
 
 export const range = {
-  uploadsOf: (owner: { vendor: string } | { club: string }): KeyRange =>
-    ({ pk: 'vendor' in owner ? vendorPk(owner.vendor) : clubPk(owner.club), skPrefix: PREFIX.upload }),
-  submissionsOf: (club: string, period: string): KeyRange => ({ pk: clubPk(club), skPrefix: `${PREFIX.submission}${period}#` }),
+  uploadsOf: (owner: { vendor: string } | { club: string }): KeyRange => ({
+    pk: 'vendor' in owner ? vendorPk(owner.vendor) : clubPk(owner.club),
+    skPrefix: PREFIX.upload,
+  }),
+  submissionsOf: (club: string, period: string): KeyRange => ({
+    pk: clubPk(club),
+    skPrefix: `${PREFIX.submission}${period}#`,
+  }),
   /** The vendor's open marks: all of them, or those of one club. */
-  openMarksOf: (vendor: string, club?: string): KeyRange => ({ pk: vendorPk(vendor), skPrefix: club === undefined ? PREFIX.openMark : `${PREFIX.openMark}${club}#` }),
-  waitersOf: (upload: UploadRef): KeyRange => ({ pk: vendorPk(upload.vendor), skPrefix: `${PREFIX.waiter}${upload.uploadId}#` }),
+  openMarksOf: (vendor: string, club?: string): KeyRange => ({
+    pk: vendorPk(vendor),
+    skPrefix: club === undefined ? PREFIX.openMark : `${PREFIX.openMark}${club}#`,
+  }),
+  waitersOf: (upload: UploadRef): KeyRange => ({
+    pk: vendorPk(upload.vendor),
+    skPrefix: `${PREFIX.waiter}${upload.uploadId}#`,
+  }),
   membershipsOf: (pid: string): KeyRange => ({ pk: `${PREFIX.person}${pid}`, skPrefix: PREFIX.membership }),
   linksOf: (vendor: string, club: string): KeyRange => ({ pk: linkPk(vendor, club) }),
-  calendarsOf: (calendarKey: string, period?: string): KeyRange =>
-    ({ pk: `${PREFIX.calendar}${calendarKey}`, ...(period === undefined ? {} : { skPrefix: `${period}#` }) }),
+  calendarsOf: (calendarKey: string, period?: string): KeyRange => ({
+    pk: `${PREFIX.calendar}${calendarKey}`,
+    ...(period === undefined ? {} : { skPrefix: `${period}#` }),
+  }),
   verdictsOf: (club: string, period: string): KeyRange => ({ pk: `${PREFIX.verdicts}${club}#${period}` }),
   totalsOf: (club: string): KeyRange => ({ pk: `${PREFIX.totals}${club}` }),
 };
@@ -138,7 +194,10 @@ export const indexRange = {
   clubs: (): KeyRange => ({ pk: CLUBS }),
   membersOf: (club: string): KeyRange => ({ pk: `${PREFIX.members}${club}` }),
   /** The open uploads of one vendor, or of all. */
-  openUploads: (vendor?: string): KeyRange => ({ pk: OPEN_UPLOADS, ...(vendor === undefined ? {} : { skPrefix: `${vendor}#` }) }),
+  openUploads: (vendor?: string): KeyRange => ({
+    pk: OPEN_UPLOADS,
+    ...(vendor === undefined ? {} : { skPrefix: `${vendor}#` }),
+  }),
 };
 
 /** The key attributes of the table and of the index. */
@@ -148,8 +207,13 @@ export const KEY_NAMES = { table: ['pk', 'sk'], index: ['gsi1pk', 'gsi1sk'] } as
  * A Query's key condition on a range of the table or of the index (`INDEX`, eventually consistent); the values as
  * plain strings (the low-level client's stores marshall them).
  */
-export function keyCondition(keys: KeyRange, on: keyof typeof KEY_NAMES = 'table'): {
-  IndexName?: string; KeyConditionExpression: string; ExpressionAttributeValues: Record<string, string>;
+export function keyCondition(
+  keys: KeyRange,
+  on: keyof typeof KEY_NAMES = 'table',
+): {
+  IndexName?: string;
+  KeyConditionExpression: string;
+  ExpressionAttributeValues: Record<string, string>;
 } {
   const [pk, sk] = KEY_NAMES[on];
   return {
@@ -186,11 +250,19 @@ export function registerTableDefinition(tableName: string): CreateTableCommandIn
     AttributeDefinitions: [
       ...[...KEY_NAMES.table, ...KEY_NAMES.index].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     ],
-    KeySchema: [{ AttributeName: KEY_NAMES.table[0], KeyType: 'HASH' }, { AttributeName: KEY_NAMES.table[1], KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [{
-      IndexName: INDEX,
-      KeySchema: [{ AttributeName: KEY_NAMES.index[0], KeyType: 'HASH' }, { AttributeName: KEY_NAMES.index[1], KeyType: 'RANGE' }],
-      Projection: { ProjectionType: 'KEYS_ONLY' },
-    }],
+    KeySchema: [
+      { AttributeName: KEY_NAMES.table[0], KeyType: 'HASH' },
+      { AttributeName: KEY_NAMES.table[1], KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: INDEX,
+        KeySchema: [
+          { AttributeName: KEY_NAMES.index[0], KeyType: 'HASH' },
+          { AttributeName: KEY_NAMES.index[1], KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
   };
 }

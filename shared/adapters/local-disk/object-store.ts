@@ -18,7 +18,9 @@ const KEPT_TAIL_BYTES = 40;
 export function diskSegment(segment: string): string {
   if (Buffer.byteLength(segment) <= MAX_ENTRY_BYTES) return segment;
   const mark = `~${createHash('sha256').update(segment).digest('hex').slice(0, 16)}`;
-  const tail = fitted([...segment].reverse(), KEPT_TAIL_BYTES).reverse().join('');
+  const tail = fitted([...segment].reverse(), KEPT_TAIL_BYTES)
+    .reverse()
+    .join('');
   const head = fitted([...segment], MAX_ENTRY_BYTES - Buffer.byteLength(mark) - Buffer.byteLength(tail)).join('');
   return `${head}${mark}${tail}`;
 }
@@ -58,7 +60,14 @@ export class DiskObjectStore implements ObjectStore {
     await mkdir(dirname(path), { recursive: true });
     // A short hidden name: the object's own name may already take the 255 bytes a name may have.
     const temporary = join(dirname(path), `.${process.pid}.${randomBytes(6).toString('hex')}.part`);
-    await writeFile(temporary, typeof body === 'string' ? body : (function* () { yield* body; })());
+    await writeFile(
+      temporary,
+      typeof body === 'string'
+        ? body
+        : (function* () {
+            yield* body;
+          })(),
+    );
     await rename(temporary, path);
   }
 

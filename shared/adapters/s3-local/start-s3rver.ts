@@ -9,7 +9,13 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
-type S3rverClass = new (options: { port: number; address: string; silent: boolean; directory: string; configureBuckets: { name: string }[] }) => S3rverInstance;
+type S3rverClass = new (options: {
+  port: number;
+  address: string;
+  silent: boolean;
+  directory: string;
+  configureBuckets: { name: string }[];
+}) => S3rverInstance;
 
 const require = createRequire(import.meta.url);
 
@@ -33,10 +39,17 @@ export interface LocalS3 {
 export async function startS3rver(options: { readonly buckets?: readonly string[] } = {}): Promise<LocalS3> {
   const S3rver = require('s3rver') as S3rverClass;
   // s3rver knows one key pair of its own (S3RVER); ours is added to its account.
-  (require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } })
-    .DUMMY_ACCOUNT.createKeyPair(S3_LOCAL_CREDENTIALS.accessKeyId, S3_LOCAL_CREDENTIALS.secretAccessKey);
+  (
+    require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } }
+  ).DUMMY_ACCOUNT.createKeyPair(S3_LOCAL_CREDENTIALS.accessKeyId, S3_LOCAL_CREDENTIALS.secretAccessKey);
   const directory = mkdtempSync(join(tmpdir(), 'lok-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: (options.buckets ?? []).map((name) => ({ name })) });
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+  });
   const { port } = await server.run();
   let stopped = false;
   return {

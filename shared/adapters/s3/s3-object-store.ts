@@ -3,12 +3,21 @@ import type { ObjectStore } from '../../core/pipeline/ports.js';
 
 /** The pipeline's object store in the bucket: staged results under `work/`, receipts under `outbox/<vendor>/`. */
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly client: S3Client, private readonly bucket: string) {}
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
 
   async put(key: string, body: string | Iterable<string>): Promise<void> {
     const text = typeof body === 'string' ? body : [...body].join('');
-    const contentType = key.endsWith('.json') ? 'application/json' : key.endsWith('.jsonl') ? 'application/x-ndjson' : 'text/plain; charset=utf-8';
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
+    const contentType = key.endsWith('.json')
+      ? 'application/json'
+      : key.endsWith('.jsonl')
+        ? 'application/x-ndjson'
+        : 'text/plain; charset=utf-8';
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }),
+    );
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -1,5 +1,12 @@
 import {
-  CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, NotFound, type S3Client,
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  NotFound,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { REGISTER_ID } from '../../core/admin/register-id.js';
@@ -58,15 +65,22 @@ export class UploadReplaced extends Error {
 
 /** The bucket's side of uploads: what a completed upload is, its archive copy, and what waits in the inboxes. */
 export class S3Uploads {
-  constructor(readonly client: S3Client, readonly bucket: string) {}
+  constructor(
+    readonly client: S3Client,
+    readonly bucket: string,
+  ) {}
 
   /** The current version of a key, or undefined when there is none. */
   async head(key: string): Promise<InboxObject | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return {
-        bucket: this.bucket, key, ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}), lastModified: head.LastModified!.toISOString(),
-        ...(head.ContentLength !== undefined ? { size: head.ContentLength } : {}), ...(head.ETag ? { etag: unquote(head.ETag) } : {}),
+        bucket: this.bucket,
+        key,
+        ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}),
+        lastModified: head.LastModified!.toISOString(),
+        ...(head.ContentLength !== undefined ? { size: head.ContentLength } : {}),
+        ...(head.ETag ? { etag: unquote(head.ETag) } : {}),
       };
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -91,10 +105,17 @@ export class S3Uploads {
    */
   async isCompleted(object: InboxObject): Promise<boolean> {
     try {
-      const tags = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: object.key, ...(object.versionId ? { VersionId: object.versionId } : {}) }));
+      const tags = await this.client.send(
+        new GetObjectTaggingCommand({
+          Bucket: this.bucket,
+          Key: object.key,
+          ...(object.versionId ? { VersionId: object.versionId } : {}),
+        }),
+      );
       return (tags.TagSet ?? []).some((t) => t.Key === COMPLETED_TAG.key && t.Value === COMPLETED_TAG.value);
     } catch (error) {
-      if (isNotFound(error) || ['NoSuchKey', 'NoSuchVersion'].includes((error as { name?: string }).name ?? '')) return false;
+      if (isNotFound(error) || ['NoSuchKey', 'NoSuchVersion'].includes((error as { name?: string }).name ?? ''))
+        return false;
       throw error;
     }
   }
@@ -110,14 +131,20 @@ export class S3Uploads {
     const target = archiveKey(upload);
     const { key, versionId, lastModified } = upload.source;
     // A restarted upload (reconciliation) may start from its archived copy.
-    if (key === target || await this.head(target)) return;
+    if (key === target || (await this.head(target))) return;
     if (versionId === undefined && (await this.head(key))?.lastModified !== lastModified) throw new UploadReplaced();
     const source = `${this.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
     try {
-      await this.client.send(new CopyObjectCommand({
-        Bucket: this.bucket, Key: target, CopySource: source, TaggingDirective: 'REPLACE', Tagging: '',
-        ...(versionId ? {} : { CopySourceIfUnmodifiedSince: new Date(lastModified) }),
-      }));
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: target,
+          CopySource: source,
+          TaggingDirective: 'REPLACE',
+          Tagging: '',
+          ...(versionId ? {} : { CopySourceIfUnmodifiedSince: new Date(lastModified) }),
+        }),
+      );
     } catch (error) {
       // An attempt running beside this one made the copy.
       if (!(await this.head(target))) throw error;
@@ -128,8 +155,10 @@ export class S3Uploads {
   async removeFromInbox(upload: InboxUpload): Promise<void> {
     const { key, versionId, lastModified } = upload.source;
     if (key === archiveKey(upload)) return;
-    if (versionId) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
-    else if ((await this.head(key))?.lastModified === lastModified) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (versionId)
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+    else if ((await this.head(key))?.lastModified === lastModified)
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   /** The size of an object, or undefined when it is missing. */
@@ -142,7 +171,13 @@ export class S3Uploads {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
       keys.push(...(page.Contents ?? []).map((item) => item.Key!));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -176,15 +211,26 @@ export class S3Uploads {
     let versionMarker: string | undefined;
     try {
       do {
-        const page = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, ...(keyMarker ? { KeyMarker: keyMarker } : {}), ...(versionMarker ? { VersionIdMarker: versionMarker } : {}) }));
+        const page = await this.client.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+            ...(versionMarker ? { VersionIdMarker: versionMarker } : {}),
+          }),
+        );
         for (const marker of page.DeleteMarkers ?? []) {
           const at = marker.LastModified!.toISOString();
           if ((removedAt.get(marker.Key!) ?? '') < at) removedAt.set(marker.Key!, at);
         }
         for (const v of page.Versions ?? []) {
           const object: InboxObject = {
-            bucket: this.bucket, key: v.Key!, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), lastModified: v.LastModified!.toISOString(),
-            ...(v.Size !== undefined ? { size: v.Size } : {}), ...(v.ETag ? { etag: unquote(v.ETag) } : {}),
+            bucket: this.bucket,
+            key: v.Key!,
+            ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}),
+            lastModified: v.LastModified!.toISOString(),
+            ...(v.Size !== undefined ? { size: v.Size } : {}),
+            ...(v.ETag ? { etag: unquote(v.ETag) } : {}),
           };
           objects.push(object);
           if (v.IsLatest) current.add(object);
@@ -205,9 +251,21 @@ export class S3Uploads {
     const objects: InboxObject[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
       for (const item of page.Contents ?? []) {
-        objects.push({ bucket: this.bucket, key: item.Key!, lastModified: item.LastModified!.toISOString(), ...(item.Size !== undefined ? { size: item.Size } : {}), ...(item.ETag ? { etag: unquote(item.ETag) } : {}) });
+        objects.push({
+          bucket: this.bucket,
+          key: item.Key!,
+          lastModified: item.LastModified!.toISOString(),
+          ...(item.Size !== undefined ? { size: item.Size } : {}),
+          ...(item.ETag ? { etag: unquote(item.ETag) } : {}),
+        });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

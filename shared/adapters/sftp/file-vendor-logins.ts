@@ -14,7 +14,10 @@ function keyOf(line: string): string {
  * disabling run the same use-cases (shared/core/admin/vendor-login.ts) here and there.
  */
 export class FileVendorLogins implements VendorLogins {
-  constructor(private readonly files: VendorKeyFiles, private readonly register: { vendor(id: string): Promise<Vendor | undefined> }) {}
+  constructor(
+    private readonly files: VendorKeyFiles,
+    private readonly register: { vendor(id: string): Promise<Vendor | undefined> },
+  ) {}
 
   async create(vendor: string, publicKey: string): Promise<'created' | 'exists'> {
     if (this.files.exists(vendor)) return 'exists';

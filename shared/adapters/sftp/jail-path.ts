@@ -45,8 +45,11 @@ export function resolveJailPath(path: string): JailPath {
 /** The canonical path of a resolved jail path, as REALPATH answers it. */
 export function jailPathText(path: Exclude<JailPath, { kind: 'refused' }>): string {
   switch (path.kind) {
-    case 'root': return '/';
-    case 'folder': return `/${path.folder}`;
-    case 'file': return `/${path.folder}/${path.name}`;
+    case 'root':
+      return '/';
+    case 'folder':
+      return `/${path.folder}`;
+    case 'file':
+      return `/${path.folder}/${path.name}`;
   }
 }

@@ -13,8 +13,12 @@ export function folderAttrs(writable: boolean, stats?: Stats): Attributes {
 /** Attributes of a regular file; the owner and group are not the machine's (0), the mode says what the vendor may do. */
 export function fileAttrs(stats: Stats, writable: boolean): Attributes {
   return {
-    mode: S_IFREG | (writable ? 0o644 : 0o444), uid: 0, gid: 0, size: stats.size,
-    atime: Math.floor(stats.atimeMs / 1000), mtime: Math.floor(stats.mtimeMs / 1000),
+    mode: S_IFREG | (writable ? 0o644 : 0o444),
+    uid: 0,
+    gid: 0,
+    size: stats.size,
+    atime: Math.floor(stats.atimeMs / 1000),
+    mtime: Math.floor(stats.mtimeMs / 1000),
   };
 }
 

@@ -58,7 +58,12 @@ export interface SftpLimits {
  * a vendor's client runs one or a few transfers at once (rclone's default is 4), so 10 per vendor.
  */
 export const SFTP_LIMITS: SftpLimits = {
-  loginTimeoutMs: 30_000, connections: 100, vendorConnections: 10, sessions: 100, vendorSessions: 10, uploadBytes: IMPORT_MAX_BYTES,
+  loginTimeoutMs: 30_000,
+  connections: 100,
+  vendorConnections: 10,
+  sessions: 100,
+  vendorSessions: 10,
+  uploadBytes: IMPORT_MAX_BYTES,
 };
 
 export interface RunningSftpServer {
@@ -107,7 +112,8 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
 
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey') {
-        if (ctx.method !== 'none') log({ event: 'sftp.login-refused', connection, method: ctx.method, code: 'METHOD_NOT_ALLOWED' });
+        if (ctx.method !== 'none')
+          log({ event: 'sftp.login-refused', connection, method: ctx.method, code: 'METHOD_NOT_ALLOWED' });
         ctx.reject(['publickey']);
         return;
       }
@@ -120,7 +126,12 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
         );
         const authorised = keys !== undefined && matched;
         if (!authorised) {
-          log({ event: 'sftp.login-refused', connection, method: 'publickey', code: keys === undefined ? 'UNKNOWN_USER' : 'KEY_NOT_AUTHORISED' });
+          log({
+            event: 'sftp.login-refused',
+            connection,
+            method: 'publickey',
+            code: keys === undefined ? 'UNKNOWN_USER' : 'KEY_NOT_AUTHORISED',
+          });
           ctx.reject(['publickey']);
           return;
         }
@@ -131,7 +142,13 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
         try {
           folders = await vendorFolders(options.root, user);
         } catch (error) {
-          log({ event: 'sftp.login-refused', connection, vendor: user, code: 'FOLDERS_UNAVAILABLE', reason: (error as Error).message });
+          log({
+            event: 'sftp.login-refused',
+            connection,
+            vendor: user,
+            code: 'FOLDERS_UNAVAILABLE',
+            reason: (error as Error).message,
+          });
           ctx.reject([]);
           return;
         }
@@ -147,7 +164,13 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
         log({ event: 'sftp.login', connection, vendor });
         ctx.accept();
       })().catch((error: unknown) => {
-        log({ event: 'sftp.login-refused', connection, method: 'publickey', code: 'KEY_LOOKUP_FAILED', reason: (error as Error).name });
+        log({
+          event: 'sftp.login-refused',
+          connection,
+          method: 'publickey',
+          code: 'KEY_LOOKUP_FAILED',
+          reason: (error as Error).name,
+        });
         ctx.reject(['publickey']);
       });
     });
@@ -178,7 +201,12 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
           const served = new SftpSession(sftp, {
-            vendor: owner, folders: own, onUpload: options.onUpload, log, maxUploadBytes: limits.uploadBytes, ...(options.beingImported ? { beingImported: options.beingImported } : {}),
+            vendor: owner,
+            folders: own,
+            onUpload: options.onUpload,
+            log,
+            maxUploadBytes: limits.uploadBytes,
+            ...(options.beingImported ? { beingImported: options.beingImported } : {}),
           });
           sessions.add(served);
           const end = (): void => {
@@ -221,7 +249,9 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
       resolve();
     });
   });
-  listener.on('error', (error: NodeJS.ErrnoException) => log({ event: 'sftp.server-error', reason: error.code ?? error.name }));
+  listener.on('error', (error: NodeJS.ErrnoException) =>
+    log({ event: 'sftp.server-error', reason: error.code ?? error.name }),
+  );
   const port = (listener.address() as AddressInfo).port;
   log({ event: 'sftp.listening', host: options.host ?? '127.0.0.1', port });
 
@@ -229,10 +259,15 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Runni
   const stop = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
     const open = [...connections];
-    const ended = Promise.all(open.map((client) => new Promise<void>((resolve) => {
-      client.once('close', () => resolve());
-      client.end();
-    })));
+    const ended = Promise.all(
+      open.map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            client.once('close', () => resolve());
+            client.end();
+          }),
+      ),
+    );
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_GRACE_MS).unref());
     if ((await Promise.race([ended, timer])) === 'timeout') {
       for (const client of connections) socketOf(client).destroy();
@@ -272,6 +307,11 @@ class Counts {
 /** Temporary files of uploads cut off by an earlier stop or crash: never complete, so never imported. */
 async function discardUnfinishedUploads(root: string): Promise<void> {
   const vendors = await readdir(join(root, folderPrefix('inbox'))).catch(() => [] as string[]);
-  await Promise.all(vendors.filter(isVendorId).map((vendor) =>
-    rm(join(root, folderPrefix('inbox'), vendor, UPLOADING_FOLDER), { recursive: true, force: true })));
+  await Promise.all(
+    vendors
+      .filter(isVendorId)
+      .map((vendor) =>
+        rm(join(root, folderPrefix('inbox'), vendor, UPLOADING_FOLDER), { recursive: true, force: true }),
+      ),
+  );
 }

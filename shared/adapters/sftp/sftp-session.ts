@@ -41,7 +41,14 @@ export interface SftpSessionOptions {
 
 type OpenHandle =
   | { readonly kind: 'read'; readonly folder: JailFolder; readonly file: FileHandle }
-  | { readonly kind: 'write'; readonly name: string; readonly temp: string; readonly file: FileHandle; written: number; tooLarge: boolean }
+  | {
+      readonly kind: 'write';
+      readonly name: string;
+      readonly temp: string;
+      readonly file: FileHandle;
+      written: number;
+      tooLarge: boolean;
+    }
   | { readonly kind: 'dir'; readonly writable: boolean; readonly entries: FileEntry[] };
 
 type Resolved = Exclude<JailPath, { kind: 'refused' }>;
@@ -70,10 +77,17 @@ export class SftpSession {
   private ended = false;
   private disposing: Promise<void> | undefined;
 
-  constructor(private readonly sftp: SFTPWrapper, private readonly options: SftpSessionOptions) {
+  constructor(
+    private readonly sftp: SFTPWrapper,
+    private readonly options: SftpSessionOptions,
+  ) {
     this.serve('OPEN', (id: number, path: string, flags: number) => this.open(id, path, flags));
-    this.serve('READ', (id: number, handle: Buffer, offset: number, length: number) => this.read(id, handle, offset, length));
-    this.serve('WRITE', (id: number, handle: Buffer, offset: number, data: Buffer) => this.write(id, handle, offset, data));
+    this.serve('READ', (id: number, handle: Buffer, offset: number, length: number) =>
+      this.read(id, handle, offset, length),
+    );
+    this.serve('WRITE', (id: number, handle: Buffer, offset: number, data: Buffer) =>
+      this.write(id, handle, offset, data),
+    );
     this.serve('CLOSE', (id: number, handle: Buffer) => this.close(id, handle));
     this.serve('FSTAT', (id: number, handle: Buffer) => this.fstat(id, handle));
     this.serve('FSETSTAT', (id: number, handle: Buffer) => this.fsetstat(id, handle));
@@ -106,14 +120,16 @@ export class SftpSession {
   private async closeAll(): Promise<void> {
     const open = [...this.handles.values()];
     this.handles.clear();
-    await Promise.all(open.map(async (handle) => {
-      if (handle.kind === 'dir') return;
-      await handle.file.close().catch(() => undefined);
-      if (handle.kind === 'write') {
-        await unlink(handle.temp).catch(() => undefined);
-        this.options.log({ event: 'sftp.upload-abandoned', vendor: this.options.vendor, file: handle.name });
-      }
-    }));
+    await Promise.all(
+      open.map(async (handle) => {
+        if (handle.kind === 'dir') return;
+        await handle.file.close().catch(() => undefined);
+        if (handle.kind === 'write') {
+          await unlink(handle.temp).catch(() => undefined);
+          this.options.log({ event: 'sftp.upload-abandoned', vendor: this.options.vendor, file: handle.name });
+        }
+      }),
+    );
   }
 
   private serve(op: string, handler: (id: number, ...args: never[]) => Promise<void> | void): void {
@@ -156,14 +172,22 @@ export class SftpSession {
   private resolveFile(path: string): { folder: JailFolder; name: string; local: string } {
     const resolved = this.resolve(path);
     if (resolved.kind !== 'file') refuse(STATUS.PERMISSION_DENIED, 'not a file');
-    return { folder: resolved.folder, name: resolved.name, local: join(folderOf(this.options.folders, resolved.folder), resolved.name) };
+    return {
+      folder: resolved.folder,
+      name: resolved.name,
+      local: join(folderOf(this.options.folders, resolved.folder), resolved.name),
+    };
   }
 
   /**
    * The local path a client's file stands for: the file in the vendor's folder, or, for an inbox name the importer
    * has taken and not yet imported, where that upload lies now. `beingImported` tells which it is.
    */
-  private async located(target: { folder: JailFolder; name: string; local: string }): Promise<{ path: string; beingImported: boolean }> {
+  private async located(target: {
+    folder: JailFolder;
+    name: string;
+    local: string;
+  }): Promise<{ path: string; beingImported: boolean }> {
     if (target.folder !== 'inbox' || (await exists(target.local))) return { path: target.local, beingImported: false };
     const taken = this.options.beingImported?.pathOf(this.options.vendor, target.name);
     return taken === undefined ? { path: target.local, beingImported: false } : { path: taken, beingImported: true };
@@ -207,7 +231,11 @@ export class SftpSession {
     }
     if ((flags & OPEN_MODE.EXCL) !== 0 && (await exists(target.local))) refuse(STATUS.FAILURE, 'file exists');
     const temp = join(this.options.folders.uploading, `${randomBytes(12).toString('hex')}`);
-    const file = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    const file = await open(
+      temp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
     if (this.ended) {
       await file.close();
       await unlink(temp).catch(() => undefined);
@@ -219,13 +247,22 @@ export class SftpSession {
   }
 
   private refuseTooLarge(): never {
-    refuse(STATUS.FAILURE, UPLOAD_TOO_LARGE, `${UPLOAD_TOO_LARGE}: an upload may be at most ${this.options.maxUploadBytes} bytes`);
+    refuse(
+      STATUS.FAILURE,
+      UPLOAD_TOO_LARGE,
+      `${UPLOAD_TOO_LARGE}: an upload may be at most ${this.options.maxUploadBytes} bytes`,
+    );
   }
 
   /** A name that would confuse a path, a log or the outbox (file-name.ts) is refused with its code. */
   private refuseUploadName(name: string): void {
     const refusal = uploadNameRefusal(name);
-    if (refusal !== undefined) refuse(STATUS.PERMISSION_DENIED, refusal, `${refusal}: not a name an upload may have (docs/importer-format.md, File names)`);
+    if (refusal !== undefined)
+      refuse(
+        STATUS.PERMISSION_DENIED,
+        refusal,
+        `${refusal}: not a name an upload may have (docs/importer-format.md, File names)`,
+      );
   }
 
   private async read(id: number, key: Buffer, offset: number, length: number): Promise<void> {
@@ -280,11 +317,21 @@ export class SftpSession {
   }
 
   private completed(upload: CompletedSftpUpload): void {
-    this.options.log({ event: 'sftp.upload-completed', vendor: upload.vendor, file: upload.file, completedAt: upload.completedAt });
+    this.options.log({
+      event: 'sftp.upload-completed',
+      vendor: upload.vendor,
+      file: upload.file,
+      completedAt: upload.completedAt,
+    });
     try {
       this.options.onUpload(upload);
     } catch (error) {
-      this.options.log({ event: 'sftp.on-upload-failed', vendor: upload.vendor, file: upload.file, reason: (error as Error).name });
+      this.options.log({
+        event: 'sftp.on-upload-failed',
+        vendor: upload.vendor,
+        file: upload.file,
+        reason: (error as Error).name,
+      });
     }
   }
 
@@ -344,7 +391,7 @@ export class SftpSession {
       const onDisk = (await readdir(folder, { withFileTypes: true }))
         .filter((entry) => entry.isFile() && isPlainFileName(entry.name))
         .map((entry) => entry.name);
-      const taken = writable ? this.options.beingImported?.files(this.options.vendor) ?? [] : [];
+      const taken = writable ? (this.options.beingImported?.files(this.options.vendor) ?? []) : [];
       const names = [...new Set([...onDisk, ...taken])].sort();
       entries = [];
       for (const name of names) {
@@ -386,7 +433,8 @@ export class SftpSession {
   private async rename(id: number, from: string, to: string): Promise<void> {
     const source = this.resolveFile(from);
     const target = this.resolveFile(to);
-    if (source.folder !== 'inbox' || target.folder !== 'inbox') refuse(STATUS.PERMISSION_DENIED, 'rename outside the inbox');
+    if (source.folder !== 'inbox' || target.folder !== 'inbox')
+      refuse(STATUS.PERMISSION_DENIED, 'rename outside the inbox');
     this.refuseUploadName(target.name);
     await this.refuseIfBeingImported(source);
     if (!(await lstat(source.local)).isFile()) refuse(STATUS.NO_SUCH_FILE, 'not a regular file');
@@ -399,5 +447,8 @@ export class SftpSession {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, () => false);
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }

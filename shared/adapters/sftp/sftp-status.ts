@@ -11,7 +11,11 @@ export const OPEN_MODE = utils.sftp.OPEN_MODE;
  * message the client is sent (a code and what to do), when the client's own default text would not say why.
  */
 export class SftpRefusal extends Error {
-  constructor(readonly code: number, message: string, readonly told?: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly told?: string,
+  ) {
     super(message);
     this.name = 'SftpRefusal';
   }
@@ -23,11 +27,19 @@ export function refuse(code: number, message: string, told?: string): never {
 
 /** The status a failed request is answered with: the refusal's own, or the file system error's nearest. */
 export function statusOf(error: unknown): { code: number; reason: string; told?: string } {
-  if (error instanceof SftpRefusal) return { code: error.code, reason: error.message, ...(error.told !== undefined ? { told: error.told } : {}) };
+  if (error instanceof SftpRefusal)
+    return { code: error.code, reason: error.message, ...(error.told !== undefined ? { told: error.told } : {}) };
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (errno) {
-    case 'ENOENT': case 'ENOTDIR': case 'ELOOP': return { code: STATUS.NO_SUCH_FILE, reason: errno };
-    case 'EACCES': case 'EPERM': case 'EROFS': return { code: STATUS.PERMISSION_DENIED, reason: errno };
-    default: return { code: STATUS.FAILURE, reason: errno ?? 'ERROR' };
+    case 'ENOENT':
+    case 'ENOTDIR':
+    case 'ELOOP':
+      return { code: STATUS.NO_SUCH_FILE, reason: errno };
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return { code: STATUS.PERMISSION_DENIED, reason: errno };
+    default:
+      return { code: STATUS.FAILURE, reason: errno ?? 'ERROR' };
   }
 }

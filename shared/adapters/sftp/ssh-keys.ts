@@ -29,7 +29,10 @@ const KEY_OPTIONS: Record<SshKeyType, { bits?: number }> = { ed25519: {}, ecdsa:
  */
 export function generateKeyPair(comment?: string, type: SshKeyType = 'ed25519'): SshKeyPair {
   for (let attempt = 1; ; attempt++) {
-    const keys = utils.generateKeyPairSync(type, { ...KEY_OPTIONS[type], ...(comment === undefined ? {} : { comment }) });
+    const keys = utils.generateKeyPairSync(type, {
+      ...KEY_OPTIONS[type],
+      ...(comment === undefined ? {} : { comment }),
+    });
     if (!(utils.parseKey(keys.private) instanceof Error)) return { privateKey: keys.private, publicKey: keys.public };
     if (attempt === 10) throw new Error(`ssh2 wrote 10 ${type} keys in a row that it cannot read back`);
   }
@@ -39,7 +42,8 @@ export function generateKeyPair(comment?: string, type: SshKeyType = 'ed25519'):
 export function publicKeyOf(privateKey: string): string {
   const parsed = utils.parseKey(privateKey);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (key === undefined || key instanceof Error) throw new Error(`not a private key: ${key instanceof Error ? key.message : 'empty'}`);
+  if (key === undefined || key instanceof Error)
+    throw new Error(`not a private key: ${key instanceof Error ? key.message : 'empty'}`);
   return `${key.type} ${key.getPublicSSH().toString('base64')}`;
 }
 

@@ -6,7 +6,11 @@ import { isVendorId } from '../../core/admin/register-id.js';
 /** A public key as one OpenSSH line, or a reason why it is not one (never a private key: refused). */
 export function publicKeyLine(text: string): { ok: true; line: string } | { ok: false; reason: string } {
   if (text.includes('PRIVATE KEY')) return { ok: false, reason: 'that is a private key: give the .pub file' };
-  const line = text.trim().split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  const line = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
   if (line === undefined) return { ok: false, reason: 'the file holds no key' };
   const parsed = ssh2.utils.parseKey(line);
   if (parsed instanceof Error) return { ok: false, reason: `not an OpenSSH public key (${parsed.message})` };
@@ -34,7 +38,12 @@ export class VendorKeyFiles {
 
   keys(vendor: string): string[] {
     const path = this.pathOf(vendor);
-    return existsSync(path) ? readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')) : [];
+    return existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== '' && !l.startsWith('#'))
+      : [];
   }
 
   add(vendor: string, line: string): void {
@@ -48,7 +57,10 @@ export class VendorKeyFiles {
 
   /** Every line of the vendor's for which `drop` holds removed, the others kept. */
   remove(vendor: string, drop: (line: string) => boolean): void {
-    this.write(vendor, this.keys(vendor).filter((line) => !drop(line)));
+    this.write(
+      vendor,
+      this.keys(vendor).filter((line) => !drop(line)),
+    );
   }
 
   private write(vendor: string, lines: readonly string[]): void {

@@ -33,17 +33,26 @@ export interface AdminPorts {
 }
 
 /** A vendor onboarded: added to the register, and its SFTP login opened when the request has a key. */
-async function onboard(ports: AdminPorts, request: Extract<AdminRequest, { action: 'vendor-add' }>): Promise<AdminResult<unknown>> {
+async function onboard(
+  ports: AdminPorts,
+  request: Extract<AdminRequest, { action: 'vendor-add' }>,
+): Promise<AdminResult<unknown>> {
   const added = await addVendor(ports.admin, request.vendor);
   // Onboarding again with a key (the first attempt stopped half-way) still opens the login.
   if (!added.ok && added.error.code !== 'VENDOR_EXISTS') return added;
   if (request.publicKey === undefined) return added;
   const login = await openLogin(ports.admin, ports.logins(), request.vendor.id, request.publicKey);
-  return login.ok ? { ok: true, value: { vendor: request.vendor.id, login: login.value, registered: added.ok ? 'added' : 'exists' } } : login;
+  return login.ok
+    ? { ok: true, value: { vendor: request.vendor.id, login: login.value, registered: added.ok ? 'added' : 'exists' } }
+    : login;
 }
 
 /** A vendor's uploads' status; an unknown vendor or upload refused by code. */
-async function status(ports: StatusPorts, query: StatusQuery, clock: PipelineClock): Promise<AdminResult<VendorStatus>> {
+async function status(
+  ports: StatusPorts,
+  query: StatusQuery,
+  clock: PipelineClock,
+): Promise<AdminResult<VendorStatus>> {
   const result = await uploadStatus(ports, query, clock);
   if (result.ok) return { ok: true, value: result.status };
   return result.unknown === 'vendor'
@@ -51,7 +60,10 @@ async function status(ports: StatusPorts, query: StatusQuery, clock: PipelineClo
     : { ok: false, error: { code: 'UNKNOWN_UPLOAD', message: messageFor('UNKNOWN_UPLOAD', query.upload) } };
 }
 
-async function erase(ports: AdminPorts, request: Extract<AdminRequest, { action: 'person-erase' }>): Promise<AdminResult<unknown>> {
+async function erase(
+  ports: AdminPorts,
+  request: Extract<AdminRequest, { action: 'person-erase' }>,
+): Promise<AdminResult<unknown>> {
   const { ports: pipeline, privacy } = await ports.erasure();
   return erasePersonOnRequest(pipeline, privacy, ports.clock(request.today), request.request);
 }
@@ -62,19 +74,37 @@ async function erase(ports: AdminPorts, request: Extract<AdminRequest, { action:
  */
 export async function dispatchAdmin(ports: AdminPorts, request: AdminRequest): Promise<AdminResult<unknown>> {
   switch (request.action) {
-    case 'vendor-add': return onboard(ports, request);
-    case 'vendor-key-rotate': return rotateLoginKey(ports.logins(), request.vendor, request.publicKey, request.keepOld);
-    case 'vendor-disable': return disableLogin(ports.logins(), request.vendor);
-    case 'club-add': return addClub(ports.admin, request.club);
-    case 'club-activate': return activateVendor(ports.admin, request.club, request.vendor, request.from);
-    case 'club-deactivate': return deactivateVendor(ports.admin, request.club, request.vendor, request.to);
+    case 'vendor-add':
+      return onboard(ports, request);
+    case 'vendor-key-rotate':
+      return rotateLoginKey(ports.logins(), request.vendor, request.publicKey, request.keepOld);
+    case 'vendor-disable':
+      return disableLogin(ports.logins(), request.vendor);
+    case 'club-add':
+      return addClub(ports.admin, request.club);
+    case 'club-activate':
+      return activateVendor(ports.admin, request.club, request.vendor, request.from);
+    case 'club-deactivate':
+      return deactivateVendor(ports.admin, request.club, request.vendor, request.to);
     case 'upload-status': {
       const { vendor, upload, limit } = request;
       return status(ports.status(), { vendor, ...(upload !== undefined ? { upload } : {}), limit }, ports.clock());
     }
-    case 'application': return { ok: true, value: await applicationOf(ports.applications(), request.club, request.period, ports.clock(request.today).today) };
-    case 'application-submit': return submitApplication(ports.applications(), request.request, ports.clock(request.today));
-    case 'application-export': return { ok: true, value: await exportApplication(ports.applications(), request.club, request.period) };
-    case 'person-erase': return erase(ports, request);
+    case 'application':
+      return {
+        ok: true,
+        value: await applicationOf(
+          ports.applications(),
+          request.club,
+          request.period,
+          ports.clock(request.today).today,
+        ),
+      };
+    case 'application-submit':
+      return submitApplication(ports.applications(), request.request, ports.clock(request.today));
+    case 'application-export':
+      return { ok: true, value: await exportApplication(ports.applications(), request.club, request.period) };
+    case 'person-erase':
+      return erase(ports, request);
   }
 }

@@ -7,10 +7,34 @@ import { IDENTITY_KEYS, LICENCES } from './register-admin.js';
  * them). The shapes are plain data so the CLI can build them without the admin store.
  */
 export type AdminRequest =
-  | { readonly action: 'vendor-add'; readonly vendor: { readonly id: string; readonly name: string; readonly purpose: string; readonly licence: (typeof LICENCES)[number] }; readonly publicKey?: string }
-  | { readonly action: 'vendor-key-rotate'; readonly vendor: string; readonly publicKey: string; readonly keepOld: boolean }
+  | {
+      readonly action: 'vendor-add';
+      readonly vendor: {
+        readonly id: string;
+        readonly name: string;
+        readonly purpose: string;
+        readonly licence: (typeof LICENCES)[number];
+      };
+      readonly publicKey?: string;
+    }
+  | {
+      readonly action: 'vendor-key-rotate';
+      readonly vendor: string;
+      readonly publicKey: string;
+      readonly keepOld: boolean;
+    }
   | { readonly action: 'vendor-disable'; readonly vendor: string }
-  | { readonly action: 'club-add'; readonly club: { readonly id: string; readonly name: string; readonly sports: readonly string[]; readonly federation: string; readonly identityKey: (typeof IDENTITY_KEYS)[number]; readonly countsEveryoneAsDisabled: boolean } }
+  | {
+      readonly action: 'club-add';
+      readonly club: {
+        readonly id: string;
+        readonly name: string;
+        readonly sports: readonly string[];
+        readonly federation: string;
+        readonly identityKey: (typeof IDENTITY_KEYS)[number];
+        readonly countsEveryoneAsDisabled: boolean;
+      };
+    }
   | { readonly action: 'club-activate'; readonly club: string; readonly vendor: string; readonly from: string }
   | { readonly action: 'club-deactivate'; readonly club: string; readonly vendor: string; readonly to: string }
   | { readonly action: 'upload-status'; readonly vendor: string; readonly upload?: string; readonly limit: number }

@@ -41,13 +41,20 @@ function keyOf(text: string): string | undefined {
  * Gives a vendor of the register its SFTP login with the key (onboarding). A login there already gets the key
  * if it lacks it: a disabled vendor (its keys removed) is opened again; with the key, again changes nothing.
  */
-export async function openLogin(store: RegisterAdminStore, logins: VendorLogins, vendor: string, publicKey: string): Promise<AdminResult<'created' | 'exists'>> {
+export async function openLogin(
+  store: RegisterAdminStore,
+  logins: VendorLogins,
+  vendor: string,
+  publicKey: string,
+): Promise<AdminResult<'created' | 'exists'>> {
   const key = keyOf(publicKey);
   if (!key) return fail('INVALID_ADMIN_INPUT', 'an SSH public key (ssh-ed25519 AAAA…)');
-  if (logins.loginName && !logins.loginName.pattern.test(vendor)) return fail('INVALID_ADMIN_INPUT', logins.loginName.description);
+  if (logins.loginName && !logins.loginName.pattern.test(vendor))
+    return fail('INVALID_ADMIN_INPUT', logins.loginName.description);
   if (!(await store.vendor(vendor))) return fail('UNKNOWN_VENDOR', vendor);
   const outcome = await logins.create(vendor, key);
-  if (outcome === 'exists' && !(await logins.keys(vendor) ?? []).some((k) => k.key === key)) await logins.addKey(vendor, key);
+  if (outcome === 'exists' && !((await logins.keys(vendor)) ?? []).some((k) => k.key === key))
+    await logins.addKey(vendor, key);
   return { ok: true, value: outcome };
 }
 
@@ -55,20 +62,28 @@ export async function openLogin(store: RegisterAdminStore, logins: VendorLogins,
  * Rotates a vendor's key: the new key is added, then (unless `keepOld`, for a vendor switching over at its own
  * pace) every other key removed. Adding first means the vendor is never without a working key.
  */
-export async function rotateLoginKey(logins: VendorLogins, vendor: string, publicKey: string, keepOld: boolean): Promise<AdminResult<{ readonly added: string; readonly removed: readonly string[] }>> {
+export async function rotateLoginKey(
+  logins: VendorLogins,
+  vendor: string,
+  publicKey: string,
+  keepOld: boolean,
+): Promise<AdminResult<{ readonly added: string; readonly removed: readonly string[] }>> {
   const key = keyOf(publicKey);
   if (!key) return fail('INVALID_ADMIN_INPUT', 'an SSH public key (ssh-ed25519 AAAA…)');
   const before = await logins.keys(vendor);
   if (!before) return fail('UNKNOWN_VENDOR', vendor);
   const existing = before.find((k) => k.key === key);
-  const added = existing ?? await logins.addKey(vendor, key);
+  const added = existing ?? (await logins.addKey(vendor, key));
   const removed = keepOld ? [] : before.filter((k) => k.id !== added.id).map((k) => k.id);
   for (const id of removed) await logins.removeKey(vendor, id);
   return { ok: true, value: { added: added.id, removed } };
 }
 
 /** Shuts a vendor out of the SFTP endpoint (its keys removed); its data stays. Onboarding a key opens it again. */
-export async function disableLogin(logins: VendorLogins, vendor: string): Promise<AdminResult<{ readonly removed: readonly string[] }>> {
+export async function disableLogin(
+  logins: VendorLogins,
+  vendor: string,
+): Promise<AdminResult<{ readonly removed: readonly string[] }>> {
   const keys = await logins.keys(vendor);
   if (!keys) return fail('UNKNOWN_VENDOR', vendor);
   for (const { id } of keys) await logins.removeKey(vendor, id);

@@ -21,21 +21,35 @@ export function approvedOfKind(verdicts: readonly StoredVerdict[], kind: Submiss
 
 /** By date and start, then id and vendor (as the club's activity list). */
 export function byTime(a: StoredVerdict, b: StoredVerdict): number {
-  return compareStrings(a.date ?? '', b.date ?? '') || compareStrings(a.start ?? '', b.start ?? '')
-    || compareStrings(a.id, b.id) || compareStrings(a.vendor, b.vendor);
+  return (
+    compareStrings(a.date ?? '', b.date ?? '') ||
+    compareStrings(a.start ?? '', b.start ?? '') ||
+    compareStrings(a.id, b.id) ||
+    compareStrings(a.vendor, b.vendor)
+  );
 }
 
 /** The application figures of a set of approved activities (the one sum, `PeriodTotalsAccumulator`). */
 export function totalsOf(club: string, period: string, verdicts: readonly StoredVerdict[]): PeriodTotals {
   const accumulator = new PeriodTotalsAccumulator();
   for (const v of verdicts) {
-    accumulator.add({ club: v.club, type: v.type, vendor: v.vendor, ...(v.date !== undefined ? { date: v.date } : {}), ...(v.sport !== undefined ? { sport: v.sport } : {}) }, v.verdict);
+    accumulator.add(
+      {
+        club: v.club,
+        type: v.type,
+        vendor: v.vendor,
+        ...(v.date !== undefined ? { date: v.date } : {}),
+        ...(v.sport !== undefined ? { sport: v.sport } : {}),
+      },
+      v.verdict,
+    );
   }
   return accumulator.totals()[0] ?? emptyTotals(club, period);
 }
 
 export function takenOf(verdicts: readonly StoredVerdict[]): TakenActivity[] {
-  return verdicts.map((v) => ({ vendor: v.vendor, id: v.id }))
+  return verdicts
+    .map((v) => ({ vendor: v.vendor, id: v.id }))
     .sort((a, b) => compareStrings(a.vendor, b.vendor) || compareStrings(a.id, b.id));
 }
 
@@ -78,8 +92,16 @@ function noteOf(s: Submission): SubmittedNote {
 }
 
 /** A club's application for a period: figures per part, per sport and per source system, and what can be sent. */
-export async function applicationOf(ports: ApplicationPorts, club: string, period: string, today: string): Promise<Application> {
-  const [verdicts, submissions] = await Promise.all([ports.store.verdictsOf(club, period), ports.applications.submissions(club, period)]);
+export async function applicationOf(
+  ports: ApplicationPorts,
+  club: string,
+  period: string,
+  today: string,
+): Promise<Application> {
+  const [verdicts, submissions] = await Promise.all([
+    ports.store.verdictsOf(club, period),
+    ports.applications.submissions(club, period),
+  ]);
   const sent = new Map(submissions.map((s) => [s.kind, s]));
   const open = today <= finalDateOf(period);
   const part = (kind: SubmissionKind, canSubmit: boolean): ApplicationPart => {
@@ -90,7 +112,10 @@ export async function applicationOf(ports: ApplicationPorts, club: string, perio
   };
   const approved = verdicts.filter((v) => v.verdict.verdict === 'approved').length;
   return {
-    club, period, deadline: applicationDeadlineOf(period), finalDate: finalDateOf(period),
+    club,
+    period,
+    deadline: applicationDeadlineOf(period),
+    finalDate: finalDateOf(period),
     activities: { approved, rejected: verdicts.length - approved },
     main: part('main', open),
     supplementary: part('supplementary', open && sent.has('main')),

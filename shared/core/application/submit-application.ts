@@ -31,7 +31,9 @@ function invalid(request: SubmitRequest): string | undefined {
 
 /** The answer to a request whose kind is recorded already: the same submission to its own retry, else refused. */
 function answerTo(request: SubmitRequest, existing: Submission): AdminResult<Submission> {
-  return existing.requestId === request.requestId ? { ok: true, value: existing } : fail('APPLICATION_ALREADY_SUBMITTED', `${existing.period} ${existing.kind}`);
+  return existing.requestId === request.requestId
+    ? { ok: true, value: existing }
+    : fail('APPLICATION_ALREADY_SUBMITTED', `${existing.period} ${existing.kind}`);
 }
 
 /**
@@ -40,7 +42,11 @@ function answerTo(request: SubmitRequest, existing: Submission): AdminResult<Sub
  * and until the period's final date, takes the approved late-registered ones and closes the rest. Each kind once:
  * a second is refused (APPLICATION_ALREADY_SUBMITTED), a retry of the same request gets the same answer.
  */
-export async function submitApplication(ports: ApplicationPorts, request: SubmitRequest, clock: { readonly today: string; now(): string }): Promise<AdminResult<Submission>> {
+export async function submitApplication(
+  ports: ApplicationPorts,
+  request: SubmitRequest,
+  clock: { readonly today: string; now(): string },
+): Promise<AdminResult<Submission>> {
   const bad = invalid(request);
   if (bad !== undefined) return fail('INVALID_ADMIN_INPUT', bad);
   const { club, period, kind } = request;
@@ -48,18 +54,29 @@ export async function submitApplication(ports: ApplicationPorts, request: Submit
   const existing = submissions.find((s) => s.kind === kind);
   if (existing) return answerTo(request, existing);
   if (!(await ports.store.clubs([club])).has(club)) return fail('UNKNOWN_CLUB', club);
-  if (kind === 'supplementary' && !submissions.some((s) => s.kind === 'main')) return fail('SUPPLEMENTARY_BEFORE_MAIN', period);
+  if (kind === 'supplementary' && !submissions.some((s) => s.kind === 'main'))
+    return fail('SUPPLEMENTARY_BEFORE_MAIN', period);
   if (clock.today > finalDateOf(period)) return fail('APPLICATION_PERIOD_CLOSED', finalDateOf(period));
   const taken = approvedOfKind(await ports.store.verdictsOf(club, period), kind);
   const submission: Submission = {
-    club, period, kind, submittedAt: clock.now(), by: request.by.trim(), requestId: request.requestId,
-    activities: takenOf(taken), totals: totalsOf(club, period, taken),
+    club,
+    period,
+    kind,
+    submittedAt: clock.now(),
+    by: request.by.trim(),
+    requestId: request.requestId,
+    activities: takenOf(taken),
+    totals: totalsOf(club, period, taken),
   };
   const recorded = await ports.applications.record(submission);
   switch (recorded.outcome) {
-    case 'recorded': return { ok: true, value: submission };
-    case 'exists': return answerTo(request, recorded.existing);
-    case 'unknown-club': return fail('UNKNOWN_CLUB', club);
-    case 'no-main': return fail('SUPPLEMENTARY_BEFORE_MAIN', period);
+    case 'recorded':
+      return { ok: true, value: submission };
+    case 'exists':
+      return answerTo(request, recorded.existing);
+    case 'unknown-club':
+      return fail('UNKNOWN_CLUB', club);
+    case 'no-main':
+      return fail('SUPPLEMENTARY_BEFORE_MAIN', period);
   }
 }

@@ -27,7 +27,11 @@ export interface CheckOptions {
   /** Files over this are FILE_TOO_LARGE (default: the importer's limit, IMPORT_MAX_BYTES). */
   readonly maxBytes?: number;
   /** Records read so far while reading; activities judged so far (of `total`) while judging. */
-  readonly onProgress?: (progress: { readonly phase: 'read' | 'judge'; readonly records: number; readonly total?: number }) => void;
+  readonly onProgress?: (progress: {
+    readonly phase: 'read' | 'judge';
+    readonly records: number;
+    readonly total?: number;
+  }) => void;
 }
 
 const NO_FACTS: ClubFacts = { countsEveryoneAsDisabled: false, submittedPeriods: new Set() };
@@ -97,15 +101,32 @@ function prepare(file: FileContents, today: string, createdOn: string): Prepared
  */
 export async function checkImport(source: FileSource, options: CheckOptions): Promise<Receipt> {
   const receivedAt = options.now();
-  const gathered = await gatherFile(readImport(source.chunks, { evaluationDate: options.today, maxBytes: options.maxBytes ?? IMPORT_MAX_BYTES }),
-    (records) => options.onProgress?.({ phase: 'read', records }));
+  const gathered = await gatherFile(
+    readImport(source.chunks, { evaluationDate: options.today, maxBytes: options.maxBytes ?? IMPORT_MAX_BYTES }),
+    (records) => options.onProgress?.({ phase: 'read', records }),
+  );
   const file = source.name;
   const sha256 = await source.sha256();
   if (!gathered.ok) {
-    return { formatVersion: RECEIPT_FORMAT_VERSION, file, sha256, vendor: gathered.vendor ?? '', status: 'rejected', receivedAt, completedAt: options.now(), counts: emptyCounts(), errors: [gathered.error], activities: [] };
+    return {
+      formatVersion: RECEIPT_FORMAT_VERSION,
+      file,
+      sha256,
+      vendor: gathered.vendor ?? '',
+      status: 'rejected',
+      receivedAt,
+      completedAt: options.now(),
+      counts: emptyCounts(),
+      errors: [gathered.error],
+      activities: [],
+    };
   }
   const { header } = gathered.contents;
-  const { judged, lines, errors, counts } = prepare(gathered.contents, options.today, options.swedishDateOf(header.created));
+  const { judged, lines, errors, counts } = prepare(
+    gathered.contents,
+    options.today,
+    options.swedishDateOf(header.created),
+  );
 
   const total = judged.length;
   options.onProgress?.({ phase: 'judge', records: 0, total });

@@ -12,14 +12,25 @@ export interface FileContents {
   readonly deletedPersons: readonly DeleteRecord[];
   readonly deletedActivities: readonly DeleteRecord[];
   /** Refused records: entity, club and id (when it had one), with their errors. */
-  readonly refused: readonly { readonly entity: 'person' | 'activity'; readonly club: string; readonly id?: string; readonly line: number; readonly errors: readonly RecordError[] }[];
+  readonly refused: readonly {
+    readonly entity: 'person' | 'activity';
+    readonly club: string;
+    readonly id?: string;
+    readonly line: number;
+    readonly errors: readonly RecordError[];
+  }[];
   readonly errors: readonly RecordError[];
 }
 
-export type GatherResult = { readonly ok: true; readonly contents: FileContents } | { readonly ok: false; readonly error: FileError; readonly vendor?: string };
+export type GatherResult =
+  | { readonly ok: true; readonly contents: FileContents }
+  | { readonly ok: false; readonly error: FileError; readonly vendor?: string };
 
 /** Gathers a whole file; a `rejected` event anywhere discards everything read before it. */
-export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>, onRecord?: (records: number) => void): Promise<GatherResult> {
+export async function gatherFile(
+  batches: AsyncIterable<readonly ImportEvent[]>,
+  onRecord?: (records: number) => void,
+): Promise<GatherResult> {
   let header: ImportHeader | undefined;
   const clubs: { club: string; line: number }[] = [];
   const persons: PersonRecord[] = [];
@@ -29,21 +40,42 @@ export async function gatherFile(batches: AsyncIterable<readonly ImportEvent[]>,
   const refused: FileContents['refused'][number][] = [];
   const errors: RecordError[] = [];
   let records = 0;
-  for await (const batch of batches) for (const event of batch) {
-    switch (event.kind) {
-      case 'header': header = event.header; break;
-      case 'club': clubs.push({ club: event.club, line: event.line }); break;
-      case 'person': persons.push(event.record); break;
-      case 'activity': activities.push(event.record); break;
-      case 'delete-person': deletedPersons.push(event.record); break;
-      case 'delete-activity': deletedActivities.push(event.record); break;
-      case 'refused': refused.push(event); break;
-      case 'error': errors.push(event.error); break;
-      case 'rejected': return { ok: false, error: event.error, ...(header ? { vendor: header.vendor } : {}) };
+  for await (const batch of batches)
+    for (const event of batch) {
+      switch (event.kind) {
+        case 'header':
+          header = event.header;
+          break;
+        case 'club':
+          clubs.push({ club: event.club, line: event.line });
+          break;
+        case 'person':
+          persons.push(event.record);
+          break;
+        case 'activity':
+          activities.push(event.record);
+          break;
+        case 'delete-person':
+          deletedPersons.push(event.record);
+          break;
+        case 'delete-activity':
+          deletedActivities.push(event.record);
+          break;
+        case 'refused':
+          refused.push(event);
+          break;
+        case 'error':
+          errors.push(event.error);
+          break;
+        case 'rejected':
+          return { ok: false, error: event.error, ...(header ? { vendor: header.vendor } : {}) };
+      }
+      if (event.kind !== 'header' && event.kind !== 'club' && ++records % 10_000 === 0) onRecord?.(records);
     }
-    if (event.kind !== 'header' && event.kind !== 'club' && ++records % 10_000 === 0) onRecord?.(records);
-  }
   onRecord?.(records);
   if (!header) throw new Error('reader ended without a header or a rejection');
-  return { ok: true, contents: { header, clubs, persons, activities, deletedPersons, deletedActivities, refused, errors } };
+  return {
+    ok: true,
+    contents: { header, clubs, persons, activities, deletedPersons, deletedActivities, refused, errors },
+  };
 }

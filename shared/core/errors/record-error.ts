@@ -17,7 +17,10 @@ export interface FileError {
 }
 
 /** The receipt's order of errors: by line, then by code (the same whatever order they were found in). */
-export function byLine(a: { readonly line: number; readonly code: string }, b: { readonly line: number; readonly code: string }): number {
+export function byLine(
+  a: { readonly line: number; readonly code: string },
+  b: { readonly line: number; readonly code: string },
+): number {
   return a.line - b.line || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
@@ -28,7 +31,12 @@ export class FileRejection extends Error {
   }
 }
 
-export function recordError(code: RecordCode, line: number, where: { club?: string; record?: string }, detail?: Detail): RecordError {
+export function recordError(
+  code: RecordCode,
+  line: number,
+  where: { club?: string; record?: string },
+  detail?: Detail,
+): RecordError {
   return {
     code,
     line,

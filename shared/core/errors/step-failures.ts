@@ -37,13 +37,33 @@ export const STEP_FAILURE = {
 } as const;
 
 const TRANSIENT_NAMES = new Set([
-  STEP_FAILURE.transient, 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded',
-  'TransactionConflictException', 'InternalServerError', 'InternalError', 'ServiceUnavailable', 'ServiceUnavailableException',
-  'SlowDown', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'TooManyRequestsException', 'UnprocessedItemsError',
+  STEP_FAILURE.transient,
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'InternalServerError',
+  'InternalError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'SlowDown',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TooManyRequestsException',
+  'UnprocessedItemsError',
   // Other vendors' applies kept moving the weeks a judge step read: judged again from the start, later.
   'JudgeContended',
 ]);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 
 /** The fields of an SDK's (or Node's) error that tell a transient failure. */
 export interface SdkLike {
@@ -57,8 +77,11 @@ export interface SdkLike {
 export function isTransient(error: unknown): boolean {
   const e = (error ?? {}) as SdkLike;
   const status = e.$metadata?.httpStatusCode;
-  return Boolean(e.$retryable)
-    || (e.name !== undefined && TRANSIENT_NAMES.has(e.name))
-    || (e.code !== undefined && TRANSIENT_CODES.has(e.code))
-    || status === 429 || (status !== undefined && status >= 500);
+  return (
+    Boolean(e.$retryable) ||
+    (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) ||
+    (e.code !== undefined && TRANSIENT_CODES.has(e.code)) ||
+    status === 429 ||
+    (status !== undefined && status >= 500)
+  );
 }

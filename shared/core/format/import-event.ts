@@ -10,7 +10,14 @@ export type ImportEvent =
   | { readonly kind: 'activity'; readonly record: ActivityRecord }
   | { readonly kind: 'delete-activity'; readonly record: DeleteRecord }
   /** A record refused with every reason; `id` is absent when the record had none. */
-  | { readonly kind: 'refused'; readonly entity: 'person' | 'activity'; readonly club: string; readonly id?: string; readonly line: number; readonly errors: readonly RecordError[] }
+  | {
+      readonly kind: 'refused';
+      readonly entity: 'person' | 'activity';
+      readonly club: string;
+      readonly id?: string;
+      readonly line: number;
+      readonly errors: readonly RecordError[];
+    }
   /** An error outside any record (an unknown element between records, a Club without id). */
   | { readonly kind: 'error'; readonly error: RecordError }
   | { readonly kind: 'rejected'; readonly error: FileError };

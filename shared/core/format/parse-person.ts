@@ -26,11 +26,19 @@ export function parsePerson(draft: RecordDraft, id: string, evaluationDate: stri
   } else if (personalNumber !== undefined) {
     const parsed = parsePersonnummer(personalNumber, evaluationDate);
     if (parsed.ok) {
-      identity = { kind: 'personnummer', personnummer: parsed.value.normalized, birthDate: parsed.value.birthDate, coordination: parsed.value.coordination };
+      identity = {
+        kind: 'personnummer',
+        personnummer: parsed.value.normalized,
+        birthDate: parsed.value.birthDate,
+        coordination: parsed.value.coordination,
+      };
     } else {
       // The message names what failed, as the spec's receipt shows, and never the number itself.
       const [sv, en] = parsed.message;
-      errors.push({ ...recordError('INVALID_PERSONNUMMER', fieldLine(draft, 'PersonalNumber'), where), message: `${sv[0]!.toUpperCase()}${sv.slice(1)} / ${en}` });
+      errors.push({
+        ...recordError('INVALID_PERSONNUMMER', fieldLine(draft, 'PersonalNumber'), where),
+        message: `${sv[0]!.toUpperCase()}${sv.slice(1)} / ${en}`,
+      });
     }
   } else if (birthDateText !== undefined) {
     const birthDate = parseDate(birthDateText);
@@ -56,13 +64,25 @@ export function parsePerson(draft: RecordDraft, id: string, evaluationDate: stri
     const toText = element.attributes.to;
     const to = toText === undefined ? undefined : parseDate(draft.pool.intern(toText.trim()));
     if (from === undefined) errors.push(recordError('INVALID_VALUE', element.line, where, 'Membership@from'));
-    else if (toText !== undefined && (to === undefined || to < from)) errors.push(recordError('INVALID_VALUE', element.line, where, 'Membership@to'));
+    else if (toText !== undefined && (to === undefined || to < from))
+      errors.push(recordError('INVALID_VALUE', element.line, where, 'Membership@to'));
     else memberships.push(to === undefined ? { from } : { from, to });
   }
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    record: { club, id, line: draft.line, identity, firstName: firstName!, lastName: lastName!, gender: gender as Gender | undefined, email, memberNumber, memberships },
+    record: {
+      club,
+      id,
+      line: draft.line,
+      identity,
+      firstName: firstName!,
+      lastName: lastName!,
+      gender: gender as Gender | undefined,
+      email,
+      memberNumber,
+      memberships,
+    },
   };
 }

@@ -43,7 +43,12 @@ export class PeriodCounts {
     });
     if (full !== undefined) {
       const { club, id, line } = record;
-      const error = recordError('TOO_MANY_ACTIVITIES', line, { club, record: id }, `${full} > ${LIMITS.activitiesPerPeriod} (${period})`);
+      const error = recordError(
+        'TOO_MANY_ACTIVITIES',
+        line,
+        { club, record: id },
+        `${full} > ${LIMITS.activitiesPerPeriod} (${period})`,
+      );
       return { kind: 'refused', entity: 'activity', club, id, line, errors: [error] };
     }
     const stamp = ++this.activities;
@@ -66,5 +71,6 @@ export class PeriodCounts {
 function eachCalendarName(activity: ActivityRecord, visit: (name: string) => void): void {
   for (const leader of activity.leaders) visit(leader.ref);
   for (const ref of activity.participants.refs) visit(ref);
-  if (activity.group && (activity.type === 'camp' || activity.type === 'competition')) visit(`group ${activity.group.id}`);
+  if (activity.group && (activity.type === 'camp' || activity.type === 'competition'))
+    visit(`group ${activity.group.id}`);
 }

@@ -27,7 +27,12 @@ const CREATED = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:[0-5]\d(\.\d+)?)?(Z|[+-](\d
 /** ISO 8601 with an offset, and a real date, time and offset (`2026-13-45T99:99Z` is refused). */
 function isCreatedTime(text: string): boolean {
   const m = CREATED.exec(text);
-  return m !== null && parseDate(m[1]!) !== undefined && parseTime(m[2]!) !== undefined && (m[6] === undefined || parseTime(m[6]) !== undefined);
+  return (
+    m !== null &&
+    parseDate(m[1]!) !== undefined &&
+    parseTime(m[2]!) !== undefined &&
+    (m[6] === undefined || parseTime(m[6]) !== undefined)
+  );
 }
 
 const SECTIONS: ReadonlyMap<string, readonly string[]> = new Map([
@@ -72,8 +77,15 @@ function rootPrefix(tagName: string, attributes: Record<string, string>, line: n
  * or name). test/hostile-corpus.test.ts covers each of them: a saxes that renamed them fails there.
  */
 function heldChars(parser: SaxesParser): number {
-  const held = parser as unknown as { readonly text?: string; readonly name?: string; readonly piTarget?: string; readonly entity?: string };
-  return (held.text?.length ?? 0) + (held.name?.length ?? 0) + (held.piTarget?.length ?? 0) + (held.entity?.length ?? 0);
+  const held = parser as unknown as {
+    readonly text?: string;
+    readonly name?: string;
+    readonly piTarget?: string;
+    readonly entity?: string;
+  };
+  return (
+    (held.text?.length ?? 0) + (held.name?.length ?? 0) + (held.piTarget?.length ?? 0) + (held.entity?.length ?? 0)
+  );
 }
 
 /** Text in pieces of at most `size` characters (saxes carries half a surrogate pair over to the next write). */
@@ -92,7 +104,10 @@ function errorsIn(event: ImportEvent): number {
  * fault ends the stream with one `rejected` event; the consumer must then discard every record it received:
  * a file is applied only once it is well-formed to its last byte.
  */
-export async function* readImport(source: AsyncIterable<Uint8Array>, options: ReadOptions): AsyncGenerator<readonly ImportEvent[]> {
+export async function* readImport(
+  source: AsyncIterable<Uint8Array>,
+  options: ReadOptions,
+): AsyncGenerator<readonly ImportEvent[]> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const parser = new SaxesParser({ xmlns: false, position: true });
   // Events are handed out in batches, one per decoded chunk: an async generator's await per event would cost
@@ -134,13 +149,16 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
   let depth = 0;
 
   parser.on('doctype', () => reject(fileError('XML_DOCTYPE_FORBIDDEN', parser.line)));
-  parser.on('error', (error) => reject(fileError('XML_NOT_WELL_FORMED', parser.line, error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, ''))));
+  parser.on('error', (error) =>
+    reject(fileError('XML_NOT_WELL_FORMED', parser.line, error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, ''))),
+  );
   // Counted as saxes reports them, so that checking for unknown attributes rarely has to walk them.
   let attributeCount = 0;
   /** Whether the element being read declares a namespace (rare: then its binding is looked at). */
   let declares = false;
   parser.on('attribute', ({ name }) => {
-    if (++attributeCount > LIMITS.attributesPerElement) overLimit(parser.line, `attributes > ${LIMITS.attributesPerElement}`);
+    if (++attributeCount > LIMITS.attributesPerElement)
+      overLimit(parser.line, `attributes > ${LIMITS.attributesPerElement}`);
     if (name.length > LIMITS.nameChars) overLimit(parser.line, `name > ${LIMITS.nameChars}`);
     if (name.charCodeAt(0) === 120 && name.startsWith('xmlns')) declares = true;
   });
@@ -173,7 +191,8 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
     if (path.length === 0) prefix = rootPrefix(tag.name, attributes, line);
     const foreign = declared && path.length > 0 ? foreignBinding(tag.name, attributes) : undefined;
     // The namespace is named in errors, cut to an id's length (an attribute value can be 64 Ki characters).
-    const name = foreign === undefined ? localName(tag.name, prefix) : `{${foreign.slice(0, LIMITS.idChars)}}${tag.name}`;
+    const name =
+      foreign === undefined ? localName(tag.name, prefix) : `{${foreign.slice(0, LIMITS.idChars)}}${tag.name}`;
     if (record) {
       record.open(name, attributes, count, line);
       syncText();
@@ -183,12 +202,21 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
       case 0: {
         sawRoot = true;
         const { vendor, created, mode = 'delta' } = attributes;
-        if (!vendor?.trim() || vendor.trim().length > LIMITS.idChars) reject(fileError('INVALID_HEADER', line, 'vendor'));
+        if (!vendor?.trim() || vendor.trim().length > LIMITS.idChars)
+          reject(fileError('INVALID_HEADER', line, 'vendor'));
         if (!created || !isCreatedTime(created.trim())) reject(fileError('INVALID_HEADER', line, 'created'));
         if (mode !== 'delta' && mode !== 'full') reject(fileError('INVALID_HEADER', line, 'mode'));
         const unknown = unknownAttributes(attributes, ['vendor', 'created', 'mode'], count);
         if (unknown) reject(fileError('INVALID_HEADER', line, unknown.join(', ')));
-        pending.push({ kind: 'header', header: { vendor: detach((vendor ?? '').trim()), created: detach((created ?? '').trim()), mode: mode as ImportMode }, line });
+        pending.push({
+          kind: 'header',
+          header: {
+            vendor: detach((vendor ?? '').trim()),
+            created: detach((created ?? '').trim()),
+            mode: mode as ImportMode,
+          },
+          line,
+        });
         path.push('Import');
         return;
       }
@@ -212,13 +240,15 @@ export async function* readImport(source: AsyncIterable<Uint8Array>, options: Re
           periods = new PeriodCounts();
           path.push('Club');
           pending.push({ kind: 'club', club: id, line });
-          for (const attribute of unknownAttributes(attributes, ['id'], count) ?? []) outside('UNKNOWN_ATTRIBUTE', line, `Club@${attribute}`);
+          for (const attribute of unknownAttributes(attributes, ['id'], count) ?? [])
+            outside('UNKNOWN_ATTRIBUTE', line, `Club@${attribute}`);
         }
         return;
       }
       case 2: {
         if (!SECTIONS.has(name)) unknownEnvelope(line, name);
-        for (const attribute of unknownAttributes(attributes, [], count) ?? []) outside('UNKNOWN_ATTRIBUTE', line, `${name}@${attribute}`);
+        for (const attribute of unknownAttributes(attributes, [], count) ?? [])
+          outside('UNKNOWN_ATTRIBUTE', line, `${name}@${attribute}`);
         path.push(name);
         return;
       }
@@ -287,17 +317,23 @@ function recordEvent(draft: RecordDraft, evaluationDate: string): ImportEvent {
   const { element, club, id, line } = draft;
   const entity = element === 'Person' || element === 'DeletePerson' ? 'person' : 'activity';
   if (id === undefined) {
-    const errors = draft.idTooLong ? draft.errors : [recordError('MISSING_ID', line, { club }, `${element}@id`), ...draft.errors];
+    const errors = draft.idTooLong
+      ? draft.errors
+      : [recordError('MISSING_ID', line, { club }, `${element}@id`), ...draft.errors];
     return { kind: 'refused', entity, club, line, errors: bounded(errors) };
   }
   switch (element) {
     case 'Person': {
       const parsed = parsePerson(draft, id, evaluationDate);
-      return parsed.ok ? { kind: 'person', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: bounded(parsed.errors) };
+      return parsed.ok
+        ? { kind: 'person', record: parsed.record }
+        : { kind: 'refused', entity, club, id, line, errors: bounded(parsed.errors) };
     }
     case 'Activity': {
       const parsed = parseActivity(draft, id);
-      return parsed.ok ? { kind: 'activity', record: parsed.record } : { kind: 'refused', entity, club, id, line, errors: bounded(parsed.errors) };
+      return parsed.ok
+        ? { kind: 'activity', record: parsed.record }
+        : { kind: 'refused', entity, club, id, line, errors: bounded(parsed.errors) };
     }
     default: {
       if (draft.errors.length > 0) return { kind: 'refused', entity, club, id, line, errors: draft.errors };
@@ -306,4 +342,3 @@ function recordEvent(draft: RecordDraft, evaluationDate: string): ImportEvent {
     }
   }
 }
-

@@ -45,9 +45,16 @@ export interface RecordDraft {
 }
 
 function schema(children: Record<string, Omit<ChildSchema, 'ids' | 'max'>>): RecordSchema {
-  return new Map(Object.entries(children).map(([name, child]) => [name, {
-    ...child, ids: child.attributes.filter((a) => ID_ATTRIBUTES.includes(a)), max: child.multiple ? (MAX_OCCURS[name] ?? Infinity) : 1,
-  }]));
+  return new Map(
+    Object.entries(children).map(([name, child]) => [
+      name,
+      {
+        ...child,
+        ids: child.attributes.filter((a) => ID_ATTRIBUTES.includes(a)),
+        max: child.multiple ? (MAX_OCCURS[name] ?? Infinity) : 1,
+      },
+    ]),
+  );
 }
 
 const TEXT = { multiple: false, attributes: [], text: true } as const;
@@ -55,13 +62,27 @@ const MARKER = { multiple: false, attributes: [], text: false } as const;
 
 export const SCHEMAS: Readonly<Record<string, RecordSchema>> = {
   Person: schema({
-    PersonalNumber: TEXT, BirthDate: TEXT, Nationality: TEXT, FirstName: TEXT, LastName: TEXT, Gender: TEXT, Email: TEXT, MemberNumber: TEXT,
+    PersonalNumber: TEXT,
+    BirthDate: TEXT,
+    Nationality: TEXT,
+    FirstName: TEXT,
+    LastName: TEXT,
+    Gender: TEXT,
+    Email: TEXT,
+    MemberNumber: TEXT,
     Membership: { multiple: true, attributes: ['from', 'to'], text: false },
   }),
   Activity: schema({
-    Date: TEXT, Start: TEXT, End: TEXT, Sport: TEXT, Type: TEXT, Place: TEXT,
+    Date: TEXT,
+    Start: TEXT,
+    End: TEXT,
+    Sport: TEXT,
+    Type: TEXT,
+    Place: TEXT,
     Group: { multiple: false, attributes: ['id'], text: true },
-    DropIn: MARKER, Remote: MARKER, TryOut: MARKER,
+    DropIn: MARKER,
+    Remote: MARKER,
+    TryOut: MARKER,
     Leader: { multiple: true, attributes: ['ref'], text: false },
     Participant: { multiple: true, attributes: ['ref', 'disability'], text: false },
     AnonymousParticipants: { multiple: true, attributes: ['birthYear', 'gender', 'count'], text: false },
@@ -85,7 +106,11 @@ function isXmlMachinery(name: string): boolean {
  * `count` is how many attributes the element has: when every one of them is an allowed name, the answer
  * needs no walk over the attribute object (a dictionary, slow to enumerate: this runs for every element).
  */
-export function unknownAttributes(attributes: Readonly<Record<string, string>>, allowed: readonly string[], count: number): string[] | undefined {
+export function unknownAttributes(
+  attributes: Readonly<Record<string, string>>,
+  allowed: readonly string[],
+  count: number,
+): string[] | undefined {
   if (count === 0) return undefined;
   let known = 0;
   for (let i = 0; i < allowed.length; i++) if (attributes[allowed[i]!] !== undefined) known++;
@@ -111,24 +136,59 @@ export class DraftBuilder {
   /** The multiple children that went past their limit (reported once each). */
   private readonly overLimit = new Set<string>();
 
-  constructor(element: string, club: string, attributes: Record<string, string>, attributeCount: number, line: number, pool: StringPool) {
+  constructor(
+    element: string,
+    club: string,
+    attributes: Record<string, string>,
+    attributeCount: number,
+    line: number,
+    pool: StringPool,
+  ) {
     this.schema = SCHEMAS[element] ?? new Map();
     const given = attributeText(attributes, 'id');
     const idTooLong = given !== undefined && given.length > LIMITS.idChars;
     const id = idTooLong ? undefined : given;
-    this.draft = { element, club, id, idTooLong, line, attributes, single: new Map(), multiple: new Map(), errors: [], pool };
+    this.draft = {
+      element,
+      club,
+      id,
+      idTooLong,
+      line,
+      attributes,
+      single: new Map(),
+      multiple: new Map(),
+      errors: [],
+      pool,
+    };
     if (idTooLong) this.error('VALUE_TOO_LONG', line, `${element}@id`);
-    for (const name of unknownAttributes(attributes, ['id'], attributeCount) ?? []) this.error('UNKNOWN_ATTRIBUTE', line, `${element}@${name}`);
+    for (const name of unknownAttributes(attributes, ['id'], attributeCount) ?? [])
+      this.error('UNKNOWN_ATTRIBUTE', line, `${element}@${name}`);
   }
 
   /** Records an error of the record; past LIMITS.errorsPerRecord the record is refused anyway, and no more are kept. */
-  private error(code: 'UNKNOWN_ELEMENT' | 'UNKNOWN_ATTRIBUTE' | 'REPEATED_FIELD' | 'INVALID_VALUE' | 'VALUE_TOO_LONG' | 'TOO_MANY_ELEMENTS', line: number, detail: string): void {
+  private error(
+    code:
+      | 'UNKNOWN_ELEMENT'
+      | 'UNKNOWN_ATTRIBUTE'
+      | 'REPEATED_FIELD'
+      | 'INVALID_VALUE'
+      | 'VALUE_TOO_LONG'
+      | 'TOO_MANY_ELEMENTS',
+    line: number,
+    detail: string,
+  ): void {
     const { club, id, errors } = this.draft;
-    if (errors.length < LIMITS.errorsPerRecord) errors.push(recordError(code, line, id === undefined ? { club } : { club, record: id }, detail));
+    if (errors.length < LIMITS.errorsPerRecord)
+      errors.push(recordError(code, line, id === undefined ? { club } : { club, record: id }, detail));
   }
 
   /** The child's attributes, an id or ref over LIMITS.idChars cut to it (VALUE_TOO_LONG): a record never keeps a longer one. */
-  private boundedIds(name: string, ids: readonly string[], attributes: Record<string, string>, line: number): Record<string, string> {
+  private boundedIds(
+    name: string,
+    ids: readonly string[],
+    attributes: Record<string, string>,
+    line: number,
+  ): Record<string, string> {
     let bounded = attributes;
     for (const attribute of ids) {
       const value = attributes[attribute];
@@ -158,7 +218,11 @@ export class DraftBuilder {
     }
     const unknown = unknownAttributes(attributes, schema.attributes, attributeCount);
     if (unknown) for (const attribute of unknown) this.error('UNKNOWN_ATTRIBUTE', line, `${name}@${attribute}`);
-    const value: DraftChild = { text: '', line, attributes: schema.ids.length === 0 ? attributes : this.boundedIds(name, schema.ids, attributes, line) };
+    const value: DraftChild = {
+      text: '',
+      line,
+      attributes: schema.ids.length === 0 ? attributes : this.boundedIds(name, schema.ids, attributes, line),
+    };
     if (schema.multiple) {
       const list = this.draft.multiple.get(name);
       const { max } = schema;
@@ -231,7 +295,11 @@ export function fieldText(draft: RecordDraft, name: string, repeated = false): s
 }
 
 /** The trimmed value of an attribute, or undefined when absent or empty; from `pool` when one is given. */
-export function attributeText(attributes: Readonly<Record<string, string>>, name: string, pool?: StringPool): string | undefined {
+export function attributeText(
+  attributes: Readonly<Record<string, string>>,
+  name: string,
+  pool?: StringPool,
+): string | undefined {
   const text = attributes[name]?.trim();
   if (text === '' || text === undefined) return undefined;
   return pool ? pool.intern(text) : detach(text);

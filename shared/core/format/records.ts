@@ -24,7 +24,12 @@ export interface Membership {
 
 /** How the person is identified, which decides whether and how they can be counted. */
 export type PersonIdentity =
-  | { readonly kind: 'personnummer'; readonly personnummer: string; readonly birthDate: string; readonly coordination: boolean }
+  | {
+      readonly kind: 'personnummer';
+      readonly personnummer: string;
+      readonly birthDate: string;
+      readonly coordination: boolean;
+    }
   | { readonly kind: 'birthdate'; readonly birthDate: string; readonly nationality: string }
   | { readonly kind: 'none' };
 

@@ -40,10 +40,23 @@ interface Group {
 }
 
 // suppressBooleanAttributes off: the builder would otherwise write disability="true" as a bare, ill-formed attribute.
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true, suppressBooleanAttributes: false });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: true,
+  suppressBooleanAttributes: false,
+});
 
 function indent(xml: string, spaces: string): string {
-  return xml.trimEnd().split('\n').map((line) => spaces + line).join('\n') + '\n';
+  return (
+    xml
+      .trimEnd()
+      .split('\n')
+      .map((line) => spaces + line)
+      .join('\n') + '\n'
+  );
 }
 
 /** Spreads `total` over `parts` as evenly as whole numbers allow. */
@@ -78,7 +91,9 @@ export function* generateImport(options: GenerateOptions): Generator<string> {
     for (let p = 0; p < personCount; p++) {
       const isLeader = p % 10 === 0;
       const female = random.chance(0.5);
-      const birthYear = isLeader ? year - random.int(16, 55) : year - random.int(random.chance(0.05) ? 4 : 7, random.chance(0.05) ? 30 : 20);
+      const birthYear = isLeader
+        ? year - random.int(16, 55)
+        : year - random.int(random.chance(0.05) ? 4 : 7, random.chance(0.05) ? 30 : 20);
       const person: GeneratedPerson = { id: `P-${club}-${p + 1}`, birthYear, female };
       (isLeader ? leaders : youth).push(person);
       yield indent(builder.build({ Person: personElement(person, random, usedNumbers, year, bad()) }), '      ');
@@ -90,14 +105,23 @@ export function* generateImport(options: GenerateOptions): Generator<string> {
       const group = groups[a % groups.length]!;
       const date = addDays(group.start, group.nextDay % span);
       group.nextDay += random.int(2, 4);
-      yield indent(builder.build({ Activity: activityElement(`A-${club}-${a + 1}`, group, date, random, bad()) }), '      ');
+      yield indent(
+        builder.build({ Activity: activityElement(`A-${club}-${a + 1}`, group, date, random, bad()) }),
+        '      ',
+      );
     }
     yield `    </Activities>\n  </Club>\n`;
   }
   yield `</Import>\n`;
 }
 
-function personElement(person: GeneratedPerson, random: Random, used: Set<string>, year: number, bad: boolean): Record<string, unknown> {
+function personElement(
+  person: GeneratedPerson,
+  random: Random,
+  used: Set<string>,
+  year: number,
+  bad: boolean,
+): Record<string, unknown> {
   const month = random.int(1, 12);
   const day = random.int(1, 28);
   const element: Record<string, unknown> = { '@_id': person.id };
@@ -118,7 +142,12 @@ function personElement(person: GeneratedPerson, random: Random, used: Set<string
     used.add(number);
     // Vendors write personnummer every which way; the importer must accept them all.
     const style = random.int(0, 2);
-    element.PersonalNumber = style === 0 ? number : style === 1 ? `${number.slice(0, 8)}-${number.slice(8)}` : `${number.slice(2, 8)}${year - person.birthYear >= 100 ? '+' : '-'}${number.slice(8)}`;
+    element.PersonalNumber =
+      style === 0
+        ? number
+        : style === 1
+          ? `${number.slice(0, 8)}-${number.slice(8)}`
+          : `${number.slice(2, 8)}${year - person.birthYear >= 100 ? '+' : '-'}${number.slice(8)}`;
   }
   element.FirstName = random.pick(person.female ? FIRST_NAMES_F : FIRST_NAMES_M);
   element.LastName = random.pick(LAST_NAMES);
@@ -129,19 +158,33 @@ function personElement(person: GeneratedPerson, random: Random, used: Set<string
   return element;
 }
 
-function makeGroups(club: string, youth: GeneratedPerson[], leaders: GeneratedPerson[], sports: string[], random: Random, from: string): Group[] {
+function makeGroups(
+  club: string,
+  youth: GeneratedPerson[],
+  leaders: GeneratedPerson[],
+  sports: string[],
+  random: Random,
+  from: string,
+): Group[] {
   const byYear = [...youth].sort((a, b) => a.birthYear - b.birthYear || (a.id < b.id ? -1 : 1));
   const groups: Group[] = [];
   for (let i = 0; i < byYear.length; i += 14) {
     const members = byYear.slice(i, i + 14);
     const first = members[0]!;
-    const groupLeaders = leaders.length === 0 ? [] : [leaders[groups.length % leaders.length]!, ...(random.chance(0.4) ? [leaders[(groups.length + 1) % leaders.length]!] : [])];
+    const groupLeaders =
+      leaders.length === 0
+        ? []
+        : [
+            leaders[groups.length % leaders.length]!,
+            ...(random.chance(0.4) ? [leaders[(groups.length + 1) % leaders.length]!] : []),
+          ];
     groups.push({
       id: `G-${club}-${groups.length + 1}`,
       name: `${first.female ? 'F' : 'P'}${String(first.birthYear).slice(2)} ${random.pick(COLOURS)}`,
       sport: sports[groups.length % sports.length]!,
       place: random.pick(PLACES),
-      members, leaders: [...new Set(groupLeaders)],
+      members,
+      leaders: [...new Set(groupLeaders)],
       start: addDays(from, groups.length % 3),
       nextDay: 0,
     });
@@ -149,10 +192,17 @@ function makeGroups(club: string, youth: GeneratedPerson[], leaders: GeneratedPe
   return groups;
 }
 
-function activityElement(id: string, group: Group, date: string, random: Random, bad: boolean): Record<string, unknown> {
+function activityElement(
+  id: string,
+  group: Group,
+  date: string,
+  random: Random,
+  bad: boolean,
+): Record<string, unknown> {
   const startMinutes = random.int(64, 78) * 15;
   const length = random.pick([60, 60, 75, 90, 90, 120]);
-  const time = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const time = (m: number): string =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
   const kind = bad ? random.int(0, 6) : -1;
   const roll = random.next();
   const type = roll < 0.85 ? 'training' : roll < 0.92 ? 'competition' : roll < 0.94 ? 'camp' : 'other';
@@ -169,9 +219,16 @@ function activityElement(id: string, group: Group, date: string, random: Random,
   if (kind === 4) element.Remote = '';
   if (random.chance(0.05)) element.TryOut = '';
   if (kind !== 5) element.Leader = group.leaders.map((l) => ({ '@_ref': l.id }));
-  const participants = group.members.filter(() => random.chance(0.8)).map((m) => ({ '@_ref': m.id, ...(random.chance(0.01) ? { '@_disability': 'true' } : {}) }));
+  const participants = group.members
+    .filter(() => random.chance(0.8))
+    .map((m) => ({ '@_ref': m.id, ...(random.chance(0.01) ? { '@_disability': 'true' } : {}) }));
   if (kind === 2) participants.push({ '@_ref': `${id}-nobody` });
   element.Participant = participants;
-  if (random.chance(0.03)) element.AnonymousParticipants = { '@_birthYear': String(group.members[0]!.birthYear), '@_gender': random.pick(['F', 'M']), '@_count': '1' };
+  if (random.chance(0.03))
+    element.AnonymousParticipants = {
+      '@_birthYear': String(group.members[0]!.birthYear),
+      '@_gender': random.pick(['F', 'M']),
+      '@_count': '1',
+    };
   return element;
 }

@@ -183,7 +183,9 @@ describe('parsePersonnummer: check digit', () => {
 
   it('the Luhn sum covers the last ten digits only: the century digits are not part of it', () => {
     // 1910-03-15 and 2010-03-15 share the same ten digits and so the same check digit.
-    expect(expectOk(twelve('19100315', '123')).normalized.slice(2)).toBe(expectOk(twelve('20100315', '123')).normalized.slice(2));
+    expect(expectOk(twelve('19100315', '123')).normalized.slice(2)).toBe(
+      expectOk(twelve('20100315', '123')).normalized.slice(2),
+    );
   });
 
   it('a transposition of two adjacent different digits is caught', () => {
@@ -451,22 +453,28 @@ const serialArb = fc.integer({ min: 1, max: 999 }).map((n) => pad(n, 3));
 describe('properties', () => {
   it('agrees with the personnummer package on valid 12-digit numbers (1900–2025), and both refuse a bad check digit', () => {
     fc.assert(
-      fc.property(realDate(1900, 2025), serialArb, fc.boolean(), fc.integer({ min: 1, max: 9 }), (d, serial, coordination, by) => {
-        const yyyymmdd = pad(d.year, 4) + pad(d.month, 2) + pad(d.day + (coordination ? 60 : 0), 2);
-        const digits = twelve(yyyymmdd, serial);
-        const ours = parsePersonnummer(digits, EVAL);
-        expect(ours.ok).toBe(true);
-        expect(Oracle.valid(digits)).toBe(true);
-        if (ours.ok) {
-          expect(ours.value.normalized).toBe(digits);
-          expect(ours.value.birthDate).toBe(`${pad(d.year, 4)}-${pad(d.month, 2)}-${pad(d.day, 2)}`);
-          expect(ours.value.coordination).toBe(coordination);
-          expect(ours.value.legalGender).toBe(Number(serial[2]) % 2 === 1 ? 'M' : 'F');
-        }
-        const bad = corruptCheck(digits, by);
-        expect(faultOf(bad)).toBe('CHECK_DIGIT');
-        expect(Oracle.valid(bad)).toBe(false);
-      }),
+      fc.property(
+        realDate(1900, 2025),
+        serialArb,
+        fc.boolean(),
+        fc.integer({ min: 1, max: 9 }),
+        (d, serial, coordination, by) => {
+          const yyyymmdd = pad(d.year, 4) + pad(d.month, 2) + pad(d.day + (coordination ? 60 : 0), 2);
+          const digits = twelve(yyyymmdd, serial);
+          const ours = parsePersonnummer(digits, EVAL);
+          expect(ours.ok).toBe(true);
+          expect(Oracle.valid(digits)).toBe(true);
+          if (ours.ok) {
+            expect(ours.value.normalized).toBe(digits);
+            expect(ours.value.birthDate).toBe(`${pad(d.year, 4)}-${pad(d.month, 2)}-${pad(d.day, 2)}`);
+            expect(ours.value.coordination).toBe(coordination);
+            expect(ours.value.legalGender).toBe(Number(serial[2]) % 2 === 1 ? 'M' : 'F');
+          }
+          const bad = corruptCheck(digits, by);
+          expect(faultOf(bad)).toBe('CHECK_DIGIT');
+          expect(Oracle.valid(bad)).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -478,7 +486,11 @@ describe('properties', () => {
       .record({
         year: fc.integer({ min: 1800, max: 2025 }),
         month: fc.integer({ min: 0, max: 19 }),
-        day: fc.oneof(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 27, max: 32 }), fc.integer({ min: 58, max: 93 })),
+        day: fc.oneof(
+          fc.integer({ min: 0, max: 99 }),
+          fc.integer({ min: 27, max: 32 }),
+          fc.integer({ min: 58, max: 93 }),
+        ),
         serial: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 999 })),
         check: fc.integer({ min: 0, max: 9 }),
         fixCheck: fc.boolean(),

@@ -26,8 +26,11 @@ export function contentOf(record: ActivityRecord, resolved: JudgedActivity): Act
     remote: record.remote,
     tryOut: record.tryOut,
     leaders: resolved.leaders.map((l) => ({ ref: l.ref, pid: l.person.key })).sort(byRef),
-    participants: resolved.participants.map((p) => ({ ref: p.ref, pid: p.person.key, ...(p.disability ? { disability: true as const } : {}) })).sort(byRef),
-    anonymous: resolved.anonymous.map(({ birthYear, gender, count }) => ({ birthYear, gender, count }))
+    participants: resolved.participants
+      .map((p) => ({ ref: p.ref, pid: p.person.key, ...(p.disability ? { disability: true as const } : {}) }))
+      .sort(byRef),
+    anonymous: resolved.anonymous
+      .map(({ birthYear, gender, count }) => ({ birthYear, gender, count }))
       .sort((a, b) => a.birthYear - b.birthYear || compareStrings(a.gender, b.gender) || a.count - b.count),
   };
 }
@@ -38,7 +41,11 @@ export function sameContent(a: ActivityContent | undefined, b: ActivityContent |
 
 /** Equal in everything the rules read: a place counts only by being there, a group only by its id. */
 export function sameJudgedContent(a: ActivityContent, b: ActivityContent): boolean {
-  const judged = ({ place, group, ...rest }: ActivityContent) => ({ ...rest, place: place !== undefined, group: group?.id });
+  const judged = ({ place, group, ...rest }: ActivityContent) => ({
+    ...rest,
+    place: place !== undefined,
+    group: group?.id,
+  });
   return JSON.stringify(judged(a)) === JSON.stringify(judged(b));
 }
 
@@ -56,7 +63,8 @@ export function calendarKeysOf(club: string, content: ActivityContent | undefine
   const keys = new Set<string>();
   for (const l of content.leaders) keys.add(l.pid);
   for (const p of content.participants) keys.add(p.pid);
-  if (content.group && (content.type === 'camp' || content.type === 'competition')) keys.add(groupKey(club, content.group.id));
+  if (content.group && (content.type === 'camp' || content.type === 'competition'))
+    keys.add(groupKey(club, content.group.id));
   return [...keys];
 }
 

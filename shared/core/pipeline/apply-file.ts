@@ -10,7 +10,15 @@ import { clubContents, cutIntoParts, deleteParts, unitsOf, type FileClub } from 
 import { APPLY_UNITS_IN_PARALLEL, IMPORT_MAX_BYTES } from './import-steps.js';
 import { inParallel } from './in-parallel.js';
 import type { ObjectStore, PipelineClock, PipelinePorts } from './ports.js';
-import { applyManifestKey, clubAppliedKey, readStaged, stagedKey, stagedPieces, type SettledPerson, type StagedApply } from './staging.js';
+import {
+  applyManifestKey,
+  clubAppliedKey,
+  readStaged,
+  stagedKey,
+  stagedPieces,
+  type SettledPerson,
+  type StagedApply,
+} from './staging.js';
 import { stageReached, type LedgerEntry, type Upload } from './upload.js';
 
 /** `opened`: this attempt read the file's clubs into the ledger (uploads waiting for it may look again). */
@@ -39,7 +47,11 @@ export interface StagedRead {
 }
 
 /** The earlier upload a duplicate copies, from the ledger (a duplicate is rare: one look-up by id is fine). */
-async function duplicateOf(store: PipelinePorts['store'], vendor: string, owner: string): Promise<{ duplicateOf?: DuplicateOf }> {
+async function duplicateOf(
+  store: PipelinePorts['store'],
+  vendor: string,
+  owner: string,
+): Promise<{ duplicateOf?: DuplicateOf }> {
   const entry = await store.findUpload(vendor, owner);
   return entry ? { duplicateOf: { file: entry.file, uploadId: entry.uploadId, receivedAt: entry.receivedAt } } : {};
 }
@@ -55,13 +67,21 @@ export type ReadResult =
  * result. Blocked while an earlier upload of the same vendor that may touch its clubs is unfinished.
  */
 export async function applyFile(
-  ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock, onRecords?: (records: number) => void,
+  ports: PipelinePorts,
+  upload: Upload,
+  source: FileSource,
+  clock: PipelineClock,
+  onRecords?: (records: number) => void,
 ): Promise<ApplyResult> {
   const { staged: done } = await appliedBefore(ports, upload);
   if (done) return { kind: 'applied', staged: done, opened: false };
   const read = await readFile(ports, upload, source, clock, onRecords);
   if (read.kind === 'blocked') return read;
-  await inParallel(read.read.units.map((_, unit) => unit), APPLY_UNITS_IN_PARALLEL, (unit) => applyUnit(ports, upload, unit, clock));
+  await inParallel(
+    read.read.units.map((_, unit) => unit),
+    APPLY_UNITS_IN_PARALLEL,
+    (unit) => applyUnit(ports, upload, unit, clock),
+  );
   return { kind: 'applied', staged: await joinApply(ports, upload), opened: read.opened };
 }
 
@@ -72,7 +92,10 @@ async function registered(ports: PipelinePorts, upload: Upload): Promise<LedgerE
 }
 
 /** The upload's ledger entry, and what its apply step staged if it got that far. */
-async function appliedBefore(ports: PipelinePorts, upload: Upload): Promise<{ readonly entry: LedgerEntry; readonly staged?: StagedApply }> {
+async function appliedBefore(
+  ports: PipelinePorts,
+  upload: Upload,
+): Promise<{ readonly entry: LedgerEntry; readonly staged?: StagedApply }> {
   const entry = await registered(ports, upload);
   if (!stageReached(entry.stage, 'applied')) return { entry };
   const text = await ports.objects.get(stagedKey(upload, 'apply'));
@@ -84,7 +107,11 @@ async function appliedBefore(ports: PipelinePorts, upload: Upload): Promise<{ re
  * clubs entered in the ledger, its turn checked and its bytes claimed. Nothing of the register changes here.
  */
 export async function readFile(
-  ports: PipelinePorts, upload: Upload, source: FileSource, clock: PipelineClock, onRecords?: (records: number) => void,
+  ports: PipelinePorts,
+  upload: Upload,
+  source: FileSource,
+  clock: PipelineClock,
+  onRecords?: (records: number) => void,
 ): Promise<ReadResult> {
   const { store, objects } = ports;
   let entry = await registered(ports, upload);
@@ -99,14 +126,24 @@ export async function readFile(
   let opened = false;
   // Its own parts: an earlier attempt's, or another invocation's still running, are never mixed with these.
   const readId = `${clock.now().replace(/[^0-9]/g, '')}-${Math.random().toString(36).slice(2, 10)}`;
-  const file = await cutIntoParts(objects, { upload, readId }, readImport(source.chunks, { evaluationDate: clock.today, maxBytes: IMPORT_MAX_BYTES }), onRecords);
+  const file = await cutIntoParts(
+    objects,
+    { upload, readId },
+    readImport(source.chunks, { evaluationDate: clock.today, maxBytes: IMPORT_MAX_BYTES }),
+    onRecords,
+  );
   const sha256 = await source.sha256();
   const nothing = { readId, clubs: [], units: [], errors: [], failed: [] };
   let read: StagedRead;
   if (!file.ok) read = { status: 'rejected', sha256, error: file.error, ...nothing };
   else if (file.header.vendor !== upload.vendor) {
     await deleteParts(objects, { upload, readId }, file.clubs);
-    read = { status: 'rejected', sha256, error: fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]), ...nothing };
+    read = {
+      status: 'rejected',
+      sha256,
+      error: fileError('INVALID_HEADER', 2, [`vendor ska vara ${upload.vendor}`, `vendor must be ${upload.vendor}`]),
+      ...nothing,
+    };
   } else {
     const clubsInFile = file.clubs.map((c) => c.club);
     // The bytes' hash and the file's clubs go into the ledger before anything else: later uploads of other clubs
@@ -122,9 +159,19 @@ export async function readFile(
       if (blocked) return blocked;
     }
     const claim = await store.claimFile(upload.vendor, sha256, upload.uploadId);
-    read = claim.owner !== upload.uploadId
-      ? { status: 'duplicate', sha256, ...nothing, ...await duplicateOf(store, upload.vendor, claim.owner) }
-      : { status: 'read', readId, sha256, header: file.header, clubs: file.clubs, units: unitsOf(file.clubs), errors: file.errors, failed: claim.failed };
+    read =
+      claim.owner !== upload.uploadId
+        ? { status: 'duplicate', sha256, ...nothing, ...(await duplicateOf(store, upload.vendor, claim.owner)) }
+        : {
+            status: 'read',
+            readId,
+            sha256,
+            header: file.header,
+            clubs: file.clubs,
+            units: unitsOf(file.clubs),
+            errors: file.errors,
+            failed: claim.failed,
+          };
   }
   await objects.put(stagedKey(upload, 'read'), JSON.stringify(read));
   return { kind: 'read', read, opened };
@@ -136,7 +183,12 @@ type BlockedResult = Extract<ReadResult, { kind: 'blocked' }>;
  * Blocked while the ledger holds an upload this one must wait for: the waiting rule (`mustWaitFor`, upload.ts) as
  * `RegisterStore.predecessorOf` answers it from the ledger, per club of the file.
  */
-async function blockedInLedger(store: PipelinePorts['store'], upload: Upload, clubs: readonly string[], opened: boolean): Promise<BlockedResult | undefined> {
+async function blockedInLedger(
+  store: PipelinePorts['store'],
+  upload: Upload,
+  clubs: readonly string[],
+  opened: boolean,
+): Promise<BlockedResult | undefined> {
   const predecessor = await store.predecessorOf(upload, clubs);
   return predecessor === undefined ? undefined : { kind: 'blocked', waitingFor: predecessor, opened };
 }
@@ -144,18 +196,26 @@ async function blockedInLedger(store: PipelinePorts['store'], upload: Upload, cl
 /** Writes the manifest of the read file's units for a Distributed Map (one line at least: a map never reads an empty one). */
 export async function applyManifest(objects: ObjectStore, upload: Upload, read: StagedRead): Promise<string> {
   const key = applyManifestKey(upload);
-  await objects.put(key, Array.from({ length: Math.max(1, read.units.length) }, (_, unit) => `${JSON.stringify({ unit })}\n`).join(''));
+  await objects.put(
+    key,
+    Array.from({ length: Math.max(1, read.units.length) }, (_, unit) => `${JSON.stringify({ unit })}\n`).join(''),
+  );
   return key;
 }
 
 /** One unit of the apply step: each of its clubs applied from its parts and staged, unless an earlier attempt staged it. */
-export async function applyUnit(ports: PipelinePorts, upload: Upload, unit: number, clock: PipelineClock): Promise<void> {
+export async function applyUnit(
+  ports: PipelinePorts,
+  upload: Upload,
+  unit: number,
+  clock: PipelineClock,
+): Promise<void> {
   const read = await readStaged<StagedRead>(ports.objects, stagedKey(upload, 'read'));
   const clubs = new Map(read.clubs.map((c) => [c.club, c]));
   const applying: ApplyingUpload = { ...upload, owns: ownedBy(upload, read.failed) };
   for (const club of read.units[unit] ?? []) {
     const key = clubAppliedKey(upload, club);
-    if (await ports.objects.get(key) !== undefined) continue;
+    if ((await ports.objects.get(key)) !== undefined) continue;
     const contents = await clubContents(ports.objects, { upload, readId: read.readId }, read.header!, clubs.get(club)!);
     await ports.objects.put(key, stagedPieces(await applyContents(ports, applying, contents, read.sha256, clock)));
   }
@@ -166,13 +226,24 @@ export async function joinApply(ports: PipelinePorts, upload: Upload): Promise<S
   const { entry, staged: done } = await appliedBefore(ports, upload);
   if (done) return done;
   const read = await readStaged<StagedRead>(ports.objects, stagedKey(upload, 'read'));
-  const clubs = read.status !== 'read' ? [] : await Promise.all(read.clubs.map((c) => readStaged<ClubApplied>(ports.objects, clubAppliedKey(upload, c.club))));
+  const clubs =
+    read.status !== 'read'
+      ? []
+      : await Promise.all(
+          read.clubs.map((c) => readStaged<ClubApplied>(ports.objects, clubAppliedKey(upload, c.club))),
+        );
   // Once every club is written: a judge that reads a head after it moved reads all of them.
   await ports.store.bumpHeads([...new Set(clubs.flatMap((c) => c.touched))], upload.uploadId);
-  const staged = read.status !== 'read' ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : [], read.duplicateOf) : joined(read, clubs);
+  const staged =
+    read.status !== 'read'
+      ? nothingApplied(read.status, read.sha256, read.error ? [read.error] : [], read.duplicateOf)
+      : joined(read, clubs);
   await ports.objects.put(stagedKey(upload, 'apply'), stagedPieces(staged));
   await ports.store.putUpload({
-    ...entry, stage: 'applied', sha256: staged.sha256, clubs: staged.clubs,
+    ...entry,
+    stage: 'applied',
+    sha256: staged.sha256,
+    clubs: staged.clubs,
     ...(staged.status === 'rejected' || staged.status === 'duplicate' ? { status: staged.status } : {}),
   });
   return staged;
@@ -196,7 +267,10 @@ function joined(read: StagedRead, clubs: readonly ClubApplied[]): StagedApply {
     counts,
     ...errors.summary(),
     clubs: clubs.flatMap((c) => c.clubs),
-    activities: clubs.flatMap((c) => c.activities).sort((a, b) => a.line - b.line).map(({ club, id, period }) => ({ club, id, period })),
+    activities: clubs
+      .flatMap((c) => c.activities)
+      .sort((a, b) => a.line - b.line)
+      .map(({ club, id, period }) => ({ club, id, period })),
     seeds: {
       activities: clubs.flatMap((c) => c.seeds.activities),
       persons: clubs.flatMap((c) => c.seeds.persons),
@@ -215,9 +289,20 @@ function settledInOneClub(fileClubs: readonly FileClub[], clubs: readonly ClubAp
   return [...clubOf].flatMap(([pid, club]) => (club === null ? [] : [{ pid, club }]));
 }
 
-function nothingApplied(status: 'rejected' | 'duplicate', sha256: string, errors: readonly FileError[], duplicate?: DuplicateOf): StagedApply {
+function nothingApplied(
+  status: 'rejected' | 'duplicate',
+  sha256: string,
+  errors: readonly FileError[],
+  duplicate?: DuplicateOf,
+): StagedApply {
   return {
-    status, sha256, counts: emptyCounts(), errors, clubs: [], activities: [], seeds: { activities: [], persons: [], settled: [] },
+    status,
+    sha256,
+    counts: emptyCounts(),
+    errors,
+    clubs: [],
+    activities: [],
+    seeds: { activities: [], persons: [], settled: [] },
     ...(duplicate ? { duplicateOf: duplicate } : {}),
   };
 }

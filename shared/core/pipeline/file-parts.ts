@@ -7,7 +7,10 @@ import type { ObjectStore, Upload } from './ports.js';
 import { clubPartKey } from './staging.js';
 
 /** A record event of one club, as a part holds it. */
-type ClubEvent = Extract<ImportEvent, { kind: 'person' | 'activity' | 'delete-person' | 'delete-activity' | 'refused' }>;
+type ClubEvent = Extract<
+  ImportEvent,
+  { kind: 'person' | 'activity' | 'delete-person' | 'delete-activity' | 'refused' }
+>;
 
 /** Whose parts: one read of an upload's file (`clubPartKey`). */
 export interface PartsOf {
@@ -26,7 +29,12 @@ export interface FileClub {
 /** What reading a whole file gave: rejected, or its header, its clubs (cut into parts) and its errors outside records. */
 export type FileRead =
   | { readonly ok: false; readonly error: FileError; readonly vendor?: string }
-  | { readonly ok: true; readonly header: ImportHeader; readonly clubs: readonly FileClub[]; readonly errors: readonly RecordError[] };
+  | {
+      readonly ok: true;
+      readonly header: ImportHeader;
+      readonly clubs: readonly FileClub[];
+      readonly errors: readonly RecordError[];
+    };
 
 /** How records are buffered: a part is written once its club's records reach `part` bytes of JSON; every club's once all clubs' unwritten records reach `buffered`. */
 export interface PartSizes {
@@ -42,7 +50,11 @@ const PART_SIZES: PartSizes = { part: 4 * 1024 * 1024, buffered: 48 * 1024 * 102
  * file rejected at its last byte still applies nothing: its parts are deleted and the rejection returned.
  */
 export async function cutIntoParts(
-  objects: ObjectStore, read: PartsOf, batches: AsyncIterable<readonly ImportEvent[]>, onRecords?: (records: number) => void, sizes = PART_SIZES,
+  objects: ObjectStore,
+  read: PartsOf,
+  batches: AsyncIterable<readonly ImportEvent[]>,
+  onRecords?: (records: number) => void,
+  sizes = PART_SIZES,
 ): Promise<FileRead> {
   const parts = new ClubParts(objects, read, sizes.part);
   let header: ImportHeader | undefined;
@@ -51,9 +63,15 @@ export async function cutIntoParts(
   for await (const batch of batches) {
     for (const event of batch) {
       switch (event.kind) {
-        case 'header': header = event.header; break;
-        case 'club': parts.open(event.club, event.line); break;
-        case 'error': errors.push(event.error); break;
+        case 'header':
+          header = event.header;
+          break;
+        case 'club':
+          parts.open(event.club, event.line);
+          break;
+        case 'error':
+          errors.push(event.error);
+          break;
         case 'rejected':
           await parts.discard();
           return { ok: false, error: event.error, ...(header ? { vendor: header.vendor } : {}) };
@@ -72,9 +90,16 @@ export async function cutIntoParts(
 
 /** The buffered records per club and the parts written so far. */
 class ClubParts {
-  private readonly byClub = new Map<string, { line: number; records: number; parts: number; lines: string[]; bytes: number }>();
+  private readonly byClub = new Map<
+    string,
+    { line: number; records: number; parts: number; lines: string[]; bytes: number }
+  >();
   private buffered = 0;
-  constructor(private readonly objects: ObjectStore, private readonly read: PartsOf, private readonly partBytes: number) {}
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly read: PartsOf,
+    private readonly partBytes: number,
+  ) {}
 
   open(club: string, line: number): void {
     if (!this.byClub.has(club)) this.byClub.set(club, { line, records: 0, parts: 0, lines: [], bytes: 0 });
@@ -99,7 +124,12 @@ class ClubParts {
       of.lines = [];
       this.buffered -= of.bytes;
       of.bytes = 0;
-      await this.objects.put(clubPartKey(this.read.upload, this.read.readId, club, of.parts++), (function* () { for (const l of lines) yield `${l}\n`; })());
+      await this.objects.put(
+        clubPartKey(this.read.upload, this.read.readId, club, of.parts++),
+        (function* () {
+          for (const l of lines) yield `${l}\n`;
+        })(),
+      );
     }
   }
 
@@ -114,18 +144,30 @@ class ClubParts {
 
 /** Deletes the clubs' parts (a file that applies nothing leaves none behind). */
 export async function deleteParts(objects: ObjectStore, read: PartsOf, clubs: readonly FileClub[]): Promise<void> {
-  for (const { club, parts } of clubs) for (let part = 0; part < parts; part++) await objects.delete(clubPartKey(read.upload, read.readId, club, part));
+  for (const { club, parts } of clubs)
+    for (let part = 0; part < parts; part++) await objects.delete(clubPartKey(read.upload, read.readId, club, part));
 }
 
 /** One club's records read back from its parts: the file as if it held that club alone (gathered as `check` gathers a file). */
-export async function clubContents(objects: ObjectStore, read: PartsOf, header: ImportHeader, club: FileClub): Promise<FileContents> {
+export async function clubContents(
+  objects: ObjectStore,
+  read: PartsOf,
+  header: ImportHeader,
+  club: FileClub,
+): Promise<FileContents> {
   async function* events(): AsyncGenerator<readonly ImportEvent[]> {
-    yield [{ kind: 'header', header, line: 1 }, { kind: 'club', club: club.club, line: club.line }];
+    yield [
+      { kind: 'header', header, line: 1 },
+      { kind: 'club', club: club.club, line: club.line },
+    ];
     for (let part = 0; part < club.parts; part++) {
       const key = clubPartKey(read.upload, read.readId, club.club, part);
       const text = await objects.get(key);
       if (text === undefined) throw new Error(`part ${key} is missing: run the read step again`);
-      yield text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as ClubEvent);
+      yield text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as ClubEvent);
     }
   }
   const gathered = await gatherFile(events());

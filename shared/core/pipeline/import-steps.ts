@@ -5,9 +5,12 @@
  */
 export const IMPORT_STEPS = [
   { name: 'register', does: 'enter the upload in the file ledger (once per upload id)' },
-  { name: 'apply', does: 'read and validate the file, refuse a duplicate, authorise its clubs (CLUB_NOT_ACTIVATED), match persons, apply the records as deltas' },
+  {
+    name: 'apply',
+    does: 'read and validate the file, refuse a duplicate, authorise its clubs (CLUB_NOT_ACTIVATED), match persons, apply the records as deltas',
+  },
   { name: 'judge', does: 're-judge every activity the changes can reach, in every club, week by week' },
-  { name: 'totals', does: "recompute the period totals of every club period whose verdicts may have changed" },
+  { name: 'totals', does: 'recompute the period totals of every club period whose verdicts may have changed' },
   { name: 'receipt', does: "write the receipt to the vendor's outbox and close the ledger entry" },
 ] as const;
 

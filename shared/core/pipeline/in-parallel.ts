@@ -3,7 +3,11 @@
  * started, and it rejects with the first error only once the items in flight have ended: a retry of the caller
  * never runs beside work left over from the failed attempt.
  */
-export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

@@ -1,7 +1,14 @@
 import type { AmountsByYear } from '../rules/amounts.js';
 import type { PipelineClock, PipelinePorts } from './ports.js';
 import { rejudge, seedsOfVendor } from './rejudge.js';
-import { judgeIntentKey, readStaged, stagedKey, type PersonSeed, type StagedApply, type StagedJudge } from './staging.js';
+import {
+  judgeIntentKey,
+  readStaged,
+  stagedKey,
+  type PersonSeed,
+  type StagedApply,
+  type StagedJudge,
+} from './staging.js';
 import { stageReached, type Upload } from './upload.js';
 import { uploadWorkPrefix } from '../storage/bucket-layout.js';
 
@@ -36,7 +43,8 @@ function chunkResultKey(upload: Upload, chunk: number): string {
 /** The upload's ledger entry, once its apply step is done (else an error: the judge runs after it). */
 export async function appliedEntry(ports: PipelinePorts, upload: Upload) {
   const entry = await ports.store.upload(upload.vendor, upload.uploadId, upload.completedAt);
-  if (!entry || !stageReached(entry.stage, 'applied')) throw new Error(`upload ${upload.uploadId} has not been applied`);
+  if (!entry || !stageReached(entry.stage, 'applied'))
+    throw new Error(`upload ${upload.uploadId} has not been applied`);
   return entry;
 }
 
@@ -44,7 +52,11 @@ export async function appliedEntry(ports: PipelinePorts, upload: Upload) {
  * Cuts the applied seeds into chunks of whole clubs of about `size` seeds (at least one chunk) and writes them
  * with their manifest; a retry finds the manifest and keeps the chunks it lists (their results may be written).
  */
-export async function splitJudge(ports: PipelinePorts, upload: Upload, size: number): Promise<{ readonly chunks: number; readonly manifest: string }> {
+export async function splitJudge(
+  ports: PipelinePorts,
+  upload: Upload,
+  size: number,
+): Promise<{ readonly chunks: number; readonly manifest: string }> {
   await appliedEntry(ports, upload);
   const manifest = judgeManifestKey(upload);
   const written = await chunksInManifest(ports.objects, upload);
@@ -68,9 +80,14 @@ export async function chunksInManifest(objects: PipelinePorts['objects'], upload
  * chunks of `size` and none of its persons is settled. Persons seeded everywhere (their facts changed) come last.
  */
 export function chunksOf(seeds: StagedApply['seeds'], size: number): JudgeChunk[] {
-  interface Club { activities: JudgeChunk['activities'][number][]; persons: PersonSeed[]; settled: string[] }
+  interface Club {
+    activities: JudgeChunk['activities'][number][];
+    persons: PersonSeed[];
+    settled: string[];
+  }
   const clubs = new Map<string, Club>();
-  const of = (club: string) => clubs.get(club) ?? clubs.set(club, { activities: [], persons: [], settled: [] }).get(club)!;
+  const of = (club: string) =>
+    clubs.get(club) ?? clubs.set(club, { activities: [], persons: [], settled: [] }).get(club)!;
   for (const a of seeds.activities) of(a.club).activities.push(a);
   for (const p of seeds.persons) if (p.club !== undefined) of(p.club).persons.push(p);
   for (const s of seeds.settled) of(s.club).settled.push(s.pid);
@@ -84,8 +101,10 @@ export function chunksOf(seeds: StagedApply['seeds'], size: number): JudgeChunk[
   for (const club of clubs.values()) {
     if (seedsIn(club) > size) {
       close();
-      for (let i = 0; i < club.activities.length; i += size) chunks.push({ activities: club.activities.slice(i, i + size), persons: [], settled: [] });
-      for (let i = 0; i < club.persons.length; i += size) chunks.push({ activities: [], persons: club.persons.slice(i, i + size), settled: [] });
+      for (let i = 0; i < club.activities.length; i += size)
+        chunks.push({ activities: club.activities.slice(i, i + size), persons: [], settled: [] });
+      for (let i = 0; i < club.persons.length; i += size)
+        chunks.push({ activities: [], persons: club.persons.slice(i, i + size), settled: [] });
       continue;
     }
     if (seedsIn(current) + seedsIn(club) > size) close();
@@ -95,7 +114,8 @@ export function chunksOf(seeds: StagedApply['seeds'], size: number): JudgeChunk[
   }
   close();
   const everywhere = seeds.persons.filter((p) => p.club === undefined);
-  for (let i = 0; i < everywhere.length; i += size) chunks.push({ activities: [], persons: everywhere.slice(i, i + size), settled: [] });
+  for (let i = 0; i < everywhere.length; i += size)
+    chunks.push({ activities: [], persons: everywhere.slice(i, i + size), settled: [] });
   // A file that changed nothing (a duplicate, a rejected file) still has one chunk: the map never reads an empty manifest.
   if (chunks.length === 0) chunks.push({ activities: [], persons: [], settled: [] });
   return chunks;
@@ -103,17 +123,31 @@ export function chunksOf(seeds: StagedApply['seeds'], size: number): JudgeChunk[
 
 /** Whether the chunk has been judged (its result written: its changes are published). */
 export async function chunkJudged(objects: PipelinePorts['objects'], upload: Upload, chunk: number): Promise<boolean> {
-  return await objects.get(chunkResultKey(upload, chunk)) !== undefined;
+  return (await objects.get(chunkResultKey(upload, chunk))) !== undefined;
 }
 
 /** Judges one chunk; its club periods are kept for the join. Idempotent like every step. */
-export async function judgeChunk(ports: PipelinePorts, upload: Upload, chunk: number, clock: PipelineClock, amounts?: AmountsByYear): Promise<void> {
+export async function judgeChunk(
+  ports: PipelinePorts,
+  upload: Upload,
+  chunk: number,
+  clock: PipelineClock,
+  amounts?: AmountsByYear,
+): Promise<void> {
   if (await chunkJudged(ports.objects, upload, chunk)) return;
   const seeds = await readStaged<JudgeChunk>(ports.objects, chunkKey(upload, chunk));
-  const result = await rejudge(ports, {
-    ...seedsOfVendor(upload.vendor, seeds), settled: seeds.settled, uploadId: upload.uploadId, intentKey: judgeIntentKey(upload, chunk),
-    cause: { kind: 'upload', upload, chunk },
-  }, clock.today, amounts);
+  const result = await rejudge(
+    ports,
+    {
+      ...seedsOfVendor(upload.vendor, seeds),
+      settled: seeds.settled,
+      uploadId: upload.uploadId,
+      intentKey: judgeIntentKey(upload, chunk),
+      cause: { kind: 'upload', upload, chunk },
+    },
+    clock.today,
+    amounts,
+  );
   const judged: StagedJudge = { clubPeriods: result.clubPeriods };
   await ports.objects.put(chunkResultKey(upload, chunk), JSON.stringify(judged));
 }

@@ -10,7 +10,12 @@ import { stageReached, type Upload } from './upload.js';
  * (judge-in-chunks.ts, JUDGE_CHUNK_SEEDS seeds of whole clubs each) so that its memory is bounded by a chunk's
  * weeks, not by the file. Idempotent: a retry judges only the chunks without a result.
  */
-export async function judgeUpload(ports: PipelinePorts, upload: Upload, clock: PipelineClock, amounts?: AmountsByYear): Promise<StagedJudge> {
+export async function judgeUpload(
+  ports: PipelinePorts,
+  upload: Upload,
+  clock: PipelineClock,
+  amounts?: AmountsByYear,
+): Promise<StagedJudge> {
   const entry = await appliedEntry(ports, upload);
   if (stageReached(entry.stage, 'judged')) return readStaged<StagedJudge>(ports.objects, stagedKey(upload, 'judge'));
   const { chunks } = await splitJudge(ports, upload, JUDGE_CHUNK_SEEDS);

@@ -22,11 +22,14 @@ export function nationalKeyOf(personnummer: string, hasher: IdentityHasher): str
 }
 
 export function identityKeysOf(record: PersonRecord, identityKey: IdentityKey, hasher: IdentityHasher): IdentityKeys {
-  const national = record.identity.kind === 'personnummer' ? nationalKeyOf(record.identity.personnummer, hasher) : undefined;
+  const national =
+    record.identity.kind === 'personnummer' ? nationalKeyOf(record.identity.personnummer, hasher) : undefined;
   let clubKey: string | undefined;
   if (identityKey === 'personnummer') clubKey = national;
-  else if (identityKey === 'email' && record.email !== undefined) clubKey = `email.${hasher.hash(`email|${record.club}|${record.email.trim().toLowerCase()}`)}`;
-  else if (identityKey === 'member-number' && record.memberNumber !== undefined) clubKey = `member.${hasher.hash(`member|${record.club}|${record.memberNumber}`)}`;
+  else if (identityKey === 'email' && record.email !== undefined)
+    clubKey = `email.${hasher.hash(`email|${record.club}|${record.email.trim().toLowerCase()}`)}`;
+  else if (identityKey === 'member-number' && record.memberNumber !== undefined)
+    clubKey = `member.${hasher.hash(`member|${record.club}|${record.memberNumber}`)}`;
   return { ...(clubKey ? { clubKey } : {}), ...(national ? { national } : {}) };
 }
 
@@ -69,5 +72,7 @@ export function personOf(pid: string, record: PersonRecord): StoredPerson {
 /** The keyed hash of a record as sent, without its line: equal digests mean an unchanged record. */
 export function personDigest(record: PersonRecord, hasher: IdentityHasher): string {
   const { identity, firstName, lastName, gender, email, memberNumber, memberships } = record;
-  return hasher.hash(JSON.stringify([identity, firstName, lastName, gender ?? null, email ?? null, memberNumber ?? null, memberships]));
+  return hasher.hash(
+    JSON.stringify([identity, firstName, lastName, gender ?? null, email ?? null, memberNumber ?? null, memberships]),
+  );
 }

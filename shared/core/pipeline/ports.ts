@@ -5,7 +5,14 @@
 import type { Club } from '../admin/register-admin.js';
 import type { LedgerEntry, Upload } from './upload.js';
 import type {
-  StoredActivity, StoredCalendar, StoredIdentity, StoredMembership, StoredPerson, StoredPersonLink, StoredTotals, StoredVerdict,
+  StoredActivity,
+  StoredCalendar,
+  StoredIdentity,
+  StoredMembership,
+  StoredPerson,
+  StoredPersonLink,
+  StoredTotals,
+  StoredVerdict,
 } from './stored.js';
 
 export interface Activation {
@@ -42,22 +49,41 @@ export type DocKey =
   | { readonly kind: 'membership'; readonly pid: string; readonly club: string; readonly vendor: string }
   | { readonly kind: 'identity'; readonly key: string }
   | { readonly kind: 'activity'; readonly vendor: string; readonly club: string; readonly id: string }
-  | { readonly kind: 'calendar'; readonly key: string; readonly period: string; readonly vendor: string; readonly club: string }
-  | { readonly kind: 'verdict'; readonly club: string; readonly period: string; readonly vendor: string; readonly id: string };
+  | {
+      readonly kind: 'calendar';
+      readonly key: string;
+      readonly period: string;
+      readonly vendor: string;
+      readonly club: string;
+    }
+  | {
+      readonly kind: 'verdict';
+      readonly club: string;
+      readonly period: string;
+      readonly vendor: string;
+      readonly id: string;
+    };
 
 export type DocOf<K extends Doc['kind']> = Extract<Doc, { kind: K }>['value'];
 
 /** The key of a document, the same for the item and for its key (one string per item). */
 export function docId(doc: DocKey | Doc): string {
-  const k = 'value' in doc ? { kind: doc.kind, ...doc.value } as DocKey : doc;
+  const k = 'value' in doc ? ({ kind: doc.kind, ...doc.value } as DocKey) : doc;
   switch (k.kind) {
-    case 'person': return `person|${k.pid}`;
-    case 'person-link': return `person-link|${k.vendor}|${k.club}|${k.ref}`;
-    case 'membership': return `membership|${k.pid}|${k.club}|${k.vendor}`;
-    case 'identity': return `identity|${k.key}`;
-    case 'activity': return `activity|${k.vendor}|${k.club}|${k.id}`;
-    case 'calendar': return `calendar|${k.key}|${k.period}|${k.vendor}|${k.club}`;
-    case 'verdict': return `verdict|${k.club}|${k.period}|${k.vendor}|${k.id}`;
+    case 'person':
+      return `person|${k.pid}`;
+    case 'person-link':
+      return `person-link|${k.vendor}|${k.club}|${k.ref}`;
+    case 'membership':
+      return `membership|${k.pid}|${k.club}|${k.vendor}`;
+    case 'identity':
+      return `identity|${k.key}`;
+    case 'activity':
+      return `activity|${k.vendor}|${k.club}|${k.id}`;
+    case 'calendar':
+      return `calendar|${k.key}|${k.period}|${k.vendor}|${k.club}`;
+    case 'verdict':
+      return `verdict|${k.club}|${k.period}|${k.vendor}|${k.id}`;
   }
 }
 

@@ -11,7 +11,10 @@ export class DocsOf<K extends Doc['kind']> {
   private constructor(private readonly docs: ReadonlyMap<string, Doc>) {}
 
   /** Reads the items of these keys, in one `get` (absent items are absent). */
-  static async read<K extends Doc['kind']>(store: Pick<RegisterStore, 'get'>, keys: readonly KeyOf<K>[]): Promise<DocsOf<K>> {
+  static async read<K extends Doc['kind']>(
+    store: Pick<RegisterStore, 'get'>,
+    keys: readonly KeyOf<K>[],
+  ): Promise<DocsOf<K>> {
     return new DocsOf<K>(await store.get(keys));
   }
 

@@ -5,8 +5,18 @@ import { UNDATED } from './stored.js';
 
 export function emptyTotals(club: string, period: string): PeriodTotals {
   return {
-    club, period, approvedActivities: 0, participations: 0, forecastSek: 0, paidParticipants: 0, reducedParticipants: 0,
-    unpaidParticipants: 0, extraLeaderSupportActivities: 0, bySport: {}, byVendor: {}, warnings: [],
+    club,
+    period,
+    approvedActivities: 0,
+    participations: 0,
+    forecastSek: 0,
+    paidParticipants: 0,
+    reducedParticipants: 0,
+    unpaidParticipants: 0,
+    extraLeaderSupportActivities: 0,
+    bySport: {},
+    byVendor: {},
+    warnings: [],
   };
 }
 
@@ -14,7 +24,16 @@ export function emptyTotals(club: string, period: string): PeriodTotals {
 export async function totalsFromVerdicts(store: RegisterStore, club: string, period: string): Promise<PeriodTotals> {
   const accumulator = new PeriodTotalsAccumulator();
   for (const v of await store.verdictsOf(club, period)) {
-    accumulator.add({ club: v.club, type: v.type, vendor: v.vendor, ...(v.date !== undefined ? { date: v.date } : {}), ...(v.sport !== undefined ? { sport: v.sport } : {}) }, v.verdict);
+    accumulator.add(
+      {
+        club: v.club,
+        type: v.type,
+        vendor: v.vendor,
+        ...(v.date !== undefined ? { date: v.date } : {}),
+        ...(v.sport !== undefined ? { sport: v.sport } : {}),
+      },
+      v.verdict,
+    );
   }
   return accumulator.totals()[0] ?? emptyTotals(club, period);
 }
@@ -25,8 +44,15 @@ const ATTEMPTS = 8;
 const PERIODS_IN_PARALLEL = 4;
 
 /** Recomputes the totals of every club period a re-judge touched (the undated one has none). */
-export async function recomputeClubPeriods(store: RegisterStore, clubPeriods: readonly { club: string; period: string }[]): Promise<void> {
-  await inParallel(clubPeriods.filter((cp) => cp.period !== UNDATED), PERIODS_IN_PARALLEL, ({ club, period }) => recomputeTotals(store, club, period));
+export async function recomputeClubPeriods(
+  store: RegisterStore,
+  clubPeriods: readonly { club: string; period: string }[],
+): Promise<void> {
+  await inParallel(
+    clubPeriods.filter((cp) => cp.period !== UNDATED),
+    PERIODS_IN_PARALLEL,
+    ({ club, period }) => recomputeTotals(store, club, period),
+  );
 }
 
 /**
@@ -34,7 +60,11 @@ export async function recomputeClubPeriods(store: RegisterStore, clubPeriods: re
  * between, so two files re-judging the same club at once cannot leave the older sum behind.
  * Returns the totals before and after.
  */
-export async function recomputeTotals(store: RegisterStore, club: string, period: string): Promise<{ before?: PeriodTotals; after: PeriodTotals }> {
+export async function recomputeTotals(
+  store: RegisterStore,
+  club: string,
+  period: string,
+): Promise<{ before?: PeriodTotals; after: PeriodTotals }> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const { value, revision } = await store.totals(club, period);
     const after = await totalsFromVerdicts(store, club, period);

@@ -46,7 +46,12 @@ export interface ReconcileReport {
    */
   readonly errors: readonly { readonly uploadId: string; readonly error: string }[];
   /** Totals that differed from the sum of their verdicts, with what was stored and what is stored now. */
-  readonly drift: readonly { readonly club: string; readonly period: string; readonly before?: PeriodTotals; readonly after: PeriodTotals }[];
+  readonly drift: readonly {
+    readonly club: string;
+    readonly period: string;
+    readonly before?: PeriodTotals;
+    readonly after: PeriodTotals;
+  }[];
   readonly closedPeriods: readonly { readonly club: string; readonly period: string }[];
   /**
    * The safety net: verdicts the recheck of the club's recent uploads found wrong and corrected (per club whose
@@ -56,7 +61,13 @@ export interface ReconcileReport {
   /** Clubs whose reconciliation failed tonight (the error's name only): the other clubs went on. Not empty is an alarm. */
   readonly clubErrors: readonly { readonly club: string; readonly error: string }[];
   /** Per vendor and period: activities received, approved, rejected. */
-  readonly byVendorPeriod: readonly { readonly vendor: string; readonly period: string; readonly received: number; readonly approved: number; readonly rejected: number }[];
+  readonly byVendorPeriod: readonly {
+    readonly vendor: string;
+    readonly period: string;
+    readonly received: number;
+    readonly approved: number;
+    readonly rejected: number;
+  }[];
   /** What the retention purge removed tonight (with `options.purge`). */
   readonly purged?: PurgeReport;
 }
@@ -67,15 +78,25 @@ export interface ReconcileReport {
  * close periods past their final date, purge what is past its retention (with `options.purge`), and report per
  * vendor and period. Running it twice changes nothing more.
  */
-export async function reconcile(ports: PipelinePorts, clock: PipelineClock, options: ReconcileOptions): Promise<ReconcileReport> {
+export async function reconcile(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  options: ReconcileOptions,
+): Promise<ReconcileReport> {
   const uploads = await reconcileUploads(ports, clock, options);
-  const clubs = await reconcileClubs(ports, clock, options.clubs ?? await ports.store.allClubs());
+  const clubs = await reconcileClubs(ports, clock, options.clubs ?? (await ports.store.allClubs()));
   const purged = options.purge && !options.clubs ? await purgeExpired(ports, clock, options.purge) : undefined;
   return { ...uploads, ...clubs, ...(purged ? { purged } : {}) };
 }
 
-export type UploadsReport = Pick<ReconcileReport, 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'errors'>;
-export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'corrected' | 'clubErrors' | 'byVendorPeriod'>;
+export type UploadsReport = Pick<
+  ReconcileReport,
+  'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'errors'
+>;
+export type ClubsReport = Pick<
+  ReconcileReport,
+  'drift' | 'closedPeriods' | 'corrected' | 'clubErrors' | 'byVendorPeriod'
+>;
 
 /**
  * What tonight did with one unfinished upload ('waiting': nothing yet, it is neither stale nor stuck, or it was
@@ -84,7 +105,9 @@ export type ClubsReport = Pick<ReconcileReport, 'drift' | 'closedPeriods' | 'cor
 export type UploadOutcome = 'resumed' | 'failed' | 'blocked' | 'rejudged' | 'restarted' | 'waiting';
 
 /** One upload's part of the night: what was done with it, or the name of the error that stopped it (never a message). */
-export type UploadResult = { readonly uploadId: string } & ({ readonly outcome: UploadOutcome } | { readonly error: string });
+export type UploadResult = { readonly uploadId: string } & (
+  { readonly outcome: UploadOutcome } | { readonly error: string }
+);
 
 /** The options of the uploads half (the clubs are the other half's). */
 export type UploadOptions = Omit<ReconcileOptions, 'clubs'>;
@@ -97,7 +120,11 @@ export type UploadKey = Pick<LedgerEntry, 'vendor' | 'uploadId' | 'completedAt'>
  * `reconcileListedUpload`): stuck and stale uploads, each on its own: one that fails (an unreadable staged object,
  * a throttled table) is reported and the others go on.
  */
-export async function reconcileUploads(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions): Promise<UploadsReport> {
+export async function reconcileUploads(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  options: UploadOptions,
+): Promise<UploadsReport> {
   const results: UploadResult[] = [];
   for (const entry of await ports.store.allUnfinishedUploads()) {
     try {
@@ -114,7 +141,13 @@ export async function reconcileUploads(ports: PipelinePorts, clock: PipelineCloc
  * restarted elsewhere (the cloud).
  */
 export function uploadsReportOf(results: readonly UploadResult[], withRestarts: boolean): UploadsReport {
-  const done: Record<Exclude<UploadOutcome, 'waiting'>, string[]> = { resumed: [], failed: [], blocked: [], rejudged: [], restarted: [] };
+  const done: Record<Exclude<UploadOutcome, 'waiting'>, string[]> = {
+    resumed: [],
+    failed: [],
+    blocked: [],
+    rejudged: [],
+    restarted: [],
+  };
   const errors: { uploadId: string; error: string }[] = [];
   for (const result of results) {
     if ('error' in result) errors.push({ uploadId: result.uploadId, error: result.error });
@@ -128,7 +161,12 @@ export function uploadsReportOf(results: readonly UploadResult[], withRestarts: 
  * One upload the cloud's plan listed, its ledger entry read again (consistently): the list is older, and the
  * upload may have finished since (then there is nothing to do: 'waiting'). Throws what `reconcileUpload` throws.
  */
-export async function reconcileListedUpload(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions, upload: UploadKey): Promise<UploadOutcome> {
+export async function reconcileListedUpload(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  options: UploadOptions,
+  upload: UploadKey,
+): Promise<UploadOutcome> {
   const entry = await ports.store.upload(upload.vendor, upload.uploadId, upload.completedAt);
   // Unfinished as the ledger's open uploads are: not done, or failed with changes left stale.
   if (entry === undefined || (entry.stage === 'done' && !entry.stale)) return 'waiting';
@@ -139,12 +177,17 @@ export async function reconcileListedUpload(ports: PipelinePorts, clock: Pipelin
  * One unfinished upload: a stale one re-judged; a stuck one resumed here (local mode) or restarted elsewhere
  * (`options.restart`), or failed when its file cannot be read any more. Throws when it cannot be reconciled.
  */
-export async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock, options: UploadOptions, entry: LedgerEntry): Promise<UploadOutcome> {
+export async function reconcileUpload(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  options: UploadOptions,
+  entry: LedgerEntry,
+): Promise<UploadOutcome> {
   const { store } = ports;
   if (entry.stale) {
     const cause: ChangeCause = { kind: 'nightly', date: clock.today, part: `failed-${entry.uploadId}` };
     await new VerdictChanges(ports.objects, cause).inherit(await leftOverChanges(ports, entry));
-    const result = await rejudge(ports, { ...await staleSeeds(ports, entry), cause }, clock.today, options.amounts);
+    const result = await rejudge(ports, { ...(await staleSeeds(ports, entry)), cause }, clock.today, options.amounts);
     await recomputeClubPeriods(store, result.clubPeriods);
     const { stale: _stale, ...rest } = entry;
     await store.putUpload(rest);
@@ -163,7 +206,10 @@ export async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock
     await failUpload(ports, entry, clock);
     return 'failed';
   }
-  const result = await runImport(ports, entry, () => options.open(entry)!, clock, { sleep: options.sleep, ...(options.amounts ? { amounts: options.amounts } : {}) });
+  const result = await runImport(ports, entry, () => options.open(entry)!, clock, {
+    sleep: options.sleep,
+    ...(options.amounts ? { amounts: options.amounts } : {}),
+  });
   return result.kind === 'done' ? 'resumed' : result.kind;
 }
 
@@ -173,10 +219,10 @@ export async function reconcileUpload(ports: PipelinePorts, clock: PipelineClock
  */
 async function leftOverChanges(ports: PipelinePorts, entry: LedgerEntry): Promise<PendingChange[]> {
   const left: PendingChange[] = [];
-  const chunks = await chunksInManifest(ports.objects, entry) ?? 0;
+  const chunks = (await chunksInManifest(ports.objects, entry)) ?? 0;
   for (let chunk = 0; chunk < chunks; chunk++) {
     if (await chunkJudged(ports.objects, entry, chunk)) continue;
-    left.push(...await new VerdictChanges(ports.objects, { kind: 'upload', upload: entry, chunk }).kept());
+    left.push(...(await new VerdictChanges(ports.objects, { kind: 'upload', upload: entry, chunk }).kept()));
   }
   return left;
 }
@@ -194,7 +240,8 @@ async function staleSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<Rej
   const persons: { pid: string }[] = [];
   for (const club of entry.clubsInFile ?? entry.clubs ?? []) {
     const links = await ports.store.linksOf(entry.vendor, club);
-    for (const a of links.activities) if (a.lastUpload === entry.uploadId) activities.push({ vendor: entry.vendor, club, id: a.id });
+    for (const a of links.activities)
+      if (a.lastUpload === entry.uploadId) activities.push({ vendor: entry.vendor, club, id: a.id });
     for (const p of links.persons) if (!p.deleted) persons.push({ pid: p.pid });
   }
   return { activities, persons };
@@ -212,7 +259,9 @@ async function stagedSeeds(ports: PipelinePorts, entry: LedgerEntry): Promise<Re
  * night, and what stopped it there (its staged seeds, unreadable) must not stop the club's recheck too.
  */
 async function stillStale(ports: PipelinePorts, entry: LedgerEntry): Promise<boolean> {
-  return entry.stale === true && (await ports.store.upload(entry.vendor, entry.uploadId, entry.completedAt))?.stale === true;
+  return (
+    entry.stale === true && (await ports.store.upload(entry.vendor, entry.uploadId, entry.completedAt))?.stale === true
+  );
 }
 
 /** How far back the nightly recheck looks: a day and some, so that consecutive nights overlap. */
@@ -226,9 +275,17 @@ const RECHECK_UPLOADS = 500;
  * Judging is a function of what is stored, so this writes nothing unless a judge step wrote a verdict from state
  * that changed under it (two vendors' uploads judging the same week at once). Returns the verdicts corrected.
  */
-export async function recheckRecentUploads(ports: PipelinePorts, clock: PipelineClock, club: string, since: string): Promise<number> {
+export async function recheckRecentUploads(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  club: string,
+  since: string,
+): Promise<number> {
   const { store } = ports;
-  const seeds: { activities: RejudgeSeeds['activities'][number][]; persons: PersonSeed[] } = { activities: [], persons: [] };
+  const seeds: { activities: RejudgeSeeds['activities'][number][]; persons: PersonSeed[] } = {
+    activities: [],
+    persons: [],
+  };
   for (const entry of await store.uploadsOf({ club }, RECHECK_UPLOADS)) {
     if (entry.stage !== 'done' || entry.finishedAt === undefined || entry.finishedAt < since) continue;
     if (await stillStale(ports, entry)) continue;
@@ -238,7 +295,11 @@ export async function recheckRecentUploads(ports: PipelinePorts, clock: Pipeline
     seeds.persons.push(...staged.persons.filter((p) => p.club === undefined || p.club === club));
   }
   if (seeds.activities.length + seeds.persons.length === 0) return 0;
-  const result = await rejudge(ports, { ...seeds, cause: { kind: 'nightly', date: clock.today, part: `recheck-${club}` } }, clock.today);
+  const result = await rejudge(
+    ports,
+    { ...seeds, cause: { kind: 'nightly', date: clock.today, part: `recheck-${club}` } },
+    clock.today,
+  );
   if (result.written > 0) await recomputeClubPeriods(store, result.clubPeriods);
   return result.written;
 }
@@ -247,9 +308,22 @@ export async function recheckRecentUploads(ports: PipelinePorts, clock: Pipeline
  * The second half, club by club (the cloud fans it out per club): the recheck of recent uploads, totals drift,
  * closed periods, counts.
  */
-export async function reconcileClubs(ports: PipelinePorts, clock: PipelineClock, clubs: readonly string[]): Promise<ClubsReport> {
-  const report: Mutable<ClubsReport> = { drift: [], closedPeriods: [], corrected: [], clubErrors: [], byVendorPeriod: [] };
-  const perVendor = new Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>();
+export async function reconcileClubs(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  clubs: readonly string[],
+): Promise<ClubsReport> {
+  const report: Mutable<ClubsReport> = {
+    drift: [],
+    closedPeriods: [],
+    corrected: [],
+    clubErrors: [],
+    byVendorPeriod: [],
+  };
+  const perVendor = new Map<
+    string,
+    { vendor: string; period: string; received: number; approved: number; rejected: number }
+  >();
   const since = new Date(Date.parse(clock.now()) - RECHECK_HOURS * 3_600_000).toISOString();
   for (const club of clubs) {
     // One club that cannot be reconciled tonight (an unreadable staged object, a throttled table) is reported and
@@ -267,10 +341,19 @@ export async function reconcileClubs(ports: PipelinePorts, clock: PipelineClock,
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
 
 /** One club of the night: the recheck of its recent uploads, its periods' counts, drift and closing. */
-async function reconcileClub(ports: PipelinePorts, clock: PipelineClock, night: {
-  readonly club: string; readonly since: string; readonly report: Mutable<ClubsReport>;
-  readonly perVendor: Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>;
-}): Promise<void> {
+async function reconcileClub(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  night: {
+    readonly club: string;
+    readonly since: string;
+    readonly report: Mutable<ClubsReport>;
+    readonly perVendor: Map<
+      string,
+      { vendor: string; period: string; received: number; approved: number; rejected: number }
+    >;
+  },
+): Promise<void> {
   const { store } = ports;
   const { club, report, perVendor } = night;
   const verdicts = await recheckRecentUploads(ports, clock, club, night.since);
@@ -286,16 +369,20 @@ async function reconcileClub(ports: PipelinePorts, clock: PipelineClock, night: 
     }
     if (stored.closed) continue;
     const { before, after } = await recomputeTotals(store, club, period);
-    if (JSON.stringify(before) !== JSON.stringify(after)) report.drift.push({ club, period, ...(before ? { before } : {}), after });
+    if (JSON.stringify(before) !== JSON.stringify(after))
+      report.drift.push({ club, period, ...(before ? { before } : {}), after });
     if (clock.today > finalDateOf(period)) {
       const { value, revision } = await store.totals(club, period);
-      if (value && !value.closed && await store.putTotals(club, period, { ...value, closed: true }, revision)) report.closedPeriods.push({ club, period });
+      if (value && !value.closed && (await store.putTotals(club, period, { ...value, closed: true }, revision)))
+        report.closedPeriods.push({ club, period });
     }
   }
 }
 
 function sortedRows<T extends { vendor: string; period: string }>(rows: Map<string, T>): T[] {
-  return [...rows.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1));
+  return [...rows.values()].sort((a, b) =>
+    a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : a.period < b.period ? -1 : 1,
+  );
 }
 
 /** How many verdicts the recheck corrected, over the clubs of a report (a metric, with an alarm above zero). */
@@ -305,11 +392,20 @@ export function correctedVerdicts(report: Pick<ClubsReport, 'corrected'>): numbe
 
 /** The club halves of a fanned-out run, joined (the cloud's report step). */
 export function joinClubsReports(parts: readonly ClubsReport[]): ClubsReport {
-  const perVendor = new Map<string, { vendor: string; period: string; received: number; approved: number; rejected: number }>();
+  const perVendor = new Map<
+    string,
+    { vendor: string; period: string; received: number; approved: number; rejected: number }
+  >();
   for (const part of parts) {
     for (const row of part.byVendorPeriod) {
       const key = `${row.vendor}|${row.period}`;
-      const sum = perVendor.get(key) ?? { vendor: row.vendor, period: row.period, received: 0, approved: 0, rejected: 0 };
+      const sum = perVendor.get(key) ?? {
+        vendor: row.vendor,
+        period: row.period,
+        received: 0,
+        approved: 0,
+        rejected: 0,
+      };
       sum.received += row.received;
       sum.approved += row.approved;
       sum.rejected += row.rejected;

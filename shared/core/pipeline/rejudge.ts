@@ -40,7 +40,13 @@ export interface RejudgeSeeds {
 }
 
 /** One vendor's staged seeds (an upload's, a chunk's) as the re-judge takes them: activities named with the vendor. */
-export function seedsOfVendor(vendor: string, seeds: { readonly activities: readonly { readonly club: string; readonly id: string }[]; readonly persons: readonly PersonSeed[] }): RejudgeSeeds {
+export function seedsOfVendor(
+  vendor: string,
+  seeds: {
+    readonly activities: readonly { readonly club: string; readonly id: string }[];
+    readonly persons: readonly PersonSeed[];
+  },
+): RejudgeSeeds {
   return { activities: seeds.activities.map((a) => ({ vendor, ...a })), persons: seeds.persons };
 }
 
@@ -53,7 +59,6 @@ export interface RejudgeResult {
 
 /** Passes a judge makes while heads keep moving under it, before the step gives up for now (and is retried). */
 export const MAX_JUDGE_PASSES = 5;
-
 
 /** What every pass of one re-judge shares. */
 interface PassContext {
@@ -83,21 +88,39 @@ interface Pass {
  * heads of every key the pass relied on are read again, and the weeks of keys whose heads moved are judged
  * again, until none moved (`HeadWatch`; docs/architecture.md, "Judging while others apply").
  */
-export async function rejudge(ports: PipelinePorts, seeds: RejudgeSeeds, today: string, amounts: AmountsByYear = defaultAmountsByYear): Promise<RejudgeResult> {
+export async function rejudge(
+  ports: PipelinePorts,
+  seeds: RejudgeSeeds,
+  today: string,
+  amounts: AmountsByYear = defaultAmountsByYear,
+): Promise<RejudgeResult> {
   const heads = new HeadWatch(ports.store);
   const settled = await heads.alone(seeds.settled ?? [], seeds.uploadId);
   const changes = seeds.cause ? new VerdictChanges(ports.objects, seeds.cause) : undefined;
-  const context: PassContext = { ports, today, amounts, heads, uploadId: seeds.uploadId, intentKey: seeds.intentKey, settled, changes };
+  const context: PassContext = {
+    ports,
+    today,
+    amounts,
+    heads,
+    uploadId: seeds.uploadId,
+    intentKey: seeds.intentKey,
+    settled,
+    changes,
+  };
   const activities = seeds.activities.map((a): ActivityKey => ({ kind: 'activity', ...a }));
   // What an earlier attempt wrote and never checked: judged again where those activities are now.
   const unchecked = await writtenUnchecked(context);
   const uncheckedActivities = unchecked.map(activityOf);
-  if (seeds.uploadId === undefined || unchecked.length > 0) await readHeadsOf(context, [...activities, ...uncheckedActivities]);
+  if (seeds.uploadId === undefined || unchecked.length > 0)
+    await readHeadsOf(context, [...activities, ...uncheckedActivities]);
   // A person this upload created and alone has reached is named only by the seeded activities: its own seed adds
   // nothing (an upload that reaches the person later judges its own activities against these, written by now).
   const persons = seeds.persons.filter((p) => !settled.has(p.pid));
   let pass = await judgePass(context, {
-    activities, seeded: true, persons, also: uncheckedActivities,
+    activities,
+    seeded: true,
+    persons,
+    also: uncheckedActivities,
     judgedAt: new Map(unchecked.map((v) => [docId(activityOf(v)), v])),
   });
   const sum = new ResultSum();
@@ -123,7 +146,7 @@ function activityOf(verdict: VerdictKey): ActivityKey {
 async function writtenUnchecked(context: PassContext): Promise<VerdictKey[]> {
   if (!context.intentKey) return [];
   const text = await context.ports.objects.get(context.intentKey);
-  return text === undefined ? [] : JSON.parse(text) as VerdictKey[];
+  return text === undefined ? [] : (JSON.parse(text) as VerdictKey[]);
 }
 
 /** Seeds that may change while judged: their keys' heads are read before the closure reads them again. */
@@ -136,7 +159,10 @@ async function readHeadsOf(context: PassContext, activities: readonly ActivityKe
 }
 
 /** A pass again over the weeks whose keys moved: their activities as the last pass judged them, and every key they had. */
-function againStart(pass: Pass, moved: ReadonlySet<string>): ClosureStart & { readonly judgedAt: ReadonlyMap<string, VerdictKey> } {
+function againStart(
+  pass: Pass,
+  moved: ReadonlySet<string>,
+): ClosureStart & { readonly judgedAt: ReadonlyMap<string, VerdictKey> } {
   const weekKeys = new Map<string, { date: string; keys: Set<string> }>();
   for (const [week, { date, keys }] of pass.closure.weeks) {
     if (date !== undefined && [...keys].some((k) => moved.has(k))) weekKeys.set(week, { date, keys });
@@ -147,7 +173,13 @@ function againStart(pass: Pass, moved: ReadonlySet<string>): ClosureStart & { re
     const id = docId({ kind: 'activity', value: a });
     judgedAt.set(id, pass.verdictAt.get(id)!);
   }
-  return { activities: activities.map((a) => ({ kind: 'activity', vendor: a.vendor, club: a.club, id: a.id })), seeded: false, persons: [], weekKeys, judgedAt };
+  return {
+    activities: activities.map((a) => ({ kind: 'activity', vendor: a.vendor, club: a.club, id: a.id })),
+    seeded: false,
+    persons: [],
+    weekKeys,
+    judgedAt,
+  };
 }
 
 class ResultSum {
@@ -165,7 +197,10 @@ class ResultSum {
 }
 
 /** One pass: reach (close the weeks), inputs (persons, clubs, frozen verdicts), judge the weeks whole, write what differs. */
-async function judgePass(context: PassContext, start: ClosureStart & { readonly judgedAt?: ReadonlyMap<string, VerdictKey> }): Promise<Pass> {
+async function judgePass(
+  context: PassContext,
+  start: ClosureStart & { readonly judgedAt?: ReadonlyMap<string, VerdictKey> },
+): Promise<Pass> {
   const closure = await WeekClosure.of(context.ports.store, context.heads, context.settled, start);
   const live = closure.live();
   const inputs = await judgeInputsOf(context, live);
@@ -175,7 +210,8 @@ async function judgePass(context: PassContext, start: ClosureStart & { readonly 
   for (const [id, at] of start.judgedAt ?? []) if (verdictAt.get(id)?.period !== at.period) leftBehind.push(at);
   const written = await writeChanged(context, { live, computed, leftBehind, judge: inputs.context });
   const clubPeriods = new Map<string, { club: string; period: string }>();
-  for (const v of [...computed, ...leftBehind]) clubPeriods.set(`${v.club}|${v.period}`, { club: v.club, period: v.period });
+  for (const v of [...computed, ...leftBehind])
+    clubPeriods.set(`${v.club}|${v.period}`, { club: v.club, period: v.period });
   return { result: { clubPeriods: [...clubPeriods.values()], judged: computed.length, written }, closure, verdictAt };
 }
 
@@ -192,14 +228,21 @@ async function judgeInputsOf(context: PassContext, live: readonly StoredActivity
 }
 
 /** Judges the reached activities week by week: their verdicts, and each one's verdict key by the activity's id (docId). */
-function judgeWeeks(context: PassContext, live: readonly StoredActivity[], inputs: JudgeInputs): { computed: StoredVerdict[]; verdictAt: Map<string, VerdictKey> } {
+function judgeWeeks(
+  context: PassContext,
+  live: readonly StoredActivity[],
+  inputs: JudgeInputs,
+): { computed: StoredVerdict[]; verdictAt: Map<string, VerdictKey> } {
   const verdictAt = new Map<string, VerdictKey>();
   const computed: StoredVerdict[] = [];
   for (const list of byWeek(live, inputs.personOf, inputs.frozen).values()) {
     for (const { activity, verdict } of judgeWeek(list, inputs.context, context.amounts)) {
       const value = storedVerdictOf(activity, verdict);
       computed.push(value);
-      verdictAt.set(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }), verdictKeyOf(value));
+      verdictAt.set(
+        docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }),
+        verdictKeyOf(value),
+      );
     }
   }
   return { computed, verdictAt };
@@ -207,14 +250,23 @@ function judgeWeeks(context: PassContext, live: readonly StoredActivity[], input
 
 function storedVerdictOf(activity: JudgedActivity, verdict: ActivityVerdict): StoredVerdict {
   return {
-    club: activity.club, period: periodOfDate(activity.date), vendor: activity.vendor, id: activity.id,
+    club: activity.club,
+    period: periodOfDate(activity.date),
+    vendor: activity.vendor,
+    id: activity.id,
     ...whenAndSport(activity),
-    type: activity.type, verdict,
+    type: activity.type,
+    verdict,
   };
 }
 
 /** An activity's date, times and sport, those it has, in the order verdicts keep them. */
-function whenAndSport(a: { readonly date?: string; readonly start?: string; readonly end?: string; readonly sport?: string }): { date?: string; start?: string; end?: string; sport?: string } {
+function whenAndSport(a: {
+  readonly date?: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly sport?: string;
+}): { date?: string; start?: string; end?: string; sport?: string } {
   return {
     ...(a.date !== undefined ? { date: a.date } : {}),
     ...(a.start !== undefined ? { start: a.start } : {}),
@@ -231,13 +283,18 @@ function verdictKeyOf(v: StoredVerdict): VerdictKey {
  * The stored verdicts of the activities in periods closed for their clubs, by the activity's id (docId): frozen, they
  * are judged as they stand (judge-day.ts), so that the rest of their days is judged against what was applied for.
  */
-async function frozenVerdicts(context: PassContext, live: readonly StoredActivity[], judge: JudgeContext): Promise<Map<string, ActivityVerdict>> {
+async function frozenVerdicts(
+  context: PassContext,
+  live: readonly StoredActivity[],
+  judge: JudgeContext,
+): Promise<Map<string, ActivityVerdict>> {
   const keys: VerdictKey[] = [];
   for (const a of live) {
     const date = a.content!.date;
     if (date === undefined) continue;
     const period = periodOfDate(date);
-    if (isClosedForActivity(period, context.today, a.receivedOn, submissionsOf(judge.club(a.club), period))) keys.push({ kind: 'verdict', club: a.club, period, vendor: a.vendor, id: a.id });
+    if (isClosedForActivity(period, context.today, a.receivedOn, submissionsOf(judge.club(a.club), period)))
+      keys.push({ kind: 'verdict', club: a.club, period, vendor: a.vendor, id: a.id });
   }
   const frozen = new Map<string, ActivityVerdict>();
   if (keys.length === 0) return frozen;
@@ -270,9 +327,21 @@ async function writeChanged(context: PassContext, judged: Judged): Promise<numbe
 }
 
 /** The diff: the verdicts that differ from the stored ones, and the changes to report of those the vendor was told. */
-async function changedVerdicts(context: PassContext, { live, computed, judge }: Judged): Promise<{ puts: Extract<Doc, { kind: 'verdict' }>[]; changes: PendingChange[] }> {
-  const created = (a: StoredActivity) => context.uploadId !== undefined && a.lastUpload === context.uploadId && a.lastOutcome === 'created';
-  const verdictKeys = live.filter((a) => !created(a)).map((a): VerdictKey => ({ kind: 'verdict', club: a.club, period: periodOfDate(a.content!.date), vendor: a.vendor, id: a.id }));
+async function changedVerdicts(
+  context: PassContext,
+  { live, computed, judge }: Judged,
+): Promise<{ puts: Extract<Doc, { kind: 'verdict' }>[]; changes: PendingChange[] }> {
+  const created = (a: StoredActivity) =>
+    context.uploadId !== undefined && a.lastUpload === context.uploadId && a.lastOutcome === 'created';
+  const verdictKeys = live
+    .filter((a) => !created(a))
+    .map((a): VerdictKey => ({
+      kind: 'verdict',
+      club: a.club,
+      period: periodOfDate(a.content!.date),
+      vendor: a.vendor,
+      id: a.id,
+    }));
   const stored = await DocsOf.read(context.ports.store, verdictKeys);
   const activityOf = new Map(live.map((a) => [docId({ kind: 'activity', value: a }), a]));
   const puts: Extract<Doc, { kind: 'verdict' }>[] = [];
@@ -282,7 +351,17 @@ async function changedVerdicts(context: PassContext, { live, computed, judge }: 
     if (before && JSON.stringify(before) === JSON.stringify(value)) continue;
     const activity = activityOf.get(docId({ kind: 'activity', vendor: value.vendor, club: value.club, id: value.id }))!;
     // A verdict in a closed period stays as it was (lok-rules.md, PERIOD_CLOSED).
-    if (before && value.period !== UNDATED && isClosedForActivity(value.period, context.today, activity.receivedOn, submissionsOf(judge.club(value.club), value.period))) continue;
+    if (
+      before &&
+      value.period !== UNDATED &&
+      isClosedForActivity(
+        value.period,
+        context.today,
+        activity.receivedOn,
+        submissionsOf(judge.club(value.club), value.period),
+      )
+    )
+      continue;
     puts.push({ kind: 'verdict', value });
     // The stored verdict read above is what the vendor was told: no read more for the change report.
     const change = before && context.changes?.changeOf(activity, value.period, before.verdict, value.verdict);
@@ -292,7 +371,10 @@ async function changedVerdicts(context: PassContext, { live, computed, judge }: 
 }
 
 /** The persons of the activities with their memberships in the activities' clubs, and the clubs' facts. */
-async function judgeContextOf(context: PassContext, live: readonly StoredActivity[]): Promise<{ context: JudgeContext; personOf: (pid: string) => JudgedPerson }> {
+async function judgeContextOf(
+  context: PassContext,
+  live: readonly StoredActivity[],
+): Promise<{ context: JudgeContext; personOf: (pid: string) => JudgedPerson }> {
   const { store } = context.ports;
   const clubs = await store.clubs([...new Set(live.map((a) => a.club))]);
   const pidsByClub = pidsByClubOf(live);
@@ -300,15 +382,23 @@ async function judgeContextOf(context: PassContext, live: readonly StoredActivit
   const membershipKeys: KeyOf<'membership'>[] = [];
   for (const [club, pids] of pidsByClub) {
     const vendors = [...new Set((clubs.get(club)?.activations ?? []).map((a) => a.vendor))];
-    for (const pid of pids) for (const vendor of vendors) membershipKeys.push({ kind: 'membership', pid, club, vendor });
+    for (const pid of pids)
+      for (const vendor of vendors) membershipKeys.push({ kind: 'membership', pid, club, vendor });
   }
   const [persons, memberships] = await Promise.all([
-    DocsOf.read(store, [...allPids].map((pid) => ({ kind: 'person' as const, pid }))), DocsOf.read(store, membershipKeys),
+    DocsOf.read(
+      store,
+      [...allPids].map((pid) => ({ kind: 'person' as const, pid })),
+    ),
+    DocsOf.read(store, membershipKeys),
   ]);
   const facts = new Map<string, ClubFacts>();
   for (const [id, state] of clubs) facts.set(id, factsOf(state));
   return {
-    context: { today: context.today, club: (id) => facts.get(id) ?? { countsEveryoneAsDisabled: false, submittedPeriods: new Set() } },
+    context: {
+      today: context.today,
+      club: (id) => facts.get(id) ?? { countsEveryoneAsDisabled: false, submittedPeriods: new Set() },
+    },
     personOf: judgedPersons(persons, membershipsByPerson(memberships)),
   };
 }
@@ -336,7 +426,10 @@ function membershipsByPerson(read: DocsOf<'membership'>): Map<string, Map<string
 }
 
 /** The persons as the rules see them, each made once. */
-function judgedPersons(read: DocsOf<'person'>, memberships: ReadonlyMap<string, Map<string, Membership[]>>): (pid: string) => JudgedPerson {
+function judgedPersons(
+  read: DocsOf<'person'>,
+  memberships: ReadonlyMap<string, Map<string, Membership[]>>,
+): (pid: string) => JudgedPerson {
   const persons = new Map<string, JudgedPerson>();
   return (pid) => {
     let person = persons.get(pid);
@@ -353,7 +446,11 @@ function judgedPersons(read: DocsOf<'person'>, memberships: ReadonlyMap<string, 
     return person;
   };
 }
-function byWeek(live: readonly StoredActivity[], personOf: (pid: string) => JudgedPerson, frozen: ReadonlyMap<string, ActivityVerdict>): Map<string, JudgedActivity[]> {
+function byWeek(
+  live: readonly StoredActivity[],
+  personOf: (pid: string) => JudgedPerson,
+  frozen: ReadonlyMap<string, ActivityVerdict>,
+): Map<string, JudgedActivity[]> {
   const weeks = new Map<string, JudgedActivity[]>();
   for (const a of live) {
     const week = weekOfDate(a.content!.date);
@@ -368,20 +465,29 @@ function byWeek(live: readonly StoredActivity[], personOf: (pid: string) => Judg
 function factsOf(state: ClubState): ClubFacts {
   return {
     countsEveryoneAsDisabled: state.club.countsEveryoneAsDisabled,
-    submittedPeriods: new Set(state.submittedPeriods), supplementedPeriods: new Set(state.supplementedPeriods ?? []),
+    submittedPeriods: new Set(state.submittedPeriods),
+    supplementedPeriods: new Set(state.supplementedPeriods ?? []),
   };
 }
 
 function judgedActivity(a: StoredActivity, personOf: (pid: string) => JudgedPerson): JudgedActivity {
   const c = a.content!;
-  const participants: JudgedParticipant[] = c.participants.map((p) => ({ ref: p.ref, person: personOf(p.pid), disability: p.disability === true }));
+  const participants: JudgedParticipant[] = c.participants.map((p) => ({
+    ref: p.ref,
+    person: personOf(p.pid),
+    disability: p.disability === true,
+  }));
   return {
-    club: a.club, id: a.id, vendor: a.vendor,
+    club: a.club,
+    id: a.id,
+    vendor: a.vendor,
     ...whenAndSport(c),
     ...(c.place !== undefined ? { place: c.place } : {}),
     type: c.type,
     ...(c.group ? { group: c.group.id } : {}),
-    dropIn: c.dropIn, remote: c.remote, tryOut: c.tryOut,
+    dropIn: c.dropIn,
+    remote: c.remote,
+    tryOut: c.tryOut,
     leaders: c.leaders.map((l) => ({ ref: l.ref, person: personOf(l.pid) })),
     participants,
     anonymous: c.anonymous,

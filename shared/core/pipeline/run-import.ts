@@ -32,7 +32,12 @@ export interface RunOptions {
    */
   readonly turns?: Turns;
   /** Called as each step starts and ends (ids and codes only: never file contents). */
-  readonly onStep?: (event: { readonly step: ImportStepName; readonly attempt: number; readonly outcome: 'start' | 'done' | 'retry' | 'blocked'; readonly error?: string }) => void;
+  readonly onStep?: (event: {
+    readonly step: ImportStepName;
+    readonly attempt: number;
+    readonly outcome: 'start' | 'done' | 'retry' | 'blocked';
+    readonly error?: string;
+  }) => void;
 }
 
 export type RunResult =
@@ -61,7 +66,13 @@ async function withRetries<T>(step: ImportStepName, options: RunOptions, work: (
 }
 
 /** The apply step, and while the upload's predecessor is unfinished, a wait for its turn (or `UploadBlocked` without turns). */
-async function applyInTurn(ports: PipelinePorts, upload: Upload, open: () => FileSource, clock: PipelineClock, options: RunOptions): Promise<void> {
+async function applyInTurn(
+  ports: PipelinePorts,
+  upload: Upload,
+  open: () => FileSource,
+  clock: PipelineClock,
+  options: RunOptions,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const result = await withRetries('apply', options, async () => {
       const applied = await applyFile(ports, upload, open(), clock, options.onRecords);
@@ -80,7 +91,13 @@ async function applyInTurn(ports: PipelinePorts, upload: Upload, open: () => Fil
  * Runs an upload through every step, each with the retry policy of `import-steps.ts`. The local runner and the
  * CLI use it; the cloud runs the same steps as states of a state machine.
  */
-export async function runImport(ports: PipelinePorts, upload: Upload, open: () => FileSource, clock: PipelineClock, options: RunOptions): Promise<RunResult> {
+export async function runImport(
+  ports: PipelinePorts,
+  upload: Upload,
+  open: () => FileSource,
+  clock: PipelineClock,
+  options: RunOptions,
+): Promise<RunResult> {
   try {
     await withRetries('register', options, async () => {
       await registerUpload(ports, upload, clock);
@@ -113,10 +130,15 @@ async function handOnInTurn(ports: PipelinePorts, upload: Upload, options: RunOp
  * file again), and its claim on the bytes is released so that sending them again is not a `duplicate`. An upload
  * already done keeps its receipt: failing it again (the cloud's catch retried) changes nothing.
  */
-export async function failUpload(ports: PipelinePorts, upload: Upload, clock: Pick<PipelineClock, 'now'>): Promise<Receipt> {
+export async function failUpload(
+  ports: PipelinePorts,
+  upload: Upload,
+  clock: Pick<PipelineClock, 'now'>,
+): Promise<Receipt> {
   const { store } = ports;
-  const entry = await store.upload(upload.vendor, upload.uploadId, upload.completedAt)
-    ?? await store.createUpload({ ...upload, stage: 'queued', receivedAt: clock.now() });
+  const entry =
+    (await store.upload(upload.vendor, upload.uploadId, upload.completedAt)) ??
+    (await store.createUpload({ ...upload, stage: 'queued', receivedAt: clock.now() }));
   if (entry.stage === 'done') {
     const written = await ports.objects.get(receiptKey(upload));
     if (written !== undefined) return JSON.parse(written) as Receipt;
@@ -127,7 +149,14 @@ export async function failUpload(ports: PipelinePorts, upload: Upload, clock: Pi
   // Records may already be written (the apply step claimed the bytes, or got through) and not judged:
   // reconciliation re-judges what the upload wrote.
   const stale = entry.sha256 !== undefined && !stageReached(entry.stage, 'judged');
-  const failed: LedgerEntry = { ...entry, stage: 'done', status: 'failed', finishedAt: receipt.completedAt, errors: 1, ...(stale ? { stale } : {}) };
+  const failed: LedgerEntry = {
+    ...entry,
+    stage: 'done',
+    status: 'failed',
+    finishedAt: receipt.completedAt,
+    errors: 1,
+    ...(stale ? { stale } : {}),
+  };
   // The clubs' view shows the failure too, where the file got far enough to know its clubs.
   await Promise.all((entry.clubs ?? []).map((club) => store.putClubUpload(club, failed)));
   await store.putUpload(failed);

@@ -82,10 +82,12 @@ export async function readStaged<T>(objects: ObjectStore, key: string): Promise<
 }
 
 /** JSON written in pieces: a first load's staged result holds every activity of the file. */
-export function* stagedPieces(value: Omit<StagedApply, 'activities' | 'seeds'> & {
-  readonly activities: readonly unknown[];
-  readonly seeds: { readonly [K in keyof StagedApply['seeds']]: readonly unknown[] };
-}): Generator<string> {
+export function* stagedPieces(
+  value: Omit<StagedApply, 'activities' | 'seeds'> & {
+    readonly activities: readonly unknown[];
+    readonly seeds: { readonly [K in keyof StagedApply['seeds']]: readonly unknown[] };
+  },
+): Generator<string> {
   const { activities, seeds, errors, ...rest } = value;
   yield JSON.stringify(rest).slice(0, -1);
   yield ',"activities":';
@@ -104,7 +106,13 @@ export function* stagedPieces(value: Omit<StagedApply, 'activities' | 'seeds'> &
 function* array(items: readonly unknown[]): Generator<string> {
   yield '[';
   for (let i = 0; i < items.length; i += 1000) {
-    yield (i > 0 ? ',' : '') + items.slice(i, i + 1000).map((item) => JSON.stringify(item)).join(',');
+    yield (
+      (i > 0 ? ',' : '') +
+      items
+        .slice(i, i + 1000)
+        .map((item) => JSON.stringify(item))
+        .join(',')
+    );
   }
   yield ']';
 }

@@ -9,14 +9,23 @@ import type { Upload } from './upload.js';
  * locally (`InProcessTurns`, a token per waiting call) and in the cloud (the token of the state machine's
  * WaitForTurn task, woken by SendTaskSuccess).
  */
-export async function leaveWord(store: RegisterStore, waiter: Upload, predecessor: Upload, token: string): Promise<'wait' | 'go'> {
+export async function leaveWord(
+  store: RegisterStore,
+  waiter: Upload,
+  predecessor: Upload,
+  token: string,
+): Promise<'wait' | 'go'> {
   await store.addWaiter(predecessor, waiter.uploadId, token);
   const entry = await store.upload(predecessor.vendor, predecessor.uploadId, predecessor.completedAt);
   return entry?.stage === 'done' ? 'go' : 'wait';
 }
 
 /** The upload has ended: wakes whoever waits for it. A token that no longer waits is the waker's to ignore. */
-export async function handOn(store: RegisterStore, ended: Upload, wake: (token: string) => Promise<void>): Promise<number> {
+export async function handOn(
+  store: RegisterStore,
+  ended: Upload,
+  wake: (token: string) => Promise<void>,
+): Promise<number> {
   const waiters = await store.takeWaiters(ended);
   await Promise.all(waiters.map((w) => wake(w.token)));
   return waiters.length;
@@ -45,7 +54,7 @@ export class InProcessTurns implements Turns {
     const token = `in-process-${++this.tokens}`;
     const woken = new Promise<void>((resolve) => this.waiting.set(token, resolve));
     const timer = setTimeout(() => void this.wake(token), this.lookAgainMs);
-    if (await leaveWord(store, waiter, predecessor, token) === 'go') await this.wake(token);
+    if ((await leaveWord(store, waiter, predecessor, token)) === 'go') await this.wake(token);
     await woken;
     clearTimeout(timer);
   }

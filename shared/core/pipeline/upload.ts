@@ -61,10 +61,17 @@ export type Waiting = Upload & { readonly stage?: UploadStage; readonly clubsInF
  * when the candidate is another upload of its vendor, not done, comes before it and may touch its clubs (an upload
  * whose clubs are not known yet, either of them, may touch any).
  */
-export function mustWaitFor(upload: Upload & { readonly clubsInFile?: readonly string[] }, candidate: Waiting): boolean {
-  if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload)) return false;
-  return upload.clubsInFile === undefined || candidate.clubsInFile === undefined
-    || candidate.clubsInFile.some((club) => upload.clubsInFile!.includes(club));
+export function mustWaitFor(
+  upload: Upload & { readonly clubsInFile?: readonly string[] },
+  candidate: Waiting,
+): boolean {
+  if (candidate.stage === 'done' || candidate.uploadId === upload.uploadId || !isEarlier(candidate, upload))
+    return false;
+  return (
+    upload.clubsInFile === undefined ||
+    candidate.clubsInFile === undefined ||
+    candidate.clubsInFile.some((club) => upload.clubsInFile!.includes(club))
+  );
 }
 
 /**
@@ -72,7 +79,10 @@ export function mustWaitFor(upload: Upload & { readonly clubsInFile?: readonly s
  * (`mustWaitFor`), the nearest first. The cloud's apply step walks them in this order through the inbox, for an
  * earlier upload whose event is late (functions/commons/turns.ts).
  */
-export function blockersOf<T extends Waiting>(upload: Upload & { readonly clubsInFile?: readonly string[] }, candidates: readonly T[]): T[] {
+export function blockersOf<T extends Waiting>(
+  upload: Upload & { readonly clubsInFile?: readonly string[] },
+  candidates: readonly T[],
+): T[] {
   return candidates.filter((candidate) => mustWaitFor(upload, candidate)).sort((a, b) => (isEarlier(a, b) ? 1 : -1));
 }
 
@@ -82,7 +92,10 @@ export function blockersOf<T extends Waiting>(upload: Upload & { readonly clubsI
  * the ledger with a query per club), also used by `lok-importer status` to say what a file waits for. Each waiting
  * upload waits for its predecessor alone, which hands on to it when it ends (turns.ts).
  */
-export function blockerOf<T extends Waiting>(upload: Upload & { readonly clubsInFile?: readonly string[] }, candidates: readonly T[]): T | undefined {
+export function blockerOf<T extends Waiting>(
+  upload: Upload & { readonly clubsInFile?: readonly string[] },
+  candidates: readonly T[],
+): T | undefined {
   return blockersOf(upload, candidates)[0];
 }
 

@@ -111,7 +111,10 @@ export class VerdictChanges {
   private state: { readonly changes: Map<string, PendingChange>; readonly published: Set<string> } | undefined;
   private keptAny = false;
 
-  constructor(private readonly objects: ObjectStore, readonly cause: ChangeCause) {}
+  constructor(
+    private readonly objects: ObjectStore,
+    readonly cause: ChangeCause,
+  ) {}
 
   /** A change of this activity's verdict is reported to its vendor: it was written by another upload than the cause (whose own receipt shows it). */
   concerns(activity: StoredActivity): boolean {
@@ -119,13 +122,23 @@ export class VerdictChanges {
   }
 
   /** The change of one activity's verdict, if its vendor hears of it. */
-  changeOf(activity: StoredActivity, period: string, before: ActivityVerdict, after: ActivityVerdict): PendingChange | undefined {
+  changeOf(
+    activity: StoredActivity,
+    period: string,
+    before: ActivityVerdict,
+    after: ActivityVerdict,
+  ): PendingChange | undefined {
     if (!this.concerns(activity) || !isReportedChange(before, after)) return undefined;
     return {
-      vendor: activity.vendor, club: activity.club, id: activity.id, period,
+      vendor: activity.vendor,
+      club: activity.club,
+      id: activity.id,
+      period,
       ...(activity.content?.date !== undefined ? { date: activity.content.date } : {}),
-      lastUpload: activity.lastUpload, ...(activity.lastCompletedAt !== undefined ? { lastCompletedAt: activity.lastCompletedAt } : {}),
-      before, after,
+      lastUpload: activity.lastUpload,
+      ...(activity.lastCompletedAt !== undefined ? { lastCompletedAt: activity.lastCompletedAt } : {}),
+      before,
+      after,
     };
   }
 
@@ -191,7 +204,12 @@ export class VerdictChanges {
         state.published.add(vendor);
         await this.save(); // before the report: a retry after a death in between knows it may be there
       }
-      const report: ChangeReport = { formatVersion: RECEIPT_FORMAT_VERSION, vendor, cause: reportCause(this.cause, vendor), changes: sortedChanges(changes) };
+      const report: ChangeReport = {
+        formatVersion: RECEIPT_FORMAT_VERSION,
+        vendor,
+        cause: reportCause(this.cause, vendor),
+        changes: sortedChanges(changes),
+      };
       await this.objects.put(keys[0], `${JSON.stringify(report, null, 2)}\n`);
       await this.objects.put(keys[1], changeReportText(report, keys[0]));
     }
@@ -200,7 +218,10 @@ export class VerdictChanges {
   private async load(): Promise<NonNullable<VerdictChanges['state']>> {
     if (!this.state) {
       const text = await this.objects.get(pendingKey(this.cause));
-      const kept = text === undefined ? { changes: [], published: [] } : JSON.parse(text) as { changes: PendingChange[]; published: string[] };
+      const kept =
+        text === undefined
+          ? { changes: [], published: [] }
+          : (JSON.parse(text) as { changes: PendingChange[]; published: string[] });
       this.state = { changes: new Map(kept.changes.map((c) => [changeId(c), c])), published: new Set(kept.published) };
     }
     return this.state;
@@ -208,19 +229,34 @@ export class VerdictChanges {
 
   private async save(): Promise<void> {
     const { changes, published } = await this.load();
-    await this.objects.put(pendingKey(this.cause), JSON.stringify({ changes: [...changes.values()], published: [...published] }));
+    await this.objects.put(
+      pendingKey(this.cause),
+      JSON.stringify({ changes: [...changes.values()], published: [...published] }),
+    );
   }
 }
 
 /** The ledger entries of the uploads that last changed these activities, where their receipt step has begun (by vendor and upload id). */
-async function receiptsWritten(store: PipelinePorts['store'], changes: readonly PendingChange[]): Promise<Map<string, LedgerEntry>> {
+async function receiptsWritten(
+  store: PipelinePorts['store'],
+  changes: readonly PendingChange[],
+): Promise<Map<string, LedgerEntry>> {
   const uploads = new Map<string, { vendor: string; uploadId: string; completedAt: string }>();
   for (const c of changes) {
-    if (c.lastCompletedAt !== undefined) uploads.set(`${c.vendor}|${c.lastUpload}`, { vendor: c.vendor, uploadId: c.lastUpload, completedAt: c.lastCompletedAt });
+    if (c.lastCompletedAt !== undefined)
+      uploads.set(`${c.vendor}|${c.lastUpload}`, {
+        vendor: c.vendor,
+        uploadId: c.lastUpload,
+        completedAt: c.lastCompletedAt,
+      });
   }
   const entries = await inParallel([...uploads.values()], 8, (u) => store.upload(u.vendor, u.uploadId, u.completedAt));
   // `totalled`: its receipt step may have read the old verdict already; before it, that step reads the new one.
-  return new Map(entries.flatMap((e) => (e !== undefined && stageReached(e.stage, 'totalled') ? [[`${e.vendor}|${e.uploadId}`, e]] : [])));
+  return new Map(
+    entries.flatMap((e) =>
+      e !== undefined && stageReached(e.stage, 'totalled') ? [[`${e.vendor}|${e.uploadId}`, e]] : [],
+    ),
+  );
 }
 
 function sortedChanges(changes: VerdictChange[]): VerdictChange[] {
@@ -229,14 +265,20 @@ function sortedChanges(changes: VerdictChange[]): VerdictChange[] {
 
 function causeText(cause: ChangeReportCause): string {
   switch (cause.by) {
-    case 'your-upload': return `your upload ${cause.upload} (file ${cause.file})`;
-    case 'other-upload': return `another vendor's upload ${cause.upload}`;
-    case 'nightly': return `the nightly job of ${cause.date}`;
+    case 'your-upload':
+      return `your upload ${cause.upload} (file ${cause.file})`;
+    case 'other-upload':
+      return `another vendor's upload ${cause.upload}`;
+    case 'nightly':
+      return `the nightly job of ${cause.date}`;
   }
 }
 
 function verdictLines(label: string, v: ActivityVerdict): string[] {
-  return [`    ${label} ${v.verdict}${v.reasons.length ? `: ${v.reasons.join(', ')}` : ''} (${v.countedParticipants} counted)`, ...personLines(v, '      ')];
+  return [
+    `    ${label} ${v.verdict}${v.reasons.length ? `: ${v.reasons.join(', ')}` : ''} (${v.countedParticipants} counted)`,
+    ...personLines(v, '      '),
+  ];
 }
 
 /** The human form of a change report (`.changes.txt`): ids and codes only, never personal data. */
@@ -249,9 +291,14 @@ export function changeReportText(report: ChangeReport, key: string): string {
     `${countOf(report.changes.length, 'activity', 'activities')} changed after ${report.changes.length === 1 ? 'its receipt' : 'their receipts'}:`,
   ];
   for (const c of report.changes) {
-    out.push(`  club ${c.club} activity ${c.id}${c.date ? ` (${c.date})` : ''}${c.receiptOf ? `, last in the receipt of ${c.receiptOf}` : ''}`);
+    out.push(
+      `  club ${c.club} activity ${c.id}${c.date ? ` (${c.date})` : ''}${c.receiptOf ? `, last in the receipt of ${c.receiptOf}` : ''}`,
+    );
     out.push(...verdictLines('before:', c.before), ...verdictLines('now:   ', c.after));
   }
-  out.push('', `Every receipt and change report is a snapshot; later changes come in further ${LATER_CHANGES_AT} reports.`);
+  out.push(
+    '',
+    `Every receipt and change report is a snapshot; later changes come in further ${LATER_CHANGES_AT} reports.`,
+  );
   return `${out.join('\n')}\n`;
 }

@@ -46,9 +46,18 @@ export class WeekClosure {
   private readonly expanded = new Set<string>();
   private readonly calendarCache = new Map<string, Promise<StoredCalendar[]>>();
 
-  private constructor(private readonly store: RegisterStore, private readonly heads: HeadWatch, private readonly settled: ReadonlySet<string>) {}
+  private constructor(
+    private readonly store: RegisterStore,
+    private readonly heads: HeadWatch,
+    private readonly settled: ReadonlySet<string>,
+  ) {}
 
-  static async of(store: RegisterStore, heads: HeadWatch, settled: ReadonlySet<string>, start: ClosureStart): Promise<WeekClosure> {
+  static async of(
+    store: RegisterStore,
+    heads: HeadWatch,
+    settled: ReadonlySet<string>,
+    start: ClosureStart,
+  ): Promise<WeekClosure> {
     const closure = new WeekClosure(store, heads, settled);
     for (const [week, { date, keys }] of start.weekKeys ?? []) closure.addKeys(week, date, [...keys]);
     await closure.load(start.activities, start.seeded);
@@ -60,7 +69,9 @@ export class WeekClosure {
 
   /** The activities judged: dated in one of the weeks. */
   live(): StoredActivity[] {
-    return [...this.activities.values()].filter((a) => a.content !== undefined && this.weeks.has(weekOfDate(a.content.date)));
+    return [...this.activities.values()].filter(
+      (a) => a.content !== undefined && this.weeks.has(weekOfDate(a.content.date)),
+    );
   }
 
   private addKeys(week: string, date: string | undefined, keys: readonly string[]): void {
@@ -79,11 +90,22 @@ export class WeekClosure {
 
   private consider(activity: StoredActivity, seed: boolean): void {
     this.activities.set(docId({ kind: 'activity', value: activity }), activity);
-    if (activity.content) this.addKeys(weekOfDate(activity.content.date), activity.content.date, calendarKeysOf(activity.club, activity.content));
+    if (activity.content)
+      this.addKeys(
+        weekOfDate(activity.content.date),
+        activity.content.date,
+        calendarKeysOf(activity.club, activity.content),
+      );
     if (!seed || !activity.prev) return;
     const prevPeriod = periodOfDate(activity.prev.date);
     if (!activity.content || periodOfDate(activity.content.date) !== prevPeriod) {
-      this.leftBehind.push({ kind: 'verdict', club: activity.club, period: prevPeriod, vendor: activity.vendor, id: activity.id });
+      this.leftBehind.push({
+        kind: 'verdict',
+        club: activity.club,
+        period: prevPeriod,
+        vendor: activity.vendor,
+        id: activity.id,
+      });
     }
     this.addKeys(weekOfDate(activity.prev.date), activity.prev.date, activity.prev.keys);
   }

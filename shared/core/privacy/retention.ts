@@ -53,7 +53,11 @@ const PERSONS_IN_FLIGHT = 16;
  * deleted, erased as on request; then the archived files of uploads completed before the cutoff. Twice changes
  * nothing more.
  */
-export async function purgeExpired(ports: PipelinePorts, clock: PipelineClock, options: PurgeOptions): Promise<PurgeReport> {
+export async function purgeExpired(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  options: PurgeOptions,
+): Promise<PurgeReport> {
   const cutoff = retentionCutoff(clock.today);
   const periods = await purgePeriods(ports, cutoff);
   const persons = await purgePersons(ports, clock, options.privacy, cutoff);
@@ -74,7 +78,9 @@ async function purgePeriods(ports: PipelinePorts, cutoff: string): Promise<Purge
       if (totals.period === UNDATED || finalDateOf(totals.period) >= cutoff) continue;
       const verdicts = await store.verdictsOf(club, totals.period);
       if (verdicts.length === 0) continue;
-      const found = await store.get(verdicts.map((v): DocKey => ({ kind: 'activity', vendor: v.vendor, club, id: v.id })));
+      const found = await store.get(
+        verdicts.map((v): DocKey => ({ kind: 'activity', vendor: v.vendor, club, id: v.id })),
+      );
       const calendars = new Map<string, DocKey>();
       for (const doc of found.values()) {
         if (doc.kind !== 'activity') continue;
@@ -84,8 +90,17 @@ async function purgePeriods(ports: PipelinePorts, cutoff: string): Promise<Purge
         }
       }
       // Verdicts last: they are how a retry finds the period's activities again.
-      await store.write([], [...calendars.values(), ...verdicts.map((v): DocKey => ({ kind: 'activity', vendor: v.vendor, club, id: v.id }))]);
-      await store.write([], verdicts.map((v): DocKey => ({ kind: 'verdict', club, period: totals.period, vendor: v.vendor, id: v.id })));
+      await store.write(
+        [],
+        [
+          ...calendars.values(),
+          ...verdicts.map((v): DocKey => ({ kind: 'activity', vendor: v.vendor, club, id: v.id })),
+        ],
+      );
+      await store.write(
+        [],
+        verdicts.map((v): DocKey => ({ kind: 'verdict', club, period: totals.period, vendor: v.vendor, id: v.id })),
+      );
       purged.push({ club, period: totals.period, activities: verdicts.length });
     }
   }
@@ -93,13 +108,22 @@ async function purgePeriods(ports: PipelinePorts, cutoff: string): Promise<Purge
 }
 
 /** Whether the person's memberships leave them kept: one that had not ended by the cutoff, or, with none, a vendor still holding them. */
-function stillMember(memberships: readonly StoredMembership[], links: readonly StoredPersonLink[], cutoff: string): boolean {
+function stillMember(
+  memberships: readonly StoredMembership[],
+  links: readonly StoredPersonLink[],
+  cutoff: string,
+): boolean {
   const periods = memberships.flatMap((m) => m.memberships);
   if (periods.length === 0) return links.some((l) => !l.deleted);
   return periods.some((p) => p.to === undefined || p.to >= cutoff);
 }
 
-async function purgePersons(ports: PipelinePorts, clock: PipelineClock, privacy: PrivacyStore, cutoff: string): Promise<number> {
+async function purgePersons(
+  ports: PipelinePorts,
+  clock: PipelineClock,
+  privacy: PrivacyStore,
+  cutoff: string,
+): Promise<number> {
   let erased = 0;
   const persons = [...(await privacy.personsWithLinks()).entries()];
   await inParallel(persons, PERSONS_IN_FLIGHT, async ([pid, links]) => {
@@ -108,7 +132,12 @@ async function purgePersons(ports: PipelinePorts, clock: PipelineClock, privacy:
     const memberships = await privacy.membershipsOf(pid);
     if (stillMember(memberships, links, cutoff)) return;
     const found = (await ports.store.get([{ kind: 'person', pid }])).get(docId({ kind: 'person', pid }));
-    await eraseFound(ports, clock, pid, { person: found?.kind === 'person' ? found.value : undefined, memberships, links, calendars });
+    await eraseFound(ports, clock, pid, {
+      person: found?.kind === 'person' ? found.value : undefined,
+      memberships,
+      links,
+      calendars,
+    });
     erased++;
   });
   return erased;

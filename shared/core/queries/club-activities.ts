@@ -24,9 +24,17 @@ function codesOf(v: StoredVerdict): Set<string> {
 /** A club's activities of a period with their verdicts, as IdrottOnline's attendance search offers them; by date and time. */
 export async function clubActivities(store: RegisterStore, filter: ActivityFilter): Promise<StoredVerdict[]> {
   return (await store.verdictsOf(filter.club, filter.period))
-    .filter((v) => (filter.verdict === undefined || v.verdict.verdict === filter.verdict)
-      && (filter.vendor === undefined || v.vendor === filter.vendor)
-      && (filter.code === undefined || codesOf(v).has(filter.code)))
-    .sort((a, b) => compareStrings(a.date ?? '', b.date ?? '') || compareStrings(a.start ?? '', b.start ?? '')
-      || compareStrings(a.id, b.id) || compareStrings(a.vendor, b.vendor));
+    .filter(
+      (v) =>
+        (filter.verdict === undefined || v.verdict.verdict === filter.verdict) &&
+        (filter.vendor === undefined || v.vendor === filter.vendor) &&
+        (filter.code === undefined || codesOf(v).has(filter.code)),
+    )
+    .sort(
+      (a, b) =>
+        compareStrings(a.date ?? '', b.date ?? '') ||
+        compareStrings(a.start ?? '', b.start ?? '') ||
+        compareStrings(a.id, b.id) ||
+        compareStrings(a.vendor, b.vendor),
+    );
 }

@@ -8,7 +8,11 @@ export const DEFAULT_IMPORTS_LIMIT = 20;
  * A vendor's or a club's latest imports, newest first, with status and counts: `limit` of them at most, read from
  * the newest on (never the whole ledger), however many that is.
  */
-export async function latestImports(store: RegisterStore, owner: { vendor: string } | { club: string }, limit = DEFAULT_IMPORTS_LIMIT): Promise<LedgerEntry[]> {
+export async function latestImports(
+  store: RegisterStore,
+  owner: { vendor: string } | { club: string },
+  limit = DEFAULT_IMPORTS_LIMIT,
+): Promise<LedgerEntry[]> {
   return store.uploadsOf(owner, limit);
 }
 

@@ -14,7 +14,9 @@ export interface PersonNotInLoad {
 export async function personsNotInLoad(store: RegisterStore, vendor: string, club: string): Promise<PersonNotInLoad[]> {
   const loaded = new Set((await store.linksOf(vendor, club)).persons.filter((l) => !l.deleted).map((l) => l.pid));
   const members = (await store.membersOf(club)).filter((m) => !loaded.has(m.pid));
-  const docs = await store.get(members.map((m) => ({ kind: 'membership' as const, pid: m.pid, club, vendor: m.vendor })));
+  const docs = await store.get(
+    members.map((m) => ({ kind: 'membership' as const, pid: m.pid, club, vendor: m.vendor })),
+  );
   const byPerson = new Map<string, { vendor: string; ref: string }[]>();
   for (const doc of docs.values()) {
     if (doc.kind !== 'membership') continue;

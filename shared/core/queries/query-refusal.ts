@@ -41,7 +41,11 @@ export async function queryRefusal(ports: QueryPorts, subject: QuerySubject): Pr
 
 /** A full load of the vendor that was applied (wholly or in part): a rejected or duplicate file loaded nothing. */
 function isFullLoadOf(entry: LedgerEntry, vendor: string): boolean {
-  return entry.vendor === vendor && entry.mode === 'full' && (entry.status === 'applied' || entry.status === 'partially_applied');
+  return (
+    entry.vendor === vendor &&
+    entry.mode === 'full' &&
+    (entry.status === 'applied' || entry.status === 'partially_applied')
+  );
 }
 
 function refusal(code: QueryRefusal['code'], detail: string): QueryRefusal {

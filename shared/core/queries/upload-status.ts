@@ -34,7 +34,14 @@ export interface UploadFiles {
   isArchived(upload: Upload): Promise<boolean>;
 }
 
-export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+export const EXECUTION_STATUSES = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+  'PENDING_REDRIVE',
+] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** An import execution as Step Functions describes it (ids, times and the error's name: never its input or cause). */
@@ -72,9 +79,17 @@ export const RESTART_NIGHTS = 7;
 
 /** What is going on with an upload, as a word (`summary` says it in a sentence). */
 export type UploadSituation =
-  | 'imported' | 'rejected' | 'failed'
-  | 'waiting' | 'running' | 'stopped' | 'unfinished'
-  | 'starting' | 'never-started' | 'not-taken-in' | 'partial';
+  | 'imported'
+  | 'rejected'
+  | 'failed'
+  | 'waiting'
+  | 'running'
+  | 'stopped'
+  | 'unfinished'
+  | 'starting'
+  | 'never-started'
+  | 'not-taken-in'
+  | 'partial';
 
 /** The upload another one waits for, and how that one is doing. */
 export interface Blocker {
@@ -135,7 +150,8 @@ export interface VendorStatus extends OpenUploads {
   readonly uploads: readonly UploadStatus[];
 }
 
-export type StatusResult = { readonly ok: true; readonly status: VendorStatus } | { readonly ok: false; readonly unknown: 'vendor' | 'upload' };
+export type StatusResult =
+  { readonly ok: true; readonly status: VendorStatus } | { readonly ok: false; readonly unknown: 'vendor' | 'upload' };
 
 const LOOKUPS_IN_PARALLEL = 8;
 
@@ -143,15 +159,27 @@ const LOOKUPS_IN_PARALLEL = 8;
  * Open uploads per vendor, and how long the oldest has waited since its upload completed: every upload not done,
  * whether the ledger has it (`unfinished`) or it only lies in an inbox. The same figures the cloud's metrics carry.
  */
-export function openUploadFigures(unfinished: readonly LedgerEntry[], inbox: readonly InboxFile[], now: string): OpenUploads[] {
+export function openUploadFigures(
+  unfinished: readonly LedgerEntry[],
+  inbox: readonly InboxFile[],
+  now: string,
+): OpenUploads[] {
   const open = new Map<string, { vendor: string; completedAt: string }>();
   for (const entry of unfinished) if (entry.stage !== 'done') open.set(`${entry.vendor}|${entry.uploadId}`, entry);
   inbox.forEach((file, i) => open.set(`${file.vendor}|${file.uploadId ?? `file#${i}`}`, file));
   const byVendor = new Map<string, OpenUploads>();
   for (const { vendor, completedAt } of open.values()) {
     const seen = byVendor.get(vendor);
-    const oldest = seen?.oldestCompletedAt === undefined || completedAt < seen.oldestCompletedAt ? completedAt : seen.oldestCompletedAt;
-    byVendor.set(vendor, { vendor, open: (seen?.open ?? 0) + 1, oldestCompletedAt: oldest, oldestAgeSeconds: ageSeconds(oldest, now) });
+    const oldest =
+      seen?.oldestCompletedAt === undefined || completedAt < seen.oldestCompletedAt
+        ? completedAt
+        : seen.oldestCompletedAt;
+    byVendor.set(vendor, {
+      vendor,
+      open: (seen?.open ?? 0) + 1,
+      oldestCompletedAt: oldest,
+      oldestAgeSeconds: ageSeconds(oldest, now),
+    });
   }
   return [...byVendor.values()].sort((a, b) => (a.vendor < b.vendor ? -1 : 1));
 }
@@ -162,7 +190,9 @@ function ageSeconds(since: string, now: string): number {
 
 /** A row before it is explained: a ledger entry, or a file in the inbox that has none. */
 interface Row {
-  readonly upload: Upload | { readonly vendor: string; readonly file: string; readonly completedAt: string; readonly uploadId?: string };
+  readonly upload:
+    | Upload
+    | { readonly vendor: string; readonly file: string; readonly completedAt: string; readonly uploadId?: string };
   readonly entry?: LedgerEntry;
   readonly inbox?: InboxFile;
   readonly archived: boolean;
@@ -173,7 +203,9 @@ interface Row {
  * Unknown vendor, or an upload id the vendor has neither in the ledger nor in its inbox: `{ ok: false }`.
  */
 export async function uploadStatus(
-  ports: StatusPorts, query: StatusQuery, clock: Pick<PipelineClock, 'now' | 'today' | 'swedishDateOf'>,
+  ports: StatusPorts,
+  query: StatusQuery,
+  clock: Pick<PipelineClock, 'now' | 'today' | 'swedishDateOf'>,
 ): Promise<StatusResult> {
   const { store, files, executions } = ports;
   const { vendor } = query;
@@ -186,7 +218,7 @@ export async function uploadStatus(
   // The ledger's entries to show, then the inbox's files that are none of them.
   let entries: LedgerEntry[];
   if (query.upload !== undefined) {
-    const found = openById.get(query.upload) ?? await store.findUpload(vendor, query.upload);
+    const found = openById.get(query.upload) ?? (await store.findUpload(vendor, query.upload));
     entries = found ? [found] : [];
   } else {
     entries = await store.uploadsOf({ vendor }, query.limit);
@@ -195,18 +227,30 @@ export async function uploadStatus(
   await inParallel(entries, LOOKUPS_IN_PARALLEL, async (e) => archivedOf.set(e.uploadId, await files.isArchived(e)));
   const matched = new Set<InboxFile>();
   const inboxOf = (entry: LedgerEntry): InboxFile | undefined => {
-    const file = inbox.find((f) => !matched.has(f) && (f.uploadId !== undefined
-      ? f.uploadId === entry.uploadId
-      // Local mode: the file of an upload registered but not yet moved into the archive (the process ended in between).
-      : f.file === entry.file && entry.stage !== 'done' && !archivedOf.get(entry.uploadId)));
+    const file = inbox.find(
+      (f) =>
+        !matched.has(f) &&
+        (f.uploadId !== undefined
+          ? f.uploadId === entry.uploadId
+          : // Local mode: the file of an upload registered but not yet moved into the archive (the process ended in between).
+            f.file === entry.file && entry.stage !== 'done' && !archivedOf.get(entry.uploadId)),
+    );
     if (file) matched.add(file);
     return file;
   };
-  let rows: Row[] = entries.map((entry) => ({ upload: entry, entry, inbox: inboxOf(entry), archived: archivedOf.get(entry.uploadId) ?? false }));
+  let rows: Row[] = entries.map((entry) => ({
+    upload: entry,
+    entry,
+    inbox: inboxOf(entry),
+    archived: archivedOf.get(entry.uploadId) ?? false,
+  }));
   const inboxOnly = inbox.filter((f) => !matched.has(f) && (query.upload === undefined || f.uploadId === query.upload));
   // A file in the inbox whose upload the ledger has (unfinished, or done and not yet out of the inbox) is that upload.
   const inboxRows = await inParallel(inboxOnly, LOOKUPS_IN_PARALLEL, async (file): Promise<Row> => {
-    const entry = file.uploadId === undefined ? undefined : openById.get(file.uploadId) ?? await store.upload(vendor, file.uploadId, file.completedAt);
+    const entry =
+      file.uploadId === undefined
+        ? undefined
+        : (openById.get(file.uploadId) ?? (await store.upload(vendor, file.uploadId, file.completedAt)));
     return entry
       ? { upload: entry, entry, inbox: file, archived: await files.isArchived(entry) }
       : { upload: file, inbox: file, archived: false };
@@ -240,21 +284,28 @@ export async function uploadStatus(
   const uploads = await inParallel(rows, LOOKUPS_IN_PARALLEL, async (row): Promise<UploadStatus> => {
     const { entry, inbox: file } = row;
     const uploadId = row.upload.uploadId;
-    const withId = uploadId === undefined ? undefined : { ...row.upload, uploadId } as Upload;
+    const withId = uploadId === undefined ? undefined : ({ ...row.upload, uploadId } as Upload);
     // Only an upload in the ledger and not done waits (one only in the inbox has not started at all).
     const blocking = withId && entry && entry.stage !== 'done' ? blockerOf(withId, candidates) : undefined;
     const [own, blockerRuns] = await Promise.all([
       withId ? lookUp(withId, entry) : Promise.resolve<Runs>({}),
-      blocking ? lookUp(blocking, 'stage' in blocking ? blocking as LedgerEntry : undefined) : Promise.resolve(undefined),
+      blocking
+        ? lookUp(blocking, 'stage' in blocking ? (blocking as LedgerEntry) : undefined)
+        : Promise.resolve(undefined),
     ]);
     const completed = entry === undefined && file !== undefined ? await files.isCompleted(file) : undefined;
     const waitingFor = blocking ? describeBlocker(blocking, blockerRuns, executions !== undefined) : undefined;
     const base = {
-      ...(uploadId !== undefined ? { uploadId } : {}), file: row.upload.file, completedAt: row.upload.completedAt,
+      ...(uploadId !== undefined ? { uploadId } : {}),
+      file: row.upload.file,
+      completedAt: row.upload.completedAt,
       ...(entry ? { ledger: ledgerOf(entry) } : {}),
-      inInbox: file !== undefined, archived: row.archived, ...(completed !== undefined ? { completed } : {}),
+      inInbox: file !== undefined,
+      archived: row.archived,
+      ...(completed !== undefined ? { completed } : {}),
       ...(waitingFor ? { waitingFor } : {}),
-      ...(own.original ? { execution: own.original } : {}), ...(own.restart ? { restart: own.restart } : {}),
+      ...(own.original ? { execution: own.original } : {}),
+      ...(own.restart ? { restart: own.restart } : {}),
     };
     return { ...base, ...explain(base, executions !== undefined) };
   });
@@ -274,7 +325,10 @@ export interface Runs {
  * says what they do; the nightly job restarts an upload only when neither runs).
  */
 export async function executionsFor(
-  executions: ExecutionLookup, upload: Upload, entry: LedgerEntry | undefined, clock: Pick<PipelineClock, 'today' | 'swedishDateOf'>,
+  executions: ExecutionLookup,
+  upload: Upload,
+  entry: LedgerEntry | undefined,
+  clock: Pick<PipelineClock, 'today' | 'swedishDateOf'>,
 ): Promise<Runs> {
   const original = await executions.describe(upload.uploadId);
   // Done by its own execution: no restart to look for.
@@ -289,9 +343,13 @@ export async function executionsFor(
 
 function ledgerOf(entry: LedgerEntry): NonNullable<UploadStatus['ledger']> {
   return {
-    stage: entry.stage, ...(entry.status !== undefined ? { status: entry.status } : {}), receivedAt: entry.receivedAt,
-    ...(entry.finishedAt !== undefined ? { finishedAt: entry.finishedAt } : {}), ...(entry.sha256 !== undefined ? { sha256: entry.sha256.slice(0, 12) } : {}),
-    ...(entry.clubs !== undefined ? { clubs: entry.clubs } : {}), ...(entry.errors !== undefined ? { errors: entry.errors } : {}),
+    stage: entry.stage,
+    ...(entry.status !== undefined ? { status: entry.status } : {}),
+    receivedAt: entry.receivedAt,
+    ...(entry.finishedAt !== undefined ? { finishedAt: entry.finishedAt } : {}),
+    ...(entry.sha256 !== undefined ? { sha256: entry.sha256.slice(0, 12) } : {}),
+    ...(entry.clubs !== undefined ? { clubs: entry.clubs } : {}),
+    ...(entry.errors !== undefined ? { errors: entry.errors } : {}),
     ...(entry.stale ? { stale: true } : {}),
   };
 }
@@ -303,14 +361,21 @@ function describeBlocker(blocking: Upload & { stage?: UploadStage }, runs: Runs 
   let doing: string;
   if (!cloud) doing = 'it is unfinished: local mode imports it first (now, or at its next start)';
   else if (stage === undefined) {
-    doing = execution?.status === 'RUNNING' ? 'it is starting (execution RUNNING)'
-      : 'it is in the inbox, never started: the nightly sweep starts it, or check the starter\'s dead-letter queue';
+    doing =
+      execution?.status === 'RUNNING'
+        ? 'it is starting (execution RUNNING)'
+        : "it is in the inbox, never started: the nightly sweep starts it, or check the starter's dead-letter queue";
   } else if (execution?.status === 'RUNNING') doing = 'it is running';
   else if (execution === undefined) doing = 'no execution of it is found: the nightly reconciliation restarts it';
-  else doing = `its execution ${execution.status}${execution.error ? ` (${execution.error})` : ''}: the nightly reconciliation restarts it`;
+  else
+    doing = `its execution ${execution.status}${execution.error ? ` (${execution.error})` : ''}: the nightly reconciliation restarts it`;
   return {
-    uploadId: blocking.uploadId, file: blocking.file, completedAt: blocking.completedAt, ...(stage !== undefined ? { stage } : {}),
-    ...(execution ? { execution } : {}), doing,
+    uploadId: blocking.uploadId,
+    file: blocking.file,
+    completedAt: blocking.completedAt,
+    ...(stage !== undefined ? { stage } : {}),
+    ...(execution ? { execution } : {}),
+    doing,
   };
 }
 
@@ -320,44 +385,91 @@ type Explained = Pick<UploadStatus, 'situation' | 'summary'>;
 function explain(s: Omit<UploadStatus, 'situation' | 'summary'>, cloud: boolean): Explained {
   const { ledger, waitingFor } = s;
   const execution = s.restart ?? s.execution;
-  const run = execution ? `execution ${execution.name} ${execution.status}${execution.error ? ` (${execution.error})` : ''}` : undefined;
+  const run = execution
+    ? `execution ${execution.name} ${execution.status}${execution.error ? ` (${execution.error})` : ''}`
+    : undefined;
   if (ledger?.stage === 'done') {
     const written = ledger.finishedAt ? ` ${ledger.finishedAt}` : '';
     switch (ledger.status) {
       case 'failed':
-        return { situation: 'failed', summary: `failed: IMPORT_FAILED receipt written${ledger.stale ? ' (what it applied is re-judged by the nightly reconciliation)' : ''}; send the file again` };
+        return {
+          situation: 'failed',
+          summary: `failed: IMPORT_FAILED receipt written${ledger.stale ? ' (what it applied is re-judged by the nightly reconciliation)' : ''}; send the file again`,
+        };
       case 'rejected':
-        return { situation: 'rejected', summary: `rejected: the receipt lists why (${ledger.errors ?? 0} error(s)); fix the file and send it again` };
+        return {
+          situation: 'rejected',
+          summary: `rejected: the receipt lists why (${ledger.errors ?? 0} error(s)); fix the file and send it again`,
+        };
       case 'duplicate':
-        return { situation: 'imported', summary: `done: the same bytes were imported before, nothing changed; receipt written${written}` };
+        return {
+          situation: 'imported',
+          summary: `done: the same bytes were imported before, nothing changed; receipt written${written}`,
+        };
       default:
-        return { situation: 'imported', summary: `done: ${ledger.status ?? 'imported'}, receipt written${written}; nothing to do` };
+        return {
+          situation: 'imported',
+          summary: `done: ${ledger.status ?? 'imported'}, receipt written${written}; nothing to do`,
+        };
     }
   }
   if (waitingFor) {
-    const own = cloud && execution && execution.status !== 'RUNNING'
-      ? `; this upload's ${run}: the nightly reconciliation restarts it once the earlier one is done` : '';
-    return { situation: 'waiting', summary: `waiting for upload ${waitingFor.uploadId} (${waitingFor.file}, ${waitingFor.stage ?? 'not in the ledger'}) — ${waitingFor.doing}${own}` };
+    const own =
+      cloud && execution && execution.status !== 'RUNNING'
+        ? `; this upload's ${run}: the nightly reconciliation restarts it once the earlier one is done`
+        : '';
+    return {
+      situation: 'waiting',
+      summary: `waiting for upload ${waitingFor.uploadId} (${waitingFor.file}, ${waitingFor.stage ?? 'not in the ledger'}) — ${waitingFor.doing}${own}`,
+    };
   }
   if (ledger) {
     if (!cloud) {
-      return { situation: 'unfinished', summary: `unfinished at stage ${ledger.stage}: local mode is importing it now, or resumes it at its next start (npm start); \`lok-importer reconcile\` resumes it too` };
+      return {
+        situation: 'unfinished',
+        summary: `unfinished at stage ${ledger.stage}: local mode is importing it now, or resumes it at its next start (npm start); \`lok-importer reconcile\` resumes it too`,
+      };
     }
-    if (execution?.status === 'RUNNING') return { situation: 'running', summary: `running: at stage ${ledger.stage} (${run} since ${execution.startedAt ?? '?'})` };
+    if (execution?.status === 'RUNNING')
+      return {
+        situation: 'running',
+        summary: `running: at stage ${ledger.stage} (${run} since ${execution.startedAt ?? '?'})`,
+      };
     if (!execution) {
-      return { situation: 'stopped', summary: `stopped at stage ${ledger.stage}: no execution named ${s.uploadId} (nor a restart of the last ${RESTART_NIGHTS} nights); the nightly reconciliation restarts it` };
+      return {
+        situation: 'stopped',
+        summary: `stopped at stage ${ledger.stage}: no execution named ${s.uploadId} (nor a restart of the last ${RESTART_NIGHTS} nights); the nightly reconciliation restarts it`,
+      };
     }
-    return { situation: 'stopped', summary: `stopped at stage ${ledger.stage}: ${run}; the nightly reconciliation restarts it from the archive once unfinished for 2 hours` };
+    return {
+      situation: 'stopped',
+      summary: `stopped at stage ${ledger.stage}: ${run}; the nightly reconciliation restarts it from the archive once unfinished for 2 hours`,
+    };
   }
   if (!cloud) {
-    return { situation: 'not-taken-in', summary: 'in the inbox, not taken in yet: local mode takes it after the vendor\'s earlier uploads, or at its next start (npm start)' };
+    return {
+      situation: 'not-taken-in',
+      summary:
+        "in the inbox, not taken in yet: local mode takes it after the vendor's earlier uploads, or at its next start (npm start)",
+    };
   }
   if (s.completed === false) {
-    return { situation: 'partial', summary: 'in the inbox, a partial upload (the SFTP session dropped): never imported; remove it from the inbox, the vendor sends the file again' };
+    return {
+      situation: 'partial',
+      summary:
+        'in the inbox, a partial upload (the SFTP session dropped): never imported; remove it from the inbox, the vendor sends the file again',
+    };
   }
-  if (execution?.status === 'RUNNING') return { situation: 'starting', summary: `starting: ${run}, not in the ledger yet` };
+  if (execution?.status === 'RUNNING')
+    return { situation: 'starting', summary: `starting: ${run}, not in the ledger yet` };
   if (execution) {
-    return { situation: 'stopped', summary: `in the inbox with no ledger entry: ${run}; read its failed state, then start it again (the nightly sweep will not: the name is taken)` };
+    return {
+      situation: 'stopped',
+      summary: `in the inbox with no ledger entry: ${run}; read its failed state, then start it again (the nightly sweep will not: the name is taken)`,
+    };
   }
-  return { situation: 'never-started', summary: 'in the inbox, never started: the nightly sweep starts it, or check the starter\'s dead-letter queue' };
+  return {
+    situation: 'never-started',
+    summary: "in the inbox, never started: the nightly sweep starts it, or check the starter's dead-letter queue",
+  };
 }

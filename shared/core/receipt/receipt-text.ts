@@ -3,7 +3,9 @@ import { errorCount } from './kept-errors.js';
 import { isImportReceipt, type Receipt } from './receipt.js';
 
 function counts(label: string, c: object): string {
-  return `${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+  return `${label}: ${Object.entries(c)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`;
 }
 
 /** `1 approved activity`, `2 approved activities`: a count with its noun in the right number. */
@@ -14,15 +16,22 @@ export function countOf(n: number, singular: string, plural: string): string {
 /** Which activity a busy leader already leads: named in the same club, only "another club's" otherwise. */
 function overlapText(leader: LeaderVerdict): string {
   if (!leader.overlapsWith) return '';
-  return 'id' in leader.overlapsWith ? ` (already leads activity ${leader.overlapsWith.id})` : " (already leads another club's activity)";
+  return 'id' in leader.overlapsWith
+    ? ` (already leads activity ${leader.overlapsWith.id})`
+    : " (already leads another club's activity)";
 }
 
 /** An activity's invalid leaders and its participants not counted or carrying a code, one line each. */
 export function personLines(a: ActivityVerdict, indent: string): string[] {
-  const lines = a.leaders.filter((l) => !l.valid).map((l) => `${indent}leader ${l.ref}: ${l.reasons.join(', ') || 'not valid'}${overlapText(l)}`);
+  const lines = a.leaders
+    .filter((l) => !l.valid)
+    .map((l) => `${indent}leader ${l.ref}: ${l.reasons.join(', ') || 'not valid'}${overlapText(l)}`);
   for (const p of a.participants) {
-    const who = 'ref' in p ? `participant ${p.ref}` : `anonymous ${p.count} × ${p.anonymous.birthYear} ${p.anonymous.gender}`;
-    lines.push(`${indent}${who}: ${p.counted ? 'counted' : 'not counted'}${p.reasons.length ? ` — ${p.reasons.join(', ')}` : ''}`);
+    const who =
+      'ref' in p ? `participant ${p.ref}` : `anonymous ${p.count} × ${p.anonymous.birthYear} ${p.anonymous.gender}`;
+    lines.push(
+      `${indent}${who}: ${p.counted ? 'counted' : 'not counted'}${p.reasons.length ? ` — ${p.reasons.join(', ')}` : ''}`,
+    );
   }
   return lines;
 }
@@ -35,15 +44,23 @@ export function receiptText(receipt: Receipt): string {
   out.push(`received ${receipt.receivedAt}  completed ${receipt.completedAt}`);
   if (receipt.duplicateOf) {
     const d = receipt.duplicateOf;
-    out.push(`duplicate of ${d.file} (upload ${d.uploadId}, received ${d.receivedAt}): byte-identical, nothing changed`);
+    out.push(
+      `duplicate of ${d.file} (upload ${d.uploadId}, received ${d.receivedAt}): byte-identical, nothing changed`,
+    );
   }
   out.push(counts('persons', receipt.counts.persons));
   out.push(counts('activities', receipt.counts.activities));
   if (receipt.errors.length > 0) {
     const total = errorCount(receipt);
-    out.push('', total > receipt.errors.length ? `errors (${total}, the first ${receipt.errors.length} by line listed):` : `errors (${total}):`);
+    out.push(
+      '',
+      total > receipt.errors.length
+        ? `errors (${total}, the first ${receipt.errors.length} by line listed):`
+        : `errors (${total}):`,
+    );
     for (const e of receipt.errors) {
-      const where = 'club' in e ? [e.club && `club ${e.club}`, e.record && `record ${e.record}`].filter(Boolean).join(' ') : '';
+      const where =
+        'club' in e ? [e.club && `club ${e.club}`, e.record && `record ${e.record}`].filter(Boolean).join(' ') : '';
       out.push(`  line ${e.line}  ${e.code}${where ? `  ${where}` : ''}  ${e.message}`);
     }
     const leftOut = Object.entries(receipt.errorsLeftOut ?? {});
@@ -54,7 +71,13 @@ export function receiptText(receipt: Receipt): string {
     out.push('', `rejected activities (${rejected.length}):`);
     for (const a of rejected) out.push(`  club ${a.club} activity ${a.id}: ${a.reasons.join(', ')}`);
   }
-  const notes = receipt.activities.filter((a) => a.participants.length > 0 || a.leaders.some((l) => !l.valid) || a.warnings.length > 0 || (a.payment?.codes.length ?? 0) > 0);
+  const notes = receipt.activities.filter(
+    (a) =>
+      a.participants.length > 0 ||
+      a.leaders.some((l) => !l.valid) ||
+      a.warnings.length > 0 ||
+      (a.payment?.codes.length ?? 0) > 0,
+  );
   if (notes.length > 0) {
     out.push('', 'per activity:');
     for (const a of notes) {
@@ -65,14 +88,25 @@ export function receiptText(receipt: Receipt): string {
     }
   }
   const totals = receipt.totals ?? [];
-  if (totals.length > 0) out.push('', isImportReceipt(receipt) ? 'register totals (every vendor of the club, not this file alone):' : 'totals of this file:');
+  if (totals.length > 0)
+    out.push(
+      '',
+      isImportReceipt(receipt)
+        ? 'register totals (every vendor of the club, not this file alone):'
+        : 'totals of this file:',
+    );
   for (const t of totals) {
     const figures = `${countOf(t.approvedActivities, 'approved activity', 'approved activities')}, ${countOf(t.participations, 'deltagartillfälle', 'deltagartillfällen')}, forecast ${t.forecastSek.toFixed(2)} SEK`;
-    const label = isImportReceipt(receipt) ? `register total for club ${t.club} period ${t.period}` : `club ${t.club} period ${t.period}`;
+    const label = isImportReceipt(receipt)
+      ? `register total for club ${t.club} period ${t.period}`
+      : `club ${t.club} period ${t.period}`;
     out.push(`  ${label}: ${figures}${t.warnings.length ? ` (${t.warnings.join(', ')})` : ''}`);
   }
   if (receipt.laterChanges) {
-    out.push('', `This receipt is a snapshot. A verdict that changes later (another file re-judges it, or the nightly recheck) is reported in ${receipt.laterChanges} (and .txt).`);
+    out.push(
+      '',
+      `This receipt is a snapshot. A verdict that changes later (another file re-judges it, or the nightly recheck) is reported in ${receipt.laterChanges} (and .txt).`,
+    );
   }
   return out.join('\n') + '\n';
 }

@@ -12,7 +12,10 @@ interface Identified {
  * too). Every occurrence is refused: which one was meant cannot be known, and picking the first or the last
  * would make the outcome depend on the order of the file.
  */
-export function findDuplicateIds(records: readonly Identified[]): { duplicates: ReadonlySet<string>; errors: RecordError[] } {
+export function findDuplicateIds(records: readonly Identified[]): {
+  duplicates: ReadonlySet<string>;
+  errors: RecordError[];
+} {
   const seen = new Map<string, number>();
   for (const r of records) {
     const key = recordKey(r);

@@ -8,10 +8,15 @@ import { findDuplicateIds } from './duplicate-ids.js';
  * (persons and activities, deletes and refused records included). Their errors and counts are added; the
  * duplicate keys come back, with the refused records' ids.
  */
-export function fileRefusals(file: FileContents, errors: RecordError[], counts: { persons: EntityCounts; activities: EntityCounts }) {
-  const refusedIds = (entity: 'person' | 'activity') => file.refused
-    .filter((r) => r.entity === entity && r.id !== undefined)
-    .map((r) => ({ club: r.club, id: r.id!, line: r.line }));
+export function fileRefusals(
+  file: FileContents,
+  errors: RecordError[],
+  counts: { persons: EntityCounts; activities: EntityCounts },
+) {
+  const refusedIds = (entity: 'person' | 'activity') =>
+    file.refused
+      .filter((r) => r.entity === entity && r.id !== undefined)
+      .map((r) => ({ club: r.club, id: r.id!, line: r.line }));
   for (const r of file.refused) {
     for (const error of r.errors) errors.push(error); // not push(...list): a long list overflows the stack
     counts[r.entity === 'person' ? 'persons' : 'activities'].refused++;
@@ -21,5 +26,10 @@ export function fileRefusals(file: FileContents, errors: RecordError[], counts: 
   const personIds = findDuplicateIds([...file.persons, ...file.deletedPersons, ...refusedPersons]);
   const activityIds = findDuplicateIds([...file.activities, ...file.deletedActivities, ...refusedActivities]);
   for (const error of [...personIds.errors, ...activityIds.errors]) errors.push(error);
-  return { personDuplicates: personIds.duplicates, activityDuplicates: activityIds.duplicates, refusedPersons, refusedActivities };
+  return {
+    personDuplicates: personIds.duplicates,
+    activityDuplicates: activityIds.duplicates,
+    refusedPersons,
+    refusedActivities,
+  };
 }

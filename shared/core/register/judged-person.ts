@@ -4,9 +4,12 @@ import type { JudgedPerson } from '../rules/judge-input.js';
 /** The identity class a person record gives the rules. */
 export function identityOf(record: PersonRecord): JudgedPerson['identity'] {
   switch (record.identity.kind) {
-    case 'personnummer': return 'personnummer';
-    case 'birthdate': return record.identity.nationality === 'SE' ? 'swedish-without-personnummer' : 'foreign';
-    case 'none': return 'none';
+    case 'personnummer':
+      return 'personnummer';
+    case 'birthdate':
+      return record.identity.nationality === 'SE' ? 'swedish-without-personnummer' : 'foreign';
+    case 'none':
+      return 'none';
   }
 }
 

@@ -34,7 +34,8 @@ export function matchInFile(records: readonly PersonRecord[]): FileMatch {
   const errors: RecordError[] = [];
   const persons = new Map<string, JudgedPerson>();
   for (const record of records) {
-    const key = record.identity.kind === 'personnummer' ? `pnr:${record.identity.personnummer}` : `local:${recordKey(record)}`;
+    const key =
+      record.identity.kind === 'personnummer' ? `pnr:${record.identity.personnummer}` : `local:${recordKey(record)}`;
     const list = byNumber.get(key);
     if (list) list.push(record);
     else byNumber.set(key, [record]);
@@ -52,7 +53,14 @@ export function matchInFile(records: readonly PersonRecord[]): FileMatch {
         const ids = clubRecords.map((r) => r.id);
         for (const record of clubRecords) {
           refused.add(recordKey(record));
-          errors.push(recordError('DUPLICATE_PERSON_IDENTITY', record.line, { club: record.club, record: record.id }, otherIds(ids, record.id)));
+          errors.push(
+            recordError(
+              'DUPLICATE_PERSON_IDENTITY',
+              record.line,
+              { club: record.club, record: record.id },
+              otherIds(ids, record.id),
+            ),
+          );
         }
       } else accepted.push(...clubRecords);
     }

@@ -14,7 +14,12 @@ export function roundSek(amount: number): number {
   return Math.round(amount * 100) / 100;
 }
 
-export const DEFAULT_AMOUNTS: Amounts = { leaderSupport: 21, extraLeaderSupport: 5, participantSupport: 7.86, reducedParticipantSupport: 3.93 };
+export const DEFAULT_AMOUNTS: Amounts = {
+  leaderSupport: 21,
+  extraLeaderSupport: 5,
+  participantSupport: 7.86,
+  reducedParticipantSupport: 3.93,
+};
 
 export type AmountsByYear = (year: number) => Amounts;
 

@@ -4,8 +4,25 @@ import { judgeActivities, weekOf } from './judge-activities.js';
 import { activityKey } from './judge-input.js';
 import { ruleSetFor } from './rule-sets.js';
 import {
-  activity, adult, ALWAYS, anonymous, anonymousLines, CLUB_A, CLUB_B, children, codesOf, context, isCounted, judge, judgeOne,
-  leader, leaderLine, participant, participantLine, participants, person,
+  activity,
+  adult,
+  ALWAYS,
+  anonymous,
+  anonymousLines,
+  CLUB_A,
+  CLUB_B,
+  children,
+  codesOf,
+  context,
+  isCounted,
+  judge,
+  judgeOne,
+  leader,
+  leaderLine,
+  participant,
+  participantLine,
+  participants,
+  person,
 } from './test-builders.js';
 
 describe('rule sets by activity date', () => {
@@ -67,7 +84,12 @@ describe('MISSING_REQUIRED_DATA', () => {
     // The receipt lists every participant who was not counted: here, all of them.
     expect(verdict.participants.length).toBeGreaterThan(0);
     expect(verdict.participants.every((p) => !p.counted && p.reasons.length === 0)).toBe(true);
-    expect(verdict.participants).toContainEqual({ anonymous: { birthYear: 2012, gender: 'F' }, count: 2, counted: false, reasons: [] });
+    expect(verdict.participants).toContainEqual({
+      anonymous: { birthYear: 2012, gender: 'F' },
+      count: 2,
+      counted: false,
+      reasons: [],
+    });
   });
 
   it('a free-text place is enough', () => {
@@ -115,8 +137,17 @@ describe('participant age (activity year − birth year)', () => {
 
   it('the disability marking counts only on the activity it is given on', () => {
     const subject = person({ birthDate: '1990-01-01' });
-    const marked = activity({ start: '10:00', end: '11:00', participants: [...participants(children(3)), participant(subject, { disability: true })] });
-    const unmarked = activity({ start: '12:00', end: '13:00', sport: 'innebandy', participants: [...participants(children(3)), participant(subject)] });
+    const marked = activity({
+      start: '10:00',
+      end: '11:00',
+      participants: [...participants(children(3)), participant(subject, { disability: true })],
+    });
+    const unmarked = activity({
+      start: '12:00',
+      end: '13:00',
+      sport: 'innebandy',
+      participants: [...participants(children(3)), participant(subject)],
+    });
     const { of } = judge([marked, unmarked]);
     expect(codesOf(of(marked), subject)).toEqual([]);
     expect(codesOf(of(unmarked), subject)).toEqual(['PARTICIPANT_TOO_OLD']);
@@ -150,7 +181,9 @@ describe('participant age (activity year − birth year)', () => {
   });
 
   it('anonymous participants are taken as members and count towards the 3', () => {
-    const verdict = judgeOne(activity({ tryOut: false, participants: [], anonymous: [anonymous(2012, 2), anonymous(2010, 1, 'M')] }));
+    const verdict = judgeOne(
+      activity({ tryOut: false, participants: [], anonymous: [anonymous(2012, 2), anonymous(2010, 1, 'M')] }),
+    );
     expect(verdict.verdict).toBe('approved');
     expect(verdict.countedParticipants).toBe(3);
     expect(verdict.participants).toEqual([]);
@@ -227,12 +260,18 @@ describe('leaders', () => {
   it('a leader without a birth date who is not a member gets both codes', () => {
     const lead = person({ identity: 'none', memberships: {} });
     // The spec asks for every code; it does not fix their order within a leader.
-    expect([...leaderLine(judgeOne(activity({ leaders: [leader(lead)] })), lead).reasons].sort()).toEqual(['LEADER_IDENTITY_MISSING', 'LEADER_NOT_MEMBER']);
+    expect([...leaderLine(judgeOne(activity({ leaders: [leader(lead)] })), lead).reasons].sort()).toEqual([
+      'LEADER_IDENTITY_MISSING',
+      'LEADER_NOT_MEMBER',
+    ]);
   });
 
   it('a leader can carry several codes at once', () => {
     const lead = adult({ birthDate: '2015-01-01', memberships: {} });
-    expect(leaderLine(judgeOne(activity({ leaders: [leader(lead)] })), lead).reasons).toEqual(['LEADER_TOO_YOUNG', 'LEADER_NOT_MEMBER']);
+    expect(leaderLine(judgeOne(activity({ leaders: [leader(lead)] })), lead).reasons).toEqual([
+      'LEADER_TOO_YOUNG',
+      'LEADER_NOT_MEMBER',
+    ]);
   });
 
   describe('LEADER_OVERLAPPING_ACTIVITY', () => {
@@ -251,7 +290,10 @@ describe('leaders', () => {
       const second = first === earlier ? later : earlier;
       const { of } = judge([later, earlier]);
       expect(of(first).verdict).toBe('approved');
-      expect(leaderLine(of(second), busy)).toEqual({ valid: !blocked, reasons: blocked ? ['LEADER_OVERLAPPING_ACTIVITY'] : [] });
+      expect(leaderLine(of(second), busy)).toEqual({
+        valid: !blocked,
+        reasons: blocked ? ['LEADER_OVERLAPPING_ACTIVITY'] : [],
+      });
       expect(of(second).reasons).toEqual(blocked ? ['NO_VALID_LEADER'] : []);
       // It names the activity it overlaps when that is the same club's, and only that there is one otherwise.
       const named = first.club === second.club ? { id: first.id } : { anotherClub: true };
@@ -268,7 +310,12 @@ describe('leaders', () => {
 
     it('is not blocked by an earlier approved activity where the leader was not valid', () => {
       const notMemberOfB = adult({ memberships: { [CLUB_A]: [{ from: '2000-01-01' }] } });
-      const earlier = activity({ club: CLUB_B, start: '16:30', end: '17:30', leaders: [leader(notMemberOfB), leader(adult())] });
+      const earlier = activity({
+        club: CLUB_B,
+        start: '16:30',
+        end: '17:30',
+        leaders: [leader(notMemberOfB), leader(adult())],
+      });
       const later = activity({ start: '17:00', end: '18:00', leaders: [leader(notMemberOfB)] });
       const { of } = judge([later, earlier]);
       expect(of(earlier).verdict).toBe('approved');
@@ -356,16 +403,25 @@ describe('participants', () => {
 
   it('a person is the same person under different refs (identity of the register person)', () => {
     const both = adult({ birthDate: '2005-01-01' });
-    const a = activity({ leaders: [leader(both, 'L-1')], participants: [...participants(children(3)), participant(both, { ref: 'P-1' })] });
+    const a = activity({
+      leaders: [leader(both, 'L-1')],
+      participants: [...participants(children(3)), participant(both, { ref: 'P-1' })],
+    });
     expect(codesOf(judgeOne(a), 'P-1')).toEqual(['PARTICIPANT_IS_LEADER']);
   });
 
   it('a participant can carry every code that applies', () => {
     const subject = person({ identity: 'swedish-without-personnummer', birthDate: '1990-01-01', memberships: {} });
-    const a = activity({ leaders: [leader(adult()), leader(subject)], participants: [...participants(children(3)), participant(subject)] });
+    const a = activity({
+      leaders: [leader(adult()), leader(subject)],
+      participants: [...participants(children(3)), participant(subject)],
+    });
     // The spec asks for every code; it does not fix their order within a participant.
     expect([...codesOf(judgeOne(a), subject)].sort()).toEqual([
-      'PARTICIPANT_INCOMPLETE_PERSONNUMMER', 'PARTICIPANT_IS_LEADER', 'PARTICIPANT_NOT_MEMBER', 'PARTICIPANT_TOO_OLD',
+      'PARTICIPANT_INCOMPLETE_PERSONNUMMER',
+      'PARTICIPANT_IS_LEADER',
+      'PARTICIPANT_NOT_MEMBER',
+      'PARTICIPANT_TOO_OLD',
     ]);
   });
 
@@ -386,21 +442,80 @@ describe('overlap and once a day', () => {
   type Side = readonly [string, string, string, string, string];
   type Case = readonly [name: string, first: Side, second: Side, codes: readonly string[]];
   const cases: Case[] = [
-    ['adjacent, other sport', [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'], [CLUB_A, '2024-03-12', '18:00', '19:00', 'innebandy'], []],
-    ['one minute overlap, other sport', [CLUB_A, '2024-03-12', '17:00', '18:01', 'fotboll'], [CLUB_A, '2024-03-12', '18:00', '19:00', 'innebandy'], ['PARTICIPANT_OVERLAPPING_ACTIVITY']],
-    ['same times, other sport, other club', [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'], [CLUB_B, '2024-03-12', '17:00', '18:00', 'innebandy'], ['PARTICIPANT_OVERLAPPING_ACTIVITY']],
-    ['adjacent, same sport', [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'], [CLUB_A, '2024-03-12', '18:00', '19:00', 'fotboll'], ['PARTICIPANT_ALREADY_COUNTED_TODAY']],
-    ['morning and evening, same sport, other club', [CLUB_B, '2024-03-12', '09:00', '10:00', 'fotboll'], [CLUB_A, '2024-03-12', '19:00', '20:00', 'fotboll'], ['PARTICIPANT_ALREADY_COUNTED_TODAY']],
-    ['overlapping, same sport, other club', [CLUB_B, '2024-03-12', '17:00', '18:01', 'fotboll'], [CLUB_A, '2024-03-12', '18:00', '19:00', 'fotboll'], ['PARTICIPANT_OVERLAPPING_ACTIVITY', 'PARTICIPANT_ALREADY_COUNTED_TODAY']],
-    ['same sport, next day', [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'], [CLUB_A, '2024-03-13', '17:00', '18:00', 'fotboll'], []],
-    ['overlapping across midnight of two days', [CLUB_A, '2024-03-12', '22:00', '23:59', 'fotboll'], [CLUB_A, '2024-03-13', '00:00', '01:00', 'innebandy'], []],
-    ['same sport, other case and spacing', [CLUB_A, '2024-03-12', '17:00', '18:00', 'Fotboll'], [CLUB_A, '2024-03-12', '18:00', '19:00', ' fotboll'], ['PARTICIPANT_ALREADY_COUNTED_TODAY']],
+    [
+      'adjacent, other sport',
+      [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'],
+      [CLUB_A, '2024-03-12', '18:00', '19:00', 'innebandy'],
+      [],
+    ],
+    [
+      'one minute overlap, other sport',
+      [CLUB_A, '2024-03-12', '17:00', '18:01', 'fotboll'],
+      [CLUB_A, '2024-03-12', '18:00', '19:00', 'innebandy'],
+      ['PARTICIPANT_OVERLAPPING_ACTIVITY'],
+    ],
+    [
+      'same times, other sport, other club',
+      [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'],
+      [CLUB_B, '2024-03-12', '17:00', '18:00', 'innebandy'],
+      ['PARTICIPANT_OVERLAPPING_ACTIVITY'],
+    ],
+    [
+      'adjacent, same sport',
+      [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'],
+      [CLUB_A, '2024-03-12', '18:00', '19:00', 'fotboll'],
+      ['PARTICIPANT_ALREADY_COUNTED_TODAY'],
+    ],
+    [
+      'morning and evening, same sport, other club',
+      [CLUB_B, '2024-03-12', '09:00', '10:00', 'fotboll'],
+      [CLUB_A, '2024-03-12', '19:00', '20:00', 'fotboll'],
+      ['PARTICIPANT_ALREADY_COUNTED_TODAY'],
+    ],
+    [
+      'overlapping, same sport, other club',
+      [CLUB_B, '2024-03-12', '17:00', '18:01', 'fotboll'],
+      [CLUB_A, '2024-03-12', '18:00', '19:00', 'fotboll'],
+      ['PARTICIPANT_OVERLAPPING_ACTIVITY', 'PARTICIPANT_ALREADY_COUNTED_TODAY'],
+    ],
+    [
+      'same sport, next day',
+      [CLUB_A, '2024-03-12', '17:00', '18:00', 'fotboll'],
+      [CLUB_A, '2024-03-13', '17:00', '18:00', 'fotboll'],
+      [],
+    ],
+    [
+      'overlapping across midnight of two days',
+      [CLUB_A, '2024-03-12', '22:00', '23:59', 'fotboll'],
+      [CLUB_A, '2024-03-13', '00:00', '01:00', 'innebandy'],
+      [],
+    ],
+    [
+      'same sport, other case and spacing',
+      [CLUB_A, '2024-03-12', '17:00', '18:00', 'Fotboll'],
+      [CLUB_A, '2024-03-12', '18:00', '19:00', ' fotboll'],
+      ['PARTICIPANT_ALREADY_COUNTED_TODAY'],
+    ],
   ];
 
   it.each(cases)('%s', (_name, [club1, date1, start1, end1, sport1], [club2, date2, start2, end2, sport2], codes) => {
     const subject = person();
-    const first = activity({ club: club1, date: date1, start: start1, end: end1, sport: sport1, participants: [...participants(children(3)), participant(subject)] });
-    const second = activity({ club: club2, date: date2, start: start2, end: end2, sport: sport2, participants: [...participants(children(3)), participant(subject)] });
+    const first = activity({
+      club: club1,
+      date: date1,
+      start: start1,
+      end: end1,
+      sport: sport1,
+      participants: [...participants(children(3)), participant(subject)],
+    });
+    const second = activity({
+      club: club2,
+      date: date2,
+      start: start2,
+      end: end2,
+      sport: sport2,
+      participants: [...participants(children(3)), participant(subject)],
+    });
     const { of } = judge([second, first]);
     expect(of(first).verdict).toBe('approved');
     expect(isCounted(of(first), subject)).toBe(true);
@@ -411,8 +526,17 @@ describe('overlap and once a day', () => {
 
   it('a person counted in an earlier rejected activity is not blocked', () => {
     const subject = person();
-    const rejected = activity({ start: '16:00', end: '17:30', remote: true, participants: [...participants(children(3)), participant(subject)] });
-    const later = activity({ start: '17:00', end: '18:00', participants: [...participants(children(3)), participant(subject)] });
+    const rejected = activity({
+      start: '16:00',
+      end: '17:30',
+      remote: true,
+      participants: [...participants(children(3)), participant(subject)],
+    });
+    const later = activity({
+      start: '17:00',
+      end: '18:00',
+      participants: [...participants(children(3)), participant(subject)],
+    });
     const { of } = judge([later, rejected]);
     expect(of(rejected).verdict).toBe('rejected');
     expect(isCounted(of(rejected), subject)).toBe(true);
@@ -421,8 +545,17 @@ describe('overlap and once a day', () => {
 
   it('a person not counted in an earlier approved activity is not blocked', () => {
     const subject = person({ memberships: { [CLUB_A]: [{ from: '2000-01-01' }] } });
-    const earlier = activity({ club: CLUB_B, start: '16:00', end: '17:30', participants: [...participants(children(3)), participant(subject)] });
-    const later = activity({ start: '17:00', end: '18:00', participants: [...participants(children(3)), participant(subject)] });
+    const earlier = activity({
+      club: CLUB_B,
+      start: '16:00',
+      end: '17:30',
+      participants: [...participants(children(3)), participant(subject)],
+    });
+    const later = activity({
+      start: '17:00',
+      end: '18:00',
+      participants: [...participants(children(3)), participant(subject)],
+    });
     const { of } = judge([later, earlier]);
     expect(of(earlier).verdict).toBe('approved');
     expect(codesOf(of(earlier), subject)).toEqual(['PARTICIPANT_NOT_MEMBER']);
@@ -432,7 +565,12 @@ describe('overlap and once a day', () => {
   it('a leader of an earlier activity can be a participant of an overlapping one', () => {
     const teen = adult({ birthDate: '2008-01-01' });
     const led = activity({ start: '16:00', end: '17:30', leaders: [leader(teen)] });
-    const played = activity({ club: CLUB_B, start: '17:00', end: '18:00', participants: [...participants(children(3)), participant(teen)] });
+    const played = activity({
+      club: CLUB_B,
+      start: '17:00',
+      end: '18:00',
+      participants: [...participants(children(3)), participant(teen)],
+    });
     const { of } = judge([played, led]);
     expect(codesOf(of(played), teen)).toEqual([]);
   });
@@ -466,7 +604,9 @@ describe('TOO_FEW_PARTICIPANTS', () => {
   });
 
   it('participants that are not counted do not count', () => {
-    const a = activity({ participants: [...participants(children(2)), participant(person({ birthDate: '2020-01-01' }))] });
+    const a = activity({
+      participants: [...participants(children(2)), participant(person({ birthDate: '2020-01-01' }))],
+    });
     expect(judgeOne(a).reasons).toEqual(['TOO_FEW_PARTICIPANTS']);
   });
 
@@ -482,7 +622,9 @@ describe('TOO_FEW_PARTICIPANTS', () => {
   });
 
   it('anonymous participants count towards the 3', () => {
-    expect(judgeOne(activity({ participants: participants(children(2)), anonymous: [anonymous(2012, 1)] })).reasons).toEqual([]);
+    expect(
+      judgeOne(activity({ participants: participants(children(2)), anonymous: [anonymous(2012, 1)] })).reasons,
+    ).toEqual([]);
   });
 });
 
@@ -547,8 +689,18 @@ describe('PERIOD_CLOSED', () => {
 
   it('a rejected activity in a closed period does not block later ones', () => {
     const subject = person();
-    const closed = activity({ club: CLUB_A, start: '16:00', end: '17:00', participants: [...participants(children(3)), participant(subject)] });
-    const open = activity({ club: CLUB_B, start: '16:30', end: '17:30', participants: [...participants(children(3)), participant(subject)] });
+    const closed = activity({
+      club: CLUB_A,
+      start: '16:00',
+      end: '17:00',
+      participants: [...participants(children(3)), participant(subject)],
+    });
+    const open = activity({
+      club: CLUB_B,
+      start: '16:30',
+      end: '17:30',
+      participants: [...participants(children(3)), participant(subject)],
+    });
     const { of } = judge([closed, open], { submitted: { [CLUB_A]: ['2024-1'] } });
     expect(of(closed).reasons).toEqual(['PERIOD_CLOSED']);
     expect(codesOf(of(open), subject)).toEqual([]);
@@ -578,13 +730,38 @@ describe('all codes are reported, in the order of ACTIVITY_CODES', () => {
   it.each([
     {
       name: 'short, drop-in before 2023-07, no leader, too few, closed, meeting, remote',
-      a: () => activity({ date: '2023-06-30', start: '17:00', end: '17:30', dropIn: true, leaders: [], participants: participants(children(1)), type: 'meeting', remote: true }),
+      a: () =>
+        activity({
+          date: '2023-06-30',
+          start: '17:00',
+          end: '17:30',
+          dropIn: true,
+          leaders: [],
+          participants: participants(children(1)),
+          type: 'meeting',
+          remote: true,
+        }),
       today: '2023-12-16',
-      reasons: ['TOO_SHORT', 'NO_COMMON_START_END', 'NO_LEADER', 'TOO_FEW_PARTICIPANTS', 'PERIOD_CLOSED', 'NOT_SPORT_ACTIVITY', 'REMOTE_ACTIVITY'],
+      reasons: [
+        'TOO_SHORT',
+        'NO_COMMON_START_END',
+        'NO_LEADER',
+        'TOO_FEW_PARTICIPANTS',
+        'PERIOD_CLOSED',
+        'NOT_SPORT_ACTIVITY',
+        'REMOTE_ACTIVITY',
+      ],
     },
     {
       name: 'missing place, end before start, invalid leader, education',
-      a: () => activity({ place: undefined, start: '18:00', end: '17:00', leaders: [leader(adult({ memberships: {} }))], type: 'education' }),
+      a: () =>
+        activity({
+          place: undefined,
+          start: '18:00',
+          end: '17:00',
+          leaders: [leader(adult({ memberships: {} }))],
+          type: 'education',
+        }),
       today: undefined,
       reasons: ['MISSING_REQUIRED_DATA', 'INVALID_TIME_RANGE', 'NO_VALID_LEADER', 'NOT_SPORT_ACTIVITY'],
     },
@@ -596,14 +773,34 @@ describe('all codes are reported, in the order of ACTIVITY_CODES', () => {
 
   it('a duplicate camp with other faults lists every code', () => {
     const first = activity({ type: 'camp', group: 'g1', start: '09:00', end: '12:00' });
-    const second = activity({ type: 'camp', group: 'g1', start: '13:00', end: '13:30', leaders: [], participants: [], remote: true });
+    const second = activity({
+      type: 'camp',
+      group: 'g1',
+      start: '13:00',
+      end: '13:30',
+      leaders: [],
+      participants: [],
+      remote: true,
+    });
     const { of } = judge([second, first]);
-    expect(of(second).reasons).toEqual(['TOO_SHORT', 'NO_LEADER', 'TOO_FEW_PARTICIPANTS', 'DUPLICATE_GROUP_DAY', 'REMOTE_ACTIVITY']);
+    expect(of(second).reasons).toEqual([
+      'TOO_SHORT',
+      'NO_LEADER',
+      'TOO_FEW_PARTICIPANTS',
+      'DUPLICATE_GROUP_DAY',
+      'REMOTE_ACTIVITY',
+    ]);
   });
 });
 
 describe('ordering: the first in (date, start, end, club, id) wins whatever the input order', () => {
-  type Spec = { readonly club: string; readonly id: string; readonly date: string; readonly start: string; readonly end: string };
+  type Spec = {
+    readonly club: string;
+    readonly id: string;
+    readonly date: string;
+    readonly start: string;
+    readonly end: string;
+  };
   const base: Spec = { club: CLUB_A, id: 'A-1', date: '2024-03-12', start: '17:00', end: '18:00' };
   it.each<[string, Spec, Spec]>([
     ['earlier date', { ...base, date: '2024-03-11', club: CLUB_B, id: 'Z' }, { ...base }],
@@ -618,7 +815,10 @@ describe('ordering: the first in (date, start, end, club, id) wins whatever the 
     // Across days the shared leader and children are free again; within a day they are blocked.
     const winner = make(winnerSpec);
     const loser = make(loserSpec);
-    for (const input of [[winner, loser], [loser, winner]]) {
+    for (const input of [
+      [winner, loser],
+      [loser, winner],
+    ]) {
       const { of } = judge(input);
       expect(of(winner).verdict).toBe('approved');
       if (winnerSpec.date === loserSpec.date) {
@@ -634,10 +834,27 @@ describe('ordering: the first in (date, start, end, club, id) wins whatever the 
   it('three clubs at the same time: only the first is approved, in every input order', () => {
     const everywhere = { [CLUB_A]: [ALWAYS], [CLUB_B]: [ALWAYS], 'club-c': [ALWAYS] };
     const shared = children(3, { memberships: everywhere });
-    const acts = ['club-c', CLUB_B, CLUB_A].map((club) => activity({ club, id: 'X', leaders: [leader(adult({ memberships: everywhere }))], participants: participants(shared) }));
-    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    const acts = ['club-c', CLUB_B, CLUB_A].map((club) =>
+      activity({
+        club,
+        id: 'X',
+        leaders: [leader(adult({ memberships: everywhere }))],
+        participants: participants(shared),
+      }),
+    );
+    const orders = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ];
     for (const order of orders) {
-      const verdicts = judgeActivities(order.map((i) => acts[i]!), context());
+      const verdicts = judgeActivities(
+        order.map((i) => acts[i]!),
+        context(),
+      );
       expect(acts.map((a) => verdicts.get(activityKey(a))?.verdict)).toEqual(['rejected', 'rejected', 'approved']);
     }
   });
@@ -673,9 +890,22 @@ describe('verdict shape', () => {
     const lead = adult();
     const a = activity({ leaders: [leader(lead)] });
     expect(judgeOne(a)).toEqual({
-      club: CLUB_A, id: a.id, verdict: 'approved', reasons: [], countedParticipants: 3,
-      leaders: [{ ref: lead.key, valid: true, reasons: [] }], participants: [], warnings: [],
-      payment: { paidParticipants: 3, reducedParticipants: 0, unpaidParticipants: 0, extraLeaderSupport: false, amountSek: 44.58, codes: [] },
+      club: CLUB_A,
+      id: a.id,
+      verdict: 'approved',
+      reasons: [],
+      countedParticipants: 3,
+      leaders: [{ ref: lead.key, valid: true, reasons: [] }],
+      participants: [],
+      warnings: [],
+      payment: {
+        paidParticipants: 3,
+        reducedParticipants: 0,
+        unpaidParticipants: 0,
+        extraLeaderSupport: false,
+        amountSek: 44.58,
+        codes: [],
+      },
     });
   });
 

@@ -45,10 +45,18 @@ export interface Judged {
 }
 
 /** Judges the activities of one ISO week (or the undated ones): verdicts day by day, then payments. */
-export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear): Judged[] {
+export function judgeWeek(
+  activities: readonly JudgedActivity[],
+  context: JudgeContext,
+  amounts: AmountsByYear = defaultAmountsByYear,
+): Judged[] {
   const days: DayJudgement[] = [];
   for (const day of groupBy(activities, (a) => a.date ?? '').values()) days.push(...judgeDay(day, context));
-  const payments = payWeek(days.filter((d) => d.approved), context, amounts);
+  const payments = payWeek(
+    days.filter((d) => d.approved),
+    context,
+    amounts,
+  );
   return days.map((day) => {
     const paid = payments.get(day);
     const paymentCodes = paid?.participantCodes;
@@ -60,11 +68,18 @@ export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeC
       const reasons = day.participantReasons[i]!;
       const payment = paymentCodes?.get(ref);
       const counted = dated && reasons.length === 0;
-      if (!counted || payment) participants.push({ ref, counted, reasons: payment ? [...reasons, ...payment] : reasons });
+      if (!counted || payment)
+        participants.push({ ref, counted, reasons: payment ? [...reasons, ...payment] : reasons });
     });
     day.anonymous.forEach((group, i) => {
       const reasons = day.anonymousReasons[i]!;
-      if (!dated || reasons.length > 0) participants.push({ anonymous: { birthYear: group.birthYear, gender: group.gender }, count: group.count, counted: false, reasons });
+      if (!dated || reasons.length > 0)
+        participants.push({
+          anonymous: { birthYear: group.birthYear, gender: group.gender },
+          count: group.count,
+          counted: false,
+          reasons,
+        });
     });
     const payment = paid?.payment;
     const verdict: ActivityVerdict = {
@@ -87,7 +102,11 @@ export function judgeWeek(activities: readonly JudgedActivity[], context: JudgeC
  * Judges a set of activities of every club together. Verdicts never depend on the order of the input: each
  * week is judged on its own, and within it the ordering of compareActivities decides.
  */
-export function judgeActivities(activities: readonly JudgedActivity[], context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear): Map<string, ActivityVerdict> {
+export function judgeActivities(
+  activities: readonly JudgedActivity[],
+  context: JudgeContext,
+  amounts: AmountsByYear = defaultAmountsByYear,
+): Map<string, ActivityVerdict> {
   const verdicts = new Map<string, ActivityVerdict>();
   for (const week of judgeWeeks(activities, context, amounts)) {
     for (const { verdict } of week) verdicts.set(activityKey(verdict), verdict);
@@ -101,7 +120,9 @@ export function judgeActivities(activities: readonly JudgedActivity[], context: 
  * holds every activity and every verdict at once. `activities` may be a one-shot iterable.
  */
 export function* judgeWeeks(
-  activities: Iterable<JudgedActivity>, context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear,
+  activities: Iterable<JudgedActivity>,
+  context: JudgeContext,
+  amounts: AmountsByYear = defaultAmountsByYear,
 ): Generator<readonly Judged[]> {
   const weeks = groupBy(activities, weekOf);
   for (const [key, week] of weeks) {
@@ -115,8 +136,11 @@ export function* judgeWeeks(
  * those activities were and are in are judged again. `activities` is the whole set after the change.
  */
 export function rejudge(
-  previous: ReadonlyMap<string, ActivityVerdict>, activities: readonly JudgedActivity[], touchedWeeks: ReadonlySet<string>,
-  context: JudgeContext, amounts: AmountsByYear = defaultAmountsByYear,
+  previous: ReadonlyMap<string, ActivityVerdict>,
+  activities: readonly JudgedActivity[],
+  touchedWeeks: ReadonlySet<string>,
+  context: JudgeContext,
+  amounts: AmountsByYear = defaultAmountsByYear,
 ): Map<string, ActivityVerdict> {
   const next = new Map(previous);
   const present = new Set(activities.map(activityKey));

@@ -55,7 +55,10 @@ function overlaps(intervals: readonly Interval[] | undefined, time: Interval | u
   return firstOverlap(intervals, time) !== undefined;
 }
 
-function firstOverlap<T extends Interval>(intervals: readonly T[] | undefined, time: Interval | undefined): T | undefined {
+function firstOverlap<T extends Interval>(
+  intervals: readonly T[] | undefined,
+  time: Interval | undefined,
+): T | undefined {
   if (!intervals || !time) return undefined;
   return intervals.find((i) => i.start < time.end && time.start < i.end);
 }
@@ -83,7 +86,11 @@ export function sameSportKey(sport: string | undefined): string {
  */
 export function judgeDay(activities: readonly JudgedActivity[], context: JudgeContext): DayJudgement[] {
   const state = new DayState();
-  return [...activities].sort(compareActivities).map((activity) => (activity.frozen ? asFrozen(activity, activity.frozen, state) : judgeOne(activity, state, context)));
+  return [...activities]
+    .sort(compareActivities)
+    .map((activity) =>
+      activity.frozen ? asFrozen(activity, activity.frozen, state) : judgeOne(activity, state, context),
+    );
 }
 
 function intervalOf(activity: JudgedActivity): Interval | undefined {
@@ -94,11 +101,19 @@ function intervalOf(activity: JudgedActivity): Interval | undefined {
 
 /** A group's camp or competition: one approved a day (DUPLICATE_GROUP_DAY). */
 function groupEventOf(activity: JudgedActivity): string | undefined {
-  return activity.group !== undefined && (activity.type === 'camp' || activity.type === 'competition') ? `${activity.club}\u0000${activity.group}` : undefined;
+  return activity.group !== undefined && (activity.type === 'camp' || activity.type === 'competition')
+    ? `${activity.club}\u0000${activity.group}`
+    : undefined;
 }
 
 /** What an approved activity holds for the later ones of its day: its counted persons, its valid leaders, its group's event. */
-function noteApproved(activity: JudgedActivity, time: Interval, participantReasons: readonly (readonly ParticipantCode[])[], validLeaders: readonly JudgedPerson[], state: DayState): void {
+function noteApproved(
+  activity: JudgedActivity,
+  time: Interval,
+  participantReasons: readonly (readonly ParticipantCode[])[],
+  validLeaders: readonly JudgedPerson[],
+  state: DayState,
+): void {
   const sportKey = sameSportKey(activity.sport);
   activity.participants.forEach(({ person }, i) => {
     if (participantReasons[i]!.length > 0) return;
@@ -132,16 +147,27 @@ function asFrozen(activity: JudgedActivity, verdict: ActivityVerdict, state: Day
   }
   const participantReasons = activity.participants.map(({ ref }) => notCounted.get(ref) ?? COUNTED);
   const anonymous = [...activity.anonymous].sort(compareAnonymous);
-  const anonymousReasons = anonymous.map((g) => anonymousNotCounted.find((a) => a.birthYear === g.birthYear && a.gender === g.gender)?.reasons ?? COUNTED);
+  const anonymousReasons = anonymous.map(
+    (g) => anonymousNotCounted.find((a) => a.birthYear === g.birthYear && a.gender === g.gender)?.reasons ?? COUNTED,
+  );
   const validRefs = new Set(verdict.leaders.filter((l) => l.valid).map((l) => l.ref));
   const validLeaders = activity.leaders.filter((l) => validRefs.has(l.ref)).map((l) => l.person);
   const approved = verdict.verdict === 'approved';
   const time = intervalOf(activity);
-  if (approved && time && activity.sport !== undefined) noteApproved(activity, time, participantReasons, validLeaders, state);
+  if (approved && time && activity.sport !== undefined)
+    noteApproved(activity, time, participantReasons, validLeaders, state);
   return {
-    activity, approved, reasons: verdict.reasons, leaders: verdict.leaders, participants: activity.participants, participantReasons,
-    anonymous, anonymousReasons, countedParticipants: verdict.countedParticipants,
-    countedAnonymous: anonymous.reduce((sum, g, i) => sum + (anonymousReasons[i]!.length === 0 ? g.count : 0), 0), validLeaders: validLeaders.length,
+    activity,
+    approved,
+    reasons: verdict.reasons,
+    leaders: verdict.leaders,
+    participants: activity.participants,
+    participantReasons,
+    anonymous,
+    anonymousReasons,
+    countedParticipants: verdict.countedParticipants,
+    countedAnonymous: anonymous.reduce((sum, g, i) => sum + (anonymousReasons[i]!.length === 0 ? g.count : 0), 0),
+    validLeaders: validLeaders.length,
   };
 }
 
@@ -154,7 +180,14 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
   const time: Interval | undefined = timesValid ? { start: startMinutes, end: endMinutes } : undefined;
   const reasons: ActivityCode[] = [];
 
-  if (date === undefined || start === undefined || end === undefined || sport === undefined || activity.place === undefined) reasons.push('MISSING_REQUIRED_DATA');
+  if (
+    date === undefined ||
+    start === undefined ||
+    end === undefined ||
+    sport === undefined ||
+    activity.place === undefined
+  )
+    reasons.push('MISSING_REQUIRED_DATA');
   if (startMinutes !== undefined && endMinutes !== undefined && !timesValid) reasons.push('INVALID_TIME_RANGE');
   const rules = date === undefined ? undefined : ruleSetFor(date);
   if (rules && time && time.end - time.start < rules.minimumMinutes) reasons.push('TOO_SHORT');
@@ -162,27 +195,36 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
 
   const leaderKeys = new Set(activity.leaders.map((l) => l.person));
   const validLeaderKeys: JudgedPerson[] = [];
-  const leaders: LeaderVerdict[] = [...activity.leaders].sort((a, b) => compareStrings(a.ref, b.ref)).map((leader) => {
-    const codes: LeaderCode[] = [];
-    const { person } = leader;
-    if (date === undefined) return { ref: leader.ref, valid: false, reasons: none<LeaderCode>() };
-    if (person.birthDate === undefined) codes.push('LEADER_IDENTITY_MISSING');
-    else if (ageOn(person.birthDate, date) < LEADER_MIN_AGE) codes.push('LEADER_TOO_YOUNG');
-    if (!isMember(person, activity.club, date)) codes.push('LEADER_NOT_MEMBER');
-    const busy = firstOverlap(state.leadingIn.get(leader.person), time);
-    if (busy) codes.push('LEADER_OVERLAPPING_ACTIVITY');
-    if (codes.length === 0) validLeaderKeys.push(person);
-    const line: LeaderVerdict = { ref: leader.ref, valid: codes.length === 0, reasons: orNone(codes) };
-    return busy ? { ...line, overlapsWith: busy.club === activity.club ? { id: busy.id } : { anotherClub: true } } : line;
-  });
+  const leaders: LeaderVerdict[] = [...activity.leaders]
+    .sort((a, b) => compareStrings(a.ref, b.ref))
+    .map((leader) => {
+      const codes: LeaderCode[] = [];
+      const { person } = leader;
+      if (date === undefined) return { ref: leader.ref, valid: false, reasons: none<LeaderCode>() };
+      if (person.birthDate === undefined) codes.push('LEADER_IDENTITY_MISSING');
+      else if (ageOn(person.birthDate, date) < LEADER_MIN_AGE) codes.push('LEADER_TOO_YOUNG');
+      if (!isMember(person, activity.club, date)) codes.push('LEADER_NOT_MEMBER');
+      const busy = firstOverlap(state.leadingIn.get(leader.person), time);
+      if (busy) codes.push('LEADER_OVERLAPPING_ACTIVITY');
+      if (codes.length === 0) validLeaderKeys.push(person);
+      const line: LeaderVerdict = { ref: leader.ref, valid: codes.length === 0, reasons: orNone(codes) };
+      return busy
+        ? { ...line, overlapsWith: busy.club === activity.club ? { id: busy.id } : { anotherClub: true } }
+        : line;
+    });
 
   const sportKey = sameSportKey(sport);
   const everyoneDisabled = clubFacts.countsEveryoneAsDisabled;
   const participants = activity.participants;
   const participantReasons = participants.map((participant) =>
-    date === undefined ? COUNTED : participantCodes(participant, activity, date, time, sportKey, leaderKeys, state, everyoneDisabled));
+    date === undefined
+      ? COUNTED
+      : participantCodes(participant, activity, date, time, sportKey, leaderKeys, state, everyoneDisabled),
+  );
   const anonymous = [...activity.anonymous].sort(compareAnonymous);
-  const anonymousReasons = anonymous.map((group) => (date === undefined ? COUNTED : anonymousCodes(group, date, everyoneDisabled)));
+  const anonymousReasons = anonymous.map((group) =>
+    date === undefined ? COUNTED : anonymousCodes(group, date, everyoneDisabled),
+  );
 
   // An undated activity is judged on nothing but its missing date: nobody is counted.
   let countedPersons = 0;
@@ -200,15 +242,28 @@ function judgeOne(activity: JudgedActivity, state: DayState, context: JudgeConte
   if (countedParticipants < MIN_COUNTED_PARTICIPANTS) reasons.push('TOO_FEW_PARTICIPANTS');
   const groupEvent = groupEventOf(activity);
   if (groupEvent !== undefined && state.groupEvents.has(groupEvent)) reasons.push('DUPLICATE_GROUP_DAY');
-  if (date !== undefined && isClosedForActivity(periodOf(date), context.today, activity.receivedOn, submissionsOf(clubFacts, periodOf(date)))) reasons.push('PERIOD_CLOSED');
+  if (
+    date !== undefined &&
+    isClosedForActivity(periodOf(date), context.today, activity.receivedOn, submissionsOf(clubFacts, periodOf(date)))
+  )
+    reasons.push('PERIOD_CLOSED');
   if (activity.type === 'meeting' || activity.type === 'education') reasons.push('NOT_SPORT_ACTIVITY');
   if (activity.remote) reasons.push('REMOTE_ACTIVITY');
 
   const approved = reasons.length === 0;
   if (approved && time && sport !== undefined) noteApproved(activity, time, participantReasons, validLeaderKeys, state);
   return {
-    activity, approved, reasons: orNone(reasons), leaders, participants, participantReasons, anonymous, anonymousReasons,
-    countedParticipants, countedAnonymous, validLeaders: validLeaderKeys.length,
+    activity,
+    approved,
+    reasons: orNone(reasons),
+    leaders,
+    participants,
+    participantReasons,
+    anonymous,
+    anonymousReasons,
+    countedParticipants,
+    countedAnonymous,
+    validLeaders: validLeaderKeys.length,
   };
 }
 
@@ -219,8 +274,14 @@ function ageCode(age: number, disabled: boolean): ParticipantCode | undefined {
 }
 
 function participantCodes(
-  participant: JudgedParticipant, activity: JudgedActivity, date: string, time: Interval | undefined, sportKey: string,
-  leaderKeys: ReadonlySet<JudgedPerson>, state: DayState, everyoneDisabled: boolean,
+  participant: JudgedParticipant,
+  activity: JudgedActivity,
+  date: string,
+  time: Interval | undefined,
+  sportKey: string,
+  leaderKeys: ReadonlySet<JudgedPerson>,
+  state: DayState,
+  everyoneDisabled: boolean,
 ): readonly ParticipantCode[] {
   const { person } = participant;
   let codes: ParticipantCode[] | undefined;

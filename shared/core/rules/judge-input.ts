@@ -36,7 +36,10 @@ export interface JudgedAnonymous {
 }
 
 /** An activity as the rules see it: the record's own fields, the group by id, and refs resolved to persons. */
-export interface JudgedActivity extends Pick<ActivityRecord, 'club' | 'id' | 'date' | 'start' | 'end' | 'sport' | 'place' | 'type' | 'dropIn' | 'remote' | 'tryOut'> {
+export interface JudgedActivity extends Pick<
+  ActivityRecord,
+  'club' | 'id' | 'date' | 'start' | 'end' | 'sport' | 'place' | 'type' | 'dropIn' | 'remote' | 'tryOut'
+> {
   readonly group?: string;
   /** Distinct by person; unknown refs are already left out (and reported as errors). */
   readonly leaders: readonly JudgedPersonRef[];

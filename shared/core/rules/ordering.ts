@@ -10,13 +10,15 @@ export function compareStrings(a: string, b: string): number {
  * by code-unit string order. Judging follows it, so the first activity always wins whatever arrived first.
  */
 export function compareActivities(a: JudgedActivity, b: JudgedActivity): number {
-  return compareStrings(a.date ?? '', b.date ?? '')
-    || compareStrings(a.start ?? '', b.start ?? '')
-    || compareStrings(a.end ?? '', b.end ?? '')
-    || compareStrings(a.club, b.club)
-    || compareStrings(a.id, b.id)
+  return (
+    compareStrings(a.date ?? '', b.date ?? '') ||
+    compareStrings(a.start ?? '', b.start ?? '') ||
+    compareStrings(a.end ?? '', b.end ?? '') ||
+    compareStrings(a.club, b.club) ||
+    compareStrings(a.id, b.id) ||
     // Two vendors of one club may use the same activity id; the register keeps both, so the vendor breaks the tie.
-    || compareStrings(a.vendor, b.vendor);
+    compareStrings(a.vendor, b.vendor)
+  );
 }
 
 interface AnonymousGroup {

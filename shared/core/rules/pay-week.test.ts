@@ -5,8 +5,21 @@ import { judgeDay } from './judge-day.js';
 import type { JudgedActivity, JudgedPerson } from './judge-input.js';
 import { payWeek } from './pay-week.js';
 import {
-  activity, adult, anonymous, CLUB_A, CLUB_B, children, codesOf, context, isCounted, judge, judgeOne, leader,
-  participant, participants, person,
+  activity,
+  adult,
+  anonymous,
+  CLUB_A,
+  CLUB_B,
+  children,
+  codesOf,
+  context,
+  isCounted,
+  judge,
+  judgeOne,
+  leader,
+  participant,
+  participants,
+  person,
 } from './test-builders.js';
 import { defaultAmountsByYear } from './amounts.js';
 import { PeriodTotalsAccumulator } from './period-totals.js';
@@ -25,25 +38,104 @@ function crowd(n: number, prefix = 'p'): JudgedPerson[] {
 
 describe('participant cap (OVER_PARTICIPANT_CAP)', () => {
   type Case = {
-    readonly name: string; readonly date: string; readonly validLeaders: number; readonly invalidLeaders?: number;
-    readonly persons: number; readonly anonymous?: number;
-    readonly paid: number; readonly dropped: readonly string[];
+    readonly name: string;
+    readonly date: string;
+    readonly validLeaders: number;
+    readonly invalidLeaders?: number;
+    readonly persons: number;
+    readonly anonymous?: number;
+    readonly paid: number;
+    readonly dropped: readonly string[];
   };
   const cases: Case[] = [
     { name: '20 per valid leader: 20 paid', date: '2024-03-12', validLeaders: 1, persons: 20, paid: 20, dropped: [] },
-    { name: '20 per valid leader: the 21st unpaid', date: '2024-03-12', validLeaders: 1, persons: 21, paid: 20, dropped: ['p9'] },
+    {
+      name: '20 per valid leader: the 21st unpaid',
+      date: '2024-03-12',
+      validLeaders: 1,
+      persons: 21,
+      paid: 20,
+      dropped: ['p9'],
+    },
     { name: 'from 2023-07-01 exactly', date: '2023-07-01', validLeaders: 1, persons: 21, paid: 20, dropped: ['p9'] },
     { name: '2 valid leaders: 40', date: '2024-03-12', validLeaders: 2, persons: 40, paid: 40, dropped: [] },
-    { name: '2 valid leaders: the 41st unpaid', date: '2024-03-12', validLeaders: 2, persons: 41, paid: 40, dropped: ['p9'] },
-    { name: 'an invalid leader does not raise the cap', date: '2024-03-12', validLeaders: 1, invalidLeaders: 1, persons: 21, paid: 20, dropped: ['p9'] },
-    { name: '30 per activity before 2023-07-01', date: '2023-06-30', validLeaders: 1, persons: 30, paid: 30, dropped: [] },
-    { name: '30 per activity: the 31st unpaid', date: '2023-06-30', validLeaders: 1, persons: 31, paid: 30, dropped: ['p9'] },
-    { name: '30 per activity, whatever the number of leaders', date: '2023-06-30', validLeaders: 2, persons: 32, paid: 30, dropped: ['p8', 'p9'] },
+    {
+      name: '2 valid leaders: the 41st unpaid',
+      date: '2024-03-12',
+      validLeaders: 2,
+      persons: 41,
+      paid: 40,
+      dropped: ['p9'],
+    },
+    {
+      name: 'an invalid leader does not raise the cap',
+      date: '2024-03-12',
+      validLeaders: 1,
+      invalidLeaders: 1,
+      persons: 21,
+      paid: 20,
+      dropped: ['p9'],
+    },
+    {
+      name: '30 per activity before 2023-07-01',
+      date: '2023-06-30',
+      validLeaders: 1,
+      persons: 30,
+      paid: 30,
+      dropped: [],
+    },
+    {
+      name: '30 per activity: the 31st unpaid',
+      date: '2023-06-30',
+      validLeaders: 1,
+      persons: 31,
+      paid: 30,
+      dropped: ['p9'],
+    },
+    {
+      name: '30 per activity, whatever the number of leaders',
+      date: '2023-06-30',
+      validLeaders: 2,
+      persons: 32,
+      paid: 30,
+      dropped: ['p8', 'p9'],
+    },
     { name: '30 per activity in 2021', date: '2021-12-31', validLeaders: 1, persons: 31, paid: 30, dropped: ['p9'] },
-    { name: 'anonymous participants are dropped first', date: '2024-03-12', validLeaders: 1, persons: 20, anonymous: 1, paid: 20, dropped: [] },
-    { name: 'only anonymous participants dropped', date: '2024-03-12', validLeaders: 1, persons: 19, anonymous: 3, paid: 20, dropped: [] },
-    { name: 'anonymous first, then the last person ids', date: '2024-03-12', validLeaders: 1, persons: 21, anonymous: 2, paid: 20, dropped: ['p9'] },
-    { name: 'several persons dropped, last in string order', date: '2024-03-12', validLeaders: 1, persons: 23, paid: 20, dropped: ['p7', 'p8', 'p9'] },
+    {
+      name: 'anonymous participants are dropped first',
+      date: '2024-03-12',
+      validLeaders: 1,
+      persons: 20,
+      anonymous: 1,
+      paid: 20,
+      dropped: [],
+    },
+    {
+      name: 'only anonymous participants dropped',
+      date: '2024-03-12',
+      validLeaders: 1,
+      persons: 19,
+      anonymous: 3,
+      paid: 20,
+      dropped: [],
+    },
+    {
+      name: 'anonymous first, then the last person ids',
+      date: '2024-03-12',
+      validLeaders: 1,
+      persons: 21,
+      anonymous: 2,
+      paid: 20,
+      dropped: ['p9'],
+    },
+    {
+      name: 'several persons dropped, last in string order',
+      date: '2024-03-12',
+      validLeaders: 1,
+      persons: 23,
+      paid: 20,
+      dropped: ['p7', 'p8', 'p9'],
+    },
   ];
 
   it.each(cases)('$name', ({ date, validLeaders, invalidLeaders = 0, persons, anonymous: anon = 0, paid, dropped }) => {
@@ -53,7 +145,12 @@ describe('participant cap (OVER_PARTICIPANT_CAP)', () => {
       ...Array.from({ length: invalidLeaders }, () => leader(adult({ birthDate: '2015-01-01' }))),
     ];
     // Sent in reverse order: the order of the vendor's ids decides, not the order in the file.
-    const a = activity({ date, leaders, participants: participants([...crowdOf].reverse()), anonymous: anon > 0 ? [anonymous(2012, anon)] : [] });
+    const a = activity({
+      date,
+      leaders,
+      participants: participants([...crowdOf].reverse()),
+      anonymous: anon > 0 ? [anonymous(2012, anon)] : [],
+    });
     const verdict = judgeOne(a);
     const counted = persons + anon;
     expect(verdict.verdict).toBe('approved');
@@ -74,9 +171,18 @@ describe('participant cap (OVER_PARTICIPANT_CAP)', () => {
   it('a participant left unpaid by the cap still counts towards the weekly cap', () => {
     // 'z' sorts last, so it is the one left unpaid on Monday.
     const subject = person({ key: 'z' });
-    const monday = activity({ date: '2024-03-11', participants: [...participants(crowd(20, 'm')), participant(subject)] });
-    const tuesday = activity({ date: '2024-03-12', participants: [...participants(children(3)), participant(subject)] });
-    const wednesday = activity({ date: '2024-03-13', participants: [...participants(children(3)), participant(subject)] });
+    const monday = activity({
+      date: '2024-03-11',
+      participants: [...participants(crowd(20, 'm')), participant(subject)],
+    });
+    const tuesday = activity({
+      date: '2024-03-12',
+      participants: [...participants(children(3)), participant(subject)],
+    });
+    const wednesday = activity({
+      date: '2024-03-13',
+      participants: [...participants(children(3)), participant(subject)],
+    });
     const { of } = judge([wednesday, tuesday, monday]);
     expect(codesOf(of(monday), subject)).toEqual(['OVER_PARTICIPANT_CAP']);
     expect(codesOf(of(tuesday), subject)).toEqual([]);
@@ -107,15 +213,26 @@ const CODES: Record<Rate, readonly string[]> = { F: [], R: ['WEEKLY_CAP_REDUCED'
 
 /** One activity per date, with the subject and three other children; returns the subject's rate on each. */
 function ratesOver(
-  subject: JudgedPerson, dates: readonly string[],
-  options: { readonly disabilityOn?: readonly number[]; readonly club?: (i: number) => string; readonly sport?: (i: number) => string; readonly everyoneDisabled?: readonly string[] } = {},
+  subject: JudgedPerson,
+  dates: readonly string[],
+  options: {
+    readonly disabilityOn?: readonly number[];
+    readonly club?: (i: number) => string;
+    readonly sport?: (i: number) => string;
+    readonly everyoneDisabled?: readonly string[];
+  } = {},
 ): { rates: Rate[]; activities: JudgedActivity[] } {
-  const activities = dates.map((date, i) => activity({
-    date,
-    club: options.club?.(i) ?? CLUB_A,
-    sport: options.sport?.(i) ?? 'fotboll',
-    participants: [...participants(children(3)), participant(subject, { disability: options.disabilityOn?.includes(i) ?? false })],
-  }));
+  const activities = dates.map((date, i) =>
+    activity({
+      date,
+      club: options.club?.(i) ?? CLUB_A,
+      sport: options.sport?.(i) ?? 'fotboll',
+      participants: [
+        ...participants(children(3)),
+        participant(subject, { disability: options.disabilityOn?.includes(i) ?? false }),
+      ],
+    }),
+  );
   // Judged in reverse input order: the ordering decides, not the input.
   const { of } = judge([...activities].reverse(), { everyoneDisabled: options.everyoneDisabled ?? [] });
   const rates = activities.map((a): Rate => {
@@ -159,8 +276,18 @@ describe('weekly cap (WEEKLY_CAP_REDUCED, WEEKLY_CAP_REACHED)', () => {
     ['no weekly cap on 2021-12-31', '2012-06-01', ['2021-12-29', '2021-12-30', '2021-12-31'], 'FFF'],
     // 2021-W52 runs Mon 2021-12-27 – Sun 2022-01-02. The 2022-01-01 activity is the person's 3rd counted one in that
     // ISO week, and its rule set has a weekly cap: reduced (the earlier 2021 activities themselves are paid in full).
-    ['weekly cap from 2022-01-01, in a week that began in 2021', '2012-06-01', ['2021-12-30', '2021-12-31', '2022-01-01'], 'FFR'],
-    ['8 in 2021, 9 in 2022: the 6th counted activity of the week is beyond 3', '2013-06-01', days('2021-12-27', 7), 'FFFFFUU'],
+    [
+      'weekly cap from 2022-01-01, in a week that began in 2021',
+      '2012-06-01',
+      ['2021-12-30', '2021-12-31', '2022-01-01'],
+      'FFR',
+    ],
+    [
+      '8 in 2021, 9 in 2022: the 6th counted activity of the week is beyond 3',
+      '2013-06-01',
+      days('2021-12-27', 7),
+      'FFFFFUU',
+    ],
   ])('%s', (_name, birthDate, dates, expected) => {
     const { rates } = ratesOver(person({ birthDate }), dates);
     expect(rates.join('')).toBe(expected);
@@ -176,7 +303,9 @@ describe('weekly cap (WEEKLY_CAP_REDUCED, WEEKLY_CAP_REACHED)', () => {
   });
 
   it('a parasport club marks everyone, so the limit is 5', () => {
-    const { rates } = ratesOver(person({ birthDate: '2016-06-01' }), days('2024-03-11', 6), { everyoneDisabled: [CLUB_A] });
+    const { rates } = ratesOver(person({ birthDate: '2016-06-01' }), days('2024-03-11', 6), {
+      everyoneDisabled: [CLUB_A],
+    });
     expect(rates.join('')).toBe('FFRRRU');
   });
 
@@ -208,20 +337,34 @@ describe('weekly cap (WEEKLY_CAP_REDUCED, WEEKLY_CAP_REACHED)', () => {
   });
 
   it('anonymous participants are outside the weekly cap', () => {
-    const acts = days('2024-03-11', 6).map((date) => activity({ date, participants: [], anonymous: [anonymous(2012, 3)] }));
+    const acts = days('2024-03-11', 6).map((date) =>
+      activity({ date, participants: [], anonymous: [anonymous(2012, 3)] }),
+    );
     const { of } = judge(acts);
-    for (const a of acts) expect(of(a).payment).toMatchObject({ paidParticipants: 3, reducedParticipants: 0, codes: [] });
+    for (const a of acts)
+      expect(of(a).payment).toMatchObject({ paidParticipants: 3, reducedParticipants: 0, codes: [] });
   });
 });
 
 describe('amounts', () => {
   it('docs example: 2 valid leaders, 12 full and 2 reduced = 128.18 SEK', () => {
     const twice = children(2);
-    const earlier = ['2024-03-11', '2024-03-12'].map((date) => activity({ date, participants: [...participants(twice), ...participants(children(1))] }));
-    const big = activity({ date: '2024-03-13', leaders: [leader(adult()), leader(adult())], participants: [...participants(twice), ...participants(children(12))] });
+    const earlier = ['2024-03-11', '2024-03-12'].map((date) =>
+      activity({ date, participants: [...participants(twice), ...participants(children(1))] }),
+    );
+    const big = activity({
+      date: '2024-03-13',
+      leaders: [leader(adult()), leader(adult())],
+      participants: [...participants(twice), ...participants(children(12))],
+    });
     const { of } = judge([big, ...earlier]);
     expect(of(big).payment).toEqual({
-      paidParticipants: 14, reducedParticipants: 2, unpaidParticipants: 0, extraLeaderSupport: true, amountSek: 128.18, codes: ['WEEKLY_CAP_REDUCED'],
+      paidParticipants: 14,
+      reducedParticipants: 2,
+      unpaidParticipants: 0,
+      extraLeaderSupport: true,
+      amountSek: 128.18,
+      codes: ['WEEKLY_CAP_REDUCED'],
     });
   });
 
@@ -230,16 +373,26 @@ describe('amounts', () => {
     [1, 20, 178.2],
     [2, 3, 49.58],
   ])('%i leader(s), %i participants: %f SEK', (leaders, n, sek) => {
-    const a = activity({ leaders: Array.from({ length: leaders }, () => leader(adult())), participants: participants(children(n)) });
+    const a = activity({
+      leaders: Array.from({ length: leaders }, () => leader(adult())),
+      participants: participants(children(n)),
+    });
     expect(judgeOne(a).payment?.amountSek).toBe(sek);
   });
 
-  it('uses the amounts of the activity\'s year', () => {
-    const y2025: Amounts = { leaderSupport: 100, extraLeaderSupport: 50, participantSupport: 10, reducedParticipantSupport: 1 };
+  it("uses the amounts of the activity's year", () => {
+    const y2025: Amounts = {
+      leaderSupport: 100,
+      extraLeaderSupport: 50,
+      participantSupport: 10,
+      reducedParticipantSupport: 1,
+    };
     const amounts = (year: number): Amounts => (year === 2025 ? y2025 : defaultAmountsByYear(year));
     // Sun 2024-12-29 (2024-W52) and Mon 2024-12-30 … Wed 2025-01-01 (2025-W01) for one child.
     const subject = person();
-    const acts = ['2024-12-29', '2024-12-30', '2024-12-31', '2025-01-01'].map((date) => activity({ date, participants: [...participants(children(2)), participant(subject)] }));
+    const acts = ['2024-12-29', '2024-12-30', '2024-12-31', '2025-01-01'].map((date) =>
+      activity({ date, participants: [...participants(children(2)), participant(subject)] }),
+    );
     const { of } = judge(acts, {}, amounts);
     expect(acts.map((a) => of(a).payment?.amountSek)).toEqual([
       round(21 + 3 * FULL),
@@ -263,7 +416,8 @@ describe('payWeek', () => {
     const payments = payWeek(dayJudgements, ctx, defaultAmountsByYear);
     expect(payments.size).toBe(2);
     const { of } = judge(acts);
-    for (const judgement of dayJudgements) expect(payments.get(judgement)?.payment).toEqual(of(judgement.activity).payment);
+    for (const judgement of dayJudgements)
+      expect(payments.get(judgement)?.payment).toEqual(of(judgement.activity).payment);
     expect([...payments.get(dayJudgements[1]!)!.participantCodes]).toEqual([['q9', ['OVER_PARTICIPANT_CAP']]]);
   });
 });
@@ -272,16 +426,25 @@ describe('payWeek', () => {
 describe('the payment decisions of lok-rules.md', () => {
   it('the weekly cap counts counted activities in the judging order, whatever order they are given in', () => {
     const subject = person({ birthDate: '2012-06-01' });
-    const acts = days('2024-03-11', 4).map((date) => activity({ date, participants: [...participants(children(3)), participant(subject)] }));
+    const acts = days('2024-03-11', 4).map((date) =>
+      activity({ date, participants: [...participants(children(3)), participant(subject)] }),
+    );
     for (const given of [acts, [...acts].reverse(), [acts[2]!, acts[0]!, acts[3]!, acts[1]!]]) {
       const { of } = judge(given);
-      expect(acts.map((a) => codesOf(of(a), subject).join() || 'full')).toEqual(['full', 'full', 'WEEKLY_CAP_REDUCED', 'WEEKLY_CAP_REDUCED']);
+      expect(acts.map((a) => codesOf(of(a), subject).join() || 'full')).toEqual([
+        'full',
+        'full',
+        'WEEKLY_CAP_REDUCED',
+        'WEEKLY_CAP_REDUCED',
+      ]);
     }
   });
 
   it('anonymous participants are outside the weekly cap, also beside named ones who reach it', () => {
     const named = children(3);
-    const acts = days('2024-03-11', 6).map((date) => activity({ date, participants: participants(named), anonymous: [anonymous(2012, 2)] }));
+    const acts = days('2024-03-11', 6).map((date) =>
+      activity({ date, participants: participants(named), anonymous: [anonymous(2012, 2)] }),
+    );
     const { of } = judge(acts);
     // The named 12-year-olds: full, full, reduced × 3, unpaid; the two anonymous are paid in full every day.
     expect(acts.map((a) => of(a).payment?.paidParticipants)).toEqual([5, 5, 5, 5, 5, 2]);
@@ -297,8 +460,20 @@ describe('the payment decisions of lok-rules.md', () => {
 
   it('amounts are exact in öre, and totals are sums of activity amounts', () => {
     // Whole-öre rates whose sums are inexact in binary floating point (0.1 + 0.2 ≠ 0.3).
-    const odd: Amounts = { leaderSupport: 0.1, extraLeaderSupport: 0.2, participantSupport: 0.07, reducedParticipantSupport: 0.01 };
-    const acts = days('2024-03-04', 21).map((date, i) => activity({ date, id: `A-${i}`, leaders: [leader(adult()), leader(adult())], participants: participants(children(3, { birthDate: '2012-06-01' })) }));
+    const odd: Amounts = {
+      leaderSupport: 0.1,
+      extraLeaderSupport: 0.2,
+      participantSupport: 0.07,
+      reducedParticipantSupport: 0.01,
+    };
+    const acts = days('2024-03-04', 21).map((date, i) =>
+      activity({
+        date,
+        id: `A-${i}`,
+        leaders: [leader(adult()), leader(adult())],
+        participants: participants(children(3, { birthDate: '2012-06-01' })),
+      }),
+    );
     const { of } = judge(acts, {}, () => odd);
     const verdicts = acts.map(of);
     for (const v of verdicts) expect(Math.round(v.payment!.amountSek * 100)).toBeCloseTo(v.payment!.amountSek * 100, 9);

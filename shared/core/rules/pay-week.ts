@@ -31,7 +31,11 @@ const NO_CODES: ReadonlyMap<string, readonly PaymentCode[]> = new Map();
  * Payments of the approved activities of one ISO week (every club). Never changes a verdict: the weekly cap
  * per person and sport, and the participant cap per activity, only reduce the amount.
  */
-export function payWeek(approved: readonly DayJudgement[], context: JudgeContext, amountsFor: AmountsByYear): Map<DayJudgement, WeekPayment> {
+export function payWeek(
+  approved: readonly DayJudgement[],
+  context: JudgeContext,
+  amountsFor: AmountsByYear,
+): Map<DayJudgement, WeekPayment> {
   const ordered = [...approved].sort((a, b) => compareActivities(a.activity, b.activity));
 
   // First the whole week: a person's counted activities per sport, and whether a disability mark on any of them
@@ -105,7 +109,10 @@ export function payWeek(approved: readonly DayJudgement[], context: JudgeContext
     }
 
     // Participant cap: above it, anonymous participants first, then the last in the order of the vendor's ids.
-    const cap = rules.participantCap.per === 'activity' ? rules.participantCap.max : rules.participantCap.max * judgement.validLeaders;
+    const cap =
+      rules.participantCap.per === 'activity'
+        ? rules.participantCap.max
+        : rules.participantCap.max * judgement.validLeaders;
     let overCap = Math.max(0, judgement.countedParticipants - cap);
     const anonymousUnpaid = Math.min(overCap, judgement.countedAnonymous);
     overCap -= anonymousUnpaid;
@@ -137,8 +144,12 @@ export function payWeek(approved: readonly DayJudgement[], context: JudgeContext
         reducedParticipants: paidReduced,
         unpaidParticipants: judgement.countedParticipants - paid,
         extraLeaderSupport,
-        amountSek: roundSek(amounts.leaderSupport + (extraLeaderSupport ? amounts.extraLeaderSupport : 0)
-          + (paid - paidReduced) * amounts.participantSupport + paidReduced * amounts.reducedParticipantSupport),
+        amountSek: roundSek(
+          amounts.leaderSupport +
+            (extraLeaderSupport ? amounts.extraLeaderSupport : 0) +
+            (paid - paidReduced) * amounts.participantSupport +
+            paidReduced * amounts.reducedParticipantSupport,
+        ),
         codes: orNone(activityCodes),
       },
     });

@@ -37,9 +37,18 @@ function addTo(map: Record<string, Breakdown>, key: string, participations: numb
 }
 
 interface Running {
-  club: string; period: string; approvedActivities: number; participations: number; forecastSek: number;
-  paidParticipants: number; reducedParticipants: number; unpaidParticipants: number; extraLeaderSupportActivities: number;
-  other: number; bySport: Record<string, Breakdown>; byVendor: Record<string, Breakdown>;
+  club: string;
+  period: string;
+  approvedActivities: number;
+  participations: number;
+  forecastSek: number;
+  paidParticipants: number;
+  reducedParticipants: number;
+  unpaidParticipants: number;
+  extraLeaderSupportActivities: number;
+  other: number;
+  bySport: Record<string, Breakdown>;
+  byVendor: Record<string, Breakdown>;
 }
 
 /** Period totals added up one judged activity at a time, so that the activities need not all be kept. */
@@ -52,7 +61,20 @@ export class PeriodTotalsAccumulator {
     const key = `${activity.club}\u0000${period}`;
     let t = this.running.get(key);
     if (!t) {
-      t = { club: activity.club, period, approvedActivities: 0, participations: 0, forecastSek: 0, paidParticipants: 0, reducedParticipants: 0, unpaidParticipants: 0, extraLeaderSupportActivities: 0, other: 0, bySport: {}, byVendor: {} };
+      t = {
+        club: activity.club,
+        period,
+        approvedActivities: 0,
+        participations: 0,
+        forecastSek: 0,
+        paidParticipants: 0,
+        reducedParticipants: 0,
+        unpaidParticipants: 0,
+        extraLeaderSupportActivities: 0,
+        other: 0,
+        bySport: {},
+        byVendor: {},
+      };
       this.running.set(key, t);
     }
     const { payment } = verdict;
@@ -72,12 +94,18 @@ export class PeriodTotalsAccumulator {
   totals(): PeriodTotals[] {
     return [...this.running.values()]
       .sort((a, b) => compareStrings(a.club, b.club) || compareStrings(a.period, b.period))
-      .map(({ other, ...t }) => ({ ...t, warnings: other > MAX_OTHER_SHARE * t.approvedActivities ? ['OTHER_SHARE_OVER_25'] : [] }));
+      .map(({ other, ...t }) => ({
+        ...t,
+        warnings: other > MAX_OTHER_SHARE * t.approvedActivities ? ['OTHER_SHARE_OVER_25'] : [],
+      }));
   }
 }
 
 /** Totals per club and period, from the activities and their verdicts; sorted by club, then period. */
-export function periodTotals(activities: readonly JudgedActivity[], verdicts: ReadonlyMap<string, ActivityVerdict>): PeriodTotals[] {
+export function periodTotals(
+  activities: readonly JudgedActivity[],
+  verdicts: ReadonlyMap<string, ActivityVerdict>,
+): PeriodTotals[] {
   const accumulator = new PeriodTotalsAccumulator();
   for (const activity of activities) {
     const verdict = verdicts.get(activityKey(activity));

@@ -75,13 +75,37 @@ describe('period totals', () => {
     const acts: JudgedActivity[] = [
       // club-a, 2024-1: three approved, one rejected.
       activity({ date: '2024-03-11', sport: 'fotboll', vendor: 'v1', participants: participants(children(3)) }),
-      activity({ date: '2024-03-12', sport: 'fotboll', vendor: 'v2', leaders: [leader(adult()), leader(adult())], participants: participants(children(5)) }),
-      activity({ date: '2024-03-13', sport: 'innebandy', vendor: 'v1', type: 'other', participants: participants(children(4)) }),
-      activity({ date: '2024-03-14', sport: 'innebandy', vendor: 'v1', remote: true, participants: participants(children(4)) }),
+      activity({
+        date: '2024-03-12',
+        sport: 'fotboll',
+        vendor: 'v2',
+        leaders: [leader(adult()), leader(adult())],
+        participants: participants(children(5)),
+      }),
+      activity({
+        date: '2024-03-13',
+        sport: 'innebandy',
+        vendor: 'v1',
+        type: 'other',
+        participants: participants(children(4)),
+      }),
+      activity({
+        date: '2024-03-14',
+        sport: 'innebandy',
+        vendor: 'v1',
+        remote: true,
+        participants: participants(children(4)),
+      }),
       // club-a, 2024-2.
       activity({ date: '2024-07-01', sport: 'fotboll', vendor: 'v1', participants: participants(children(3)) }),
       // club-b, 2024-1.
-      activity({ club: CLUB_B, date: '2024-03-11', sport: 'fotboll', vendor: 'v3', participants: participants(children(21)) }),
+      activity({
+        club: CLUB_B,
+        date: '2024-03-11',
+        sport: 'fotboll',
+        vendor: 'v3',
+        participants: participants(children(21)),
+      }),
       // Undated: rejected, in no period.
       activity({ date: undefined }),
     ];
@@ -92,8 +116,15 @@ describe('period totals', () => {
     const r = (n: number) => Math.round(n * 100) / 100;
     expect(totals).toEqual([
       {
-        club: CLUB_A, period: '2024-1', approvedActivities: 3, participations: 12, forecastSek: r(a1 + a2 + a3),
-        paidParticipants: 12, reducedParticipants: 0, unpaidParticipants: 0, extraLeaderSupportActivities: 1,
+        club: CLUB_A,
+        period: '2024-1',
+        approvedActivities: 3,
+        participations: 12,
+        forecastSek: r(a1 + a2 + a3),
+        paidParticipants: 12,
+        reducedParticipants: 0,
+        unpaidParticipants: 0,
+        extraLeaderSupportActivities: 1,
         bySport: {
           fotboll: { approvedActivities: 2, participations: 8, forecastSek: r(a1 + a2) },
           innebandy: { approvedActivities: 1, participations: 4, forecastSek: r(a3) },
@@ -105,15 +136,29 @@ describe('period totals', () => {
         warnings: ['OTHER_SHARE_OVER_25'],
       },
       {
-        club: CLUB_A, period: '2024-2', approvedActivities: 1, participations: 3, forecastSek: r(a1),
-        paidParticipants: 3, reducedParticipants: 0, unpaidParticipants: 0, extraLeaderSupportActivities: 0,
+        club: CLUB_A,
+        period: '2024-2',
+        approvedActivities: 1,
+        participations: 3,
+        forecastSek: r(a1),
+        paidParticipants: 3,
+        reducedParticipants: 0,
+        unpaidParticipants: 0,
+        extraLeaderSupportActivities: 0,
         bySport: { fotboll: { approvedActivities: 1, participations: 3, forecastSek: r(a1) } },
         byVendor: { v1: { approvedActivities: 1, participations: 3, forecastSek: r(a1) } },
         warnings: [],
       },
       {
-        club: CLUB_B, period: '2024-1', approvedActivities: 1, participations: 21, forecastSek: r(21 + 20 * 7.86),
-        paidParticipants: 20, reducedParticipants: 0, unpaidParticipants: 1, extraLeaderSupportActivities: 0,
+        club: CLUB_B,
+        period: '2024-1',
+        approvedActivities: 1,
+        participations: 21,
+        forecastSek: r(21 + 20 * 7.86),
+        paidParticipants: 20,
+        reducedParticipants: 0,
+        unpaidParticipants: 1,
+        extraLeaderSupportActivities: 0,
         bySport: { fotboll: { approvedActivities: 1, participations: 21, forecastSek: r(21 + 20 * 7.86) } },
         byVendor: { v3: { approvedActivities: 1, participations: 21, forecastSek: r(21 + 20 * 7.86) } },
         warnings: [],
@@ -123,12 +168,18 @@ describe('period totals', () => {
 
   it('counts reduced and unpaid participants of the weekly cap', () => {
     const shared = children(3, { birthDate: '2016-06-01' });
-    const acts = ['2024-03-11', '2024-03-12', '2024-03-13', '2024-03-14'].map((date) => activity({ date, participants: participants(shared) }));
+    const acts = ['2024-03-11', '2024-03-12', '2024-03-13', '2024-03-14'].map((date) =>
+      activity({ date, participants: participants(shared) }),
+    );
     const totals = periodTotals(acts, judge(acts).all);
     // Three 8-year-olds on four days: full, full, reduced, unpaid.
     expect(totals).toHaveLength(1);
     expect(totals[0]).toMatchObject({
-      approvedActivities: 4, participations: 12, paidParticipants: 9, reducedParticipants: 3, unpaidParticipants: 3,
+      approvedActivities: 4,
+      participations: 12,
+      paidParticipants: 9,
+      reducedParticipants: 3,
+      unpaidParticipants: 3,
       forecastSek: Math.round((4 * 21 + 6 * 7.86 + 3 * 3.93) * 100) / 100,
     });
   });

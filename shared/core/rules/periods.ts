@@ -47,7 +47,12 @@ export function submissionsOf(facts: ClubFacts, period: string): PeriodSubmissio
  * Decisions, "The application"): after the period's final date, always; once the main application is submitted,
  * except for activities registered late, which stay open for the supplementary application until it is submitted.
  */
-export function isClosedForActivity(period: string, today: string, receivedOn: string, submitted: PeriodSubmissions): boolean {
+export function isClosedForActivity(
+  period: string,
+  today: string,
+  receivedOn: string,
+  submitted: PeriodSubmissions,
+): boolean {
   if (today > finalDateOf(period)) return true;
   if (!submitted.main) return false;
   return submitted.supplementary || !isRegisteredLate(period, receivedOn);

@@ -24,16 +24,28 @@ export interface RuleSet {
 
 export const RULE_SETS: readonly RuleSet[] = [
   {
-    id: 'lok-before-2022', validFrom: '0000-01-01', minimumMinutes: 60, commonStartEndRequired: true,
-    participantCap: { per: 'activity', max: 30 }, weeklyCap: null,
+    id: 'lok-before-2022',
+    validFrom: '0000-01-01',
+    minimumMinutes: 60,
+    commonStartEndRequired: true,
+    participantCap: { per: 'activity', max: 30 },
+    weeklyCap: null,
   },
   {
-    id: 'lok-2022', validFrom: '2022-01-01', minimumMinutes: 60, commonStartEndRequired: true,
-    participantCap: { per: 'activity', max: 30 }, weeklyCap: { reducedFrom: 3, maxAged7to9: 3, maxAged10up: 5 },
+    id: 'lok-2022',
+    validFrom: '2022-01-01',
+    minimumMinutes: 60,
+    commonStartEndRequired: true,
+    participantCap: { per: 'activity', max: 30 },
+    weeklyCap: { reducedFrom: 3, maxAged7to9: 3, maxAged10up: 5 },
   },
   {
-    id: 'lok-2023-07', validFrom: '2023-07-01', minimumMinutes: 45, commonStartEndRequired: false,
-    participantCap: { per: 'valid-leader', max: 20 }, weeklyCap: { reducedFrom: 3, maxAged7to9: 3, maxAged10up: 5 },
+    id: 'lok-2023-07',
+    validFrom: '2023-07-01',
+    minimumMinutes: 45,
+    commonStartEndRequired: false,
+    participantCap: { per: 'valid-leader', max: 20 },
+    weeklyCap: { reducedFrom: 3, maxAged7to9: 3, maxAged10up: 5 },
   },
 ];
 

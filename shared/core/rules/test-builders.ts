@@ -7,8 +7,14 @@ import type { Membership } from '../format/records.js';
 import { defaultAmountsByYear, type AmountsByYear } from './amounts.js';
 import { judgeActivities } from './judge-activities.js';
 import {
-  activityKey, type ClubFacts, type JudgeContext, type JudgedActivity, type JudgedAnonymous, type JudgedParticipant,
-  type JudgedPerson, type JudgedPersonRef,
+  activityKey,
+  type ClubFacts,
+  type JudgeContext,
+  type JudgedActivity,
+  type JudgedAnonymous,
+  type JudgedParticipant,
+  type JudgedPerson,
+  type JudgedPersonRef,
 } from './judge-input.js';
 import type { ActivityVerdict, AnonymousVerdict, ParticipantVerdict } from './verdict.js';
 
@@ -65,7 +71,10 @@ export function leader(who: JudgedPerson, ref: string = who.key): JudgedPersonRe
 }
 
 /** A participant ref; the ref defaults to the person's key. */
-export function participant(who: JudgedPerson, options: { readonly ref?: string; readonly disability?: boolean } = {}): JudgedParticipant {
+export function participant(
+  who: JudgedPerson,
+  options: { readonly ref?: string; readonly disability?: boolean } = {},
+): JudgedParticipant {
   return { ref: options.ref ?? who.key, person: who, disability: options.disability ?? false };
 }
 
@@ -126,7 +135,11 @@ export function context(options: ContextOptions = {}): JudgeContext {
 }
 
 /** Judges the activities together and returns a lookup by activity. */
-export function judge(activities: readonly JudgedActivity[], options: ContextOptions = {}, amounts: AmountsByYear = defaultAmountsByYear): {
+export function judge(
+  activities: readonly JudgedActivity[],
+  options: ContextOptions = {},
+  amounts: AmountsByYear = defaultAmountsByYear,
+): {
   readonly all: Map<string, ActivityVerdict>;
   readonly of: (activity: JudgedActivity) => ActivityVerdict;
 } {
@@ -167,7 +180,10 @@ export function isCounted(verdict: ActivityVerdict, who: JudgedPerson | string):
 }
 
 /** The verdict of a leader. */
-export function leaderLine(verdict: ActivityVerdict, who: JudgedPerson | string): { readonly valid: boolean; readonly reasons: readonly string[] } {
+export function leaderLine(
+  verdict: ActivityVerdict,
+  who: JudgedPerson | string,
+): { readonly valid: boolean; readonly reasons: readonly string[] } {
   const ref = typeof who === 'string' ? who : who.key;
   const line = verdict.leaders.find((l) => l.ref === ref);
   if (!line) throw new Error(`no leader ${ref}`);

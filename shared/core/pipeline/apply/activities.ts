@@ -27,9 +27,18 @@ function linkResolver(accepted: ReadonlyMap<string, string>): LinkOf {
  * Applies a club's activity records, given the refs its persons resolve to (`accepted`), and stages their writes
  * and calendar changes. Returns the ids the file sent.
  */
-export async function applyActivities(context: ApplyContext, club: ClubApply, accepted: ReadonlyMap<string, string>): Promise<Set<string>> {
+export async function applyActivities(
+  context: ApplyContext,
+  club: ClubApply,
+  accepted: ReadonlyMap<string, string>,
+): Promise<Set<string>> {
   const linkOf = linkResolver(accepted);
-  const resolve = (record: ActivityRecord) => resolveActivity(record, linkOf, { vendor: context.vendor, receivedOn: context.today, createdOn: context.createdOn });
+  const resolve = (record: ActivityRecord) =>
+    resolveActivity(record, linkOf, {
+      vendor: context.vendor,
+      receivedOn: context.today,
+      createdOn: context.createdOn,
+    });
   await loadCalendars(context, club, resolve);
   const sent = new Set<string>();
   for (const record of club.records.activities) {
@@ -48,13 +57,21 @@ export async function applyActivities(context: ApplyContext, club: ClubApply, ac
  * The calendars the club's activities are added to, read before any is moved: an activity that would take one
  * past the limit is refused. Keys only (the activities are resolved again after).
  */
-async function loadCalendars(context: ApplyContext, club: ClubApply, resolve: (record: ActivityRecord) => ReturnType<typeof resolveActivity>): Promise<void> {
-  await context.calendars.load(context.ports, club.records.activities.flatMap((record) => {
-    const stored = club.activities.get(record.id);
-    if (context.doneBefore(stored)) return [];
-    const content = contentOf(record, resolve(record).activity);
-    return sameContent(stored?.content, content) ? [] : calendarDocKeys(context.vendor, club.records.club, content);
-  }), context.seeds.settled);
+async function loadCalendars(
+  context: ApplyContext,
+  club: ClubApply,
+  resolve: (record: ActivityRecord) => ReturnType<typeof resolveActivity>,
+): Promise<void> {
+  await context.calendars.load(
+    context.ports,
+    club.records.activities.flatMap((record) => {
+      const stored = club.activities.get(record.id);
+      if (context.doneBefore(stored)) return [];
+      const content = contentOf(record, resolve(record).activity);
+      return sameContent(stored?.content, content) ? [] : calendarDocKeys(context.vendor, club.records.club, content);
+    }),
+    context.seeds.settled,
+  );
 }
 
 /**
@@ -64,7 +81,8 @@ async function loadCalendars(context: ApplyContext, club: ClubApply, resolve: (r
 function againDone(context: ApplyContext, club: ClubApply, record: ActivityRecord, stored: StoredActivity): void {
   const { club: id } = club.records;
   context.counts.activities[stored.lastOutcome]++;
-  if (stored.content) context.applied.push({ club: id, id: record.id, period: periodOfDate(stored.content.date), line: record.line });
+  if (stored.content)
+    context.applied.push({ club: id, id: record.id, period: periodOfDate(stored.content.date), line: record.line });
   // A new person's calendar is written from this file's entries alone (not read): this activity's must be
   // among them again. For a calendar that is read, the entry is there already and nothing changes.
   if (stored.content) context.calendars.move(context.vendor, id, record.id, undefined, stored.content);
@@ -72,7 +90,13 @@ function againDone(context: ApplyContext, club: ClubApply, record: ActivityRecor
 }
 
 /** An activity record to apply: unchanged, refused (a closed period, a full calendar), or created or updated. */
-function applyActivity(context: ApplyContext, club: ClubApply, record: ActivityRecord, stored: StoredActivity | undefined, content: ActivityContent): void {
+function applyActivity(
+  context: ApplyContext,
+  club: ClubApply,
+  record: ActivityRecord,
+  stored: StoredActivity | undefined,
+  content: ActivityContent,
+): void {
   const clubId = club.records.club;
   const live = stored?.content !== undefined ? stored : undefined;
   const applied = { club: clubId, id: record.id, period: periodOfDate(content.date), line: record.line };
@@ -85,10 +109,20 @@ function applyActivity(context: ApplyContext, club: ClubApply, record: ActivityR
     context.refuse('activities', recordError('PERIOD_CLOSED', record.line, { club: clubId, record: record.id }));
     return;
   }
-  const full = context.calendars.passes(context.vendor, clubId, record.id, live?.content, content, LIMITS.activitiesPerPeriod);
+  const full = context.calendars.passes(
+    context.vendor,
+    clubId,
+    record.id,
+    live?.content,
+    content,
+    LIMITS.activitiesPerPeriod,
+  );
   if (full) {
     const detail = `${calendarName(clubId, content, full.key)} > ${LIMITS.activitiesPerPeriod} (${full.period})`;
-    context.refuse('activities', recordError('TOO_MANY_ACTIVITIES', record.line, { club: clubId, record: record.id }, detail));
+    context.refuse(
+      'activities',
+      recordError('TOO_MANY_ACTIVITIES', record.line, { club: clubId, record: record.id }, detail),
+    );
     return;
   }
   writeActivity(context, club, record, stored, content);
@@ -96,7 +130,13 @@ function applyActivity(context: ApplyContext, club: ClubApply, record: ActivityR
 }
 
 /** Stages a created or updated activity (phase two), moves it in its calendars and seeds its re-judging. */
-function writeActivity(context: ApplyContext, club: ClubApply, record: ActivityRecord, stored: StoredActivity | undefined, content: ActivityContent): void {
+function writeActivity(
+  context: ApplyContext,
+  club: ClubApply,
+  record: ActivityRecord,
+  stored: StoredActivity | undefined,
+  content: ActivityContent,
+): void {
   const { vendor, upload, createdOn } = context;
   const clubId = club.records.club;
   const live = stored?.content !== undefined ? stored : undefined;
@@ -107,11 +147,27 @@ function writeActivity(context: ApplyContext, club: ClubApply, record: ActivityR
   // correction from re-judging every week its leaders and participants reach.
   // (The file's created date matters only to ACTIVITY_IN_FUTURE: whether the activity lies after it.)
   const future = (created: string) => content.date !== undefined && content.date > created;
-  const verdictUnchanged = live !== undefined && future(live.createdOn) === future(createdOn) && sameJudgedContent(live.content!, content);
-  context.writes.put({ kind: 'activity', value: {
-    vendor, club: clubId, id: record.id, content, receivedOn: stored?.receivedOn ?? context.today, createdOn,
-    lastUpload: upload.uploadId, lastCompletedAt: upload.completedAt, lastOutcome: outcome, ...(prev ? { prev } : {}), ...(verdictUnchanged ? { verdictUnchanged } : {}),
-  } }, 'last');
+  const verdictUnchanged =
+    live !== undefined && future(live.createdOn) === future(createdOn) && sameJudgedContent(live.content!, content);
+  context.writes.put(
+    {
+      kind: 'activity',
+      value: {
+        vendor,
+        club: clubId,
+        id: record.id,
+        content,
+        receivedOn: stored?.receivedOn ?? context.today,
+        createdOn,
+        lastUpload: upload.uploadId,
+        lastCompletedAt: upload.completedAt,
+        lastOutcome: outcome,
+        ...(prev ? { prev } : {}),
+        ...(verdictUnchanged ? { verdictUnchanged } : {}),
+      },
+    },
+    'last',
+  );
   context.calendars.move(vendor, clubId, record.id, live?.content, content);
   if (!verdictUnchanged) context.seeds.activity(clubId, record.id, placeOf(clubId, content), prev);
 }

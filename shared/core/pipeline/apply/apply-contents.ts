@@ -15,7 +15,12 @@ import { removeActivities } from './removals.js';
  * is skipped), and a judge elsewhere that read it in between would miss that club's writes.
  */
 export type ClubApplied = Omit<StagedApply, 'activities' | 'seeds'> & {
-  readonly activities: readonly { readonly club: string; readonly id: string; readonly period: string; readonly line: number }[];
+  readonly activities: readonly {
+    readonly club: string;
+    readonly id: string;
+    readonly period: string;
+    readonly line: number;
+  }[];
   readonly seeds: Omit<StagedApply['seeds'], 'settled'> & { readonly settled: readonly string[] };
   /** The calendar keys whose heads the join moves once every club is written (rejudge.ts). */
   readonly touched: readonly string[];
@@ -25,8 +30,20 @@ export type ClubApplied = Omit<StagedApply, 'activities' | 'seeds'> & {
  * Applies a file's contents (a unit's clubs, from their parts): per club its persons, its activities and its
  * removals, then the calendar changes; written in two phases (phase two marks records done). The club's result.
  */
-export async function applyContents(ports: PipelinePorts, upload: ApplyingUpload, file: FileContents, sha256: string, clock: PipelineClock): Promise<ClubApplied> {
-  const context = new ApplyContext(ports, upload, clock.today, clock.swedishDateOf(file.header.created), file.header.mode);
+export async function applyContents(
+  ports: PipelinePorts,
+  upload: ApplyingUpload,
+  file: FileContents,
+  sha256: string,
+  clock: PipelineClock,
+): Promise<ClubApplied> {
+  const context = new ApplyContext(
+    ports,
+    upload,
+    clock.today,
+    clock.swedishDateOf(file.header.created),
+    file.header.mode,
+  );
   // Bounded (errors found after reading have no limit of their own: a ref to nobody is one each).
   for (const error of file.errors) context.errors.push(error);
   const recordErrors: RecordError[] = [];
@@ -53,7 +70,12 @@ function refuseClub(context: ApplyContext, records: ClubRecords): void {
 async function clubApply(context: ApplyContext, records: ClubRecords, state: ClubApply['state']): Promise<ClubApply> {
   context.authorised.push(records.club);
   const links = await context.ports.store.linksOf(context.vendor, records.club);
-  return { records, state, links: new Map(links.persons.map((l) => [l.ref, l])), activities: new Map(links.activities.map((a) => [a.id, a])) };
+  return {
+    records,
+    state,
+    links: new Map(links.persons.map((l) => [l.ref, l])),
+    activities: new Map(links.activities.map((a) => [a.id, a])),
+  };
 }
 
 async function applyClub(context: ApplyContext, club: ClubApply): Promise<void> {

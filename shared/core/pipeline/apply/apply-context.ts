@@ -108,11 +108,14 @@ export class ApplyContext {
     this.errors.push(error);
     if (counted) this.counts[entity].refused++;
   }
-
 }
 
 export function isActive(state: ClubState | undefined, vendor: string, today: string): boolean {
-  return state?.activations.some((a) => a.vendor === vendor && a.active && a.from <= today && (a.to === undefined || today <= a.to)) ?? false;
+  return (
+    state?.activations.some(
+      (a) => a.vendor === vendor && a.active && a.from <= today && (a.to === undefined || today <= a.to),
+    ) ?? false
+  );
 }
 
 /** A stored activity in a period closed for it (lok-rules.md, PERIOD_CLOSED): a change or deletion is refused. */
@@ -121,6 +124,7 @@ export function closedFor(state: ClubState, stored: StoredActivity, today: strin
   if (date === undefined) return false;
   const period = periodOfDate(date);
   return isClosedForActivity(period, today, stored.receivedOn, {
-    main: state.submittedPeriods.includes(period), supplementary: state.supplementedPeriods?.includes(period) ?? false,
+    main: state.submittedPeriods.includes(period),
+    supplementary: state.supplementedPeriods?.includes(period) ?? false,
   });
 }

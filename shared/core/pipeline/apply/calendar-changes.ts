@@ -39,7 +39,14 @@ export class CalendarChanges {
   }
 
   /** The key whose calendar moving the activity from `before` to `after` would take past `max` entries, if any. */
-  passes(vendor: string, club: string, id: string, before: ActivityContent | undefined, after: ActivityContent | undefined, max: number): CalendarKey | undefined {
+  passes(
+    vendor: string,
+    club: string,
+    id: string,
+    before: ActivityContent | undefined,
+    after: ActivityContent | undefined,
+    max: number,
+  ): CalendarKey | undefined {
     if (!after || after.date === undefined) return undefined;
     const entry = calendarEntry(after.date, id);
     const leaving = before?.date === undefined ? undefined : calendarEntry(before.date, id);
@@ -65,8 +72,17 @@ export class CalendarChanges {
     return entries;
   }
 
-  move(vendor: string, club: string, id: string, before: ActivityContent | undefined, after: ActivityContent | undefined): void {
-    for (const [content, op] of [[before, 'remove'], [after, 'add']] as const) {
+  move(
+    vendor: string,
+    club: string,
+    id: string,
+    before: ActivityContent | undefined,
+    after: ActivityContent | undefined,
+  ): void {
+    for (const [content, op] of [
+      [before, 'remove'],
+      [after, 'add'],
+    ] as const) {
       if (!content || content.date === undefined) continue;
       const entry = calendarEntry(content.date, id);
       for (const docKey of calendarDocKeys(vendor, club, content)) {
@@ -88,7 +104,12 @@ export class CalendarChanges {
   async write(ports: PipelinePorts, writes: Writes, settled: ReadonlySet<string>): Promise<void> {
     // A person this upload created has calendars only from this file: what it adds is the whole calendar, so
     // there is nothing to read (a first load reads no calendar at all); those `load` read are not read again.
-    const stored = await DocsOf.read(ports.store, [...this.changes.values()].filter((c) => !settled.has(c.key.key) && !this.read.has(docId(c.key))).map((c) => c.key));
+    const stored = await DocsOf.read(
+      ports.store,
+      [...this.changes.values()]
+        .filter((c) => !settled.has(c.key.key) && !this.read.has(docId(c.key)))
+        .map((c) => c.key),
+    );
     for (const [id, change] of this.changes) {
       const before = this.stored.get(id) ?? stored.of(change.key)?.entries ?? [];
       const entries = new Set(before);
@@ -97,7 +118,17 @@ export class CalendarChanges {
       const after = [...entries].sort();
       if (after.length === before.length && after.every((e, i) => e === before[i])) continue;
       if (after.length === 0) writes.delete(change.key);
-      else writes.put({ kind: 'calendar', value: { key: change.key.key, period: change.key.period, vendor: change.key.vendor, club: change.key.club, entries: after } });
+      else
+        writes.put({
+          kind: 'calendar',
+          value: {
+            key: change.key.key,
+            period: change.key.period,
+            vendor: change.key.vendor,
+            club: change.key.club,
+            entries: after,
+          },
+        });
     }
   }
 }
@@ -105,5 +136,8 @@ export class CalendarChanges {
 /** How the vendor names a calendar key of an activity: the ref of its person, or its group's id (never a register id). */
 export function calendarName(club: string, content: ActivityContent, key: string): string {
   const person = [...content.leaders, ...content.participants].find((p) => p.pid === key);
-  return person?.ref ?? (content.group && groupKey(club, content.group.id) === key ? `group ${content.group.id}` : 'a person');
+  return (
+    person?.ref ??
+    (content.group && groupKey(club, content.group.id) === key ? `group ${content.group.id}` : 'a person')
+  );
 }

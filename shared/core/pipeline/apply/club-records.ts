@@ -18,11 +18,29 @@ export interface ClubRecords {
 }
 
 /** Splits the gathered file per club, refusing ids given twice (every occurrence: which one was meant is unknown). */
-export function recordsPerClub(file: FileContents, errors: RecordError[], counts: ReturnType<typeof emptyCounts>): Map<string, ClubRecords> {
-  const { personDuplicates, activityDuplicates, refusedPersons, refusedActivities } = fileRefusals(file, errors, counts);
+export function recordsPerClub(
+  file: FileContents,
+  errors: RecordError[],
+  counts: ReturnType<typeof emptyCounts>,
+): Map<string, ClubRecords> {
+  const { personDuplicates, activityDuplicates, refusedPersons, refusedActivities } = fileRefusals(
+    file,
+    errors,
+    counts,
+  );
   const clubs = new Map<string, ClubRecords>();
   for (const { club, line } of file.clubs) {
-    if (!clubs.has(club)) clubs.set(club, { club, line, persons: [], activities: [], deletedPersons: [], deletedActivities: [], refusedPersonIds: new Set(), refusedActivityIds: new Set() });
+    if (!clubs.has(club))
+      clubs.set(club, {
+        club,
+        line,
+        persons: [],
+        activities: [],
+        deletedPersons: [],
+        deletedActivities: [],
+        refusedPersonIds: new Set(),
+        refusedActivityIds: new Set(),
+      });
   }
   const of = (club: string) => clubs.get(club)!;
   for (const r of refusedPersons) of(r.club).refusedPersonIds.add(r.id);
@@ -37,7 +55,8 @@ export function recordsPerClub(file: FileContents, errors: RecordError[], counts
   for (const p of file.persons) if (keep('persons', personDuplicates, p)) of(p.club).persons.push(p);
   for (const a of file.activities) if (keep('activities', activityDuplicates, a)) of(a.club).activities.push(a);
   for (const d of file.deletedPersons) if (keep('persons', personDuplicates, d)) of(d.club).deletedPersons.push(d);
-  for (const d of file.deletedActivities) if (keep('activities', activityDuplicates, d)) of(d.club).deletedActivities.push(d);
+  for (const d of file.deletedActivities)
+    if (keep('activities', activityDuplicates, d)) of(d.club).deletedActivities.push(d);
   return clubs;
 }
 

@@ -1,7 +1,15 @@
 import { recordError } from '../../errors/record-error.js';
 import type { PersonRecord } from '../../format/records.js';
 import { otherIds } from '../../register/duplicate-ids.js';
-import { factsOf, identityKeysOf, newPersonId, personDigest, personOf, sameFacts, type IdentityKeys } from '../person-identity.js';
+import {
+  factsOf,
+  identityKeysOf,
+  newPersonId,
+  personDigest,
+  personOf,
+  sameFacts,
+  type IdentityKeys,
+} from '../person-identity.js';
 import { DocsOf } from '../read-docs.js';
 import type { StoredPerson, StoredPersonLink } from '../stored.js';
 import type { ApplyContext, ClubApply } from './apply-context.js';
@@ -31,7 +39,10 @@ interface Matching {
 
 /** The identity items the club's keys name: who owns a key, and whether it was known before this upload. */
 class Identities {
-  constructor(private readonly found: DocsOf<'identity'>, private readonly context: ApplyContext) {}
+  constructor(
+    private readonly found: DocsOf<'identity'>,
+    private readonly context: ApplyContext,
+  ) {}
   owner(key: string | undefined): string | undefined {
     return key === undefined ? undefined : this.found.of({ kind: 'identity', key })?.pid;
   }
@@ -76,7 +87,9 @@ function personsToMatch(context: ApplyContext, club: ClubApply): Matching {
 }
 
 function identityLookups(matching: Matching): { kind: 'identity'; key: string }[] {
-  return [...matching.toMatch.values()].flatMap((keys) => [keys.clubKey, keys.national].flatMap((key) => (key ? [{ kind: 'identity' as const, key }] : [])));
+  return [...matching.toMatch.values()].flatMap((keys) =>
+    [keys.clubKey, keys.national].flatMap((key) => (key ? [{ kind: 'identity' as const, key }] : [])),
+  );
 }
 
 /** The records that changed, each with the register person it is; an unchanged one is accepted, a conflict refused. */
@@ -93,13 +106,16 @@ function candidatesOf(context: ApplyContext, club: ClubApply, matching: Matching
     }
     const pid = personIdOf(context, record, keys, live, identities);
     if (pid === undefined) {
-      context.errors.push(recordError('IDENTITY_CONFLICT', record.line, { club: club.records.club, record: record.id }));
+      context.errors.push(
+        recordError('IDENTITY_CONFLICT', record.line, { club: club.records.club, record: record.id }),
+      );
       matching.refused.add(record.id);
       continue;
     }
     // A deleted link coming back is not a new person: its id (derived from the same identity, or from the same
     // vendor id when there is none) may be named by activities stored before.
-    const newPerson = link === undefined && !identities.knownBefore(keys.clubKey) && !identities.knownBefore(keys.national);
+    const newPerson =
+      link === undefined && !identities.knownBefore(keys.clubKey) && !identities.knownBefore(keys.national);
     const all = [...new Set([keys.clubKey, keys.national])].filter((k): k is string => k !== undefined);
     const newKeys = all.filter((k) => identities.owner(k) === undefined || !identities.knownBefore(k));
     candidates.push({ record, pid, ...(live ? { link: live } : {}), keys: all, newKeys, newPerson, digest });
@@ -111,7 +127,13 @@ function candidatesOf(context: ApplyContext, club: ClubApply, matching: Matching
  * The register person a record is: its live link's, else the one its keys find, else a new one; undefined when its
  * keys find another person than its link's, or two persons (IDENTITY_CONFLICT).
  */
-function personIdOf(context: ApplyContext, record: PersonRecord, keys: IdentityKeys, live: StoredPersonLink | undefined, identities: Identities): string | undefined {
+function personIdOf(
+  context: ApplyContext,
+  record: PersonRecord,
+  keys: IdentityKeys,
+  live: StoredPersonLink | undefined,
+  identities: Identities,
+): string | undefined {
   const byClubKey = identities.owner(keys.clubKey);
   const byNational = identities.owner(keys.national);
   if (live) return [byClubKey, byNational].some((p) => p !== undefined && p !== live.pid) ? undefined : live.pid;
@@ -124,12 +146,26 @@ function personIdOf(context: ApplyContext, record: PersonRecord, keys: IdentityK
  * person: reported, never merged. Returns the stored persons of the candidates (a new person's item cannot exist
  * yet, but for an earlier attempt of this upload, which wrote the same).
  */
-async function refuseOtherPersonnummer(context: ApplyContext, club: ClubApply, matching: Matching): Promise<DocsOf<'person'>> {
-  const persons = await DocsOf.read(context.ports.store, matching.candidates.filter((c) => !c.newPerson).map((c) => ({ kind: 'person' as const, pid: c.pid })));
+async function refuseOtherPersonnummer(
+  context: ApplyContext,
+  club: ClubApply,
+  matching: Matching,
+): Promise<DocsOf<'person'>> {
+  const persons = await DocsOf.read(
+    context.ports.store,
+    matching.candidates.filter((c) => !c.newPerson).map((c) => ({ kind: 'person' as const, pid: c.pid })),
+  );
   for (const c of [...matching.candidates]) {
     const known = persons.of({ kind: 'person', pid: c.pid })?.personnummer;
-    if (c.record.identity.kind === 'personnummer' && known !== undefined && known !== c.record.identity.personnummer && !c.link) {
-      context.errors.push(recordError('IDENTITY_CONFLICT', c.record.line, { club: club.records.club, record: c.record.id }));
+    if (
+      c.record.identity.kind === 'personnummer' &&
+      known !== undefined &&
+      known !== c.record.identity.personnummer &&
+      !c.link
+    ) {
+      context.errors.push(
+        recordError('IDENTITY_CONFLICT', c.record.line, { club: club.records.club, record: c.record.id }),
+      );
       matching.refused.add(c.record.id);
       matching.candidates.splice(matching.candidates.indexOf(c), 1);
     }
@@ -161,7 +197,14 @@ function acceptCandidates(context: ApplyContext, club: ClubApply, matching: Matc
   for (const c of matching.candidates) {
     const same = holders.get(c.pid)!;
     if (same.length > 1) {
-      context.errors.push(recordError('DUPLICATE_PERSON_IDENTITY', c.record.line, { club: club.records.club, record: c.record.id }, otherIds(same, c.record.id)));
+      context.errors.push(
+        recordError(
+          'DUPLICATE_PERSON_IDENTITY',
+          c.record.line,
+          { club: club.records.club, record: c.record.id },
+          otherIds(same, c.record.id),
+        ),
+      );
       matching.refused.add(c.record.id);
       continue;
     }
@@ -182,17 +225,35 @@ function writePerson(context: ApplyContext, club: ClubApply, c: Candidate, store
   for (const key of c.newKeys) writes.put({ kind: 'identity', value: { key, pid, createdBy: upload.uploadId } });
   // Keys the record no longer has (a corrected personnummer) stop pointing at the person.
   for (const key of c.link?.keys ?? []) if (!c.keys.includes(key)) writes.delete({ kind: 'identity', key });
-  writes.put({ kind: 'membership', value: { pid, club: club.records.club, vendor: upload.vendor, ref: record.id, memberships: record.memberships } });
+  writes.put({
+    kind: 'membership',
+    value: { pid, club: club.records.club, vendor: upload.vendor, ref: record.id, memberships: record.memberships },
+  });
   const facts = factsOf(record);
   // Whose verdicts may change: everywhere when the facts the rules read changed (or a known person got a new
   // link), in this club when only the record did, or the person is new (another vendor's activities of the club
   // may name them already: a first load at the same time; the judge looks them up only if so). Kept on the
   // link, so that a retry seeds the same.
   const seed = (c.link && !sameFacts(c.link.facts, facts)) || (!c.link && !c.newPerson) ? 'all' : 'club';
-  writes.put({ kind: 'person-link', value: {
-    vendor: upload.vendor, club: club.records.club, ref: record.id, pid, digest: c.digest, facts, keys: c.keys, newPerson: c.newPerson,
-    lastUpload: upload.uploadId, lastOutcome: outcome, ...(seed ? { seed } : {}),
-  } }, 'last');
+  writes.put(
+    {
+      kind: 'person-link',
+      value: {
+        vendor: upload.vendor,
+        club: club.records.club,
+        ref: record.id,
+        pid,
+        digest: c.digest,
+        facts,
+        keys: c.keys,
+        newPerson: c.newPerson,
+        lastUpload: upload.uploadId,
+        lastOutcome: outcome,
+        ...(seed ? { seed } : {}),
+      },
+    },
+    'last',
+  );
   if (seed) context.seeds.person(pid, seed === 'club' ? club.records.club : undefined);
   if (c.newPerson) context.seeds.settle(pid);
 }

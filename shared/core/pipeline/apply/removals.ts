@@ -16,12 +16,16 @@ interface Removal {
  * that is live, or that this upload removed already (a retry counts it again).
  */
 function removalsOf<T extends LastChange>(
-  context: ApplyContext, club: ClubApply, explicit: readonly { id: string; line: number }[], stored: ReadonlyMap<string, T>,
+  context: ApplyContext,
+  club: ClubApply,
+  explicit: readonly { id: string; line: number }[],
+  stored: ReadonlyMap<string, T>,
   removes: (id: string, item: T) => boolean,
 ): Removal[] {
   const removals: Removal[] = explicit.map((d) => ({ id: d.id, line: d.line, explicit: true }));
   if (context.mode !== 'full') return removals;
-  for (const [id, item] of stored) if (removes(id, item)) removals.push({ id, line: club.records.line, explicit: false });
+  for (const [id, item] of stored)
+    if (removes(id, item)) removals.push({ id, line: club.records.line, explicit: false });
   return removals;
 }
 
@@ -29,7 +33,13 @@ function removalsOf<T extends LastChange>(
 export function removePersons(context: ApplyContext, club: ClubApply): void {
   const { records, links } = club;
   const leftInPlace = personLeftInPlace(records);
-  const removals = removalsOf(context, club, records.deletedPersons, links, (ref, link) => leftInPlace(ref) && (!link.deleted || context.doneBefore(link) !== undefined));
+  const removals = removalsOf(
+    context,
+    club,
+    records.deletedPersons,
+    links,
+    (ref, link) => leftInPlace(ref) && (!link.deleted || context.doneBefore(link) !== undefined),
+  );
   for (const removal of removals) {
     const link = links.get(removal.id);
     if (context.doneBefore(link)?.deleted) {
@@ -38,12 +48,22 @@ export function removePersons(context: ApplyContext, club: ClubApply): void {
       continue;
     }
     if (!link || link.deleted) {
-      if (removal.explicit) context.refuse('persons', recordError('UNKNOWN_RECORD', removal.line, { club: records.club, record: removal.id }));
+      if (removal.explicit)
+        context.refuse(
+          'persons',
+          recordError('UNKNOWN_RECORD', removal.line, { club: records.club, record: removal.id }),
+        );
       continue;
     }
     context.counts.persons.deleted++;
     context.writes.delete({ kind: 'membership', pid: link.pid, club: records.club, vendor: context.vendor });
-    context.writes.put({ kind: 'person-link', value: { ...link, deleted: true, lastUpload: context.upload.uploadId, lastOutcome: 'deleted' } }, 'last');
+    context.writes.put(
+      {
+        kind: 'person-link',
+        value: { ...link, deleted: true, lastUpload: context.upload.uploadId, lastOutcome: 'deleted' },
+      },
+      'last',
+    );
     context.seeds.person(link.pid, records.club);
   }
 }
@@ -55,7 +75,13 @@ export function removePersons(context: ApplyContext, club: ClubApply): void {
 export function removeActivities(context: ApplyContext, club: ClubApply, sent: ReadonlySet<string>): void {
   const { records, activities, state } = club;
   const named = new Set([...sent, ...records.deletedActivities.map((d) => d.id), ...records.refusedActivityIds]);
-  const removals = removalsOf(context, club, records.deletedActivities, activities, (id, stored) => !named.has(id) && (stored.content !== undefined || context.doneBefore(stored) !== undefined));
+  const removals = removalsOf(
+    context,
+    club,
+    records.deletedActivities,
+    activities,
+    (id, stored) => !named.has(id) && (stored.content !== undefined || context.doneBefore(stored) !== undefined),
+  );
   for (const removal of removals) {
     const stored = activities.get(removal.id);
     const where = { club: records.club, record: removal.id };
@@ -74,10 +100,23 @@ export function removeActivities(context: ApplyContext, club: ClubApply, sent: R
     }
     context.counts.activities.deleted++;
     const prev = placeOf(records.club, stored.content)!;
-    context.writes.put({ kind: 'activity', value: {
-      vendor: context.vendor, club: records.club, id: removal.id, receivedOn: stored.receivedOn, createdOn: stored.createdOn,
-      lastUpload: context.upload.uploadId, lastCompletedAt: context.upload.completedAt, lastOutcome: 'deleted', prev,
-    } }, 'last');
+    context.writes.put(
+      {
+        kind: 'activity',
+        value: {
+          vendor: context.vendor,
+          club: records.club,
+          id: removal.id,
+          receivedOn: stored.receivedOn,
+          createdOn: stored.createdOn,
+          lastUpload: context.upload.uploadId,
+          lastCompletedAt: context.upload.completedAt,
+          lastOutcome: 'deleted',
+          prev,
+        },
+      },
+      'last',
+    );
     context.calendars.move(context.vendor, records.club, removal.id, stored.content, undefined);
     context.seeds.activity(records.club, removal.id, prev);
   }
