@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { diskSegment } from '../shared/adapters/local-disk/object-store.js';
 import { inboxKey } from '../shared/core/storage/bucket-layout.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
+import type { PipelinePorts } from '../shared/core/pipeline/ports.js';
 import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
@@ -34,6 +35,16 @@ async function idleWithin(queue: UploadQueue, ms: number): Promise<'idle' | 'stu
   ]);
 }
 
+/** Local mode's upload queue on the register's folder, through `ports`, with the events it logs. */
+function queueOn(
+  register: TestRegister,
+  ports: PipelinePorts,
+): { queue: UploadQueue; events: Record<string, unknown>[] } {
+  const events: Record<string, unknown>[] = [];
+  const queue = new UploadQueue({ ports, root: register.folder, clock, log: (event) => events.push(event) });
+  return { queue, events };
+}
+
 const outbox = (register: TestRegister) => join(register.folder, 'outbox', VENDOR);
 
 describe('local mode: a bad upload stops no one', () => {
@@ -41,13 +52,7 @@ describe('local mode: a bad upload stops no one', () => {
 
   it('an upload whose name leaves no room for ".receipt.json" (254 bytes, taken before names were checked) gets its receipt, and the vendor\'s next upload is imported', async () => {
     const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
-    const events: Record<string, unknown>[] = [];
-    const queue = new UploadQueue({
-      ports: register.ports,
-      root: register.folder,
-      clock,
-      log: (event) => events.push(event),
-    });
+    const { queue, events } = queueOn(register, register.ports);
     const long = `${'b'.repeat(250)}.xml`;
     queue.enqueue(completed(place(register, long), long, 1));
     queue.enqueue(completed(place(register, 'next.xml'), 'next.xml', 2));
@@ -74,13 +79,7 @@ describe('local mode: a bad upload stops no one', () => {
 
   it('an upload the vendor removed while it waited for its turn is dropped quietly: no error, no ledger entry', async () => {
     const register = await registerFor(db.client, [VENDOR], ['100042', '100043']);
-    const events: Record<string, unknown>[] = [];
-    const queue = new UploadQueue({
-      ports: register.ports,
-      root: register.folder,
-      clock,
-      log: (event) => events.push(event),
-    });
+    const { queue, events } = queueOn(register, register.ports);
     queue.enqueue(completed(place(register, 'first.xml'), 'first.xml', 1));
     const waiting = place(register, 'waiting.xml');
     queue.enqueue(completed(waiting, 'waiting.xml', 2));
@@ -105,8 +104,7 @@ describe('local mode: a bad upload stops no one', () => {
         throw Object.assign(new Error(`ENAMETOOLONG: ${secret}`), { code: 'ENAMETOOLONG' });
       return proceed();
     });
-    const events: Record<string, unknown>[] = [];
-    const queue = new UploadQueue({ ports: failing, root: register.folder, clock, log: (event) => events.push(event) });
+    const { queue, events } = queueOn(register, failing);
     place(register, 'left.xml');
     await expect(queue.resume()).resolves.toBeUndefined();
     expect(await idleWithin(queue, 60_000)).toBe('idle');
