@@ -1,12 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
+import { describe, expect, it } from 'vitest';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { cliRegisterForFile } from './support/cli-env.js';
 import { scratchForFile } from './support/for-file.js';
-import { TEST_KEY } from './support/pipeline.js';
-import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
+import { ROOT, runCli, type CliResult } from './support/run-cli.js';
 
 /**
  * The pipeline commands of the built CLI, run as child processes against DynamoDB Local, configured the way a
@@ -21,18 +19,17 @@ const expected = JSON.parse(
   readFileSync(join(ROOT, 'samples', 'expected', 'club-valid.receipt.json'), 'utf8'),
 ) as Receipt;
 
-let local: DynamoDbLocal | undefined;
-let env: NodeJS.ProcessEnv = {};
+const db = cliRegisterForFile(table, objects);
 
 function lok(args: string[], overrides: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const childEnv = { ...env, ...overrides };
+  const childEnv = { ...db.env, ...overrides };
   for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete childEnv[k];
   return runCli(args, { env: childEnv });
 }
 
 /** The one line every command here says on standard error: which register it talks to. */
 function registerLine(tableName = table): string {
-  return `register: table ${tableName} at DynamoDB ${local!.endpoint}\n`;
+  return `register: table ${tableName} at DynamoDB ${db.endpoint}\n`;
 }
 
 /** Runs a command that must succeed and prints JSON; returns the parsed JSON. */
@@ -42,23 +39,6 @@ async function json<T>(args: string[]): Promise<T> {
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as T;
 }
-
-beforeAll(async () => {
-  const started = await dynamoDbForTests();
-  started.client.destroy();
-  local = started.local;
-  env = {
-    ...cleanEnv(),
-    LOK_DYNAMODB_ENDPOINT: local.endpoint,
-    LOK_REGISTER_TABLE: table,
-    LOK_IDENTITY_KEY: TEST_KEY,
-    LOK_OBJECTS_DIR: objects,
-  };
-}, 120_000);
-
-afterAll(async () => {
-  await local?.stop();
-});
 
 describe('lok-importer pipeline commands on DynamoDB Local', () => {
   it('adds a vendor and a club (creating the table on first use) and activates the vendor; admin refusals exit 1 with CODE: message', async () => {
@@ -260,38 +240,13 @@ describe('lok-importer pipeline commands on DynamoDB Local', () => {
     expect(
       (await lok(['vendor', 'add', 'demo-vendor', '--name', 'Demo AB', '--purpose', 'LOK-stöd', ...other])).code,
     ).toBe(0);
-    expect(
-      (
-        await lok([
-          'club',
-          'add',
-          '100042',
-          '--name',
-          'IK Test',
-          '--sport',
-          'Fotboll',
-          '--federation',
-          'SvFF',
-          ...other,
-        ])
-      ).code,
-    ).toBe(0);
-    expect(
-      (
-        await lok([
-          'club',
-          'add',
-          '100043',
-          '--name',
-          'IK Annan',
-          '--sport',
-          'Fotboll',
-          '--federation',
-          'SvFF',
-          ...other,
-        ])
-      ).code,
-    ).toBe(0);
+    for (const [club, name] of [
+      ['100042', 'IK Test'],
+      ['100043', 'IK Annan'],
+    ] as const)
+      expect(
+        (await lok(['club', 'add', club, '--name', name, '--sport', 'Fotboll', '--federation', 'SvFF', ...other])).code,
+      ).toBe(0);
     expect(
       (await lok(['club', 'activate', '100042', '--vendor', 'demo-vendor', '--from', '2026-01-01', ...other])).code,
     ).toBe(0);

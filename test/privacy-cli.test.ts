@@ -1,12 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
-import { dynamoDbForTests } from './support/dynamodb.js';
+import { describe, expect, it } from 'vitest';
+import { cliRegisterForFile } from './support/cli-env.js';
 import { scratchForFile } from './support/for-file.js';
 import { personnummerForms } from './support/personal-data.js';
-import { TEST_KEY } from './support/pipeline.js';
-import { cleanEnv, ROOT, runCli, type CliResult } from './support/run-cli.js';
+import { ROOT, runCli, type CliResult } from './support/run-cli.js';
 
 /**
  * The built CLI against DynamoDB Local: every query command's output and every receipt written holds no full
@@ -18,12 +16,11 @@ const objects = join(scratch, 'objects');
 const SAMPLES = ['club-valid.xml', 'club-errors.xml'];
 const CLUB = '100042';
 
-let local: DynamoDbLocal | undefined;
-let env: NodeJS.ProcessEnv = {};
+const db = cliRegisterForFile(`privacy-cli-${process.pid}`, objects);
 const said: string[] = [];
 
 async function lok(args: string[]): Promise<CliResult> {
-  const result = await runCli(args, { env });
+  const result = await runCli(args, { env: db.env });
   said.push(result.stdout, result.stderr);
   return result;
 }
@@ -41,23 +38,6 @@ function found(text: string, forms: readonly string[]): string[] {
     .filter((f) => text.includes(f))
     .map((f) => `${f} in …${text.slice(Math.max(0, text.indexOf(f) - 40), text.indexOf(f) + 20)}…`);
 }
-
-beforeAll(async () => {
-  const started = await dynamoDbForTests();
-  started.client.destroy();
-  local = started.local;
-  env = {
-    ...cleanEnv(),
-    LOK_DYNAMODB_ENDPOINT: local.endpoint,
-    LOK_REGISTER_TABLE: `privacy-cli-${process.pid}`,
-    LOK_IDENTITY_KEY: TEST_KEY,
-    LOK_OBJECTS_DIR: objects,
-  };
-}, 120_000);
-
-afterAll(async () => {
-  await local?.stop();
-});
 
 describe('no full personnummer in CLI output or receipts', () => {
   const forms = SAMPLES.flatMap((name) => personnummerForms(readFileSync(join(ROOT, 'samples', name), 'utf8')));
