@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbApplicationStore } from '../shared/adapters/dynamodb/application-store-dynamodb.js';
 import type { AdminRequest } from '../shared/core/admin/admin-request.js';
 import { clubFile } from './support/club-file.js';
+import { adminFunctionEnv } from './support/function-env.js';
 import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { importText, registerForFile } from './support/pipeline.js';
 import { runCli } from './support/run-cli.js';
@@ -34,21 +35,8 @@ beforeAll(async () => {
       )
     ).kind,
   ).toBe('done');
-  Object.assign(process.env, {
-    REGISTER_TABLE: db.register.table,
-    DYNAMODB_ENDPOINT: db.endpoint,
-    AWS_REGION: 'eu-north-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    BUCKET: 'lok-files',
-    SFTP_SERVER_ID: 's-0123456789abcdef0',
-    VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors',
-    VENDOR_SESSION_POLICY: '{}',
+  Object.assign(process.env, adminFunctionEnv(db.register.table, db.endpoint), {
     IMPORT_STATE_MACHINE_ARN: 'arn:aws:states:eu-north-1:111122223333:stateMachine:import',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
-    POWERTOOLS_SERVICE_NAME: 'lok-importer',
   });
   handler = (await import('../functions/vendor-admin.js')).handler as typeof handler;
   lambda = await startLambdaStandIn(ADMIN_FUNCTION, handler);

@@ -6,6 +6,7 @@ import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admi
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import type { DynamoDbLocal } from '../shared/adapters/dynamodb-local/start-dynamodb-local.js';
 import { dynamoDbForTests } from './support/dynamodb.js';
+import { adminFunctionEnv } from './support/function-env.js';
 import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { runCli } from './support/run-cli.js';
 
@@ -21,21 +22,7 @@ let lambda: LambdaStandIn;
 beforeAll(async () => {
   dynamo = await dynamoDbForTests();
   await dynamo.client.send(new CreateTableCommand(registerTableDefinition(TABLE)));
-  Object.assign(process.env, {
-    REGISTER_TABLE: TABLE,
-    DYNAMODB_ENDPOINT: dynamo.local.endpoint,
-    AWS_REGION: 'eu-north-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    BUCKET: 'lok-files',
-    SFTP_SERVER_ID: 's-0123456789abcdef0',
-    VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors',
-    VENDOR_SESSION_POLICY: '{}',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
-    POWERTOOLS_SERVICE_NAME: 'lok-importer',
-  });
+  Object.assign(process.env, adminFunctionEnv(TABLE, dynamo.local.endpoint));
   const { handler } = await import('../functions/vendor-admin.js');
   lambda = await startLambdaStandIn(ADMIN_FUNCTION, handler as (event: unknown, context: Context) => Promise<unknown>);
 }, 120_000);

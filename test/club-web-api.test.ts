@@ -16,6 +16,7 @@ import { startClubWeb, type ClubWeb } from '../shared/web/server.js';
 import { ROOT } from './support/run-cli.js';
 import { grantOfClaims } from '../shared/web/grants.js';
 import { clubFile, KID_PNRS, LEADER_PNR } from './support/club-file.js';
+import { handlerEnvOnDynamoDbLocal } from './support/function-env.js';
 import { clockAt, importText, registerForFile } from './support/pipeline.js';
 
 /**
@@ -271,16 +272,7 @@ describe("the club's API in AWS: functions/club-api.ts behind API Gateway's JWT 
   });
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      REGISTER_TABLE: db.register.table,
-      DYNAMODB_ENDPOINT: db.endpoint,
-      AWS_REGION: 'eu-north-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_SERVICE_NAME: 'lok-importer',
-    });
+    Object.assign(process.env, handlerEnvOnDynamoDbLocal(db.register.table, db.endpoint));
     handler = (await import('../functions/club-api.js')).handler as unknown as Handler;
   });
 
