@@ -72,10 +72,8 @@ export interface AnonymousParticipants {
   readonly line: number;
 }
 
-export interface ActivityRecord {
-  readonly club: string;
-  readonly id: string;
-  readonly line: number;
+/** An activity's own fields, as the file gives them and the register keeps them (`ActivityContent`). */
+export interface ActivityFields {
   /** Absent fields are judged (MISSING_REQUIRED_DATA), not refused: the activity is stored and rejected. */
   readonly date?: string;
   readonly start?: string;
@@ -87,6 +85,12 @@ export interface ActivityRecord {
   readonly dropIn: boolean;
   readonly remote: boolean;
   readonly tryOut: boolean;
+}
+
+export interface ActivityRecord extends ActivityFields {
+  readonly club: string;
+  readonly id: string;
+  readonly line: number;
   readonly leaders: readonly PersonRef[];
   readonly participants: ParticipantList;
   readonly anonymous: readonly AnonymousParticipants[];

@@ -4,7 +4,7 @@
  * are applied one at a time; persons and identities are national but their ids are derived from the identity
  * itself, so two vendors that create the same person write the same item.
  */
-import type { ActivityType, Gender, Membership } from '../format/records.js';
+import type { ActivityFields, ActivityType, Gender, Membership } from '../format/records.js';
 import type { ActivityVerdict } from '../rules/verdict.js';
 import type { PeriodTotals } from '../rules/period-totals.js';
 
@@ -72,17 +72,7 @@ export interface StoredParticipant {
 }
 
 /** An activity's own data with refs resolved to register persons; canonical (participants sorted by ref). */
-export interface ActivityContent {
-  readonly date?: string;
-  readonly start?: string;
-  readonly end?: string;
-  readonly sport?: string;
-  readonly place?: string;
-  readonly type: ActivityType;
-  readonly group?: { readonly id: string; readonly name: string };
-  readonly dropIn: boolean;
-  readonly remote: boolean;
-  readonly tryOut: boolean;
+export interface ActivityContent extends ActivityFields {
   readonly leaders: readonly StoredParticipant[];
   readonly participants: readonly StoredParticipant[];
   readonly anonymous: readonly { readonly birthYear: number; readonly gender: Gender; readonly count: number }[];
