@@ -3,9 +3,9 @@ import {
   DeleteObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   ListObjectVersionsCommand,
   NotFound,
+  paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -168,20 +168,7 @@ export class S3Uploads {
 
   /** Every key under a prefix (reports, in the nightly job). */
   async keys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      keys.push(...(page.Contents ?? []).map((item) => item.Key!));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys;
+    return (await this.objectsUnder(prefix)).map((object) => object.key);
   }
 
   /**
@@ -247,17 +234,10 @@ export class S3Uploads {
     return objects.filter((o) => current.has(o) || o.lastModified > (removedAt.get(o.key) ?? ''));
   }
 
+  /** Every object under a prefix (its current version), page by page. */
   private async objectsUnder(prefix: string): Promise<InboxObject[]> {
     const objects: InboxObject[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
+    for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })) {
       for (const item of page.Contents ?? []) {
         objects.push({
           bucket: this.bucket,
@@ -267,8 +247,7 @@ export class S3Uploads {
           ...(item.ETag ? { etag: unquote(item.ETag) } : {}),
         });
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
     return objects;
   }
 }
