@@ -76,9 +76,9 @@ type Handler = (
 const ROUTES: readonly { method: string; pattern: RegExp; names: readonly string[]; handler: Handler }[] = [
   route('GET', '/me', me),
   route('GET', '/clubs/:club/periods', periods),
-  route('GET', '/clubs/:club/activities', activities),
+  route('GET', '/clubs/:club/activities', ofPeriod(activities)),
   route('GET', '/clubs/:club/activities/:vendor/:id', activity),
-  route('GET', '/clubs/:club/application', application),
+  route('GET', '/clubs/:club/application', ofPeriod(application)),
   route('POST', '/clubs/:club/application/submit', submit),
   route('GET', '/clubs/:club/application/export', exportRows),
 ];
@@ -121,6 +121,15 @@ function periodParam(request: ApiRequest): string | undefined {
   return period !== undefined && PERIOD_PATTERN.test(period) ? period : undefined;
 }
 
+/** A club route of one period (`?period=2026-2`): refused (400) without a well-formed one. */
+function ofPeriod(handler: (ports: ClubApiPorts, club: string, period: string) => Promise<ApiResponse>): Handler {
+  return async (ports, request, { club }) => {
+    const period = periodParam(request);
+    if (period === undefined) return refusal(400, 'INVALID_ADMIN_INPUT', 'period');
+    return handler(ports, club!, period);
+  };
+}
+
 async function me(ports: ClubApiPorts, request: ApiRequest & { grant: Grant }): Promise<ApiResponse> {
   const { grant } = request;
   if (grant.clubs === 'all') return ok({ user: grant.user, all: true, clubs: [] });
@@ -151,14 +160,8 @@ async function periods(
 }
 
 /** Every activity of the club's period with its verdict (the page filters them itself: no round trip per keystroke). */
-async function activities(
-  ports: ClubApiPorts,
-  request: ApiRequest,
-  { club }: Record<string, string>,
-): Promise<ApiResponse> {
-  const period = periodParam(request);
-  if (period === undefined) return refusal(400, 'INVALID_ADMIN_INPUT', 'period');
-  const found = await clubActivities(ports.store, { club: club!, period });
+async function activities(ports: ClubApiPorts, club: string, period: string): Promise<ApiResponse> {
+  const found = await clubActivities(ports.store, { club, period });
   return ok({
     club,
     period,
@@ -254,14 +257,8 @@ async function activity(
   });
 }
 
-async function application(
-  ports: ClubApiPorts,
-  request: ApiRequest,
-  { club }: Record<string, string>,
-): Promise<ApiResponse> {
-  const period = periodParam(request);
-  if (period === undefined) return refusal(400, 'INVALID_ADMIN_INPUT', 'period');
-  return ok(await applicationOf(ports, club!, period, ports.clock.today));
+async function application(ports: ClubApiPorts, club: string, period: string): Promise<ApiResponse> {
+  return ok(await applicationOf(ports, club, period, ports.clock.today));
 }
 
 async function submit(
