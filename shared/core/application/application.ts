@@ -1,8 +1,8 @@
 import type { RegisterStore } from '../pipeline/ports.js';
 import type { StoredVerdict } from '../pipeline/stored.js';
-import { emptyTotals } from '../pipeline/recompute-totals.js';
+import { totalsOf } from '../pipeline/recompute-totals.js';
 import { compareStrings } from '../rules/ordering.js';
-import { PeriodTotalsAccumulator, type PeriodTotals } from '../rules/period-totals.js';
+import type { PeriodTotals } from '../rules/period-totals.js';
 import { applicationDeadlineOf, finalDateOf } from '../rules/periods.js';
 import type { ApplicationStore, Submission, SubmissionKind, TakenActivity } from './ports.js';
 
@@ -27,24 +27,6 @@ export function byTime(a: StoredVerdict, b: StoredVerdict): number {
     compareStrings(a.id, b.id) ||
     compareStrings(a.vendor, b.vendor)
   );
-}
-
-/** The application figures of a set of approved activities (the one sum, `PeriodTotalsAccumulator`). */
-export function totalsOf(club: string, period: string, verdicts: readonly StoredVerdict[]): PeriodTotals {
-  const accumulator = new PeriodTotalsAccumulator();
-  for (const v of verdicts) {
-    accumulator.add(
-      {
-        club: v.club,
-        type: v.type,
-        vendor: v.vendor,
-        ...(v.date !== undefined ? { date: v.date } : {}),
-        ...(v.sport !== undefined ? { sport: v.sport } : {}),
-      },
-      v.verdict,
-    );
-  }
-  return accumulator.totals()[0] ?? emptyTotals(club, period);
 }
 
 export function takenOf(verdicts: readonly StoredVerdict[]): TakenActivity[] {

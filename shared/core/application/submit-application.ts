@@ -1,7 +1,8 @@
 import { messageFor, type AdminCode } from '../errors/codes.js';
 import type { AdminResult } from '../admin/admin-use-cases.js';
 import { finalDateOf } from '../rules/periods.js';
-import { approvedOfKind, PERIOD_PATTERN, takenOf, totalsOf, type ApplicationPorts } from './application.js';
+import { totalsOf } from '../pipeline/recompute-totals.js';
+import { approvedOfKind, PERIOD_PATTERN, takenOf, type ApplicationPorts } from './application.js';
 import { SUBMISSION_KINDS, type Submission, type SubmissionKind } from './ports.js';
 
 export interface SubmitRequest {

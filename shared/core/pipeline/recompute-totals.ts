@@ -1,29 +1,12 @@
-import { PeriodTotalsAccumulator, type PeriodTotals } from '../rules/period-totals.js';
+import { emptyTotals, PeriodTotalsAccumulator, type PeriodTotals } from '../rules/period-totals.js';
 import { inParallel } from './in-parallel.js';
 import type { RegisterStore } from './ports.js';
-import { UNDATED } from './stored.js';
+import { UNDATED, type StoredVerdict } from './stored.js';
 
-export function emptyTotals(club: string, period: string): PeriodTotals {
-  return {
-    club,
-    period,
-    approvedActivities: 0,
-    participations: 0,
-    forecastSek: 0,
-    paidParticipants: 0,
-    reducedParticipants: 0,
-    unpaidParticipants: 0,
-    extraLeaderSupportActivities: 0,
-    bySport: {},
-    byVendor: {},
-    warnings: [],
-  };
-}
-
-/** A club's period totals from its stored verdicts (the one definition, shared with reconciliation). */
-export async function totalsFromVerdicts(store: RegisterStore, club: string, period: string): Promise<PeriodTotals> {
+/** The application figures of a set of verdicts (the one sum, `PeriodTotalsAccumulator`): approved activities count. */
+export function totalsOf(club: string, period: string, verdicts: readonly StoredVerdict[]): PeriodTotals {
   const accumulator = new PeriodTotalsAccumulator();
-  for (const v of await store.verdictsOf(club, period)) {
+  for (const v of verdicts) {
     accumulator.add(
       {
         club: v.club,
@@ -36,6 +19,11 @@ export async function totalsFromVerdicts(store: RegisterStore, club: string, per
     );
   }
   return accumulator.totals()[0] ?? emptyTotals(club, period);
+}
+
+/** A club's period totals from its stored verdicts (the one definition, shared with reconciliation). */
+export async function totalsFromVerdicts(store: RegisterStore, club: string, period: string): Promise<PeriodTotals> {
+  return totalsOf(club, period, await store.verdictsOf(club, period));
 }
 
 const ATTEMPTS = 8;

@@ -60,23 +60,7 @@ export class PeriodTotalsAccumulator {
     const period = periodOf(activity.date);
     const key = `${activity.club}\u0000${period}`;
     let t = this.running.get(key);
-    if (!t) {
-      t = {
-        club: activity.club,
-        period,
-        approvedActivities: 0,
-        participations: 0,
-        forecastSek: 0,
-        paidParticipants: 0,
-        reducedParticipants: 0,
-        unpaidParticipants: 0,
-        extraLeaderSupportActivities: 0,
-        other: 0,
-        bySport: {},
-        byVendor: {},
-      };
-      this.running.set(key, t);
-    }
+    if (!t) this.running.set(key, (t = nothingYet(activity.club, period)));
     const { payment } = verdict;
     t.approvedActivities++;
     t.participations += verdict.countedParticipants;
@@ -94,11 +78,34 @@ export class PeriodTotalsAccumulator {
   totals(): PeriodTotals[] {
     return [...this.running.values()]
       .sort((a, b) => compareStrings(a.club, b.club) || compareStrings(a.period, b.period))
-      .map(({ other, ...t }) => ({
-        ...t,
-        warnings: other > MAX_OTHER_SHARE * t.approvedActivities ? ['OTHER_SHARE_OVER_25'] : [],
-      }));
+      .map(totalsOfRunning);
   }
+}
+
+function nothingYet(club: string, period: string): Running {
+  return {
+    club,
+    period,
+    approvedActivities: 0,
+    participations: 0,
+    forecastSek: 0,
+    paidParticipants: 0,
+    reducedParticipants: 0,
+    unpaidParticipants: 0,
+    extraLeaderSupportActivities: 0,
+    other: 0,
+    bySport: {},
+    byVendor: {},
+  };
+}
+
+function totalsOfRunning({ other, ...t }: Running): PeriodTotals {
+  return { ...t, warnings: other > MAX_OTHER_SHARE * t.approvedActivities ? ['OTHER_SHARE_OVER_25'] : [] };
+}
+
+/** A club's totals for a period without an approved activity. */
+export function emptyTotals(club: string, period: string): PeriodTotals {
+  return totalsOfRunning(nothingYet(club, period));
 }
 
 /** Totals per club and period, from the activities and their verdicts; sorted by club, then period. */
