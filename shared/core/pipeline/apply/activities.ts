@@ -48,7 +48,7 @@ export async function applyActivities(
     for (const error of resolved.errors) context.errors.push(error);
     const done = context.doneBefore(stored);
     if (done) againDone(context, club, record, done);
-    else applyActivity(context, club, record, stored, contentOf(record, resolved.activity));
+    else applyActivity(context, club, { record, stored, content: contentOf(record, resolved.activity) });
   }
   return sent;
 }
@@ -89,14 +89,16 @@ function againDone(context: ApplyContext, club: ClubApply, record: ActivityRecor
   if (!stored.verdictUnchanged) context.seeds.activity(id, record.id, placeOf(id, stored.content), stored.prev);
 }
 
+/** An activity record of the file, what the register holds under its id (if anything) and its new content. */
+interface IncomingActivity {
+  readonly record: ActivityRecord;
+  readonly stored: StoredActivity | undefined;
+  readonly content: ActivityContent;
+}
+
 /** An activity record to apply: unchanged, refused (a closed period, a full calendar), or created or updated. */
-function applyActivity(
-  context: ApplyContext,
-  club: ClubApply,
-  record: ActivityRecord,
-  stored: StoredActivity | undefined,
-  content: ActivityContent,
-): void {
+function applyActivity(context: ApplyContext, club: ClubApply, incoming: IncomingActivity): void {
+  const { record, stored, content } = incoming;
   const clubId = club.records.club;
   const live = stored?.content !== undefined ? stored : undefined;
   const applied = { club: clubId, id: record.id, period: periodOfDate(content.date), line: record.line };
@@ -125,18 +127,12 @@ function applyActivity(
     );
     return;
   }
-  writeActivity(context, club, record, stored, content);
+  writeActivity(context, club, incoming);
   context.applied.push(applied);
 }
 
 /** Stages a created or updated activity (phase two), moves it in its calendars and seeds its re-judging. */
-function writeActivity(
-  context: ApplyContext,
-  club: ClubApply,
-  record: ActivityRecord,
-  stored: StoredActivity | undefined,
-  content: ActivityContent,
-): void {
+function writeActivity(context: ApplyContext, club: ClubApply, { record, stored, content }: IncomingActivity): void {
   const { vendor, upload, createdOn } = context;
   const clubId = club.records.club;
   const live = stored?.content !== undefined ? stored : undefined;
