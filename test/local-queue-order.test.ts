@@ -7,38 +7,13 @@ import { UploadQueue } from '../shared/local/upload-queue.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { gate, interceptPorts } from './support/intercept.js';
 import { clockAt, registerFor } from './support/pipeline.js';
-import { CLUBS, VENDORS, xmlOf, type FileSpec } from './support/world.js';
+import { activitySpec, clubFile, CLUBS, VENDORS, xmlOf, type FileSpec } from './support/world.js';
 
 const [V1] = VENDORS;
 const [CLUB1, CLUB2] = CLUBS;
 
 function fileOf(club: string, place: number): FileSpec {
-  return {
-    vendor: V1,
-    mode: 'delta',
-    clubs: [
-      {
-        club,
-        persons: [0, 2, 3].map((n) => ({ n, memberships: 0 })),
-        deletePersons: [],
-        deleteActivities: [],
-        activities: [
-          {
-            a: 0,
-            date: 0,
-            start: 0,
-            length: 0,
-            sport: 0,
-            type: 0,
-            group: false,
-            place,
-            leaders: [0],
-            participants: [2, 3],
-          },
-        ],
-      },
-    ],
-  };
+  return clubFile(V1, club, [0, 2, 3], [activitySpec({ place, leaders: [0], participants: [2, 3] })]);
 }
 
 // Issue 13, part 2, locally: a vendor's files of different clubs go side by side, those of one club in order.

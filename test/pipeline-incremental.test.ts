@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { importText, registerFor, type TestRegister } from './support/pipeline.js';
 import {
+  activitySpec,
+  clubFile,
   CLUBS,
   TODAY,
   VENDORS,
@@ -15,44 +17,13 @@ import {
 } from './support/world.js';
 
 const REGRESSION_DELETED_PERSON_RETURNS: FileSpec[] = [
-  {
-    vendor: 'v2',
-    mode: 'delta',
-    clubs: [
-      {
-        club: '100002',
-        persons: [{ n: 6, memberships: 0 }],
-        deletePersons: [],
-        activities: [
-          {
-            a: 1,
-            date: 2,
-            start: 0,
-            length: 0,
-            sport: 0,
-            type: 0,
-            group: false,
-            place: 0,
-            leaders: [0],
-            participants: [6, 2],
-          },
-        ],
-        deleteActivities: [],
-      },
-    ],
-  },
+  clubFile('v2', '100002', [6], [activitySpec({ a: 1, date: 2, leaders: [0], participants: [6, 2] })]),
   {
     vendor: 'v2',
     mode: 'delta',
     clubs: [{ club: '100002', persons: [], deletePersons: [6], activities: [], deleteActivities: [] }],
   },
-  {
-    vendor: 'v2',
-    mode: 'delta',
-    clubs: [
-      { club: '100002', persons: [{ n: 6, memberships: 2 }], deletePersons: [], activities: [], deleteActivities: [] },
-    ],
-  },
+  clubFile('v2', '100002', [6], [], 2),
 ];
 
 describe('incremental = from scratch, on DynamoDB Local', () => {

@@ -15,7 +15,17 @@ import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts, gate, type PortCall } from './support/intercept.js';
 import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
-import { CHILDREN, CLUBS, oneActivityFile, TODAY, VENDORS, xmlOf, type FileSpec } from './support/world.js';
+import {
+  activitySpec,
+  CHILDREN,
+  clubFile,
+  CLUBS,
+  oneActivityFile,
+  TODAY,
+  VENDORS,
+  xmlOf,
+  type FileSpec,
+} from './support/world.js';
 
 const [V1, V2] = VENDORS;
 const [CLUB1, CLUB2] = CLUBS;
@@ -71,6 +81,15 @@ async function storedState(register: TestRegister) {
 
 const clock = clockAt(TODAY);
 
+/** Vendor 1's upload that moves its A0 to Tuesday (onto vendor 2's B1), registered and applied: not judged yet. */
+async function movedToTuesday(register: TestRegister): Promise<Upload> {
+  const moved = uploadOf(V1);
+  await registerUpload(register.ports, moved, clock);
+  const xml = xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY));
+  await applyFile(register.ports, moved, stringSource(moved.file, xml), clock);
+  return moved;
+}
+
 // Issue 12: verdicts must not depend on how two vendors' uploads interleave. Each scenario below is a fixed
 // example of test/pipeline-concurrency's property, and stored wrong verdicts before the judge step read heads.
 describe('two vendors judging one week at once (DynamoDB Local)', () => {
@@ -88,14 +107,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     const register = await mondayAndTuesday();
 
     // Vendor 1 moves A0 to Tuesday, onto B1; its judge step reads the week, then is slow to write.
-    const moved = uploadOf(V1);
-    await registerUpload(register.ports, moved, clock);
-    await applyFile(
-      register.ports,
-      moved,
-      stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))),
-      clock,
-    );
+    const moved = await movedToTuesday(register);
     const slow = pausedBeforeVerdicts(register.ports);
     const judging = judgeUpload(slow.ports, moved, clock);
     await slow.paused.reached;
@@ -213,14 +225,7 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
 
   it('a judge that dies after writing and before its second look: its retry judges again what it wrote, wherever it is now', async () => {
     const register = await mondayAndTuesday();
-    const moved = uploadOf(V1);
-    await registerUpload(register.ports, moved, clock);
-    await applyFile(
-      register.ports,
-      moved,
-      stringSource(moved.file, xmlOf(oneActivityFile(V1, CLUB1, 0, TUESDAY))),
-      clock,
-    );
+    const moved = await movedToTuesday(register);
     // The judge pauses before it writes its verdicts; it dies at its second look at the heads.
     const beforeWrite = gate();
     let wrote = false;
@@ -256,45 +261,9 @@ describe('two vendors judging one week at once (DynamoDB Local)', () => {
     const people = [0, 2, 3, 4, 5];
     // Vendor 1 sends the persons only (members from 2000); vendor 2 the same persons (members from 2026-11-11,
     // after the activity's Monday) and an activity of the club: only vendor 1's memberships make it count.
-    const members: FileSpec = {
-      vendor: V1,
-      mode: 'delta',
-      clubs: [
-        {
-          club: CLUB1,
-          persons: people.map((n) => ({ n, memberships: 0 })),
-          deletePersons: [],
-          activities: [],
-          deleteActivities: [],
-        },
-      ],
-    };
-    const activity: FileSpec = {
-      vendor: V2,
-      mode: 'delta',
-      clubs: [
-        {
-          club: CLUB1,
-          persons: people.map((n) => ({ n, memberships: 2 })),
-          deletePersons: [],
-          deleteActivities: [],
-          activities: [
-            {
-              a: 0,
-              date: MONDAY,
-              start: 0,
-              length: 0,
-              sport: 0,
-              type: 0,
-              group: false,
-              place: 0,
-              leaders: [0],
-              participants: CHILDREN,
-            },
-          ],
-        },
-      ],
-    };
+    const members = clubFile(V1, CLUB1, people);
+    const monday = activitySpec({ date: MONDAY, leaders: [0], participants: CHILDREN });
+    const activity = clubFile(V2, CLUB1, people, [monday], 2);
     const register = await registerFor(db.client, VENDORS, CLUBS);
     const lookedUp = gate();
     const secondDone = gate();

@@ -8,7 +8,7 @@ import { dynamoDbForFile } from './support/dynamodb.js';
 import { gate, interceptPorts } from './support/intercept.js';
 import { clockAt, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
-import { TODAY, xmlOf, type FileSpec } from './support/world.js';
+import { activitySpec, clubFile, TODAY, xmlOf } from './support/world.js';
 
 const VENDOR = 'v1';
 const CLUB = '100001';
@@ -19,32 +19,8 @@ const NO_LOOKING_AGAIN = 3_600_000;
 
 /** The n-th upload of the vendor: one activity A0 moved to another start each time, so that each changes something. */
 function nth(n: number, club: string = CLUB): { upload: Upload; xml: string } {
-  const file: FileSpec = {
-    vendor: VENDOR,
-    mode: 'delta',
-    clubs: [
-      {
-        club,
-        persons: [0, 2, 3, 4].map((p) => ({ n: p, memberships: 0 })),
-        deletePersons: [],
-        deleteActivities: [],
-        activities: [
-          {
-            a: 0,
-            date: n % 6,
-            start: n % 3,
-            length: 0,
-            sport: 0,
-            type: 0,
-            group: false,
-            place: 0,
-            leaders: [0],
-            participants: [2, 3, 4],
-          },
-        ],
-      },
-    ],
-  };
+  const activity = activitySpec({ date: n % 6, start: n % 3, leaders: [0], participants: [2, 3, 4] });
+  const file = clubFile(VENDOR, club, [0, 2, 3, 4], [activity]);
   const upload = {
     vendor: VENDOR,
     uploadId: `turn-${String(n).padStart(3, '0')}`,

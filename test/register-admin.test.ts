@@ -11,8 +11,9 @@ import type { AdminPorts } from '../shared/core/admin/admin-dispatch.js';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { activateVendor, addClub, addVendor, deactivateVendor } from '../shared/core/admin/admin-use-cases.js';
-import type { Club, Vendor } from '../shared/core/admin/register-admin.js';
+import type { Vendor } from '../shared/core/admin/register-admin.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
+import { testClub } from './support/pipeline.js';
 
 const vendor = (id: string, licence: Vendor['licence']): Vendor => ({
   id,
@@ -20,15 +21,6 @@ const vendor = (id: string, licence: Vendor['licence']): Vendor => ({
   purpose: 'Medlemsregister och närvaro för LOK-stöd',
   licence,
 });
-const club = (id: string): Club => ({
-  id,
-  name: `IK ${id}`,
-  sports: ['Fotboll'],
-  federation: 'Svenska Fotbollförbundet',
-  identityKey: 'personnummer',
-  countsEveryoneAsDisabled: false,
-});
-
 describe('vendors, clubs and activations on DynamoDB Local', () => {
   const db = dynamoDbForFile();
   let store: DynamoDbRegisterAdmin;
@@ -36,7 +28,7 @@ describe('vendors, clubs and activations on DynamoDB Local', () => {
   beforeAll(async () => {
     await db.client.send(new CreateTableCommand(registerTableDefinition('register')));
     store = new DynamoDbRegisterAdmin(DynamoDBDocumentClient.from(db.client), 'register');
-    for (let i = 0; i < 101; i++) expect((await addClub(store, club(String(200000 + i)))).ok).toBe(true);
+    for (let i = 0; i < 101; i++) expect((await addClub(store, testClub(String(200000 + i)))).ok).toBe(true);
   }, 120_000);
 
   it('adds a vendor and a club once; the second time says they exist', async () => {
@@ -45,7 +37,7 @@ describe('vendors, clubs and activations on DynamoDB Local', () => {
       ok: false,
       error: { code: 'VENDOR_EXISTS' },
     });
-    expect(await addClub(store, club('200000'))).toMatchObject({ ok: false, error: { code: 'CLUB_EXISTS' } });
+    expect(await addClub(store, testClub('200000'))).toMatchObject({ ok: false, error: { code: 'CLUB_EXISTS' } });
     expect(
       await addVendor(store, { ...vendor('x', 'unlimited'), licence: 'forever' as Vendor['licence'] }),
     ).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });

@@ -6,36 +6,11 @@ import { dynamoDbForFile } from './support/dynamodb.js';
 import { interceptPorts } from './support/intercept.js';
 import { clockAt, noWait, registerFor, uploadOf } from './support/pipeline.js';
 import { stringSource } from './support/string-source.js';
-import { TODAY, xmlOf, type FileSpec } from './support/world.js';
+import { activitySpec, clubFile, TODAY, xmlOf } from './support/world.js';
 
 const VENDOR = 'v1';
 const CLUB = '100001';
-const FILE: FileSpec = {
-  vendor: VENDOR,
-  mode: 'delta',
-  clubs: [
-    {
-      club: CLUB,
-      persons: [0, 2, 3].map((n) => ({ n, memberships: 0 })),
-      deletePersons: [],
-      deleteActivities: [],
-      activities: [
-        {
-          a: 0,
-          date: 0,
-          start: 0,
-          length: 0,
-          sport: 0,
-          type: 0,
-          group: false,
-          place: 0,
-          leaders: [0],
-          participants: [2, 3],
-        },
-      ],
-    },
-  ],
-};
+const FILE = clubFile(VENDOR, CLUB, [0, 2, 3], [activitySpec({ leaders: [0], participants: [2, 3] })]);
 
 // Issue 17: the local runner retried every error while the state machine retries only transient ones. Both now
 // classify a step's failure alike (`isTransient`, step-failures.ts): a permanent one fails the upload at once.

@@ -84,33 +84,29 @@ export interface FileSpec {
 /** Persons 2 to 5: the children every club of the world shares (of LOK age on every date). */
 export const CHILDREN: readonly number[] = [2, 3, 4, 5];
 
+/** Activity A<a> on the world's first date, start, length, sport, type and place, without a group, unless told. */
+export function activitySpec(
+  fields: Pick<ActivitySpec, 'leaders' | 'participants'> & Partial<ActivitySpec>,
+): ActivitySpec {
+  return { a: 0, date: 0, start: 0, length: 0, sport: 0, type: 0, group: false, place: 0, ...fields };
+}
+
+/** A vendor's delta file of one club: `persons` (the world's `memberships`th list each) and `activities`, no deletes. */
+export function clubFile(
+  vendor: string,
+  club: string,
+  persons: readonly number[],
+  activities: readonly ActivitySpec[] = [],
+  memberships = 0,
+): FileSpec {
+  const spec = { club, persons: persons.map((n) => ({ n, memberships })), activities };
+  return { vendor, mode: 'delta', clubs: [{ ...spec, deletePersons: [], deleteActivities: [] }] };
+}
+
 /** A vendor's file of one club: a leader, the CHILDREN, and activity A<a> on the world's `day`th date (0: Monday). */
 export function oneActivityFile(vendor: string, club: string, leader: number, day = 0, a = 0): FileSpec {
-  const activity: ActivitySpec = {
-    a,
-    date: day,
-    start: 0,
-    length: 0,
-    sport: 0,
-    type: 0,
-    group: false,
-    place: 0,
-    leaders: [leader],
-    participants: CHILDREN,
-  };
-  return {
-    vendor,
-    mode: 'delta',
-    clubs: [
-      {
-        club,
-        persons: [leader, ...CHILDREN].map((n) => ({ n, memberships: 0 })),
-        deletePersons: [],
-        activities: [activity],
-        deleteActivities: [],
-      },
-    ],
-  };
+  const activity = activitySpec({ a, date: day, leaders: [leader], participants: CHILDREN });
+  return clubFile(vendor, club, [leader, ...CHILDREN], [activity]);
 }
 
 const indexes = (max: number) => fc.uniqueArray(fc.integer({ min: 0, max }), { maxLength: max + 1 });
