@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeReport } from '../shared/core/pipeline/verdict-changes.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
+import { DEMO_VENDOR } from '../shared/local/local-mode.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
-import { ROOT, waitFor } from './support/run-cli.js';
+import { scratchForFile } from './support/for-file.js';
+import { demoVendorClient, localModeForFile } from './support/local-mode.js';
+import { waitFor } from './support/run-cli.js';
 import { oneActivityFile, xmlOf } from './support/world.js';
 
 const CLUB = '100042';
@@ -18,36 +19,12 @@ function fileWith(a: number): string {
 }
 
 describe('local mode: a verdict changed after its receipt reaches the vendor over SFTP', () => {
-  let local: LocalMode;
-  let data: string;
-
-  beforeAll(async () => {
-    data = mkdtempSync(join(tmpdir(), 'lok-local-changes-'));
-    local = await startLocalMode({
-      dataDir: data,
-      fresh: false,
-      samplesDir: join(ROOT, 'samples'),
-      say: () => undefined,
-      log: () => undefined,
-      uploadDemo: uploadWithClient,
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await local?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
+  const data = scratchForFile('lok-local-changes-');
+  const local = localModeForFile(data);
 
   /** The vendor's view of its outbox, through SFTP as its system sees it. */
   async function outbox<T>(work: (client: SftpClient) => Promise<T>): Promise<T> {
-    const client = new SftpClient();
-    await client.connect({
-      host: '127.0.0.1',
-      port: local.sftpPort,
-      username: DEMO_VENDOR,
-      privateKey: readFileSync(local.demoKeyPath),
-      readyTimeout: 10_000,
-    });
+    const client = await demoVendorClient(local().sftpPort, local().demoKeyPath, { readyTimeout: 10_000 });
     try {
       return await work(client);
     } finally {
@@ -61,33 +38,26 @@ describe('local mode: a verdict changed after its receipt reaches the vendor ove
   const changeReports = () =>
     outbox(async (c) => (await c.list('/outbox')).map((f) => f.name).filter((name) => name.endsWith('.changes.json')));
 
-  it('A1 approved in its receipt; a later file puts A0 first with the same leader and children: one change report in outbox/', async () => {
-    const first = join(data, 'monday-a1.xml');
-    writeFileSync(first, fileWith(1));
+  /** `fileWith(a)` uploaded by the demo vendor as `name`, and the receipt it then fetches from its outbox. */
+  async function uploadAndReceipt(name: string, a: number, what: string): Promise<Receipt> {
+    const path = join(data, name);
+    writeFileSync(path, fileWith(a));
     await uploadWithClient({
-      port: local.sftpPort,
-      privateKeyPath: local.demoKeyPath,
+      port: local().sftpPort,
+      privateKeyPath: local().demoKeyPath,
       vendor: DEMO_VENDOR,
-      files: [first],
+      files: [path],
     });
-    const receipt = await waitFor('the first receipt', () => fetchJson<Receipt>('monday-a1.xml.receipt.json'), 60_000);
+    return waitFor(what, () => fetchJson<Receipt>(`${name}.receipt.json`), 60_000);
+  }
+
+  it('A1 approved in its receipt; a later file puts A0 first with the same leader and children: one change report in outbox/', async () => {
+    const receipt = await uploadAndReceipt('monday-a1.xml', 1, 'the first receipt');
     expect(receipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A1', 'approved']]);
     expect(receipt.laterChanges).toBe('outbox/*.changes.json');
     const before = await changeReports();
 
-    const second = join(data, 'monday-a0.xml');
-    writeFileSync(second, fileWith(0));
-    await uploadWithClient({
-      port: local.sftpPort,
-      privateKeyPath: local.demoKeyPath,
-      vendor: DEMO_VENDOR,
-      files: [second],
-    });
-    const secondReceipt = await waitFor(
-      'the second receipt',
-      () => fetchJson<Receipt>('monday-a0.xml.receipt.json'),
-      60_000,
-    );
+    const secondReceipt = await uploadAndReceipt('monday-a0.xml', 0, 'the second receipt');
     expect(secondReceipt.activities.map((a) => [a.id, a.verdict])).toEqual([['A0', 'approved']]);
 
     const added = (await changeReports()).filter((name) => !before.includes(name));
