@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { stockholmDate, stockholmDateOf } from '../shared/adapters/clock/stockholm-date.js';
 import { addDays } from '../shared/core/calendar/dates.js';
@@ -11,6 +13,14 @@ export const SMOKE_VENDOR = 'lok-smoke';
 /** The sample the smoke test sends (in samples/), and its expected receipt (in samples/expected/). */
 export const SMOKE_SAMPLE = 'club-valid.xml';
 export const SMOKE_EXPECTED_RECEIPT = 'club-valid.receipt.json';
+
+/** The sample's text and its expected receipt, read from samples/ of the repository at `root`. */
+export function readSmokeSample(root: string): { readonly sample: string; readonly expected: Receipt } {
+  return {
+    sample: readFileSync(join(root, 'samples', SMOKE_SAMPLE), 'utf8'),
+    expected: JSON.parse(readFileSync(join(root, 'samples', 'expected', SMOKE_EXPECTED_RECEIPT), 'utf8')) as Receipt,
+  };
+}
 
 /** The smoke test's file name: unique per run, so that its receipt is its own and never one of an earlier run. */
 export function smokeFileName(now: Date): string {

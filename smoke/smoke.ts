@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ssh2 from 'ssh2';
 import { isVendorId } from '../shared/core/admin/register-id.js';
-import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { sendAndAwaitReceipt, type SftpTarget } from './sftp-receipt.js';
 import { SmokeFailed } from './smoke-failed.js';
 import {
+  readSmokeSample,
   receiptProblems,
   SMOKE_EXPECTED_RECEIPT,
   SMOKE_SAMPLE,
@@ -136,13 +136,8 @@ async function smoke(options: SmokeOptions, say: (line: string) => void): Promis
     say(`stack ${stackNameOf(options.stage)}: SFTP endpoint ${host}`);
   }
   const now = new Date();
-  const file = {
-    name: smokeFileName(now),
-    text: smokeSampleOf(readFileSync(join(root, 'samples', SMOKE_SAMPLE), 'utf8'), { vendor: options.vendor, now }),
-  };
-  const expected = JSON.parse(
-    readFileSync(join(root, 'samples', 'expected', SMOKE_EXPECTED_RECEIPT), 'utf8'),
-  ) as Receipt;
+  const { sample, expected } = readSmokeSample(root);
+  const file = { name: smokeFileName(now), text: smokeSampleOf(sample, { vendor: options.vendor, now }) };
   const target: SftpTarget = {
     host: host!,
     port: options.port,

@@ -14,21 +14,13 @@ import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
-import {
-  receiptProblems,
-  SMOKE_EXPECTED_RECEIPT,
-  SMOKE_SAMPLE,
-  SMOKE_VENDOR,
-  smokeFileName,
-  smokeSampleOf,
-} from '../smoke/smoke-sample.js';
+import { readSmokeSample, receiptProblems, SMOKE_VENDOR, smokeFileName, smokeSampleOf } from '../smoke/smoke-sample.js';
 import { SFTP_ENDPOINT_OUTPUT, stackNameOf } from '../smoke/stage-endpoint.js';
 import { synthApp } from './support/cdk-app.js';
 import { ROOT, runCli, runProcess, type CliResult } from './support/run-cli.js';
 import { stringSource } from './support/string-source.js';
 
-const SAMPLE = readFileSync(join(ROOT, 'samples', SMOKE_SAMPLE), 'utf8');
-const EXPECTED = JSON.parse(readFileSync(join(ROOT, 'samples', 'expected', SMOKE_EXPECTED_RECEIPT), 'utf8')) as Receipt;
+const { sample: SAMPLE, expected: EXPECTED } = readSmokeSample(ROOT);
 
 /** The built smoke script (npm test builds first), run as `npm run smoke` runs it, without a TTY. */
 function runSmoke(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
