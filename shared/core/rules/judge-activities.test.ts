@@ -5,6 +5,7 @@ import { activityKey } from './judge-input.js';
 import { ruleSetFor } from './rule-sets.js';
 import {
   activity,
+  activityWith,
   adult,
   ALWAYS,
   anonymous,
@@ -142,12 +143,7 @@ describe('participant age (activity year − birth year)', () => {
       end: '11:00',
       participants: [...participants(children(3)), participant(subject, { disability: true })],
     });
-    const unmarked = activity({
-      start: '12:00',
-      end: '13:00',
-      sport: 'innebandy',
-      participants: [...participants(children(3)), participant(subject)],
-    });
+    const unmarked = activityWith(subject, { start: '12:00', end: '13:00', sport: 'innebandy' });
     const { of } = judge([marked, unmarked]);
     expect(codesOf(of(marked), subject)).toEqual([]);
     expect(codesOf(of(unmarked), subject)).toEqual(['PARTICIPANT_TOO_OLD']);
@@ -155,7 +151,7 @@ describe('participant age (activity year − birth year)', () => {
 
   it('a parasport or deaf-sport club counts every participant as marked', () => {
     const subject = person({ birthDate: '1960-01-01' });
-    const a = activity({ participants: [...participants(children(3)), participant(subject)] });
+    const a = activityWith(subject);
     expect(codesOf(judgeOne(a), subject)).toEqual(['PARTICIPANT_TOO_OLD']);
     expect(codesOf(judgeOne(a, { everyoneDisabled: [CLUB_A] }), subject)).toEqual([]);
     expect(codesOf(judgeOne(a, { everyoneDisabled: [CLUB_B] }), subject)).toEqual(['PARTICIPANT_TOO_OLD']);
@@ -347,7 +343,7 @@ describe('participants', () => {
     ['the second of two memberships', true, [{ from: '2023-01-01', to: '2024-03-01' }, { from: '2024-03-10' }]],
   ] as const)('membership %s: counted %s', (_name, counted, clubMemberships) => {
     const subject = person({ memberships: { [CLUB_A]: clubMemberships } });
-    const a = activity({ date, participants: [...participants(children(3)), participant(subject)] });
+    const a = activityWith(subject, { date });
     const verdict = judgeOne(a);
     expect(codesOf(verdict, subject)).toEqual(counted ? [] : ['PARTICIPANT_NOT_MEMBER']);
     expect(isCounted(verdict, subject)).toBe(counted);
@@ -355,7 +351,7 @@ describe('participants', () => {
 
   it('a membership of another club does not count', () => {
     const subject = person({ memberships: { [CLUB_B]: [{ from: '2000-01-01' }] } });
-    const a = activity({ participants: [...participants(children(3)), participant(subject)] });
+    const a = activityWith(subject);
     expect(codesOf(judgeOne(a), subject)).toEqual(['PARTICIPANT_NOT_MEMBER']);
   });
 
@@ -379,7 +375,7 @@ describe('participants', () => {
     ['none', ['PARTICIPANT_IDENTITY_MISSING'], false],
   ] as const)('identity %s: %j', (identity, codes, counted) => {
     const subject = person({ identity });
-    const a = activity({ participants: [...participants(children(3)), participant(subject)] });
+    const a = activityWith(subject);
     const verdict = judgeOne(a);
     expect(codesOf(verdict, subject)).toEqual(codes);
     expect(isCounted(verdict, subject)).toBe(counted);
@@ -412,10 +408,7 @@ describe('participants', () => {
 
   it('a participant can carry every code that applies', () => {
     const subject = person({ identity: 'swedish-without-personnummer', birthDate: '1990-01-01', memberships: {} });
-    const a = activity({
-      leaders: [leader(adult()), leader(subject)],
-      participants: [...participants(children(3)), participant(subject)],
-    });
+    const a = activityWith(subject, { leaders: [leader(adult()), leader(subject)] });
     // The spec asks for every code; it does not fix their order within a participant.
     expect([...codesOf(judgeOne(a), subject)].sort()).toEqual([
       'PARTICIPANT_INCOMPLETE_PERSONNUMMER',
@@ -500,22 +493,8 @@ describe('overlap and once a day', () => {
 
   it.each(cases)('%s', (_name, [club1, date1, start1, end1, sport1], [club2, date2, start2, end2, sport2], codes) => {
     const subject = person();
-    const first = activity({
-      club: club1,
-      date: date1,
-      start: start1,
-      end: end1,
-      sport: sport1,
-      participants: [...participants(children(3)), participant(subject)],
-    });
-    const second = activity({
-      club: club2,
-      date: date2,
-      start: start2,
-      end: end2,
-      sport: sport2,
-      participants: [...participants(children(3)), participant(subject)],
-    });
+    const first = activityWith(subject, { club: club1, date: date1, start: start1, end: end1, sport: sport1 });
+    const second = activityWith(subject, { club: club2, date: date2, start: start2, end: end2, sport: sport2 });
     const { of } = judge([second, first]);
     expect(of(first).verdict).toBe('approved');
     expect(isCounted(of(first), subject)).toBe(true);
@@ -526,17 +505,8 @@ describe('overlap and once a day', () => {
 
   it('a person counted in an earlier rejected activity is not blocked', () => {
     const subject = person();
-    const rejected = activity({
-      start: '16:00',
-      end: '17:30',
-      remote: true,
-      participants: [...participants(children(3)), participant(subject)],
-    });
-    const later = activity({
-      start: '17:00',
-      end: '18:00',
-      participants: [...participants(children(3)), participant(subject)],
-    });
+    const rejected = activityWith(subject, { start: '16:00', end: '17:30', remote: true });
+    const later = activityWith(subject, { start: '17:00', end: '18:00' });
     const { of } = judge([later, rejected]);
     expect(of(rejected).verdict).toBe('rejected');
     expect(isCounted(of(rejected), subject)).toBe(true);
@@ -545,17 +515,8 @@ describe('overlap and once a day', () => {
 
   it('a person not counted in an earlier approved activity is not blocked', () => {
     const subject = person({ memberships: { [CLUB_A]: [{ from: '2000-01-01' }] } });
-    const earlier = activity({
-      club: CLUB_B,
-      start: '16:00',
-      end: '17:30',
-      participants: [...participants(children(3)), participant(subject)],
-    });
-    const later = activity({
-      start: '17:00',
-      end: '18:00',
-      participants: [...participants(children(3)), participant(subject)],
-    });
+    const earlier = activityWith(subject, { club: CLUB_B, start: '16:00', end: '17:30' });
+    const later = activityWith(subject, { start: '17:00', end: '18:00' });
     const { of } = judge([later, earlier]);
     expect(of(earlier).verdict).toBe('approved');
     expect(codesOf(of(earlier), subject)).toEqual(['PARTICIPANT_NOT_MEMBER']);
@@ -689,18 +650,8 @@ describe('PERIOD_CLOSED', () => {
 
   it('a rejected activity in a closed period does not block later ones', () => {
     const subject = person();
-    const closed = activity({
-      club: CLUB_A,
-      start: '16:00',
-      end: '17:00',
-      participants: [...participants(children(3)), participant(subject)],
-    });
-    const open = activity({
-      club: CLUB_B,
-      start: '16:30',
-      end: '17:30',
-      participants: [...participants(children(3)), participant(subject)],
-    });
+    const closed = activityWith(subject, { club: CLUB_A, start: '16:00', end: '17:00' });
+    const open = activityWith(subject, { club: CLUB_B, start: '16:30', end: '17:30' });
     const { of } = judge([closed, open], { submitted: { [CLUB_A]: ['2024-1'] } });
     expect(of(closed).reasons).toEqual(['PERIOD_CLOSED']);
     expect(codesOf(of(open), subject)).toEqual([]);

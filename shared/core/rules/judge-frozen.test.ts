@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JudgedActivity } from './judge-input.js';
 import {
   activity,
+  activityWith,
   adult,
   anonymous,
   CLUB_A,
@@ -67,12 +68,7 @@ describe('frozen verdicts', () => {
         participants: [...participants(kids), participant(subject)],
         anonymous: [anonymous(2014, 2)],
       }),
-      activity({
-        club: CLUB_A,
-        start: '09:30',
-        end: '11:00',
-        participants: [...participants(children(3)), participant(subject)],
-      }),
+      activityWith(subject, { club: CLUB_A, start: '09:30', end: '11:00' }),
       activity({
         club: CLUB_B,
         start: '10:30',

@@ -6,6 +6,7 @@ import type { JudgedActivity, JudgedPerson } from './judge-input.js';
 import { payWeek } from './pay-week.js';
 import {
   activity,
+  activityWith,
   adult,
   anonymous,
   CLUB_A,
@@ -175,14 +176,8 @@ describe('participant cap (OVER_PARTICIPANT_CAP)', () => {
       date: '2024-03-11',
       participants: [...participants(crowd(20, 'm')), participant(subject)],
     });
-    const tuesday = activity({
-      date: '2024-03-12',
-      participants: [...participants(children(3)), participant(subject)],
-    });
-    const wednesday = activity({
-      date: '2024-03-13',
-      participants: [...participants(children(3)), participant(subject)],
-    });
+    const tuesday = activityWith(subject, { date: '2024-03-12' });
+    const wednesday = activityWith(subject, { date: '2024-03-13' });
     const { of } = judge([wednesday, tuesday, monday]);
     expect(codesOf(of(monday), subject)).toEqual(['OVER_PARTICIPANT_CAP']);
     expect(codesOf(of(tuesday), subject)).toEqual([]);
@@ -322,8 +317,7 @@ describe('weekly cap (WEEKLY_CAP_REDUCED, WEEKLY_CAP_REACHED)', () => {
 
   it('rejected activities and activities where the person was not counted do not count', () => {
     const subject = person({ memberships: { [CLUB_A]: [{ from: '2000-01-01' }] } });
-    const make = (date: string, extra: Partial<JudgedActivity> = {}) =>
-      activity({ date, participants: [...participants(children(3)), participant(subject)], ...extra });
+    const make = (date: string, extra: Partial<JudgedActivity> = {}) => activityWith(subject, { date, ...extra });
     const monday = make('2024-03-11');
     const tuesday = make('2024-03-12', { remote: true });
     const wednesday = make('2024-03-13', { club: CLUB_B });
@@ -426,9 +420,7 @@ describe('payWeek', () => {
 describe('the payment decisions of lok-rules.md', () => {
   it('the weekly cap counts counted activities in the judging order, whatever order they are given in', () => {
     const subject = person({ birthDate: '2012-06-01' });
-    const acts = days('2024-03-11', 4).map((date) =>
-      activity({ date, participants: [...participants(children(3)), participant(subject)] }),
-    );
+    const acts = days('2024-03-11', 4).map((date) => activityWith(subject, { date }));
     for (const given of [acts, [...acts].reverse(), [acts[2]!, acts[0]!, acts[3]!, acts[1]!]]) {
       const { of } = judge(given);
       expect(acts.map((a) => codesOf(of(a), subject).join() || 'full')).toEqual([

@@ -115,6 +115,11 @@ export function activity(overrides: Partial<JudgedActivity> = {}): JudgedActivit
   };
 }
 
+/** An activity (see `activity`) whose participants are three fresh children and then `who`. */
+export function activityWith(who: JudgedPerson, overrides: Partial<JudgedActivity> = {}): JudgedActivity {
+  return activity({ ...overrides, participants: [...participants(children(3)), participant(who)] });
+}
+
 export interface ContextOptions {
   readonly today?: string;
   /** Clubs of the parasport and deaf-sport federations. */
