@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,74 +7,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clubActivities } from '../shared/core/queries/club-activities.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { fingerprint, generateKeyPair, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
-import { DEFAULT_SFTP_PORT, DEMO_VENDOR, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
+import { DEFAULT_SFTP_PORT, DEMO_VENDOR } from '../shared/local/local-mode.js';
 import { SFTP_PORT_ENV, START_HELP } from '../shared/cli/start-command.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
-import { ROOT, waitFor } from './support/run-cli.js';
+import { scratchForFile } from './support/for-file.js';
+import { demoVendorClient, localModeForFile, startQuietLocalMode } from './support/local-mode.js';
+import { openSshBatch } from './support/openssh.js';
+import { ROOT, runCli, runProcess, startCliGroup, waitFor } from './support/run-cli.js';
 
 const sample = (name: string) => join(ROOT, 'samples', name);
 
-/** OpenSSH's sftp in batch mode, run without blocking this process (the server under test runs in it). */
-function sftpBatch(local: LocalMode, batch: string): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      'sftp',
-      [
-        '-b',
-        batch,
-        '-i',
-        local.demoKeyPath,
-        '-P',
-        String(local.sftpPort),
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'BatchMode=yes',
-        `${DEMO_VENDOR}@127.0.0.1`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString('utf8');
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, output });
-    });
-  });
-}
-
 describe('local mode: the whole Importer on this machine, uploads over real SFTP', () => {
-  let local: LocalMode;
-  let data: string;
+  const data = scratchForFile('lok-local-');
   const events: Record<string, unknown>[] = [];
-  const receiptPath = (file: string) => join(local.layout.objectsDir, 'outbox', DEMO_VENDOR, `${file}.receipt.json`);
+  const local = localModeForFile(data, { log: (event) => events.push(event) });
+  /** OpenSSH's sftp in batch mode, logged in as the demo vendor. */
+  const sftpBatch = (batch: string) =>
+    openSshBatch({ port: local().sftpPort, user: DEMO_VENDOR, keyFile: local().demoKeyPath }, batch, 20_000);
+  const receiptPath = (file: string) => join(local().layout.objectsDir, 'outbox', DEMO_VENDOR, `${file}.receipt.json`);
   const receipt = (file: string) =>
     existsSync(receiptPath(file)) ? (JSON.parse(readFileSync(receiptPath(file), 'utf8')) as Receipt) : undefined;
-
-  beforeAll(async () => {
-    data = mkdtempSync(join(tmpdir(), 'lok-local-'));
-    local = await startLocalMode({
-      dataDir: data,
-      fresh: false,
-      samplesDir: join(ROOT, 'samples'),
-      say: () => undefined,
-      log: (event) => events.push(event),
-      uploadDemo: uploadWithClient,
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await local?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
 
   it('on first start, onboards the demo vendor and club and imports the samples uploaded over SFTP', () => {
     expect(receipt('club-valid.xml')).toMatchObject({ status: 'applied', vendor: DEMO_VENDOR });
@@ -100,27 +51,21 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     writeFileSync(file, text);
     const batch = join(data, 'batch');
     writeFileSync(batch, `put ${file} inbox/openssh-upload.xml\nbye\n`);
-    const put = await sftpBatch(local, batch);
-    expect(put.status, put.output).toBe(0);
+    const put = await sftpBatch(batch);
+    expect(put.code, put.stderr).toBe(0);
     const got = await waitFor('the receipt', () => receipt('openssh-upload.xml'));
     // The same records as club-valid.xml, sent again: nothing changes.
     expect(got.status).toBe('applied');
     expect(got.counts.activities).toMatchObject({ unchanged: 3, created: 0 });
     const fetched = join(data, 'fetched.json');
     writeFileSync(batch, `get outbox/openssh-upload.xml.receipt.json ${fetched}\nbye\n`);
-    const get = await sftpBatch(local, batch);
-    expect(get.status, get.output).toBe(0);
+    const get = await sftpBatch(batch);
+    expect(get.code, get.stderr).toBe(0);
     expect(JSON.parse(readFileSync(fetched, 'utf8'))).toMatchObject({ file: 'openssh-upload.xml', status: 'applied' });
   }, 60_000);
 
   it('imports a file uploaded with ssh2-sftp-client; the verdicts are stored', async () => {
-    const client = new SftpClient();
-    await client.connect({
-      host: '127.0.0.1',
-      port: local.sftpPort,
-      username: DEMO_VENDOR,
-      privateKey: readFileSync(local.demoKeyPath),
-    });
+    const client = await demoVendorClient(local().sftpPort, local().demoKeyPath);
     const text = readFileSync(sample('club-valid.xml'), 'utf8').replace(
       '<Place>Exempelvallen</Place>',
       '<Place>Nya vallen</Place>',
@@ -129,7 +74,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     await client.end();
     const got = await waitFor('the receipt', () => receipt('client-upload.xml'));
     expect(got.status).toBe('applied');
-    const stored = await clubActivities(local.ports.store, { club: '100042', period: '2026-2' });
+    const stored = await clubActivities(local().ports.store, { club: '100042', period: '2026-2' });
     expect(stored.map((v) => v.id)).toEqual(expect.arrayContaining(got.activities.map((a) => a.id)));
   }, 60_000);
 
@@ -142,23 +87,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
       LOK_OBJECTS_DIR: '',
       LOK_SFTP_KEYS_DIR: '',
     };
-    const cli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), ...args], {
-          cwd: ROOT,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString('utf8');
-        });
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString('utf8');
-        });
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    const cli = (args: string[]) => runCli(args, { env });
     const first = generateKeyPair();
     const second = generateKeyPair();
     writeFileSync(join(data, 'v2.pub'), first.publicKey);
@@ -171,7 +100,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     });
     const upload = async (privateKey: string) => {
       const client = new SftpClient();
-      await client.connect({ host: '127.0.0.1', port: local.sftpPort, username: 'v2', privateKey });
+      await client.connect({ host: '127.0.0.1', port: local().sftpPort, username: 'v2', privateKey });
       await client.put(
         Buffer.from(readFileSync(sample('club-valid.xml'), 'utf8').replace('vendor="demo-vendor"', 'vendor="v2"')),
         '/inbox/from-v2.xml',
@@ -179,7 +108,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
       await client.end();
     };
     await upload(first.privateKey);
-    const path = join(local.layout.objectsDir, 'outbox', 'v2', 'from-v2.xml.receipt.json');
+    const path = join(local().layout.objectsDir, 'outbox', 'v2', 'from-v2.xml.receipt.json');
     const got = await waitFor("v2's receipt", () =>
       existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Receipt) : undefined,
     );
@@ -197,7 +126,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
       code: 1,
       stderr: expect.stringContaining('UNKNOWN_VENDOR'),
     });
-    expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', local.demoKeyPath])).toMatchObject({
+    expect(await cli(['vendor', 'key', 'rotate', 'v2', '--key', local().demoKeyPath])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('private key'),
     });
@@ -221,13 +150,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
   }, 60_000);
 
   it('never imports a half-finished upload (connection dropped before the end)', async () => {
-    const client = new SftpClient();
-    await client.connect({
-      host: '127.0.0.1',
-      port: local.sftpPort,
-      username: DEMO_VENDOR,
-      privateKey: readFileSync(local.demoKeyPath),
-    });
+    const client = await demoVendorClient(local().sftpPort, local().demoKeyPath);
     const sftp = (
       client as unknown as {
         sftp: {
@@ -246,7 +169,7 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     (client as unknown as { client: { destroy: () => void } }).client.destroy();
     await new Promise((r) => setTimeout(r, 1500));
     expect(receipt('half.xml')).toBeUndefined();
-    expect(existsSync(join(local.layout.objectsDir, 'inbox', DEMO_VENDOR, 'half.xml'))).toBe(false);
+    expect(existsSync(join(local().layout.objectsDir, 'inbox', DEMO_VENDOR, 'half.xml'))).toBe(false);
   }, 30_000);
 });
 
@@ -255,25 +178,20 @@ describe('local mode keeps its data between runs; --fresh wipes it', () => {
     const data = mkdtempSync(join(tmpdir(), 'lok-restart-'));
     let uploads = 0;
     const options = {
-      dataDir: data,
-      fresh: false,
-      samplesDir: join(ROOT, 'samples'),
-      say: () => undefined,
-      log: () => undefined,
       uploadDemo: async (u: Parameters<typeof uploadWithClient>[0]) => {
         uploads++;
         await uploadWithClient(u);
       },
     };
     try {
-      let local = await startLocalMode(options);
+      let local = await startQuietLocalMode(data, options);
       const before = await clubActivities(local.ports.store, { club: '100042', period: '2026-2' });
       await local.stop();
-      local = await startLocalMode(options);
+      local = await startQuietLocalMode(data, options);
       expect(uploads).toBe(1);
       expect(await clubActivities(local.ports.store, { club: '100042', period: '2026-2' })).toEqual(before);
       await local.stop();
-      local = await startLocalMode({ ...options, fresh: true });
+      local = await startQuietLocalMode(data, { ...options, fresh: true });
       expect(uploads).toBe(2);
       await local.stop();
     } finally {
@@ -282,24 +200,10 @@ describe('local mode keeps its data between runs; --fresh wipes it', () => {
   }, 120_000);
 });
 
-/** `lok-importer start` as its own process group, its output collected as it comes. */
+/** `lok-importer start <args>` as its own process group, the test's environment and `env` given. */
 function startProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lok-importer.js'), 'start', ...args], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => {
-    out.stdout += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    out.stderr += d.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const interrupt = () => process.kill(-child.pid!, 'SIGINT');
-  return { out, exited, interrupt };
+  const started = startCliGroup(['start', ...args], { ...process.env, ...env });
+  return { ...started, interrupt: () => started.signal('SIGINT') };
 }
 
 /** A loopback port nothing listens on a moment ago. */
@@ -359,22 +263,9 @@ describe('npm start as a process', () => {
     const batch = join(data, 'batch');
     writeFileSync(batch, 'ls outbox\n');
     const [, ...args] = command!.split(' ');
-    const listed = await new Promise<{ status: number | null; output: string }>((resolve) => {
-      const child = spawn('sftp', ['-b', batch, ...args], {
-        env: { ...process.env, HOME: home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => {
-        output += d.toString('utf8');
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        output += d.toString('utf8');
-      });
-      child.on('close', (status) => resolve({ status, output }));
-    });
-    expect(listed.status, listed.output).toBe(0);
-    expect(listed.output).toContain('club-valid.xml.receipt.json');
+    const listed = await runProcess('sftp', ['-b', batch, ...args], { env: { ...process.env, HOME: home } });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('club-valid.xml.receipt.json');
 
     const stopAt = Date.now();
     start.interrupt();

@@ -1,11 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchForFile } from './support/for-file.js';
 import { personnummerForms } from './support/personal-data.js';
-import { cleanEnv, ROOT, runCli, waitFor, type CliResult, type LocalModeRuntime } from './support/run-cli.js';
+import { demoVendorClient } from './support/local-mode.js';
+import {
+  cleanEnv,
+  ROOT,
+  runCli,
+  startLocalModeProcess,
+  waitFor,
+  type CliResult,
+  type LocalModeProcess,
+} from './support/run-cli.js';
 
 /**
  * A whole run of local mode, its log captured: the samples and a generated file uploaded over SFTP, the query
@@ -19,48 +26,6 @@ const dataDir = join(scratch, 'local');
 const generated = join(scratch, 'generated.xml');
 const DEMO = 'demo-vendor';
 const CLUB = '100042';
-
-interface Started {
-  readonly runtime: LocalModeRuntime & { readonly webUrl: string };
-  readonly output: () => string;
-  stop(): Promise<void>;
-}
-
-/** `lok-importer start --data DIR`, its standard output and error kept, up once the runtime file is there and `expected` receipts are. */
-async function startLocalMode(expected: readonly string[]): Promise<Started> {
-  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'start', '--data', dataDir], {
-    cwd: ROOT,
-    env: cleanEnv(),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    output += d.toString('utf8');
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const outbox = join(dataDir, 'objects', 'outbox', DEMO);
-  await waitFor(
-    'local mode',
-    () =>
-      existsSync(join(dataDir, 'runtime.json')) && expected.every((f) => existsSync(join(outbox, `${f}.receipt.json`)))
-        ? true
-        : undefined,
-    180_000,
-  );
-  const runtime = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as Started['runtime'];
-  return {
-    runtime,
-    output: () => output,
-    stop: async () => {
-      process.kill(-child.pid!, 'SIGINT');
-      await exited;
-    },
-  };
-}
 
 const printed: CliResult[] = [];
 async function lok(args: string[]): Promise<CliResult> {
@@ -91,7 +56,7 @@ function leaks(text: string, data: ReturnType<typeof personalData>): string[] {
   return found;
 }
 
-let local: Started | undefined;
+let local: LocalModeProcess | undefined;
 const logFile = join(dataDir, 'logs', 'local.jsonl');
 
 beforeAll(async () => {
@@ -121,15 +86,9 @@ afterAll(async () => {
 describe('a whole run of local mode logs no personal data', () => {
   it('over uploads, queries, the web API, the nightly job, an erasure and a restart', async () => {
     const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.xml'));
-    local = await startLocalMode(samples);
+    local = await startLocalModeProcess(dataDir, 180_000);
 
-    const client = new SftpClient();
-    await client.connect({
-      host: '127.0.0.1',
-      port: local.runtime.sftpPort,
-      username: DEMO,
-      privateKey: readFileSync(join(dataDir, 'keys', `${DEMO}_ed25519`)),
-    });
+    const client = await demoVendorClient(local.runtime.sftpPort, local.demoKeyPath);
     await client.put(generated, '/inbox/generated.xml');
     const valid = readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8');
     await client.put(
@@ -179,7 +138,7 @@ describe('a whole run of local mode logs no personal data', () => {
     // A restart: what it logs (its log file is this run's only) and prints, too.
     const logs = [readFileSync(logFile, 'utf8')];
     const outputs = [local.output()];
-    local = await startLocalMode(samples);
+    local = await startLocalModeProcess(dataDir, 180_000);
     await local.stop();
     logs.push(readFileSync(logFile, 'utf8'));
     outputs.push(local.output());

@@ -9,6 +9,7 @@ import SftpClient from 'ssh2-sftp-client';
 import { describe, expect, it } from 'vitest';
 import { startSftpServer } from '../shared/adapters/sftp/sftp-server.js';
 import { fingerprint, generateKeyPair, HOST_KEY_TYPES, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
+import { openSshBatch } from './support/openssh.js';
 import { A, B, keyA, keyB, sftpForFile } from './support/sftp.js';
 
 const stranger = generateKeyPair('stranger');
@@ -109,34 +110,7 @@ describe('the SFTP endpoint', () => {
         ].join('\n') + '\n',
       );
       const started = Date.now();
-      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile(
-          'sftp',
-          [
-            '-F',
-            '/dev/null',
-            '-b',
-            batch,
-            '-i',
-            keyFile,
-            '-P',
-            String(endpoint.port),
-            '-o',
-            'StrictHostKeyChecking=no',
-            '-o',
-            'UserKnownHostsFile=/dev/null',
-            '-o',
-            'BatchMode=yes',
-            '-o',
-            'IdentitiesOnly=yes',
-            '-o',
-            'LogLevel=ERROR',
-            `${B}@127.0.0.1`,
-          ],
-          { timeout: 15_000 },
-          (error, stdout, stderr) => resolve({ code: error ? (child.exitCode ?? -1) : 0, stdout, stderr }),
-        );
-      });
+      const result = await openSshBatch({ port: endpoint.port, user: B, keyFile }, batch, 15_000);
       const seconds = (Date.now() - started) / 1000;
       expect(result, result.stderr).toMatchObject({ code: 0 });
       expect(seconds).toBeLessThan(5);

@@ -69,12 +69,51 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   );
 }
 
+/** The built `lok-importer` bin running in a process group of its own, as a terminal runs it. */
+export interface CliGroupProcess {
+  /** What it printed so far. */
+  readonly out: { stdout: string; stderr: string };
+  /** Resolves with its exit code once it exits. */
+  readonly exited: Promise<number | null>;
+  /** Whether it has not exited yet. */
+  running(): boolean;
+  /** Sends `signal` to its process group (SIGINT: Ctrl-C, as a terminal sends it). */
+  signal(signal: NodeJS.Signals): void;
+}
+
+/** Starts `lok-importer <args>` with `env` in a process group of its own, its output collected as it comes. */
+export function startCliGroup(args: readonly string[], env: NodeJS.ProcessEnv): CliGroupProcess {
+  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, ...args], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => {
+    out.stdout += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out.stderr += d.toString('utf8');
+  });
+  let running = true;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
+  return { out, exited, running: () => running, signal: (signal) => process.kill(-child.pid!, signal) };
+}
+
 /** What a running local mode tells the CLI (its data folder's runtime.json). */
 export interface LocalModeRuntime {
   readonly endpoint: string;
   readonly table: string;
   readonly objectsDir: string;
   readonly sftpPort: number;
+  /** The club's web page. */
+  readonly webUrl: string;
 }
 
 export interface LocalModeProcess {
@@ -82,6 +121,8 @@ export interface LocalModeProcess {
   readonly runtime: LocalModeRuntime;
   /** The demo vendor's private key, for SFTP. */
   readonly demoKeyPath: string;
+  /** What it printed so far: standard output, then standard error. */
+  output(): string;
   /** Ctrl-C to its process group, as a terminal sends it; resolves with its exit code. */
   stop(): Promise<number | null>;
 }
@@ -91,34 +132,18 @@ export interface LocalModeProcess {
  * every sample it uploads on first start has its receipt in the demo vendor's outbox.
  */
 export async function startLocalModeProcess(dataDir: string, timeoutMs = 120_000): Promise<LocalModeProcess> {
-  const child = spawn(process.execPath, [`${ROOT}bin/lok-importer.js`, 'start', '--data', dataDir], {
-    cwd: ROOT,
-    env: cleanEnv(),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    output += d.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let running = true;
-  void exited.then(() => {
-    running = false;
-  });
+  const started = startCliGroup(['start', '--data', dataDir], cleanEnv());
+  const output = () => `${started.out.stdout}${started.out.stderr}`;
   const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.xml'));
   const outbox = join(dataDir, 'objects', 'outbox', 'demo-vendor');
   const runtimeFile = join(dataDir, 'runtime.json');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!running) throw new Error(`local mode exited while starting:\n${output}`);
+    if (!started.running()) throw new Error(`local mode exited while starting:\n${output()}`);
     if (existsSync(runtimeFile) && samples.every((f) => existsSync(join(outbox, `${f}.receipt.json`)))) break;
     if (Date.now() > deadline) {
-      process.kill(-child.pid!, 'SIGKILL');
-      throw new Error(`local mode did not come up within ${timeoutMs} ms:\n${output}`);
+      started.signal('SIGKILL');
+      throw new Error(`local mode did not come up within ${timeoutMs} ms:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -126,9 +151,10 @@ export async function startLocalModeProcess(dataDir: string, timeoutMs = 120_000
     dataDir,
     runtime: JSON.parse(readFileSync(runtimeFile, 'utf8')) as LocalModeRuntime,
     demoKeyPath: join(dataDir, 'keys', 'demo-vendor_ed25519'),
+    output,
     stop: async () => {
-      if (running) process.kill(-child.pid!, 'SIGINT');
-      return exited;
+      if (started.running()) started.signal('SIGINT');
+      return started.exited;
     },
   };
 }
