@@ -97,3 +97,8 @@ export const whole = (n: number): string => Math.round(n).toLocaleString('en-US'
 
 /** Peak RSS as `process.resourceUsage().maxRSS` gives it (KiB) in MB (10^6 bytes). */
 export const rssMB = (kib: number): number => (kib * 1024) / MB;
+
+/** Each item of each size, as `[size, item]` in the report's order: the rows of a table by size. */
+export function eachOfSizes<S, T>(sizes: readonly S[], items: (size: S) => readonly T[]): [S, T][] {
+  return sizes.flatMap((size) => items(size).map((item): [S, T] => [size, item]));
+}

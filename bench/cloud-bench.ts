@@ -23,7 +23,7 @@ import { s3Client } from '../shared/adapters/s3/s3-client.js';
 import { JUDGE_CHUNK_SEEDS, JUDGE_CHUNKS_IN_PARALLEL, LARGE_FILE_BYTES } from '../shared/core/pipeline/import-steps.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { DATA, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
+import { DATA, ROOT, eachOfSizes, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
 import type { ChunkedJudgeFigures, CloudWorkerInput, CloudWorkerOutput, JudgeMode } from './cloud-worker.js';
 import {
   BASELINE,
@@ -595,25 +595,23 @@ export function cloudReport(section: CloudSection): string {
       'local RSS MB',
     ],
   ];
-  for (const size of section.sizes) {
-    for (const c of size.cases) {
-      for (const [i, run] of c.cloud.entries()) {
-        const firstRow = c.name === 'first' && i === 0;
-        rows.push([
-          firstRow ? `${whole(size.activities)} (${(size.bytes / 1e6).toFixed(1)} MB)` : '',
-          i === 0 ? CASE_LABELS[c.name] : '',
-          judgeLabel(run),
-          f2(run.uploadToReceiptSeconds),
-          f2(run.handlersSeconds),
-          i === 0 ? f2(c.local.seconds) : '',
-          f2(run.handlersSeconds / c.local.seconds),
-          ...STEPS.map((s) => f2(stepOf(run.steps, s)?.seconds)),
-          firstRow ? f2(size.s3.putGetSeconds) : '',
-          firstRow ? `${f2(size.batch.seconds)} (${whole(size.batch.items)})` : '',
-          run.peakRssMB.toFixed(0),
-          i === 0 ? c.local.peakRssMB.toFixed(0) : '',
-        ]);
-      }
+  for (const [size, c] of eachOfSizes(section.sizes, (size) => size.cases)) {
+    for (const [i, run] of c.cloud.entries()) {
+      const firstRow = c.name === 'first' && i === 0;
+      rows.push([
+        firstRow ? `${whole(size.activities)} (${(size.bytes / 1e6).toFixed(1)} MB)` : '',
+        i === 0 ? CASE_LABELS[c.name] : '',
+        judgeLabel(run),
+        f2(run.uploadToReceiptSeconds),
+        f2(run.handlersSeconds),
+        i === 0 ? f2(c.local.seconds) : '',
+        f2(run.handlersSeconds / c.local.seconds),
+        ...STEPS.map((s) => f2(stepOf(run.steps, s)?.seconds)),
+        firstRow ? f2(size.s3.putGetSeconds) : '',
+        firstRow ? `${f2(size.batch.seconds)} (${whole(size.batch.items)})` : '',
+        run.peakRssMB.toFixed(0),
+        i === 0 ? c.local.peakRssMB.toFixed(0) : '',
+      ]);
     }
   }
   lines.push(
@@ -672,28 +670,26 @@ export function cloudReport(section: CloudSection): string {
   ];
   const pair = (a: number | undefined, b: number | undefined) =>
     `${a === undefined ? '-' : whole(a)} / ${b === undefined ? '-' : whole(b)}`;
-  for (const size of section.sizes) {
-    for (const c of size.cases) {
-      const run = c.cloud[0]!;
-      for (const [i, name] of STEPS.entries()) {
-        const cloud = stepOf(run.steps, name);
-        const localStep = stepOf(c.local.steps, name);
-        stepRows.push([
-          i === 0 && c.name === 'first' ? whole(size.activities) : '',
-          i === 0 ? `${CASE_LABELS[c.name]} (judge ${run.judge})` : '',
-          name,
-          f2(cloud?.seconds),
-          f2(cloud?.cpuSeconds),
-          f2(localStep?.seconds),
-          f2(localStep?.cpuSeconds),
-          cloud && localStep ? f2(cloud.seconds - localStep.seconds) : '-',
-          pair(cloud?.dynamodb.itemsRead, localStep?.dynamodb.itemsRead),
-          pair(cloud?.dynamodb.itemsWritten, localStep?.dynamodb.itemsWritten),
-        ]);
-      }
-      const put = run.putSeconds + run.headSeconds;
-      stepRows.push(['', '', 'put + head (upload, starter)', f2(put), '', '-', '', f2(put), '', '']);
+  for (const [size, c] of eachOfSizes(section.sizes, (size) => size.cases)) {
+    const run = c.cloud[0]!;
+    for (const [i, name] of STEPS.entries()) {
+      const cloud = stepOf(run.steps, name);
+      const localStep = stepOf(c.local.steps, name);
+      stepRows.push([
+        i === 0 && c.name === 'first' ? whole(size.activities) : '',
+        i === 0 ? `${CASE_LABELS[c.name]} (judge ${run.judge})` : '',
+        name,
+        f2(cloud?.seconds),
+        f2(cloud?.cpuSeconds),
+        f2(localStep?.seconds),
+        f2(localStep?.cpuSeconds),
+        cloud && localStep ? f2(cloud.seconds - localStep.seconds) : '-',
+        pair(cloud?.dynamodb.itemsRead, localStep?.dynamodb.itemsRead),
+        pair(cloud?.dynamodb.itemsWritten, localStep?.dynamodb.itemsWritten),
+      ]);
     }
+    const put = run.putSeconds + run.headSeconds;
+    stepRows.push(['', '', 'put + head (upload, starter)', f2(put), '', '-', '', f2(put), '', '']);
   }
   lines.push(
     "Per step, the state machine's choice of judge: wall and worker CPU seconds, cloud handlers vs the local runner",
@@ -719,28 +715,26 @@ export function cloudReport(section: CloudSection): string {
       'handlers s',
     ],
   ];
-  for (const size of section.sizes) {
-    for (const c of size.cases) {
-      for (const [i, run] of c.cloud.entries()) {
-        const j = run.chunked;
-        const js = stepOf(run.steps, 'judge');
-        judgeRows.push([
-          i === 0 && c.name === 'first' ? whole(size.activities) : '',
-          i === 0 ? CASE_LABELS[c.name] : '',
-          judgeLabel(run),
-          f2(js?.seconds),
-          f2(js?.cpuSeconds),
-          js ? whole(js.dynamodb.readRequests) : '-',
-          js ? whole(js.dynamodb.itemsRead) : '-',
-          js ? whole(js.dynamodb.itemsWritten) : '-',
-          f2(j?.splitSeconds),
-          j ? String(j.chunks) : '-',
-          f2(j?.mapSeconds),
-          f2(j ? Math.max(...j.chunkSeconds) : undefined),
-          f2(j?.joinSeconds),
-          f2(run.handlersSeconds),
-        ]);
-      }
+  for (const [size, c] of eachOfSizes(section.sizes, (size) => size.cases)) {
+    for (const [i, run] of c.cloud.entries()) {
+      const j = run.chunked;
+      const js = stepOf(run.steps, 'judge');
+      judgeRows.push([
+        i === 0 && c.name === 'first' ? whole(size.activities) : '',
+        i === 0 ? CASE_LABELS[c.name] : '',
+        judgeLabel(run),
+        f2(js?.seconds),
+        f2(js?.cpuSeconds),
+        js ? whole(js.dynamodb.readRequests) : '-',
+        js ? whole(js.dynamodb.itemsRead) : '-',
+        js ? whole(js.dynamodb.itemsWritten) : '-',
+        f2(j?.splitSeconds),
+        j ? String(j.chunks) : '-',
+        f2(j?.mapSeconds),
+        f2(j ? Math.max(...j.chunkSeconds) : undefined),
+        f2(j?.joinSeconds),
+        f2(run.handlersSeconds),
+      ]);
     }
   }
   lines.push(
@@ -749,15 +743,13 @@ export function cloudReport(section: CloudSection): string {
     '',
   );
 
-  for (const size of section.sizes) {
-    for (const c of size.cases) {
-      for (const run of c.cloud) {
-        const j = run.chunked;
-        if (!j || j.chunks < 2) continue;
-        lines.push(
-          `${whole(size.activities)} ${CASE_LABELS[c.name]}, judge ${judgeLabel(run)}, per chunk (s / read requests / items read / items written): ${j.chunkSeconds.map((sec, i) => `#${i} ${sec.toFixed(2)} / ${whole(j.chunkDynamodb[i]!.readRequests)} / ${whole(j.chunkDynamodb[i]!.itemsRead)} / ${whole(j.chunkDynamodb[i]!.itemsWritten)}`).join(', ')}`,
-        );
-      }
+  for (const [size, c] of eachOfSizes(section.sizes, (size) => size.cases)) {
+    for (const run of c.cloud) {
+      const j = run.chunked;
+      if (!j || j.chunks < 2) continue;
+      lines.push(
+        `${whole(size.activities)} ${CASE_LABELS[c.name]}, judge ${judgeLabel(run)}, per chunk (s / read requests / items read / items written): ${j.chunkSeconds.map((sec, i) => `#${i} ${sec.toFixed(2)} / ${whole(j.chunkDynamodb[i]!.readRequests)} / ${whole(j.chunkDynamodb[i]!.itemsRead)} / ${whole(j.chunkDynamodb[i]!.itemsWritten)}`).join(', ')}`,
+      );
     }
   }
   lines.push('');

@@ -19,7 +19,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,7 +32,8 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../shared/adapters/dynam
 import { activateVendor, addClub, addVendor } from '../shared/core/admin/admin-use-cases.js';
 import type { EntityCounts, ActivityCounts } from '../shared/core/receipt/receipt.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
-import { BIN, DATA, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
+import { DATA, ROOT, eachOfSizes, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
+import { ensureGenerated, sizeFlags } from './generated-file.js';
 import {
   countCommands,
   emptyTally,
@@ -203,44 +204,8 @@ export async function ensureImportFile(
 ): Promise<{ file: string; bytes: number; generator: ImportSizeResult['generator'] }> {
   const params = importParams(activities);
   const generator = { ...params, badShare: BAD_SHARE, seed: SEED };
-  const file = join(DATA, `import-${activities}.xml`);
-  const sidecar = join(DATA, `import-${activities}.params.json`);
-  if (existsSync(file) && existsSync(sidecar)) {
-    try {
-      const recorded = JSON.parse(readFileSync(sidecar, 'utf8')) as { generator?: unknown; bytes?: number };
-      const bytes = statSync(file).size;
-      if (JSON.stringify(recorded.generator) === JSON.stringify(generator) && recorded.bytes === bytes) {
-        progress(`[import ${activities}] reusing ${relative(ROOT, file)} (${bytes} bytes)`);
-        return { file, bytes, generator };
-      }
-    } catch {
-      // An unreadable sidecar: generate again.
-    }
-  }
-  mkdirSync(DATA, { recursive: true });
-  rmSync(sidecar, { force: true });
-  const partial = `${file}.partial`;
-  const flags = [
-    '--mode',
-    'full',
-    '--clubs',
-    String(params.clubs),
-    '--persons',
-    String(params.persons),
-    '--activities',
-    String(params.activities),
-    '--bad-share',
-    String(BAD_SHARE),
-    '--seed',
-    SEED,
-  ];
-  progress(`[import ${activities}] generating ${relative(ROOT, file)} (${flags.join(' ')})…`);
-  const finished = await runNode([BIN, 'generate', ...flags, '--out', partial]);
-  if (finished.code !== 0) throw failed(`generating ${file}`, finished);
-  renameSync(partial, file);
-  const bytes = statSync(file).size;
-  writeFileSync(sidecar, `${JSON.stringify({ generator, bytes }, null, 2)}\n`);
-  return { file, bytes, generator };
+  const flags = ['--mode', 'full', ...sizeFlags(params), '--bad-share', String(BAD_SHARE), '--seed', SEED];
+  return ensureGenerated(`import ${activities}`, join(DATA, `import-${activities}.xml`), generator, flags);
 }
 
 const CREATED = /created="[^"]*"/;
@@ -352,71 +317,83 @@ export async function warmUp(client: DynamoDBClient): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** Raw BatchWriteItem: BASELINE.batchItems items of `bytes` bytes, 25 per request, BASELINE.batchInFlight in flight, into a fresh table. */
-export async function batchBaseline(
+/**
+ * A baseline: `count` items of `bytes` bytes written raw into a fresh table (dropped after) by what `prepare`
+ * returns (it answers the requests it sent), timed and metered.
+ */
+async function timedBaseline(
   client: DynamoDBClient,
-  bytes: number,
+  kind: 'batch' | 'transact',
+  { count, bytes, inFlight, perRequest }: { count: number; bytes: number; inFlight: number; perRequest: number },
   tally: () => Tally,
+  prepare: (name: string, items: Record<string, AttributeValue>[]) => () => Promise<number>,
 ): Promise<BaselineFigures> {
-  const name = 'bench-baseline-batch';
+  const name = `bench-baseline-${kind}`;
   await freshTable(client, name);
-  const items = baselineItems(BASELINE.batchItems, bytes, 'batch');
-  const requests: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
+  const items = baselineItems(count, bytes, kind);
+  const write = prepare(name, items);
   const before = writeTotals(tally());
   const started = performance.now();
-  const result = await batchWriteAll((command: BatchWriteItemCommand) => client.send(command), name, requests, {
-    concurrency: BASELINE.batchInFlight,
-  });
+  const requests = await write();
   const seconds = (performance.now() - started) / 1000;
   const after = writeTotals(tally());
   await dropTable(client, name);
   return {
     items: items.length,
     itemBytes: Math.round(items.reduce((n, i) => n + itemBytes(i), 0) / items.length),
-    inFlight: BASELINE.batchInFlight,
-    perRequest: 25,
-    seconds,
-    itemsPerSecond: items.length / seconds,
-    requests: result.requests,
-    writeUnits: after.writeUnits - before.writeUnits,
-  };
-}
-
-async function transactBaseline(client: DynamoDBClient, bytes: number, tally: () => Tally): Promise<BaselineFigures> {
-  const name = 'bench-baseline-transact';
-  await freshTable(client, name);
-  const items = baselineItems(BASELINE.transactItems, bytes, 'transact');
-  const batches: Record<string, AttributeValue>[][] = [];
-  for (let i = 0; i < items.length; i += BASELINE.perTransaction)
-    batches.push(items.slice(i, i + BASELINE.perTransaction));
-  const before = writeTotals(tally());
-  const started = performance.now();
-  let next = 0;
-  let requests = 0;
-  await Promise.all(
-    Array.from({ length: BASELINE.transactInFlight }, async () => {
-      while (next < batches.length) {
-        const batch = batches[next++]!;
-        requests++;
-        await client.send(
-          new TransactWriteItemsCommand({ TransactItems: batch.map((Item) => ({ Put: { TableName: name, Item } })) }),
-        );
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const after = writeTotals(tally());
-  await dropTable(client, name);
-  return {
-    items: items.length,
-    itemBytes: Math.round(items.reduce((n, i) => n + itemBytes(i), 0) / items.length),
-    inFlight: BASELINE.transactInFlight,
-    perRequest: BASELINE.perTransaction,
+    inFlight,
+    perRequest,
     seconds,
     itemsPerSecond: items.length / seconds,
     requests,
     writeUnits: after.writeUnits - before.writeUnits,
   };
+}
+
+/** Raw BatchWriteItem: BASELINE.batchItems items of `bytes` bytes, 25 per request, BASELINE.batchInFlight in flight, into a fresh table. */
+export function batchBaseline(client: DynamoDBClient, bytes: number, tally: () => Tally): Promise<BaselineFigures> {
+  const shape = { count: BASELINE.batchItems, bytes, inFlight: BASELINE.batchInFlight, perRequest: 25 };
+  return timedBaseline(client, 'batch', shape, tally, (name, items) => {
+    const requests: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
+    return async () =>
+      (
+        await batchWriteAll((command: BatchWriteItemCommand) => client.send(command), name, requests, {
+          concurrency: BASELINE.batchInFlight,
+        })
+      ).requests;
+  });
+}
+
+function transactBaseline(client: DynamoDBClient, bytes: number, tally: () => Tally): Promise<BaselineFigures> {
+  const shape = {
+    count: BASELINE.transactItems,
+    bytes,
+    inFlight: BASELINE.transactInFlight,
+    perRequest: BASELINE.perTransaction,
+  };
+  return timedBaseline(client, 'transact', shape, tally, (name, items) => {
+    const batches: Record<string, AttributeValue>[][] = [];
+    for (let i = 0; i < items.length; i += BASELINE.perTransaction)
+      batches.push(items.slice(i, i + BASELINE.perTransaction));
+    return async () => {
+      let next = 0;
+      let requests = 0;
+      await Promise.all(
+        Array.from({ length: BASELINE.transactInFlight }, async () => {
+          while (next < batches.length) {
+            const batch = batches[next++]!;
+            requests++;
+            await client.send(
+              new TransactWriteItemsCommand({
+                TransactItems: batch.map((Item) => ({ Put: { TableName: name, Item } })),
+              }),
+            );
+          }
+        }),
+      );
+      return requests;
+    };
+  });
 }
 
 /**
@@ -920,41 +897,37 @@ export function importReport(section: ImportSection): string {
       'peak RSS MB',
     ],
   ];
-  for (const size of section.sizes) {
-    for (const s of size.scenarios) {
-      rows.push([
-        s.name === 'first'
-          ? `${whole(size.activities)} (${(size.bytes / 1e6).toFixed(1)} MB, ${size.generator.clubs} clubs)`
-          : '',
-        SCENARIO_LABELS[s.name],
-        s.seconds.toFixed(2),
-        s.activitiesPerSecond === undefined ? '-' : whole(s.activitiesPerSecond),
-        whole(s.changedRecords),
-        whole(s.itemsWritten),
-        whole(s.itemsPerSecond),
-        fixed(s.ratioToBatch, 3),
-        whole(s.writeRequests),
-        whole(s.writeUnits),
-        fixed(s.itemsPerChangedRecord, 2),
-        fixed(s.unitsPerChangedRecord, 2),
-        whole(s.registerItems),
-        s.peakRssMB.toFixed(0),
-      ]);
-    }
+  for (const [size, s] of eachOfSizes(section.sizes, (size) => size.scenarios)) {
+    rows.push([
+      s.name === 'first'
+        ? `${whole(size.activities)} (${(size.bytes / 1e6).toFixed(1)} MB, ${size.generator.clubs} clubs)`
+        : '',
+      SCENARIO_LABELS[s.name],
+      s.seconds.toFixed(2),
+      s.activitiesPerSecond === undefined ? '-' : whole(s.activitiesPerSecond),
+      whole(s.changedRecords),
+      whole(s.itemsWritten),
+      whole(s.itemsPerSecond),
+      fixed(s.ratioToBatch, 3),
+      whole(s.writeRequests),
+      whole(s.writeUnits),
+      fixed(s.itemsPerChangedRecord, 2),
+      fixed(s.unitsPerChangedRecord, 2),
+      whole(s.registerItems),
+      s.peakRssMB.toFixed(0),
+    ]);
   }
   lines.push(table(rows, [false, false, true, true, true, true, true, true, true, true, true, true, true, true]), '');
 
   const stepNames = ['register', 'apply', 'judge', 'totals', 'receipt'];
   const stepRows: string[][] = [['activities', 'upload', ...stepNames.map((s) => `${s} s`), 'worker CPU s']];
-  for (const size of section.sizes) {
-    for (const s of size.scenarios) {
-      stepRows.push([
-        s.name === 'first' ? whole(size.activities) : '',
-        SCENARIO_LABELS[s.name],
-        ...stepNames.map((name) => fixed(s.steps.find((x) => x.step === name)?.seconds, 2)),
-        s.cpuSeconds.toFixed(2),
-      ]);
-    }
+  for (const [size, s] of eachOfSizes(section.sizes, (size) => size.scenarios)) {
+    stepRows.push([
+      s.name === 'first' ? whole(size.activities) : '',
+      SCENARIO_LABELS[s.name],
+      ...stepNames.map((name) => fixed(s.steps.find((x) => x.step === name)?.seconds, 2)),
+      s.cpuSeconds.toFixed(2),
+    ]);
   }
   lines.push(
     'Seconds per step (runImport onStep)',
@@ -978,24 +951,22 @@ export function importReport(section: ImportSection): string {
       'DynamoDB s (summed)',
     ],
   ];
-  for (const size of section.sizes) {
-    for (const s of size.scenarios) {
-      for (const [i, st] of s.steps.entries()) {
-        detailRows.push([
-          i === 0 ? whole(size.activities) : '',
-          i === 0 ? SCENARIO_LABELS[s.name] : '',
-          st.step,
-          st.seconds.toFixed(2),
-          st.cpuSeconds.toFixed(2),
-          whole(st.peakRssMB),
-          whole(st.readRequests),
-          whole(st.itemsRead),
-          whole(st.writeRequests),
-          whole(st.itemsWritten),
-          whole(st.writeUnits),
-          (st.dynamoMs / 1000).toFixed(2),
-        ]);
-      }
+  for (const [size, s] of eachOfSizes(section.sizes, (size) => size.scenarios)) {
+    for (const [i, st] of s.steps.entries()) {
+      detailRows.push([
+        i === 0 ? whole(size.activities) : '',
+        i === 0 ? SCENARIO_LABELS[s.name] : '',
+        st.step,
+        st.seconds.toFixed(2),
+        st.cpuSeconds.toFixed(2),
+        whole(st.peakRssMB),
+        whole(st.readRequests),
+        whole(st.itemsRead),
+        whole(st.writeRequests),
+        whole(st.itemsWritten),
+        whole(st.writeUnits),
+        (st.dynamoMs / 1000).toFixed(2),
+      ]);
     }
   }
   lines.push(
@@ -1008,14 +979,12 @@ export function importReport(section: ImportSection): string {
     ...new Set(section.sizes.flatMap((size) => size.scenarios.flatMap((s) => Object.keys(s.byKind)))),
   ].sort();
   const kindRows: string[][] = [['activities', 'upload', ...kindNames]];
-  for (const size of section.sizes) {
-    for (const s of size.scenarios) {
-      kindRows.push([
-        s.name === 'first' ? whole(size.activities) : '',
-        SCENARIO_LABELS[s.name],
-        ...kindNames.map((k) => whole(s.byKind[k]?.items ?? 0)),
-      ]);
-    }
+  for (const [size, s] of eachOfSizes(section.sizes, (size) => size.scenarios)) {
+    kindRows.push([
+      s.name === 'first' ? whole(size.activities) : '',
+      SCENARIO_LABELS[s.name],
+      ...kindNames.map((k) => whole(s.byKind[k]?.items ?? 0)),
+    ]);
   }
   lines.push('Items written by kind (key prefix)', table(kindRows, [false, false, ...kindNames.map(() => true)]), '');
 

@@ -13,22 +13,13 @@
  * (`node bin/lok-importer.js check FILE --json --today …`, stdout to /dev/null) with a preload that reports the
  * peak RSS on file descriptor 3 when the process exits.
  */
-import {
-  existsSync,
-  openSync,
-  closeSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, arch, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BIN, DATA, MB, ROOT, failed, lastJsonLine, progress, rssMB, runNode, table, whole } from './child.js';
+import { ensureGenerated, sizeFlags } from './generated-file.js';
 import { IMPORT_EXTRA_SIZES, IMPORT_SIZES, importReport, runImportBench, type ImportSection } from './import-bench.js';
 import { runUploadBench, uploadReport, type UploadSection } from './upload-bench.js';
 import { CLOUD_SIZES, cloudReport, runCloudBench, type CloudSection } from './cloud-bench.js';
@@ -131,47 +122,8 @@ async function ensureFile(
   sizeMB: number,
 ): Promise<{ file: string; bytes: number; generator: SizeResult['generator'] }> {
   const params = SIZES[sizeMB]!;
-  const generator = { ...params, seed: SEED };
-  const file = join(DATA, `bench-${sizeMB}mb.xml`);
-  const sidecar = join(DATA, `bench-${sizeMB}mb.params.json`);
-  if (existsSync(file) && existsSync(sidecar)) {
-    try {
-      const recorded = JSON.parse(readFileSync(sidecar, 'utf8')) as { generator?: unknown; bytes?: number };
-      const bytes = statSync(file).size;
-      if (JSON.stringify(recorded.generator) === JSON.stringify(generator) && recorded.bytes === bytes) {
-        progress(`[${sizeMB} MB] reusing ${relative(ROOT, file)} (${bytes} bytes)`);
-        return { file, bytes, generator };
-      }
-    } catch {
-      // An unreadable sidecar: generate again.
-    }
-  }
-  mkdirSync(DATA, { recursive: true });
-  rmSync(sidecar, { force: true });
-  const partial = `${file}.partial`;
-  progress(
-    `[${sizeMB} MB] generating ${relative(ROOT, file)} (--clubs ${params.clubs} --persons ${params.persons} --activities ${params.activities} --seed ${SEED})…`,
-  );
-  const finished = await runNode([
-    BIN,
-    'generate',
-    '--clubs',
-    String(params.clubs),
-    '--persons',
-    String(params.persons),
-    '--activities',
-    String(params.activities),
-    '--seed',
-    SEED,
-    '--out',
-    partial,
-  ]);
-  if (finished.code !== 0) throw failed(`generating ${file}`, finished);
-  renameSync(partial, file);
-  const bytes = statSync(file).size;
-  writeFileSync(sidecar, `${JSON.stringify({ generator, bytes }, null, 2)}\n`);
-  progress(`[${sizeMB} MB] generated ${bytes} bytes in ${finished.seconds.toFixed(1)} s`);
-  return { file, bytes, generator };
+  const flags = [...sizeFlags(params), '--seed', SEED];
+  return ensureGenerated(`${sizeMB} MB`, join(DATA, `bench-${sizeMB}mb.xml`), { ...params, seed: SEED }, flags);
 }
 
 interface ReaderOutput extends Sample {

@@ -236,43 +236,20 @@ export async function runUploadBench(): Promise<UploadSection> {
 
 export function uploadReport(section: UploadSection): string {
   const s = (n: number) => n.toFixed(3);
+  const row = (measurement: string, uploads: number, d: Percentiles) => [
+    measurement,
+    String(uploads),
+    ...[d.p50, d.p95, d.max, d.min].map(s),
+  ];
   const rows: string[][] = [
     ['measurement', 'uploads', 'p50 s', 'p95 s', 'max s', 'min s'],
-    [
-      'upload→receipt',
-      String(section.runs.length),
-      s(section.receipt.p50),
-      s(section.receipt.p95),
-      s(section.receipt.max),
-      s(section.receipt.min),
-    ],
-    [
-      '  re-sends only (2..n)',
-      String(section.runs.length - 1),
-      s(section.receiptResends.p50),
-      s(section.receiptResends.p95),
-      s(section.receiptResends.max),
-      s(section.receiptResends.min),
-    ],
-    [
-      'raw SFTP put',
-      String(section.runs.length),
-      s(section.put.p50),
-      s(section.put.p95),
-      s(section.put.max),
-      s(section.put.min),
-    ],
+    row('upload→receipt', section.runs.length, section.receipt),
+    row('  re-sends only (2..n)', section.runs.length - 1, section.receiptResends),
+    row('raw SFTP put', section.runs.length, section.put),
   ];
   const r = section.runner;
   if (r)
-    rows.push([
-      'runner (archive + runImport)',
-      String(section.runs.filter((x) => x.importSeconds !== undefined).length),
-      s(r.p50),
-      s(r.p95),
-      s(r.max),
-      s(r.min),
-    ]);
+    rows.push(row('runner (archive + runImport)', section.runs.filter((x) => x.importSeconds !== undefined).length, r));
   const first = section.runs[0];
   const t = section.targets[0]!;
   return [
