@@ -1,24 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
 import { VendorKeyFiles } from '../shared/adapters/sftp/vendor-key-files.js';
 import { sftpCommand } from '../shared/cli/start-command.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { DEMO_VENDOR, SFTP_HOST, startLocalMode, type LocalMode } from '../shared/local/local-mode.js';
-import { uploadWithClient } from '../shared/local/upload-with-client.js';
+import { DEMO_VENDOR, SFTP_HOST } from '../shared/local/local-mode.js';
+import { scratchForFile } from './support/for-file.js';
+import { localModeForFile } from './support/local-mode.js';
 import { ROOT, waitFor } from './support/run-cli.js';
 
 // Vendors' systems upload with whatever SFTP library their platform has. Each client here, from Debian's packages,
@@ -148,34 +139,17 @@ public final class JschUpload {
 `;
 
 describe('SFTP clients vendors build on, against local mode (host keys checked, upload, receipt fetched)', () => {
-  let local: LocalMode;
-  let work: string;
+  const work = scratchForFile('lok-sftp-clients-');
   /** HOME for the clients: empty but for what a test puts there, so no user configuration helps them. */
-  let home: string;
+  const home = join(work, 'home');
+  mkdirSync(home);
+  const noSamples = join(work, 'no-samples');
+  mkdirSync(noSamples);
   const events: Record<string, unknown>[] = [];
+  const local = localModeForFile(join(work, 'local'), { samplesDir: noSamples, log: (event) => events.push(event) });
   let uploadCount = 0;
-  const receiptOnDisk = (file: string) => join(local.layout.objectsDir, 'outbox', DEMO_VENDOR, `${file}.receipt.json`);
-
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'lok-sftp-clients-'));
-    home = join(work, 'home');
-    mkdirSync(home);
-    const noSamples = join(work, 'no-samples');
-    mkdirSync(noSamples);
-    local = await startLocalMode({
-      dataDir: join(work, 'local'),
-      fresh: false,
-      samplesDir: noSamples,
-      say: () => undefined,
-      log: (event) => events.push(event),
-      uploadDemo: uploadWithClient,
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await local?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const receiptOnDisk = (file: string) =>
+    join(local().layout.objectsDir, 'outbox', DEMO_VENDOR, `${file}.receipt.json`);
 
   /** A file of the demo vendor's that no earlier test sent (its own `created`), so each is applied on its own. */
   function newUpload(name: string): { path: string; name: string } {
@@ -197,18 +171,18 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
   }
 
   it('the fingerprints local mode prints are the ones OpenSSH computes from the known_hosts it writes', async () => {
-    expect(local.hostKeys.map((key) => key.type)).toEqual(['ed25519', 'ecdsa', 'rsa']);
-    const listed = await run('ssh-keygen', ['-l', '-f', local.layout.knownHostsFile]);
+    expect(local().hostKeys.map((key) => key.type)).toEqual(['ed25519', 'ecdsa', 'rsa']);
+    const listed = await run('ssh-keygen', ['-l', '-f', local().layout.knownHostsFile]);
     expect(listed.status, listed.output).toBe(0);
-    for (const key of local.hostKeys)
-      expect(listed.output).toContain(`${key.fingerprint} [${SFTP_HOST}]:${local.sftpPort}`);
+    for (const key of local().hostKeys)
+      expect(listed.output).toContain(`${key.fingerprint} [${SFTP_HOST}]:${local().sftpPort}`);
   });
 
   it.skipIf(skip(OPENSSH))(
     'OpenSSH sftp: the printed command, as is, under -b (no question to answer), with an empty HOME',
     async () => {
       const upload = newUpload('openssh.xml');
-      const [program, ...args] = sftpCommand(local).split(' ');
+      const [program, ...args] = sftpCommand(local()).split(' ');
       expect(program).toBe('sftp');
       const batch = join(work, 'openssh.batch');
       writeFileSync(batch, `put ${upload.path} inbox/${upload.name}\nls -l inbox\n`);
@@ -236,10 +210,10 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
         [
           script,
           SFTP_HOST,
-          String(local.sftpPort),
+          String(local().sftpPort),
           DEMO_VENDOR,
-          local.demoKeyPath,
-          local.layout.knownHostsFile,
+          local().demoKeyPath,
+          local().layout.knownHostsFile,
           upload.path,
           upload.name,
           fetched,
@@ -269,7 +243,7 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
       });
       rsaKey = join(work, 'vendor_rsa.pem');
       writeFileSync(rsaKey, privateKey, { mode: 0o600 });
-      new VendorKeyFiles(local.layout.vendorKeysDir).add(DEMO_VENDOR, publicKeyOf(privateKey));
+      new VendorKeyFiles(local().layout.vendorKeysDir).add(DEMO_VENDOR, publicKeyOf(privateKey));
     }, 60_000);
 
     it.each(['ssh-rsa', 'ecdsa-sha2-nistp256'])(
@@ -284,10 +258,10 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
             [JSCH.binary, classes].join(':'),
             'JschUpload',
             SFTP_HOST,
-            String(local.sftpPort),
+            String(local().sftpPort),
             DEMO_VENDOR,
             rsaKey,
-            local.layout.knownHostsFile,
+            local().layout.knownHostsFile,
             upload.path,
             upload.name,
             fetched,
@@ -309,14 +283,14 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
       const upload = newUpload('curl.xml');
       const curlHome = join(work, 'curl-home');
       mkdirSync(join(curlHome, '.ssh'), { recursive: true });
-      copyFileSync(local.layout.knownHostsFile, join(curlHome, '.ssh', 'known_hosts'));
+      copyFileSync(local().layout.knownHostsFile, join(curlHome, '.ssh', 'known_hosts'));
       const publicKey = join(work, 'demo-vendor.pub');
-      writeFileSync(publicKey, `${publicKeyOf(readFileSync(local.demoKeyPath, 'utf8'))}\n`);
-      const base = `sftp://${SFTP_HOST}:${local.sftpPort}`;
+      writeFileSync(publicKey, `${publicKeyOf(readFileSync(local().demoKeyPath, 'utf8'))}\n`);
+      const base = `sftp://${SFTP_HOST}:${local().sftpPort}`;
       const curl = (...args: string[]) =>
         run(
           'curl',
-          ['-sS', '--fail', '-u', `${DEMO_VENDOR}:`, '--key', local.demoKeyPath, '--pubkey', publicKey, ...args],
+          ['-sS', '--fail', '-u', `${DEMO_VENDOR}:`, '--key', local().demoKeyPath, '--pubkey', publicKey, ...args],
           { HOME: curlHome },
         );
       const put = await curl('-T', upload.path, `${base}/inbox/${upload.name}`);
@@ -329,7 +303,7 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
       // The check is real: a known_hosts naming another key for the endpoint is refused (60: the remote key was not OK).
       writeFileSync(
         join(curlHome, '.ssh', 'known_hosts'),
-        `[${SFTP_HOST}]:${local.sftpPort} ${readFileSync(publicKey, 'utf8')}`,
+        `[${SFTP_HOST}]:${local().sftpPort} ${readFileSync(publicKey, 'utf8')}`,
       );
       expect(
         (await curl('-o', join(work, 'curl-refused.json'), `${base}/outbox/${upload.name}.receipt.json`)).status,
@@ -342,7 +316,7 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
     'lftp (its own SFTP over ssh): put, ls, get',
     async () => {
       const upload = newUpload('lftp.xml');
-      const connect = `set sftp:connect-program 'ssh -a -x -i ${local.demoKeyPath} -o UserKnownHostsFile=${local.layout.knownHostsFile} -o BatchMode=yes'; set net:max-retries 1; open -u ${DEMO_VENDOR}, sftp://${SFTP_HOST}:${local.sftpPort}`;
+      const connect = `set sftp:connect-program 'ssh -a -x -i ${local().demoKeyPath} -o UserKnownHostsFile=${local().layout.knownHostsFile} -o BatchMode=yes'; set net:max-retries 1; open -u ${DEMO_VENDOR}, sftp://${SFTP_HOST}:${local().sftpPort}`;
       const put = await run('lftp', ['-c', `${connect}; put ${upload.path} -o inbox/${upload.name}; ls inbox`], {
         HOME: home,
       });
@@ -366,13 +340,13 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
         '--sftp-host',
         SFTP_HOST,
         '--sftp-port',
-        String(local.sftpPort),
+        String(local().sftpPort),
         '--sftp-user',
         DEMO_VENDOR,
         '--sftp-key-file',
-        local.demoKeyPath,
+        local().demoKeyPath,
         '--sftp-known-hosts-file',
-        local.layout.knownHostsFile,
+        local().layout.knownHostsFile,
       ];
       const env = { HOME: home, RCLONE_CONFIG: join(work, 'rclone.conf') };
       const put = await run('rclone', ['copyto', upload.path, `:sftp:inbox/${upload.name}`, ...remote], env);
@@ -388,19 +362,19 @@ describe('SFTP clients vendors build on, against local mode (host keys checked, 
   );
 
   it('imported every upload exactly once, and left none in the inbox', async () => {
-    await local.queue.idle();
+    await local().queue.idle();
     const done = events.filter((e) => e.event === 'upload-done');
     const files = done.map((e) => String(e.file)).sort();
     expect(new Set(files).size, files.join(', ')).toBe(files.length);
     expect(files.length).toBe(uploadCount);
-    const archive = join(local.layout.objectsDir, 'archive', DEMO_VENDOR);
+    const archive = join(local().layout.objectsDir, 'archive', DEMO_VENDOR);
     const archived = readdirSync(archive)
       .flatMap((upload) => readdirSync(join(archive, upload)))
       .sort();
     expect(archived).toEqual(files);
-    expect(readdirSync(join(local.layout.objectsDir, 'inbox', DEMO_VENDOR)).filter((f) => !f.startsWith('.'))).toEqual(
-      [],
-    );
+    expect(
+      readdirSync(join(local().layout.objectsDir, 'inbox', DEMO_VENDOR)).filter((f) => !f.startsWith('.')),
+    ).toEqual([]);
   });
 
   it('.ci/run installs every client these tests use', () => {
