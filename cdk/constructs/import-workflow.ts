@@ -1,17 +1,15 @@
 import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   DistributedMap,
   Errors,
   Fail,
   IntegrationPattern,
   JsonPath,
-  LogLevel,
   S3JsonLItemReader,
-  StateMachine,
+  type StateMachine,
   Succeed,
   TaskInput,
   Timeout,
@@ -33,6 +31,7 @@ import {
   type ImportStepName,
 } from '../../shared/core/pipeline/import-steps.js';
 import { ImporterFunction } from './importer-function.js';
+import { loggedStateMachine } from './logged-state-machine.js';
 import { retriedWhenTransient } from './retry-policies.js';
 import { bindToRegister, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 import { UploadTrigger } from './upload-trigger.js';
@@ -346,19 +345,15 @@ export class ImportWorkflow extends Construct {
   /** The state machine: traced, logged without execution data (ids and states only), 24 hours at most. */
   private stateMachineOf(id: string, definition: IChainable): StateMachine {
     const { logRetention, removalPolicy, access } = this.props;
-    const logGroup = new LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
-      retention: logRetention,
-      removalPolicy,
-    });
-    return new StateMachine(this, 'StateMachine', {
+    return loggedStateMachine(this, {
+      id,
+      definition,
       stateMachineName: access.importStateMachineName,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(24),
       comment:
         'lok-importer: one execution per upload (named by its upload id): register, apply, judge, totals, receipt',
+      logRetention,
+      removalPolicy,
     });
   }
 }

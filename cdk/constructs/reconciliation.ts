@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -7,15 +7,13 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   DistributedMap,
   Errors,
   Fail,
   ItemBatcher,
   JsonPath,
-  LogLevel,
   S3JsonLItemReader,
-  StateMachine,
+  type StateMachine,
   TaskInput,
   type IStateMachine,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -23,6 +21,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/commons/environment.js';
 import { ImporterFunction } from './importer-function.js';
+import { loggedStateMachine } from './logged-state-machine.js';
 import { retriedWhenTransient } from './retry-policies.js';
 import { bindToRegister, manifestsOnly, STEP_ACCESS, type AccessTargets, type StepHandlerFile } from './step-access.js';
 
@@ -142,18 +141,14 @@ export class Reconciliation extends Construct {
     const anyUploads = new Choice(this, 'AnyUploads')
       .when(Condition.numberGreaterThan('$.PlanUploads.uploads', 0), uploads.next(plan))
       .otherwise(plan);
-    const logGroup = new LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
-      retention: logRetention,
-      removalPolicy,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(sweep.next(planUploads).next(anyUploads)),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+    this.stateMachine = loggedStateMachine(this, {
+      id,
+      definition: sweep.next(planUploads).next(anyUploads),
       timeout: Duration.hours(6),
       comment:
         'lok-importer nightly reconciliation: sweep, uploads (fanned out), clubs (fanned out), retention purge, report',
+      logRetention,
+      removalPolicy,
     });
     // Its Distributed Maps read their manifests under reports/, nothing else of the bucket.
     manifestsOnly(this.stateMachine, 'reports', access);
