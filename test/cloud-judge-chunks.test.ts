@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { addDays } from '../shared/core/calendar/dates.js';
 import { generateImport } from '../shared/core/generate/generate-import.js';
 import { periodOfDate } from '../shared/core/pipeline/activity-content.js';
@@ -15,16 +14,13 @@ import { UNDATED } from '../shared/core/pipeline/stored.js';
 import { totalUpload } from '../shared/core/pipeline/total-upload.js';
 import type { Upload } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
   captureOutput,
-  coldStart,
-  freshDeployment,
+  deployedWith,
+  IMPORT_STEPS,
   invoke,
-  onboardIn,
+  putInInbox,
   startLocalCloud,
-  uploadToInbox,
-  type Handler,
   type LocalCloud,
 } from './support/cloud.js';
 import { clockAt, registerFor, uploadOf, type TestRegister } from './support/pipeline.js';
@@ -121,14 +117,10 @@ describe('judging in chunks = judging at once', () => {
 
   it('through the handlers: split, the manifest read as the Distributed Map reads it, chunks, join = the judge step', async () => {
     const FUNCTIONS = {
-      register: 'register-step',
-      apply: 'apply-step',
-      judge: 'judge-step',
+      ...IMPORT_STEPS,
       split: 'judge-split-step',
       chunk: 'judge-chunk-step',
       join: 'judge-join-step',
-      totals: 'totals-step',
-      receipt: 'receipt-step',
     } as const;
     const output = captureOutput();
     try {
@@ -136,18 +128,11 @@ describe('judging in chunks = judging at once', () => {
       // cut into two chunks (JUDGE_CHUNK_SEEDS is far above either count: a file that exceeds it is too big here).
       const files = [generated('chunks-handlers-1', 150, 200), generated('chunks-handlers-2', 140, 220)];
       const run = async (fanOut: boolean) => {
-        const d = await freshDeployment(cloud);
-        await onboardIn(d.ports.admin, [VENDOR], CLUBS);
-        const h: { [K in keyof typeof FUNCTIONS]: Handler } = await coldStart(d.env(), FUNCTIONS);
+        const { d, h } = await deployedWith(cloud, { vendors: [VENDOR], clubs: CLUBS }, {}, FUNCTIONS);
         const receipts: Receipt[] = [];
         const chunkCounts: number[] = [];
         for (const [i, xml] of files.entries()) {
-          const key = `inbox/${VENDOR}/large-${i}.xml`;
-          await uploadToInbox(cloud, d.bucket, key, xml);
-          const upload: WorkflowUpload = {
-            ...inboxUploadOf((await d.ports.uploads.head(key))!)!,
-            bytes: Buffer.byteLength(xml),
-          };
+          const upload = await putInInbox(cloud, d, VENDOR, `large-${i}.xml`, xml);
           await invoke(h.register, { upload });
           await invoke(h.apply, { upload });
           if (!fanOut) await invoke(h.judge, { upload });

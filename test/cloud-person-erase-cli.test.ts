@@ -1,18 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import type { ErasureReport } from '../shared/core/privacy/erase-person.js';
-import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
+  ADMIN_ENV,
   cloudTestBed,
-  coldStart,
-  freshDeployment,
-  invoke,
-  onboardIn,
-  uploadToInbox,
+  deployedWith,
+  importWhole,
+  IMPORT_STEPS,
+  putInInbox,
   type CloudTestBed,
-  type Deployment,
 } from './support/cloud.js';
 import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { ROOT, runCli } from './support/run-cli.js';
@@ -25,35 +22,16 @@ import { ROOT, runCli } from './support/run-cli.js';
 const VENDOR = 'demo-vendor';
 const PNR = '201003151238';
 let bed: CloudTestBed;
-let d: Deployment;
 let lambda: LambdaStandIn;
 
 beforeAll(async () => {
   bed = await cloudTestBed();
-  d = await freshDeployment(bed.cloud);
-  await onboardIn(d.ports.admin, [VENDOR], ['100042']);
-  const h = await coldStart(
-    d.env({
-      SFTP_SERVER_ID: 's-0123456789abcdef0',
-      VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/vendors',
-      VENDOR_SESSION_POLICY: '{}',
-    }),
-    {
-      register: 'register-step',
-      apply: 'apply-step',
-      judge: 'judge-step',
-      totals: 'totals-step',
-      receipt: 'receipt-step',
-      admin: 'vendor-admin',
-    },
-  );
+  const { d, h } = await deployedWith(bed.cloud, { vendors: [VENDOR], clubs: ['100042'] }, ADMIN_ENV, {
+    ...IMPORT_STEPS,
+    admin: 'vendor-admin',
+  });
   const xml = readFileSync(join(ROOT, 'samples', 'club-valid.xml'), 'utf8');
-  await uploadToInbox(bed.cloud, d.bucket, `inbox/${VENDOR}/club.xml`, xml);
-  const upload: WorkflowUpload = {
-    ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club.xml`))!)!,
-    bytes: Buffer.byteLength(xml),
-  };
-  for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload });
+  await importWhole(h, await putInInbox(bed.cloud, d, VENDOR, 'club.xml', xml));
   lambda = await startLambdaStandIn(ADMIN_FUNCTION, h.admin);
 }, 180_000);
 

@@ -4,24 +4,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ARCHIVE_DAYS } from '../cdk/constructs/file-store.js';
 import type { ImporterFunction } from '../cdk/constructs/importer-function.js';
 import { ENV } from '../functions/commons/environment.js';
-import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { erasureKey, type ErasureReport } from '../shared/core/privacy/erase-person.js';
 import { RETENTION_YEARS, retentionCutoff, type PurgeReport } from '../shared/core/privacy/retention.js';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
-import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
-import { definitionOf, flatten, synthApp } from './support/cdk-app.js';
+import { definitionOf, fileBucketLifecycleRules, flatten, synthApp } from './support/cdk-app.js';
 import {
-  cloudTestBed,
-  coldStart,
-  freshDeployment,
+  ADMIN_ENV,
+  cloudTestBedAround,
+  deployedWith,
+  importWhole,
+  IMPORT_STEPS,
   invoke,
-  onboardIn,
-  uploadToInbox,
-  type CloudTestBed,
+  putInInbox,
   type Deployment,
   type Handler,
 } from './support/cloud.js';
@@ -73,14 +71,7 @@ describe('data protection in the cloud: the template', () => {
   });
 
   it("the archive is purged by the bucket's lifecycle rule, which keeps files at least as long as the register keeps their data", () => {
-    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) =>
-      JSON.stringify(b).includes('archive-seven-years'),
-    )!;
-    const rules = (
-      bucket.Properties as {
-        LifecycleConfiguration: { Rules: { Id: string; Prefix?: string; ExpirationInDays?: number }[] };
-      }
-    ).LifecycleConfiguration.Rules;
+    const rules = fileBucketLifecycleRules(template);
     expect(rules.find((r) => r.Id === 'archive-seven-years')).toMatchObject({
       Prefix: 'archive/',
       ExpirationInDays: ARCHIVE_DAYS,
@@ -89,16 +80,7 @@ describe('data protection in the cloud: the template', () => {
   });
 
   it("an erasure's deleted note (keyed hashes, activity ids) leaves no old versions behind: they expire after 30 days", () => {
-    const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) =>
-      JSON.stringify(b).includes('archive-seven-years'),
-    )!;
-    const rules = (
-      bucket.Properties as {
-        LifecycleConfiguration: {
-          Rules: { Id: string; Prefix?: string; NoncurrentVersionExpiration?: { NoncurrentDays: number } }[];
-        };
-      }
-    ).LifecycleConfiguration.Rules;
+    const rules = fileBucketLifecycleRules(template);
     expect(rules.find((r) => r.Prefix === 'privacy/')).toMatchObject({
       Id: 'erasure-notes',
       NoncurrentVersionExpiration: { NoncurrentDays: 30 },
@@ -113,18 +95,10 @@ describe('data protection in the cloud: the template', () => {
 });
 
 describe('data protection in the cloud: the handlers, on DynamoDB Local and s3rver', () => {
-  let bed: CloudTestBed;
-  beforeAll(async () => {
-    bed = await cloudTestBed();
-  }, 120_000);
-  afterAll(() => bed?.stop());
+  const bed = cloudTestBedAround();
 
   const FUNCTIONS = {
-    register: 'register-step',
-    apply: 'apply-step',
-    judge: 'judge-step',
-    totals: 'totals-step',
-    receipt: 'receipt-step',
+    ...IMPORT_STEPS,
     admin: 'vendor-admin',
     purge: 'reconcile-purge',
     report: 'reconcile-report',
@@ -132,22 +106,8 @@ describe('data protection in the cloud: the handlers, on DynamoDB Local and s3rv
 
   /** A deployment with the vendor and club onboarded, `xml` imported through the import workflow's handlers. */
   async function importedIn(xml: string): Promise<{ d: Deployment; h: { [K in keyof typeof FUNCTIONS]: Handler } }> {
-    const d = await freshDeployment(bed.cloud);
-    await onboardIn(d.ports.admin, [VENDOR], [CLUB]);
-    const h = await coldStart(
-      d.env({
-        SFTP_SERVER_ID: 's-0123456789abcdef0',
-        VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/vendors',
-        VENDOR_SESSION_POLICY: '{}',
-      }),
-      FUNCTIONS,
-    );
-    await uploadToInbox(bed.cloud, d.bucket, `inbox/${VENDOR}/club.xml`, xml);
-    const upload: WorkflowUpload = {
-      ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club.xml`))!)!,
-      bytes: Buffer.byteLength(xml),
-    };
-    for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload });
+    const { d, h } = await deployedWith(bed.cloud, { vendors: [VENDOR], clubs: [CLUB] }, ADMIN_ENV, FUNCTIONS);
+    await importWhole(h, await putInInbox(bed.cloud, d, VENDOR, 'club.xml', xml));
     return { d, h };
   }
 

@@ -1,10 +1,8 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
-import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import {
   disableLogin,
   openLogin,
@@ -21,74 +19,58 @@ import { restartSuffix } from '../shared/core/pipeline/upload.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  closedPort,
+  ADMIN_ENV,
+  closedEndpoint,
+  cloudTestBedAround,
   coldStart,
+  deployedWith,
+  failAfterApply,
   freshDeployment,
+  importWhole,
+  IMPORT_STEPS,
   invoke,
   invokeFailing,
   onboardIn,
-  REGION,
+  putInInbox,
+  startExecution,
   STATE_MACHINE_ARN,
-  uploadToInbox,
-  cloudTestBed,
-  type CloudTestBed,
   type Deployment,
   type Handler,
-  type LocalCloud,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
-import type { StepFunctionsFake } from './support/step-functions-fake.js';
 
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];
+const ONBOARDED = { vendors: [VENDOR], clubs: CLUBS };
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
 const HOURS = 60 * 60 * 1000;
 
 describe("the nightly reconciliation's handlers and the admin function, on DynamoDB Local and s3rver", () => {
-  let cloud: LocalCloud;
-  let sfn: StepFunctionsFake;
-  let bed: CloudTestBed;
-  beforeAll(async () => {
-    ({ cloud, sfn } = bed = await cloudTestBed());
-  }, 120_000);
-
-  afterAll(() => bed?.stop());
+  const bed = cloudTestBedAround();
 
   it('reconciles: stale uploads re-judged, stuck ones restarted from the archive, drift repaired per club batch, one report', async () => {
-    const FUNCTIONS = {
-      register: 'register-step',
-      apply: 'apply-step',
-      judge: 'judge-step',
-      totals: 'totals-step',
-      receipt: 'receipt-step',
-      fail: 'fail-step',
-      planUploads: 'reconcile-plan-uploads',
-      upload: 'reconcile-upload',
-      plan: 'reconcile-plan-clubs',
-      clubs: 'reconcile-clubs',
-      report: 'reconcile-report',
-    } as const;
-    const d: Deployment = await freshDeployment(cloud);
-    await onboardIn(d.ports.admin, [VENDOR], CLUBS);
-    const h: { [K in keyof typeof FUNCTIONS]: Handler } = await coldStart(
-      d.env({ SFN_ENDPOINT: sfn.endpoint }),
-      FUNCTIONS,
+    const { d, h } = await deployedWith(
+      bed.cloud,
+      ONBOARDED,
+      { SFN_ENDPOINT: bed.sfn.endpoint },
+      {
+        ...IMPORT_STEPS,
+        fail: 'fail-step',
+        planUploads: 'reconcile-plan-uploads',
+        upload: 'reconcile-upload',
+        plan: 'reconcile-plan-clubs',
+        clubs: 'reconcile-clubs',
+        report: 'reconcile-report',
+      },
     );
-    const inbox = async (file: string, xml: string): Promise<WorkflowUpload> => {
-      await uploadToInbox(cloud, d.bucket, `inbox/${VENDOR}/${file}`, xml);
-      return {
-        ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/${file}`))!)!,
-        bytes: Buffer.byteLength(xml),
-      };
-    };
+    const inbox = (file: string, xml: string) => putInInbox(bed.cloud, d, VENDOR, file, xml);
 
     // A file imported in full: its club periods have totals.
     const done = await inbox('club-valid.xml', sample('club-valid.xml'));
-    for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: done });
+    await importWhole(h, done);
     // A file that failed after it was applied: its changes were never judged (stale).
     const stale = await inbox('club-errors.xml', sample('club-errors.xml'));
-    for (const step of [h.register, h.apply]) await invoke(step, { upload: stale });
-    await invoke(h.fail, { upload: stale, error: { Error: 'StepFailed', Cause: '{}' } });
+    await failAfterApply(h, stale);
     expect(await d.ports.store.upload(VENDOR, stale.uploadId, stale.completedAt)).toMatchObject({
       status: 'failed',
       stale: true,
@@ -119,15 +101,8 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
     await d.ports.objects.put(archiveKey(restartedBefore), stuckXml);
     await d.ports.store.createUpload({ ...restartedBefore, stage: 'queued', receivedAt: restartedBefore.completedAt });
     const yesterday = addDays(systemClock().today, -1);
-    const sfnClient = new SFNClient({
-      endpoint: sfn.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    for (const name of [running.uploadId, `${restartedBefore.uploadId}${restartSuffix(yesterday)}`]) {
-      await sfnClient.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input: '{}' }));
-    }
-    sfnClient.destroy();
+    for (const name of [running.uploadId, `${restartedBefore.uploadId}${restartSuffix(yesterday)}`])
+      await startExecution(bed.sfn.endpoint, STATE_MACHINE_ARN, name, {});
     const runId = randomUUID();
     const night = systemClock().today.replace(/-/g, '');
     // The plan lists every unfinished upload by its ledger key, oldest first; each is one item of the Distributed Map.
@@ -151,7 +126,7 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
       { outcome: 'rejudged' },
     ]);
     // The stuck upload's workflow started again, named for the night, from its archived copy.
-    const restart = sfn.started.at(-1)!;
+    const restart = bed.sfn.started.at(-1)!;
     expect(restart.name).toBe(`${stuck.uploadId}-r${night}`);
     const restarted = (restart.input as { upload: WorkflowUpload }).upload;
     expect(restarted).toEqual({
@@ -159,7 +134,7 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
       bytes: Buffer.byteLength(stuckXml),
       source: expect.objectContaining({ bucket: d.bucket, key: archiveKey(stuck), size: Buffer.byteLength(stuckXml) }),
     });
-    expect(sfn.started.map((e) => e.name)).not.toContain(`${running.uploadId}-r${night}`);
+    expect(bed.sfn.started.map((e) => e.name)).not.toContain(`${running.uploadId}-r${night}`);
     for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: restarted });
     expect(JSON.parse((await d.ports.objects.get(receiptKey(stuck)))!)).toMatchObject({
       file: 'stuck.xml',
@@ -246,29 +221,22 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
   }, 60_000);
 
   it("an upload that cannot be reconciled fails its item only: the catch keeps the error's name for the report, the next night re-judges it", async () => {
-    const FUNCTIONS = {
-      register: 'register-step',
-      apply: 'apply-step',
-      fail: 'fail-step',
-      planUploads: 'reconcile-plan-uploads',
-      upload: 'reconcile-upload',
-      failed: 'reconcile-upload-failed',
-      report: 'reconcile-report',
-    } as const;
-    const d: Deployment = await freshDeployment(cloud);
-    await onboardIn(d.ports.admin, [VENDOR], CLUBS);
-    const h: { [K in keyof typeof FUNCTIONS]: Handler } = await coldStart(
-      d.env({ SFN_ENDPOINT: sfn.endpoint }),
-      FUNCTIONS,
+    const { d, h } = await deployedWith(
+      bed.cloud,
+      ONBOARDED,
+      { SFN_ENDPOINT: bed.sfn.endpoint },
+      {
+        register: 'register-step',
+        apply: 'apply-step',
+        fail: 'fail-step',
+        planUploads: 'reconcile-plan-uploads',
+        upload: 'reconcile-upload',
+        failed: 'reconcile-upload-failed',
+        report: 'reconcile-report',
+      },
     );
-    const xml = sample('club-errors.xml');
-    await uploadToInbox(cloud, d.bucket, `inbox/${VENDOR}/club-errors.xml`, xml);
-    const stale: WorkflowUpload = {
-      ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/club-errors.xml`))!)!,
-      bytes: Buffer.byteLength(xml),
-    };
-    for (const step of [h.register, h.apply]) await invoke(step, { upload: stale });
-    await invoke(h.fail, { upload: stale, error: { Error: 'StepFailed', Cause: '{}' } });
+    const stale = await putInInbox(bed.cloud, d, VENDOR, 'club-errors.xml', sample('club-errors.xml'));
+    await failAfterApply(h, stale);
     // Its staged seeds cannot be read tonight.
     const staged = (await d.ports.objects.get(stagedKey(stale, 'apply')))!;
     await d.ports.objects.put(stagedKey(stale, 'apply'), '{ not json');
@@ -328,6 +296,14 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
   describe('the admin function', () => {
     let d: Deployment;
     let admin: Handler;
+    const club = {
+      id: '200001',
+      name: 'IK Moln',
+      sports: ['Fotboll'],
+      federation: 'Svenska Fotbollförbundet',
+      identityKey: 'personnummer',
+      countsEveryoneAsDisabled: false,
+    };
     const call = (request: unknown) =>
       invoke(admin, request, 'VendorAdmin') as Promise<{
         ok: boolean;
@@ -336,28 +312,14 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
       }>;
 
     beforeAll(async () => {
-      d = await freshDeployment(cloud);
+      d = await freshDeployment(bed.cloud);
       // Transfer Family cannot run here: its endpoint is a closed port, so a call to it fails instead of reaching AWS.
-      ({ admin } = await coldStart(
-        d.env({
-          SFTP_SERVER_ID: 's-0123456789abcdef0',
-          VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/lok-vendors',
-          VENDOR_SESSION_POLICY: '{}',
-          TRANSFER_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
-        }),
-        { admin: 'vendor-admin' },
-      ));
+      ({ admin } = await coldStart(d.env({ ...ADMIN_ENV, TRANSFER_ENDPOINT: await closedEndpoint() }), {
+        admin: 'vendor-admin',
+      }));
     });
 
     it('refuses a request that does not fit the schema as INVALID_ADMIN_INPUT, naming the field', async () => {
-      const club = {
-        id: '200001',
-        name: 'IK Moln',
-        sports: ['Fotboll'],
-        federation: 'Svenska Fotbollförbundet',
-        identityKey: 'personnummer',
-        countsEveryoneAsDisabled: false,
-      };
       for (const [request, field] of [
         [{ action: 'club-remove', club: '200001' }, 'action'],
         [{ action: 'club-add', club: { ...club, sports: [] } }, 'club.sports'],
@@ -402,14 +364,6 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
           publicKey: '-----BEGIN OPENSSH PRIVATE KEY-----',
         }),
       ).toMatchObject({ ok: false, error: { code: 'INVALID_ADMIN_INPUT' } });
-      const club = {
-        id: '200001',
-        name: 'IK Moln',
-        sports: ['Fotboll'],
-        federation: 'Svenska Fotbollförbundet',
-        identityKey: 'personnummer',
-        countsEveryoneAsDisabled: false,
-      };
       expect(await call({ action: 'club-add', club })).toEqual({ ok: true, value: club });
       expect(await call({ action: 'club-add', club })).toMatchObject({ ok: false, error: { code: 'CLUB_EXISTS' } });
       expect(await call({ action: 'club-activate', club: '200001', vendor: 'acme', from: '2026-01-01' })).toEqual({
@@ -489,7 +443,7 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
     const KEY_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
 
     it('onboards, rotates and disables a login; onboarding a disabled vendor again opens it with the key', async () => {
-      const d = await freshDeployment(cloud);
+      const d = await freshDeployment(bed.cloud);
       await onboardIn(d.ports.admin, [VENDOR], []);
       const logins = new MemoryLogins();
       expect(await openLogin(d.ports.admin, logins, 'nobody', KEY_A)).toMatchObject({

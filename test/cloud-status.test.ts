@@ -1,34 +1,33 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
-import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { executionArnOf, StepFunctionsExecutions } from '../shared/adapters/step-functions/execution-lookup.js';
 import { restartSuffix } from '../shared/core/pipeline/upload.js';
 import type { UploadStatus, VendorStatus } from '../shared/core/queries/upload-status.js';
 import { startImport } from '../functions/commons/start-execution.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput,
-  closedPort,
-  coldStart,
-  freshDeployment,
+  ADMIN_ENV,
+  closedEndpoint,
+  cloudTestBed,
+  deployedWith,
+  importWhole,
+  IMPORT_FUNCTIONS,
   invoke,
   invokeFailing,
-  onboardIn,
-  startLocalCloud,
+  putInInbox,
+  sfnClientOf,
   STATE_MACHINE_ARN,
   uploadCompletedEvent,
   uploadToInbox,
+  type CloudTestBed,
   type Deployment,
   type Handler,
-  type LocalCloud,
 } from './support/cloud.js';
 import { ADMIN_FUNCTION, startLambdaStandIn, type LambdaStandIn } from './support/lambda-stand-in.js';
 import { ROOT, runCli } from './support/run-cli.js';
-import { stepFunctionsFake, type StepFunctionsFake } from './support/step-functions-fake.js';
 
 /**
  * `lok-importer status --cloud`, and what the cloud's operators see besides: the admin function's `upload-status`
@@ -42,9 +41,7 @@ const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8
 const valid = (created: string) =>
   sample('club-valid.xml').replace('created="2026-11-22T02:00:00+01:00"', `created="${created}"`);
 
-let cloud: LocalCloud;
-let sfn: StepFunctionsFake;
-let output: ReturnType<typeof captureOutput>;
+let bed: CloudTestBed;
 let d: Deployment;
 let h: Record<'start' | 'register' | 'apply' | 'judge' | 'totals' | 'receipt' | 'fail' | 'sweep' | 'admin', Handler>;
 /** What each execution does, by the file it imports (the state machine's part, played by the test). */
@@ -65,53 +62,28 @@ const byFile = (s: VendorStatus) =>
   Object.fromEntries(s.uploads.map((u) => [u.file, u])) as Record<string, UploadStatus>;
 
 async function send(file: string, xml: string, event = true): Promise<WorkflowUpload> {
-  await uploadToInbox(cloud, d.bucket, `inbox/${VENDOR}/${file}`, xml);
-  const upload = {
-    ...inboxUploadOf((await d.ports.uploads.head(`inbox/${VENDOR}/${file}`))!)!,
-    bytes: Buffer.byteLength(xml),
-  };
-  if (event)
-    await invoke(h.start, uploadCompletedEvent(d.bucket, `inbox/${VENDOR}/${file}`, VENDOR, xml), 'StartUpload');
+  const upload = await putInInbox(bed.cloud, d, VENDOR, file, xml);
+  if (event) await invoke(h.start, uploadCompletedEvent(d.bucket, upload.source.key, VENDOR, xml), 'StartUpload');
   return upload;
 }
 
 beforeAll(async () => {
-  [cloud, sfn] = await Promise.all([
-    startLocalCloud(),
-    stepFunctionsFake(async ({ name, input }) => {
-      const { upload } = input as { upload: WorkflowUpload };
-      names.set(name, upload);
-      const plan = plans.get(name.includes('-r') ? `${upload.file}#restart` : upload.file);
-      return plan ? plan(upload, name) : forever();
-    }),
-  ]);
-  output = captureOutput();
-  d = await freshDeployment(cloud);
-  await onboardIn(d.ports.admin, [VENDOR], ['100042']);
-  h = await coldStart(
-    d.env({
-      SFN_ENDPOINT: sfn.endpoint,
-      SFTP_SERVER_ID: 's-0123456789abcdef0',
-      VENDOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/lok-vendors',
-      VENDOR_SESSION_POLICY: '{}',
-      TRANSFER_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
-    }),
-    {
-      start: 'start-upload',
-      register: 'register-step',
-      apply: 'apply-step',
-      judge: 'judge-step',
-      totals: 'totals-step',
-      receipt: 'receipt-step',
-      fail: 'fail-step',
-      sweep: 'sweep-inbox',
-      admin: 'vendor-admin',
-    },
-  );
+  bed = await cloudTestBed(async ({ name, input }) => {
+    const { upload } = input as { upload: WorkflowUpload };
+    names.set(name, upload);
+    const plan = plans.get(name.includes('-r') ? `${upload.file}#restart` : upload.file);
+    return plan ? plan(upload, name) : forever();
+  });
+  ({ d, h } = await deployedWith(
+    bed.cloud,
+    { vendors: [VENDOR], clubs: ['100042'] },
+    { SFN_ENDPOINT: bed.sfn.endpoint, ...ADMIN_ENV, TRANSFER_ENDPOINT: await closedEndpoint() },
+    { ...IMPORT_FUNCTIONS, fail: 'fail-step', admin: 'vendor-admin' },
+  ));
   // The steps as the state machine passes them: the upload and the execution's name.
   const step = (handler: Handler, upload: WorkflowUpload, execution: string) => invoke(handler, { upload, execution });
   plans.set('a.xml', async (upload, execution) => {
-    for (const s of [h.register, h.apply, h.judge, h.totals, h.receipt]) await step(s, upload, execution);
+    await importWhole(h, upload, { execution });
     return { status: 'SUCCEEDED' };
   });
   plans.set('f.xml', async (upload, execution) => {
@@ -135,19 +107,19 @@ beforeAll(async () => {
 
   // S3 dates to the second: a second apart, the uploads' order is the order they are sent in.
   const a = await send('a.xml', valid('2026-11-24T02:00:00+01:00'));
-  expect(await sfn.finished(a.uploadId)).toEqual({ status: 'SUCCEEDED' });
+  expect(await bed.sfn.finished(a.uploadId)).toEqual({ status: 'SUCCEEDED' });
   await sleep(1100);
   const f = await send(
     'f.xml',
     valid('2026-11-24T03:00:00+01:00').replace('<Place>Exempelvallen</Place>', '<Place>Nya vallen</Place>'),
   );
-  await sfn.finished(f.uploadId);
+  await bed.sfn.finished(f.uploadId);
   await sleep(1100);
   const b = await send(
     'b.xml',
     valid('2026-11-24T04:00:00+01:00').replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Maria</FirstName>'),
   );
-  await sfn.finished(b.uploadId);
+  await bed.sfn.finished(b.uploadId);
   await sleep(1100);
   await send('c.xml', valid('2026-11-24T05:00:00+01:00'));
   await blocked;
@@ -155,13 +127,10 @@ beforeAll(async () => {
   await sleep(1100);
   await send('d.xml', valid('2026-11-24T06:00:00+01:00'), false);
   await sleep(1100);
-  await uploadToInbox(cloud, d.bucket, `inbox/${VENDOR}/p.xml`, '<?xml version="1.0"?><Import', false);
+  await uploadToInbox(bed.cloud, d.bucket, `inbox/${VENDOR}/p.xml`, '<?xml version="1.0"?><Import', false);
 }, 180_000);
 
-afterAll(async () => {
-  output?.restore();
-  await Promise.all([sfn?.stop(), cloud?.stop()]);
-});
+afterAll(() => bed?.stop());
 
 describe("status in the cloud: the admin function's upload-status request", () => {
   it('joins the ledger, the inbox, the archive, the blocker and each import execution, one sentence per upload', async () => {
@@ -234,7 +203,7 @@ describe("status in the cloud: the admin function's upload-status request", () =
     expect(s).toMatchObject({ vendor: VENDOR, open: 4, oldestCompletedAt: b!.completedAt });
     // d.xml was looked for under its own name and tonight's restart name, and found under neither.
     const today = systemClock().today;
-    expect(sfn.described).toEqual(
+    expect(bed.sfn.described).toEqual(
       expect.arrayContaining([
         executionArnOf(STATE_MACHINE_ARN, never!.uploadId!),
         executionArnOf(STATE_MACHINE_ARN, `${never!.uploadId!}${restartSuffix(today)}`),
@@ -245,11 +214,7 @@ describe("status in the cloud: the admin function's upload-status request", () =
   it('finds the nightly restart by its name (<id>-r<YYYYMMDD>): the stuck upload runs again, and the one behind it is told so', async () => {
     const before = byFile((await status()).value!);
     const b = before['b.xml']!;
-    const sfnClient = new SFNClient({
-      endpoint: sfn.endpoint,
-      region: 'eu-north-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const sfnClient = sfnClientOf(bed.sfn.endpoint);
     try {
       const restart = `${b.uploadId}${restartSuffix(systemClock().today)}`;
       const upload = {
@@ -361,7 +326,7 @@ describe('lok-importer status --cloud (the built CLI → a loopback stand-in for
 
 describe('what operators see in the logs and metrics', () => {
   const lines = () =>
-    output
+    bed.output
       .text()
       .split('\n')
       .filter((line) => line.startsWith('{'))

@@ -2,7 +2,6 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import { orderKeyOf } from '../shared/core/pipeline/upload.js';
@@ -10,14 +9,15 @@ import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
   captureOutput,
-  closedPort,
+  closedEndpoint,
+  cloudTestBed,
   coldStart,
-  freshDeployment,
+  deployedWith,
+  importWhole,
+  IMPORT_STEPS,
   invoke,
   invokeFailing,
-  onboardIn,
-  uploadToInbox,
-  cloudTestBed,
+  putInInbox,
   type CloudTestBed,
   type Deployment,
   type Handler,
@@ -26,15 +26,7 @@ import {
 import { ROOT } from './support/run-cli.js';
 import type { StepFunctionsFake } from './support/step-functions-fake.js';
 
-const FUNCTIONS = {
-  register: 'register-step',
-  apply: 'apply-step',
-  judge: 'judge-step',
-  totals: 'totals-step',
-  receipt: 'receipt-step',
-  chunk: 'judge-chunk-step',
-  fail: 'fail-step',
-} as const;
+const FUNCTIONS = { ...IMPORT_STEPS, chunk: 'judge-chunk-step', fail: 'fail-step' } as const;
 type Functions = { [K in keyof typeof FUNCTIONS]: Handler };
 
 const VENDOR = 'demo-vendor';
@@ -50,42 +42,38 @@ describe("the step handlers' errors, as the state machine sees them", () => {
   let sfn: StepFunctionsFake;
 
   /** An upload in the inbox, as the starter would hand it to the workflow. */
-  async function inboxUpload(file: string, xml: string, completed = true): Promise<WorkflowUpload> {
-    const key = `inbox/${VENDOR}/${file}`;
-    await uploadToInbox(cloud, d.bucket, key, xml, completed);
-    return { ...inboxUploadOf((await d.ports.uploads.head(key))!)!, bytes: Buffer.byteLength(xml) };
-  }
-
-  async function importWhole(up: WorkflowUpload): Promise<void> {
-    for (const step of [h.register, h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
-  }
+  const inboxUpload = (file: string, xml: string, completed = true) =>
+    putInInbox(cloud, d, VENDOR, file, xml, completed);
 
   let bed: CloudTestBed;
   beforeAll(async () => {
     ({ cloud, sfn, output } = bed = await cloudTestBed());
-    d = await freshDeployment(cloud);
-    await onboardIn(d.ports.admin, [VENDOR], ['100042', '100043']);
-    h = await coldStart(d.env({ SFN_ENDPOINT: sfn.endpoint }), FUNCTIONS);
+    ({ d, h } = await deployedWith(
+      cloud,
+      { vendors: [VENDOR], clubs: ['100042', '100043'] },
+      { SFN_ENDPOINT: sfn.endpoint },
+      FUNCTIONS,
+    ));
   }, 120_000);
 
   afterAll(() => bed?.stop());
 
   it('an S3 outage is a TransientError (retried), and the step then succeeds', async () => {
     const up = await inboxUpload('s3-outage.xml', sample('club-valid.xml'));
-    const down = await coldStart(d.env({ S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }), FUNCTIONS);
+    const down = await coldStart(d.env({ S3_ENDPOINT: await closedEndpoint() }), FUNCTIONS);
     const error = await invokeFailing(down.register, { upload: up });
     expect(error.Error).toBe('TransientError');
     // Ids and codes only: the cause names no file.
     expect(error.Cause).not.toContain('s3-outage');
     expect(await d.ports.uploads.head(up.source.key)).toBeDefined();
     expect(await invoke(h.register, { upload: up })).toEqual({ stage: 'queued' });
-    await importWhole(up);
+    await importWhole(h, up);
   });
 
   it('a DynamoDB outage is a TransientError (retried), and the step then succeeds', async () => {
     const up = await inboxUpload('dynamodb-outage.xml', sample('club-errors.xml'));
     await invoke(h.register, { upload: up });
-    const down = await coldStart(d.env({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }), FUNCTIONS);
+    const down = await coldStart(d.env({ DYNAMODB_ENDPOINT: await closedEndpoint() }), FUNCTIONS);
     expect((await invokeFailing(down.apply, { upload: up })).Error).toBe('TransientError');
     expect((await invokeFailing(down.judge, { upload: up })).Error).toBe('TransientError');
     for (const step of [h.apply, h.judge, h.totals, h.receipt]) await invoke(step, { upload: up });
@@ -104,7 +92,7 @@ describe("the step handlers' errors, as the state machine sees them", () => {
     expect((await invokeFailing(h.totals, { upload: up })).Error).toBe('StepFailed');
     expect((await invokeFailing(h.chunk, { upload: up, chunk: 7 })).Error).toBe('StepFailed');
     expect((await invokeFailing(h.register, {})).Error).toBe('StepFailed');
-    await importWhole(up);
+    await importWhole(h, up);
   });
 
   it('a missing archive is StepFailed; the catch writes an IMPORT_FAILED receipt, fails the ledger entry and frees the queue', async () => {
@@ -137,7 +125,7 @@ describe("the step handlers' errors, as the state machine sees them", () => {
 
     // The failed upload holds nothing up: the vendor's next file is applied.
     const next = await inboxUpload('lost-again.xml', xml);
-    await importWhole(next);
+    await importWhole(h, next);
     expect(JSON.parse((await d.ports.objects.get(receiptKey(next)))!)).toMatchObject({ status: 'applied' });
   });
 
@@ -187,8 +175,8 @@ describe("the step handlers' errors, as the state machine sees them", () => {
       Error: 'UploadBlocked',
       Cause: expect.stringContaining(earlier.uploadId),
     });
-    await importWhole(earlier);
-    await importWhole(later);
+    await importWhole(h, earlier);
+    await importWhole(h, later);
     const [first, then] = await Promise.all(
       [earlier, later].map((up) => d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)),
     );

@@ -1,10 +1,8 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../shared/adapters/clock/system-clock.js';
-import { inboxUploadOf } from '../shared/adapters/s3/s3-uploads.js';
 import { generateImport } from '../shared/core/generate/generate-import.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
 import { LARGE_FILE_BYTES } from '../shared/core/pipeline/import-steps.js';
@@ -14,17 +12,17 @@ import { archiveKey } from '../shared/core/storage/bucket-layout.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import type { WorkflowUpload } from '../functions/commons/workflow-input.js';
 import {
-  captureOutput,
-  closedPort,
+  closedEndpoint,
+  cloudTestBed,
   coldStart,
-  freshDeployment,
+  deployedWith,
+  failAfterApply,
   invoke,
-  onboardIn,
-  REGION,
-  startLocalCloud,
+  putInInbox as putInInboxOf,
+  startExecution as startExecutionIn,
   STATE_MACHINE_ARN,
   uploadCompletedEvent,
-  uploadToInbox,
+  type CloudTestBed,
   type Deployment,
   type Handler,
   type LocalCloud,
@@ -39,7 +37,7 @@ import {
 } from './support/local-step-functions.js';
 import { noWait, registerFor } from './support/pipeline.js';
 import { ROOT } from './support/run-cli.js';
-import { stepFunctionsFake, type ExecutionRunner, type StepFunctionsFake } from './support/step-functions-fake.js';
+import type { ExecutionRunner, StepFunctionsFake } from './support/step-functions-fake.js';
 import { stringSource } from './support/string-source.js';
 
 // Every handler the two state machines call, and the starter, by file under functions/.
@@ -80,6 +78,9 @@ const NIGHT = [
   'Purge',
   'Report',
 ];
+/** A large file's way through Apply (read, a Distributed Map of units, join), and then into its judge's. */
+const LARGE_APPLY = ['Register', 'LargeFileApply', 'ApplyRead', 'ApplyUnits', 'ApplyJoin'];
+const LARGE_JUDGE = ['LargeFile', 'JudgeSplit', 'JudgeChunks'];
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
@@ -102,24 +103,20 @@ interface Scenario {
 describe('the synthesized state machines, executed with the real handlers on DynamoDB Local and s3rver', () => {
   let cloud: LocalCloud;
   let sfn: StepFunctionsFake;
-  let output: ReturnType<typeof captureOutput>;
+  let bed: CloudTestBed;
   let runner: ExecutionRunner | undefined;
 
   beforeAll(async () => {
-    [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake((execution) => runner!(execution))]);
-    output = captureOutput();
+    ({ cloud, sfn } = bed = await cloudTestBed((execution) => runner!(execution)));
   }, 120_000);
 
-  afterAll(async () => {
-    output?.restore();
-    await Promise.all([sfn?.stop(), cloud?.stop()]);
-  });
+  afterAll(() => bed?.stop());
 
   async function scenario(env: Record<string, string> = {}): Promise<Scenario> {
-    const d = await freshDeployment(cloud);
-    await onboardIn(d.ports.admin, [VENDOR], CLUBS);
-    const h = await coldStart(
-      d.env({ SFN_ENDPOINT: sfn.endpoint, ...env }),
+    const { d, h } = await deployedWith(
+      cloud,
+      { vendors: [VENDOR], clubs: CLUBS },
+      { SFN_ENDPOINT: sfn.endpoint, ...env },
       Object.fromEntries(FILES.map((f) => [f, f])) as Record<(typeof FILES)[number], string>,
     );
     const machines = synthesizedMachines({ bucket: d.bucket });
@@ -134,11 +131,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
   }
 
   /** A file put in the vendor's inbox as Transfer Family leaves it; its upload as the starter reads it. */
-  async function putInInbox(s: Scenario, file: string, xml: string): Promise<WorkflowUpload> {
-    const key = `inbox/${VENDOR}/${file}`;
-    await uploadToInbox(cloud, s.d.bucket, key, xml);
-    return { ...inboxUploadOf((await s.d.ports.uploads.head(key))!)!, bytes: Buffer.byteLength(xml) };
-  }
+  const putInInbox = (s: Scenario, file: string, xml: string) => putInInboxOf(cloud, s.d, VENDOR, file, xml);
 
   /** Transfer Family's completed event delivered to the starter, which starts the execution (StartExecution). */
   async function deliverEvent(s: Scenario, upload: WorkflowUpload, xml: string): Promise<void> {
@@ -150,20 +143,26 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     expect(started).toEqual({ started: true, uploadId: upload.uploadId });
   }
 
+  /** Two uploads a second apart (the later one renames a person); only the later upload's event arrives. */
+  async function laterOnlyDelivered(s: Scenario): Promise<{ earlier: WorkflowUpload; later: WorkflowUpload }> {
+    const earlierXml = sample('club-valid.xml');
+    const laterXml = earlierXml.replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>');
+    const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
+    await second();
+    const later = await putInInbox(s, 'later.xml', laterXml);
+    await deliverEvent(s, later, laterXml);
+    return { earlier, later };
+  }
+
   const finished = async (name: string) => sfn.finished(name) as Promise<ExecutionRecord>;
 
   /** StartExecution through the SDK, as the starter, the apply step or the nightly schedule sends it. */
-  async function startExecution(stateMachineArn: string, name: string, input: unknown): Promise<void> {
-    const client = new SFNClient({
-      endpoint: sfn.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    try {
-      await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-    } finally {
-      client.destroy();
-    }
+  const startExecution = (stateMachineArn: string, name: string, input: unknown) =>
+    startExecutionIn(sfn.endpoint, stateMachineArn, name, input);
+  /** The upload's end as the ledger and the inbox show it: done with `status`, its inbox version removed. */
+  async function expectFinished(s: Scenario, up: WorkflowUpload, status: string): Promise<void> {
+    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({ stage: 'done', status });
+    expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
   }
   const receiptOf = async (s: Scenario, up: WorkflowUpload) =>
     JSON.parse((await s.d.ports.objects.get(receiptKey(up)))!) as Receipt;
@@ -209,19 +208,14 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
       },
     });
     expect(timeless(await receiptOf(s, up))).toEqual(timeless(await locally(up, xml)));
-    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({
-      stage: 'done',
-      status: 'partially_applied',
-    });
-    expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
+    await expectFinished(s, up, 'partially_applied');
   }, 60_000);
 
   it("retries a transient error (an S3 outage on Apply's first attempt) and then imports", async () => {
     const s = await scenario();
-    const down = await coldStart(
-      s.d.env({ SFN_ENDPOINT: sfn.endpoint, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }),
-      { apply: 'apply-step' },
-    );
+    const down = await coldStart(s.d.env({ SFN_ENDPOINT: sfn.endpoint, S3_ENDPOINT: await closedEndpoint() }), {
+      apply: 'apply-step',
+    });
     const hook: TaskHook = ({ state, attempt }) => (state === 'Apply' && attempt === 1 ? down.apply : undefined);
     s.options = { hook };
     const xml = sample('club-valid.xml');
@@ -274,24 +268,14 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
       errors: [{ code: 'IMPORT_FAILED' }],
       activities: [],
     });
-    expect(await s.d.ports.store.upload(VENDOR, up.uploadId, up.completedAt)).toMatchObject({
-      stage: 'done',
-      status: 'failed',
-    });
-    expect(await s.d.ports.uploads.head(up.source.key)).toBeUndefined();
+    await expectFinished(s, up, 'failed');
   }, 60_000);
 
   it('blocked: a later upload waits in WaitForTurn while Apply starts the earlier one whose event was lost; the earlier one hands on; both import in order', async () => {
     const s = await scenario();
     // No word for a minute would end the wait (States.Timeout, Apply again): here word comes, so it never does.
     s.options = { tokenTimeoutMs: { WaitForTurn: 60_000 } };
-    const earlierXml = sample('club-valid.xml');
-    const laterXml = earlierXml.replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>');
-    const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
-    await second();
-    const later = await putInInbox(s, 'later.xml', laterXml);
-    // Only the later upload's event arrives.
-    await deliverEvent(s, later, laterXml);
+    const { earlier, later } = await laterOnlyDelivered(s);
     const laterRecord = await finished(later.uploadId);
     const earlierRecord = await finished(earlier.uploadId);
 
@@ -327,12 +311,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
       hook: ({ state }) =>
         state === 'Apply' ? cannotStart.apply : state === 'WaitForTurn' ? cannotStart.wait : undefined,
     };
-    const earlierXml = sample('club-valid.xml');
-    const earlier = await putInInbox(s, 'earlier.xml', earlierXml);
-    await second();
-    const laterXml = earlierXml.replace('<FirstName>Åsa</FirstName>', '<FirstName>Åsa Kim</FirstName>');
-    const laterUpload = await putInInbox(s, 'later.xml', laterXml);
-    await deliverEvent(s, laterUpload, laterXml);
+    const { earlier, later: laterUpload } = await laterOnlyDelivered(s);
     const record = finished(laterUpload.uploadId);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await s.d.ports.objects.get(receiptKey(laterUpload))).toBeUndefined();
@@ -393,8 +372,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const stale: WorkflowUpload[] = [];
     for (const file of ['club-valid.xml', 'club-errors.xml']) {
       const up = await putInInbox(s, file, sample(file));
-      for (const step of [s.h['register-step'], s.h['apply-step']]) await invoke(step, { upload: up });
-      await invoke(s.h['fail-step'], { upload: up, error: { Error: 'StepFailed', Cause: '{}' } });
+      await failAfterApply({ register: s.h['register-step'], apply: s.h['apply-step'], fail: s.h['fail-step'] }, up);
       stale.push(up);
     }
     const [broken, fine] = stale as [WorkflowUpload, WorkflowUpload];
@@ -449,6 +427,10 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     });
   }, 60_000);
 
+  /** The execution started with the input the starter builds, but the size of a file above the large-file threshold. */
+  const startAsLarge = (up: WorkflowUpload) =>
+    startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
+
   /** The sample club file as a large upload (by its size in the input), whose item state `failingState` fails for good. */
   async function largeUploadFailingAt(failingState: 'JudgeChunk' | 'ApplyUnit', file: string) {
     const s = await scenario();
@@ -457,7 +439,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     };
     s.options = { hook: ({ state }) => (state === failingState ? failing : undefined) };
     const up = await putInInbox(s, file, sample('club-valid.xml'));
-    await startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
+    await startAsLarge(up);
     const record = await finished(up.uploadId);
     expect(record.status).toBe('FAILED');
     expect(await receiptOf(s, up)).toMatchObject({ status: 'rejected', errors: [{ code: 'IMPORT_FAILED' }] });
@@ -466,18 +448,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
 
   it('a chunk failing for good fails the Distributed Map (States.ExceedToleratedFailureThreshold), caught into MarkFailed → ImportFailed', async () => {
     const record = await largeUploadFailingAt('JudgeChunk', 'large-failing.xml');
-    expect(statesEntered(record)).toEqual([
-      'Register',
-      'LargeFileApply',
-      'ApplyRead',
-      'ApplyUnits',
-      'ApplyJoin',
-      'LargeFile',
-      'JudgeSplit',
-      'JudgeChunks',
-      'MarkFailed',
-      'ImportFailed',
-    ]);
+    expect(statesEntered(record)).toEqual([...LARGE_APPLY, ...LARGE_JUDGE, 'MarkFailed', 'ImportFailed']);
     expect(record.events.find((e) => e.state === 'JudgeChunks' && e.type === 'StateFailed')?.error).toBe(
       'States.ExceedToleratedFailureThreshold',
     );
@@ -490,15 +461,7 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
   it('a unit failing for good: ApplyUnits waits for every unit, ApplyJoin finds the club without a result and fails into MarkFailed → ImportFailed', async () => {
     const record = await largeUploadFailingAt('ApplyUnit', 'large-unit-failing.xml');
     // The map itself tolerates the failed unit (its other units end first); the join does not.
-    expect(statesEntered(record)).toEqual([
-      'Register',
-      'LargeFileApply',
-      'ApplyRead',
-      'ApplyUnits',
-      'ApplyJoin',
-      'MarkFailed',
-      'ImportFailed',
-    ]);
+    expect(statesEntered(record)).toEqual([...LARGE_APPLY, 'MarkFailed', 'ImportFailed']);
     expect(
       record.events.filter((e) => e.mapRun === 'ApplyUnits' && e.type === 'StateFailed').map((e) => e.error),
     ).toEqual(['StepFailed']);
@@ -520,19 +483,13 @@ describe('the synthesized state machines, executed with the real handlers on Dyn
     const up = await putInInbox(s, 'large.xml', xml);
     // The Choice reads `$.upload.bytes` only: the execution is started with the input the starter builds, with the
     // size of a file above the threshold (a 100 MB file would take minutes here).
-    await startExecution(STATE_MACHINE_ARN, up.uploadId, { upload: { ...up, bytes: LARGE_FILE_BYTES + 1 } });
+    await startAsLarge(up);
     const record = await finished(up.uploadId);
 
     expect(record.status, JSON.stringify(record.events.filter((e) => e.error))).toBe('SUCCEEDED');
     expect(statesEntered(record)).toEqual([
-      'Register',
-      'LargeFileApply',
-      'ApplyRead',
-      'ApplyUnits',
-      'ApplyJoin',
-      'LargeFile',
-      'JudgeSplit',
-      'JudgeChunks',
+      ...LARGE_APPLY,
+      ...LARGE_JUDGE,
       'JudgeJoin',
       'Totals',
       'Receipt',

@@ -44,6 +44,22 @@ export const AUTO_DELETE_PROVIDER = /^CustomS3AutoDeleteObjectsCustomResourcePro
 /** CDK's own function behind BucketDeployment (the club site's files, cdk/constructs/club-site.ts): its role and handler are CDK's. */
 export const BUCKET_DEPLOYMENT_PROVIDER = /^CustomCDKBucketDeployment/;
 
+/** A lifecycle rule of a bucket, as the template holds it. */
+export interface LifecycleRule {
+  readonly Id: string;
+  readonly Prefix?: string;
+  readonly ExpirationInDays?: number;
+  readonly NoncurrentVersionExpiration?: { readonly NoncurrentDays: number };
+}
+
+/** The lifecycle rules of the file bucket (the one that keeps the archive seven years) in `template`. */
+export function fileBucketLifecycleRules(template: Template): readonly LifecycleRule[] {
+  const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((b) =>
+    JSON.stringify(b).includes('archive-seven-years'),
+  )!;
+  return (bucket.Properties as { LifecycleConfiguration: { Rules: LifecycleRule[] } }).LifecycleConfiguration.Rules;
+}
+
 /** The template's resources of a type, CDK's own providers (auto-delete, bucket deployment) left out. */
 export function ownResources(template: Template, type: string): Record<string, Record<string, unknown>> {
   return Object.fromEntries(

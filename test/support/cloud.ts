@@ -1,23 +1,26 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { createHash, randomUUID } from 'node:crypto';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../../shared/adapters/dynamodb/register-store-dynamodb.js';
 import { registerTableDefinition } from '../../shared/adapters/dynamodb/register-table.js';
 import { s3Client } from '../../shared/adapters/s3/s3-client.js';
 import { S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
-import { COMPLETED_TAG, S3Uploads } from '../../shared/adapters/s3/s3-uploads.js';
+import { COMPLETED_TAG, inboxUploadOf, S3Uploads } from '../../shared/adapters/s3/s3-uploads.js';
 import { activateVendor, addClub, addVendor } from '../../shared/core/admin/admin-use-cases.js';
 import type { PipelinePorts } from '../../shared/core/pipeline/ports.js';
+import { inboxKey } from '../../shared/core/storage/bucket-layout.js';
+import type { WorkflowUpload } from '../../functions/commons/workflow-input.js';
 import { dynamoDbForTests } from './dynamodb.js';
 import { TEST_KEY, testClub } from './pipeline.js';
 import { S3_CREDENTIALS, s3ForTests, type S3ForTests } from './s3-server.js';
 import { freePort } from '../../shared/adapters/loopback/free-port.js';
-import { stepFunctionsFake, type StepFunctionsFake } from './step-functions-fake.js';
+import { stepFunctionsFake, type ExecutionRunner, type StepFunctionsFake } from './step-functions-fake.js';
 
 export const REGION = 'eu-north-1';
 export const ACCOUNT = '123456789012';
@@ -26,6 +29,18 @@ export const SERVER_ID = 's-0123456789abcdef0';
 
 /** A port nothing listens on (taken and released): an endpoint there is an outage. */
 export const closedPort = freePort;
+
+/** An endpoint on a closed port: a service there is down (or, for Transfer Family, never reached from a test). */
+export async function closedEndpoint(): Promise<string> {
+  return `http://127.0.0.1:${await closedPort()}`;
+}
+
+/** What the admin function is given besides, as the CDK app gives it: the SFTP server and the vendors' role. */
+export const ADMIN_ENV = {
+  SFTP_SERVER_ID: SERVER_ID,
+  VENDOR_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/vendors`,
+  VENDOR_SESSION_POLICY: '{}',
+} as const;
 
 /** DynamoDB Local and s3rver on loopback, with clients for the tests' own look at them. */
 export interface LocalCloud {
@@ -128,17 +143,31 @@ export function functionEnv(
 /** A Lambda handler as the runtime calls it. */
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** The import workflow's handlers (functions/<file>.ts) by step, as the cloud tests cold-start them. */
-export const IMPORT_FUNCTIONS = {
-  start: 'start-upload',
+/** The steps a small file's import execution runs, from its registration to its receipt, in order, by handler file. */
+export const IMPORT_STEPS = {
   register: 'register-step',
   apply: 'apply-step',
   judge: 'judge-step',
   totals: 'totals-step',
   receipt: 'receipt-step',
-  sweep: 'sweep-inbox',
 } as const;
+export type ImportSteps = { [K in keyof typeof IMPORT_STEPS]: Handler };
+
+/** The import workflow's handlers (functions/<file>.ts) by step, as the cloud tests cold-start them. */
+export const IMPORT_FUNCTIONS = { start: 'start-upload', ...IMPORT_STEPS, sweep: 'sweep-inbox' } as const;
 export type ImportFunctions = { [K in keyof typeof IMPORT_FUNCTIONS]: Handler };
+
+/** A fresh deployment, the vendors and clubs onboarded in it, and `files`' handlers cold-started in its environment. */
+export async function deployedWith<T extends Record<string, string>>(
+  cloud: LocalCloud,
+  onboarded: { readonly vendors: readonly string[]; readonly clubs: readonly string[] },
+  env: Record<string, string>,
+  files: T,
+): Promise<{ d: Deployment; h: { [K in keyof T]: Handler } }> {
+  const d = await freshDeployment(cloud);
+  await onboardIn(d.ports.admin, onboarded.vendors, onboarded.clubs);
+  return { d, h: await coldStart(d.env(env), files) };
+}
 
 /** A client of an S3-compatible test server and the adapters on its bucket. */
 export function s3AdaptersOf(
@@ -246,6 +275,57 @@ export async function uploadToInbox(
   }
 }
 
+/**
+ * A vendor's file put in their inbox as Transfer Family leaves it, and its upload as the starter hands it to the
+ * workflow: the inbox object's upload and the event's size.
+ */
+export async function putInInbox(
+  cloud: LocalCloud,
+  d: Deployment,
+  vendor: string,
+  file: string,
+  xml: string,
+  completed = true,
+): Promise<WorkflowUpload> {
+  const key = inboxKey({ vendor, file });
+  await uploadToInbox(cloud, d.bucket, key, xml, completed);
+  return { ...inboxUploadOf((await d.ports.uploads.head(key))!)!, bytes: Buffer.byteLength(xml) };
+}
+
+/** An upload imported as a small file's execution imports it: each step given the upload (and `input` besides). */
+export async function importWhole(h: ImportSteps, upload: WorkflowUpload, input: object = {}): Promise<void> {
+  for (const step of Object.keys(IMPORT_STEPS) as (keyof ImportSteps)[]) await invoke(h[step], { upload, ...input });
+}
+
+/** An upload registered and applied, then failed (MarkFailed given a StepFailed): its changes never judged (stale). */
+export async function failAfterApply(
+  h: Pick<ImportSteps, 'register' | 'apply'> & { readonly fail: Handler },
+  upload: WorkflowUpload,
+): Promise<void> {
+  for (const step of [h.register, h.apply]) await invoke(step, { upload });
+  await invoke(h.fail, { upload, error: { Error: 'StepFailed', Cause: '{}' } });
+}
+
+/** A Step Functions client of the fake at `endpoint`, as the starter, the apply step or the nightly schedule has one. */
+export function sfnClientOf(endpoint: string): SFNClient {
+  return new SFNClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+}
+
+/** StartExecution through the SDK, sent to the fake at `endpoint`. */
+export async function startExecution(
+  endpoint: string,
+  stateMachineArn: string,
+  name: string,
+  input: unknown,
+): Promise<void> {
+  const client = sfnClientOf(endpoint);
+  try {
+    await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+  } finally {
+    client.destroy();
+  }
+}
+
 /** Transfer Family's EventBridge event for a completed upload of `key` by `username`. */
 export function uploadCompletedEvent(
   bucket: string,
@@ -314,8 +394,33 @@ export interface CloudTestBed {
   stop(): Promise<void>;
 }
 
-export async function cloudTestBed(): Promise<CloudTestBed> {
-  const [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake()]);
+/**
+ * The test bed of the enclosing describe block (or file): started before its tests, stopped after them. What it
+ * returns reads the bed started, so that a test reads `bed.cloud` as it would of the bed itself.
+ */
+export function cloudTestBedAround(runner?: ExecutionRunner): CloudTestBed {
+  let bed: CloudTestBed | undefined;
+  beforeAll(async () => {
+    bed = await cloudTestBed(runner);
+  }, 120_000);
+  afterAll(() => bed?.stop());
+  return {
+    get cloud() {
+      return bed!.cloud;
+    },
+    get sfn() {
+      return bed!.sfn;
+    },
+    get output() {
+      return bed!.output;
+    },
+    stop: () => bed!.stop(),
+  };
+}
+
+/** The test bed; `runner` plays the state machine's part in the fake's executions (by default they run forever). */
+export async function cloudTestBed(runner?: ExecutionRunner): Promise<CloudTestBed> {
+  const [cloud, sfn] = await Promise.all([startLocalCloud(), stepFunctionsFake(runner)]);
   const output = captureOutput();
   return {
     cloud,
