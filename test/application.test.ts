@@ -7,7 +7,7 @@ import { submitApplication, type SubmitRequest } from '../shared/core/applicatio
 import { reconcile } from '../shared/core/pipeline/reconcile.js';
 import { clubActivities } from '../shared/core/queries/club-activities.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
-import { clubFile, KIDS } from './support/club-file.js';
+import { clubFile, KIDS, type ActivitySpec } from './support/club-file.js';
 import { dynamoDbForFile } from './support/dynamodb.js';
 import { clockAt, importText, noWait, registerFor, type TestRegister } from './support/pipeline.js';
 
@@ -37,6 +37,9 @@ describe("a club's application on DynamoDB Local (issue 16)", () => {
     submitApplication(ports, request(overrides), clockAt(today));
   const verdictOf = async (id: string, club = CLUB) =>
     (await clubActivities(register.ports.store, { club, period: SPRING })).find((v) => v.id === id)!.verdict;
+  /** `activities` of `club` that v1 sends on `day` (the file created at 08:00 that morning), imported: its receipt. */
+  const sentOn = async (day: string, name: string, activities: ActivitySpec[], club = CLUB) =>
+    receipt(await importText(register, 'v1', name, clubFile('v1', club, `${day}T08:00:00+02:00`, activities), day));
 
   beforeAll(async () => {
     register = await registerFor(db.client, ['v1'], [CLUB, OTHER]);
@@ -45,18 +48,10 @@ describe("a club's application on DynamoDB Local (issue 16)", () => {
       applications: new DynamoDbApplicationStore(DynamoDBDocumentClient.from(db.client), register.table),
     };
     // Spring 2026 (deadline 25 Aug, final date 15 Dec): one approved activity, one rejected (no leader), sent in June.
-    receipt(
-      await importText(
-        register,
-        'v1',
-        'june.xml',
-        clubFile('v1', CLUB, '2026-06-01T08:00:00+02:00', [
-          { id: 'A1', date: '2026-05-04', group: 'P12' },
-          { id: 'A2', date: '2026-05-05', leader: '' },
-        ]),
-        '2026-06-01',
-      ),
-    );
+    await sentOn('2026-06-01', 'june.xml', [
+      { id: 'A1', date: '2026-05-04', group: 'P12' },
+      { id: 'A2', date: '2026-05-05', leader: '' },
+    ]);
   }, 120_000);
 
   it('holds the approved activities with their figures, per sport and source system; nothing late yet', async () => {
@@ -123,46 +118,25 @@ describe("a club's application on DynamoDB Local (issue 16)", () => {
   });
 
   it('closes the period for the club: a new activity is PERIOD_CLOSED, a change of a submitted one refused, its verdict frozen', async () => {
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'august.xml',
-        clubFile('v1', CLUB, '2026-08-22T08:00:00+02:00', [
-          { id: 'A1', date: '2026-05-04', start: '16:00', group: 'P12' },
-          { id: 'A3', date: '2026-05-06' },
-        ]),
-        '2026-08-22',
-      ),
-    );
+    const r = await sentOn('2026-08-22', 'august.xml', [
+      { id: 'A1', date: '2026-05-04', start: '16:00', group: 'P12' },
+      { id: 'A3', date: '2026-05-06' },
+    ]);
     expect(r.errors).toMatchObject([{ code: 'PERIOD_CLOSED', record: 'A1' }]);
     expect(r.activities.find((a) => a.id === 'A3')).toMatchObject({ verdict: 'rejected', reasons: ['PERIOD_CLOSED'] });
     expect(await verdictOf('A1')).toMatchObject({ verdict: 'approved', reasons: [] });
     // Another club is not closed by this club's application.
-    const other = receipt(
-      await importText(
-        register,
-        'v1',
-        'other.xml',
-        clubFile('v1', OTHER, '2026-08-22T08:00:00+02:00', [
-          { id: 'B1', date: '2026-05-06', start: '10:00', end: '11:00' },
-        ]),
-        '2026-08-22',
-      ),
+    const other = await sentOn(
+      '2026-08-22',
+      'other.xml',
+      [{ id: 'B1', date: '2026-05-06', start: '10:00', end: '11:00' }],
+      OTHER,
     );
     expect(other.activities[0]).toMatchObject({ id: 'B1', verdict: 'approved' });
   });
 
   it('judges an activity registered late (after the deadline) and holds it apart, for the supplementary application', async () => {
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'september.xml',
-        clubFile('v1', CLUB, '2026-09-10T08:00:00+02:00', [{ id: 'A4', date: '2026-05-07' }]),
-        '2026-09-10',
-      ),
-    );
+    const r = await sentOn('2026-09-10', 'september.xml', [{ id: 'A4', date: '2026-05-07' }]);
     expect(r.activities[0]).toMatchObject({ id: 'A4', verdict: 'approved', warnings: ['REGISTERED_LATE'] });
     const application = await applicationOf(ports, CLUB, SPRING, '2026-09-11');
     expect(application.main.totals.approvedActivities).toBe(1);
@@ -174,17 +148,9 @@ describe("a club's application on DynamoDB Local (issue 16)", () => {
 
   it('judges a late activity against the frozen verdicts of its day: who was counted in the submitted one is not counted again', async () => {
     // A1 (submitted, frozen: 17:00–18:30 on 4 May, the four children counted) and A6 the same day at 18:00, registered late.
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'september-2.xml',
-        clubFile('v1', CLUB, '2026-09-12T08:00:00+02:00', [
-          { id: 'A6', date: '2026-05-04', start: '18:00', end: '19:00' },
-        ]),
-        '2026-09-12',
-      ),
-    );
+    const r = await sentOn('2026-09-12', 'september-2.xml', [
+      { id: 'A6', date: '2026-05-04', start: '18:00', end: '19:00' },
+    ]);
     expect(r.activities[0]).toMatchObject({
       id: 'A6',
       verdict: 'rejected',
@@ -249,15 +215,7 @@ describe("a club's application on DynamoDB Local (issue 16)", () => {
       ok: false,
       error: { code: 'APPLICATION_ALREADY_SUBMITTED' },
     });
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'october.xml',
-        clubFile('v1', CLUB, '2026-10-01T08:00:00+02:00', [{ id: 'A5', date: '2026-05-08' }]),
-        '2026-10-01',
-      ),
-    );
+    const r = await sentOn('2026-10-01', 'october.xml', [{ id: 'A5', date: '2026-05-08' }]);
     expect(r.activities[0]).toMatchObject({
       id: 'A5',
       verdict: 'rejected',

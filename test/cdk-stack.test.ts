@@ -339,6 +339,19 @@ describe('SFTP endpoint', () => {
 });
 
 describe('import workflow', () => {
+  /** The import execution's own Lambda task states (the Distributed Maps' items are child executions'). */
+  const LAMBDA_TASKS = [
+    'Register',
+    'Apply',
+    'ApplyRead',
+    'ApplyJoin',
+    'Judge',
+    'JudgeSplit',
+    'JudgeJoin',
+    'Totals',
+    'Receipt',
+    'MarkFailed',
+  ];
   let asl: Asl;
   beforeAll(() => {
     asl = definitionOf(test, /one execution per upload/);
@@ -415,18 +428,7 @@ describe('import workflow', () => {
   });
 
   it("retries transient errors only, with the shared policy's backoff and full jitter", () => {
-    for (const name of [
-      'Register',
-      'Apply',
-      'ApplyRead',
-      'ApplyJoin',
-      'Judge',
-      'JudgeSplit',
-      'JudgeJoin',
-      'Totals',
-      'Receipt',
-      'MarkFailed',
-    ]) {
+    for (const name of LAMBDA_TASKS) {
       const retries = asl.States[name]!.Retry!;
       const transient = retries.find((r) => r.ErrorEquals.includes('TransientError'))!;
       expect(transient, name).toEqual({
@@ -465,19 +467,8 @@ describe('import workflow', () => {
   });
 
   it('sends every step that fails for good to MarkFailed (ledger failed, IMPORT_FAILED receipt), then fails the execution', () => {
-    for (const name of [
-      'Register',
-      'Apply',
-      'ApplyRead',
-      'ApplyUnits',
-      'ApplyJoin',
-      'Judge',
-      'JudgeSplit',
-      'JudgeChunks',
-      'JudgeJoin',
-      'Totals',
-      'Receipt',
-    ]) {
+    // Every Lambda task but MarkFailed itself, and the two Distributed Maps.
+    for (const name of [...LAMBDA_TASKS.filter((name) => name !== 'MarkFailed'), 'ApplyUnits', 'JudgeChunks']) {
       expect(asl.States[name]!.Catch!.at(-1), name).toEqual({
         ErrorEquals: ['States.ALL'],
         ResultPath: '$.error',
@@ -496,18 +487,7 @@ describe('import workflow', () => {
     const register = asl.States.Register as unknown as { Parameters: unknown };
     expect(register.Parameters).toEqual({ 'upload.$': '$.upload', 'execution.$': '$$.Execution.Name' });
     // Every step gets the execution's name for its log lines; a chunk (a child execution) the import's own, by its item.
-    for (const name of [
-      'Register',
-      'Apply',
-      'ApplyRead',
-      'ApplyJoin',
-      'Judge',
-      'JudgeSplit',
-      'JudgeJoin',
-      'Totals',
-      'Receipt',
-      'MarkFailed',
-    ]) {
+    for (const name of LAMBDA_TASKS) {
       expect(
         (asl.States[name] as unknown as { Parameters: Record<string, unknown> }).Parameters['execution.$'],
         name,

@@ -38,6 +38,8 @@ const LEADER = '199005202388';
 const KIDS = ['201203152382', '201306012384', '201407012382', '201405052380'];
 const TEAM = [person('L', LEADER), ...KIDS.map((pnr, i) => person(`K${i}`, pnr))];
 const KID_REFS = KIDS.map((_, i) => `K${i}`);
+/** The team's hour of training, 17–18: its leader and every kid. */
+const training = (id: string, date: string) => activity(id, date, '17:00', '18:00', 'L', KID_REFS);
 
 function receipt(result: Awaited<ReturnType<typeof importText>>): Receipt {
   if (result.kind !== 'done') throw new Error(`import did not finish: ${JSON.stringify(result)}`);
@@ -56,22 +58,18 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
     register = await registerFor(db.client, vendors, clubs);
     return register;
   };
+  /** A file of `clubs` that `vendor` sends (delta unless `mode` says), imported: its receipt. */
+  const imported = async (vendor: string, name: string, clubs: string[], mode?: string) =>
+    receipt(await importText(register, vendor, name, file(vendor, clubs, mode)));
 
   it('refuses what a vendor sends for a club that has not activated it (CLUB_NOT_ACTIVATED); the rest of the file counts', async () => {
     await fresh(['100001']);
     await addClub(register.admin, testClub('100009'));
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'two-clubs.xml',
-        file('v1', [
-          club('100001', TEAM, [activity('A1', '2026-11-16', '17:00', '18:00', 'L', KID_REFS)]),
-          club('100009', TEAM),
-          club('999999', TEAM),
-        ]),
-      ),
-    );
+    const r = await imported('v1', 'two-clubs.xml', [
+      club('100001', TEAM, [training('A1', '2026-11-16')]),
+      club('100009', TEAM),
+      club('999999', TEAM),
+    ]);
     expect(r.status).toBe('partially_applied');
     expect(r.errors.map((e) => [e.code, (e as { club?: string }).club])).toEqual([
       ['CLUB_NOT_ACTIVATED', '100009'],
@@ -83,40 +81,23 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it('matches a person across clubs and vendors by personnummer: one register person, verdicts across clubs', async () => {
     await fresh();
-    receipt(
-      await importText(
-        register,
-        'v1',
-        'a.xml',
-        file('v1', [club('100001', TEAM, [activity('A1', '2026-11-16', '17:00', '18:30', 'L', KID_REFS)])]),
-      ),
-    );
+    await imported('v1', 'a.xml', [
+      club('100001', TEAM, [activity('A1', '2026-11-16', '17:00', '18:30', 'L', KID_REFS)]),
+    ]);
     // The same children in another club, by another vendor, under other ids, at an overlapping time: club 100001's
     // activity comes first in the ordering (17:00), so the children are already counted there.
     const other = [person('X-L', '198501012382'), ...KIDS.map((pnr, i) => person(`X${i}`, pnr))];
-    const r = receipt(
-      await importText(
-        register,
-        'v2',
-        'b.xml',
-        file('v2', [
-          club('100002', other, [activity('B1', '2026-11-16', '17:30', '18:30', 'X-L', ['X0', 'X1', 'X2', 'X3'])]),
-        ]),
-      ),
-    );
+    const r = await imported('v2', 'b.xml', [
+      club('100002', other, [activity('B1', '2026-11-16', '17:30', '18:30', 'X-L', ['X0', 'X1', 'X2', 'X3'])]),
+    ]);
     expect(r.activities[0]).toMatchObject({ id: 'B1', verdict: 'rejected', reasons: ['TOO_FEW_PARTICIPANTS'] });
     expect(
       r.activities[0]!.participants.every((p) => p.reasons.includes('PARTICIPANT_OVERLAPPING_ACTIVITY' as never)),
     ).toBe(true);
     // Club 100001 moves its activity to the next day: club 100002's verdict changes without a file of its own.
-    receipt(
-      await importText(
-        register,
-        'v1',
-        'a2.xml',
-        file('v1', [club('100001', [], [activity('A1', '2026-11-17', '17:00', '18:30', 'L', KID_REFS)])]),
-      ),
-    );
+    await imported('v1', 'a2.xml', [
+      club('100001', [], [activity('A1', '2026-11-17', '17:00', '18:30', 'L', KID_REFS)]),
+    ]);
     const [a1] = await clubActivities(register.ports.store, { club: '100001', period: '2026-2' });
     const [b1] = await clubActivities(register.ports.store, { club: '100002', period: '2026-2' });
     expect([a1!.verdict.verdict, b1!.verdict.verdict]).toEqual(['approved', 'approved']);
@@ -126,15 +107,10 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it('two ids of one club that are one person are both refused, also when the first came in an earlier file (DUPLICATE_PERSON_IDENTITY)', async () => {
     await fresh();
-    receipt(await importText(register, 'v1', 'a.xml', file('v1', [club('100001', [person('P1', KIDS[0]!)])])));
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'b.xml',
-        file('v1', [club('100001', [person('P2', KIDS[0]!), person('P3', KIDS[1]!), person('P4', KIDS[1]!)])]),
-      ),
-    );
+    await imported('v1', 'a.xml', [club('100001', [person('P1', KIDS[0]!)])]);
+    const r = await imported('v1', 'b.xml', [
+      club('100001', [person('P2', KIDS[0]!), person('P3', KIDS[1]!), person('P4', KIDS[1]!)]),
+    ]);
     expect(r.errors.map((e) => [e.code, (e as { record?: string }).record])).toEqual([
       ['DUPLICATE_PERSON_IDENTITY', 'P2'],
       ['DUPLICATE_PERSON_IDENTITY', 'P3'],
@@ -145,16 +121,9 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it('a new id of one club that is the same person as an unchanged record of the same file is refused (DUPLICATE_PERSON_IDENTITY)', async () => {
     await fresh();
-    receipt(await importText(register, 'v1', 'a.xml', file('v1', [club('100001', [person('P1', KIDS[0]!)])])));
+    await imported('v1', 'a.xml', [club('100001', [person('P1', KIDS[0]!)])]);
     // P1 comes again unchanged (accepted without a write), P2 is a new id of the same person: never merged.
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'b.xml',
-        file('v1', [club('100001', [person('P1', KIDS[0]!), person('P2', KIDS[0]!)])]),
-      ),
-    );
+    const r = await imported('v1', 'b.xml', [club('100001', [person('P1', KIDS[0]!), person('P2', KIDS[0]!)])]);
     expect(r.errors.map((e) => [e.code, (e as { record?: string }).record])).toEqual([
       ['DUPLICATE_PERSON_IDENTITY', 'P2'],
     ]);
@@ -164,23 +133,9 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it('a corrected personnummer updates the same person; a number that belongs to someone else is IDENTITY_CONFLICT', async () => {
     await fresh();
-    receipt(
-      await importText(
-        register,
-        'v1',
-        'a.xml',
-        file('v1', [club('100001', [person('P1', KIDS[0]!), person('P2', KIDS[1]!)])]),
-      ),
-    );
+    await imported('v1', 'a.xml', [club('100001', [person('P1', KIDS[0]!), person('P2', KIDS[1]!)])]);
     const before = (await register.ports.store.linksOf('v1', '100001')).persons.find((l) => l.ref === 'P1')!;
-    const r = receipt(
-      await importText(
-        register,
-        'v1',
-        'b.xml',
-        file('v1', [club('100001', [person('P1', KIDS[2]!), person('P2', KIDS[0]!)])]),
-      ),
-    );
+    const r = await imported('v1', 'b.xml', [club('100001', [person('P1', KIDS[2]!), person('P2', KIDS[0]!)])]);
     const after = (await register.ports.store.linksOf('v1', '100001')).persons.find((l) => l.ref === 'P1')!;
     expect(after.pid).toBe(before.pid);
     expect(r.counts.persons.updated).toBe(1);
@@ -191,28 +146,16 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it("matches on the club's identity key (e-mail) on first sight, and never merges a conflicting personnummer", async () => {
     await fresh([testClub('100001', { identityKey: 'email' })]);
-    const first = receipt(
-      await importText(
-        register,
-        'v1',
-        'a.xml',
-        file('v1', [club('100001', [person('P1', KIDS[0]!, '<Email>Kid@Example.se</Email>')])]),
-      ),
-    );
+    const first = await imported('v1', 'a.xml', [
+      club('100001', [person('P1', KIDS[0]!, '<Email>Kid@Example.se</Email>')]),
+    ]);
     expect(first.errors).toEqual([]);
-    const r = receipt(
-      await importText(
-        register,
-        'v2',
-        'b.xml',
-        file('v2', [
-          club('100001', [
-            person('Q1', KIDS[0]!, '<Email>kid@example.se</Email>'),
-            person('Q2', KIDS[1]!, '<Email>kid@example.se</Email>'),
-          ]),
-        ]),
-      ),
-    );
+    const r = await imported('v2', 'b.xml', [
+      club('100001', [
+        person('Q1', KIDS[0]!, '<Email>kid@example.se</Email>'),
+        person('Q2', KIDS[1]!, '<Email>kid@example.se</Email>'),
+      ]),
+    ]);
     const [p1] = (await register.ports.store.linksOf('v1', '100001')).persons;
     const q = (await register.ports.store.linksOf('v2', '100001')).persons;
     expect(q.find((l) => l.ref === 'Q1')!.pid).toBe(p1!.pid);
@@ -221,43 +164,14 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it('full mode removes what the vendor sent earlier for the club and did not send now; a delta file keeps it', async () => {
     await fresh();
-    receipt(
-      await importText(
-        register,
-        'v1',
-        'a.xml',
-        file('v1', [
-          club('100001', TEAM, [
-            activity('A1', '2026-11-16', '17:00', '18:00', 'L', KID_REFS),
-            activity('A2', '2026-11-17', '17:00', '18:00', 'L', KID_REFS),
-          ]),
-        ]),
-      ),
-    );
-    const delta = receipt(
-      await importText(
-        register,
-        'v1',
-        'b.xml',
-        file('v1', [club('100001', [], [activity('A3', '2026-11-18', '17:00', '18:00', 'L', KID_REFS)])]),
-      ),
-    );
+    await imported('v1', 'a.xml', [club('100001', TEAM, [training('A1', '2026-11-16'), training('A2', '2026-11-17')])]);
+    const delta = await imported('v1', 'b.xml', [club('100001', [], [training('A3', '2026-11-18')])]);
     expect(delta.counts.activities).toMatchObject({ created: 1, deleted: 0 });
-    const full = receipt(
-      await importText(
-        register,
-        'v1',
-        'c.xml',
-        file(
-          'v1',
-          [
-            club('100001', TEAM.slice(0, 4), [
-              activity('A3', '2026-11-18', '17:00', '18:00', 'L', KID_REFS.slice(0, 3)),
-            ]),
-          ],
-          'full',
-        ),
-      ),
+    const full = await imported(
+      'v1',
+      'c.xml',
+      [club('100001', TEAM.slice(0, 4), [activity('A3', '2026-11-18', '17:00', '18:00', 'L', KID_REFS.slice(0, 3))])],
+      'full',
     );
     expect(full.counts.activities).toMatchObject({ unchanged: 0, updated: 1, deleted: 2 });
     expect(full.counts.persons).toMatchObject({ unchanged: 4, deleted: 1 });
@@ -269,15 +183,8 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it('after a first full load, reports the persons the register holds for the club that the load did not contain', async () => {
     await fresh();
-    receipt(
-      await importText(
-        register,
-        'v2',
-        'old-system.xml',
-        file('v2', [club('100001', [person('OLD-1', KIDS[3]!), person('OLD-2', KIDS[0]!)])]),
-      ),
-    );
-    receipt(await importText(register, 'v1', 'first-full.xml', file('v1', [club('100001', TEAM.slice(0, 2))], 'full')));
+    await imported('v2', 'old-system.xml', [club('100001', [person('OLD-1', KIDS[3]!), person('OLD-2', KIDS[0]!)])]);
+    await imported('v1', 'first-full.xml', [club('100001', TEAM.slice(0, 2))], 'full');
     const report = await personsNotInLoad(register.ports.store, 'v1', '100001');
     expect(report.map((p) => p.heldBy)).toEqual([[{ vendor: 'v2', ref: 'OLD-1' }]]);
   });
@@ -289,7 +196,7 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
         register,
         'v1',
         'spring.xml',
-        file('v1', [club('100001', TEAM, [activity('S1', '2026-03-10', '17:00', '18:00', 'L', KID_REFS)])]),
+        file('v1', [club('100001', TEAM, [training('S1', '2026-03-10')])]),
         '2026-11-25',
       ),
     );
@@ -338,10 +245,7 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
     await applyFile(
       register.ports,
       broken,
-      stringSource(
-        'broken.xml',
-        file('v1', [club('100001', TEAM, [activity('A1', '2026-11-16', '17:00', '18:00', 'L', KID_REFS)])]),
-      ),
+      stringSource('broken.xml', file('v1', [club('100001', TEAM, [training('A1', '2026-11-16')])])),
       clockAt('2026-11-25'),
     );
     await failUpload(register.ports, broken, clockAt('2026-11-25'));
@@ -349,7 +253,7 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
       register,
       'v1',
       'next.xml',
-      file('v1', [club('100001', [], [activity('A2', '2026-11-17', '17:00', '18:00', 'L', KID_REFS)])]),
+      file('v1', [club('100001', [], [training('A2', '2026-11-17')])]),
     );
     expect(receipt(next).status).toBe('applied');
     const report = await reconcile(register.ports, clockAt('2026-11-25'), {
@@ -371,19 +275,7 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
 
   it('reconciliation resumes a stuck upload, repairs drifted totals, closes periods past their final date and reports per vendor and period', async () => {
     await fresh();
-    receipt(
-      await importText(
-        register,
-        'v1',
-        'a.xml',
-        file('v1', [
-          club('100001', TEAM, [
-            activity('A1', '2026-11-16', '17:00', '18:00', 'L', KID_REFS),
-            activity('S1', '2026-03-10', '17:00', '18:00', 'L', KID_REFS),
-          ]),
-        ]),
-      ),
-    );
+    await imported('v1', 'a.xml', [club('100001', TEAM, [training('A1', '2026-11-16'), training('S1', '2026-03-10')])]);
     // Drift: the stored totals say something else than the verdicts.
     const { value, revision } = await register.ports.store.totals('100001', '2026-1');
     await register.ports.store.putTotals(
@@ -394,7 +286,7 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
     );
     // A stuck upload: registered and applied, never judged.
     const stuck = uploadOf('v1', 'stuck.xml');
-    const stuckXml = file('v1', [club('100001', [], [activity('A2', '2026-11-17', '17:00', '18:00', 'L', KID_REFS)])]);
+    const stuckXml = file('v1', [club('100001', [], [training('A2', '2026-11-17')])]);
     await registerUpload(register.ports, stuck, clockAt('2026-11-25'));
     await applyFile(register.ports, stuck, stringSource('stuck.xml', stuckXml), clockAt('2026-11-25'));
     const gone = uploadOf('v2', 'gone.xml');
@@ -435,7 +327,7 @@ describe('the pipeline, case by case, on DynamoDB Local', () => {
     await fresh();
     await addVendor(register.admin, { id: 'v3', name: 'V3', purpose: 'LOK', licence: 'unlimited' });
     await activateVendor(register.admin, '100001', 'v3', '2020-01-01');
-    receipt(await importText(register, 'v3', 'a.xml', file('v3', [club('100001', TEAM)])));
+    await imported('v3', 'a.xml', [club('100001', TEAM)]);
     const links: StoredPersonLink[] = (await register.ports.store.linksOf('v3', '100001')).persons;
     const text = JSON.stringify(links);
     for (const pnr of [LEADER, ...KIDS]) expect(text).not.toContain(pnr.slice(2));

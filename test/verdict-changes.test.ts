@@ -67,6 +67,36 @@ async function approvedAtA(db: {
   return { register, first };
 }
 
+/** B's one-activity file imported through `ports` (faults injected there), as `upload`. */
+const importOfB = (ports: PipelinePorts, upload: Upload, options: Parameters<typeof runImport>[4] = noWait) =>
+  runImport(ports, upload, () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))), clock, options);
+
+/** A port call that writes verdicts (what a judge step writes; an apply step writes none). */
+const writesVerdicts = (call: PortCall) =>
+  call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict');
+
+/** The nightly job's uploads half, as it runs tonight: an upload left unfinished is stuck after a day. */
+const nightlyUploads = (register: TestRegister) =>
+  reconcileUploads(register.ports, clock, {
+    open: () => undefined,
+    stuckAfterMs: 86_400_000,
+    sleep: async () => undefined,
+  });
+
+/** The change report the nightly job writes for A when it judges what B's failed upload left: A0 approved → rejected. */
+const nightlyChangeOfA0 = (first: { upload: Upload }) => ({
+  cause: { by: 'nightly', date: TODAY },
+  changes: [
+    {
+      club: CLUB_A,
+      id: 'A0',
+      receiptOf: first.upload.file,
+      before: { verdict: 'approved' },
+      after: { verdict: 'rejected' },
+    },
+  ],
+});
+
 /** The one change report vendor A must find after B's file: A0 approved → rejected, caused by B's upload. */
 function expectOneReport(register: TestRegister, first: { upload: Upload }, byUpload: Upload): void {
   const reports = changeReports(register, A);
@@ -120,24 +150,14 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
   }, 60_000);
 
   it.each([
-    [
-      'after the verdicts are written, before the report',
-      (call: PortCall) =>
-        call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'),
-      'after',
-    ],
+    ['after the verdicts are written, before the report', writesVerdicts, 'after'],
     [
       'after the report, before the judge is done',
       (call: PortCall) =>
         call.port === 'objects' && call.method === 'put' && String(call.args[0]).endsWith('.changes.txt'),
       'after',
     ],
-    [
-      'before the verdicts are written',
-      (call: PortCall) =>
-        call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'),
-      'before',
-    ],
+    ['before the verdicts are written', writesVerdicts, 'before'],
   ] as const)(
     'a judge step that dies %s is retried and reports the change exactly once',
     async (_, isFault, when) => {
@@ -152,13 +172,10 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
         throw new TransientError('the function died');
       });
       const steps: string[] = [];
-      const result = await runImport(
-        faulty,
-        upload,
-        () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))),
-        clock,
-        { ...noWait, onStep: (e) => steps.push(`${e.step}:${e.outcome}`) },
-      );
+      const result = await importOfB(faulty, upload, {
+        ...noWait,
+        onStep: (e) => steps.push(`${e.step}:${e.outcome}`),
+      });
       expect(result.kind).toBe('done');
       expect(faults).toBe(1);
       expect(steps).toContain('judge:retry');
@@ -173,26 +190,15 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     const upload = uploadOf(B);
     // Every verdict write of B's judge step fails: its retries are spent, the upload fails with records written.
     const noVerdicts = interceptPorts(register.ports, async (call, proceed) => {
-      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'))
-        throw new TransientError('throttled');
+      if (writesVerdicts(call)) throw new TransientError('throttled');
       return proceed();
     });
-    const result = await runImport(
-      noVerdicts,
-      upload,
-      () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))),
-      clock,
-      noWait,
-    );
+    const result = await importOfB(noVerdicts, upload);
     expect(result.kind).toBe('failed');
     expect(changeReports(register, A).json.size).toBe(0);
 
     for (let night = 0; night < 2; night++) {
-      const report = await reconcileUploads(register.ports, clock, {
-        open: () => undefined,
-        stuckAfterMs: 86_400_000,
-        sleep: async () => undefined,
-      });
+      const report = await nightlyUploads(register);
       expect(report.rejudged).toEqual(night === 0 ? [upload.uploadId] : []);
     }
     const reports = changeReports(register, A);
@@ -201,18 +207,7 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
       .pop()!;
     expect([...reports.json.keys()]).toEqual([name]);
     expect(name).toBe(`20261125-nightly-failed-${upload.uploadId}.changes.json`);
-    expect(reports.json.get(name)).toMatchObject({
-      cause: { by: 'nightly', date: TODAY },
-      changes: [
-        {
-          club: CLUB_A,
-          id: 'A0',
-          receiptOf: first.upload.file,
-          before: { verdict: 'approved' },
-          after: { verdict: 'rejected' },
-        },
-      ],
-    });
+    expect(reports.json.get(name)).toMatchObject(nightlyChangeOfA0(first));
     register.dispose();
   }, 60_000);
 
@@ -224,40 +219,17 @@ describe('verdict changes after the receipt reach the vendor once (DynamoDB Loca
     const deadAfterWrite = interceptPorts(register.ports, async (call, proceed) => {
       if (written && call.port === 'store' && call.method === 'heads') throw new TransientError('throttled');
       const result = await proceed();
-      if (call.port === 'store' && call.method === 'write' && (call.args[0] as Doc[]).some((d) => d.kind === 'verdict'))
-        written = true;
+      if (writesVerdicts(call)) written = true;
       return result;
     });
-    const result = await runImport(
-      deadAfterWrite,
-      upload,
-      () => stringSource(upload.file, xmlOf(oneActivityFile(B, CLUB_B, 0))),
-      clock,
-      noWait,
-    );
+    const result = await importOfB(deadAfterWrite, upload);
     expect(result.kind).toBe('failed');
     expect(changeReports(register, A).json.size).toBe(0);
 
-    for (let night = 0; night < 2; night++)
-      await reconcileUploads(register.ports, clock, {
-        open: () => undefined,
-        stuckAfterMs: 86_400_000,
-        sleep: async () => undefined,
-      });
+    for (let night = 0; night < 2; night++) await nightlyUploads(register);
     const reports = changeReports(register, A);
     expect([...reports.json.keys()]).toEqual([`20261125-nightly-failed-${upload.uploadId}.changes.json`]);
-    expect([...reports.json.values()][0]).toMatchObject({
-      cause: { by: 'nightly', date: TODAY },
-      changes: [
-        {
-          club: CLUB_A,
-          id: 'A0',
-          receiptOf: first.upload.file,
-          before: { verdict: 'approved' },
-          after: { verdict: 'rejected' },
-        },
-      ],
-    });
+    expect([...reports.json.values()][0]).toMatchObject(nightlyChangeOfA0(first));
     register.dispose();
   }, 60_000);
 
