@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clubActivities } from '../shared/core/queries/club-activities.js';
 import type { Receipt } from '../shared/core/receipt/receipt.js';
 import { fingerprint, generateKeyPair, publicKeyOf } from '../shared/adapters/sftp/ssh-keys.js';
+import { freePort } from '../shared/adapters/loopback/free-port.js';
 import { DEFAULT_SFTP_PORT, DEMO_VENDOR } from '../shared/local/local-mode.js';
 import { SFTP_PORT_ENV, START_HELP } from '../shared/cli/start-command.js';
 import { uploadWithClient } from '../shared/local/upload-with-client.js';
@@ -206,16 +207,6 @@ function startProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { ...started, interrupt: () => started.signal('SIGINT') };
 }
 
-/** A loopback port nothing listens on a moment ago. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('npm start as a process', () => {
   let data: string;
   beforeAll(() => {
@@ -224,7 +215,7 @@ describe('npm start as a process', () => {
   afterAll(() => rmSync(data, { recursive: true, force: true }));
 
   it('shows a short summary (port, host key fingerprints, the sftp command that works as is under -b, where receipts and the JSON log are), and stops on SIGINT to its process group within a few seconds', async () => {
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     const started = Date.now();
     const start = startProcess(['--data', data], { [SFTP_PORT_ENV]: String(port), npm_lifecycle_event: '' });
     await waitFor('the summary', () => (start.out.stdout.includes('Ctrl-C stops.') ? true : undefined), 90_000);
@@ -275,7 +266,7 @@ describe('npm start as a process', () => {
   }, 120_000);
 
   it('--log-format json: every event a JSON line on standard output, the ready event naming the endpoint; the same host keys as before', async () => {
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     const before = readFileSync(join(data, 'keys', 'host_rsa'), 'utf8');
     // Run as `npm start` runs it: the time counts from its parent's start (on Linux), the build's shell.
     const start = startProcess(['--data', data, '--sftp-port', String(port), '--log-format', 'json'], {

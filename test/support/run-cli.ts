@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../shared/adapters/loopback/free-port.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -132,7 +133,9 @@ export interface LocalModeProcess {
  * every sample it uploads on first start has its receipt in the demo vendor's outbox.
  */
 export async function startLocalModeProcess(dataDir: string, timeoutMs = 120_000): Promise<LocalModeProcess> {
-  const started = startCliGroup(['start', '--data', dataDir], cleanEnv());
+  // A port of its own, not the default 2222: other test files run local mode at the same time.
+  const sftpPort = await freePort();
+  const started = startCliGroup(['start', '--data', dataDir, '--sftp-port', String(sftpPort)], cleanEnv());
   const output = () => `${started.out.stdout}${started.out.stderr}`;
   const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.xml'));
   const outbox = join(dataDir, 'objects', 'outbox', 'demo-vendor');
