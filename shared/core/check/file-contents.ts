@@ -1,5 +1,5 @@
 import type { FileError, RecordError } from '../errors/record-error.js';
-import type { ImportEvent } from '../format/import-event.js';
+import { walkEvents, type ImportEvent } from '../format/import-event.js';
 import type { ActivityRecord, DeleteRecord, ImportHeader, PersonRecord } from '../format/records.js';
 
 /** Everything a well-formed file holds, gathered from the reader's events; nothing is used before the end. */
@@ -31,7 +31,6 @@ export async function gatherFile(
   batches: AsyncIterable<readonly ImportEvent[]>,
   onRecord?: (records: number) => void,
 ): Promise<GatherResult> {
-  let header: ImportHeader | undefined;
   const clubs: { club: string; line: number }[] = [];
   const persons: PersonRecord[] = [];
   const activities: ActivityRecord[] = [];
@@ -40,42 +39,36 @@ export async function gatherFile(
   const refused: FileContents['refused'][number][] = [];
   const errors: RecordError[] = [];
   let records = 0;
-  for await (const batch of batches)
-    for (const event of batch) {
-      switch (event.kind) {
-        case 'header':
-          header = event.header;
-          break;
-        case 'club':
-          clubs.push({ club: event.club, line: event.line });
-          break;
-        case 'person':
-          persons.push(event.record);
-          break;
-        case 'activity':
-          activities.push(event.record);
-          break;
-        case 'delete-person':
-          deletedPersons.push(event.record);
-          break;
-        case 'delete-activity':
-          deletedActivities.push(event.record);
-          break;
-        case 'refused':
-          refused.push(event);
-          break;
-        case 'error':
-          errors.push(event.error);
-          break;
-        case 'rejected':
-          return { ok: false, error: event.error, ...(header ? { vendor: header.vendor } : {}) };
-      }
-      if (event.kind !== 'header' && event.kind !== 'club' && ++records % 10_000 === 0) onRecord?.(records);
+  const end = await walkEvents(batches, (event) => {
+    switch (event.kind) {
+      case 'club':
+        clubs.push({ club: event.club, line: event.line });
+        break;
+      case 'person':
+        persons.push(event.record);
+        break;
+      case 'activity':
+        activities.push(event.record);
+        break;
+      case 'delete-person':
+        deletedPersons.push(event.record);
+        break;
+      case 'delete-activity':
+        deletedActivities.push(event.record);
+        break;
+      case 'refused':
+        refused.push(event);
+        break;
+      case 'error':
+        errors.push(event.error);
+        break;
     }
+    if (event.kind !== 'club' && ++records % 10_000 === 0) onRecord?.(records);
+  });
+  if (!end.ok) return end;
   onRecord?.(records);
-  if (!header) throw new Error('reader ended without a header or a rejection');
   return {
     ok: true,
-    contents: { header, clubs, persons, activities, deletedPersons, deletedActivities, refused, errors },
+    contents: { header: end.header, clubs, persons, activities, deletedPersons, deletedActivities, refused, errors },
   };
 }

@@ -1,6 +1,6 @@
 import { gatherFile, type FileContents } from '../check/file-contents.js';
 import type { FileError, RecordError } from '../errors/record-error.js';
-import type { ImportEvent } from '../format/import-event.js';
+import { walkEvents, type ImportEvent } from '../format/import-event.js';
 import type { ImportHeader } from '../format/records.js';
 import { APPLY_UNIT_RECORDS } from './import-steps.js';
 import type { ObjectStore, Upload } from './ports.js';
@@ -57,35 +57,27 @@ export async function cutIntoParts(
   sizes = PART_SIZES,
 ): Promise<FileRead> {
   const parts = new ClubParts(objects, read, sizes.part);
-  let header: ImportHeader | undefined;
   const errors: RecordError[] = [];
   let records = 0;
-  for await (const batch of batches) {
-    for (const event of batch) {
-      switch (event.kind) {
-        case 'header':
-          header = event.header;
-          break;
-        case 'club':
-          parts.open(event.club, event.line);
-          break;
-        case 'error':
-          errors.push(event.error);
-          break;
-        case 'rejected':
-          await parts.discard();
-          return { ok: false, error: event.error, ...(header ? { vendor: header.vendor } : {}) };
-        default:
-          parts.add(event.kind === 'refused' ? event.club : event.record.club, event);
-          if (++records % 10_000 === 0) onRecords?.(records);
+  const end = await walkEvents(
+    batches,
+    (event) => {
+      if (event.kind === 'club') parts.open(event.club, event.line);
+      else if (event.kind === 'error') errors.push(event.error);
+      else {
+        parts.add(event.kind === 'refused' ? event.club : event.record.club, event);
+        if (++records % 10_000 === 0) onRecords?.(records);
       }
-    }
-    await parts.flushOver(sizes.buffered);
+    },
+    () => parts.flushOver(sizes.buffered),
+  );
+  if (!end.ok) {
+    await parts.discard();
+    return end;
   }
   onRecords?.(records);
-  if (!header) throw new Error('reader ended without a header or a rejection');
   await parts.flushOver(0);
-  return { ok: true, header, clubs: parts.clubs(), errors };
+  return { ok: true, header: end.header, clubs: parts.clubs(), errors };
 }
 
 /** The buffered records per club and the parts written so far. */
