@@ -1,3 +1,5 @@
+import { ADMIN_ENV } from './cloud.js';
+
 /**
  * The environment a Lambda handler of functions/ needs to run in the test's own process on DynamoDB Local: the
  * register table and its endpoint, local credentials, Powertools quiet and untraced. The names are spelled here on
@@ -24,9 +26,7 @@ export function adminFunctionEnv(table: string, endpoint: string): Record<string
   return {
     ...handlerEnvOnDynamoDbLocal(table, endpoint),
     BUCKET: 'lok-files',
-    SFTP_SERVER_ID: 's-0123456789abcdef0',
-    VENDOR_ROLE_ARN: 'arn:aws:iam::111122223333:role/vendors',
-    VENDOR_SESSION_POLICY: '{}',
+    ...ADMIN_ENV,
     POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
   };
 }
