@@ -41,6 +41,7 @@ import {
   type BaselineFigures,
   type ImportSizeResult,
 } from './import-bench.js';
+import { localFunctionEnv } from '../shared/adapters/aws-lambda/in-process.js';
 import { tallySummary } from './import-metrics.js';
 import type { WorkerInput, WorkerOutput } from './import-worker.js';
 import {
@@ -182,20 +183,15 @@ async function s3Baseline(s3: S3Client, bucket: string, body: Buffer): Promise<S
 
 /** The functions' environment as the CDK app gives it, pointed at the local servers (and `IDENTITY_KEY` itself). */
 function functionEnv(local: DynamoDbLocal, s3: BenchS3, table: string, bucket: string): Record<string, string> {
-  return {
-    REGISTER_TABLE: table,
-    BUCKET: bucket,
-    IDENTITY_KEY: IDENTITY_KEY,
-    DYNAMODB_ENDPOINT: local.endpoint,
-    S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
-    POWERTOOLS_SERVICE_NAME: 'lok-importer',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  };
+  return localFunctionEnv({
+    table,
+    bucket,
+    identityKey: IDENTITY_KEY,
+    dynamodbEndpoint: local.endpoint,
+    s3Endpoint: s3.endpoint,
+    region: REGION,
+    credentials: S3_CREDENTIALS,
+  });
 }
 
 const NO_METRICS_WARNING = 'No application metrics to publish.';

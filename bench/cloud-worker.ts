@@ -20,10 +20,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import { readFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lambdaContext as runtimeContext } from '../shared/adapters/aws-lambda/in-process.js';
 import { s3Client } from '../shared/adapters/s3/s3-client.js';
 import { COMPLETED_TAG, inboxUploadOf, S3Uploads } from '../shared/adapters/s3/s3-uploads.js';
 import { receiptKey } from '../shared/core/pipeline/finish-upload.js';
@@ -146,24 +146,13 @@ const uploads = new S3Uploads(s3, input.bucket);
 
 /** The context the Lambda runtime passes (a 15-minute function, just invoked). */
 function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 15 * 60 * 1000;
-  const unused = () => {
-    throw new Error('the callback API is not used by these handlers');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `bench/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unused,
-    fail: unused,
-    succeed: unused,
-  };
+  return runtimeContext({
+    name: functionName,
+    region,
+    account: '123456789012',
+    memoryMB: 1024,
+    logStreamPrefix: 'bench',
+  });
 }
 
 const retries: string[] = [];

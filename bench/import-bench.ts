@@ -44,6 +44,7 @@ import {
   type Tally,
 } from './import-metrics.js';
 import type { StepFigures, WorkerInput, WorkerOutput } from './import-worker.js';
+import { exampleClub } from '../shared/core/admin/example-club.js';
 
 export const IMPORT_SIZES = [1000, 10_000, 100_000] as const;
 /** Sizes run only when asked for (`--import-sizes 250000`): the largest file the importer takes (IMPORT_MAX_BYTES) is proven with it. */
@@ -463,17 +464,7 @@ export async function onboard(
         await addVendor(admin, { id: vendor, name: `Vendor ${vendor}`, purpose: 'LOK-stöd', licence: 'unlimited' }),
       );
     vendors.add(vendor);
-    ok(
-      `add club ${id}`,
-      await addClub(admin, {
-        id,
-        name: `IK ${id}`,
-        sports: ['Fotboll'],
-        federation: 'Svenska Fotbollförbundet',
-        identityKey: 'personnummer',
-        countsEveryoneAsDisabled: false,
-      }),
-    );
+    ok(`add club ${id}`, await addClub(admin, exampleClub(id)));
     ok(`activate ${id}`, await activateVendor(admin, id, vendor, '2020-01-01'));
   }
 }

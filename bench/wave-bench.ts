@@ -24,6 +24,7 @@ import { MB, ROOT, percentile, progress, table } from './child.js';
 import { connectSftp, quiet } from './sftp.js';
 import { batchBaseline, type BaselineFigures } from './import-bench.js';
 import { countCommands, emptyTally, writeTotals, type Tally } from './import-metrics.js';
+import { exampleClub } from '../shared/core/admin/example-club.js';
 
 export const WAVE_SETTINGS = {
   vendors: 10,
@@ -335,14 +336,7 @@ export async function runWaveBench(): Promise<WaveSection> {
       publicKeys.set(vendor, pair.publicKey);
       vendorKeys.replace(vendor, pair.publicKey);
       for (const club of clubsOf(v)) {
-        await addClub(admin, {
-          id: String(club),
-          name: `IK ${club}`,
-          sports: ['Fotboll'],
-          federation: 'Svenska Fotbollförbundet',
-          identityKey: 'personnummer',
-          countsEveryoneAsDisabled: false,
-        });
+        await addClub(admin, exampleClub(String(club)));
         await activateVendor(admin, String(club), vendor, '2020-01-01');
       }
     }

@@ -38,6 +38,7 @@ import {
   type Handler,
 } from './support/cloud.js';
 import { ROOT } from './support/run-cli.js';
+import { exampleClub } from '../shared/core/admin/example-club.js';
 
 const VENDOR = 'demo-vendor';
 const CLUBS = ['100042', '100043'];
@@ -289,14 +290,7 @@ describe("the nightly reconciliation's handlers and the admin function, on Dynam
   describe('the admin function', () => {
     let d: Deployment;
     let admin: Handler;
-    const club = {
-      id: '200001',
-      name: 'IK Moln',
-      sports: ['Fotboll'],
-      federation: 'Svenska Fotbollförbundet',
-      identityKey: 'personnummer',
-      countsEveryoneAsDisabled: false,
-    };
+    const club = exampleClub('200001', { name: 'IK Moln' });
     const call = (request: unknown) =>
       invoke(admin, request, 'VendorAdmin') as Promise<{
         ok: boolean;

@@ -21,6 +21,7 @@ import { activateVendor, addClub, addVendor } from '../core/admin/admin-use-case
 import type { PipelinePorts } from '../core/pipeline/ports.js';
 import { localHostKeys, writeKnownHosts, type HostKey } from './host-keys.js';
 import { UploadQueue } from './upload-queue.js';
+import { exampleClub } from '../core/admin/example-club.js';
 
 export const DEMO_VENDOR = 'demo-vendor';
 export const DEMO_CLUB = '100042';
@@ -185,14 +186,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       writeFileSync(demoKeyPath, pair.privateKey, { mode: 0o600 });
       new VendorKeyFiles(layout.vendorKeysDir).replace(DEMO_VENDOR, pair.publicKey);
     }
-    await addClub(admin, {
-      id: DEMO_CLUB,
-      name: 'IK Demo',
-      sports: ['Fotboll', 'Handboll'],
-      federation: 'Svenska Fotbollförbundet',
-      identityKey: 'personnummer',
-      countsEveryoneAsDisabled: false,
-    });
+    await addClub(admin, exampleClub(DEMO_CLUB, { name: 'IK Demo', sports: ['Fotboll', 'Handboll'] }));
     await activateVendor(admin, DEMO_CLUB, DEMO_VENDOR, '2026-01-01');
 
     const vendorKeys = new VendorKeyFiles(layout.vendorKeysDir);

@@ -27,6 +27,7 @@ import { startLocalMode, TABLE, type LocalMode } from '../../shared/local/local-
 import { LOCAL_IMPORTS_IN_FLIGHT } from '../../shared/local/upload-queue.js';
 import { stringSource } from '../support/string-source.js';
 import { clubsOf, finalFile, LOAD, vendorId, vendorWorld, type LoadFile, type ModelClub } from './world.js';
+import { exampleClub } from '../../shared/core/admin/example-club.js';
 
 const RECEIPT_TIMEOUT_MS = 1_500_000;
 const POLL_MS = 100;
@@ -67,14 +68,7 @@ beforeAll(async () => {
     keys.set(vendor, pair.privateKey);
     vendorKeys.replace(vendor, pair.publicKey);
     for (const club of clubsOf(v)) {
-      await addClub(admin, {
-        id: club,
-        name: `IK ${club}`,
-        sports: ['Fotboll'],
-        federation: 'Svenska Fotbollförbundet',
-        identityKey: 'personnummer',
-        countsEveryoneAsDisabled: false,
-      });
+      await addClub(admin, exampleClub(club));
       await activateVendor(admin, club, vendor, '2020-01-01');
     }
   }

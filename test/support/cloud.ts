@@ -18,6 +18,7 @@ import { inboxKey } from '../../shared/core/storage/bucket-layout.js';
 import type { WorkflowUpload } from '../../functions/commons/workflow-input.js';
 import { dynamoDbForTests } from './dynamodb.js';
 import { TEST_KEY, testClub } from './pipeline.js';
+import { lambdaContext as runtimeContext, localFunctionEnv } from '../../shared/adapters/aws-lambda/in-process.js';
 import { S3_CREDENTIALS, s3ForTests, type S3ForTests } from './s3-server.js';
 import { freePort } from '../../shared/adapters/loopback/free-port.js';
 import { stepFunctionsFake, type ExecutionRunner, type StepFunctionsFake } from './step-functions-fake.js';
@@ -123,18 +124,15 @@ export function functionEnv(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    REGISTER_TABLE: table,
-    BUCKET: bucket,
-    IDENTITY_KEY: TEST_KEY,
-    DYNAMODB_ENDPOINT: cloud.dynamodbEndpoint,
-    S3_ENDPOINT: cloud.s3Server.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_NAMESPACE: 'LokImporter',
-    POWERTOOLS_SERVICE_NAME: 'lok-importer',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...localFunctionEnv({
+      table,
+      bucket,
+      identityKey: TEST_KEY,
+      dynamodbEndpoint: cloud.dynamodbEndpoint,
+      s3Endpoint: cloud.s3Server.endpoint,
+      region: REGION,
+      credentials: S3_CREDENTIALS,
+    }),
     IMPORT_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
     ...extra,
   };
@@ -209,24 +207,14 @@ export async function coldStart<T extends Record<string, string>>(
 
 /** The context the Lambda runtime passes (a 15-minute function, just invoked). */
 export function lambdaContext(functionName: string, timeoutMs = 15 * 60 * 1000): Context {
-  const deadline = Date.now() + timeoutMs;
-  const unused = () => {
-    throw new Error('the callback API is not used by these handlers');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
-    memoryLimitInMB: '2048',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `2026/11/25/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unused,
-    fail: unused,
-    succeed: unused,
-  };
+  return runtimeContext({
+    name: functionName,
+    region: REGION,
+    account: ACCOUNT,
+    memoryMB: 2048,
+    timeoutMs,
+    logStreamPrefix: '2026/11/25',
+  });
 }
 
 /**

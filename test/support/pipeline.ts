@@ -16,6 +16,7 @@ import type { Upload } from '../../shared/core/pipeline/upload.js';
 import { dynamoDbForFile } from './dynamodb.js';
 import { forFile } from './for-file.js';
 import { stringSource } from './string-source.js';
+import { exampleClub } from '../../shared/core/admin/example-club.js';
 
 export const TEST_KEY = 'test-identity-key-0123456789abcdef0123456789';
 
@@ -47,17 +48,8 @@ export async function freshRegister(client: DynamoDBClient): Promise<TestRegiste
   };
 }
 
-export function testClub(id: string, overrides: Partial<Club> = {}): Club {
-  return {
-    id,
-    name: `IK ${id}`,
-    sports: ['Fotboll'],
-    federation: 'Svenska Fotbollförbundet',
-    identityKey: 'personnummer',
-    countsEveryoneAsDisabled: false,
-    ...overrides,
-  };
-}
+/** A club for a test (shared/core/admin/example-club.ts). */
+export const testClub = exampleClub;
 
 /** Adds vendors and clubs and activates every vendor for every club, from 2020-01-01. */
 export async function onboard(
