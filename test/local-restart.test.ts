@@ -41,7 +41,8 @@ async function start(dataDir: string, port: number, ready: () => boolean): Promi
     }),
   );
   const deadline = Date.now() + 120_000;
-  // Up: its summary printed (its Ctrl-C handler is in place from then on), and what the caller waits for.
+  // Up: its summary printed (its Ctrl-C handler is in place from before the summary's first line), and what the
+  // caller waits for.
   while (!(output.includes('Local mode is up') && ready())) {
     if (code !== undefined) throw new Error(`local mode exited (${code}) while starting:\n${output}`);
     if (Date.now() > deadline) {

@@ -182,8 +182,17 @@ async function start({ values, positionals }: CommandInput<typeof OPTIONS>): Pro
     dynamodb: local.endpoint,
     logFile: local.layout.logFile,
   });
+  // Ctrl-C stops it cleanly from before the summary's first line: the lines go to a pipe synchronously, and a
+  // caller that reads "Local mode is up" may signal at once (a signal before the handler killed the process).
+  const stopped = stopOnSignal(local, output);
   for (const line of summary(local, took)) output.say(line);
-  await new Promise<void>((resolveStop) => {
+  await stopped;
+  return 0;
+}
+
+/** Resolves once SIGINT or SIGTERM has stopped local mode (the servers, DynamoDB Local) and closed the log. */
+function stopOnSignal(local: LocalMode, output: ReturnType<typeof localLog>): Promise<void> {
+  return new Promise<void>((resolveStop) => {
     const onSignal = () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -196,5 +205,4 @@ async function start({ values, positionals }: CommandInput<typeof OPTIONS>): Pro
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  return 0;
 }
