@@ -1,12 +1,11 @@
 import {
   isTransient,
+  STEP_FAILURE,
   StepFailed,
   TransientError,
   UploadBlocked,
   type SdkLike,
 } from '../../shared/core/errors/step-failures.js';
-
-export { isTransient, StepFailed, TransientError, UploadBlocked };
 
 /**
  * The error as the state machine will see it. The message names the original error's name and code only: a
@@ -28,7 +27,7 @@ export interface CaughtError {
 /** `stepError`'s message: the original's name, then its code if it has one (`TimeoutError ETIMEDOUT`). */
 const STEP_ERROR_MESSAGE = /^([A-Za-z_$][\w$.]*)(?: [A-Z0-9_]+)?$/;
 /** The errors a step's handler throws itself (`stepError`), each with the original's name as its message. */
-const STEP_ERRORS = new Set([new StepFailed().name, new TransientError().name]);
+const STEP_ERRORS = new Set<string>([STEP_FAILURE.failed, STEP_FAILURE.transient]);
 
 /**
  * The name of the error a step failed with, from its Catch: for the step's own error (`StepFailed`,

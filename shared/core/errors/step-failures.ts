@@ -7,13 +7,22 @@
  *   failure, not retried, waited for on its own schedule;
  * - anything else (`StepFailed` in the cloud) is permanent: the upload fails with an IMPORT_FAILED receipt.
  */
+
+/** The names of the classes below, as the state machine's Retry and Catch match them. */
+export const STEP_FAILURE = {
+  transient: 'TransientError',
+  blocked: 'UploadBlocked',
+  failed: 'StepFailed',
+} as const;
+
+/** An outage or a race: the same work may succeed later (retried). */
 export class TransientError extends Error {
-  override readonly name = 'TransientError';
+  override readonly name = STEP_FAILURE.transient;
 }
 
 /** The upload waits for an earlier upload of its vendor (`waitingFor`, its upload id) to finish. */
 export class UploadBlocked extends Error {
-  override readonly name = 'UploadBlocked';
+  override readonly name = STEP_FAILURE.blocked;
   constructor(readonly waitingFor: string) {
     super(`waiting for ${waitingFor}`);
   }
@@ -21,20 +30,13 @@ export class UploadBlocked extends Error {
 
 /** A permanent failure as the state machine sees it (the original's name and code as its message). */
 export class StepFailed extends Error {
-  override readonly name = 'StepFailed';
+  override readonly name = STEP_FAILURE.failed;
 }
 
 /** Heads kept moving under every pass of a judge: the step is retried (a transient failure, by name). */
 export class JudgeContended extends Error {
   override readonly name = 'JudgeContended';
 }
-
-/** The names of the classes above, as the state machine's Retry and Catch match them. */
-export const STEP_FAILURE = {
-  transient: 'TransientError',
-  blocked: 'UploadBlocked',
-  failed: 'StepFailed',
-} as const;
 
 const TRANSIENT_NAMES = new Set([
   STEP_FAILURE.transient,
