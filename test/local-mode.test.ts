@@ -96,6 +96,20 @@ describe('local mode: the whole Importer on this machine, uploads over real SFTP
     expect(
       await cli(['vendor', 'add', 'v2', '--name', 'V2 AB', '--purpose', 'LOK', '--key', join(data, 'v2.pub')]),
     ).toMatchObject({ code: 0 });
+    // Again (the first onboarding stopped half-way): the login opens, and the vendor is not said to be added anew.
+    const again = await cli([
+      'vendor',
+      'add',
+      'v2',
+      '--name',
+      'V2 AB',
+      '--purpose',
+      'LOK',
+      '--key',
+      join(data, 'v2.pub'),
+    ]);
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.stdout).toMatch(/^vendor v2 already registered; its /);
     expect(await cli(['club', 'activate', '100042', '--vendor', 'v2', '--from', '2026-01-01'])).toMatchObject({
       code: 0,
     });

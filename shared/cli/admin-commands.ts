@@ -91,8 +91,12 @@ async function vendorAdd({ values, positionals, name }: CommandInput<typeof VEND
       { action: 'vendor-add', vendor, ...(publicKey !== undefined ? { publicKey } : {}) },
       { createTable: true },
     ),
-    () =>
-      `vendor ${id} added (licence ${vendor.licence})${publicKey !== undefined ? `; its ${loginKind(target)} takes the key` : ''}`,
+    (value) => {
+      // Onboarding again with a key (the first attempt stopped half-way) opens the login of the vendor already there.
+      const known = (value as { registered?: string }).registered === 'exists';
+      const added = known ? 'already registered' : `added (licence ${vendor.licence})`;
+      return `vendor ${id} ${added}${publicKey !== undefined ? `; its ${loginKind(target)} takes the key` : ''}`;
+    },
   );
 }
 
