@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,14 +5,21 @@ import { stockholmDate } from '../adapters/clock/stockholm-date.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { DiskArchivePurge } from '../adapters/local-disk/archive-purge.js';
 import { fileSource } from '../adapters/local-disk/file-source.js';
-import { DynamoDbPrivacyStore } from '../adapters/dynamodb/privacy-store-dynamodb.js';
 import { purgeExpired, RETENTION_YEARS, type PurgeOptions, type PurgeReport } from '../core/privacy/retention.js';
 import { reconcile } from '../core/pipeline/reconcile.js';
 import { archiveKey } from '../core/storage/bucket-layout.js';
 import { command, type CommandInput } from './command.js';
 import { dateFlag, noPositionals, printJson } from './output.js';
 import { UsageError } from './usage-error.js';
-import { identityKey, STORE_FLAGS, STORE_HELP, STORE_OPTIONS, storeSettings, withRegister } from './register-config.js';
+import {
+  identityKey,
+  STORE_FLAGS,
+  STORE_HELP,
+  STORE_OPTIONS,
+  storeSettings,
+  withRegister,
+  type Register,
+} from './register-config.js';
 
 const HELP = `The nightly job, run by hand: resumes uploads stuck mid-way from the archive (or fails them, with a receipt, when
 their file cannot be read), re-judges what failed uploads left, judges again what each club's uploads of the last
@@ -66,20 +72,19 @@ async function reconcileRegister({ values, positionals, name }: CommandInput<typ
   const today = dateFlag('today', values.today) ?? stockholmDate();
   const settings = storeSettings(values);
   const key = identityKey(settings);
-  const client = new DynamoDBClient(settings.client);
   // Archived files in S3 leave by the bucket's lifecycle rule; on disk (local mode, the CLI's folder) by the purge.
-  const purge: PurgeOptions = {
-    privacy: new DynamoDbPrivacyStore(client, settings.table),
+  const purgeOf = (register: Register): PurgeOptions => ({
+    privacy: register.privacy,
     ...(settings.place.kind === 'aws' ? {} : { archive: new DiskArchivePurge(settings.objectsDir) }),
-  };
+  });
   if (values['only-purge']) {
     if (values.club) throw new UsageError('--only-purge purges the whole register: it takes no --club');
     return withRegister(settings, async (register) => {
-      const purged = await purgeExpired(register.ports(key), systemClock(today), purge);
+      const purged = await purgeExpired(register.ports(key), systemClock(today), purgeOf(register));
       if (values.json) printJson(purged);
       else process.stdout.write(`${purgeLine(purged)}\n`);
       return 0;
-    }).finally(() => client.destroy());
+    });
   }
   return withRegister(settings, async (register) => {
     const report = await reconcile(register.ports(key), systemClock(today), {
@@ -90,7 +95,7 @@ async function reconcileRegister({ values, positionals, name }: CommandInput<typ
       stuckAfterMs: minutes * 60_000,
       sleep: (ms) => sleep(ms),
       ...(values.club ? { clubs: values.club } : {}),
-      purge,
+      purge: purgeOf(register),
     });
     if (values.json) printJson(report);
     else {
@@ -109,7 +114,7 @@ async function reconcileRegister({ values, positionals, name }: CommandInput<typ
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     return 0;
-  }).finally(() => client.destroy());
+  });
 }
 
 function purgeLine(purged: PurgeReport): string {
