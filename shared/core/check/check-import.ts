@@ -64,9 +64,7 @@ function prepare(file: FileContents, today: string, createdOn: string): Prepared
   const errors = new KeptErrors<RecordError>();
   for (const error of file.errors) errors.push(error);
   const counts = emptyCounts();
-  const refused: RecordError[] = [];
-  const { personDuplicates, activityDuplicates } = fileRefusals(file, refused, counts);
-  for (const error of drain(refused)) errors.push(error);
+  const { personDuplicates, activityDuplicates } = fileRefusals(file, errors, counts);
   const persons: PersonRecord[] = [];
   for (const person of drain(file.persons)) {
     if (personDuplicates.has(recordKey(person))) counts.persons.refused++;

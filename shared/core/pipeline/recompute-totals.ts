@@ -21,8 +21,8 @@ export function totalsOf(club: string, period: string, verdicts: readonly Stored
   return accumulator.totals()[0] ?? emptyTotals(club, period);
 }
 
-/** A club's period totals from its stored verdicts (the one definition, shared with reconciliation). */
-export async function totalsFromVerdicts(store: RegisterStore, club: string, period: string): Promise<PeriodTotals> {
+/** A club's period totals from its stored verdicts. */
+async function totalsFromVerdicts(store: RegisterStore, club: string, period: string): Promise<PeriodTotals> {
   return totalsOf(club, period, await store.verdictsOf(club, period));
 }
 

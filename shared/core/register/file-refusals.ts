@@ -3,6 +3,11 @@ import type { RecordError } from '../errors/record-error.js';
 import type { EntityCounts } from '../receipt/receipt.js';
 import { findDuplicateIds } from './duplicate-ids.js';
 
+/** Where errors go: a list, or the receipt's bounded `KeptErrors` (no list of its own grows beside it). */
+export interface ErrorSink {
+  push(error: RecordError): void;
+}
+
 /**
  * What a file refuses before the register is asked: records the reader refused, and ids given twice for a club
  * (persons and activities, deletes and refused records included). Their errors and counts are added; the
@@ -10,7 +15,7 @@ import { findDuplicateIds } from './duplicate-ids.js';
  */
 export function fileRefusals(
   file: FileContents,
-  errors: RecordError[],
+  errors: ErrorSink,
   counts: { persons: EntityCounts; activities: EntityCounts },
 ) {
   const refusedIds = (entity: 'person' | 'activity') =>

@@ -1,9 +1,9 @@
 import type { FileContents } from '../../check/file-contents.js';
-import { recordError, type RecordError } from '../../errors/record-error.js';
+import { recordError } from '../../errors/record-error.js';
 import type { PipelineClock, PipelinePorts } from '../ports.js';
 import type { StagedApply } from '../staging.js';
 import { applyActivities } from './activities.js';
-import { ApplyContext, isActive, type ApplyingUpload, type ClubApply } from './apply-context.js';
+import { ApplyContext, isActive, type AppliedActivity, type ApplyingUpload, type ClubApply } from './apply-context.js';
 import { recordsPerClub, type ClubRecords } from './club-records.js';
 import { matchPersons } from './persons.js';
 import { removeActivities } from './removals.js';
@@ -15,12 +15,7 @@ import { removeActivities } from './removals.js';
  * is skipped), and a judge elsewhere that read it in between would miss that club's writes.
  */
 export type ClubApplied = Omit<StagedApply, 'activities' | 'seeds'> & {
-  readonly activities: readonly {
-    readonly club: string;
-    readonly id: string;
-    readonly period: string;
-    readonly line: number;
-  }[];
+  readonly activities: readonly AppliedActivity[];
   readonly seeds: Omit<StagedApply['seeds'], 'settled'> & { readonly settled: readonly string[] };
   /** The calendar keys whose heads the join moves once every club is written (rejudge.ts). */
   readonly touched: readonly string[];
@@ -46,9 +41,7 @@ export async function applyContents(
   );
   // Bounded (errors found after reading have no limit of their own: a ref to nobody is one each).
   for (const error of file.errors) context.errors.push(error);
-  const recordErrors: RecordError[] = [];
-  const perClub = recordsPerClub(file, recordErrors, context.counts);
-  for (const error of recordErrors) context.errors.push(error);
+  const perClub = recordsPerClub(file, context.errors, context.counts);
   const states = await ports.store.clubs([...perClub.keys()]);
   for (const records of perClub.values()) {
     const state = states.get(records.club);

@@ -1,8 +1,7 @@
 import type { FileContents } from '../../check/file-contents.js';
-import type { RecordError } from '../../errors/record-error.js';
 import { recordKey, type ActivityRecord, type PersonRecord } from '../../format/records.js';
 import type { emptyCounts } from '../../receipt/receipt.js';
-import { fileRefusals } from '../../register/file-refusals.js';
+import { fileRefusals, type ErrorSink } from '../../register/file-refusals.js';
 
 /** The file's records for one club, once duplicates are taken out. */
 export interface ClubRecords {
@@ -20,7 +19,7 @@ export interface ClubRecords {
 /** Splits the gathered file per club, refusing ids given twice (every occurrence: which one was meant is unknown). */
 export function recordsPerClub(
   file: FileContents,
-  errors: RecordError[],
+  errors: ErrorSink,
   counts: ReturnType<typeof emptyCounts>,
 ): Map<string, ClubRecords> {
   const { personDuplicates, activityDuplicates, refusedPersons, refusedActivities } = fileRefusals(
