@@ -24,7 +24,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { batchWriteAll } from '../shared/adapters/dynamodb/batch-write.js';
+import { batchesOf, batchWriteAll } from '../shared/adapters/dynamodb/batch-write.js';
+import { inParallel } from '../shared/core/pipeline/in-parallel.js';
 import { DynamoDbRegisterAdmin } from '../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { registerTableDefinition } from '../shared/adapters/dynamodb/register-table.js';
 import { installDynamoDbLocal } from '../shared/adapters/dynamodb-local/install-dynamodb-local.js';
@@ -373,26 +374,14 @@ function transactBaseline(client: DynamoDBClient, bytes: number, tally: () => Ta
     perRequest: BASELINE.perTransaction,
   };
   return timedBaseline(client, 'transact', shape, tally, (name, items) => {
-    const batches: Record<string, AttributeValue>[][] = [];
-    for (let i = 0; i < items.length; i += BASELINE.perTransaction)
-      batches.push(items.slice(i, i + BASELINE.perTransaction));
+    const batches = batchesOf(items, BASELINE.perTransaction);
     return async () => {
-      let next = 0;
-      let requests = 0;
-      await Promise.all(
-        Array.from({ length: BASELINE.transactInFlight }, async () => {
-          while (next < batches.length) {
-            const batch = batches[next++]!;
-            requests++;
-            await client.send(
-              new TransactWriteItemsCommand({
-                TransactItems: batch.map((Item) => ({ Put: { TableName: name, Item } })),
-              }),
-            );
-          }
-        }),
+      await inParallel(batches, BASELINE.transactInFlight, (batch) =>
+        client.send(
+          new TransactWriteItemsCommand({ TransactItems: batch.map((Item) => ({ Put: { TableName: name, Item } })) }),
+        ),
       );
-      return requests;
+      return batches.length;
     };
   });
 }

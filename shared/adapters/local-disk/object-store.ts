@@ -3,8 +3,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { ObjectStore } from '../../core/pipeline/ports.js';
 
-/** The longest name a folder entry may have on the file systems local mode runs on (ext4, xfs, APFS): bytes of UTF-8. */
-const MAX_ENTRY_BYTES = 255;
+/** The longest name a folder entry may have on the file systems local mode runs on (ext4, xfs, APFS, NTFS): bytes of UTF-8. */
+export const MAX_ENTRY_BYTES = 255;
 /** What a too-long name keeps of its end (`….xml.receipt.json`), so that the kind of the file stays readable. */
 const KEPT_TAIL_BYTES = 40;
 

@@ -1,11 +1,10 @@
+import { MAX_ENTRY_BYTES } from '../local-disk/object-store.js';
+
 /**
  * The suffixes the receipt of an upload adds to its name in the vendor's outbox (`<file>.receipt.json`, `.txt`):
  * the longest decides how long an upload's name may be.
  */
 const LONGEST_RECEIPT_SUFFIX = '.receipt.json';
-
-/** The longest name a file system folder entry may have (ext4, xfs, APFS, NTFS: 255 bytes of UTF-8). */
-const MAX_ENTRY_BYTES = 255;
 
 /** The longest name of an upload, in bytes of UTF-8: its receipt's name must fit in a folder entry too. */
 export const MAX_UPLOAD_NAME_BYTES = MAX_ENTRY_BYTES - Buffer.byteLength(LONGEST_RECEIPT_SUFFIX);
