@@ -4,7 +4,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, vi } from 'vitest';
+import { vi } from 'vitest';
 import { HmacHasher } from '../../shared/adapters/crypto/hmac-hasher.js';
 import { DynamoDbRegisterAdmin } from '../../shared/adapters/dynamodb/register-admin-dynamodb.js';
 import { DynamoDbRegisterStore } from '../../shared/adapters/dynamodb/register-store-dynamodb.js';
@@ -17,6 +17,7 @@ import type { PipelinePorts } from '../../shared/core/pipeline/ports.js';
 import { inboxKey } from '../../shared/core/storage/bucket-layout.js';
 import type { WorkflowUpload } from '../../functions/commons/workflow-input.js';
 import { dynamoDbForTests } from './dynamodb.js';
+import { forFile } from './for-file.js';
 import { TEST_KEY, testClub } from './pipeline.js';
 import { lambdaContext as runtimeContext, localFunctionEnv } from '../../shared/adapters/aws-lambda/in-process.js';
 import { S3_CREDENTIALS, s3ForTests, type S3ForTests } from './s3-server.js';
@@ -387,22 +388,23 @@ export interface CloudTestBed {
  * returns reads the bed started, so that a test reads `bed.cloud` as it would of the bed itself.
  */
 export function cloudTestBedAround(runner?: ExecutionRunner): CloudTestBed {
-  let bed: CloudTestBed | undefined;
-  beforeAll(async () => {
-    bed = await cloudTestBed(runner);
-  }, 120_000);
-  afterAll(() => bed?.stop());
+  const bed = forFile(
+    'the cloud test bed',
+    () => cloudTestBed(runner),
+    (started) => started.stop(),
+    120_000,
+  );
   return {
     get cloud() {
-      return bed!.cloud;
+      return bed().cloud;
     },
     get sfn() {
-      return bed!.sfn;
+      return bed().sfn;
     },
     get output() {
-      return bed!.output;
+      return bed().output;
     },
-    stop: () => bed!.stop(),
+    stop: () => bed().stop(),
   };
 }
 
