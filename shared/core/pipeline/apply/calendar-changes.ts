@@ -63,10 +63,7 @@ export class CalendarChanges {
   private currentOf(id: string): Set<string> {
     let entries = this.current.get(id);
     if (!entries) {
-      entries = new Set(this.stored.get(id) ?? []);
-      const change = this.changes.get(id);
-      for (const e of change?.remove ?? []) if (!change!.add.has(e)) entries.delete(e);
-      for (const e of change?.add ?? []) entries.add(e);
+      entries = changed(this.stored.get(id) ?? [], this.changes.get(id));
       this.current.set(id, entries);
     }
     return entries;
@@ -112,10 +109,7 @@ export class CalendarChanges {
     );
     for (const [id, change] of this.changes) {
       const before = this.stored.get(id) ?? stored.of(change.key)?.entries ?? [];
-      const entries = new Set(before);
-      for (const e of change.remove) if (!change.add.has(e)) entries.delete(e);
-      for (const e of change.add) entries.add(e);
-      const after = [...entries].sort();
+      const after = [...changed(before, change)].sort();
       if (after.length === before.length && after.every((e, i) => e === before[i])) continue;
       if (after.length === 0) writes.delete(change.key);
       else
@@ -140,4 +134,15 @@ export function calendarName(club: string, content: ActivityContent, key: string
     person?.ref ??
     (content.group && groupKey(club, content.group.id) === key ? `group ${content.group.id}` : 'a person')
   );
+}
+
+/** A calendar's entries with a change applied: what it removes goes (unless it also adds it), what it adds comes. */
+function changed(
+  entries: readonly string[],
+  change: { readonly add: ReadonlySet<string>; readonly remove: ReadonlySet<string> } | undefined,
+): Set<string> {
+  const result = new Set(entries);
+  for (const e of change?.remove ?? []) if (!change!.add.has(e)) result.delete(e);
+  for (const e of change?.add ?? []) result.add(e);
+  return result;
 }
